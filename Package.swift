@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "berth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "berth", targets: ["berth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "Git", dependencies: ["CGit2"]),
+        .target(name: "Manifests", dependencies: ["Git", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "berth", dependencies: [
+            "Git", "Manifests",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "GitTests", dependencies: ["Git"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,12 @@
+#ifndef BERTH_CGIT2_SHIM_H
+#define BERTH_CGIT2_SHIM_H
+#include <git2.h>
+
+/* git_libgit2_opts is C-variadic, which Swift cannot call: fixed-arity wrappers. */
+static inline int cgit_set_owner_validation(int enabled) {
+    return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
+}
+static inline int cgit_set_search_path(int level, const char *path) {
+    return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path);
+}
+#endif

@@ -1,0 +1,63 @@
+import CGit2
+
+/// A failed libgit2 call: what berth was doing, libgit2's error class and its message.
+public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: Sendable, Equatable {
+        case notFound
+        case exists
+        case ambiguous
+        case unbornBranch
+        case nonFastForward
+        case invalidSpec
+        case conflict
+        case locked
+        /// A reference changed between reading and updating it (a compare-and-swap lost).
+        case modified
+        case auth
+        case certificate
+        case other(Int32)
+
+        init(rawCode: Int32) {
+            switch rawCode {
+            case GIT_ENOTFOUND.rawValue: self = .notFound
+            case GIT_EEXISTS.rawValue: self = .exists
+            case GIT_EAMBIGUOUS.rawValue: self = .ambiguous
+            case GIT_EUNBORNBRANCH.rawValue: self = .unbornBranch
+            case GIT_ENONFASTFORWARD.rawValue: self = .nonFastForward
+            case GIT_EINVALIDSPEC.rawValue: self = .invalidSpec
+            case GIT_ECONFLICT.rawValue: self = .conflict
+            case GIT_ELOCKED.rawValue: self = .locked
+            case GIT_EMODIFIED.rawValue: self = .modified
+            case GIT_EAUTH.rawValue: self = .auth
+            case GIT_ECERTIFICATE.rawValue: self = .certificate
+            default: self = .other(rawCode)
+            }
+        }
+    }
+
+    public let code: Code
+    /// libgit2's error class (`git_error_t`), 0 when berth raised the error itself.
+    public let errorClass: Int32
+    public let message: String
+    /// What berth was doing, e.g. "resolve 'main~2'".
+    public let operation: String
+
+    public init(code: Code, message: String, operation: String, errorClass: Int32 = 0) {
+        self.code = code
+        self.message = message
+        self.operation = operation
+        self.errorClass = errorClass
+    }
+
+    public var description: String {
+        "git: \(operation): \(message)"
+    }
+
+    static func fromLast(code: Int32, operation: String) -> GitError {
+        if let last = git_error_last() {
+            return GitError(code: Code(rawCode: code), message: String(gitString: last.pointee.message),
+                            operation: operation, errorClass: last.pointee.klass)
+        }
+        return GitError(code: Code(rawCode: code), message: "libgit2 error \(code)", operation: operation)
+    }
+}

@@ -1,0 +1,37 @@
+import CGit2
+import Foundation
+
+/// libgit2 must be initialised once per process before any other call; `git_libgit2_init`
+/// is reference-counted, and a lazily initialised static runs it exactly once, thread-safely.
+enum LibGit2 {
+    private static let initResult: Int32 = git_libgit2_init()
+
+    static func bootstrap() {
+        _ = initResult
+    }
+}
+
+/// Turns a libgit2 return code into a thrown `GitError`. It must run straight after the failing
+/// call: libgit2 keeps its last error per thread.
+@discardableResult
+func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws(GitError) -> Int32 {
+    guard rc < 0 else { return rc }
+    throw GitError.fromLast(code: rc, operation: operation())
+}
+
+/// Copies a C array of strings into a `git_strarray` whose storage lives for the closure's duration.
+func withStrArray<R>(_ strings: [String], _ body: (inout git_strarray) throws -> R) rethrows -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    return try pointers.withUnsafeMutableBufferPointer { buffer in
+        var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+        return try body(&array)
+    }
+}
+
+extension String {
+    /// A Swift string from a possibly-NULL C string.
+    init(gitString pointer: UnsafePointer<CChar>?) {
+        self = pointer.map { String(cString: $0) } ?? ""
+    }
+}

@@ -1,0 +1,77 @@
+import CGit2
+
+extension Repository {
+    /// The notes ref berth records deployments under.
+    public static let berthNotesRef = "refs/notes/berth"
+
+    /// The note attached to `object` under `ref`, nil when there is none.
+    public func note(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) -> String? {
+        var oid = object.raw
+        var note: OpaquePointer?
+        let rc = git_note_read(&note, handle, ref, &oid)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try check(rc, "read note on \(object.short)")
+        defer { git_note_free(note) }
+        return String(gitString: git_note_message(note))
+    }
+
+    /// Attaches `text` to `object` under `ref`, replacing any note already there.
+    /// Callers that merge entries read the old note first.
+    @discardableResult
+    public func setNote(_ text: String, on object: ObjectID, ref: String = Repository.berthNotesRef,
+                        author: Signature? = nil) throws(GitError) -> ObjectID {
+        let author = author ?? defaultSignature()
+        var target = object.raw
+        var out = git_oid()
+        let rc: Int32
+        do {
+            rc = try author.withGitSignature { sig in
+                git_note_create(&out, handle, ref, sig, sig, &target, text, 1)
+            }
+        } catch let error as GitError {
+            throw error
+        } catch {
+            throw GitError(code: .other(-1), message: "\(error)", operation: "write note")
+        }
+        try check(rc, "write note on \(object.short)")
+        return ObjectID(out)
+    }
+
+    /// Removes the note on `object`; no error when there is none.
+    public func removeNote(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) {
+        let sig = defaultSignature()
+        var target = object.raw
+        let rc: Int32
+        do {
+            rc = try sig.withGitSignature { git_note_remove(handle, ref, $0, $0, &target) }
+        } catch let error as GitError {
+            throw error
+        } catch {
+            throw GitError(code: .other(-1), message: "\(error)", operation: "remove note")
+        }
+        if rc == GIT_ENOTFOUND.rawValue { return }
+        try check(rc, "remove note on \(object.short)")
+    }
+
+    /// Every annotated object under `ref` with its note, sorted by object id.
+    public func notes(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, text: String)] {
+        var iterator: OpaquePointer?
+        let rc = git_note_iterator_new(&iterator, handle, ref)
+        if rc == GIT_ENOTFOUND.rawValue { return [] }
+        try check(rc, "list notes in \(ref)")
+        defer { git_note_iterator_free(iterator) }
+        var annotated: [ObjectID] = []
+        var noteID = git_oid(), objectID = git_oid()
+        while true {
+            let next = git_note_next(&noteID, &objectID, iterator)
+            if next == GIT_ITEROVER.rawValue { break }
+            try check(next, "list notes in \(ref)")
+            annotated.append(ObjectID(objectID))
+        }
+        var result: [(object: ObjectID, text: String)] = []
+        for object in annotated.sorted() {
+            if let text = try note(on: object, ref: ref) { result.append((object, text)) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,83 @@
+import CGit2
+
+extension Repository {
+    /// Clones `url` (a path, file://, or any transport the installed libgit2 supports) into `path`.
+    public static func clone(from url: String, to path: String, bare: Bool = false) throws(GitError) -> Repository {
+        LibGit2.bootstrap()
+        var opts = git_clone_options()
+        git_clone_options_init(&opts, UInt32(GIT_CLONE_OPTIONS_VERSION))
+        opts.bare = bare ? 1 : 0
+        var repo: OpaquePointer?
+        try check(git_clone(&repo, url, path, &opts), "clone \(redacted(url))")
+        return Repository(handle: repo!)
+    }
+
+    /// Adds a named remote.
+    public func addRemote(_ name: String, url: String) throws(GitError) {
+        var remote: OpaquePointer?
+        try check(git_remote_create(&remote, handle, name, url), "add remote \(name)")
+        git_remote_free(remote)
+    }
+
+    /// Fetches `refspecs` (default: the remote's configured ones) from a named remote or a URL.
+    /// Notes are only fetched when a refspec names them, e.g. `+refs/notes/*:refs/notes/*`.
+    public func fetch(_ remote: String = "origin", refspecs: [String] = [], prune: Bool = false) throws(GitError) {
+        try withRemote(remote) { (handle) throws(GitError) in
+            var opts = git_fetch_options()
+            git_fetch_options_init(&opts, UInt32(GIT_FETCH_OPTIONS_VERSION))
+            opts.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE
+            let rc = refspecs.isEmpty
+                ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
+                : withStrArray(refspecs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
+            try check(rc, "fetch from \(Repository.redacted(remote))")
+        }
+    }
+
+    /// Pushes `refspecs` (e.g. `refs/heads/main:refs/heads/main`, `refs/notes/berth:refs/notes/berth`).
+    /// A reference the remote refuses (not a fast-forward, hook refusal) throws with its reason.
+    public func push(_ remote: String = "origin", refspecs: [String]) throws(GitError) {
+        try withRemote(remote) { (handle) throws(GitError) in
+            let rejections = PushRejections()
+            var opts = git_push_options()
+            git_push_options_init(&opts, UInt32(GIT_PUSH_OPTIONS_VERSION))
+            opts.callbacks.payload = Unmanaged.passUnretained(rejections).toOpaque()
+            opts.callbacks.push_update_reference = { refname, status, payload in
+                if let status, let payload {
+                    let box = Unmanaged<PushRejections>.fromOpaque(payload).takeUnretainedValue()
+                    box.items.append("\(String(gitString: refname)): \(String(cString: status))")
+                }
+                return 0
+            }
+            let rc = withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) }
+            try check(rc, "push to \(Repository.redacted(remote))")
+            if !rejections.items.isEmpty {
+                throw GitError(code: .nonFastForward, message: "the remote refused " + rejections.items.joined(separator: "; "),
+                               operation: "push to \(Repository.redacted(remote))")
+            }
+        }
+    }
+
+    private func withRemote(_ nameOrURL: String, _ body: (OpaquePointer) throws(GitError) -> Void) throws(GitError) {
+        var remote: OpaquePointer?
+        var rc = git_remote_lookup(&remote, handle, nameOrURL)
+        if rc == GIT_ENOTFOUND.rawValue || rc == GIT_EINVALIDSPEC.rawValue {
+            rc = git_remote_create_anonymous(&remote, handle, nameOrURL)
+        }
+        try check(rc, "open remote \(Repository.redacted(nameOrURL))")
+        defer { git_remote_free(remote) }
+        try body(remote!)
+    }
+
+    /// A URL with any user:password part removed, safe for logs and errors.
+    static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        let hostStart = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
+        guard at < hostStart else { return url }
+        return String(url[..<scheme.upperBound]) + "***@" + String(url[url.index(after: at)...])
+    }
+}
+
+/// Collects per-reference refusals from libgit2's push callback.
+private final class PushRejections {
+    var items: [String] = []
+}

@@ -1,0 +1,97 @@
+import CGit2
+
+extension Repository {
+    /// Every entry below `folder` (empty: the whole tree) at `commit`, recursively, sorted by path.
+    /// Folders are listed too; file contents are not read.
+    public func listTree(at commit: ObjectID, under folder: String = "") throws(GitError) -> [TreeEntry] {
+        let info = try self.commit(commit)
+        let rootTree: ObjectID
+        if folder.isEmpty {
+            rootTree = info.tree
+        } else {
+            guard let entry = try entry(at: commit, path: folder) else {
+                throw GitError(code: .notFound, message: "'\(folder)' does not exist at \(commit.short)",
+                               operation: "list \(folder)")
+            }
+            guard entry.kind == .directory else {
+                throw GitError(code: .notFound, message: "'\(folder)' is not a folder at \(commit.short)",
+                               operation: "list \(folder)")
+            }
+            rootTree = entry.id
+        }
+        var result: [TreeEntry] = []
+        try walk(tree: rootTree, prefix: "", into: &result)
+        return result.sorted { $0.path < $1.path }
+    }
+
+    /// The entry at `path` in `commit`'s tree, nil when there is none.
+    public func entry(at commit: ObjectID, path: String) throws(GitError) -> TreeEntry? {
+        let info = try self.commit(commit)
+        return try withTree(info.tree) { (tree) throws(GitError) -> TreeEntry? in
+            var entry: OpaquePointer?
+            let rc = git_tree_entry_bypath(&entry, tree, path)
+            if rc == GIT_ENOTFOUND.rawValue { return nil }
+            try check(rc, "find \(path) at \(commit.short)")
+            defer { git_tree_entry_free(entry) }
+            return try makeEntry(entry!, path: path)
+        }
+    }
+
+    /// The contents of the blob `id`.
+    public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
+        var oid = id.raw
+        var blob: OpaquePointer?
+        try check(git_blob_lookup(&blob, handle, &oid), "read blob \(id.short)")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// The contents of the file at `path` in `commit`, nil when there is no such file.
+    public func file(at commit: ObjectID, path: String) throws(GitError) -> [UInt8]? {
+        guard let entry = try entry(at: commit, path: path), entry.kind != .directory, entry.kind != .submodule else {
+            return nil
+        }
+        return try blob(entry.id)
+    }
+
+    private func walk(tree id: ObjectID, prefix: String, into result: inout [TreeEntry]) throws(GitError) {
+        var subtrees: [(ObjectID, String)] = []
+        try withTree(id) { (tree) throws(GitError) in
+            for index in 0..<git_tree_entrycount(tree) {
+                let raw = git_tree_entry_byindex(tree, index)!
+                let path = prefix + String(gitString: git_tree_entry_name(raw))
+                let entry = try makeEntry(raw, path: path)
+                result.append(entry)
+                if entry.kind == .directory { subtrees.append((entry.id, path + "/")) }
+            }
+        }
+        for (subtree, path) in subtrees {
+            try walk(tree: subtree, prefix: path, into: &result)
+        }
+    }
+
+    private func makeEntry(_ raw: OpaquePointer, path: String) throws(GitError) -> TreeEntry {
+        let id = ObjectID(git_tree_entry_id(raw)!)
+        let kind: TreeEntry.Kind
+        switch git_tree_entry_filemode(raw) {
+        case GIT_FILEMODE_TREE: kind = .directory
+        case GIT_FILEMODE_BLOB_EXECUTABLE: kind = .executable
+        case GIT_FILEMODE_LINK: kind = .symlink
+        case GIT_FILEMODE_COMMIT: kind = .submodule
+        default: kind = .file
+        }
+        var size = 0
+        if kind == .file || kind == .executable || kind == .symlink {
+            var oid = id.raw
+            var header = 0, type = GIT_OBJECT_ANY
+            var odb: OpaquePointer?
+            try check(git_repository_odb(&odb, handle), "open object database")
+            defer { git_odb_free(odb) }
+            try check(git_odb_read_header(&header, &type, odb, &oid), "read size of \(path)")
+            size = header
+        }
+        return TreeEntry(path: path, kind: kind, id: id, size: size)
+    }
+}

@@ -1,0 +1,149 @@
+import CGit2
+import Foundation
+
+/// An open git repository. It owns the libgit2 handle and frees it in deinit.
+///
+/// Deliberately not `Sendable`: libgit2 objects must never be used from two threads at once,
+/// so each task or actor opens its own `Repository`.
+public final class Repository {
+    let handle: OpaquePointer
+    /// The folder holding the repository (the work tree's root, or the bare repository itself).
+    public let path: String
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+        if let workdir = git_repository_workdir(handle) {
+            path = String(cString: workdir)
+        } else {
+            path = String(gitString: git_repository_path(handle))
+        }
+    }
+
+    deinit {
+        git_repository_free(handle)
+    }
+
+    /// Opens the repository at `path`, bare or not. Does not search parent folders, so a
+    /// manifest folder is never silently read from an enclosing repository.
+    public static func open(at path: String) throws(GitError) -> Repository {
+        LibGit2.bootstrap()
+        var repo: OpaquePointer?
+        try check(git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil), "open repository \(path)")
+        return Repository(handle: repo!)
+    }
+
+    /// Opens the repository that contains `path` (searching upwards, as git does).
+    public static func discover(from path: String) throws(GitError) -> Repository {
+        LibGit2.bootstrap()
+        var repo: OpaquePointer?
+        try check(git_repository_open_ext(&repo, path, 0, nil), "find a git repository at or above \(path)")
+        return Repository(handle: repo!)
+    }
+
+    /// Creates a new, empty repository. `initialBranch` names the unborn HEAD branch.
+    public static func create(at path: String, bare: Bool = false, initialBranch: String = "main") throws(GitError) -> Repository {
+        LibGit2.bootstrap()
+        var opts = git_repository_init_options()
+        git_repository_init_options_init(&opts, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION))
+        opts.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue | (bare ? GIT_REPOSITORY_INIT_BARE.rawValue : 0)
+        var repo: OpaquePointer?
+        let rc = initialBranch.withCString { branch in
+            opts.initial_head = branch
+            return git_repository_init_ext(&repo, path, &opts)
+        }
+        try check(rc, "create repository \(path)")
+        return Repository(handle: repo!)
+    }
+
+    public var isBare: Bool { git_repository_is_bare(handle) == 1 }
+
+    /// The work tree's root, nil for a bare repository.
+    public var workingDirectory: String? {
+        git_repository_workdir(handle).map { String(cString: $0) }
+    }
+
+    /// Resolves any revision git understands (`HEAD`, a branch, a tag, a sha, `main~2`) to a commit.
+    public func resolve(_ revision: String) throws(GitError) -> ObjectID {
+        var object: OpaquePointer?
+        try check(git_revparse_single(&object, handle, revision), "resolve '\(revision)'")
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        try check(git_object_peel(&peeled, object, GIT_OBJECT_COMMIT), "resolve '\(revision)' to a commit")
+        defer { git_object_free(peeled) }
+        return ObjectID(git_object_id(peeled)!)
+    }
+
+    /// Reads a commit's metadata.
+    public func commit(_ id: ObjectID) throws(GitError) -> Commit {
+        try withCommit(id) { commit in
+            let parents = (0..<git_commit_parentcount(commit)).map { ObjectID(git_commit_parent_id(commit, $0)!) }
+            return Commit(id: id, tree: ObjectID(git_commit_tree_id(commit)!), parents: parents,
+                          author: Signature(git_commit_author(commit)!),
+                          committer: Signature(git_commit_committer(commit)!),
+                          message: String(gitString: git_commit_message(commit)))
+        }
+    }
+
+    /// The full name of the branch HEAD points at (`refs/heads/main`), nil when detached.
+    public func headBranch() throws(GitError) -> String? {
+        var ref: OpaquePointer?
+        let rc = git_reference_lookup(&ref, handle, "HEAD")
+        try check(rc, "read HEAD")
+        defer { git_reference_free(ref) }
+        guard git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC else { return nil }
+        return String(gitString: git_reference_symbolic_target(ref))
+    }
+
+    /// The commit a reference points at, nil when it does not exist.
+    public func referenceTarget(_ name: String) throws(GitError) -> ObjectID? {
+        var oid = git_oid()
+        let rc = git_reference_name_to_id(&oid, handle, name)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try check(rc, "read reference \(name)")
+        return ObjectID(oid)
+    }
+
+    /// Reference names matching a glob such as `refs/heads/*`, sorted.
+    public func references(matching glob: String) throws(GitError) -> [String] {
+        var array = git_strarray()
+        try check(git_reference_list(&array, handle), "list references")
+        defer { git_strarray_dispose(&array) }
+        let names = (0..<array.count).map { String(cString: array.strings[$0]!) }
+        return names.filter { fnmatch(glob, $0, 0) == 0 }.sorted()
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
+        if ancestor == descendant { return true }
+        var a = ancestor.raw, d = descendant.raw
+        let rc = git_graph_descendant_of(handle, &d, &a)
+        try check(rc, "compare history of \(descendant.short) and \(ancestor.short)")
+        return rc == 1
+    }
+
+    /// The signature git itself would use here (user.name/user.email), or a fallback.
+    public func defaultSignature() -> Signature {
+        var sig: UnsafeMutablePointer<git_signature>?
+        guard git_signature_default(&sig, handle) == 0, let sig else {
+            return Signature(name: "berth", email: "berth@localhost")
+        }
+        defer { git_signature_free(sig) }
+        return Signature(name: String(gitString: sig.pointee.name), email: String(gitString: sig.pointee.email))
+    }
+
+    func withCommit<R>(_ id: ObjectID, _ body: (OpaquePointer) throws(GitError) -> R) throws(GitError) -> R {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &oid), "read commit \(id.short)")
+        defer { git_commit_free(commit) }
+        return try body(commit!)
+    }
+
+    func withTree<R>(_ id: ObjectID, _ body: (OpaquePointer) throws(GitError) -> R) throws(GitError) -> R {
+        var oid = id.raw
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, &oid), "read tree \(id.short)")
+        defer { git_tree_free(tree) }
+        return try body(tree!)
+    }
+}
