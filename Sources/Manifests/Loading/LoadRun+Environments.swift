@@ -1,0 +1,119 @@
+/// An environment's overlay for one service, `environments/<env>/<service>.yaml`.
+struct Overlay {
+    let service: String
+    let file: String
+    let images: Node?
+    let taskDefinition: Node?
+    let service_: Node?
+}
+
+extension LoadRun {
+    func readEnvironment(_ name: String, config: ConfigRead?, bases: [String: ServiceBase],
+                         diagnostics: inout Diagnostics) -> (Environment, [Overlay])? {
+        let folder = "environments/\(name)"
+        guard let path = findFile(folder, "environment", diagnostics: &diagnostics) else {
+            diagnostics.error("environments/\(name)/ has no environment.yaml", at: location("\(folder)/environment.yaml"))
+            return nil
+        }
+        if !TaskDefinitionChecks.isValidName(name) {
+            diagnostics.error("environment name '\(name)' may only hold letters, digits, '-' and '_'", at: location(path))
+        }
+        guard let node = parseChecked(path, as: BerthShapes.environmentFile, diagnostics: &diagnostics) else { return nil }
+        let target = readTarget(node["target"] ?? config?.config.defaultTarget, environment: name,
+                                file: location(path), diagnostics: &diagnostics)
+        let vars = scalarMap(node["vars"], field: "vars", diagnostics: &diagnostics)
+        let release = scalarMap(node["release"], field: "release", diagnostics: &diagnostics)
+        var policy = Policy()
+        if let p = node["policy"] {
+            func flag(_ key: String) -> Bool? {
+                if case .bool(let b)? = p[key]?.value { return b }
+                return nil
+            }
+            policy.protected = flag("protected") ?? policy.protected
+            policy.autoSync = flag("autoSync") ?? policy.autoSync
+            policy.selfHeal = flag("selfHeal") ?? policy.selfHeal
+            policy.prune = flag("prune") ?? policy.prune
+            policy.requireSignedCommits = flag("requireSignedCommits") ?? policy.requireSignedCommits
+            policy.allowMutableTags = flag("allowMutableTags") ?? policy.allowMutableTags
+        }
+
+        var overlays: [Overlay] = []
+        for file in files.children(of: folder) {
+            let base = String(file.split(separator: "/").last!)
+            guard let dot = base.lastIndex(of: "."), ManifestLoader.extensions.contains(String(base[base.index(after: dot)...])) else {
+                continue
+            }
+            let service = String(base[..<dot])
+            if ManifestLoader.reservedEnvironmentFiles.contains(service) { continue }
+            guard bases[service] != nil || files.subfolders(of: "services").contains(service) else {
+                diagnostics.error("overlay for service '\(service)', but services/\(service)/service.yaml does not exist"
+                                  + Suggestion.hint(for: service, in: bases.keys.sorted()), at: location(file))
+                continue
+            }
+            if overlays.contains(where: { $0.service == service }) {
+                diagnostics.error("more than one overlay for service '\(service)'; keep one", at: location(file))
+                continue
+            }
+            guard let raw = parse(file, diagnostics: &diagnostics) else { continue }
+            var node = raw.isNull ? Node(.map([]), at: raw.location) : raw
+            if let td = node["taskDefinition"] {
+                node = node.setting("taskDefinition", to: TaskDefinitionInput.normalize(td, field: "taskDefinition", diagnostics: &diagnostics))
+            }
+            var checker = SchemaChecker()
+            let checked = checker.check(node, as: .structure(BerthShapes.overlayFile), field: "")
+            diagnostics.append(contentsOf: checker.diagnostics)
+            overlays.append(Overlay(service: service, file: files.display(file), images: checked["images"],
+                                    taskDefinition: checked["taskDefinition"], service_: checked["service"]))
+        }
+        guard let target else { return nil }
+        let environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,
+                                      policy: policy, services: overlays.map(\.service).sorted())
+        return (environment, overlays)
+    }
+
+    /// `vars:` and `release:`: names to scalar values, read as text.
+    func scalarMap(_ node: Node?, field: String, diagnostics: inout Diagnostics) -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in node?.entries ?? [] {
+            guard let text = entry.node.scalarText else {
+                diagnostics.error("'\(field).\(entry.key)' must be a single value (text, number or true/false)",
+                                  at: entry.node.location, field: "\(field).\(entry.key)")
+                continue
+            }
+            result[entry.key] = text
+        }
+        return result
+    }
+
+    func readTarget(_ node: Node?, environment: String, file: SourceLocation, diagnostics: inout Diagnostics) -> Target? {
+        guard let node, let entries = node.entries else {
+            diagnostics.error("no target: set 'target: {local: {}}' or 'target: {aws: {region, cluster}}' here or in berth.yaml", at: file,
+                              field: "target")
+            return nil
+        }
+        let kinds = entries.filter { !$0.node.isNull }
+        guard kinds.count == 1, let kind = kinds.first else {
+            diagnostics.error(kinds.isEmpty ? "target names no kind; use 'local' or 'aws'" : "target names both 'local' and 'aws'; choose one",
+                              at: node.location, field: "target")
+            return nil
+        }
+        let settings = kind.node
+        func text(_ key: String) -> String? { settings[key]?.string }
+        if kind.key == "local" {
+            return .local(LocalTarget(cluster: text("cluster") ?? environment,
+                                      region: text("region") ?? LocalTarget.defaultRegion,
+                                      accountId: text("accountId") ?? LocalTarget.defaultAccountId,
+                                      stateFile: text("stateFile")))
+        }
+        guard let region = text("region"), let cluster = text("cluster") else { return nil }
+        if let account = settings["accountId"], let id = account.string, !(id.count == 12 && id.allSatisfy(\.isASCIIDigitCharacter)) {
+            diagnostics.error("accountId must be 12 digits (quote it to keep leading zeros)", at: account.location, field: "target.aws.accountId")
+        }
+        if let role = settings["roleArn"], let arn = role.string, !(arn.hasPrefix("arn:") && arn.contains(":role/")) {
+            diagnostics.error("roleArn '\(arn)' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", at: role.location,
+                              field: "target.aws.roleArn")
+        }
+        return .aws(AWSTarget(region: region, cluster: cluster, accountId: text("accountId"), roleArn: text("roleArn"),
+                              externalId: text("externalId")))
+    }
+}

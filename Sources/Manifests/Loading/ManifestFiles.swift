@@ -1,0 +1,137 @@
+import Foundation
+import Git
+
+/// The files under a manifest root, read once into memory: from a commit through libgit2, or
+/// (with `--worktree`) from the folder on disk. Everything after this is a pure function of it.
+public struct ManifestFiles: Sendable {
+    public enum Content: Sendable {
+        case data([UInt8])
+        /// Links are never followed: they could point outside the repository.
+        case symlink
+        /// Larger than `Limits.maxFileBytes`; not read.
+        case tooLarge(Int)
+    }
+
+    /// The manifest root relative to the repository root ("" or e.g. "manifests/"), prefixed to
+    /// every file in messages, so that a location is what a reader finds in the repository.
+    public let displayPrefix: String
+    /// Paths relative to the manifest root, with `/` separators.
+    public private(set) var files: [String: Content]
+    /// The commit read, nil for a work tree.
+    public let commit: ObjectID?
+
+    public init(files: [String: Content], displayPrefix: String = "", commit: ObjectID? = nil) {
+        self.files = files
+        self.displayPrefix = displayPrefix
+        self.commit = commit
+    }
+
+    /// How a path is shown in diagnostics.
+    public func display(_ path: String) -> String { displayPrefix + path }
+
+    public func contains(_ path: String) -> Bool { files[path] != nil }
+
+    /// Paths of regular files directly inside `folder` ("" for the root), sorted.
+    public func children(of folder: String) -> [String] {
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        return files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.sorted()
+    }
+
+    /// Names of folders directly inside `folder`, sorted.
+    public func subfolders(of folder: String) -> [String] {
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        var names = Set<String>()
+        for path in files.keys where path.hasPrefix(prefix) {
+            let rest = path.dropFirst(prefix.count)
+            if let slash = rest.firstIndex(of: "/") { names.insert(String(rest[..<slash])) }
+        }
+        return names.sorted()
+    }
+
+    /// Reads the manifest root `path` of `commit` in `repository`.
+    public static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
+        let root = try ManifestPath.normalizedRoot(path)
+        var files: [String: Content] = [:]
+        let entries = try repository.listTree(at: commit, under: root)
+        guard entries.count <= limits.maxFiles else {
+            throw ManifestError("\(root.isEmpty ? "the repository" : root) holds \(entries.count) files, over the limit of \(limits.maxFiles)")
+        }
+        for entry in entries {
+            switch entry.kind {
+            case .directory, .submodule: continue
+            case .symlink: files[entry.path] = .symlink
+            case .file, .executable:
+                files[entry.path] = entry.size > limits.maxFileBytes ? .tooLarge(entry.size) : .data(try repository.blob(entry.id))
+            }
+        }
+        return ManifestFiles(files: files, displayPrefix: root.isEmpty ? "" : root + "/", commit: commit)
+    }
+
+    /// Reads the manifest root `path` inside the work tree at `worktree`.
+    public static func read(worktree: String, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
+        let root = try ManifestPath.normalizedRoot(path)
+        let base = URL(fileURLWithPath: worktree).appendingPathComponent(root).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ManifestError("'\(root.isEmpty ? worktree : root)' is not a folder")
+        }
+        var files: [String: Content] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: base) else { return ManifestFiles(files: [:]) }
+        while let relative = enumerator.nextObject() as? String {
+            if relative == ".git" || relative.hasPrefix(".git/") {
+                enumerator.skipDescendants()
+                continue
+            }
+            let full = base + "/" + relative
+            let attributes = try FileManager.default.attributesOfItem(atPath: full)
+            let type = attributes[.type] as? FileAttributeType
+            if type == .typeSymbolicLink {
+                files[relative] = .symlink
+            } else if type == .typeRegular {
+                let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+                files[relative] = size > limits.maxFileBytes ? .tooLarge(size)
+                    : .data(Array(try Data(contentsOf: URL(fileURLWithPath: full))))
+            }
+            if files.count > limits.maxFiles {
+                throw ManifestError("'\(root)' holds more than \(limits.maxFiles) files")
+            }
+        }
+        return ManifestFiles(files: files, displayPrefix: root.isEmpty ? "" : root + "/")
+    }
+}
+
+/// A problem that stops reading before any manifest is parsed (bad --path, unreadable repository).
+public struct ManifestError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Paths inside the manifest root: relative, `/`-separated, never leaving the root.
+public enum ManifestPath {
+    /// `--path` as a clean relative folder ("" for the repository root).
+    public static func normalizedRoot(_ path: String) throws -> String {
+        guard !path.hasPrefix("/") else {
+            throw ManifestError("--path '\(path)' must be relative to the repository root")
+        }
+        guard let clean = resolve(path, from: "") else {
+            throw ManifestError("--path '\(path)' leaves the repository root")
+        }
+        return clean
+    }
+
+    /// `relative` resolved against the folder `from`; nil when it climbs above the root.
+    public static func resolve(_ relative: String, from folder: String) -> String? {
+        var parts = relative.hasPrefix("/") ? [] : folder.split(separator: "/").map(String.init)
+        if relative.hasPrefix("/") { return nil }
+        for part in relative.split(separator: "/") {
+            switch part {
+            case ".", "": continue
+            case "..":
+                if parts.isEmpty { return nil }
+                parts.removeLast()
+            default: parts.append(String(part))
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,165 @@
+/// Reads a manifest root into rendered, validated services per environment.
+///
+/// The shape of the repository is the contract in docs/manifests.md:
+/// `berth.yaml`, `services/<service>/service.yaml`, `environments/<env>/environment.yaml` and
+/// `environments/<env>/<service>.yaml`. Every error of a run is collected, never thrown.
+public struct ManifestLoader: Sendable {
+    public let limits: Limits
+
+    /// File names inside an environment folder that are not service overlays.
+    public static let reservedEnvironmentFiles: Set<String> = ["environment", "freeze"]
+    static let extensions = ["yaml", "yml", "json"]
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    public func load(_ files: ManifestFiles) -> LoadedManifests {
+        var run = LoadRun(files: files, reader: YAMLReader(limits: limits))
+        return run.load()
+    }
+}
+
+/// One pass over a manifest root, holding the diagnostics of each part.
+struct LoadRun {
+    let files: ManifestFiles
+    let reader: YAMLReader
+    var global = Diagnostics()
+    var serviceDiagnostics: [String: Diagnostics] = [:]
+    var environmentDiagnostics: [String: Diagnostics] = [:]
+
+    init(files: ManifestFiles, reader: YAMLReader) {
+        self.files = files
+        self.reader = reader
+    }
+
+    mutating func load() -> LoadedManifests {
+        let config = readConfig()
+        var bases: [String: ServiceBase] = [:]
+        for name in files.subfolders(of: "services") {
+            var diagnostics = Diagnostics()
+            bases[name] = readService(name, diagnostics: &diagnostics)
+            serviceDiagnostics[name] = diagnostics
+        }
+        let environmentNames = files.subfolders(of: "environments")
+        var environments: [Environment] = []
+        var overlays: [String: [Overlay]] = [:]
+        for name in environmentNames {
+            var diagnostics = Diagnostics()
+            let read = readEnvironment(name, config: config, bases: bases, diagnostics: &diagnostics)
+            environmentDiagnostics[name] = diagnostics
+            if let (environment, environmentOverlays) = read {
+                environments.append(environment)
+                overlays[name] = environmentOverlays
+            }
+        }
+        if files.subfolders(of: "environments").isEmpty, files.contains("berth.yaml") {
+            global.warning("no environments: add environments/<env>/environment.yaml", at: location("berth.yaml"))
+        }
+        if let config {
+            for node in config.promotionNodes where !environmentNames.contains(node.string ?? "") {
+                global.error("promotion names environment '\(node.string ?? "")', but environments/\(node.string ?? "")/ does not exist"
+                             + Suggestion.hint(for: node.string ?? "", in: environmentNames), at: node.location, field: "promotion")
+            }
+        }
+
+        var rendered: [RenderedService] = []
+        for environment in environments {
+            var diagnostics = environmentDiagnostics[environment.name] ?? Diagnostics()
+            for overlay in overlays[environment.name] ?? [] {
+                guard let base = bases[overlay.service] else { continue }
+                var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay)
+                if let service = renderer.render() { rendered.append(service) }
+                diagnostics.append(contentsOf: renderer.diagnostics)
+            }
+            environmentDiagnostics[environment.name] = diagnostics
+        }
+
+        var all = global
+        for (_, d) in serviceDiagnostics { all.append(contentsOf: d) }
+        for (_, d) in environmentDiagnostics { all.append(contentsOf: d) }
+        var blocked = Set<String>()
+        for name in environmentNames {
+            let usesBrokenBase = (overlays[name] ?? []).contains { serviceDiagnostics[$0.service]?.hasErrors ?? false }
+            if global.hasErrors || usesBrokenBase || (environmentDiagnostics[name]?.hasErrors ?? false)
+                || !environments.contains(where: { $0.name == name }) {
+                blocked.insert(name)
+            }
+        }
+        return LoadedManifests(config: config?.config, environments: environments, services: bases.keys.sorted(),
+                               rendered: rendered.filter { !blocked.contains($0.environment) },
+                               diagnostics: all, blockedEnvironments: blocked, commit: files.commit,
+                               environmentNames: environmentNames)
+    }
+
+    // MARK: Files
+
+    func location(_ path: String) -> SourceLocation { SourceLocation(file: files.display(path)) }
+
+    /// The one file `folder/stem.{yaml,yml,json}`, nil when there is none.
+    func findFile(_ folder: String, _ stem: String, diagnostics: inout Diagnostics) -> String? {
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        let candidates = ManifestLoader.extensions.map { "\(prefix)\(stem).\($0)" }.filter { files.contains($0) }
+        if candidates.count > 1 {
+            diagnostics.error("both \(candidates.joined(separator: " and ")) exist; keep one", at: location(candidates[1]))
+        }
+        return candidates.first
+    }
+
+    /// Parses a file of the manifest root; symlinks and oversized files are errors.
+    func parse(_ path: String, diagnostics: inout Diagnostics) -> Node? {
+        switch files.files[path] {
+        case nil:
+            diagnostics.error("file not found", at: location(path))
+            return nil
+        case .symlink:
+            diagnostics.error("is a symbolic link; berth does not follow links (they can point outside the repository)", at: location(path))
+            return nil
+        case .tooLarge(let size):
+            diagnostics.error("file is \(size) bytes, over the limit of \(reader.limits.maxFileBytes)", at: location(path))
+            return nil
+        case .data(let bytes):
+            return reader.read(bytes, file: files.display(path), into: &diagnostics)
+        }
+    }
+
+    /// Parses and checks a whole file against `shape`; nil when it is not a mapping.
+    func parseChecked(_ path: String, as structure: Structure, diagnostics: inout Diagnostics) -> Node? {
+        guard let node = parse(path, diagnostics: &diagnostics) else { return nil }
+        if node.isNull { return Node(.map([]), at: node.location) }
+        var checker = SchemaChecker(enforceRequired: true)
+        let checked = checker.check(node, as: .structure(structure), field: "")
+        diagnostics.append(contentsOf: checker.diagnostics)
+        return checked.entries != nil ? checked : nil
+    }
+
+    // MARK: berth.yaml
+
+    struct ConfigRead {
+        let config: BerthConfig
+        let promotionNodes: [Node]
+    }
+
+    mutating func readConfig() -> ConfigRead? {
+        guard let path = findFile("", "berth", diagnostics: &global) else {
+            let root = files.displayPrefix.isEmpty ? "the repository root" : "'\(files.displayPrefix)'"
+            global.error("berth.yaml not found at \(root); is --path right?", at: location("berth.yaml"))
+            return nil
+        }
+        guard let node = parseChecked(path, as: BerthShapes.configFile, diagnostics: &global) else { return nil }
+        var version = 1
+        if let versionNode = node["version"], case .int(let v) = versionNode.value {
+            version = v
+            if v != 1 {
+                global.error("unsupported version \(v); this berth reads version 1", at: versionNode.location, field: "version")
+            }
+        }
+        let promotion = node["promotion"]?.items ?? []
+        var seen = Set<String>()
+        for item in promotion where !seen.insert(item.string ?? "").inserted {
+            global.error("environment '\(item.string ?? "")' appears twice in promotion", at: item.location, field: "promotion")
+        }
+        return ConfigRead(config: BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"]),
+                          promotionNodes: promotion)
+    }
+}

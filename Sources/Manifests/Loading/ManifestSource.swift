@@ -1,0 +1,61 @@
+import Foundation
+import Git
+
+/// Where manifests are read from: a commit of a repository (path or URL), or a work tree.
+public struct ManifestSource: Sendable {
+    /// A path to a repository (or a folder inside one), or a URL to clone.
+    public var repository: String
+    /// The manifest root inside the repository.
+    public var path: String
+    /// A revision; nil means HEAD.
+    public var ref: String?
+    /// Read uncommitted files from the work tree instead of a commit.
+    public var worktree: Bool
+
+    public init(repository: String = ".", path: String = "", ref: String? = nil, worktree: Bool = false) {
+        self.repository = repository
+        self.path = path
+        self.ref = ref
+        self.worktree = worktree
+    }
+
+    public static func isURL(_ text: String) -> Bool {
+        text.contains("://") || (text.contains("@") && text.contains(":") && !FileManager.default.fileExists(atPath: text))
+    }
+
+    /// Reads the manifest files (cloning a URL into a temporary folder first).
+    public func read(limits: Limits = Limits()) throws -> ManifestFiles {
+        if Self.isURL(repository) {
+            guard !worktree else { throw ManifestError("--worktree needs a local repository, not a URL") }
+            let temp = FileManager.default.temporaryDirectory.appendingPathComponent("berth-clone-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: temp) }
+            let repo = try Repository.clone(from: repository, to: temp, bare: true)
+            return try read(from: repo, limits: limits)
+        }
+        let repo: Repository
+        do {
+            repo = try Repository.discover(from: repository)
+        } catch {
+            if worktree { return try ManifestFiles.read(worktree: repository, path: path, limits: limits) }
+            throw ManifestError("\(repository) is not inside a git repository (use --worktree to read plain files): \(error.message)")
+        }
+        if worktree {
+            guard let root = repo.workingDirectory else { throw ManifestError("--worktree needs a repository with a work tree, not a bare one") }
+            return try ManifestFiles.read(worktree: root, path: path, limits: limits)
+        }
+        return try read(from: repo, limits: limits)
+    }
+
+    private func read(from repo: Repository, limits: Limits) throws -> ManifestFiles {
+        let revision = ref ?? "HEAD"
+        let commit: ObjectID
+        do {
+            commit = try repo.resolve(revision)
+        } catch where error.code == .unbornBranch || (revision == "HEAD" && error.code == .notFound) {
+            throw ManifestError("the repository has no commits yet: commit the manifests, or use --worktree to check uncommitted files")
+        } catch {
+            throw ManifestError("cannot resolve --ref '\(revision)': \(error.message)")
+        }
+        return try ManifestFiles.read(repository: repo, commit: commit, path: path, limits: limits)
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Yams
+
+/// Parses one manifest file (YAML, or JSON, which is read as YAML) into a located `Node`.
+///
+/// Plain scalars follow the YAML 1.2 core schema, so `yes`, `no`, `on` and `off` stay strings.
+/// Aliases are expanded within a budget, merge keys (`<<`) are honoured, duplicate keys are errors.
+public struct YAMLReader {
+    let limits: Limits
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// The parsed document, or nil with the reasons added to `diagnostics`. An empty file is `null`.
+    public func read(_ bytes: [UInt8], file: String, into diagnostics: inout Diagnostics) -> Node? {
+        let start = SourceLocation(file: file)
+        if bytes.count > limits.maxFileBytes {
+            diagnostics.error("file is \(bytes.count) bytes, over the limit of \(limits.maxFileBytes)", at: start)
+            return nil
+        }
+        guard var text = String(validating: bytes, as: UTF8.self) else {
+            diagnostics.error("file is not valid UTF-8", at: Self.locationOfInvalidUTF8(bytes, file: file))
+            return nil
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        if let problem = NestingGuard.check(text, file: file) {
+            diagnostics.add(problem)
+            return nil
+        }
+        let root: Yams.Node?
+        do {
+            let parser = try Parser(yaml: text)
+            root = try parser.singleRoot()
+        } catch let error as YamlError {
+            diagnostics.add(syntaxDiagnostic(error, text: text, file: file))
+            return nil
+        } catch {
+            diagnostics.error("cannot parse: \(error)", at: start)
+            return nil
+        }
+        guard let root else { return Node(.null, at: start) }
+        var converter = Converter(file: file, limits: limits)
+        do {
+            return try converter.convert(root, depth: 0)
+        } catch {
+            diagnostics.add(error)
+            return nil
+        }
+    }
+
+    private func syntaxDiagnostic(_ error: YamlError, text: String, file: String) -> Diagnostic {
+        let kind = file.hasSuffix(".json") ? "JSON" : "YAML"
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let location = SourceLocation(file: file, line: mark.line, column: mark.column)
+            if let placeholder = Self.placeholder(near: mark, in: text) {
+                return Diagnostic(.error, "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} (see docs/manifests.md)", at: location)
+            }
+            let while_ = context.map { " \($0.text)" } ?? ""
+            return Diagnostic(.error, "\(kind) syntax error: \(problem)\(while_)", at: location)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return Diagnostic(.error, "duplicate key \(keys) in the same mapping",
+                              at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+        case .reader(let problem, let offset, _, _):
+            let line = offset.map { off in text.utf8.prefix(off).filter { $0 == 10 }.count + 1 } ?? 1
+            return Diagnostic(.error, "\(kind) error: \(problem)", at: SourceLocation(file: file, line: line))
+        default:
+            return Diagnostic(.error, "\(kind) error: \(error)", at: SourceLocation(file: file))
+        }
+    }
+
+    /// How a plain (unquoted) scalar reads under the YAML 1.2 core schema.
+    static func resolvePlain(_ text: String) -> Node.Value {
+        Converter.resolvePlain(text)
+    }
+
+    /// A template placeholder (`<NAME>`, `{{ … }}`) on the line where the parser stopped.
+    static func placeholder(near mark: Mark, in text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        return TemplatePlaceholder.first(in: String(lines[mark.line - 1]))
+    }
+
+    static func locationOfInvalidUTF8(_ bytes: [UInt8], file: String) -> SourceLocation {
+        var line = 1, lineStart = 0, index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            switch byte {
+            case 0..<0x80: length = 1
+            case 0xC2..<0xE0: length = 2
+            case 0xE0..<0xF0: length = 3
+            case 0xF0..<0xF5: length = 4
+            default: length = 0
+            }
+            let end = index + length
+            if length == 0 || end > bytes.count || String(validating: bytes[index..<end], as: UTF8.self) == nil {
+                return SourceLocation(file: file, line: line, column: index - lineStart + 1)
+            }
+            if byte == 10 { line += 1; lineStart = index + 1 }
+            index = end
+        }
+        return SourceLocation(file: file, line: line)
+    }
+}
+
+/// Turns Yams' tree into located `Node`s, expanding aliases within the node budget.
+private struct Converter {
+    let file: String
+    let limits: Limits
+    var count = 0
+
+    init(file: String, limits: Limits) {
+        self.file = file
+        self.limits = limits
+    }
+
+    mutating func convert(_ node: Yams.Node, depth: Int) throws(Diagnostic) -> Node {
+        let location = locate(node.mark)
+        count += 1
+        if count > limits.maxNodesPerFile {
+            throw Diagnostic(.error, "document expands to more than \(limits.maxNodesPerFile) values (YAML aliases?)", at: location)
+        }
+        if depth > limits.maxDepth {
+            throw Diagnostic(.error, "nesting deeper than \(limits.maxDepth) levels", at: location)
+        }
+        switch node {
+        case .scalar(let scalar):
+            return Node(Self.resolve(scalar), at: location)
+        case .alias:
+            throw Diagnostic(.error, "unexpected alias", at: location)
+        case .sequence(let sequence):
+            var items: [Node] = []
+            for item in sequence { items.append(try convert(item, depth: depth + 1)) }
+            return Node(.list(items), at: location)
+        case .mapping(let mapping):
+            var entries: [Node.Entry] = []
+            var merged: [Node.Entry] = []
+            for (key, value) in mapping {
+                guard case .scalar(let keyScalar) = key else {
+                    throw Diagnostic(.error, "mapping keys must be plain strings", at: locate(key.mark))
+                }
+                let converted = try convert(value, depth: depth + 1)
+                if keyScalar.string == "<<" && keyScalar.style == .plain {
+                    merged.append(contentsOf: try mergeEntries(converted))
+                    continue
+                }
+                entries.append(Node.Entry(key: keyScalar.string, keyLocation: locate(key.mark), node: converted))
+            }
+            let explicit = Set(entries.map(\.key))
+            var seen = Set<String>()
+            let inherited = merged.filter { !explicit.contains($0.key) && seen.insert($0.key).inserted }
+            return Node(.map(entries + inherited), at: location)
+        }
+    }
+
+    /// The entries a merge key (`<<: *defaults` or `<<: [*a, *b]`) brings in; earlier maps win.
+    private func mergeEntries(_ node: Node) throws(Diagnostic) -> [Node.Entry] {
+        switch node.value {
+        case .map(let entries): return entries
+        case .list(let items):
+            var result: [Node.Entry] = []
+            for item in items {
+                guard let entries = item.entries else {
+                    throw Diagnostic(.error, "a merge key (<<) takes a mapping or a list of mappings", at: item.location)
+                }
+                result.append(contentsOf: entries)
+            }
+            return result
+        default:
+            throw Diagnostic(.error, "a merge key (<<) takes a mapping or a list of mappings", at: node.location)
+        }
+    }
+
+    private func locate(_ mark: Mark?) -> SourceLocation {
+        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    /// YAML 1.2 core schema for plain scalars; quoted scalars and `!!str` are strings.
+    static func resolve(_ scalar: Yams.Node.Scalar) -> Node.Value {
+        let text = scalar.string
+        let tag = scalar.tag.rawValue
+        if scalar.style != .plain || tag == "tag:yaml.org,2002:str" || tag == "!" {
+            return .string(text)
+        }
+        return resolvePlain(text)
+    }
+
+    static func resolvePlain(_ text: String) -> Node.Value {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        if let int = Int(text), text.first != "+" || text.count > 1 { return .int(int) }
+        if text.hasPrefix("0x"), let int = Int(text.dropFirst(2), radix: 16) { return .int(int) }
+        if text.hasPrefix("0o"), let int = Int(text.dropFirst(2), radix: 8) { return .int(int) }
+        if isFloat(text), let double = Double(text) { return .double(double, literal: text) }
+        return .string(text)
+    }
+
+    private static func isFloat(_ text: String) -> Bool {
+        // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+        var chars = Substring(text)
+        if chars.first == "-" || chars.first == "+" { chars = chars.dropFirst() }
+        let mantissaEnd = chars.firstIndex { $0 == "e" || $0 == "E" } ?? chars.endIndex
+        let mantissa = chars[..<mantissaEnd]
+        let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !mantissa.isEmpty, parts.count <= 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
+              parts.contains(where: { !$0.isEmpty }) else { return false }
+        if mantissaEnd == chars.endIndex { return true }
+        var exponent = chars[chars.index(after: mantissaEnd)...]
+        if exponent.first == "-" || exponent.first == "+" { exponent = exponent.dropFirst() }
+        return !exponent.isEmpty && exponent.allSatisfy(\.isASCIIDigitCharacter)
+    }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,35 @@
+/// An environment's settings from `environments/<env>/environment.yaml`.
+public struct Environment: Sendable {
+    public let name: String
+    /// The environment.yaml path as shown in messages.
+    public let file: String
+    public let target: Target
+    public let vars: [String: String]
+    /// What promotion moves: `${release.NAME}` (usually `version`).
+    public let release: [String: String]
+    public let policy: Policy
+    /// Services that run here (an overlay file exists), sorted.
+    public let services: [String]
+}
+
+/// How berth treats an environment.
+public struct Policy: Sendable, Equatable {
+    /// Protected environments refuse mutable image references (`latest`, no tag).
+    public var protected = false
+    public var autoSync = true
+    public var selfHeal = true
+    public var prune = false
+    public var requireSignedCommits = false
+    public var allowMutableTags = false
+
+    public init() {}
+}
+
+/// `berth.yaml` at the manifest root.
+public struct BerthConfig: Sendable {
+    public let version: Int
+    /// Environments in promotion order, e.g. [staging, prod].
+    public let promotion: [String]
+    /// The target of environments that do not name one.
+    public let defaultTarget: Node?
+}

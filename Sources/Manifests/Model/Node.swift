@@ -1,0 +1,135 @@
+/// A manifest value (YAML or JSON) that remembers where each part was written, so every
+/// error after merging and rendering can still name the file, line and column.
+public struct Node: Sendable {
+    public enum Value: Sendable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        /// A number with a fraction or exponent, with the text it was written as.
+        case double(Double, literal: String)
+        case string(String)
+        case list([Node])
+        case map([Entry])
+    }
+
+    /// One key of a mapping, in the order written.
+    public struct Entry: Sendable {
+        public var key: String
+        public var keyLocation: SourceLocation
+        public var node: Node
+
+        public init(key: String, keyLocation: SourceLocation, node: Node) {
+            self.key = key
+            self.keyLocation = keyLocation
+            self.node = node
+        }
+    }
+
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+
+    public subscript(key: String) -> Node? {
+        guard case .map(let entries) = value else { return nil }
+        return entries.last { $0.key == key }?.node
+    }
+
+    public var entries: [Entry]? {
+        if case .map(let entries) = value { return entries }
+        return nil
+    }
+
+    public var items: [Node]? {
+        if case .list(let items) = value { return items }
+        return nil
+    }
+
+    public var string: String? {
+        if case .string(let s) = value { return s }
+        return nil
+    }
+
+    public var isNull: Bool {
+        if case .null = value { return true }
+        return false
+    }
+
+    /// A scalar as text (numbers and booleans as written), nil for null, lists and maps.
+    public var scalarText: String? {
+        switch value {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(_, let literal): return literal
+        case .bool(let b): return b ? "true" : "false"
+        case .null, .list, .map: return nil
+        }
+    }
+
+    /// The entry for `key` in the key's own location (for errors about the key itself).
+    public func entry(_ key: String) -> Entry? {
+        entries?.last { $0.key == key }
+    }
+
+    /// A copy of a map with `key` set (replacing it in place, or appended).
+    public func setting(_ key: String, to node: Node, keyLocation: SourceLocation? = nil) -> Node {
+        guard case .map(var entries) = value else { return self }
+        if let index = entries.lastIndex(where: { $0.key == key }) {
+            entries[index].node = node
+        } else {
+            entries.append(Entry(key: key, keyLocation: keyLocation ?? location, node: node))
+        }
+        return Node(.map(entries), at: location)
+    }
+
+    /// A copy of a map without `key`.
+    public func removing(_ key: String) -> Node {
+        guard case .map(let entries) = value else { return self }
+        return Node(.map(entries.filter { $0.key != key }), at: location)
+    }
+
+    /// Same data, wherever it was written: null-valued keys count as absent, key order is ignored.
+    public func sameContent(as other: Node) -> Bool {
+        switch (value, other.value) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a, _), .double(let b, _)): return a == b
+        case (.int(let a), .double(let b, _)), (.double(let b, _), .int(let a)): return Double(a) == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.list(let a), .list(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.sameContent(as: $1) }
+        case (.map(let a), .map(let b)):
+            let left = a.filter { !$0.node.isNull }, right = b.filter { !$0.node.isNull }
+            guard Set(left.map(\.key)) == Set(right.map(\.key)), left.count == right.count else { return false }
+            return left.allSatisfy { entry in other[entry.key].map { entry.node.sameContent(as: $0) } ?? false }
+        default: return false
+        }
+    }
+
+    /// The same tree with null-valued keys removed at every level (null means "not set").
+    public func droppingNulls() -> Node {
+        switch value {
+        case .map(let entries):
+            let kept = entries.filter { !$0.node.isNull }.map {
+                Entry(key: $0.key, keyLocation: $0.keyLocation, node: $0.node.droppingNulls())
+            }
+            return Node(.map(kept), at: location)
+        case .list(let items):
+            return Node(.list(items.map { $0.droppingNulls() }), at: location)
+        default:
+            return self
+        }
+    }
+}
+
+extension Node {
+    static func string(_ s: String, at location: SourceLocation) -> Node { Node(.string(s), at: location) }
+
+    static func map(_ pairs: [(String, Node)], at location: SourceLocation) -> Node {
+        Node(.map(pairs.map { Entry(key: $0.0, keyLocation: location, node: $0.1) }), at: location)
+    }
+}

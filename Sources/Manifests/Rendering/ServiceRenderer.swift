@@ -1,0 +1,99 @@
+/// Renders one service in one environment: base + overlay merged, images pinned, variables
+/// substituted, defaults filled, then checked as a whole.
+struct ServiceRenderer {
+    let environment: Environment
+    let base: ServiceBase
+    let overlay: Overlay
+    var diagnostics = Diagnostics()
+
+    init(environment: Environment, base: ServiceBase, overlay: Overlay) {
+        self.environment = environment
+        self.base = base
+        self.overlay = overlay
+    }
+
+    var variables: [String: String] {
+        var vars: [String: String] = ["env": environment.name, "service": base.name, "aws.region": environment.target.region]
+        if let account = environment.target.accountId { vars["aws.accountId"] = account }
+        for (key, value) in environment.vars { vars["vars.\(key)"] = value }
+        for (key, value) in environment.release { vars["release.\(key)"] = value }
+        return vars
+    }
+
+    mutating func render() -> RenderedService? {
+        guard let baseTD = base.taskDefinition else { return nil }
+        var td = baseTD
+        if let overlayTD = overlay.taskDefinition, !overlayTD.isNull {
+            td = Merge.merge(td, overlayTD, key: nil, diagnostics: &diagnostics, field: "taskDefinition")
+        }
+        td = applyImages(td)
+        let interpolator = Interpolator(variables: variables)
+        td = interpolator.apply(td, diagnostics: &diagnostics, field: "taskDefinition").droppingNulls()
+
+        let family: String
+        if let given = td["family"]?.string, !given.isEmpty {
+            family = given
+        } else {
+            family = "\(environment.name)-\(base.name)"
+            if td["family"] == nil {
+                td = Node(.map([Node.Entry(key: "family", keyLocation: td.location, node: .string(family, at: td.location))]
+                               + (td.entries ?? [])), at: td.location)
+            }
+        }
+        var checker = SchemaChecker(enforceRequired: true)
+        td = checker.check(td, as: .structure(BerthShapes.taskDefinition), field: "taskDefinition")
+        var checks = TaskDefinitionChecks(policy: environment.policy, environment: environment.name)
+        checks.run(td, field: "taskDefinition")
+
+        var settings = base.service ?? Node(.map([]), at: SourceLocation(file: base.file))
+        if let overlayService = overlay.service_, !overlayService.isNull {
+            settings = settings.isNull ? overlayService
+                : Merge.merge(settings, overlayService, key: nil, diagnostics: &diagnostics, field: "service")
+        }
+        settings = interpolator.apply(settings, diagnostics: &diagnostics, field: "service").droppingNulls()
+        settings = checker.check(settings, as: .structure(BerthShapes.serviceSettings), field: "service")
+        diagnostics.append(contentsOf: checker.diagnostics)
+        diagnostics.append(contentsOf: checks.diagnostics)
+
+        let serviceName = settings["serviceName"]?.string ?? base.name
+        if let nameNode = settings["serviceName"], !TaskDefinitionChecks.isValidName(serviceName) {
+            diagnostics.error("serviceName '\(serviceName)' may only hold letters, digits, '-' and '_'", at: nameNode.location,
+                              field: "service.serviceName")
+        }
+        if let count = settings["desiredCount"], case .int(let n) = count.value, n < 0 {
+            diagnostics.error("desiredCount cannot be negative", at: count.location, field: "service.desiredCount")
+        }
+        if let launch = settings.entry("launchType"), settings["capacityProviderStrategy"] != nil {
+            diagnostics.error("set either launchType or capacityProviderStrategy, not both", at: launch.keyLocation,
+                              field: "service.launchType")
+        }
+        let at = settings.location
+        let head: [(String, Node)] = [
+            ("serviceName", .string(serviceName, at: at)),
+            ("cluster", .string(environment.target.cluster, at: at)),
+            ("taskDefinition", .string(family, at: at)),
+        ]
+        let rest = (settings.entries ?? []).filter { $0.key != "serviceName" }
+        let serviceSettings = Node(.map(head.map { Node.Entry(key: $0.0, keyLocation: at, node: $0.1) } + rest), at: at)
+        return RenderedService(environment: environment.name, service: base.name, family: family, serviceName: serviceName,
+                               cluster: environment.target.cluster, taskDefinition: td, serviceSettings: serviceSettings,
+                               sources: [base.file, overlay.file])
+    }
+
+    /// `images: {container: image}` pins each named container's image.
+    private mutating func applyImages(_ td: Node) -> Node {
+        guard let images = overlay.images?.entries, !images.isEmpty else { return td }
+        guard var containers = td["containerDefinitions"]?.items else { return td }
+        let names = containers.compactMap { $0["name"]?.string }
+        for image in images {
+            guard let index = containers.firstIndex(where: { $0["name"]?.string == image.key }) else {
+                diagnostics.error("images names container '\(image.key)', but service '\(base.name)' has no such container"
+                                  + Suggestion.hint(for: image.key, in: names) + " (containers: \(names.joined(separator: ", ")))",
+                                  at: image.keyLocation, field: "images.\(image.key)")
+                continue
+            }
+            containers[index] = containers[index].setting("image", to: image.node, keyLocation: image.keyLocation)
+        }
+        return td.setting("containerDefinitions", to: Node(.list(containers), at: td["containerDefinitions"]!.location))
+    }
+}

@@ -1,0 +1,78 @@
+/// The shapes of berth's own files, and of the parts of ECS requests a manifest may hold.
+public enum BerthShapes {
+    /// The RegisterTaskDefinition request, as written under `taskDefinition:`.
+    public static let taskDefinition: Structure = ECSShapes.registerTaskDefinitionRequest.structure!
+
+    /// Fields ECS returns from DescribeTaskDefinition that a request must not carry: pasted
+    /// `describe-task-definition` output is accepted and these are dropped with a warning.
+    public static let outputOnlyTaskDefinitionFields: [String] = {
+        let output = ECSShapes.taskDefinition.structure!.memberNames
+        let input = Set(taskDefinition.memberNames)
+        return output.filter { !input.contains($0) }
+    }()
+
+    /// What berth manages through CreateService/UpdateService. berth sets `cluster` and
+    /// `taskDefinition` itself; `clientToken` is per call.
+    public static let serviceSettings: Structure = ECSShapes.createServiceRequest.structure!
+        .removing(["cluster", "taskDefinition", "clientToken"], renamed: "service settings")
+
+    /// `services/<service>/service.yaml`.
+    public static let serviceFile = Structure(name: "service.yaml", members: [
+        ("taskDefinition", .structure(taskDefinition)),
+        ("taskDefinitionFile", .string()),
+        ("service", .structure(serviceSettings)),
+    ])
+
+    /// `environments/<env>/<service>.yaml`.
+    public static let overlayFile = Structure(name: "overlay", members: [
+        ("images", .map(.string())),
+        ("taskDefinition", .structure(taskDefinition)),
+        ("service", .structure(serviceSettings)),
+    ])
+
+    static let scalarMap: Shape = .map(.string())
+
+    static let localTarget = Structure(name: "target.local", members: [
+        ("cluster", .string()),
+        ("region", .string()),
+        ("accountId", .string()),
+        ("stateFile", .string()),
+    ])
+
+    static let awsTarget = Structure(name: "target.aws", members: [
+        ("region", .string()),
+        ("cluster", .string()),
+        ("accountId", .string()),
+        ("roleArn", .string()),
+        ("externalId", .string()),
+    ], required: ["region", "cluster"])
+
+    static let target = Structure(name: "target", members: [
+        ("local", .structure(localTarget)),
+        ("aws", .structure(awsTarget)),
+    ])
+
+    static let policy = Structure(name: "policy", members: [
+        ("protected", .boolean),
+        ("autoSync", .boolean),
+        ("selfHeal", .boolean),
+        ("prune", .boolean),
+        ("requireSignedCommits", .boolean),
+        ("allowMutableTags", .boolean),
+    ])
+
+    /// `environments/<env>/environment.yaml`.
+    public static let environmentFile = Structure(name: "environment.yaml", members: [
+        ("target", .structure(target)),
+        ("vars", scalarMap),
+        ("release", scalarMap),
+        ("policy", .structure(policy)),
+    ])
+
+    /// `berth.yaml`.
+    public static let configFile = Structure(name: "berth.yaml", members: [
+        ("version", .integer),
+        ("promotion", .list(.string())),
+        ("target", .structure(target)),
+    ], required: ["version"])
+}

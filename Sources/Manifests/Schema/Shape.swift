@@ -1,0 +1,62 @@
+/// The type of a manifest field, in the AWS model's terms, so one checker serves berth's own
+/// files and the ECS request shapes alike.
+public indirect enum Shape: Sendable {
+    /// A string; when `enumValues` is not empty, one of them exactly.
+    case string(enumValues: [String] = [])
+    case integer
+    case boolean
+    case double
+    case timestamp
+    case list(Shape)
+    /// A map with user-chosen string keys (docker labels, log options).
+    case map(Shape)
+    case structure(Structure)
+    /// A free-form JSON document (the model's `document` structures).
+    case any
+
+    var typeName: String {
+        switch self {
+        case .string: return "a string"
+        case .integer: return "an integer"
+        case .boolean: return "true or false"
+        case .double: return "a number"
+        case .timestamp: return "a timestamp"
+        case .list: return "a list"
+        case .map, .structure: return "a mapping"
+        case .any: return "a value"
+        }
+    }
+}
+
+/// A structure's members in the model's order, and which of them are required.
+public struct Structure: Sendable {
+    public let name: String
+    public let memberNames: [String]
+    public let members: [String: Shape]
+    public let required: [String]
+
+    public init(name: String, members: [(String, Shape)], required: [String] = []) {
+        self.name = name
+        memberNames = members.map(\.0)
+        self.members = Dictionary(members, uniquingKeysWith: { first, _ in first })
+        self.required = required
+    }
+
+    /// The same structure without some members (e.g. what berth sets itself).
+    public func removing(_ names: Set<String>, renamed: String? = nil) -> Structure {
+        Structure(name: renamed ?? name, members: memberNames.filter { !names.contains($0) }.map { ($0, members[$0]!) },
+                  required: required.filter { !names.contains($0) })
+    }
+
+    /// The same structure with extra members.
+    public func adding(_ extra: [(String, Shape)], renamed: String? = nil) -> Structure {
+        Structure(name: renamed ?? name, members: memberNames.map { ($0, members[$0]!) } + extra, required: required)
+    }
+}
+
+extension Shape {
+    var structure: Structure? {
+        if case .structure(let s) = self { return s }
+        return nil
+    }
+}

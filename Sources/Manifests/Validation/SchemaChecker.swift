@@ -1,0 +1,101 @@
+/// Checks a node against a `Shape`: unknown fields (with a suggestion), wrong types and enum
+/// values. It returns the node with harmless differences settled (a number written where
+/// the API wants a string becomes that string), so later stages see the API's types.
+struct SchemaChecker {
+    var diagnostics = Diagnostics()
+    /// Off for overlays and bases, which are partial until merged.
+    var enforceRequired = false
+
+    mutating func check(_ node: Node, as shape: Shape, field: String) -> Node {
+        if node.isNull { return node }
+        switch shape {
+        case .structure(let structure):
+            guard let entries = node.entries else { return mismatch(node, shape, field) }
+            var checked: [Node.Entry] = []
+            if enforceRequired {
+                for name in structure.required where node[name] == nil || node[name]!.isNull {
+                    diagnostics.error("missing required field '\(name)' in \(structure.name)", at: node.location,
+                                      field: field.isEmpty ? name : "\(field).\(name)")
+                }
+            }
+            for entry in entries {
+                let path = field.isEmpty ? entry.key : "\(field).\(entry.key)"
+                guard let memberShape = structure.members[entry.key] else {
+                    diagnostics.error("unknown field '\(entry.key)' in \(structure.name)"
+                                      + Suggestion.hint(for: entry.key, in: structure.memberNames),
+                                      at: entry.keyLocation, field: path)
+                    continue
+                }
+                checked.append(Node.Entry(key: entry.key, keyLocation: entry.keyLocation,
+                                          node: check(entry.node, as: memberShape, field: path)))
+            }
+            return Node(.map(checked), at: node.location)
+        case .map(let valueShape):
+            guard let entries = node.entries else { return mismatch(node, shape, field) }
+            return Node(.map(entries.map {
+                Node.Entry(key: $0.key, keyLocation: $0.keyLocation,
+                           node: check($0.node, as: valueShape, field: "\(field).\($0.key)"))
+            }), at: node.location)
+        case .list(let itemShape):
+            guard let items = node.items else { return mismatch(node, shape, field) }
+            return Node(.list(items.enumerated().map { check($1, as: itemShape, field: "\(field)[\($0)]") }),
+                        at: node.location)
+        case .string(let enumValues):
+            let text: String
+            switch node.value {
+            case .string(let s): text = s
+            case .int, .double: text = node.scalarText!
+            case .bool(let b):
+                diagnostics.error("expected a string, found \(b); quote it (\"\(b)\") if you mean the text",
+                                  at: node.location, field: field)
+                return node
+            default: return mismatch(node, shape, field)
+            }
+            if !enumValues.isEmpty, !enumValues.contains(text), !text.contains("${") {
+                diagnostics.error("'\(text)' is not one of \(enumValues.joined(separator: ", "))"
+                                  + Suggestion.hint(for: text, in: enumValues), at: node.location, field: field)
+            }
+            return Node(.string(text), at: node.location)
+        case .integer:
+            if case .int = node.value { return node }
+            if case .string(let s) = node.value, Int(s) != nil {
+                diagnostics.error("expected an integer, found the string \"\(s)\"; remove the quotes",
+                                  at: node.location, field: field)
+                return node
+            }
+            return mismatch(node, shape, field)
+        case .double:
+            switch node.value {
+            case .int, .double: return node
+            default: return mismatch(node, shape, field)
+            }
+        case .boolean:
+            if case .bool = node.value { return node }
+            if case .string(let s) = node.value, s == "true" || s == "false" {
+                diagnostics.error("expected true or false, found the string \"\(s)\"; remove the quotes",
+                                  at: node.location, field: field)
+                return node
+            }
+            return mismatch(node, shape, field)
+        case .timestamp, .any:
+            return node
+        }
+    }
+
+    private mutating func mismatch(_ node: Node, _ shape: Shape, _ field: String) -> Node {
+        diagnostics.error("expected \(shape.typeName), found \(Self.describe(node))", at: node.location, field: field)
+        return node
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node.value {
+        case .null: return "null"
+        case .bool(let b): return "\(b)"
+        case .int(let i): return "the number \(i)"
+        case .double(_, let literal): return "the number \(literal)"
+        case .string(let s): return s.count > 40 ? "a string" : "the string \"\(s)\""
+        case .list: return "a list"
+        case .map: return "a mapping"
+        }
+    }
+}

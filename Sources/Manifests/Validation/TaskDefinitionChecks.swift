@@ -1,0 +1,206 @@
+/// Checks on a rendered task definition that no single field's type can express: references
+/// between containers and volumes, duplicates, Fargate's rules, image and secret hygiene.
+struct TaskDefinitionChecks {
+    let policy: Policy
+    let environment: String
+    var diagnostics = Diagnostics()
+
+    init(policy: Policy, environment: String) {
+        self.policy = policy
+        self.environment = environment
+    }
+
+    mutating func run(_ td: Node, field: String) {
+        let containers = td["containerDefinitions"]?.items ?? []
+        if containers.isEmpty {
+            diagnostics.error("a task definition needs at least one entry in 'containerDefinitions'", at: td.location,
+                              field: "\(field).containerDefinitions")
+        }
+        let networkMode = td["networkMode"]?.string ?? "bridge"
+        var names: [String: SourceLocation] = [:]
+        for (index, container) in containers.enumerated() {
+            let path = "\(field).containerDefinitions[\(index)]"
+            guard let name = container["name"]?.string, !name.isEmpty else {
+                diagnostics.error("a container needs a 'name'", at: container.location, field: path)
+                continue
+            }
+            if let first = names[name] {
+                diagnostics.error("duplicate container name '\(name)' (first at \(first))", at: container["name"]!.location, field: "\(path).name")
+            } else {
+                names[name] = container["name"]!.location
+            }
+        }
+        let volumes = Set((td["volumes"]?.items ?? []).compactMap { $0["name"]?.string })
+        var taskPorts: [String: SourceLocation] = [:]
+        for (index, container) in containers.enumerated() {
+            let path = "\(field).containerDefinitions[\(index)]"
+            let name = container["name"]?.string ?? "#\(index)"
+            checkImage(container, path: path, name: name)
+            checkReferences(container, path: path, containers: names, volumes: volumes)
+            checkPorts(container, path: path, networkMode: networkMode, taskPorts: &taskPorts)
+            checkPlaintextSecrets(container, path: path)
+        }
+        checkDependencyCycles(containers, field: field)
+        checkFargate(td, field: field, networkMode: networkMode)
+        checkPlaceholders(td, field: field)
+        if let family = td["family"], let text = family.string, !text.isEmpty, !Self.isValidName(text) {
+            diagnostics.error("family '\(text)' may only hold letters, digits, '-' and '_' (at most 255)", at: family.location, field: "\(field).family")
+        }
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 255 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    private mutating func checkImage(_ container: Node, path: String, name: String) {
+        guard let image = container["image"] else {
+            diagnostics.error("container '\(name)' needs an 'image' (in the task definition or the overlay's images:)",
+                              at: container.location, field: "\(path).image")
+            return
+        }
+        guard let text = image.string else { return }
+        if text.isEmpty {
+            diagnostics.warning("container '\(name)' has an empty image; ECS will refuse to register it", at: image.location, field: "\(path).image")
+            return
+        }
+        if policy.protected && !policy.allowMutableTags && ImageReference(text).isMutable {
+            diagnostics.error("image '\(text)' is mutable (no tag or 'latest'); \(environment) is protected: pin a version tag or digest, or set policy.allowMutableTags",
+                              at: image.location, field: "\(path).image")
+        }
+    }
+
+    private mutating func checkReferences(_ container: Node, path: String, containers: [String: SourceLocation], volumes: Set<String>) {
+        let known = containers.keys.sorted()
+        func mustBeContainer(_ node: Node?, _ value: String?, _ what: String, _ field: String) {
+            guard let node, let value, !value.isEmpty, containers[value] == nil else { return }
+            diagnostics.error("\(what) names container '\(value)', which this task definition does not have"
+                              + Suggestion.hint(for: value, in: known), at: node.location, field: field)
+        }
+        for (i, dep) in (container["dependsOn"]?.items ?? []).enumerated() {
+            mustBeContainer(dep["containerName"], dep["containerName"]?.string, "dependsOn", "\(path).dependsOn[\(i)].containerName")
+        }
+        for (i, link) in (container["links"]?.items ?? []).enumerated() {
+            let target = link.string.map { String($0.split(separator: ":", maxSplits: 1).first ?? "") }
+            mustBeContainer(link, target, "links", "\(path).links[\(i)]")
+        }
+        for (i, from) in (container["volumesFrom"]?.items ?? []).enumerated() {
+            mustBeContainer(from["sourceContainer"], from["sourceContainer"]?.string, "volumesFrom", "\(path).volumesFrom[\(i)].sourceContainer")
+        }
+        for (i, mount) in (container["mountPoints"]?.items ?? []).enumerated() {
+            guard let source = mount["sourceVolume"], let name = source.string, !name.isEmpty, !volumes.contains(name) else { continue }
+            diagnostics.error("mountPoints names volume '\(name)', which is not in 'volumes'" + Suggestion.hint(for: name, in: volumes.sorted()),
+                              at: source.location, field: "\(path).mountPoints[\(i)].sourceVolume")
+        }
+    }
+
+    /// In awsvpc and host mode all containers share one network namespace, so a port may be
+    /// used once per task; in bridge mode once per container.
+    private mutating func checkPorts(_ container: Node, path: String, networkMode: String, taskPorts: inout [String: SourceLocation]) {
+        var containerPorts: [String: SourceLocation] = [:]
+        let shared = networkMode == "awsvpc" || networkMode == "host"
+        for (i, mapping) in (container["portMappings"]?.items ?? []).enumerated() {
+            guard let portNode = mapping["containerPort"], case .int(let port) = portNode.value, port != 0 else { continue }
+            let key = "\(port)/\(mapping["protocol"]?.string ?? "tcp")"
+            if let first = shared ? taskPorts[key] : containerPorts[key] {
+                diagnostics.error("container port \(key) is mapped twice (first at \(first))\(shared ? " in one \(networkMode) task" : "")",
+                                  at: portNode.location, field: "\(path).portMappings[\(i)].containerPort")
+            }
+            containerPorts[key] = containerPorts[key] ?? portNode.location
+            taskPorts[key] = taskPorts[key] ?? portNode.location
+        }
+    }
+
+    private static let secretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
+
+    /// Secrets belong in `secrets:` (valueFrom). The value itself is never repeated in the message.
+    private mutating func checkPlaintextSecrets(_ container: Node, path: String) {
+        for (i, variable) in (container["environment"]?.items ?? []).enumerated() {
+            guard let name = variable["name"]?.string, let value = variable["value"]?.string, !value.isEmpty else { continue }
+            let upper = name.uppercased()
+            let looksLikeKey = value.count == 20 && (value.hasPrefix("AKIA") || value.hasPrefix("ASIA"))
+                && value.allSatisfy { $0.isUppercase || $0.isNumber }
+            guard Self.secretWords.contains(where: { upper.contains($0) }) || looksLikeKey else { continue }
+            guard !value.hasPrefix("arn:") else { continue }
+            diagnostics.warning("environment variable '\(name)' looks like a secret in plain text; move it to 'secrets' with valueFrom (SSM or Secrets Manager)",
+                                at: variable["value"]!.location, field: "\(path).environment[\(i)].value")
+        }
+    }
+
+    private mutating func checkDependencyCycles(_ containers: [Node], field: String) {
+        var edges: [String: [String]] = [:]
+        var locations: [String: SourceLocation] = [:]
+        for container in containers {
+            guard let name = container["name"]?.string else { continue }
+            edges[name] = (container["dependsOn"]?.items ?? []).compactMap { $0["containerName"]?.string }
+            locations[name] = container.location
+        }
+        var state: [String: Int] = [:] // 1 visiting, 2 done
+        var reported = false
+        func visit(_ name: String, _ trail: [String]) {
+            guard !reported else { return }
+            if state[name] == 1 {
+                let cycle = trail[(trail.firstIndex(of: name) ?? 0)...] + [name]
+                diagnostics.error("containers depend on each other in a cycle: \(cycle.joined(separator: " -> "))",
+                                  at: locations[name] ?? SourceLocation(file: ""), field: "\(field).containerDefinitions")
+                reported = true
+                return
+            }
+            guard state[name] == nil, edges[name] != nil else { return }
+            state[name] = 1
+            for next in edges[name]! { visit(next, trail + [name]) }
+            state[name] = 2
+        }
+        for name in edges.keys.sorted() { visit(name, []) }
+    }
+
+    private mutating func checkFargate(_ td: Node, field: String, networkMode: String) {
+        guard let compat = td["requiresCompatibilities"], (compat.items ?? []).contains(where: { $0.string == "FARGATE" }) else { return }
+        if td["networkMode"]?.string != "awsvpc" {
+            diagnostics.error("Fargate requires networkMode: awsvpc" + (td["networkMode"] == nil ? " (it is not set)" : ""),
+                              at: td["networkMode"]?.location ?? compat.location, field: "\(field).networkMode")
+        }
+        guard let cpuNode = td["cpu"], let memoryNode = td["memory"] else {
+            diagnostics.error("Fargate requires task-level 'cpu' and 'memory'", at: td.location, field: field)
+            return
+        }
+        guard let cpuText = cpuNode.scalarText, let memoryText = memoryNode.scalarText,
+              !cpuText.contains("${"), !memoryText.contains("${") else { return }
+        guard let cpu = FargateSizes.cpuUnits(cpuText) else {
+            diagnostics.error("cpu '\(cpuText)' is not a size (e.g. \"256\" or \"1 vCPU\")", at: cpuNode.location, field: "\(field).cpu")
+            return
+        }
+        guard let memory = FargateSizes.memoryMiB(memoryText) else {
+            diagnostics.error("memory '\(memoryText)' is not a size (e.g. \"512\" or \"2GB\")", at: memoryNode.location, field: "\(field).memory")
+            return
+        }
+        guard let valid = FargateSizes.validMemory(forCPU: cpu) else {
+            diagnostics.error("Fargate does not offer cpu \(cpu); choose one of \(FargateSizes.validCPU.map(String.init).joined(separator: ", "))",
+                              at: cpuNode.location, field: "\(field).cpu")
+            return
+        }
+        if !valid.contains(memory) {
+            diagnostics.error("Fargate does not offer memory \(memory) MiB with cpu \(cpu); valid: \(FargateSizes.describe(valid))",
+                              at: memoryNode.location, field: "\(field).memory")
+        }
+        let os = td["runtimePlatform"]?["operatingSystemFamily"]?.string ?? "LINUX"
+        if os.hasPrefix("WINDOWS"), cpu < 1024 {
+            diagnostics.error("Windows on Fargate needs at least 1 vCPU (cpu 1024)", at: cpuNode.location, field: "\(field).cpu")
+        }
+    }
+
+    private mutating func checkPlaceholders(_ node: Node, field: String) {
+        switch node.value {
+        case .string(let text):
+            if let placeholder = TemplatePlaceholder.first(in: text) {
+                diagnostics.error("unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} (see docs/manifests.md)",
+                                  at: node.location, field: field)
+            }
+        case .list(let items):
+            for (i, item) in items.enumerated() { checkPlaceholders(item, field: "\(field)[\(i)]") }
+        case .map(let entries):
+            for entry in entries { checkPlaceholders(entry.node, field: "\(field).\(entry.key)") }
+        default:
+            break
+        }
+    }
+}

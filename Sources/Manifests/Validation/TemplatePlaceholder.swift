@@ -1,0 +1,21 @@
+/// Placeholders of other templating tools (`{{ … }}`, `<NAME>`) that someone forgot to render:
+/// pasted task definitions often carry them, and ECS would accept some of them verbatim.
+enum TemplatePlaceholder {
+    /// The first placeholder in `text`, as written.
+    static func first(in text: String) -> String? {
+        if let open = text.range(of: "{{"), let close = text.range(of: "}}", range: open.upperBound..<text.endIndex) {
+            return String(text[open.lowerBound..<close.upperBound])
+        }
+        var index = text.startIndex
+        while let open = text[index...].firstIndex(of: "<") {
+            let nameStart = text.index(after: open)
+            guard let close = text[nameStart...].firstIndex(of: ">") else { break }
+            let name = text[nameStart..<close]
+            if let first = name.first, first.isUppercase, name.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) {
+                return String(text[open...close])
+            }
+            index = nameStart
+        }
+        return nil
+    }
+}

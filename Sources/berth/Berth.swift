@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Berth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "berth",
+        abstract: "GitOps for Amazon ECS: git is the source of truth for task definitions and services.",
+        version: BerthVersion.current,
+        subcommands: [ValidateCommand.self, RenderCommand.self]
+    )
+}
+
+enum BerthVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Manifests
+
+/// Where the manifests come from; shared by every command that reads them.
+struct ManifestOptions: ParsableArguments {
+    @Option(help: "The manifest repository: a path (default: the current directory) or a URL.")
+    var repo: String = "."
+
+    @Option(help: "The manifest root inside the repository.")
+    var path: String = ""
+
+    @Option(help: "The revision to read (branch, tag, sha, main~2). Default: HEAD.")
+    var ref: String?
+
+    @Flag(help: "Read the files in the work tree, including uncommitted edits.")
+    var worktree = false
+
+    func load() throws -> LoadedManifests {
+        if worktree && ref != nil {
+            throw ValidationError("--ref and --worktree exclude each other")
+        }
+        let files: ManifestFiles
+        do {
+            files = try ManifestSource(repository: repo, path: path, ref: ref, worktree: worktree).read()
+        } catch {
+            throw CLIError("\(error)")
+        }
+        return ManifestLoader().load(files)
+    }
+}
+
+/// An error printed as `error: message` with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
