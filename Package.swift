@@ -22,7 +22,7 @@ let package = Package(
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
-        .testTarget(name: "BerthCLITests", dependencies: ["Git"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth"]),
     ],
     swiftLanguageModes: [.v6]
 )

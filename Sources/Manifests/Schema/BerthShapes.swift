@@ -15,6 +15,7 @@ public enum BerthShapes {
     /// `taskDefinition` itself; `clientToken` is per call.
     public static let serviceSettings: Structure = ECSShapes.createServiceRequest.structure!
         .removing(["cluster", "taskDefinition", "clientToken"], renamed: "service settings")
+        .makingOptional(["serviceName"])
 
     /// `services/<service>/service.yaml`.
     public static let serviceFile = Structure(name: "service.yaml", members: [

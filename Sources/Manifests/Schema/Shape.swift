@@ -48,6 +48,11 @@ public struct Structure: Sendable {
                   required: required.filter { !names.contains($0) })
     }
 
+    /// The same structure with some members no longer required (berth fills them in).
+    public func makingOptional(_ names: Set<String>) -> Structure {
+        Structure(name: name, members: memberNames.map { ($0, members[$0]!) }, required: required.filter { !names.contains($0) })
+    }
+
     /// The same structure with extra members.
     public func adding(_ extra: [(String, Shape)], renamed: String? = nil) -> Structure {
         Structure(name: renamed ?? name, members: memberNames.map { ($0, members[$0]!) } + extra, required: required)

@@ -59,8 +59,10 @@ struct SchemaChecker {
         case .integer:
             if case .int = node.value { return node }
             if case .string(let s) = node.value, Int(s) != nil {
-                diagnostics.error("expected an integer, found the string \"\(s)\"; remove the quotes",
-                                  at: node.location, field: field)
+                // Kept as written: ECS reads a numeric string as the number, and pasted task
+                // definitions often quote ports.
+                diagnostics.warning("expected an integer, found the string \"\(s)\"; remove the quotes",
+                                    at: node.location, field: field)
                 return node
             }
             return mismatch(node, shape, field)
@@ -72,7 +74,7 @@ struct SchemaChecker {
         case .boolean:
             if case .bool = node.value { return node }
             if case .string(let s) = node.value, s == "true" || s == "false" {
-                diagnostics.error("expected true or false, found the string \"\(s)\"; remove the quotes",
+                diagnostics.warning("expected true or false, found the string \"\(s)\"; remove the quotes",
                                   at: node.location, field: field)
                 return node
             }
@@ -83,6 +85,11 @@ struct SchemaChecker {
     }
 
     private mutating func mismatch(_ node: Node, _ shape: Shape, _ field: String) -> Node {
+        if let text = node.string, let placeholder = TemplatePlaceholder.first(in: text) {
+            diagnostics.error("unrendered template placeholder \(placeholder) where \(shape.typeName) is expected; berth does not run templates (see docs/manifests.md)",
+                              at: node.location, field: field)
+            return node
+        }
         diagnostics.error("expected \(shape.typeName), found \(Self.describe(node))", at: node.location, field: field)
         return node
     }

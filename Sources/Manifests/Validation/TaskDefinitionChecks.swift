@@ -54,8 +54,10 @@ struct TaskDefinitionChecks {
 
     private mutating func checkImage(_ container: Node, path: String, name: String) {
         guard let image = container["image"] else {
-            diagnostics.error("container '\(name)' needs an 'image' (in the task definition or the overlay's images:)",
-                              at: container.location, field: "\(path).image")
+            // Pasted task definitions often leave the image to a CI step; berth's own way to
+            // supply it is the overlay's images:. Registration refuses a container without one.
+            diagnostics.warning("container '\(name)' has no image; set it in the environment overlay's images: (ECS will refuse to register it without one)",
+                                at: container.location, field: "\(path).image")
             return
         }
         guard let text = image.string else { return }
@@ -192,8 +194,14 @@ struct TaskDefinitionChecks {
         switch node.value {
         case .string(let text):
             if let placeholder = TemplatePlaceholder.first(in: text) {
-                diagnostics.error("unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} (see docs/manifests.md)",
-                                  at: node.location, field: field)
+                // `{{ }}` is always a template; `<NAME>` is also the convention of CI steps that
+                // substitute an image, which berth's images: replaces, so it only warns.
+                let message = "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} or images: (see docs/manifests.md)"
+                if placeholder.hasPrefix("{{") {
+                    diagnostics.error(message, at: node.location, field: field)
+                } else {
+                    diagnostics.warning(message, at: node.location, field: field)
+                }
             }
         case .list(let items):
             for (i, item) in items.enumerated() { checkPlaceholders(item, field: "\(field)[\(i)]") }

@@ -1,0 +1,29 @@
+# The two commands a fresh machine needs (see README.md):
+#   make run   builds berth and runs it on the example manifests in manifests/
+#   make test  runs the whole test suite
+# Each installs what it needs first, and does nothing more when it is already there.
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libgit2-dev pkg-config git
+BERTH := .build/debug/berth
+
+.PHONY: run test deps build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build --product berth
+
+run: build
+	$(BERTH) validate --path manifests
+	$(BERTH) render --path manifests --env staging --service api
+	$(BERTH) render --path manifests --env prod --output yaml
+
+test: deps
+	swift build --product berth
+	swift test
