@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+@testable import Manifests
+
+/// A service.yaml whose container list starts on line 7.
+func serviceFile(_ containers: String, network: String = "awsvpc", compat: String = "FARGATE",
+                 cpu: String = "\"256\"", memory: String = "\"512\"", tail: String = "") -> String {
+    """
+    taskDefinition:
+      cpu: \(cpu)
+      memory: \(memory)
+      networkMode: \(network)
+      requiresCompatibilities: [\(compat)]
+      containerDefinitions:
+    \(containers)
+    \(tail)
+    """
+}
+
+let app = "    - {name: app, image: \"r/api:1\"}"
+
+struct BadInput: CustomTestStringConvertible, Sendable {
+    let name: String
+    let files: [String: String?]
+    let file: String
+    let line: Int
+    let message: String
+    var severity: Diagnostic.Severity = .error
+    var contents: [String: ManifestFiles.Content] = [:]
+
+    var testDescription: String { name }
+}
+
+@Suite struct BadInputTests {
+    static let api = "services/api/service.yaml"
+    static let staging = "environments/staging/environment.yaml"
+    static let prodAPI = "environments/prod/api.yaml"
+
+    static let cases: [BadInput] = [
+        BadInput(name: "YAML syntax", files: [api: "taskDefinition:\n  cpu: [256\n  memory: 512\n"],
+                 file: api, line: 3, message: "YAML syntax error"),
+        BadInput(name: "JSON syntax", files: [api: "taskDefinitionFile: td.json\n", "services/api/td.json": "{\n  \"family\": \"x\",\n  \"cpu\": \"256\" \"memory\": 1\n}\n"],
+                 file: "services/api/td.json", line: 3, message: "JSON syntax error"),
+        BadInput(name: "unknown top-level field", files: [api: "taskDefiniton: {}\n"],
+                 file: api, line: 1, message: "unknown field 'taskDefiniton' in service.yaml; did you mean 'taskDefinition'?"),
+        BadInput(name: "unknown container field", files: [api: serviceFile("    - name: app\n      imagee: r/api:1")],
+                 file: api, line: 8, message: "unknown field 'imagee' in ContainerDefinition; did you mean 'image'?"),
+        BadInput(name: "unknown environment field", files: [staging: "target: {local: {}}\npolcy: {}\n"],
+                 file: staging, line: 2, message: "unknown field 'polcy' in environment.yaml; did you mean 'policy'?"),
+        BadInput(name: "unknown policy field", files: [staging: "target: {local: {}}\npolicy:\n  selfHeall: true\n"],
+                 file: staging, line: 3, message: "unknown field 'selfHeall' in policy; did you mean 'selfHeal'?"),
+        BadInput(name: "integer expected", files: [prodAPI: "service:\n  desiredCount: two\n"],
+                 file: prodAPI, line: 2, message: "expected an integer, found the string \"two\""),
+        BadInput(name: "list expected", files: [api: "taskDefinition:\n  containerDefinitions: {name: app}\n"],
+                 file: api, line: 2, message: "expected a list, found a mapping"),
+        BadInput(name: "boolean expected", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      essential: yes")],
+                 file: api, line: 9, message: "expected true or false, found the string \"yes\""),
+        BadInput(name: "string expected, boolean given", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      environment: [{name: DEBUG, value: true}]")],
+                 file: api, line: 9, message: "expected a string, found true; quote it"),
+        BadInput(name: "enum value misspelt", files: [api: serviceFile(app, network: "awsvcp")],
+                 file: api, line: 4, message: "'awsvcp' is not one of bridge, host, awsvpc, none; did you mean 'awsvpc'?"),
+        BadInput(name: "enum value in wrong case", files: [prodAPI: "service:\n  launchType: fargate\n"],
+                 file: prodAPI, line: 2, message: "did you mean 'FARGATE'?"),
+        BadInput(name: "no containers", files: [api: "taskDefinition:\n  family: x\n"],
+                 file: api, line: 2, message: "missing required field 'containerDefinitions'"),
+        BadInput(name: "secret without valueFrom", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      secrets:\n        - name: DB")],
+                 file: api, line: 10, message: "missing required field 'valueFrom' in Secret"),
+        BadInput(name: "container without name", files: [api: serviceFile("    - image: r/api:1")],
+                 file: api, line: 7, message: "a container needs a 'name'"),
+        BadInput(name: "duplicate container names", files: [api: serviceFile("\(app)\n    - {name: app, image: r/b:1}")],
+                 file: api, line: 8, message: "duplicate container name 'app' (first at manifests/services/api/service.yaml:7:"),
+        BadInput(name: "dependsOn unknown container", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      dependsOn: [{containerName: envy, condition: START}]\n    - {name: envoy, image: r/e:1}")],
+                 file: api, line: 9, message: "dependsOn names container 'envy', which this task definition does not have; did you mean 'envoy'?"),
+        BadInput(name: "links unknown container", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      links: [\"db:database\"]", network: "bridge", compat: "EC2")],
+                 file: api, line: 9, message: "links names container 'db'"),
+        BadInput(name: "volumesFrom unknown container", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      volumesFrom: [{sourceContainer: data}]")],
+                 file: api, line: 9, message: "volumesFrom names container 'data'"),
+        BadInput(name: "mount of unknown volume", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      mountPoints: [{sourceVolume: cache, containerPath: /c}]", tail: "  volumes: [{name: cahce}]")],
+                 file: api, line: 9, message: "mountPoints names volume 'cache', which is not in 'volumes'; did you mean 'cahce'?"),
+        BadInput(name: "same port in two awsvpc containers", files: [api: serviceFile("    - {name: app, image: r/a:1, portMappings: [{containerPort: 80}]}\n    - {name: side, image: r/b:1, portMappings: [{containerPort: 80}]}")],
+                 file: api, line: 8, message: "container port 80/tcp is mapped twice"),
+        BadInput(name: "same port twice in one bridge container", files: [api: serviceFile("    - name: app\n      image: r/a:1\n      portMappings:\n        - {containerPort: 80}\n        - {containerPort: 80, hostPort: 8080}", network: "bridge", compat: "EC2")],
+                 file: api, line: 11, message: "container port 80/tcp is mapped twice"),
+        BadInput(name: "Fargate memory not offered", files: [api: serviceFile(app, memory: "\"4096\"")],
+                 file: api, line: 3, message: "Fargate does not offer memory 4096 MiB with cpu 256; valid: 512, 1024, 2048"),
+        BadInput(name: "Fargate cpu not offered", files: [api: serviceFile(app, cpu: "\"300\"")],
+                 file: api, line: 2, message: "Fargate does not offer cpu 300"),
+        BadInput(name: "Fargate needs awsvpc", files: [api: serviceFile(app, network: "bridge")],
+                 file: api, line: 4, message: "Fargate requires networkMode: awsvpc"),
+        BadInput(name: "cpu is not a size", files: [api: serviceFile(app, cpu: "lots")],
+                 file: api, line: 2, message: "cpu 'lots' is not a size"),
+        BadInput(name: "unknown variable", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      environment: [{name: G, value: \"${vars.logGrop}\"}]")],
+                 file: api, line: 9, message: "unknown variable '${vars.logGrop}'; did you mean 'vars.logGroup'?"),
+        BadInput(name: "unterminated variable", files: [api: serviceFile("    - name: app\n      image: \"r/api:${release.version\"")],
+                 file: api, line: 8, message: "unterminated '${'"),
+        BadInput(name: "latest in a protected environment", files: [prodAPI: "images:\n  app: registry.example.com/api:latest\n"],
+                 file: prodAPI, line: 2, message: "image 'registry.example.com/api:latest' is mutable (no tag or 'latest'); prod is protected"),
+        BadInput(name: "untagged image in a protected environment", files: [prodAPI: "# pinned\nimages: {app: registry.example.com/api}\n"],
+                 file: prodAPI, line: 2, message: "is mutable"),
+        BadInput(name: "plaintext secret", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      environment:\n        - {name: DB_PASSWORD, value: hunter2}")],
+                 file: api, line: 10, message: "environment variable 'DB_PASSWORD' looks like a secret in plain text", severity: .warning),
+        BadInput(name: "overlay without a base", files: ["environments/prod/billing.yaml": "{}\n"],
+                 file: "environments/prod/billing.yaml", line: 1, message: "overlay for service 'billing', but services/billing/service.yaml does not exist"),
+        BadInput(name: "images names an unknown container", files: [prodAPI: "images:\n  ap: r/api:1.0.0\n"],
+                 file: prodAPI, line: 2, message: "images names container 'ap', but service 'api' has no such container; did you mean 'app'?"),
+        BadInput(name: "file too large", files: [prodAPI: "# " + String(repeating: "x", count: 1 << 20) + "\n"],
+                 file: prodAPI, line: 1, message: "over the limit of 1048576"),
+        BadInput(name: "alias expansion bomb", files: [prodAPI: """
+            a: &a [x, x, x, x, x, x, x, x, x, x]
+            b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+            c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+            d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+            e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+            f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+            """],
+                 file: prodAPI, line: 1, message: "expands to more than 100000 values"),
+        BadInput(name: "flow nesting too deep", files: [prodAPI: "service:\n  x: " + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "\n"],
+                 file: prodAPI, line: 2, message: "nesting deeper than 128 levels"),
+        BadInput(name: "block nesting too deep", files: [prodAPI: (0..<70).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n") + " 1\n"],
+                 file: prodAPI, line: 66, message: "nesting deeper than 64 levels"),
+        BadInput(name: "path leaves the root", files: [api: "taskDefinitionFile: ../../../etc/passwd\n"],
+                 file: api, line: 1, message: "path '../../../etc/passwd' leaves the manifest root"),
+        BadInput(name: "task definition file missing", files: [api: "\ntaskDefinitionFile: td.json\n"],
+                 file: api, line: 2, message: "taskDefinitionFile 'td.json' not found"),
+        BadInput(name: "symlinked file", files: [:], file: prodAPI, line: 1, message: "is a symbolic link; berth does not follow links",
+                 contents: [prodAPI: .symlink]),
+        BadInput(name: "not UTF-8", files: [:], file: prodAPI, line: 2, message: "file is not valid UTF-8",
+                 contents: [prodAPI: .data(Array("service:\n  desiredCount: 1 # caf".utf8) + [0xE9, 0x0A])]),
+        BadInput(name: "duplicate key", files: [prodAPI: "service:\n  desiredCount: 1\n  desiredCount: 2\n"],
+                 file: prodAPI, line: 2, message: "duplicate key 'desiredCount'"),
+        BadInput(name: "no berth.yaml", files: ["berth.yaml": nil], file: "berth.yaml", line: 1, message: "berth.yaml not found"),
+        BadInput(name: "unsupported version", files: ["berth.yaml": "version: 2\n"], file: "berth.yaml", line: 1, message: "unsupported version 2"),
+        BadInput(name: "promotion names a missing environment", files: ["berth.yaml": "version: 1\npromotion: [staging, production]\n"],
+                 file: "berth.yaml", line: 2, message: "promotion names environment 'production', but environments/production/ does not exist"),
+        BadInput(name: "no target", files: [staging: "vars: {logGroup: x}\n"], file: staging, line: 1, message: "no target"),
+        BadInput(name: "two targets", files: [staging: "target:\n  local: {}\n  aws: {region: us-east-1, cluster: c}\n"],
+                 file: staging, line: 2, message: "target names both 'local' and 'aws'; choose one"),
+        BadInput(name: "aws target without cluster", files: [staging: "target:\n  aws: {region: us-east-1}\n"],
+                 file: staging, line: 2, message: "missing required field 'cluster' in target.aws"),
+        BadInput(name: "account id not 12 digits", files: [staging: "target:\n  aws: {region: us-east-1, cluster: c, accountId: \"1234\"}\n"],
+                 file: staging, line: 2, message: "accountId must be 12 digits"),
+        BadInput(name: "dependsOn cycle", files: [api: serviceFile("    - {name: a, image: r/a:1, dependsOn: [{containerName: b, condition: START}]}\n    - {name: b, image: r/b:1, dependsOn: [{containerName: a, condition: START}]}")],
+                 file: api, line: 7, message: "containers depend on each other in a cycle: a -> b -> a"),
+        BadInput(name: "template braces", files: [api: serviceFile("    - name: app\n      image: \"{{ must_env `IMAGE` }}\"")],
+                 file: api, line: 8, message: "unrendered template placeholder {{ must_env `IMAGE` }}"),
+        BadInput(name: "two documents", files: [prodAPI: "service: {}\n---\nservice: {}\n"],
+                 file: prodAPI, line: 2, message: "expected a single document"),
+        BadInput(name: "both taskDefinition and taskDefinitionFile", files: [api: "taskDefinition: {containerDefinitions: [{name: a, image: r/a:1}]}\ntaskDefinitionFile: td.json\n"],
+                 file: api, line: 2, message: "set either 'taskDefinition' or 'taskDefinitionFile', not both"),
+        BadInput(name: "environment folder without environment.yaml", files: ["environments/qa/api.yaml": "{}\n"],
+                 file: "environments/qa/environment.yaml", line: 1, message: "environments/qa/ has no environment.yaml"),
+        BadInput(name: "vars value is a list", files: [staging: "target: {local: {}}\nvars:\n  hosts: [a, b]\n"],
+                 file: staging, line: 3, message: "'vars.hosts' must be a single value"),
+        BadInput(name: "overlay list item without its key", files: [prodAPI: "taskDefinition:\n  containerDefinitions:\n    - image: r/api:2.0.0\n"],
+                 file: prodAPI, line: 3, message: "each item of 'containerDefinitions' in an overlay needs 'name'"),
+        BadInput(name: "alias as a key", files: [prodAPI: "a: &k desiredCount\nservice:\n  *k : 3\n"],
+                 file: prodAPI, line: 3, message: "an alias cannot be used as a mapping key"),
+        BadInput(name: "launchType with capacity providers", files: [prodAPI: "service:\n  launchType: FARGATE\n  capacityProviderStrategy: [{capacityProvider: FARGATE_SPOT}]\n"],
+                 file: prodAPI, line: 2, message: "set either launchType or capacityProviderStrategy, not both"),
+        BadInput(name: "negative desired count", files: [prodAPI: "service:\n  desiredCount: -1\n"],
+                 file: prodAPI, line: 2, message: "desiredCount cannot be negative"),
+    ]
+
+    @Test func thereAreEnoughCases() {
+        #expect(Self.cases.filter { $0.severity == .error }.count >= 40)
+    }
+
+    @Test(arguments: cases)
+    func reportsFileLineAndMessage(_ bad: BadInput) throws {
+        var files = baseFiles()
+        for (path, text) in bad.files { files[path] = text }
+        var contents = files.compactMapValues { $0 }.mapValues { ManifestFiles.Content.data(Array($0.utf8)) }
+        for (path, content) in bad.contents { contents[path] = content }
+        let loaded = ManifestLoader().load(ManifestFiles(files: contents, displayPrefix: "manifests/"))
+
+        let matching = loaded.diagnostics.sorted.filter { $0.message.contains(bad.message) }
+        let found = try #require(matching.first, "no diagnostic says '\(bad.message)'; got:\n\(loaded.diagnostics.sorted.map(\.description).joined(separator: "\n"))")
+        #expect(found.severity == bad.severity)
+        #expect(found.location.file == "manifests/" + bad.file)
+        #expect(found.location.line == bad.line, "\(found)")
+        #expect(found.location.column >= 1)
+        #expect(found.description.hasPrefix("manifests/\(bad.file):\(bad.line):"))
+        if bad.severity == .error {
+            // Something is blocked, and a blocked environment renders nothing.
+            #expect(!loaded.blockedEnvironments.isEmpty)
+            for env in loaded.blockedEnvironments { #expect(loaded.rendered(environment: env).isEmpty) }
+        }
+    }
+
+    @Test func theValidBaseHasNoDiagnostics() {
+        let loaded = load(baseFiles())
+        #expect(loaded.diagnostics.items.isEmpty, "\(loaded.diagnostics.items)")
+        #expect(loaded.blockedEnvironments.isEmpty)
+        #expect(loaded.rendered.count == 2)
+    }
+
+    @Test func secretValuesNeverAppearInMessages() {
+        var files = baseFiles()
+        files[Self.api] = serviceFile("    - name: app\n      image: r/api:1\n      environment: [{name: API_TOKEN, value: canary-s3cr3t-value}, {name: X, value: AKIAABCDEFGHIJKLMNOP}]")
+        let loaded = load(files)
+        #expect(loaded.diagnostics.warnings.count >= 2)
+        #expect(loaded.diagnostics.items.allSatisfy { !$0.description.contains("canary-s3cr3t-value") && !$0.description.contains("AKIAABCDEFGHIJKLMNOP") })
+    }
+
+    @Test func allErrorsOfARunAreReportedTogetherAndSorted() {
+        var files = baseFiles()
+        files[Self.prodAPI] = "service:\n  desiredCount: two\n"
+        files[Self.staging] = "target: {local: {}}\nrelease: {version: \"1\"}\npolcy: {}\n"
+        files["berth.yaml"] = "version: 3\n"
+        let errors = load(files).diagnostics.sorted.filter { $0.severity == .error }
+        #expect(errors.count == 3, "\(errors)")
+        #expect(errors.map(\.location.file) == ["berth.yaml", Self.prodAPI, Self.staging])
+    }
+}
