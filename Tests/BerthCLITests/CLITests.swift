@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import Git
+
+/// Runs the built `berth` executable, as a user would, on real repositories.
+struct BerthRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+func berthBinary() -> String {
+    if let explicit = ProcessInfo.processInfo.environment["BERTH_BINARY"] { return explicit }
+    let testBundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
+    var folder = testBundle
+    while folder.path != "/" {
+        folder.deleteLastPathComponent()
+        let candidate = folder.appendingPathComponent("berth").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    var root = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { root.deleteLastPathComponent() }
+    return root.appendingPathComponent(".build/debug/berth").path
+}
+
+func berth(_ args: [String], in dir: String) throws -> BerthRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: berthBinary())
+    process.arguments = args
+    process.currentDirectoryURL = URL(fileURLWithPath: dir)
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return BerthRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The repository's own manifests/ folder.
+let exampleManifests: String = {
+    var root = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { root.deleteLastPathComponent() }
+    return root.appendingPathComponent("manifests").path
+}()
+
+final class ScratchRepo {
+    let path = NSTemporaryDirectory() + "berth-cli-" + UUID().uuidString
+    let repo: Repository
+    let author = Signature(name: "Dev", email: "dev@example.com")
+
+    /// A repository whose first commit holds the example manifests under manifests/.
+    init() throws {
+        repo = try Repository.create(at: path)
+        var changes: [FileChange] = []
+        let enumerator = FileManager.default.enumerator(atPath: exampleManifests)!
+        while let relative = enumerator.nextObject() as? String {
+            let full = exampleManifests + "/" + relative
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
+            if !isDir.boolValue {
+                changes.append(.write("manifests/" + relative, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: full)))))
+            }
+        }
+        try repo.commit(changes: changes, onto: "main", expectedTip: nil, message: "manifests", author: author)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func commit(_ changes: [FileChange], _ message: String) throws -> ObjectID {
+        try repo.commit(changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
+                        message: message, author: author)
+    }
+}
+
+@Suite struct CLITests {
+    @Test func validateAndRenderTheExampleFromACommit() throws {
+        let scratch = try ScratchRepo()
+        let validate = try berth(["validate", "--path", "manifests"], in: scratch.path)
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout.contains("2 environment(s), 3 service(s), 0 error(s)"))
+
+        for service in ["api", "worker", "web"] {
+            let render = try berth(["render", "--path", "manifests", "--env", "prod", "--service", service], in: scratch.path)
+            #expect(render.status == 0, "\(render.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(render.stdout.utf8)) as? [String: Any])
+            let td = try #require(json["taskDefinition"] as? [String: Any])
+            #expect(td["family"] as? String == "prod-\(service)")
+            let containers = try #require(td["containerDefinitions"] as? [[String: Any]])
+            #expect(!containers.isEmpty)
+            let image = containers[0]["image"] as? String ?? ""
+            #expect(service == "api" ? image.hasSuffix("/shop/api:1.4.0") : image.hasSuffix(":1.4.0"))
+            let settings = try #require(json["serviceSettings"] as? [String: Any])
+            #expect(settings["serviceName"] as? String == service)
+            #expect(settings["cluster"] as? String == "prod")
+        }
+        let all = try berth(["render", "--path", "manifests", "--env", "staging", "--output", "yaml"], in: scratch.path)
+        #expect(all.status == 0)
+        #expect(all.stdout.contains("family: staging-worker"))
+        #expect(all.stdout.contains("shop/web:1.5.0"))
+    }
+
+    @Test func aBadCommitFailsWithFileLineAndAnEarlierRefStillRenders() throws {
+        let scratch = try ScratchRepo()
+        let good = try scratch.repo.resolve("main")
+        try scratch.commit([.write("manifests/environments/prod/api.yaml", "service:\n  desiredCount: four\n")], "break prod")
+
+        let validate = try berth(["validate", "--path", "manifests"], in: scratch.path)
+        #expect(validate.status == 1)
+        #expect(validate.stderr.contains("manifests/environments/prod/api.yaml:2:17: error: expected an integer, found the string \"four\""))
+
+        let render = try berth(["render", "--path", "manifests", "--env", "prod"], in: scratch.path)
+        #expect(render.status != 0)
+        #expect(render.stdout.isEmpty)
+
+        // Staging is unaffected by prod's error.
+        #expect(try berth(["render", "--path", "manifests", "--env", "staging"], in: scratch.path).status == 0)
+        // The previous commit, by sha and by ancestry, is fine.
+        #expect(try berth(["validate", "--path", "manifests", "--ref", good.hex], in: scratch.path).status == 0)
+        #expect(try berth(["validate", "--path", "manifests", "--ref", "main~1"], in: scratch.path).status == 0)
+    }
+
+    @Test func worktreeReadsUncommittedEditsAndCommitsIgnoreThem() throws {
+        let scratch = try ScratchRepo()
+        // A plain checkout of the files, then an uncommitted edit.
+        let work = scratch.path
+        let file = work + "/manifests/environments/staging/web.yaml"
+        try FileManager.default.createDirectory(atPath: work + "/manifests/environments/staging", withIntermediateDirectories: true)
+        try "service: {desiredCount: 1}\ntaskDefinition: {cpu: \"999\"}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        // --worktree needs every file on disk.
+        for path in try scratch.repo.listTree(at: scratch.repo.resolve("HEAD")) where path.kind == .file && path.path != "manifests/environments/staging/web.yaml" {
+            let target = work + "/" + path.path
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(scratch.repo.blob(path.id)).write(to: URL(fileURLWithPath: target))
+        }
+        let edited = try berth(["validate", "--path", "manifests", "--worktree"], in: work)
+        #expect(edited.status == 1)
+        #expect(edited.stderr.contains("manifests/environments/staging/web.yaml:2:"))
+        #expect(edited.stderr.contains("Fargate does not offer cpu 999"))
+        #expect(try berth(["validate", "--path", "manifests"], in: work).status == 0)
+    }
+
+    @Test func clearErrorsForWrongPathsAndReferences() throws {
+        let scratch = try ScratchRepo()
+        let wrongPath = try berth(["validate", "--path", "manifest"], in: scratch.path)
+        #expect(wrongPath.status != 0)
+        #expect(wrongPath.stderr.contains("'manifest' does not exist"))
+        let escape = try berth(["validate", "--path", "../.."], in: scratch.path)
+        #expect(escape.stderr.contains("leaves the repository root"))
+        let badRef = try berth(["validate", "--path", "manifests", "--ref", "nope"], in: scratch.path)
+        #expect(badRef.stderr.contains("cannot resolve --ref 'nope'"))
+        let noEnv = try berth(["render", "--path", "manifests", "--env", "qa"], in: scratch.path)
+        #expect(noEnv.stderr.contains("no environment 'qa' (environments: prod, staging)"))
+        let noService = try berth(["render", "--path", "manifests", "--env", "prod", "--service", "billing"], in: scratch.path)
+        #expect(noService.stderr.contains("service 'billing' does not run in 'prod'"))
+    }
+
+    @Test func readsARepositoryByURL() throws {
+        let scratch = try ScratchRepo()
+        let run = try berth(["validate", "--repo", "file://" + scratch.path, "--path", "manifests"], in: NSTemporaryDirectory())
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+}
