@@ -4,7 +4,7 @@ struct Overlay {
     let file: String
     let images: Node?
     let taskDefinition: Node?
-    let service_: Node?
+    let settings: Node?
 }
 
 extension LoadRun {
@@ -63,7 +63,7 @@ extension LoadRun {
             let checked = checker.check(node, as: .structure(BerthShapes.overlayFile), field: "")
             diagnostics.append(contentsOf: checker.diagnostics)
             overlays.append(Overlay(service: service, file: files.display(file), images: checked["images"],
-                                    taskDefinition: checked["taskDefinition"], service_: checked["service"]))
+                                    taskDefinition: checked["taskDefinition"], settings: checked["service"]))
         }
         guard let target else { return nil }
         let environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,

@@ -3,7 +3,7 @@ struct ServiceBase {
     let name: String
     let file: String
     let taskDefinition: Node?
-    let service: Node?
+    let settings: Node?
 }
 
 extension LoadRun {
@@ -37,7 +37,7 @@ extension LoadRun {
             diagnostics.error("service '\(name)' has no 'taskDefinition' (or 'taskDefinitionFile')", at: node.location)
         }
         let td = checked["taskDefinition"].flatMap { $0.isNull ? nil : $0 }
-        return ServiceBase(name: name, file: files.display(path), taskDefinition: td, service: checked["service"])
+        return ServiceBase(name: name, file: files.display(path), taskDefinition: td, settings: checked["service"])
     }
 
     /// `taskDefinitionFile: task-definition.json`, relative to the service's folder and never

@@ -45,8 +45,8 @@ struct ServiceRenderer {
         var checks = TaskDefinitionChecks(policy: environment.policy, environment: environment.name)
         checks.run(td, field: "taskDefinition")
 
-        var settings = base.service ?? Node(.map([]), at: SourceLocation(file: base.file))
-        if let overlayService = overlay.service_, !overlayService.isNull {
+        var settings = base.settings ?? Node(.map([]), at: SourceLocation(file: base.file))
+        if let overlayService = overlay.settings, !overlayService.isNull {
             settings = settings.isNull ? overlayService
                 : Merge.merge(settings, overlayService, key: nil, diagnostics: &diagnostics, field: "service")
         }
