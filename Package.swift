@@ -10,18 +10,27 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "Git", dependencies: ["CGit2"]),
         .target(name: "Manifests", dependencies: ["Git", .product(name: "Yams", package: "Yams")]),
+        .target(name: "AWS", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "berth", dependencies: [
             "Git", "Manifests",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth"]),
     ],
     swiftLanguageModes: [.v6]
