@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
@@ -24,13 +25,22 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "ECS", dependencies: ["AWS", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: [
             "Git", "Manifests",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS"]),
+        .target(name: "BerthTestSupport", dependencies: [
+            "AWS",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/BerthTestSupport"),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "BerthTestSupport"]),
+        .testTarget(name: "ECSTests", dependencies: ["ECS", "AWS", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth"]),
     ],
     swiftLanguageModes: [.v6]

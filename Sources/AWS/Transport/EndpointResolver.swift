@@ -1,0 +1,27 @@
+/// Finds a service's URL as the AWS SDKs do: `AWS_ENDPOINT_URL_<SERVICE>`, then
+/// `AWS_ENDPOINT_URL`, then the public regional endpoint.
+public struct EndpointResolver: Sendable {
+    public let environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    public func endpoint(for service: AWSService, region: String) -> String {
+        if let url = nonEmpty("AWS_ENDPOINT_URL_\(service.endpointID)") ?? nonEmpty("AWS_ENDPOINT_URL") {
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        return "https://\(service.endpointPrefix).\(region).\(suffix)"
+    }
+
+    /// The region from AWS_REGION, then AWS_DEFAULT_REGION.
+    public var environmentRegion: String? {
+        nonEmpty("AWS_REGION") ?? nonEmpty("AWS_DEFAULT_REGION")
+    }
+
+    private func nonEmpty(_ name: String) -> String? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}

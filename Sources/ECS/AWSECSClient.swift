@@ -1,0 +1,128 @@
+import AWS
+import Foundation
+
+/// ECS over its real API (JSON 1.1, SigV4), through `AWSClient`.
+public struct AWSECSClient: ECSClient {
+    public let client: AWSClient
+    public var counter: CallCounter { client.counter }
+
+    public init(client: AWSClient) {
+        self.client = client
+    }
+
+    func call<Input: Encodable, Output: Decodable>(_ operation: String, _ input: Input) async throws -> Output {
+        let body = try JSONEncoder().encode(input)
+        let response: [UInt8]
+        do {
+            response = try await client.json(.ecs, operation, body: Array(body))
+        } catch let error as AWSError where Self.isUnknownOperation(error) {
+            throw ECSClientError.unsupportedOperation(operation)
+        }
+        do {
+            return try JSONDecoder().decode(Output.self, from: Data(response.isEmpty ? Array("{}".utf8) : response))
+        } catch {
+            throw AWSError(code: "DecodeError", message: "cannot read the \(operation) response: \(error)", status: 200,
+                           service: "ecs", operation: operation)
+        }
+    }
+
+    static func isUnknownOperation(_ error: AWSError) -> Bool {
+        ["UnknownOperationException", "InvalidAction", "NotImplemented", "NotYetImplemented"].contains(error.code)
+            || error.status == 404 || error.status == 501
+            || error.message.lowercased().contains("not yet implemented")
+    }
+
+    public func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
+        try await call("RegisterTaskDefinition", input)
+    }
+
+    public func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
+        try await call("DescribeTaskDefinition", input)
+    }
+
+    public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
+        try await call("ListTaskDefinitions", input)
+    }
+
+    public func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
+        try await call("DeregisterTaskDefinition", input)
+    }
+
+    public func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
+        try await call("DescribeServices", input)
+    }
+
+    public func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
+        try await call("CreateService", input)
+    }
+
+    public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
+        try await call("UpdateService", input)
+    }
+
+    public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
+        try await call("DeleteService", input)
+    }
+
+    public func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
+        try await call("ListServices", input)
+    }
+
+    public func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
+        try await call("TagResource", input)
+    }
+
+    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
+        try await call("UntagResource", input)
+    }
+
+    public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
+        try await call("ListTagsForResource", input)
+    }
+
+    public func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
+        try await call("RunTask", input)
+    }
+
+    public func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse {
+        try await call("DescribeTasks", input)
+    }
+
+    public func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
+        try await call("ListServiceDeployments", input)
+    }
+
+    public func describeServiceDeployments(_ input: ECSAPI.DescribeServiceDeploymentsRequest) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
+        try await call("DescribeServiceDeployments", input)
+    }
+
+    public func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
+        try await call("CreateCluster", input)
+    }
+
+    public func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
+        try await call("DescribeClusters", input)
+    }
+}
+
+/// ECR's one question for berth: does this image exist?
+public struct ECRClient: Sendable {
+    public let client: AWSClient
+
+    public init(client: AWSClient) {
+        self.client = client
+    }
+
+    /// Whether `repository` holds an image with `tag` or `digest` (`sha256:…`).
+    public func imageExists(repository: String, tag: String? = nil, digest: String? = nil, registryId: String? = nil) async throws -> Bool {
+        let input = ECRAPI.DescribeImagesRequest(registryId: registryId, repositoryName: repository,
+                                                 imageIds: [ECRAPI.ImageIdentifier(imageDigest: digest, imageTag: tag)])
+        do {
+            let body = try await client.json(.ecr, "DescribeImages", body: Array(try JSONEncoder().encode(input)))
+            let response = try JSONDecoder().decode(ECRAPI.DescribeImagesResponse.self, from: Data(body))
+            return !(response.imageDetails ?? []).isEmpty
+        } catch let error as AWSError where error.code == "ImageNotFoundException" {
+            return false
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A small HTTP server on 127.0.0.1 whose answers a test scripts: for credential endpoints,
+/// and for throttling, server errors and dropped connections in retry tests.
+public final class LoopbackServer: Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let uri: String
+        public let headers: [(String, String)]
+        public let body: String
+        public let time: Date
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    public enum Reply: Sendable {
+        case respond(status: Int, headers: [(String, String)], body: String)
+        /// Close the connection without answering.
+        case reset
+    }
+
+    private let channel: any Channel
+    private let handler: @Sendable (Request, Int) -> Reply
+    private let log = Mutex<[Request]>([])
+    public let port: Int
+
+    /// `handler` gets each request and its 0-based index.
+    public init(handler: @escaping @Sendable (Request, Int) -> Reply) async throws {
+        self.handler = handler
+        let box = HandlerBox()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(RequestHandler(box: box))
+                }
+            }
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+        box.server.withLock { $0 = WeakServer(self) }
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Requests received so far.
+    public var requests: [Request] { log.withLock { $0 } }
+
+    public func shutdown() async {
+        try? await channel.close()
+    }
+
+    fileprivate func reply(to request: Request) -> Reply {
+        let index = log.withLock { log -> Int in
+            log.append(request)
+            return log.count - 1
+        }
+        return handler(request, index)
+    }
+}
+
+private struct WeakServer: Sendable {
+    weak var server: LoopbackServer?
+    init(_ server: LoopbackServer) { self.server = server }
+}
+
+private final class HandlerBox: Sendable {
+    let server = Mutex<WeakServer?>(nil)
+}
+
+private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let box: HandlerBox
+    var head: HTTPRequestHead?
+    var body = ""
+
+    init(box: HandlerBox) { self.box = box }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = ""
+        case .body(let buffer):
+            body += String(buffer: buffer)
+        case .end:
+            guard let head, let server = box.server.withLock({ $0?.server }) else { return }
+            let request = LoopbackServer.Request(method: head.method.rawValue, uri: head.uri,
+                                                 headers: head.headers.map { ($0.name, $0.value) }, body: body, time: Date())
+            switch server.reply(to: request) {
+            case .reset:
+                context.close(promise: nil)
+            case .respond(let status, let headers, let text):
+                var responseHeaders = HTTPHeaders(headers)
+                responseHeaders.replaceOrAdd(name: "Content-Length", value: String(text.utf8.count))
+                let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
+                                                    headers: responseHeaders)
+                context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import AWS
+import Foundation
+
+/// moto's server (PyPI `moto[server]`, a real ECS/STS/DynamoDB API implementation), started
+/// once per test process on a free 127.0.0.1 port. A watchdog shell stops it when the test
+/// process goes away, however it ends.
+public actor MotoServer {
+    public static let shared = MotoServer()
+
+    private var endpoint: String?
+    /// With a number, moto checks signatures after that many unauthenticated calls.
+    private let authAfter: Int?
+
+    public init(authAfter: Int? = nil) {
+        self.authAfter = authAfter
+    }
+
+    /// The server's URL, starting it on first use.
+    public func url() async throws -> String {
+        if let endpoint { return endpoint }
+        let port = try FreePort.pick()
+        let parent = ProcessInfo.processInfo.processIdentifier
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", """
+            python3 -m moto.server -H 127.0.0.1 -p \(port) >/dev/null 2>&1 &
+            moto=$!
+            while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
+            kill $moto 2>/dev/null
+            """]
+        process.environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": authAfter.map(String.init) ?? "inf"]) { _, new in new }
+        try process.run()
+        let url = "http://127.0.0.1:\(port)"
+        for _ in 0..<150 {
+            if (try? await HTTPProbe.get(url + "/moto-api/")) != nil {
+                endpoint = url
+                return url
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw MotoError.notStarted("moto's server did not answer on port \(port) within 15 s (is `pip install 'moto[server]'` done?)")
+    }
+
+    /// Clears every resource (between tests that need a clean account).
+    public func reset() async throws {
+        _ = try await HTTPProbe.post(try await url() + "/moto-api/reset", body: "")
+    }
+
+    /// An AWS client that talks to moto with fixed test credentials.
+    public func client(region: String = "us-east-1", accessKey: String = "AKIATESTTESTTESTTEST", secret: String = "test-secret",
+                       sessionToken: String? = nil, account: String? = nil, counter: CallCounter = CallCounter()) async throws -> AWSClient {
+        let url = try await url()
+        return AWSClient(region: region,
+                         credentials: StaticCredentialProvider(Credentials(accessKeyId: accessKey, secretAccessKey: secret, sessionToken: sessionToken)),
+                         environment: ["AWS_ENDPOINT_URL": url], retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05), counter: counter)
+    }
+}
+
+public enum MotoError: Error {
+    case notStarted(String)
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released).
+public enum FreePort {
+    public static func pick() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw MotoError.notStarted("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

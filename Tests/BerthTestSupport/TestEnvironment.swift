@@ -1,0 +1,28 @@
+import Foundation
+
+/// The shared folder beside the checkout (fixtures, conformance suites).
+public let sharedFolder: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.appendingPathComponent("../shared").standardizedFileURL.path
+}()
+
+/// A temporary folder removed when released.
+public final class ScratchFolder: Sendable {
+    public let path: String
+
+    public init() {
+        path = NSTemporaryDirectory() + "berth-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    public func write(_ name: String, _ text: String) throws -> String {
+        let file = path + "/" + name
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
