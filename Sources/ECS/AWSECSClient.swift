@@ -1,21 +1,29 @@
 import AWS
 import Foundation
+import Synchronization
 
 /// ECS over its real API (JSON 1.1, SigV4), through `AWSClient`.
 public struct AWSECSClient: ECSClient {
     public let client: AWSClient
     public var counter: CallCounter { client.counter }
+    /// Operations the endpoint turned out not to have, so they are not asked again.
+    private let unsupported = LockedSet()
+
+    /// Newer operations an ECS-compatible endpoint may lack (moto has no ServiceDeployment API).
+    static let optionalOperations: Set<String> = ["ListServiceDeployments", "DescribeServiceDeployments"]
 
     public init(client: AWSClient) {
         self.client = client
     }
 
     func call<Input: Encodable, Output: Decodable>(_ operation: String, _ input: Input) async throws -> Output {
+        if unsupported.contains(operation) { throw ECSClientError.unsupportedOperation(operation) }
         let body = try JSONEncoder().encode(input)
         let response: [UInt8]
         do {
             response = try await client.json(.ecs, operation, body: Array(body))
-        } catch let error as AWSError where Self.isUnknownOperation(error) {
+        } catch let error as AWSError where Self.isUnknownOperation(error, operation: operation) {
+            unsupported.insert(operation)
             throw ECSClientError.unsupportedOperation(operation)
         }
         do {
@@ -26,10 +34,11 @@ public struct AWSECSClient: ECSClient {
         }
     }
 
-    static func isUnknownOperation(_ error: AWSError) -> Bool {
-        ["UnknownOperationException", "InvalidAction", "NotImplemented", "NotYetImplemented"].contains(error.code)
-            || error.status == 404 || error.status == 501
-            || error.message.lowercased().contains("not yet implemented")
+    /// AWS answers an operation it does not know with UnknownOperationException; moto with an
+    /// HTML 500 page, which for an optional operation is read the same way.
+    static func isUnknownOperation(_ error: AWSError, operation: String) -> Bool {
+        if ["UnknownOperationException", "InvalidAction", "NotImplemented"].contains(error.code) || error.status == 501 { return true }
+        return optionalOperations.contains(operation) && error.status >= 404 && error.code.hasPrefix("HTTP")
     }
 
     public func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
@@ -125,4 +134,12 @@ public struct ECRClient: Sendable {
             return false
         }
     }
+}
+
+/// A set shared between copies of a client.
+final class LockedSet: Sendable {
+    private let items = Mutex<Set<String>>([])
+
+    func contains(_ item: String) -> Bool { items.withLock { $0.contains(item) } }
+    func insert(_ item: String) { items.withLock { _ = $0.insert(item) } }
 }

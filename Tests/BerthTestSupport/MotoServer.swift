@@ -7,7 +7,7 @@ import Foundation
 public actor MotoServer {
     public static let shared = MotoServer()
 
-    private var endpoint: String?
+    private var starting: Task<String, any Error>?
     /// With a number, moto checks signatures after that many unauthenticated calls.
     private let authAfter: Int?
 
@@ -17,7 +17,14 @@ public actor MotoServer {
 
     /// The server's URL, starting it on first use.
     public func url() async throws -> String {
-        if let endpoint { return endpoint }
+        if let starting { return try await starting.value }
+        let authAfter = self.authAfter
+        let task = Task { try await Self.start(authAfter: authAfter) }
+        starting = task
+        return try await task.value
+    }
+
+    private static func start(authAfter: Int?) async throws -> String {
         let port = try FreePort.pick()
         let parent = ProcessInfo.processInfo.processIdentifier
         let process = Process()
@@ -26,16 +33,15 @@ public actor MotoServer {
             python3 -m moto.server -H 127.0.0.1 -p \(port) >/dev/null 2>&1 &
             moto=$!
             while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
-            kill $moto 2>/dev/null
+            kill -9 $moto 2>/dev/null
             """]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": authAfter.map(String.init) ?? "inf"]) { _, new in new }
         try process.run()
         let url = "http://127.0.0.1:\(port)"
         for _ in 0..<150 {
-            if (try? await HTTPProbe.get(url + "/moto-api/")) != nil {
-                endpoint = url
-                return url
-            }
+            if (try? await HTTPProbe.get(url + "/moto-api/")) != nil { return url }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw MotoError.notStarted("moto's server did not answer on port \(port) within 15 s (is `pip install 'moto[server]'` done?)")
