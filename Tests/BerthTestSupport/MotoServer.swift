@@ -30,7 +30,7 @@ public actor MotoServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", """
-            python3 -m moto.server -H 127.0.0.1 -p \(port) >/dev/null 2>&1 &
+            python3 -m moto.server -H 127.0.0.1 -p \(port) >${BERTH_MOTO_LOG:-/dev/null} 2>&1 &
             moto=$!
             while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
             kill -9 $moto 2>/dev/null
