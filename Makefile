@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libgit2-dev pkg-config git
 BERTH := .build/debug/berth
 
-.PHONY: run test deps build
+.PHONY: run test deps test-deps build
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -24,6 +24,10 @@ run: build
 	$(BERTH) render --path manifests --env staging --service api
 	$(BERTH) render --path manifests --env prod --output yaml
 
-test: deps
+# moto's server is a real ECS/STS/IAM API implementation the tests talk to over HTTP.
+test-deps: deps
+	@python3 -c "import moto.server, flask, flask_cors" 2>/dev/null || python3 -m pip install --quiet 'moto[server]'
+
+test: test-deps
 	swift build --product berth
 	swift test --disable-xctest
