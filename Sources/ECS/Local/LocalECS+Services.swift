@@ -1,0 +1,223 @@
+import AWS
+import Foundation
+
+extension LocalECS {
+    public func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
+        try run("CreateCluster") { state in
+            let name = input.clusterName ?? "default"
+            if state.clusters[name] == nil {
+                state.clusters[name] = LocalCluster(name: name, arn: arn("cluster/\(name)"), createdAt: now())
+                if let tags = input.tags, !tags.isEmpty { state.tags[arn("cluster/\(name)")] = tags }
+            }
+            return ECSAPI.CreateClusterResponse(cluster: clusterView(state.clusters[name]!, state))
+        }
+    }
+
+    public func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
+        try run("DescribeClusters") { state in
+            var clusters: [ECSAPI.Cluster] = []
+            var failures: [ECSAPI.Failure] = []
+            for reference in input.clusters ?? ["default"] {
+                if let cluster = state.clusters[clusterName(reference)] {
+                    clusters.append(clusterView(cluster, state))
+                } else {
+                    failures.append(ECSAPI.Failure(arn: arn("cluster/\(clusterName(reference))"), reason: "MISSING"))
+                }
+            }
+            return ECSAPI.DescribeClustersResponse(clusters: clusters, failures: failures)
+        }
+    }
+
+    nonisolated func clusterView(_ cluster: LocalCluster, _ state: LocalState) -> ECSAPI.Cluster {
+        let services = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status == "ACTIVE" }
+        return ECSAPI.Cluster(clusterArn: cluster.arn, clusterName: cluster.name, status: "ACTIVE", registeredContainerInstancesCount: 0,
+                              runningTasksCount: services.reduce(0) { $0 + (LocalRollout.view($1).runningCount ?? 0) },
+                              pendingTasksCount: 0, activeServicesCount: services.count)
+    }
+
+    nonisolated func requireCluster(_ reference: String?, _ state: LocalState) throws -> LocalCluster {
+        guard let cluster = state.clusters[clusterName(reference)] else {
+            throw fail("ClusterNotFoundException", "Cluster not found.")
+        }
+        return cluster
+    }
+
+    public func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
+        try run("CreateService") { state in
+            let cluster = try requireCluster(input.cluster, state)
+            guard let name = input.serviceName, !name.isEmpty else { throw fail("InvalidParameterException", "serviceName is required.") }
+            let key = "\(cluster.name)/\(name)"
+            if let existing = state.services[key], existing.service.status == "ACTIVE" {
+                throw fail("InvalidParameterException", "Creation of service was not idempotent.")
+            }
+            guard let reference = input.taskDefinition, let definition = find(reference, in: state) else {
+                throw fail("ClientException", "Unable to describe task definition.")
+            }
+            guard definition.status == "ACTIVE" else { throw fail("ClientException", "TaskDefinition is inactive") }
+            if input.launchType != nil && input.capacityProviderStrategy != nil {
+                throw fail("InvalidParameterException", "Specifying both a launch type and capacity provider strategy is not supported.")
+            }
+            var configuration = input.deploymentConfiguration ?? ECSAPI.DeploymentConfiguration()
+            configuration.maximumPercent = configuration.maximumPercent ?? 200
+            configuration.minimumHealthyPercent = configuration.minimumHealthyPercent ?? 100
+            configuration.deploymentCircuitBreaker = configuration.deploymentCircuitBreaker
+                ?? ECSAPI.DeploymentCircuitBreaker(enable: false, rollback: false)
+            let service = ECSAPI.Service(
+                serviceArn: arn("service/\(cluster.name)/\(name)"), serviceName: name, clusterArn: cluster.arn,
+                loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], status: "ACTIVE",
+                desiredCount: input.desiredCount ?? 0, runningCount: 0, pendingCount: 0,
+                launchType: input.launchType ?? (input.capacityProviderStrategy == nil ? "EC2" : nil),
+                capacityProviderStrategy: input.capacityProviderStrategy,
+                platformVersion: input.platformVersion ?? ((input.launchType == "FARGATE") ? "LATEST" : nil),
+                taskDefinition: definition.taskDefinitionArn, deploymentConfiguration: configuration, events: [],
+                createdAt: Timestamp(now()), placementConstraints: input.placementConstraints ?? [],
+                placementStrategy: input.placementStrategy ?? [], networkConfiguration: input.networkConfiguration,
+                healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds, schedulingStrategy: input.schedulingStrategy ?? "REPLICA",
+                deploymentController: input.deploymentController ?? ECSAPI.DeploymentController(type: "ECS"),
+                tags: input.tags, createdBy: "arn:aws:iam::\(accountId):root", enableECSManagedTags: input.enableECSManagedTags ?? false,
+                propagateTags: input.propagateTags ?? "NONE", enableExecuteCommand: input.enableExecuteCommand ?? false,
+                availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? "DISABLED")
+            var local = LocalService(service: service, deployments: [])
+            deploy(&local, taskDefinition: definition.taskDefinitionArn!, state: &state)
+            if let tags = input.tags, !tags.isEmpty { state.tags[service.serviceArn!] = tags }
+            state.services[key] = local
+            return ECSAPI.CreateServiceResponse(service: LocalRollout.view(local))
+        }
+    }
+
+    public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
+        try run("UpdateService") { state in
+            let cluster = try requireCluster(input.cluster, state)
+            let key = "\(cluster.name)/\(clusterName(input.service))"
+            guard var local = state.services[key], local.service.status == "ACTIVE" else {
+                throw fail("ServiceNotFoundException", "Service not found.")
+            }
+            advanceAll(&state)
+            local = state.services[key]!
+            var redeploy = input.forceNewDeployment == true
+            var target = local.service.taskDefinition!
+            if let reference = input.taskDefinition {
+                guard let definition = find(reference, in: state) else { throw fail("ClientException", "Unable to describe task definition.") }
+                guard definition.status == "ACTIVE" else { throw fail("ClientException", "TaskDefinition is inactive") }
+                if definition.taskDefinitionArn != local.service.taskDefinition { redeploy = true }
+                target = definition.taskDefinitionArn!
+            }
+            var service = local.service
+            if let count = input.desiredCount {
+                service.desiredCount = count
+                for index in local.deployments.indices where local.deployments[index].status == "PRIMARY" {
+                    local.deployments[index].desiredCount = count
+                }
+            }
+            if let value = input.deploymentConfiguration { service.deploymentConfiguration = value }
+            if let value = input.networkConfiguration, value != service.networkConfiguration { service.networkConfiguration = value; redeploy = true }
+            if let value = input.platformVersion, value != service.platformVersion { service.platformVersion = value; redeploy = true }
+            if let value = input.capacityProviderStrategy, value != service.capacityProviderStrategy { service.capacityProviderStrategy = value; redeploy = true }
+            if let value = input.loadBalancers, value != service.loadBalancers { service.loadBalancers = value; redeploy = true }
+            if let value = input.placementConstraints { service.placementConstraints = value }
+            if let value = input.placementStrategy { service.placementStrategy = value }
+            if let value = input.healthCheckGracePeriodSeconds { service.healthCheckGracePeriodSeconds = value }
+            if let value = input.enableExecuteCommand { service.enableExecuteCommand = value }
+            if let value = input.enableECSManagedTags { service.enableECSManagedTags = value }
+            if let value = input.propagateTags { service.propagateTags = value }
+            if let value = input.serviceRegistries { service.serviceRegistries = value }
+            if let value = input.availabilityZoneRebalancing { service.availabilityZoneRebalancing = value }
+            local.service = service
+            if redeploy { deploy(&local, taskDefinition: target, state: &state) }
+            state.services[key] = local
+            return ECSAPI.UpdateServiceResponse(service: LocalRollout.view(local))
+        }
+    }
+
+    public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
+        try run("DeleteService") { state in
+            let cluster = try requireCluster(input.cluster, state)
+            let key = "\(cluster.name)/\(clusterName(input.service))"
+            guard var local = state.services[key], local.service.status == "ACTIVE" else {
+                throw fail("ServiceNotFoundException", "Service not found.")
+            }
+            guard input.force == true || (local.service.desiredCount ?? 0) == 0 else {
+                throw fail("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
+            }
+            local.service.status = "INACTIVE"
+            local.service.desiredCount = 0
+            state.services[key] = local
+            return ECSAPI.DeleteServiceResponse(service: LocalRollout.view(local))
+        }
+    }
+
+    public func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
+        try run("DescribeServices") { state in
+            let cluster = try requireCluster(input.cluster, state)
+            let names = input.services ?? []
+            guard names.count <= 10 else { throw fail("InvalidParameterException", "services can have at most 10 items.") }
+            advanceAll(&state)
+            var services: [ECSAPI.Service] = []
+            var failures: [ECSAPI.Failure] = []
+            for reference in names {
+                let name = clusterName(reference)
+                guard let local = state.services["\(cluster.name)/\(name)"] else {
+                    failures.append(ECSAPI.Failure(arn: arn("service/\(cluster.name)/\(name)"), reason: "MISSING"))
+                    continue
+                }
+                var view = LocalRollout.view(local)
+                view.tags = input.include?.contains("TAGS") == true ? (state.tags[view.serviceArn!] ?? []) : nil
+                services.append(view)
+            }
+            return ECSAPI.DescribeServicesResponse(services: services, failures: failures)
+        }
+    }
+
+    public func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
+        try run("ListServices") { state in
+            let cluster = try requireCluster(input.cluster, state)
+            let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status == "ACTIVE" }
+                .compactMap(\.service.serviceArn).sorted()
+            return Self.page(arns, maxResults: input.maxResults ?? 10, token: input.nextToken) { page, next in
+                ECSAPI.ListServicesResponse(serviceArns: page, nextToken: next)
+            }
+        }
+    }
+
+    public func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
+        try run("ListServiceDeployments") { state in
+            let cluster = try requireCluster(input.cluster, state)
+            advanceAll(&state)
+            guard let local = state.services["\(cluster.name)/\(clusterName(input.service))"] else {
+                throw fail("ServiceNotFoundException", "Service not found.")
+            }
+            let wanted = Set(input.status ?? [])
+            let briefs = local.deployments.filter { wanted.isEmpty || wanted.contains($0.serviceDeploymentStatus) }.map { deployment in
+                ECSAPI.ServiceDeploymentBrief(serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn,
+                                              clusterArn: cluster.arn, startedAt: Timestamp(deployment.createdAt),
+                                              createdAt: Timestamp(deployment.createdAt), finishedAt: deployment.finishedAt.map(Timestamp.init),
+                                              targetServiceRevisionArn: deployment.taskDefinition, status: deployment.serviceDeploymentStatus,
+                                              statusReason: deployment.rolloutStateReason)
+            }
+            return ECSAPI.ListServiceDeploymentsResponse(serviceDeployments: briefs)
+        }
+    }
+
+    public func describeServiceDeployments(_ input: ECSAPI.DescribeServiceDeploymentsRequest) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
+        try run("DescribeServiceDeployments") { state in
+            advanceAll(&state)
+            var found: [ECSAPI.ServiceDeployment] = []
+            var failures: [ECSAPI.Failure] = []
+            for wanted in input.serviceDeploymentArns ?? [] {
+                guard let (local, deployment) = state.services.values.lazy.compactMap({ local in
+                    local.deployments.first { $0.arn == wanted }.map { (local, $0) }
+                }).first else {
+                    failures.append(ECSAPI.Failure(arn: wanted, reason: "MISSING"))
+                    continue
+                }
+                found.append(ECSAPI.ServiceDeployment(
+                    serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn, clusterArn: local.service.clusterArn,
+                    createdAt: Timestamp(deployment.createdAt), startedAt: Timestamp(deployment.createdAt),
+                    finishedAt: deployment.finishedAt.map(Timestamp.init), updatedAt: Timestamp(deployment.updatedAt),
+                    status: deployment.serviceDeploymentStatus, statusReason: deployment.rolloutStateReason,
+                    rollback: deployment.rollbackOf.map { ECSAPI.Rollback(reason: "circuit breaker", startedAt: Timestamp(deployment.createdAt), serviceRevisionArn: $0) }))
+            }
+            return ECSAPI.DescribeServiceDeploymentsResponse(serviceDeployments: found, failures: failures)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import AWS
+import Foundation
+
+extension LocalECS {
+    public func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
+        try run("RegisterTaskDefinition") { state in
+            try LocalRegistration.validate(input)
+            let family = input.family!
+            let revision = (state.families[family]?.count ?? 0) + 1
+            let taskArn = arn("task-definition/\(family):\(revision)")
+            let definition = LocalRegistration.register(input, revision: revision, arn: taskArn,
+                                                        registeredBy: "arn:aws:iam::\(accountId):root", now: now())
+            state.families[family, default: []].append(definition)
+            if let tags = input.tags { state.tags[taskArn] = tags }
+            return ECSAPI.RegisterTaskDefinitionResponse(taskDefinition: definition, tags: input.tags)
+        }
+    }
+
+    public func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
+        try run("DescribeTaskDefinition") { state in
+            guard let reference = input.taskDefinition, let definition = find(reference, in: state) else {
+                throw fail("ClientException", "Unable to describe task definition.")
+            }
+            let tags = input.include?.contains("TAGS") == true ? (state.tags[definition.taskDefinitionArn!] ?? []) : nil
+            return ECSAPI.DescribeTaskDefinitionResponse(taskDefinition: definition, tags: tags)
+        }
+    }
+
+    public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
+        try run("ListTaskDefinitions") { state in
+            var all = state.families.sorted { $0.key < $1.key }.flatMap { $0.value }
+                .filter { input.familyPrefix == nil || $0.family == input.familyPrefix }
+                .filter { $0.status == (input.status ?? "ACTIVE") }
+                .compactMap(\.taskDefinitionArn)
+            if input.sort == "DESC" { all.reverse() }
+            return Self.page(all, maxResults: input.maxResults ?? 100, token: input.nextToken) { arns, next in
+                ECSAPI.ListTaskDefinitionsResponse(taskDefinitionArns: arns, nextToken: next)
+            }
+        }
+    }
+
+    public func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
+        try run("DeregisterTaskDefinition") { state in
+            guard let reference = input.taskDefinition, reference.contains(":"), var definition = find(reference, in: state),
+                  let family = definition.family, let revision = definition.revision else {
+                throw fail("ClientException", "The specified task definition does not exist.")
+            }
+            definition.status = "INACTIVE"
+            definition.deregisteredAt = Timestamp(now())
+            state.families[family]![revision - 1] = definition
+            return ECSAPI.DeregisterTaskDefinitionResponse(taskDefinition: definition)
+        }
+    }
+
+    /// One page of `items` after `token` (an offset), as ECS paginates.
+    nonisolated static func page<R>(_ items: [String], maxResults: Int, token: String?, _ make: ([String], String?) -> R) -> R {
+        let start = token.flatMap(Int.init) ?? 0
+        let end = min(items.count, start + max(1, maxResults))
+        let slice = start < items.count ? Array(items[start..<end]) : []
+        return make(slice, end < items.count ? String(end) : nil)
+    }
+}
+
+extension LocalECS {
+    public func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
+        try run("TagResource") { state in
+            let resource = try taggable(input.resourceArn, state)
+            for tag in input.tags ?? [] {
+                state.tags[resource, default: []].removeAll { $0.key == tag.key }
+                state.tags[resource, default: []].append(tag)
+            }
+            return ECSAPI.TagResourceResponse()
+        }
+    }
+
+    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
+        try run("UntagResource") { state in
+            let resource = try taggable(input.resourceArn, state)
+            state.tags[resource]?.removeAll { (input.tagKeys ?? []).contains($0.key ?? "") }
+            return ECSAPI.UntagResourceResponse()
+        }
+    }
+
+    public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
+        try run("ListTagsForResource") { state in
+            ECSAPI.ListTagsForResourceResponse(tags: state.tags[try taggable(input.resourceArn, state)] ?? [])
+        }
+    }
+
+    /// Task definitions, services and clusters can carry tags.
+    nonisolated func taggable(_ resource: String?, _ state: LocalState) throws -> String {
+        guard let resource else { throw fail("InvalidParameterException", "resourceArn is required.") }
+        if resource.contains(":task-definition/"), find(resource, in: state) != nil { return resource }
+        if state.services.values.contains(where: { $0.service.serviceArn == resource }) { return resource }
+        if state.clusters.values.contains(where: { $0.arn == resource }) { return resource }
+        throw fail("InvalidParameterException", "The specified resource is not found.")
+    }
+}

@@ -1,0 +1,142 @@
+import AWS
+import Foundation
+
+/// The embedded ECS backend: the same operations as the real API, with ECS's semantics
+/// (immutable numbered revisions, ARNs, tags, deployments that roll out over time, the
+/// circuit breaker), kept in a state file so a fresh machine needs no AWS account.
+public actor LocalECS: ECSClient {
+    public nonisolated let counter: CallCounter
+    public nonisolated let region: String
+    public nonisolated let accountId: String
+    /// Seconds a deployment takes to complete.
+    public nonisolated let pace: TimeInterval
+    let file: LocalStateFile
+    let now: @Sendable () -> Date
+    var memory = LocalState()
+
+    /// `stateFile: nil` keeps everything in memory.
+    public init(stateFile: String?, region: String = "us-east-1", accountId: String = "000000000000", pace: TimeInterval = 1,
+                counter: CallCounter = CallCounter(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.file = LocalStateFile(path: stateFile)
+        self.region = region
+        self.accountId = accountId
+        self.pace = pace
+        self.counter = counter
+        self.now = now
+    }
+
+    // MARK: Plumbing
+
+    func run<R>(_ operation: String, _ body: (inout LocalState) throws -> R) throws -> R {
+        do {
+            let result = try file.transact(&memory, body)
+            counter.record(service: "ecs", operation: operation, outcome: "ok")
+            return result
+        } catch let error as AWSError {
+            counter.record(service: "ecs", operation: operation, outcome: error.code)
+            throw AWSError(code: error.code, message: error.message, status: error.status, service: "ecs", operation: operation)
+        }
+    }
+
+    nonisolated func fail(_ code: String, _ message: String) -> AWSError {
+        AWSError(code: code, message: message, status: 400, service: "ecs", operation: "")
+    }
+
+    nonisolated func arn(_ resource: String) -> String { "arn:aws:ecs:\(region):\(accountId):\(resource)" }
+
+    nonisolated func clusterName(_ nameOrArn: String?) -> String {
+        guard let value = nameOrArn, !value.isEmpty else { return "default" }
+        return value.hasPrefix("arn:") ? String(value.split(separator: "/").last ?? "") : value
+    }
+
+    /// Finds a task definition by ARN, `family:revision` or `family` (latest ACTIVE).
+    nonisolated func find(_ reference: String, in state: LocalState) -> ECSAPI.TaskDefinition? {
+        let name = reference.hasPrefix("arn:") ? String(reference.split(separator: "/", maxSplits: 1).last ?? "") : reference
+        let parts = name.split(separator: ":")
+        guard let family = parts.first.map(String.init), let revisions = state.families[family] else { return nil }
+        if parts.count == 2, let revision = Int(parts[1]) {
+            return revision >= 1 && revision <= revisions.count ? revisions[revision - 1] : nil
+        }
+        return revisions.last { $0.status == "ACTIVE" }
+    }
+
+    /// Brings every service's deployments up to now.
+    func advanceAll(_ state: inout LocalState) {
+        for key in state.services.keys {
+            var local = state.services[key]!
+            let service = local.service
+            var next = state.nextID
+            let failing = Set(state.failingImages)
+            let families = state.families
+            LocalRollout(pace: pace, now: now(), failing: { [self] td in
+                find(td, in: LocalState(families: families))?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
+            }, makeID: {
+                defer { next += 1 }
+                return String(format: "%012x", next)
+            }, deploymentArn: { [self] id in deploymentArn(service, id) })
+            .advance(&local)
+            state.nextID = next
+            state.services[key] = local
+        }
+    }
+
+    nonisolated func deploymentArn(_ service: ECSAPI.Service, _ id: String) -> String {
+        arn("service-deployment/\(clusterName(service.clusterArn))/\(service.serviceName ?? "")/\(id)")
+    }
+
+    /// A new PRIMARY deployment of `taskDefinition`; the previous primary becomes ACTIVE.
+    func deploy(_ local: inout LocalService, taskDefinition: String, state: inout LocalState) {
+        let at = now()
+        for index in local.deployments.indices where local.deployments[index].status == "PRIMARY" {
+            local.deployments[index].status = "ACTIVE"
+            if local.deployments[index].rolloutState == "IN_PROGRESS" {
+                local.deployments[index].serviceDeploymentStatus = "STOPPED"
+                local.deployments[index].finishedAt = at
+            }
+        }
+        let id = state.makeID()
+        local.deployments.insert(LocalDeployment(
+            id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
+            desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
+            rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment ecs-svc/\(id) in progress.", failedTasks: 0,
+            serviceDeploymentStatus: "IN_PROGRESS", finishedAt: nil, rollbackOf: nil,
+            sourceTaskDefinition: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition), at: 0)
+        local.deployments.removeAll { $0.status == "INACTIVE" }
+        local.service.taskDefinition = taskDefinition
+    }
+
+    // MARK: Failure injection and inspection
+
+    /// Makes rollouts of task definitions using `image` fail (or succeed again with `false`).
+    public func setImage(_ image: String, failing: Bool) throws {
+        try run("SetFailingImage") { state in
+            state.failingImages.removeAll { $0 == image }
+            if failing { state.failingImages.append(image) }
+        }
+    }
+
+    /// Forgets everything.
+    public func reset() throws {
+        try run("Reset") { state in state = LocalState() }
+    }
+
+    /// A summary for `berth local show`.
+    public func summary() throws -> String {
+        try run("Show") { state in
+            advanceAll(&state)
+            var lines: [String] = []
+            for cluster in state.clusters.keys.sorted() { lines.append("cluster \(cluster)") }
+            for (family, revisions) in state.families.sorted(by: { $0.key < $1.key }) {
+                let active = revisions.filter { $0.status == "ACTIVE" }.count
+                lines.append("task definition family \(family): \(revisions.count) revision(s), \(active) active")
+            }
+            for key in state.services.keys.sorted() {
+                let view = LocalRollout.view(state.services[key]!)
+                let rollout = view.deployments?.first { $0.status == "PRIMARY" }?.rolloutState ?? "-"
+                lines.append("service \(key): \(view.taskDefinition?.split(separator: "/").last ?? "-") desired \(view.desiredCount ?? 0) running \(view.runningCount ?? 0) rollout \(rollout)")
+            }
+            if !state.failingImages.isEmpty { lines.append("failing images: \(state.failingImages.joined(separator: ", "))") }
+            return lines.isEmpty ? "(empty)" : lines.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// How deployments progress on the local backend. Progress is computed from the deployment's
+/// times whenever the service is read, so it moves on while no berth process runs.
+///
+/// A deployment completes `pace` seconds after it starts. When its image is in the failing
+/// list, its tasks keep failing; after `2 × pace` the circuit breaker (if enabled) marks it
+/// FAILED and, with rollback, starts a deployment of the last completed task definition.
+struct LocalRollout {
+    let pace: TimeInterval
+    let now: Date
+    let failing: (String) -> Bool
+    let makeID: () -> String
+    let deploymentArn: (String) -> String
+
+    func advance(_ local: inout LocalService) {
+        var changed = true
+        while changed {
+            changed = false
+            guard let index = local.deployments.firstIndex(where: { $0.status == "PRIMARY" }) else { return }
+            var primary = local.deployments[index]
+            guard primary.rolloutState == "IN_PROGRESS" else { return }
+            let breaker = local.service.deploymentConfiguration?.deploymentCircuitBreaker
+            if failing(primary.taskDefinition) {
+                let elapsed = now.timeIntervalSince(primary.createdAt)
+                primary.failedTasks = max(primary.failedTasks, Int(elapsed / max(pace / 4, 0.001)))
+                local.deployments[index] = primary
+                guard breaker?.enable == true, elapsed >= 2 * pace else { return }
+                let failedAt = primary.createdAt.addingTimeInterval(2 * pace)
+                primary.rolloutState = "FAILED"
+                primary.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
+                primary.updatedAt = failedAt
+                if breaker?.rollback == true, let previous = lastCompletedTaskDefinition(local) {
+                    primary.status = "ACTIVE"
+                    primary.serviceDeploymentStatus = "ROLLBACK_SUCCESSFUL"
+                    primary.finishedAt = failedAt
+                    local.deployments[index] = primary
+                    let id = makeID()
+                    local.deployments.insert(LocalDeployment(
+                        id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: primary.desiredCount,
+                        createdAt: failedAt, updatedAt: failedAt, status: "PRIMARY", rolloutState: "IN_PROGRESS",
+                        rolloutStateReason: "ECS deployment circuit breaker: rolling back to the last completed deployment.",
+                        failedTasks: 0, serviceDeploymentStatus: "ROLLBACK_IN_PROGRESS", finishedAt: nil, rollbackOf: primary.id,
+                        sourceTaskDefinition: primary.taskDefinition), at: 0)
+                    local.service.taskDefinition = previous
+                    local.service.events = [event("(service \(local.service.serviceName ?? "")) rolling back to \(previous) after deployment \(primary.id) failed.", failedAt)]
+                        + (local.service.events ?? [])
+                    changed = true
+                } else {
+                    primary.serviceDeploymentStatus = "ROLLBACK_FAILED"
+                    primary.finishedAt = failedAt
+                    local.deployments[index] = primary
+                }
+                continue
+            }
+            let doneAt = primary.createdAt.addingTimeInterval(pace)
+            guard now >= doneAt else { return }
+            primary.rolloutState = "COMPLETED"
+            primary.rolloutStateReason = "ECS deployment \(primary.id) completed."
+            primary.updatedAt = doneAt
+            primary.finishedAt = doneAt
+            primary.serviceDeploymentStatus = primary.rollbackOf == nil ? "SUCCESSFUL" : "ROLLBACK_SUCCESSFUL"
+            local.deployments[index] = primary
+            // Older deployments have drained once the new one is steady.
+            for other in local.deployments.indices where other != index && local.deployments[other].status == "ACTIVE" {
+                local.deployments[other].status = "INACTIVE"
+            }
+            local.service.events = [event("(service \(local.service.serviceName ?? "")) has reached a steady state.", doneAt)]
+                + (local.service.events ?? [])
+            changed = true
+        }
+    }
+
+    private func lastCompletedTaskDefinition(_ local: LocalService) -> String? {
+        local.deployments.filter { $0.rolloutState == "COMPLETED" }.max { $0.updatedAt < $1.updatedAt }?.taskDefinition
+    }
+
+    private func event(_ message: String, _ at: Date) -> ECSAPI.ServiceEvent {
+        ECSAPI.ServiceEvent(id: makeID(), createdAt: Timestamp(at), message: message)
+    }
+
+    /// The service as DescribeServices shows it: counts and the deployments still visible.
+    static func view(_ local: LocalService) -> ECSAPI.Service {
+        var service = local.service
+        let visible = local.deployments.filter { $0.status != "INACTIVE" }
+        service.deployments = visible.map { deployment in
+            let steady = deployment.rolloutState == "COMPLETED"
+            let running = deployment.status == "PRIMARY" ? (steady ? deployment.desiredCount : 0) : (steady ? deployment.desiredCount : 0)
+            return ECSAPI.Deployment(
+                id: deployment.id, status: deployment.status, taskDefinition: deployment.taskDefinition,
+                desiredCount: deployment.desiredCount, pendingCount: steady ? 0 : deployment.desiredCount, runningCount: running,
+                failedTasks: deployment.failedTasks, createdAt: Timestamp(deployment.createdAt), updatedAt: Timestamp(deployment.updatedAt),
+                capacityProviderStrategy: service.capacityProviderStrategy, launchType: service.launchType,
+                platformVersion: service.platformVersion, networkConfiguration: service.networkConfiguration,
+                rolloutState: deployment.rolloutState, rolloutStateReason: deployment.rolloutStateReason)
+        }
+        let primary = visible.first { $0.status == "PRIMARY" }
+        service.runningCount = service.deployments?.reduce(0) { $0 + ($1.runningCount ?? 0) } ?? 0
+        service.pendingCount = service.deployments?.reduce(0) { $0 + ($1.pendingCount ?? 0) } ?? 0
+        service.currentServiceDeployment = primary?.arn
+        return service
+    }
+}

@@ -1,0 +1,216 @@
+import AWS
+import BerthTestSupport
+import Foundation
+import Synchronization
+import Testing
+@testable import ECS
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+@Suite struct LocalECSTests {
+    @Test func conformanceInMemory() async throws {
+        try await ECSConformance.taskDefinitions(LocalECS(stateFile: nil))
+        try await ECSConformance.services(LocalECS(stateFile: nil))
+    }
+
+    @Test func conformanceWithAStateFile() async throws {
+        let folder = ScratchFolder()
+        try await ECSConformance.taskDefinitions(LocalECS(stateFile: folder.path + "/state.json"))
+        try await ECSConformance.services(LocalECS(stateFile: folder.path + "/state.json"))
+    }
+
+    @Test func registrationFillsWhatECSFillsIn() async throws {
+        let ecs = LocalECS(stateFile: nil)
+        let registered = try #require(try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "web", networkMode: "awsvpc",
+            containerDefinitions: [ECSAPI.ContainerDefinition(
+                name: "app", image: "app:1", portMappings: [ECSAPI.PortMapping(containerPort: 8080)],
+                environment: [ECSAPI.KeyValuePair(name: "B", value: "2"), ECSAPI.KeyValuePair(name: "A", value: "1"), ECSAPI.KeyValuePair(name: "C")],
+                healthCheck: ECSAPI.HealthCheck(command: ["CMD", "true"]))],
+            requiresCompatibilities: ["FARGATE"], cpu: "0.25 vCPU", memory: "0.5GB")).taskDefinition)
+        let container = try #require(registered.containerDefinitions?.first)
+        #expect(container.essential == true)
+        #expect(container.cpu == 0)
+        #expect(container.portMappings == [ECSAPI.PortMapping(containerPort: 8080, hostPort: 8080, protocol: "tcp")])
+        #expect(container.environment?.map(\.name) == ["A", "B"])
+        #expect(container.healthCheck == ECSAPI.HealthCheck(command: ["CMD", "true"], interval: 30, timeout: 5, retries: 3))
+        #expect(container.mountPoints == [] && container.volumesFrom == [])
+        #expect(registered.cpu == "256" && registered.memory == "512")
+        #expect(registered.compatibilities == ["EC2", "FARGATE"])
+        #expect(registered.registeredAt != nil && registered.registeredBy?.hasPrefix("arn:aws:iam::") == true)
+
+        let bridge = try #require(try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "worker", containerDefinitions: [ECSAPI.ContainerDefinition(name: "w", image: "w:1", memory: 64,
+                                                                                portMappings: [ECSAPI.PortMapping(containerPort: 80)])])).taskDefinition)
+        #expect(bridge.networkMode == "bridge")
+        #expect(bridge.containerDefinitions?.first?.portMappings?.first?.hostPort == 0)
+    }
+
+    @Test func invalidRegistrationsAreRefusedAsECSRefusesThem() async throws {
+        let ecs = LocalECS(stateFile: nil)
+        func refusal(_ request: ECSAPI.RegisterTaskDefinitionRequest) async -> AWSError? {
+            await #expect(throws: AWSError.self) { _ = try await ecs.registerTaskDefinition(request) }
+        }
+        let noImage = await refusal(ECSAPI.RegisterTaskDefinitionRequest(family: "x", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", memory: 1)]))
+        #expect(noImage?.code == "ClientException" && noImage?.message == "Container.image should not be null or empty.")
+        let fargate = await refusal(ECSAPI.RegisterTaskDefinitionRequest(family: "x", networkMode: "awsvpc",
+            containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a")], requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "4096"))
+        #expect(fargate?.message == "No Fargate configuration exists for given values.")
+        let emptyTags = await refusal(ECSAPI.RegisterTaskDefinitionRequest(family: "x", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a", memory: 1)], tags: []))
+        #expect(emptyTags?.message == "Tags can not be empty.")
+        #expect(try await ecs.allTaskDefinitionArns().isEmpty)
+    }
+
+    static func service(_ ecs: LocalECS, breaker: Bool) async throws -> (String, String) {
+        _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: "prod"))
+        func register(_ image: String) async throws -> String {
+            try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+                family: "prod-api", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 128)])).taskDefinition!.taskDefinitionArn!
+        }
+        let good = try await register("api:1.0")
+        _ = try await ecs.createService(ECSAPI.CreateServiceRequest(
+            cluster: "prod", serviceName: "api", taskDefinition: good, desiredCount: 3,
+            deploymentConfiguration: ECSAPI.DeploymentConfiguration(deploymentCircuitBreaker: ECSAPI.DeploymentCircuitBreaker(enable: breaker, rollback: breaker))))
+        return (good, try await register("api:2.0-broken"))
+    }
+
+    static func primary(_ ecs: LocalECS) async throws -> (ECSAPI.Service, ECSAPI.Deployment) {
+        let service = try #require(try await ecs.describeServices(cluster: "prod", names: ["api"]).services?.first)
+        return (service, try #require(service.deployments?.first { $0.status == "PRIMARY" }))
+    }
+
+    @Test func rolloutsCompleteAtTheirPace() async throws {
+        let clock = TestClock()
+        let ecs = LocalECS(stateFile: nil, pace: 10, now: { clock.now })
+        _ = try await Self.service(ecs, breaker: true)
+        var (service, primary) = try await Self.primary(ecs)
+        #expect(primary.rolloutState == "IN_PROGRESS" && service.runningCount == 0)
+        clock.advance(10)
+        (service, primary) = try await Self.primary(ecs)
+        #expect(primary.rolloutState == "COMPLETED")
+        #expect(service.runningCount == 3 && service.deployments?.count == 1)
+        let deployments = try await ecs.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(service: "api", cluster: "prod"))
+        #expect(deployments.serviceDeployments?.map(\.status) == ["SUCCESSFUL"])
+
+        // A desiredCount change alone starts no deployment.
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "prod", service: "api", desiredCount: 5))
+        (service, primary) = try await Self.primary(ecs)
+        #expect(service.deployments?.count == 1 && primary.desiredCount == 5)
+    }
+
+    @Test func circuitBreakerRollsBackToTheLastCompletedDeployment() async throws {
+        let clock = TestClock()
+        let ecs = LocalECS(stateFile: nil, pace: 10, now: { clock.now })
+        let (good, broken) = try await Self.service(ecs, breaker: true)
+        try await ecs.setImage("api:2.0-broken", failing: true)
+        clock.advance(10)
+        let updated = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "prod", service: "api", taskDefinition: broken))
+        let failingDeployment = try #require(updated.service?.deployments?.first { $0.status == "PRIMARY" })
+        #expect(failingDeployment.taskDefinition == broken)
+        #expect(updated.service?.deployments?.count == 2)
+
+        clock.advance(5)
+        var (service, primary) = try await Self.primary(ecs)
+        #expect(primary.id == failingDeployment.id && primary.rolloutState == "IN_PROGRESS" && (primary.failedTasks ?? 0) > 0)
+
+        clock.advance(15)
+        (service, primary) = try await Self.primary(ecs)
+        #expect(primary.id != failingDeployment.id)
+        #expect(primary.taskDefinition == good)
+        #expect(service.taskDefinition == good)
+        let failed = try #require(service.deployments?.first { $0.id == failingDeployment.id })
+        #expect(failed.rolloutState == "FAILED")
+        #expect(failed.rolloutStateReason?.contains("circuit breaker") == true)
+
+        clock.advance(10)
+        (service, primary) = try await Self.primary(ecs)
+        #expect(primary.rolloutState == "COMPLETED" && primary.taskDefinition == good && service.deployments?.count == 1)
+
+        let briefs = try #require(try await ecs.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(service: "api", cluster: "prod")).serviceDeployments)
+        let failedArn = try #require(briefs.first { $0.targetServiceRevisionArn == broken }?.serviceDeploymentArn)
+        let described = try await ecs.describeServiceDeployments(ECSAPI.DescribeServiceDeploymentsRequest(serviceDeploymentArns: [failedArn]))
+        #expect(described.serviceDeployments?.first?.status == "ROLLBACK_SUCCESSFUL")
+    }
+
+    @Test func withoutTheBreakerAFailingRolloutNeverCompletes() async throws {
+        let clock = TestClock()
+        let ecs = LocalECS(stateFile: nil, pace: 10, now: { clock.now })
+        let (_, broken) = try await Self.service(ecs, breaker: false)
+        try await ecs.setImage("api:2.0-broken", failing: true)
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "prod", service: "api", taskDefinition: broken))
+        clock.advance(600)
+        let (_, primary) = try await Self.primary(ecs)
+        #expect(primary.taskDefinition == broken && primary.rolloutState == "IN_PROGRESS" && (primary.failedTasks ?? 0) > 10)
+    }
+
+    @Test func stateSurvivesRestartsAndIsWrittenAtomically() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/.berth/local-ecs.json"
+        let first = LocalECS(stateFile: path)
+        _ = try await first.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "keep", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:1", memory: 8)]))
+        // A write that died half way leaves only a temporary file behind.
+        try "{ half".write(toFile: path + ".tmp-99999", atomically: false, encoding: .utf8)
+        let second = LocalECS(stateFile: path)
+        let described = try await second.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "keep"))
+        #expect(described.taskDefinition?.revision == 1)
+        #expect(try await second.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "keep", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)])).taskDefinition?.revision == 2)
+
+        try "not json".write(toFile: path, atomically: true, encoding: .utf8)
+        let broken = LocalECS(stateFile: path)
+        await #expect(throws: (any Error).self) { _ = try await broken.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest()) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "not json")
+    }
+
+    @Test func concurrentWritersNeverLoseARevision() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    let ecs = LocalECS(stateFile: path)
+                    for i in 0..<10 {
+                        _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+                            family: "shared", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(writer)-\(i)", memory: 8)]))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let arns = try await LocalECS(stateFile: path).allTaskDefinitionArns(familyPrefix: "shared")
+        #expect(arns.count == 40)
+        #expect(Set(arns).count == 40)
+    }
+
+    @Test func paginationFollowsNextToken() async throws {
+        let ecs = LocalECS(stateFile: nil)
+        for i in 0..<7 {
+            _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+                family: "paged", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(i)", memory: 8)]))
+        }
+        let first = try await ecs.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(familyPrefix: "paged", sort: "DESC", maxResults: 3))
+        #expect(first.taskDefinitionArns?.count == 3 && first.taskDefinitionArns?.first?.hasSuffix(":7") == true)
+        #expect(first.nextToken != nil)
+        #expect(try await ecs.allTaskDefinitionArns(familyPrefix: "paged").count == 7)
+    }
+
+    @Test func oneOffTasksRunAndStopWithExitCodes() async throws {
+        let clock = TestClock()
+        let ecs = LocalECS(stateFile: nil, pace: 4, now: { clock.now })
+        _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: "prod"))
+        _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "migrate", containerDefinitions: [ECSAPI.ContainerDefinition(name: "m", image: "migrate:1", memory: 8)]))
+        let task = try #require(try await ecs.runTask(ECSAPI.RunTaskRequest(cluster: "prod", taskDefinition: "migrate")).tasks?.first)
+        clock.advance(2.5)
+        #expect(try await ecs.describeTasks(ECSAPI.DescribeTasksRequest(cluster: "prod", tasks: [task.taskArn!])).tasks?.first?.lastStatus == "RUNNING")
+        clock.advance(2)
+        let stopped = try #require(try await ecs.describeTasks(ECSAPI.DescribeTasksRequest(cluster: "prod", tasks: [task.taskArn!])).tasks?.first)
+        #expect(stopped.lastStatus == "STOPPED" && stopped.containers?.first?.exitCode == 0)
+    }
+}
