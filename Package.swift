@@ -27,7 +27,7 @@ let package = Package(
         ]),
         .target(name: "ECS", dependencies: ["AWS", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests",
+            "Git", "Manifests", "ECS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),

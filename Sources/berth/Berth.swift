@@ -1,12 +1,12 @@
 import ArgumentParser
 
 @main
-struct Berth: ParsableCommand {
+struct Berth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "GitOps for Amazon ECS: git is the source of truth for task definitions and services.",
         version: BerthVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self]
+        subcommands: [ValidateCommand.self, RenderCommand.self, LocalCommand.self]
     )
 }
 

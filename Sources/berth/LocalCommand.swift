@@ -1,0 +1,68 @@
+import ArgumentParser
+import ECS
+import Foundation
+import Git
+
+/// `berth local show|reset|fail-image`: look into and manage the embedded local ECS backend.
+struct LocalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Inspect or reset the embedded local ECS target.",
+        subcommands: [Show.self, Reset.self, FailImage.self])
+
+    struct StateOptions: ParsableArguments {
+        @Option(help: "The state file (default: .berth/local-ecs.json at the top of the repository).")
+        var stateFile: String?
+
+        @Option(help: "The manifest repository, to find the default state file.")
+        var repo: String = "."
+
+        func backend() -> LocalECS {
+            LocalECS(stateFile: stateFile ?? LocalStateLocation.defaultPath(repository: repo))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print clusters, task definitions and services.")
+        @OptionGroup var state: StateOptions
+
+        func run() async throws {
+            print(try await state.backend().summary())
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Forget everything the local target holds.")
+        @OptionGroup var state: StateOptions
+
+        func run() async throws {
+            try await state.backend().reset()
+            print("local ECS state cleared")
+        }
+    }
+
+    struct FailImage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fail-image",
+            abstract: "Make rollouts of an image fail (to see the circuit breaker at work).")
+        @OptionGroup var state: StateOptions
+        @Argument(help: "The image reference, exactly as in the task definition.")
+        var image: String
+        @Flag(help: "Let the image succeed again.")
+        var clear = false
+
+        func run() async throws {
+            try await state.backend().setImage(image, failing: !clear)
+            print(clear ? "\(image) rolls out normally again" : "rollouts of \(image) will fail")
+        }
+    }
+}
+
+/// Where the local target keeps its state by default: `.berth/` at the top of the work tree,
+/// which berth's own .gitignore (and the docs) keep out of git.
+enum LocalStateLocation {
+    static func defaultPath(repository: String) -> String {
+        let root = (try? Repository.discover(from: repository))?.workingDirectory ?? repository
+        return URL(fileURLWithPath: root).appendingPathComponent(".berth/local-ecs.json").standardizedFileURL.path
+    }
+}
