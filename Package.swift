@@ -19,7 +19,7 @@ let package = Package(
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "Git", dependencies: ["CGit2"]),
-        .target(name: "Manifests", dependencies: ["Git", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Manifests", dependencies: ["Git", "ECS", .product(name: "Yams", package: "Yams")]),
         .target(name: "AWS", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -42,6 +42,24 @@ extension LocalECS {
         return cluster
     }
 
+    /// The ACTIVE service `service` of `cluster`, with its state key.
+    nonisolated func requireService(cluster: String?, service: String?, _ state: LocalState) throws -> (String, LocalService) {
+        let key = "\(try requireCluster(cluster, state).name)/\(clusterName(service))"
+        guard let local = state.services[key], local.service.status == "ACTIVE" else {
+            throw fail("ServiceNotFoundException", "Service not found.")
+        }
+        return (key, local)
+    }
+
+    /// A task definition a service or task may use: it must exist and be ACTIVE.
+    nonisolated func requireActiveTaskDefinition(_ reference: String?, _ state: LocalState) throws -> ECSAPI.TaskDefinition {
+        guard let reference, let definition = find(reference, in: state) else {
+            throw fail("ClientException", "Unable to describe task definition.")
+        }
+        guard definition.status == "ACTIVE" else { throw fail("ClientException", "TaskDefinition is inactive") }
+        return definition
+    }
+
     public func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
         try run("CreateService") { state in
             let cluster = try requireCluster(input.cluster, state)
@@ -50,10 +68,7 @@ extension LocalECS {
             if let existing = state.services[key], existing.service.status == "ACTIVE" {
                 throw fail("InvalidParameterException", "Creation of service was not idempotent.")
             }
-            guard let reference = input.taskDefinition, let definition = find(reference, in: state) else {
-                throw fail("ClientException", "Unable to describe task definition.")
-            }
-            guard definition.status == "ACTIVE" else { throw fail("ClientException", "TaskDefinition is inactive") }
+            let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
             if input.launchType != nil && input.capacityProviderStrategy != nil {
                 throw fail("InvalidParameterException", "Specifying both a launch type and capacity provider strategy is not supported.")
             }
@@ -87,18 +102,14 @@ extension LocalECS {
 
     public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
         try run("UpdateService") { state in
-            let cluster = try requireCluster(input.cluster, state)
-            let key = "\(cluster.name)/\(clusterName(input.service))"
-            guard var local = state.services[key], local.service.status == "ACTIVE" else {
-                throw fail("ServiceNotFoundException", "Service not found.")
-            }
+            let (key, found) = try requireService(cluster: input.cluster, service: input.service, state)
+            var local = found
             advanceAll(&state)
             local = state.services[key]!
             var redeploy = input.forceNewDeployment == true
             var target = local.service.taskDefinition!
             if let reference = input.taskDefinition {
-                guard let definition = find(reference, in: state) else { throw fail("ClientException", "Unable to describe task definition.") }
-                guard definition.status == "ACTIVE" else { throw fail("ClientException", "TaskDefinition is inactive") }
+                let definition = try requireActiveTaskDefinition(reference, state)
                 if definition.taskDefinitionArn != local.service.taskDefinition { redeploy = true }
                 target = definition.taskDefinitionArn!
             }
@@ -131,11 +142,8 @@ extension LocalECS {
 
     public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
         try run("DeleteService") { state in
-            let cluster = try requireCluster(input.cluster, state)
-            let key = "\(cluster.name)/\(clusterName(input.service))"
-            guard var local = state.services[key], local.service.status == "ACTIVE" else {
-                throw fail("ServiceNotFoundException", "Service not found.")
-            }
+            let (key, found) = try requireService(cluster: input.cluster, service: input.service, state)
+            var local = found
             guard input.force == true || (local.service.desiredCount ?? 0) == 0 else {
                 throw fail("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
             }

@@ -7,9 +7,7 @@ extension LocalECS {
     public func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
         try run("RunTask") { state in
             let cluster = try requireCluster(input.cluster, state)
-            guard let reference = input.taskDefinition, let definition = find(reference, in: state), definition.status == "ACTIVE" else {
-                throw fail("ClientException", "Unable to describe task definition.")
-            }
+            let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
             var tasks: [ECSAPI.Task] = []
             let failing = Set(state.failingImages)
             for _ in 0..<max(1, input.count ?? 1) {

@@ -25,8 +25,8 @@ enum LocalRegistration {
             guard input.networkMode == "awsvpc" else {
                 throw error("Fargate only supports network mode 'awsvpc'.")
             }
-            guard let cpu = input.cpu.flatMap(Units.cpu), let memory = input.memory.flatMap(Units.memory),
-                  Units.fargateAllows(cpu: cpu, memory: memory) else {
+            guard let cpu = input.cpu.flatMap(TaskSize.cpuUnits), let memory = input.memory.flatMap(TaskSize.memoryMiB),
+                  TaskSize.fargateAllows(cpu: cpu, memory: memory) else {
                 throw error("No Fargate configuration exists for given values.")
             }
         } else if input.memory == nil, containers.contains(where: { $0.memory == nil && $0.memoryReservation == nil }) {
@@ -46,8 +46,8 @@ enum LocalRegistration {
             revision: revision, volumes: (input.volumes ?? []).map(fill), status: "ACTIVE",
             requiresAttributes: [], placementConstraints: input.placementConstraints ?? [],
             compatibilities: fargate ? ["EC2", "FARGATE"] : ["EC2"], runtimePlatform: input.runtimePlatform,
-            requiresCompatibilities: input.requiresCompatibilities, cpu: input.cpu.flatMap(Units.cpu).map(String.init) ?? input.cpu,
-            memory: input.memory.flatMap(Units.memory).map(String.init) ?? input.memory,
+            requiresCompatibilities: input.requiresCompatibilities, cpu: input.cpu.flatMap(TaskSize.cpuUnits).map(String.init) ?? input.cpu,
+            memory: input.memory.flatMap(TaskSize.memoryMiB).map(String.init) ?? input.memory,
             inferenceAccelerators: input.inferenceAccelerators, pidMode: input.pidMode, ipcMode: input.ipcMode,
             proxyConfiguration: input.proxyConfiguration.map { proxy in
                 var proxy = proxy
@@ -97,35 +97,5 @@ enum LocalRegistration {
             volume.efsVolumeConfiguration = efs
         }
         return volume
-    }
-}
-
-/// ECS's task size units.
-enum Units {
-    static func cpu(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let n = Int(t) { return n }
-        guard t.hasSuffix("vcpu"), let v = Double(t.dropLast(4).trimmingCharacters(in: .whitespaces)) else { return nil }
-        return Int((v * 1024).rounded())
-    }
-
-    static func memory(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let n = Int(t) { return n }
-        guard t.hasSuffix("gb"), let v = Double(t.dropLast(2).trimmingCharacters(in: .whitespaces)) else { return nil }
-        return Int((v * 1024).rounded())
-    }
-
-    static func fargateAllows(cpu: Int, memory: Int) -> Bool {
-        switch cpu {
-        case 256: return [512, 1024, 2048].contains(memory)
-        case 512: return (1024...4096).contains(memory) && memory % 1024 == 0
-        case 1024: return (2048...8192).contains(memory) && memory % 1024 == 0
-        case 2048: return (4096...16384).contains(memory) && memory % 1024 == 0
-        case 4096: return (8192...30720).contains(memory) && memory % 1024 == 0
-        case 8192: return (16384...61440).contains(memory) && memory % 4096 == 0
-        case 16384: return (32768...122880).contains(memory) && memory % 8192 == 0
-        default: return false
-        }
     }
 }

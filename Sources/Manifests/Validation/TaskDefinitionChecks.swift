@@ -1,3 +1,5 @@
+import ECS
+
 /// Checks on a rendered task definition that no single field's type can express: references
 /// between containers and volumes, duplicates, Fargate's rules, image and secret hygiene.
 struct TaskDefinitionChecks {
@@ -167,21 +169,21 @@ struct TaskDefinitionChecks {
         }
         guard let cpuText = cpuNode.scalarText, let memoryText = memoryNode.scalarText,
               !cpuText.contains("${"), !memoryText.contains("${") else { return }
-        guard let cpu = FargateSizes.cpuUnits(cpuText) else {
+        guard let cpu = TaskSize.cpuUnits(cpuText) else {
             diagnostics.error("cpu '\(cpuText)' is not a size (e.g. \"256\" or \"1 vCPU\")", at: cpuNode.location, field: "\(field).cpu")
             return
         }
-        guard let memory = FargateSizes.memoryMiB(memoryText) else {
+        guard let memory = TaskSize.memoryMiB(memoryText) else {
             diagnostics.error("memory '\(memoryText)' is not a size (e.g. \"512\" or \"2GB\")", at: memoryNode.location, field: "\(field).memory")
             return
         }
-        guard let valid = FargateSizes.validMemory(forCPU: cpu) else {
-            diagnostics.error("Fargate does not offer cpu \(cpu); choose one of \(FargateSizes.validCPU.map(String.init).joined(separator: ", "))",
+        guard let valid = TaskSize.validMemory(forCPU: cpu) else {
+            diagnostics.error("Fargate does not offer cpu \(cpu); choose one of \(TaskSize.validCPU.map(String.init).joined(separator: ", "))",
                               at: cpuNode.location, field: "\(field).cpu")
             return
         }
         if !valid.contains(memory) {
-            diagnostics.error("Fargate does not offer memory \(memory) MiB with cpu \(cpu); valid: \(FargateSizes.describe(valid))",
+            diagnostics.error("Fargate does not offer memory \(memory) MiB with cpu \(cpu); valid: \(TaskSize.describe(valid))",
                               at: memoryNode.location, field: "\(field).memory")
         }
         let os = td["runtimePlatform"]?["operatingSystemFamily"]?.string ?? "LINUX"
