@@ -26,8 +26,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ECS", dependencies: ["AWS", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reconcile", dependencies: [
+            "Git", "Manifests", "ECS", "AWS",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECS",
+            "Git", "Manifests", "ECS", "Reconcile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
@@ -41,6 +46,7 @@ let package = Package(
         ], path: "Tests/BerthTestSupport"),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "BerthTestSupport"]),
         .testTarget(name: "ECSTests", dependencies: ["ECS", "AWS", "BerthTestSupport"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth"]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,13 +15,15 @@ struct ManifestOptions: ParsableArguments {
     @Flag(help: "Read the files in the work tree, including uncommitted edits.")
     var worktree = false
 
+    var source: ManifestSource { ManifestSource(repository: repo, path: path, ref: ref, worktree: worktree) }
+
     func load() throws -> LoadedManifests {
         if worktree && ref != nil {
             throw ValidationError("--ref and --worktree exclude each other")
         }
         let files: ManifestFiles
         do {
-            files = try ManifestSource(repository: repo, path: path, ref: ref, worktree: worktree).read()
+            files = try source.read()
         } catch {
             throw CLIError("\(error)")
         }

@@ -23,6 +23,13 @@ public struct ManifestSource: Sendable {
         text.contains("://") || (text.contains("@") && text.contains(":") && !FileManager.default.fileExists(atPath: text))
     }
 
+    /// The top of the local repository (its work tree, or the repository itself when bare);
+    /// nil for a URL. Notes and the local target's state live there.
+    public func repositoryRoot() -> String? {
+        guard !Self.isURL(repository), let repo = try? Repository.discover(from: repository) else { return nil }
+        return repo.workingDirectory ?? repo.path
+    }
+
     /// Reads the manifest files (cloning a URL into a temporary folder first).
     public func read(limits: Limits = Limits()) throws -> ManifestFiles {
         if Self.isURL(repository) {

@@ -1,0 +1,56 @@
+import ECS
+import Foundation
+
+/// The rendered manifests as typed ECS requests. Values the manifest quoted where the API
+/// wants a number or a boolean (`"containerPort": "3000"`, which berth warned about) are
+/// converted here, so what is sent is what ECS expects.
+extension RenderedService {
+    public func registerRequest() throws -> ECSAPI.RegisterTaskDefinitionRequest {
+        var request: ECSAPI.RegisterTaskDefinitionRequest = try APIValue.decode(taskDefinition, as: .structure(BerthShapes.taskDefinition))
+        request.family = family
+        if request.tags?.isEmpty == true { request.tags = nil }
+        return request
+    }
+
+    /// The CreateService request for `taskDefinition` (an ARN).
+    public func createServiceRequest(taskDefinition: String) throws -> ECSAPI.CreateServiceRequest {
+        let shape = Shape.structure(BerthShapes.serviceSettings.adding([("cluster", .string()), ("taskDefinition", .string())]))
+        var request: ECSAPI.CreateServiceRequest = try APIValue.decode(serviceSettings, as: shape)
+        request.serviceName = serviceName
+        request.cluster = cluster
+        request.taskDefinition = taskDefinition
+        return request
+    }
+}
+
+/// A located manifest value made into a typed API value.
+enum APIValue {
+    static func decode<T: Decodable>(_ node: Node, as shape: Shape) throws -> T {
+        let json = JSONWriter.write(coerce(node.droppingNulls(), shape), pretty: false)
+        return try JSONDecoder().decode(T.self, from: Data(json.utf8))
+    }
+
+    static func coerce(_ node: Node, _ shape: Shape) -> Node {
+        switch (shape, node.value) {
+        case (.integer, .string(let text)):
+            return Int(text).map { Node(.int($0), at: node.location) } ?? node
+        case (.double, .string(let text)):
+            return Double(text).map { Node(.double($0, literal: text), at: node.location) } ?? node
+        case (.boolean, .string(let text)) where text == "true" || text == "false":
+            return Node(.bool(text == "true"), at: node.location)
+        case (.string, .int), (.string, .double), (.string, .bool):
+            return Node(.string(node.scalarText ?? ""), at: node.location)
+        case (.list(let item), .list(let items)):
+            return Node(.list(items.map { coerce($0, item) }), at: node.location)
+        case (.map(let value), .map(let entries)):
+            return Node(.map(entries.map { Node.Entry(key: $0.key, keyLocation: $0.keyLocation, node: coerce($0.node, value)) }), at: node.location)
+        case (.structure(let structure), .map(let entries)):
+            return Node(.map(entries.compactMap { entry in
+                guard let member = structure.members[entry.key] else { return nil }
+                return Node.Entry(key: entry.key, keyLocation: entry.keyLocation, node: coerce(entry.node, member))
+            }), at: node.location)
+        default:
+            return node
+        }
+    }
+}

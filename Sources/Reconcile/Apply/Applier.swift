@@ -1,0 +1,198 @@
+import AWS
+import ECS
+import Foundation
+import Git
+import Manifests
+
+/// Makes ECS match a plan: registers (or reuses) task definitions, creates or updates services,
+/// waits for the rollouts, and records each outcome as a note on the commit.
+public struct Applier: Sendable {
+    public let client: any ECSClient
+    public let cache: TaskDefinitionCache
+    public let recorder: NotesRecorder?
+    public let options: ApplyOptions
+    public let hooks: ApplyHooks
+    let progress: @Sendable (String) -> Void
+    let now: @Sendable () -> Date
+
+    public init(client: any ECSClient, cache: TaskDefinitionCache, recorder: NotesRecorder?, options: ApplyOptions = ApplyOptions(),
+                hooks: ApplyHooks = ApplyHooks(), progress: @escaping @Sendable (String) -> Void = { _ in },
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.client = client
+        self.cache = cache
+        self.recorder = recorder
+        self.options = options
+        self.hooks = hooks
+        self.progress = progress
+        self.now = now
+    }
+
+    struct Started: Sendable {
+        let want: DesiredService
+        let taskDefinitionArn: String
+        let expectation: RolloutWatcher.Expectation?
+        let started: Date
+    }
+
+    /// Applies `plan` for `environment` at `commit`. `failures` are earlier failed records for
+    /// this environment, so a spec that failed is not tried again without `retry`.
+    public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
+                      failures: [DeploymentRecord] = []) async throws -> [ServiceOutcome] {
+        var outcomes: [ServiceOutcome] = []
+        var work: [(ServicePlan, DesiredService)] = []
+        for servicePlan in plan.services {
+            guard let want = desired.first(where: { $0.name == servicePlan.service }) else { continue }
+            if servicePlan.action == .inSync {
+                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil))
+            } else if servicePlan.drift && !environment.policy.selfHeal {
+                outcomes.append(ServiceOutcome(service: want.name, result: .skipped("changed outside git; policy.selfHeal is off"), record: nil))
+            } else if !options.retry, let failed = failures.last(where: {
+                $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome.isFailure
+            }) {
+                outcomes.append(ServiceOutcome(service: want.name, result: .skipped(
+                    "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry"), record: nil))
+            } else {
+                work.append((servicePlan, want))
+            }
+        }
+        guard !work.isEmpty else { return outcomes }
+        if case .local = environment.target, plan.services.contains(where: { $0.action == .create }) {
+            try await ensureCluster(environment.target.cluster)
+        }
+
+        var started: [Started] = []
+        var index = 0
+        while index < work.count {
+            let batch = work[index..<min(index + max(1, options.concurrency), work.count)]
+            started += try await withThrowingTaskGroup(of: Started.self) { group in
+                for (servicePlan, want) in batch {
+                    group.addTask { try await start(servicePlan, want, environment: environment, commit: commit) }
+                }
+                return try await group.reduce(into: [Started]()) { $0.append($1) }
+            }
+            index += options.concurrency
+        }
+
+        let finished = options.wait ? try await watch(started, cluster: environment.target.cluster) : [:]
+        for item in started.sorted(by: { $0.want.name < $1.want.name }) {
+            let (outcome, reason) = item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil))
+            let record = DeploymentRecord(
+                environment: environment.name, service: item.want.name, taskDefinitionArn: item.taskDefinitionArn,
+                specHash: item.want.specHash, settingsHash: item.want.settingsHash, deploymentId: item.expectation?.deploymentId,
+                started: item.started, finished: outcome == .started ? nil : now(), outcome: outcome, reason: reason,
+                target: TargetDescription.of(environment.target))
+            try await recorder?.record(record, on: commit)
+            outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: record))
+        }
+        return outcomes.sorted { $0.service < $1.service }
+    }
+
+    func ensureCluster(_ cluster: String) async throws {
+        let existing = try await client.describeClusters(ECSAPI.DescribeClustersRequest(clusters: [cluster]))
+        if existing.clusters?.contains(where: { $0.clusterName == cluster && $0.status == "ACTIVE" }) != true {
+            _ = try await client.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
+        }
+    }
+
+    /// Registers or finds the task definition, then creates or updates the service.
+    func start(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, commit: ObjectID) async throws -> Started {
+        let begun = now()
+        var taskDefinitionArn = plan.liveTaskDefinitionArn ?? ""
+        if plan.taskDefinitionChanged {
+            if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client) {
+                taskDefinitionArn = existing
+                progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
+            } else {
+                var request = want.register
+                request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
+                let registered = try await client.registerTaskDefinition(request)
+                taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn ?? ""
+                progress("\(environment.name)/\(want.name): registered \(Self.short(taskDefinitionArn))")
+                try await hooks.afterRegister?(taskDefinitionArn)
+            }
+        }
+
+        if plan.action == .create {
+            var create = want.create
+            create.taskDefinition = taskDefinitionArn
+            let response = try await client.createService(create)
+            progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
+            let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+            return Started(want: want, taskDefinitionArn: taskDefinitionArn,
+                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
+                           started: begun)
+        }
+
+        var update = Self.update(from: want.create)
+        if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
+        let response = try await client.updateService(update)
+        progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
+        let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+        let newDeployment = primary?.id != plan.liveDeploymentId || plan.taskDefinitionChanged
+        return Started(want: want, taskDefinitionArn: taskDefinitionArn,
+                       expectation: newDeployment ? .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id,
+                                                          taskDefinitionArn: taskDefinitionArn) : nil,
+                       started: begun)
+    }
+
+    /// Polls every started rollout together until each has an outcome or the timeout passes.
+    func watch(_ started: [Started], cluster: String) async throws -> [String: (DeploymentRecord.Outcome, String?)] {
+        var pending = Dictionary(uniqueKeysWithValues: started.compactMap { item in item.expectation.map { (item.want.name, ($0, item.want)) } })
+        var results: [String: (DeploymentRecord.Outcome, String?)] = [:]
+        var lastProgress: [String: String] = [:]
+        let deadline = now().addingTimeInterval(options.timeout)
+        while !pending.isEmpty {
+            let names = pending.values.map(\.0.serviceName)
+            let live = try await client.describeServices(cluster: cluster, names: names).services ?? []
+            for (service, (expectation, want)) in pending {
+                guard let current = live.first(where: { $0.serviceName == expectation.serviceName }) else { continue }
+                switch RolloutWatcher.judge(current, expectation) {
+                case .done(let outcome, let reason):
+                    results[service] = (outcome, reason)
+                    pending[service] = nil
+                    progress("\(want.rendered.environment)/\(service): \(outcome.rawValue)\(reason.map { " (\($0))" } ?? "")")
+                case .waiting(let line):
+                    if lastProgress[service] != line {
+                        progress("\(want.rendered.environment)/\(service): \(line)")
+                        lastProgress[service] = line
+                    }
+                }
+            }
+            if pending.isEmpty { break }
+            if now() >= deadline {
+                for (service, _) in pending { results[service] = (.timedOut, "no outcome within \(Int(options.timeout))s") }
+                break
+            }
+            try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
+        }
+        return results
+    }
+
+    static func update(from create: ECSAPI.CreateServiceRequest) -> ECSAPI.UpdateServiceRequest {
+        ECSAPI.UpdateServiceRequest(
+            cluster: create.cluster, service: create.serviceName, desiredCount: create.desiredCount,
+            capacityProviderStrategy: create.capacityProviderStrategy, deploymentConfiguration: create.deploymentConfiguration,
+            availabilityZoneRebalancing: create.availabilityZoneRebalancing, networkConfiguration: create.networkConfiguration,
+            placementConstraints: create.placementConstraints, placementStrategy: create.placementStrategy,
+            platformVersion: create.platformVersion, healthCheckGracePeriodSeconds: create.healthCheckGracePeriodSeconds,
+            enableExecuteCommand: create.enableExecuteCommand, enableECSManagedTags: create.enableECSManagedTags,
+            loadBalancers: create.loadBalancers, propagateTags: create.propagateTags, serviceRegistries: create.serviceRegistries,
+            serviceConnectConfiguration: create.serviceConnectConfiguration, volumeConfigurations: create.volumeConfigurations,
+            vpcLatticeConfigurations: create.vpcLatticeConfigurations)
+    }
+
+    static func tags(user: [ECSAPI.Tag]?, want: DesiredService, environment: Environment, commit: ObjectID) -> [ECSAPI.Tag] {
+        let berth: [ECSAPI.Tag] = [
+            ECSAPI.Tag(key: Tags.commit, value: commit.hex),
+            ECSAPI.Tag(key: Tags.environment, value: environment.name),
+            ECSAPI.Tag(key: Tags.service, value: want.name),
+            ECSAPI.Tag(key: Tags.path, value: String((want.rendered.sources.first ?? "").prefix(256))),
+            ECSAPI.Tag(key: Tags.specHash, value: want.specHash),
+        ]
+        return (user ?? []).filter { !($0.key ?? "").hasPrefix("berth:") } + berth
+    }
+
+    static func short(_ arn: String) -> String {
+        String(arn.split(separator: "/").last ?? Substring(arn))
+    }
+}

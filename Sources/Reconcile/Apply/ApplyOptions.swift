@@ -1,0 +1,51 @@
+import Foundation
+
+public struct ApplyOptions: Sendable {
+    /// Wait for each rollout's outcome (default), or return once ECS accepted the changes.
+    public var wait = true
+    public var timeout: TimeInterval = 600
+    /// How often rollouts are polled (one DescribeServices per 10 waiting services).
+    public var pollInterval: TimeInterval = 5
+    /// Re-apply a spec whose last rollout failed or was rolled back.
+    public var retry = false
+    /// Services updated at once (ECS sustains 5 UpdateService and 1 RegisterTaskDefinition a second).
+    public var concurrency = 4
+
+    public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4) {
+        self.wait = wait
+        self.timeout = timeout
+        self.pollInterval = pollInterval
+        self.retry = retry
+        self.concurrency = concurrency
+    }
+}
+
+/// Points where a test can stop an apply, as a crash would.
+public struct ApplyHooks: Sendable {
+    public var afterRegister: (@Sendable (String) async throws -> Void)?
+    public init(afterRegister: (@Sendable (String) async throws -> Void)? = nil) {
+        self.afterRegister = afterRegister
+    }
+}
+
+/// The result for one service.
+public struct ServiceOutcome: Sendable {
+    public enum Result: Sendable, Equatable {
+        case inSync
+        case applied(DeploymentRecord.Outcome)
+        /// Not applied: the same spec failed before (`--retry` to try again), or drift without selfHeal.
+        case skipped(String)
+    }
+
+    public let service: String
+    public let result: Result
+    public let record: DeploymentRecord?
+
+    public var succeeded: Bool {
+        switch result {
+        case .inSync: return true
+        case .applied(let outcome): return outcome == .converged || outcome == .started
+        case .skipped: return false
+        }
+    }
+}

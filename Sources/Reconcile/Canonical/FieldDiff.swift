@@ -1,0 +1,73 @@
+import ECS
+
+/// One field that differs, by its path in the canonical JSON (`containerDefinitions[app].image`).
+public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable { case added, removed, changed }
+
+    public let path: String
+    public let kind: Kind
+    /// The live value (nil when added).
+    public let before: JSONValue?
+    /// The value git asks for (nil when removed).
+    public let after: JSONValue?
+
+    public var description: String {
+        switch kind {
+        case .added: return "+ \(path): \(after?.display ?? "")"
+        case .removed: return "- \(path): \(before?.display ?? "")"
+        case .changed: return "~ \(path): \(before?.display ?? "") -> \(after?.display ?? "")"
+        }
+    }
+}
+
+/// Compares canonical JSON values field by field.
+public enum FieldDiff {
+    /// Every difference between `live` and `desired`.
+    public static func full(live: JSONValue, desired: JSONValue) -> [FieldChange] {
+        var changes: [FieldChange] = []
+        walk(live, desired, path: "", subset: false, into: &changes)
+        return changes
+    }
+
+    /// Differences in the fields `desired` sets; fields only live has are not compared
+    /// (service settings: berth owns what the manifest says, not what ECS adds).
+    public static func subset(live: JSONValue, desired: JSONValue) -> [FieldChange] {
+        var changes: [FieldChange] = []
+        walk(live, desired, path: "", subset: true, into: &changes)
+        return changes
+    }
+
+    private static func walk(_ live: JSONValue?, _ desired: JSONValue?, path: String, subset: Bool, into changes: inout [FieldChange]) {
+        switch (live, desired) {
+        case (nil, nil): return
+        case (nil, let d?): changes.append(FieldChange(path: path, kind: .added, before: nil, after: d))
+        case (let l?, nil): if !subset { changes.append(FieldChange(path: path, kind: .removed, before: l, after: nil)) }
+        case (.object(let l)?, .object(let d)?):
+            for key in Set(l.keys).union(d.keys).sorted() {
+                walk(l[key], d[key], path: path.isEmpty ? key : "\(path).\(key)", subset: subset, into: &changes)
+            }
+        case (.array(let l)?, .array(let d)?):
+            if let lNamed = named(l), let dNamed = named(d) {
+                for key in Set(lNamed.keys).union(dNamed.keys).sorted() {
+                    walk(lNamed[key], dNamed[key], path: "\(path)[\(key)]", subset: subset, into: &changes)
+                }
+            } else if l.count == d.count {
+                for index in l.indices { walk(l[index], d[index], path: "\(path)[\(index)]", subset: subset, into: &changes) }
+            } else {
+                changes.append(FieldChange(path: path, kind: .changed, before: .array(l), after: .array(d)))
+            }
+        case (let l?, let d?):
+            if l != d { changes.append(FieldChange(path: path, kind: .changed, before: l, after: d)) }
+        }
+    }
+
+    /// Lists of objects that each have a distinct `name` are compared by name.
+    private static func named(_ items: [JSONValue]) -> [String: JSONValue]? {
+        var result: [String: JSONValue] = [:]
+        for item in items {
+            guard let name = item["name"]?.stringValue, result[name] == nil else { return nil }
+            result[name] = item
+        }
+        return result.isEmpty ? nil : result
+    }
+}

@@ -1,0 +1,57 @@
+import ECS
+import Foundation
+
+/// Service settings in one form: the CreateService members berth manages (not the name,
+/// cluster or task definition, which are compared on their own), with order-free lists sorted
+/// and tags as a map. Compared as a subset: what the manifest sets must match; what ECS adds
+/// (defaults, fields the manifest leaves alone, desiredCount when an autoscaler owns it) does not count.
+public enum ServiceCanonical {
+    static let unmanaged: Set<String> = ["serviceName", "cluster", "taskDefinition", "clientToken"]
+
+    public static func desired(_ request: ECSAPI.CreateServiceRequest) -> JSONValue {
+        normalize(JSONValue.from(request))
+    }
+
+    public static func live(_ service: ECSAPI.Service) -> JSONValue {
+        var fields = JSONValue.from(service)
+        // Some settings live only on the PRIMARY deployment.
+        if case .object(var members) = fields, let primary = service.deployments?.first(where: { $0.status == "PRIMARY" }) {
+            let deployment = JSONValue.from(primary)
+            for key in ["serviceConnectConfiguration", "volumeConfigurations", "vpcLatticeConfigurations"] where members[key] == nil {
+                members[key] = deployment[key]
+            }
+            fields = .object(members)
+        }
+        return normalize(fields)
+    }
+
+    static func normalize(_ value: JSONValue) -> JSONValue {
+        guard case .object(let members) = value else { return .object([:]) }
+        let managed = ECSShapesKeys.createService.subtracting(unmanaged)
+        var result: [String: JSONValue] = [:]
+        for (key, member) in members where managed.contains(key) {
+            result[key] = member
+        }
+        if case .array(let tags)? = result["tags"] {
+            var map: [String: JSONValue] = [:]
+            for tag in tags { if let key = tag["key"]?.stringValue { map[key] = tag["value"] ?? .string("") } }
+            result["tags"] = .object(map)
+        }
+        if case .object(var network)? = result["networkConfiguration"], case .object(var vpc)? = network["awsvpcConfiguration"] {
+            for key in ["subnets", "securityGroups"] {
+                if case .array(let items)? = vpc[key] { vpc[key] = .array(items.sorted { $0.canonicalText < $1.canonicalText }) }
+            }
+            network["awsvpcConfiguration"] = .object(vpc)
+            result["networkConfiguration"] = .object(network)
+        }
+        for key in ["capacityProviderStrategy", "loadBalancers", "placementConstraints", "serviceRegistries"] {
+            if case .array(let items)? = result[key] { result[key] = .array(items.sorted { $0.canonicalText < $1.canonicalText }) }
+        }
+        return JSONValue.object(result).pruned() ?? .object([:])
+    }
+}
+
+/// Member names of the CreateService request, read off the generated type.
+enum ECSShapesKeys {
+    static let createService: Set<String> = Set(Mirror(reflecting: ECSAPI.CreateServiceRequest()).children.compactMap(\.label))
+}

@@ -1,0 +1,14 @@
+import Crypto
+import ECS
+
+/// The identity of a task definition's content: SHA-256 of its canonical JSON. Tagged on every
+/// revision berth registers (`berth:spec-hash`), so a revision with the same content is found
+/// and reused instead of registered again (no duplicates after a crash or a rerun).
+public enum SpecHash {
+    public static func of(_ canonical: JSONValue) -> String {
+        SHA256.hash(data: Array(canonical.canonicalText.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}

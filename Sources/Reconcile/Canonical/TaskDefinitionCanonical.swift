@@ -1,0 +1,111 @@
+import ECS
+import Foundation
+
+/// One form for a task definition, whether it comes from git or from ECS, so that an
+/// unchanged repository never shows a difference (ecs-facts section 2): the observed side is
+/// projected onto the RegisterTaskDefinition request, both sides get ECS's defaults, set-like
+/// lists are sorted, units parsed and empty values dropped. Keys of user maps (docker labels,
+/// log options) are left as they are.
+public enum TaskDefinitionCanonical {
+    /// The request ECS would need to register `definition` again.
+    public static func request(from definition: ECSAPI.TaskDefinition) -> ECSAPI.RegisterTaskDefinitionRequest {
+        ECSAPI.RegisterTaskDefinitionRequest(
+            family: definition.family, taskRoleArn: definition.taskRoleArn, executionRoleArn: definition.executionRoleArn,
+            networkMode: definition.networkMode, containerDefinitions: definition.containerDefinitions, volumes: definition.volumes,
+            placementConstraints: definition.placementConstraints, requiresCompatibilities: definition.requiresCompatibilities,
+            cpu: definition.cpu, memory: definition.memory, pidMode: definition.pidMode, ipcMode: definition.ipcMode,
+            proxyConfiguration: definition.proxyConfiguration, inferenceAccelerators: definition.inferenceAccelerators,
+            ephemeralStorage: definition.ephemeralStorage, runtimePlatform: definition.runtimePlatform,
+            enableFaultInjection: definition.enableFaultInjection)
+    }
+
+    public static func canonical(_ input: ECSAPI.RegisterTaskDefinitionRequest) -> JSONValue {
+        var r = input
+        r.tags = nil
+        let networkMode = r.networkMode ?? "bridge"
+        r.networkMode = networkMode
+        r.cpu = r.cpu.map { TaskSize.cpuUnits($0).map(String.init) ?? $0 }
+        r.memory = r.memory.map { TaskSize.memoryMiB($0).map(String.init) ?? $0 }
+        r.requiresCompatibilities = r.requiresCompatibilities?.sorted()
+        r.containerDefinitions = r.containerDefinitions?.map { container($0, networkMode: networkMode) }
+            .sorted { ($0.name ?? "") < ($1.name ?? "") }
+        r.volumes = r.volumes?.map(volume).sorted { ($0.name ?? "") < ($1.name ?? "") }
+        r.placementConstraints = r.placementConstraints?.sorted { ($0.type ?? "", $0.expression ?? "") < ($1.type ?? "", $1.expression ?? "") }
+        if var proxy = r.proxyConfiguration {
+            proxy.type = proxy.type ?? "APPMESH"
+            proxy.properties = proxy.properties?.sorted { ($0.name ?? "") < ($1.name ?? "") }
+            r.proxyConfiguration = proxy
+        }
+        if r.enableFaultInjection == false { r.enableFaultInjection = nil }
+        if r.runtimePlatform?.cpuArchitecture == nil && r.runtimePlatform?.operatingSystemFamily == nil { r.runtimePlatform = nil }
+        return JSONValue.from(r).pruned() ?? .object([:])
+    }
+
+    static func container(_ input: ECSAPI.ContainerDefinition, networkMode: String) -> ECSAPI.ContainerDefinition {
+        var c = input
+        c.essential = c.essential ?? true
+        if c.cpu == 0 { c.cpu = nil }
+        c.portMappings = c.portMappings?.map { mapping in
+            var m = mapping
+            m.`protocol` = m.`protocol` ?? "tcp"
+            if networkMode == "awsvpc" || networkMode == "host" {
+                m.hostPort = m.hostPort ?? m.containerPort
+            } else if m.hostPort == 0 {
+                m.hostPort = nil
+            }
+            return m
+        }.sorted { ($0.containerPort ?? 0, $0.`protocol` ?? "", $0.name ?? "") < ($1.containerPort ?? 0, $1.`protocol` ?? "", $1.name ?? "") }
+        c.environment = c.environment?.filter { $0.value != nil }.sorted { ($0.name ?? "") < ($1.name ?? "") }
+        c.secrets = c.secrets?.sorted { ($0.name ?? "") < ($1.name ?? "") }
+        c.environmentFiles = c.environmentFiles?.sorted { ($0.value ?? "") < ($1.value ?? "") }
+        c.mountPoints = c.mountPoints?.map { point in
+            var p = point
+            if p.readOnly == false { p.readOnly = nil }
+            return p
+        }.sorted { ($0.containerPath ?? "") < ($1.containerPath ?? "") }
+        c.volumesFrom = c.volumesFrom?.map { from in
+            var f = from
+            if f.readOnly == false { f.readOnly = nil }
+            return f
+        }.sorted { ($0.sourceContainer ?? "") < ($1.sourceContainer ?? "") }
+        c.dependsOn = c.dependsOn?.sorted { ($0.containerName ?? "") < ($1.containerName ?? "") }
+        c.ulimits = c.ulimits?.sorted { ($0.name ?? "") < ($1.name ?? "") }
+        c.extraHosts = c.extraHosts?.sorted { ($0.hostname ?? "") < ($1.hostname ?? "") }
+        c.systemControls = c.systemControls?.sorted { ($0.namespace ?? "") < ($1.namespace ?? "") }
+        if var health = c.healthCheck {
+            health.interval = health.interval ?? 30
+            health.retries = health.retries ?? 3
+            health.timeout = health.timeout ?? 5
+            c.healthCheck = health
+        }
+        for flag in [\ECSAPI.ContainerDefinition.privileged, \.readonlyRootFilesystem, \.interactive, \.pseudoTerminal, \.disableNetworking]
+            where c[keyPath: flag] == false {
+            c[keyPath: flag] = nil
+        }
+        if c.linuxParameters?.initProcessEnabled == false { c.linuxParameters?.initProcessEnabled = nil }
+        if c.versionConsistency == "enabled" { c.versionConsistency = nil }
+        // ECS runs FireLens log routers as root and says so.
+        if c.firelensConfiguration != nil && c.user == "0" { c.user = nil }
+        if c.restartPolicy?.enabled == false && c.restartPolicy?.ignoredExitCodes == nil && c.restartPolicy?.restartAttemptPeriod == nil {
+            c.restartPolicy = nil
+        }
+        return c
+    }
+
+    static func volume(_ input: ECSAPI.Volume) -> ECSAPI.Volume {
+        var v = input
+        if var docker = v.dockerVolumeConfiguration {
+            if docker.scope == nil || docker.scope == "task" { docker.scope = nil }
+            if docker.driver == "local" { docker.driver = nil }
+            if docker.autoprovision == false { docker.autoprovision = nil }
+            v.dockerVolumeConfiguration = docker
+        }
+        if var efs = v.efsVolumeConfiguration {
+            if efs.rootDirectory == "/" { efs.rootDirectory = nil }
+            if efs.transitEncryptionPort == 0 { efs.transitEncryptionPort = nil }
+            v.efsVolumeConfiguration = efs
+        }
+        if v.configuredAtLaunch == false { v.configuredAtLaunch = nil }
+        return v
+    }
+}

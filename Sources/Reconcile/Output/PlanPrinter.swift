@@ -1,0 +1,80 @@
+import ECS
+import Foundation
+
+/// A plan as people read it: text like `terraform plan` (colored on a terminal), JSON for
+/// tools, Markdown for a pull request comment.
+public enum PlanPrinter {
+    public struct Style: Sendable {
+        public var color: Bool
+        public init(color: Bool) { self.color = color }
+
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    }
+
+    public static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
+        var lines = ["berth plan: environment \(plan.environment) at \(plan.commit.map { String($0.prefix(12)) } ?? "work tree") (target \(plan.target))", ""]
+        for service in plan.services {
+            switch service.action {
+            case .create:
+                lines.append(style.paint("  + \(service.service): create service \(service.serviceName) with task definition family \(service.family)", "32"))
+            case .update:
+                let drift = service.drift ? style.paint(" (drift: changed outside git)", "33") : ""
+                lines.append(style.paint("  ~ \(service.service): update service \(service.serviceName)", "33") + drift)
+                if !service.taskDefinitionChanges.isEmpty {
+                    lines.append("      task definition \(service.family) (new revision):")
+                    lines += service.taskDefinitionChanges.map { "        " + color($0, style) }
+                }
+                if !service.settingsChanges.isEmpty {
+                    lines.append("      service settings:")
+                    lines += service.settingsChanges.map { "        " + color($0, style) }
+                }
+            case .inSync:
+                lines.append("  = \(service.service): in sync")
+            }
+        }
+        let counts = plan.counts
+        lines.append("")
+        lines.append(plan.hasChanges ? "Plan: \(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync."
+                                      : "No changes. \(plan.environment) matches git (\(counts.inSync) service(s) in sync).")
+        return lines.joined(separator: "\n")
+    }
+
+    static func color(_ change: FieldChange, _ style: Style) -> String {
+        switch change.kind {
+        case .added: return style.paint(change.description, "32")
+        case .removed: return style.paint(change.description, "31")
+        case .changed: return style.paint(change.description, "33")
+        }
+    }
+
+    public static func json(_ plans: [EnvironmentPlan]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(plans.count == 1 ? AnyEncodable(plans[0]) : AnyEncodable(plans))) ?? Data(), as: UTF8.self)
+    }
+
+    public static func markdown(_ plan: EnvironmentPlan) -> String {
+        var lines = ["### berth plan: `\(plan.environment)`", "",
+                     "Commit `\(plan.commit.map { String($0.prefix(12)) } ?? "work tree")`, target `\(plan.target)`.", "",
+                     "| service | action | changes |", "|---|---|---|"]
+        for service in plan.services {
+            let changes = service.taskDefinitionChanges.count + service.settingsChanges.count
+            let action = service.action.rawValue + (service.drift ? " (drift)" : "")
+            lines.append("| \(service.service) | \(action) | \(service.action == .update ? "\(changes) field(s)" : "") |")
+        }
+        for service in plan.services where service.action == .update {
+            lines += ["", "<details><summary>\(service.service)</summary>", "", "```diff"]
+            lines += (service.taskDefinitionChanges + service.settingsChanges).map(\.description)
+            lines += ["```", "</details>"]
+        }
+        let counts = plan.counts
+        lines += ["", plan.hasChanges ? "**\(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync.**" : "**No changes.**"]
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

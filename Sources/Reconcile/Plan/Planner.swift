@@ -1,0 +1,71 @@
+import AWS
+import ECS
+import Manifests
+
+/// Compares what git wants with what ECS runs. Read calls only: one DescribeServices per 10
+/// services, and DescribeTaskDefinition only for revisions not seen before in this process.
+public struct Planner: Sendable {
+    public let client: any ECSClient
+    public let cache: TaskDefinitionCache
+
+    public init(client: any ECSClient, cache: TaskDefinitionCache = TaskDefinitionCache()) {
+        self.client = client
+        self.cache = cache
+    }
+
+    /// Live services by name (nil: missing or not ACTIVE); nil overall when the cluster does not exist.
+    public func observe(cluster: String, names: [String]) async throws -> [String: ECSAPI.Service]? {
+        do {
+            let response = try await client.describeServices(cluster: cluster, names: names, includeTags: true)
+            var live: [String: ECSAPI.Service] = [:]
+            for service in response.services ?? [] where service.status == "ACTIVE" {
+                if let name = service.serviceName { live[name] = service }
+            }
+            return live
+        } catch let error as AWSError where error.code == "ClusterNotFoundException" {
+            return nil
+        }
+    }
+
+    public func plan(environment: Environment, desired: [DesiredService], commit: String?,
+                     lastConverged: [String: DeploymentRecord] = [:]) async throws -> EnvironmentPlan {
+        let cluster = environment.target.cluster
+        let live = try await observe(cluster: cluster, names: desired.map(\.rendered.serviceName)) ?? [:]
+        var services: [ServicePlan] = []
+        for want in desired {
+            guard let service = live[want.rendered.serviceName] else {
+                services.append(ServicePlan(service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
+                                            action: .create, taskDefinitionChanges: [], settingsChanges: [],
+                                            liveTaskDefinitionArn: nil, liveDeploymentId: nil, specHash: want.specHash, drift: false))
+                continue
+            }
+            var tdChanges: [FieldChange] = []
+            if let arn = service.taskDefinition {
+                let entry = try await cache.get(arn, from: client)
+                let liveCanonical = TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: entry.definition))
+                tdChanges = FieldDiff.full(live: liveCanonical, desired: want.canonicalTaskDefinition)
+            }
+            let settingsChanges = FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)
+            let changed = !tdChanges.isEmpty || !settingsChanges.isEmpty
+            let last = lastConverged[want.name]
+            let drift = changed && last?.specHash == want.specHash && last?.settingsHash == want.settingsHash
+            services.append(ServicePlan(service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
+                                        action: changed ? .update : .inSync, taskDefinitionChanges: tdChanges,
+                                        settingsChanges: settingsChanges, liveTaskDefinitionArn: service.taskDefinition,
+                                        liveDeploymentId: service.deployments?.first { $0.status == "PRIMARY" }?.id,
+                                        specHash: want.specHash, drift: drift))
+        }
+        return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
+                               services: services)
+    }
+}
+
+/// How a target is named in plans and records.
+public enum TargetDescription {
+    public static func of(_ target: Target) -> String {
+        switch target {
+        case .local(let t): return "local:\(t.cluster)"
+        case .aws(let t): return "aws:\(t.region)/\(t.cluster)"
+        }
+    }
+}

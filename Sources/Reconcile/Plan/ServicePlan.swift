@@ -1,0 +1,43 @@
+import ECS
+
+/// What apply would do to one service, and why.
+public struct ServicePlan: Sendable, Codable {
+    public enum Action: String, Sendable, Codable {
+        case create
+        case update
+        case inSync = "in-sync"
+    }
+
+    public let service: String
+    public let serviceName: String
+    public let family: String
+    public let action: Action
+    /// Differences of the task definition (live -> git); empty when it is in sync.
+    public let taskDefinitionChanges: [FieldChange]
+    /// Differences of the service settings the manifest sets.
+    public let settingsChanges: [FieldChange]
+    /// The task definition the live service runs, when there is one.
+    public let liveTaskDefinitionArn: String?
+    /// The live PRIMARY deployment, to tell whether an update started a new one.
+    public let liveDeploymentId: String?
+    public let specHash: String
+    /// The live service differs from what git said at its last successful apply: someone
+    /// changed it outside git.
+    public let drift: Bool
+
+    public var taskDefinitionChanged: Bool { action == .create || !taskDefinitionChanges.isEmpty }
+}
+
+/// The plan of one environment at one commit.
+public struct EnvironmentPlan: Sendable, Codable {
+    public let environment: String
+    public let commit: String?
+    public let target: String
+    public let services: [ServicePlan]
+
+    public var hasChanges: Bool { services.contains { $0.action != .inSync } }
+    public var counts: (create: Int, update: Int, inSync: Int) {
+        (services.filter { $0.action == .create }.count, services.filter { $0.action == .update }.count,
+         services.filter { $0.action == .inSync }.count)
+    }
+}

@@ -1,0 +1,56 @@
+import ECS
+
+/// Task definitions never change once registered, so each is described once per process.
+public actor TaskDefinitionCache {
+    public struct Entry: Sendable {
+        public let definition: ECSAPI.TaskDefinition
+        public let tags: [String: String]
+    }
+
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    public func get(_ arn: String, from client: any ECSClient) async throws -> Entry {
+        if let entry = entries[arn] { return entry }
+        let response = try await client.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn, include: ["TAGS"]))
+        guard let definition = response.taskDefinition else {
+            throw ReconcileError("ECS returned no task definition for \(arn)")
+        }
+        var tags: [String: String] = [:]
+        for tag in response.tags ?? [] { if let key = tag.key { tags[key] = tag.value ?? "" } }
+        let entry = Entry(definition: definition, tags: tags)
+        entries[arn] = entry
+        if let canonicalArn = definition.taskDefinitionArn { entries[canonicalArn] = entry }
+        return entry
+    }
+
+    /// The newest ACTIVE revision of `family` tagged with `specHash`, looking at the newest `limit`.
+    public func find(family: String, specHash: String, in client: any ECSClient, limit: Int = 10) async throws -> String? {
+        let arns = try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE")
+            .sorted { Self.revision($0) > Self.revision($1) }
+        for arn in arns.prefix(limit) {
+            let entry = try await get(arn, from: client)
+            if entry.tags[Tags.specHash] == specHash { return entry.definition.taskDefinitionArn ?? arn }
+        }
+        return nil
+    }
+
+    static func revision(_ arn: String) -> Int {
+        Int(arn.split(separator: ":").last ?? "") ?? 0
+    }
+}
+
+/// The tags berth puts on what it registers.
+public enum Tags {
+    public static let commit = "berth:commit"
+    public static let environment = "berth:env"
+    public static let service = "berth:service"
+    public static let path = "berth:path"
+    public static let specHash = "berth:spec-hash"
+}
+
+public struct ReconcileError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,68 @@
+import AWS
+import ECS
+import Foundation
+import Git
+import Manifests
+
+/// One reconcile pass over an environment, in the fixed shape of a controller: load, check,
+/// observe, plan, apply, record. `plan` and `apply` of the command line and the controller use it.
+public struct Reconciler: Sendable {
+    public let manifests: LoadedManifests
+    public let connector: TargetConnector
+    public let recorder: NotesRecorder?
+
+    public init(manifests: LoadedManifests, connector: TargetConnector, recorder: NotesRecorder?) {
+        self.manifests = manifests
+        self.connector = connector
+        self.recorder = recorder
+    }
+
+    /// The environment and its desired services, or an error naming why it cannot be applied.
+    public func desired(_ name: String) throws -> (Environment, [DesiredService]) {
+        guard manifests.environmentNames.contains(name) else {
+            throw ReconcileError("no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))")
+        }
+        guard !manifests.blockedEnvironments.contains(name), let environment = manifests.environment(name) else {
+            let count = manifests.diagnostics.errors.count
+            throw ReconcileError("environment '\(name)' has \(count) error(s) in its manifests; nothing is applied (run `berth validate`)")
+        }
+        let desired = try manifests.rendered(environment: name).map { rendered in
+            do {
+                return try DesiredService(rendered)
+            } catch {
+                throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)")
+            }
+        }
+        return (environment, desired)
+    }
+
+    /// Records of the last converged apply of each service of `environment`, newest first by finish time.
+    func history(_ environment: String) async -> [DeploymentRecord] {
+        let all = (try? await recorder?.allRecords()) ?? []
+        return all.map(\.record).filter { $0.environment == environment }.sorted { ($0.finished ?? $0.started) < ($1.finished ?? $1.started) }
+    }
+
+    public func plan(_ name: String) async throws -> EnvironmentPlan {
+        let (environment, desired) = try desired(name)
+        let client = await connector.client(for: environment.target)
+        let planner = Planner(client: client, cache: await connector.cache(for: environment.target))
+        var lastConverged: [String: DeploymentRecord] = [:]
+        for record in await history(name) where record.outcome == .converged { lastConverged[record.service] = record }
+        return try await planner.plan(environment: environment, desired: desired, commit: manifests.commit?.hex, lastConverged: lastConverged)
+    }
+
+    public func apply(_ name: String, options: ApplyOptions, hooks: ApplyHooks = ApplyHooks(),
+                      progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (EnvironmentPlan, [ServiceOutcome]) {
+        guard let commit = manifests.commit else {
+            throw ReconcileError("berth applies commits, not work trees: commit the change (or drop --worktree)")
+        }
+        let (environment, desired) = try desired(name)
+        let plan = try await plan(name)
+        let client = await connector.client(for: environment.target)
+        let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
+                              options: options, hooks: hooks, progress: progress)
+        let failures = await history(name).filter { $0.outcome.isFailure }
+        let outcomes = try await applier.apply(plan: plan, environment: environment, desired: desired, commit: commit, failures: failures)
+        return (plan, outcomes)
+    }
+}

@@ -1,0 +1,60 @@
+import AWS
+import ECS
+import Foundation
+import Manifests
+
+/// Opens the ECS client for an environment's target, once per target per process, so the
+/// task definition cache and the call counters are shared by everything that uses it.
+public actor TargetConnector {
+    public let repositoryRoot: String
+    public let environment: [String: String]
+    public let counter: CallCounter
+    private var clients: [String: any ECSClient] = [:]
+    private var caches: [String: TaskDefinitionCache] = [:]
+
+    public init(repositoryRoot: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                counter: CallCounter = CallCounter()) {
+        self.repositoryRoot = repositoryRoot
+        self.environment = environment
+        self.counter = counter
+    }
+
+    public func client(for target: Target) -> any ECSClient {
+        let key = TargetDescription.of(target) + "@" + target.region
+        if let client = clients[key] { return client }
+        let client: any ECSClient
+        switch target {
+        case .local(let local):
+            client = LocalECS(stateFile: Self.stateFile(local, root: repositoryRoot), region: local.region, accountId: local.accountId,
+                              pace: environment["BERTH_LOCAL_PACE"].flatMap(Double.init) ?? 1, counter: counter)
+        case .aws(let aws):
+            let env = environment
+            let base = AWSClient(region: aws.region, credentials: DefaultCredentials.chain(environment: env) { source, region in
+                AWSClient(region: region, credentials: source, environment: env)
+            }, environment: env, counter: counter)
+            if let role = aws.roleArn {
+                let assumed = CachingCredentialProvider(AssumeRoleCredentialProvider(roleArn: role, sessionName: "berth", externalId: aws.externalId,
+                                                                                     sourceClient: base))
+                client = AWSECSClient(client: base.with(credentials: assumed))
+            } else {
+                client = AWSECSClient(client: base)
+            }
+        }
+        clients[key] = client
+        return client
+    }
+
+    public func cache(for target: Target) -> TaskDefinitionCache {
+        let key = TargetDescription.of(target) + "@" + target.region
+        if let cache = caches[key] { return cache }
+        let cache = TaskDefinitionCache()
+        caches[key] = cache
+        return cache
+    }
+
+    /// `target.local.stateFile` (relative to the repository) or `.berth/local-ecs.json`.
+    public static func stateFile(_ target: LocalTarget, root: String) -> String {
+        let path = target.stateFile ?? ".berth/local-ecs.json"
+        return path.hasPrefix("/") ? path : URL(fileURLWithPath: root).appendingPathComponent(path).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Reconcile
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make an environment match git, wait for the rollouts, and record the outcome as a git note.")
+
+    @OptionGroup var source: ManifestOptions
+
+    @Option(help: "The environment to apply.")
+    var env: String
+
+    @Flag(help: "Return once ECS accepted the changes, without waiting for the rollouts.")
+    var noWait = false
+
+    @Option(help: "How long to wait for rollouts (e.g. 90s, 10m).")
+    var timeout: Duration = Duration(argument: "10m")!
+
+    @Option(help: "Seconds between rollout checks.")
+    var pollInterval: Double?
+
+    @Flag(help: "Apply a spec again although its last rollout failed or was rolled back.")
+    var retry = false
+
+    func run() async throws {
+        let setup = try ReconcileSetup(source)
+        let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
+        do {
+            let local = setup.loaded.environment(env).map { if case .local = $0.target { true } else { false } } ?? false
+            let options = ApplyOptions(wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry)
+            (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { line in print(line) }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if !plan.hasChanges {
+            print("No changes. \(env) matches git.")
+            return
+        }
+        print("")
+        for outcome in outcomes {
+            switch outcome.result {
+            case .inSync: print("  = \(outcome.service): in sync")
+            case .applied(let result):
+                let reason = outcome.record?.reason.map { " (\($0))" } ?? ""
+                print("  \(outcome.succeeded ? "✓" : "✗") \(outcome.service): \(result.rawValue)\(reason)")
+            case .skipped(let why): print("  ✗ \(outcome.service): skipped: \(why)")
+            }
+        }
+        let failed = outcomes.filter { !$0.succeeded }.count
+        print(failed == 0 ? "Applied \(env) at \(plan.commit.map { String($0.prefix(12)) } ?? "")." : "\(failed) service(s) of \(env) did not converge.")
+        if failed > 0 { throw ExitCode.failure }
+    }
+}
