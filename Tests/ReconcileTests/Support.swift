@@ -1,0 +1,102 @@
+import AWS
+import BerthTestSupport
+import ECS
+import Foundation
+import Git
+import Manifests
+@testable import Reconcile
+
+/// A real git repository of manifests in a temporary folder, and berth pointed at it.
+final class ManifestRepo: @unchecked Sendable {
+    let folder = ScratchFolder()
+    let repo: Repository
+    let environment: [String: String]
+    let counter = CallCounter()
+    private(set) var connector: TargetConnector
+
+    init(_ files: [String: String], environment: [String: String] = [:]) throws {
+        repo = try Repository.create(at: folder.path)
+        self.environment = ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"]
+            .merging(environment) { $1 }
+        connector = TargetConnector(repositoryRoot: folder.path, environment: self.environment, counter: counter)
+        try commit(files, "manifests")
+    }
+
+    @discardableResult
+    func commit(_ files: [String: String?], _ message: String) throws -> ObjectID {
+        let changes = files.sorted { $0.key < $1.key }.map { path, text in text.map { FileChange.write(path, $0) } ?? .delete(path) }
+        return try repo.commit(changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
+                               message: message, author: Signature(name: "Dev", email: "dev@example.com"))
+    }
+
+    /// A reconciler for the current HEAD; `fresh` starts a new process's worth of caches.
+    func reconciler(fresh: Bool = false) throws -> Reconciler {
+        if fresh { connector = TargetConnector(repositoryRoot: folder.path, environment: environment, counter: counter) }
+        let files = try ManifestSource(repository: folder.path).read()
+        return Reconciler(manifests: ManifestLoader().load(files), connector: connector, recorder: NotesRecorder(repositoryPath: folder.path))
+    }
+
+    func plan(_ env: String) async throws -> EnvironmentPlan {
+        try await reconciler().plan(env)
+    }
+
+    func apply(_ env: String, wait: Bool = true, retry: Bool = false, hooks: ApplyHooks = ApplyHooks()) async throws -> [ServiceOutcome] {
+        try await reconciler().apply(env, options: ApplyOptions(wait: wait, timeout: 30, pollInterval: 0.05, retry: retry), hooks: hooks).1
+    }
+
+    var writes: Int {
+        ["RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource", "UntagResource", "CreateCluster",
+         "DeregisterTaskDefinition", "DeleteService"].reduce(0) { $0 + counter.count($1) }
+    }
+
+    func localECS() -> LocalECS {
+        LocalECS(stateFile: folder.path + "/.berth/local-ecs.json", region: "us-east-1", accountId: "000000000000", pace: 0.05)
+    }
+}
+
+/// A small valid manifest set with `count` services in one environment.
+func manifests(services count: Int = 2, target: String = "local: {}", env: String = "staging",
+               image: String = "registry.example.com/app:1.0", overlay: String = "service: {desiredCount: 1}") -> [String: String] {
+    var files = [
+        "berth.yaml": "version: 1\n",
+        "environments/\(env)/environment.yaml": "target:\n  \(target)\nrelease: {version: \"1.0\"}\n",
+    ]
+    for index in 0..<count {
+        files["services/svc\(index)/service.yaml"] = """
+            taskDefinition:
+              containerDefinitions:
+                - name: app
+                  image: \(image)
+                  memory: 128
+                  portMappings: [{containerPort: 8080}]
+                  environment: [{name: B, value: "2"}, {name: A, value: "1"}]
+            service:
+              desiredCount: 1
+              deploymentConfiguration:
+                deploymentCircuitBreaker: {enable: true, rollback: true}
+
+            """
+        files["environments/\(env)/svc\(index).yaml"] = overlay + "\n"
+    }
+    return files
+}
+
+/// moto's EC2: a VPC, a subnet and a security group for awsvpc services.
+func motoNetwork() async throws -> (subnet: String, securityGroup: String) {
+    let ec2 = AWSService(signingName: "ec2", endpointPrefix: "ec2", endpointID: "EC2", wireProtocol: .query(version: "2016-11-15"))
+    let client = try await MotoServer.shared.client()
+    func field(_ tag: String, _ xml: String) -> String {
+        guard let open = xml.range(of: "<\(tag)>"), let close = xml.range(of: "</\(tag)>", range: open.upperBound..<xml.endIndex) else { return "" }
+        return String(xml[open.upperBound..<close.lowerBound])
+    }
+    let vpc = field("vpcId", try await client.query(ec2, "CreateVpc", parameters: [("CidrBlock", "10.0.0.0/16")]))
+    let subnet = field("subnetId", try await client.query(ec2, "CreateSubnet", parameters: [("VpcId", vpc), ("CidrBlock", "10.0.1.0/24")]))
+    let group = field("groupId", try await client.query(ec2, "CreateSecurityGroup", parameters: [
+        ("GroupName", "berth-\(UUID().uuidString.prefix(6))"), ("GroupDescription", "berth tests"), ("VpcId", vpc)]))
+    return (subnet, group)
+}
+
+/// Environment variables that point the AWS target at moto.
+func motoEnvironment() async throws -> [String: String] {
+    ["AWS_ENDPOINT_URL": try await MotoServer.shared.url(), "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test"]
+}
