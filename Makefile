@@ -19,10 +19,16 @@ deps:
 build: deps
 	swift build --product berth
 
+# The example manifests, applied to the embedded local ECS target (state in .berth/):
+# the plan before, the apply of staging then prod, and the plans after, which show no changes.
 run: build
 	$(BERTH) validate --path manifests
-	$(BERTH) render --path manifests --env staging --service api
-	$(BERTH) render --path manifests --env prod --output yaml
+	$(BERTH) plan --path manifests --env staging
+	$(BERTH) apply --path manifests --env staging
+	$(BERTH) plan --path manifests --env prod
+	$(BERTH) apply --path manifests --env prod
+	$(BERTH) plan --path manifests --env staging --detailed-exitcode
+	$(BERTH) plan --path manifests --env prod --detailed-exitcode
 
 # moto's server is a real ECS/STS/IAM API implementation the tests talk to over HTTP.
 test-deps: deps

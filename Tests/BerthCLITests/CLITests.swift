@@ -23,8 +23,10 @@ func berthBinary() -> String {
     return root.appendingPathComponent(".build/debug/berth").path
 }
 
-func berth(_ args: [String], in dir: String) throws -> BerthRun {
+func berth(_ args: [String], in dir: String, environment: [String: String] = [:]) throws -> BerthRun {
     let process = Process()
+    process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "NO_COLOR": "1"]) { $1 }
+        .merging(environment) { $1 }
     process.executableURL = URL(fileURLWithPath: berthBinary())
     process.arguments = args
     process.currentDirectoryURL = URL(fileURLWithPath: dir)
