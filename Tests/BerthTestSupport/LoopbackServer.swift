@@ -23,6 +23,8 @@ public final class LoopbackServer: Sendable {
         case respond(status: Int, headers: [(String, String)], body: String)
         /// Close the connection without answering.
         case reset
+        /// Answer after a delay, without blocking the event loop.
+        indirect case delayed(TimeInterval, Reply)
     }
 
     private let channel: any Channel
@@ -94,18 +96,28 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head, let server = box.server.withLock({ $0?.server }) else { return }
             let request = LoopbackServer.Request(method: head.method.rawValue, uri: head.uri,
                                                  headers: head.headers.map { ($0.name, $0.value) }, body: body, time: Date())
-            switch server.reply(to: request) {
-            case .reset:
-                context.close(promise: nil)
-            case .respond(let status, let headers, let text):
-                var responseHeaders = HTTPHeaders(headers)
-                responseHeaders.replaceOrAdd(name: "Content-Length", value: String(text.utf8.count))
-                let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
-                                                    headers: responseHeaders)
-                context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            send(server.reply(to: request), head: head, context: context)
+        }
+    }
+
+    private func send(_ reply: LoopbackServer.Reply, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch reply {
+        case .delayed(let seconds, let later):
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                let (handler, context) = loopBound.value
+                handler.send(later, head: head, context: context)
             }
+        case .reset:
+            context.close(promise: nil)
+        case .respond(let status, let headers, let text):
+            var responseHeaders = HTTPHeaders(headers)
+            responseHeaders.replaceOrAdd(name: "Content-Length", value: String(text.utf8.count))
+            let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
+                                                headers: responseHeaders)
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
 }

@@ -140,14 +140,25 @@ public struct Applier: Sendable {
         var pending = Dictionary(uniqueKeysWithValues: started.compactMap { item in item.expectation.map { (item.want.name, ($0, item.want)) } })
         var results: [String: (DeploymentRecord.Outcome, String?)] = [:]
         var lastProgress: [String: String] = [:]
+        var seenEvents = Set<String>()
+        var firstLook = true
         let deadline = now().addingTimeInterval(options.timeout)
         while !pending.isEmpty {
             let names = pending.values.map(\.0.serviceName)
             let live = try await client.describeServices(cluster: cluster, names: names).services ?? []
             for (service, (expectation, want)) in pending {
                 guard let current = live.first(where: { $0.serviceName == expectation.serviceName }) else { continue }
+                // ECS's own service events, newest last, each once; the backlog before the apply is skipped.
+                for event in (current.events ?? []).prefix(5).reversed() {
+                    guard let id = event.id, seenEvents.insert(id).inserted, !firstLook else { continue }
+                    progress("\(want.rendered.environment)/\(service): event: \(event.message ?? "")")
+                }
                 switch RolloutWatcher.judge(current, expectation) {
-                case .done(let outcome, let reason):
+                case .done(let outcome, var reason):
+                    if outcome == .rolledBack, !current.deployments!.contains(where: { $0.id == expectation.deploymentId }) {
+                        // The failed deployment is gone from the service: ask the ServiceDeployment API why.
+                        reason = await serviceDeploymentReason(cluster: cluster, expectation) ?? reason
+                    }
                     results[service] = (outcome, reason)
                     pending[service] = nil
                     progress("\(want.rendered.environment)/\(service): \(outcome.rawValue)\(reason.map { " (\($0))" } ?? "")")
@@ -158,6 +169,7 @@ public struct Applier: Sendable {
                     }
                 }
             }
+            firstLook = false
             if pending.isEmpty { break }
             if now() >= deadline {
                 for (service, _) in pending { results[service] = (.timedOut, "no outcome within \(Int(options.timeout))s") }
@@ -166,6 +178,14 @@ public struct Applier: Sendable {
             try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
         }
         return results
+    }
+
+    /// The status reason ECS gave the deployment of `expectation`'s task definition, where the
+    /// endpoint has the ServiceDeployment API.
+    func serviceDeploymentReason(cluster: String, _ expectation: RolloutWatcher.Expectation) async -> String? {
+        guard let briefs = try? await client.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(
+            service: expectation.serviceName, cluster: cluster)).serviceDeployments else { return nil }
+        return briefs.last { $0.targetServiceRevisionArn == expectation.taskDefinitionArn && $0.statusReason != nil }?.statusReason
     }
 
     static func update(from create: ECSAPI.CreateServiceRequest) -> ECSAPI.UpdateServiceRequest {
