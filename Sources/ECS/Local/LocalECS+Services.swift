@@ -102,10 +102,9 @@ extension LocalECS {
 
     public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
         try run("UpdateService") { state in
-            let (key, found) = try requireService(cluster: input.cluster, service: input.service, state)
-            var local = found
+            let (key, _) = try requireService(cluster: input.cluster, service: input.service, state)
             advanceAll(&state)
-            local = state.services[key]!
+            var local = state.services[key]!
             var redeploy = input.forceNewDeployment == true
             var target = local.service.taskDefinition!
             if let reference = input.taskDefinition {
