@@ -57,6 +57,9 @@ public struct Reconciler: Sendable {
             throw ReconcileError("berth applies commits, not work trees: commit the change (or drop --worktree)")
         }
         let (environment, desired) = try desired(name)
+        if let freeze = environment.freeze, freeze.isActive() {
+            throw ReconcileError("environment '\(name)' is \(freeze.description); nothing is applied")
+        }
         let plan = try await plan(name)
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,

@@ -157,6 +157,10 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: prodAPI, line: 3, message: "an alias cannot be used as a mapping key"),
         BadInput(name: "launchType with capacity providers", files: [prodAPI: "service:\n  launchType: FARGATE\n  capacityProviderStrategy: [{capacityProvider: FARGATE_SPOT}]\n"],
                  file: prodAPI, line: 2, message: "set either launchType or capacityProviderStrategy, not both"),
+        BadInput(name: "freeze without a reason", files: ["environments/prod/freeze.yaml": "by: ops\n"],
+                 file: "environments/prod/freeze.yaml", line: 1, message: "missing required field 'reason' in freeze.yaml"),
+        BadInput(name: "freeze until is not a date", files: ["environments/prod/freeze.yaml": "reason: launch\nuntil: next tuesday\n"],
+                 file: "environments/prod/freeze.yaml", line: 2, message: "until 'next tuesday' is not a date"),
         BadInput(name: "negative desired count", files: [prodAPI: "service:\n  desiredCount: -1\n"],
                  file: prodAPI, line: 2, message: "desiredCount cannot be negative"),
     ]

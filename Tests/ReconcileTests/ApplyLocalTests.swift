@@ -122,3 +122,22 @@ import Testing
         #expect(repo.writes == 0)
     }
 }
+
+@Suite struct FreezeTests {
+    @Test func anActiveFreezeStopsApplyAndPlanSaysWhy() async throws {
+        var files = manifests(services: 1)
+        files["environments/staging/freeze.yaml"] = "reason: Black Friday\nby: ops@example.com\nuntil: \"2999-12-01\"\n"
+        let repo = try ManifestRepo(files)
+        let plan = try await repo.plan("staging")
+        #expect(plan.frozen?.contains("Black Friday") == true)
+        #expect(PlanPrinter.text(plan).contains("staging is frozen by ops@example.com until 2999-12-01"))
+        let error = await #expect(throws: ReconcileError.self) { _ = try await repo.apply("staging") }
+        #expect(error?.description.contains("is frozen") == true)
+        #expect(repo.writes == 0)
+
+        files["environments/staging/freeze.yaml"] = "reason: over\nuntil: 2001-01-01T00:00:00Z\n"
+        try repo.commit(files.mapValues { $0 }, "freeze expired")
+        #expect(try await repo.plan("staging").frozen == nil)
+        #expect(try await repo.apply("staging").first?.result == .applied(.converged))
+    }
+}

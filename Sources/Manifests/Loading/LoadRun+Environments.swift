@@ -1,3 +1,5 @@
+import Foundation
+
 /// An environment's overlay for one service, `environments/<env>/<service>.yaml`.
 struct Overlay {
     let service: String
@@ -65,10 +67,25 @@ extension LoadRun {
             overlays.append(Overlay(service: service, file: files.display(file), images: checked["images"],
                                     taskDefinition: checked["taskDefinition"], settings: checked["service"]))
         }
+        let freeze = readFreeze(folder, diagnostics: &diagnostics)
         guard let target else { return nil }
         let environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,
-                                      policy: policy, services: overlays.map(\.service).sorted())
+                                      policy: policy, services: overlays.map(\.service).sorted(), freeze: freeze)
         return (environment, overlays)
+    }
+
+    func readFreeze(_ folder: String, diagnostics: inout Diagnostics) -> Freeze? {
+        guard let path = findFile(folder, "freeze", diagnostics: &diagnostics),
+              let node = parseChecked(path, as: BerthShapes.freezeFile, diagnostics: &diagnostics),
+              let reason = node["reason"]?.string else { return nil }
+        var until: Date?
+        if let untilNode = node["until"], let text = untilNode.string {
+            until = Freeze.parseDate(text)
+            if until == nil {
+                diagnostics.error("until '\(text)' is not a date (2026-12-24 or 2026-12-24T18:00:00Z)", at: untilNode.location, field: "until")
+            }
+        }
+        return Freeze(reason: reason, by: node["by"]?.string, until: until, file: files.display(path))
     }
 
     /// `vars:` and `release:`: names to scalar values, read as text.

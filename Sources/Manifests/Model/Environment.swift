@@ -10,6 +10,8 @@ public struct Environment: Sendable {
     public let policy: Policy
     /// Services that run here (an overlay file exists), sorted.
     public let services: [String]
+    /// The freeze file, when there is one (active or expired).
+    public let freeze: Freeze?
 }
 
 /// How berth treats an environment.

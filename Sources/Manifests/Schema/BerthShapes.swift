@@ -70,6 +70,13 @@ public enum BerthShapes {
         ("policy", .structure(policy)),
     ])
 
+    /// `environments/<env>/freeze.yaml`.
+    public static let freezeFile = Structure(name: "freeze.yaml", members: [
+        ("reason", .string()),
+        ("by", .string()),
+        ("until", .string()),
+    ], required: ["reason"])
+
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
         ("version", .integer),

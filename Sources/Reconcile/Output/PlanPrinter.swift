@@ -13,6 +13,7 @@ public enum PlanPrinter {
 
     public static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
         var lines = ["berth plan: environment \(plan.environment) at \(plan.commit.map { String($0.prefix(12)) } ?? "work tree") (target \(plan.target))", ""]
+        if let frozen = plan.frozen { lines += [style.paint("  ! \(plan.environment) is \(frozen); apply will refuse", "31"), ""] }
         for service in plan.services {
             switch service.action {
             case .create:

@@ -56,7 +56,7 @@ public struct Planner: Sendable {
                                         specHash: want.specHash, drift: drift))
         }
         return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
-                               services: services)
+                               services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })
     }
 }
 

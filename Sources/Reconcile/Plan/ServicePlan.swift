@@ -34,6 +34,8 @@ public struct EnvironmentPlan: Sendable, Codable {
     public let commit: String?
     public let target: String
     public let services: [ServicePlan]
+    /// Why the environment may not be applied now (an active freeze), if it may not.
+    public var frozen: String?
 
     public var hasChanges: Bool { services.contains { $0.action != .inSync } }
     public var counts: (create: Int, update: Int, inSync: Int) {
