@@ -31,8 +31,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECS", "AWS", "Reconcile"]),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECS", "Reconcile",
+            "Git", "Manifests", "ECS", "Reconcile", "Delivery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
@@ -47,6 +48,7 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS", "BerthTestSupport"]),
         .testTarget(name: "ECSTests", dependencies: ["ECS", "AWS", "BerthTestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth"]),
     ],
     swiftLanguageModes: [.v6]

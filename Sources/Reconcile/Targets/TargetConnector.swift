@@ -44,6 +44,12 @@ public actor TargetConnector {
         return client
     }
 
+    /// ECR in the target's account and region; nil for the local target, which has no registry.
+    public func ecr(for target: Target) -> ECRClient? {
+        guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }
+        return ECRClient(client: ecs.client)
+    }
+
     public func cache(for target: Target) -> TaskDefinitionCache {
         let key = TargetDescription.of(target) + "@" + target.region
         if let cache = caches[key] { return cache }

@@ -1,0 +1,239 @@
+import ECS
+import Foundation
+import Git
+import Manifests
+import Reconcile
+
+/// Moves a release from one environment to the next as one commit: the target's `release:`
+/// values and its overlays' `images:` pins, edited in place so every other line stays as
+/// written. Gated on the source having converged on that release, the images existing in the
+/// target's registry, and the target not being frozen.
+public struct Promoter: Sendable {
+    public let repositoryPath: String
+    public let manifestPath: String
+    public let connector: TargetConnector
+    public let recorder: NotesRecorder
+
+    public init(repositoryPath: String, manifestPath: String, connector: TargetConnector, recorder: NotesRecorder) {
+        self.repositoryPath = repositoryPath
+        self.manifestPath = manifestPath
+        self.connector = connector
+        self.recorder = recorder
+    }
+
+    public func promote(_ request: PromotionRequest, dryRun: Bool = false) async throws -> PromotionResult {
+        let repo = try Repository.discover(from: repositoryPath)
+        guard let head = try repo.headBranch() else { throw PromotionError("HEAD is detached; check out the branch to promote on") }
+        let baseBranch = String(head.dropFirst("refs/heads/".count))
+        let tip = try repo.resolve(head)
+        var files = try ManifestFiles.read(repository: repo, commit: tip, path: manifestPath)
+        var loaded = ManifestLoader().load(files)
+        let (source, target) = try environments(request, loaded)
+        if let freeze = target.freeze, freeze.isActive() {
+            throw PromotionError("\(target.name) is \(freeze.description); nothing is promoted")
+        }
+        let services = try chosenServices(request, source: source, target: target)
+
+        // 1. The release values (only when the whole release moves).
+        var edits: [String: YAMLEdit] = [:]
+        var changes: [PromotionChange] = []
+        let environmentFile = try fileName(of: target.file, in: files)
+        if request.services.isEmpty {
+            for key in source.release.keys.sorted() where target.release[key] != source.release[key] {
+                try edit(&edits, files, environmentFile, ["release", key], source.release[key]!)
+                changes.append(PromotionChange(file: target.file, field: "release.\(key)", old: target.release[key], new: source.release[key]!))
+            }
+            files = try applied(edits, to: files)
+            loaded = ManifestLoader().load(files)
+        }
+
+        // 2. Images that still differ are pinned in the target's overlays.
+        let sourceRendered = Dictionary(uniqueKeysWithValues: loaded.rendered(environment: source.name).map { ($0.service, $0) })
+        for service in services {
+            guard let from = sourceRendered[service], let to = loaded.rendered(environment: target.name).first(where: { $0.service == service }) else {
+                throw PromotionError("\(service) does not render in both \(source.name) and \(target.name); run `berth validate`")
+            }
+            let overlay = try fileName(of: to.sources.last ?? "", in: files)
+            for (container, image) in Self.images(from) where Self.images(to)[container] != image {
+                try edit(&edits, files, overlay, ["images", container], image)
+                changes.append(PromotionChange(file: files.display(overlay), field: "images.\(container)", old: Self.images(to)[container], new: image))
+            }
+        }
+        files = try applied(edits, to: files)
+        loaded = ManifestLoader().load(files)
+        guard !changes.isEmpty else {
+            return PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: [],
+                                   message: "nothing to promote: \(target.name) already runs \(source.name)'s release", pushed: false)
+        }
+        if loaded.blockedEnvironments.contains(target.name) {
+            let errors = loaded.diagnostics.errors.map(\.description).joined(separator: "\n")
+            throw PromotionError("after promotion \(target.name) would not validate:\n\(errors)")
+        }
+
+        try await checkConverged(source: source, services: services, loaded: loaded)
+        try await checkImagesExist(target: target, services: services, rendered: loaded.rendered(environment: target.name))
+        let message = Self.message(request, source: source, target: target, tip: tip, services: services,
+                                   rendered: loaded.rendered(environment: target.name), changes: changes)
+        if dryRun {
+            return PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: changes,
+                                   message: message, pushed: false)
+        }
+
+        let fileChanges = edits.map { FileChange.write(files.displayPrefix + $0.key, $0.value.text) }
+        let commit: ObjectID
+        let branch = request.branch ?? baseBranch
+        if let newBranch = request.branch {
+            guard try repo.referenceTarget("refs/heads/\(newBranch)") == nil else {
+                throw PromotionError("branch \(newBranch) already exists; choose another --branch or delete it")
+            }
+            commit = try repo.commit(changes: fileChanges, onto: newBranch, expectedTip: nil, newBranchBase: tip, message: message)
+        } else {
+            commit = try repo.commit(changes: fileChanges, onto: baseBranch, expectedTip: tip, message: message)
+            // Keep the checkout of this branch in step with it.
+            try repo.updateCheckout(fileChanges, previousTip: tip)
+        }
+        if request.push {
+            try repo.push(request.remote, refspecs: ["refs/heads/\(branch):refs/heads/\(branch)"])
+        }
+        return PromotionResult(commit: commit, branch: branch, baseBranch: baseBranch, changes: changes, message: message, pushed: request.push)
+    }
+
+    // MARK: Steps
+
+    func environments(_ request: PromotionRequest, _ loaded: LoadedManifests) throws -> (Environment, Environment) {
+        for name in [request.from, request.to] {
+            guard loaded.environmentNames.contains(name) else {
+                throw PromotionError("no environment '\(name)' (environments: \(loaded.environmentNames.joined(separator: ", ")))")
+            }
+            guard !loaded.blockedEnvironments.contains(name), loaded.environment(name) != nil else {
+                throw PromotionError("environment '\(name)' has errors in its manifests; run `berth validate`")
+            }
+        }
+        if let order = loaded.config?.promotion, let from = order.firstIndex(of: request.from), let to = order.firstIndex(of: request.to), to < from {
+            throw PromotionError("\(request.to) comes before \(request.from) in berth.yaml's promotion order")
+        }
+        return (loaded.environment(request.from)!, loaded.environment(request.to)!)
+    }
+
+    func chosenServices(_ request: PromotionRequest, source: Environment, target: Environment) throws -> [String] {
+        guard !request.services.isEmpty else { return target.services.filter(source.services.contains) }
+        for service in request.services where !(source.services.contains(service) && target.services.contains(service)) {
+            throw PromotionError("service '\(service)' does not run in both \(source.name) and \(target.name)")
+        }
+        return request.services
+    }
+
+    /// The last converged apply of each service in the source must be of exactly what is promoted.
+    func checkConverged(source: Environment, services: [String], loaded: LoadedManifests) async throws {
+        let records = try await recorder.allRecords().map(\.record).filter { $0.environment == source.name }
+        var problems: [String] = []
+        for rendered in loaded.rendered(environment: source.name) where services.contains(rendered.service) {
+            let want = try DesiredService(rendered)
+            let latest = records.filter { $0.service == rendered.service && $0.specHash == want.specHash }
+                .max { ($0.finished ?? $0.started) < ($1.finished ?? $1.started) }
+            switch latest?.outcome {
+            case .converged?: continue
+            case let outcome?: problems.append("\(rendered.service): its last apply in \(source.name) \(outcome.rawValue)")
+            case nil: problems.append("\(rendered.service): this release was never applied in \(source.name)")
+            }
+        }
+        if !problems.isEmpty {
+            throw PromotionError("\(source.name) has not converged on this release, so it is not promoted:\n  " + problems.joined(separator: "\n  "))
+        }
+    }
+
+    /// On AWS, every promoted ECR image must exist in the target's registry.
+    func checkImagesExist(target: Environment, services: [String], rendered: [RenderedService]) async throws {
+        guard let ecr = await connector.ecr(for: target.target) else { return }
+        var missing: [String] = []
+        for service in rendered where services.contains(service.service) {
+            for image in Self.images(service).values.sorted() {
+                guard let reference = ECRImage(image) else { continue }
+                let exists = try await ecr.imageExists(repository: reference.repository, tag: reference.tag, digest: reference.digest,
+                                                       registryId: reference.registry)
+                if !exists { missing.append(image) }
+            }
+        }
+        if !missing.isEmpty {
+            throw PromotionError("not in \(target.name)'s registry, so not promoted: \(missing.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: Helpers
+
+    static func images(_ rendered: RenderedService) -> [String: String] {
+        var result: [String: String] = [:]
+        for container in rendered.taskDefinition["containerDefinitions"]?.items ?? [] {
+            if let name = container["name"]?.string, let image = container["image"]?.string { result[name] = image }
+        }
+        return result
+    }
+
+    func fileName(of display: String, in files: ManifestFiles) throws -> String {
+        guard display.hasPrefix(files.displayPrefix) else { throw PromotionError("cannot find \(display)") }
+        return String(display.dropFirst(files.displayPrefix.count))
+    }
+
+    func edit(_ edits: inout [String: YAMLEdit], _ files: ManifestFiles, _ path: String, _ field: [String], _ value: String) throws {
+        if edits[path] == nil {
+            guard case .data(let bytes)? = files.files[path] else { throw PromotionError("cannot read \(files.display(path))") }
+            edits[path] = YAMLEdit(text: String(decoding: bytes, as: UTF8.self), file: files.display(path))
+        }
+        do {
+            try edits[path]!.set(field, to: value)
+        } catch {
+            throw PromotionError("\(files.display(path)): cannot set \(field.joined(separator: ".")): \(error)")
+        }
+    }
+
+    func applied(_ edits: [String: YAMLEdit], to files: ManifestFiles) throws -> ManifestFiles {
+        var all = files.files
+        for (path, editor) in edits { all[path] = .data(Array(editor.text.utf8)) }
+        return ManifestFiles(files: all, displayPrefix: files.displayPrefix, commit: files.commit)
+    }
+
+    static func message(_ request: PromotionRequest, source: Environment, target: Environment, tip: ObjectID, services: [String],
+                        rendered: [RenderedService], changes: [PromotionChange]) -> String {
+        let versions = services.compactMap { service -> (String, String)? in
+            guard let r = rendered.first(where: { $0.service == service }) else { return nil }
+            let images = images(r)
+            let main = images[r.taskDefinition["containerDefinitions"]?.items?.first?["name"]?.string ?? ""] ?? images.values.sorted().first ?? ""
+            let version = main.split(separator: "@").first.flatMap { $0.split(separator: "/").last?.split(separator: ":").dropFirst().first }
+            return (service, version.map(String.init) ?? source.release["version"] ?? "?")
+        }
+        let subject = request.message ?? "promote \(source.name) -> \(target.name): " + versions.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        let body = changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
+        let trailers = ["Berth-Promotion: \(source.name) -> \(target.name)", "Berth-Source-Commit: \(tip.hex)"]
+            + versions.map { "Berth-Release: \($0.0)=\($0.1)" }
+        return subject + "\n\n" + body + "\n\n" + trailers.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@digest]`.
+struct ECRImage {
+    let registry: String
+    let repository: String
+    let tag: String?
+    let digest: String?
+
+    init?(_ image: String) {
+        guard let slash = image.firstIndex(of: "/") else { return nil }
+        let host = image[..<slash]
+        guard host.contains(".dkr.ecr."), let account = host.split(separator: ".").first else { return nil }
+        var rest = image[image.index(after: slash)...]
+        if let at = rest.firstIndex(of: "@") {
+            digest = String(rest[rest.index(after: at)...])
+            rest = rest[..<at]
+        } else {
+            digest = nil
+        }
+        if let colon = rest.lastIndex(of: ":") {
+            tag = String(rest[rest.index(after: colon)...])
+            rest = rest[..<colon]
+        } else {
+            tag = nil
+        }
+        registry = String(account)
+        repository = String(rest)
+    }
+}

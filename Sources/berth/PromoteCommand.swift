@@ -1,0 +1,77 @@
+import ArgumentParser
+import Delivery
+import Foundation
+import Reconcile
+
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Move a release from one environment to the next as one commit (on a branch, for a pull request).")
+
+    @Option(help: "The repository (a local path).")
+    var repo: String = "."
+
+    @Option(help: "The manifest root inside the repository.")
+    var path: String = ""
+
+    @Option(help: "The environment whose release moves.")
+    var from: String
+
+    @Option(help: "The environment it moves to.")
+    var to: String
+
+    @Option(name: .customLong("service"), help: "Only this service (repeatable); default: the whole release.")
+    var services: [String] = []
+
+    @Option(help: "Commit on this new branch, made from the current one.")
+    var branch: String?
+
+    @Flag(help: "Push the branch to origin.")
+    var push = false
+
+    @Option(help: "The commit's subject (trailers are always added).")
+    var message: String?
+
+    @Flag(help: "Show what would change, commit nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let root = (try? ManifestOptionsRoot.root(repo)) ?? repo
+        let promoter = Promoter(repositoryPath: root, manifestPath: path, connector: TargetConnector(repositoryRoot: root),
+                                recorder: NotesRecorder(repositoryPath: root))
+        let result: PromotionResult
+        do {
+            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: branch, push: push,
+                                                                 message: message), dryRun: dryRun)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        guard !result.changes.isEmpty else {
+            print(result.message)
+            return
+        }
+        for change in result.changes {
+            print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)")
+        }
+        guard let commit = result.commit else {
+            print("\nDry run: nothing committed. The commit would read:\n\n\(result.message)")
+            return
+        }
+        print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
+        if result.branch != result.baseBranch {
+            print(result.pushed ? "Pushed \(result.branch) to origin: open a pull request from \(result.branch) into \(result.baseBranch)."
+                                : "Push it (`git push origin \(result.branch)`, or rerun with --push) and open a pull request into \(result.baseBranch).")
+        } else if result.pushed {
+            print("Pushed \(result.branch) to origin.")
+        }
+    }
+}
+
+enum ManifestOptionsRoot {
+    static func root(_ path: String) throws -> String {
+        guard let root = Manifests.ManifestSource(repository: path).repositoryRoot() else { throw CLIError("\(path) is not a git repository") }
+        return root
+    }
+}
+
+import Manifests
