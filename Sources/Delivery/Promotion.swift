@@ -30,6 +30,13 @@ public struct PromotionChange: Sendable, Equatable {
     public let field: String
     public let old: String?
     public let new: String
+
+    public init(file: String, field: String, old: String?, new: String) {
+        self.file = file
+        self.field = field
+        self.old = old
+        self.new = new
+    }
 }
 
 public struct PromotionResult: Sendable {

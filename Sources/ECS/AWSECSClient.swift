@@ -130,7 +130,7 @@ public struct ECRClient: Sendable {
             let body = try await client.json(.ecr, "DescribeImages", body: Array(try JSONEncoder().encode(input)))
             let response = try JSONDecoder().decode(ECRAPI.DescribeImagesResponse.self, from: Data(body))
             return !(response.imageDetails ?? []).isEmpty
-        } catch let error as AWSError where error.code == "ImageNotFoundException" {
+        } catch let error as AWSError where error.code == "ImageNotFoundException" || error.code == "RepositoryNotFoundException" {
             return false
         }
     }

@@ -94,7 +94,7 @@ import Testing
         #expect(outcome.result == .applied(.rolledBack))
         #expect(outcome.record?.reason?.contains("circuit breaker") == true)
         let note = try #require(try await NotesRecorder(repositoryPath: repo.folder.path).note(on: commit))
-        #expect(note.environments["staging"]?["svc0"]?.outcome == .rolledBack)
+        #expect(note.latest("staging", "svc0")?.outcome == .rolledBack)
 
         let again = try #require(try await repo.reconciler(fresh: true).apply("staging", options: ApplyOptions(pollInterval: 0.05)).1.first)
         guard case .skipped(let why) = again.result else { Issue.record("expected a skip, got \(again.result)"); return }

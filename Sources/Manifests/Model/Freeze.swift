@@ -22,7 +22,7 @@ public struct Freeze: Sendable, Equatable {
     }
 
     /// "2026-12-24", "2026-12-24T18:00:00Z" or with an offset.
-    static func parseDate(_ text: String) -> Date? {
+    public static func parseDate(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate]] {
             formatter.formatOptions = options

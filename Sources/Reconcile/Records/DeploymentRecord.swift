@@ -48,20 +48,26 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// The whole note on one commit: records by environment and service, so environments that
-/// apply the same commit never overwrite each other.
+/// The whole note on one commit: every attempt, by environment and service, oldest first, so
+/// environments that apply the same commit never overwrite each other and a retry keeps the
+/// failure before it.
 public struct DeploymentNote: Codable, Sendable, Equatable {
     public var berth = 1
-    public var environments: [String: [String: DeploymentRecord]] = [:]
+    public var environments: [String: [String: [DeploymentRecord]]] = [:]
 
     public init() {}
 
     public mutating func merge(_ record: DeploymentRecord) {
-        environments[record.environment, default: [:]][record.service] = record
+        environments[record.environment, default: [:]][record.service, default: []].append(record)
+    }
+
+    /// The latest attempt for a service in an environment.
+    public func latest(_ environment: String, _ service: String) -> DeploymentRecord? {
+        environments[environment]?[service]?.last
     }
 
     public var records: [DeploymentRecord] {
-        environments.keys.sorted().flatMap { env in environments[env]!.keys.sorted().map { environments[env]![$0]! } }
+        environments.keys.sorted().flatMap { env in environments[env]!.keys.sorted().flatMap { environments[env]![$0]! } }
     }
 
     static let encoder: JSONEncoder = {

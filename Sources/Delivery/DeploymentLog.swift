@@ -1,0 +1,116 @@
+import ECS
+import Foundation
+import Git
+import Manifests
+import Reconcile
+
+/// One commit that changed what an environment should run, with who, why and what happened.
+public struct LogEntry: Codable, Sendable {
+    public struct Person: Codable, Sendable {
+        public let name: String
+        public let email: String
+        public let date: Date
+    }
+
+    public struct ServiceChange: Codable, Sendable {
+        /// `added` (now runs here), `removed`, or `changed`.
+        public let change: String
+        public let service: String
+        /// Changed fields: task definition paths, and `service.<field>` for service settings.
+        public let fields: [String]
+    }
+
+    public let commit: String
+    public let environment: String
+    public let subject: String
+    public let author: Person
+    public let committer: Person
+    /// `unsigned`, or `signed (ssh)` / `signed (openpgp)` (verification: `policy.requireSignedCommits`).
+    public let signature: String
+    public let trailers: [String: [String]]
+    public let services: [ServiceChange]
+    /// berth's records of applying this commit to this environment.
+    public let applied: [DeploymentRecord]
+}
+
+/// The deployment log, from git alone: commits whose rendered desired state differs from their
+/// first parent's for an environment (so a change to a base file counts for every environment
+/// it affects), newest first, joined with berth's notes and the commits' trailers.
+public struct DeploymentLog {
+    public let repositoryPath: String
+    public let manifestPath: String
+
+    public init(repositoryPath: String, manifestPath: String) {
+        self.repositoryPath = repositoryPath
+        self.manifestPath = manifestPath
+    }
+
+    struct ServiceState: Equatable {
+        let specHash: String
+        let settingsHash: String
+        let taskDefinition: JSONValue
+        let settings: JSONValue
+    }
+
+    public func entries(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil) throws -> [LogEntry] {
+        let repo = try Repository.discover(from: repositoryPath)
+        let root = try ManifestPath.normalizedRoot(manifestPath)
+        let commits = try repo.history(from: repo.resolve(ref), paths: root.isEmpty ? [] : [root])
+        let notes = Dictionary(try repo.notes().map { ($0.object, DeploymentNote.parse($0.text)) }, uniquingKeysWith: { first, _ in first })
+        var states: [ObjectID: [String: [String: ServiceState]]] = [:]
+        func state(_ id: ObjectID) throws -> [String: [String: ServiceState]] {
+            if let cached = states[id] { return cached }
+            let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: id, path: root))
+            var result: [String: [String: ServiceState]] = [:]
+            for rendered in loaded.rendered {
+                guard let desired = try? DesiredService(rendered) else { continue }
+                result[rendered.environment, default: [:]][rendered.service] = ServiceState(
+                    specHash: desired.specHash, settingsHash: desired.settingsHash,
+                    taskDefinition: desired.canonicalTaskDefinition, settings: desired.canonicalSettings)
+            }
+            states[id] = result
+            return result
+        }
+
+        var entries: [LogEntry] = []
+        for commit in commits {
+            if let since, commit.committer.date < since { continue }
+            let now = try state(commit.id)
+            let before: [String: [String: ServiceState]]
+            if let parent = commit.parents.first, (try? repo.listTree(at: parent, under: root)) != nil {
+                before = try state(parent)
+            } else {
+                before = [:]
+            }
+            let signature = try repo.signature(of: commit.id).map { "signed (\($0.format == .ssh ? "ssh" : $0.format == .openPGP ? "openpgp" : "x509"))" } ?? "unsigned"
+            var trailers: [String: [String]] = [:]
+            for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
+            for env in Set(now.keys).union(before.keys).sorted() where environment == nil || env == environment {
+                let changes = Self.changes(before[env] ?? [:], now[env] ?? [:]).filter { service == nil || $0.service == service }
+                guard !changes.isEmpty else { continue }
+                let applied = (notes[commit.id]??.environments[env] ?? [:]).values.flatMap { $0 }
+                    .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
+                entries.append(LogEntry(
+                    commit: commit.id.hex, environment: env, subject: commit.subject,
+                    author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
+                    committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
+                    signature: signature, trailers: trailers, services: changes, applied: applied))
+            }
+        }
+        return entries
+    }
+
+    static func changes(_ before: [String: ServiceState], _ after: [String: ServiceState]) -> [LogEntry.ServiceChange] {
+        Set(before.keys).union(after.keys).sorted().compactMap { name in
+            switch (before[name], after[name]) {
+            case (nil, _?): return .init(change: "added", service: name, fields: [])
+            case (_?, nil): return .init(change: "removed", service: name, fields: [])
+            case (let old?, let new?) where old != new:
+                let fields = FieldDiff.full(live: old.taskDefinition, desired: new.taskDefinition).map(\.path)
+                    + FieldDiff.full(live: old.settings, desired: new.settings).map { "service.\($0.path)" }
+                return .init(change: "changed", service: name, fields: fields)
+            default: return nil
+            }
+        }
+    }
+}

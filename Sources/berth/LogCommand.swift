@@ -1,0 +1,76 @@
+import ArgumentParser
+import Delivery
+import Foundation
+import Manifests
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "The deployment log from git: what changed in each environment, who changed it, and what berth did.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "The repository (a local path).")
+    var repo: String = "."
+
+    @Option(help: "The manifest root inside the repository.")
+    var path: String = ""
+
+    @Option(help: "The revision to start from.")
+    var ref: String = "HEAD"
+
+    @Option(help: "Only this environment.")
+    var env: String?
+
+    @Option(help: "Only this service.")
+    var service: String?
+
+    @Option(help: "Only commits since this date (2026-11-01 or 2026-11-01T12:00:00Z).")
+    var since: String?
+
+    @Option(help: "text or json.")
+    var output: Format = .text
+
+    func run() throws {
+        let root = (try? ManifestOptionsRoot.root(repo)) ?? repo
+        var sinceDate: Date?
+        if let since {
+            guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }
+            sinceDate = date
+        }
+        let entries: [LogEntry]
+        do {
+            entries = try DeploymentLog(repositoryPath: root, manifestPath: path).entries(ref: ref, environment: env, service: service, since: sinceDate)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+        case .text:
+            let formatter = ISO8601DateFormatter()
+            for entry in entries {
+                print("commit \(entry.commit.prefix(12))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
+                print("    \(entry.subject)")
+                print("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
+                for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
+                    for value in values { print("    \(key): \(value)") }
+                }
+                for change in entry.services {
+                    let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
+                    print("    \(change.change) \(change.service)\(fields)")
+                }
+                for record in entry.applied {
+                    let revision = record.taskDefinitionArn.split(separator: "/").last ?? ""
+                    print("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started)) \(revision)\(record.reason.map { " (\($0))" } ?? "")")
+                }
+                if entry.applied.isEmpty { print("    not applied") }
+                print("")
+            }
+            if entries.isEmpty { print("no deployments\(env.map { " in \($0)" } ?? "")") }
+        }
+    }
+}
