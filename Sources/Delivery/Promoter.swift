@@ -34,33 +34,16 @@ public struct Promoter: Sendable {
         }
         let services = try chosenServices(request, source: source, target: target)
 
-        // 1. The release values (only when the whole release moves).
-        var edits: [String: YAMLEdit] = [:]
-        var changes: [PromotionChange] = []
-        let environmentFile = try fileName(of: target.file, in: files)
-        if request.services.isEmpty {
-            for key in source.release.keys.sorted() where target.release[key] != source.release[key] {
-                try edit(&edits, files, environmentFile, ["release", key], source.release[key]!)
-                changes.append(PromotionChange(file: target.file, field: "release.\(key)", old: target.release[key], new: source.release[key]!))
-            }
-            files = try applied(edits, to: files)
-            loaded = ManifestLoader().load(files)
-        }
-
-        // 2. Images that still differ are pinned in the target's overlays.
-        let sourceRendered = Dictionary(uniqueKeysWithValues: loaded.rendered(environment: source.name).map { ($0.service, $0) })
-        for service in services {
-            guard let from = sourceRendered[service], let to = loaded.rendered(environment: target.name).first(where: { $0.service == service }) else {
-                throw PromotionError("\(service) does not render in both \(source.name) and \(target.name); run `berth validate`")
-            }
-            let overlay = try fileName(of: to.sources.last ?? "", in: files)
-            for (container, image) in Self.images(from) where Self.images(to)[container] != image {
-                try edit(&edits, files, overlay, ["images", container], image)
-                changes.append(PromotionChange(file: files.display(overlay), field: "images.\(container)", old: Self.images(to)[container], new: image))
-            }
-        }
-        files = try applied(edits, to: files)
-        loaded = ManifestLoader().load(files)
+        // The whole release moves with `release:`; images that still differ (or all of them,
+        // for chosen services) are pinned in the target's overlays.
+        var mover = ReleaseMover(files: files)
+        if request.services.isEmpty { try mover.setRelease(source.release, in: target) }
+        let wanted = Dictionary(uniqueKeysWithValues: loaded.rendered(environment: source.name).map { ($0.service, ReleaseMover.images($0)) })
+        try mover.pinImages(wanted, services: services, in: target.name)
+        files = mover.files
+        loaded = mover.loaded
+        let edits = mover.edits
+        let changes = mover.changes
         guard !changes.isEmpty else {
             return PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: [],
                                    message: "nothing to promote: \(target.name) already runs \(source.name)'s release", pushed: false)
@@ -79,22 +62,8 @@ public struct Promoter: Sendable {
                                    message: message, pushed: false)
         }
 
-        let fileChanges = edits.map { FileChange.write(files.displayPrefix + $0.key, $0.value.text) }
-        let commit: ObjectID
-        let branch = request.branch ?? baseBranch
-        if let newBranch = request.branch {
-            guard try repo.referenceTarget("refs/heads/\(newBranch)") == nil else {
-                throw PromotionError("branch \(newBranch) already exists; choose another --branch or delete it")
-            }
-            commit = try repo.commit(changes: fileChanges, onto: newBranch, expectedTip: nil, newBranchBase: tip, message: message)
-        } else {
-            commit = try repo.commit(changes: fileChanges, onto: baseBranch, expectedTip: tip, message: message)
-            // Keep the checkout of this branch in step with it.
-            try repo.updateCheckout(fileChanges, previousTip: tip)
-        }
-        if request.push {
-            try repo.push(request.remote, refspecs: ["refs/heads/\(branch):refs/heads/\(branch)"])
-        }
+        let (commit, branch) = try ReleaseCommitter.commit(edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch,
+                                                          branch: request.branch, push: request.push, remote: request.remote, message: message)
         return PromotionResult(commit: commit, branch: branch, baseBranch: baseBranch, changes: changes, message: message, pushed: request.push)
     }
 
@@ -147,7 +116,7 @@ public struct Promoter: Sendable {
         guard let ecr = await connector.ecr(for: target.target) else { return }
         var missing: [String] = []
         for service in rendered where services.contains(service.service) {
-            for image in Self.images(service).values.sorted() {
+            for image in ReleaseMover.images(service).values.sorted() {
                 guard let reference = ECRImage(image) else { continue }
                 let exists = try await ecr.imageExists(repository: reference.repository, tag: reference.tag, digest: reference.digest,
                                                        registryId: reference.registry)
@@ -161,42 +130,11 @@ public struct Promoter: Sendable {
 
     // MARK: Helpers
 
-    static func images(_ rendered: RenderedService) -> [String: String] {
-        var result: [String: String] = [:]
-        for container in rendered.taskDefinition["containerDefinitions"]?.items ?? [] {
-            if let name = container["name"]?.string, let image = container["image"]?.string { result[name] = image }
-        }
-        return result
-    }
-
-    func fileName(of display: String, in files: ManifestFiles) throws -> String {
-        guard display.hasPrefix(files.displayPrefix) else { throw PromotionError("cannot find \(display)") }
-        return String(display.dropFirst(files.displayPrefix.count))
-    }
-
-    func edit(_ edits: inout [String: YAMLEdit], _ files: ManifestFiles, _ path: String, _ field: [String], _ value: String) throws {
-        if edits[path] == nil {
-            guard case .data(let bytes)? = files.files[path] else { throw PromotionError("cannot read \(files.display(path))") }
-            edits[path] = YAMLEdit(text: String(decoding: bytes, as: UTF8.self), file: files.display(path))
-        }
-        do {
-            try edits[path]!.set(field, to: value)
-        } catch {
-            throw PromotionError("\(files.display(path)): cannot set \(field.joined(separator: ".")): \(error)")
-        }
-    }
-
-    func applied(_ edits: [String: YAMLEdit], to files: ManifestFiles) throws -> ManifestFiles {
-        var all = files.files
-        for (path, editor) in edits { all[path] = .data(Array(editor.text.utf8)) }
-        return ManifestFiles(files: all, displayPrefix: files.displayPrefix, commit: files.commit)
-    }
-
     static func message(_ request: PromotionRequest, source: Environment, target: Environment, tip: ObjectID, services: [String],
                         rendered: [RenderedService], changes: [PromotionChange]) -> String {
         let versions = services.compactMap { service -> (String, String)? in
             guard let r = rendered.first(where: { $0.service == service }) else { return nil }
-            let images = images(r)
+            let images = ReleaseMover.images(r)
             let main = images[r.taskDefinition["containerDefinitions"]?.items?.first?["name"]?.string ?? ""] ?? images.values.sorted().first ?? ""
             let version = main.split(separator: "@").first.flatMap { $0.split(separator: "/").last?.split(separator: ":").dropFirst().first }
             return (service, version.map(String.init) ?? source.release["version"] ?? "?")

@@ -1,0 +1,89 @@
+import Foundation
+import Git
+import Manifests
+import Reconcile
+
+/// `berth rollback`: a commit that restores the release an environment ran at an earlier
+/// commit (by default the last one before the current release whose apply converged). Git
+/// keeps describing what runs: a rollback is a change like any other, reviewed and logged.
+public struct Rollbacker: Sendable {
+    public let repositoryPath: String
+    public let manifestPath: String
+    public let recorder: NotesRecorder
+
+    public init(repositoryPath: String, manifestPath: String, recorder: NotesRecorder) {
+        self.repositoryPath = repositoryPath
+        self.manifestPath = manifestPath
+        self.recorder = recorder
+    }
+
+    public func rollback(environment name: String, to revision: String? = nil, branch: String? = nil, push: Bool = false,
+                         remote: String = "origin") async throws -> PromotionResult {
+        let repo = try Repository.discover(from: repositoryPath)
+        guard let head = try repo.headBranch() else { throw PromotionError("HEAD is detached; check out the branch to roll back on") }
+        let baseBranch = String(head.dropFirst("refs/heads/".count))
+        let tip = try repo.resolve(head)
+        let files = try ManifestFiles.read(repository: repo, commit: tip, path: manifestPath)
+        let loaded = ManifestLoader().load(files)
+        guard let environment = loaded.environment(name), !loaded.blockedEnvironments.contains(name) else {
+            throw PromotionError("environment '\(name)' is missing or has errors in its manifests; run `berth validate`")
+        }
+
+        let converged = try await convergedCommits(name, repo: repo, from: tip)
+        let restore: ObjectID
+        if let revision {
+            restore = try repo.resolve(revision)
+            guard converged.contains(restore) else {
+                throw PromotionError("\(restore.short) never converged in \(name) (no converged apply in berth's notes); choose another --to")
+            }
+        } else {
+            guard let current = converged.first else { throw PromotionError("\(name) has no converged apply to roll back from") }
+            let currentState = try release(at: current, environment: name, repo: repo)
+            guard let earlier = try converged.dropFirst().first(where: { try release(at: $0, environment: name, repo: repo) != currentState }) else {
+                throw PromotionError("\(name) has no earlier converged release than \(current.short)")
+            }
+            restore = earlier
+        }
+
+        let (wantedRelease, wantedImages) = try release(at: restore, environment: name, repo: repo)
+        var mover = ReleaseMover(files: files)
+        try mover.setRelease(wantedRelease, in: environment)
+        let services = environment.services.filter { wantedImages[$0] != nil }
+        try mover.pinImages(wantedImages, services: services, in: name)
+        guard !mover.changes.isEmpty else {
+            return PromotionResult(commit: nil, branch: branch ?? baseBranch, baseBranch: baseBranch, changes: [],
+                                   message: "nothing to roll back: \(name) already has the release of \(restore.short)", pushed: false)
+        }
+        guard !mover.loaded.blockedEnvironments.contains(name) else {
+            throw PromotionError("after the rollback \(name) would not validate; run `berth validate`")
+        }
+        let versions = services.map { service -> String in
+            let image = wantedImages[service]?.sorted { $0.key < $1.key }.first?.value ?? ""
+            return "\(service) \(image.split(separator: ":").last.map(String.init) ?? "?")"
+        }
+        let message = "rollback \(name) to \(restore.short): \(versions.joined(separator: ", "))\n\n"
+            + mover.changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
+            + "\n\nBerth-Rollback: \(name)\nBerth-Restores: \(restore.hex)\n"
+        let (commit, target) = try ReleaseCommitter.commit(mover.edits, files: mover.files, repo: repo, tip: tip, baseBranch: baseBranch,
+                                                          branch: branch, push: push, remote: remote, message: message)
+        return PromotionResult(commit: commit, branch: target, baseBranch: baseBranch, changes: mover.changes, message: message, pushed: push)
+    }
+
+    /// Commits of the history whose latest apply to `environment` converged for every service, newest first.
+    func convergedCommits(_ environment: String, repo: Repository, from tip: ObjectID) async throws -> [ObjectID] {
+        var latest: [ObjectID: [String: DeploymentRecord]] = [:]
+        for (commit, record) in try await recorder.allRecords() where record.environment == environment {
+            if let known = latest[commit]?[record.service], known.started > record.started { continue }
+            latest[commit, default: [:]][record.service] = record
+        }
+        let good = Set(latest.filter { !$0.value.isEmpty && $0.value.values.allSatisfy { $0.outcome == .converged } }.keys)
+        return try repo.history(from: tip).map(\.id).filter(good.contains)
+    }
+
+    /// The environment's release values and each service's images at `commit`.
+    func release(at commit: ObjectID, environment: String, repo: Repository) throws -> ([String: String], [String: [String: String]]) {
+        let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: manifestPath))
+        let images = Dictionary(uniqueKeysWithValues: loaded.rendered(environment: environment).map { ($0.service, ReleaseMover.images($0)) })
+        return (loaded.environment(environment)?.release ?? [:], images)
+    }
+}

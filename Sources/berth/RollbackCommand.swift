@@ -1,0 +1,45 @@
+import ArgumentParser
+import Delivery
+import Reconcile
+
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Commit the release an environment ran at an earlier converged commit.")
+
+    @Option(help: "The repository (a local path).")
+    var repo: String = "."
+
+    @Option(help: "The manifest root inside the repository.")
+    var path: String = ""
+
+    @Option(help: "The environment to roll back.")
+    var env: String
+
+    @Option(help: "The commit whose release to restore (default: the last converged release before the current one).")
+    var to: String?
+
+    @Option(help: "Commit on this new branch, made from the current one.")
+    var branch: String?
+
+    @Flag(help: "Push the branch to origin.")
+    var push = false
+
+    func run() async throws {
+        let root = (try? ManifestOptionsRoot.root(repo)) ?? repo
+        let result: PromotionResult
+        do {
+            result = try await Rollbacker(repositoryPath: root, manifestPath: path, recorder: NotesRecorder(repositoryPath: root))
+                .rollback(environment: env, to: to, branch: branch, push: push)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        guard let commit = result.commit else {
+            print(result.message)
+            return
+        }
+        for change in result.changes { print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)") }
+        print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
+        print("Apply it with `berth apply --env \(env)`\(result.branch != result.baseBranch ? " once the pull request is merged" : "").")
+    }
+}
