@@ -4,7 +4,7 @@
 # Each installs what it needs first, and does nothing more when it is already there.
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgit2-dev pkg-config git
+APT_PACKAGES := libgit2-dev pkg-config git openssh-client gnupg
 BERTH := .build/debug/berth
 
 .PHONY: run test deps test-deps build

@@ -60,6 +60,15 @@ public struct Reconciler: Sendable {
         if let freeze = environment.freeze, freeze.isActive() {
             throw ReconcileError("environment '\(name)' is \(freeze.description); nothing is applied")
         }
+        if environment.policy.requireSignedCommits {
+            guard let path = recorder?.repositoryPath else {
+                throw ReconcileError("\(name) requires signed commits: apply it from a local repository")
+            }
+            let verdict = try CommitVerifier(trust: manifests.config?.signing).verify(commit, in: Repository.discover(from: path))
+            guard case .valid = verdict else {
+                throw ReconcileError("refusing to apply \(commit.short) to \(name), which requires signed commits: the commit is \(verdict); nothing is applied")
+            }
+        }
         let plan = try await plan(name)
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,

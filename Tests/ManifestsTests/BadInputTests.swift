@@ -161,6 +161,11 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: "environments/prod/freeze.yaml", line: 1, message: "missing required field 'reason' in freeze.yaml"),
         BadInput(name: "freeze until is not a date", files: ["environments/prod/freeze.yaml": "reason: launch\nuntil: next tuesday\n"],
                  file: "environments/prod/freeze.yaml", line: 2, message: "until 'next tuesday' is not a date"),
+        BadInput(name: "trust material inside an environment", files: ["berth.yaml": "version: 1\nsigning:\n  allowedSigners: environments/prod/signers\n",
+                                                                      "environments/prod/signers": "x\n"],
+                 file: "berth.yaml", line: 3, message: "trust material must live outside environments/"),
+        BadInput(name: "trust material missing", files: ["berth.yaml": "version: 1\nsigning: {openpgpKeys: keys/release.asc}\n"],
+                 file: "berth.yaml", line: 2, message: "signing.openpgpKeys: 'keys/release.asc' is not a file in the manifests"),
         BadInput(name: "negative desired count", files: [prodAPI: "service:\n  desiredCount: -1\n"],
                  file: prodAPI, line: 2, message: "desiredCount cannot be negative"),
     ]

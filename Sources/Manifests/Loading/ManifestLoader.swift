@@ -159,7 +159,31 @@ struct LoadRun {
         for item in promotion where !seen.insert(item.string ?? "").inserted {
             global.error("environment '\(item.string ?? "")' appears twice in promotion", at: item.location, field: "promotion")
         }
-        return ConfigRead(config: BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"]),
+        return ConfigRead(config: BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"],
+                                              signing: readSigning(node["signing"])),
                           promotionNodes: promotion)
+    }
+
+    /// `signing:` paths, relative to the manifest root, read as text.
+    mutating func readSigning(_ node: Node?) -> SigningTrust? {
+        guard let node else { return nil }
+        func read(_ key: String) -> String? {
+            guard let value = node[key], let relative = value.string else { return nil }
+            guard let path = ManifestPath.resolve(relative, from: ""), !relative.hasPrefix("/") else {
+                global.error("path '\(relative)' leaves the manifest root", at: value.location, field: "signing.\(key)")
+                return nil
+            }
+            if path.hasPrefix("environments/") {
+                global.error("trust material must live outside environments/ (where environment owners make changes)",
+                             at: value.location, field: "signing.\(key)")
+                return nil
+            }
+            guard case .data(let bytes)? = files.files[path] else {
+                global.error("signing.\(key): '\(relative)' is not a file in the manifests", at: value.location, field: "signing.\(key)")
+                return nil
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return SigningTrust(allowedSigners: read("allowedSigners"), openpgpKeys: read("openpgpKeys"))
     }
 }

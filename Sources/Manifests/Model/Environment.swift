@@ -34,4 +34,20 @@ public struct BerthConfig: Sendable {
     public let promotion: [String]
     /// The target of environments that do not name one.
     public let defaultTarget: Node?
+    /// Who may sign commits applied to environments with `requireSignedCommits`.
+    public let signing: SigningTrust?
+}
+
+/// The trust material for signed commits, read from the same commit as the manifests. It lives
+/// outside the environments' folders, so an environment's owners cannot widen it for themselves.
+public struct SigningTrust: Sendable, Equatable {
+    /// An OpenSSH allowed_signers file (as `git` uses with gpg.ssh.allowedSignersFile).
+    public let allowedSigners: String?
+    /// ASCII-armored OpenPGP public keys.
+    public let openpgpKeys: String?
+
+    public init(allowedSigners: String?, openpgpKeys: String?) {
+        self.allowedSigners = allowedSigners
+        self.openpgpKeys = openpgpKeys
+    }
 }

@@ -77,10 +77,16 @@ public enum BerthShapes {
         ("until", .string()),
     ], required: ["reason"])
 
+    static let signing = Structure(name: "signing", members: [
+        ("allowedSigners", .string()),
+        ("openpgpKeys", .string()),
+    ])
+
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
         ("version", .integer),
         ("promotion", .list(.string())),
         ("target", .structure(target)),
+        ("signing", .structure(signing)),
     ], required: ["version"])
 }
