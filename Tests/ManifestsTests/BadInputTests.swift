@@ -166,6 +166,12 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: "berth.yaml", line: 3, message: "trust material must live outside environments/"),
         BadInput(name: "trust material missing", files: ["berth.yaml": "version: 1\nsigning: {openpgpKeys: keys/release.asc}\n"],
                  file: "berth.yaml", line: 2, message: "signing.openpgpKeys: 'keys/release.asc' is not a file in the manifests"),
+        BadInput(name: "task for a service that does not run here", files: [staging: "target: {local: {}}\nvars: {logGroup: x}\nrelease: {version: \"1\"}\ntasks:\n  - {name: migrate, when: before, service: apu}\n"],
+                 file: staging, line: 5, message: "task 'migrate' uses service 'apu', which does not run here; did you mean 'api'?"),
+        BadInput(name: "task at an unknown time", files: [staging: "target: {local: {}}\nrelease: {version: \"1\"}\ntasks:\n  - {name: m, when: during, service: api}\n"],
+                 file: staging, line: 4, message: "'during' is not one of before, after"),
+        BadInput(name: "service in two waves", files: [staging: "target: {local: {}}\nrelease: {version: \"1\"}\nwaves: [[api], [api]]\n"],
+                 file: staging, line: 3, message: "service 'api' is in two waves"),
         BadInput(name: "negative desired count", files: [prodAPI: "service:\n  desiredCount: -1\n"],
                  file: prodAPI, line: 2, message: "desiredCount cannot be negative"),
     ]

@@ -68,10 +68,53 @@ extension LoadRun {
                                     taskDefinition: checked["taskDefinition"], settings: checked["service"]))
         }
         let freeze = readFreeze(folder, diagnostics: &diagnostics)
+        let serviceNames = overlays.map(\.service).sorted()
+        let tasks = readTasks(node["tasks"], services: serviceNames, diagnostics: &diagnostics)
+        let waves = readWaves(node["waves"], services: serviceNames, diagnostics: &diagnostics)
         guard let target else { return nil }
         let environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,
-                                      policy: policy, services: overlays.map(\.service).sorted(), freeze: freeze)
+                                      policy: policy, services: serviceNames, freeze: freeze, tasks: tasks, waves: waves)
         return (environment, overlays)
+    }
+
+    func readTasks(_ node: Node?, services: [String], diagnostics: inout Diagnostics) -> [OneOffTask] {
+        var names = Set<String>()
+        return (node?.items ?? []).enumerated().compactMap { index, item in
+            guard let name = item["name"]?.string, let when = item["when"]?.string.flatMap(OneOffTask.When.init),
+                  let serviceNode = item["service"], let service = serviceNode.string else { return nil }
+            if !names.insert(name).inserted {
+                diagnostics.error("two tasks are named '\(name)'", at: item["name"]!.location, field: "tasks[\(index)].name")
+            }
+            guard services.contains(service) else {
+                diagnostics.error("task '\(name)' uses service '\(service)', which does not run here" + Suggestion.hint(for: service, in: services),
+                                  at: serviceNode.location, field: "tasks[\(index)].service")
+                return nil
+            }
+            var timeout = 600
+            if case .int(let seconds)? = item["timeoutSeconds"]?.value { timeout = seconds }
+            return OneOffTask(name: name, when: when, service: service, container: item["container"]?.string,
+                              command: item["command"]?.items?.compactMap(\.string), timeoutSeconds: timeout)
+        }
+    }
+
+    func readWaves(_ node: Node?, services: [String], diagnostics: inout Diagnostics) -> [[String]] {
+        var seen: [String: SourceLocation] = [:]
+        return (node?.items ?? []).enumerated().map { index, wave in
+            (wave.items ?? []).compactMap { item -> String? in
+                guard let name = item.string else { return nil }
+                if let first = seen[name] {
+                    diagnostics.error("service '\(name)' is in two waves (first at \(first))", at: item.location, field: "waves[\(index)]")
+                    return nil
+                }
+                seen[name] = item.location
+                guard services.contains(name) else {
+                    diagnostics.error("waves names service '\(name)', which does not run here" + Suggestion.hint(for: name, in: services),
+                                      at: item.location, field: "waves[\(index)]")
+                    return nil
+                }
+                return name
+            }
+        }
     }
 
     func readFreeze(_ folder: String, diagnostics: inout Diagnostics) -> Freeze? {

@@ -12,6 +12,24 @@ public struct Environment: Sendable {
     public let services: [String]
     /// The freeze file, when there is one (active or expired).
     public let freeze: Freeze?
+    /// One-off tasks run around the services' rollouts (migrations).
+    public let tasks: [OneOffTask]
+    /// Services applied one group after another; services in no wave form a last group.
+    public let waves: [[String]]
+}
+
+/// A task run once per apply with RunTask, from a service's task definition with its command
+/// replaced: `before` the services change (a failure stops the apply) or `after` they converged.
+public struct OneOffTask: Sendable, Equatable {
+    public enum When: String, Sendable { case before, after }
+
+    public let name: String
+    public let when: When
+    public let service: String
+    /// The container whose command is replaced (default: the first one).
+    public let container: String?
+    public let command: [String]?
+    public let timeoutSeconds: Int
 }
 
 /// How berth treats an environment.

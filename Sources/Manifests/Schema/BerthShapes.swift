@@ -62,12 +62,23 @@ public enum BerthShapes {
         ("allowMutableTags", .boolean),
     ])
 
+    static let oneOffTask = Structure(name: "task", members: [
+        ("name", .string()),
+        ("when", .string(enumValues: ["before", "after"])),
+        ("service", .string()),
+        ("container", .string()),
+        ("command", .list(.string())),
+        ("timeoutSeconds", .integer),
+    ], required: ["name", "when", "service"])
+
     /// `environments/<env>/environment.yaml`.
     public static let environmentFile = Structure(name: "environment.yaml", members: [
         ("target", .structure(target)),
         ("vars", scalarMap),
         ("release", scalarMap),
         ("policy", .structure(policy)),
+        ("tasks", .list(.structure(oneOffTask))),
+        ("waves", .list(.list(.string()))),
     ])
 
     /// `environments/<env>/freeze.yaml`.

@@ -60,20 +60,68 @@ public struct Applier: Sendable {
             try await ensureCluster(environment.target.cluster)
         }
 
+        // Task definitions first: before-tasks run the new ones, ahead of any service change.
+        var taskDefinitions: [String: String] = [:]
+        for (servicePlan, want) in work {
+            taskDefinitions[want.name] = try await resolveTaskDefinition(servicePlan, want, environment: environment, commit: commit)
+        }
+        for task in environment.tasks where task.when == .before {
+            let outcome = try await runTask(task, environment: environment, desired: desired, plan: plan,
+                                            taskDefinitions: taskDefinitions, commit: commit)
+            outcomes.append(outcome)
+            guard outcome.succeeded else {
+                let why = "before-task \(task.name) failed: \(outcome.record?.reason ?? "see its record")"
+                return (outcomes + work.map { ServiceOutcome(service: $0.1.name, result: .skipped(why), record: nil) }).sorted { $0.service < $1.service }
+            }
+        }
+
+        // Waves one after another; within a wave, services together.
+        var blocked: String?
+        for wave in Self.waves(environment.waves, work: work.map(\.1.name)) {
+            let members = work.filter { wave.contains($0.1.name) }
+            if let blocked {
+                outcomes += members.map { ServiceOutcome(service: $0.1.name, result: .skipped(blocked), record: nil) }
+                continue
+            }
+            let results = try await applyWave(members, environment: environment, taskDefinitions: taskDefinitions, commit: commit)
+            outcomes += results
+            if results.contains(where: { !$0.succeeded }) {
+                blocked = "an earlier wave did not converge (\(results.filter { !$0.succeeded }.map(\.service).joined(separator: ", ")))"
+            }
+        }
+        if blocked == nil {
+            for task in environment.tasks where task.when == .after {
+                outcomes.append(try await runTask(task, environment: environment, desired: desired, plan: plan,
+                                                  taskDefinitions: taskDefinitions, commit: commit))
+            }
+        }
+        return outcomes.sorted { $0.service < $1.service }
+    }
+
+    /// The services of `work` in wave order: each declared wave, then everything else.
+    static func waves(_ declared: [[String]], work: [String]) -> [[String]] {
+        let inWaves = Set(declared.flatMap { $0 })
+        let groups = declared.map { $0.filter(work.contains) } + [work.filter { !inWaves.contains($0) }]
+        return groups.filter { !$0.isEmpty }
+    }
+
+    func applyWave(_ members: [(ServicePlan, DesiredService)], environment: Environment, taskDefinitions: [String: String],
+                   commit: ObjectID) async throws -> [ServiceOutcome] {
         var started: [Started] = []
         var index = 0
-        while index < work.count {
-            let batch = work[index..<min(index + max(1, options.concurrency), work.count)]
+        while index < members.count {
+            let batch = members[index..<min(index + max(1, options.concurrency), members.count)]
             started += try await withThrowingTaskGroup(of: Started.self) { group in
                 for (servicePlan, want) in batch {
-                    group.addTask { try await start(servicePlan, want, environment: environment, commit: commit) }
+                    let arn = taskDefinitions[want.name] ?? servicePlan.liveTaskDefinitionArn ?? ""
+                    group.addTask { try await updateService(servicePlan, want, environment: environment, taskDefinitionArn: arn) }
                 }
                 return try await group.reduce(into: [Started]()) { $0.append($1) }
             }
             index += options.concurrency
         }
-
         let finished = options.wait ? try await watch(started, cluster: environment.target.cluster) : [:]
+        var outcomes: [ServiceOutcome] = []
         for item in started.sorted(by: { $0.want.name < $1.want.name }) {
             let (outcome, reason) = item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil))
             let record = DeploymentRecord(
@@ -84,7 +132,7 @@ public struct Applier: Sendable {
             try await recorder?.record(record, on: commit)
             outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: record))
         }
-        return outcomes.sorted { $0.service < $1.service }
+        return outcomes
     }
 
     func ensureCluster(_ cluster: String) async throws {
@@ -94,24 +142,26 @@ public struct Applier: Sendable {
         }
     }
 
-    /// Registers or finds the task definition, then creates or updates the service.
-    func start(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, commit: ObjectID) async throws -> Started {
-        let begun = now()
-        var taskDefinitionArn = plan.liveTaskDefinitionArn ?? ""
-        if plan.taskDefinitionChanged {
-            if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client) {
-                taskDefinitionArn = existing
-                progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
-            } else {
-                var request = want.register
-                request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
-                let registered = try await client.registerTaskDefinition(request)
-                taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn ?? ""
-                progress("\(environment.name)/\(want.name): registered \(Self.short(taskDefinitionArn))")
-                try await hooks.afterRegister?(taskDefinitionArn)
-            }
+    /// The task definition `want` needs: the live one when it matches, else a revision with the
+    /// same spec hash, else a new registration tagged with where it came from.
+    func resolveTaskDefinition(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, commit: ObjectID) async throws -> String {
+        guard plan.taskDefinitionChanged else { return plan.liveTaskDefinitionArn ?? "" }
+        if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client) {
+            progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
+            return existing
         }
+        var request = want.register
+        request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
+        let registered = try await client.registerTaskDefinition(request)
+        let arn = registered.taskDefinition?.taskDefinitionArn ?? ""
+        progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
+        try await hooks.afterRegister?(arn)
+        return arn
+    }
 
+    /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings.
+    func updateService(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String) async throws -> Started {
+        let begun = now()
         if plan.action == .create {
             var create = want.create
             create.taskDefinition = taskDefinitionArn
@@ -122,7 +172,6 @@ public struct Applier: Sendable {
                            expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
                            started: begun)
         }
-
         var update = Self.update(from: want.create)
         if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
         let response = try await client.updateService(update)
