@@ -37,10 +37,11 @@ public struct Rollbacker: Sendable {
                 throw PromotionError("\(restore.short) never converged in \(name) (no converged apply in berth's notes); choose another --to")
             }
         } else {
-            guard let current = converged.first else { throw PromotionError("\(name) has no converged apply to roll back from") }
-            let currentState = try release(at: current, environment: name, repo: repo)
-            guard let earlier = try converged.dropFirst().first(where: { try release(at: $0, environment: name, repo: repo) != currentState }) else {
-                throw PromotionError("\(name) has no earlier converged release than \(current.short)")
+            // The newest converged release that differs from what the branch asks for now: the
+            // one before it when the current release converged, the one still running when it failed.
+            let currentState = try release(at: tip, environment: name, repo: repo)
+            guard let earlier = try converged.first(where: { try release(at: $0, environment: name, repo: repo) != currentState }) else {
+                throw PromotionError("\(name) has no converged release other than the current one to go back to")
             }
             restore = earlier
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Delivery
 import Reconcile
 
 struct ApplyCommand: AsyncParsableCommand {
@@ -46,6 +47,16 @@ struct ApplyCommand: AsyncParsableCommand {
                 let reason = outcome.record?.reason.map { " (\($0))" } ?? ""
                 print("  \(outcome.succeeded ? "✓" : "✗") \(outcome.service): \(result.rawValue)\(reason)")
             case .skipped(let why): print("  ✗ \(outcome.service): skipped: \(why)")
+            }
+        }
+        if let environment = setup.loaded.environment(env), let commit = setup.loaded.commit, let root = source.source.repositoryRoot() {
+            do {
+                if let revert = try await RollbackReverter(repositoryPath: root, manifestPath: source.path, recorder: NotesRecorder(repositoryPath: root))
+                    .handle(outcomes, environment: environment, appliedCommit: commit), let revertCommit = revert.commit {
+                    print("ECS rolled back: committed the revert \(revertCommit.short) on \(revert.branch)\(revert.pushed ? " (pushed)" : ""); merge it so git describes what runs.")
+                }
+            } catch {
+                print("ECS rolled back, and the revert commit could not be made: \(error)")
             }
         }
         let failed = outcomes.filter { !$0.succeeded }.count

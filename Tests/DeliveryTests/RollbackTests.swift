@@ -2,6 +2,7 @@ import Foundation
 import Git
 import Manifests
 import Testing
+import ECS
 @testable import Delivery
 @testable import Reconcile
 
@@ -41,5 +42,35 @@ import Testing
         // Rolling back to the converged one works, and is a no-op only when nothing differs.
         let restored = try await rollbacker.rollback(environment: "staging", to: first.hex)
         #expect(restored.commit != nil)
+    }
+}
+
+@Suite struct RevertOnRollbackTests {
+    @Test func aCircuitBreakerRollbackBecomesARevertBranch() async throws {
+        var files = twoEnvironments()
+        files["environments/staging/environment.yaml"] = "target: {local: {cluster: staging}}\nrelease:\n  version: \"2.0.0\"\npolicy: {revertOnRollback: true}\n"
+        let space = try Workspace(files)
+        _ = try await space.apply("staging")
+        let good = try space.clone.resolve("main")
+        try await LocalECS(stateFile: space.clonePath + "/.berth/local-ecs.json", pace: 0.05)
+            .setImage("registry.example.com/shop/api:2.1.0", failing: true)
+        try space.commit("environments/staging/environment.yaml",
+                         "target: {local: {cluster: staging}}\nrelease:\n  version: \"2.1.0\"\npolicy: {revertOnRollback: true}\n")
+        let bad = try space.clone.resolve("main")
+        let outcomes = try await space.apply("staging")
+        #expect(outcomes.first?.result == .applied(.rolledBack))
+
+        let loaded = ManifestLoader().load(try ManifestSource(repository: space.clonePath).read())
+        let staging = try #require(loaded.environment("staging"))
+        let revert = try #require(try await RollbackReverter(repositoryPath: space.clonePath, manifestPath: "", recorder: space.recorder)
+            .handle(outcomes, environment: staging, appliedCommit: bad))
+        #expect(revert.branch == "berth/revert/staging/\(bad.short)")
+        #expect(revert.pushed)
+        #expect(try space.origin.resolve("refs/heads/\(revert.branch)") == revert.commit)
+        let revertCommit = try #require(revert.commit)
+        let trailers = try space.clone.commit(revertCommit).trailers.map { "\($0.key): \($0.value)" }
+        #expect(trailers == ["Berth-Rollback: staging", "Berth-Restores: \(good.hex)"])
+        // main itself is untouched: the revert waits for review.
+        #expect(try space.clone.resolve("main") == bad)
     }
 }

@@ -37,6 +37,7 @@ extension LoadRun {
             policy.prune = flag("prune") ?? policy.prune
             policy.requireSignedCommits = flag("requireSignedCommits") ?? policy.requireSignedCommits
             policy.allowMutableTags = flag("allowMutableTags") ?? policy.allowMutableTags
+            policy.revertOnRollback = flag("revertOnRollback") ?? policy.revertOnRollback
         }
 
         var overlays: [Overlay] = []

@@ -41,6 +41,9 @@ public struct Policy: Sendable, Equatable {
     public var prune = false
     public var requireSignedCommits = false
     public var allowMutableTags = false
+    /// When ECS's circuit breaker rolls a deployment back, commit a revert on a branch so git
+    /// again describes what runs.
+    public var revertOnRollback = false
 
     public init() {}
 }

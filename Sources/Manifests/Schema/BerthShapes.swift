@@ -60,6 +60,7 @@ public enum BerthShapes {
         ("prune", .boolean),
         ("requireSignedCommits", .boolean),
         ("allowMutableTags", .boolean),
+        ("revertOnRollback", .boolean),
     ])
 
     static let oneOffTask = Structure(name: "task", members: [
