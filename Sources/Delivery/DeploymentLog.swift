@@ -25,7 +25,7 @@ public struct LogEntry: Codable, Sendable {
     public let subject: String
     public let author: Person
     public let committer: Person
-    /// `unsigned`, or `signed (ssh)` / `signed (openpgp)` (verification: `policy.requireSignedCommits`).
+    /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`.
     public let signature: String
     public let trailers: [String: [String]]
     public let services: [ServiceChange]
@@ -58,9 +58,11 @@ public struct DeploymentLog {
         let commits = try repo.history(from: repo.resolve(ref), paths: root.isEmpty ? [] : [root])
         let notes = Dictionary(try repo.notes().map { ($0.object, DeploymentNote.parse($0.text)) }, uniquingKeysWith: { first, _ in first })
         var states: [ObjectID: [String: [String: ServiceState]]] = [:]
+        var trust: [ObjectID: SigningTrust?] = [:]
         func state(_ id: ObjectID) throws -> [String: [String: ServiceState]] {
             if let cached = states[id] { return cached }
             let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: id, path: root))
+            trust[id] = loaded.config?.signing
             var result: [String: [String: ServiceState]] = [:]
             for rendered in loaded.rendered {
                 guard let desired = try? DesiredService(rendered) else { continue }
@@ -82,7 +84,7 @@ public struct DeploymentLog {
             } else {
                 before = [:]
             }
-            let signature = try repo.signature(of: commit.id).map { "signed (\($0.format == .ssh ? "ssh" : $0.format == .openPGP ? "openpgp" : "x509"))" } ?? "unsigned"
+            let signature = try signatureStatus(commit.id, repo: repo, trust: trust[commit.id] ?? nil)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
             for env in Set(now.keys).union(before.keys).sorted() where environment == nil || env == environment {
@@ -98,6 +100,18 @@ public struct DeploymentLog {
             }
         }
         return entries
+    }
+
+    /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`
+    /// against the trust material berth.yaml names at that commit.
+    func signatureStatus(_ commit: ObjectID, repo: Repository, trust: SigningTrust?) throws -> String {
+        guard let signature = try repo.signature(of: commit) else { return "unsigned" }
+        let kind = signature.format == .ssh ? "ssh" : signature.format == .openPGP ? "openpgp" : "x509"
+        switch try CommitVerifier(trust: trust).verify(commit, in: repo) {
+        case .valid(let signer): return "signed (\(kind)): verified, \(signer)"
+        case .invalid(let why): return "signed (\(kind)): not verified (\(why))"
+        case .unsigned: return "unsigned"
+        }
     }
 
     static func changes(_ before: [String: ServiceState], _ after: [String: ServiceState]) -> [LogEntry.ServiceChange] {

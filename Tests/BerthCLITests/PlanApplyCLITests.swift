@@ -35,6 +35,15 @@ import Git
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let services = try #require(object["services"] as? [[String: Any]])
         #expect(services.first { $0["service"] as? String == "worker" }?["action"] as? String == "update")
+
+        // The deployment log, as auditors' scripts read it.
+        let log = try berth(["log", "--path", "manifests", "--env", "staging", "--output", "json"], in: scratch.path)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["subject"] as? String } == ["scale worker", "manifests"])
+        let applied = try #require(entries.last?["applied"] as? [[String: Any]])
+        #expect(applied.map { $0["outcome"] as? String } == ["converged", "converged", "converged"])
+        #expect(entries.first?["applied"] as? [[String: Any]] == nil || (entries.first?["applied"] as? [Any])?.isEmpty == true)
+        #expect((entries.first?["services"] as? [[String: Any]])?.first?["fields"] as? [String] == ["service.desiredCount"])
     }
 
     @Test func aRolledBackReleaseFailsTheApplyAndIsNotRetried() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Git
 import Manifests
 import Testing
+@testable import Delivery
 @testable import Reconcile
 
 /// Real SSH and OpenPGP signatures, made in the test with ssh-keygen, gpg and git.
@@ -101,6 +102,16 @@ import Testing
             .verify(space.clone.resolve("HEAD"), in: space.clone)
         #expect(gpgVerdict == .valid(signer: "Release Manager <release@example.com>"))
         _ = try await space.apply("prod")
+
+        // The deployment log says who signed what.
+        let statuses = try space.clone.history(from: space.clone.resolve("HEAD")).map {
+            try Delivery.DeploymentLog(repositoryPath: space.clonePath, manifestPath: "").signatureStatus($0.id, repo: space.clone, trust: SigningTrust(
+                allowedSigners: keys.allowedSigners, openpgpKeys: keys.openpgpKeys))
+        }
+        #expect(statuses.first == "signed (openpgp): verified, Release Manager <release@example.com>")
+        #expect(statuses.contains("signed (ssh): verified, release@example.com"))
+        #expect(statuses.contains("signed (ssh): not verified (the signing key is not in the allowed signers)"))
+        #expect(statuses.last == "unsigned")
     }
 }
 
