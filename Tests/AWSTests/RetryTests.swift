@@ -90,9 +90,9 @@ import Testing
     }
 
     @Test func slowAnswersTimeOutAndAreRetried() async throws {
-        let server = try await LoopbackServer { _, index in index == 0 ? .delayed(1.0, Self.ok) : Self.ok }
+        let server = try await LoopbackServer { _, index in index == 0 ? .delayed(10, Self.ok) : Self.ok }
         let delays = Delays()
-        _ = try await Self.client(server, delays: delays, timeout: 0.3).json(.ecs, "ListTaskDefinitions", body: Array("{}".utf8))
+        _ = try await Self.client(server, delays: delays, timeout: 1).json(.ecs, "ListTaskDefinitions", body: Array("{}".utf8))
         #expect(server.requests.count == 2)
         await server.shutdown()
     }
