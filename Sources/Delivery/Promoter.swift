@@ -22,12 +22,9 @@ public struct Promoter: Sendable {
     }
 
     public func promote(_ request: PromotionRequest, dryRun: Bool = false) async throws -> PromotionResult {
-        let repo = try Repository.discover(from: repositoryPath)
-        guard let head = try repo.headBranch() else { throw PromotionError("HEAD is detached; check out the branch to promote on") }
-        let baseBranch = String(head.dropFirst("refs/heads/".count))
-        let tip = try repo.resolve(head)
-        var files = try ManifestFiles.read(repository: repo, commit: tip, path: manifestPath)
-        var loaded = ManifestLoader().load(files)
+        let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "promote")
+        let (repo, baseBranch, tip) = (opened.repo, opened.branch, opened.tip)
+        var (files, loaded) = (opened.files, opened.loaded)
         let (source, target) = try environments(request, loaded)
         if let freeze = target.freeze, freeze.isActive() {
             throw PromotionError("\(target.name) is \(freeze.description); nothing is promoted")

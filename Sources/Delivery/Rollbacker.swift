@@ -19,12 +19,8 @@ public struct Rollbacker: Sendable {
 
     public func rollback(environment name: String, to revision: String? = nil, branch: String? = nil, push: Bool = false,
                          remote: String = "origin") async throws -> PromotionResult {
-        let repo = try Repository.discover(from: repositoryPath)
-        guard let head = try repo.headBranch() else { throw PromotionError("HEAD is detached; check out the branch to roll back on") }
-        let baseBranch = String(head.dropFirst("refs/heads/".count))
-        let tip = try repo.resolve(head)
-        let files = try ManifestFiles.read(repository: repo, commit: tip, path: manifestPath)
-        let loaded = ManifestLoader().load(files)
+        let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "roll back")
+        let (repo, baseBranch, tip, files, loaded) = (opened.repo, opened.branch, opened.tip, opened.files, opened.loaded)
         guard let environment = loaded.environment(name), !loaded.blockedEnvironments.contains(name) else {
             throw PromotionError("environment '\(name)' is missing or has errors in its manifests; run `berth validate`")
         }

@@ -10,11 +10,7 @@ struct LogCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(help: "The repository (a local path).")
-    var repo: String = "."
-
-    @Option(help: "The manifest root inside the repository.")
-    var path: String = ""
+    @OptionGroup var repository: RepositoryOptions
 
     @Option(help: "The revision to start from.")
     var ref: String = "HEAD"
@@ -32,7 +28,7 @@ struct LogCommand: ParsableCommand {
     var output: Format = .text
 
     func run() throws {
-        let root = (try? ManifestOptionsRoot.root(repo)) ?? repo
+        let root = repository.root
         var sinceDate: Date?
         if let since {
             guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }
@@ -40,7 +36,7 @@ struct LogCommand: ParsableCommand {
         }
         let entries: [LogEntry]
         do {
-            entries = try DeploymentLog(repositoryPath: root, manifestPath: path).entries(ref: ref, environment: env, service: service, since: sinceDate)
+            entries = try DeploymentLog(repositoryPath: root, manifestPath: repository.path).entries(ref: ref, environment: env, service: service, since: sinceDate)
         } catch {
             throw CLIError("\(error)")
         }

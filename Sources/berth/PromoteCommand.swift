@@ -8,11 +8,7 @@ struct PromoteCommand: AsyncParsableCommand {
         commandName: "promote",
         abstract: "Move a release from one environment to the next as one commit (on a branch, for a pull request).")
 
-    @Option(help: "The repository (a local path).")
-    var repo: String = "."
-
-    @Option(help: "The manifest root inside the repository.")
-    var path: String = ""
+    @OptionGroup var repository: RepositoryOptions
 
     @Option(help: "The environment whose release moves.")
     var from: String
@@ -23,11 +19,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(name: .customLong("service"), help: "Only this service (repeatable); default: the whole release.")
     var services: [String] = []
 
-    @Option(help: "Commit on this new branch, made from the current one.")
-    var branch: String?
-
-    @Flag(help: "Push the branch to origin.")
-    var push = false
+    @OptionGroup var target: BranchOptions
 
     @Option(help: "The commit's subject (trailers are always added).")
     var message: String?
@@ -36,12 +28,12 @@ struct PromoteCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let root = (try? ManifestOptionsRoot.root(repo)) ?? repo
-        let promoter = Promoter(repositoryPath: root, manifestPath: path, connector: TargetConnector(repositoryRoot: root),
+        let root = repository.root
+        let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
                                 recorder: NotesRecorder(repositoryPath: root))
         let result: PromotionResult
         do {
-            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: branch, push: push,
+            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: target.branch, push: target.push,
                                                                  message: message), dryRun: dryRun)
         } catch {
             throw CLIError("\(error)")
@@ -66,12 +58,3 @@ struct PromoteCommand: AsyncParsableCommand {
         }
     }
 }
-
-enum ManifestOptionsRoot {
-    static func root(_ path: String) throws -> String {
-        guard let root = Manifests.ManifestSource(repository: path).repositoryRoot() else { throw CLIError("\(path) is not a git repository") }
-        return root
-    }
-}
-
-import Manifests

@@ -7,11 +7,7 @@ struct RollbackCommand: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Commit the release an environment ran at an earlier converged commit.")
 
-    @Option(help: "The repository (a local path).")
-    var repo: String = "."
-
-    @Option(help: "The manifest root inside the repository.")
-    var path: String = ""
+    @OptionGroup var repository: RepositoryOptions
 
     @Option(help: "The environment to roll back.")
     var env: String
@@ -19,18 +15,14 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: "The commit whose release to restore (default: the last converged release before the current one).")
     var to: String?
 
-    @Option(help: "Commit on this new branch, made from the current one.")
-    var branch: String?
-
-    @Flag(help: "Push the branch to origin.")
-    var push = false
+    @OptionGroup var target: BranchOptions
 
     func run() async throws {
-        let root = (try? ManifestOptionsRoot.root(repo)) ?? repo
+        let root = repository.root
         let result: PromotionResult
         do {
-            result = try await Rollbacker(repositoryPath: root, manifestPath: path, recorder: NotesRecorder(repositoryPath: root))
-                .rollback(environment: env, to: to, branch: branch, push: push)
+            result = try await Rollbacker(repositoryPath: root, manifestPath: repository.path, recorder: NotesRecorder(repositoryPath: root))
+                .rollback(environment: env, to: to, branch: target.branch, push: target.push)
         } catch {
             throw CLIError("\(error)")
         }
