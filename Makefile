@@ -19,14 +19,12 @@ deps:
 build: deps
 	swift build --product berth
 
-# The example manifests, applied to the embedded local ECS target (state in .berth/):
-# the plan before, the apply of staging then prod, and the plans after, which show no changes.
+# The controller, once, on the example manifests against the embedded local ECS target
+# (state in .berth/): the plan before, one pass over every environment, and the plans after.
 run: build
 	$(BERTH) validate --path manifests
 	$(BERTH) plan --path manifests --env staging
-	$(BERTH) apply --path manifests --env staging
-	$(BERTH) plan --path manifests --env prod
-	$(BERTH) apply --path manifests --env prod
+	$(BERTH) controller --path manifests --once
 	$(BERTH) plan --path manifests --env staging --detailed-exitcode
 	$(BERTH) plan --path manifests --env prod --detailed-exitcode
 

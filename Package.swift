@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
@@ -33,8 +36,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECS", "AWS", "Reconcile"]),
+        .target(name: "Controller", dependencies: [
+            "Git", "Manifests", "ECS", "AWS", "Reconcile", "Delivery",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECS", "Reconcile", "Delivery",
+            "Git", "Manifests", "ECS", "Reconcile", "Delivery", "Controller",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "berth-bench", dependencies: [
@@ -54,7 +65,7 @@ let package = Package(
         .testTarget(name: "ECSTests", dependencies: ["ECS", "AWS", "BerthTestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,140 @@
+import AWS
+import ECS
+import Foundation
+import Git
+import Logging
+import Manifests
+import Reconcile
+
+/// Keeps every environment equal to the head of a branch: fetches, reconciles each environment
+/// independently (one's failure, freeze or slowness never holds up another), records notes and
+/// pushes them back.
+public actor Controller {
+    public let options: ControllerOptions
+    public let mirror: RepositoryMirror
+    public let status = ControllerStatus()
+    public let metrics: ControllerMetrics
+    let connector: TargetConnector
+    let logger: Logger
+    private var lastHead: ObjectID?
+    private var lastFull = Date.distantPast
+    private var triggered = false
+
+    public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "berth.controller")) {
+        self.options = options
+        mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory)
+        let counter = CallCounter()
+        metrics = ControllerMetrics(calls: counter)
+        // The local target keeps its state beside the repository when it is a local one, so
+        // `berth local show` there sees what the controller did.
+        let local = (try? Repository.discover(from: options.repository))?.workingDirectory
+        let root = local ?? options.stateDirectory
+        connector = TargetConnector(repositoryRoot: root, environment: environment, counter: counter)
+        self.logger = logger
+    }
+
+    /// Asks for a fetch and reconcile as soon as possible (the webhook).
+    public func trigger() { triggered = true }
+
+    func takeTrigger() -> Bool {
+        defer { triggered = false }
+        return triggered
+    }
+
+    /// One pass: fetch, and reconcile every environment if the head moved or `full` is asked
+    /// (or the resync period passed). Returns whether every environment converged.
+    @discardableResult
+    public func pass(full: Bool = false) async -> Bool {
+        let fetchStart = Date()
+        let head: ObjectID
+        do {
+            head = try mirror.sync(branch: options.branch)
+            metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
+            await status.fetched(head: head.hex, error: nil)
+        } catch {
+            metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
+            await status.fetched(head: nil, error: "\(error)")
+            logger.warning("fetch failed; keeping the last known state", metadata: ["error": "\(error)"])
+            return false
+        }
+        let resyncDue = Date().timeIntervalSince(lastFull) >= options.resync
+        guard full || resyncDue || head != lastHead else {
+            return await status.current.environments.allSatisfy(\.converged)
+        }
+        lastHead = head
+        lastFull = Date()
+        let loaded: LoadedManifests
+        do {
+            let repo = try Repository.open(at: mirror.path)
+            loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: head, path: options.path))
+        } catch {
+            logger.error("cannot read the manifests at \(head.short): \(error)")
+            return false
+        }
+        var results: [Bool] = []
+        await withTaskGroup(of: Bool.self) { group in
+            for name in loaded.environmentNames {
+                group.addTask { await self.reconcile(name, loaded: loaded, head: head) }
+            }
+            for await result in group { results.append(result) }
+        }
+        if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
+        return results.allSatisfy { $0 }
+    }
+
+    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID) async -> Bool {
+        let started = Date()
+        let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
+        var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
+                                                      appliedCommit: await status.environment(name)?.appliedCommit,
+                                                      lastReconciled: Date(), converged: false, error: nil, services: [])
+        defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
+        do {
+            let recorder = NotesRecorder(repositoryPath: mirror.path)
+            if let refusal = try await historyRewrite(name, head: head, recorder: recorder) {
+                state.error = refusal
+                logger.error("\(name): \(refusal)")
+                await status.update(state)
+                return false
+            }
+            let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
+            let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval))
+            state.services = outcomes.map { outcome in
+                let sync: String
+                switch outcome.result {
+                case .inSync: sync = "in-sync"
+                case .applied(let result): sync = result.rawValue
+                case .skipped: sync = "skipped"
+                }
+                var reason = outcome.record?.reason
+                if case .skipped(let why) = outcome.result { reason = why }
+                return .init(service: outcome.service, sync: sync, outcome: outcome.record?.outcome.rawValue,
+                             taskDefinitionArn: outcome.record?.taskDefinitionArn, reason: reason)
+            }
+            state.converged = outcomes.allSatisfy(\.succeeded)
+            if state.converged { state.appliedCommit = head.hex }
+            logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)")
+        } catch {
+            state.error = "\(error)"
+            logger.error("\(name): \(error)")
+        }
+        await status.update(state)
+        return state.converged
+    }
+
+    /// A head that does not descend from the last commit applied to `name` (a force-push or a
+    /// rewrite) is refused until an operator acts: the last good state stays.
+    func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> String? {
+        let records = try await recorder.allRecords().filter { $0.record.environment == name }
+        guard let last = records.max(by: { $0.record.started < $1.record.started })?.commit else { return nil }
+        let repo = try Repository.open(at: mirror.path)
+        guard (try? repo.commit(last)) != nil else {
+            return "the last applied commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)"
+        }
+        guard try repo.isAncestor(last, of: head) else {
+            return "\(head.short) does not descend from the last applied commit \(last.short) (force-push?); refusing it until an operator resolves it"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// How `berth controller` runs.
+public struct ControllerOptions: Sendable {
+    /// The manifest repository: a URL or a path; the controller keeps its own bare clone of it.
+    public var repository: String
+    public var branch: String
+    public var path: String
+    /// Seconds between fetches.
+    public var interval: TimeInterval
+    /// Seconds between full reconciles of every environment (drift, self-heal).
+    public var resync: TimeInterval
+    /// host:port for the HTTP endpoints; nil for none.
+    public var listen: String?
+    /// Where the controller keeps its clone (and the local target's default state).
+    public var stateDirectory: String
+    /// The webhook's HMAC secret; nil refuses every webhook call.
+    public var webhookSecret: String?
+    public var pollInterval: TimeInterval
+
+    public init(repository: String, branch: String = "main", path: String = "", interval: TimeInterval = 60, resync: TimeInterval = 300,
+                listen: String? = nil, stateDirectory: String = ".berth/controller", webhookSecret: String? = nil, pollInterval: TimeInterval = 5) {
+        self.repository = repository
+        self.branch = branch
+        self.path = path
+        self.interval = interval
+        self.resync = resync
+        self.listen = listen
+        self.stateDirectory = stateDirectory
+        self.webhookSecret = webhookSecret
+        self.pollInterval = pollInterval
+    }
+}

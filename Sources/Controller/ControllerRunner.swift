@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Runs the controller: once (a single full pass), or as services (the loop and the HTTP
+/// endpoints) until SIGTERM or SIGINT.
+public enum ControllerRunner {
+    public static func runOnce(_ controller: Controller) async -> Bool {
+        await controller.pass(full: true)
+    }
+
+    public static func run(_ controller: Controller, logger: Logger) async throws {
+        var services: [any Service] = [ReconcileLoop(controller: controller)]
+        if let listen = controller.options.listen {
+            let parts = listen.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { throw ControllerError("--listen wants host:port, got \(listen)") }
+            let app = Application(router: HTTPEndpoints.router(controller),
+                                  configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
+            services.append(app)
+        }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+public struct ControllerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Reconcile
+
+/// What the controller knows, for /api/status, /readyz, /version and the status page.
+public actor ControllerStatus {
+    public struct ServiceState: Codable, Sendable {
+        public let service: String
+        public let sync: String
+        public let outcome: String?
+        public let taskDefinitionArn: String?
+        public let reason: String?
+    }
+
+    public struct EnvironmentState: Codable, Sendable {
+        public var environment: String
+        public var target: String
+        public var headCommit: String?
+        public var appliedCommit: String?
+        public var lastReconciled: Date?
+        public var converged: Bool
+        public var error: String?
+        public var services: [ServiceState]
+    }
+
+    public struct Snapshot: Codable, Sendable {
+        public var head: String?
+        public var lastFetch: Date?
+        public var fetchError: String?
+        public var environments: [EnvironmentState]
+    }
+
+    private var snapshot = Snapshot(head: nil, lastFetch: nil, fetchError: nil, environments: [])
+
+    public init() {}
+
+    public var current: Snapshot { snapshot }
+
+    func fetched(head: String?, error: String?) {
+        if let head { snapshot.head = head }
+        snapshot.lastFetch = error == nil ? Date() : snapshot.lastFetch
+        snapshot.fetchError = error
+    }
+
+    func update(_ state: EnvironmentState) {
+        snapshot.environments.removeAll { $0.environment == state.environment }
+        snapshot.environments.append(state)
+        snapshot.environments.sort { $0.environment < $1.environment }
+    }
+
+    func environment(_ name: String) -> EnvironmentState? {
+        snapshot.environments.first { $0.environment == name }
+    }
+
+    /// Ready: fetched recently and every environment reconciled at least once.
+    public func isReady(maxFetchAge: TimeInterval) -> Bool {
+        guard let last = snapshot.lastFetch, Date().timeIntervalSince(last) <= maxFetchAge, snapshot.fetchError == nil else { return false }
+        return !snapshot.environments.isEmpty && snapshot.environments.allSatisfy { $0.lastReconciled != nil }
+    }
+}

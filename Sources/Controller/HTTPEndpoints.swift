@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The controller's HTTP face: health, readiness, metrics, version, status, the webhook and a page.
+public enum HTTPEndpoints {
+    public static let version = "0.1.0"
+
+    public static func router(_ controller: Controller) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in text("ok\n") }
+        router.get("readyz") { _, _ in
+            let ready = await controller.status.isReady(maxFetchAge: max(3 * controller.options.interval, 30))
+            return text(ready ? "ready\n" : "not ready\n", status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in text(controller.metrics.render(), contentType: "text/plain; version=0.0.4") }
+        router.get("version") { _, _ in
+            let snapshot = await controller.status.current
+            let applied = Dictionary(uniqueKeysWithValues: snapshot.environments.map { ($0.environment, $0.appliedCommit ?? "") })
+            return try json(["berth": AnyJSON.string(version), "environments": .object(applied.mapValues { .string($0) })])
+        }
+        router.get("api/status") { _, _ in try json(await controller.status.current) }
+        router.post("hooks/git") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let bytes = Array(body.readableBytesView)
+            guard let secret = controller.options.webhookSecret,
+                  WebhookSignature.isValid(header: request.headers[.init("X-Hub-Signature-256")!], body: bytes, secret: secret) else {
+                controller.metrics.webhook("refused")
+                return text("bad or missing signature\n", status: .unauthorized)
+            }
+            controller.metrics.webhook("accepted")
+            await controller.trigger()
+            return text("fetching\n", status: .accepted)
+        }
+        router.get("/") { _, _ in
+            var response = text(StatusPage.html(await controller.status.current), contentType: "text/html; charset=utf-8")
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+        return router
+    }
+
+    static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return text(String(decoding: try encoder.encode(value), as: UTF8.self), contentType: "application/json")
+    }
+}
+
+enum AnyJSON: Encodable {
+    case string(String)
+    case object([String: AnyJSON])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try container.encode(s)
+        case .object(let o): try container.encode(o)
+        }
+    }
+}

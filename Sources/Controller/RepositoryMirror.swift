@@ -1,0 +1,50 @@
+import Foundation
+import Git
+
+/// The controller's own bare clone of the manifest repository. Branches and notes are fetched
+/// as a mirror (notes are not fetched by default); berth's notes are pushed back when it can.
+public struct RepositoryMirror: Sendable {
+    public let source: String
+    public let path: String
+
+    public init(source: String, stateDirectory: String) {
+        self.source = source.contains("://") || source.hasPrefix("/") ? source
+            : URL(fileURLWithPath: source).standardizedFileURL.path
+        self.path = URL(fileURLWithPath: stateDirectory).appendingPathComponent("repository.git").standardizedFileURL.path
+    }
+
+    var url: String { source.contains("://") ? source : "file://" + source }
+
+    /// Fetches every branch and the notes; returns the tip of `branch`.
+    public func sync(branch: String) throws -> ObjectID {
+        let repo: Repository
+        if FileManager.default.fileExists(atPath: path + "/HEAD") {
+            repo = try Repository.open(at: path)
+        } else {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            repo = try Repository.create(at: path, bare: true)
+            try repo.addRemote("origin", url: url)
+        }
+        try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+refs/notes/*:refs/notes/*"], prune: true)
+        return try repo.resolve("refs/heads/\(branch)")
+    }
+
+    /// Gives berth's notes back to the origin: pushed to a bare or remote repository, fetched
+    /// into a local one with a work tree (which cannot be pushed to). Never forced: a refusal
+    /// (no rights, someone else's notes in between) is reported, and the next pass tries again.
+    public func pushNotes() -> String? {
+        let ref = Repository.berthNotesRef
+        do {
+            let repo = try Repository.open(at: path)
+            guard try repo.referenceTarget(ref) != nil else { return nil }
+            if !source.contains("://"), let local = try? Repository.discover(from: source), local.workingDirectory != nil {
+                try local.fetch(path, refspecs: ["\(ref):\(ref)"])
+            } else {
+                try repo.push("origin", refspecs: ["\(ref):\(ref)"])
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// A server-rendered status page with no external assets: environments and their services,
+/// whether each is in sync, and what berth last did.
+enum StatusPage {
+    static func html(_ snapshot: ControllerStatus.Snapshot) -> String {
+        var rows = ""
+        for environment in snapshot.environments {
+            let state = environment.error != nil ? "failed" : environment.converged ? "in sync" : "out of sync"
+            rows += "<tr class=\"env\"><th colspan=\"4\">\(escape(environment.environment)) <span class=\"\(css(state))\">\(state)</span>"
+                + " <small>\(escape(environment.target)) · applied \(escape(String((environment.appliedCommit ?? "none").prefix(12))))</small>"
+                + (environment.error.map { "<div class=\"error\">\(escape($0))</div>" } ?? "") + "</th></tr>\n"
+            for service in environment.services {
+                let revision = service.taskDefinitionArn.map { String($0.split(separator: "/").last ?? "") } ?? ""
+                rows += "<tr><td>\(escape(service.service))</td><td class=\"\(css(service.sync))\">\(escape(service.sync))</td>"
+                    + "<td>\(escape(revision))</td><td>\(escape(service.reason ?? ""))</td></tr>\n"
+            }
+        }
+        let fetched = snapshot.lastFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
+        return """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>berth</title>
+        <style>
+        body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}
+        td,th{padding:.4em .6em;border-bottom:1px solid #ddd;text-align:left}tr.env th{background:#f4f4f4}
+        .in-sync,.converged{color:#176c2d}.out-of-sync,.started,.skipped{color:#9a6700}.failed,.rolled-back,.timed-out{color:#b42318}
+        .error{color:#b42318;font-weight:normal}small{color:#666;font-weight:normal}
+        </style></head><body>
+        <h1>berth</h1>
+        <p>Head \(escape(String((snapshot.head ?? "unknown").prefix(12)))), fetched \(fetched)\(snapshot.fetchError.map { " — <span class=\"failed\">fetch failed: \(escape($0))</span>" } ?? "")</p>
+        <table><tr><th>service</th><th>state</th><th>task definition</th><th>last outcome</th></tr>
+        \(rows)</table></body></html>
+        """
+    }
+
+    static func css(_ state: String) -> String { state.replacingOccurrences(of: " ", with: "-") }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

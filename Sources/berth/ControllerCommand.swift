@@ -1,0 +1,72 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Git
+import Logging
+import Manifests
+
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Keep every environment equal to git: fetch, reconcile, self-heal; serve health, metrics, status and a webhook.")
+
+    @Option(help: "The manifest repository: a path or a URL.")
+    var repo: String = "."
+
+    @Option(help: "The branch to follow (default: the local repository's current branch, or main).")
+    var branch: String?
+
+    @Option(help: "The manifest root inside the repository.")
+    var path: String = ""
+
+    @Option(help: "How often to fetch (e.g. 60s).")
+    var interval: Duration = Duration(argument: "60s")!
+
+    @Option(help: "How often to reconcile everything, for drift (e.g. 5m).")
+    var resync: Duration = Duration(argument: "5m")!
+
+    @Option(help: "host:port for /healthz, /readyz, /metrics, /version, /api/status, /hooks/git and the status page.")
+    var listen: String?
+
+    @Option(help: "Where the controller keeps its clone (default: .berth/controller in the repository, or here).")
+    var stateDir: String?
+
+    @Option(help: "A file holding the webhook's HMAC secret (or set BERTH_WEBHOOK_SECRET).")
+    var webhookSecretFile: String?
+
+    @Flag(help: "One full pass over every environment, then exit: 0 when all converged.")
+    var once = false
+
+    func run() async throws {
+        let root = ManifestSource(repository: repo).repositoryRoot()
+        let followed = branch ?? root.flatMap { try? Repository.discover(from: $0).headBranch() }.map { String($0.dropFirst("refs/heads/".count)) } ?? "main"
+        var secret = ProcessInfo.processInfo.environment["BERTH_WEBHOOK_SECRET"]
+        if let file = webhookSecretFile {
+            secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let local = (try? Repository.discover(from: repo))?.workingDirectory != nil
+        let options = ControllerOptions(
+            repository: root ?? repo, branch: followed, path: path, interval: interval.seconds, resync: resync.seconds, listen: listen,
+            stateDirectory: stateDir ?? ((root.map { $0 + "/" } ?? "") + ".berth/controller"), webhookSecret: secret,
+            pollInterval: ProcessInfo.processInfo.environment["BERTH_LOCAL_PACE"] != nil || local ? 0.25 : 5)
+        var logger = Logger(label: "berth")
+        logger.logLevel = once ? .warning : .info
+        let controller = Controller(options: options, logger: logger)
+        if once {
+            let converged = await ControllerRunner.runOnce(controller)
+            let snapshot = await controller.status.current
+            print("berth controller: \(options.branch) at \(snapshot.head.map { String($0.prefix(12)) } ?? "unknown")")
+            if let error = snapshot.fetchError { print("  fetch failed: \(error)") }
+            for environment in snapshot.environments {
+                let state = environment.error.map { "error: \($0)" } ?? (environment.converged ? "converged" : "not converged")
+                print("  \(environment.environment) (\(environment.target)): \(state)")
+                for service in environment.services {
+                    print("    \(service.service): \(service.sync)\(service.reason.map { " (\($0))" } ?? "")")
+                }
+            }
+            if !converged { throw ExitCode.failure }
+            return
+        }
+        try await ControllerRunner.run(controller, logger: logger)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import BerthTestSupport
+import Git
+import Testing
+
+/// `berth controller` as it runs in production, against a bare repository on disk and the local target.
+@Suite struct ControllerCLITests {
+    static func http(_ method: String, _ url: String, body: String = "", headers: [String: String] = [:]) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.timeoutInterval = 5
+        if !body.isEmpty { request.httpBody = Data(body.utf8) }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    static func status(_ base: String) async -> [String: Any]? {
+        guard let (_, text) = try? await http("GET", base + "/api/status") else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    }
+
+    /// Waits (bounded) until `condition` holds for the status.
+    static func waitFor(_ base: String, seconds: Double = 60, _ condition: ([String: Any]) -> Bool) async -> [String: Any]? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let status = await status(base), condition(status) { return status }
+            try? await Task.sleep(nanoseconds: 200_000_000)
+        }
+        return await status(base)
+    }
+
+    static func environments(_ status: [String: Any]) -> [String: [String: Any]] {
+        Dictionary(uniqueKeysWithValues: ((status["environments"] as? [[String: Any]]) ?? []).map { ($0["environment"] as? String ?? "", $0) })
+    }
+
+    static func sign(_ body: String, _ secret: String) -> String {
+        // The same HMAC the controller checks, computed with openssl as a sender would.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sh", "-c", "printf '%s' \"$0\" | openssl dgst -sha256 -hmac \"$1\" | sed 's/^.* //'", body, secret]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return "sha256=" + String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func watchesAppliesRefusesAndStopsCleanly() async throws {
+        let scratch = try ScratchRepo()
+        let origin = try Repository.create(at: scratch.path + "/origin.git", bare: true)
+        try origin.fetch(scratch.path, refspecs: ["+refs/heads/main:refs/heads/main"])
+        let first = try origin.resolve("main")
+        let port = try FreePort.pick()
+        let base = "http://127.0.0.1:\(port)"
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: berthBinary())
+        process.arguments = ["controller", "--repo", scratch.path + "/origin.git", "--path", "manifests", "--interval", "1h",
+                             "--listen", "127.0.0.1:\(port)", "--state-dir", scratch.path + "/state"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "BERTH_WEBHOOK_SECRET": "s3cret"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The first pass applies every environment.
+        let initial = await Self.waitFor(base) { status in
+            let envs = Self.environments(status)
+            return envs.count == 2 && envs.values.allSatisfy { $0["appliedCommit"] as? String == first.hex }
+        }
+        #expect(Self.environments(try #require(initial)).values.allSatisfy { $0["converged"] as? Bool == true })
+        #expect(try await Self.http("GET", base + "/healthz").0 == 200)
+        #expect(try await Self.http("GET", base + "/readyz").0 == 200)
+        let metrics = try await Self.http("GET", base + "/metrics").1
+        #expect(metrics.contains("berth_reconcile_total{environment=\"prod\",result=\"converged\"}"))
+        #expect(metrics.contains("berth_ecs_calls{"))
+        #expect(try await Self.http("GET", base + "/version").1.contains("\"prod\" : \"\(first.hex)\""))
+        let page = try await Self.http("GET", base + "/").1
+        #expect(page.contains("<h1>berth</h1>") && page.contains("staging") && page.contains("in sync"))
+
+        // A new commit, announced by a signed webhook, is applied without a restart.
+        let second = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], onto: "main",
+                                       expectedTip: first, message: "scale web", author: Signature(name: "Dev", email: "dev@example.com"))
+        let payload = #"{"ref":"refs/heads/main"}"#
+        let forged = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)])
+        #expect(forged.0 == 401)
+        #expect(try await Self.http("POST", base + "/hooks/git", body: payload).0 == 401)
+        let accepted = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": Self.sign(payload, "s3cret")])
+        #expect(accepted.0 == 202)
+        let applied = await Self.waitFor(base) { Self.environments($0)["prod"]?["appliedCommit"] as? String == second.hex }
+        #expect(Self.environments(try #require(applied))["prod"]?["converged"] as? Bool == true)
+        #expect(try await Self.http("GET", base + "/metrics").1.contains("berth_webhook_total{result=\"refused\"} 2"))
+
+        // A force-push to a history that does not contain what was applied is refused.
+        let rewritten = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 9\n")],
+                                          onto: "rewrite", expectedTip: nil, message: "rewritten history",
+                                          author: Signature(name: "Mallory", email: "m@example.com"))
+        try origin.moveReference("refs/heads/main", to: rewritten, expected: second, logMessage: "force-push")
+        _ = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": Self.sign(payload, "s3cret")])
+        let refused = await Self.waitFor(base) { (Self.environments($0)["prod"]?["error"] as? String)?.contains("does not descend") == true }
+        let prod = Self.environments(try #require(refused))["prod"]
+        #expect(prod?["appliedCommit"] as? String == second.hex)
+
+        // SIGTERM: a clean exit.
+        process.terminate()
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+    }
+}
