@@ -28,9 +28,11 @@ run: build
 	$(BERTH) plan --path manifests --env staging --detailed-exitcode
 	$(BERTH) plan --path manifests --env prod --detailed-exitcode
 
-# moto's server is a real ECS/STS/IAM API implementation the tests talk to over HTTP.
+# moto's server is a real ECS/STS/IAM API implementation the tests talk to over HTTP;
+# cfn-lint checks deploy/cloudformation.yaml.
 test-deps: deps
 	@python3 -c "import moto.server, flask, flask_cors" 2>/dev/null || python3 -m pip install --quiet 'moto[server]'
+	@command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install --quiet cfn-lint
 
 test: test-deps
 	swift build --product berth
