@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "ECSTests", dependencies: ["ECS", "AWS", "BerthTestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Reconcile", "ECS", "Git", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

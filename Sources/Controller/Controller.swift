@@ -10,15 +10,19 @@ import Reconcile
 /// independently (one's failure, freeze or slowness never holds up another), records notes and
 /// pushes them back.
 public actor Controller {
-    public let options: ControllerOptions
-    public let mirror: RepositoryMirror
-    public let status = ControllerStatus()
-    public let metrics: ControllerMetrics
+    public nonisolated let options: ControllerOptions
+    public nonisolated let mirror: RepositoryMirror
+    public nonisolated let status = ControllerStatus()
+    public nonisolated let metrics: ControllerMetrics
     let connector: TargetConnector
+    /// One writer of notes for every environment's worker.
+    let recorder: NotesRecorder
     let logger: Logger
     private var lastHead: ObjectID?
     private var lastFull = Date.distantPast
     private var triggered = false
+    /// The reconcile in progress for each environment, and the head it works on.
+    private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
 
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "berth.controller")) {
@@ -31,6 +35,7 @@ public actor Controller {
         let local = (try? Repository.discover(from: options.repository))?.workingDirectory
         let root = local ?? options.stateDirectory
         connector = TargetConnector(repositoryRoot: root, environment: environment, counter: counter)
+        recorder = NotesRecorder(repositoryPath: mirror.path)
         self.logger = logger
     }
 
@@ -43,9 +48,11 @@ public actor Controller {
     }
 
     /// One pass: fetch, and reconcile every environment if the head moved or `full` is asked
-    /// (or the resync period passed). Returns whether every environment converged.
+    /// (or the resync period passed). Each environment's reconcile runs on its own; a newer head
+    /// cancels a reconcile still waiting on an older one (level-based: the newest commit wins).
+    /// With `wait`, returns whether every environment converged; without, what is known so far.
     @discardableResult
-    public func pass(full: Bool = false) async -> Bool {
+    public func pass(full: Bool = false, wait: Bool = false) async -> Bool {
         let fetchStart = Date()
         let head: ObjectID
         do {
@@ -72,14 +79,23 @@ public actor Controller {
             logger.error("cannot read the manifests at \(head.short): \(error)")
             return false
         }
-        var results: [Bool] = []
-        await withTaskGroup(of: Bool.self) { group in
-            for name in loaded.environmentNames {
-                group.addTask { await self.reconcile(name, loaded: loaded, head: head) }
+        var tasks: [Task<Bool, Never>] = []
+        for name in loaded.environmentNames {
+            if let running = workers[name] {
+                if running.head == head && !full {
+                    tasks.append(running.task)
+                    continue
+                }
+                running.task.cancel()
+                _ = await running.task.value
             }
-            for await result in group { results.append(result) }
+            let task = Task { await self.reconcile(name, loaded: loaded, head: head) }
+            workers[name] = (head, task)
+            tasks.append(task)
         }
-        if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
+        guard wait else { return await status.current.environments.allSatisfy(\.converged) }
+        var results: [Bool] = []
+        for task in tasks { results.append(await task.value) }
         return results.allSatisfy { $0 }
     }
 
@@ -91,7 +107,6 @@ public actor Controller {
                                                       lastReconciled: Date(), converged: false, error: nil, services: [])
         defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
         do {
-            let recorder = NotesRecorder(repositoryPath: mirror.path)
             if let refusal = try await historyRewrite(name, head: head, recorder: recorder) {
                 state.error = refusal
                 logger.error("\(name): \(refusal)")
@@ -115,11 +130,15 @@ public actor Controller {
             state.converged = outcomes.allSatisfy(\.succeeded)
             if state.converged { state.appliedCommit = head.hex }
             logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)")
+        } catch is CancellationError {
+            state.error = "superseded by a newer commit while its rollout was in progress"
+            logger.info("\(name): \(head.short) superseded by a newer commit")
         } catch {
             state.error = "\(error)"
             logger.error("\(name): \(error)")
         }
         await status.update(state)
+        if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
         return state.converged
     }
 

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// endpoints) until SIGTERM or SIGINT.
 public enum ControllerRunner {
     public static func runOnce(_ controller: Controller) async -> Bool {
-        await controller.pass(full: true)
+        await controller.pass(full: true, wait: true)
     }
 
     public static func run(_ controller: Controller, logger: Logger) async throws {

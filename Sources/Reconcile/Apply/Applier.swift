@@ -120,7 +120,19 @@ public struct Applier: Sendable {
             }
             index += options.concurrency
         }
-        let finished = options.wait ? try await watch(started, cluster: environment.target.cluster) : [:]
+        var finished: [String: (DeploymentRecord.Outcome, String?)] = [:]
+        var cancelled = false
+        if options.wait {
+            do {
+                finished = try await watch(started, cluster: environment.target.cluster)
+            } catch is CancellationError {
+                // A newer commit takes over: what was started is recorded as superseded.
+                cancelled = true
+                for item in started where finished[item.want.name] == nil {
+                    finished[item.want.name] = (.superseded, "a newer commit arrived while this rollout was in progress")
+                }
+            }
+        }
         var outcomes: [ServiceOutcome] = []
         for item in started.sorted(by: { $0.want.name < $1.want.name }) {
             let (outcome, reason) = item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil))
@@ -132,6 +144,7 @@ public struct Applier: Sendable {
             try await recorder?.record(record, on: commit)
             outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: record))
         }
+        if cancelled { throw CancellationError() }
         return outcomes
     }
 

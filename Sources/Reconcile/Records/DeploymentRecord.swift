@@ -14,6 +14,8 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
         case timedOut = "timed-out"
         /// Applied with `--no-wait`: started, outcome unknown.
         case started
+        /// A newer commit arrived while this rollout was being waited on; the newer one wins.
+        case superseded
 
         /// Outcomes that mean "this spec does not work": not retried until a new commit or --retry.
         public var isFailure: Bool { self == .failed || self == .rolledBack }

@@ -1,0 +1,51 @@
+import BerthTestSupport
+import ECS
+import Foundation
+import Git
+import Testing
+@testable import Controller
+@testable import Reconcile
+
+@Suite struct LevelBasedTests {
+    static let author = Signature(name: "Dev", email: "dev@example.com")
+
+    static func manifests(_ version: String) -> [FileChange] {
+        [
+            .write("berth.yaml", "version: 1\n"),
+            .write("environments/staging/environment.yaml", "target: {local: {}}\nrelease: {version: \"\(version)\"}\n"),
+            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
+            .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
+        ]
+    }
+
+    @Test func aNewerCommitSupersedesARolloutInProgress() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
+        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
+                                                               pollInterval: 0.05),
+                                    environment: ["BERTH_LOCAL_PACE": "1.5", "HOME": "/nonexistent"])
+        #expect(await controller.pass(full: true, wait: true))
+
+        // v2 starts rolling out (slowly) ...
+        let v2 = try origin.commit(changes: Self.manifests("2"), onto: "main", expectedTip: tip, message: "v2", author: Self.author)
+        tip = v2
+        _ = await controller.pass()
+        try await Task.sleep(nanoseconds: 400_000_000)
+        // ... and v3 lands before it finished.
+        let v3 = try origin.commit(changes: Self.manifests("3"), onto: "main", expectedTip: tip, message: "v3", author: Self.author)
+        #expect(await controller.pass(wait: true))
+
+        let mirror = try Repository.open(at: controller.mirror.path)
+        let text2 = try #require(try mirror.note(on: v2))
+        let note2 = try #require(DeploymentNote.parse(text2))
+        #expect(note2.latest("staging", "api")?.outcome == .superseded)
+        let text3 = try #require(try mirror.note(on: v3))
+        let note3 = try #require(DeploymentNote.parse(text3))
+        #expect(note3.latest("staging", "api")?.outcome == .converged)
+        let status = await controller.status.current.environments.first
+        #expect(status?.appliedCommit == v3.hex && status?.converged == true)
+        // Notes went back to the origin.
+        #expect(try origin.note(on: v3) != nil)
+    }
+}
