@@ -24,15 +24,23 @@ import Testing
         var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
         let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
                                                                pollInterval: 0.05),
-                                    environment: ["BERTH_LOCAL_PACE": "1.5", "HOME": "/nonexistent"])
+                                    environment: ["BERTH_LOCAL_PACE": "0.2", "HOME": "/nonexistent"])
         #expect(await controller.pass(full: true, wait: true))
+        // v2's tasks never become healthy (and no circuit breaker stops it): its rollout hangs.
+        try await LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json").setImage("r/api:2", failing: true)
 
-        // v2 starts rolling out (slowly) ...
+        // v2 starts rolling out ...
         let v2 = try origin.commit(changes: Self.manifests("2"), onto: "main", expectedTip: tip, message: "v2", author: Self.author)
         tip = v2
         _ = await controller.pass()
-        try await Task.sleep(nanoseconds: 400_000_000)
-        // ... and v3 lands before it finished.
+        let local = LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json")
+        for _ in 0..<100 {
+            let live = try? await local.describeServices(cluster: "staging", names: ["api"]).services?.first
+            if live?.taskDefinition?.hasSuffix(":2") == true { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        // ... and v3 lands while it is still in progress.
         let v3 = try origin.commit(changes: Self.manifests("3"), onto: "main", expectedTip: tip, message: "v3", author: Self.author)
         #expect(await controller.pass(wait: true))
 
