@@ -17,6 +17,8 @@ public actor Controller {
     let connector: TargetConnector
     /// One writer of notes for every environment's worker.
     let recorder: NotesRecorder
+    /// Leases, when several replicas share the environments.
+    public nonisolated let leases: LeaseStore?
     let logger: Logger
     private var lastHead: ObjectID?
     private var lastFull = Date.distantPast
@@ -36,6 +38,15 @@ public actor Controller {
         let root = local ?? options.stateDirectory
         connector = TargetConnector(repositoryRoot: root, environment: environment, counter: counter)
         recorder = NotesRecorder(repositoryPath: mirror.path)
+        if let table = options.leaseTable {
+            let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+            let client = AWSClient(region: region, credentials: DefaultCredentials.chain(environment: environment) { source, region in
+                AWSClient(region: region, credentials: source, environment: environment)
+            }, environment: environment, counter: counter)
+            leases = LeaseStore(client: client, table: table, identity: options.identity, duration: options.leaseDuration)
+        } else {
+            leases = nil
+        }
         self.logger = logger
     }
 
@@ -80,7 +91,8 @@ public actor Controller {
             return false
         }
         var tasks: [Task<Bool, Never>] = []
-        for name in loaded.environmentNames {
+        let mine = await ownedEnvironments(loaded.environmentNames)
+        for name in loaded.environmentNames where mine.contains(name) {
             if let running = workers[name] {
                 if running.head == head && !full {
                     tasks.append(running.task)
@@ -97,6 +109,25 @@ public actor Controller {
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
         return results.allSatisfy { $0 }
+    }
+
+    /// The environments this replica works on: all of them alone; with leases, those it is the
+    /// preferred live replica for and holds (or just took) the lease of.
+    func ownedEnvironments(_ names: [String]) async -> Set<String> {
+        guard let leases else { return Set(names) }
+        do {
+            try await leases.heartbeat()
+            var live = try await leases.liveReplicas()
+            if !live.contains(leases.identity) { live.append(leases.identity) }
+            var owned = Set<String>()
+            for name in names where LeaseStore.preferred(name, among: live) == leases.identity {
+                if try await leases.acquire(name) != nil { owned.insert(name) }
+            }
+            return owned
+        } catch {
+            logger.warning("lease table unavailable; reconciling nothing this pass", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID) async -> Bool {

@@ -17,6 +17,11 @@ public struct ControllerOptions: Sendable {
     /// The webhook's HMAC secret; nil refuses every webhook call.
     public var webhookSecret: String?
     public var pollInterval: TimeInterval
+    /// A DynamoDB table for leases, when several replicas share the work.
+    public var leaseTable: String?
+    public var leaseDuration: TimeInterval = 60
+    /// This replica's name in the lease table.
+    public var identity: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
 
     public init(repository: String, branch: String = "main", path: String = "", interval: TimeInterval = 60, resync: TimeInterval = 300,
                 listen: String? = nil, stateDirectory: String = ".berth/controller", webhookSecret: String? = nil, pollInterval: TimeInterval = 5) {

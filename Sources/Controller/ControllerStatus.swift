@@ -54,6 +54,6 @@ public actor ControllerStatus {
     /// Ready: fetched recently and every environment reconciled at least once.
     public func isReady(maxFetchAge: TimeInterval) -> Bool {
         guard let last = snapshot.lastFetch, Date().timeIntervalSince(last) <= maxFetchAge, snapshot.fetchError == nil else { return false }
-        return !snapshot.environments.isEmpty && snapshot.environments.allSatisfy { $0.lastReconciled != nil }
+        return snapshot.environments.allSatisfy { $0.lastReconciled != nil }
     }
 }

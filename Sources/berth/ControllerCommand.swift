@@ -34,6 +34,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "A file holding the webhook's HMAC secret (or set BERTH_WEBHOOK_SECRET).")
     var webhookSecretFile: String?
 
+    @Option(help: "A DynamoDB table for leases, so several replicas share the environments.")
+    var leaseTable: String?
+
+    @Option(help: "How long a lease lasts without renewal (e.g. 60s); longer than --interval.")
+    var leaseDuration: Duration = Duration(argument: "90s")!
+
     @Flag(help: "One full pass over every environment, then exit: 0 when all converged.")
     var once = false
 
@@ -45,10 +51,13 @@ struct ControllerCommand: AsyncParsableCommand {
             secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let local = (try? Repository.discover(from: repo))?.workingDirectory != nil
-        let options = ControllerOptions(
+        let base = ControllerOptions(
             repository: root ?? repo, branch: followed, path: path, interval: interval.seconds, resync: resync.seconds, listen: listen,
             stateDirectory: stateDir ?? ((root.map { $0 + "/" } ?? "") + ".berth/controller"), webhookSecret: secret,
             pollInterval: ProcessInfo.processInfo.environment["BERTH_LOCAL_PACE"] != nil || local ? 0.25 : 5)
+        var options = base
+        options.leaseTable = leaseTable
+        options.leaseDuration = leaseDuration.seconds
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info
         let controller = Controller(options: options, logger: logger)

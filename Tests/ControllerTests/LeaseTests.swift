@@ -1,0 +1,81 @@
+import AWS
+import BerthTestSupport
+import ECS
+import Foundation
+import Git
+import Testing
+@testable import Controller
+
+/// Three controller replicas share four environments through leases in moto's DynamoDB.
+@Suite struct LeaseTests {
+    @Test func eachEnvironmentHasOneReplicaAndAFailedReplicasWorkMoves() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let environments = ["alpha", "bravo", "charlie", "delta"]
+        let shared = folder.path + "/local-ecs.json"
+        var changes: [FileChange] = [
+            .write("berth.yaml", "version: 1\n"),
+            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:1\", memory: 64}]}\n"),
+        ]
+        for env in environments {
+            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env), stateFile: \"\(shared)\"}}\n"))
+            changes.append(.write("environments/\(env)/api.yaml", "service: {desiredCount: 1}\n"))
+        }
+        try origin.commit(changes: changes, onto: "main", expectedTip: nil, message: "four environments",
+                          author: Signature(name: "Dev", email: "dev@example.com"))
+
+        let moto = try await MotoServer.shared.url()
+        let table = "berth-leases-\(UUID().uuidString.prefix(6))"
+        let environment = ["AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
+                           "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05"]
+        let replicas = (1...3).map { index in
+            var options = ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
+            options.leaseTable = table
+            options.leaseDuration = 2
+            options.identity = "replica-\(index)"
+            return Controller(options: options, environment: environment)
+        }
+        try await replicas[0].leases!.createTable()
+        for replica in replicas { try await replica.leases!.heartbeat() }
+
+        for replica in replicas { #expect(await replica.pass(full: true, wait: true)) }
+        func owners() async -> [String: [String]] {
+            var result: [String: [String]] = [:]
+            for (index, replica) in replicas.enumerated() {
+                for env in await replica.status.current.environments where env.converged {
+                    result[env.environment, default: []].append("replica-\(index + 1)")
+                }
+            }
+            return result
+        }
+        let first = await owners()
+        #expect(Set(first.keys) == Set(environments))
+        #expect(first.values.allSatisfy { $0.count == 1 })
+        #expect(Set(first.values.flatMap { $0 }).count >= 2)   // the work is shared
+        // Each environment's service was created once, by its one owner.
+        let ecs = LocalECS(stateFile: shared)
+        for env in environments {
+            #expect(try await ecs.allTaskDefinitionArns(familyPrefix: "\(env)-api").count == 1)
+        }
+
+        // replica-3 stops (no more heartbeats or renewals); after its leases expire, the others take over.
+        let orphaned = Set(first.filter { $0.value == ["replica-3"] }.keys)
+        try await Task.sleep(nanoseconds: 2_500_000_000)
+        for replica in replicas.prefix(2) { _ = await replica.pass(full: true, wait: true) }
+        var afterwards: [String: [String]] = [:]
+        for (index, replica) in replicas.prefix(2).enumerated() {
+            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-2) {
+                afterwards[env.environment, default: []].append("replica-\(index + 1)")
+            }
+        }
+        #expect(orphaned.isSubset(of: Set(afterwards.keys)))
+        #expect(afterwards.values.allSatisfy { $0.count == 1 })
+    }
+
+    @Test func rendezvousSpreadsEnvironments() {
+        let replicas = ["a", "b", "c"]
+        let picks = (0..<60).compactMap { LeaseStore.preferred("env-\($0)", among: replicas) }
+        #expect(Set(picks) == Set(replicas))
+        #expect(LeaseStore.preferred("prod", among: replicas) == LeaseStore.preferred("prod", among: replicas.reversed()))
+    }
+}
