@@ -5,6 +5,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libgit2-dev pkg-config git openssh-client gnupg
+TEST_APT_PACKAGES := chromium
 BERTH := .build/debug/berth
 
 .PHONY: run test deps test-deps build
@@ -29,8 +30,13 @@ run: build
 	$(BERTH) plan --path manifests --env prod --detailed-exitcode
 
 # moto's server is a real ECS/STS/IAM API implementation the tests talk to over HTTP;
-# cfn-lint checks deploy/cloudformation.yaml.
+# cfn-lint checks deploy/cloudformation.yaml; headless Chromium loads the status page.
 test-deps: deps
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 	@python3 -c "import moto.server, flask, flask_cors" 2>/dev/null || python3 -m pip install --quiet 'moto[server]'
 	@command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install --quiet cfn-lint
 

@@ -156,10 +156,19 @@ public actor Controller {
                 var reason = outcome.record?.reason
                 if case .skipped(let why) = outcome.result { reason = why }
                 return .init(service: outcome.service, sync: sync, outcome: outcome.record?.outcome.rawValue,
-                             taskDefinitionArn: outcome.record?.taskDefinitionArn, reason: reason)
+                             taskDefinitionArn: outcome.record?.taskDefinitionArn ?? outcome.liveTaskDefinitionArn, reason: reason)
             }
             state.converged = outcomes.allSatisfy(\.succeeded)
             if state.converged { state.appliedCommit = head.hex }
+            for outcome in outcomes where !outcome.service.hasPrefix("task:") {
+                metrics.serviceInSync(name, outcome.service, outcome.succeeded)
+            }
+            let records = outcomes.compactMap(\.record).filter { $0.outcome == .converged }
+            if !records.isEmpty, let committed = try? Repository.open(at: mirror.path).commit(head).committer.date {
+                let applied = records.map(\.started).min()!.timeIntervalSince(committed)
+                let steady = records.compactMap(\.finished).max().map { $0.timeIntervalSince(committed) } ?? applied
+                metrics.leadTime(name, applied: applied, steady: steady)
+            }
             logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)")
         } catch is CancellationError {
             state.error = "superseded by a newer commit while its rollout was in progress"

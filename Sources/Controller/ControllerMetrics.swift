@@ -16,6 +16,16 @@ public final class ControllerMetrics: Sendable {
         registry.makeGauge(name: "berth_reconcile_duration_seconds", labels: [("environment", environment)]).set(to: seconds)
     }
 
+    /// Seconds from the commit to berth applying it, and to every service being steady.
+    func leadTime(_ environment: String, applied: Double, steady: Double) {
+        registry.makeGauge(name: "berth_lead_time_seconds", labels: [("environment", environment), ("stage", "applied")]).set(to: applied)
+        registry.makeGauge(name: "berth_lead_time_seconds", labels: [("environment", environment), ("stage", "steady")]).set(to: steady)
+    }
+
+    func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
+        registry.makeGauge(name: "berth_service_in_sync", labels: [("environment", environment), ("service", service)]).set(to: inSync ? 1 : 0)
+    }
+
     func fetched(ok: Bool, seconds: Double) {
         registry.makeCounter(name: "berth_git_fetch_total", labels: [("result", ok ? "ok" : "error")]).increment()
         registry.makeGauge(name: "berth_git_fetch_duration_seconds").set(to: seconds)

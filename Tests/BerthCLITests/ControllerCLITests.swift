@@ -50,6 +50,21 @@ import Testing
         return "sha256=" + String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The page's DOM after headless Chromium loaded and rendered it.
+    static func browser(_ url: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                             "--user-data-dir=" + NSTemporaryDirectory() + "berth-chromium-" + UUID().uuidString, "--dump-dom", url]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     @Test func watchesAppliesRefusesAndStopsCleanly() async throws {
         let scratch = try ScratchRepo()
         let origin = try Repository.create(at: scratch.path + "/origin.git", bare: true)
@@ -82,6 +97,12 @@ import Testing
         #expect(try await Self.http("GET", base + "/version").1.contains("\"prod\" : \"\(first.hex)\""))
         let page = try await Self.http("GET", base + "/").1
         #expect(page.contains("<h1>berth</h1>") && page.contains("staging") && page.contains("in sync"))
+        // What a person sees, rendered by a real browser.
+        let seen = try Self.browser(base + "/")
+        #expect(seen.contains("prod") && seen.contains("staging"))
+        #expect(seen.components(separatedBy: "in sync").count - 1 >= 2)
+        for service in ["api", "web", "worker"] { #expect(seen.contains(">\(service)<")) }
+        #expect(seen.contains("converged") && !seen.contains("class=\"failed\""))
 
         // A new commit, announced by a signed webhook, is applied without a restart.
         let second = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], onto: "main",

@@ -43,7 +43,8 @@ public struct Applier: Sendable {
         for servicePlan in plan.services {
             guard let want = desired.first(where: { $0.name == servicePlan.service }) else { continue }
             if servicePlan.action == .inSync {
-                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil))
+                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil,
+                                               liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
             } else if servicePlan.drift && !environment.policy.selfHeal {
                 outcomes.append(ServiceOutcome(service: want.name, result: .skipped("changed outside git; policy.selfHeal is off"), record: nil))
             } else if !options.retry, let failed = failures.last(where: {

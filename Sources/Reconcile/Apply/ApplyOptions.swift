@@ -40,6 +40,15 @@ public struct ServiceOutcome: Sendable {
     public let service: String
     public let result: Result
     public let record: DeploymentRecord?
+    /// What runs now when nothing was applied (in sync).
+    public var liveTaskDefinitionArn: String?
+
+    public init(service: String, result: Result, record: DeploymentRecord?, liveTaskDefinitionArn: String? = nil) {
+        self.service = service
+        self.result = result
+        self.record = record
+        self.liveTaskDefinitionArn = liveTaskDefinitionArn
+    }
 
     public var succeeded: Bool {
         switch result {
