@@ -52,7 +52,7 @@ let package = Package(
             "Git", "Manifests", "Delivery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "GitTests", dependencies: ["Git"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
         .target(name: "BerthTestSupport", dependencies: [
             "AWS",

@@ -29,7 +29,8 @@ public actor Controller {
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "berth.controller")) {
         self.options = options
-        mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory)
+        mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory,
+                                  credentials: RemoteCredentials.fromEnvironment(environment))
         let counter = CallCounter()
         metrics = ControllerMetrics(calls: counter)
         // The local target keeps its state beside the repository when it is a local one, so

@@ -6,8 +6,11 @@ import Git
 public struct RepositoryMirror: Sendable {
     public let source: String
     public let path: String
+    /// For private remotes (BERTH_GIT_TOKEN, BERTH_GIT_SSH_KEY, …).
+    public let credentials: RemoteCredentials?
 
-    public init(source: String, stateDirectory: String) {
+    public init(source: String, stateDirectory: String, credentials: RemoteCredentials? = nil) {
+        self.credentials = credentials
         self.source = source.contains("://") || source.hasPrefix("/") ? source
             : URL(fileURLWithPath: source).standardizedFileURL.path
         self.path = URL(fileURLWithPath: stateDirectory).appendingPathComponent("repository.git").standardizedFileURL.path
@@ -25,7 +28,7 @@ public struct RepositoryMirror: Sendable {
             repo = try Repository.create(at: path, bare: true)
             try repo.addRemote("origin", url: url)
         }
-        try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+refs/notes/*:refs/notes/*"], prune: true)
+        try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+refs/notes/*:refs/notes/*"], prune: true, credentials: credentials)
         return try repo.resolve("refs/heads/\(branch)")
     }
 
@@ -40,7 +43,7 @@ public struct RepositoryMirror: Sendable {
             if !source.contains("://"), let local = try? Repository.discover(from: source), local.workingDirectory != nil {
                 try local.fetch(path, refspecs: ["\(ref):\(ref)"])
             } else {
-                try repo.push("origin", refspecs: ["\(ref):\(ref)"])
+                try repo.push("origin", refspecs: ["\(ref):\(ref)"], credentials: credentials)
             }
             return nil
         } catch {

@@ -2,11 +2,15 @@ import CGit2
 
 extension Repository {
     /// Clones `url` (a path, file://, or any transport the installed libgit2 supports) into `path`.
-    public static func clone(from url: String, to path: String, bare: Bool = false) throws(GitError) -> Repository {
+    public static func clone(from url: String, to path: String, bare: Bool = false,
+                             credentials: RemoteCredentials? = nil) throws(GitError) -> Repository {
         LibGit2.bootstrap()
         var opts = git_clone_options()
         git_clone_options_init(&opts, UInt32(GIT_CLONE_OPTIONS_VERSION))
         opts.bare = bare ? 1 : 0
+        let state = RemoteCallbackState(credentials)
+        state.install(&opts.fetch_opts.callbacks)
+        defer { withExtendedLifetime(state) {} }
         var repo: OpaquePointer?
         try check(git_clone(&repo, url, path, &opts), "clone \(redacted(url))")
         return Repository(handle: repo!)
@@ -21,11 +25,15 @@ extension Repository {
 
     /// Fetches `refspecs` (default: the remote's configured ones) from a named remote or a URL.
     /// Notes are only fetched when a refspec names them, e.g. `+refs/notes/*:refs/notes/*`.
-    public func fetch(_ remote: String = "origin", refspecs: [String] = [], prune: Bool = false) throws(GitError) {
+    public func fetch(_ remote: String = "origin", refspecs: [String] = [], prune: Bool = false,
+                      credentials: RemoteCredentials? = nil) throws(GitError) {
         try withRemote(remote) { (handle) throws(GitError) in
             var opts = git_fetch_options()
             git_fetch_options_init(&opts, UInt32(GIT_FETCH_OPTIONS_VERSION))
             opts.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE
+            let state = RemoteCallbackState(credentials)
+            state.install(&opts.callbacks)
+            defer { withExtendedLifetime(state) {} }
             let rc = refspecs.isEmpty
                 ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
                 : withStrArray(refspecs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
@@ -35,23 +43,16 @@ extension Repository {
 
     /// Pushes `refspecs` (e.g. `refs/heads/main:refs/heads/main`, `refs/notes/berth:refs/notes/berth`).
     /// A reference the remote refuses (not a fast-forward, hook refusal) throws with its reason.
-    public func push(_ remote: String = "origin", refspecs: [String]) throws(GitError) {
+    public func push(_ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil) throws(GitError) {
         try withRemote(remote) { (handle) throws(GitError) in
-            let rejections = PushRejections()
+            let state = RemoteCallbackState(credentials)
             var opts = git_push_options()
             git_push_options_init(&opts, UInt32(GIT_PUSH_OPTIONS_VERSION))
-            opts.callbacks.payload = Unmanaged.passUnretained(rejections).toOpaque()
-            opts.callbacks.push_update_reference = { refname, status, payload in
-                if let status, let payload {
-                    let box = Unmanaged<PushRejections>.fromOpaque(payload).takeUnretainedValue()
-                    box.items.append("\(String(gitString: refname)): \(String(cString: status))")
-                }
-                return 0
-            }
-            let rc = withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) }
+            state.install(&opts.callbacks)
+            let rc = withExtendedLifetime(state) { withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) } }
             try check(rc, "push to \(Repository.redacted(remote))")
-            if !rejections.items.isEmpty {
-                throw GitError(code: .nonFastForward, message: "the remote refused " + rejections.items.joined(separator: "; "),
+            if !state.rejections.isEmpty {
+                throw GitError(code: .nonFastForward, message: "the remote refused " + state.rejections.joined(separator: "; "),
                                operation: "push to \(Repository.redacted(remote))")
             }
         }
@@ -75,9 +76,4 @@ extension Repository {
         guard at < hostStart else { return url }
         return String(url[..<scheme.upperBound]) + "***@" + String(url[url.index(after: at)...])
     }
-}
-
-/// Collects per-reference refusals from libgit2's push callback.
-private final class PushRejections {
-    var items: [String] = []
 }

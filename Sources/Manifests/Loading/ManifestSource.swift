@@ -36,7 +36,8 @@ public struct ManifestSource: Sendable {
             guard !worktree else { throw ManifestError("--worktree needs a local repository, not a URL") }
             let temp = FileManager.default.temporaryDirectory.appendingPathComponent("berth-clone-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: temp) }
-            let repo = try Repository.clone(from: repository, to: temp, bare: true)
+            let repo = try Repository.clone(from: repository, to: temp, bare: true,
+                                            credentials: RemoteCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
             return try read(from: repo, limits: limits)
         }
         let repo: Repository

@@ -1,0 +1,78 @@
+import CGit2
+import Foundation
+
+/// Credentials for private remotes: an HTTPS token (sent as the password of
+/// `x-access-token`, as GitHub, GitLab and Bitbucket accept) or an SSH key. They are handed to
+/// libgit2 when the server asks and never appear in messages.
+public struct RemoteCredentials: Sendable, CustomStringConvertible {
+    public var username: String
+    public var token: String?
+    public var sshPrivateKey: String?
+    public var sshPublicKey: String?
+    public var sshPassphrase: String?
+
+    public init(username: String = "x-access-token", token: String? = nil, sshPrivateKey: String? = nil,
+                sshPublicKey: String? = nil, sshPassphrase: String? = nil) {
+        self.username = username
+        self.token = token
+        self.sshPrivateKey = sshPrivateKey
+        self.sshPublicKey = sshPublicKey
+        self.sshPassphrase = sshPassphrase
+    }
+
+    /// From BERTH_GIT_TOKEN (or BERTH_GIT_TOKEN_FILE), BERTH_GIT_USERNAME, BERTH_GIT_SSH_KEY
+    /// (a private key file; its `.pub` beside it when present) and BERTH_GIT_SSH_PASSPHRASE.
+    public static func fromEnvironment(_ environment: [String: String]) -> RemoteCredentials? {
+        var token = environment["BERTH_GIT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if token == nil, let file = environment["BERTH_GIT_TOKEN_FILE"] {
+            token = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let key = environment["BERTH_GIT_SSH_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        guard token != nil || key != nil else { return nil }
+        let publicKey = key.map { $0 + ".pub" }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        return RemoteCredentials(username: environment["BERTH_GIT_USERNAME"] ?? "x-access-token", token: token, sshPrivateKey: key,
+                                 sshPublicKey: publicKey, sshPassphrase: environment["BERTH_GIT_SSH_PASSPHRASE"])
+    }
+
+    public var description: String {
+        "RemoteCredentials(username: \(username), token: \(token == nil ? "none" : "***"), ssh key: \(sshPrivateKey ?? "none"))"
+    }
+}
+
+/// The state libgit2's remote callbacks share through their one payload pointer: the
+/// credentials to offer (and how often they were asked for), and a push's refusals.
+final class RemoteCallbackState {
+    let credentials: RemoteCredentials?
+    var attempts = 0
+    var rejections: [String] = []
+
+    init(_ credentials: RemoteCredentials?) { self.credentials = credentials }
+
+    /// Installs the callbacks on `callbacks`; this object must outlive the libgit2 call.
+    func install(_ callbacks: inout git_remote_callbacks) {
+        callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
+        callbacks.push_update_reference = { refname, status, payload in
+            if let status, let payload {
+                let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
+                state.rejections.append("\(String(gitString: refname)): \(String(cString: status))")
+            }
+            return 0
+        }
+        guard credentials != nil else { return }
+        callbacks.credentials = { out, _, usernameFromURL, allowedTypes, payload in
+            guard let out, let payload else { return -1 }
+            let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
+            state.attempts += 1
+            // The server refused what was offered: stop rather than ask again forever.
+            guard state.attempts <= 1, let credentials = state.credentials else { return GIT_EAUTH.rawValue }
+            let user = usernameFromURL.map { String(cString: $0) } ?? credentials.username
+            if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0, let key = credentials.sshPrivateKey {
+                return git_credential_ssh_key_new(out, user, credentials.sshPublicKey, key, credentials.sshPassphrase)
+            }
+            if allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0, let token = credentials.token {
+                return git_credential_userpass_plaintext_new(out, credentials.username, token)
+            }
+            return GIT_PASSTHROUGH.rawValue
+        }
+    }
+}
