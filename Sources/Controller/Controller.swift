@@ -25,6 +25,8 @@ public actor Controller {
     private var triggered = false
     /// The reconcile in progress for each environment, and the head it works on.
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
+    /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
+    private var backoff: [String: (head: ObjectID, failures: Int, notBefore: Date)] = [:]
 
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "berth.controller")) {
@@ -94,6 +96,7 @@ public actor Controller {
         var tasks: [Task<Bool, Never>] = []
         let mine = await ownedEnvironments(loaded.environmentNames)
         for name in loaded.environmentNames where mine.contains(name) {
+            if let wait = backoff[name], wait.head == head, Date() < wait.notBefore { continue }
             if let running = workers[name] {
                 if running.head == head && !full {
                     tasks.append(running.task)
@@ -180,7 +183,20 @@ public actor Controller {
         }
         await status.update(state)
         if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
+        noteResult(name, head: head, converged: state.converged)
         return state.converged
+    }
+
+    /// Failures back off exponentially (interval × 2^n, at most the resync period); a new head
+    /// or a success starts afresh.
+    func noteResult(_ name: String, head: ObjectID, converged: Bool) {
+        guard !converged else {
+            backoff[name] = nil
+            return
+        }
+        let failures = (backoff[name]?.head == head ? backoff[name]!.failures : 0) + 1
+        let delay = min(options.resync, options.interval * pow(2, Double(failures - 1)))
+        backoff[name] = (head, failures, Date().addingTimeInterval(delay))
     }
 
     /// A head that does not descend from the last commit applied to `name` (a force-push or a

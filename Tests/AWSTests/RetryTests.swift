@@ -121,3 +121,27 @@ import Testing
         #expect(EndpointResolver(environment: ["AWS_REGION": "eu-north-1", "AWS_DEFAULT_REGION": "x"]).environmentRegion == "eu-north-1")
     }
 }
+
+@Suite struct RateLimiterTests {
+    @Test func callsWaitForTokensInsteadOfBeingThrottled() async throws {
+        let limiter = RateLimiter(categories: ["modify": .init(burst: 2, perSecond: 10)]) { $0 == "RegisterTaskDefinition" ? "modify" : nil }
+        let start = Date()
+        for _ in 0..<5 { try await limiter.acquire("RegisterTaskDefinition") }
+        let elapsed = Date().timeIntervalSince(start)
+        // 2 at once from the burst, then 3 more at 10 a second.
+        #expect(elapsed >= 0.28)
+        let quick = Date()
+        for _ in 0..<50 { try await limiter.acquire("DescribeServices") }
+        #expect(Date().timeIntervalSince(quick) < 0.2)
+    }
+
+    @Test func ecsCategoriesFollowTheDocumentedThrottles() async throws {
+        let ecs = RateLimiter.ecs()
+        // RegisterTaskDefinition: burst 20, then 1 a second.
+        let start = Date()
+        for _ in 0..<20 { try await ecs.acquire("RegisterTaskDefinition") }
+        #expect(Date().timeIntervalSince(start) < 0.5)
+        try await ecs.acquire("RegisterTaskDefinition")
+        #expect(Date().timeIntervalSince(start) >= 0.9)
+    }
+}

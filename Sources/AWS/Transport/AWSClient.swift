@@ -12,6 +12,8 @@ public struct AWSClient: Sendable {
     public let endpoints: EndpointResolver
     public let retry: RetryPolicy
     public let counter: CallCounter
+    /// Token buckets, when calls should wait rather than be throttled.
+    public let limiter: RateLimiter?
     let http: HTTPClient
     let logger: Logger
     let sleep: @Sendable (TimeInterval) async throws -> Void
@@ -20,7 +22,7 @@ public struct AWSClient: Sendable {
 
     public init(region: String, credentials: any CredentialProvider,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                retry: RetryPolicy = RetryPolicy(), counter: CallCounter = CallCounter(),
+                retry: RetryPolicy = RetryPolicy(), counter: CallCounter = CallCounter(), limiter: RateLimiter? = nil,
                 http: HTTPClient = .shared, logger: Logger = Logger(label: "berth.aws"),
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
@@ -30,6 +32,7 @@ public struct AWSClient: Sendable {
         self.endpoints = EndpointResolver(environment: environment)
         self.retry = retry
         self.counter = counter
+        self.limiter = limiter
         self.http = http
         self.logger = logger
         self.sleep = sleep
@@ -40,7 +43,7 @@ public struct AWSClient: Sendable {
     /// The same client for another region or with other credentials (e.g. an assumed role).
     public func with(region: String? = nil, credentials: (any CredentialProvider)? = nil) -> AWSClient {
         AWSClient(region: region ?? self.region, credentials: credentials ?? self.credentials, environment: endpoints.environment,
-                  retry: retry, counter: counter, http: http, logger: logger, sleep: sleep, random: random, now: now)
+                  retry: retry, counter: counter, limiter: limiter, http: http, logger: logger, sleep: sleep, random: random, now: now)
     }
 
     /// Calls a JSON-protocol operation; returns the response body.
@@ -69,6 +72,7 @@ public struct AWSClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            if service == .ecs { try await limiter?.acquire(operation) }
             do {
                 let result = try await attemptOnce(service, operation, endpoint: endpoint, contentType: contentType,
                                                    extraHeaders: extraHeaders, body: body)

@@ -31,7 +31,7 @@ public actor TargetConnector {
             let env = environment
             let base = AWSClient(region: aws.region, credentials: DefaultCredentials.chain(environment: env) { source, region in
                 AWSClient(region: region, credentials: source, environment: env)
-            }, environment: env, counter: counter)
+            }, environment: env, counter: counter, limiter: limiter(aws.region))
             if let role = aws.roleArn {
                 let assumed = CachingCredentialProvider(AssumeRoleCredentialProvider(roleArn: role, sessionName: "berth", externalId: aws.externalId,
                                                                                      sourceClient: base))
@@ -48,6 +48,16 @@ public actor TargetConnector {
     public func ecr(for target: Target) -> ECRClient? {
         guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }
         return ECRClient(client: ecs.client)
+    }
+
+    private var limiters: [String: RateLimiter] = [:]
+
+    /// One set of ECS token buckets per Region (the throttles are per account and Region).
+    func limiter(_ region: String) -> RateLimiter {
+        if let limiter = limiters[region] { return limiter }
+        let limiter = RateLimiter.ecs()
+        limiters[region] = limiter
+        return limiter
     }
 
     public func cache(for target: Target) -> TaskDefinitionCache {
