@@ -19,9 +19,13 @@ public actor Controller {
     let recorder: NotesRecorder
     /// Leases, when several replicas share the environments.
     public nonisolated let leases: LeaseStore?
+    private var held: [String: LeaseStore.Lease] = [:]
     let logger: Logger
-    private var lastHead: ObjectID?
+    private var lastLoaded: (head: ObjectID, loaded: LoadedManifests)?
     private var lastFull = Date.distantPast
+    /// Each environment's desired state (a fingerprint) when it last converged.
+    private var converged: [String: String] = [:]
+    private var previouslyOwned = Set<String>()
     private var triggered = false
     /// The reconcile in progress for each environment, and the head it works on.
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
@@ -79,36 +83,44 @@ public actor Controller {
             logger.warning("fetch failed; keeping the last known state", metadata: ["error": "\(error)"])
             return false
         }
-        let resyncDue = Date().timeIntervalSince(lastFull) >= options.resync
-        guard full || resyncDue || head != lastHead else {
-            return await status.current.environments.allSatisfy(\.converged)
-        }
-        lastHead = head
-        lastFull = Date()
         let loaded: LoadedManifests
-        do {
-            let repo = try Repository.open(at: mirror.path)
-            loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: head, path: options.path))
-        } catch {
-            logger.error("cannot read the manifests at \(head.short): \(error)")
-            return false
+        if let cached = lastLoaded, cached.head == head {
+            loaded = cached.loaded
+        } else {
+            do {
+                let repo = try Repository.open(at: mirror.path)
+                loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: head, path: options.path))
+            } catch {
+                logger.error("cannot read the manifests at \(head.short): \(error)")
+                return false
+            }
+            lastLoaded = (head, loaded)
         }
-        var tasks: [Task<Bool, Never>] = []
+        // Heartbeat and lease renewal happen every pass, whether or not anything changed.
         let mine = await ownedEnvironments(loaded.environmentNames)
+        let everything = full || Date().timeIntervalSince(lastFull) >= options.resync
+        if everything { lastFull = Date() }
+        let fingerprints = Self.fingerprints(loaded)
+        var tasks: [Task<Bool, Never>] = []
         for name in loaded.environmentNames where mine.contains(name) {
+            // Only environments whose desired state changed (or newly taken, or on resync).
+            let changed = fingerprints[name] != converged[name] || !previouslyOwned.contains(name)
+            guard everything || changed || workers[name]?.head == head else { continue }
             if let wait = backoff[name], wait.head == head, Date() < wait.notBefore { continue }
             if let running = workers[name] {
-                if running.head == head && !full {
+                if running.head == head && !everything {
                     tasks.append(running.task)
                     continue
                 }
                 running.task.cancel()
                 _ = await running.task.value
             }
-            let task = Task { await self.reconcile(name, loaded: loaded, head: head) }
+            let fingerprint = fingerprints[name]
+            let task = Task { await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint) }
             workers[name] = (head, task)
             tasks.append(task)
         }
+        previouslyOwned = mine
         guard wait else { return await status.current.environments.allSatisfy(\.converged) }
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
@@ -125,7 +137,10 @@ public actor Controller {
             if !live.contains(leases.identity) { live.append(leases.identity) }
             var owned = Set<String>()
             for name in names where LeaseStore.preferred(name, among: live) == leases.identity {
-                if try await leases.acquire(name) != nil { owned.insert(name) }
+                if let lease = try await leases.acquire(name) {
+                    held[name] = lease
+                    owned.insert(name)
+                }
             }
             return owned
         } catch {
@@ -134,7 +149,19 @@ public actor Controller {
         }
     }
 
-    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID) async -> Bool {
+    /// A digest of what each environment should run, to tell which ones a new head changes.
+    static func fingerprints(_ loaded: LoadedManifests) -> [String: String] {
+        var result: [String: String] = [:]
+        for name in loaded.environmentNames {
+            let parts = loaded.rendered(environment: name).compactMap { try? DesiredService($0) }
+                .map { "\($0.name)=\($0.specHash)/\($0.settingsHash)" }.sorted()
+            let frozen = loaded.environment(name)?.freeze.map { $0.isActive() ? "frozen" : "" } ?? ""
+            result[name] = SpecHash.of(.string(parts.joined(separator: ",") + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
+        }
+        return result
+    }
+
+    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?) async -> Bool {
         let started = Date()
         let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
         var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
@@ -149,7 +176,9 @@ public actor Controller {
                 return false
             }
             let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
-            let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval))
+            let fence = fencing(name)
+            let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),
+                                                           hooks: ApplyHooks(beforeWrite: fence))
             state.services = outcomes.map { outcome in
                 let sync: String
                 switch outcome.result {
@@ -184,7 +213,19 @@ public actor Controller {
         await status.update(state)
         if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
         noteResult(name, head: head, converged: state.converged)
+        if state.converged { converged[name] = fingerprint }
         return state.converged
+    }
+
+    /// With leases, a check before every write that this replica still holds the environment's
+    /// lease at the version it took.
+    func fencing(_ name: String) -> (@Sendable () async throws -> Void)? {
+        guard let leases, let lease = held[name] else { return nil }
+        return {
+            guard try await leases.stillHolds(lease) else {
+                throw ReconcileError("lost the lease on \(name) (version \(lease.version)); writing nothing")
+            }
+        }
     }
 
     /// Failures back off exponentially (interval × 2^n, at most the resync period); a new head

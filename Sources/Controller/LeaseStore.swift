@@ -75,6 +75,17 @@ public struct LeaseStore: Sendable {
         }
     }
 
+    /// Whether this replica still holds `lease` (same version, not expired): checked before every
+    /// write, so a replica that lost its lease (paused, partitioned) writes nothing.
+    public func stillHolds(_ lease: Lease, now: Date = Date()) async throws -> Bool {
+        let response = try await call("GetItem", ["TableName": table, "Key": ["environment": ["S": lease.environment]], "ConsistentRead": true])
+        guard let item = response["Item"] as? [String: Any] else { return false }
+        let holder = (item["holder"] as? [String: Any])?["S"] as? String
+        let version = Int(((item["version"] as? [String: Any])?["N"] as? String) ?? "") ?? -1
+        let expires = Double(((item["expires"] as? [String: Any])?["N"] as? String) ?? "") ?? 0
+        return holder == identity && version == lease.version && expires > now.timeIntervalSince1970
+    }
+
     /// Gives a lease up (on shutdown), if this replica still holds it.
     public func release(_ environment: String) async {
         _ = try? await call("DeleteItem", [

@@ -79,3 +79,27 @@ import Testing
         #expect(LeaseStore.preferred("prod", among: replicas) == LeaseStore.preferred("prod", among: replicas.reversed()))
     }
 }
+
+@Suite struct FencingTests {
+    @Test func aReplicaThatLostItsLeaseKnowsIt() async throws {
+        let moto = try await MotoServer.shared.url()
+        let client = AWSClient(region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIATESTTESTTESTTEST", secretAccessKey: "t")),
+                               environment: ["AWS_ENDPOINT_URL": moto])
+        let table = "berth-fencing-\(UUID().uuidString.prefix(6))"
+        let first = LeaseStore(client: client, table: table, identity: "r1", duration: 1)
+        let second = LeaseStore(client: client, table: table, identity: "r2", duration: 1)
+        try await first.createTable()
+        let lease = try #require(try await first.acquire("prod"))
+        #expect(try await first.stillHolds(lease))
+        #expect(try await second.acquire("prod") == nil)
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        let taken = try #require(try await second.acquire("prod"))
+        #expect(taken.version == lease.version + 1)
+        #expect(try await !first.stillHolds(lease))
+        // Even retaking it later gives a new version: the old holder's writes stay fenced off.
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        let again = try #require(try await first.acquire("prod"))
+        #expect(again.version == taken.version + 1)
+        #expect(try await !first.stillHolds(lease))
+    }
+}

@@ -16,6 +16,7 @@ extension Applier {
         let container = task.container ?? want.register.containerDefinitions?.first?.name ?? ""
         let started = now()
         progress("\(environment.name)/\(label): running \(Self.short(arn))\(task.command.map { " with command \($0.joined(separator: " "))" } ?? "")")
+        try await hooks.beforeWrite?()
         let response = try await client.runTask(ECSAPI.RunTaskRequest(
             capacityProviderStrategy: want.create.capacityProviderStrategy, cluster: environment.target.cluster, count: 1,
             launchType: want.create.launchType, networkConfiguration: want.create.networkConfiguration,

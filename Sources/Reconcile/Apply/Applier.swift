@@ -152,6 +152,7 @@ public struct Applier: Sendable {
     func ensureCluster(_ cluster: String) async throws {
         let existing = try await client.describeClusters(ECSAPI.DescribeClustersRequest(clusters: [cluster]))
         if existing.clusters?.contains(where: { $0.clusterName == cluster && $0.status == "ACTIVE" }) != true {
+            try await hooks.beforeWrite?()
             _ = try await client.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
         }
     }
@@ -166,6 +167,7 @@ public struct Applier: Sendable {
         }
         var request = want.register
         request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
+        try await hooks.beforeWrite?()
         let registered = try await client.registerTaskDefinition(request)
         let arn = registered.taskDefinition?.taskDefinitionArn ?? ""
         progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
@@ -179,6 +181,7 @@ public struct Applier: Sendable {
         if plan.action == .create {
             var create = want.create
             create.taskDefinition = taskDefinitionArn
+            try await hooks.beforeWrite?()
             let response = try await client.createService(create)
             progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
             let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
@@ -188,6 +191,7 @@ public struct Applier: Sendable {
         }
         var update = Self.update(from: want.create)
         if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
+        try await hooks.beforeWrite?()
         let response = try await client.updateService(update)
         progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
         let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }

@@ -23,8 +23,13 @@ public struct ApplyOptions: Sendable {
 /// Points where a test can stop an apply, as a crash would.
 public struct ApplyHooks: Sendable {
     public var afterRegister: (@Sendable (String) async throws -> Void)?
-    public init(afterRegister: (@Sendable (String) async throws -> Void)? = nil) {
+    /// Runs before every write call; throwing stops the apply (a controller that lost its
+    /// lease must write nothing).
+    public var beforeWrite: (@Sendable () async throws -> Void)?
+
+    public init(afterRegister: (@Sendable (String) async throws -> Void)? = nil, beforeWrite: (@Sendable () async throws -> Void)? = nil) {
         self.afterRegister = afterRegister
+        self.beforeWrite = beforeWrite
     }
 }
 
