@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Reconcile", "ECS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECS"]),
     ],
     swiftLanguageModes: [.v6]
 )

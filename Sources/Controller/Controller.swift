@@ -96,6 +96,7 @@ public actor Controller {
             }
             lastLoaded = (head, loaded)
         }
+        await status.setPromotions(Self.promotions(loaded))
         // Heartbeat and lease renewal happen every pass, whether or not anything changed.
         let mine = await ownedEnvironments(loaded.environmentNames)
         let everything = full || Date().timeIntervalSince(lastFull) >= options.resync
@@ -149,6 +150,31 @@ public actor Controller {
         }
     }
 
+    /// For each step of berth.yaml's promotion order, the images a promotion would move.
+    static func promotions(_ loaded: LoadedManifests) -> [ControllerStatus.PromotionPreview] {
+        let order = loaded.config?.promotion ?? []
+        guard order.count > 1 else { return [] }
+        func images(_ env: String) -> [String: [String: String]] {
+            var result: [String: [String: String]] = [:]
+            for rendered in loaded.rendered(environment: env) {
+                for container in rendered.taskDefinition["containerDefinitions"]?.items ?? [] {
+                    if let name = container["name"]?.string, let image = container["image"]?.string { result[rendered.service, default: [:]][name] = image }
+                }
+            }
+            return result
+        }
+        return zip(order, order.dropFirst()).map { from, to in
+            let source = images(from), target = images(to)
+            var changes: [String] = []
+            for service in target.keys.sorted() where source[service] != nil {
+                for (container, image) in source[service]!.sorted(by: { $0.key < $1.key }) where target[service]![container] != image {
+                    changes.append("\(service): \(container) \(target[service]![container] ?? "(none)") -> \(image)")
+                }
+            }
+            return .init(from: from, to: to, changes: changes)
+        }
+    }
+
     /// A digest of what each environment should run, to tell which ones a new head changes.
     static func fingerprints(_ loaded: LoadedManifests) -> [String: String] {
         var result: [String: String] = [:]
@@ -166,7 +192,8 @@ public actor Controller {
         let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
         var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
                                                       appliedCommit: await status.environment(name)?.appliedCommit,
-                                                      lastReconciled: Date(), converged: false, error: nil, services: [])
+                                                      lastReconciled: Date(), converged: false, error: nil, services: [],
+                                                      leadTimeSeconds: await status.environment(name)?.leadTimeSeconds)
         defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
         do {
             if let refusal = try await historyRewrite(name, head: head, recorder: recorder) {
@@ -201,6 +228,7 @@ public actor Controller {
                 let applied = records.map(\.started).min()!.timeIntervalSince(committed)
                 let steady = records.compactMap(\.finished).max().map { $0.timeIntervalSince(committed) } ?? applied
                 metrics.leadTime(name, applied: applied, steady: steady)
+                state.leadTimeSeconds = steady
             }
             logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)")
         } catch is CancellationError {

@@ -20,6 +20,16 @@ public actor ControllerStatus {
         public var converged: Bool
         public var error: String?
         public var services: [ServiceState]
+        /// Seconds from the applied commit to every service being steady (DORA's lead time).
+        public var leadTimeSeconds: Double?
+    }
+
+    /// What promoting one environment into the next (berth.yaml's order) would change.
+    public struct PromotionPreview: Codable, Sendable {
+        public let from: String
+        public let to: String
+        /// `service: container old -> new`, one per image that would change.
+        public let changes: [String]
     }
 
     public struct Snapshot: Codable, Sendable {
@@ -27,9 +37,14 @@ public actor ControllerStatus {
         public var lastFetch: Date?
         public var fetchError: String?
         public var environments: [EnvironmentState]
+        public var promotions: [PromotionPreview] = []
     }
 
     private var snapshot = Snapshot(head: nil, lastFetch: nil, fetchError: nil, environments: [])
+
+    func setPromotions(_ previews: [PromotionPreview]) {
+        snapshot.promotions = previews
+    }
 
     public init() {}
 

@@ -8,13 +8,20 @@ enum StatusPage {
         for environment in snapshot.environments {
             let state = environment.error != nil ? "failed" : environment.converged ? "in sync" : "out of sync"
             rows += "<tr class=\"env\"><th colspan=\"4\">\(escape(environment.environment)) <span class=\"\(css(state))\">\(state)</span>"
-                + " <small>\(escape(environment.target)) · applied \(escape(String((environment.appliedCommit ?? "none").prefix(12))))</small>"
+                + " <small>\(escape(environment.target)) · applied \(escape(String((environment.appliedCommit ?? "none").prefix(12))))"
+                + (environment.leadTimeSeconds.map { String(format: " · lead time %.0f s", $0) } ?? "") + "</small>"
                 + (environment.error.map { "<div class=\"error\">\(escape($0))</div>" } ?? "") + "</th></tr>\n"
             for service in environment.services {
                 let revision = service.taskDefinitionArn.map { String($0.split(separator: "/").last ?? "") } ?? ""
                 rows += "<tr><td>\(escape(service.service))</td><td class=\"\(css(service.sync))\">\(escape(service.sync))</td>"
                     + "<td>\(escape(revision))</td><td>\(escape(service.reason ?? ""))</td></tr>\n"
             }
+        }
+        var promotions = ""
+        for preview in snapshot.promotions {
+            promotions += "<h2>Promoting \(escape(preview.from)) → \(escape(preview.to))</h2>"
+            promotions += preview.changes.isEmpty ? "<p class=\"in-sync\">nothing to promote</p>"
+                : "<ul>" + preview.changes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
         }
         let fetched = snapshot.lastFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
         return """
@@ -29,7 +36,8 @@ enum StatusPage {
         <h1>berth</h1>
         <p>Head \(escape(String((snapshot.head ?? "unknown").prefix(12)))), fetched \(fetched)\(snapshot.fetchError.map { " — <span class=\"failed\">fetch failed: \(escape($0))</span>" } ?? "")</p>
         <table><tr><th>service</th><th>state</th><th>task definition</th><th>last outcome</th></tr>
-        \(rows)</table></body></html>
+        \(rows)</table>
+        \(promotions)</body></html>
         """
     }
 

@@ -103,6 +103,10 @@ import Testing
         #expect(seen.components(separatedBy: "in sync").count - 1 >= 2)
         for service in ["api", "web", "worker"] { #expect(seen.contains(">\(service)<")) }
         #expect(seen.contains("converged") && !seen.contains("class=\"failed\""))
+        // What promoting staging into prod would change (the example's releases differ).
+        #expect(seen.contains("Promoting staging → prod"))
+        #expect(seen.contains("api: app 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.0 -&gt; 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.5.0"))
+        #expect(seen.contains("lead time"))
 
         // A new commit, announced by a signed webhook, is applied without a restart.
         let second = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], onto: "main",

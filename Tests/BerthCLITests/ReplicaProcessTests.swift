@@ -1,0 +1,86 @@
+import AWS
+import BerthTestSupport
+import ECS
+import Foundation
+import Git
+import Testing
+
+/// Three `berth controller` processes share four environments through leases in moto's DynamoDB.
+@Suite struct ReplicaProcessTests {
+    @Test func threeProcessesShareTheWorkAndTakeOverFromOneThatDies() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let environments = ["alpha", "bravo", "charlie", "delta"]
+        let shared = folder.path + "/local-ecs.json"
+        var changes: [FileChange] = [
+            .write("berth.yaml", "version: 1\n"),
+            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:1\", memory: 64}]}\n"),
+        ]
+        for env in environments {
+            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env), stateFile: \"\(shared)\"}}\n"))
+            changes.append(.write("environments/\(env)/api.yaml", "service: {desiredCount: 1}\n"))
+        }
+        try origin.commit(changes: changes, onto: "main", expectedTip: nil, message: "four environments",
+                          author: Signature(name: "Dev", email: "dev@example.com"))
+        let moto = try await MotoServer.shared.url()
+        let table = "berth-leases-\(UUID().uuidString.prefix(6))"
+        _ = try await MotoServer.shared.client().json(.dynamoDB, "CreateTable", body: Array(#"{"TableName":"\#(table)","AttributeDefinitions":[{"AttributeName":"environment","AttributeType":"S"}],"KeySchema":[{"AttributeName":"environment","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#.utf8))
+
+        var processes: [Process] = []
+        var ports: [Int] = []
+        for index in 1...3 {
+            let port = try FreePort.pick()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: berthBinary())
+            process.arguments = ["controller", "--repo", folder.path + "/origin.git", "--interval", "1s", "--lease-table", table,
+                                 "--lease-duration", "3s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)"]
+            process.environment = ProcessInfo.processInfo.environment.merging([
+                "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
+                "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05"]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            processes.append(process)
+            ports.append(port)
+        }
+        defer { for process in processes where process.isRunning { process.terminate() } }
+
+        /// Which replica reports each environment converged in its last few seconds.
+        func owners(_ replicas: [Int]) async -> [String: [Int]] {
+            var result: [String: [Int]] = [:]
+            for index in replicas {
+                guard let status = await ControllerCLITests.status("http://127.0.0.1:\(ports[index])") else { continue }
+                for env in (status["environments"] as? [[String: Any]]) ?? [] where env["converged"] as? Bool == true {
+                    result[env["environment"] as? String ?? "", default: []].append(index)
+                }
+            }
+            return result
+        }
+
+        var first: [String: [Int]] = [:]
+        for _ in 0..<150 {
+            first = await owners([0, 1, 2])
+            if Set(first.keys) == Set(environments) { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        #expect(Set(first.keys) == Set(environments))
+        #expect(first.values.allSatisfy { $0.count == 1 }, "\(first)")
+        for env in environments {
+            #expect(try await LocalECS(stateFile: shared).allTaskDefinitionArns(familyPrefix: "\(env)-api").count == 1)
+        }
+
+        // Kill one replica that owns something; its environments move to the others.
+        let victim = first.values.flatMap { $0 }.sorted().last!
+        let orphaned = Set(first.filter { $0.value == [victim] }.keys)
+        kill(processes[victim].processIdentifier, SIGKILL)
+        let survivors = [0, 1, 2].filter { $0 != victim }
+        var moved: [String: [Int]] = [:]
+        for _ in 0..<150 {
+            moved = await owners(survivors)
+            if orphaned.isSubset(of: Set(moved.keys)) { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        #expect(orphaned.isSubset(of: Set(moved.keys)), "\(moved)")
+        #expect(moved.values.allSatisfy { $0.count == 1 })
+    }
+}
