@@ -33,7 +33,7 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: berthBinary())
             process.arguments = ["controller", "--repo", folder.path + "/origin.git", "--interval", "1s", "--lease-table", table,
-                                 "--lease-duration", "3s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)"]
+                                 "--lease-duration", "6s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)"]
             process.environment = ProcessInfo.processInfo.environment.merging([
                 "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
                 "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05"]) { $1 }

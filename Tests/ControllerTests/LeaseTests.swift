@@ -31,7 +31,7 @@ import Testing
         let replicas = (1...3).map { index in
             var options = ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
             options.leaseTable = table
-            options.leaseDuration = 2
+            options.leaseDuration = 4
             options.identity = "replica-\(index)"
             return Controller(options: options, environment: environment)
         }
@@ -60,11 +60,11 @@ import Testing
 
         // replica-3 stops (no more heartbeats or renewals); after its leases expire, the others take over.
         let orphaned = Set(first.filter { $0.value == ["replica-3"] }.keys)
-        try await Task.sleep(nanoseconds: 2_500_000_000)
+        try await Task.sleep(nanoseconds: 4_500_000_000)
         for replica in replicas.prefix(2) { _ = await replica.pass(full: true, wait: true) }
         var afterwards: [String: [String]] = [:]
         for (index, replica) in replicas.prefix(2).enumerated() {
-            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-2) {
+            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-4) {
                 afterwards[env.environment, default: []].append("replica-\(index + 1)")
             }
         }
@@ -86,18 +86,18 @@ import Testing
         let client = AWSClient(region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIATESTTESTTESTTEST", secretAccessKey: "t")),
                                environment: ["AWS_ENDPOINT_URL": moto])
         let table = "berth-fencing-\(UUID().uuidString.prefix(6))"
-        let first = LeaseStore(client: client, table: table, identity: "r1", duration: 1)
-        let second = LeaseStore(client: client, table: table, identity: "r2", duration: 1)
+        let first = LeaseStore(client: client, table: table, identity: "r1", duration: 4)
+        let second = LeaseStore(client: client, table: table, identity: "r2", duration: 4)
         try await first.createTable()
         let lease = try #require(try await first.acquire("prod"))
         #expect(try await first.stillHolds(lease))
         #expect(try await second.acquire("prod") == nil)
-        try await Task.sleep(nanoseconds: 1_200_000_000)
+        try await Task.sleep(nanoseconds: 4_200_000_000)
         let taken = try #require(try await second.acquire("prod"))
         #expect(taken.version == lease.version + 1)
         #expect(try await !first.stillHolds(lease))
         // Even retaking it later gives a new version: the old holder's writes stay fenced off.
-        try await Task.sleep(nanoseconds: 1_200_000_000)
+        try await Task.sleep(nanoseconds: 4_200_000_000)
         let again = try #require(try await first.acquire("prod"))
         #expect(again.version == taken.version + 1)
         #expect(try await !first.stillHolds(lease))
