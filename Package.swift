@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
         .target(name: "BerthTestSupport", dependencies: [
-            "AWS",
+            "AWS", "Git",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -99,6 +99,14 @@ public actor Controller {
         await status.setPromotions(Self.promotions(loaded))
         // Heartbeat and lease renewal happen every pass, whether or not anything changed.
         let mine = await ownedEnvironments(loaded.environmentNames)
+        if leases != nil {
+            // Another replica's environments are its to report.
+            for (name, worker) in workers where !mine.contains(name) {
+                worker.task.cancel()
+                workers[name] = nil
+            }
+            await status.retain(only: mine)
+        }
         let everything = full || Date().timeIntervalSince(lastFull) >= options.resync
         if everything { lastFull = Date() }
         let fingerprints = Self.fingerprints(loaded)

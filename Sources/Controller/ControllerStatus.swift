@@ -62,6 +62,11 @@ public actor ControllerStatus {
         snapshot.environments.sort { $0.environment < $1.environment }
     }
 
+    /// Forgets environments another replica manages now.
+    func retain(only names: Set<String>) {
+        snapshot.environments.removeAll { !names.contains($0.environment) }
+    }
+
     func environment(_ name: String) -> EnvironmentState? {
         snapshot.environments.first { $0.environment == name }
     }

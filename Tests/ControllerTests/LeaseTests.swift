@@ -10,19 +10,8 @@ import Testing
 @Suite struct LeaseTests {
     @Test func eachEnvironmentHasOneReplicaAndAFailedReplicasWorkMoves() async throws {
         let folder = ScratchFolder()
-        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        let environments = ["alpha", "bravo", "charlie", "delta"]
-        let shared = folder.path + "/local-ecs.json"
-        var changes: [FileChange] = [
-            .write("berth.yaml", "version: 1\n"),
-            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:1\", memory: 64}]}\n"),
-        ]
-        for env in environments {
-            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env), stateFile: \"\(shared)\"}}\n"))
-            changes.append(.write("environments/\(env)/api.yaml", "service: {desiredCount: 1}\n"))
-        }
-        try origin.commit(changes: changes, onto: "main", expectedTip: nil, message: "four environments",
-                          author: Signature(name: "Dev", email: "dev@example.com"))
+        let shared = try SharedEnvironments.origin(in: folder.path)
+        let environments = SharedEnvironments.names
 
         let moto = try await MotoServer.shared.url()
         let table = "berth-leases-\(UUID().uuidString.prefix(6))"

@@ -1,0 +1,25 @@
+import Git
+
+/// A bare repository whose four environments all deploy to one shared local ECS state file,
+/// for tests where several controller replicas share the work.
+public enum SharedEnvironments {
+    public static let names = ["alpha", "bravo", "charlie", "delta"]
+
+    /// Creates `<folder>/origin.git`; returns the shared state file.
+    @discardableResult
+    public static func origin(in folder: String) throws -> String {
+        let origin = try Repository.create(at: folder + "/origin.git", bare: true)
+        let shared = folder + "/local-ecs.json"
+        var changes: [FileChange] = [
+            .write("berth.yaml", "version: 1\n"),
+            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:1\", memory: 64}]}\n"),
+        ]
+        for env in names {
+            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env), stateFile: \"\(shared)\"}}\n"))
+            changes.append(.write("environments/\(env)/api.yaml", "service: {desiredCount: 1}\n"))
+        }
+        try origin.commit(changes: changes, onto: "main", expectedTip: nil, message: "four environments",
+                          author: Signature(name: "Dev", email: "dev@example.com"))
+        return shared
+    }
+}
