@@ -48,6 +48,7 @@ let package = Package(
             "Git", "Manifests", "ECS", "Reconcile", "Delivery", "Controller",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests"]),
         .executableTarget(name: "berth-bench", dependencies: [
             "Git", "Manifests", "Delivery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

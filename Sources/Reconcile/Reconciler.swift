@@ -73,8 +73,9 @@ public struct Reconciler: Sendable {
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
                               options: options, hooks: hooks, progress: progress)
-        let failures = await history(name).filter { $0.outcome.isFailure }
-        let outcomes = try await applier.apply(plan: plan, environment: environment, desired: desired, commit: commit, failures: failures)
+        let records = await history(name)
+        let outcomes = try await applier.apply(plan: plan, environment: environment, desired: desired, commit: commit,
+                                               failures: records.filter { $0.outcome.isFailure }, history: records)
         return (plan, outcomes)
     }
 }

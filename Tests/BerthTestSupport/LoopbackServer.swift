@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -25,6 +26,9 @@ public final class LoopbackServer: Sendable {
         case reset
         /// Answer after a delay, without blocking the event loop.
         indirect case delayed(TimeInterval, Reply)
+        /// Pass the request on to `url` and answer with its answer, or, with `dropAnswer`,
+        /// close the connection after the upstream processed it (an answer lost in transit).
+        case forward(String, dropAnswer: Bool)
     }
 
     private let channel: any Channel
@@ -82,6 +86,7 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
     let box: HandlerBox
     var head: HTTPRequestHead?
     var body = ""
+    var lastRequest: LoopbackServer.Request?
 
     init(box: HandlerBox) { self.box = box }
 
@@ -96,6 +101,7 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head, let server = box.server.withLock({ $0?.server }) else { return }
             let request = LoopbackServer.Request(method: head.method.rawValue, uri: head.uri,
                                                  headers: head.headers.map { ($0.name, $0.value) }, body: body, time: Date())
+            lastRequest = request
             send(server.reply(to: request), head: head, context: context)
         }
     }
@@ -110,6 +116,28 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         case .reset:
             context.close(promise: nil)
+        case .forward(let url, let dropAnswer):
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            let request = lastRequest
+            Task {
+                var upstream = HTTPClientRequest(url: url + (request?.uri ?? "/"))
+                upstream.method = .init(rawValue: request?.method ?? "POST")
+                for (name, value) in request?.headers ?? [] where name.lowercased() != "host" { upstream.headers.add(name: name, value: value) }
+                upstream.body = .bytes(ByteBuffer(string: request?.body ?? ""))
+                var reply = LoopbackServer.Reply.reset
+                if let response = try? await HTTPClient.shared.execute(upstream, timeout: .seconds(10)),
+                   let body = try? await response.body.collect(upTo: 16 << 20) {
+                    let headers = response.headers.filter { ["content-type", "x-amzn-requestid", "x-amzn-errortype"].contains($0.name.lowercased()) }
+                        .map { ($0.name, $0.value) }
+                    reply = dropAnswer ? .reset : .respond(status: Int(response.status.code), headers: headers, body: String(buffer: body))
+                }
+                let answer = reply
+                eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.send(answer, head: head, context: context)
+                }
+            }
         case .respond(let status, let headers, let text):
             var responseHeaders = HTTPHeaders(headers)
             responseHeaders.replaceOrAdd(name: "Content-Length", value: String(text.utf8.count))

@@ -46,6 +46,11 @@ public struct AWSClient: Sendable {
                   retry: retry, counter: counter, limiter: limiter, http: http, logger: logger, sleep: sleep, random: random, now: now)
     }
 
+    /// Operations that create something new on each call: retried only when the request
+    /// surely was not processed (throttled, or no connection), never after an ambiguous failure
+    /// (a 5xx, a dropped connection, a timeout), so a retry cannot make a second one.
+    public static let nonIdempotent: Set<String> = ["RegisterTaskDefinition", "RunTask", "CreateService"]
+
     /// Calls a JSON-protocol operation; returns the response body.
     public func json(_ service: AWSService, _ operation: String, body: [UInt8]) async throws -> [UInt8] {
         guard case .json(let version, let prefix) = service.wireProtocol else {
@@ -81,6 +86,7 @@ public struct AWSClient: Sendable {
             } catch let error as AWSError {
                 counter.record(service: service.signingName, operation: operation, outcome: error.code)
                 guard error.isRetryable, attempt < retry.maxAttempts else { throw error }
+                if Self.nonIdempotent.contains(operation), !error.surelyNotProcessed { throw error }
                 let delay = retry.delay(afterAttempt: attempt, random: random())
                 logger.debug("retrying AWS call", metadata: ["operation": "\(service.signingName).\(operation)", "code": "\(error.code)",
                                                             "attempt": "\(attempt)", "delay": "\(delay)"])
@@ -115,7 +121,10 @@ public struct AWSClient: Sendable {
             response = try await http.execute(request, timeout: .milliseconds(Int64(retry.timeout * 1000)), logger: logger)
             var buffer = try await response.body.collect(upTo: 64 << 20)
             bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+        } catch let error as HTTPClientError where error == .connectTimeout {
+            throw AWSError(code: "ConnectFailed", message: "cannot connect to \(endpoint) within \(retry.timeout)s", status: 0,
+                           service: service.signingName, operation: operation)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw AWSError(code: "RequestTimeout", message: "no answer within \(retry.timeout)s from \(endpoint)", status: 0,
                            service: service.signingName, operation: operation)
         } catch {

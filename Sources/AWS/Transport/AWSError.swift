@@ -36,9 +36,15 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Error codes for failures worth another attempt.
     public static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-                                                     "InternalError", "InternalFailure", "ServiceUnavailable", "ConnectionError"]
+                                                     "InternalError", "InternalFailure", "ServiceUnavailable", "ConnectionError", "ConnectFailed"]
 
     public var isThrottling: Bool { Self.throttlingCodes.contains(code) }
+
+    /// The service refused the request before doing anything (throttled, busy family, no
+    /// connection): safe to send again even when it creates something.
+    public var surelyNotProcessed: Bool {
+        isThrottling || code == "ConnectFailed" || (code == "ClientException" && message.contains("Too many concurrent attempts"))
+    }
 
     public var isRetryable: Bool {
         if isThrottling || Self.transientCodes.contains(code) || [500, 502, 503, 504].contains(status) { return true }

@@ -37,13 +37,26 @@ public struct Applier: Sendable {
     /// Applies `plan` for `environment` at `commit`. `failures` are earlier failed records for
     /// this environment, so a spec that failed is not tried again without `retry`.
     public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
-                      failures: [DeploymentRecord] = []) async throws -> [ServiceOutcome] {
+                      failures: [DeploymentRecord] = [], history: [DeploymentRecord] = []) async throws -> [ServiceOutcome] {
         var outcomes: [ServiceOutcome] = []
         var work: [(ServicePlan, DesiredService)] = []
         for servicePlan in plan.services {
             guard let want = desired.first(where: { $0.name == servicePlan.service }) else { continue }
             if servicePlan.action == .inSync {
-                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil,
+                // Applied by a run that stopped before it could record it: record it now.
+                let recorded = history.contains {
+                    $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome == .converged
+                }
+                var record: DeploymentRecord?
+                if !recorded, recorder != nil {
+                    record = DeploymentRecord(environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                                              specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
+                                              started: now(), finished: now(), outcome: .converged,
+                                              reason: "found matching git; recorded after an interrupted apply",
+                                              target: TargetDescription.of(environment.target))
+                    try await recorder?.record(record!, on: commit)
+                }
+                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: record,
                                                liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
             } else if servicePlan.drift && !environment.policy.selfHeal {
                 outcomes.append(ServiceOutcome(service: want.name, result: .skipped("changed outside git; policy.selfHeal is off"), record: nil))
@@ -161,18 +174,27 @@ public struct Applier: Sendable {
     /// same spec hash, else a new registration tagged with where it came from.
     func resolveTaskDefinition(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, commit: ObjectID) async throws -> String {
         guard plan.taskDefinitionChanged else { return plan.liveTaskDefinitionArn ?? "" }
-        if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client) {
-            progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
-            return existing
+        // A registration whose answer was lost may still have happened: look again before retrying.
+        for attempt in 1...3 {
+            if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client) {
+                progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
+                return existing
+            }
+            var request = want.register
+            request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
+            try await hooks.beforeWrite?()
+            let registered: ECSAPI.RegisterTaskDefinitionResponse
+            do {
+                registered = try await client.registerTaskDefinition(request)
+            } catch let error as AWSError where error.isRetryable && attempt < 3 {
+                continue
+            }
+            let arn = registered.taskDefinition?.taskDefinitionArn ?? ""
+            progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
+            try await hooks.afterRegister?(arn)
+            return arn
         }
-        var request = want.register
-        request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
-        try await hooks.beforeWrite?()
-        let registered = try await client.registerTaskDefinition(request)
-        let arn = registered.taskDefinition?.taskDefinitionArn ?? ""
-        progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
-        try await hooks.afterRegister?(arn)
-        return arn
+        throw ReconcileError("cannot register a task definition for \(want.name)")
     }
 
     /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings.
