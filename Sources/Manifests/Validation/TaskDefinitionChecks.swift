@@ -2,7 +2,7 @@ import ECS
 
 /// Checks on a rendered task definition that no single field's type can express: references
 /// between containers and volumes, duplicates, Fargate's rules, image and secret hygiene.
-struct TaskDefinitionChecks {
+public struct TaskDefinitionChecks {
     let policy: Policy
     let environment: String
     var diagnostics = Diagnostics()
@@ -116,14 +116,19 @@ struct TaskDefinitionChecks {
 
     private static let secretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
 
+    /// Whether an environment variable's name says it holds a secret (its value is then never shown).
+    public static func looksSecret(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return secretWords.contains { upper.contains($0) }
+    }
+
     /// Secrets belong in `secrets:` (valueFrom). The value itself is never repeated in the message.
     private mutating func checkPlaintextSecrets(_ container: Node, path: String) {
         for (i, variable) in (container["environment"]?.items ?? []).enumerated() {
             guard let name = variable["name"]?.string, let value = variable["value"]?.string, !value.isEmpty else { continue }
-            let upper = name.uppercased()
             let looksLikeKey = value.count == 20 && (value.hasPrefix("AKIA") || value.hasPrefix("ASIA"))
                 && value.allSatisfy { $0.isUppercase || $0.isNumber }
-            guard Self.secretWords.contains(where: { upper.contains($0) }) || looksLikeKey else { continue }
+            guard Self.looksSecret(name) || looksLikeKey else { continue }
             guard !value.hasPrefix("arn:") else { continue }
             diagnostics.warning("environment variable '\(name)' looks like a secret in plain text; move it to 'secrets' with valueFrom (SSM or Secrets Manager)",
                                 at: variable["value"]!.location, field: "\(path).environment[\(i)].value")

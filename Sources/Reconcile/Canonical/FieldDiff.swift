@@ -1,4 +1,5 @@
 import ECS
+import Manifests
 
 /// One field that differs, by its path in the canonical JSON (`containerDefinitions[app].image`).
 public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible {
@@ -12,11 +13,29 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
     public let after: JSONValue?
 
     public var description: String {
+        let (old, new) = sensitive ? ("(sensitive)", "(sensitive)") : (before?.display ?? "", after?.display ?? "")
         switch kind {
-        case .added: return "+ \(path): \(after?.display ?? "")"
-        case .removed: return "- \(path): \(before?.display ?? "")"
-        case .changed: return "~ \(path): \(before?.display ?? "") -> \(after?.display ?? "")"
+        case .added: return "+ \(path): \(new)"
+        case .removed: return "- \(path): \(old)"
+        case .changed: return "~ \(path): \(old) -> \(new)"
         }
+    }
+
+    /// A value of an environment variable whose name says it is a secret: plans show that it
+    /// changed, never what it is.
+    public var sensitive: Bool {
+        guard let open = path.range(of: "environment["), let close = path[open.upperBound...].firstIndex(of: "]") else { return false }
+        return TaskDefinitionChecks.looksSecret(String(path[open.upperBound..<close]))
+    }
+
+    enum CodingKeys: String, CodingKey { case path, kind, before, after }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(kind, forKey: .kind)
+        try container.encodeIfPresent(sensitive ? before.map { _ in JSONValue.string("(sensitive)") } : before, forKey: .before)
+        try container.encodeIfPresent(sensitive ? after.map { _ in JSONValue.string("(sensitive)") } : after, forKey: .after)
     }
 }
 
