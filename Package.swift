@@ -50,7 +50,7 @@ let package = Package(
         ]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests"]),
         .executableTarget(name: "berth-bench", dependencies: [
-            "Git", "Manifests", "Delivery",
+            "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),

@@ -6,7 +6,7 @@ import Git
 /// Benchmarks that print figures (they assert nothing about time). More arrive with the
 /// controller; see docs/performance.md.
 @main
-struct BerthBench: ParsableCommand {
+struct BerthBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "berth-bench", abstract: "Measure berth and print the figures.")
 
     enum Format: String, ExpressibleByArgument { case table, json }
@@ -17,8 +17,17 @@ struct BerthBench: ParsableCommand {
     @Option(help: "table or json.")
     var output: Format = .table
 
-    func run() throws {
-        let figures = try LogBenchmark(commits: commits).run()
+    @Option(help: "Service counts for the steady-state resync benchmark.")
+    var resync: [Int] = [10, 100, 1000]
+
+    @Option(help: "Services per environment for the cold plan benchmark.")
+    var coldServices = 1000
+
+    func run() async throws {
+        var figures: [Figure] = []
+        for services in resync { figures += try await PlanBenchmarks.steadyState(services: services) }
+        figures += try await PlanBenchmarks.coldPlan(services: coldServices)
+        figures += try LogBenchmark(commits: commits).run()
         switch output {
         case .json:
             let encoder = JSONEncoder()
