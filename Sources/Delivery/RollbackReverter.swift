@@ -7,25 +7,21 @@ import Reconcile
 /// `berth/revert/<env>/<sha>` (pushed to origin when there is one) for someone to merge, so git
 /// describes what runs again. The failure is recorded either way.
 public struct RollbackReverter: Sendable {
-    public let repositoryPath: String
-    public let manifestPath: String
-    public let recorder: NotesRecorder
+    /// The rollback it commits, on a branch.
+    public let rollbacker: Rollbacker
 
-    public init(repositoryPath: String, manifestPath: String, recorder: NotesRecorder) {
-        self.repositoryPath = repositoryPath
-        self.manifestPath = manifestPath
-        self.recorder = recorder
+    public init(rollbacker: Rollbacker) {
+        self.rollbacker = rollbacker
     }
 
     /// The revert branch and commit, or nil when nothing was rolled back or the policy is off.
     public func handle(_ outcomes: [ServiceOutcome], environment: Environment, appliedCommit: ObjectID) async throws -> PromotionResult? {
         guard environment.policy.revertOnRollback,
               outcomes.contains(where: { $0.result == .applied(.rolledBack) }) else { return nil }
-        let repo = try Repository.discover(from: repositoryPath)
+        let repo = try Repository.discover(from: rollbacker.repositoryPath)
         let branch = "berth/revert/\(environment.name)/\(appliedCommit.short)"
         guard try repo.referenceTarget("refs/heads/\(branch)") == nil else { return nil }
         let hasOrigin = (try? repo.references(matching: "refs/remotes/origin/*"))?.isEmpty == false
-        return try await Rollbacker(repositoryPath: repositoryPath, manifestPath: manifestPath, recorder: recorder)
-            .rollback(environment: environment.name, branch: branch, push: hasOrigin)
+        return try await rollbacker.rollback(environment: environment.name, branch: branch, push: hasOrigin)
     }
 }

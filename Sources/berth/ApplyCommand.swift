@@ -51,7 +51,8 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         if let environment = setup.loaded.environment(env), let commit = setup.loaded.commit, let root = source.source.repositoryRoot() {
             do {
-                if let revert = try await RollbackReverter(repositoryPath: root, manifestPath: source.path, recorder: NotesRecorder(repositoryPath: root))
+                let rollbacker = Rollbacker(repositoryPath: root, manifestPath: source.path, recorder: NotesRecorder(repositoryPath: root))
+                if let revert = try await RollbackReverter(rollbacker: rollbacker)
                     .handle(outcomes, environment: environment, appliedCommit: commit), let revertCommit = revert.commit {
                     print("ECS rolled back: committed the revert \(revertCommit.short) on \(revert.branch)\(revert.pushed ? " (pushed)" : ""); merge it so git describes what runs.")
                 }

@@ -62,7 +62,8 @@ import ECS
 
         let loaded = ManifestLoader().load(try ManifestSource(repository: space.clonePath).read())
         let staging = try #require(loaded.environment("staging"))
-        let revert = try #require(try await RollbackReverter(repositoryPath: space.clonePath, manifestPath: "", recorder: space.recorder)
+        let rollbacker = Rollbacker(repositoryPath: space.clonePath, manifestPath: "", recorder: space.recorder)
+        let revert = try #require(try await RollbackReverter(rollbacker: rollbacker)
             .handle(outcomes, environment: staging, appliedCommit: bad))
         #expect(revert.branch == "berth/revert/staging/\(bad.short)")
         #expect(revert.pushed)
