@@ -45,6 +45,7 @@ public actor Controller {
         let root = local ?? options.stateDirectory
         connector = TargetConnector(repositoryRoot: root, environment: environment, counter: counter)
         recorder = NotesRecorder(repositoryPath: mirror.path)
+        mirror.removeStaleLocks()
         if let table = options.leaseTable {
             let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
             let client = AWSClient(region: region, credentials: DefaultCredentials.chain(environment: environment) { source, region in

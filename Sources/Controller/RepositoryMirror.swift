@@ -18,6 +18,15 @@ public struct RepositoryMirror: Sendable {
 
     var url: String { source.contains("://") ? source : "file://" + source }
 
+    /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
+    /// mirror belongs to this process, and nothing of it is locked before its first pass.
+    public func removeStaleLocks() {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(".lock") { try? FileManager.default.removeItem(atPath: path + "/" + relative) }
+        }
+    }
+
     /// Fetches every branch and the notes; returns the tip of `branch`.
     public func sync(branch: String) throws -> ObjectID {
         let repo: Repository

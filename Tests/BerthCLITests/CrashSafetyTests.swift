@@ -50,3 +50,43 @@ import Testing
         }
     }
 }
+
+@Suite struct ControllerCrashSafetyTests {
+    @Test func aControllerKilledMidPassLeavesNothingToDuplicate() async throws {
+        let scratch = try ScratchRepo()
+        var seed: UInt64 = 7
+        func random(_ bound: UInt64) -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return (seed >> 33) % bound
+        }
+        let runs = 10
+        for run in 1...runs {
+            try scratch.commit([.write("manifests/environments/prod/environment.yaml",
+                                       "target:\n  local: {cluster: prod, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/prod}\nrelease: {version: \"3.\(run).0\"}\npolicy: {protected: true}\n")],
+                               "prod 3.\(run).0")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: berthBinary())
+            process.arguments = ["controller", "--path", "manifests", "--once"]
+            process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+            process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05"]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(nanoseconds: UInt64(random(600)) * 1_000_000)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            let rerun = try berth(["controller", "--path", "manifests", "--once"], in: scratch.path)
+            #expect(rerun.status == 0, "run \(run): \(rerun.stdout)\(rerun.stderr)")
+        }
+        let ecs = LocalECS(stateFile: scratch.path + "/.berth/local-ecs.json")
+        for service in ["api", "web", "worker"] {
+            // One revision per release.
+            #expect(try await ecs.allTaskDefinitionArns(familyPrefix: "prod-\(service)").count == runs)
+        }
+        // The controller's notes reach the repository, one for every release commit.
+        for commit in try scratch.repo.history(from: scratch.repo.resolve("HEAD")).prefix(runs) {
+            let note = try #require(try scratch.repo.note(on: commit.id), "no note on \(commit.subject)")
+            #expect(note.contains("\"prod\""))
+        }
+    }
+}
