@@ -3,36 +3,47 @@ import Foundation
 import Git
 import Testing
 
+/// A reproducible sequence of "random" moments.
+struct SeededRandom {
+    var seed: UInt64
+    mutating func next(_ bound: UInt64) -> UInt64 {
+        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        return (seed >> 33) % bound
+    }
+}
+
+/// Starts berth with `args` and kills it with SIGKILL after `milliseconds`; true when it was still running.
+func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) async throws -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: berthBinary())
+    process.arguments = args
+    process.currentDirectoryURL = URL(fileURLWithPath: dir)
+    process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05"]) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    try await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+    let killed = process.isRunning
+    if killed { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return killed
+}
+
 /// `kill -9` at seeded random moments during `berth apply`: every rerun converges, no task
 /// definition revision is registered twice, and every applied commit ends up with its note.
 @Suite struct CrashSafetyTests {
     @Test func killedAppliesLeaveNothingARerunWouldDuplicate() async throws {
         let scratch = try ScratchRepo()
-        var seed: UInt64 = 42
-        func random(_ bound: UInt64) -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return (seed >> 33) % bound
-        }
+        var random = SeededRandom(seed: 42)
         let runs = 20
         var killed = 0
         for run in 1...runs {
             try scratch.commit([.write("manifests/environments/staging/environment.yaml",
                                        "target:\n  local: {cluster: staging, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/staging}\nrelease: {version: \"2.\(run).0\"}\n")],
                                "release 2.\(run).0")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: berthBinary())
-            process.arguments = ["apply", "--path", "manifests", "--env", "staging"]
-            process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-            process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05"]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            try await Task.sleep(nanoseconds: UInt64(random(400)) * 1_000_000)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+            if try await startAndKill(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path, after: random.next(400)) {
                 killed += 1
             }
-            process.waitUntilExit()
 
             let rerun = try berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path)
             #expect(rerun.status == 0, "run \(run): \(rerun.stdout)\(rerun.stderr)")
@@ -54,27 +65,13 @@ import Testing
 @Suite struct ControllerCrashSafetyTests {
     @Test func aControllerKilledMidPassLeavesNothingToDuplicate() async throws {
         let scratch = try ScratchRepo()
-        var seed: UInt64 = 7
-        func random(_ bound: UInt64) -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return (seed >> 33) % bound
-        }
+        var random = SeededRandom(seed: 7)
         let runs = 10
         for run in 1...runs {
             try scratch.commit([.write("manifests/environments/prod/environment.yaml",
                                        "target:\n  local: {cluster: prod, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/prod}\nrelease: {version: \"3.\(run).0\"}\npolicy: {protected: true}\n")],
                                "prod 3.\(run).0")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: berthBinary())
-            process.arguments = ["controller", "--path", "manifests", "--once"]
-            process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-            process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05"]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            try await Task.sleep(nanoseconds: UInt64(random(600)) * 1_000_000)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            _ = try await startAndKill(["controller", "--path", "manifests", "--once"], in: scratch.path, after: random.next(600))
             let rerun = try berth(["controller", "--path", "manifests", "--once"], in: scratch.path)
             #expect(rerun.status == 0, "run \(run): \(rerun.stdout)\(rerun.stderr)")
         }
