@@ -20,7 +20,7 @@ import Testing
         let replicas = (1...3).map { index in
             var options = ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
             options.leaseTable = table
-            options.leaseDuration = 4
+            options.leaseDuration = 8
             options.identity = "replica-\(index)"
             return Controller(options: options, environment: environment)
         }
@@ -49,11 +49,11 @@ import Testing
 
         // replica-3 stops (no more heartbeats or renewals); after its leases expire, the others take over.
         let orphaned = Set(first.filter { $0.value == ["replica-3"] }.keys)
-        try await Task.sleep(nanoseconds: 4_500_000_000)
+        try await Task.sleep(nanoseconds: 8_500_000_000)
         for replica in replicas.prefix(2) { _ = await replica.pass(full: true, wait: true) }
         var afterwards: [String: [String]] = [:]
         for (index, replica) in replicas.prefix(2).enumerated() {
-            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-4) {
+            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-8) {
                 afterwards[env.environment, default: []].append("replica-\(index + 1)")
             }
         }
@@ -75,20 +75,20 @@ import Testing
         let client = AWSClient(region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIATESTTESTTESTTEST", secretAccessKey: "t")),
                                environment: ["AWS_ENDPOINT_URL": moto])
         let table = "berth-fencing-\(UUID().uuidString.prefix(6))"
-        let first = LeaseStore(client: client, table: table, identity: "r1", duration: 4)
-        let second = LeaseStore(client: client, table: table, identity: "r2", duration: 4)
+        // Times are given, not waited for, so a slow machine cannot blur them.
+        let first = LeaseStore(client: client, table: table, identity: "r1", duration: 30)
+        let second = LeaseStore(client: client, table: table, identity: "r2", duration: 30)
         try await first.createTable()
-        let lease = try #require(try await first.acquire("prod"))
-        #expect(try await first.stillHolds(lease))
-        #expect(try await second.acquire("prod") == nil)
-        try await Task.sleep(nanoseconds: 4_200_000_000)
-        let taken = try #require(try await second.acquire("prod"))
+        let t0 = Date()
+        let lease = try #require(try await first.acquire("prod", now: t0))
+        #expect(try await first.stillHolds(lease, now: t0.addingTimeInterval(1)))
+        #expect(try await second.acquire("prod", now: t0.addingTimeInterval(10)) == nil)
+        let taken = try #require(try await second.acquire("prod", now: t0.addingTimeInterval(31)))
         #expect(taken.version == lease.version + 1)
-        #expect(try await !first.stillHolds(lease))
+        #expect(try await !first.stillHolds(lease, now: t0.addingTimeInterval(32)))
         // Even retaking it later gives a new version: the old holder's writes stay fenced off.
-        try await Task.sleep(nanoseconds: 4_200_000_000)
-        let again = try #require(try await first.acquire("prod"))
+        let again = try #require(try await first.acquire("prod", now: t0.addingTimeInterval(62)))
         #expect(again.version == taken.version + 1)
-        #expect(try await !first.stillHolds(lease))
+        #expect(try await !first.stillHolds(lease, now: t0.addingTimeInterval(63)))
     }
 }
