@@ -163,17 +163,8 @@ public actor Controller {
     static func promotions(_ loaded: LoadedManifests) -> [ControllerStatus.PromotionPreview] {
         let order = loaded.config?.promotion ?? []
         guard order.count > 1 else { return [] }
-        func images(_ env: String) -> [String: [String: String]] {
-            var result: [String: [String: String]] = [:]
-            for rendered in loaded.rendered(environment: env) {
-                for container in rendered.taskDefinition["containerDefinitions"]?.items ?? [] {
-                    if let name = container["name"]?.string, let image = container["image"]?.string { result[rendered.service, default: [:]][name] = image }
-                }
-            }
-            return result
-        }
         return zip(order, order.dropFirst()).map { from, to in
-            let source = images(from), target = images(to)
+            let source = loaded.images(environment: from), target = loaded.images(environment: to)
             var changes: [String] = []
             for service in target.keys.sorted() where source[service] != nil {
                 for (container, image) in source[service]!.sorted(by: { $0.key < $1.key }) where target[service]![container] != image {

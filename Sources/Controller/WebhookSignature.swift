@@ -1,3 +1,4 @@
+import AWS
 import Crypto
 import Foundation
 
@@ -16,9 +17,6 @@ public enum WebhookSignature {
     }
 
     public static func sign(_ body: [UInt8], secret: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).hexString
     }
 }

@@ -35,7 +35,7 @@ public struct Promoter: Sendable {
         // for chosen services) are pinned in the target's overlays.
         var mover = ReleaseMover(files: files)
         if request.services.isEmpty { try mover.setRelease(source.release, in: target) }
-        let wanted = Dictionary(uniqueKeysWithValues: loaded.rendered(environment: source.name).map { ($0.service, ReleaseMover.images($0)) })
+        let wanted = loaded.images(environment: source.name)
         try mover.pinImages(wanted, services: services, in: target.name)
         files = mover.files
         loaded = mover.loaded
@@ -113,7 +113,7 @@ public struct Promoter: Sendable {
         guard let ecr = await connector.ecr(for: target.target) else { return }
         var missing: [String] = []
         for service in rendered where services.contains(service.service) {
-            for image in ReleaseMover.images(service).values.sorted() {
+            for image in service.images.values.sorted() {
                 guard let reference = ECRImage(image) else { continue }
                 let exists = try await ecr.imageExists(repository: reference.repository, tag: reference.tag, digest: reference.digest,
                                                        registryId: reference.registry)
@@ -131,7 +131,7 @@ public struct Promoter: Sendable {
                         rendered: [RenderedService], changes: [PromotionChange]) -> String {
         let versions = services.compactMap { service -> (String, String)? in
             guard let r = rendered.first(where: { $0.service == service }) else { return nil }
-            let images = ReleaseMover.images(r)
+            let images = r.images
             let main = images[r.taskDefinition["containerDefinitions"]?.items?.first?["name"]?.string ?? ""] ?? images.values.sorted().first ?? ""
             let version = main.split(separator: "@").first.flatMap { $0.split(separator: "/").last?.split(separator: ":").dropFirst().first }
             return (service, version.map(String.init) ?? source.release["version"] ?? "?")

@@ -32,21 +32,13 @@ struct ReleaseMover {
                 throw PromotionError("\(service) does not render in \(environment); run `berth validate`")
             }
             let overlay = try Self.relative(rendered.sources.last ?? "", in: files)
-            let have = Self.images(rendered)
+            let have = rendered.images
             for (container, image) in wanted.sorted(by: { $0.key < $1.key }) where have[container] != image {
                 try edit(overlay, ["images", container], image)
                 changes.append(PromotionChange(file: files.display(overlay), field: "images.\(container)", old: have[container], new: image))
             }
         }
         try refresh()
-    }
-
-    static func images(_ rendered: RenderedService) -> [String: String] {
-        var result: [String: String] = [:]
-        for container in rendered.taskDefinition["containerDefinitions"]?.items ?? [] {
-            if let name = container["name"]?.string, let image = container["image"]?.string { result[name] = image }
-        }
-        return result
     }
 
     static func relative(_ display: String, in files: ManifestFiles) throws -> String {

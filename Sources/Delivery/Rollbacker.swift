@@ -80,7 +80,7 @@ public struct Rollbacker: Sendable {
     /// The environment's release values and each service's images at `commit`.
     func release(at commit: ObjectID, environment: String, repo: Repository) throws -> ([String: String], [String: [String: String]]) {
         let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: manifestPath))
-        let images = Dictionary(uniqueKeysWithValues: loaded.rendered(environment: environment).map { ($0.service, ReleaseMover.images($0)) })
+        let images = loaded.images(environment: environment)
         return (loaded.environment(environment)?.release ?? [:], images)
     }
 }

@@ -132,7 +132,8 @@ public struct SigV4Signer: Sendable {
 }
 
 extension Sequence where Element == UInt8 {
-    var hexString: String {
+    /// Lower-case hex, two digits a byte (digests, signatures).
+    public var hexString: String {
         map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

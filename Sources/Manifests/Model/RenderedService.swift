@@ -14,3 +14,21 @@ public struct RenderedService: Sendable {
     /// The files this was rendered from, as shown in messages.
     public let sources: [String]
 }
+
+extension RenderedService {
+    /// Each container's image, by container name: what promotion moves and compares.
+    public var images: [String: String] {
+        var result: [String: String] = [:]
+        for container in taskDefinition["containerDefinitions"]?.items ?? [] {
+            if let name = container["name"]?.string, let image = container["image"]?.string { result[name] = image }
+        }
+        return result
+    }
+}
+
+extension LoadedManifests {
+    /// Each service's images in `environment`, by service and container.
+    public func images(environment: String) -> [String: [String: String]] {
+        Dictionary(uniqueKeysWithValues: rendered(environment: environment).map { ($0.service, $0.images) })
+    }
+}

@@ -1,3 +1,4 @@
+import AWS
 import Crypto
 import ECS
 
@@ -6,9 +7,6 @@ import ECS
 /// and reused instead of registered again (no duplicates after a crash or a rerun).
 public enum SpecHash {
     public static func of(_ canonical: JSONValue) -> String {
-        SHA256.hash(data: Array(canonical.canonicalText.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        SHA256.hash(data: Array(canonical.canonicalText.utf8)).hexString
     }
 }
