@@ -15,19 +15,23 @@ func loadManifests(_ bytes: [UInt8]) {
 }
 
 #if FUZZING
+/// The input callback libFuzzer expects by name.
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    loadManifests(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
-/// SwiftPM makes this the executable's entry point; it hands over to libFuzzer's driver.
+/// SwiftPM links an executable's `main` to this symbol; it hands over to libFuzzer's driver.
 @_cdecl("manifest_fuzzer_main")
 func fuzzerMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     var count = argc
     var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-        loadManifests(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-        return 0
-    }
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzzOneInput)
 }
 #else
 import Foundation
