@@ -11,36 +11,49 @@ public final class ControllerMetrics: Sendable {
     }
 
     func reconciled(_ environment: String, converged: Bool, seconds: Double) {
-        registry.makeCounter(name: "berth_reconcile_total", labels: [("environment", environment), ("result", converged ? "converged" : "not_converged")]).increment()
-        registry.makeGauge(name: "berth_environment_converged", labels: [("environment", environment)]).set(to: converged ? 1.0 : 0.0)
-        registry.makeGauge(name: "berth_reconcile_duration_seconds", labels: [("environment", environment)]).set(to: seconds)
+        counter("berth_reconcile", "Reconcile passes by environment and result.",
+                [("environment", environment), ("result", converged ? "converged" : "not_converged")]).increment()
+        gauge("berth_environment_converged", "1 when the environment's last pass converged.", [("environment", environment)])
+            .set(to: converged ? 1.0 : 0.0)
+        gauge("berth_reconcile_duration", "Seconds the environment's last pass took.", [("environment", environment)], unit: "seconds")
+            .set(to: seconds)
     }
 
     /// Seconds from the commit to berth applying it, and to every service being steady.
     func leadTime(_ environment: String, applied: Double, steady: Double) {
-        registry.makeGauge(name: "berth_lead_time_seconds", labels: [("environment", environment), ("stage", "applied")]).set(to: applied)
-        registry.makeGauge(name: "berth_lead_time_seconds", labels: [("environment", environment), ("stage", "steady")]).set(to: steady)
+        let help = "Seconds from the commit to its apply and to steady services."
+        gauge("berth_lead_time", help, [("environment", environment), ("stage", "applied")], unit: "seconds").set(to: applied)
+        gauge("berth_lead_time", help, [("environment", environment), ("stage", "steady")], unit: "seconds").set(to: steady)
     }
 
     func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
-        registry.makeGauge(name: "berth_service_in_sync", labels: [("environment", environment), ("service", service)]).set(to: inSync ? 1 : 0)
+        gauge("berth_service_in_sync", "1 when the service matches its manifest.", [("environment", environment), ("service", service)])
+            .set(to: inSync ? 1 : 0)
     }
 
     func fetched(ok: Bool, seconds: Double) {
-        registry.makeCounter(name: "berth_git_fetch_total", labels: [("result", ok ? "ok" : "error")]).increment()
-        registry.makeGauge(name: "berth_git_fetch_duration_seconds").set(to: seconds)
+        counter("berth_git_fetch", "Fetches of the manifest repository by result.", [("result", ok ? "ok" : "error")]).increment()
+        gauge("berth_git_fetch_duration", "Seconds the last fetch took.", [], unit: "seconds").set(to: seconds)
     }
 
     func webhook(_ result: String) {
-        registry.makeCounter(name: "berth_webhook_total", labels: [("result", result)]).increment()
+        counter("berth_webhook", "Webhook deliveries by result.", [("result", result)]).increment()
     }
 
     /// The text exposition, with the AWS/ECS call counts as of now.
     public func render() -> String {
         for (key, count) in calls.snapshot {
-            registry.makeGauge(name: "berth_ecs_calls", labels: [("service", key.service), ("operation", key.operation), ("outcome", key.outcome)])
-                .set(to: Double(count))
+            gauge("berth_ecs_calls", "AWS calls made since start, by operation and outcome.",
+                  [("service", key.service), ("operation", key.operation), ("outcome", key.outcome)]).set(to: Double(count))
         }
         return registry.emitToString()
+    }
+
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "total", helpText: help), labels: labels)
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)], unit: String = "") -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help), labels: labels)
     }
 }

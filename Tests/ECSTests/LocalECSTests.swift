@@ -168,6 +168,36 @@ final class TestClock: Sendable {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "not json")
     }
 
+    @Test func journalDropsATornLineAndFoldsIntoTheSnapshot() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        func register(_ ecs: LocalECS, _ image: String) async throws -> Int? {
+            try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+                family: "j", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: image, memory: 8)])).taskDefinition?.revision
+        }
+        let first = LocalECS(stateFile: path)
+        #expect(try await register(first, "a:1") == 1)
+        // A process killed in the middle of appending leaves half a line.
+        let journal = try #require(FileHandle(forWritingAtPath: path + ".journal"))
+        try journal.seekToEnd()
+        try journal.write(contentsOf: Data("{\"families\":{\"j\":[".utf8))
+        try journal.close()
+        let second = LocalECS(stateFile: path)
+        #expect(try await register(second, "a:2") == 2)
+        #expect(try await register(first, "a:3") == 3)   // the first process catches up on the second's line
+
+        // Past its limit the journal becomes the snapshot; a new process reads the same state.
+        var file = LocalStateFile(path: path)
+        file.journalLimit = 1
+        var state = LocalState()
+        var cursor = LocalStateFile.Cursor()
+        try file.transact(&state, &cursor) { $0.failingImages = ["x:1"] }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".journal")).isEmpty)
+        #expect(try LocalStateFile(path: path).load(path).families["j"]?.count == 3)
+        let described = try await LocalECS(stateFile: path).describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "j"))
+        #expect(described.taskDefinition?.containerDefinitions?.first?.image == "a:3")
+    }
+
     @Test func concurrentWritersNeverLoseARevision() async throws {
         let folder = ScratchFolder()
         let path = folder.path + "/state.json"

@@ -13,6 +13,7 @@ public actor LocalECS: ECSClient {
     let file: LocalStateFile
     let now: @Sendable () -> Date
     var memory = LocalState()
+    var cursor = LocalStateFile.Cursor()
 
     /// `stateFile: nil` keeps everything in memory.
     public init(stateFile: String?, region: String = "us-east-1", accountId: String = "000000000000", pace: TimeInterval = 1,
@@ -29,7 +30,7 @@ public actor LocalECS: ECSClient {
 
     func run<R>(_ operation: String, _ body: (inout LocalState) throws -> R) throws -> R {
         do {
-            let result = try file.transact(&memory, body)
+            let result = try file.transact(&memory, &cursor, body)
             counter.record(service: "ecs", operation: operation, outcome: "ok")
             return result
         } catch let error as AWSError {
@@ -62,8 +63,8 @@ public actor LocalECS: ECSClient {
 
     /// Brings every service's deployments up to now.
     func advanceAll(_ state: inout LocalState) {
-        for key in state.services.keys {
-            var local = state.services[key]!
+        for (key, moving) in state.services where moving.deployments.contains(where: { $0.status == "PRIMARY" && $0.rolloutState == "IN_PROGRESS" }) {
+            var local = moving
             let service = local.service
             var next = state.nextID
             let failing = Set(state.failingImages)

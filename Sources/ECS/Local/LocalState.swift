@@ -21,20 +21,20 @@ struct LocalState: Codable, Sendable {
     }
 }
 
-struct LocalCluster: Codable, Sendable {
+struct LocalCluster: Codable, Sendable, Equatable {
     var name: String
     var arn: String
     var createdAt: Date
 }
 
 /// A service and the deployments ECS would show for it.
-struct LocalService: Codable, Sendable {
+struct LocalService: Codable, Sendable, Equatable {
     var service: ECSAPI.Service
     var deployments: [LocalDeployment]
 }
 
 /// One deployment of a service, with the times that decide its progress.
-struct LocalDeployment: Codable, Sendable {
+struct LocalDeployment: Codable, Sendable, Equatable {
     var id: String
     var arn: String
     var taskDefinition: String
@@ -55,7 +55,7 @@ struct LocalDeployment: Codable, Sendable {
     var sourceTaskDefinition: String?
 }
 
-struct LocalTask: Codable, Sendable {
+struct LocalTask: Codable, Sendable, Equatable {
     var task: ECSAPI.Task
     var startedAt: Date
     var fails: Bool

@@ -1,13 +1,30 @@
 import Foundation
 
-/// Where the local backend's state lives: a JSON file written atomically (write to a temporary
-/// file, fsync, rename, fsync the folder), under an advisory lock so that several berth
-/// processes never lose each other's changes. A crash mid-write leaves the old file intact.
+/// Where the local backend's state lives: a JSON snapshot plus a journal of changes beside it
+/// (`<file>.journal`, one JSON line per call that changed something), under an advisory lock so
+/// that several berth processes never lose each other's changes.
+///
+/// A call costs what it changes, not the size of the state: a process that wrote last reuses
+/// the state it holds, one that did not reads only the journal lines it has not seen, and a
+/// change appends one line. When the journal outgrows the snapshot it is folded into a new
+/// snapshot (temporary file, fsync, rename). Journal lines set whole entries, so replaying lines
+/// a snapshot already holds changes nothing, and a line torn by a crash is dropped: that call
+/// never answered.
 struct LocalStateFile: Sendable {
     let path: String?
+    /// Journal bytes past which it is folded into the snapshot (or the snapshot's size, if larger).
+    var journalLimit = 4 << 20
 
-    /// Runs `body` on the state with the file locked, and writes the state back if it changed.
-    func transact<R>(_ memory: inout LocalState, _ body: (inout LocalState) throws -> R) throws -> R {
+    /// What this process has read of the files, so an unchanged file is not read again.
+    struct Cursor: Sendable {
+        var snapshot: FileIdentity?
+        var journalOffset: Int = 0
+        var journalInode: UInt64 = 0
+        var loaded = false
+    }
+
+    /// Runs `body` on the state with the files locked, and journals what it changed.
+    func transact<R>(_ memory: inout LocalState, _ cursor: inout Cursor, _ body: (inout LocalState) throws -> R) throws -> R {
         guard let path else { return try body(&memory) }
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -17,27 +34,89 @@ struct LocalStateFile: Sendable {
         guard flock(lockFD, LOCK_EX) == 0 else { throw LocalStateError("cannot lock \(path)") }
         defer { flock(lockFD, LOCK_UN) }
 
-        var state = try load(path)
-        let before = try JSONEncoder.stable.encode(state)
+        let journal = open(path + ".journal", O_CREAT | O_RDWR | O_APPEND | O_CLOEXEC, 0o644)
+        guard journal >= 0 else { throw LocalStateError("cannot open \(path).journal: \(String(cString: strerror(errno)))") }
+        defer { close(journal) }
+        do {
+            try catchUp(&memory, &cursor, journal: journal)
+        } catch {
+            cursor = Cursor()
+            throw error
+        }
+
+        var state = memory
         let result = try body(&state)
-        let after = try JSONEncoder.stable.encode(state)
-        if before != after { try write(after, to: path) }
+        let delta = LocalStateDelta(from: memory, to: state)
+        if !delta.isEmpty {
+            var line = try JSONEncoder.stable.encode(delta)
+            line.append(UInt8(ascii: "\n"))
+            try append(line, to: journal)
+            cursor.journalOffset += line.count
+            if cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
+                try compact(state, journal: journal, &cursor)
+            }
+        }
         memory = state
         return result
+    }
+
+    /// Brings `memory` up to the files: everything again when the snapshot changed, otherwise
+    /// the journal lines past the cursor.
+    private func catchUp(_ memory: inout LocalState, _ cursor: inout Cursor, journal: Int32) throws {
+        let snapshot = FileIdentity(path: path!)
+        var status = stat()
+        fstat(journal, &status)
+        let journalInode = UInt64(status.st_ino)
+        if !cursor.loaded || snapshot != cursor.snapshot || journalInode != cursor.journalInode || Int(status.st_size) < cursor.journalOffset {
+            memory = try load(path!)
+            cursor = Cursor(snapshot: snapshot, journalOffset: 0, journalInode: journalInode, loaded: true)
+        }
+        let size = Int(status.st_size)
+        guard size > cursor.journalOffset else { return }
+        var bytes = [UInt8](repeating: 0, count: size - cursor.journalOffset)
+        let count = bytes.withUnsafeMutableBytes { pread(journal, $0.baseAddress, $0.count, off_t(cursor.journalOffset)) }
+        guard count == bytes.count else { throw LocalStateError("cannot read \(path!).journal") }
+        guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else {
+            ftruncate(journal, off_t(cursor.journalOffset))
+            return
+        }
+        let decoder = JSONDecoder.stable
+        for line in bytes[...lastNewline].split(separator: UInt8(ascii: "\n")) {
+            do {
+                try decoder.decode(LocalStateDelta.self, from: Data(line)).apply(to: &memory)
+            } catch {
+                throw LocalStateError("the local ECS journal \(path!).journal is unreadable (\(error)); move it away or run `berth local reset`")
+            }
+        }
+        cursor.journalOffset += lastNewline + 1
+        if lastNewline + 1 < bytes.count { ftruncate(journal, off_t(cursor.journalOffset)) }   // a line torn by a crash
     }
 
     func load(_ path: String) throws -> LocalState {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return LocalState() }
         do {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .secondsSince1970
-            return try decoder.decode(LocalState.self, from: data)
+            return try JSONDecoder.stable.decode(LocalState.self, from: data)
         } catch {
             throw LocalStateError("the local ECS state in \(path) is unreadable (\(error)); move it away or run `berth local reset`")
         }
     }
 
-    private func write(_ data: Data, to path: String) throws {
+    private func append(_ line: Data, to journal: Int32) throws {
+        let written = line.withUnsafeBytes { Foundation.write(journal, $0.baseAddress, $0.count) }
+        guard written == line.count, fsync(journal) == 0 else {
+            throw LocalStateError("cannot append to \(path!).journal: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Folds the journal into a new snapshot, then empties the journal.
+    private func compact(_ state: LocalState, journal: Int32, _ cursor: inout Cursor) throws {
+        try writeSnapshot(try JSONEncoder.stable.encode(state), to: path!)
+        guard ftruncate(journal, 0) == 0, fsync(journal) == 0 else { throw LocalStateError("cannot empty \(path!).journal") }
+        cursor.snapshot = FileIdentity(path: path!)
+        cursor.journalOffset = 0
+    }
+
+    private func writeSnapshot(_ data: Data, to path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LocalStateError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
@@ -60,17 +139,40 @@ struct LocalStateFile: Sendable {
     }
 }
 
+/// Which file a path names and whether it changed: a rename gives a new inode.
+struct FileIdentity: Equatable, Sendable {
+    let inode: UInt64
+    let size: Int
+    let modified: Int
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        inode = UInt64(status.st_ino)
+        size = Int(status.st_size)
+        modified = status.st_mtim.tv_sec * 1_000_000_000 + status.st_mtim.tv_nsec
+    }
+}
+
 struct LocalStateError: Error, CustomStringConvertible, Sendable {
     let description: String
     init(_ description: String) { self.description = description }
 }
 
 extension JSONEncoder {
-    /// Sorted keys, so unchanged state encodes to the same bytes and is not rewritten.
+    /// Sorted keys, so equal state encodes to the same bytes.
     static var stable: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var stable: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
     }
 }
