@@ -8,7 +8,7 @@ APT_PACKAGES := libgit2-dev pkg-config git openssh-client gnupg
 TEST_APT_PACKAGES := chromium
 BERTH := .build/debug/berth
 
-.PHONY: run test deps test-deps build
+.PHONY: run test deps test-deps build bench
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,3 +43,13 @@ test-deps: deps
 test: test-deps
 	swift build --product berth
 	swift test --disable-xctest
+
+# berth-bench (docs/performance.md), release build. ecs-deploy and the AWS CLI, the peers of
+# benchmark 4, go into a virtual environment of their own. BENCH_ARGS picks and sizes them,
+# e.g. make bench BENCH_ARGS="--only resync --resync 100".
+bench: test-deps
+	@[ -x .build/bench-venv/bin/ecs ] && [ -x .build/bench-venv/bin/aws ] || \
+	  { python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install --quiet ecs-deploy awscli; }
+	swift build -c release --product berth
+	swift build -c release --product berth-bench
+	.build/release/berth-bench $(BENCH_ARGS)

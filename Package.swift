@@ -50,7 +50,8 @@ let package = Package(
         ]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests"]),
         .executableTarget(name: "berth-bench", dependencies: [
-            "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS",
+            "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS", "Controller", "BerthTestSupport",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),

@@ -27,6 +27,7 @@ public actor Controller {
     private var converged: [String: String] = [:]
     private var previouslyOwned = Set<String>()
     private var triggered = false
+    private var waiter: CheckedContinuation<Void, Never>?
     /// The reconcile in progress for each environment, and the head it works on.
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
     /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
@@ -59,11 +60,32 @@ public actor Controller {
     }
 
     /// Asks for a fetch and reconcile as soon as possible (the webhook).
-    public func trigger() { triggered = true }
+    public func trigger() {
+        triggered = true
+        wake()
+    }
 
-    func takeTrigger() -> Bool {
+    /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is first.
+    func waitForTrigger(upTo seconds: TimeInterval) async {
         defer { triggered = false }
-        return triggered
+        guard !triggered else { return }
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1e9))) != nil else { return }
+            await self?.wake()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { waiter = continuation }
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        timer.cancel()
+    }
+
+    private func wake() {
+        waiter?.resume()
+        waiter = nil
     }
 
     /// One pass: fetch, and reconcile every environment if the head moved or `full` is asked

@@ -10,28 +10,15 @@ public struct ReconcileLoop: Service {
         self.controller = controller
     }
 
-    public func run() async throws {
-        do {
-            try await loop()
-        } catch is CancellationError {
-            // Graceful shutdown: the pass in progress was abandoned between steps; notes of
-            // finished services are already written.
-        }
-    }
-
-    private func loop() async throws {
-        try await cancelWhenGracefulShutdown {
+    /// On graceful shutdown the pass in progress is abandoned between steps; notes of finished
+    /// services are already written.
+    public func run() async {
+        await cancelWhenGracefulShutdown {
             var first = true
             while !Task.isCancelled {
                 await controller.pass(full: first)
                 first = false
-                let interval = controller.options.interval
-                var waited = 0.0
-                while waited < interval, !Task.isCancelled {
-                    if await controller.takeTrigger() { break }
-                    try await Task.sleep(nanoseconds: 200_000_000)
-                    waited += 0.2
-                }
+                await controller.waitForTrigger(upTo: controller.options.interval)
             }
         }
     }

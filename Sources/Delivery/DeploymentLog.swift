@@ -57,12 +57,29 @@ public struct DeploymentLog {
         let root = try ManifestPath.normalizedRoot(manifestPath)
         let commits = try repo.history(from: repo.resolve(ref), paths: root.isEmpty ? [] : [root])
         let notes = Dictionary(try repo.notes().map { ($0.object, DeploymentNote.parse($0.text)) }, uniquingKeysWith: { first, _ in first })
-        var states: [ObjectID: [String: [String: ServiceState]]] = [:]
-        var trust: [ObjectID: SigningTrust?] = [:]
+        // Rendered states are cached by what they are rendered from: with an environment named,
+        // the tree ids of everything under the root but the other environments' folders, so a
+        // commit that touches only other environments is passed over without rendering anything.
+        var states: [String: [String: [String: ServiceState]]] = [:]
+        var trust: [String: SigningTrust?] = [:]
+        var inputKeys: [ObjectID: String] = [:]
+        func inputs(_ id: ObjectID) throws -> String {
+            if let key = inputKeys[id] { return key }
+            var key = id.hex
+            if let environment, let top = try repo.children(at: id, of: root) {
+                let folder = root.isEmpty ? "environments" : root + "/environments"
+                let shared = top.filter { $0.path != folder }.map { "\($0.path)=\($0.id.hex)" }
+                let own = try repo.entry(at: id, path: folder + "/" + environment)?.id.hex ?? "-"
+                key = (shared + ["env=\(own)"]).joined(separator: ",")
+            }
+            inputKeys[id] = key
+            return key
+        }
         func state(_ id: ObjectID) throws -> [String: [String: ServiceState]] {
-            if let cached = states[id] { return cached }
+            let key = try inputs(id)
+            if let cached = states[key] { return cached }
             let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: id, path: root))
-            trust[id] = loaded.config?.signing
+            trust[key] = loaded.config?.signing
             var result: [String: [String: ServiceState]] = [:]
             for rendered in loaded.rendered {
                 guard let desired = try? DesiredService(rendered) else { continue }
@@ -70,21 +87,18 @@ public struct DeploymentLog {
                     specHash: desired.specHash, settingsHash: desired.settingsHash,
                     taskDefinition: desired.canonicalTaskDefinition, settings: desired.canonicalSettings)
             }
-            states[id] = result
+            states[key] = result
             return result
         }
 
         var entries: [LogEntry] = []
         for commit in commits {
             if let since, commit.committer.date < since { continue }
+            let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in try repo.entry(at: id, path: root) != nil || root.isEmpty ? id : nil }
+            if let parent, try inputs(parent) == inputs(commit.id) { continue }
             let now = try state(commit.id)
-            let before: [String: [String: ServiceState]]
-            if let parent = commit.parents.first, (try? repo.listTree(at: parent, under: root)) != nil {
-                before = try state(parent)
-            } else {
-                before = [:]
-            }
-            let signature = try signatureStatus(commit.id, repo: repo, trust: trust[commit.id] ?? nil)
+            let before = try parent.map(state) ?? [:]
+            let signature = try signatureStatus(commit.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
             for env in Set(now.keys).union(before.keys).sorted() where environment == nil || env == environment {

@@ -24,6 +24,27 @@ extension Repository {
         return result.sorted { $0.path < $1.path }
     }
 
+    /// The entries directly inside `folder` (empty: the top) at `commit`, not recursing; nil when
+    /// there is no such folder. Tree ids tell what changed without reading anything below them.
+    public func children(at commit: ObjectID, of folder: String = "") throws(GitError) -> [TreeEntry]? {
+        let tree: ObjectID
+        if folder.isEmpty {
+            tree = try self.commit(commit).tree
+        } else {
+            guard let entry = try entry(at: commit, path: folder), entry.kind == .directory else { return nil }
+            tree = entry.id
+        }
+        return try withTree(tree) { (handle) throws(GitError) -> [TreeEntry] in
+            var result: [TreeEntry] = []
+            for index in 0..<git_tree_entrycount(handle) {
+                guard let entry = git_tree_entry_byindex(handle, index) else { continue }
+                let name = String(cString: git_tree_entry_name(entry))
+                result.append(try makeEntry(entry, path: folder.isEmpty ? name : folder + "/" + name))
+            }
+            return result
+        }
+    }
+
     /// The entry at `path` in `commit`'s tree, nil when there is none.
     public func entry(at commit: ObjectID, path: String) throws(GitError) -> TreeEntry? {
         let info = try self.commit(commit)

@@ -1,101 +1,102 @@
 import ArgumentParser
-import Delivery
 import Foundation
-import Git
 
-/// Benchmarks that print figures (they assert nothing about time). More arrive with the
-/// controller; see docs/performance.md.
+/// Measures berth and prints the figures; asserts nothing about time. Each benchmark runs in a
+/// process of its own, so one's memory never shows in another's figures. See docs/performance.md.
 @main
 struct BerthBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "berth-bench", abstract: "Measure berth and print the figures.")
 
     enum Format: String, ExpressibleByArgument { case table, json }
 
-    @Option(help: "Commits in the generated history for the log benchmark.")
-    var commits = 1000
+    enum Benchmark: String, ExpressibleByArgument, CaseIterable {
+        case resync, latency, cold, compare, memory, log, soak
+    }
+
+    @Option(help: "Benchmarks to run (default: all): \(Benchmark.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var only: [Benchmark] = []
 
     @Option(help: "table or json.")
     var output: Format = .table
 
-    @Option(help: "Service counts for the steady-state resync benchmark.")
+    @Option(help: "1: service counts for the steady-state resync.")
     var resync: [Int] = [10, 100, 1000]
 
-    @Option(help: "Services per environment for the cold plan benchmark.")
-    var coldServices = 1000
+    @Option(help: "1: targets for the steady-state resync (local, moto).")
+    var resyncTargets: [String] = ["local", "moto"]
+
+    @Option(help: "2, 3, 5: services per environment.")
+    var services = 1000
+
+    @Option(help: "2: commits pushed one at a time.")
+    var latencyCommits = 200
+
+    @Option(help: "4: services deployed by each tool.")
+    var compareServices = 20
+
+    @Option(help: "4: the folder holding ecs-deploy's `ecs` and the AWS CLI's `aws`.")
+    var tools = ".build/bench-venv/bin"
+
+    @Option(help: "5: full reconciles before memory is read.")
+    var cycles = 1000
+
+    @Option(help: "6: commits in the generated history.")
+    var commits = 100_000
+
+    @Option(help: "7: fetch and reconcile cycles.")
+    var soakCycles = 10_000
 
     func run() async throws {
+        let chosen = only.isEmpty ? Benchmark.allCases : only
         var figures: [Figure] = []
-        for services in resync { figures += try await PlanBenchmarks.steadyState(services: services) }
-        figures += try await PlanBenchmarks.coldPlan(services: coldServices)
-        figures += try LogBenchmark(commits: commits).run()
+        if chosen.count == 1 {
+            figures = try await measure(chosen[0])
+        } else {
+            for benchmark in chosen { figures += try runAlone(benchmark) }
+        }
         switch output {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(figures), as: UTF8.self))
         case .table:
-            print("benchmark                         inputs                          value")
+            print("benchmark".padding(toLength: 36, withPad: " ", startingAt: 0) + "inputs".padding(toLength: 46, withPad: " ", startingAt: 0) + "value")
             for figure in figures {
-                print(figure.name.padding(toLength: 34, withPad: " ", startingAt: 0)
-                      + figure.inputs.padding(toLength: 32, withPad: " ", startingAt: 0) + figure.value)
+                print(figure.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                      + figure.inputs.padding(toLength: 46, withPad: " ", startingAt: 0) + figure.value)
             }
         }
     }
-}
 
-struct Figure: Codable {
-    let name: String
-    let inputs: String
-    let value: String
-    let seconds: Double?
-}
-
-/// `berth log --env prod` over a generated history, beside `git log` over the same paths.
-struct LogBenchmark {
-    let commits: Int
-
-    func run() throws -> [Figure] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let repo = try Repository.create(at: folder, bare: true)
-        let who = Signature(name: "Bench", email: "bench@example.com")
-        let base: [String: String] = [
-            "manifests/berth.yaml": "version: 1\npromotion: [staging, prod]\n",
-            "manifests/environments/staging/environment.yaml": "target: {local: {}}\nrelease: {version: \"0\"}\n",
-            "manifests/environments/prod/environment.yaml": "target: {local: {}}\nrelease: {version: \"0\"}\n",
-            "manifests/services/api/service.yaml": "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 128}]}\n",
-            "manifests/environments/staging/api.yaml": "{}\n",
-            "manifests/environments/prod/api.yaml": "{}\n",
-        ]
-        var tip = try repo.commit(changes: base.sorted { $0.key < $1.key }.map { .write($0.key, $0.value) }, onto: "main",
-                                  expectedTip: nil, message: "start", author: who)
-        let started = Date()
-        for i in 1..<commits {
-            let env = i % 10 == 0 ? "prod" : "staging"
-            tip = try repo.commit(changes: [.write("manifests/environments/\(env)/environment.yaml", "target: {local: {}}\nrelease: {version: \"\(i)\"}\n")],
-                                  onto: "main", expectedTip: tip, message: "release \(i) to \(env)", author: who)
+    func measure(_ benchmark: Benchmark) async throws -> [Figure] {
+        switch benchmark {
+        case .resync:
+            var figures: [Figure] = []
+            for target in resyncTargets.compactMap(BenchTarget.init(rawValue:)) {
+                for count in resync { figures += try await PlanBenchmarks.steadyState(services: count, target: target) }
+            }
+            return figures
+        case .latency: return try await LatencyBenchmark(services: services, commits: latencyCommits).run()
+        case .cold: return try await PlanBenchmarks.coldPlan(services: services)
+        case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
+        case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles)
+        case .log: return try LogBenchmark(commits: commits).run()
+        case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles)
         }
-        let generation = Date().timeIntervalSince(started)
+    }
 
-        let berthStart = Date()
-        let entries = try DeploymentLog(repositoryPath: folder, manifestPath: "manifests").entries(environment: "prod")
-        let berth = Date().timeIntervalSince(berthStart)
-
-        let gitStart = Date()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder, "log", "--format=%H", "main", "--", "manifests/environments/prod", "manifests/services"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let git = Date().timeIntervalSince(gitStart)
-
-        let inputs = "\(commits) commits, 1 service, 2 envs"
-        return [
-            Figure(name: "generate history (libgit2)", inputs: inputs, value: String(format: "%.2f s", generation), seconds: generation),
-            Figure(name: "berth log --env prod", inputs: inputs, value: String(format: "%.2f s (%d entries)", berth, entries.count), seconds: berth),
-            Figure(name: "git log -- prod paths", inputs: inputs, value: String(format: "%.3f s", git), seconds: git),
-            Figure(name: "berth log / git log", inputs: inputs, value: String(format: "%.0fx", berth / max(git, 0.0001)), seconds: nil),
-        ]
+    /// Runs one benchmark in a new process of this program and reads its figures.
+    func runAlone(_ benchmark: Benchmark) throws -> [Figure] {
+        var arguments = CommandLine.arguments
+        arguments.removeFirst()
+        arguments = arguments.enumerated().filter { index, argument in
+            argument != "--only" && (index == 0 || arguments[index - 1] != "--only") && argument != "--output" && (index == 0 || arguments[index - 1] != "--output")
+        }.map(\.element)
+        FileHandle.standardError.write(Data("berth-bench: \(benchmark.rawValue)…\n".utf8))
+        let result = try runProgram([CommandLine.arguments[0]] + arguments + ["--only", benchmark.rawValue, "--output", "json"])
+        guard result.status == 0, let start = result.output.range(of: "\n[")?.lowerBound ?? (result.output.hasPrefix("[") ? result.output.startIndex : nil) else {
+            return [Figure(name: "\(benchmark.rawValue) failed", inputs: "", value: result.output.split(separator: "\n").last.map(String.init) ?? "", seconds: nil)]
+        }
+        return try JSONDecoder().decode([Figure].self, from: Data(result.output[start...].utf8))
     }
 }

@@ -1,18 +1,41 @@
 import AWS
+import BerthTestSupport
 import ECS
 import Foundation
 import Git
 import Manifests
 import Reconcile
 
-/// ECS calls per steady-state resync, and a cold plan of many services, on the local target.
+/// Where a benchmark's environments run: the embedded local target, or moto's ECS over HTTP.
+enum BenchTarget: String {
+    case local, moto
+
+    /// The `target:` of an environment; moto's clusters are created first.
+    func manifest(cluster: String) async throws -> String {
+        switch self {
+        case .local: return "{local: {cluster: \(cluster)}}"
+        case .moto:
+            _ = try await AWSECSClient(client: try await MotoServer.shared.client()).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
+            return "{aws: {region: us-east-1, cluster: \(cluster)}}"
+        }
+    }
+
+    func environment() async throws -> [String: String] {
+        switch self {
+        case .local: return ["BERTH_LOCAL_PACE": "0"]
+        case .moto: return ["AWS_ENDPOINT_URL": try await MotoServer.shared.url(), "AWS_ACCESS_KEY_ID": "AKIABENCHBENCHBENCH0",
+                            "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1"]
+        }
+    }
+}
+
+/// ECS calls per steady-state resync, and a cold plan of many services.
 struct PlanBenchmarks {
-    /// A repository of `services` services in `environments` environments, all on the local target.
-    static func repository(services: Int, environments: [String], at folder: String) throws -> Repository {
-        let repo = try Repository.create(at: folder)
+    /// A repository of `services` services in each of `environments`, every one at release 1.0.
+    static func manifestFiles(services: Int, environments: [String: String]) -> [FileChange] {
         var changes: [FileChange] = [.write("berth.yaml", "version: 1\n")]
-        for env in environments {
-            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env)}}\nrelease: {version: \"1.0\"}\n"))
+        for (env, target) in environments.sorted(by: { $0.key < $1.key }) {
+            changes.append(.write("environments/\(env)/environment.yaml", "target: \(target)\nrelease: {version: \"1.0\"}\n"))
         }
         for index in 0..<services {
             changes.append(.write("services/svc\(index)/service.yaml", """
@@ -23,26 +46,28 @@ struct PlanBenchmarks {
                 service: {desiredCount: 1}
 
                 """))
-            for env in environments { changes.append(.write("environments/\(env)/svc\(index).yaml", "{}\n")) }
+            for env in environments.keys { changes.append(.write("environments/\(env)/svc\(index).yaml", "{}\n")) }
         }
-        try repo.commit(changes: changes, onto: "main", expectedTip: nil, message: "bench", author: Signature(name: "Bench", email: "b@example.com"))
-        return repo
+        return changes
     }
 
-    static func reconciler(_ folder: String, counter: CallCounter) throws -> Reconciler {
+    static func reconciler(_ folder: String, counter: CallCounter, environment: [String: String]) throws -> Reconciler {
         let files = try ManifestSource(repository: folder).read()
         return Reconciler(manifests: ManifestLoader().load(files),
-                          connector: TargetConnector(repositoryRoot: folder, environment: ["BERTH_LOCAL_PACE": "0"], counter: counter),
+                          connector: TargetConnector(repositoryRoot: folder, environment: environment, counter: counter),
                           recorder: NotesRecorder(repositoryPath: folder))
     }
 
-    /// Calls made by a plan of an environment already in sync, against the minimum.
-    static func steadyState(services: Int) async throws -> [Figure] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        _ = try repository(services: services, environments: ["prod"], at: folder)
+    /// Benchmark 1: the calls a plan of an environment already in sync makes, against the minimum.
+    static func steadyState(services: Int, target: BenchTarget) async throws -> [Figure] {
+        let folder = BenchFolder()
+        defer { folder.remove() }
+        let cluster = "resync-\(services)-\(UUID().uuidString.prefix(6))"
+        let repo = try Repository.create(at: folder.path)
+        try repo.commit(changes: manifestFiles(services: services, environments: ["prod": try await target.manifest(cluster: cluster)]),
+                        onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
         let counter = CallCounter()
-        let reconciler = try reconciler(folder, counter: counter)
+        let reconciler = try reconciler(folder.path, counter: counter, environment: try await target.environment())
         _ = try await reconciler.apply("prod", options: ApplyOptions(wait: false, concurrency: 8))
         _ = try await reconciler.plan("prod")   // warms the task definition cache, as a running controller has it
         counter.reset()
@@ -50,39 +75,35 @@ struct PlanBenchmarks {
         let plan = try await reconciler.plan("prod")
         let seconds = Date().timeIntervalSince(start)
         let writes = ["RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource"].reduce(0) { $0 + counter.count($1) }
-        let inputs = "\(services) services in sync, local"
+        let inputs = "\(services) services in sync, \(target)"
         let minimum = (services + 9) / 10
         return [
-            Figure(name: "resync: DescribeServices", inputs: inputs, value: "\(counter.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
-            Figure(name: "resync: DescribeTaskDefinition", inputs: inputs, value: "\(counter.count("DescribeTaskDefinition")) (minimum 0)", seconds: nil),
-            Figure(name: "resync: write calls", inputs: inputs, value: "\(writes) (minimum 0); plan has changes: \(plan.hasChanges)", seconds: nil),
-            Figure(name: "resync: plan time", inputs: inputs, value: String(format: "%.2f s", seconds), seconds: seconds),
+            Figure(name: "1 resync: DescribeServices", inputs: inputs, value: "\(counter.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
+            Figure(name: "1 resync: DescribeTaskDefinition", inputs: inputs, value: "\(counter.count("DescribeTaskDefinition")) (minimum 0)", seconds: nil),
+            Figure(name: "1 resync: write calls", inputs: inputs, value: "\(writes) (minimum 0); changes planned: \(plan.hasChanges)", seconds: nil),
+            Figure(name: "1 resync: plan time", inputs: inputs, value: format(seconds), seconds: seconds),
         ]
     }
 
-    /// A first plan (nothing cached) of `services` × 3 environments: wall time and peak memory.
+    /// Benchmark 3: a first plan (nothing cached, nothing deployed) of `services` × 3 environments.
     static func coldPlan(services: Int) async throws -> [Figure] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = BenchFolder()
+        defer { folder.remove() }
         let environments = ["dev", "staging", "prod"]
-        _ = try repository(services: services, environments: environments, at: folder)
+        let repo = try Repository.create(at: folder.path)
+        let targets = Dictionary(uniqueKeysWithValues: environments.map { ($0, "{local: {cluster: \($0)}}") })
+        try repo.commit(changes: manifestFiles(services: services, environments: targets), onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
+        let before = Memory.peakMiB()
         let start = Date()
-        let reconciler = try reconciler(folder, counter: CallCounter())
+        let reconciler = try reconciler(folder.path, counter: CallCounter(), environment: ["BERTH_LOCAL_PACE": "0"])
         let loaded = Date().timeIntervalSince(start)
         for env in environments { _ = try await reconciler.plan(env) }
         let seconds = Date().timeIntervalSince(start)
         let inputs = "\(services) services x 3 envs, local, nothing deployed"
         return [
-            Figure(name: "cold plan: load and render", inputs: inputs, value: String(format: "%.2f s", loaded), seconds: loaded),
-            Figure(name: "cold plan: total", inputs: inputs, value: String(format: "%.2f s", seconds), seconds: seconds),
-            Figure(name: "cold plan: peak memory", inputs: inputs, value: "\(peakMemoryMiB()) MiB", seconds: nil),
+            Figure(name: "3 cold plan: load and render", inputs: inputs, value: format(loaded), seconds: loaded),
+            Figure(name: "3 cold plan: total", inputs: inputs, value: format(seconds), seconds: seconds),
+            Figure(name: "3 cold plan: peak memory", inputs: inputs, value: String(format: "%.0f MiB (process peak before: %.0f MiB)", Memory.peakMiB(), before), seconds: nil),
         ]
-    }
-
-    static func peakMemoryMiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
-        return kb / 1024
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import Git
+
+/// One printed figure: what was measured, with what, and the result.
+struct Figure: Codable {
+    let name: String
+    let inputs: String
+    let value: String
+    let seconds: Double?
+}
+
+/// A temporary folder for one benchmark, removed afterwards.
+struct BenchFolder {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-bench-\(UUID().uuidString)").path
+
+    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+let benchAuthor = Signature(name: "Bench", email: "bench@example.com")
+
+/// The berth executable built beside berth-bench.
+var berthExecutable: String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("berth").path
+}
+
+/// Runs a program to completion; its time includes starting the process, as a user's would.
+@discardableResult
+func runProgram(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> (status: Int32, output: String, seconds: Double) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    let start = Date()
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), Date().timeIntervalSince(start))
+}
+
+enum Memory {
+    /// Resident memory of a process (this one by default), from /proc.
+    static func residentMiB(pid: Int32? = nil) -> Double { field("VmRSS:", pid: pid) }
+    /// The highest resident memory this process reached.
+    static func peakMiB() -> Double { field("VmHWM:", pid: nil) }
+
+    private static func field(_ name: String, pid: Int32?) -> Double {
+        let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+        return kb / 1024
+    }
+}
+
+/// The value below which `fraction` of the samples fall (nearest rank).
+func percentile(_ samples: [Double], _ fraction: Double) -> Double {
+    guard !samples.isEmpty else { return .nan }
+    let sorted = samples.sorted()
+    return sorted[min(sorted.count - 1, max(0, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))]
+}
+
+func format(_ seconds: Double) -> String {
+    seconds < 1 ? String(format: "%.0f ms", seconds * 1000) : String(format: "%.2f s", seconds)
+}

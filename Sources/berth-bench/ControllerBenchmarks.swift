@@ -1,0 +1,65 @@
+import Controller
+import Logging
+import Foundation
+import Git
+
+/// Benchmarks 5 and 7: the controller's memory over many cycles. The controller runs in this
+/// process (each benchmark has a process of its own), so the resident memory is the controller's.
+struct ControllerBenchmarks {
+    /// A bare origin of `services` services in one environment on the local target, and a
+    /// controller following it with its state in `folder`.
+    static func setUp(services: Int, in folder: BenchFolder) throws -> (Repository, ObjectID, Controller) {
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let tip = try origin.commit(changes: PlanBenchmarks.manifestFiles(services: services, environments: ["prod": "{local: {cluster: prod}}"]),
+                                    onto: "main", expectedTip: nil, message: "start", author: benchAuthor)
+        var options = ControllerOptions(repository: folder.path + "/origin.git", interval: 3600, resync: 3600, stateDirectory: folder.path + "/state")
+        options.pollInterval = 0.01
+        return (origin, tip, Controller(options: options, environment: ["BERTH_LOCAL_PACE": "0"], logger: .init(label: "bench") { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// Benchmark 5: resident memory with `services` services after `cycles` full reconciles.
+    static func memory(services: Int, cycles: Int) async throws -> [Figure] {
+        let folder = BenchFolder()
+        defer { folder.remove() }
+        let (_, _, controller) = try setUp(services: services, in: folder)
+        guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
+        let first = Memory.residentMiB()
+        var samples: [String] = []
+        let start = Date()
+        for cycle in 1...cycles {
+            guard await controller.pass(full: true, wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
+            if cycle % max(cycles / 4, 1) == 0 { samples.append(String(format: "%d: %.0f", cycle, Memory.residentMiB())) }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let inputs = "\(services) services, \(cycles) full reconciles"
+        return [
+            Figure(name: "5 controller RSS after first sync", inputs: inputs, value: String(format: "%.0f MiB", first), seconds: nil),
+            Figure(name: "5 controller RSS after cycles", inputs: inputs, value: String(format: "%.0f MiB (cycle: MiB %@)", Memory.residentMiB(), samples.joined(separator: ", ")), seconds: nil),
+            Figure(name: "5 full reconcile, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
+        ]
+    }
+
+    /// Benchmark 7: a new commit, a fetch and a reconcile that applies it, `cycles` times;
+    /// resident memory every `cycles / 10`.
+    static func soak(cycles: Int, services: Int = 10) async throws -> [Figure] {
+        let folder = BenchFolder()
+        defer { folder.remove() }
+        var (origin, tip, controller) = try setUp(services: services, in: folder)
+        guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
+        var samples = [String(format: "0: %.0f", Memory.residentMiB())]
+        let start = Date()
+        for cycle in 1...cycles {
+            let service = "svc\(cycle % services)"
+            tip = try origin.commit(changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(cycle)\"}\n")],
+                                    onto: "main", expectedTip: tip, message: "\(service) \(cycle)", author: benchAuthor)
+            guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
+            if cycle % max(cycles / 10, 1) == 0 { samples.append(String(format: "%d: %.0f", cycle, Memory.residentMiB())) }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let inputs = "\(cycles) commits fetched and applied, \(services) services"
+        return [
+            Figure(name: "7 libgit2 soak RSS (cycle: MiB)", inputs: inputs, value: samples.joined(separator: ", "), seconds: nil),
+            Figure(name: "7 fetch+reconcile cycle, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
+        ]
+    }
+}
