@@ -45,9 +45,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECS", "Reconcile", "Delivery", "Controller",
+            "Git", "Manifests", "ECS", "Reconcile", "Delivery", "Controller", "Adoption",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "Adoption", dependencies: ["ECS", "Manifests", "Reconcile", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests"]),
         .executableTarget(name: "berth-bench", dependencies: [
             "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS", "Controller", "BerthTestSupport",
@@ -69,6 +70,7 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Reconcile", "ECS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "AdoptionTests", dependencies: ["Adoption", "Reconcile", "Manifests", "ECS", "Git", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECS"]),
     ],
     swiftLanguageModes: [.v6]

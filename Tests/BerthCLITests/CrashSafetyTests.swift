@@ -35,7 +35,7 @@ func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) 
     @Test func killedAppliesLeaveNothingARerunWouldDuplicate() async throws {
         let scratch = try ScratchRepo()
         var random = SeededRandom(seed: 42)
-        let runs = 20
+        let runs = 35
         var killed = 0
         for run in 1...runs {
             try scratch.commit([.write("manifests/environments/staging/environment.yaml",
@@ -66,7 +66,7 @@ func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) 
     @Test func aControllerKilledMidPassLeavesNothingToDuplicate() async throws {
         let scratch = try ScratchRepo()
         var random = SeededRandom(seed: 7)
-        let runs = 10
+        let runs = 15
         for run in 1...runs {
             try scratch.commit([.write("manifests/environments/prod/environment.yaml",
                                        "target:\n  local: {cluster: prod, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/prod}\nrelease: {version: \"3.\(run).0\"}\npolicy: {protected: true}\n")],

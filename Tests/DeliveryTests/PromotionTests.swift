@@ -142,7 +142,7 @@ func twoEnvironments(staging: String = "local: {cluster: staging}", prod: String
     }
 
     @Test func refusedWhenTheImageIsNotInTheTargetsRegistry() async throws {
-        let moto = try await motoEnvironmentForDelivery()
+        let moto = try await motoEnvironment()
         let cluster = "prod-\(UUID().uuidString.prefix(6).lowercased())"
         let repository = "shop/api-\(UUID().uuidString.prefix(6).lowercased())"
         let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/\(repository):${release.version}"
@@ -162,6 +162,3 @@ func twoEnvironments(staging: String = "local: {cluster: staging}", prod: String
     }
 }
 
-func motoEnvironmentForDelivery() async throws -> [String: String] {
-    ["AWS_ENDPOINT_URL": try await MotoServer.shared.url(), "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test"]
-}

@@ -7,48 +7,11 @@ import Testing
 /// Every real task definition in ../shared/fixtures/taskdefs, applied as a service, then
 /// planned again: no false difference, on the local target and on moto's ECS.
 @Suite struct FixtureRoundTripTests {
-    static let folder = sharedFolder + "/fixtures/taskdefs"
-    static let templates: Set<String> = ["05", "39", "49", "57"]
-    static var fixtures: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasSuffix(".json") && !templates.contains(String($0.prefix(2))) }.sorted()
-    }
-
-    /// The manifests for one fixture: images supplied where the file leaves them to CI, and
-    /// a network for awsvpc services on AWS.
-    static func files(_ fixture: String, target: String, network: (String, String)?) throws -> [String: String] {
-        let text = try String(contentsOfFile: folder + "/" + fixture, encoding: .utf8)
-        var json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
-        if let inner = json["taskDefinition"] as? [String: Any] { json = inner }
-        let containers = json["containerDefinitions"] as? [[String: Any]] ?? []
-        let images = containers.compactMap { container -> String? in
-            guard let name = container["name"] as? String else { return nil }
-            let image = container["image"] as? String ?? ""
-            return image.isEmpty || image.contains("<") ? "  \(name): public.ecr.aws/docker/library/busybox:1.36" : nil
-        }
-        var overlay = "service:\n  desiredCount: 1\n"
-        if (json["networkMode"] as? String) == "awsvpc", let (subnet, group) = network {
-            overlay += "  networkConfiguration: {awsvpcConfiguration: {subnets: [\(subnet)], securityGroups: [\(group)]}}\n"
-        }
-        if !images.isEmpty { overlay += "images:\n" + images.joined(separator: "\n") + "\n" }
-        // moto (unlike ECS) refuses an EC2 container with only memoryReservation unless the task
-        // sets memory: give such tasks a task-level size on moto.
-        let ec2 = (json["requiresCompatibilities"] as? [String])?.contains("EC2") ?? false
-        if network != nil, ec2, json["memory"] == nil, containers.contains(where: { $0["memory"] == nil }) {
-            overlay += "taskDefinition: {memory: \"512\"}\n"
-        }
-        return [
-            "berth.yaml": "version: 1\n",
-            "environments/test/environment.yaml": "target:\n  \(target)\n",
-            "environments/test/svc.yaml": overlay,
-            "services/svc/service.yaml": "taskDefinitionFile: task-definition.json\n",
-            "services/svc/task-definition.json": text,
-        ]
-    }
+    static var fixtures: [String] { FixtureManifests.plain }
 
     @Test(arguments: fixtures)
     func localTarget(_ fixture: String) async throws {
-        let repo = try ManifestRepo(try Self.files(fixture, target: "local: {}", network: nil))
+        let repo = try ManifestRepo(try FixtureManifests.files(fixture, target: "local: {}", network: nil))
         let outcomes = try await repo.apply("test")
         #expect(outcomes.allSatisfy { $0.succeeded }, "\(outcomes.map(\.result))")
         let plan = try await repo.reconciler(fresh: true).plan("test")
@@ -60,7 +23,7 @@ import Testing
         let cluster = "fixtures-\(UUID().uuidString.prefix(8).lowercased())"
         _ = try await AWSECSClient(client: MotoServer.shared.client()).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
         let network = try await motoNetwork()
-        let repo = try ManifestRepo(try Self.files(fixture, target: "aws: {region: us-east-1, cluster: \(cluster)}", network: network),
+        let repo = try ManifestRepo(try FixtureManifests.files(fixture, target: "aws: {region: us-east-1, cluster: \(cluster)}", network: network),
                                     environment: try await motoEnvironment())
         let outcomes = try await repo.apply("test", wait: false)
         #expect(outcomes.allSatisfy { $0.succeeded }, "\(outcomes.map(\.result))")

@@ -81,22 +81,3 @@ func manifests(services count: Int = 2, target: String = "local: {}", env: Strin
     return files
 }
 
-/// moto's EC2: a VPC, a subnet and a security group for awsvpc services.
-func motoNetwork() async throws -> (subnet: String, securityGroup: String) {
-    let ec2 = AWSService(signingName: "ec2", endpointPrefix: "ec2", endpointID: "EC2", wireProtocol: .query(version: "2016-11-15"))
-    let client = try await MotoServer.shared.client()
-    func field(_ tag: String, _ xml: String) -> String {
-        guard let open = xml.range(of: "<\(tag)>"), let close = xml.range(of: "</\(tag)>", range: open.upperBound..<xml.endIndex) else { return "" }
-        return String(xml[open.upperBound..<close.lowerBound])
-    }
-    let vpc = field("vpcId", try await client.query(ec2, "CreateVpc", parameters: [("CidrBlock", "10.0.0.0/16")]))
-    let subnet = field("subnetId", try await client.query(ec2, "CreateSubnet", parameters: [("VpcId", vpc), ("CidrBlock", "10.0.1.0/24")]))
-    let group = field("groupId", try await client.query(ec2, "CreateSecurityGroup", parameters: [
-        ("GroupName", "berth-\(UUID().uuidString.prefix(6))"), ("GroupDescription", "berth tests"), ("VpcId", vpc)]))
-    return (subnet, group)
-}
-
-/// Environment variables that point the AWS target at moto.
-func motoEnvironment() async throws -> [String: String] {
-    ["AWS_ENDPOINT_URL": try await MotoServer.shared.url(), "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test"]
-}

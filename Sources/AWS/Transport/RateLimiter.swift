@@ -47,9 +47,11 @@ public actor RateLimiter {
         }
     }
 
-    /// ECS's documented request throttles ("Request throttling for the Amazon ECS API").
-    public static func ecs() -> RateLimiter {
-        let categories: [String: Bucket] = [
+    /// ECS's documented request throttles ("Request throttling for the Amazon ECS API"), times
+    /// `scale` for an account whose quotas were raised; `scale` 0 turns the buckets off (an
+    /// endpoint that is not AWS, such as a test server).
+    public static func ecs(scale: Double = 1) -> RateLimiter {
+        let documented: [String: Bucket] = [
             "task-definition-modify": Bucket(burst: 20, perSecond: 1),
             "task-definition-read": Bucket(burst: 50, perSecond: 20),
             "service-modify": Bucket(burst: 50, perSecond: 5),
@@ -61,6 +63,7 @@ public actor RateLimiter {
             "tag-read": Bucket(burst: 50, perSecond: 20),
             "cluster-read": Bucket(burst: 50, perSecond: 20),
         ]
+        let categories = scale > 0 ? documented.mapValues { Bucket(burst: $0.burst * scale, perSecond: $0.perSecond * scale) } : [:]
         return RateLimiter(categories: categories) { operation in
             switch operation {
             case "RegisterTaskDefinition", "DeregisterTaskDefinition": return "task-definition-modify"

@@ -1,9 +1,9 @@
 /// Merges an environment overlay onto a service's base: mappings by key, lists of named things
 /// by their key (containers and environment variables by name, port mappings by container
 /// port, ...), anything else replaced. A `null` in the overlay removes the key.
-enum Merge {
+public enum Merge {
     /// The key that identifies an item, for each list merged item by item.
-    static let listKeys: [String: String] = [
+    public static let listKeys: [String: String] = [
         "containerDefinitions": "name",
         "environment": "name",
         "secrets": "name",

@@ -4,7 +4,7 @@ import Foundation
 extension JSONValue {
     /// The value with nulls, empty lists and empty objects removed at every level (ECS treats
     /// them as "not set" and returns them or not as it pleases). Nil when nothing is left.
-    func pruned() -> JSONValue? {
+    public func pruned() -> JSONValue? {
         switch self {
         case .null: return nil
         case .array(let items):
@@ -17,18 +17,18 @@ extension JSONValue {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
 
-    var stringValue: String? {
+    public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// Canonical JSON text: sorted keys, no spaces. What spec hashes are computed over.
-    var canonicalText: String {
+    public var canonicalText: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -53,7 +53,7 @@ extension JSONValue {
         }
     }
 
-    static func from<T: Encodable>(_ value: T) -> JSONValue {
+    public static func from<T: Encodable>(_ value: T) -> JSONValue {
         guard let data = try? JSONEncoder().encode(value), let json = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             return .null
         }

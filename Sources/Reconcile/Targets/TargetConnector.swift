@@ -52,10 +52,11 @@ public actor TargetConnector {
 
     private var limiters: [String: RateLimiter] = [:]
 
-    /// One set of ECS token buckets per Region (the throttles are per account and Region).
+    /// One set of ECS token buckets per Region (the throttles are per account and Region),
+    /// scaled by BERTH_ECS_RATE_SCALE for raised quotas (0: off).
     func limiter(_ region: String) -> RateLimiter {
         if let limiter = limiters[region] { return limiter }
-        let limiter = RateLimiter.ecs()
+        let limiter = RateLimiter.ecs(scale: environment["BERTH_ECS_RATE_SCALE"].flatMap(Double.init) ?? 1)
         limiters[region] = limiter
         return limiter
     }

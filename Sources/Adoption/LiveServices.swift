@@ -1,0 +1,64 @@
+import ECS
+import Foundation
+
+/// A service as it runs: its settings and its current task definition, in import form.
+public struct LiveService: Sendable {
+    public let name: String
+    public let family: String
+    /// The task definition without images (they go to the overlay's `images:`).
+    public let taskDefinition: JSONValue
+    /// Container name to image, as running.
+    public let images: [String: String]
+    public let settings: JSONValue
+}
+
+/// Reads live services through the same ECS client plan and apply use. Read-only.
+public struct LiveServices {
+    let ecs: any ECSClient
+
+    public init(ecs: any ECSClient) {
+        self.ecs = ecs
+    }
+
+    /// `names`, or every ACTIVE service of the cluster when empty; names ECS does not know fail.
+    public func read(cluster: String, names: [String]) async throws -> [LiveService] {
+        var wanted = names
+        if wanted.isEmpty {
+            wanted = try await ecs.allServiceArns(cluster: cluster).map { String($0.split(separator: "/").last ?? "") }.sorted()
+        }
+        var result: [LiveService] = []
+        for start in stride(from: 0, to: wanted.count, by: 10) {
+            let chunk = Array(wanted[start..<min(start + 10, wanted.count)])
+            let described = try await ecs.describeServices(cluster: cluster, names: chunk, includeTags: true)
+            let found = Dictionary((described.services ?? []).filter { $0.status == "ACTIVE" }.map { ($0.serviceName ?? "", $0) },
+                                   uniquingKeysWith: { first, _ in first })
+            for name in chunk {
+                guard let service = found[name], let arn = service.taskDefinition else {
+                    throw ImportError("service \(name) is not active in cluster \(cluster)")
+                }
+                guard let definition = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn)).taskDefinition else {
+                    throw ImportError("the task definition \(arn) of service \(name) cannot be read")
+                }
+                var images: [String: String] = [:]
+                for container in definition.containerDefinitions ?? [] { images[container.name ?? ""] = container.image }
+                var form = ImportForm.taskDefinition(definition)
+                if case .object(var members) = form, case .array(let containers)? = members["containerDefinitions"] {
+                    members["containerDefinitions"] = .array(containers.map { container in
+                        guard case .object(var fields) = container else { return container }
+                        fields["image"] = nil
+                        return .object(fields)
+                    })
+                    form = .object(members)
+                }
+                result.append(LiveService(name: name, family: definition.family ?? name, taskDefinition: form, images: images,
+                                          settings: ImportForm.serviceSettings(service, name: name)))
+            }
+        }
+        return result
+    }
+}
+
+public struct ImportError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
