@@ -51,6 +51,14 @@ public struct Reconciler: Sendable {
         return try await planner.plan(environment: environment, desired: desired, commit: manifests.commit?.hex, lastConverged: lastConverged)
     }
 
+    /// What runs in `name` against what git wants, with the last apply of each service.
+    public func status(_ name: String) async throws -> EnvironmentStatus {
+        let plan = try await plan(name)
+        let records = (try? await recorder?.allRecords()) ?? []
+        let repository = recorder.flatMap { try? Repository.discover(from: $0.repositoryPath) }
+        return EnvironmentStatus(plan: plan, records: records, repository: repository)
+    }
+
     public func apply(_ name: String, options: ApplyOptions, hooks: ApplyHooks = ApplyHooks(),
                       progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (EnvironmentPlan, [ServiceOutcome]) {
         guard let commit = manifests.commit else {

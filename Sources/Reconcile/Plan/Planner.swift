@@ -34,26 +34,35 @@ public struct Planner: Sendable {
         var services: [ServicePlan] = []
         for want in desired {
             guard let service = live[want.rendered.serviceName] else {
-                services.append(ServicePlan(service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
-                                            action: .create, taskDefinitionChanges: [], settingsChanges: [],
-                                            liveTaskDefinitionArn: nil, liveDeploymentId: nil, specHash: want.specHash, drift: false))
+                var plan = ServicePlan(service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
+                                       action: .create, taskDefinitionChanges: [], settingsChanges: [],
+                                       liveTaskDefinitionArn: nil, liveDeploymentId: nil, specHash: want.specHash, drift: false)
+                plan.desiredImages = want.rendered.images
+                services.append(plan)
                 continue
             }
             var tdChanges: [FieldChange] = []
+            var liveImages: [String: String] = [:]
             if let arn = service.taskDefinition {
                 let entry = try await cache.get(arn, from: client)
                 let liveCanonical = TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: entry.definition))
                 tdChanges = FieldDiff.full(live: liveCanonical, desired: want.canonicalTaskDefinition)
+                for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
             }
             let settingsChanges = FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)
             let changed = !tdChanges.isEmpty || !settingsChanges.isEmpty
             let last = lastConverged[want.name]
             let drift = changed && last?.specHash == want.specHash && last?.settingsHash == want.settingsHash
-            services.append(ServicePlan(service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
-                                        action: changed ? .update : .inSync, taskDefinitionChanges: tdChanges,
-                                        settingsChanges: settingsChanges, liveTaskDefinitionArn: service.taskDefinition,
-                                        liveDeploymentId: service.deployments?.first { $0.status == "PRIMARY" }?.id,
-                                        specHash: want.specHash, drift: drift))
+            var plan = ServicePlan(service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
+                                   action: changed ? .update : .inSync, taskDefinitionChanges: tdChanges,
+                                   settingsChanges: settingsChanges, liveTaskDefinitionArn: service.taskDefinition,
+                                   liveDeploymentId: service.deployments?.first { $0.status == "PRIMARY" }?.id,
+                                   specHash: want.specHash, drift: drift)
+            plan.desiredImages = want.rendered.images
+            plan.live = LiveSummary(runningCount: service.runningCount ?? 0, desiredCount: service.desiredCount ?? 0,
+                                    pendingCount: service.pendingCount ?? 0,
+                                    rolloutState: service.deployments?.first { $0.status == "PRIMARY" }?.rolloutState, images: liveImages)
+            services.append(plan)
         }
         return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
                                services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })

@@ -24,6 +24,10 @@ public struct ServicePlan: Sendable, Codable {
     /// The live service differs from what git said at its last successful apply: someone
     /// changed it outside git.
     public let drift: Bool
+    /// Images by container, as git wants them.
+    public var desiredImages: [String: String] = [:]
+    /// What ECS shows for the service now; nil when it does not exist.
+    public var live: LiveSummary?
 
     public var taskDefinitionChanged: Bool { action == .create || !taskDefinitionChanges.isEmpty }
 }
@@ -42,4 +46,14 @@ public struct EnvironmentPlan: Sendable, Codable {
         (services.filter { $0.action == .create }.count, services.filter { $0.action == .update }.count,
          services.filter { $0.action == .inSync }.count)
     }
+}
+
+/// The live service as `berth status` shows it.
+public struct LiveSummary: Sendable, Codable {
+    public let runningCount: Int
+    public let desiredCount: Int
+    public let pendingCount: Int
+    /// The PRIMARY deployment's rollout state (IN_PROGRESS, COMPLETED, FAILED).
+    public let rolloutState: String?
+    public let images: [String: String]
 }

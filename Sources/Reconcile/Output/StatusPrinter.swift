@@ -1,0 +1,52 @@
+import Foundation
+
+/// `berth status` as a table per environment, or as JSON.
+public enum StatusPrinter {
+    public static func text(_ statuses: [EnvironmentStatus], now: Date = Date()) -> String {
+        var out: [String] = []
+        for status in statuses {
+            out.append("\(status.environment) (\(status.target)) at \(status.commit.map { String($0.prefix(12)) } ?? "-")"
+                       + (status.frozen.map { "  FROZEN: \($0)" } ?? ""))
+            var rows = [["SERVICE", "STATE", "REVISION", "IMAGES", "TASKS", "LAST APPLY"]]
+            for service in status.services {
+                let images = service.desiredImages.keys.sorted().map { name -> String in
+                    let want = service.desiredImages[name] ?? "-", have = service.liveImages[name]
+                    return have == nil || have == want ? "\(name)=\(want)" : "\(name)=\(have!) -> \(want)"
+                }.joined(separator: " ")
+                let tasks = service.runningCount.map { "\($0)/\(service.desiredCount ?? 0)" } ?? "-"
+                let last = service.lastApply.map { apply in
+                    [String(apply.commit.prefix(12)), apply.author ?? "", apply.finished.map { age(now.timeIntervalSince($0)) + " ago" } ?? "", apply.outcome]
+                        .filter { !$0.isEmpty }.joined(separator: " ")
+                } ?? "-"
+                rows.append([service.service, service.state.rawValue, service.liveRevision ?? "-", images, tasks, last])
+            }
+            out += table(rows).map { "  " + $0 }
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    public static func json(_ statuses: [EnvironmentStatus]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: (try? encoder.encode(statuses)) ?? Data(), as: UTF8.self)
+    }
+
+    static func table(_ rows: [[String]]) -> [String] {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+    }
+
+    static func age(_ seconds: TimeInterval) -> String {
+        switch seconds {
+        case ..<90: return "\(Int(max(seconds, 0)))s"
+        case ..<5400: return "\(Int(seconds / 60))m"
+        case ..<172_800: return "\(Int(seconds / 3600))h"
+        default: return "\(Int(seconds / 86400))d"
+        }
+    }
+}
