@@ -55,8 +55,10 @@ public struct Promoter: Sendable {
         let message = Self.message(request, source: source, target: target, tip: tip, services: services,
                                    rendered: loaded.rendered(environment: target.name), changes: changes)
         if dryRun {
+            // What the target would then plan, from the promoted manifests held in memory.
+            let plan = try await Reconciler(manifests: loaded, connector: connector, recorder: recorder).plan(target.name)
             return PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: changes,
-                                   message: message, pushed: false)
+                                   message: message, pushed: false, targetPlan: plan)
         }
 
         let (commit, branch) = try ReleaseCommitter.commit(edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch,

@@ -1,3 +1,4 @@
+import Reconcile
 import Git
 
 /// What `berth promote` is asked to do.
@@ -47,6 +48,8 @@ public struct PromotionResult: Sendable {
     public let changes: [PromotionChange]
     public let message: String
     public let pushed: Bool
+    /// For a dry run: what the target environment would plan after the promotion.
+    public var targetPlan: EnvironmentPlan?
 }
 
 public struct PromotionError: Error, CustomStringConvertible, Sendable {

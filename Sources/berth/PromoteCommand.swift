@@ -42,11 +42,9 @@ struct PromoteCommand: AsyncParsableCommand {
             print(result.message)
             return
         }
-        for change in result.changes {
-            print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)")
-        }
+        Self.printChanges(result)
         guard let commit = result.commit else {
-            print("\nDry run: nothing committed. The commit would read:\n\n\(result.message)")
+            Self.printPreview(result)
             return
         }
         print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
@@ -56,5 +54,56 @@ struct PromoteCommand: AsyncParsableCommand {
         } else if result.pushed {
             print("Pushed \(result.branch) to origin.")
         }
+    }
+
+    static func printChanges(_ result: PromotionResult) {
+        for change in result.changes {
+            print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)")
+        }
+    }
+
+    /// A dry run: the commit that would be made and what the target would then plan.
+    static func printPreview(_ result: PromotionResult) {
+        print("\nDry run: nothing committed. The commit would read:\n\n\(result.message)")
+        if let plan = result.targetPlan {
+            print("\nThen \(plan.environment) would plan:\n")
+            print(PlanPrinter.text(plan, style: .init(color: ReconcileSetup.color)))
+        }
+    }
+}
+
+/// `berth diff --from A --to B`: the promotion preview without the branch options.
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "What promoting one environment into another would change, and what the target would then plan (read-only).")
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "The environment whose release would move.")
+    var from: String
+
+    @Option(help: "The environment it would move to.")
+    var to: String
+
+    @Option(name: .customLong("service"), help: "Only this service (repeatable); default: the whole release.")
+    var services: [String] = []
+
+    func run() async throws {
+        let root = repository.root
+        let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
+                                recorder: NotesRecorder(repositoryPath: root))
+        let result: PromotionResult
+        do {
+            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services), dryRun: true)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        guard !result.changes.isEmpty else {
+            print(result.message)
+            return
+        }
+        PromoteCommand.printChanges(result)
+        PromoteCommand.printPreview(result)
     }
 }

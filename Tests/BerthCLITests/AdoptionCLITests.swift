@@ -56,3 +56,24 @@ import Testing
         #expect(try String(contentsOfFile: scratch.path + "/adopted/services/api/service.yaml", encoding: .utf8) == api)
     }
 }
+
+/// The promotion preview: what would change, and what the target would then plan, with
+/// nothing committed.
+@Suite struct PromotionPreviewCLITests {
+    @Test func diffAndDryRunShowTheChangesAndTheTargetsPlan() throws {
+        let scratch = try ScratchRepo()
+        for env in ["staging", "prod"] {
+            let apply = try berth(["apply", "--path", "manifests", "--env", env], in: scratch.path)
+            #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        }
+        let head = try scratch.repo.resolve("HEAD")
+        for command in [["diff"], ["promote", "--dry-run"]] {
+            let preview = try berth(command + ["--path", "manifests", "--from", "staging", "--to", "prod"], in: scratch.path)
+            #expect(preview.status == 0, "\(preview.stdout)\(preview.stderr)")
+            #expect(preview.stdout.contains("1.4.0 -> 1.5.0"), "\(preview.stdout)")
+            #expect(preview.stdout.contains("Then prod would plan:") && preview.stdout.contains("to update"), "\(preview.stdout)")
+            #expect(preview.stdout.contains("shop/api:1.5.0"), "\(preview.stdout)")
+        }
+        #expect(try scratch.repo.resolve("HEAD") == head)
+    }
+}
