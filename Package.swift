@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Reconcile", dependencies: [
             "Git", "Manifests", "ECS", "AWS",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECS", "AWS", "Reconcile"]),

@@ -63,6 +63,11 @@ public struct Promoter: Sendable {
 
         let (commit, branch) = try ReleaseCommitter.commit(edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch,
                                                           branch: request.branch, push: request.push, remote: request.remote, message: message)
+        let author = try? repo.commit(commit).author
+        await Notifier(environment: connector.environment).send(NotificationEvent(
+            event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
+            reason: String(message.split(separator: "\n").first ?? ""),
+            services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branch]), to: target.notifications)
         return PromotionResult(commit: commit, branch: branch, baseBranch: baseBranch, changes: changes, message: message, pushed: request.push)
     }
 

@@ -74,7 +74,9 @@ public struct Reconciler: Sendable {
             }
             let verdict = try CommitVerifier(trust: manifests.config?.signing).verify(commit, in: Repository.discover(from: path))
             guard case .valid = verdict else {
-                throw ReconcileError("refusing to apply \(commit.short) to \(name), which requires signed commits: the commit is \(verdict); nothing is applied")
+                let reason = "refusing to apply \(commit.short) to \(name), which requires signed commits: the commit is \(verdict); nothing is applied"
+                await notify("refused", environment, commit: commit, reason: reason, services: [])
+                throw ReconcileError(reason)
             }
         }
         let plan = try await plan(name)
@@ -82,8 +84,35 @@ public struct Reconciler: Sendable {
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
                               options: options, hooks: hooks, progress: progress)
         let records = await history(name)
+        let drifted = plan.services.filter(\.drift)
+        if !drifted.isEmpty {
+            await notify("drift", environment, commit: commit, reason: "changed outside git: " + drifted.map(\.service).joined(separator: ", "),
+                         services: drifted.map { .init(service: $0.service, outcome: "drift", taskDefinitionArn: $0.liveTaskDefinitionArn) })
+        }
         let outcomes = try await applier.apply(plan: plan, environment: environment, desired: desired, commit: commit,
                                                failures: records.filter { $0.outcome.isFailure }, history: records)
+        let applied = outcomes.compactMap { outcome -> NotificationEvent.Service? in
+            guard case .applied(let result) = outcome.result else { return nil }
+            return .init(service: outcome.service, outcome: result.rawValue, taskDefinitionArn: outcome.record?.taskDefinitionArn, reason: outcome.record?.reason)
+        }
+        // Outcomes known only later (started with --no-wait, superseded) send nothing.
+        let outcomesSeen = Set(applied.map(\.outcome))
+        let event = outcomesSeen.contains(DeploymentRecord.Outcome.rolledBack.rawValue) ? "rolledBack"
+            : !outcomesSeen.isDisjoint(with: [DeploymentRecord.Outcome.failed.rawValue, DeploymentRecord.Outcome.timedOut.rawValue]) ? "failed"
+            : !applied.isEmpty && outcomesSeen == [DeploymentRecord.Outcome.converged.rawValue] ? "converged" : nil
+        if let event {
+            await notify(event, environment, commit: commit, reason: applied.compactMap(\.reason).first, services: applied)
+        }
         return (plan, outcomes)
+    }
+
+    /// Sends an event to the environment's notification URLs; delivery never fails the apply.
+    func notify(_ event: String, _ environment: Environment, commit: ObjectID, reason: String?, services: [NotificationEvent.Service]) async {
+        guard environment.notifications.contains(where: { $0.wants(event) }) else { return }
+        let author = recorder.flatMap { try? Repository.discover(from: $0.repositoryPath).commit(commit).author }
+        await Notifier(environment: connector.environment).send(NotificationEvent(
+            event: event, environment: environment.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" }, reason: reason,
+            services: services, links: ["log": "berth log --env \(environment.name)", "target": TargetDescription.of(environment.target)]),
+            to: environment.notifications)
     }
 }

@@ -73,8 +73,10 @@ extension LoadRun {
         let tasks = readTasks(node["tasks"], services: serviceNames, diagnostics: &diagnostics)
         let waves = readWaves(node["waves"], services: serviceNames, diagnostics: &diagnostics)
         guard let target else { return nil }
-        let environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,
+        var environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,
                                       policy: policy, services: serviceNames, freeze: freeze, tasks: tasks, waves: waves)
+        environment.notifications = (config?.config.notifications ?? [])
+            + Self.readNotifications(node["notifications"], diagnostics: &diagnostics)
         return (environment, overlays)
     }
 

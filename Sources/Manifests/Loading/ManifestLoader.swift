@@ -159,9 +159,25 @@ struct LoadRun {
         for item in promotion where !seen.insert(item.string ?? "").inserted {
             global.error("environment '\(item.string ?? "")' appears twice in promotion", at: item.location, field: "promotion")
         }
-        return ConfigRead(config: BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"],
-                                              signing: readSigning(node["signing"])),
-                          promotionNodes: promotion)
+        var config = BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"],
+                                 signing: readSigning(node["signing"]))
+        config.notifications = Self.readNotifications(node["notifications"], diagnostics: &global)
+        return ConfigRead(config: config, promotionNodes: promotion)
+    }
+
+    /// `notifications:` (the shape is already checked): URLs must be http(s), and a secret is
+    /// named by its environment variable, never written.
+    static func readNotifications(_ node: Node?, diagnostics: inout Diagnostics) -> [NotificationTarget] {
+        var result: [NotificationTarget] = []
+        for (index, item) in (node?.items ?? []).enumerated() {
+            guard let url = item["url"]?.string else { continue }
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                diagnostics.error("notification URL '\(url)' is not http(s)", at: item["url"]!.location, field: "notifications[\(index)].url")
+                continue
+            }
+            result.append(NotificationTarget(url: url, events: (item["events"]?.items ?? []).compactMap(\.string), secretEnv: item["secretEnv"]?.string))
+        }
+        return result
     }
 
     /// `signing:` paths, relative to the manifest root, read as text.

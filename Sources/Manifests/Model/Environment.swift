@@ -16,6 +16,8 @@ public struct Environment: Sendable {
     public let tasks: [OneOffTask]
     /// Services applied one group after another; services in no wave form a last group.
     public let waves: [[String]]
+    /// Where events are sent: berth.yaml's targets, then the environment's own.
+    public var notifications: [NotificationTarget] = []
 }
 
 /// A task run once per apply with RunTask, from a service's task definition with its command
@@ -57,6 +59,7 @@ public struct BerthConfig: Sendable {
     public let defaultTarget: Node?
     /// Who may sign commits applied to environments with `requireSignedCommits`.
     public let signing: SigningTrust?
+    public var notifications: [NotificationTarget] = []
 }
 
 /// The trust material for signed commits, read from the same commit as the manifests. It lives

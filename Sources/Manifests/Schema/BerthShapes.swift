@@ -80,6 +80,7 @@ public enum BerthShapes {
         ("policy", .structure(policy)),
         ("tasks", .list(.structure(oneOffTask))),
         ("waves", .list(.list(.string()))),
+        ("notifications", .list(.structure(notification))),
     ])
 
     /// `environments/<env>/freeze.yaml`.
@@ -88,6 +89,12 @@ public enum BerthShapes {
         ("by", .string()),
         ("until", .string()),
     ], required: ["reason"])
+
+    static let notification = Structure(name: "notification", members: [
+        ("url", .string()),
+        ("events", .list(.string(enumValues: NotificationTarget.allEvents))),
+        ("secretEnv", .string()),
+    ], required: ["url"])
 
     static let signing = Structure(name: "signing", members: [
         ("allowedSigners", .string()),
@@ -100,5 +107,6 @@ public enum BerthShapes {
         ("promotion", .list(.string())),
         ("target", .structure(target)),
         ("signing", .structure(signing)),
+        ("notifications", .list(.structure(notification))),
     ], required: ["version"])
 }
