@@ -63,7 +63,7 @@ public enum ImportForm {
         let defaults: [String: JSONValue] = [
             "schedulingStrategy": .string("REPLICA"), "propagateTags": .string("NONE"), "enableECSManagedTags": .bool(false),
             "enableExecuteCommand": .bool(false), "healthCheckGracePeriodSeconds": .number(0),
-            "deploymentController": .object(["type": .string("ECS")]), "platformFamily": .null,
+            "deploymentController": .object(["type": .string("ECS")]), "platformVersion": .string("LATEST"),
         ]
         for (key, value) in defaults where members[key] == value { members[key] = nil }
         if case .object(var deployment)? = members["deploymentConfiguration"] {

@@ -25,15 +25,29 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Apply a spec again although its last rollout failed or was rolled back.")
     var retry = false
 
+    @Option(help: "text or json (progress then goes to standard error).")
+    var output: ValidateCommand.Format = .text
+
     func run() async throws {
         let setup = try ReconcileSetup(source)
         let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
         do {
             let local = setup.loaded.environment(env).map { if case .local = $0.target { true } else { false } } ?? false
             let options = ApplyOptions(wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry)
-            (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { line in print(line) }
+            let json = output == .json
+            (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { line in
+                if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+            }
         } catch {
             throw CLIError("\(error)")
+        }
+        if output == .json {
+            if let message = await revertIfRolledBack(outcomes, setup: setup) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            let converged = outcomes.allSatisfy(\.succeeded)
+            JSONOutput.print(JSONOutput.Apply(environment: env, commit: plan.commit, plan: plan, outcomes: outcomes.map(JSONOutput.Outcome.init),
+                                              converged: converged))
+            if !converged { throw ExitCode.failure }
+            return
         }
         if !plan.hasChanges {
             print("No changes. \(env) matches git.")
@@ -49,19 +63,24 @@ struct ApplyCommand: AsyncParsableCommand {
             case .skipped(let why): print("  ✗ \(outcome.service): skipped: \(why)")
             }
         }
-        if let environment = setup.loaded.environment(env), let commit = setup.loaded.commit, let root = source.source.repositoryRoot() {
-            do {
-                let rollbacker = Rollbacker(repositoryPath: root, manifestPath: source.path, recorder: NotesRecorder(repositoryPath: root))
-                if let revert = try await RollbackReverter(rollbacker: rollbacker)
-                    .handle(outcomes, environment: environment, appliedCommit: commit), let revertCommit = revert.commit {
-                    print("ECS rolled back: committed the revert \(revertCommit.short) on \(revert.branch)\(revert.pushed ? " (pushed)" : ""); merge it so git describes what runs.")
-                }
-            } catch {
-                print("ECS rolled back, and the revert commit could not be made: \(error)")
-            }
-        }
+        if let message = await revertIfRolledBack(outcomes, setup: setup) { print(message) }
         let failed = outcomes.filter { !$0.succeeded }.count
         print(failed == 0 ? "Applied \(env) at \(plan.commit.map { String($0.prefix(12)) } ?? "")." : "\(failed) service(s) of \(env) did not converge.")
         if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// With `policy.revertOnRollback`, a rolled-back release gets its revert commit.
+    func revertIfRolledBack(_ outcomes: [ServiceOutcome], setup: ReconcileSetup) async -> String? {
+        guard let environment = setup.loaded.environment(env), let commit = setup.loaded.commit, let root = source.source.repositoryRoot() else { return nil }
+        do {
+            let rollbacker = Rollbacker(repositoryPath: root, manifestPath: source.path, recorder: NotesRecorder(repositoryPath: root))
+            if let revert = try await RollbackReverter(rollbacker: rollbacker)
+                .handle(outcomes, environment: environment, appliedCommit: commit), let revertCommit = revert.commit {
+                return "ECS rolled back: committed the revert \(revertCommit.short) on \(revert.branch)\(revert.pushed ? " (pushed)" : ""); merge it so git describes what runs."
+            }
+            return nil
+        } catch {
+            return "ECS rolled back, and the revert commit could not be made: \(error)"
+        }
     }
 }

@@ -79,6 +79,6 @@ struct ImportCommand: AsyncParsableCommand {
             try "version: 1\n".write(toFile: root + "/berth.yaml", atomically: true, encoding: .utf8)
         }
         try "target: \(target)\n".write(toFile: file, atomically: true, encoding: .utf8)
-        print("wrote environments/\(env[0])/environment.yaml")
+        print("wrote \(source.path.isEmpty ? "" : source.path + "/")environments/\(env[0])/environment.yaml")
     }
 }

@@ -77,3 +77,28 @@ import Testing
         #expect(try scratch.repo.resolve("HEAD") == head)
     }
 }
+
+/// What scripts rely on: JSON output, exit codes, completions, the version.
+@Suite struct CommandLineContractTests {
+    @Test func jsonOutputCompletionsAndVersion() throws {
+        let scratch = try ScratchRepo()
+        let validate = try berth(["validate", "--path", "manifests", "--output", "json"], in: scratch.path)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])
+        #expect(validate.status == 0 && report["errors"] as? Int == 0 && (report["services"] as? [String])?.count == 3)
+
+        let apply = try berth(["apply", "--path", "manifests", "--env", "staging", "--output", "json"], in: scratch.path)
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let applied = try #require(try JSONSerialization.jsonObject(with: Data(apply.stdout.utf8)) as? [String: Any])
+        let outcomes = try #require(applied["outcomes"] as? [[String: Any]])
+        #expect(applied["converged"] as? Bool == true && outcomes.count == 3 && outcomes.allSatisfy { $0["result"] as? String == "converged" })
+
+        let broken = try berth(["validate", "--path", "nowhere", "--output", "json"], in: scratch.path)
+        #expect(broken.status == 1)
+
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try berth(["--generate-completion-script", shell], in: scratch.path)
+            #expect(script.status == 0 && script.stdout.contains("import") && script.stdout.contains("status"), "\(shell)")
+        }
+        #expect(try berth(["--version"], in: scratch.path).stdout.hasPrefix("0."))
+    }
+}
