@@ -27,6 +27,10 @@ public actor Controller {
     private var converged: [String: String] = [:]
     private var previouslyOwned = Set<String>()
     private var triggered = false
+    /// The head each environment's refusal was last notified for (once per head, not per pass).
+    private var refusalsSent: [String: ObjectID] = [:]
+    /// Each environment's notification targets at the last head it accepted.
+    private var acceptedNotifications: [String: [NotificationTarget]] = [:]
     private var waiter: CheckedContinuation<Void, Never>?
     /// The reconcile in progress for each environment, and the head it works on.
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
@@ -221,9 +225,17 @@ public actor Controller {
             if let refusal = try await historyRewrite(name, head: head, recorder: recorder) {
                 state.error = refusal
                 logger.error("\(name): \(refusal)")
+                // Told to the receivers of the last accepted head: the refused one's could be anything.
+                if refusalsSent[name] != head {
+                    refusalsSent[name] = head
+                    await Notifier(environment: connector.environment).send(NotificationEvent(
+                        event: "refused", environment: name, commit: head.hex, author: nil, reason: refusal, services: [],
+                        links: ["status": "/api/status"]), to: acceptedNotifications[name] ?? [])
+                }
                 await status.update(state)
                 return false
             }
+            acceptedNotifications[name] = loaded.environment(name)?.notifications
             let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
             let fence = fencing(name)
             let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),

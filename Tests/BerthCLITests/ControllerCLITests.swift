@@ -109,7 +109,12 @@ import Testing
         #expect(seen.contains("lead time"))
 
         // A new commit, announced by a signed webhook, is applied without a restart.
-        let second = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], onto: "main",
+        let receiver = try await LoopbackServer { _, _ in .respond(status: 200, headers: [], body: "") }
+        defer { Task { await receiver.shutdown() } }
+        let prodEnvironment = String(decoding: try #require(try origin.file(at: first, path: "manifests/environments/prod/environment.yaml")), as: UTF8.self)
+        let second = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n"),
+                                                 .write("manifests/environments/prod/environment.yaml",
+                                                        prodEnvironment + "\nnotifications:\n  - url: \"\(receiver.url)/berth\"\n")], onto: "main",
                                        expectedTip: first, message: "scale web", author: Signature(name: "Dev", email: "dev@example.com"))
         let payload = #"{"ref":"refs/heads/main"}"#
         let forged = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)])
@@ -130,6 +135,9 @@ import Testing
         let refused = await Self.waitFor(base) { (Self.environments($0)["prod"]?["error"] as? String)?.contains("does not descend") == true }
         let prod = Self.environments(try #require(refused))["prod"]
         #expect(prod?["appliedCommit"] as? String == second.hex)
+        // Told once to the receivers of the last accepted head, whatever the refused one says.
+        let events = receiver.requests.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["event"] as? String }
+        #expect(events == ["converged", "refused"], "\(events)")
 
         // SIGTERM: a clean exit.
         process.terminate()
