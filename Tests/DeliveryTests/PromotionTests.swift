@@ -101,6 +101,21 @@ func twoEnvironments(staging: String = "local: {cluster: staging}", prod: String
         #expect(log.count == 2)  // the promotion, and the first commit that added api to prod
     }
 
+    @Test func aPromotionIsAnnouncedToTheTargetsReceivers() async throws {
+        let receiver = try await LoopbackServer { _, _ in .respond(status: 200, headers: [], body: "") }
+        defer { Task { await receiver.shutdown() } }
+        var files = twoEnvironments()
+        files["environments/prod/environment.yaml"]! += "notifications:\n  - {url: \"\(receiver.url)/p\", events: [promoted], secretEnv: PROMOTE_KEY}\n"
+        let space = try Workspace(files, environment: ["PROMOTE_KEY": "k-promote"])
+        _ = try await space.apply("staging")
+        let commit = try #require(try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod")).commit)
+        let request = try #require(receiver.requests.first)
+        #expect(receiver.requests.count == 1)
+        #expect(request.header("X-Berth-Signature-256") == Notifier.signature(Array(request.body.utf8), key: "k-promote"))
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
+        #expect(event["event"] as? String == "promoted" && event["environment"] as? String == "prod" && event["commit"] as? String == commit.hex)
+    }
+
     @Test func refusedWhenStagingHasNotConverged() async throws {
         let space = try Workspace(twoEnvironments())
         let error = await #expect(throws: PromotionError.self) { _ = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod")) }

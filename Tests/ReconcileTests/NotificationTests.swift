@@ -52,6 +52,28 @@ import Testing
         _ = try await repo.apply("staging")
         let last = try JSONDecoder.iso8601.decode(NotificationEvent.self, from: Data(good.requests.last!.body.utf8))
         #expect(last.event == "rolledBack" && last.services.first?.outcome == "rolled-back", "\(last)")
+
+        // Without rollback the breaker leaves the deployment failed.
+        var stuck = broken
+        stuck["services/svc0/service.yaml"] = broken["services/svc0/service.yaml"]!.replacingOccurrences(of: "rollback: true", with: "rollback: false")
+            .replacingOccurrences(of: "app:2.0", with: "app:2.1")
+        try await ecs.setImage("registry.example.com/app:2.1", failing: true)
+        try repo.commit(stuck, "release 2.1")
+        _ = try await repo.apply("staging")
+
+        // An environment that requires signed commits refuses an unsigned one, and says so.
+        var unsigned = stuck
+        unsigned["environments/staging/environment.yaml"]! += "policy: {requireSignedCommits: true}\n"
+        try repo.commit(unsigned, "require signatures")
+        await #expect(throws: (any Error).self) { _ = try await repo.apply("staging") }
+
+        let received = good.requests
+        let all = try received.map { try JSONDecoder.iso8601.decode(NotificationEvent.self, from: Data($0.body.utf8)).event }
+        #expect(all == ["converged", "drift", "converged", "rolledBack", "failed", "refused"], "\(all)")
+        for request in received {
+            #expect(request.header("X-Berth-Signature-256") == Notifier.signature(Array(request.body.utf8), key: Self.key))
+        }
+        #expect(received.allSatisfy { $0.uri == "/hook?token=secret-in-url" })
     }
 }
 
