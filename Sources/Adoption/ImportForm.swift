@@ -42,16 +42,7 @@ public enum ImportForm {
             if health.timeout == 5 { health.timeout = nil }
             c.healthCheck = health
         }
-        for flag in [\ECSAPI.ContainerDefinition.privileged, \.readonlyRootFilesystem, \.interactive, \.pseudoTerminal, \.disableNetworking]
-            where c[keyPath: flag] == false {
-            c[keyPath: flag] = nil
-        }
-        if c.linuxParameters?.initProcessEnabled == false { c.linuxParameters?.initProcessEnabled = nil }
-        if c.versionConsistency == "enabled" { c.versionConsistency = nil }
-        if c.firelensConfiguration != nil && c.user == "0" { c.user = nil }
-        if c.restartPolicy?.enabled == false && c.restartPolicy?.ignoredExitCodes == nil && c.restartPolicy?.restartAttemptPeriod == nil {
-            c.restartPolicy = nil
-        }
+        TaskDefinitionCanonical.dropUnsetDefaults(&c)
         return c
     }
 

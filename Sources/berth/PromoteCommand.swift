@@ -90,20 +90,8 @@ struct DiffCommand: AsyncParsableCommand {
     var services: [String] = []
 
     func run() async throws {
-        let root = repository.root
-        let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
-                                recorder: NotesRecorder(repositoryPath: root))
-        let result: PromotionResult
-        do {
-            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services), dryRun: true)
-        } catch {
-            throw CLIError("\(error)")
-        }
-        guard !result.changes.isEmpty else {
-            print(result.message)
-            return
-        }
-        PromoteCommand.printChanges(result)
-        PromoteCommand.printPreview(result)
+        let promote = try PromoteCommand.parse(["--from", from, "--to", to, "--repo", repository.repo, "--path", repository.path, "--dry-run"]
+                                               + services.flatMap { ["--service", $0] })
+        try await promote.run()
     }
 }

@@ -78,6 +78,14 @@ public enum TaskDefinitionCanonical {
             health.timeout = health.timeout ?? 5
             c.healthCheck = health
         }
+        dropUnsetDefaults(&c)
+        return c
+    }
+
+    /// Values ECS shows for settings nobody set: `false` flags, version consistency on, root
+    /// for FireLens routers, a disabled restart policy. Both sides of a plan, and an import,
+    /// leave them out.
+    public static func dropUnsetDefaults(_ c: inout ECSAPI.ContainerDefinition) {
         for flag in [\ECSAPI.ContainerDefinition.privileged, \.readonlyRootFilesystem, \.interactive, \.pseudoTerminal, \.disableNetworking]
             where c[keyPath: flag] == false {
             c[keyPath: flag] = nil
@@ -89,7 +97,6 @@ public enum TaskDefinitionCanonical {
         if c.restartPolicy?.enabled == false && c.restartPolicy?.ignoredExitCodes == nil && c.restartPolicy?.restartAttemptPeriod == nil {
             c.restartPolicy = nil
         }
-        return c
     }
 
     static func volume(_ input: ECSAPI.Volume) -> ECSAPI.Volume {
