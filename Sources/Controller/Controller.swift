@@ -29,6 +29,7 @@ public actor Controller {
     private var triggered = false
     /// The head each environment's refusal was last notified for (once per head, not per pass).
     private var refusalsSent: [String: ObjectID] = [:]
+    private var cachedReconciler: (head: ObjectID, reconciler: Reconciler)?
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
     private var waiter: CheckedContinuation<Void, Never>?
@@ -236,7 +237,7 @@ public actor Controller {
                 return false
             }
             acceptedNotifications[name] = loaded.environment(name)?.notifications
-            let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
+            let reconciler = reconciler(for: head, loaded)
             let fence = fencing(name)
             let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),
                                                            hooks: ApplyHooks(beforeWrite: fence))
@@ -300,6 +301,14 @@ public actor Controller {
         let failures = (backoff[name]?.head == head ? backoff[name]!.failures : 0) + 1
         let delay = min(options.resync, options.interval * pow(2, Double(failures - 1)))
         backoff[name] = (head, failures, Date().addingTimeInterval(delay))
+    }
+
+    /// One reconciler per head, so what it renders is made once however many passes see it.
+    func reconciler(for head: ObjectID, _ loaded: LoadedManifests) -> Reconciler {
+        if let cached = cachedReconciler, cached.head == head { return cached.reconciler }
+        let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
+        cachedReconciler = (head, reconciler)
+        return reconciler
     }
 
     /// A head that does not descend from the last commit applied to `name` (a force-push or a

@@ -10,6 +10,8 @@ public struct Reconciler: Sendable {
     public let manifests: LoadedManifests
     public let connector: TargetConnector
     public let recorder: NotesRecorder?
+    /// Desired services are made once per environment: a reconciler serves one commit.
+    let memo = DesiredMemo()
 
     public init(manifests: LoadedManifests, connector: TargetConnector, recorder: NotesRecorder?) {
         self.manifests = manifests
@@ -26,11 +28,13 @@ public struct Reconciler: Sendable {
             let count = manifests.diagnostics.errors.count
             throw ReconcileError("environment '\(name)' has \(count) error(s) in its manifests; nothing is applied (run `berth validate`)")
         }
-        let desired = try manifests.rendered(environment: name).map { rendered in
-            do {
-                return try DesiredService(rendered)
-            } catch {
-                throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)")
+        let desired = try memo.value(name) {
+            try manifests.rendered(environment: name).map { rendered in
+                do {
+                    return try DesiredService(rendered)
+                } catch {
+                    throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)")
+                }
             }
         }
         return (environment, desired)

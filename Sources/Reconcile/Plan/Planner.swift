@@ -45,8 +45,7 @@ public struct Planner: Sendable {
             var liveImages: [String: String] = [:]
             if let arn = service.taskDefinition {
                 let entry = try await cache.get(arn, from: client)
-                let liveCanonical = TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: entry.definition))
-                tdChanges = FieldDiff.full(live: liveCanonical, desired: want.canonicalTaskDefinition)
+                tdChanges = FieldDiff.full(live: entry.canonical, desired: want.canonicalTaskDefinition)
                 for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
             }
             let settingsChanges = FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)

@@ -5,6 +5,8 @@ public actor TaskDefinitionCache {
     public struct Entry: Sendable {
         public let definition: ECSAPI.TaskDefinition
         public let tags: [String: String]
+        /// Computed once: a revision never changes, and every resync compares it.
+        public let canonical: JSONValue
     }
 
     private var entries: [String: Entry] = [:]
@@ -19,7 +21,8 @@ public actor TaskDefinitionCache {
         }
         var tags: [String: String] = [:]
         for tag in response.tags ?? [] { if let key = tag.key { tags[key] = tag.value ?? "" } }
-        let entry = Entry(definition: definition, tags: tags)
+        let entry = Entry(definition: definition, tags: tags,
+                          canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition)))
         entries[arn] = entry
         if let canonicalArn = definition.taskDefinitionArn { entries[canonicalArn] = entry }
         return entry
