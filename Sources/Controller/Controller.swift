@@ -26,13 +26,12 @@ public actor Controller {
     /// Each environment's desired state (a fingerprint) when it last converged.
     private var converged: [String: String] = [:]
     private var previouslyOwned = Set<String>()
-    private var triggered = false
+    nonisolated let signal = TriggerSignal()
     /// The head each environment's refusal was last notified for (once per head, not per pass).
     private var refusalsSent: [String: ObjectID] = [:]
     private var cachedReconciler: (head: ObjectID, reconciler: Reconciler)?
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
-    private var waiter: CheckedContinuation<Void, Never>?
     /// The reconcile in progress for each environment, and the head it works on.
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
     /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
@@ -64,33 +63,13 @@ public actor Controller {
         self.logger = logger
     }
 
-    /// Asks for a fetch and reconcile as soon as possible (the webhook).
-    public func trigger() {
-        triggered = true
-        wake()
-    }
+    /// Asks for a fetch and reconcile as soon as possible (the webhook). Not isolated to the
+    /// actor, so a webhook is answered at once even while a pass holds the actor.
+    public nonisolated func trigger() { signal.fire() }
 
     /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is first.
-    func waitForTrigger(upTo seconds: TimeInterval) async {
-        defer { triggered = false }
-        guard !triggered else { return }
-        let timer = Task { [weak self] in
-            guard (try? await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1e9))) != nil else { return }
-            await self?.wake()
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled { continuation.resume() } else { waiter = continuation }
-            }
-        } onCancel: {
-            Task { await self.wake() }
-        }
-        timer.cancel()
-    }
-
-    private func wake() {
-        waiter?.resume()
-        waiter = nil
+    nonisolated func waitForTrigger(upTo seconds: TimeInterval) async {
+        await signal.wait(upTo: seconds)
     }
 
     /// One pass: fetch, and reconcile every environment if the head moved or `full` is asked

@@ -29,7 +29,7 @@ public enum HTTPEndpoints {
                 return text("bad or missing signature\n", status: .unauthorized)
             }
             controller.metrics.webhook("accepted")
-            await controller.trigger()
+            controller.trigger()
             return text("fetching\n", status: .accepted)
         }
         router.get("/") { _, _ in

@@ -55,23 +55,29 @@ extension Repository {
 
     /// Every annotated object under `ref` with its note, sorted by object id.
     public func notes(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, text: String)] {
+        var result: [(object: ObjectID, text: String)] = []
+        for entry in try noteEntries(ref: ref) {
+            result.append((entry.object, String(decoding: try blob(entry.blob), as: UTF8.self)))
+        }
+        return result
+    }
+
+    /// Which objects have a note and the blob holding it, sorted by object, without reading
+    /// any note: a reader that remembers blobs reads only the notes that changed.
+    public func noteEntries(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, blob: ObjectID)] {
         var iterator: OpaquePointer?
         let rc = git_note_iterator_new(&iterator, handle, ref)
         if rc == GIT_ENOTFOUND.rawValue { return [] }
         try check(rc, "list notes in \(ref)")
         defer { git_note_iterator_free(iterator) }
-        var annotated: [ObjectID] = []
+        var entries: [(object: ObjectID, blob: ObjectID)] = []
         var noteID = git_oid(), objectID = git_oid()
         while true {
             let next = git_note_next(&noteID, &objectID, iterator)
             if next == GIT_ITEROVER.rawValue { break }
             try check(next, "list notes in \(ref)")
-            annotated.append(ObjectID(objectID))
+            entries.append((ObjectID(objectID), ObjectID(noteID)))
         }
-        var result: [(object: ObjectID, text: String)] = []
-        for object in annotated.sorted() {
-            if let text = try note(on: object, ref: ref) { result.append((object, text)) }
-        }
-        return result
+        return entries.sorted { $0.object < $1.object }
     }
 }

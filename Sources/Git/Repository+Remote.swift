@@ -34,9 +34,13 @@ extension Repository {
             let state = RemoteCallbackState(credentials)
             state.install(&opts.callbacks)
             defer { withExtendedLifetime(state) {} }
-            let rc = refspecs.isEmpty
+            // The remote is opened without its configured refspecs (see withRemote): a named
+            // remote fetches its branches as git's default refspec would.
+            var specs = refspecs
+            if specs.isEmpty && configuredURL(ofRemote: remote) != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
+            let rc = specs.isEmpty
                 ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
-                : withStrArray(refspecs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
+                : withStrArray(specs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
             try check(rc, "fetch from \(Repository.redacted(remote))")
         }
     }

@@ -31,12 +31,27 @@ public actor NotesRecorder {
         return try repo.note(on: commit, ref: ref).flatMap(DeploymentNote.parse)
     }
 
-    /// Every record in the notes ref, with its commit.
+    /// Notes already parsed, by commit, with the blob they were read from.
+    private var parsed: [ObjectID: (blob: ObjectID, records: [DeploymentRecord])] = [:]
+
+    /// Every record in the notes ref, with its commit. Only notes whose blob changed since the
+    /// last call are read again, so a controller's passes do not slow down as notes accumulate.
     public func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         let repo = try Repository.discover(from: repositoryPath)
-        return try repo.notes(ref: ref).flatMap { entry in
-            (DeploymentNote.parse(entry.text)?.records ?? []).map { (entry.object, $0) }
+        var current: [ObjectID: (blob: ObjectID, records: [DeploymentRecord])] = [:]
+        var result: [(commit: ObjectID, record: DeploymentRecord)] = []
+        for entry in try repo.noteEntries(ref: ref) {
+            let records: [DeploymentRecord]
+            if let known = parsed[entry.object], known.blob == entry.blob {
+                records = known.records
+            } else {
+                records = DeploymentNote.parse(String(decoding: try repo.blob(entry.blob), as: UTF8.self))?.records ?? []
+            }
+            current[entry.object] = (entry.blob, records)
+            result += records.map { (entry.object, $0) }
         }
+        parsed = current
+        return result
     }
 }
 
