@@ -30,6 +30,7 @@ public actor Controller {
     /// The head each environment's refusal was last notified for (once per head, not per pass).
     private var refusalsSent: [String: ObjectID] = [:]
     private var cachedReconciler: (head: ObjectID, reconciler: Reconciler)?
+    private var cachedSpecs: (head: ObjectID, specs: [String: String])?
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
     /// The reconcile in progress for each environment, and the head it works on.
@@ -116,7 +117,8 @@ public actor Controller {
         }
         let everything = full || Date().timeIntervalSince(lastFull) >= options.resync
         if everything { lastFull = Date() }
-        let fingerprints = Self.fingerprints(loaded)
+        if cachedSpecs?.head != head { cachedSpecs = (head, Self.specs(loaded)) }
+        let fingerprints = Self.fingerprints(loaded, specs: cachedSpecs!.specs)
         var tasks: [Task<Bool, Never>] = []
         for name in loaded.environmentNames where mine.contains(name) {
             // Only environments whose desired state changed (or newly taken, or on resync).
@@ -182,13 +184,22 @@ public actor Controller {
     }
 
     /// A digest of what each environment should run, to tell which ones a new head changes.
-    static func fingerprints(_ loaded: LoadedManifests) -> [String: String] {
+    /// Each environment's services as `name=specHash/settingsHash`: what a head renders to.
+    static func specs(_ loaded: LoadedManifests) -> [String: String] {
         var result: [String: String] = [:]
         for name in loaded.environmentNames {
-            let parts = loaded.rendered(environment: name).compactMap { try? DesiredService($0) }
-                .map { "\($0.name)=\($0.specHash)/\($0.settingsHash)" }.sorted()
+            result[name] = loaded.rendered(environment: name).compactMap { try? DesiredService($0) }
+                .map { "\($0.name)=\($0.specHash)/\($0.settingsHash)" }.sorted().joined(separator: ",")
+        }
+        return result
+    }
+
+    /// The specs, plus what can change without a new head: a freeze starting or ending.
+    static func fingerprints(_ loaded: LoadedManifests, specs: [String: String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for name in loaded.environmentNames {
             let frozen = loaded.environment(name)?.freeze.map { $0.isActive() ? "frozen" : "" } ?? ""
-            result[name] = SpecHash.of(.string(parts.joined(separator: ",") + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
+            result[name] = SpecHash.of(.string((specs[name] ?? "") + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
         }
         return result
     }
