@@ -37,6 +37,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Replace manifest files that already exist.")
     var force = false
 
+    @Option(help: "text or json (the files written).")
+    var output: ValidateCommand.Format = .text
+
     func validate() throws {
         guard all != !service.isEmpty else { throw ValidationError("name the services with --service, or pass --all") }
         if cluster != nil && env.count != 1 { throw ValidationError("--cluster goes with exactly one --env") }
@@ -56,7 +59,12 @@ struct ImportCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        for path in written { print("wrote \(source.path.isEmpty ? path : source.path + "/" + path)") }
+        let paths = written.map { source.path.isEmpty ? $0 : source.path + "/" + $0 }
+        if output == .json {
+            JSONOutput.print(["written": paths])
+            return
+        }
+        for path in paths { print("wrote \(path)") }
         print("Review and commit them; `berth plan --worktree --env \(env[0])\(source.path.isEmpty ? "" : " --path " + source.path)` shows no changes for what was imported.")
     }
 
@@ -79,6 +87,6 @@ struct ImportCommand: AsyncParsableCommand {
             try "version: 1\n".write(toFile: root + "/berth.yaml", atomically: true, encoding: .utf8)
         }
         try "target: \(target)\n".write(toFile: file, atomically: true, encoding: .utf8)
-        print("wrote \(source.path.isEmpty ? "" : source.path + "/")environments/\(env[0])/environment.yaml")
+        if output == .text { print("wrote \(source.path.isEmpty ? "" : source.path + "/")environments/\(env[0])/environment.yaml") }
     }
 }

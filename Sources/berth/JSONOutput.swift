@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import Manifests
 import Reconcile
@@ -61,5 +62,33 @@ enum JSONOutput {
         let plan: EnvironmentPlan
         let outcomes: [Outcome]
         let converged: Bool
+    }
+
+    /// A promotion or a rollback: the commit (null for a dry run or nothing to do) and its changes.
+    struct Release: Encodable {
+        struct Change: Encodable {
+            let file: String
+            let field: String
+            let old: String?
+            let new: String
+        }
+
+        let commit: String?
+        let branch: String
+        let baseBranch: String
+        let pushed: Bool
+        let message: String
+        let changes: [Change]
+        let targetPlan: EnvironmentPlan?
+
+        init(_ result: PromotionResult) {
+            commit = result.commit?.hex
+            branch = result.branch
+            baseBranch = result.baseBranch
+            pushed = result.pushed
+            message = result.message
+            changes = result.changes.map { Change(file: $0.file, field: $0.field, old: $0.old, new: $0.new) }
+            targetPlan = result.targetPlan
+        }
     }
 }

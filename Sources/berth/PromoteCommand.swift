@@ -27,6 +27,9 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Show what would change, commit nothing.")
     var dryRun = false
 
+    @Option(help: "text or json.")
+    var output: ValidateCommand.Format = .text
+
     func run() async throws {
         let root = repository.root
         let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
@@ -37,6 +40,10 @@ struct PromoteCommand: AsyncParsableCommand {
                                                                  message: message), dryRun: dryRun)
         } catch {
             throw CLIError("\(error)")
+        }
+        if output == .json {
+            JSONOutput.print(JSONOutput.Release(result))
+            return
         }
         guard !result.changes.isEmpty else {
             print(result.message)
@@ -89,9 +96,12 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(name: .customLong("service"), help: "Only this service (repeatable); default: the whole release.")
     var services: [String] = []
 
+    @Option(help: "text or json.")
+    var output: ValidateCommand.Format = .text
+
     func run() async throws {
-        let promote = try PromoteCommand.parse(["--from", from, "--to", to, "--repo", repository.repo, "--path", repository.path, "--dry-run"]
-                                               + services.flatMap { ["--service", $0] })
+        let promote = try PromoteCommand.parse(["--from", from, "--to", to, "--repo", repository.repo, "--path", repository.path, "--dry-run",
+                                                "--output", output.rawValue] + services.flatMap { ["--service", $0] })
         try await promote.run()
     }
 }

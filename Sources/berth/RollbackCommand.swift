@@ -17,6 +17,9 @@ struct RollbackCommand: AsyncParsableCommand {
 
     @OptionGroup var target: BranchOptions
 
+    @Option(help: "text or json.")
+    var output: ValidateCommand.Format = .text
+
     func run() async throws {
         let root = repository.root
         let result: PromotionResult
@@ -25,6 +28,10 @@ struct RollbackCommand: AsyncParsableCommand {
                 .rollback(environment: env, to: to, branch: target.branch, push: target.push)
         } catch {
             throw CLIError("\(error)")
+        }
+        if output == .json {
+            JSONOutput.print(JSONOutput.Release(result))
+            return
         }
         guard let commit = result.commit else {
             print(result.message)

@@ -74,6 +74,9 @@ import Testing
             #expect(preview.stdout.contains("Then prod would plan:") && preview.stdout.contains("to update"), "\(preview.stdout)")
             #expect(preview.stdout.contains("shop/api:1.5.0"), "\(preview.stdout)")
         }
+        let json = try berth(["diff", "--path", "manifests", "--from", "staging", "--to", "prod", "--output", "json"], in: scratch.path)
+        let preview = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(preview["commit"] == nil && (preview["changes"] as? [[String: Any]])?.isEmpty == false && preview["targetPlan"] is [String: Any])
         #expect(try scratch.repo.resolve("HEAD") == head)
     }
 }
