@@ -13,7 +13,12 @@ public enum ServiceCanonical {
     }
 
     public static func live(_ service: ECSAPI.Service) -> JSONValue {
-        var fields = JSONValue.from(service)
+        // Events, deployments and task sets are not settings, and the bulk of the service.
+        var settings = service
+        settings.events = nil
+        settings.deployments = nil
+        settings.taskSets = nil
+        var fields = JSONValue.from(settings)
         // Some settings live only on the PRIMARY deployment.
         if case .object(var members) = fields, let primary = service.deployments?.first(where: { $0.status == "PRIMARY" }) {
             let deployment = JSONValue.from(primary)
