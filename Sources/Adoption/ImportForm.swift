@@ -66,7 +66,6 @@ public enum ImportForm {
             if deployment["strategy"] == .string("ROLLING") { deployment["strategy"] = nil }
             members["deploymentConfiguration"] = .object(deployment)
         }
-        // Tags as ECS takes them: a list of key/value pairs.
         // Tags as ECS takes them (a list of key/value pairs), without berth's own and AWS's.
         if case .object(let tags)? = members["tags"] {
             members["tags"] = .array(tags.keys.sorted().filter { !$0.hasPrefix("berth:") && !$0.hasPrefix("aws:") }

@@ -183,7 +183,6 @@ public actor Controller {
         }
     }
 
-    /// A digest of what each environment should run, to tell which ones a new head changes.
     /// Each environment's services as `name=specHash/settingsHash`: what a head renders to.
     static func specs(_ loaded: LoadedManifests) -> [String: String] {
         var result: [String: String] = [:]

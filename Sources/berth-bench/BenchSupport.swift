@@ -44,14 +44,13 @@ func runProgram(_ arguments: [String], environment: [String: String] = [:], in f
 }
 
 enum Memory {
-    /// Resident memory of a process (this one by default), from /proc.
-    static func residentMiB(pid: Int32? = nil) -> Double { field("VmRSS:", pid: pid) }
+    /// This process's resident memory, from /proc (each benchmark has a process of its own).
+    static func residentMiB() -> Double { field("VmRSS:") }
     /// The highest resident memory this process reached.
-    static func peakMiB() -> Double { field("VmHWM:", pid: nil) }
+    static func peakMiB() -> Double { field("VmHWM:") }
 
-    private static func field(_ name: String, pid: Int32?) -> Double {
-        let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
-        guard let status = try? String(contentsOfFile: path, encoding: .utf8),
+    private static func field(_ name: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
         return kb / 1024

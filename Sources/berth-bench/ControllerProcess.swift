@@ -21,8 +21,6 @@ final class ControllerProcess {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-
     func status() async throws -> ControllerStatus.Snapshot {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -38,13 +36,6 @@ final class ControllerProcess {
             try await Task.sleep(nanoseconds: 200_000_000)
         }
         throw BenchError("the controller did not converge within \(Int(timeout)) s")
-    }
-
-    /// A counter from /metrics, summed over its label sets that contain `labels`.
-    func metric(_ name: String, labels: String = "") async throws -> Double {
-        try await HTTPProbe.get(base + "/metrics").split(separator: "\n")
-            .filter { $0.hasPrefix(name + "{") && $0.contains(labels) }
-            .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
     }
 
     func stop() {

@@ -3,6 +3,7 @@ import Controller
 import ECS
 import Foundation
 import Git
+import Reconcile
 
 /// Benchmark 2: from a pushed commit to ECS's UpdateService, through the controller's webhook,
 /// for one-service changes in a repository of `services` services × 3 environments.
@@ -39,7 +40,7 @@ struct LatencyBenchmark {
             let body = #"{"ref":"refs/heads/main","after":"\#(tip.hex)"}"#
             let pushed = Date()
             _ = try await HTTPProbe.post(controller.base + "/hooks/git", body: body,
-                                         headers: [("X-Hub-Signature-256", "sha256=" + WebhookSignature.sign(Array(body.utf8), secret: secret))])
+                                         headers: [("X-Hub-Signature-256", WebhookSignature.header(Array(body.utf8), secret: secret))])
             try await waitApplied(controller, env: env, head: tip.hex)
             let described = try await ecs.describeServices(cluster: env, names: [service]).services?.first
             guard let primary = described?.deployments?.first(where: { $0.status == "PRIMARY" }), let created = primary.createdAt?.date,
@@ -59,7 +60,9 @@ struct LatencyBenchmark {
     private func waitApplied(_ controller: ControllerProcess, env: String, head: String) async throws {
         let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
-            if let text = try? await HTTPProbe.get(controller.base + "/version"), text.contains("\"\(env)\":\"\(head)\"") || text.contains("\"\(env)\" : \"\(head)\"") { return }
+            if let text = try? await HTTPProbe.get(controller.base + "/version"),
+               let version = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+               (version["environments"] as? [String: String])?[env] == head { return }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         throw BenchError("\(env) did not apply \(head) within 300 s")

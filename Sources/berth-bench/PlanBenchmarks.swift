@@ -24,8 +24,7 @@ enum BenchTarget: String {
         switch self {
         case .local: return ["BERTH_LOCAL_PACE": "0"]
         // moto is no AWS account: ECS's throttles (RateLimiter.ecs) would only slow the set-up.
-        case .moto: return ["AWS_ENDPOINT_URL": try await MotoServer.shared.url(), "AWS_ACCESS_KEY_ID": "AKIABENCHBENCHBENCH0",
-                            "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1", "BERTH_ECS_RATE_SCALE": "0"]
+        case .moto: return try await motoEnvironment().merging(["AWS_REGION": "us-east-1", "BERTH_ECS_RATE_SCALE": "0"]) { $1 }
         }
     }
 }

@@ -3,11 +3,8 @@ import Delivery
 import Foundation
 import Reconcile
 
-struct PromoteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "promote",
-        abstract: "Move a release from one environment to the next as one commit (on a branch, for a pull request).")
-
+/// What `promote` and `diff` share: which release moves where, and how to report it.
+struct PromotionOptions: ParsableArguments {
     @OptionGroup var repository: RepositoryOptions
 
     @Option(help: "The environment whose release moves.")
@@ -19,24 +16,17 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(name: .customLong("service"), help: "Only this service (repeatable); default: the whole release.")
     var services: [String] = []
 
-    @OptionGroup var target: BranchOptions
-
-    @Option(help: "The commit's subject (trailers are always added).")
-    var message: String?
-
-    @Flag(help: "Show what would change, commit nothing.")
-    var dryRun = false
-
     @Option(help: "text or json.")
     var output: ValidateCommand.Format = .text
 
-    func run() async throws {
+    /// Promotes (or, with `dryRun`, previews) and prints the result.
+    func run(branch: String? = nil, push: Bool = false, message: String? = nil, dryRun: Bool) async throws {
         let root = repository.root
         let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
                                 recorder: NotesRecorder(repositoryPath: root))
         let result: PromotionResult
         do {
-            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: target.branch, push: target.push,
+            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: branch, push: push,
                                                                  message: message), dryRun: dryRun)
         } catch {
             throw CLIError("\(error)")
@@ -49,9 +39,16 @@ struct PromoteCommand: AsyncParsableCommand {
             print(result.message)
             return
         }
-        Self.printChanges(result)
+        for change in result.changes {
+            print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)")
+        }
         guard let commit = result.commit else {
-            Self.printPreview(result)
+            // A dry run: the commit that would be made and what the target would then plan.
+            print("\nDry run: nothing committed. The commit would read:\n\n\(result.message)")
+            if let plan = result.targetPlan {
+                print("\nThen \(plan.environment) would plan:\n")
+                print(PlanPrinter.text(plan, style: .init(color: ReconcileSetup.color)))
+            }
             return
         }
         print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
@@ -62,20 +59,25 @@ struct PromoteCommand: AsyncParsableCommand {
             print("Pushed \(result.branch) to origin.")
         }
     }
+}
 
-    static func printChanges(_ result: PromotionResult) {
-        for change in result.changes {
-            print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)")
-        }
-    }
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Move a release from one environment to the next as one commit (on a branch, for a pull request).")
 
-    /// A dry run: the commit that would be made and what the target would then plan.
-    static func printPreview(_ result: PromotionResult) {
-        print("\nDry run: nothing committed. The commit would read:\n\n\(result.message)")
-        if let plan = result.targetPlan {
-            print("\nThen \(plan.environment) would plan:\n")
-            print(PlanPrinter.text(plan, style: .init(color: ReconcileSetup.color)))
-        }
+    @OptionGroup var promotion: PromotionOptions
+
+    @OptionGroup var target: BranchOptions
+
+    @Option(help: "The commit's subject (trailers are always added).")
+    var message: String?
+
+    @Flag(help: "Show what would change, commit nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        try await promotion.run(branch: target.branch, push: target.push, message: message, dryRun: dryRun)
     }
 }
 
@@ -85,23 +87,9 @@ struct DiffCommand: AsyncParsableCommand {
         commandName: "diff",
         abstract: "What promoting one environment into another would change, and what the target would then plan (read-only).")
 
-    @OptionGroup var repository: RepositoryOptions
-
-    @Option(help: "The environment whose release would move.")
-    var from: String
-
-    @Option(help: "The environment it would move to.")
-    var to: String
-
-    @Option(name: .customLong("service"), help: "Only this service (repeatable); default: the whole release.")
-    var services: [String] = []
-
-    @Option(help: "text or json.")
-    var output: ValidateCommand.Format = .text
+    @OptionGroup var promotion: PromotionOptions
 
     func run() async throws {
-        let promote = try PromoteCommand.parse(["--from", from, "--to", to, "--repo", repository.repo, "--path", repository.path, "--dry-run",
-                                                "--output", output.rawValue] + services.flatMap { ["--service", $0] })
-        try await promote.run()
+        try await promotion.run(dryRun: true)
     }
 }

@@ -111,7 +111,7 @@ func twoEnvironments(staging: String = "local: {cluster: staging}", prod: String
         let commit = try #require(try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod")).commit)
         let request = try #require(receiver.requests.first)
         #expect(receiver.requests.count == 1)
-        #expect(request.header("X-Berth-Signature-256") == Notifier.signature(Array(request.body.utf8), key: "k-promote"))
+        #expect(request.header("X-Berth-Signature-256") == WebhookSignature.header(Array(request.body.utf8), secret: "k-promote"))
         let event = try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
         #expect(event["event"] as? String == "promoted" && event["environment"] as? String == "prod" && event["commit"] as? String == commit.hex)
     }

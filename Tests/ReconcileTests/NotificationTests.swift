@@ -30,7 +30,7 @@ import Testing
         #expect(outcomes.allSatisfy { $0.succeeded })
         #expect(elapsed < 20, "a hanging receiver held the apply for \(elapsed) s")
         let delivered = try #require(good.requests.first)
-        #expect(delivered.header("X-Berth-Signature-256") == Notifier.signature(Array(delivered.body.utf8), key: Self.key))
+        #expect(delivered.header("X-Berth-Signature-256") == WebhookSignature.header(Array(delivered.body.utf8), secret: Self.key))
         let event = try JSONDecoder.iso8601.decode(NotificationEvent.self, from: Data(delivered.body.utf8))
         #expect(event.event == "converged" && event.environment == "staging" && event.services.map(\.service) == ["svc0"])
         #expect(event.commit == (try repo.repo.resolve("HEAD").hex) && event.author == "Dev <dev@example.com>")
@@ -71,7 +71,7 @@ import Testing
         let all = try received.map { try JSONDecoder.iso8601.decode(NotificationEvent.self, from: Data($0.body.utf8)).event }
         #expect(all == ["converged", "drift", "converged", "rolledBack", "failed", "refused"], "\(all)")
         for request in received {
-            #expect(request.header("X-Berth-Signature-256") == Notifier.signature(Array(request.body.utf8), key: Self.key))
+            #expect(request.header("X-Berth-Signature-256") == WebhookSignature.header(Array(request.body.utf8), secret: Self.key))
         }
         #expect(received.allSatisfy { $0.uri == "/hook?token=secret-in-url" })
     }

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import Logging
 import Manifests
@@ -36,11 +35,6 @@ public struct Notifier: Sendable {
         }
     }
 
-    /// `sha256=<hex HMAC-SHA256 of the body>`, as GitHub signs its webhooks.
-    public static func signature(_ body: [UInt8], key: String) -> String {
-        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(key.utf8))).map { String(format: "%02x", $0) }.joined()
-    }
-
     func deliver(_ body: [UInt8], to target: NotificationTarget) async -> String? {
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
@@ -51,7 +45,7 @@ public struct Notifier: Sendable {
                 logger.warning("notification not sent: \(name), which holds its signing key, is not set", metadata: ["url": "\(Self.redacted(target.url))"])
                 return "\(Self.redacted(target.url)): \(name) is not set"
             }
-            request.headers.add(name: "X-Berth-Signature-256", value: Self.signature(body, key: key))
+            request.headers.add(name: "X-Berth-Signature-256", value: WebhookSignature.header(body, secret: key))
         }
         request.body = .bytes(ByteBuffer(bytes: body))
         var last = ""

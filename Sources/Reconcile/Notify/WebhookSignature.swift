@@ -2,21 +2,22 @@ import AWS
 import Crypto
 import Foundation
 
-/// GitHub's push webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`.
+/// GitHub's webhook signature, `sha256=<hex HMAC-SHA256 of the body>`: checked on the webhooks
+/// berth receives (`X-Hub-Signature-256`) and put on the notifications it sends (`X-Berth-Signature-256`).
 public enum WebhookSignature {
     /// Compares in constant time, so the answer's timing says nothing about the secret.
     public static func isValid(header: String?, body: [UInt8], secret: String) -> Bool {
         guard let header, header.hasPrefix("sha256="), !secret.isEmpty else { return false }
-        let expected = sign(body, secret: secret)
-        let given = Array(header.dropFirst("sha256=".count).utf8)
-        let wanted = Array(expected.utf8)
+        let given = Array(header.utf8)
+        let wanted = Array(Self.header(body, secret: secret).utf8)
         guard given.count == wanted.count else { return false }
         var difference: UInt8 = 0
         for index in wanted.indices { difference |= given[index] ^ wanted[index] }
         return difference == 0
     }
 
-    public static func sign(_ body: [UInt8], secret: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).hexString
+    /// The header value for `body`.
+    public static func header(_ body: [UInt8], secret: String) -> String {
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).hexString
     }
 }
