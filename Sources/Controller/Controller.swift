@@ -37,6 +37,8 @@ public actor Controller {
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
     /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
     private var backoff: [String: (head: ObjectID, failures: Int, notBefore: Date)] = [:]
+    /// Review environments: one run at a time, and what the last one left to do.
+    var reviews = ReviewWork()
 
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "berth.controller")) {
@@ -139,9 +141,14 @@ public actor Controller {
             tasks.append(task)
         }
         previouslyOwned = mine
+        // Review environments belong to whoever reconciles the environment they copy.
+        if let template = loaded.config?.review, mine.contains(template.from) {
+            startReviews(template, loaded: loaded, head: head, everything: everything)
+        }
         guard wait else { return await status.current.environments.allSatisfy(\.converged) }
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
+        if let review = reviews.task { await review.value }
         return results.allSatisfy { $0 }
     }
 

@@ -36,6 +36,17 @@ public final class ControllerMetrics: Sendable {
         gauge("berth_git_fetch_duration", "Seconds the last fetch took.", [], unit: "seconds").set(to: seconds)
     }
 
+    /// Review environments by state, as of the last review pass.
+    func reviews(_ counts: [String: Int]) {
+        for state in ["ready", "progressing", "failed", "waiting", "tearing-down"] {
+            gauge("berth_review_environments", "Review environments by state.", [("state", state)]).set(to: Double(counts[state] ?? 0))
+        }
+    }
+
+    func reviewTornDown(ok: Bool) {
+        counter("berth_review_teardowns", "Review environment teardowns by result.", [("result", ok ? "done" : "error")]).increment()
+    }
+
     func webhook(_ result: String) {
         counter("berth_webhook", "Webhook deliveries by result.", [("result", result)]).increment()
     }

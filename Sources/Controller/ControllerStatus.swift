@@ -32,12 +32,57 @@ public actor ControllerStatus {
         public let changes: [String]
     }
 
+    /// A review environment: live, being made, waiting for a slot or its name, or going away.
+    public struct ReviewState: Codable, Sendable {
+        public enum State: String, Codable, Sendable {
+            case ready, progressing, failed, waiting
+            case tearingDown = "tearing-down"
+        }
+
+        public var name: String
+        public var branch: String
+        public var commit: String?
+        public var instance: String?
+        public var state: State
+        public var created: Date?
+        public var lastCommit: Date?
+        /// When the time to live runs out (last commit + ttl).
+        public var expires: Date?
+        /// Its ECS service names: how people find it.
+        public var services: [String]
+        public var reason: String?
+    }
+
+    /// A finished teardown, kept for the page and the API (the last 20).
+    public struct ReviewTeardownRecord: Codable, Sendable {
+        public let name: String
+        public let branch: String
+        public let instance: String
+        public let reason: String
+        public let finished: Date
+        public let report: ReviewTeardown.Report
+    }
+
     public struct Snapshot: Codable, Sendable {
         public var head: String?
         public var lastFetch: Date?
         public var fetchError: String?
         public var environments: [EnvironmentState]
         public var promotions: [PromotionPreview] = []
+        public var reviews: [ReviewState] = []
+        public var reviewTeardowns: [ReviewTeardownRecord] = []
+        /// Why review environments are not being handled, when they cannot be.
+        public var reviewError: String?
+    }
+
+    func setReviews(_ reviews: [ReviewState], error: String?) {
+        snapshot.reviews = reviews.sorted { $0.name < $1.name }
+        snapshot.reviewError = error
+    }
+
+    func tornDown(_ record: ReviewTeardownRecord) {
+        snapshot.reviewTeardowns.insert(record, at: 0)
+        if snapshot.reviewTeardowns.count > 20 { snapshot.reviewTeardowns.removeLast() }
     }
 
     private var snapshot = Snapshot(head: nil, lastFetch: nil, fetchError: nil, environments: [])

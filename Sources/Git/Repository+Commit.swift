@@ -84,6 +84,16 @@ extension Repository {
         git_reference_free(ref)
     }
 
+    /// Deletes a reference (a merged branch, say); nothing when it does not exist.
+    public func deleteReference(_ name: String) throws(GitError) {
+        var ref: OpaquePointer?
+        let rc = git_reference_lookup(&ref, handle, name)
+        if rc == GIT_ENOTFOUND.rawValue { return }
+        try check(rc, "read reference \(name)")
+        defer { git_reference_free(ref) }
+        try check(git_reference_delete(ref), "delete reference \(name)")
+    }
+
     /// A tree equal to `base` with `changes` applied (nested folders are created or pruned as needed).
     public func buildTree(base: ObjectID?, changes: [FileChange]) throws(GitError) -> ObjectID {
         var baseHandle: OpaquePointer?

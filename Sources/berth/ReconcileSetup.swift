@@ -27,26 +27,7 @@ struct Duration: ExpressibleByArgument {
     let seconds: TimeInterval
 
     init?(argument: String) {
-        if let plain = Double(argument) {
-            seconds = plain
-            return
-        }
-        var total = 0.0, number = ""
-        for character in argument {
-            if character.isNumber || character == "." {
-                number.append(character)
-                continue
-            }
-            guard let value = Double(number) else { return nil }
-            switch character {
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            case "s": total += value
-            default: return nil
-            }
-            number = ""
-        }
-        guard number.isEmpty else { return nil }
-        seconds = total
+        guard let seconds = DurationText.seconds(argument) else { return nil }
+        self.seconds = seconds
     }
 }

@@ -14,8 +14,11 @@ public struct ManifestLoader: Sendable {
         self.limits = limits
     }
 
-    public func load(_ files: ManifestFiles) -> LoadedManifests {
+    /// With `review`, the result also holds that review environment, derived from its base
+    /// environment in `files` (a review branch's manifests).
+    public func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
         var run = LoadRun(files: files, reader: YAMLReader(limits: limits))
+        run.review = review
         return run.load()
     }
 }
@@ -27,6 +30,7 @@ struct LoadRun {
     var global = Diagnostics()
     var serviceDiagnostics: [String: Diagnostics] = [:]
     var environmentDiagnostics: [String: Diagnostics] = [:]
+    var review: ReviewRequest?
 
     init(files: ManifestFiles, reader: YAMLReader) {
         self.files = files
@@ -41,7 +45,7 @@ struct LoadRun {
             bases[name] = readService(name, diagnostics: &diagnostics)
             serviceDiagnostics[name] = diagnostics
         }
-        let environmentNames = files.subfolders(of: "environments")
+        var environmentNames = files.subfolders(of: "environments")
         var environments: [Environment] = []
         var overlays: [String: [Overlay]] = [:]
         for name in environmentNames {
@@ -52,6 +56,12 @@ struct LoadRun {
                 environments.append(environment)
                 overlays[name] = environmentOverlays
             }
+        }
+        if let config, let node = config.reviewNode, let template = config.config.review {
+            checkReview(template, node: node, environments: environments, names: environmentNames)
+        }
+        if let review {
+            deriveReview(review, environments: &environments, overlays: &overlays, names: &environmentNames)
         }
         if files.subfolders(of: "environments").isEmpty, files.contains("berth.yaml") {
             global.warning("no environments: add environments/<env>/environment.yaml", at: location("berth.yaml"))
@@ -81,7 +91,9 @@ struct LoadRun {
         var blocked = Set<String>()
         for name in environmentNames {
             let usesBrokenBase = (overlays[name] ?? []).contains { serviceDiagnostics[$0.service]?.hasErrors ?? false }
-            if global.hasErrors || usesBrokenBase || (environmentDiagnostics[name]?.hasErrors ?? false)
+            // A review environment stands or falls with the environment it copies.
+            let brokenOrigin = review.map { $0.identity.name == name && (environmentDiagnostics[$0.identity.base]?.hasErrors ?? false) } ?? false
+            if global.hasErrors || usesBrokenBase || brokenOrigin || (environmentDiagnostics[name]?.hasErrors ?? false)
                 || !environments.contains(where: { $0.name == name }) {
                 blocked.insert(name)
             }
@@ -138,6 +150,7 @@ struct LoadRun {
     struct ConfigRead {
         let config: BerthConfig
         let promotionNodes: [Node]
+        var reviewNode: Node?
     }
 
     mutating func readConfig() -> ConfigRead? {
@@ -162,7 +175,8 @@ struct LoadRun {
         var config = BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"],
                                  signing: readSigning(node["signing"]))
         config.notifications = Self.readNotifications(node["notifications"], diagnostics: &global)
-        return ConfigRead(config: config, promotionNodes: promotion)
+        config.review = readReview(node["review"])
+        return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"])
     }
 
     /// `notifications:` (the shape is already checked): URLs must be http(s), and a secret is

@@ -18,6 +18,8 @@ public struct Environment: Sendable {
     public let waves: [[String]]
     /// Where events are sent: berth.yaml's targets, then the environment's own.
     public var notifications: [NotificationTarget] = []
+    /// Set when this is a review environment derived from another (its tags and life).
+    public var review: ReviewIdentity?
 }
 
 /// A task run once per apply with RunTask, from a service's task definition with its command
@@ -60,6 +62,8 @@ public struct BerthConfig: Sendable {
     /// Who may sign commits applied to environments with `requireSignedCommits`.
     public let signing: SigningTrust?
     public var notifications: [NotificationTarget] = []
+    /// Review environments per branch, when berth.yaml asks for them.
+    public var review: ReviewTemplate?
 }
 
 /// The trust material for signed commits, read from the same commit as the manifests. It lives

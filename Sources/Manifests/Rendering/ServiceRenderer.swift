@@ -31,7 +31,11 @@ struct ServiceRenderer {
         td = interpolator.apply(td, diagnostics: &diagnostics, field: "taskDefinition").droppingNulls()
 
         let family: String
-        if let given = td["family"]?.string, !given.isEmpty {
+        if environment.review != nil {
+            // A review environment's names are its own, whatever the base environment chose.
+            family = "\(environment.name)-\(base.name)"
+            td = td.setting("family", to: .string(family, at: td.location))
+        } else if let given = td["family"]?.string, !given.isEmpty {
             family = given
         } else {
             family = "\(environment.name)-\(base.name)"
@@ -55,7 +59,8 @@ struct ServiceRenderer {
         diagnostics.append(contentsOf: checker.diagnostics)
         diagnostics.append(contentsOf: checks.diagnostics)
 
-        let serviceName = settings["serviceName"]?.string ?? base.name
+        if let review = environment.review { settings = Self.tagging(settings, with: review) }
+        let serviceName = environment.review != nil ? "\(environment.name)-\(base.name)" : settings["serviceName"]?.string ?? base.name
         if let nameNode = settings["serviceName"], !TaskDefinitionChecks.isValidName(serviceName) {
             diagnostics.error("serviceName '\(serviceName)' may only hold letters, digits, '-' and '_'", at: nameNode.location,
                               field: "service.serviceName")
@@ -78,6 +83,18 @@ struct ServiceRenderer {
         return RenderedService(environment: environment.name, service: base.name, family: family, serviceName: serviceName,
                                cluster: environment.target.cluster, taskDefinition: td, serviceSettings: serviceSettings,
                                sources: [base.file, overlay.file])
+    }
+
+    /// The service's tags with the review environment's own, which mark what a teardown may delete.
+    static func tagging(_ settings: Node, with review: ReviewIdentity) -> Node {
+        let at = settings.location
+        let own = Set(review.tags.map(\.key))
+        let kept = (settings["tags"]?.items ?? []).filter { !own.contains($0["key"]?.string ?? "") }
+        let added = review.tags.map { tag in
+            Node(.map([Node.Entry(key: "key", keyLocation: at, node: .string(tag.key, at: at)),
+                       Node.Entry(key: "value", keyLocation: at, node: .string(tag.value, at: at))]), at: at)
+        }
+        return settings.setting("tags", to: Node(.list(kept + added), at: at))
     }
 
     /// `images: {container: image}` pins each named container's image.

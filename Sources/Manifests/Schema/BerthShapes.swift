@@ -101,6 +101,17 @@ public enum BerthShapes {
         ("openpgpKeys", .string()),
     ])
 
+    /// `review:` in berth.yaml.
+    static let review = Structure(name: "review", members: [
+        ("branches", .list(.string())),
+        ("from", .string()),
+        ("name", .string()),
+        ("cluster", .string()),
+        ("ttl", .string()),
+        ("maxEnvironments", .integer),
+        ("services", .list(.string())),
+    ], required: ["branches", "from"])
+
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
         ("version", .integer),
@@ -108,5 +119,6 @@ public enum BerthShapes {
         ("target", .structure(target)),
         ("signing", .structure(signing)),
         ("notifications", .list(.structure(notification))),
+        ("review", .structure(review)),
     ], required: ["version"])
 }

@@ -176,7 +176,7 @@ public struct Applier: Sendable {
         guard plan.taskDefinitionChanged else { return plan.liveTaskDefinitionArn ?? "" }
         // A registration whose answer was lost may still have happened: look again before retrying.
         for attempt in 1...3 {
-            if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client) {
+            if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client, owner: environment.review) {
                 progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
                 return existing
             }
@@ -297,7 +297,7 @@ public struct Applier: Sendable {
             ECSAPI.Tag(key: Tags.service, value: want.name),
             ECSAPI.Tag(key: Tags.path, value: String((want.rendered.sources.first ?? "").prefix(256))),
             ECSAPI.Tag(key: Tags.specHash, value: want.specHash),
-        ]
+        ] + (environment.review?.tags.map { ECSAPI.Tag(key: $0.key, value: $0.value) } ?? [])
         return (user ?? []).filter { !($0.key ?? "").hasPrefix("berth:") } + berth
     }
 

@@ -41,6 +41,11 @@ public struct Planner: Sendable {
                 services.append(plan)
                 continue
             }
+            if let review = environment.review, !review.owns(Self.tags(service)) {
+                // Same name, not this review environment's: never adopted, changed or deleted.
+                throw ReconcileError("service \(want.rendered.serviceName) in cluster \(cluster) is not tagged as review environment "
+                                     + "\(review.name) (instance \(review.instance)); berth leaves it alone and applies nothing to \(review.name)")
+            }
             var tdChanges: [FieldChange] = []
             var liveImages: [String: String] = [:]
             if let arn = service.taskDefinition {
@@ -65,6 +70,15 @@ public struct Planner: Sendable {
         }
         return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
                                services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })
+    }
+}
+
+extension Planner {
+    /// A live resource's tags as a map.
+    public static func tags(_ service: ECSAPI.Service) -> [String: String] {
+        var map: [String: String] = [:]
+        for tag in service.tags ?? [] { if let key = tag.key { map[key] = tag.value ?? "" } }
+        return map
     }
 }
 

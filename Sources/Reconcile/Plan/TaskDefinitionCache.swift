@@ -1,4 +1,5 @@
 import ECS
+import Manifests
 
 /// Task definitions never change once registered, so each is described once per process.
 public actor TaskDefinitionCache {
@@ -28,13 +29,15 @@ public actor TaskDefinitionCache {
         return entry
     }
 
-    /// The newest ACTIVE revision of `family` tagged with `specHash`, looking at the newest `limit`.
-    public func find(family: String, specHash: String, in client: any ECSClient, limit: Int = 10) async throws -> String? {
+    /// The newest ACTIVE revision of `family` tagged with `specHash`, looking at the newest `limit`;
+    /// for a review environment, only one of its own life (a teardown deregisters exactly those),
+    /// and for any other, never a review environment's.
+    public func find(family: String, specHash: String, in client: any ECSClient, limit: Int = 10, owner: ReviewIdentity? = nil) async throws -> String? {
         let arns = try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE")
             .sorted { Self.revision($0) > Self.revision($1) }
         for arn in arns.prefix(limit) {
             let entry = try await get(arn, from: client)
-            if entry.tags[Tags.specHash] == specHash { return entry.definition.taskDefinitionArn ?? arn }
+            if entry.tags[Tags.specHash] == specHash, owner.map({ $0.owns(entry.tags) }) ?? (entry.tags[ReviewIdentity.nameTag] == nil) { return entry.definition.taskDefinitionArn ?? arn }
         }
         return nil
     }

@@ -1,0 +1,152 @@
+import ECS
+import Foundation
+import Git
+import Manifests
+import Reconcile
+
+/// What the controller keeps between review runs.
+struct ReviewWork {
+    var task: Task<Void, Never>?
+    var running = false
+    /// The branches and head the last run saw: a run happens when they change.
+    var fingerprint: String?
+    /// The last run left something to do (a teardown to finish, an environment waiting).
+    var pending = false
+    /// Review environments that converged, by name: `instance@tip`.
+    var converged: [String: String] = [:]
+}
+
+extension Controller {
+    /// Starts a review run when the matching branches, their tips or the head changed, on a
+    /// full resync, or while something is left to do. One run at a time.
+    func startReviews(_ template: ReviewTemplate, loaded: LoadedManifests, head: ObjectID, everything: Bool) {
+        guard !reviews.running else { return }
+        let branches: [ReviewBranch]
+        do {
+            branches = try ReviewBranches.scan(try Repository.open(at: mirror.path), template: template, tracked: options.branch, trackedHead: head)
+        } catch {
+            logger.error("cannot list the review branches: \(error)")
+            return
+        }
+        let fingerprint = head.hex + branches.map { "\n\($0.branch)=\($0.tip.hex):\($0.wanted)" }.joined()
+        guard everything || reviews.pending || fingerprint != reviews.fingerprint else { return }
+        reviews.fingerprint = fingerprint
+        reviews.running = true
+        reviews.task = Task {
+            await self.runReviews(template, loaded: loaded, branches: branches, everything: everything)
+            self.reviewsFinished()
+        }
+    }
+
+    private func reviewsFinished() { reviews.running = false }
+
+    /// Observes the review cluster, tears down what should go, then applies what should run.
+    func runReviews(_ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], everything: Bool) async {
+        guard let base = loaded.environment(template.from), !loaded.blockedEnvironments.contains(template.from) else {
+            await status.setReviews([], error: "review.from '\(template.from)' cannot be loaded at the head; review environments wait")
+            reviews.pending = true
+            return
+        }
+        let target = base.target.withCluster(template.cluster)
+        let client = await connector.client(for: target)
+        let cache = await connector.cache(for: target)
+        let instances: [ReviewInstance]
+        do {
+            instances = try await ReviewInventory.observe(client: client, cluster: target.cluster)
+        } catch {
+            logger.error("cannot list review environments in \(target.cluster): \(error)")
+            await status.setReviews(await status.current.reviews, error: "cannot list review environments: \(error)")
+            reviews.pending = true
+            return
+        }
+        let decision = ReviewDecision(template: template, branches: branches, instances: instances, tracked: options.branch)
+        var states: [ControllerStatus.ReviewState] = []
+        var pending = !decision.waiting.isEmpty
+        let serviceNames = (template.services ?? base.services)
+
+        for teardown in decision.teardowns {
+            let instance = teardown.instance
+            let names = serviceNames.map { "\(instance.name)-\($0)" }
+            logger.info("\(instance.name): tearing down (instance \(instance.instance)): \(teardown.reason)")
+            do {
+                let report = try await ReviewTeardown(client: client, cache: cache, beforeWrite: fencing(template.from),
+                                                      progress: { [logger] in logger.info("\($0)") })
+                    .run(instance, cluster: target.cluster, reason: teardown.reason, families: names, serviceNames: names)
+                for item in report.leftAlone { logger.warning("\(instance.name): \(item)") }
+                await status.tornDown(.init(name: instance.name, branch: instance.branch, instance: instance.instance, reason: teardown.reason,
+                                            finished: Date(), report: report))
+                metrics.reviewTornDown(ok: true)
+                reviews.converged[instance.name] = nil
+                // ECS keeps a deleted service DRAINING for a while; the next run looks again.
+                pending = true
+            } catch {
+                logger.error("\(instance.name): teardown stopped: \(error); the next pass resumes it")
+                metrics.reviewTornDown(ok: false)
+                states.append(.init(name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
+                                    created: instance.created, services: instance.services.compactMap(\.serviceName),
+                                    reason: "\(teardown.reason); stopped: \(error)"))
+                pending = true
+            }
+        }
+        for waiting in decision.waiting {
+            states.append(.init(name: waiting.branch.name, branch: waiting.branch.branch, commit: waiting.branch.tip.hex, state: .waiting,
+                                lastCommit: waiting.branch.lastCommit, expires: waiting.branch.expires, services: [], reason: waiting.reason))
+        }
+        let applied = await withTaskGroup(of: ControllerStatus.ReviewState.self) { group in
+            for apply in decision.applies {
+                group.addTask { await self.applyReview(apply, template: template, target: target, everything: everything) }
+            }
+            var results: [ControllerStatus.ReviewState] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        states += applied
+        if applied.contains(where: { $0.state != .ready }) { pending = true }
+        reviews.pending = pending
+        await status.setReviews(states, error: nil)
+        var counts: [String: Int] = [:]
+        for state in states { counts[state.state.rawValue, default: 0] += 1 }
+        metrics.reviews(counts)
+        if !decision.applies.isEmpty, let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
+    }
+
+    /// Renders the review environment from its branch's commit and reconciles it like any other.
+    func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, target: Target, everything: Bool) async -> ControllerStatus.ReviewState {
+        let identity = apply.identity, branch = apply.branch
+        var state = ControllerStatus.ReviewState(name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
+                                                 state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
+                                                 expires: branch.expires, services: [], reason: nil)
+        let key = "\(identity.instance)@\(branch.tip.hex)"
+        do {
+            let repo = try Repository.open(at: mirror.path)
+            let files = try ManifestFiles.read(repository: repo, commit: branch.tip, path: options.path)
+            let loaded = ManifestLoader().load(files, review: ReviewRequest(template: template, identity: identity, target: target))
+            state.services = loaded.rendered(environment: identity.name).map(\.serviceName)
+            if loaded.blockedEnvironments.contains(identity.name) {
+                let errors = loaded.diagnostics.errors.prefix(3).map(\.description).joined(separator: "; ")
+                throw ReconcileError("the manifests of \(branch.branch) at \(branch.tip.short) have errors: \(errors)")
+            }
+            if !everything, reviews.converged[identity.name] == key {
+                state.state = .ready
+                return state
+            }
+            logger.info("\(identity.name): \(apply.isNew ? "creating" : "reconciling") from \(branch.branch) at \(branch.tip.short)")
+            let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
+            let (_, outcomes) = try await reconciler.apply(identity.name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),
+                                                           hooks: ApplyHooks(beforeWrite: fencing(template.from)))
+            let failed = outcomes.filter { !$0.succeeded }
+            if failed.isEmpty {
+                state.state = .ready
+                reviews.converged[identity.name] = key
+            } else {
+                state.state = .failed
+                state.reason = failed.map { "\($0.service): \($0.record?.reason ?? $0.record?.outcome.rawValue ?? "not applied")" }.joined(separator: "; ")
+            }
+        } catch {
+            state.state = .failed
+            state.reason = "\(error)"
+            logger.error("\(identity.name): \(error)")
+        }
+        return state
+    }
+}

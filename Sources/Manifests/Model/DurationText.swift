@@ -1,0 +1,36 @@
+import Foundation
+
+/// Durations as people write them in flags and manifests: "90s", "10m", "1h30m", "3d" or plain seconds.
+public enum DurationText {
+    /// Seconds, or nil when the text is not a duration.
+    public static func seconds(_ text: String) -> TimeInterval? {
+        if let plain = Double(text) { return plain >= 0 ? plain : nil }
+        var total = 0.0, number = ""
+        for character in text {
+            if character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            switch character {
+            case "d": total += value * 86400
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty && !text.isEmpty ? total : nil
+    }
+
+    /// The shortest of "3d4h", "2h5m", "4m10s", "12s": for ages and time left.
+    public static func format(_ seconds: TimeInterval) -> String {
+        let total = max(0, Int(seconds.rounded()))
+        let days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60, rest = total % 60
+        if days > 0 { return "\(days)d" + (hours > 0 ? "\(hours)h" : "") }
+        if hours > 0 { return "\(hours)h" + (minutes > 0 ? "\(minutes)m" : "") }
+        if minutes > 0 { return "\(minutes)m" + (rest > 0 ? "\(rest)s" : "") }
+        return "\(rest)s"
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Git
+import Manifests
+
+/// A branch the review template matches, and whether it should have an environment now.
+public struct ReviewBranch: Sendable, Equatable {
+    public let branch: String
+    public let name: String
+    public let tip: ObjectID
+    /// When the branch last changed (its tip's committer date): what the time to live counts from.
+    public let lastCommit: Date
+    /// Why it should not have an environment (merged, idle past the time to live); nil when it should.
+    public let unwantedReason: String?
+    /// When the time to live runs out, if there is one.
+    public let expires: Date?
+
+    public var wanted: Bool { unwantedReason == nil }
+}
+
+public enum ReviewBranches {
+    /// The branches under `refs/heads/` (or `prefix`) that `template` matches, except `tracked`.
+    /// A branch whose tip the tracked branch already contains has nothing to review (merged,
+    /// or no commit of its own yet).
+    public static func scan(_ repository: Repository, template: ReviewTemplate, tracked: String, trackedHead: ObjectID,
+                            prefix: String = "refs/heads/", now: Date = Date()) throws -> [ReviewBranch] {
+        var result: [ReviewBranch] = []
+        for reference in try repository.references(matching: prefix + "*") {
+            let branch = String(reference.dropFirst(prefix.count))
+            guard branch != tracked, branch != "HEAD", template.matches(branch), let tip = try repository.referenceTarget(reference) else { continue }
+            let commit = try repository.commit(tip)
+            let date = commit.committer.date
+            let expires = template.ttl.map { date.addingTimeInterval($0) }
+            var reason: String?
+            if try repository.isAncestor(tip, of: trackedHead) {
+                reason = "merged into \(tracked) (or no commit of its own)"
+            } else if let expires, expires <= now {
+                reason = "idle for \(DurationText.format(now.timeIntervalSince(date))), over the time to live of \(DurationText.format(template.ttl!))"
+            }
+            result.append(ReviewBranch(branch: branch, name: template.name(for: branch), tip: tip, lastCommit: date,
+                                       unwantedReason: reason, expires: expires))
+        }
+        return result
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Manifests
+
+/// What to do with review environments this pass, from the branches and what the target
+/// holds. Pure: the controller acts on it, `berth status` shows it.
+public struct ReviewDecision: Sendable {
+    public struct Apply: Sendable {
+        public let branch: ReviewBranch
+        public let identity: ReviewIdentity
+        /// A new life (nothing of it exists yet), as opposed to an update of a live one.
+        public let isNew: Bool
+    }
+
+    public struct Teardown: Sendable {
+        public let instance: ReviewInstance
+        public let reason: String
+    }
+
+    public struct Waiting: Sendable {
+        public let branch: ReviewBranch
+        public let reason: String
+    }
+
+    public var applies: [Apply] = []
+    public var teardowns: [Teardown] = []
+    public var waiting: [Waiting] = []
+
+    public init(template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
+                now: Date = Date(), newInstance: () -> String = ReviewIdentity.newInstance) {
+        // One branch per name: the first by name keeps it, the others wait and say why.
+        var byName: [String: ReviewBranch] = [:]
+        for branch in branches.sorted(by: { $0.branch < $1.branch }) {
+            if let owner = byName[branch.name] {
+                waiting.append(Waiting(branch: branch, reason: "its environment name \(branch.name) is already branch \(owner.branch)'s; rename the branch"))
+            } else {
+                byName[branch.name] = branch
+            }
+        }
+        var kept = Set<String>()
+        var leaving = Set<String>()
+        for instance in instances {
+            let branch = byName[instance.name]
+            if let reason = instance.teardown {
+                teardowns.append(Teardown(instance: instance, reason: reason))
+            } else if let branch, branch.branch == instance.branch, branch.wanted, !kept.contains(instance.name) {
+                kept.insert(instance.name)
+                applies.append(Apply(branch: branch, identity: instance.identity(base: template.from), isNew: false))
+                continue
+            } else {
+                let reason: String
+                if let branch, branch.branch == instance.branch, let why = branch.unwantedReason {
+                    reason = "branch \(instance.branch) \(why)"
+                } else if let branch, branch.branch != instance.branch {
+                    reason = "its name now belongs to branch \(branch.branch)"
+                } else {
+                    reason = "branch \(instance.branch) was deleted"
+                }
+                teardowns.append(Teardown(instance: instance, reason: reason))
+            }
+            leaving.insert(instance.name)
+        }
+        let live = instances.filter { kept.contains($0.name) }
+        var count = kept.count
+        let fresh = byName.values.filter { $0.wanted && !kept.contains($0.name) }.sorted { ($0.lastCommit, $0.branch) < ($1.lastCommit, $1.branch) }
+        for branch in fresh {
+            if leaving.contains(branch.name) {
+                waiting.append(Waiting(branch: branch, reason: "the previous \(branch.name) is being torn down; it is rebuilt afterwards"))
+                continue
+            }
+            if let maximum = template.maxEnvironments, count >= maximum {
+                waiting.append(Waiting(branch: branch, reason: Self.overLimit(maximum, live: live, branches: byName, now: now)))
+                continue
+            }
+            count += 1
+            applies.append(Apply(branch: branch, identity: ReviewIdentity(name: branch.name, branch: branch.branch, instance: newInstance(),
+                                                                         base: template.from, created: now), isNew: true))
+        }
+        applies.sort { $0.identity.name < $1.identity.name }
+        waiting.sort { $0.branch.branch < $1.branch.branch }
+    }
+
+    /// Says which environments hold the slots and which has been idle longest: berth never
+    /// removes one to make room; people decide.
+    static func overLimit(_ maximum: Int, live: [ReviewInstance], branches: [String: ReviewBranch], now: Date) -> String {
+        let names = live.map(\.name).sorted()
+        var text = "\(maximum) of \(maximum) review environments exist (\(names.joined(separator: ", ")))"
+        if let idlest = live.compactMap({ instance in branches[instance.name].map { (instance.name, $0.lastCommit) } }).min(by: { $0.1 < $1.1 }) {
+            text += "; the longest idle is \(idlest.0) (last commit \(DurationText.format(now.timeIntervalSince(idlest.1))) ago)"
+        }
+        return text + ". Delete or merge a branch, or raise review.maxEnvironments"
+    }
+}

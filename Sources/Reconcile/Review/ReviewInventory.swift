@@ -1,0 +1,56 @@
+import AWS
+import ECS
+import Foundation
+import Manifests
+
+/// One life of a review environment as the target shows it: the services tagged with its name
+/// and instance. The tags are the only record a teardown trusts; a name proves nothing.
+public struct ReviewInstance: Sendable {
+    public let name: String
+    public let instance: String
+    public let branch: String
+    public let created: Date?
+    /// ACTIVE services, and DRAINING ones ECS is still removing.
+    public var services: [ECSAPI.Service]
+    /// Why its teardown began, once it has (a tag on its services, so a restart resumes it).
+    public var teardown: String?
+
+    public static let teardownTag = "berth:review-teardown"
+
+    /// The identity its resources carry, for a teardown or a further apply.
+    public func identity(base: String) -> ReviewIdentity {
+        ReviewIdentity(name: name, branch: branch, instance: instance, base: base, created: created ?? Date())
+    }
+
+    public var activeServices: [ECSAPI.Service] { services.filter { $0.status == "ACTIVE" } }
+
+    /// Only DRAINING services are left: ECS is removing them, and the name is not free yet.
+    public var isDraining: Bool { activeServices.isEmpty }
+}
+
+public enum ReviewInventory {
+    /// Every review environment in `cluster`, by its services' tags. One ListServices per 100
+    /// services and one DescribeServices per 10; nothing when the cluster does not exist.
+    public static func observe(client: any ECSClient, cluster: String) async throws -> [ReviewInstance] {
+        let arns: [String]
+        do {
+            arns = try await client.allServiceArns(cluster: cluster)
+        } catch let error as AWSError where error.code == "ClusterNotFoundException" {
+            return []
+        }
+        let names = arns.map { String($0.split(separator: "/").last ?? "") }
+        let services = try await client.describeServices(cluster: cluster, names: names, includeTags: true).services ?? []
+        var instances: [String: ReviewInstance] = [:]
+        for service in services where service.status == "ACTIVE" || service.status == "DRAINING" {
+            let tags = Planner.tags(service)
+            guard let name = tags[ReviewIdentity.nameTag], let instance = tags[ReviewIdentity.instanceTag] else { continue }
+            let key = name + "/" + instance
+            var entry = instances[key] ?? ReviewInstance(name: name, instance: instance, branch: tags[ReviewIdentity.branchTag] ?? "",
+                                                          created: tags[ReviewIdentity.createdTag].flatMap(Freeze.parseDate), services: [])
+            entry.services.append(service)
+            if let reason = tags[ReviewInstance.teardownTag] { entry.teardown = entry.teardown ?? reason }
+            instances[key] = entry
+        }
+        return instances.values.sorted { ($0.name, $0.instance) < ($1.name, $1.instance) }
+    }
+}

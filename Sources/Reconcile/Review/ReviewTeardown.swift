@@ -1,0 +1,99 @@
+import AWS
+import ECS
+import Foundation
+import Manifests
+
+/// Removes one life of a review environment: marks its services (so a restart resumes the
+/// teardown), scales them to zero, deregisters its task definitions, deletes the services.
+/// Every step is taken only on a resource whose tags name this review environment and
+/// instance; anything else met on the way is reported and left alone. Each step is idempotent:
+/// running the teardown again after a crash carries on where it stopped.
+///
+/// Task definitions go before the services, because the services (and their marker tag) are
+/// what makes an unfinished teardown visible to the next pass.
+public struct ReviewTeardown: Sendable {
+    public let client: any ECSClient
+    public let cache: TaskDefinitionCache
+    /// Called before every write (lease fencing).
+    public let beforeWrite: (@Sendable () async throws -> Void)?
+    let progress: @Sendable (String) -> Void
+
+    public struct Report: Sendable, Codable, Equatable {
+        public var scaledDown: [String] = []
+        public var deregistered: [String] = []
+        public var deletedServices: [String] = []
+        /// Resources with a look-alike name and without this environment's tags.
+        public var leftAlone: [String] = []
+    }
+
+    public init(client: any ECSClient, cache: TaskDefinitionCache, beforeWrite: (@Sendable () async throws -> Void)? = nil,
+                progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.client = client
+        self.cache = cache
+        self.beforeWrite = beforeWrite
+        self.progress = progress
+    }
+
+    /// `families` and `serviceNames` are where else this environment's resources could be
+    /// (`<name>-<service>` for each service the template knows): looked at, touched only when tagged.
+    public func run(_ instance: ReviewInstance, cluster: String, reason: String, families: [String] = [],
+                    serviceNames: [String] = []) async throws -> Report {
+        let owner = instance.identity(base: "")
+        var report = Report()
+        let active = instance.activeServices
+        for service in active where Planner.tags(service)[ReviewInstance.teardownTag] == nil {
+            try await beforeWrite?()
+            _ = try await client.tagResource(ECSAPI.TagResourceRequest(resourceArn: service.serviceArn,
+                                                                       tags: [ECSAPI.Tag(key: ReviewInstance.teardownTag, value: String(reason.prefix(256)))]))
+        }
+        for service in active where (service.desiredCount ?? 0) > 0 {
+            try await beforeWrite?()
+            _ = try await client.updateService(ECSAPI.UpdateServiceRequest(cluster: cluster, service: service.serviceName, desiredCount: 0))
+            report.scaledDown.append(service.serviceName ?? "")
+            progress("\(instance.name): scaled \(service.serviceName ?? "") to 0")
+        }
+        let liveFamilies = instance.services.compactMap { $0.taskDefinition.map(Self.family) }
+        for family in Set(families + liveFamilies).sorted() {
+            for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE") {
+                let entry = try await cache.get(arn, from: client)
+                guard owner.owns(entry.tags) else {
+                    report.leftAlone.append("task definition \(Applier.short(arn)): " + Self.whose(entry.tags))
+                    continue
+                }
+                try await beforeWrite?()
+                _ = try await client.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: arn))
+                report.deregistered.append(Applier.short(arn))
+                progress("\(instance.name): deregistered \(Applier.short(arn))")
+            }
+        }
+        for service in active {
+            try await beforeWrite?()
+            _ = try await client.deleteService(ECSAPI.DeleteServiceRequest(cluster: cluster, service: service.serviceName))
+            report.deletedServices.append(service.serviceName ?? "")
+            progress("\(instance.name): deleted service \(service.serviceName ?? "")")
+        }
+        let known = Set(instance.services.compactMap(\.serviceName))
+        let others = serviceNames.filter { !known.contains($0) }
+        if !others.isEmpty {
+            let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
+            for service in found where service.status == "ACTIVE" && !owner.owns(Planner.tags(service)) {
+                report.leftAlone.append("service \(service.serviceName ?? ""): " + Self.whose(Planner.tags(service)))
+            }
+        }
+        return report
+    }
+
+    /// `family` of a task definition ARN or `family:revision`.
+    static func family(_ reference: String) -> String {
+        let name = reference.split(separator: "/").last.map(String.init) ?? reference
+        return String(name.split(separator: ":").first ?? Substring(name))
+    }
+
+    static func whose(_ tags: [String: String]) -> String {
+        if let name = tags[ReviewIdentity.nameTag] {
+            return "belongs to review environment \(name) (instance \(tags[ReviewIdentity.instanceTag] ?? "?")); left alone"
+        }
+        if let environment = tags[Tags.environment] { return "belongs to environment \(environment); left alone" }
+        return "not tagged by berth; left alone"
+    }
+}

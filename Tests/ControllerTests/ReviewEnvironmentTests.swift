@@ -1,0 +1,197 @@
+import AWS
+import BerthTestSupport
+import ECS
+import Foundation
+import Git
+import Manifests
+import Testing
+@testable import Controller
+@testable import Reconcile
+
+/// A bare origin with staging, prod and a look-alike environment, a review template, and a
+/// controller on it: on the local target or on moto.
+final class ReviewScenario: @unchecked Sendable {
+    static let author = Signature(name: "Dev", email: "dev@example.com")
+
+    enum Kind: String, CaseIterable, Sendable { case local, moto }
+    /// A region of moto's no other suite uses: task definition families are per region, and
+    /// these tests list all of them before and after.
+    static let motoRegion = "ap-southeast-2"
+
+    let kind: Kind
+    let folder = ScratchFolder()
+    let origin: Repository
+    let environment: [String: String]
+    /// Cluster names: review environments share `shop` with staging.
+    let shop: String, prod: String, lookalike: String
+    let desiredCount: Int
+
+    init(_ kind: Kind, ttl: String = "72h", maxEnvironments: Int? = nil) async throws {
+        self.kind = kind
+        let suffix = kind == .moto ? "-" + UUID().uuidString.prefix(6).lowercased() : ""
+        shop = "shop\(suffix)"
+        prod = "shop-prod\(suffix)"
+        lookalike = "lookalike\(suffix)"
+        // moto starts services with no running tasks, so only desiredCount 0 is ever steady there.
+        desiredCount = kind == .moto ? 0 : 2
+        var env = ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_ECS_RATE_SCALE": "0"]
+        if kind == .moto {
+            env.merge(try await motoEnvironment()) { $1 }
+            let ecs = AWSECSClient(client: try await MotoServer.shared.client(region: Self.motoRegion))
+            for cluster in [shop, prod, lookalike] { _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster)) }
+        }
+        environment = env
+        origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        try origin.commit(changes: files(ttl: ttl, maxEnvironments: maxEnvironments), onto: "main", expectedTip: nil, message: "shop",
+                          author: Self.author)
+    }
+
+    func target(_ cluster: String) -> String {
+        kind == .local ? "{local: {cluster: \(cluster)}}" : "{aws: {region: \(Self.motoRegion), cluster: \(cluster)}}"
+    }
+
+    func files(ttl: String, maxEnvironments: Int?) -> [FileChange] {
+        var changes: [FileChange] = [
+            .write("berth.yaml", """
+                version: 1
+                promotion: [staging, prod]
+                review:
+                  branches: ["review/*"]
+                  from: staging
+                  ttl: \(ttl)
+                  services: [api, web]
+                \(maxEnvironments.map { "  maxEnvironments: \($0)\n" } ?? "")
+                """),
+            .write("environments/staging/environment.yaml", "target: \(target(shop))\nrelease: {version: \"1.0\"}\n"),
+            .write("environments/prod/environment.yaml", "target: \(target(prod))\nrelease: {version: \"1.0\"}\n"),
+            // Names that look like a review environment's: its families start the same way.
+            .write("environments/review-feature/environment.yaml", "target: \(target(lookalike))\nrelease: {version: \"1.0\"}\n"),
+        ]
+        for service in ["api", "web", "worker"] {
+            changes.append(.write("services/\(service)/service.yaml", """
+                taskDefinition:
+                  containerDefinitions:
+                    - {name: app, image: "registry.example.com/\(service):${release.version}", memory: 64}
+                service: {desiredCount: \(desiredCount)}
+
+                """))
+            for env in ["staging", "prod", "review-feature"] {
+                changes.append(.write("environments/\(env)/\(service).yaml", "service: {serviceName: \(env == "review-feature" ? "review-feature-x-" + service : service)}\n"))
+            }
+        }
+        return changes
+    }
+
+    var mainTip: ObjectID { get throws { try origin.referenceTarget("refs/heads/main")! } }
+
+    /// A branch from main with one change of its own: the api image.
+    @discardableResult
+    func pushBranch(_ branch: String, image: String = "registry.example.com/api:feature", date: Date = Date()) throws -> ObjectID {
+        let signature = Signature(name: "Dev", email: "dev@example.com", date: date)
+        let tip = try origin.referenceTarget("refs/heads/\(branch)")
+        return try origin.commit(changes: [.write("environments/staging/api.yaml", "images: {app: \"\(image)\"}\nservice: {serviceName: api}\n")],
+                                 onto: branch, expectedTip: tip, newBranchBase: tip == nil ? try mainTip : nil,
+                                 message: "try \(image)", author: signature, committer: signature)
+    }
+
+    func commitOnMain(_ changes: [FileChange], _ message: String) throws {
+        try origin.commit(changes: changes, onto: "main", expectedTip: try mainTip, message: message, author: Self.author)
+    }
+
+    /// A controller as a fresh process would have it: nothing remembered but its state folder.
+    func controller() -> Controller {
+        Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
+                   environment: environment)
+    }
+
+    func client() async throws -> any ECSClient {
+        switch kind {
+        case .local: return LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json", pace: 0.05)
+        case .moto: return AWSECSClient(client: try await MotoServer.shared.client(region: Self.motoRegion))
+        }
+    }
+
+    /// Every service (by cluster/name: status, task definition, desired count, tags) and every
+    /// task definition (ARN: status) in the scenario's clusters and families.
+    func everything() async throws -> (services: [String: String], taskDefinitions: [String: String]) {
+        let ecs = try await client()
+        var services: [String: String] = [:]
+        for cluster in [shop, prod, lookalike] {
+            let arns = (try? await ecs.allServiceArns(cluster: cluster)) ?? []
+            let names = arns.map { String($0.split(separator: "/").last!) }
+            for service in try await ecs.describeServices(cluster: cluster, names: names, includeTags: true).services ?? [] {
+                let tags = Planner.tags(service).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                services["\(cluster)/\(service.serviceName!)"] = "\(service.status!) \(service.taskDefinition ?? "") \(service.desiredCount ?? -1) \(tags)"
+            }
+        }
+        var definitions: [String: String] = [:]
+        for status in ["ACTIVE", "INACTIVE"] {
+            for arn in try await ecs.allTaskDefinitionArns(status: status) { definitions[arn] = status }
+        }
+        return (services, definitions)
+    }
+}
+
+@Suite(.serialized) struct ReviewEnvironmentTests {
+    @Test(arguments: ReviewScenario.Kind.allCases)
+    func aBranchGetsAnEnvironmentAndTakesExactlyItAwayWhenDeleted(_ kind: ReviewScenario.Kind) async throws {
+        let scenario = try await ReviewScenario(kind)
+        let controller = scenario.controller()
+        #expect(await controller.pass(full: true, wait: true))
+        // Someone's own task definition in the review environment's future family, and a service
+        // with a look-alike name: neither carries berth's review tags.
+        let ecs = try await scenario.client()
+        let foreign = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "review-feature-x-api", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "someone/else:1", memory: 64)]))
+        let before = try await scenario.everything()
+        #expect(before.services["\(scenario.lookalike)/review-feature-x-api"] != nil)
+
+        let tip = try scenario.pushBranch("review/feature-x")
+        #expect(await controller.pass(wait: true))
+        let created = try await scenario.everything()
+        for service in ["api", "web"] {
+            let line = try #require(created.services["\(scenario.shop)/review-feature-x-\(service)"], "review-feature-x-\(service) was not created")
+            #expect(line.hasPrefix("ACTIVE "))
+            #expect(line.contains("berth:review=review-feature-x") && line.contains("berth:review-branch=review/feature-x"))
+        }
+        // Only the template's services, and the branch's change is what runs.
+        #expect(created.services["\(scenario.shop)/review-feature-x-worker"] == nil)
+        let api = try #require(try await ecs.describeServices(cluster: scenario.shop, names: ["review-feature-x-api"]).services?.first)
+        let definition = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: api.taskDefinition, include: ["TAGS"]))
+        #expect(definition.taskDefinition?.containerDefinitions?.first?.image == "registry.example.com/api:feature")
+        #expect(definition.taskDefinition?.family == "review-feature-x-api")
+        #expect(definition.tags?.contains { $0.key == "berth:commit" && $0.value == tip.hex } == true)
+        // Nothing else changed.
+        for (key, value) in before.services { #expect(created.services[key] == value, "\(key) changed") }
+        for (arn, value) in before.taskDefinitions { #expect(created.taskDefinitions[arn] == value, "\(arn) changed") }
+        // The controller shows it, and the note on the branch's commit says it converged.
+        let review = try #require(await controller.status.current.reviews.first)
+        #expect(review.name == "review-feature-x" && review.branch == "review/feature-x" && review.state == .ready)
+        #expect(review.services.sorted() == ["review-feature-x-api", "review-feature-x-web"])
+        #expect(review.expires != nil)
+        #expect(controller.metrics.render().contains(#"berth_review_environments{state="ready"} 1"#))
+        let note = try #require(try Repository.open(at: controller.mirror.path).note(on: tip))
+        #expect(note.contains("review-feature-x"))
+
+        // The branch goes: exactly what was created goes with it.
+        try scenario.origin.deleteReference("refs/heads/review/feature-x")
+        #expect(await controller.pass(wait: true))
+        _ = await controller.pass(wait: true)
+        let after = try await scenario.everything()
+        for (key, value) in before.services { #expect(after.services[key] == value, "\(key) changed") }
+        for (arn, value) in before.taskDefinitions { #expect(after.taskDefinitions[arn] == value, "\(arn) changed") }
+        #expect(after.taskDefinitions[foreign.taskDefinition!.taskDefinitionArn!] == "ACTIVE")
+        for key in created.services.keys where before.services[key] == nil {
+            #expect(after.services[key] == nil || after.services[key]!.hasPrefix("INACTIVE ") || after.services[key]!.hasPrefix("DRAINING "),
+                    "\(key) still \(after.services[key] ?? "")")
+        }
+        for (arn, _) in created.taskDefinitions where before.taskDefinitions[arn] == nil {
+            #expect(after.taskDefinitions[arn] == "INACTIVE", "\(arn) still active")
+        }
+        let record = try #require(await controller.status.current.reviewTeardowns.first)
+        #expect(record.name == "review-feature-x" && record.reason.contains("deleted"))
+        #expect(record.report.deletedServices.sorted() == ["review-feature-x-api", "review-feature-x-web"])
+        #expect(record.report.leftAlone.contains { $0.contains("review-feature-x-api:") && $0.contains("not tagged by berth") })
+        #expect(await controller.status.current.reviews.isEmpty)
+    }
+}
