@@ -4,6 +4,7 @@ import ECS
 import Foundation
 import Git
 import Manifests
+import Synchronization
 import Testing
 @testable import Controller
 @testable import Reconcile
@@ -193,5 +194,161 @@ final class ReviewScenario: @unchecked Sendable {
         #expect(record.report.deletedServices.sorted() == ["review-feature-x-api", "review-feature-x-web"])
         #expect(record.report.leftAlone.contains { $0.contains("review-feature-x-api:") && $0.contains("not tagged by berth") })
         #expect(await controller.status.current.reviews.isEmpty)
+    }
+}
+
+extension ReviewEnvironmentTests {
+    @Test func anIdleOrMergedBranchLosesItsEnvironment() async throws {
+        let scenario = try await ReviewScenario(.local)
+        let controller = scenario.controller()
+        #expect(await controller.pass(full: true, wait: true))
+        try scenario.pushBranch("review/idle")
+        let merged = try scenario.pushBranch("review/merged", image: "registry.example.com/api:merged")
+        #expect(await controller.pass(wait: true))
+        let reviews = await controller.status.current.reviews
+        #expect(reviews.map(\.name) == ["review-idle", "review-merged"])
+        #expect(reviews.allSatisfy { $0.state == .ready && $0.expires! > Date().addingTimeInterval(71 * 3600) })
+
+        // review/merged lands on main; the time to live drops to 1s and review/idle sits still.
+        try scenario.origin.moveReference("refs/heads/main", to: merged, expected: try scenario.mainTip, logMessage: "merge")
+        try scenario.commitOnMain([.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, ttl: 1s}\n")],
+                                  "review environments live 1s")
+        try await Task.sleep(nanoseconds: 2_100_000_000)
+        #expect(await controller.pass(wait: true))
+        let reasons = Dictionary(uniqueKeysWithValues: await controller.status.current.reviewTeardowns.map { ($0.name, $0.reason) })
+        #expect(reasons["review-idle"]?.contains("idle for") == true, "\(reasons)")
+        #expect(reasons["review-merged"]?.contains("merged into main") == true, "\(reasons)")
+        let live = try await scenario.everything().services
+        #expect(live.keys.filter { $0.contains("review-idle") || $0.contains("review-merged") }.isEmpty, "\(live.keys.sorted())")
+        // The branches still exist: an expired one stays away until it gets a new commit.
+        #expect(await controller.pass(full: true, wait: true))
+        #expect(await controller.status.current.reviews.isEmpty)
+        try scenario.pushBranch("review/idle", image: "registry.example.com/api:again")
+        #expect(await controller.pass(wait: true))
+        #expect(await controller.status.current.reviews.map(\.name) == ["review-idle"])
+    }
+
+    @Test func overTheLimitANewEnvironmentWaitsAndSaysWhy() async throws {
+        let scenario = try await ReviewScenario(.local, maxEnvironments: 1)
+        let controller = scenario.controller()
+        try scenario.pushBranch("review/first", date: Date().addingTimeInterval(-3600))
+        try scenario.pushBranch("review/second")
+        #expect(await controller.pass(full: true, wait: true))
+        let reviews = await controller.status.current.reviews
+        #expect(reviews.first { $0.name == "review-first" }?.state == .ready)
+        let waiting = try #require(reviews.first { $0.name == "review-second" })
+        #expect(waiting.state == .waiting)
+        #expect(waiting.reason?.contains("1 of 1 review environments exist (review-first)") == true, "\(waiting.reason ?? "")")
+        #expect(waiting.reason?.contains("the longest idle is review-first") == true)
+        #expect(controller.metrics.render().contains(#"berth_review_environments{state="waiting"} 1"#))
+        // Nothing was removed to make room.
+        #expect(try await scenario.everything().services.keys.contains { $0.hasSuffix("/review-first-api") })
+
+        try scenario.origin.deleteReference("refs/heads/review/first")
+        for _ in 0..<3 { _ = await controller.pass(wait: true) }
+        #expect(await controller.status.current.reviews.map(\.name) == ["review-second"])
+        #expect(await controller.status.current.reviews.first?.state == .ready)
+    }
+
+    @Test func aServiceWithTheNameButNotTheTagsIsLeftAlone() async throws {
+        let scenario = try await ReviewScenario(.local)
+        let controller = scenario.controller()
+        #expect(await controller.pass(full: true, wait: true))
+        // Someone made a service with the very name the review environment would use.
+        let ecs = try await scenario.client()
+        let definition = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "handmade", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "someone/else:1", memory: 64)]))
+        _ = try await ecs.createService(ECSAPI.CreateServiceRequest(cluster: scenario.shop, serviceName: "review-feature-x-api",
+                                                                    taskDefinition: definition.taskDefinition?.taskDefinitionArn, desiredCount: 1))
+        let before = try await scenario.everything()
+        try scenario.pushBranch("review/feature-x")
+        _ = await controller.pass(wait: true)
+        let review = try #require(await controller.status.current.reviews.first)
+        #expect(review.state == .failed)
+        #expect(review.reason?.contains("review-feature-x-api in cluster \(scenario.shop) is not tagged as review environment review-feature-x") == true,
+                "\(review.reason ?? "")")
+        // Nothing of the review environment was applied, and the stranger's service is as it was.
+        #expect(try await scenario.everything().services == before.services)
+
+        try scenario.origin.deleteReference("refs/heads/review/feature-x")
+        _ = await controller.pass(wait: true)
+        #expect(try await scenario.everything().services == before.services)
+    }
+}
+
+/// A teardown stopped after each of its writes in turn (the write reaches moto, its answer and
+/// everything after it do not, as when the process dies), then a new controller process: the
+/// teardown always finishes, removes exactly the review environment, and a branch pushed again
+/// meanwhile gets a new environment rather than the half-removed one.
+@Suite(.serialized) struct ReviewTeardownCrashTests {
+    static let writes: Set<String> = ["TagResource", "UpdateService", "DeregisterTaskDefinition", "DeleteService"]
+
+    @Test func aTeardownStoppedAfterAnyWriteIsResumed() async throws {
+        let scenario = try await ReviewScenario(.moto)
+        let moto = try await MotoServer.shared.url()
+        let allowed = Mutex<Int?>(nil)
+        let proxy = try await LoopbackServer { request, _ in
+            let operation = request.header("X-Amz-Target")?.split(separator: ".").last.map(String.init) ?? ""
+            guard Self.writes.contains(operation) else { return .forward(moto, dropAnswer: false) }
+            return allowed.withLock { left -> LoopbackServer.Reply in
+                guard let remaining = left else { return .forward(moto, dropAnswer: false) }
+                left = remaining - 1
+                if remaining > 0 { return .forward(moto, dropAnswer: false) }
+                if remaining == 0 { return .forward(moto, dropAnswer: true) }
+                return .respond(status: 400, headers: [], body: #"{"__type":"AccessDeniedException","message":"the process is gone"}"#)
+            }
+        }
+        var crashing = scenario.environment
+        crashing["AWS_ENDPOINT_URL"] = proxy.url
+        #expect(await scenario.controller().pass(full: true, wait: true))
+        let before = try await scenario.everything()
+
+        // Two services, no scaling on moto (desiredCount 0): 2 marks, 2 deregistrations, 2 deletions.
+        for crashAfter in 0..<6 {
+            let rebuild = crashAfter % 2 == 0
+            try scenario.pushBranch("review/feature-x", image: "registry.example.com/api:try\(crashAfter)")
+            #expect(await scenario.controller().pass(wait: true))
+            let created = try await scenario.everything()
+            let firstLife = try #require(await Self.instance(scenario))
+            try scenario.origin.deleteReference("refs/heads/review/feature-x")
+
+            allowed.withLock { $0 = crashAfter }
+            _ = await Controller(options: ControllerOptions(repository: scenario.folder.path + "/origin.git",
+                                                            stateDirectory: scenario.folder.path + "/state", pollInterval: 0.05),
+                                 environment: crashing).pass(wait: true)
+            allowed.withLock { $0 = nil }
+            // The crash left work behind (the last write's answer was lost, so even then the
+            // stopped process could not know it had finished).
+            let left = try await scenario.everything().services.filter { $0.key.hasPrefix("\(scenario.shop)/review-feature-x-") && $0.value.hasPrefix("ACTIVE") }
+            #expect(crashAfter == 5 || !left.isEmpty, "after \(crashAfter): nothing left to resume")
+            if rebuild { try scenario.pushBranch("review/feature-x", image: "registry.example.com/api:again\(crashAfter)") }
+
+            let restarted = scenario.controller()
+            for _ in 0..<3 { _ = await restarted.pass(wait: true) }
+            let after = try await scenario.everything()
+            for (key, value) in before.services { #expect(after.services[key] == value, "after \(crashAfter): \(key) changed") }
+            for (arn, value) in before.taskDefinitions { #expect(after.taskDefinitions[arn] == value, "after \(crashAfter): \(arn) changed") }
+            // The first life is gone entirely.
+            for (arn, _) in created.taskDefinitions where before.taskDefinitions[arn] == nil {
+                #expect(after.taskDefinitions[arn] == "INACTIVE", "after \(crashAfter): \(arn) of the first life still active")
+            }
+            if rebuild {
+                let secondLife = try #require(await Self.instance(scenario), "after \(crashAfter): not rebuilt")
+                #expect(secondLife != firstLife, "after \(crashAfter): the half-removed environment was taken for the new one")
+                #expect(await restarted.status.current.reviews.first?.state == .ready)
+                try scenario.origin.deleteReference("refs/heads/review/feature-x")
+                _ = await restarted.pass(wait: true)
+            } else {
+                #expect(await Self.instance(scenario) == nil, "after \(crashAfter): teardown not finished")
+            }
+        }
+        await proxy.shutdown()
+    }
+
+    /// The instance tag on the live review-feature-x-api, if it is live.
+    static func instance(_ scenario: ReviewScenario) async -> String? {
+        let service = try? await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true)
+            .services?.first { $0.status == "ACTIVE" }
+        return service.flatMap { Planner.tags($0)[ReviewIdentity.instanceTag] }
     }
 }

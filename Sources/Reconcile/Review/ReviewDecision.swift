@@ -59,19 +59,19 @@ public struct ReviewDecision: Sendable {
             }
             leaving.insert(instance.name)
         }
-        let live = instances.filter { kept.contains($0.name) }
-        var count = kept.count
+        // Who holds a slot, and since when its branch is idle.
+        var holders = instances.filter { kept.contains($0.name) }.map { ($0.name, byName[$0.name]!.lastCommit) }
         let fresh = byName.values.filter { $0.wanted && !kept.contains($0.name) }.sorted { ($0.lastCommit, $0.branch) < ($1.lastCommit, $1.branch) }
         for branch in fresh {
             if leaving.contains(branch.name) {
                 waiting.append(Waiting(branch: branch, reason: "the previous \(branch.name) is being torn down; it is rebuilt afterwards"))
                 continue
             }
-            if let maximum = template.maxEnvironments, count >= maximum {
-                waiting.append(Waiting(branch: branch, reason: Self.overLimit(maximum, live: live, branches: byName, now: now)))
+            if let maximum = template.maxEnvironments, holders.count >= maximum {
+                waiting.append(Waiting(branch: branch, reason: Self.overLimit(maximum, holders: holders, now: now)))
                 continue
             }
-            count += 1
+            holders.append((branch.name, branch.lastCommit))
             applies.append(Apply(branch: branch, identity: ReviewIdentity(name: branch.name, branch: branch.branch, instance: newInstance(),
                                                                          base: template.from, created: now), isNew: true))
         }
@@ -81,11 +81,10 @@ public struct ReviewDecision: Sendable {
 
     /// Says which environments hold the slots and which has been idle longest: berth never
     /// removes one to make room; people decide.
-    static func overLimit(_ maximum: Int, live: [ReviewInstance], branches: [String: ReviewBranch], now: Date) -> String {
-        let names = live.map(\.name).sorted()
-        var text = "\(maximum) of \(maximum) review environments exist (\(names.joined(separator: ", ")))"
-        if let idlest = live.compactMap({ instance in branches[instance.name].map { (instance.name, $0.lastCommit) } }).min(by: { $0.1 < $1.1 }) {
-            text += "; the longest idle is \(idlest.0) (last commit \(DurationText.format(now.timeIntervalSince(idlest.1))) ago)"
+    static func overLimit(_ maximum: Int, holders: [(name: String, lastCommit: Date)], now: Date) -> String {
+        var text = "\(holders.count) of \(maximum) review environments exist (\(holders.map(\.name).sorted().joined(separator: ", ")))"
+        if let idlest = holders.min(by: { $0.lastCommit < $1.lastCommit }) {
+            text += "; the longest idle is \(idlest.name) (last commit \(DurationText.format(now.timeIntervalSince(idlest.lastCommit))) ago)"
         }
         return text + ". Delete or merge a branch, or raise review.maxEnvironments"
     }
