@@ -42,31 +42,24 @@ extension Controller {
 
     /// Observes the review cluster, tears down what should go, then applies what should run.
     func runReviews(_ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], everything: Bool) async {
-        guard let base = loaded.environment(template.from), !loaded.blockedEnvironments.contains(template.from) else {
-            await status.setReviews([], error: "review.from '\(template.from)' cannot be loaded at the head; review environments wait")
+        let survey: ReviewSurvey
+        do {
+            survey = try await ReviewSurvey.take(template, loaded: loaded, branches: branches, tracked: options.branch, connector: connector)
+        } catch {
+            logger.error("review environments: \(error)")
+            await status.setReviews(await status.current.reviews, error: "\(error)")
             reviews.pending = true
             return
         }
-        let target = base.target.withCluster(template.cluster)
+        let decision = survey.decision, target = survey.target
         let client = await connector.client(for: target)
         let cache = await connector.cache(for: target)
-        let instances: [ReviewInstance]
-        do {
-            instances = try await ReviewInventory.observe(client: client, cluster: target.cluster)
-        } catch {
-            logger.error("cannot list review environments in \(target.cluster): \(error)")
-            await status.setReviews(await status.current.reviews, error: "cannot list review environments: \(error)")
-            reviews.pending = true
-            return
-        }
-        let decision = ReviewDecision(template: template, branches: branches, instances: instances, tracked: options.branch)
         var states: [ControllerStatus.ReviewState] = []
         var pending = !decision.waiting.isEmpty
-        let serviceNames = (template.services ?? base.services)
 
         for teardown in decision.teardowns {
             let instance = teardown.instance
-            let names = serviceNames.map { "\(instance.name)-\($0)" }
+            let names = survey.serviceNames(of: instance.name, template: template)
             logger.info("\(instance.name): tearing down (instance \(instance.instance)): \(teardown.reason)")
             do {
                 let report = try await ReviewTeardown(client: client, cache: cache, beforeWrite: fencing(template.from),
@@ -88,10 +81,7 @@ extension Controller {
                 pending = true
             }
         }
-        for waiting in decision.waiting {
-            states.append(.init(name: waiting.branch.name, branch: waiting.branch.branch, commit: waiting.branch.tip.hex, state: .waiting,
-                                lastCommit: waiting.branch.lastCommit, expires: waiting.branch.expires, services: [], reason: waiting.reason))
-        }
+        states += ReviewStatus.of(decision).filter { $0.state == .waiting }
         let applied = await withTaskGroup(of: ControllerStatus.ReviewState.self) { group in
             for apply in decision.applies {
                 group.addTask { await self.applyReview(apply, template: template, target: target, everything: everything) }

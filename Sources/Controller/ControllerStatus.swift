@@ -32,26 +32,7 @@ public actor ControllerStatus {
         public let changes: [String]
     }
 
-    /// A review environment: live, being made, waiting for a slot or its name, or going away.
-    public struct ReviewState: Codable, Sendable {
-        public enum State: String, Codable, Sendable {
-            case ready, progressing, failed, waiting
-            case tearingDown = "tearing-down"
-        }
-
-        public var name: String
-        public var branch: String
-        public var commit: String?
-        public var instance: String?
-        public var state: State
-        public var created: Date?
-        public var lastCommit: Date?
-        /// When the time to live runs out (last commit + ttl).
-        public var expires: Date?
-        /// Its ECS service names: how people find it.
-        public var services: [String]
-        public var reason: String?
-    }
+    public typealias ReviewState = ReviewStatus
 
     /// A finished teardown, kept for the page and the API (the last 20).
     public struct ReviewTeardownRecord: Codable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Manifests
 
 /// A server-rendered status page with no external assets: environments and their services,
 /// whether each is in sync, and what berth last did.
@@ -23,6 +24,24 @@ enum StatusPage {
             promotions += preview.changes.isEmpty ? "<p class=\"in-sync\">nothing to promote</p>"
                 : "<ul>" + preview.changes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
         }
+        var reviews = ""
+        if !snapshot.reviews.isEmpty || !snapshot.reviewTeardowns.isEmpty || snapshot.reviewError != nil {
+            reviews = "<h2>Review environments</h2>" + (snapshot.reviewError.map { "<p class=\"failed\">\(escape($0))</p>" } ?? "")
+            reviews += "<table><tr><th>environment</th><th>branch</th><th>state</th><th>age</th><th>expires</th><th>services</th></tr>\n"
+            let now = Date()
+            for review in snapshot.reviews {
+                let age = review.created.map { DurationText.format(now.timeIntervalSince($0)) } ?? ""
+                let expires = review.expires.map { $0 > now ? "in " + DurationText.format($0.timeIntervalSince(now)) : "expired" } ?? ""
+                reviews += "<tr><td>\(escape(review.name))</td><td>\(escape(review.branch))</td><td class=\"\(css(review.state.rawValue))\">"
+                    + "\(escape(review.state.rawValue))</td><td>\(age)</td><td>\(expires)</td><td>\(escape(review.services.joined(separator: " ")))"
+                    + (review.reason.map { "<div class=\"error\">\(escape($0))</div>" } ?? "") + "</td></tr>\n"
+            }
+            for teardown in snapshot.reviewTeardowns.prefix(5) {
+                reviews += "<tr><td>\(escape(teardown.name))</td><td>\(escape(teardown.branch))</td><td>torn down</td><td></td><td></td>"
+                    + "<td>\(escape(teardown.reason))</td></tr>\n"
+            }
+            reviews += "</table>"
+        }
         let fetched = snapshot.lastFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
         return """
         <!doctype html>
@@ -30,13 +49,14 @@ enum StatusPage {
         <style>
         body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}
         td,th{padding:.4em .6em;border-bottom:1px solid #ddd;text-align:left}tr.env th{background:#f4f4f4}
-        .in-sync,.converged{color:#176c2d}.out-of-sync,.started,.skipped{color:#9a6700}.failed,.rolled-back,.timed-out{color:#b42318}
+        .in-sync,.converged,.ready{color:#176c2d}.out-of-sync,.started,.skipped,.waiting,.progressing,.tearing-down{color:#9a6700}.failed,.rolled-back,.timed-out{color:#b42318}
         .error{color:#b42318;font-weight:normal}small{color:#666;font-weight:normal}
         </style></head><body>
         <h1>berth</h1>
         <p>Head \(escape(String((snapshot.head ?? "unknown").prefix(12)))), fetched \(fetched)\(snapshot.fetchError.map { " — <span class=\"failed\">fetch failed: \(escape($0))</span>" } ?? "")</p>
         <table><tr><th>service</th><th>state</th><th>task definition</th><th>last outcome</th></tr>
         \(rows)</table>
+        \(reviews)
         \(promotions)</body></html>
         """
     }

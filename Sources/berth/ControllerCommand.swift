@@ -73,6 +73,16 @@ struct ControllerCommand: AsyncParsableCommand {
                     print("    \(service.service): \(service.sync)\(service.reason.map { " (\($0))" } ?? "")")
                 }
             }
+            for review in snapshot.reviews {
+                print("  \(review.name) (review of \(review.branch)): \(review.state.rawValue)"
+                      + (review.services.isEmpty ? "" : " " + review.services.joined(separator: " ")) + (review.reason.map { " (\($0))" } ?? ""))
+            }
+            for teardown in snapshot.reviewTeardowns {
+                print("  \(teardown.name) (review of \(teardown.branch)): torn down (\(teardown.reason)): "
+                      + "\(teardown.report.deletedServices.count) service(s) deleted, \(teardown.report.deregistered.count) task definition(s) deregistered"
+                      + (teardown.report.leftAlone.isEmpty ? "" : "; left alone: " + teardown.report.leftAlone.joined(separator: "; ")))
+            }
+            if let error = snapshot.reviewError { print("  review environments: \(error)") }
             if !converged { throw ExitCode.failure }
             return
         }

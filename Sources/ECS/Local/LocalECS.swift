@@ -133,6 +133,10 @@ public actor LocalECS: ECSClient {
             }
             for key in state.services.keys.sorted() {
                 let view = LocalRollout.view(state.services[key]!)
+                guard view.status == "ACTIVE" else {
+                    lines.append("service \(key): deleted (\(view.status ?? "INACTIVE"))")
+                    continue
+                }
                 let rollout = view.deployments?.first { $0.status == "PRIMARY" }?.rolloutState ?? "-"
                 lines.append("service \(key): \(view.taskDefinition?.split(separator: "/").last ?? "-") desired \(view.desiredCount ?? 0) running \(view.runningCount ?? 0) rollout \(rollout)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Manifests
 
 /// `berth status` as a table per environment, or as JSON.
 public enum StatusPrinter {
@@ -26,7 +27,26 @@ public enum StatusPrinter {
         return out.joined(separator: "\n")
     }
 
-    public static func json(_ statuses: [EnvironmentStatus]) -> String {
+    /// The review environments: name, branch, state, age, time left, services, and why.
+    public static func text(_ reviews: [ReviewStatus], template: ReviewTemplate, target: String, now: Date = Date()) -> String {
+        var header = "review environments from \(template.from) on \(target)"
+        var limits: [String] = []
+        if let ttl = template.ttl { limits.append("ttl \(DurationText.format(ttl))") }
+        if let maximum = template.maxEnvironments { limits.append("at most \(maximum)") }
+        if !limits.isEmpty { header += " (" + limits.joined(separator: ", ") + ")" }
+        guard !reviews.isEmpty else { return header + ": none (branches: \(template.branches.joined(separator: ", ")))\n" }
+        var rows = [["NAME", "BRANCH", "STATE", "AGE", "EXPIRES", "SERVICES"]]
+        for review in reviews {
+            let expires = review.expires.map { $0 > now ? "in " + DurationText.format($0.timeIntervalSince(now)) : "expired" } ?? "-"
+            var detail = review.services.joined(separator: " ")
+            if let reason = review.reason { detail += (detail.isEmpty ? "" : "  ") + reason }
+            rows.append([review.name, review.branch, review.state.rawValue, review.created.map { age(now.timeIntervalSince($0)) } ?? "-",
+                         expires, detail.isEmpty ? "-" : detail])
+        }
+        return ([header] + table(rows).map { "  " + $0 }).joined(separator: "\n") + "\n"
+    }
+
+    public static func json<T: Encodable>(_ statuses: [T]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

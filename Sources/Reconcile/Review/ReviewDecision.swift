@@ -21,12 +21,15 @@ public struct ReviewDecision: Sendable {
         public let reason: String
     }
 
+    /// What the target held when the decision was made.
+    public let instances: [ReviewInstance]
     public var applies: [Apply] = []
     public var teardowns: [Teardown] = []
     public var waiting: [Waiting] = []
 
     public init(template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
                 now: Date = Date(), newInstance: () -> String = ReviewIdentity.newInstance) {
+        self.instances = instances
         // One branch per name: the first by name keeps it, the others wait and say why.
         var byName: [String: ReviewBranch] = [:]
         for branch in branches.sorted(by: { $0.branch < $1.branch }) {

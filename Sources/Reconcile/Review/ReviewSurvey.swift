@@ -1,0 +1,34 @@
+import ECS
+import Foundation
+import Git
+import Manifests
+
+/// Where review environments run and what should happen to them, as seen from one head:
+/// what the controller acts on and `berth status` shows.
+public struct ReviewSurvey: Sendable {
+    public let base: Environment
+    public let target: Target
+    public let decision: ReviewDecision
+
+    /// The base environment at the head, and the review target derived from it.
+    public static func base(_ template: ReviewTemplate, in loaded: LoadedManifests) throws -> (Environment, Target) {
+        guard let base = loaded.environment(template.from), !loaded.blockedEnvironments.contains(template.from) else {
+            throw ReconcileError("review.from '\(template.from)' cannot be loaded at \(loaded.commit?.short ?? "the head"); review environments wait")
+        }
+        return (base, base.target.withCluster(template.cluster))
+    }
+
+    public static func take(_ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], tracked: String,
+                            connector: TargetConnector) async throws -> ReviewSurvey {
+        let (base, target) = try base(template, in: loaded)
+        let instances = try await ReviewInventory.observe(client: await connector.client(for: target), cluster: target.cluster)
+        return ReviewSurvey(base: base, target: target,
+                            decision: ReviewDecision(template: template, branches: branches, instances: instances, tracked: tracked))
+    }
+
+    /// The ECS service names a review environment of this template can have: where a teardown
+    /// also looks (touching only what carries the environment's tags).
+    public func serviceNames(of name: String, template: ReviewTemplate) -> [String] {
+        (template.services ?? base.services).map { "\(name)-\($0)" }
+    }
+}
