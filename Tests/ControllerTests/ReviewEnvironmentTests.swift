@@ -15,9 +15,9 @@ final class ReviewScenario: @unchecked Sendable {
     static let author = Signature(name: "Dev", email: "dev@example.com")
 
     enum Kind: String, CaseIterable, Sendable { case local, moto }
-    /// A region of moto's no other suite uses: task definition families are per region, and
-    /// these tests list all of them before and after.
-    static let motoRegion = "ap-southeast-2"
+    /// A region of moto's no other suite uses (one per suite): task definition families are per
+    /// region, and these tests list all of them before and after.
+    let motoRegion: String
 
     let kind: Kind
     let folder = ScratchFolder()
@@ -27,8 +27,9 @@ final class ReviewScenario: @unchecked Sendable {
     let shop: String, prod: String, lookalike: String
     let desiredCount: Int
 
-    init(_ kind: Kind, ttl: String = "72h", maxEnvironments: Int? = nil) async throws {
+    init(_ kind: Kind, ttl: String = "72h", maxEnvironments: Int? = nil, motoRegion: String = "ap-southeast-2") async throws {
         self.kind = kind
+        self.motoRegion = motoRegion
         let suffix = kind == .moto ? "-" + UUID().uuidString.prefix(6).lowercased() : ""
         shop = "shop\(suffix)"
         prod = "shop-prod\(suffix)"
@@ -38,7 +39,7 @@ final class ReviewScenario: @unchecked Sendable {
         var env = ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_ECS_RATE_SCALE": "0"]
         if kind == .moto {
             env.merge(try await motoEnvironment()) { $1 }
-            let ecs = AWSECSClient(client: try await MotoServer.shared.client(region: Self.motoRegion))
+            let ecs = AWSECSClient(client: try await MotoServer.shared.client(region: motoRegion))
             for cluster in [shop, prod, lookalike] { _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster)) }
         }
         environment = env
@@ -48,7 +49,7 @@ final class ReviewScenario: @unchecked Sendable {
     }
 
     func target(_ cluster: String) -> String {
-        kind == .local ? "{local: {cluster: \(cluster)}}" : "{aws: {region: \(Self.motoRegion), cluster: \(cluster)}}"
+        kind == .local ? "{local: {cluster: \(cluster)}}" : "{aws: {region: \(motoRegion), cluster: \(cluster)}}"
     }
 
     func files(ttl: String, maxEnvironments: Int?) -> [FileChange] {
@@ -108,7 +109,7 @@ final class ReviewScenario: @unchecked Sendable {
     func client() async throws -> any ECSClient {
         switch kind {
         case .local: return LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json", pace: 0.05)
-        case .moto: return AWSECSClient(client: try await MotoServer.shared.client(region: Self.motoRegion))
+        case .moto: return AWSECSClient(client: try await MotoServer.shared.client(region: motoRegion))
         }
     }
 
@@ -284,7 +285,7 @@ extension ReviewEnvironmentTests {
     static let writes: Set<String> = ["TagResource", "UpdateService", "DeregisterTaskDefinition", "DeleteService"]
 
     @Test func aTeardownStoppedAfterAnyWriteIsResumed() async throws {
-        let scenario = try await ReviewScenario(.moto)
+        let scenario = try await ReviewScenario(.moto, motoRegion: "ap-northeast-3")
         let moto = try await MotoServer.shared.url()
         let allowed = Mutex<Int?>(nil)
         let proxy = try await LoopbackServer { request, _ in
