@@ -55,7 +55,7 @@ extension Controller {
         let client = await connector.client(for: target)
         let cache = await connector.cache(for: target)
         var states: [ControllerStatus.ReviewState] = []
-        var pending = !decision.waiting.isEmpty
+        var pending = !decision.waiting.isEmpty || !decision.draining.isEmpty
 
         for teardown in decision.teardowns {
             let instance = teardown.instance
@@ -81,10 +81,11 @@ extension Controller {
                 pending = true
             }
         }
-        states += ReviewStatus.of(decision).filter { $0.state == .waiting }
+        let drainingLives = Set(decision.draining.map(\.instance))
+        states += ReviewStatus.of(decision).filter { $0.state == .waiting || drainingLives.contains($0.instance ?? "") }
         let applied = await withTaskGroup(of: ControllerStatus.ReviewState.self) { group in
             for apply in decision.applies {
-                group.addTask { await self.applyReview(apply, template: template, target: target, everything: everything) }
+                group.addTask { await self.applyReview(apply, template: template, tracked: survey.base, trust: loaded.config?.signing, everything: everything) }
             }
             var results: [ControllerStatus.ReviewState] = []
             for await result in group { results.append(result) }
@@ -101,7 +102,9 @@ extension Controller {
     }
 
     /// Renders the review environment from its branch's commit and reconciles it like any other.
-    func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, target: Target, everything: Bool) async -> ControllerStatus.ReviewState {
+    /// `trust` is the tracked branch's: a review branch cannot name its own signers.
+    func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
+                     everything: Bool) async -> ControllerStatus.ReviewState {
         let identity = apply.identity, branch = apply.branch
         var state = ControllerStatus.ReviewState(name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
                                                  state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
@@ -110,7 +113,13 @@ extension Controller {
         do {
             let repo = try Repository.open(at: mirror.path)
             let files = try ManifestFiles.read(repository: repo, commit: branch.tip, path: options.path)
-            let loaded = ManifestLoader().load(files, review: ReviewRequest(template: template, identity: identity, target: target))
+            if tracked.policy.requireSignedCommits {
+                let verdict = try CommitVerifier(trust: trust).verify(branch.tip, in: repo)
+                guard case .valid = verdict else {
+                    throw ReconcileError("\(tracked.name) requires signed commits and \(branch.branch) at \(branch.tip.short) is \(verdict); nothing is applied")
+                }
+            }
+            let loaded = ManifestLoader().load(files, review: ReviewRequest(template: template, identity: identity, tracked: tracked))
             state.services = loaded.rendered(environment: identity.name).map(\.serviceName)
             if loaded.blockedEnvironments.contains(identity.name) {
                 let errors = loaded.diagnostics.errors.prefix(3).map(\.description).joined(separator: "; ")

@@ -27,7 +27,7 @@ final class ReviewScenario: @unchecked Sendable {
     let shop: String, prod: String, lookalike: String
     let desiredCount: Int
 
-    init(_ kind: Kind, ttl: String = "72h", maxEnvironments: Int? = nil, motoRegion: String = "ap-southeast-2") async throws {
+    init(_ kind: Kind, ttl: String = "72h", maxEnvironments: Int? = nil, motoRegion: String = "ap-southeast-2", pace: String = "0.05") async throws {
         self.kind = kind
         self.motoRegion = motoRegion
         let suffix = kind == .moto ? "-" + UUID().uuidString.prefix(6).lowercased() : ""
@@ -36,7 +36,7 @@ final class ReviewScenario: @unchecked Sendable {
         lookalike = "lookalike\(suffix)"
         // moto starts services with no running tasks, so only desiredCount 0 is ever steady there.
         desiredCount = kind == .moto ? 0 : 2
-        var env = ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_ECS_RATE_SCALE": "0"]
+        var env = ["BERTH_LOCAL_PACE": pace, "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_ECS_RATE_SCALE": "0"]
         if kind == .moto {
             env.merge(try await motoEnvironment()) { $1 }
             let ecs = AWSECSClient(client: try await MotoServer.shared.client(region: motoRegion))
@@ -178,7 +178,11 @@ final class ReviewScenario: @unchecked Sendable {
         // The branch goes: exactly what was created goes with it.
         try scenario.origin.deleteReference("refs/heads/review/feature-x")
         #expect(await controller.pass(wait: true))
-        _ = await controller.pass(wait: true)
+        // ECS drains deleted services for a while (the local target for its pace).
+        for _ in 0..<40 where !(await controller.status.current.reviews.isEmpty) {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            _ = await controller.pass(wait: true)
+        }
         let after = try await scenario.everything()
         for (key, value) in before.services { #expect(after.services[key] == value, "\(key) changed") }
         for (arn, value) in before.taskDefinitions { #expect(after.taskDefinitions[arn] == value, "\(arn) changed") }
@@ -249,6 +253,30 @@ extension ReviewEnvironmentTests {
         for _ in 0..<3 { _ = await controller.pass(wait: true) }
         #expect(await controller.status.current.reviews.map(\.name) == ["review-second"])
         #expect(await controller.status.current.reviews.first?.state == .ready)
+    }
+
+    @Test func aBranchPushedAgainWaitsForItsOldLifeToDrainThenStartsANewOne() async throws {
+        // Deployments and draining take 1s on the local target here, as they take minutes on ECS.
+        let scenario = try await ReviewScenario(.local, pace: "1")
+        let controller = scenario.controller()
+        try scenario.pushBranch("review/feature-x")
+        #expect(await controller.pass(full: true, wait: true))
+        let first = try #require(await controller.status.current.reviews.first?.instance)
+
+        try scenario.origin.deleteReference("refs/heads/review/feature-x")
+        _ = await controller.pass(wait: true)
+        try scenario.pushBranch("review/feature-x", image: "registry.example.com/api:second")
+        _ = await controller.pass(wait: true)
+        let waiting = await controller.status.current.reviews.filter { $0.name == "review-feature-x" }
+        #expect(waiting.contains { $0.state == .tearingDown && $0.instance == first && $0.reason?.contains("draining") == true }, "\(waiting)")
+        #expect(waiting.contains { $0.state == .waiting && $0.reason?.contains("the previous review-feature-x is being torn down") == true })
+
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        #expect(await controller.pass(wait: true))
+        let second = try #require(await controller.status.current.reviews.first)
+        #expect(second.state == .ready && second.instance != first)
+        let api = try #require(try await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true).services?.first)
+        #expect(api.status == "ACTIVE" && Planner.tags(api)[ReviewIdentity.instanceTag] == second.instance)
     }
 
     @Test func aServiceWithTheNameButNotTheTagsIsLeftAlone() async throws {

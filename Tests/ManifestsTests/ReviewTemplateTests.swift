@@ -26,13 +26,17 @@ import Testing
         files["environments/staging/web.yaml"] = "service: {serviceName: web-staging, tags: [{key: team, value: shop}]}\n"
         files["environments/staging/freeze.yaml"] = "reason: staging is frozen\n"
         let identity = ReviewIdentity(name: "review-x", branch: "review/x", instance: "abc123", base: "staging", created: Date(timeIntervalSince1970: 0))
-        let request = ReviewRequest(template: ReviewTemplate(branches: ["review/*"], from: "staging", services: ["web"]), identity: identity,
-                                    target: .local(LocalTarget(cluster: "reviews", region: "us-east-1", accountId: "000000000000")))
         let contents = files.mapValues { ManifestFiles.Content.data(Array($0.utf8)) }
+        // The tracked branch's staging: its target (with the template's cluster) and policy win over the branch's.
+        var tracked = try #require(ManifestLoader().load(ManifestFiles(files: contents)).environment("staging"))
+        tracked.notifications = [NotificationTarget(url: "https://hooks.example.com/review", events: [], secretEnv: nil)]
+        let request = ReviewRequest(template: ReviewTemplate(branches: ["review/*"], from: "staging", cluster: "reviews", services: ["web"]),
+                                    identity: identity, tracked: tracked)
         let loaded = ManifestLoader().load(ManifestFiles(files: contents), review: request)
         #expect(!loaded.blockedEnvironments.contains("review-x"))
         let environment = try #require(loaded.environment("review-x"))
         #expect(environment.services == ["web"] && environment.freeze == nil && environment.target.cluster == "reviews")
+        #expect(environment.notifications.map(\.url) == ["https://hooks.example.com/review"])
         let web = try #require(loaded.rendered(environment: "review-x").first)
         #expect(web.family == "review-x-web" && web.serviceName == "review-x-web" && web.cluster == "reviews")
         #expect(web.images["app"] == "r/web:review-x")
@@ -47,7 +51,7 @@ import Testing
         #expect(broken.blockedEnvironments.contains("review-x"))
         // Nor one named like an environment of the repository.
         let clash = ReviewRequest(template: request.template, identity: ReviewIdentity(name: "prod", branch: "review/prod", instance: "x",
-                                                                                     base: "staging", created: Date()), target: request.target)
+                                                                                     base: "staging", created: Date()), tracked: tracked)
         let clashing = ManifestLoader().load(ManifestFiles(files: contents), review: clash)
         #expect(clashing.diagnostics.errors.contains { $0.message.contains("has the name of an environment in environments/") })
     }

@@ -65,8 +65,12 @@ extension LocalECS {
             let cluster = try requireCluster(input.cluster, state)
             guard let name = input.serviceName, !name.isEmpty else { throw fail("InvalidParameterException", "serviceName is required.") }
             let key = "\(cluster.name)/\(name)"
+            advanceAll(&state)
             if let existing = state.services[key], existing.service.status == "ACTIVE" {
                 throw fail("InvalidParameterException", "Creation of service was not idempotent.")
+            }
+            if let existing = state.services[key], existing.service.status == "DRAINING" {
+                throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
             }
             let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
             if input.launchType != nil && input.capacityProviderStrategy != nil {
@@ -146,8 +150,11 @@ extension LocalECS {
             guard input.force == true || (local.service.desiredCount ?? 0) == 0 else {
                 throw fail("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
             }
-            local.service.status = "INACTIVE"
+            guard local.service.status == "ACTIVE" else { throw fail("ServiceNotActiveException", "Service was not ACTIVE.") }
+            // Like ECS: DRAINING while its tasks stop, INACTIVE after (advanceAll).
+            local.service.status = "DRAINING"
             local.service.desiredCount = 0
+            local.deletedAt = now()
             state.services[key] = local
             return ECSAPI.DeleteServiceResponse(service: LocalRollout.view(local))
         }
@@ -178,7 +185,8 @@ extension LocalECS {
     public func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
         try run("ListServices") { state in
             let cluster = try requireCluster(input.cluster, state)
-            let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status == "ACTIVE" }
+            advanceAll(&state)
+            let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status != "INACTIVE" }
                 .compactMap(\.service.serviceArn).sorted()
             return Self.page(arns, maxResults: input.maxResults ?? 10, token: input.nextToken) { page, next in
                 ECSAPI.ListServicesResponse(serviceArns: page, nextToken: next)

@@ -61,8 +61,12 @@ public actor LocalECS: ECSClient {
         return revisions.last { $0.status == "ACTIVE" }
     }
 
-    /// Brings every service's deployments up to now.
+    /// Brings every service's deployments up to now, and deleted services to INACTIVE once drained.
     func advanceAll(_ state: inout LocalState) {
+        for (key, draining) in state.services where draining.service.status == "DRAINING"
+            && (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now() {
+            state.services[key]!.service.status = "INACTIVE"
+        }
         for (key, moving) in state.services where moving.deployments.contains(where: { $0.status == "PRIMARY" && $0.rolloutState == "IN_PROGRESS" }) {
             var local = moving
             let service = local.service

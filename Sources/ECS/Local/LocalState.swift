@@ -31,6 +31,8 @@ struct LocalCluster: Codable, Sendable, Equatable {
 struct LocalService: Codable, Sendable, Equatable {
     var service: ECSAPI.Service
     var deployments: [LocalDeployment]
+    /// When DeleteService was called: the service drains for `pace` seconds, then is INACTIVE.
+    var deletedAt: Date?
 }
 
 /// One deployment of a service, with the times that decide its progress.

@@ -63,8 +63,9 @@ extension LoadRun {
     }
 
     /// Adds the review environment `request` asks for: its base environment's settings and
-    /// overlays under the review name, on the request's target, limited to the template's
-    /// services. The base's freeze is the base's own; revert commits are for shared branches.
+    /// overlays under the review name, limited to the template's services; target, policy and
+    /// notifications from the tracked branch. The base's freeze is the base's own; revert
+    /// commits are for shared branches.
     mutating func deriveReview(_ request: ReviewRequest, environments: inout [Environment], overlays: inout [String: [Overlay]],
                                names: inout [String]) {
         let identity = request.identity
@@ -80,13 +81,13 @@ extension LoadRun {
         }
         let wanted = request.template.services.map(Set.init) ?? Set(base.services)
         let services = base.services.filter(wanted.contains)
-        var policy = base.policy
+        var policy = request.tracked.policy
         policy.revertOnRollback = false
         var derived = Environment(name: identity.name, file: base.file, target: request.target, vars: base.vars, release: base.release,
                                   policy: policy, services: services, freeze: nil,
                                   tasks: base.tasks.filter { services.contains($0.service) },
                                   waves: base.waves.map { $0.filter(services.contains) }.filter { !$0.isEmpty })
-        derived.notifications = base.notifications
+        derived.notifications = request.tracked.notifications
         derived.review = identity
         environments.append(derived)
         overlays[identity.name] = (overlays[base.name] ?? []).filter { services.contains($0.service) }

@@ -124,18 +124,22 @@ public struct ReviewIdentity: Sendable, Equatable {
     }
 }
 
-/// Asks the loader for one review environment: `base` rendered as `identity.name` from the
-/// branch's manifests, on `target` (taken from the tracked branch, never from the review branch).
+/// Asks the loader for one review environment: the base environment rendered as
+/// `identity.name` from the branch's manifests. Where it runs, its policy and whom it notifies
+/// come from `tracked`, the base environment on the tracked branch: a review branch cannot
+/// move its own target, loosen its policy or send events elsewhere.
 public struct ReviewRequest: Sendable {
     public let template: ReviewTemplate
     public let identity: ReviewIdentity
-    public let target: Target
+    public let tracked: Environment
 
-    public init(template: ReviewTemplate, identity: ReviewIdentity, target: Target) {
+    public init(template: ReviewTemplate, identity: ReviewIdentity, tracked: Environment) {
         self.template = template
         self.identity = identity
-        self.target = target
+        self.tracked = tracked
     }
+
+    public var target: Target { tracked.target.withCluster(template.cluster) }
 }
 
 extension Target {

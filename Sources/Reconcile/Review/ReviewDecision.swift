@@ -26,6 +26,8 @@ public struct ReviewDecision: Sendable {
     public var applies: [Apply] = []
     public var teardowns: [Teardown] = []
     public var waiting: [Waiting] = []
+    /// Lives whose services ECS is still removing (DRAINING): nothing to do but wait.
+    public var draining: [ReviewInstance] = []
 
     public init(template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
                 now: Date = Date(), newInstance: () -> String = ReviewIdentity.newInstance) {
@@ -43,7 +45,9 @@ public struct ReviewDecision: Sendable {
         var leaving = Set<String>()
         for instance in instances {
             let branch = byName[instance.name]
-            if let reason = instance.teardown {
+            if instance.isDraining {
+                draining.append(instance)
+            } else if let reason = instance.teardown {
                 teardowns.append(Teardown(instance: instance, reason: reason))
             } else if let branch, branch.branch == instance.branch, branch.wanted, !kept.contains(instance.name) {
                 kept.insert(instance.name)
@@ -53,6 +57,8 @@ public struct ReviewDecision: Sendable {
                 let reason: String
                 if let branch, branch.branch == instance.branch, let why = branch.unwantedReason {
                     reason = "branch \(instance.branch) \(why)"
+                } else if let branch, branch.branch == instance.branch {
+                    reason = "a second life of \(instance.name) (another one is kept)"
                 } else if let branch, branch.branch != instance.branch {
                     reason = "its name now belongs to branch \(branch.branch)"
                 } else {

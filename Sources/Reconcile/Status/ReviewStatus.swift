@@ -56,6 +56,11 @@ public struct ReviewStatus: Codable, Sendable {
                                        state: instance.teardown == nil ? .toTearDown : .tearingDown, created: instance.created,
                                        services: instance.services.compactMap(\.serviceName).sorted(), reason: teardown.reason))
         }
+        for instance in decision.draining {
+            result.append(ReviewStatus(name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
+                                       created: instance.created, services: instance.services.compactMap(\.serviceName).sorted(),
+                                       reason: (instance.teardown.map { $0 + "; " } ?? "") + "ECS is draining its services"))
+        }
         for waiting in decision.waiting {
             result.append(ReviewStatus(name: waiting.branch.name, branch: waiting.branch.branch, commit: waiting.branch.tip.hex, state: .waiting,
                                        lastCommit: waiting.branch.lastCommit, expires: waiting.branch.expires, services: [], reason: waiting.reason))
