@@ -14,6 +14,9 @@ struct ReviewWork {
     var pending = false
     /// Review environments that converged, by name: `instance@tip`.
     var converged: [String: String] = [:]
+    /// Instance ids given to environments being created, by name: kept while their creation is
+    /// retried, so a failing creation reuses its task definitions instead of registering more.
+    var lives: [String: String] = [:]
 }
 
 extension Controller {
@@ -44,7 +47,8 @@ extension Controller {
     func runReviews(_ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], everything: Bool) async {
         let survey: ReviewSurvey
         do {
-            survey = try await ReviewSurvey.take(template, loaded: loaded, branches: branches, tracked: options.branch, connector: connector)
+            survey = try await ReviewSurvey.take(template, loaded: loaded, branches: branches, tracked: options.branch, connector: connector,
+                                                 lives: reviews.lives)
         } catch {
             logger.error("review environments: \(error)")
             await status.setReviews(await status.current.reviews, error: "\(error)")
@@ -52,6 +56,7 @@ extension Controller {
             return
         }
         let decision = survey.decision, target = survey.target
+        reviews.lives = Dictionary(uniqueKeysWithValues: decision.applies.filter(\.isNew).map { ($0.identity.name, $0.identity.instance) })
         let client = await connector.client(for: target)
         let cache = await connector.cache(for: target)
         var states: [ControllerStatus.ReviewState] = []
@@ -85,7 +90,11 @@ extension Controller {
         states += ReviewStatus.of(decision).filter { $0.state == .waiting || drainingLives.contains($0.instance ?? "") }
         let applied = await withTaskGroup(of: ControllerStatus.ReviewState.self) { group in
             for apply in decision.applies {
-                group.addTask { await self.applyReview(apply, template: template, tracked: survey.base, trust: loaded.config?.signing, everything: everything) }
+                let families = survey.serviceNames(of: apply.identity.name, template: template)
+                group.addTask {
+                    await self.applyReview(apply, template: template, tracked: survey.base, trust: loaded.config?.signing, everything: everything,
+                                           families: families)
+                }
             }
             var results: [ControllerStatus.ReviewState] = []
             for await result in group { results.append(result) }
@@ -103,8 +112,9 @@ extension Controller {
 
     /// Renders the review environment from its branch's commit and reconciles it like any other.
     /// `trust` is the tracked branch's: a review branch cannot name its own signers.
+    /// A new life first clears task definitions of an earlier one that never ran, in `families`.
     func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
-                     everything: Bool) async -> ControllerStatus.ReviewState {
+                     everything: Bool, families: [String]) async -> ControllerStatus.ReviewState {
         let identity = apply.identity, branch = apply.branch
         var state = ControllerStatus.ReviewState(name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
                                                  state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
@@ -130,6 +140,12 @@ extension Controller {
                 return state
             }
             logger.info("\(identity.name): \(apply.isNew ? "creating" : "reconciling") from \(branch.branch) at \(branch.tip.short)")
+            if apply.isNew {
+                let target = tracked.target.withCluster(template.cluster)
+                _ = try await ReviewTeardown(client: await connector.client(for: target), cache: await connector.cache(for: target),
+                                             beforeWrite: fencing(template.from), progress: { [logger] in logger.info("\($0)") })
+                    .sweepEarlierLives(of: identity, families: families)
+            }
             let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
             let (_, outcomes) = try await reconciler.apply(identity.name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),
                                                            hooks: ApplyHooks(beforeWrite: fencing(template.from)))

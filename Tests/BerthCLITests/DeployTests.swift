@@ -45,5 +45,10 @@ import Testing
         #expect((passRole["Resource"] as? [String])?.allSatisfy { $0.contains(":role/") && $0 != "*" } == true)
         #expect(passRole["Condition"] != nil)
         #expect(!statements.contains { ($0["Action"] as? String) == "*" })
+        // Deleting services is allowed only where IAM sees a review environment's tag.
+        let deletes = statements.filter { ($0["Action"] as? String) == "ecs:DeleteService" || ($0["Action"] as? [String])?.contains("ecs:DeleteService") == true }
+        #expect(deletes.count == 1)
+        let condition = try #require(deletes.first?["Condition"] as? [String: [String: Any]])
+        #expect(condition["Null"]?["aws:ResourceTag/berth:review"] as? String == "false")
     }
 }

@@ -172,6 +172,8 @@ final class ReviewScenario: @unchecked Sendable {
         #expect(review.services.sorted() == ["review-feature-x-api", "review-feature-x-web"])
         #expect(review.expires != nil)
         #expect(controller.metrics.render().contains(#"berth_review_environments{state="ready"} 1"#))
+        let page = StatusPage.html(await controller.status.current)
+        #expect(page.contains("<h2>Review environments</h2>") && page.contains("review-feature-x-api review-feature-x-web"))
         let note = try #require(try Repository.open(at: controller.mirror.path).note(on: tip))
         #expect(note.contains("review-feature-x"))
 
@@ -379,5 +381,46 @@ extension ReviewEnvironmentTests {
         let service = try? await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true)
             .services?.first { $0.status == "ACTIVE" }
         return service.flatMap { Planner.tags($0)[ReviewIdentity.instanceTag] }
+    }
+}
+
+@Suite struct ReviewCreationFailureTests {
+    /// The review cluster does not exist yet: every creation fails after registering. Retries
+    /// reuse what was registered, a restarted controller clears the earlier life's revisions
+    /// before registering its own, and once the cluster exists the environment comes up with
+    /// exactly one set of active revisions.
+    @Test func aFailingCreationDoesNotPileUpTaskDefinitions() async throws {
+        let scenario = try await ReviewScenario(.moto, motoRegion: "eu-south-1")
+        let reviewCluster = "reviews-" + UUID().uuidString.prefix(6).lowercased()
+        try scenario.commitOnMain([.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, cluster: \(reviewCluster)}\n")],
+                                  "review environments in their own cluster")
+        try scenario.pushBranch("review/feature-x")
+        let ecs = try await scenario.client()
+        func activeReviewRevisions() async throws -> [String] {
+            var result: [String] = []
+            for family in ["review-feature-x-api", "review-feature-x-web"] {
+                result += try await ecs.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE")
+            }
+            return result.sorted()
+        }
+
+        let controller = scenario.controller()
+        _ = await controller.pass(full: true, wait: true)
+        let failed = try #require(await controller.status.current.reviews.first)
+        #expect(failed.state == .failed && failed.reason?.contains("ClusterNotFoundException") == true, "\(failed)")
+        let firstLife = try await activeReviewRevisions()
+        #expect(firstLife.count == 2)
+        _ = await controller.pass(full: true, wait: true)
+        #expect(try await activeReviewRevisions() == firstLife)
+
+        let restarted = scenario.controller()
+        _ = await restarted.pass(full: true, wait: true)
+        let secondLife = try await activeReviewRevisions()
+        #expect(secondLife.count == 2 && Set(secondLife).isDisjoint(with: firstLife))
+
+        _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: reviewCluster))
+        #expect(await restarted.pass(full: true, wait: true))
+        #expect(await restarted.status.current.reviews.first?.state == .ready)
+        #expect(try await activeReviewRevisions() == secondLife)
     }
 }

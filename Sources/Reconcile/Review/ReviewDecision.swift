@@ -30,7 +30,7 @@ public struct ReviewDecision: Sendable {
     public var draining: [ReviewInstance] = []
 
     public init(template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
-                now: Date = Date(), newInstance: () -> String = ReviewIdentity.newInstance) {
+                now: Date = Date(), newInstance: (String) -> String = { _ in ReviewIdentity.newInstance() }) {
         self.instances = instances
         // One branch per name: the first by name keeps it, the others wait and say why.
         var byName: [String: ReviewBranch] = [:]
@@ -81,7 +81,7 @@ public struct ReviewDecision: Sendable {
                 continue
             }
             holders.append((branch.name, branch.lastCommit))
-            applies.append(Apply(branch: branch, identity: ReviewIdentity(name: branch.name, branch: branch.branch, instance: newInstance(),
+            applies.append(Apply(branch: branch, identity: ReviewIdentity(name: branch.name, branch: branch.branch, instance: newInstance(branch.name),
                                                                          base: template.from, created: now), isNew: true))
         }
         applies.sort { $0.identity.name < $1.identity.name }

@@ -83,6 +83,25 @@ public struct ReviewTeardown: Sendable {
         return report
     }
 
+    /// Before a new life of `identity.name` is created: deregisters the ACTIVE task definitions
+    /// in `families` of an earlier life that never got a service (its creation failed, and the
+    /// process that made it is gone). Only revisions tagged with this name and another instance;
+    /// no services of the name exist at this point, or the new life would have waited.
+    public func sweepEarlierLives(of identity: ReviewIdentity, families: [String]) async throws -> [String] {
+        var swept: [String] = []
+        for family in Set(families).sorted() {
+            for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE") {
+                let tags = try await cache.get(arn, from: client).tags
+                guard tags[ReviewIdentity.nameTag] == identity.name, let life = tags[ReviewIdentity.instanceTag], life != identity.instance else { continue }
+                try await beforeWrite?()
+                _ = try await client.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: arn))
+                swept.append(Applier.short(arn))
+                progress("\(identity.name): deregistered \(Applier.short(arn)) of an earlier life (\(life)) that never ran")
+            }
+        }
+        return swept
+    }
+
     /// `family` of a task definition ARN or `family:revision`.
     static func family(_ reference: String) -> String {
         let name = reference.split(separator: "/").last.map(String.init) ?? reference
