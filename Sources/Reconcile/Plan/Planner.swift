@@ -75,11 +75,7 @@ public struct Planner: Sendable {
 
 extension Planner {
     /// A live resource's tags as a map.
-    public static func tags(_ service: ECSAPI.Service) -> [String: String] {
-        var map: [String: String] = [:]
-        for tag in service.tags ?? [] { if let key = tag.key { map[key] = tag.value ?? "" } }
-        return map
-    }
+    public static func tags(_ service: ECSAPI.Service) -> [String: String] { Tags.map(service.tags) }
 }
 
 /// How a target is named in plans and records.

@@ -20,9 +20,7 @@ public actor TaskDefinitionCache {
         guard let definition = response.taskDefinition else {
             throw ReconcileError("ECS returned no task definition for \(arn)")
         }
-        var tags: [String: String] = [:]
-        for tag in response.tags ?? [] { if let key = tag.key { tags[key] = tag.value ?? "" } }
-        let entry = Entry(definition: definition, tags: tags,
+        let entry = Entry(definition: definition, tags: Tags.map(response.tags),
                           canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition)))
         entries[arn] = entry
         if let canonicalArn = definition.taskDefinitionArn { entries[canonicalArn] = entry }
@@ -54,6 +52,13 @@ public enum Tags {
     public static let service = "berth:service"
     public static let path = "berth:path"
     public static let specHash = "berth:spec-hash"
+
+    /// ECS's tag list as a map.
+    public static func map(_ tags: [ECSAPI.Tag]?) -> [String: String] {
+        var map: [String: String] = [:]
+        for tag in tags ?? [] { if let key = tag.key { map[key] = tag.value ?? "" } }
+        return map
+    }
 }
 
 public struct ReconcileError: Error, CustomStringConvertible, Sendable {
