@@ -86,6 +86,7 @@ public actor Controller {
         do {
             head = try mirror.sync(branch: options.branch)
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
+            compactMirror()
             await status.fetched(head: head.hex, error: nil)
         } catch {
             metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
@@ -150,6 +151,21 @@ public actor Controller {
         for task in tasks { results.append(await task.value) }
         if let review = reviews.task { await review.value }
         return results.allSatisfy { $0 }
+    }
+
+    /// Keeps the mirror's pack count bounded (each fetch adds a pack; libgit2 has no gc). A
+    /// failed repack changes nothing and is tried again after the next fetch.
+    func compactMirror() {
+        let started = Date()
+        do {
+            if let result = try mirror.compact() {
+                logger.info("repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
+                            metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
+                metrics.repacked(seconds: Date().timeIntervalSince(started))
+            }
+        } catch {
+            logger.warning("repacking the mirror failed; the next fetch tries again", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The environments this replica works on: all of them alone; with leases, those it is the

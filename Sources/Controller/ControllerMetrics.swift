@@ -47,6 +47,11 @@ public final class ControllerMetrics: Sendable {
         counter("berth_review_teardowns", "Review environment teardowns by result.", [("result", ok ? "done" : "error")]).increment()
     }
 
+    func repacked(seconds: Double) {
+        counter("berth_git_repack", "Repacks of the controller's mirror.", []).increment()
+        gauge("berth_git_repack_duration", "Seconds the last repack took.", [], unit: "seconds").set(to: seconds)
+    }
+
     func webhook(_ result: String) {
         counter("berth_webhook", "Webhook deliveries by result.", [("result", result)]).increment()
     }

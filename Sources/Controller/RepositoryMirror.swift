@@ -41,6 +41,17 @@ public struct RepositoryMirror: Sendable {
         return try repo.resolve("refs/heads/\(branch)")
     }
 
+    /// Above this many packs, `compact` repacks (git's own `gc --auto` default).
+    public static let packLimit = 50
+
+    /// Repacks the mirror into one pack when fetches have left more than `packLimit`; nil when
+    /// there was nothing to do. Safe while notes are written: loose objects are left alone.
+    public func compact(limit: Int = packLimit) throws -> (objects: Int, replacedPacks: Int)? {
+        let repo = try Repository.open(at: path)
+        guard repo.packCount > limit else { return nil }
+        return try repo.repack()
+    }
+
     /// Gives berth's notes back to the origin: pushed to a bare or remote repository, fetched
     /// into a local one with a work tree (which cannot be pushed to). Never forced: a refusal
     /// (no rights, someone else's notes in between) is reported, and the next pass tries again.

@@ -1,0 +1,66 @@
+import CGit2
+import Foundation
+
+extension Repository {
+    /// The pack files in the object store. Each fetch adds one, and libgit2 has no `gc`: a
+    /// long-lived mirror that is never repacked searches and maps more of them every pass.
+    public var packCount: Int {
+        let folder = (path as NSString).appendingPathComponent("objects/pack")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pack") }.count
+    }
+
+    /// Writes every object reachable from a reference (commits with their trees and blobs, and
+    /// annotated tags) into one new pack, then removes the packs that were there before.
+    /// Loose objects stay: one being written right now (a note) may not be referenced yet.
+    /// Returns how many objects the new pack holds and how many packs it replaced.
+    @discardableResult
+    public func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
+        let folder = (path as NSString).appendingPathComponent("objects/pack")
+        let before = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pack") }
+        var builder: OpaquePointer?
+        try check(git_packbuilder_new(&builder, handle), "start a pack")
+        defer { git_packbuilder_free(builder) }
+        git_packbuilder_set_threads(builder, 1)
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, handle), "start a history walk")
+        defer { git_revwalk_free(walk) }
+        for name in try references(matching: "refs/*") {
+            guard let id = try referenceTarget(name) else { continue }
+            var oid = id.raw
+            var object: OpaquePointer?
+            try check(git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY), "read \(name)")
+            defer { git_object_free(object) }
+            switch git_object_type(object) {
+            case GIT_OBJECT_COMMIT:
+                try check(git_revwalk_push(walk, &oid), "walk \(name)")
+            case GIT_OBJECT_TAG:
+                // The tag object itself, and the history it points into.
+                try check(git_packbuilder_insert(builder, &oid, name), "pack \(name)")
+                var peeled: OpaquePointer?
+                if git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 {
+                    defer { git_object_free(peeled) }
+                    var target = git_object_id(peeled)!.pointee
+                    try check(git_revwalk_push(walk, &target), "walk \(name)")
+                } else {
+                    try check(git_packbuilder_insert_recur(builder, git_object_id(object), name), "pack \(name)")
+                }
+            default:
+                try check(git_packbuilder_insert_recur(builder, &oid, name), "pack \(name)")
+            }
+        }
+        try check(git_packbuilder_insert_walk(builder, walk), "pack the history")
+        let objects = git_packbuilder_object_count(builder)
+        try check(git_packbuilder_write(builder, nil, 0, nil, nil), "write a pack")
+        let written = "pack-" + String(gitString: git_packbuilder_name(builder))
+        var replaced = 0
+        for pack in before where !pack.hasPrefix(written + ".") {
+            let stem = (folder as NSString).appendingPathComponent(String(pack.dropLast(".pack".count)))
+            // A .keep file says someone wants this pack left as it is.
+            if FileManager.default.fileExists(atPath: stem + ".keep") { continue }
+            // The index first: a pack without one is ignored, an index without its pack is an error.
+            for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
+            replaced += 1
+        }
+        return (objects, replaced)
+    }
+}
