@@ -38,8 +38,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECS", "AWS", "Reconcile"]),
+        // glibc's malloc_trim, for the long-running controller (Swift's Glibc module lacks malloc.h).
+        .target(name: "CMemory"),
         .target(name: "Controller", dependencies: [
-            "Git", "Manifests", "ECS", "AWS", "Reconcile", "Delivery",
+            "Git", "Manifests", "ECS", "AWS", "Reconcile", "Delivery", "CMemory",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -53,7 +55,7 @@ let package = Package(
         .target(name: "Adoption", dependencies: ["ECS", "Manifests", "Reconcile", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests"]),
         .executableTarget(name: "berth-bench", dependencies: [
-            "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS", "Controller", "BerthTestSupport",
+            "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS", "Controller", "BerthTestSupport", "CMemory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

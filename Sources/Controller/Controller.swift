@@ -1,4 +1,5 @@
 import AWS
+import CMemory
 import ECS
 import Foundation
 import Git
@@ -289,6 +290,9 @@ public actor Controller {
         if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
         noteResult(name, head: head, converged: state.converged)
         if state.converged { converged[name] = fingerprint }
+        // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
+        // each burst's high-water mark and the resident size creeps up (benchmark 7).
+        berth_release_free_memory()
         return state.converged
     }
 

@@ -1,3 +1,4 @@
+import CMemory
 import Controller
 import Logging
 import Foundation
@@ -45,15 +46,22 @@ struct ControllerBenchmarks {
         let folder = BenchFolder()
         defer { folder.remove() }
         var (origin, tip, controller) = try setUp(services: services, in: folder)
+        let originPath = origin.path
         guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
         var samples = [String(format: "0: %.0f", Memory.residentMiB())]
         let start = Date()
         for cycle in 1...cycles {
             let service = "svc\(cycle % services)"
+            // The origin is another process in production: a handle kept open here would map
+            // every pack the controller pushes to it, and be counted as the controller's memory.
+            origin = try Repository.open(at: originPath)
             tip = try origin.commit(changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(cycle)\"}\n")],
                                     onto: "main", expectedTip: tip, message: "\(service) \(cycle)", author: benchAuthor)
             guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
-            if cycle % max(cycles / 10, 1) == 0 { samples.append(String(format: "%d: %.0f", cycle, Memory.residentMiB())) }
+            if cycle % max(cycles / 10, 1) == 0 {
+                let packs = (try? Repository.open(at: controller.mirror.path).packCount) ?? -1
+                samples.append(String(format: "%d: %.0f (heap %.0f, %d packs)", cycle, Memory.residentMiB(), Double(berth_heap_in_use()) / 1_048_576, packs))
+            }
         }
         let seconds = Date().timeIntervalSince(start)
         let inputs = "\(cycles) commits fetched and applied, \(services) services"

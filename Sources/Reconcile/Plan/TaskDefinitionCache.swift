@@ -11,10 +11,29 @@ public actor TaskDefinitionCache {
     }
 
     private var entries: [String: Entry] = [:]
+    /// Keys looked up since the last sweep, and in the generation before: the revisions
+    /// services run and applies reuse.
+    private var used = Set<String>()
+    private var previous = Set<String>()
+    /// Lookups in this generation: one ends after as many lookups as there are entries.
+    private var lookups = 0
+    /// Entries kept however few are in use.
+    let floor: Int
 
-    public init() {}
+    /// Revisions nobody has looked up for two generations are dropped. A generation lasts as
+    /// many lookups as the cache has entries (at least `floor`), so every revision a resync
+    /// looks at each pass stays: a long-running controller registers a revision per change and
+    /// would otherwise keep every one it ever saw.
+    public init(floor: Int = 256) {
+        self.floor = floor
+    }
+
+    public var count: Int { entries.count }
 
     public func get(_ arn: String, from client: any ECSClient) async throws -> Entry {
+        used.insert(arn)
+        lookups += 1
+        if lookups >= max(floor, entries.count) { endGeneration() }
         if let entry = entries[arn] { return entry }
         let response = try await client.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn, include: ["TAGS"]))
         guard let definition = response.taskDefinition else {
@@ -23,7 +42,10 @@ public actor TaskDefinitionCache {
         let entry = Entry(definition: definition, tags: Tags.map(response.tags),
                           canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition)))
         entries[arn] = entry
-        if let canonicalArn = definition.taskDefinitionArn { entries[canonicalArn] = entry }
+        if let canonicalArn = definition.taskDefinitionArn {
+            entries[canonicalArn] = entry
+            used.insert(canonicalArn)
+        }
         return entry
     }
 
@@ -38,6 +60,13 @@ public actor TaskDefinitionCache {
             if entry.tags[Tags.specHash] == specHash, owner.map({ $0.owns(entry.tags) }) ?? (entry.tags[ReviewIdentity.nameTag] == nil) { return entry.definition.taskDefinitionArn ?? arn }
         }
         return nil
+    }
+
+    private func endGeneration() {
+        entries = entries.filter { used.contains($0.key) || previous.contains($0.key) }
+        previous = used
+        used = []
+        lookups = 0
     }
 
     static func revision(_ arn: String) -> Int {

@@ -1,0 +1,13 @@
+#ifndef BERTH_CMEMORY_H
+#define BERTH_CMEMORY_H
+
+/* Returns the allocator's free memory to the system (glibc's malloc_trim, which Swift's Glibc
+   module does not export). A long-lived process that allocates in bursts on many threads
+   otherwise keeps its high-water mark in its malloc arenas. Returns 1 when memory was released. */
+int berth_release_free_memory(void);
+
+/* Bytes the allocator has handed out and not had back (glibc's mallinfo2): what the program
+   holds, as opposed to what the process keeps resident. 0 where unknown. */
+unsigned long berth_heap_in_use(void);
+
+#endif
