@@ -121,7 +121,7 @@ public actor Controller {
         }
         let everything = full || Date().timeIntervalSince(lastFull) >= options.resync
         if everything { lastFull = Date() }
-        if cachedSpecs?.head != head { cachedSpecs = (head, Self.specs(loaded)) }
+        if cachedSpecs?.head != head { cachedSpecs = (head, Self.specs(loaded, reconciler(for: head, loaded))) }
         let fingerprints = Self.fingerprints(loaded, specs: cachedSpecs!.specs)
         var tasks: [Task<Bool, Never>] = []
         for name in loaded.environmentNames where mine.contains(name) {
@@ -207,11 +207,12 @@ public actor Controller {
         }
     }
 
-    /// Each environment's services as `name=specHash/settingsHash`: what a head renders to.
-    static func specs(_ loaded: LoadedManifests) -> [String: String] {
+    /// Each environment's services as `name=specHash/settingsHash`: what a head renders to. Made
+    /// by the head's reconciler, which keeps them for the apply that follows.
+    static func specs(_ loaded: LoadedManifests, _ reconciler: Reconciler) -> [String: String] {
         var result: [String: String] = [:]
         for name in loaded.environmentNames {
-            result[name] = loaded.rendered(environment: name).compactMap { try? DesiredService($0) }
+            result[name] = ((try? reconciler.desired(name).1) ?? [])
                 .map { "\($0.name)=\($0.specHash)/\($0.settingsHash)" }.sorted().joined(separator: ",")
         }
         return result
