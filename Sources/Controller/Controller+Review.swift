@@ -57,21 +57,19 @@ extension Controller {
         }
         let decision = survey.decision, target = survey.target
         reviews.lives = Dictionary(uniqueKeysWithValues: decision.applies.filter(\.isNew).map { ($0.identity.name, $0.identity.instance) })
-        let client = await connector.client(for: target)
-        let cache = await connector.cache(for: target)
+        let teardown = ReviewTeardown(client: await connector.client(for: target), cache: await connector.cache(for: target),
+                                      beforeWrite: fencing(template.from), progress: { [logger] in logger.info("\($0)") })
         var states: [ControllerStatus.ReviewState] = []
         var pending = !decision.waiting.isEmpty || !decision.draining.isEmpty
 
-        for teardown in decision.teardowns {
-            let instance = teardown.instance
+        for leaving in decision.teardowns {
+            let instance = leaving.instance
             let names = survey.serviceNames(of: instance.name, template: template)
-            logger.info("\(instance.name): tearing down (instance \(instance.instance)): \(teardown.reason)")
+            logger.info("\(instance.name): tearing down (instance \(instance.instance)): \(leaving.reason)")
             do {
-                let report = try await ReviewTeardown(client: client, cache: cache, beforeWrite: fencing(template.from),
-                                                      progress: { [logger] in logger.info("\($0)") })
-                    .run(instance, cluster: target.cluster, reason: teardown.reason, families: names, serviceNames: names)
+                let report = try await teardown.run(instance, cluster: target.cluster, reason: leaving.reason, families: names, serviceNames: names)
                 for item in report.leftAlone { logger.warning("\(instance.name): \(item)") }
-                await status.tornDown(.init(name: instance.name, branch: instance.branch, instance: instance.instance, reason: teardown.reason,
+                await status.tornDown(.init(name: instance.name, branch: instance.branch, instance: instance.instance, reason: leaving.reason,
                                             finished: Date(), report: report))
                 metrics.reviewTornDown(ok: true)
                 reviews.converged[instance.name] = nil
@@ -82,7 +80,7 @@ extension Controller {
                 metrics.reviewTornDown(ok: false)
                 states.append(.init(name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
                                     created: instance.created, services: instance.services.compactMap(\.serviceName),
-                                    reason: "\(teardown.reason); stopped: \(error)"))
+                                    reason: "\(leaving.reason); stopped: \(error)"))
                 pending = true
             }
         }
@@ -93,7 +91,7 @@ extension Controller {
                 let families = survey.serviceNames(of: apply.identity.name, template: template)
                 group.addTask {
                     await self.applyReview(apply, template: template, tracked: survey.base, trust: loaded.config?.signing, everything: everything,
-                                           families: families)
+                                           sweep: apply.isNew ? (teardown, families) : nil)
                 }
             }
             var results: [ControllerStatus.ReviewState] = []
@@ -112,9 +110,9 @@ extension Controller {
 
     /// Renders the review environment from its branch's commit and reconciles it like any other.
     /// `trust` is the tracked branch's: a review branch cannot name its own signers.
-    /// A new life first clears task definitions of an earlier one that never ran, in `families`.
+    /// A new life first has `sweep` clear task definitions of an earlier one that never ran.
     func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
-                     everything: Bool, families: [String]) async -> ControllerStatus.ReviewState {
+                     everything: Bool, sweep: (ReviewTeardown, families: [String])?) async -> ControllerStatus.ReviewState {
         let identity = apply.identity, branch = apply.branch
         var state = ControllerStatus.ReviewState(name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
                                                  state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
@@ -140,11 +138,8 @@ extension Controller {
                 return state
             }
             logger.info("\(identity.name): \(apply.isNew ? "creating" : "reconciling") from \(branch.branch) at \(branch.tip.short)")
-            if apply.isNew {
-                let target = tracked.target.withCluster(template.cluster)
-                _ = try await ReviewTeardown(client: await connector.client(for: target), cache: await connector.cache(for: target),
-                                             beforeWrite: fencing(template.from), progress: { [logger] in logger.info("\($0)") })
-                    .sweepEarlierLives(of: identity, families: families)
+            if let (teardown, families) = sweep {
+                _ = try await teardown.sweepEarlierLives(of: identity, families: families)
             }
             let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
             let (_, outcomes) = try await reconciler.apply(identity.name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),

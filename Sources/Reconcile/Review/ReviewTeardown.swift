@@ -41,7 +41,7 @@ public struct ReviewTeardown: Sendable {
         let owner = instance.identity(base: "")
         var report = Report()
         let active = instance.activeServices
-        for service in active where Planner.tags(service)[ReviewInstance.teardownTag] == nil {
+        for service in active where Tags.map(service.tags)[ReviewInstance.teardownTag] == nil {
             try await beforeWrite?()
             _ = try await client.tagResource(ECSAPI.TagResourceRequest(resourceArn: service.serviceArn,
                                                                        tags: [ECSAPI.Tag(key: ReviewInstance.teardownTag, value: String(reason.prefix(256)))]))
@@ -53,19 +53,11 @@ public struct ReviewTeardown: Sendable {
             progress("\(instance.name): scaled \(service.serviceName ?? "") to 0")
         }
         let liveFamilies = instance.services.compactMap { $0.taskDefinition.map(Self.family) }
-        for family in Set(families + liveFamilies).sorted() {
-            for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE") {
-                let entry = try await cache.get(arn, from: client)
-                guard owner.owns(entry.tags) else {
-                    report.leftAlone.append("task definition \(Applier.short(arn)): " + Self.whose(entry.tags))
-                    continue
-                }
-                try await beforeWrite?()
-                _ = try await client.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: arn))
-                report.deregistered.append(Applier.short(arn))
-                progress("\(instance.name): deregistered \(Applier.short(arn))")
-            }
-        }
+        var foreign: [String] = []
+        report.deregistered = try await deregister(in: families + liveFamilies, where: { owner.owns($0) }, notDeregistered: { arn, tags in
+            foreign.append("task definition \(Applier.short(arn)): " + Self.whose(tags))
+        }, progress: { revision, _ in "\(instance.name): deregistered \(revision)" })
+        report.leftAlone += foreign
         for service in active {
             try await beforeWrite?()
             _ = try await client.deleteService(ECSAPI.DeleteServiceRequest(cluster: cluster, service: service.serviceName))
@@ -76,8 +68,8 @@ public struct ReviewTeardown: Sendable {
         let others = serviceNames.filter { !known.contains($0) }
         if !others.isEmpty {
             let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
-            for service in found where service.status == "ACTIVE" && !owner.owns(Planner.tags(service)) {
-                report.leftAlone.append("service \(service.serviceName ?? ""): " + Self.whose(Planner.tags(service)))
+            for service in found where service.status == "ACTIVE" && !owner.owns(Tags.map(service.tags)) {
+                report.leftAlone.append("service \(service.serviceName ?? ""): " + Self.whose(Tags.map(service.tags)))
             }
         }
         return report
@@ -88,18 +80,33 @@ public struct ReviewTeardown: Sendable {
     /// process that made it is gone). Only revisions tagged with this name and another instance;
     /// no services of the name exist at this point, or the new life would have waited.
     public func sweepEarlierLives(of identity: ReviewIdentity, families: [String]) async throws -> [String] {
-        var swept: [String] = []
+        try await deregister(in: families, where: { tags in
+            tags[ReviewIdentity.nameTag] == identity.name && tags[ReviewIdentity.instanceTag].map { $0 != identity.instance } == true
+        }, progress: { revision, tags in
+            "\(identity.name): deregistered \(revision) of an earlier life (\(tags[ReviewIdentity.instanceTag] ?? "?")) that never ran"
+        })
+    }
+
+    /// Deregisters the ACTIVE revisions of `families` whose tags pass `owned`; the others are
+    /// handed to `notDeregistered`. Returns what was deregistered (`family:revision`).
+    private func deregister(in families: [String], where owned: ([String: String]) -> Bool,
+                            notDeregistered: (String, [String: String]) -> Void = { _, _ in },
+                            progress line: (String, [String: String]) -> String) async throws -> [String] {
+        var deregistered: [String] = []
         for family in Set(families).sorted() {
             for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE") {
                 let tags = try await cache.get(arn, from: client).tags
-                guard tags[ReviewIdentity.nameTag] == identity.name, let life = tags[ReviewIdentity.instanceTag], life != identity.instance else { continue }
+                guard owned(tags) else {
+                    notDeregistered(arn, tags)
+                    continue
+                }
                 try await beforeWrite?()
                 _ = try await client.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: arn))
-                swept.append(Applier.short(arn))
-                progress("\(identity.name): deregistered \(Applier.short(arn)) of an earlier life (\(life)) that never ran")
+                deregistered.append(Applier.short(arn))
+                progress(line(Applier.short(arn), tags))
             }
         }
-        return swept
+        return deregistered
     }
 
     /// `family` of a task definition ARN or `family:revision`.
