@@ -31,7 +31,7 @@ enum StatusPage {
             let now = Date()
             for review in snapshot.reviews {
                 let age = review.created.map { DurationText.format(now.timeIntervalSince($0)) } ?? ""
-                let expires = review.expires.map { $0 > now ? "in " + DurationText.format($0.timeIntervalSince(now)) : "expired" } ?? ""
+                let expires = review.expiryText(now: now) ?? ""
                 reviews += "<tr><td>\(escape(review.name))</td><td>\(escape(review.branch))</td><td class=\"\(css(review.state.rawValue))\">"
                     + "\(escape(review.state.rawValue))</td><td>\(age)</td><td>\(expires)</td><td>\(escape(review.services.joined(separator: " ")))"
                     + (review.reason.map { "<div class=\"error\">\(escape($0))</div>" } ?? "") + "</td></tr>\n"

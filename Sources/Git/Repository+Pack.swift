@@ -4,9 +4,13 @@ import Foundation
 extension Repository {
     /// The pack files in the object store. Each fetch adds one, and libgit2 has no `gc`: a
     /// long-lived mirror that is never repacked searches and maps more of them every pass.
-    public var packCount: Int {
-        let folder = (path as NSString).appendingPathComponent("objects/pack")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pack") }.count
+    public var packCount: Int { packFiles.count }
+
+    var packFolder: String { (path as NSString).appendingPathComponent("objects/pack") }
+
+    /// The `pack-*.pack` file names in the object store.
+    var packFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: packFolder)) ?? []).filter { $0.hasSuffix(".pack") }
     }
 
     /// Writes every object reachable from a reference (commits with their trees and blobs, and
@@ -15,8 +19,8 @@ extension Repository {
     /// Returns how many objects the new pack holds and how many packs it replaced.
     @discardableResult
     public func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
-        let folder = (path as NSString).appendingPathComponent("objects/pack")
-        let before = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pack") }
+        let folder = packFolder
+        let before = packFiles
         var builder: OpaquePointer?
         try check(git_packbuilder_new(&builder, handle), "start a pack")
         defer { git_packbuilder_free(builder) }

@@ -122,7 +122,7 @@ final class ReviewScenario: @unchecked Sendable {
             let arns = (try? await ecs.allServiceArns(cluster: cluster)) ?? []
             let names = arns.map { String($0.split(separator: "/").last!) }
             for service in try await ecs.describeServices(cluster: cluster, names: names, includeTags: true).services ?? [] {
-                let tags = Planner.tags(service).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                let tags = Tags.map(service.tags).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 services["\(cluster)/\(service.serviceName!)"] = "\(service.status!) \(service.taskDefinition ?? "") \(service.desiredCount ?? -1) \(tags)"
             }
         }
@@ -278,7 +278,7 @@ extension ReviewEnvironmentTests {
         let second = try #require(await controller.status.current.reviews.first)
         #expect(second.state == .ready && second.instance != first)
         let api = try #require(try await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true).services?.first)
-        #expect(api.status == "ACTIVE" && Planner.tags(api)[ReviewIdentity.instanceTag] == second.instance)
+        #expect(api.status == "ACTIVE" && Tags.map(api.tags)[ReviewIdentity.instanceTag] == second.instance)
     }
 
     @Test func aServiceWithTheNameButNotTheTagsIsLeftAlone() async throws {
@@ -380,7 +380,7 @@ extension ReviewEnvironmentTests {
     static func instance(_ scenario: ReviewScenario) async -> String? {
         let service = try? await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true)
             .services?.first { $0.status == "ACTIVE" }
-        return service.flatMap { Planner.tags($0)[ReviewIdentity.instanceTag] }
+        return service.flatMap { Tags.map($0.tags)[ReviewIdentity.instanceTag] }
     }
 }
 

@@ -66,11 +66,10 @@ extension LocalECS {
             guard let name = input.serviceName, !name.isEmpty else { throw fail("InvalidParameterException", "serviceName is required.") }
             let key = "\(cluster.name)/\(name)"
             advanceAll(&state)
-            if let existing = state.services[key], existing.service.status == "ACTIVE" {
-                throw fail("InvalidParameterException", "Creation of service was not idempotent.")
-            }
-            if let existing = state.services[key], existing.service.status == "DRAINING" {
-                throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
+            switch state.services[key]?.service.status {
+            case "ACTIVE": throw fail("InvalidParameterException", "Creation of service was not idempotent.")
+            case "DRAINING": throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
+            default: break
             }
             let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
             if input.launchType != nil && input.capacityProviderStrategy != nil {

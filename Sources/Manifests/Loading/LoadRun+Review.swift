@@ -16,7 +16,7 @@ extension LoadRun {
             if !text.contains("${branch}") {
                 global.error("review.name '\(text)' must contain ${branch}, or every branch would get the same environment",
                              at: nameNode.location, field: "review.name")
-            } else if !fixed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            } else if !fixed.allSatisfy(TaskDefinitionChecks.isNameCharacter) {
                 global.error("review.name '\(text)' may only hold letters, digits, '-', '_' and ${branch}", at: nameNode.location,
                              field: "review.name")
             } else if fixed.count > ReviewTemplate.maxNameLength - 8 {

@@ -51,7 +51,12 @@ public struct TaskDefinitionChecks {
     }
 
     static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 255 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        !name.isEmpty && name.count <= 255 && name.allSatisfy(isNameCharacter)
+    }
+
+    /// What ECS allows in family, service, cluster and (berth's) environment names.
+    static func isNameCharacter(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_")
     }
 
     private mutating func checkImage(_ container: Node, path: String, name: String) {

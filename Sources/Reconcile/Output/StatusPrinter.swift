@@ -37,7 +37,7 @@ public enum StatusPrinter {
         guard !reviews.isEmpty else { return header + ": none (branches: \(template.branches.joined(separator: ", ")))\n" }
         var rows = [["NAME", "BRANCH", "STATE", "AGE", "EXPIRES", "SERVICES"]]
         for review in reviews {
-            let expires = review.expires.map { $0 > now ? "in " + DurationText.format($0.timeIntervalSince(now)) : "expired" } ?? "-"
+            let expires = review.expiryText(now: now) ?? "-"
             var detail = review.services.joined(separator: " ")
             if let reason = review.reason { detail += (detail.isEmpty ? "" : "  ") + reason }
             rows.append([review.name, review.branch, review.state.rawValue, review.created.map { age(now.timeIntervalSince($0)) } ?? "-",

@@ -41,7 +41,7 @@ public struct Planner: Sendable {
                 services.append(plan)
                 continue
             }
-            if let review = environment.review, !review.owns(Self.tags(service)) {
+            if let review = environment.review, !review.owns(Tags.map(service.tags)) {
                 // Same name, not this review environment's: never adopted, changed or deleted.
                 throw ReconcileError("service \(want.rendered.serviceName) in cluster \(cluster) is not tagged as review environment "
                                      + "\(review.name) (instance \(review.instance)); berth leaves it alone and applies nothing to \(review.name)")
@@ -71,11 +71,6 @@ public struct Planner: Sendable {
         return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
                                services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })
     }
-}
-
-extension Planner {
-    /// A live resource's tags as a map.
-    public static func tags(_ service: ECSAPI.Service) -> [String: String] { Tags.map(service.tags) }
 }
 
 /// How a target is named in plans and records.

@@ -42,7 +42,7 @@ public enum ReviewInventory {
         let services = try await client.describeServices(cluster: cluster, names: names, includeTags: true).services ?? []
         var instances: [String: ReviewInstance] = [:]
         for service in services where service.status == "ACTIVE" || service.status == "DRAINING" {
-            let tags = Planner.tags(service)
+            let tags = Tags.map(service.tags)
             guard let name = tags[ReviewIdentity.nameTag], let instance = tags[ReviewIdentity.instanceTag] else { continue }
             let key = name + "/" + instance
             var entry = instances[key] ?? ReviewInstance(name: name, instance: instance, branch: tags[ReviewIdentity.branchTag] ?? "",

@@ -40,6 +40,11 @@ public struct ReviewStatus: Codable, Sendable {
         self.reason = reason
     }
 
+    /// "in 2d23h" or "expired", nil without a time to live.
+    public func expiryText(now: Date = Date()) -> String? {
+        expires.map { $0 > now ? "in " + DurationText.format($0.timeIntervalSince(now)) : "expired" }
+    }
+
     /// What a decision means before anyone acts on it (for `berth status`).
     public static func of(_ decision: ReviewDecision) -> [ReviewStatus] {
         var result: [ReviewStatus] = []
