@@ -23,25 +23,35 @@ let package = Package(
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "Git", dependencies: ["CGit2"]),
-        .target(name: "Manifests", dependencies: ["Git", "ECS", .product(name: "Yams", package: "Yams")]),
+        // The ECS and ECR shapes generated from botocore: no networking, so manifests and the
+        // fuzzer need nothing of the AWS stack.
+        .target(name: "ECSModel"),
+        .target(name: "Manifests", dependencies: ["Git", "ECSModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "AWS", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "ECS", dependencies: ["AWS", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Reconcile", dependencies: [
-            "Git", "Manifests", "ECS", "AWS",
+        .target(name: "ECS", dependencies: ["AWS", "ECSModel", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Canonical", dependencies: ["ECSModel", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Records", dependencies: ["Git"]),
+        .target(name: "Trust", dependencies: ["Git", "Manifests"]),
+        .target(name: "Notify", dependencies: [
+            "Manifests",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECS", "AWS", "Reconcile"]),
+        .target(name: "Reconcile", dependencies: [
+            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile"]),
         // glibc's malloc_trim, for the long-running controller (Swift's Glibc module lacks malloc.h).
         .target(name: "CMemory"),
         .target(name: "Controller", dependencies: [
-            "Git", "Manifests", "ECS", "AWS", "Reconcile", "Delivery", "CMemory",
+            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "CMemory",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -49,18 +59,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECS", "Reconcile", "Delivery", "Controller", "Adoption",
+            "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Adoption", dependencies: ["ECS", "Manifests", "Reconcile", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests"]),
         .executableTarget(name: "berth-bench", dependencies: [
-            "Git", "Manifests", "Delivery", "Reconcile", "ECS", "AWS", "Controller", "BerthTestSupport", "CMemory",
+            "Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS", "Controller", "BerthTestSupport", "CMemory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Reads Sources/ and checks every import against the graph in docs/architecture.md.
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Git"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ECSModel", "Git"]),
         .target(name: "BerthTestSupport", dependencies: [
             "AWS", "Git",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,13 +81,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/BerthTestSupport"),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "BerthTestSupport"]),
-        .testTarget(name: "ECSTests", dependencies: ["ECS", "AWS", "BerthTestSupport"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"],
+        .testTarget(name: "ECSTests", dependencies: ["ECS", "ECSModel", "AWS", "BerthTestSupport"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Canonical", "Records", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Manifests", "ECS", "AWS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Reconcile", "ECS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "AdoptionTests", dependencies: ["Adoption", "Reconcile", "Manifests", "ECS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECS"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Records", "Trust", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Reconcile", "Records", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "AdoptionTests", dependencies: ["Adoption", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS"]),
     ],
     swiftLanguageModes: [.v6]
 )

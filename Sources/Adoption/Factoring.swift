@@ -1,4 +1,5 @@
 import ECS
+import ECSModel
 import Manifests
 
 /// Splits several environments' documents of one service into a base and an overlay per

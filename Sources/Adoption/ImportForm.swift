@@ -1,4 +1,6 @@
+import Canonical
 import ECS
+import ECSModel
 import Foundation
 import Reconcile
 

@@ -1,4 +1,5 @@
 import ECS
+import ECSModel
 import Foundation
 
 /// A service as it runs: its settings and its current task definition, in import form.

@@ -1,4 +1,5 @@
 import ECS
+import ECSModel
 import Foundation
 import Manifests
 import Reconcile

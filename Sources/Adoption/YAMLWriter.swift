@@ -1,4 +1,6 @@
+import Canonical
 import ECS
+import ECSModel
 import Foundation
 
 /// Block-style YAML for imported manifests: keys in the order a person would expect (names and

@@ -3,6 +3,7 @@ import Foundation
 import Git
 import Manifests
 import Reconcile
+import Trust
 
 /// What the controller keeps between review runs.
 struct ReviewWork {

@@ -1,11 +1,14 @@
 import AWS
 import CMemory
+import Canonical
 import ECS
 import Foundation
 import Git
 import Logging
 import Manifests
+import Notify
 import Reconcile
+import Records
 
 /// Keeps every environment equal to the head of a branch: fetches, reconciles each environment
 /// independently (one's failure, freeze or slowness never holds up another), records notes and

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Notify
 import Reconcile
 
 /// The controller's HTTP face: health, readiness, metrics, version, status, the webhook and a page.

@@ -1,8 +1,12 @@
+import Canonical
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests
 import Reconcile
+import Records
+import Trust
 
 /// One commit that changed what an environment should run, with who, why and what happened.
 public struct LogEntry: Codable, Sendable {

@@ -2,7 +2,9 @@ import ECS
 import Foundation
 import Git
 import Manifests
+import Notify
 import Reconcile
+import Records
 
 /// Moves a release from one environment to the next as one commit: the target's `release:`
 /// values and its overlays' `images:` pins, edited in place so every other line stays as

@@ -2,6 +2,7 @@ import Foundation
 import Git
 import Manifests
 import Reconcile
+import Records
 
 /// `berth rollback`: a commit that restores the release an environment ran at an earlier
 /// commit (by default the last one before the current release whose apply converged). Git

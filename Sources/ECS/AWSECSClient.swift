@@ -1,4 +1,5 @@
 import AWS
+import ECSModel
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import AWS
+import ECSModel
 
 /// The ECS operations berth uses, implemented by the AWS API client and by the embedded local
 /// backend alike, so everything above this protocol runs unchanged on either.

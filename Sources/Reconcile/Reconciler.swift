@@ -3,6 +3,9 @@ import ECS
 import Foundation
 import Git
 import Manifests
+import Notify
+import Records
+import Trust
 
 /// One reconcile pass over an environment, in the fixed shape of a controller: load, check,
 /// observe, plan, apply, record. `plan` and `apply` of the command line and the controller use it.

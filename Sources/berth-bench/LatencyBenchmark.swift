@@ -3,6 +3,7 @@ import Controller
 import ECS
 import Foundation
 import Git
+import Notify
 import Reconcile
 
 /// Benchmark 2: from a pushed commit to ECS's UpdateService, through the controller's webhook,

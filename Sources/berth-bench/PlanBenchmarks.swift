@@ -1,10 +1,12 @@
 import AWS
 import BerthTestSupport
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests
 import Reconcile
+import Records
 
 /// Where a benchmark's environments run: the embedded local target, or moto's ECS over HTTP.
 enum BenchTarget: String {

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
 import Delivery
+import Foundation
 import Reconcile
+import Records
 
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

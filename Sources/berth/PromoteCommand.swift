@@ -2,6 +2,7 @@ import ArgumentParser
 import Delivery
 import Foundation
 import Reconcile
+import Records
 
 /// What `promote` and `diff` share: which release moves where, and how to report it.
 struct PromotionOptions: ParsableArguments {

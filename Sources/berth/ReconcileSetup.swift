@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Manifests
 import Reconcile
+import Records
 
 /// What `plan` and `apply` share: manifests loaded, targets connected, notes at hand.
 struct ReconcileSetup {

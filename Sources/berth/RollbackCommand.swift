@@ -1,6 +1,7 @@
 import ArgumentParser
 import Delivery
 import Reconcile
+import Records
 
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

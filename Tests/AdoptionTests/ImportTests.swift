@@ -1,10 +1,12 @@
 import Adoption
 import BerthTestSupport
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests
 import Reconcile
+import Records
 import Testing
 
 /// A repository whose services were applied, then deleted from git (ECS still runs them), so

@@ -1,10 +1,11 @@
 import BerthTestSupport
+@testable import Controller
 import ECS
 import Foundation
 import Git
-import Testing
-@testable import Controller
 @testable import Reconcile
+import Records
+import Testing
 
 @Suite struct LevelBasedTests {
     static let author = Signature(name: "Dev", email: "dev@example.com")

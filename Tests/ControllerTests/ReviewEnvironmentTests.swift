@@ -1,6 +1,7 @@
 import AWS
 import BerthTestSupport
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests

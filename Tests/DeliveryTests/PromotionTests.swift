@@ -5,8 +5,10 @@ import ECS
 import Foundation
 import Git
 import Manifests
-import Testing
+import Notify
 @testable import Reconcile
+import Records
+import Testing
 
 /// An origin (bare) and a clone, as a team has them, with manifests for staging and prod.
 final class Workspace: @unchecked Sendable {

@@ -1,9 +1,11 @@
+@testable import Delivery
 import Foundation
 import Git
 import Manifests
-import Testing
-@testable import Delivery
 @testable import Reconcile
+import Records
+import Testing
+import Trust
 
 /// Real SSH and OpenPGP signatures, made in the test with ssh-keygen, gpg and git.
 @Suite(.serialized) struct SignedCommitTests {

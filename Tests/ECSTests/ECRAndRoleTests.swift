@@ -1,8 +1,9 @@
 import AWS
 import BerthTestSupport
+@testable import ECS
+import ECSModel
 import Foundation
 import Testing
-@testable import ECS
 
 @Suite struct ECRAndRoleTests {
     @Test func imageExistsByTagAndDigest() async throws {

@@ -1,7 +1,8 @@
 import AWS
+@testable import ECS
+import ECSModel
 import Foundation
 import Testing
-@testable import ECS
 
 /// Scenarios every `ECSClient` must pass: run against moto's server (a real ECS API over
 /// HTTP with SigV4) and against the embedded local backend.

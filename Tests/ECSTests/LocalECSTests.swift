@@ -1,9 +1,10 @@
 import AWS
 import BerthTestSupport
+@testable import ECS
+import ECSModel
 import Foundation
 import Synchronization
 import Testing
-@testable import ECS
 
 /// A clock the test moves by hand.
 final class TestClock: Sendable {

@@ -1,8 +1,9 @@
 import AWS
 import BerthTestSupport
+@testable import ECS
+import ECSModel
 import Foundation
 import Testing
-@testable import ECS
 
 /// The conformance scenarios against moto's server, over HTTP with real signing.
 @Suite struct MotoConformanceTests {

@@ -1,8 +1,9 @@
 import AWS
 import BerthTestSupport
+@testable import ECS
+import ECSModel
 import Foundation
 import Testing
-@testable import ECS
 
 /// moto recomputes SigV4 with botocore once its free calls are used up, so these tests have
 /// berth's signatures checked by an independent implementation.

@@ -1,7 +1,8 @@
 import BerthTestSupport
+@testable import ECS
+import ECSModel
 import Foundation
 import Testing
-@testable import ECS
 
 /// The real ECS responses in ../shared/fixtures/ecs-responses decode into berth's types and
 /// encode back to the same content: nothing is dropped.

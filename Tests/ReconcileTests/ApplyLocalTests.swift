@@ -1,8 +1,11 @@
+import Canonical
 import ECS
+import ECSModel
 import Foundation
 import Git
-import Testing
 @testable import Reconcile
+import Records
+import Testing
 
 @Suite struct ApplyLocalTests {
     @Test func applyingTwiceWritesNothingTheSecondTime() async throws {

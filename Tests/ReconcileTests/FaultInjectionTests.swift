@@ -1,10 +1,12 @@
 import AWS
 import BerthTestSupport
 import ECS
+import ECSModel
 import Foundation
+@testable import Reconcile
+import Records
 import Synchronization
 import Testing
-@testable import Reconcile
 
 /// A proxy in front of moto that fails one request in five (throttling, 500, 503, dropped
 /// connections before and after moto processed the request, slowness): apply still converges,

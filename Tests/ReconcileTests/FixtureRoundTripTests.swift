@@ -1,5 +1,6 @@
 import BerthTestSupport
 import ECS
+import ECSModel
 import Foundation
 import Testing
 @testable import Reconcile

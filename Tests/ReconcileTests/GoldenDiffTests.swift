@@ -1,8 +1,10 @@
 import BerthTestSupport
+import Canonical
 import ECS
+import ECSModel
 import Foundation
-import Testing
 @testable import Reconcile
+import Testing
 
 /// Golden pairs in the gitops-engine style: `<case>.desired.json` (a RegisterTaskDefinition
 /// request as git holds it), `<case>.live.json` (what ECS describes) and, when they differ,

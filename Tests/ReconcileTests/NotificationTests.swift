@@ -1,8 +1,10 @@
 import BerthTestSupport
 import ECS
+import ECSModel
 import Foundation
-import Testing
+import Notify
 @testable import Reconcile
+import Testing
 
 /// Events POSTed to a loopback receiver: signed, one per outcome, and a receiver that fails
 /// or hangs never fails or holds up an apply beyond the notifier's bound.

@@ -5,6 +5,7 @@ import Foundation
 import Git
 import Manifests
 @testable import Reconcile
+import Records
 
 /// A real git repository of manifests in a temporary folder, and berth pointed at it.
 final class ManifestRepo: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import AWS
+import ECSModel
 import Foundation
 
 /// One-off tasks (RunTask): a task runs for `pace` seconds and stops; its containers exit 0,

@@ -1,4 +1,5 @@
 import AWS
+import ECSModel
 import Foundation
 
 /// The embedded ECS backend: the same operations as the real API, with ECS's semantics

@@ -1,4 +1,5 @@
 import AWS
+import ECSModel
 import Foundation
 
 /// RegisterTaskDefinition as ECS does it: the request is checked, then stored with the

@@ -1,3 +1,4 @@
+import ECSModel
 import Foundation
 
 /// How deployments progress on the local backend. Progress is computed from the deployment's

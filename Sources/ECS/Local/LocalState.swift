@@ -1,3 +1,4 @@
+import ECSModel
 import Foundation
 
 /// Everything the local ECS backend holds, as one Codable value persisted to a state file.

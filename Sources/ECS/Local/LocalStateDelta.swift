@@ -1,3 +1,4 @@
+import ECSModel
 import Foundation
 
 /// One journal line of the local backend: the entries a call set (nil: removed) and the

@@ -1,3 +1,4 @@
+import ECSModel
 import Foundation
 
 /// Where the local backend's state lives: a JSON snapshot plus a journal of changes beside it

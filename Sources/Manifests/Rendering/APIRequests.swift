@@ -1,4 +1,4 @@
-import ECS
+import ECSModel
 import Foundation
 
 /// The rendered manifests as typed ECS requests. Values the manifest quoted where the API

@@ -1,4 +1,4 @@
-import ECS
+import ECSModel
 
 /// Checks on a rendered task definition that no single field's type can express: references
 /// between containers and volumes, duplicates, Fargate's rules, image and secret hygiene.

@@ -1,7 +1,9 @@
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests
+import Records
 
 extension Applier {
     /// Runs a one-off task from its service's task definition (the new one when the apply

@@ -1,8 +1,10 @@
 import AWS
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests
+import Records
 
 /// Makes ECS match a plan: registers (or reuses) task definitions, creates or updates services,
 /// waits for the rollouts, and records each outcome as a note on the commit.

@@ -1,4 +1,5 @@
 import Foundation
+import Records
 
 public struct ApplyOptions: Sendable {
     /// Wait for each rollout's outcome (default), or return once ECS accepted the changes.

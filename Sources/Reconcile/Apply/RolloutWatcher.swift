@@ -1,5 +1,7 @@
 import ECS
+import ECSModel
 import Foundation
+import Records
 
 /// Follows the deployments an apply started until each has an outcome. It follows the
 /// deployment the update created (its id), not "one deployment and running == desired", so a

@@ -1,3 +1,4 @@
+import Canonical
 import ECS
 import Foundation
 

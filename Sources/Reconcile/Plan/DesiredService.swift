@@ -1,4 +1,6 @@
+import Canonical
 import ECS
+import ECSModel
 import Manifests
 
 /// One service as git wants it, in the forms the planner compares and the applier sends.

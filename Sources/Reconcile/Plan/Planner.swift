@@ -1,6 +1,9 @@
 import AWS
+import Canonical
 import ECS
+import ECSModel
 import Manifests
+import Records
 
 /// Compares what git wants with what ECS runs. Read calls only: one DescribeServices per 10
 /// services, and DescribeTaskDefinition only for revisions not seen before in this process.

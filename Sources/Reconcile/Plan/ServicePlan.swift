@@ -1,3 +1,4 @@
+import Canonical
 import ECS
 
 /// What apply would do to one service, and why.

@@ -1,4 +1,6 @@
+import Canonical
 import ECS
+import ECSModel
 import Manifests
 
 /// Task definitions never change once registered, so each is described once per process.

@@ -1,5 +1,6 @@
 import AWS
 import ECS
+import ECSModel
 import Foundation
 import Manifests
 

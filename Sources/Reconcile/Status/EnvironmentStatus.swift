@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import Records
 
 /// `berth status` for one environment: each service's desired and live state, how they
 /// compare, and the last apply recorded for it. Read-only.

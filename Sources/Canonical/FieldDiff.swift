@@ -1,4 +1,4 @@
-import ECS
+import ECSModel
 import Manifests
 
 /// One field that differs, by its path in the canonical JSON (`containerDefinitions[app].image`).
@@ -11,6 +11,13 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
     public let before: JSONValue?
     /// The value git asks for (nil when removed).
     public let after: JSONValue?
+
+    public init(path: String, kind: Kind, before: JSONValue?, after: JSONValue?) {
+        self.path = path
+        self.kind = kind
+        self.before = before
+        self.after = after
+    }
 
     public var description: String {
         let (old, new) = sensitive ? ("(sensitive)", "(sensitive)") : (before?.display ?? "", after?.display ?? "")

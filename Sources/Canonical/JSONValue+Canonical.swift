@@ -1,4 +1,4 @@
-import ECS
+import ECSModel
 import Foundation
 
 extension JSONValue {

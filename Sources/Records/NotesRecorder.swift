@@ -4,8 +4,8 @@ import Git
 /// Reads and writes berth's notes. One writer at a time (an actor), and a fresh libgit2
 /// handle per call, so no git object is ever shared between threads.
 public actor NotesRecorder {
-    public let repositoryPath: String
-    public let ref: String
+    public nonisolated let repositoryPath: String
+    public nonisolated let ref: String
 
     public init(repositoryPath: String, ref: String = Repository.berthNotesRef) {
         self.repositoryPath = repositoryPath

@@ -1,4 +1,4 @@
-import ECS
+import ECSModel
 import Foundation
 
 /// One form for a task definition, whether it comes from git or from ECS, so that an

@@ -1,4 +1,4 @@
-import ECS
+import ECSModel
 import Foundation
 
 /// Service settings in one form: the CreateService members berth manages (not the name,
