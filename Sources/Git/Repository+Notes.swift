@@ -15,26 +15,13 @@ extension Repository {
         return String(gitString: git_note_message(note))
     }
 
-    /// Attaches `text` to `object` under `ref`, replacing any note already there.
-    /// Callers that merge entries read the old note first.
+    /// Attaches `text` to `object` under `ref`, replacing any note already there, in git's
+    /// fan-out layout. Callers that merge entries read the old note first.
     @discardableResult
     public func setNote(_ text: String, on object: ObjectID, ref: String = Repository.berthNotesRef,
                         author: Signature? = nil) throws(GitError) -> ObjectID {
-        let author = author ?? defaultSignature()
-        var target = object.raw
-        var out = git_oid()
-        let rc: Int32
-        do {
-            rc = try author.withGitSignature { sig in
-                git_note_create(&out, handle, ref, sig, sig, &target, text, 1)
-            }
-        } catch let error as GitError {
-            throw error
-        } catch {
-            throw GitError(code: .other(-1), message: "\(error)", operation: "write note")
-        }
-        try check(rc, "write note on \(object.short)")
-        return ObjectID(out)
+        if let written = try writeNotes([object: text], ref: ref, author: author ?? defaultSignature()) { return written }
+        return try referenceTarget(ref)!
     }
 
     /// Removes the note on `object`; no error when there is none.
@@ -70,12 +57,17 @@ extension Repository {
         if rc == GIT_ENOTFOUND.rawValue { return [] }
         try check(rc, "list notes in \(ref)")
         defer { git_note_iterator_free(iterator) }
+        return try Self.drain(iterator, "list notes in \(ref)")
+    }
+
+    /// Reads a notes iterator to its end: each annotated object with its note's blob, by object.
+    static func drain(_ iterator: OpaquePointer?, _ operation: String) throws(GitError) -> [(object: ObjectID, blob: ObjectID)] {
         var entries: [(object: ObjectID, blob: ObjectID)] = []
         var noteID = git_oid(), objectID = git_oid()
         while true {
             let next = git_note_next(&noteID, &objectID, iterator)
             if next == GIT_ITEROVER.rawValue { break }
-            try check(next, "list notes in \(ref)")
+            try check(next, operation)
             entries.append((ObjectID(objectID), ObjectID(noteID)))
         }
         return entries.sorted { $0.object < $1.object }
