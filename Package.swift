@@ -71,6 +71,7 @@ let package = Package(
         ]),
         // Reads Sources/ and checks every import against the graph in docs/architecture.md.
         .testTarget(name: "ArchitectureTests"),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "Git", "BerthTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ECSModel", "Git"]),
         .target(name: "BerthTestSupport", dependencies: [

@@ -106,7 +106,7 @@ extension Controller {
         var counts: [String: Int] = [:]
         for state in states { counts[state.state.rawValue, default: 0] += 1 }
         metrics.reviews(counts)
-        if !decision.applies.isEmpty, let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
+        if !decision.applies.isEmpty { await publishRecords() }
     }
 
     /// Renders the review environment from its branch's commit and reconciles it like any other.
@@ -143,7 +143,8 @@ extension Controller {
                 _ = try await teardown.sweepEarlierLives(of: identity, families: families)
             }
             let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
-            let (_, outcomes) = try await reconciler.apply(identity.name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),
+            let (_, outcomes) = try await reconciler.apply(identity.name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
+                                                                                                  trigger: .review),
                                                            hooks: ApplyHooks(beforeWrite: fencing(template.from)))
             let failed = outcomes.filter { !$0.succeeded }
             if failed.isEmpty {

@@ -56,7 +56,9 @@ public actor Controller {
         let local = (try? Repository.discover(from: options.repository))?.workingDirectory
         let root = local ?? options.stateDirectory
         connector = TargetConnector(repositoryRoot: root, environment: environment, counter: counter)
-        recorder = NotesRecorder(repositoryPath: mirror.path)
+        recorder = NotesRecorder(repositoryPath: mirror.path, deployer: DeploymentRecord.Deployer(
+            kind: "controller", name: options.identity, host: ProcessInfo.processInfo.hostName, version: BerthVersion.current),
+            author: NotesAuthor.from(environment: environment))
         mirror.removeStaleLocks()
         if let table = options.leaseTable {
             let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
@@ -74,8 +76,10 @@ public actor Controller {
     /// actor, so a webhook is answered at once even while a pass holds the actor.
     public nonisolated func trigger() { signal.fire() }
 
-    /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is first.
-    nonisolated func waitForTrigger(upTo seconds: TimeInterval) async {
+    /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is
+    /// first: true when the webhook woke it.
+    @discardableResult
+    nonisolated func waitForTrigger(upTo seconds: TimeInterval) async -> Bool {
         await signal.wait(upTo: seconds)
     }
 
@@ -84,13 +88,20 @@ public actor Controller {
     /// cancels a reconcile still waiting on an older one (level-based: the newest commit wins).
     /// With `wait`, returns whether every environment converged; without, what is known so far.
     @discardableResult
-    public func pass(full: Bool = false, wait: Bool = false) async -> Bool {
+    public func pass(full: Bool = false, wait: Bool = false, trigger: DeploymentRecord.Trigger = .poll) async -> Bool {
         let fetchStart = Date()
         let head: ObjectID
         do {
             head = try mirror.sync(branch: options.branch)
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
             compactMirror()
+            // The origin's records (other controllers', people's applies) join the local ones
+            // before anything reads them.
+            do {
+                try await recorder.absorbOrigin()
+            } catch {
+                logger.warning("could not merge the origin's records", metadata: ["error": "\(error)"])
+            }
             await status.fetched(head: head.hex, error: nil)
         } catch {
             metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
@@ -141,7 +152,8 @@ public actor Controller {
                 _ = await running.task.value
             }
             let fingerprint = fingerprints[name]
-            let task = Task { await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint) }
+            let cause: DeploymentRecord.Trigger = changed ? trigger : .resync
+            let task = Task { await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint, trigger: cause) }
             workers[name] = (head, task)
             tasks.append(task)
         }
@@ -231,7 +243,8 @@ public actor Controller {
         return result
     }
 
-    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?) async -> Bool {
+    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?,
+                   trigger: DeploymentRecord.Trigger) async -> Bool {
         let started = Date()
         let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
         var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
@@ -256,7 +269,8 @@ public actor Controller {
             acceptedNotifications[name] = loaded.environment(name)?.notifications
             let reconciler = reconciler(for: head, loaded)
             let fence = fencing(name)
-            let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval),
+            let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
+                                                                                        trigger: trigger),
                                                            hooks: ApplyHooks(beforeWrite: fence))
             state.services = outcomes.map { outcome in
                 let sync: String
@@ -291,13 +305,25 @@ public actor Controller {
             logger.error("\(name): \(error)")
         }
         await status.update(state)
-        if let error = mirror.pushNotes() { logger.info("notes not pushed: \(error)") }
+        await publishRecords()
         noteResult(name, head: head, converged: state.converged)
         if state.converged { converged[name] = fingerprint }
         // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
         // each burst's high-water mark and the resident size creeps up (benchmark 7).
         berth_release_free_memory()
         return state.converged
+    }
+
+    /// Publishes the records to the origin; one that cannot be published now (no rights, the
+    /// origin down) stays in the mirror and goes with the next publish.
+    func publishRecords() async {
+        do {
+            if case .published(let commit) = try await recorder.publish(to: mirror.notesRemote) {
+                logger.debug("records published", metadata: ["notes": "\(commit.short)"])
+            }
+        } catch {
+            logger.warning("records not published yet; the next pass tries again", metadata: ["error": "\(error)"])
+        }
     }
 
     /// With leases, a check before every write that this replica still holds the environment's

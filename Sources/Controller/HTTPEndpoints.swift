@@ -3,10 +3,11 @@ import Hummingbird
 import NIOCore
 import Notify
 import Reconcile
+import Records
 
 /// The controller's HTTP face: health, readiness, metrics, version, status, the webhook and a page.
 public enum HTTPEndpoints {
-    public static let version = "0.1.0"
+    public static let version = BerthVersion.current
 
     public static func router(_ controller: Controller) -> Router<BasicRequestContext> {
         let router = Router()

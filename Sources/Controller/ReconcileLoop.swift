@@ -1,4 +1,5 @@
 import Foundation
+import Records
 import ServiceLifecycle
 
 /// The controller's main loop as a service: a pass every interval, or at once when the webhook
@@ -15,10 +16,11 @@ public struct ReconcileLoop: Service {
     public func run() async {
         await cancelWhenGracefulShutdown {
             var first = true
+            var woken = false
             while !Task.isCancelled {
-                await controller.pass(full: first)
+                await controller.pass(full: first, trigger: woken ? .webhook : .poll)
                 first = false
-                await controller.waitForTrigger(upTo: controller.options.interval)
+                woken = await controller.waitForTrigger(upTo: controller.options.interval)
             }
         }
     }

@@ -1,8 +1,10 @@
 import Foundation
 import Git
+import Records
 
-/// The controller's own bare clone of the manifest repository. Branches and notes are fetched
-/// as a mirror (notes are not fetched by default); berth's notes are pushed back when it can.
+/// The controller's own bare clone of the manifest repository. Branches are fetched as a
+/// mirror; the origin's notes go to a ref of berth's own (`NotesRecorder.originNotesRef`),
+/// never over the notes berth writes, and are merged into them by the recorder.
 public struct RepositoryMirror: Sendable {
     public let source: String
     public let path: String
@@ -27,7 +29,7 @@ public struct RepositoryMirror: Sendable {
         }
     }
 
-    /// Fetches every branch and the notes; returns the tip of `branch`.
+    /// Fetches every branch and the origin's notes; returns the tip of `branch`.
     public func sync(branch: String) throws -> ObjectID {
         let repo: Repository
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
@@ -37,7 +39,8 @@ public struct RepositoryMirror: Sendable {
             repo = try Repository.create(at: path, bare: true)
             try repo.addRemote("origin", url: url)
         }
-        try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+refs/notes/*:refs/notes/*"], prune: true, credentials: credentials)
+        try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
+                       prune: true, credentials: credentials)
         return try repo.resolve("refs/heads/\(branch)")
     }
 
@@ -52,22 +55,6 @@ public struct RepositoryMirror: Sendable {
         return try repo.repack()
     }
 
-    /// Gives berth's notes back to the origin: pushed to a bare or remote repository, fetched
-    /// into a local one with a work tree (which cannot be pushed to). Never forced: a refusal
-    /// (no rights, someone else's notes in between) is reported, and the next pass tries again.
-    public func pushNotes() -> String? {
-        let ref = Repository.berthNotesRef
-        do {
-            let repo = try Repository.open(at: path)
-            guard try repo.referenceTarget(ref) != nil else { return nil }
-            if !source.contains("://"), let local = try? Repository.discover(from: source), local.workingDirectory != nil {
-                try local.fetch(path, refspecs: ["\(ref):\(ref)"])
-            } else {
-                try repo.push("origin", refspecs: ["\(ref):\(ref)"], credentials: credentials)
-            }
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
+    /// Where records are published: the origin this mirror fetches.
+    public var notesRemote: NotesRemote { NotesRemote(url: source, credentials: credentials) }
 }

@@ -19,8 +19,10 @@ final class TriggerSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when fired (now, if it fired since the last wait), after `seconds`, or on cancellation.
-    func wait(upTo seconds: TimeInterval) async {
+    /// Returns when fired (now, if it fired since the last wait), after `seconds`, or on
+    /// cancellation; true when it was fired.
+    @discardableResult
+    func wait(upTo seconds: TimeInterval) async -> Bool {
         let timer = Task { [weak self] in
             guard (try? await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1e9))) != nil else { return }
             self?.wake()
@@ -38,7 +40,10 @@ final class TriggerSignal: Sendable {
             wake()
         }
         timer.cancel()
-        state.withLock { $0.fired = false }
+        return state.withLock { state in
+            defer { state.fired = false }
+            return state.fired
+        }
     }
 
     private func wake() {

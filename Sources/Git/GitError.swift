@@ -53,6 +53,12 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         "git: \(operation): \(message)"
     }
 
+    /// Another writer got there first (a reference moved, or its lock file is held): reading
+    /// again and retrying is the answer.
+    public var isContention: Bool {
+        code == .modified || code == .locked || message.contains("failed to create locked file") || message.contains("failed to lock file")
+    }
+
     static func fromLast(code: Int32, operation: String) -> GitError {
         if let last = git_error_last() {
             return GitError(code: Code(rawCode: code), message: String(gitString: last.pointee.message),

@@ -77,6 +77,9 @@ extension Repository {
         try body(remote!)
     }
 
+    /// The URL configured for a named remote (`origin`), nil when there is none.
+    public func remoteURL(_ name: String) -> String? { configuredURL(ofRemote: name) }
+
     /// `remote.<name>.url`, nil when `name` is not a configured remote (a URL or a path).
     func configuredURL(ofRemote name: String) -> String? {
         var config: OpaquePointer?

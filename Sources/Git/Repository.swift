@@ -57,6 +57,20 @@ public final class Repository {
 
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }
 
+    /// The `.git` folder (the repository itself when bare), where references and their locks live.
+    public var gitDirectory: String { String(gitString: git_repository_path(handle)) }
+
+    /// Removes the lock file of reference `name` when it is older than `age` seconds: left by a
+    /// writer that was killed while holding it (a reference is locked for milliseconds), it
+    /// would refuse every later write. True when a lock was removed.
+    @discardableResult
+    public func removeStaleLock(of name: String, olderThan age: TimeInterval) -> Bool {
+        let lock = (gitDirectory as NSString).appendingPathComponent(name + ".lock")
+        guard let modified = (try? FileManager.default.attributesOfItem(atPath: lock))?[.modificationDate] as? Date,
+              Date().timeIntervalSince(modified) > age else { return false }
+        return (try? FileManager.default.removeItem(atPath: lock)) != nil
+    }
+
     /// The work tree's root, nil for a bare repository.
     public var workingDirectory: String? {
         git_repository_workdir(handle).map { String(cString: $0) }

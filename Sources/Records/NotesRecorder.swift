@@ -1,29 +1,64 @@
 import Foundation
 import Git
 
-/// Reads and writes berth's notes. One writer at a time (an actor), and a fresh libgit2
-/// handle per call, so no git object is ever shared between threads.
+/// Reads and writes berth's notes. One writer at a time in a process (an actor), compare-and-
+/// swap on the notes ref against other processes, and a fresh libgit2 handle per call, so no
+/// git object is ever shared between threads.
 public actor NotesRecorder {
     public nonisolated let repositoryPath: String
     public nonisolated let ref: String
+    /// Stamped on every record this recorder writes that does not name its own.
+    public nonisolated let deployer: DeploymentRecord.Deployer?
+    /// The identity of notes commits: berth's own, never the host's git configuration.
+    public nonisolated let author: NotesAuthor
 
-    public init(repositoryPath: String, ref: String = Repository.berthNotesRef) {
+    public init(repositoryPath: String, ref: String = Repository.berthNotesRef, deployer: DeploymentRecord.Deployer? = nil,
+                author: NotesAuthor = .from()) {
         self.repositoryPath = repositoryPath
         self.ref = ref
+        self.deployer = deployer
+        self.author = author
     }
 
-    /// Adds `record` to the note on `commit`, keeping every other environment's and service's entry.
-    public func record(_ record: DeploymentRecord, on commit: ObjectID) throws {
-        let repo = try Repository.discover(from: repositoryPath)
-        var note = try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
-            guard let parsed = DeploymentNote.parse(text) else {
-                throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
-            }
-            return parsed
-        } ?? DeploymentNote()
-        note.merge(record)
-        try repo.setNote(note.text, on: commit, ref: ref)
+    /// Adds `record` to the note on `commit`, keeping every other environment's and service's
+    /// entry. Returns the record as written (with its id and deployer).
+    @discardableResult
+    public func record(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
+        var record = record
+        if record.id == nil { record.id = UUID().uuidString.lowercased() }
+        if record.deployer == nil { record.deployer = deployer }
+        try write({ $0.merge(record) }, on: commit)
+        return record
     }
+
+    /// Reads the note on `commit`, changes it, and writes it back; a concurrent writer (another
+    /// process on this repository) makes the compare-and-swap fail, and the change is made
+    /// again on what that writer left.
+    func write(_ change: (inout DeploymentNote) -> Void, on commit: ObjectID) throws {
+        let repo = try Repository.discover(from: repositoryPath)
+        for attempt in 1...20 {
+            let tip = try repo.referenceTarget(ref)
+            var note = try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
+                guard let parsed = DeploymentNote.parse(text) else {
+                    throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
+                }
+                return parsed
+            } ?? DeploymentNote()
+            change(&note)
+            do {
+                try repo.writeNotes([commit: note.text], ref: ref, expected: .some(tip), author: author.signature())
+                return
+            } catch {
+                guard error.isContention && attempt < 20 else { throw error }
+                repo.removeStaleLock(of: ref, olderThan: Self.staleLockAge)
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
+            }
+        }
+    }
+
+    /// A notes ref locked longer than this was locked by a process that died (a write holds
+    /// the lock for milliseconds).
+    static let staleLockAge: TimeInterval = 1
 
     /// The note on `commit`, if any.
     public func note(on commit: ObjectID) throws -> DeploymentNote? {

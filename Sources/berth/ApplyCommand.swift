@@ -29,8 +29,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "text or json (progress then goes to standard error).")
     var output: ValidateCommand.Format = .text
 
+    @OptionGroup var records: RecordsOptions
+
     func run() async throws {
         let setup = try ReconcileSetup(source)
+        if let recorder = setup.reconciler.recorder, !records.noPublish { await records.sync(recorder) }
         let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
         do {
             let local = setup.loaded.environment(env).map { if case .local = $0.target { true } else { false } } ?? false
@@ -40,9 +43,18 @@ struct ApplyCommand: AsyncParsableCommand {
                 if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
             }
         } catch {
+            // What was recorded before the failure is the team's too.
+            if let recorder = setup.reconciler.recorder, let line = await records.publish(recorder, wrote: true) {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
             throw CLIError("\(error)")
         }
+        var published: String?
+        if let recorder = setup.reconciler.recorder {
+            published = await records.publish(recorder, wrote: outcomes.contains { $0.record != nil })
+        }
         if output == .json {
+            if let published { FileHandle.standardError.write(Data((published + "\n").utf8)) }
             if let message = await revertIfRolledBack(outcomes, setup: setup) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             let converged = outcomes.allSatisfy(\.succeeded)
             JSONOutput.print(JSONOutput.Apply(environment: env, commit: plan.commit, plan: plan, outcomes: outcomes.map(JSONOutput.Outcome.init),
@@ -52,6 +64,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         if !plan.hasChanges {
             print("No changes. \(env) matches git.")
+            if let published { print(published) }
             return
         }
         print("")
@@ -65,6 +78,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
         }
         if let message = await revertIfRolledBack(outcomes, setup: setup) { print(message) }
+        if let published { print(published) }
         let failed = outcomes.filter { !$0.succeeded }.count
         print(failed == 0 ? "Applied \(env) at \(plan.commit.map { String($0.prefix(12)) } ?? "")." : "\(failed) service(s) of \(env) did not converge.")
         if failed > 0 { throw ExitCode.failure }

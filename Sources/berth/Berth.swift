@@ -1,4 +1,5 @@
 import ArgumentParser
+import Records
 
 @main
 struct Berth: AsyncParsableCommand {
@@ -8,8 +9,4 @@ struct Berth: AsyncParsableCommand {
         version: BerthVersion.current,
         subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, ApplyCommand.self, PromoteCommand.self, DiffCommand.self, RollbackCommand.self, LogCommand.self, StatusCommand.self, ImportCommand.self, ControllerCommand.self, LocalCommand.self]
     )
-}
-
-enum BerthVersion {
-    static let current = "0.1.0"
 }

@@ -2,8 +2,9 @@ import ArgumentParser
 import Delivery
 import Foundation
 import Manifests
+import Records
 
-struct LogCommand: ParsableCommand {
+struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "The deployment log from git: what changed in each environment, who changed it, and what berth did.")
@@ -27,8 +28,10 @@ struct LogCommand: ParsableCommand {
     @Option(help: "text or json.")
     var output: Format = .text
 
-    func run() throws {
+    func run() async throws {
         let root = repository.root
+        // The team's log: the origin's records merged with this clone's.
+        await RecordsOptions.sync(NotesRecorder(repositoryPath: root))
         var sinceDate: Date?
         if let since {
             guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }
@@ -61,7 +64,9 @@ struct LogCommand: ParsableCommand {
                 }
                 for record in entry.applied {
                     let revision = record.taskDefinitionArn.split(separator: "/").last ?? ""
-                    print("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started)) \(revision)\(record.reason.map { " (\($0))" } ?? "")")
+                    let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
+                    print("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started)) \(revision)"
+                          + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
                 }
                 if entry.applied.isEmpty { print("    not applied") }
                 print("")

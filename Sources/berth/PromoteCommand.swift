@@ -23,8 +23,11 @@ struct PromotionOptions: ParsableArguments {
     /// Promotes (or, with `dryRun`, previews) and prints the result.
     func run(branch: String? = nil, push: Bool = false, message: String? = nil, dryRun: Bool) async throws {
         let root = repository.root
+        let recorder = NotesRecorder(repositoryPath: root, deployer: .person(repositoryPath: root))
+        // The gates read the team's records: the origin's, merged with this clone's.
+        await RecordsOptions.sync(recorder)
         let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
-                                recorder: NotesRecorder(repositoryPath: root))
+                                recorder: recorder)
         let result: PromotionResult
         do {
             result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: branch, push: push,

@@ -25,7 +25,9 @@ struct RollbackCommand: AsyncParsableCommand {
         let root = repository.root
         let result: PromotionResult
         do {
-            result = try await Rollbacker(repositoryPath: root, manifestPath: repository.path, recorder: NotesRecorder(repositoryPath: root))
+            let recorder = NotesRecorder(repositoryPath: root, deployer: .person(repositoryPath: root))
+            await RecordsOptions.sync(recorder)
+            result = try await Rollbacker(repositoryPath: root, manifestPath: repository.path, recorder: recorder)
                 .rollback(environment: env, to: to, branch: target.branch, push: target.push)
         } catch {
             throw CLIError("\(error)")

@@ -23,6 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let setup = try ReconcileSetup(source)
+        if let recorder = setup.reconciler.recorder { await RecordsOptions.sync(recorder) }
         var statuses: [EnvironmentStatus] = []
         if !reviews {
             do {

@@ -55,8 +55,8 @@ public struct Applier: Sendable {
                                               specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
                                               started: now(), finished: now(), outcome: .converged,
                                               reason: "found matching git; recorded after an interrupted apply",
-                                              target: TargetDescription.of(environment.target))
-                    try await recorder?.record(record!, on: commit)
+                                              target: TargetDescription.of(environment.target), trigger: options.trigger)
+                    record = try await recorder?.record(record!, on: commit)
                 }
                 outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: record,
                                                liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
@@ -156,9 +156,9 @@ public struct Applier: Sendable {
                 environment: environment.name, service: item.want.name, taskDefinitionArn: item.taskDefinitionArn,
                 specHash: item.want.specHash, settingsHash: item.want.settingsHash, deploymentId: item.expectation?.deploymentId,
                 started: item.started, finished: outcome == .started ? nil : now(), outcome: outcome, reason: reason,
-                target: TargetDescription.of(environment.target))
-            try await recorder?.record(record, on: commit)
-            outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: record))
+                target: TargetDescription.of(environment.target), trigger: options.trigger)
+            let written = try await recorder?.record(record, on: commit) ?? record
+            outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: written))
         }
         if cancelled { throw CancellationError() }
         return outcomes

@@ -11,8 +11,12 @@ public struct ApplyOptions: Sendable {
     public var retry = false
     /// Services updated at once (ECS sustains 5 UpdateService and 1 RegisterTaskDefinition a second).
     public var concurrency = 4
+    /// What made this apply happen, for its records.
+    public var trigger: DeploymentRecord.Trigger = .manual
 
-    public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4) {
+    public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
+                trigger: DeploymentRecord.Trigger = .manual) {
+        self.trigger = trigger
         self.wait = wait
         self.timeout = timeout
         self.pollInterval = pollInterval

@@ -1,0 +1,111 @@
+import Foundation
+import Git
+
+/// What publishing did.
+public enum PublishResult: Sendable, Equatable {
+    /// The origin already had every local record.
+    case upToDate
+    /// The origin's notes ref now points at this notes commit.
+    case published(ObjectID)
+    /// There are no records to publish.
+    case nothing
+}
+
+extension NotesRecorder {
+    /// Where the origin's notes are fetched to: berth's own ref, so that no fetch ever moves or
+    /// prunes the notes ref berth writes (a fetch over it would drop records not yet pushed).
+    public static let originNotesRef = "refs/berth/origin-notes"
+
+    /// Fetches the origin's notes and merges them into the local ones: what readers (promote's
+    /// gates, status, log) call before they read.
+    @discardableResult
+    public func sync(from remote: NotesRemote) throws -> NotesMerge? {
+        let repo = try Repository.discover(from: repositoryPath)
+        try fetchOrigin(repo, remote)
+        return try absorb(repo)
+    }
+
+    /// Merges the origin's notes, as a fetch already brought them (the controller's mirror
+    /// fetches them with its branches), into the local ones.
+    @discardableResult
+    public func absorbOrigin() throws -> NotesMerge? {
+        try absorb(try Repository.discover(from: repositoryPath))
+    }
+
+    /// Publishes the local records: merges the origin's, then moves the origin's notes ref from
+    /// the commit that was merged to the merge, by compare-and-swap (a push that must fast-
+    /// forward; in place for a repository on this machine). A writer in between makes the
+    /// move fail: berth fetches, merges and tries again, with backoff, `attempts` times.
+    /// `fetched`: the origin's notes were fetched just now, so the first attempt need not.
+    public func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) throws -> PublishResult {
+        let repo = try Repository.discover(from: repositoryPath)
+        var lastError: GitError?
+        for attempt in 1...attempts {
+            if attempt > 1 { Thread.sleep(forTimeInterval: min(2, 0.05 * pow(2, Double(attempt - 2))) * Double.random(in: 0.5...1.5)) }
+            do {
+                if attempt > 1 || !fetched { try fetchOrigin(repo, remote) }
+                try absorb(repo)
+                guard let mine = try repo.referenceTarget(ref) else { return .nothing }
+                let theirs = try repo.referenceTarget(Self.originNotesRef)
+                if theirs == mine { return .upToDate }
+                if let path = remote.localPath {
+                    try moveInPlace(path, to: mine, expected: theirs)
+                } else {
+                    try repo.push(remote.url, refspecs: ["\(ref):\(ref)"], credentials: remote.credentials)
+                }
+                try repo.moveReference(Self.originNotesRef, to: mine, expected: theirs, logMessage: "berth: notes published")
+                return .published(mine)
+            } catch let error as GitError where error.code == .nonFastForward || error.isContention {
+                lastError = error
+            }
+        }
+        throw NotesError("records not published to \(remote.display) after \(attempts) attempts: \(lastError.map { "\($0)" } ?? "refused")")
+    }
+
+    func fetchOrigin(_ repo: Repository, _ remote: NotesRemote) throws {
+        try repo.fetch(remote.url, refspecs: ["+\(ref):\(Self.originNotesRef)"], credentials: remote.credentials)
+    }
+
+    /// Merges `originNotesRef` into the notes ref: records are a union per commit.
+    @discardableResult
+    func absorb(_ repo: Repository) throws -> NotesMerge? {
+        guard let theirs = try repo.referenceTarget(Self.originNotesRef) else { return nil }
+        for attempt in 1...20 {
+            do {
+                return try repo.mergeNotes(theirs, into: ref, author: author.signature(), resolve: Self.resolve)
+            } catch {
+                guard error.isContention && attempt < 20 else { throw error }
+                repo.removeStaleLock(of: ref, olderThan: Self.staleLockAge)
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
+            }
+        }
+        return nil
+    }
+
+    /// Two writers' notes on one commit: every record of both, once. A note that is not
+    /// berth's is never replaced by one that is, nor the other way round: ours stays.
+    static func resolve(_ object: ObjectID, _ ours: String, _ theirs: String) -> String {
+        guard let mine = DeploymentNote.parse(ours), let other = DeploymentNote.parse(theirs) else { return ours }
+        return DeploymentNote.union(mine, other).text
+    }
+
+    /// Moves the notes ref of a repository on this machine from `expected` to `commit`: the
+    /// objects are copied into it under a scratch ref, then the ref is swapped atomically.
+    func moveInPlace(_ path: String, to commit: ObjectID, expected: ObjectID?) throws {
+        let origin = try Repository.discover(from: path)
+        let scratch = "refs/berth/incoming/\(UUID().uuidString.lowercased())"
+        try origin.fetch(repositoryPath, refspecs: ["+\(ref):\(scratch)"])
+        defer { try? origin.deleteReference(scratch) }
+        let current = try origin.referenceTarget(ref)
+        guard current == expected else {
+            throw GitError(code: .modified, message: "\(ref) moved to \(current?.short ?? "nothing") meanwhile", operation: "publish records")
+        }
+        do {
+            try origin.moveReference(ref, to: commit, expected: expected, logMessage: "berth: records published")
+        } catch {
+            // A publisher killed while holding the origin's lock must not block every later one.
+            if error.isContention { origin.removeStaleLock(of: ref, olderThan: Self.staleLockAge) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// The git command line, for checking what berth wrote the way a person's git sees it.
+public enum GitCLI {
+    /// Runs `git ARGS` (in `folder`, when given) and returns its exit status and standard output.
+    @discardableResult
+    public static func run(_ arguments: [String], in folder: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + (folder.map { ["-C", $0] } ?? []) + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
