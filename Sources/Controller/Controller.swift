@@ -256,6 +256,16 @@ public actor Controller {
             if let refusal = try await historyRewrite(name, head: head, recorder: recorder) {
                 state.error = refusal
                 logger.error("\(name): \(refusal)")
+                if refusalsSent[name] != head, let services = try? reconciler(for: head, loaded).desired(name).1 {
+                    let now = Date()
+                    for want in services {
+                        _ = try? await recorder.recordOnce(DeploymentRecord(
+                            environment: name, service: want.name, taskDefinitionArn: "", specHash: want.specHash, settingsHash: want.settingsHash,
+                            deploymentId: nil, started: now, finished: now, outcome: .refused, reason: refusal, target: target, trigger: trigger),
+                            on: head)
+                    }
+                    await publishRecords()
+                }
                 // Told to the receivers of the last accepted head: the refused one's could be anything.
                 if refusalsSent[name] != head {
                     refusalsSent[name] = head
@@ -360,7 +370,7 @@ public actor Controller {
     /// A head that does not descend from the last commit applied to `name` (a force-push or a
     /// rewrite) is refused until an operator acts: the last good state stays.
     func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> String? {
-        let records = try await recorder.allRecords().filter { $0.record.environment == name }
+        let records = try await recorder.allRecords().filter { $0.record.environment == name && $0.record.outcome.deployed }
         guard let last = records.max(by: { $0.record.started < $1.record.started })?.commit else { return nil }
         let repo = try Repository.open(at: mirror.path)
         guard (try? repo.commit(last)) != nil else {

@@ -34,7 +34,10 @@ public struct LogEntry: Codable, Sendable {
     public let trailers: [String: [String]]
     public let services: [ServiceChange]
     /// berth's records of applying this commit to this environment.
-    public let applied: [DeploymentRecord]
+    public var applied: [DeploymentRecord]
+    /// For a change never applied at its own commit: the later commit whose deployment
+    /// carried it (a merge commit, or a newer head the controller applied).
+    public var deployedWith: String?
 }
 
 /// The deployment log, from git alone: commits whose rendered desired state differs from their
@@ -59,8 +62,30 @@ public struct DeploymentLog {
     public func entries(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil) throws -> [LogEntry] {
         let repo = try Repository.discover(from: repositoryPath)
         let root = try ManifestPath.normalizedRoot(manifestPath)
-        let commits = try repo.history(from: repo.resolve(ref), paths: root.isEmpty ? [] : [root])
+        let tip = try repo.resolve(ref)
+        var commits = try repo.history(from: tip, paths: root.isEmpty ? [] : [root], mergesByFirstParent: true)
         let notes = Dictionary(try repo.notes().map { ($0.object, DeploymentNote.parse($0.text)) }, uniquingKeysWith: { first, _ in first })
+        // Commits berth applied an environment at although they changed nothing under the root
+        // (the controller's first pass at whatever the head was) are part of the log too.
+        let listed = Set(commits.map(\.id))
+        let reachable = try repo.reachable(from: tip)
+        let applied = notes.filter { id, note in
+            !listed.contains(id) && reachable.contains(id) && note?.environments.keys.contains { environment == nil || $0 == environment } == true
+        }.keys
+        if !applied.isEmpty {
+            commits = (commits + (try applied.map { (id) throws -> Commit in try repo.commit(id) }))
+                .sorted { $0.committer.date > $1.committer.date }
+        }
+        // Where each environment's deployments happened, oldest first: a change never applied at
+        // its own commit was deployed with the first of them that contains it.
+        var deployments: [String: [Commit]] = [:]
+        for (id, note) in notes {
+            guard let note, reachable.contains(id), let commit = try? repo.commit(id) else { continue }
+            for (env, services) in note.environments where services.values.contains(where: { $0.contains { $0.outcome.deployed } }) {
+                deployments[env, default: []].append(commit)
+            }
+        }
+        for env in deployments.keys { deployments[env]!.sort { $0.committer.date < $1.committer.date } }
         // Rendered states are cached by what they are rendered from: with an environment named,
         // the tree ids of everything under the root but the other environments' folders, so a
         // commit that touches only other environments is passed over without rendering anything.
@@ -99,22 +124,35 @@ public struct DeploymentLog {
         for commit in commits {
             if let since, commit.committer.date < since { continue }
             let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in try repo.entry(at: id, path: root) != nil || root.isEmpty ? id : nil }
-            if let parent, try inputs(parent) == inputs(commit.id) { continue }
+            let hasRecords = notes[commit.id]??.environments.keys.contains { environment == nil || $0 == environment } ?? false
+            if let parent, !hasRecords, try inputs(parent) == inputs(commit.id) { continue }
             let now = try state(commit.id)
             let before = try parent.map(state) ?? [:]
             let signature = try signatureStatus(commit.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
-            for env in Set(now.keys).union(before.keys).sorted() where environment == nil || env == environment {
+            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
+            for merged in try repo.mergedCommits(of: commit) {
+                for trailer in merged.trailers where trailer.key.hasPrefix("Berth-") && !(trailers[trailer.key] ?? []).contains(trailer.value) {
+                    trailers[trailer.key, default: []].append(trailer.value)
+                }
+            }
+            let recordedHere = notes[commit.id]??.environments ?? [:]
+            for env in Set(now.keys).union(before.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
                 let changes = Self.changes(before[env] ?? [:], now[env] ?? [:]).filter { service == nil || $0.service == service }
-                guard !changes.isEmpty else { continue }
-                let applied = (notes[commit.id]??.environments[env] ?? [:]).values.flatMap { $0 }
+                let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
                     .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
-                entries.append(LogEntry(
+                guard !changes.isEmpty || !applied.isEmpty else { continue }
+                var entry = LogEntry(
                     commit: commit.id.hex, environment: env, subject: commit.subject,
                     author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
                     committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
-                    signature: signature, trailers: trailers, services: changes, applied: applied))
+                    signature: signature, trailers: trailers, services: changes, applied: applied)
+                if !applied.contains(where: { $0.outcome.deployed }) {
+                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date && $0.id != commit.id }
+                        .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
+                }
+                entries.append(entry)
             }
         }
         return entries

@@ -100,7 +100,7 @@ public struct Promoter: Sendable {
 
     /// The last converged apply of each service in the source must be of exactly what is promoted.
     func checkConverged(source: Environment, services: [String], loaded: LoadedManifests) async throws {
-        let records = try await recorder.allRecords().map(\.record).filter { $0.environment == source.name }
+        let records = try await recorder.allRecords().map(\.record).filter { $0.environment == source.name && $0.outcome.deployed }
         var problems: [String] = []
         for rendered in loaded.rendered(environment: source.name) where services.contains(rendered.service) {
             let want = try DesiredService(rendered)

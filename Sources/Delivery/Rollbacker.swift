@@ -70,7 +70,7 @@ public struct Rollbacker: Sendable {
     /// Commits of the history whose latest apply to `environment` converged for every service, newest first.
     func convergedCommits(_ environment: String, repo: Repository, from tip: ObjectID) async throws -> [ObjectID] {
         var latest: [ObjectID: [String: DeploymentRecord]] = [:]
-        for (commit, record) in try await recorder.allRecords() where record.environment == environment {
+        for (commit, record) in try await recorder.allRecords() where record.environment == environment && record.outcome.deployed {
             if let known = latest[commit]?[record.service], known.started > record.started { continue }
             latest[commit, default: [:]][record.service] = record
         }

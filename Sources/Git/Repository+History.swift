@@ -6,7 +6,11 @@ extension Repository {
     /// With `paths`, only commits that changed one of them, as `git log -- paths` shows:
     /// libgit2's revwalk has no path filter, so each commit is compared with its parents,
     /// and a merge is kept only when it differs from every parent (git's TREESAME rule).
-    public func history(from start: ObjectID, paths: [String] = [], limit: Int = .max) throws(GitError) -> [Commit] {
+    /// With `mergesByFirstParent`, a merge is kept when it differs from its first parent: the
+    /// merge that brought a branch's change into the followed branch (what a deployment log
+    /// lists as deployed) as well as the branch's own commits.
+    public func history(from start: ObjectID, paths: [String] = [], limit: Int = .max,
+                        mergesByFirstParent: Bool = false) throws(GitError) -> [Commit] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start history walk")
         defer { git_revwalk_free(walker) }
@@ -21,21 +25,64 @@ extension Repository {
             if rc == GIT_ITEROVER.rawValue { break }
             try check(rc, "walk history")
             let commit = try self.commit(ObjectID(oid))
-            let keep = try paths.isEmpty ? true : touches(commit, paths: paths)
+            let keep = try paths.isEmpty ? true : touches(commit, paths: paths, firstParentOnly: mergesByFirstParent)
             if keep { result.append(commit) }
         }
         return result
     }
 
-    private func touches(_ commit: Commit, paths: [String]) throws(GitError) -> Bool {
+    private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
         guard !commit.parents.isEmpty else {
             return try !diffTrees(nil, commit.tree, paths: paths).isEmpty
         }
-        for parent in commit.parents {
+        for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
             if try diffTrees(self.commit(parent).tree, commit.tree, paths: paths).isEmpty {
                 return false
             }
         }
         return true
+    }
+
+    /// The commits a merge brought in: reachable from its other parents but not from its first
+    /// parent (at most `limit`), newest first.
+    public func mergedCommits(of merge: Commit, limit: Int = 500) throws(GitError) -> [Commit] {
+        guard merge.parents.count > 1 else { return [] }
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle), "start history walk")
+        defer { git_revwalk_free(walker) }
+        try check(git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "sort history")
+        for parent in merge.parents.dropFirst() {
+            var oid = parent.raw
+            try check(git_revwalk_push(walker, &oid), "walk from \(parent.short)")
+        }
+        var first = merge.parents[0].raw
+        try check(git_revwalk_hide(walker, &first), "hide \(merge.parents[0].short)")
+        var result: [Commit] = []
+        var oid = git_oid()
+        while result.count < limit {
+            let rc = git_revwalk_next(&oid, walker)
+            if rc == GIT_ITEROVER.rawValue { break }
+            try check(rc, "walk history")
+            result.append(try commit(ObjectID(oid)))
+        }
+        return result
+    }
+
+    /// Every commit reachable from `start`, without reading any of them.
+    public func reachable(from start: ObjectID) throws(GitError) -> Set<ObjectID> {
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle), "start history walk")
+        defer { git_revwalk_free(walker) }
+        var startOid = start.raw
+        try check(git_revwalk_push(walker, &startOid), "walk from \(start.short)")
+        var result = Set<ObjectID>()
+        var oid = git_oid()
+        while true {
+            let rc = git_revwalk_next(&oid, walker)
+            if rc == GIT_ITEROVER.rawValue { break }
+            try check(rc, "walk history")
+            result.insert(ObjectID(oid))
+        }
+        return result
     }
 }

@@ -73,7 +73,7 @@ public struct Reconciler: Sendable {
         }
         let (environment, desired) = try desired(name)
         if let freeze = environment.freeze, freeze.isActive() {
-            throw ReconcileError("environment '\(name)' is \(freeze.description); nothing is applied")
+            try await refuse("environment '\(name)' is \(freeze.description); nothing is applied", environment, desired, commit, options)
         }
         if environment.policy.requireSignedCommits {
             guard let path = recorder?.repositoryPath else {
@@ -83,8 +83,17 @@ public struct Reconciler: Sendable {
             guard case .valid = verdict else {
                 let reason = "refusing to apply \(commit.short) to \(name), which requires signed commits: the commit is \(verdict); nothing is applied"
                 await notify("refused", environment, commit: commit, reason: reason, services: [])
-                throw ReconcileError(reason)
+                try await refuse(reason, environment, desired, commit, options)
             }
+        }
+        if let branch = environment.policy.deployFrom, let problem = try unmerged(commit, branch: branch) {
+            guard let reason = options.breakGlass else {
+                let reason = "refusing to apply \(commit.short) to \(name): \(problem), and policy.deployFrom allows only merged commits; "
+                    + "nothing is applied (an emergency deploy: --break-glass REASON)"
+                await notify("refused", environment, commit: commit, reason: reason, services: [])
+                try await refuse(reason, environment, desired, commit, options)
+            }
+            await notify("breakGlass", environment, commit: commit, reason: "\(problem); deployed anyway: \(reason)", services: [])
         }
         let plan = try await plan(name)
         let client = await connector.client(for: environment.target)
@@ -111,6 +120,35 @@ public struct Reconciler: Sendable {
             await notify(event, environment, commit: commit, reason: applied.compactMap(\.reason).first, services: applied)
         }
         return (plan, outcomes)
+    }
+
+    /// Why `commit` is not merged into `branch` (as the origin's branch was last fetched, or the
+    /// local one in a repository without an origin), nil when it is.
+    func unmerged(_ commit: ObjectID, branch: String) throws -> String? {
+        guard let path = recorder?.repositoryPath, let repo = try? Repository.discover(from: path) else {
+            return "berth cannot tell whether it is on \(branch) without a local repository"
+        }
+        for ref in ["refs/remotes/origin/\(branch)", "refs/heads/\(branch)"] {
+            guard let tip = try repo.referenceTarget(ref) else { continue }
+            return try repo.isAncestor(commit, of: tip) ? nil : "it is not on \(ref) (\(tip.short)\(ref.hasPrefix("refs/remotes") ? ", as last fetched" : ""))"
+        }
+        return "there is no branch \(branch)"
+    }
+
+    /// Records that `environment` refused `commit` (once per commit and reason, for each of its
+    /// services), then throws the refusal.
+    func refuse(_ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
+                _ options: ApplyOptions) async throws -> Never {
+        if let recorder {
+            let now = Date()
+            for want in desired {
+                try await recorder.recordOnce(DeploymentRecord(
+                    environment: environment.name, service: want.name, taskDefinitionArn: "", specHash: want.specHash,
+                    settingsHash: want.settingsHash, deploymentId: nil, started: now, finished: now, outcome: .refused, reason: reason,
+                    target: TargetDescription.of(environment.target), trigger: options.trigger), on: commit)
+            }
+        }
+        throw ReconcileError(reason)
     }
 
     /// Sends an event to the environment's notification URLs; delivery never fails the apply.

@@ -17,6 +17,14 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
         case started
         /// A newer commit arrived while this rollout was being waited on; the newer one wins.
         case superseded
+        /// Not applied, by policy: a freeze, an unsigned or unmerged commit, a history rewrite.
+        case refused
+        /// Not applied this time: the same spec failed before, or drift with selfHeal off.
+        case skipped
+
+        /// Whether berth deployed (or found deployed) something: refusals and skips say why
+        /// nothing was, and never count as what runs.
+        public var deployed: Bool { self != .refused && self != .skipped }
 
         /// Outcomes that mean "this spec does not work": not retried until a new commit or --retry.
         public var isFailure: Bool { self == .failed || self == .rolledBack }
@@ -86,6 +94,10 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
     public var target: String
     public var deployer: Deployer?
     public var trigger: Trigger?
+    /// For a self-heal: the fields that had drifted from git (paths only, never values).
+    public var drifted: [String]?
+    /// Deployed against policy (`--break-glass REASON`): the reason given.
+    public var breakGlass: String?
 
     public init(environment: String, service: String, taskDefinitionArn: String, specHash: String, settingsHash: String,
                 deploymentId: String?, started: Date, finished: Date?, outcome: Outcome, reason: String?, target: String,

@@ -31,6 +31,18 @@ public actor NotesRecorder {
         return record
     }
 
+    /// `record`, unless the latest record of its service on `commit` already says the same
+    /// (outcome and reason): a refusal or a skip a controller meets every pass is recorded once
+    /// per commit. Returns the record that stands.
+    @discardableResult
+    public func recordOnce(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
+        if let latest = try note(on: commit)?.latest(record.environment, record.service),
+           latest.outcome == record.outcome, latest.reason == record.reason, latest.breakGlass == record.breakGlass {
+            return latest
+        }
+        return try self.record(record, on: commit)
+    }
+
     /// Reads the note on `commit`, changes it, and writes it back; a concurrent writer (another
     /// process on this repository) makes the compare-and-swap fail, and the change is made
     /// again on what that writer left.

@@ -31,13 +31,22 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var records: RecordsOptions
 
+    @Option(name: .customLong("break-glass"), help: ArgumentHelp(
+        "Deploy a commit that policy.deployFrom refuses (not merged), for an emergency; the reason is recorded and notified.",
+        valueName: "reason"))
+    var breakGlass: String?
+
     func run() async throws {
         let setup = try ReconcileSetup(source)
         if let recorder = setup.reconciler.recorder, !records.noPublish { await records.sync(recorder) }
         let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
         do {
             let local = setup.loaded.environment(env).map { if case .local = $0.target { true } else { false } } ?? false
-            let options = ApplyOptions(wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry)
+            if let breakGlass, breakGlass.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--break-glass needs a reason, which is recorded")
+            }
+            let options = ApplyOptions(wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry,
+                                       breakGlass: breakGlass)
             let json = output == .json
             (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { line in
                 if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }

@@ -25,6 +25,15 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: "Only commits since this date (2026-11-01 or 2026-11-01T12:00:00Z).")
     var since: String?
 
+    @Option(help: "Only commits up to this date.")
+    var until: String?
+
+    @Option(help: "Only records with this outcome (converged, failed, rolled-back, timed-out, started, superseded, refused, skipped).")
+    var outcome: String?
+
+    @Option(help: "Only records by this deployer (part of a name, email, host or controller id).")
+    var deployer: String?
+
     @Option(help: "text or json.")
     var output: Format = .text
 
@@ -32,16 +41,35 @@ struct LogCommand: AsyncParsableCommand {
         let root = repository.root
         // The team's log: the origin's records merged with this clone's.
         await RecordsOptions.sync(NotesRecorder(repositoryPath: root))
-        var sinceDate: Date?
+        var sinceDate: Date?, untilDate: Date?
         if let since {
             guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }
             sinceDate = date
         }
-        let entries: [LogEntry]
+        if let until {
+            guard let date = Freeze.parseDate(until) else { throw ValidationError("--until '\(until)' is not a date") }
+            untilDate = date
+        }
+        if let outcome, DeploymentRecord.Outcome(rawValue: outcome) == nil {
+            throw ValidationError("--outcome '\(outcome)' is not an outcome (converged, failed, rolled-back, timed-out, started, superseded, refused, skipped)")
+        }
+        var entries: [LogEntry]
         do {
             entries = try DeploymentLog(repositoryPath: root, manifestPath: repository.path).entries(ref: ref, environment: env, service: service, since: sinceDate)
         } catch {
             throw CLIError("\(error)")
+        }
+        if let untilDate { entries = entries.filter { $0.committer.date <= untilDate } }
+        if outcome != nil || deployer != nil {
+            // Record filters keep the matching records, and the entries that have any.
+            entries = entries.compactMap { entry in
+                var entry = entry
+                entry.applied = entry.applied.filter { record in
+                    (outcome == nil || record.outcome.rawValue == outcome)
+                        && (deployer == nil || record.deployer.map { [$0.display, $0.name].contains { $0.localizedCaseInsensitiveContains(deployer!) } } == true)
+                }
+                return entry.applied.isEmpty ? nil : entry
+            }
         }
         switch output {
         case .json:
@@ -62,13 +90,20 @@ struct LogCommand: AsyncParsableCommand {
                     let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
                     print("    \(change.change) \(change.service)\(fields)")
                 }
+                if entry.services.isEmpty { print("    no change to \(entry.environment) of its own: applied at this commit") }
                 for record in entry.applied {
-                    let revision = record.taskDefinitionArn.split(separator: "/").last ?? ""
+                    let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
                     let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
-                    print("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started)) \(revision)"
+                    print("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
                           + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
+                    if let drifted = record.drifted, !drifted.isEmpty { print("      self-heal: put back \(drifted.joined(separator: ", "))") }
+                    if let reason = record.breakGlass { print("      break glass: \(reason)") }
                 }
-                if entry.applied.isEmpty { print("    not applied") }
+                if let with = entry.deployedWith, !entry.applied.contains(where: { $0.outcome.deployed }) {
+                    print("    deployed with \(with.prefix(12))")
+                } else if entry.applied.isEmpty {
+                    print("    not applied")
+                }
                 print("")
             }
             if entries.isEmpty { print("no deployments\(env.map { " in \($0)" } ?? "")") }

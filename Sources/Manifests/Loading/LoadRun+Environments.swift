@@ -38,6 +38,14 @@ extension LoadRun {
             policy.requireSignedCommits = flag("requireSignedCommits") ?? policy.requireSignedCommits
             policy.allowMutableTags = flag("allowMutableTags") ?? policy.allowMutableTags
             policy.revertOnRollback = flag("revertOnRollback") ?? policy.revertOnRollback
+            if case .string(let branch)? = p["deployFrom"]?.value {
+                let name = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst("refs/heads/".count)) : branch
+                if name.isEmpty || name.contains("..") || name.contains(where: { $0.isWhitespace || "~^:?*[\\".contains($0) }) {
+                    diagnostics.error("'\(branch)' is not a branch name", at: p["deployFrom"]!.location, field: "policy.deployFrom")
+                } else {
+                    policy.deployFrom = name
+                }
+            }
         }
 
         var overlays: [Overlay] = []

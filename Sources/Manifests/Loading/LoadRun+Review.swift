@@ -83,6 +83,8 @@ extension LoadRun {
         let services = base.services.filter(wanted.contains)
         var policy = request.tracked.policy
         policy.revertOnRollback = false
+        // A review environment runs its branch's commits: they are not merged by definition.
+        policy.deployFrom = nil
         var derived = Environment(name: identity.name, file: base.file, target: request.target, vars: base.vars, release: base.release,
                                   policy: policy, services: services, freeze: nil,
                                   tasks: base.tasks.filter { services.contains($0.service) },

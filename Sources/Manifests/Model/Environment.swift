@@ -48,6 +48,8 @@ public struct Policy: Sendable, Equatable {
     /// When ECS's circuit breaker rolls a deployment back, commit a revert on a branch so git
     /// again describes what runs.
     public var revertOnRollback = false
+    /// Only commits reachable from this branch (merged) are applied; nil: any commit.
+    public var deployFrom: String?
 
     public init() {}
 }

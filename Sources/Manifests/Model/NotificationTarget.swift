@@ -2,7 +2,7 @@
 /// environment.yaml). The HMAC key is named, never written: it comes from the environment.
 public struct NotificationTarget: Sendable, Equatable {
     /// Every event berth sends; a target without `events:` gets them all.
-    public static let allEvents = ["converged", "failed", "rolledBack", "drift", "promoted", "refused"]
+    public static let allEvents = ["converged", "failed", "rolledBack", "drift", "promoted", "refused", "breakGlass"]
 
     public let url: String
     public let events: [String]

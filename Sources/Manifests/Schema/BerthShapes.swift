@@ -61,6 +61,7 @@ public enum BerthShapes {
         ("requireSignedCommits", .boolean),
         ("allowMutableTags", .boolean),
         ("revertOnRollback", .boolean),
+        ("deployFrom", .string()),
     ])
 
     static let oneOffTask = Structure(name: "task", members: [

@@ -36,9 +36,8 @@ extension Applier {
         progress("\(environment.name)/\(label): \(outcome.rawValue)\(reason.map { " (\($0))" } ?? "")")
         let record = DeploymentRecord(environment: environment.name, service: label, taskDefinitionArn: arn, specHash: want.specHash,
                                       settingsHash: want.settingsHash, deploymentId: response.tasks?.first?.taskArn, started: started,
-                                      finished: now(), outcome: outcome, reason: reason, target: TargetDescription.of(environment.target),
-                                      trigger: options.trigger)
-        let written = try await recorder?.record(record, on: commit) ?? record
+                                      finished: now(), outcome: outcome, reason: reason, target: TargetDescription.of(environment.target))
+        let written = try await self.record(record, on: commit)
         return ServiceOutcome(service: label, result: .applied(outcome), record: written)
     }
 

@@ -34,6 +34,28 @@ public struct Applier: Sendable {
         let taskDefinitionArn: String
         let expectation: RolloutWatcher.Expectation?
         let started: Date
+        /// A self-heal: the fields that had drifted.
+        var drifted: [String]? = nil
+    }
+
+    /// Writes a record stamped with this apply's trigger and break-glass reason (a skip only
+    /// when it is news for that commit); the record as it stands, also without a recorder.
+    func record(_ record: DeploymentRecord, on commit: ObjectID) async throws -> DeploymentRecord {
+        var record = record
+        record.trigger = options.trigger
+        record.breakGlass = options.breakGlass
+        guard let recorder else { return record }
+        if !record.outcome.deployed { return try await recorder.recordOnce(record, on: commit) }
+        return try await recorder.record(record, on: commit)
+    }
+
+    /// A service not applied this time, and why, recorded.
+    func skip(_ want: DesiredService, _ reason: String, environment: Environment, commit: ObjectID) async throws -> ServiceOutcome {
+        let record = try await self.record(DeploymentRecord(
+            environment: environment.name, service: want.name, taskDefinitionArn: "", specHash: want.specHash, settingsHash: want.settingsHash,
+            deploymentId: nil, started: now(), finished: now(), outcome: .skipped, reason: reason,
+            target: TargetDescription.of(environment.target)), on: commit)
+        return ServiceOutcome(service: want.name, result: .skipped(reason), record: record)
     }
 
     /// Applies `plan` for `environment` at `commit`. `failures` are earlier failed records for
@@ -55,18 +77,21 @@ public struct Applier: Sendable {
                                               specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
                                               started: now(), finished: now(), outcome: .converged,
                                               reason: "found matching git; recorded after an interrupted apply",
-                                              target: TargetDescription.of(environment.target), trigger: options.trigger)
-                    record = try await recorder?.record(record!, on: commit)
+                                              target: TargetDescription.of(environment.target))
+                    record = try await self.record(record!, on: commit)
                 }
                 outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: record,
                                                liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
             } else if servicePlan.drift && !environment.policy.selfHeal {
-                outcomes.append(ServiceOutcome(service: want.name, result: .skipped("changed outside git; policy.selfHeal is off"), record: nil))
+                let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
+                outcomes.append(try await skip(want, "changed outside git (\(fields.joined(separator: ", "))); policy.selfHeal is off",
+                                               environment: environment, commit: commit))
             } else if !options.retry, let failed = failures.last(where: {
                 $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome.isFailure
             }) {
-                outcomes.append(ServiceOutcome(service: want.name, result: .skipped(
-                    "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry"), record: nil))
+                outcomes.append(try await skip(
+                    want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
+                    environment: environment, commit: commit))
             } else {
                 work.append((servicePlan, want))
             }
@@ -96,7 +121,7 @@ public struct Applier: Sendable {
         for wave in Self.waves(environment.waves, work: work.map(\.1.name)) {
             let members = work.filter { wave.contains($0.1.name) }
             if let blocked {
-                outcomes += members.map { ServiceOutcome(service: $0.1.name, result: .skipped(blocked), record: nil) }
+                for (_, want) in members { outcomes.append(try await skip(want, blocked, environment: environment, commit: commit)) }
                 continue
             }
             let results = try await applyWave(members, environment: environment, taskDefinitions: taskDefinitions, commit: commit)
@@ -156,8 +181,10 @@ public struct Applier: Sendable {
                 environment: environment.name, service: item.want.name, taskDefinitionArn: item.taskDefinitionArn,
                 specHash: item.want.specHash, settingsHash: item.want.settingsHash, deploymentId: item.expectation?.deploymentId,
                 started: item.started, finished: outcome == .started ? nil : now(), outcome: outcome, reason: reason,
-                target: TargetDescription.of(environment.target), trigger: options.trigger)
-            let written = try await recorder?.record(record, on: commit) ?? record
+                target: TargetDescription.of(environment.target))
+            var healed = record
+            healed.drifted = item.drifted
+            let written = try await self.record(healed, on: commit)
             outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: written))
         }
         if cancelled { throw CancellationError() }
@@ -223,7 +250,8 @@ public struct Applier: Sendable {
         return Started(want: want, taskDefinitionArn: taskDefinitionArn,
                        expectation: newDeployment ? .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id,
                                                           taskDefinitionArn: taskDefinitionArn) : nil,
-                       started: begun)
+                       started: begun,
+                       drifted: plan.drift ? plan.taskDefinitionChanges.map(\.path) + plan.settingsChanges.map { "service.\($0.path)" } : nil)
     }
 
     /// Polls every started rollout together until each has an outcome or the timeout passes.

@@ -13,10 +13,13 @@ public struct ApplyOptions: Sendable {
     public var concurrency = 4
     /// What made this apply happen, for its records.
     public var trigger: DeploymentRecord.Trigger = .manual
+    /// Deploy although policy (`deployFrom`) refuses the commit; the reason is recorded.
+    public var breakGlass: String?
 
     public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
-                trigger: DeploymentRecord.Trigger = .manual) {
+                trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil) {
         self.trigger = trigger
+        self.breakGlass = breakGlass
         self.wait = wait
         self.timeout = timeout
         self.pollInterval = pollInterval

@@ -1,0 +1,149 @@
+import BerthTestSupport
+import ECS
+import ECSModel
+import Foundation
+import Git
+import Testing
+
+/// The deployment log as a team produces it, read from a fresh clone: GitHub's three merge
+/// styles, a refusal and a break-glass deploy, a self-heal; each with who applied and why.
+@Suite struct LogScenarioTests {
+    /// A team: a bare origin with the example, Ana's clone with staging and prod applied.
+    final class Team {
+        let scratch: ScratchRepo
+        let origin: String
+        let ana: String
+
+        init() throws {
+            scratch = try ScratchRepo()
+            origin = scratch.path + "-origin.git"
+            try #require(try GitCLI.run(["clone", "--quiet", "--bare", scratch.path, origin]).status == 0)
+            ana = try Self.clone(origin, to: scratch.path + "-ana", name: "Ana Ops")
+            for env in ["staging", "prod"] {
+                let apply = try berth(["apply", "--path", "manifests", "--env", env], in: ana)
+                try #require(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+            }
+        }
+
+        deinit {
+            for suffix in ["-origin.git", "-ana", "-auditor"] { try? FileManager.default.removeItem(atPath: scratch.path + suffix) }
+        }
+
+        static func clone(_ origin: String, to path: String, name: String) throws -> String {
+            try #require(try GitCLI.run(["clone", "--quiet", origin, path]).status == 0)
+            try GitCLI.run(["config", "user.name", name], in: path)
+            try GitCLI.run(["config", "user.email", name.lowercased().replacingOccurrences(of: " ", with: ".") + "@example.com"], in: path)
+            return path
+        }
+
+        @discardableResult
+        func git(_ arguments: [String]) throws -> String {
+            let run = try GitCLI.run(arguments, in: ana)
+            try #require(run.status == 0, "git \(arguments.joined(separator: " ")): \(run.output)")
+            return run.output
+        }
+
+        /// The log as an auditor's fresh clone shows it.
+        func log(_ arguments: [String]) throws -> String {
+            let auditor = scratch.path + "-auditor"
+            try? FileManager.default.removeItem(atPath: auditor)
+            _ = try Self.clone(origin, to: auditor, name: "Audit")
+            let log = try berth(["log", "--path", "manifests"] + arguments, in: auditor)
+            try #require(log.status == 0, "\(log.stderr)")
+            return log.stdout
+        }
+    }
+
+    /// The entry of `commit` in a text log.
+    static func entry(_ log: String, _ commit: String) -> String {
+        log.components(separatedBy: "\n\n").first { $0.hasPrefix("commit \(commit.prefix(12))") } ?? ""
+    }
+
+    @Test(arguments: ["merge", "squash", "rebase"])
+    func aPromotionMergedAsGitHubDoesIsLoggedWhereItWasDeployed(_ style: String) throws {
+        let team = try Team()
+        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
+                                in: team.ana)
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        let promotion = try team.git(["rev-parse", "promote/1.5.0"])
+        let body = try team.git(["log", "-1", "--format=%B", promotion])
+        switch style {
+        case "merge":
+            try team.git(["merge", "--quiet", "--no-ff", "promote/1.5.0", "-m", "Merge pull request #1 from shop/promote/1.5.0"])
+        case "squash":
+            try team.git(["merge", "--quiet", "--squash", "promote/1.5.0"])
+            try team.git(["commit", "--quiet", "-m", "promote staging -> prod (#1)\n\n" + body.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")])
+        default:
+            try team.git(["cherry-pick", "promote/1.5.0"])
+        }
+        try team.git(["push", "--quiet", "origin", "HEAD:main"])
+        let deployed = try team.git(["rev-parse", "HEAD"])
+        let apply = try berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+
+        let log = try team.log(["--env", "prod"])
+        let entry = Self.entry(log, deployed)
+        #expect(entry.contains("applied api: converged"), "\(style): \(log)")
+        #expect(entry.contains("by Ana Ops <ana.ops@example.com>"))
+        #expect(entry.contains("Berth-Promotion: staging -> prod"), "\(style): \(entry)")
+        #expect(entry.contains("Berth-Release: api=1.5.0"))
+        #expect(entry.contains("changed api"))
+        if style == "merge" {
+            // The promotion commit itself reached prod through the merge.
+            let own = Self.entry(log, promotion)
+            #expect(own.contains("deployed with \(deployed.prefix(12))"), "\(own)")
+            #expect(!own.contains("not applied"))
+        }
+        // The JSON form says the same.
+        let json = try berth(["log", "--path", "manifests", "--env", "prod", "--output", "json"], in: team.ana)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let first = try #require(entries.first { $0["commit"] as? String == deployed })
+        #expect((first["applied"] as? [[String: Any]])?.contains { ($0["trigger"] as? String) == "manual" } == true)
+    }
+
+    @Test func anUnmergedCommitIsRefusedUnlessTheGlassIsBroken() throws {
+        let team = try Team()
+        let policy = team.ana + "/manifests/environments/prod/environment.yaml"
+        try (try String(contentsOfFile: policy, encoding: .utf8) + "  deployFrom: main\n").write(toFile: policy, atomically: true, encoding: .utf8)
+        try team.git(["commit", "--quiet", "-am", "prod deploys only what is merged"])
+        try team.git(["push", "--quiet", "origin", "HEAD:main"])
+        #expect(try berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana).status == 0)
+
+        try team.git(["checkout", "--quiet", "-b", "hotfix"])
+        let overlay = team.ana + "/manifests/environments/prod/api.yaml"
+        try (try String(contentsOfFile: overlay, encoding: .utf8).replacingOccurrences(of: "desiredCount: 4", with: "desiredCount: 6"))
+            .write(toFile: overlay, atomically: true, encoding: .utf8)
+        try team.git(["commit", "--quiet", "-am", "hotfix: more api tasks"])
+        try team.git(["push", "--quiet", "origin", "hotfix"])
+        let hotfix = try team.git(["rev-parse", "HEAD"])
+
+        let refused = try berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("policy.deployFrom"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--break-glass"))
+        #expect(refused.stderr.contains("refs/remotes/origin/main"))
+        let broken = try berth(["apply", "--path", "manifests", "--env", "prod", "--break-glass", "INC-42: checkout is down"], in: team.ana)
+        #expect(broken.status == 0, "\(broken.stdout)\(broken.stderr)")
+
+        let log = try team.log(["--env", "prod", "--ref", "origin/hotfix"])
+        let entry = Self.entry(log, hotfix)
+        #expect(entry.contains("applied api: refused"), "\(log)")
+        #expect(entry.contains("applied api: converged"))
+        #expect(entry.contains("break glass: INC-42: checkout is down"))
+        let refusals = try team.log(["--env", "prod", "--ref", "origin/hotfix", "--outcome", "refused"])
+        #expect(Self.entry(refusals, hotfix).contains("refused") && !Self.entry(refusals, hotfix).contains("converged"))
+    }
+
+    @Test func aSelfHealRecordsWhatHadDrifted() async throws {
+        let team = try Team()
+        let ecs = LocalECS(stateFile: team.ana + "/.berth/local-ecs.json")
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "staging", service: "web", desiredCount: 9))
+        let heal = try berth(["apply", "--path", "manifests", "--env", "staging"], in: team.ana)
+        #expect(heal.status == 0, "\(heal.stdout)\(heal.stderr)")
+        let log = try team.log(["--env", "staging", "--service", "web"])
+        #expect(log.contains("self-heal: put back service.desiredCount"), "\(log)")
+        #expect(log.contains("by Ana Ops <ana.ops@example.com>"))
+        let byDeployer = try team.log(["--env", "staging", "--deployer", "nobody"])
+        #expect(byDeployer.contains("no deployments"))
+    }
+}
