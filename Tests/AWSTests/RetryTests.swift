@@ -97,6 +97,19 @@ import Testing
         await server.shutdown()
     }
 
+    @Test func anAnswerTrickledByteByByteTimesOutWithinTheAttemptsDeadline() async throws {
+        let server = try await LoopbackServer { _, index in
+            index == 0 ? .trickle(status: 200, body: #"{"taskDefinitionArns": ["arn:aws:ecs:us-east-1:1:task-definition/slow:1"]}"#, interval: 1)
+                : Self.ok
+        }
+        let started = Date()
+        _ = try await Self.client(server, delays: Delays(), timeout: 1).json(.ecs, "ListTaskDefinitions", body: Array("{}".utf8))
+        // The first answer would take over a minute; the deadline cut it and the retry answered.
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(server.requests.count == 2)
+        await server.shutdown()
+    }
+
     @Test func errorBodiesInEveryShape() {
         let xml = AWSError.decode(status: 403, headers: [], body: Array("""
             <ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error><RequestId>r-9</RequestId></ErrorResponse>

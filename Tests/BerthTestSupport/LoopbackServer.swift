@@ -24,6 +24,8 @@ public final class LoopbackServer: Sendable {
         case respond(status: Int, headers: [(String, String)], body: String)
         /// Close the connection without answering.
         case reset
+        /// The status and headers at once, then the body one byte every `interval` seconds.
+        case trickle(status: Int, body: String, interval: TimeInterval)
         /// Answer after a delay, without blocking the event loop.
         indirect case delayed(TimeInterval, Reply)
         /// Pass the request on to `url` and answer with its answer, or, with `dropAnswer`,
@@ -116,6 +118,20 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         case .reset:
             context.close(promise: nil)
+        case .trickle(let status, let text, let interval):
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Length", value: String(text.utf8.count))
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
+                                                                           headers: headers))), promise: nil)
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            for (index, byte) in text.utf8.enumerated() {
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(Double(index + 1) * interval * 1000))) {
+                    let (handler, context) = loopBound.value
+                    guard context.channel.isActive else { return }
+                    context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: [byte])))), promise: nil)
+                    if index == text.utf8.count - 1 { context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil) }
+                }
+            }
         case .forward(let url, let dropAnswer):
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
@@ -126,7 +142,9 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 for (name, value) in request?.headers ?? [] where name.lowercased() != "host" { upstream.headers.add(name: name, value: value) }
                 upstream.body = .bytes(ByteBuffer(string: request?.body ?? ""))
                 var reply = LoopbackServer.Reply.reset
-                if let response = try? await HTTPClient.shared.execute(upstream, timeout: .seconds(10)),
+                // Longer than any client's timeout: the proxy must not inject a fault of its own (an
+                // answer dropped while the upstream, slow on a loaded machine, still works on it).
+                if let response = try? await HTTPClient.shared.execute(upstream, timeout: .seconds(120)),
                    let body = try? await response.body.collect(upTo: 16 << 20) {
                     let headers = response.headers.filter { ["content-type", "x-amzn-requestid", "x-amzn-errortype"].contains($0.name.lowercased()) }
                         .map { ($0.name, $0.value) }

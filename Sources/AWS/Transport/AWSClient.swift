@@ -115,26 +115,50 @@ public struct AWSClient: Sendable {
         request.headers.add(name: "User-Agent", value: "berth")
         request.body = .bytes(ByteBuffer(bytes: body))
 
-        let response: HTTPClientResponse
+        let response: (status: Int, headers: [(String, String)])
         let bytes: [UInt8]
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(retry.timeout * 1000)), logger: logger)
-            var buffer = try await response.body.collect(upTo: 64 << 20)
-            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            // One deadline for the whole attempt: connecting, the headers and every byte of the
+            // body. An answer trickled a byte at a time must not hold an apply past it.
+            let http = self.http, logger = self.logger, timeout = retry.timeout, request = request
+            (response, bytes) = try await Self.within(timeout) {
+                let answer = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+                var buffer = try await answer.body.collect(upTo: 64 << 20)
+                return ((Int(answer.status.code), answer.headers.map { ($0.name, $0.value) }), buffer.readBytes(length: buffer.readableBytes) ?? [])
+            }
         } catch let error as HTTPClientError where error == .connectTimeout {
             throw AWSError(code: "ConnectFailed", message: "cannot connect to \(endpoint) within \(retry.timeout)s", status: 0,
                            service: service.signingName, operation: operation)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw AWSError(code: "RequestTimeout", message: "no answer within \(retry.timeout)s from \(endpoint)", status: 0,
                            service: service.signingName, operation: operation)
+        } catch is AttemptDeadline {
+            throw AWSError(code: "RequestTimeout", message: "no answer within \(retry.timeout)s from \(endpoint)", status: 0,
+                           service: service.signingName, operation: operation)
         } catch {
             throw AWSError(code: "ConnectionError", message: "cannot reach \(endpoint): \(error)", status: 0,
                            service: service.signingName, operation: operation)
         }
-        guard (200..<300).contains(Int(response.status.code)) else {
-            throw AWSError.decode(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+        guard (200..<300).contains(response.status) else {
+            throw AWSError.decode(status: response.status, headers: response.headers,
                                   body: bytes, service: service.signingName, operation: operation)
         }
         return bytes
     }
+
+    /// Runs `body`, cancelling it when `seconds` pass first.
+    static func within<T: Sendable>(_ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1e9))
+                throw AttemptDeadline()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
 }
+
+/// An attempt's deadline passed.
+struct AttemptDeadline: Error {}
