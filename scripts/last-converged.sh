@@ -11,5 +11,5 @@ git notes --ref=berth list | while read -r note commit; do
 done | jq -s -r '
   map(select(.outcome == "converged"))
   | group_by([.environment, .service])
-  | map(max_by(.finished // .started))
+  | map(max_by([.finished // .started, .started]))
   | .[] | [.environment, .service, .taskDefinitionArn, .commit] | @tsv'

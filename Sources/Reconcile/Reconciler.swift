@@ -98,7 +98,8 @@ public struct Reconciler: Sendable {
         let plan = try await plan(name)
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
-                              options: options, hooks: hooks, progress: progress)
+                              options: options, hooks: hooks, progress: progress,
+                              callerArn: recorder?.deployer == nil ? nil : await connector.callerArn(for: environment.target))
         let records = await history(name)
         let drifted = plan.services.filter(\.drift)
         if !drifted.isEmpty {

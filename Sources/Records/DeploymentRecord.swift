@@ -55,7 +55,8 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
 
         /// How the log shows it: `Alice <alice@example.com> on laptop`, `controller berth-7f…`.
         public var display: String {
-            kind == "controller" ? "controller \(name)" : name + (email.map { " <\($0)>" } ?? "") + (host.map { " on \($0)" } ?? "")
+            (kind == "controller" ? "controller \(name)" : name + (email.map { " <\($0)>" } ?? "") + (host.map { " on \($0)" } ?? ""))
+                + (callerArn.map { " as \($0)" } ?? "")
         }
     }
 
@@ -174,13 +175,24 @@ public struct DeploymentNote: Codable, Sendable, Equatable {
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        // Milliseconds: two attempts in one second must still sort (the log, and the last
+        // converged record a reader with git and jq picks).
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(NoteDates.text(date))
+        }
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = NoteDates.date(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 date: \(text)"))
+            }
+            return date
+        }
         return decoder
     }()
 
@@ -197,5 +209,23 @@ extension DeploymentRecord.Deployer {
         let signature = (try? Repository.discover(from: repositoryPath))?.defaultSignature()
         return DeploymentRecord.Deployer(kind: "person", name: signature?.name ?? ProcessInfo.processInfo.userName,
                                          email: signature?.email, host: ProcessInfo.processInfo.hostName, version: BerthVersion.current)
+    }
+}
+
+/// ISO 8601 in UTC with milliseconds (`2026-11-30T16:55:01.123Z`); whole seconds, as version 1
+/// notes have them, read too.
+enum NoteDates {
+    static func text(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 }

@@ -20,7 +20,7 @@ import Testing
         let replicas = (1...3).map { index in
             var options = ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
             options.leaseTable = table
-            options.leaseDuration = 8
+            options.leaseDuration = 20
             options.identity = "replica-\(index)"
             return Controller(options: options, environment: environment)
         }
@@ -48,12 +48,14 @@ import Testing
         }
 
         // replica-3 stops (no more heartbeats or renewals); after its leases expire, the others take over.
+        // (Leases of 20 s: a pass on a loaded 2-core machine can take several seconds, and a
+        // lease must outlive the passes that hold it for ownership to be what this checks.)
         let orphaned = Set(first.filter { $0.value == ["replica-3"] }.keys)
-        try await Task.sleep(nanoseconds: 8_500_000_000)
+        try await Task.sleep(nanoseconds: 20_500_000_000)
         for replica in replicas.prefix(2) { _ = await replica.pass(full: true, wait: true) }
         var afterwards: [String: [String]] = [:]
         for (index, replica) in replicas.prefix(2).enumerated() {
-            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-8) {
+            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-20) {
                 afterwards[env.environment, default: []].append("replica-\(index + 1)")
             }
         }

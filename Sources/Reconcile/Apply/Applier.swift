@@ -16,10 +16,13 @@ public struct Applier: Sendable {
     public let hooks: ApplyHooks
     let progress: @Sendable (String) -> Void
     let now: @Sendable () -> Date
+    /// The AWS caller identity this apply writes as, for the records.
+    let callerArn: String?
 
     public init(client: any ECSClient, cache: TaskDefinitionCache, recorder: NotesRecorder?, options: ApplyOptions = ApplyOptions(),
                 hooks: ApplyHooks = ApplyHooks(), progress: @escaping @Sendable (String) -> Void = { _ in },
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, callerArn: String? = nil) {
+        self.callerArn = callerArn
         self.client = client
         self.cache = cache
         self.recorder = recorder
@@ -45,6 +48,10 @@ public struct Applier: Sendable {
         record.trigger = options.trigger
         record.breakGlass = options.breakGlass
         guard let recorder else { return record }
+        if record.deployer == nil, var deployer = recorder.deployer {
+            deployer.callerArn = callerArn
+            record.deployer = deployer
+        }
         if !record.outcome.deployed { return try await recorder.recordOnce(record, on: commit) }
         return try await recorder.record(record, on: commit)
     }
@@ -216,6 +223,9 @@ public struct Applier: Sendable {
             do {
                 registered = try await client.registerTaskDefinition(request)
             } catch let error as AWSError where error.isRetryable && attempt < 3 {
+                // The lost request may still be on its way through ECS: give it time to land
+                // before looking for it, or the next registration would be a second revision.
+                if !error.surelyNotProcessed { try await Task.sleep(nanoseconds: UInt64(attempt) * 1_000_000_000) }
                 continue
             }
             let arn = registered.taskDefinition?.taskDefinitionArn ?? ""

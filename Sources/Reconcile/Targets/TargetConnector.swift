@@ -50,6 +50,19 @@ public actor TargetConnector {
         return ECRClient(client: ecs.client)
     }
 
+    private var callers: [String: String?] = [:]
+
+    /// Who AWS says berth is on the target (STS GetCallerIdentity, once per target and
+    /// process), for the records; nil for the local target, or when STS does not answer.
+    public func callerArn(for target: Target) async -> String? {
+        let key = TargetDescription.of(target) + "@" + target.region
+        if let known = callers[key] { return known }
+        guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }
+        let arn = try? await STSClient(client: ecs.client).getCallerIdentity().arn
+        callers[key] = .some(arn.flatMap { $0.isEmpty ? nil : $0 })
+        return callers[key]!
+    }
+
     private var limiters: [String: RateLimiter] = [:]
 
     /// One set of ECS token buckets per Region (the throttles are per account and Region),
