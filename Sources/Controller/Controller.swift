@@ -367,18 +367,32 @@ public actor Controller {
         return reconciler
     }
 
-    /// A head that does not descend from the last commit applied to `name` (a force-push or a
-    /// rewrite) is refused until an operator acts: the last good state stays.
+    /// Where the controller keeps the last head it accepted for an environment: a ref of its
+    /// own in the mirror, which no fetch maps or prunes (deleting the origin's notes, or its
+    /// branches, moves nothing here).
+    static func acceptedRef(_ environment: String) -> String { "refs/berth/accepted/\(environment)" }
+
+    /// A head that does not descend from the last head accepted for `name` (a force-push or a
+    /// rewrite) is refused until an operator acts: the last good state stays. Without an
+    /// accepted head yet (a mirror from before), the last commit berth applied stands in.
     func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> String? {
-        let records = try await recorder.allRecords().filter { $0.record.environment == name && $0.record.outcome.deployed }
-        guard let last = records.max(by: { $0.record.started < $1.record.started })?.commit else { return nil }
         let repo = try Repository.open(at: mirror.path)
-        guard (try? repo.commit(last)) != nil else {
-            return "the last applied commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)"
+        let ref = Self.acceptedRef(name)
+        let accepted = try repo.referenceTarget(ref)
+        var last = accepted
+        if last == nil {
+            let records = try await recorder.allRecords().filter { $0.record.environment == name && $0.record.outcome.deployed }
+            last = records.max(by: { $0.record.started < $1.record.started })?.commit
         }
-        guard try repo.isAncestor(last, of: head) else {
-            return "\(head.short) does not descend from the last applied commit \(last.short) (force-push?); refusing it until an operator resolves it"
+        if let last {
+            guard (try? repo.commit(last)) != nil else {
+                return "the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)"
+            }
+            guard try repo.isAncestor(last, of: head) else {
+                return "\(head.short) does not descend from the last accepted commit \(last.short) (force-push?); refusing it until an operator resolves it"
+            }
         }
+        if accepted != head { try repo.moveReference(ref, to: head, expected: accepted, logMessage: "berth: accepted for \(name)") }
         return nil
     }
 }

@@ -6,7 +6,7 @@ public enum TaskSize {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let units = Int(trimmed) { return units }
         guard trimmed.hasSuffix("vcpu"), let vcpu = Double(trimmed.dropLast(4).trimmingCharacters(in: .whitespaces)) else { return nil }
-        return Int((vcpu * 1024).rounded())
+        return units(vcpu * 1024)
     }
 
     /// MiB from "512", "1GB", "1 gb"; nil when not a size.
@@ -14,7 +14,14 @@ public enum TaskSize {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let mib = Int(trimmed) { return mib }
         guard trimmed.hasSuffix("gb"), let gb = Double(trimmed.dropLast(2).trimmingCharacters(in: .whitespaces)) else { return nil }
-        return Int((gb * 1024).rounded())
+        return units(gb * 1024)
+    }
+
+    /// A scaled size as a whole number, nil when it is none ECS could take: `inf`, `nan` and
+    /// `1e300` are numbers to `Double`, and converting them to `Int` would stop the process.
+    static func units(_ value: Double) -> Int? {
+        guard value.isFinite, value >= 0, value <= Double(Int32.max) else { return nil }
+        return Int(value.rounded())
     }
 
     /// The memory sizes Fargate accepts with `cpu` units (botocore's RegisterTaskDefinition docs).

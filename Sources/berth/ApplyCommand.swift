@@ -42,6 +42,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
         do {
             let local = setup.loaded.environment(env).map { if case .local = $0.target { true } else { false } } ?? false
+            if let pollInterval, !(pollInterval.isFinite && pollInterval > 0 && pollInterval <= 3600) {
+                throw ValidationError("--poll-interval must be a number of seconds between 0 and 3600")
+            }
             if let breakGlass, breakGlass.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ValidationError("--break-glass needs a reason, which is recorded")
             }

@@ -126,7 +126,9 @@ import Testing
         #expect(Self.environments(try #require(applied))["prod"]?["converged"] as? Bool == true)
         #expect(try await Self.http("GET", base + "/metrics").1.contains("berth_webhook_total{result=\"refused\"} 2"))
 
-        // A force-push to a history that does not contain what was applied is refused.
+        // A force-push to a history that does not contain what was applied is refused, even
+        // with the origin's records deleted first: the guard keeps its own state.
+        try origin.deleteReference("refs/notes/berth")
         let rewritten = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 9\n")],
                                           onto: "rewrite", expectedTip: nil, message: "rewritten history",
                                           author: Signature(name: "Mallory", email: "m@example.com"))

@@ -2,9 +2,18 @@ import Foundation
 
 /// Durations as people write them in flags and manifests: "90s", "10m", "1h30m", "3d" or plain seconds.
 public enum DurationText {
-    /// Seconds, or nil when the text is not a duration.
+    /// The longest duration berth takes (ten years): `inf` and `1e300` parse as numbers, and
+    /// would overflow every date and integer they reach.
+    public static let longest: TimeInterval = 315_360_000
+
+    /// Seconds, or nil when the text is not a duration (or longer than `longest`).
     public static func seconds(_ text: String) -> TimeInterval? {
-        if let plain = Double(text) { return plain >= 0 ? plain : nil }
+        guard let total = parse(text), total.isFinite, total >= 0, total <= longest else { return nil }
+        return total
+    }
+
+    private static func parse(_ text: String) -> TimeInterval? {
+        if let plain = Double(text) { return plain }
         var total = 0.0, number = ""
         for character in text {
             if character.isNumber || character == "." {
@@ -26,7 +35,7 @@ public enum DurationText {
 
     /// The shortest of "3d4h", "2h5m", "4m10s", "12s": for ages and time left.
     public static func format(_ seconds: TimeInterval) -> String {
-        let total = max(0, Int(seconds.rounded()))
+        let total = seconds.isFinite ? Int(min(max(0, seconds), longest).rounded()) : 0
         let days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60, rest = total % 60
         if days > 0 { return "\(days)d" + (hours > 0 ? "\(hours)h" : "") }
         if hours > 0 { return "\(hours)h" + (minutes > 0 ? "\(minutes)m" : "") }

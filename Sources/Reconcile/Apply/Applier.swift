@@ -71,12 +71,22 @@ public struct Applier: Sendable {
                       failures: [DeploymentRecord] = [], history: [DeploymentRecord] = []) async throws -> [ServiceOutcome] {
         var outcomes: [ServiceOutcome] = []
         var work: [(ServicePlan, DesiredService)] = []
+        var resumed: [Started] = []
         for servicePlan in plan.services {
             guard let want = desired.first(where: { $0.name == servicePlan.service }) else { continue }
             if servicePlan.action == .inSync {
                 // Applied by a run that stopped before it could record it: record it now.
                 let recorded = history.contains {
                     $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome == .converged
+                }
+                if !recorded, recorder != nil, !Self.settled(servicePlan.live) {
+                    // Git's spec runs, but its rollout has not finished (an earlier run timed out,
+                    // or was stopped): follow that deployment to its outcome, never assume it.
+                    resumed.append(Started(want: want, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: servicePlan.liveDeploymentId,
+                                                              taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? ""),
+                                           started: now()))
+                    continue
                 }
                 var record: DeploymentRecord?
                 if !recorded, recorder != nil {
@@ -103,7 +113,11 @@ public struct Applier: Sendable {
                 work.append((servicePlan, want))
             }
         }
-        guard !work.isEmpty else { return outcomes }
+        if !resumed.isEmpty {
+            progress("\(environment.name): following \(resumed.count) rollout(s) still in progress")
+            outcomes += try await finish(resumed, environment: environment, commit: commit)
+        }
+        guard !work.isEmpty else { return outcomes.sorted { $0.service < $1.service } }
         if case .local = environment.target, plan.services.contains(where: { $0.action == .create }) {
             try await ensureCluster(environment.target.cluster)
         }
@@ -119,7 +133,8 @@ public struct Applier: Sendable {
             outcomes.append(outcome)
             guard outcome.succeeded else {
                 let why = "before-task \(task.name) failed: \(outcome.record?.reason ?? "see its record")"
-                return (outcomes + work.map { ServiceOutcome(service: $0.1.name, result: .skipped(why), record: nil) }).sorted { $0.service < $1.service }
+                for (_, want) in work { outcomes.append(try await skip(want, why, environment: environment, commit: commit)) }
+                return outcomes.sorted { $0.service < $1.service }
             }
         }
 
@@ -168,6 +183,19 @@ public struct Applier: Sendable {
             }
             index += options.concurrency
         }
+        return try await finish(started, environment: environment, commit: commit)
+    }
+
+    /// Whether a live service's rollout is over: ECS says COMPLETED, or (an endpoint without
+    /// rollout states) every task runs and none is pending.
+    static func settled(_ live: LiveSummary?) -> Bool {
+        guard let live else { return false }
+        if let state = live.rolloutState { return state == "COMPLETED" }
+        return live.runningCount == live.desiredCount && live.pendingCount == 0
+    }
+
+    /// Waits for started rollouts (unless told not to) and records each outcome.
+    func finish(_ started: [Started], environment: Environment, commit: ObjectID) async throws -> [ServiceOutcome] {
         var finished: [String: (DeploymentRecord.Outcome, String?)] = [:]
         var cancelled = false
         if options.wait {
@@ -228,7 +256,10 @@ public struct Applier: Sendable {
                 if !error.surelyNotProcessed { try await Task.sleep(nanoseconds: UInt64(attempt) * 1_000_000_000) }
                 continue
             }
-            let arn = registered.taskDefinition?.taskDefinitionArn ?? ""
+            guard let arn = registered.taskDefinition?.taskDefinitionArn, arn.hasPrefix("arn:") else {
+                throw ReconcileError("ecs RegisterTaskDefinition for \(want.rendered.family) answered without a task definition ARN; "
+                                     + "\(want.name) is not changed (nothing was created or updated with it)")
+            }
             progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
             try await hooks.afterRegister?(arn)
             return arn
@@ -244,6 +275,9 @@ public struct Applier: Sendable {
             create.taskDefinition = taskDefinitionArn
             try await hooks.beforeWrite?()
             let response = try await client.createService(create)
+            guard response.service?.serviceName != nil else {
+                throw ReconcileError("ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
+            }
             progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
             let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
             return Started(want: want, taskDefinitionArn: taskDefinitionArn,
@@ -254,6 +288,9 @@ public struct Applier: Sendable {
         if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
         try await hooks.beforeWrite?()
         let response = try await client.updateService(update)
+        guard response.service?.serviceName != nil else {
+            throw ReconcileError("ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
+        }
         progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
         let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
         let newDeployment = primary?.id != plan.liveDeploymentId || plan.taskDefinitionChanged
