@@ -253,7 +253,8 @@ public actor Controller {
                                                       leadTimeSeconds: await status.environment(name)?.leadTimeSeconds)
         defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
         do {
-            if let refusal = try await historyRewrite(name, head: head, recorder: recorder) {
+            let (rewrite, anchor) = try await historyRewrite(name, head: head, recorder: recorder)
+            if let refusal = rewrite {
                 state.error = refusal
                 logger.error("\(name): \(refusal)")
                 if refusalsSent[name] != head, let services = try? reconciler(for: head, loaded).desired(name).1 {
@@ -280,7 +281,7 @@ public actor Controller {
             let reconciler = reconciler(for: head, loaded)
             let fence = fencing(name)
             let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
-                                                                                        trigger: trigger),
+                                                                                        trigger: trigger, trustAnchor: anchor),
                                                            hooks: ApplyHooks(beforeWrite: fence))
             state.services = outcomes.map { outcome in
                 let sync: String
@@ -294,6 +295,7 @@ public actor Controller {
                 return .init(service: outcome.service, sync: sync, outcome: outcome.record?.outcome.rawValue,
                              taskDefinitionArn: outcome.record?.taskDefinitionArn ?? outcome.liveTaskDefinitionArn, reason: reason)
             }
+            accept(name, head: head)
             state.converged = outcomes.allSatisfy(\.succeeded)
             if state.converged { state.appliedCommit = head.hex }
             for outcome in outcomes where !outcome.service.hasPrefix("task:") {
@@ -375,24 +377,34 @@ public actor Controller {
     /// A head that does not descend from the last head accepted for `name` (a force-push or a
     /// rewrite) is refused until an operator acts: the last good state stays. Without an
     /// accepted head yet (a mirror from before), the last commit berth applied stands in.
-    func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> String? {
+    /// Returns the refusal, if any, and the last accepted head (what the head's trust is judged by).
+    func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> (refusal: String?, anchor: ObjectID?) {
         let repo = try Repository.open(at: mirror.path)
-        let ref = Self.acceptedRef(name)
-        let accepted = try repo.referenceTarget(ref)
-        var last = accepted
+        var last = try repo.referenceTarget(Self.acceptedRef(name))
         if last == nil {
             let records = try await recorder.allRecords().filter { $0.record.environment == name && $0.record.outcome.deployed }
             last = records.max(by: { $0.record.started < $1.record.started })?.commit
         }
         if let last {
             guard (try? repo.commit(last)) != nil else {
-                return "the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)"
+                return ("the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)", last)
             }
             guard try repo.isAncestor(last, of: head) else {
-                return "\(head.short) does not descend from the last accepted commit \(last.short) (force-push?); refusing it until an operator resolves it"
+                return ("\(head.short) does not descend from the last accepted commit \(last.short) (force-push?); refusing it until an operator resolves it", last)
             }
         }
-        if accepted != head { try repo.moveReference(ref, to: head, expected: accepted, logMessage: "berth: accepted for \(name)") }
-        return nil
+        return (nil, last)
+    }
+
+    /// Remembers that `head` passed every policy for `name`: later heads are judged from it.
+    func accept(_ name: String, head: ObjectID) {
+        do {
+            let repo = try Repository.open(at: mirror.path)
+            let ref = Self.acceptedRef(name)
+            let current = try repo.referenceTarget(ref)
+            if current != head { try repo.moveReference(ref, to: head, expected: current, logMessage: "berth: accepted for \(name)") }
+        } catch {
+            logger.warning("\(name): could not remember the accepted head \(head.short)", metadata: ["error": "\(error)"])
+        }
     }
 }

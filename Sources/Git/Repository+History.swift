@@ -47,41 +47,42 @@ extension Repository {
     /// parent (at most `limit`), newest first.
     public func mergedCommits(of merge: Commit, limit: Int = 500) throws(GitError) -> [Commit] {
         guard merge.parents.count > 1 else { return [] }
+        return try walk(pushing: Array(merge.parents.dropFirst()), hiding: [merge.parents[0]], limit: limit)
+            .map { (id) throws(GitError) in try commit(id) }
+    }
+
+    /// Every commit reachable from `start`, without reading any of them.
+    public func reachable(from start: ObjectID) throws(GitError) -> Set<ObjectID> {
+        Set(try walk(pushing: [start], hiding: [], sorting: GIT_SORT_NONE.rawValue, limit: .max))
+    }
+
+    /// The commits reachable from `descendant` but not from `ancestor`, newest first.
+    public func commits(between ancestor: ObjectID, and descendant: ObjectID, limit: Int = 10_000) throws(GitError) -> [Commit] {
+        try walk(pushing: [descendant], hiding: [ancestor], limit: limit).map { (id) throws(GitError) in try commit(id) }
+    }
+
+    /// Commit ids reachable from `pushing` and not from `hiding`, in libgit2's `sorting` order.
+    private func walk(pushing: [ObjectID], hiding: [ObjectID], sorting: UInt32 = GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue,
+                      limit: Int) throws(GitError) -> [ObjectID] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start history walk")
         defer { git_revwalk_free(walker) }
-        try check(git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "sort history")
-        for parent in merge.parents.dropFirst() {
-            var oid = parent.raw
-            try check(git_revwalk_push(walker, &oid), "walk from \(parent.short)")
+        try check(git_revwalk_sorting(walker, sorting), "sort history")
+        for id in pushing {
+            var oid = id.raw
+            try check(git_revwalk_push(walker, &oid), "walk from \(id.short)")
         }
-        var first = merge.parents[0].raw
-        try check(git_revwalk_hide(walker, &first), "hide \(merge.parents[0].short)")
-        var result: [Commit] = []
+        for id in hiding {
+            var oid = id.raw
+            try check(git_revwalk_hide(walker, &oid), "hide \(id.short)")
+        }
+        var result: [ObjectID] = []
         var oid = git_oid()
         while result.count < limit {
             let rc = git_revwalk_next(&oid, walker)
             if rc == GIT_ITEROVER.rawValue { break }
             try check(rc, "walk history")
-            result.append(try commit(ObjectID(oid)))
-        }
-        return result
-    }
-
-    /// Every commit reachable from `start`, without reading any of them.
-    public func reachable(from start: ObjectID) throws(GitError) -> Set<ObjectID> {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle), "start history walk")
-        defer { git_revwalk_free(walker) }
-        var startOid = start.raw
-        try check(git_revwalk_push(walker, &startOid), "walk from \(start.short)")
-        var result = Set<ObjectID>()
-        var oid = git_oid()
-        while true {
-            let rc = git_revwalk_next(&oid, walker)
-            if rc == GIT_ITEROVER.rawValue { break }
-            try check(rc, "walk history")
-            result.insert(ObjectID(oid))
+            result.append(ObjectID(oid))
         }
         return result
     }

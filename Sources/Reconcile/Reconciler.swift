@@ -75,16 +75,18 @@ public struct Reconciler: Sendable {
         if let freeze = environment.freeze, freeze.isActive() {
             try await refuse("environment '\(name)' is \(freeze.description); nothing is applied", environment, desired, commit, options)
         }
-        if environment.policy.requireSignedCommits {
-            guard let path = recorder?.repositoryPath else {
-                throw ReconcileError("\(name) requires signed commits: apply it from a local repository")
-            }
-            let verdict = try CommitVerifier(trust: manifests.config?.signing).verify(commit, in: Repository.discover(from: path))
-            guard case .valid = verdict else {
-                let reason = "refusing to apply \(commit.short) to \(name), which requires signed commits: the commit is \(verdict); nothing is applied"
+        if let path = recorder?.repositoryPath {
+            // Judged by the trust of the last commit accepted for this environment, not its own.
+            var anchor = options.trustAnchor
+            if anchor == nil { anchor = try await lastAccepted(name, repositoryPath: path) }
+            let chain = TrustChain(repositoryPath: path, root: manifests.root)
+            if anchor != nil || environment.policy.requireSignedCommits,
+               let reason = try chain.refusal(of: commit, environment: name, anchor: anchor) {
                 await notify("refused", environment, commit: commit, reason: reason, services: [])
                 try await refuse(reason, environment, desired, commit, options)
             }
+        } else if environment.policy.requireSignedCommits {
+            throw ReconcileError("\(name) requires signed commits: apply it from a local repository")
         }
         if let branch = environment.policy.deployFrom, let problem = try unmerged(commit, branch: branch) {
             guard let reason = options.breakGlass else {
@@ -149,7 +151,15 @@ public struct Reconciler: Sendable {
                     target: TargetDescription.of(environment.target), trigger: options.trigger), on: commit)
             }
         }
-        throw ReconcileError(reason)
+        throw RefusedError(reason)
+    }
+
+    /// The commit of the last deployment recorded for `environment` that is still in the
+    /// repository: where its trust stands, for a command line without a controller's state.
+    func lastAccepted(_ environment: String, repositoryPath: String) async throws -> ObjectID? {
+        let repo = try Repository.discover(from: repositoryPath)
+        let records = (try await recorder?.allRecords() ?? []).filter { $0.record.environment == environment && $0.record.outcome.deployed }
+        return records.sorted { $0.record.started > $1.record.started }.lazy.map(\.commit).first { (try? repo.commit($0)) != nil }
     }
 
     /// Sends an event to the environment's notification URLs; delivery never fails the apply.

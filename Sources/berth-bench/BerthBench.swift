@@ -10,7 +10,7 @@ struct BerthBench: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument { case table, json }
 
     enum Benchmark: String, ExpressibleByArgument, CaseIterable {
-        case resync, latency, cold, compare, memory, log, soak
+        case resync, latency, cold, compare, memory, log, soak, notes
     }
 
     @Option(help: "Benchmarks to run (default: all): \(Benchmark.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -45,6 +45,9 @@ struct BerthBench: AsyncParsableCommand {
 
     @Option(help: "7: fetch and reconcile cycles.")
     var soakCycles = 10_000
+
+    @Option(help: "8: notes already written when one more is timed.")
+    var notes: [Int] = [100, 100_000]
 
     func run() async throws {
         let chosen = only.isEmpty ? Benchmark.allCases : only
@@ -82,6 +85,7 @@ struct BerthBench: AsyncParsableCommand {
         case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles)
         case .log: return try LogBenchmark(commits: commits).run()
         case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles)
+        case .notes: return try NotesBenchmark(sizes: notes).run()
         }
     }
 

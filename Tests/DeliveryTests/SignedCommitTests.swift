@@ -72,7 +72,7 @@ import Trust
         let space = try Workspace(files)
 
         // Unsigned: refused, and staging (no policy) is unaffected.
-        let unsigned = await #expect(throws: ReconcileError.self) { _ = try await space.apply("prod") }
+        let unsigned = await #expect(throws: RefusedError.self) { _ = try await space.apply("prod") }
         #expect(unsigned?.description.contains("the commit is unsigned") == true)
         #expect(try await space.apply("staging").first?.result == .applied(.converged))
 
@@ -85,7 +85,7 @@ import Trust
 
         // Signed with a key that is not allowed: refused.
         try gitCommit(space, "stranger", sign: ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(keys.strangerKey)", "-c", "commit.gpgsign=true"])
-        let stranger = await #expect(throws: ReconcileError.self) { _ = try await space.apply("prod") }
+        let stranger = await #expect(throws: RefusedError.self) { _ = try await space.apply("prod") }
         #expect(stranger?.description.contains("not in the allowed signers") == true)
 
         // A signed commit whose content was changed afterwards: refused.
@@ -95,7 +95,7 @@ import Trust
         let forged = try Self.shell(["sh", "-c", "printf '%s' \"$0\" | git hash-object -t commit -w --stdin", tampered], in: space.clonePath)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try Self.shell(["git", "update-ref", "refs/heads/main", forged], in: space.clonePath)
-        let forgedError = await #expect(throws: ReconcileError.self) { _ = try await space.apply("prod") }
+        let forgedError = await #expect(throws: RefusedError.self) { _ = try await space.apply("prod") }
         #expect(forgedError?.description.contains("does not match the commit") == true)
 
         // OpenPGP, with the key from signing.openpgpKeys: applied.
@@ -114,6 +114,72 @@ import Trust
         #expect(statuses.contains("signed (ssh): verified, release@example.com"))
         #expect(statuses.contains("signed (ssh): not verified (the signing key is not in the allowed signers)"))
         #expect(statuses.last == "unsigned")
+    }
+}
+
+extension SignedCommitTests {
+    /// Writes `files` into the clone and commits them, signed as `sign` says.
+    func gitCommit(_ space: Workspace, _ files: [String: String], _ message: String, sign: [String]) throws {
+        for (path, text) in files {
+            try FileManager.default.createDirectory(atPath: (space.clonePath + "/" + path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try text.write(toFile: space.clonePath + "/" + path, atomically: true, encoding: .utf8)
+        }
+        _ = try Self.shell(["git", "add", "-A"], in: space.clonePath)
+        try gitCommit(space, message, sign: sign)
+    }
+
+    @Test mutating func aCommitCannotLiftThePolicyThatGuardsIt() async throws {
+        let keys = try Self.makeKeys()
+        keysHome = keys.gnupg
+        var files = twoEnvironments()
+        files["berth.yaml"] = "version: 1\npromotion: [staging, prod]\nsigning:\n  allowedSigners: keys/allowed_signers\n"
+        files["keys/allowed_signers"] = keys.allowedSigners
+        let guarded = "target: {local: {cluster: prod}}\nrelease: {version: \"1.0.0\"}\npolicy: {requireSignedCommits: true}\n"
+        let open = "target: {local: {cluster: prod}}\nrelease: {version: \"1.0.0\"}\npolicy: {requireSignedCommits: false}\n"
+        files["environments/prod/environment.yaml"] = guarded
+        let space = try Workspace(files)
+        let release = ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(keys.sshKey)", "-c", "commit.gpgsign=true"]
+        let stranger = ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(keys.strangerKey)", "-c", "commit.gpgsign=true"]
+        let unsigned = ["-c", "commit.gpgsign=false"]
+        try gitCommit(space, "signed start", sign: release)
+        #expect(try await space.apply("prod").first?.result == .applied(.converged))
+        let anchor = try space.clone.resolve("HEAD").hex
+        let strangerKey = try String(contentsOfFile: keys.strangerKey + ".pub", encoding: .utf8).split(separator: " ")
+        let strangerLine = "stranger@example.com namespaces=\"git\" \(strangerKey[0]) \(strangerKey[1])\n"
+
+        func refused(_ change: [String: String], _ message: String, sign: [String], because reason: String) async throws {
+            try gitCommit(space, change, message, sign: sign)
+            let error = await #expect(throws: RefusedError.self) { _ = try await space.apply("prod") }
+            #expect(error?.description.contains(reason) == true, "\(message): \(String(describing: error))")
+            _ = try Self.shell(["git", "reset", "-q", "--hard", anchor], in: space.clonePath)
+        }
+        // An unsigned commit that switches the policy off is judged by the policy it switches off.
+        try await refused(["environments/prod/environment.yaml": open], "no more signatures", sign: unsigned, because: "changes the signing policy or signers and is unsigned")
+        // A stranger adding their own key to the allowed signers is judged by the signers before.
+        try await refused(["keys/allowed_signers": keys.allowedSigners + strangerLine], "let me in", sign: stranger,
+                          because: "not signed by a key trusted before it")
+        // Re-pointing the signers at another file, signed by a key only that file allows.
+        try await refused(["keys/other_signers": strangerLine,
+                           "berth.yaml": files["berth.yaml"]!.replacingOccurrences(of: "keys/allowed_signers", with: "keys/other_signers")],
+                          "other signers", sign: stranger, because: "not signed by a key trusted before it")
+        // An unsigned commit on top of a stranger-signed policy change fails on the change.
+        try await refused(["environments/prod/environment.yaml": open], "off", sign: stranger, because: "changes the signing policy")
+        // Or a stranger's policy change with an innocent-looking commit on top: the change is judged.
+        try gitCommit(space, ["environments/prod/environment.yaml": open], "off again", sign: stranger)
+        try await refused(["README": "hello"], "innocent", sign: release, because: "changes the signing policy or signers of prod")
+
+        // A key rotation signed by the trusted key moves trust forward: the new key then signs.
+        try gitCommit(space, ["keys/allowed_signers": keys.allowedSigners + strangerLine], "add the new release key", sign: release)
+        try gitCommit(space, "signed by the new key", sign: stranger)
+        #expect(try await space.apply("prod").first?.result == .applied(.converged))
+        // Loosening by a trusted commit is a trusted change: after it, unsigned commits apply.
+        try gitCommit(space, ["environments/prod/environment.yaml": open], "prod no longer needs signatures", sign: release)
+        try gitCommit(space, "unsigned, and fine now", sign: unsigned)
+        #expect(try await space.apply("prod").first?.result != nil)
+        // Every refusal above was recorded on its commit.
+        let refusals = try await space.recorder.allRecords().filter { $0.record.outcome == .refused }
+        #expect(refusals.count >= 4)
     }
 }
 

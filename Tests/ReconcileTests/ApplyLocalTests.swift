@@ -134,7 +134,7 @@ import Testing
         let plan = try await repo.plan("staging")
         #expect(plan.frozen?.contains("Black Friday") == true)
         #expect(PlanPrinter.text(plan).contains("staging is frozen by ops@example.com until 2999-12-01"))
-        let error = await #expect(throws: ReconcileError.self) { _ = try await repo.apply("staging") }
+        let error = await #expect(throws: RefusedError.self) { _ = try await repo.apply("staging") }
         #expect(error?.description.contains("is frozen") == true)
         #expect(repo.writes == 0)
 

@@ -20,6 +20,8 @@ public struct LoadedManifests: Sendable {
 
     /// Every environment name found, including those that failed to load.
     public let environmentNames: [String]
+    /// The manifest root in the repository ("" or e.g. "manifests/"), to read other commits alike.
+    public var root: String = ""
 }
 
 import Git

@@ -98,10 +98,12 @@ struct LoadRun {
                 blocked.insert(name)
             }
         }
-        return LoadedManifests(config: config?.config, environments: environments, services: bases.keys.sorted(),
-                               rendered: rendered.filter { !blocked.contains($0.environment) },
-                               diagnostics: all, blockedEnvironments: blocked, commit: files.commit,
-                               environmentNames: environmentNames)
+        var loaded = LoadedManifests(config: config?.config, environments: environments, services: bases.keys.sorted(),
+                                     rendered: rendered.filter { !blocked.contains($0.environment) },
+                                     diagnostics: all, blockedEnvironments: blocked, commit: files.commit,
+                                     environmentNames: environmentNames)
+        loaded.root = files.displayPrefix
+        return loaded
     }
 
     // MARK: Files

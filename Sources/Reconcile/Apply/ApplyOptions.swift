@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import Records
 
 public struct ApplyOptions: Sendable {
@@ -15,9 +16,13 @@ public struct ApplyOptions: Sendable {
     public var trigger: DeploymentRecord.Trigger = .manual
     /// Deploy although policy (`deployFrom`) refuses the commit; the reason is recorded.
     public var breakGlass: String?
+    /// The last commit accepted for the environment (the controller keeps it); nil: the commit
+    /// of its last recorded deployment.
+    public var trustAnchor: ObjectID?
 
     public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
-                trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil) {
+                trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil) {
+        self.trustAnchor = trustAnchor
         self.trigger = trigger
         self.breakGlass = breakGlass
         self.wait = wait

@@ -91,8 +91,3 @@ public enum Tags {
         return map
     }
 }
-
-public struct ReconcileError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -1,0 +1,83 @@
+import Foundation
+import Git
+import Manifests
+
+/// Judges a commit for an environment with the signing policy and signers in force at the
+/// last commit berth accepted for it, never with the commit's own: a commit that turns
+/// `requireSignedCommits` off, adds its own key to the allowed signers, or points them at
+/// another file is judged by the trust it tries to change. Trust moves forward only through a
+/// commit that changes it and is signed by a key trusted before it, as a key rotation does.
+public struct TrustChain {
+    /// What judges commits at one point of the history.
+    public struct InForce: Equatable {
+        public let requireSigned: Bool
+        public let signing: SigningTrust?
+        /// The commit whose files say so.
+        public let commit: ObjectID
+    }
+
+    public let repositoryPath: String
+    /// The manifest root in the repository ("" or "manifests/").
+    public let root: String
+
+    public init(repositoryPath: String, root: String) {
+        self.repositoryPath = repositoryPath
+        self.root = root
+    }
+
+    /// Why `candidate` may not be applied to `environment`, nil when it may. `anchor` is the
+    /// last commit accepted for it; without one (first use), the candidate's own files judge.
+    public func refusal(of candidate: ObjectID, environment: String, anchor: ObjectID?) throws -> String? {
+        let repo = try Repository.discover(from: repositoryPath)
+        var inForce = try trust(at: anchor ?? candidate, environment: environment, repo: repo)
+        var changesTrust = false
+        if let anchor, anchor != candidate, try repo.isAncestor(anchor, of: candidate) {
+            // Commits between the anchor and the candidate that change what judges, oldest first.
+            var key = try trustKey(anchor, environment: environment, repo: repo)
+            for commit in try repo.commits(between: anchor, and: candidate).reversed() {
+                let next = try trustKey(commit.id, environment: environment, repo: repo)
+                guard next != key else { continue }
+                if inForce.requireSigned, commit.id != candidate {
+                    let verdict = try CommitVerifier(trust: inForce.signing).verify(commit.id, in: repo)
+                    guard case .valid = verdict else {
+                        return "\(commit.id.short) changes the signing policy or signers of \(environment) and is \(verdict), "
+                            + "not signed by a key trusted before it (at \(inForce.commit.short)); refusing \(candidate.short)"
+                    }
+                }
+                if commit.id != candidate { inForce = try trust(at: commit.id, environment: environment, repo: repo) } else { changesTrust = true }
+                key = next
+            }
+        }
+        // The candidate answers to the trust before it, and to its own if that asks for more.
+        let own = try trust(at: candidate, environment: environment, repo: repo)
+        guard inForce.requireSigned || own.requireSigned else { return nil }
+        let judge = inForce.requireSigned ? inForce : own
+        let verdict = try CommitVerifier(trust: judge.signing).verify(candidate, in: repo)
+        if case .valid = verdict { return nil }
+        if changesTrust, inForce.requireSigned {
+            return "refusing to apply \(candidate.short) to \(environment): it changes the signing policy or signers and is \(verdict), "
+                + "not signed by a key trusted before it (at \(inForce.commit.short)); nothing is applied"
+        }
+        return "refusing to apply \(candidate.short) to \(environment), which requires signed commits (as of \(judge.commit.short)): "
+            + "the commit is \(verdict); nothing is applied"
+    }
+
+    /// The policy and signers a commit's own files give an environment.
+    func trust(at commit: ObjectID, environment: String, repo: Repository) throws -> InForce {
+        let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root))
+        return InForce(requireSigned: loaded.environment(environment)?.policy.requireSignedCommits ?? false,
+                       signing: loaded.config?.signing, commit: commit)
+    }
+
+    /// What can change the trust, by object id: everything at the manifest root but the
+    /// services and the environments, and this environment's environment.yaml. (Signers files
+    /// live outside services/ and environments/; one inside is never taken from a candidate.)
+    func trustKey(_ commit: ObjectID, environment: String, repo: Repository) throws -> String {
+        let folder = root.hasSuffix("/") ? String(root.dropLast()) : root
+        let top = try repo.children(at: commit, of: folder) ?? []
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        let shared = top.filter { ![prefix + "services", prefix + "environments"].contains($0.path) }.map { "\($0.path)=\($0.id.hex)" }
+        let own = try repo.entry(at: commit, path: prefix + "environments/\(environment)/environment.yaml")?.id.hex ?? "-"
+        return (shared + [own]).joined(separator: ",")
+    }
+}
