@@ -2,6 +2,7 @@ import ArgumentParser
 import Delivery
 import Foundation
 import Manifests
+import Reconcile
 import Records
 
 struct LogCommand: AsyncParsableCommand {
@@ -78,33 +79,36 @@ struct LogCommand: AsyncParsableCommand {
             encoder.dateEncodingStrategy = .iso8601
             print(String(decoding: try encoder.encode(entries), as: UTF8.self))
         case .text:
+            // Commit subjects, names and reasons come from git: nothing in them reaches the
+            // terminal as a control sequence, and none can forge a line.
+            func show(_ line: String) { print(TerminalText.line(line)) }
             let formatter = ISO8601DateFormatter()
             for entry in entries {
-                print("commit \(entry.commit.prefix(12))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
-                print("    \(entry.subject)")
-                print("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
+                show("commit \(entry.commit.prefix(12))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
+                show("    \(entry.subject)")
+                show("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
                 for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
-                    for value in values { print("    \(key): \(value)") }
+                    for value in values { show("    \(key): \(value)") }
                 }
                 for change in entry.services {
                     let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
-                    print("    \(change.change) \(change.service)\(fields)")
+                    show("    \(change.change) \(change.service)\(fields)")
                 }
-                if entry.services.isEmpty { print("    no change to \(entry.environment) of its own: applied at this commit") }
+                if entry.services.isEmpty { show("    no change to \(entry.environment) of its own: applied at this commit") }
                 for record in entry.applied {
                     let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
                     let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
-                    print("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
+                    show("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
                           + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
-                    if let drifted = record.drifted, !drifted.isEmpty { print("      self-heal: put back \(drifted.joined(separator: ", "))") }
-                    if let reason = record.breakGlass { print("      break glass: \(reason)") }
+                    if let drifted = record.drifted, !drifted.isEmpty { show("      self-heal: put back \(drifted.joined(separator: ", "))") }
+                    if let reason = record.breakGlass { show("      break glass: \(reason)") }
                 }
                 if let with = entry.deployedWith, !entry.applied.contains(where: { $0.outcome.deployed }) {
-                    print("    deployed with \(with.prefix(12))")
+                    show("    deployed with \(with.prefix(12))")
                 } else if entry.applied.isEmpty {
-                    print("    not applied")
+                    show("    not applied")
                 }
-                print("")
+                show("")
             }
             if entries.isEmpty { print("no deployments\(env.map { " in \($0)" } ?? "")") }
         }

@@ -35,8 +35,8 @@ struct StatusCommand: AsyncParsableCommand {
         let review = reviews || env.isEmpty ? try await reviewStatuses(setup) : nil
         switch output {
         case .text:
-            if !reviews { print(StatusPrinter.text(statuses)) }
-            if let review { print(StatusPrinter.text(review.statuses, template: review.template, target: review.target)) }
+            if !reviews { print(TerminalText.lines(StatusPrinter.text(statuses))) }
+            if let review { print(TerminalText.lines(StatusPrinter.text(review.statuses, template: review.template, target: review.target))) }
         case .json:
             print(reviews ? StatusPrinter.json(review?.statuses ?? []) : StatusPrinter.json(statuses))
         }

@@ -147,3 +147,25 @@ import Testing
         #expect(byDeployer.contains("no deployments"))
     }
 }
+
+/// Text from git never reaches the terminal as control sequences.
+@Suite struct TerminalSafetyTests {
+    @Test func escapeSequencesInCommitsAndNamesAreShownNotObeyed() throws {
+        let scratch = try ScratchRepo()
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
+        let file = "manifests/environments/staging/environment.yaml"
+        let text = String(decoding: try #require(try scratch.repo.file(at: scratch.repo.resolve("HEAD"), path: file)), as: UTF8.self)
+        try scratch.repo.commit(changes: [.write(file, text.replacingOccurrences(of: "1.5.0", with: "1.5.1"))], onto: "main",
+                                expectedTip: scratch.repo.resolve("HEAD"),
+                                message: "staging 1.5.1\u{1B}]0;pwned\u{07}\r\n    applied api: converged (forged)\n",
+                                author: Signature(name: "Mal\u{1B}[31mlory", email: "m@example.com"))
+        #expect(try berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path).status == 0)
+        let log = try berth(["log", "--path", "manifests", "--env", "staging"], in: scratch.path)
+        #expect(log.status == 0)
+        #expect(!log.stdout.contains("\u{1B}") && !log.stdout.contains("\r") && !log.stdout.contains("\u{07}"))
+        #expect(log.stdout.contains("Mal\\x1b[31mlory"))
+        #expect(!log.stdout.contains("\n    applied api: converged (forged)"))
+        let status = try berth(["status", "--path", "manifests", "--env", "staging"], in: scratch.path)
+        #expect(!status.stdout.contains("\u{1B}"))
+    }
+}

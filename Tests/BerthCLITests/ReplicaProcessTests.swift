@@ -25,7 +25,8 @@ import Testing
                                  "--lease-duration", "6s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)"]
             process.environment = ProcessInfo.processInfo.environment.merging([
                 "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
-                "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05"]) { $1 }
+                "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
+                "BERTH_LOCAL_STATE_FILE": shared]) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

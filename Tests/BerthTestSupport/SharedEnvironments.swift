@@ -1,7 +1,7 @@
 import Git
 
-/// A bare repository whose four environments all deploy to one shared local ECS state file,
-/// for tests where several controller replicas share the work.
+/// A bare repository of four environments on the local target, for tests where several
+/// controller replicas share the work through one local ECS state file (BERTH_LOCAL_STATE_FILE).
 public enum SharedEnvironments {
     public static let names = ["alpha", "bravo", "charlie", "delta"]
 
@@ -15,7 +15,7 @@ public enum SharedEnvironments {
             .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:1\", memory: 64}]}\n"),
         ]
         for env in names {
-            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env), stateFile: \"\(shared)\"}}\n"))
+            changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env)}}\n"))
             changes.append(.write("environments/\(env)/api.yaml", "service: {desiredCount: 1}\n"))
         }
         try origin.commit(changes: changes, onto: "main", expectedTip: nil, message: "four environments",

@@ -16,7 +16,8 @@ import Testing
         let moto = try await MotoServer.shared.url()
         let table = "berth-leases-\(UUID().uuidString.prefix(6))"
         let environment = ["AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
-                           "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05"]
+                           "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
+                           "BERTH_LOCAL_STATE_FILE": shared]
         let replicas = (1...3).map { index in
             var options = ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
             options.leaseTable = table

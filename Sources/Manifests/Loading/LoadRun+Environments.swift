@@ -171,6 +171,13 @@ extension LoadRun {
         let settings = kind.node
         func text(_ key: String) -> String? { settings[key]?.string }
         if kind.key == "local" {
+            // A manifest says where in the repository's folder the state goes, never where on the
+            // host: an absolute path or `..` would let a commit choose what the controller writes.
+            if let state = settings["stateFile"], let path = state.string,
+               path.hasPrefix("/") || path.hasPrefix("~") || path.split(separator: "/").contains("..") || path.isEmpty {
+                diagnostics.error("stateFile '\(path)' must be a path inside the repository (no '/' at the start, no '..'); "
+                                  + "an operator sets a host path with BERTH_LOCAL_STATE_FILE", at: state.location, field: "target.local.stateFile")
+            }
             return .local(LocalTarget(cluster: text("cluster") ?? environment,
                                       region: text("region") ?? LocalTarget.defaultRegion,
                                       accountId: text("accountId") ?? LocalTarget.defaultAccountId,

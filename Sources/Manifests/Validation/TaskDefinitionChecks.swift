@@ -60,16 +60,18 @@ public struct TaskDefinitionChecks {
     }
 
     private mutating func checkImage(_ container: Node, path: String, name: String) {
+        // These checks see the task definition after every overlay of the environment: a base may
+        // leave the image to overlays, but what this environment would register must have one
+        // (ECS refuses it otherwise, after other services may already have been registered).
         guard let image = container["image"] else {
-            // Pasted task definitions often leave the image to a CI step; berth's own way to
-            // supply it is the overlay's images:. Registration refuses a container without one.
-            diagnostics.warning("container '\(name)' has no image; set it in the environment overlay's images: (ECS will refuse to register it without one)",
-                                at: container.location, field: "\(path).image")
+            diagnostics.error("container '\(name)' has no image in \(environment); set it in the environment overlay's images: "
+                              + "(ECS refuses to register a container without one)", at: container.location, field: "\(path).image")
             return
         }
         guard let text = image.string else { return }
-        if text.isEmpty {
-            diagnostics.warning("container '\(name)' has an empty image; ECS will refuse to register it", at: image.location, field: "\(path).image")
+        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            diagnostics.error("container '\(name)' has an empty image in \(environment); ECS refuses to register it",
+                              at: image.location, field: "\(path).image")
             return
         }
         if policy.protected && !policy.allowMutableTags && ImageReference(text).isMutable {

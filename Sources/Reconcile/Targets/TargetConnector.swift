@@ -25,7 +25,8 @@ public actor TargetConnector {
         let client: any ECSClient
         switch target {
         case .local(let local):
-            client = LocalECS(stateFile: Self.stateFile(local, root: repositoryRoot), region: local.region, accountId: local.accountId,
+            client = LocalECS(stateFile: environment["BERTH_LOCAL_STATE_FILE"] ?? Self.stateFile(local, root: repositoryRoot),
+                              region: local.region, accountId: local.accountId,
                               pace: environment["BERTH_LOCAL_PACE"].flatMap(Double.init) ?? 1, counter: counter)
         case .aws(let aws):
             let env = environment
@@ -82,7 +83,8 @@ public actor TargetConnector {
         return cache
     }
 
-    /// `target.local.stateFile` (relative to the repository) or `.berth/local-ecs.json`.
+    /// `target.local.stateFile` (relative to the repository) or `.berth/local-ecs.json`; the
+    /// operator's BERTH_LOCAL_STATE_FILE (a host path, shared by replicas) overrides both.
     public static func stateFile(_ target: LocalTarget, root: String) -> String {
         let path = target.stateFile ?? ".berth/local-ecs.json"
         return path.hasPrefix("/") ? path : URL(fileURLWithPath: root).appendingPathComponent(path).standardizedFileURL.path
