@@ -12,9 +12,11 @@ public struct RepositoryMirror: Sendable {
     public let credentials: RemoteCredentials?
 
     public init(source: String, stateDirectory: String, credentials: RemoteCredentials? = nil) {
-        self.credentials = credentials
-        self.source = source.contains("://") || source.hasPrefix("/") ? source
-            : URL(fileURLWithPath: source).standardizedFileURL.path
+        // Credentials in the URL are used as credentials, never stored in the mirror's config.
+        let (bare, fromURL) = RemoteCredentials.split(source)
+        self.credentials = credentials ?? fromURL
+        self.source = bare.contains("://") || bare.hasPrefix("/") ? bare
+            : URL(fileURLWithPath: bare).standardizedFileURL.path
         self.path = URL(fileURLWithPath: stateDirectory).appendingPathComponent("repository.git").standardizedFileURL.path
     }
 
@@ -34,6 +36,8 @@ public struct RepositoryMirror: Sendable {
         let repo: Repository
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
             repo = try Repository.open(at: path)
+            // A mirror made before credentials were taken out of URLs: store the bare URL now.
+            if repo.remoteURL("origin") != url { try repo.setRemoteURL("origin", url: url) }
         } else {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             repo = try Repository.create(at: path, bare: true)

@@ -34,6 +34,21 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
                                  sshPublicKey: publicKey, sshPassphrase: environment["BERTH_GIT_SSH_PASSPHRASE"])
     }
 
+    /// A URL's `user:password@` part taken out as credentials (the password as the token), so
+    /// that it is used to authenticate and never stored in a repository's config or shown.
+    /// Without one, the URL as it is and nil.
+    public static func split(_ url: String) -> (url: String, credentials: RemoteCredentials?) {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return (url, nil) }
+        let hostStart = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
+        guard at < hostStart else { return (url, nil) }
+        let userinfo = url[scheme.upperBound..<at]
+        let bare = String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+        guard let colon = userinfo.firstIndex(of: ":") else { return (url, nil) }
+        let user = String(userinfo[..<colon]).removingPercentEncoding ?? String(userinfo[..<colon])
+        let password = String(userinfo[userinfo.index(after: colon)...])
+        return (bare, RemoteCredentials(username: user, token: password.removingPercentEncoding ?? password))
+    }
+
     public var description: String {
         "RemoteCredentials(username: \(username), token: \(token == nil ? "none" : "***"), ssh key: \(sshPrivateKey ?? "none"))"
     }

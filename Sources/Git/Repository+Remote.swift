@@ -77,6 +77,11 @@ extension Repository {
         try body(remote!)
     }
 
+    /// Points a named remote at another URL.
+    public func setRemoteURL(_ name: String, url: String) throws(GitError) {
+        try check(git_remote_set_url(handle, name, url), "set the URL of remote \(name)")
+    }
+
     /// The URL configured for a named remote (`origin`), nil when there is none.
     public func remoteURL(_ name: String) -> String? { configuredURL(ofRemote: name) }
 

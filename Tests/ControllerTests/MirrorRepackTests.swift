@@ -57,3 +57,19 @@ import Testing
         #expect(try mirror.sync(branch: "main") == tip)
     }
 }
+
+/// A URL with credentials in it: they authenticate, and are stored and shown nowhere.
+@Suite struct MirrorCredentialTests {
+    @Test func credentialsInTheURLAreNeverStoredInTheMirror() throws {
+        let folder = ScratchFolder()
+        let mirror = RepositoryMirror(source: "http://ana:s3cret-token@127.0.0.1:9/shop.git", stateDirectory: folder.path + "/state")
+        #expect(mirror.source == "http://127.0.0.1:9/shop.git")
+        #expect(mirror.credentials?.username == "ana" && mirror.credentials?.token == "s3cret-token")
+        #expect(mirror.notesRemote.url == "http://127.0.0.1:9/shop.git")
+        let error = #expect(throws: (any Error).self) { _ = try mirror.sync(branch: "main") }
+        #expect(!"\(String(describing: error))".contains("s3cret-token"))
+        let config = try String(contentsOfFile: mirror.path + "/config", encoding: .utf8)
+        #expect(config.contains("http://127.0.0.1:9/shop.git"))
+        #expect(!config.contains("s3cret-token"))
+    }
+}
