@@ -87,11 +87,18 @@ extension Controller {
         }
         let drainingLives = Set(decision.draining.map(\.instance))
         states += ReviewStatus.of(decision).filter { $0.state == .waiting || drainingLives.contains($0.instance ?? "") }
+        // Review branches answer to the signing policy and signers of the last head accepted for
+        // the environment they copy, not to whatever the newest head (perhaps a refused one) says.
+        let anchor = (try? Repository.open(at: mirror.path).referenceTarget(Self.acceptedRef(template.from))) ?? nil
+        let anchored = anchor.flatMap { try? TrustChain(repositoryPath: mirror.path, root: loaded.root).inForce(at: $0, environment: template.from) }
+        let trust = anchored.map(\.signing) ?? loaded.config?.signing
+        let requireSigned = (anchored?.requireSigned ?? false) || survey.base.policy.requireSignedCommits
         let applied = await withTaskGroup(of: ControllerStatus.ReviewState.self) { group in
             for apply in decision.applies {
                 let families = survey.serviceNames(of: apply.identity.name, template: template)
                 group.addTask {
-                    await self.applyReview(apply, template: template, tracked: survey.base, trust: loaded.config?.signing, everything: everything,
+                    await self.applyReview(apply, template: template, tracked: survey.base, trust: trust, requireSigned: requireSigned,
+                                           everything: everything,
                                            sweep: apply.isNew ? (teardown, families) : nil)
                 }
             }
@@ -113,7 +120,7 @@ extension Controller {
     /// `trust` is the tracked branch's: a review branch cannot name its own signers.
     /// A new life first has `sweep` clear task definitions of an earlier one that never ran.
     func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
-                     everything: Bool, sweep: (ReviewTeardown, families: [String])?) async -> ControllerStatus.ReviewState {
+                     requireSigned: Bool, everything: Bool, sweep: (ReviewTeardown, families: [String])?) async -> ControllerStatus.ReviewState {
         let identity = apply.identity, branch = apply.branch
         var state = ControllerStatus.ReviewState(name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
                                                  state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
@@ -122,7 +129,7 @@ extension Controller {
         do {
             let repo = try Repository.open(at: mirror.path)
             let files = try ManifestFiles.read(repository: repo, commit: branch.tip, path: options.path)
-            if tracked.policy.requireSignedCommits {
+            if requireSigned {
                 let verdict = try CommitVerifier(trust: trust).verify(branch.tip, in: repo)
                 guard case .valid = verdict else {
                     throw ReconcileError("\(tracked.name) requires signed commits and \(branch.branch) at \(branch.tip.short) is \(verdict); nothing is applied")

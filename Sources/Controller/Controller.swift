@@ -277,7 +277,6 @@ public actor Controller {
                 await status.update(state)
                 return false
             }
-            acceptedNotifications[name] = loaded.environment(name)?.notifications
             let reconciler = reconciler(for: head, loaded)
             let fence = fencing(name)
             let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
@@ -295,7 +294,8 @@ public actor Controller {
                 return .init(service: outcome.service, sync: sync, outcome: outcome.record?.outcome.rawValue,
                              taskDefinitionArn: outcome.record?.taskDefinitionArn ?? outcome.liveTaskDefinitionArn, reason: reason)
             }
-            accept(name, head: head)
+            // Past every policy: this head's receivers are the ones a later refusal is told to.
+            acceptedNotifications[name] = loaded.environment(name)?.notifications
             state.converged = outcomes.allSatisfy(\.succeeded)
             if state.converged { state.appliedCommit = head.hex }
             for outcome in outcomes where !outcome.service.hasPrefix("task:") {
@@ -372,19 +372,17 @@ public actor Controller {
     /// Where the controller keeps the last head it accepted for an environment: a ref of its
     /// own in the mirror, which no fetch maps or prunes (deleting the origin's notes, or its
     /// branches, moves nothing here).
-    static func acceptedRef(_ environment: String) -> String { "refs/berth/accepted/\(environment)" }
+    static func acceptedRef(_ environment: String) -> String { Reconciler.acceptedRef(environment) }
 
     /// A head that does not descend from the last head accepted for `name` (a force-push or a
-    /// rewrite) is refused until an operator acts: the last good state stays. Without an
-    /// accepted head yet (a mirror from before), the last commit berth applied stands in.
+    /// rewrite) is refused until an operator acts: the last good state stays.
     /// Returns the refusal, if any, and the last accepted head (what the head's trust is judged by).
     func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> (refusal: String?, anchor: ObjectID?) {
         let repo = try Repository.open(at: mirror.path)
-        var last = try repo.referenceTarget(Self.acceptedRef(name))
-        if last == nil {
-            let records = try await recorder.allRecords().filter { $0.record.environment == name && $0.record.outcome.deployed }
-            last = records.max(by: { $0.record.started < $1.record.started })?.commit
-        }
+        // The mirror's own record of what it accepted; a mirror from before has none, and then the
+        // first head is taken on its own trust (the notes, which anyone who can push could
+        // write, never stand in for it).
+        let last = try repo.referenceTarget(Self.acceptedRef(name))
         if let last {
             guard (try? repo.commit(last)) != nil else {
                 return ("the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)", last)
@@ -396,15 +394,4 @@ public actor Controller {
         return (nil, last)
     }
 
-    /// Remembers that `head` passed every policy for `name`: later heads are judged from it.
-    func accept(_ name: String, head: ObjectID) {
-        do {
-            let repo = try Repository.open(at: mirror.path)
-            let ref = Self.acceptedRef(name)
-            let current = try repo.referenceTarget(ref)
-            if current != head { try repo.moveReference(ref, to: head, expected: current, logMessage: "berth: accepted for \(name)") }
-        } catch {
-            logger.warning("\(name): could not remember the accepted head \(head.short)", metadata: ["error": "\(error)"])
-        }
-    }
 }

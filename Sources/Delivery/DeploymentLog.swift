@@ -77,7 +77,8 @@ public struct DeploymentLog {
                 .sorted { $0.committer.date > $1.committer.date }
         }
         // Where each environment's deployments happened, oldest first: a change never applied at
-        // its own commit was deployed with the first of them that contains it.
+        // its own commit was deployed with the first of them that contains it (looked for from a
+        // day before it, for clocks that disagree and rebased commits).
         var deployments: [String: [Commit]] = [:]
         for (id, note) in notes {
             guard let note, reachable.contains(id), let commit = try? repo.commit(id) else { continue }
@@ -149,7 +150,7 @@ public struct DeploymentLog {
                     committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
                     signature: signature, trailers: trailers, services: changes, applied: applied)
                 if !applied.contains(where: { $0.outcome.deployed }) {
-                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date && $0.id != commit.id }
+                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id }
                         .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
                 }
                 entries.append(entry)

@@ -78,6 +78,16 @@ extension Repository {
                 try insert(builder, name, blob, GIT_FILEMODE_BLOB)
             }
         }
+        // A flat note `abXXX…` beside a subtree `ab/` is hidden from readers, who look in the
+        // subtree: notes another writer left flat go down with the others of their prefix.
+        if !below.isEmpty, let base {
+            for (name, blob) in try noteNames(base) where name.count > 2 && updates[name] == nil {
+                let prefix = String(name.prefix(2))
+                guard below[prefix] != nil, git_treebuilder_get(builder, name) != nil else { continue }
+                below[prefix]![String(name.dropFirst(2))] = blob
+                try remove(builder, name)
+            }
+        }
         try descend(builder, below)
         guard git_treebuilder_entrycount(builder) > 0 else { return nil }
         var out = git_oid()
@@ -185,8 +195,10 @@ extension Repository {
     /// with different texts get `resolve(object, ours, theirs)`. The merge commit has both
     /// sides as parents, so a later push of `ref` fast-forwards the side it came from. The ref
     /// moves by compare-and-swap (`.modified` when another writer moved it meanwhile).
+    /// `resolve` answers nil when it cannot join the two: the merge stops with `.conflict`
+    /// and nothing moves, rather than one side's note being dropped.
     public func mergeNotes(_ other: ObjectID, into ref: String = Repository.berthNotesRef, author: Signature,
-                           resolve: (ObjectID, String, String) -> String) throws(GitError) -> NotesMerge {
+                           resolve: (ObjectID, String, String) -> String?) throws(GitError) -> NotesMerge {
         guard let current = try referenceTarget(ref) else {
             try moveReference(ref, to: other, expected: nil, logMessage: "berth: notes fast-forward")
             return .fastForward
@@ -205,7 +217,10 @@ extension Repository {
                 updates[object] = theirs
                 continue
             }
-            let merged = resolve(object, String(decoding: try blob(mine), as: UTF8.self), String(decoding: try blob(theirs), as: UTF8.self))
+            guard let merged = resolve(object, String(decoding: try blob(mine), as: UTF8.self), String(decoding: try blob(theirs), as: UTF8.self)) else {
+                throw GitError(code: .conflict, message: "the notes on \(object.short) cannot be joined (one side is not a note this berth reads)",
+                               operation: "merge notes")
+            }
             let mergedBlob = try writeBlob(Array(merged.utf8))
             if mergedBlob != mine { updates[object] = mergedBlob }
             resolved += 1

@@ -77,12 +77,14 @@ public struct Reconciler: Sendable {
         }
         if let path = recorder?.repositoryPath {
             // Judged by the trust of the last commit accepted for this environment, not its own.
-            var anchor = options.trustAnchor
-            if anchor == nil { anchor = try await lastAccepted(name, repositoryPath: path) }
+            let repo = try Repository.discover(from: path)
+            let anchor = try options.trustAnchor ?? repo.referenceTarget(Self.acceptedRef(name))
             let chain = TrustChain(repositoryPath: path, root: manifests.root)
             if anchor != nil || environment.policy.requireSignedCommits,
                let reason = try chain.refusal(of: commit, environment: name, anchor: anchor) {
-                await notify("refused", environment, commit: commit, reason: reason, services: [])
+                // Told to the receivers the trusted commit names: a refused commit's could be anything.
+                await notify("refused", environment, commit: commit, reason: reason, services: [],
+                             receivers: try anchor.flatMap { try chain.notifications(at: $0, environment: name) })
                 try await refuse(reason, environment, desired, commit, options)
             }
         } else if environment.policy.requireSignedCommits {
@@ -97,6 +99,7 @@ public struct Reconciler: Sendable {
             }
             await notify("breakGlass", environment, commit: commit, reason: "\(problem); deployed anyway: \(reason)", services: [])
         }
+        accept(commit, environment: name)
         let plan = try await plan(name)
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
@@ -154,21 +157,28 @@ public struct Reconciler: Sendable {
         throw RefusedError(reason)
     }
 
-    /// The commit of the last deployment recorded for `environment` that is still in the
-    /// repository: where its trust stands, for a command line without a controller's state.
-    func lastAccepted(_ environment: String, repositoryPath: String) async throws -> ObjectID? {
-        let repo = try Repository.discover(from: repositoryPath)
-        let records = (try await recorder?.allRecords() ?? []).filter { $0.record.environment == environment && $0.record.outcome.deployed }
-        return records.sorted { $0.record.started > $1.record.started }.lazy.map(\.commit).first { (try? repo.commit($0)) != nil }
+    /// Where a repository keeps the last commit accepted for an environment: a ref of berth's
+    /// own that no fetch maps, never taken from notes (anyone who can push could write one).
+    public static func acceptedRef(_ environment: String) -> String { "refs/berth/accepted/\(environment)" }
+
+    /// Remembers that `commit` passed every policy for `environment`: later commits in this
+    /// repository are judged from it.
+    func accept(_ commit: ObjectID, environment: String) {
+        guard let path = recorder?.repositoryPath, let repo = try? Repository.discover(from: path) else { return }
+        let ref = Self.acceptedRef(environment)
+        let current = try? repo.referenceTarget(ref)
+        if current != commit { try? repo.moveReference(ref, to: commit, expected: current ?? nil, logMessage: "berth: accepted for \(environment)") }
     }
 
     /// Sends an event to the environment's notification URLs; delivery never fails the apply.
-    func notify(_ event: String, _ environment: Environment, commit: ObjectID, reason: String?, services: [NotificationEvent.Service]) async {
-        guard environment.notifications.contains(where: { $0.wants(event) }) else { return }
+    func notify(_ event: String, _ environment: Environment, commit: ObjectID, reason: String?, services: [NotificationEvent.Service],
+                receivers: [NotificationTarget]? = nil) async {
+        let receivers = receivers ?? environment.notifications
+        guard receivers.contains(where: { $0.wants(event) }) else { return }
         let author = recorder.flatMap { try? Repository.discover(from: $0.repositoryPath).commit(commit).author }
         await Notifier(environment: connector.environment).send(NotificationEvent(
             event: event, environment: environment.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" }, reason: reason,
             services: services, links: ["log": "berth log --env \(environment.name)", "target": TargetDescription.of(environment.target)]),
-            to: environment.notifications)
+            to: receivers)
     }
 }

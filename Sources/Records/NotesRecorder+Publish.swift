@@ -63,18 +63,19 @@ extension NotesRecorder {
     }
 
     func fetchOrigin(_ repo: Repository, _ remote: NotesRemote) throws {
-        try repo.fetch(remote.url, refspecs: ["+\(ref):\(Self.originNotesRef)"], credentials: remote.credentials)
+        // Pruned: when the origin has no notes, neither does the ref that says what it has.
+        try repo.fetch(remote.url, refspecs: ["+\(ref):\(Self.originNotesRef)"], prune: true, credentials: remote.credentials)
     }
 
     /// Merges `originNotesRef` into the notes ref: records are a union per commit.
     @discardableResult
     func absorb(_ repo: Repository) throws -> NotesMerge? {
         guard let theirs = try repo.referenceTarget(Self.originNotesRef) else { return nil }
-        for attempt in 1...20 {
+        for attempt in 1...30 {
             do {
                 return try repo.mergeNotes(theirs, into: ref, author: author.signature(), resolve: Self.resolve)
             } catch {
-                guard error.isContention && attempt < 20 else { throw error }
+                guard error.isContention && attempt < 30 else { throw error }
                 repo.removeStaleLock(of: ref, olderThan: Self.staleLockAge)
                 Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
             }
@@ -82,10 +83,11 @@ extension NotesRecorder {
         return nil
     }
 
-    /// Two writers' notes on one commit: every record of both, once. A note that is not
-    /// berth's is never replaced by one that is, nor the other way round: ours stays.
-    static func resolve(_ object: ObjectID, _ ours: String, _ theirs: String) -> String {
-        guard let mine = DeploymentNote.parse(ours), let other = DeploymentNote.parse(theirs) else { return ours }
+    /// Two writers' notes on one commit: every record of both, once. A note this berth cannot
+    /// read (not berth's, or written by a newer berth) is never dropped: the merge stops, the
+    /// records stay where they are, and publishing says why.
+    static func resolve(_ object: ObjectID, _ ours: String, _ theirs: String) -> String? {
+        guard let mine = DeploymentNote.parse(ours), let other = DeploymentNote.parse(theirs) else { return nil }
         return DeploymentNote.union(mine, other).text
     }
 

@@ -48,7 +48,7 @@ public actor NotesRecorder {
     /// again on what that writer left.
     func write(_ change: (inout DeploymentNote) -> Void, on commit: ObjectID) throws {
         let repo = try Repository.discover(from: repositoryPath)
-        for attempt in 1...20 {
+        for attempt in 1...30 {
             let tip = try repo.referenceTarget(ref)
             var note = try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
                 guard let parsed = DeploymentNote.parse(text) else {
@@ -61,7 +61,7 @@ public actor NotesRecorder {
                 try repo.writeNotes([commit: note.text], ref: ref, expected: .some(tip), author: author.signature())
                 return
             } catch {
-                guard error.isContention && attempt < 20 else { throw error }
+                guard error.isContention && attempt < 30 else { throw error }
                 repo.removeStaleLock(of: ref, olderThan: Self.staleLockAge)
                 Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
             }
@@ -70,7 +70,7 @@ public actor NotesRecorder {
 
     /// A notes ref locked longer than this was locked by a process that died (a write holds
     /// the lock for milliseconds).
-    static let staleLockAge: TimeInterval = 1
+    static let staleLockAge: TimeInterval = 3
 
     /// The note on `commit`, if any.
     public func note(on commit: ObjectID) throws -> DeploymentNote? {

@@ -62,6 +62,17 @@ public struct TrustChain {
             + "the commit is \(verdict); nothing is applied"
     }
 
+    /// The notification receivers a (trusted) commit names for an environment.
+    public func notifications(at commit: ObjectID, environment: String) throws -> [NotificationTarget] {
+        let repo = try Repository.discover(from: repositoryPath)
+        return ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root)).environment(environment)?.notifications ?? []
+    }
+
+    /// The policy and signers a (trusted) commit gives an environment.
+    public func inForce(at commit: ObjectID, environment: String) throws -> InForce {
+        try trust(at: commit, environment: environment, repo: try Repository.discover(from: repositoryPath))
+    }
+
     /// The policy and signers a commit's own files give an environment.
     func trust(at commit: ObjectID, environment: String, repo: Repository) throws -> InForce {
         let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root))
@@ -77,7 +88,10 @@ public struct TrustChain {
         let top = try repo.children(at: commit, of: folder) ?? []
         let prefix = folder.isEmpty ? "" : folder + "/"
         let shared = top.filter { ![prefix + "services", prefix + "environments"].contains($0.path) }.map { "\($0.path)=\($0.id.hex)" }
-        let own = try repo.entry(at: commit, path: prefix + "environments/\(environment)/environment.yaml")?.id.hex ?? "-"
-        return (shared + [own]).joined(separator: ",")
+        // The environment's own file, whichever form it takes.
+        let own = try ManifestLoader.extensions.map { (ext) throws -> String in
+            try repo.entry(at: commit, path: prefix + "environments/\(environment)/environment.\(ext)")?.id.hex ?? "-"
+        }
+        return (shared + own).joined(separator: ",")
     }
 }

@@ -55,6 +55,25 @@ import Testing
         #expect(try gitCLI(["notes", "--ref=berth", "show", targets[299].hex], in: dir.path) == "old \(targets[299].short)")
     }
 
+    @Test func aFlatNoteBesideANewSubtreeMovesIntoIt() throws {
+        let dir = TempDir()
+        let repo = try Repository.create(at: dir.path, bare: true)
+        let fanned = try #require(ObjectID(hex: "aa" + String(repeating: "1", count: 38)))
+        let flat = try #require(ObjectID(hex: "ab" + String(repeating: "2", count: 38)))
+        let newcomer = try #require(ObjectID(hex: "ab" + String(repeating: "3", count: 38)))
+        // A fanned level holding a flat note, as libgit2's git_note_create leaves one when no
+        // subtree for its prefix exists yet.
+        let tree = try repo.buildTree(base: nil, changes: [.write("aa/" + String(fanned.hex.dropFirst(2)), "fanned"), .write(flat.hex, "flat")])
+        let commit = try repo.createCommit(tree: tree, parents: [], message: "mixed\n", author: alice, committer: alice)
+        try repo.moveReference(Repository.berthNotesRef, to: commit, expected: nil, logMessage: "test")
+        #expect(try repo.note(on: flat) == "flat")
+        try repo.setNote("new", on: newcomer, author: alice)
+        #expect(try repo.note(on: flat) == "flat")
+        #expect(try repo.note(on: newcomer) == "new")
+        #expect(try repo.note(on: fanned) == "fanned")
+        #expect(try gitCLI(["notes", "--ref=berth", "show", flat.hex], in: dir.path) == "flat")
+    }
+
     @Test func aSmallTreeStaysFlatAsGitWritesIt() throws {
         let dir = TempDir()
         let repo = try Repository.create(at: dir.path, bare: true)
@@ -90,6 +109,12 @@ import Testing
         #expect(try repo.mergeNotes(theirs, author: alice) { a, _, _ in a.hex } == .upToDate)
         #expect(try repo.mergeNotes(base, author: alice) { a, _, _ in a.hex } == .upToDate)
         #expect(try repo.mergeNotes(merge, into: "refs/berth/theirs", author: alice) { a, _, _ in a.hex } == .fastForward)
+        // A note the resolver cannot join stops the merge; nothing moves.
+        try repo.writeNotes([shared[2]: "ours again"], author: alice)
+        try repo.writeNotes([shared[2]: "theirs again"], ref: "refs/berth/theirs", author: alice)
+        let before = try repo.referenceTarget(Repository.berthNotesRef)
+        #expect(throws: GitError.self) { try repo.mergeNotes(try repo.referenceTarget("refs/berth/theirs")!, author: alice) { _, _, _ in nil } }
+        #expect(try repo.referenceTarget(Repository.berthNotesRef) == before)
         #expect(try gitCLI(["fsck", "--strict", "--no-dangling"], in: dir.path).isEmpty)
     }
 }

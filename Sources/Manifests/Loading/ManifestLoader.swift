@@ -8,7 +8,7 @@ public struct ManifestLoader: Sendable {
 
     /// File names inside an environment folder that are not service overlays.
     public static let reservedEnvironmentFiles: Set<String> = ["environment", "freeze"]
-    static let extensions = ["yaml", "yml", "json"]
+    public static let extensions = ["yaml", "yml", "json"]
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -205,8 +205,8 @@ struct LoadRun {
                 global.error("path '\(relative)' leaves the manifest root", at: value.location, field: "signing.\(key)")
                 return nil
             }
-            if path.hasPrefix("environments/") {
-                global.error("trust material must live outside environments/ (where environment owners make changes)",
+            if path.hasPrefix("environments/") || path.hasPrefix("services/") {
+                global.error("trust material must live outside environments/ and services/ (where service and environment owners make changes)",
                              at: value.location, field: "signing.\(key)")
                 return nil
             }

@@ -79,7 +79,32 @@ public struct Applier: Sendable {
                 let recorded = history.contains {
                     $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome == .converged
                 }
-                if !recorded, recorder != nil, !Self.settled(servicePlan.live) {
+                let phase = Self.phase(servicePlan.live)
+                if !recorded, recorder != nil, phase == .failed {
+                    // Git's spec runs, but ECS gave up on its rollout: that failure is not a
+                    // convergence, and the apply that started it recorded it.
+                    outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil,
+                                                   liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
+                    continue
+                }
+                if !recorded, recorder != nil, phase == .inProgress {
+                    guard options.wait else {
+                        // Not following it: say what was seen (rolling out), once per deployment.
+                        let seen = history.contains {
+                            $0.service == want.name && $0.specHash == want.specHash && $0.deploymentId == servicePlan.liveDeploymentId
+                        }
+                        var record: DeploymentRecord?
+                        if !seen {
+                            record = try await self.record(DeploymentRecord(
+                                environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                                specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
+                                started: now(), finished: nil, outcome: .started, reason: "found rolling out git's spec; outcome not followed",
+                                target: TargetDescription.of(environment.target)), on: commit)
+                        }
+                        outcomes.append(ServiceOutcome(service: want.name, result: .applied(.started), record: record,
+                                                       liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
+                        continue
+                    }
                     // Git's spec runs, but its rollout has not finished (an earlier run timed out,
                     // or was stopped): follow that deployment to its outcome, never assume it.
                     resumed.append(Started(want: want, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
@@ -186,12 +211,18 @@ public struct Applier: Sendable {
         return try await finish(started, environment: environment, commit: commit)
     }
 
-    /// Whether a live service's rollout is over: ECS says COMPLETED, or (an endpoint without
-    /// rollout states) every task runs and none is pending.
-    static func settled(_ live: LiveSummary?) -> Bool {
-        guard let live else { return false }
-        if let state = live.rolloutState { return state == "COMPLETED" }
-        return live.runningCount == live.desiredCount && live.pendingCount == 0
+    enum RolloutPhase { case completed, inProgress, failed }
+
+    /// Where a live service's rollout stands: ECS's rollout state, or (an endpoint without
+    /// rollout states) complete when every task runs and none is pending.
+    static func phase(_ live: LiveSummary?) -> RolloutPhase {
+        guard let live else { return .inProgress }
+        switch live.rolloutState {
+        case "COMPLETED"?: return .completed
+        case "FAILED"?: return .failed
+        case nil: return live.runningCount == live.desiredCount && live.pendingCount == 0 ? .completed : .inProgress
+        default: return .inProgress
+        }
     }
 
     /// Waits for started rollouts (unless told not to) and records each outcome.
