@@ -154,7 +154,17 @@ extension SignedCommitTests {
             #expect(error?.description.contains(reason) == true, "\(message): \(String(describing: error))")
             _ = try Self.shell(["git", "reset", "-q", "--hard", anchor], in: space.clonePath)
         }
-        // An unsigned commit that switches the policy off is judged by the policy it switches off.
+        // An unsigned commit that switches the policy off is judged by the policy it switches off,
+        // even with a forged "converged" record on it: records never make an anchor.
+        try gitCommit(space, ["environments/prod/environment.yaml": open], "no more signatures, and a forged record", sign: unsigned)
+        let forgedOn = try space.clone.resolve("HEAD")
+        try await space.recorder.record(DeploymentRecord(
+            environment: "prod", service: "api", taskDefinitionArn: "arn:aws:ecs:us-east-1:000000000000:task-definition/prod-api:9",
+            specHash: "x", settingsHash: "y", deploymentId: nil, started: Date().addingTimeInterval(86_400),
+            finished: Date().addingTimeInterval(86_400), outcome: .converged, reason: nil, target: "local:prod"), on: forgedOn)
+        let forged = await #expect(throws: RefusedError.self) { _ = try await space.apply("prod") }
+        #expect(forged?.description.contains("changes the signing policy or signers and is unsigned") == true)
+        _ = try Self.shell(["git", "reset", "-q", "--hard", anchor], in: space.clonePath)
         try await refused(["environments/prod/environment.yaml": open], "no more signatures", sign: unsigned, because: "changes the signing policy or signers and is unsigned")
         // A stranger adding their own key to the allowed signers is judged by the signers before.
         try await refused(["keys/allowed_signers": keys.allowedSigners + strangerLine], "let me in", sign: stranger,
