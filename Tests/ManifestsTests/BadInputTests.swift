@@ -104,6 +104,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: api, line: 7, message: "container 'app' has no image in"),
         BadInput(name: "container with an empty image", files: [api: serviceFile("    - {name: app, image: \"\"}")],
                  file: api, line: 7, message: "container 'app' has an empty image in"),
+        BadInput(name: "version quoted, and not 1", files: ["berth.yaml": "# shop\n\nversion: \"2\"\n"],
+                 file: "berth.yaml", line: 3, message: "unsupported version 2; this berth reads version 1"),
         BadInput(name: "deployFrom not a branch", files: [staging: "target: {local: {}}\npolicy:\n  deployFrom: \"main..x\"\n"],
                  file: staging, line: 3, message: "'main..x' is not a branch name"),
         BadInput(name: "unknown variable", files: [api: serviceFile("    - name: app\n      image: r/api:1\n      environment: [{name: G, value: \"${vars.logGrop}\"}]")],

@@ -163,10 +163,18 @@ struct LoadRun {
         }
         guard let node = parseChecked(path, as: BerthShapes.configFile, diagnostics: &global) else { return nil }
         var version = 1
-        if let versionNode = node["version"], case .int(let v) = versionNode.value {
-            version = v
-            if v != 1 {
-                global.error("unsupported version \(v); this berth reads version 1", at: versionNode.location, field: "version")
+        if let versionNode = node["version"] {
+            // A quoted number is still the version it names (the schema warns about the quotes):
+            // "2" must not be read as version 1.
+            var named: Int?
+            if case .int(let v) = versionNode.value { named = v } else { named = versionNode.string.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+            if let named {
+                version = named
+                if named != 1 {
+                    global.error("unsupported version \(named); this berth reads version 1", at: versionNode.location, field: "version")
+                }
+            } else {
+                global.error("version must be the number 1", at: versionNode.location, field: "version")
             }
         }
         let promotion = node["promotion"]?.items ?? []
