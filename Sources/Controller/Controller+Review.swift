@@ -89,7 +89,7 @@ extension Controller {
         states += ReviewStatus.of(decision).filter { $0.state == .waiting || drainingLives.contains($0.instance ?? "") }
         // Review branches answer to the signing policy and signers of the last head accepted for
         // the environment they copy, not to whatever the newest head (perhaps a refused one) says.
-        let anchor = (try? Repository.open(at: mirror.path).referenceTarget(Self.acceptedRef(template.from))) ?? nil
+        let anchor = (try? Repository.open(at: mirror.path).referenceTarget(Reconciler.acceptedRef(template.from))) ?? nil
         let anchored = anchor.flatMap { try? TrustChain(repositoryPath: mirror.path, root: loaded.root).inForce(at: $0, environment: template.from) }
         let trust = anchored.map(\.signing) ?? loaded.config?.signing
         let requireSigned = (anchored?.requireSigned ?? false) || survey.base.policy.requireSignedCommits

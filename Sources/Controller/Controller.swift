@@ -253,18 +253,12 @@ public actor Controller {
                                                       leadTimeSeconds: await status.environment(name)?.leadTimeSeconds)
         defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
         do {
-            let (rewrite, anchor) = try await historyRewrite(name, head: head, recorder: recorder)
+            let (rewrite, anchor) = try historyRewrite(name, head: head)
             if let refusal = rewrite {
                 state.error = refusal
                 logger.error("\(name): \(refusal)")
-                if refusalsSent[name] != head, let services = try? reconciler(for: head, loaded).desired(name).1 {
-                    let now = Date()
-                    for want in services {
-                        _ = try? await recorder.recordOnce(DeploymentRecord(
-                            environment: name, service: want.name, taskDefinitionArn: "", specHash: want.specHash, settingsHash: want.settingsHash,
-                            deploymentId: nil, started: now, finished: now, outcome: .refused, reason: refusal, target: target, trigger: trigger),
-                            on: head)
-                    }
+                if refusalsSent[name] != head {
+                    try? await reconciler(for: head, loaded).recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
                     await publishRecords()
                 }
                 // Told to the receivers of the last accepted head: the refused one's could be anything.
@@ -369,20 +363,15 @@ public actor Controller {
         return reconciler
     }
 
-    /// Where the controller keeps the last head it accepted for an environment: a ref of its
-    /// own in the mirror, which no fetch maps or prunes (deleting the origin's notes, or its
-    /// branches, moves nothing here).
-    static func acceptedRef(_ environment: String) -> String { Reconciler.acceptedRef(environment) }
-
     /// A head that does not descend from the last head accepted for `name` (a force-push or a
     /// rewrite) is refused until an operator acts: the last good state stays.
     /// Returns the refusal, if any, and the last accepted head (what the head's trust is judged by).
-    func historyRewrite(_ name: String, head: ObjectID, recorder: NotesRecorder) async throws -> (refusal: String?, anchor: ObjectID?) {
+    func historyRewrite(_ name: String, head: ObjectID) throws -> (refusal: String?, anchor: ObjectID?) {
         let repo = try Repository.open(at: mirror.path)
         // The mirror's own record of what it accepted; a mirror from before has none, and then the
         // first head is taken on its own trust (the notes, which anyone who can push could
         // write, never stand in for it).
-        let last = try repo.referenceTarget(Self.acceptedRef(name))
+        let last = try repo.referenceTarget(Reconciler.acceptedRef(name))
         if let last {
             guard (try? repo.commit(last)) != nil else {
                 return ("the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)", last)

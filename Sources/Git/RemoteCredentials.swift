@@ -38,15 +38,27 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
     /// that it is used to authenticate and never stored in a repository's config or shown.
     /// Without one, the URL as it is and nil.
     public static func split(_ url: String) -> (url: String, credentials: RemoteCredentials?) {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return (url, nil) }
-        let hostStart = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
-        guard at < hostStart else { return (url, nil) }
-        let userinfo = url[scheme.upperBound..<at]
-        let bare = String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+        guard let range = userinfo(of: url) else { return (url, nil) }
+        let userinfo = url[range]
         guard let colon = userinfo.firstIndex(of: ":") else { return (url, nil) }
+        let bare = withoutUserinfo(url)
         let user = String(userinfo[..<colon]).removingPercentEncoding ?? String(userinfo[..<colon])
         let password = String(userinfo[userinfo.index(after: colon)...])
         return (bare, RemoteCredentials(username: user, token: password.removingPercentEncoding ?? password))
+    }
+
+    /// Where a URL's `user[:password]` part stands: after `://`, before an `@` that comes before
+    /// the host's first `/`; nil when there is none.
+    static func userinfo(of url: String) -> Range<String.Index>? {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return nil }
+        let hostStart = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
+        return at < hostStart ? scheme.upperBound..<at : nil
+    }
+
+    /// The URL with its `user[:password]@` part left out, for messages and stored config.
+    public static func withoutUserinfo(_ url: String) -> String {
+        guard let range = userinfo(of: url) else { return url }
+        return String(url[..<range.lowerBound]) + String(url[url.index(after: range.upperBound)...])
     }
 
     public var description: String {

@@ -105,11 +105,7 @@ extension Repository {
 
         if baseHandle == nil {
             // git_tree_create_updated needs a baseline: start from the empty tree.
-            var builder: OpaquePointer?
-            try check(git_treebuilder_new(&builder, handle, nil), "start empty tree")
-            defer { git_treebuilder_free(builder) }
-            var empty = git_oid()
-            try check(git_treebuilder_write(&empty, builder), "write empty tree")
+            var empty = try emptyTree().raw
             try check(git_tree_lookup(&baseHandle, handle, &empty), "read empty tree")
         }
 
@@ -123,11 +119,8 @@ extension Repository {
             update.path = UnsafePointer(path)
             switch change.action {
             case .write(let bytes, let executable):
-                var blobOid = git_oid()
-                let rc = bytes.withUnsafeBytes { git_blob_create_from_buffer(&blobOid, handle, $0.baseAddress, $0.count) }
-                try check(rc, "write \(change.path)")
                 update.action = GIT_TREE_UPDATE_UPSERT
-                update.id = blobOid
+                update.id = try writeBlob(bytes, what: change.path).raw
                 update.filemode = executable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB
             case .delete:
                 guard try treeContains(baseHandle!, change.path) else { continue }

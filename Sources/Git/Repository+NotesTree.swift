@@ -41,11 +41,10 @@ extension Repository {
         let baseTree = try current.map { (tip) throws(GitError) in try commit(tip).tree }
         var updates: [String: ObjectID?] = [:]
         for (object, blob) in blobs { updates[object.hex] = blob }
-        var tree = try notesTree(baseTree, updates)
-        if tree == nil { tree = try emptyTree() }
+        let tree: ObjectID
+        if let updated = try notesTree(baseTree, updates) { tree = updated } else { tree = try emptyTree() }
         if tree == baseTree && extraParents.isEmpty { return nil }
         let parents = (current.map { [$0] } ?? []) + extraParents
-        guard let tree else { return nil }
         let notesCommit = try createCommit(tree: tree, parents: parents, message: message + "\n", author: author, committer: author)
         try moveReference(ref, to: notesCommit, expected: current, logMessage: "berth: notes")
         return notesCommit
@@ -54,12 +53,7 @@ extension Repository {
     /// The tree `base` with `updates` applied, keyed by the remaining hex of each annotated
     /// object at this level (nil value: remove); nil when the result is empty.
     func notesTree(_ base: ObjectID?, _ updates: [String: ObjectID?]) throws(GitError) -> ObjectID? {
-        var builder: OpaquePointer?
-        if let base {
-            try withTree(base) { (tree) throws(GitError) in _ = try check(git_treebuilder_new(&builder, handle, tree), "read notes tree") }
-        } else {
-            try check(git_treebuilder_new(&builder, handle, nil), "start notes tree")
-        }
+        let builder = try treeBuilder(base)
         defer { git_treebuilder_free(builder) }
         // Updates for objects whose notes live in a subtree at this level go down to it; once a
         // level is fanned out, new notes go down too (creating their subtree), as git does.
@@ -96,8 +90,7 @@ extension Repository {
         // Too many notes at this level: move them all into two-digit subtrees.
         let notesHere = try noteNames(tree)
         guard notesHere.count > NotesTree.fanOutLimit else { return tree }
-        var split: OpaquePointer?
-        try withTree(tree) { (handle) throws(GitError) in _ = try check(git_treebuilder_new(&split, self.handle, handle), "read notes tree") }
+        let split = try treeBuilder(tree)
         defer { git_treebuilder_free(split) }
         var moved: [String: [String: ObjectID?]] = [:]
         for (name, blob) in notesHere where name.count > 2 {
@@ -107,6 +100,17 @@ extension Repository {
         try descend(split, moved)
         try check(git_treebuilder_write(&out, split), "write notes tree")
         return ObjectID(out)
+    }
+
+    /// A tree builder holding `tree`'s entries (none for nil); the caller frees it.
+    func treeBuilder(_ tree: ObjectID?) throws(GitError) -> OpaquePointer? {
+        var builder: OpaquePointer?
+        if let tree {
+            try withTree(tree) { (handle) throws(GitError) in _ = try check(git_treebuilder_new(&builder, self.handle, handle), "read tree \(tree.short)") }
+        } else {
+            try check(git_treebuilder_new(&builder, handle, nil), "start a tree")
+        }
+        return builder
     }
 
     /// Applies updates to the two-digit subtrees of a tree being built.
@@ -161,17 +165,16 @@ extension Repository {
         try check(git_treebuilder_remove(builder, name), "remove note \(name)")
     }
 
-    /// Stores bytes as a blob.
-    public func writeBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
+    /// Stores bytes as a blob; `what` names it in an error.
+    public func writeBlob(_ bytes: [UInt8], what: String = "blob") throws(GitError) -> ObjectID {
         var oid = git_oid()
         let rc = bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, handle, $0.baseAddress, $0.count) }
-        try check(rc, "write blob")
+        try check(rc, "write \(what)")
         return ObjectID(oid)
     }
 
     func emptyTree() throws(GitError) -> ObjectID {
-        var builder: OpaquePointer?
-        try check(git_treebuilder_new(&builder, handle, nil), "start empty tree")
+        let builder = try treeBuilder(nil)
         defer { git_treebuilder_free(builder) }
         var out = git_oid()
         try check(git_treebuilder_write(&out, builder), "write empty tree")

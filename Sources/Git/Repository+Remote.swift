@@ -97,9 +97,7 @@ extension Repository {
 
     /// A URL with any user:password part removed, safe for logs and errors.
     static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let hostStart = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
-        guard at < hostStart else { return url }
-        return String(url[..<scheme.upperBound]) + "***@" + String(url[url.index(after: at)...])
+        guard let range = RemoteCredentials.userinfo(of: url) else { return url }
+        return String(url[..<range.lowerBound]) + "***" + String(url[range.upperBound...])
     }
 }

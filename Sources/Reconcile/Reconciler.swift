@@ -81,7 +81,8 @@ public struct Reconciler: Sendable {
             let anchor = try options.trustAnchor ?? repo.referenceTarget(Self.acceptedRef(name))
             let chain = TrustChain(repositoryPath: path, root: manifests.root)
             if anchor != nil || environment.policy.requireSignedCommits,
-               let reason = try chain.refusal(of: commit, environment: name, anchor: anchor) {
+               let reason = try chain.refusal(of: commit, environment: name, anchor: anchor, own: .init(
+                   requireSigned: environment.policy.requireSignedCommits, signing: manifests.config?.signing, commit: commit)) {
                 // Told to the receivers the trusted commit names: a refused commit's could be anything.
                 await notify("refused", environment, commit: commit, reason: reason, services: [],
                              receivers: try anchor.flatMap { try chain.notifications(at: $0, environment: name) })
@@ -145,16 +146,24 @@ public struct Reconciler: Sendable {
     /// services), then throws the refusal.
     func refuse(_ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
                 _ options: ApplyOptions) async throws -> Never {
-        if let recorder {
-            let now = Date()
-            for want in desired {
-                try await recorder.recordOnce(DeploymentRecord(
-                    environment: environment.name, service: want.name, taskDefinitionArn: "", specHash: want.specHash,
-                    settingsHash: want.settingsHash, deploymentId: nil, started: now, finished: now, outcome: .refused, reason: reason,
-                    target: TargetDescription.of(environment.target), trigger: options.trigger), on: commit)
-            }
-        }
+        try await recordRefusal(reason, environment, desired, commit, trigger: options.trigger)
         throw RefusedError(reason)
+    }
+
+    /// Records that `name` refused `commit`, for each of its services, once per commit and
+    /// reason (the controller's history guard refuses a head before any apply).
+    public func recordRefusal(_ reason: String, environment name: String, commit: ObjectID, trigger: DeploymentRecord.Trigger) async throws {
+        let (environment, desired) = try desired(name)
+        try await recordRefusal(reason, environment, desired, commit, trigger: trigger)
+    }
+
+    func recordRefusal(_ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
+                       trigger: DeploymentRecord.Trigger) async throws {
+        guard let recorder else { return }
+        let now = Date()
+        for want in desired {
+            try await recorder.recordOnce(.notApplied(.refused, want, in: environment, reason: reason, at: now, trigger: trigger), on: commit)
+        }
     }
 
     /// Where a repository keeps the last commit accepted for an environment: a ref of berth's

@@ -71,16 +71,15 @@ extension NotesRecorder {
     @discardableResult
     func absorb(_ repo: Repository) throws -> NotesMerge? {
         guard let theirs = try repo.referenceTarget(Self.originNotesRef) else { return nil }
-        for attempt in 1...30 {
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
                 return try repo.mergeNotes(theirs, into: ref, author: author.signature(), resolve: Self.resolve)
             } catch {
-                guard error.isContention && attempt < 30 else { throw error }
-                repo.removeStaleLock(of: ref, olderThan: Self.staleLockAge)
-                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
+                guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: ref) else { throw error }
             }
         }
-        return nil
     }
 
     /// Two writers' notes on one commit: every record of both, once. A note this berth cannot

@@ -48,7 +48,9 @@ public actor NotesRecorder {
     /// again on what that writer left.
     func write(_ change: (inout DeploymentNote) -> Void, on commit: ObjectID) throws {
         let repo = try Repository.discover(from: repositoryPath)
-        for attempt in 1...30 {
+        var attempt = 0
+        while true {
+            attempt += 1
             let tip = try repo.referenceTarget(ref)
             var note = try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
                 guard let parsed = DeploymentNote.parse(text) else {
@@ -61,11 +63,19 @@ public actor NotesRecorder {
                 try repo.writeNotes([commit: note.text], ref: ref, expected: .some(tip), author: author.signature())
                 return
             } catch {
-                guard error.isContention && attempt < 30 else { throw error }
-                repo.removeStaleLock(of: ref, olderThan: Self.staleLockAge)
-                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
+                guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: ref) else { throw error }
             }
         }
+    }
+
+    /// After a failed attempt: true, having waited, when another writer holds or moved the
+    /// notes ref and another try is due (growing waits, several seconds in all). A lock left by
+    /// a writer that died is removed once stale.
+    static func retryAfter(_ error: GitError, attempt: Int, repo: Repository, ref: String) -> Bool {
+        guard error.isContention, attempt < 30 else { return false }
+        repo.removeStaleLock(of: ref, olderThan: staleLockAge)
+        Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(attempt))
+        return true
     }
 
     /// A notes ref locked longer than this was locked by a process that died (a write holds

@@ -32,8 +32,5 @@ public struct NotesRemote: Sendable {
     }
 
     /// The URL with any credentials in it left out, for messages.
-    public var display: String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
-    }
+    public var display: String { RemoteCredentials.withoutUserinfo(url) }
 }

@@ -14,6 +14,12 @@ public struct TrustChain {
         public let signing: SigningTrust?
         /// The commit whose files say so.
         public let commit: ObjectID
+
+        public init(requireSigned: Bool, signing: SigningTrust?, commit: ObjectID) {
+            self.requireSigned = requireSigned
+            self.signing = signing
+            self.commit = commit
+        }
     }
 
     public let repositoryPath: String
@@ -25,13 +31,20 @@ public struct TrustChain {
         self.root = root
     }
 
-    /// Why `candidate` may not be applied to `environment`, nil when it may. `anchor` is the
-    /// last commit accepted for it; without one (first use), the candidate's own files judge.
-    public func refusal(of candidate: ObjectID, environment: String, anchor: ObjectID?) throws -> String? {
+    /// Why `candidate` may not be applied to `environment`, nil when it may. `own` is what the
+    /// candidate's files say (the caller has them loaded). `anchor` is the last commit accepted
+    /// for it; without one (first use), the candidate's own files judge.
+    public func refusal(of candidate: ObjectID, environment: String, anchor: ObjectID?, own: InForce) throws -> String? {
         let repo = try Repository.discover(from: repositoryPath)
-        var inForce = try trust(at: anchor ?? candidate, environment: environment, repo: repo)
+        var inForce = own
         var changesTrust = false
-        if let anchor, anchor != candidate, try repo.isAncestor(anchor, of: candidate) {
+        // Where the anchor's trust files are the candidate's, the anchor's trust is the candidate's
+        // own, and nothing in between needs reading: the common case costs a few tree lookups.
+        if let anchor, anchor != candidate, try trustKey(anchor, environment: environment, repo: repo)
+            != trustKey(candidate, environment: environment, repo: repo) {
+            inForce = try trust(at: anchor, environment: environment, repo: repo)
+        }
+        if let anchor, inForce.commit == anchor, try repo.isAncestor(anchor, of: candidate) {
             // Commits between the anchor and the candidate that change what judges, oldest first.
             var key = try trustKey(anchor, environment: environment, repo: repo)
             for commit in try repo.commits(between: anchor, and: candidate).reversed() {
@@ -49,7 +62,6 @@ public struct TrustChain {
             }
         }
         // The candidate answers to the trust before it, and to its own if that asks for more.
-        let own = try trust(at: candidate, environment: environment, repo: repo)
         guard inForce.requireSigned || own.requireSigned else { return nil }
         let judge = inForce.requireSigned ? inForce : own
         let verdict = try CommitVerifier(trust: judge.signing).verify(candidate, in: repo)

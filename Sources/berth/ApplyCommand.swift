@@ -38,7 +38,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let setup = try ReconcileSetup(source)
-        if let recorder = setup.reconciler.recorder, !records.noPublish { await records.sync(recorder) }
+        if let recorder = setup.reconciler.recorder, !records.noPublish { await RecordsOptions.sync(recorder) }
         let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
         do {
             let local = setup.loaded.environment(env).map { if case .local = $0.target { true } else { false } } ?? false

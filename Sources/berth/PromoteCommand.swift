@@ -23,7 +23,7 @@ struct PromotionOptions: ParsableArguments {
     /// Promotes (or, with `dryRun`, previews) and prints the result.
     func run(branch: String? = nil, push: Bool = false, message: String? = nil, dryRun: Bool) async throws {
         let root = repository.root
-        let recorder = NotesRecorder(repositoryPath: root, deployer: .person(repositoryPath: root))
+        let recorder = RecordsOptions.recorder(root: root)
         // The gates read the team's records: the origin's, merged with this clone's.
         await RecordsOptions.sync(recorder)
         let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),

@@ -14,7 +14,7 @@ struct ReconcileSetup {
         DiagnosticPrinter.print(loaded.diagnostics.sorted)
         let root = options.source.repositoryRoot()
         reconciler = Reconciler(manifests: loaded, connector: TargetConnector(repositoryRoot: root ?? FileManager.default.currentDirectoryPath),
-                                recorder: root.map { NotesRecorder(repositoryPath: $0, deployer: .person(repositoryPath: $0)) })
+                                recorder: root.map(RecordsOptions.recorder(root:)))
     }
 
     /// Colors only on a terminal, and never with NO_COLOR set.

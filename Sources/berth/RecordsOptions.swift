@@ -10,16 +10,12 @@ struct RecordsOptions: ParsableArguments {
     var noPublish = false
 
     /// The recorder for a repository, stamping records with the person running berth.
-    func recorder(root: String) -> NotesRecorder {
+    static func recorder(root: String) -> NotesRecorder {
         NotesRecorder(repositoryPath: root, deployer: .person(repositoryPath: root))
     }
 
     /// Merges the origin's records into the clone's before they are read. Offline, the clone's
     /// own records are used, and berth says so.
-    func sync(_ recorder: NotesRecorder) async {
-        await RecordsOptions.sync(recorder)
-    }
-
     static func sync(_ recorder: NotesRecorder) async {
         guard let remote = NotesRemote.origin(of: recorder.repositoryPath) else { return }
         do {

@@ -25,7 +25,7 @@ struct RollbackCommand: AsyncParsableCommand {
         let root = repository.root
         let result: PromotionResult
         do {
-            let recorder = NotesRecorder(repositoryPath: root, deployer: .person(repositoryPath: root))
+            let recorder = RecordsOptions.recorder(root: root)
             await RecordsOptions.sync(recorder)
             result = try await Rollbacker(repositoryPath: root, manifestPath: repository.path, recorder: recorder)
                 .rollback(environment: env, to: to, branch: target.branch, push: target.push)

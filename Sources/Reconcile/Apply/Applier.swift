@@ -58,10 +58,7 @@ public struct Applier: Sendable {
 
     /// A service not applied this time, and why, recorded.
     func skip(_ want: DesiredService, _ reason: String, environment: Environment, commit: ObjectID) async throws -> ServiceOutcome {
-        let record = try await self.record(DeploymentRecord(
-            environment: environment.name, service: want.name, taskDefinitionArn: "", specHash: want.specHash, settingsHash: want.settingsHash,
-            deploymentId: nil, started: now(), finished: now(), outcome: .skipped, reason: reason,
-            target: TargetDescription.of(environment.target)), on: commit)
+        let record = try await self.record(.notApplied(.skipped, want, in: environment, reason: reason, at: now()), on: commit)
         return ServiceOutcome(service: want.name, result: .skipped(reason), record: record)
     }
 
