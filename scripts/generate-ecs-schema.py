@@ -16,6 +16,42 @@ model = loader.load_service_model("ecs", "service-2")
 shapes = model["shapes"]
 api_version = model["metadata"]["apiVersion"]
 
+# The model types ECS integers as 32-bit ("integer") or 64-bit ("long"); a few shapes carry
+# their own bounds. Ranges the API reference documents but the model does not are listed
+# here, so a value ECS would refuse is refused by `berth validate`, before anything is applied.
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+DOCUMENTED = {
+    ("HealthCheck", "interval"): (5, 300),
+    ("HealthCheck", "timeout"): (2, 120),
+    ("HealthCheck", "retries"): (1, 10),
+    ("HealthCheck", "startPeriod"): (0, 300),
+    ("ContainerDefinition", "cpu"): (0, INT32[1]),
+    ("ContainerDefinition", "memory"): (0, INT32[1]),
+    ("ContainerDefinition", "memoryReservation"): (0, INT32[1]),
+    ("ContainerDefinition", "startTimeout"): (0, INT32[1]),
+    ("ContainerDefinition", "stopTimeout"): (0, 120),
+    ("CreateServiceRequest", "desiredCount"): (0, INT32[1]),
+    ("UpdateServiceRequest", "desiredCount"): (0, INT32[1]),
+    ("CreateServiceRequest", "healthCheckGracePeriodSeconds"): (0, INT32[1]),
+    ("UpdateServiceRequest", "healthCheckGracePeriodSeconds"): (0, INT32[1]),
+    ("DeploymentConfiguration", "maximumPercent"): (0, INT32[1]),
+    ("DeploymentConfiguration", "minimumHealthyPercent"): (0, INT32[1]),
+    ("DeploymentConfiguration", "bakeTimeInMinutes"): (0, 1440),
+    ("EphemeralStorage", "sizeInGiB"): (21, 200),
+    ("Ulimit", "softLimit"): (0, INT32[1]),
+    ("Ulimit", "hardLimit"): (0, INT32[1]),
+    ("LinuxParameters", "swappiness"): (0, 100),
+    ("LinuxParameters", "maxSwap"): (0, INT32[1]),
+    ("LinuxParameters", "sharedMemorySize"): (0, INT32[1]),
+    ("Tmpfs", "size"): (0, INT32[1]),
+    ("PortMapping", "containerPort"): (0, 65535),
+    ("PortMapping", "hostPort"): (0, 65535),
+    ("LoadBalancer", "containerPort"): (0, 65535),
+    ("ServiceRegistry", "port"): (0, 65535),
+    ("ServiceRegistry", "containerPort"): (0, 65535),
+}
+
 emitted = {}
 order = []
 
@@ -51,7 +87,13 @@ def expr(name):
             return ".string(enumValues: [" + ", ".join(f'"{v}"' for v in values) + "])"
         return ".string()"
     if kind in ("integer", "long"):
-        return ".integer"
+        low, high = (INT32 if kind == "integer" else INT64)
+        low, high = shape.get("min", low), shape.get("max", high)
+        if (low, high) == INT32:
+            return ".int32"
+        if (low, high) == INT64:
+            return ".int64"
+        return f".integer({low}...{high})"
     if kind == "boolean":
         return ".boolean"
     if kind in ("double", "float"):
@@ -63,6 +105,13 @@ def expr(name):
     if kind in ("list", "map", "structure"):
         return f"ECSShapes.{swift_name(name)}"
     sys.exit(f"unsupported shape type {kind} for {name}")
+
+
+def member_expr(structure, member, shape_name):
+    documented = DOCUMENTED.get((structure, member))
+    if documented:
+        return f".integer({documented[0]}...{documented[1]})"
+    return expr(shape_name)
 
 
 for root in ROOTS:
@@ -85,7 +134,7 @@ for name in order:
         continue
     elif kind == "structure":
         members = ",\n".join(
-            f'        ("{m}", {expr(spec["shape"])})' for m, spec in shape["members"].items()
+            f'        ("{m}", {member_expr(name, m, spec["shape"])})' for m, spec in shape["members"].items()
         )
         required = ", ".join(f'"{r}"' for r in shape.get("required", []))
         body = f'.structure(Structure(name: "{name}", members: [\n{members},\n    ], required: [{required}]))'

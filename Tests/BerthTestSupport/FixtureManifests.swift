@@ -5,10 +5,14 @@ import Foundation
 public enum FixtureManifests {
     public static let folder = sharedFolder + "/fixtures/taskdefs"
     public static let templates: Set<String> = ["05", "39", "49", "57"]
-    /// The plain (not templated) fixture files.
+    /// CLI skeletons (`--generate-cli-skeleton`, every number 0): ECS refuses them as they are
+    /// (a health check interval of 0), and so does `berth validate`.
+    public static let skeletons: Set<String> = ["23"]
+    /// The plain (not templated) fixture files that ECS would register.
     public static var plain: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasSuffix(".json") && !templates.contains(String($0.prefix(2))) }.sorted()
+            .filter { $0.hasSuffix(".json") && !templates.contains(String($0.prefix(2))) && !skeletons.contains(String($0.prefix(2))) }
+            .sorted()
     }
 
     /// The manifests for one fixture: images supplied where the file leaves them to CI, and

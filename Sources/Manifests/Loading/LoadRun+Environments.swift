@@ -83,6 +83,7 @@ extension LoadRun {
         guard let target else { return nil }
         var environment = Environment(name: name, file: files.display(path), target: target, vars: vars, release: release,
                                       policy: policy, services: serviceNames, freeze: freeze, tasks: tasks, waves: waves)
+        checkVariables(of: environment, in: node, diagnostics: &diagnostics)
         environment.notifications = (config?.config.notifications ?? [])
             + Self.readNotifications(node["notifications"], diagnostics: &diagnostics)
         return (environment, overlays)
@@ -140,6 +141,17 @@ extension LoadRun {
             }
         }
         return Freeze(reason: reason, by: node["by"]?.string, until: until, file: files.display(path))
+    }
+
+    /// A variable that names an unknown one, a cycle, or an expansion bomb is an error where the
+    /// variable is written, once for the environment rather than at every use.
+    func checkVariables(of environment: Environment, in node: Node, diagnostics: inout Diagnostics) {
+        let expansion = VariableExpansion.expand(ServiceRenderer.variables(of: environment, service: "service"))
+        for (name, problem) in expansion.problems.sorted(by: { $0.key < $1.key }) {
+            guard let dot = name.firstIndex(of: "."), let entry = node[String(name[..<dot])]?.entry(String(name[name.index(after: dot)...]))
+            else { continue }
+            diagnostics.error("variable '\(name)' \(problem)", at: entry.node.location, field: name)
+        }
     }
 
     /// `vars:` and `release:`: names to scalar values, read as text.

@@ -128,6 +128,11 @@ private struct Converter {
         if depth > limits.maxDepth {
             throw Diagnostic(.error, "nesting deeper than \(limits.maxDepth) levels", at: location)
         }
+        if case let tag = node.tag.rawValue, !Self.plainTags.contains(tag) {
+            let shown = tag.hasPrefix(Self.coreTagPrefix) ? "!!" + tag.dropFirst(Self.coreTagPrefix.count) : tag
+            throw Diagnostic(.error, "YAML tag '\(shown)' is not supported: berth reads plain values (text, numbers, "
+                             + "true/false, lists, mappings); remove the tag", at: location)
+        }
         switch node {
         case .scalar(let scalar):
             return Node(Self.resolve(scalar), at: location)
@@ -179,6 +184,13 @@ private struct Converter {
     private func locate(_ mark: Mark?) -> SourceLocation {
         SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
+
+    static let coreTagPrefix = "tag:yaml.org,2002:"
+    /// Tags that only say what the value already is (`!!str`, `!!int`, …) or that Yams' resolver
+    /// gives untagged values. Any other (`!!binary`, `!!python/object`, `!custom`) asks for a
+    /// meaning berth does not give, so it is refused rather than silently read as text.
+    static let plainTags = Set(["", "!", "?"]).union(
+        ["str", "int", "float", "bool", "null", "map", "seq", "merge", "value", "timestamp"].map { coreTagPrefix + $0 })
 
     /// YAML 1.2 core schema for plain scalars; quoted scalars and `!!str` are strings.
     static func resolve(_ scalar: Yams.Node.Scalar) -> Node.Value {

@@ -12,8 +12,15 @@ struct ServiceRenderer {
         self.overlay = overlay
     }
 
+    /// Every `${name}` a manifest may use, expanded (a variable that cannot be was reported
+    /// when the environment was read, and stays as written).
     var variables: [String: String] {
-        var vars: [String: String] = ["env": environment.name, "service": base.name, "aws.region": environment.target.region]
+        VariableExpansion.expand(Self.variables(of: environment, service: base.name)).values
+    }
+
+    /// The names as written: built-ins, `vars.*` and `release.*`.
+    static func variables(of environment: Environment, service: String) -> [String: String] {
+        var vars: [String: String] = ["env": environment.name, "service": service, "aws.region": environment.target.region]
         if let account = environment.target.accountId { vars["aws.accountId"] = account }
         for (key, value) in environment.vars { vars["vars.\(key)"] = value }
         for (key, value) in environment.release { vars["release.\(key)"] = value }
@@ -64,9 +71,6 @@ struct ServiceRenderer {
         if let nameNode = settings["serviceName"], !TaskDefinitionChecks.isValidName(serviceName) {
             diagnostics.error("serviceName '\(serviceName)' may only hold letters, digits, '-' and '_'", at: nameNode.location,
                               field: "service.serviceName")
-        }
-        if let count = settings["desiredCount"], case .int(let n) = count.value, n < 0 {
-            diagnostics.error("desiredCount cannot be negative", at: count.location, field: "service.desiredCount")
         }
         if let launch = settings.entry("launchType"), settings["capacityProviderStrategy"] != nil {
             diagnostics.error("set either launchType or capacityProviderStrategy, not both", at: launch.keyLocation,

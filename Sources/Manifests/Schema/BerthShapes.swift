@@ -70,7 +70,7 @@ public enum BerthShapes {
         ("service", .string()),
         ("container", .string()),
         ("command", .list(.string())),
-        ("timeoutSeconds", .integer),
+        ("timeoutSeconds", .integer(1...86_400)),
     ], required: ["name", "when", "service"])
 
     /// `environments/<env>/environment.yaml`.
@@ -109,13 +109,13 @@ public enum BerthShapes {
         ("name", .string()),
         ("cluster", .string()),
         ("ttl", .string()),
-        ("maxEnvironments", .integer),
+        ("maxEnvironments", .integer(1...10_000)),
         ("services", .list(.string())),
     ], required: ["branches", "from"])
 
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
-        ("version", .integer),
+        ("version", .int32),
         ("promotion", .list(.string())),
         ("target", .structure(target)),
         ("signing", .structure(signing)),

@@ -8,19 +8,19 @@ public enum ECSShapes {
     ], required: ["credentialsParameter"]))
     public static let stringList: Shape = .list(.string())
     public static let portMapping: Shape = .structure(Structure(name: "PortMapping", members: [
-        ("containerPort", .integer),
-        ("hostPort", .integer),
+        ("containerPort", .integer(0...65535)),
+        ("hostPort", .integer(0...65535)),
         ("protocol", .string(enumValues: ["tcp", "udp"])),
         ("name", .string()),
         ("appProtocol", .string(enumValues: ["http", "http2", "grpc"])),
         ("containerPortRange", .string()),
     ], required: []))
     public static let portMappingList: Shape = .list(ECSShapes.portMapping)
-    public static let integerList: Shape = .list(.integer)
+    public static let integerList: Shape = .list(.int32)
     public static let containerRestartPolicy: Shape = .structure(Structure(name: "ContainerRestartPolicy", members: [
         ("enabled", .boolean),
         ("ignoredExitCodes", ECSShapes.integerList),
-        ("restartAttemptPeriod", .integer),
+        ("restartAttemptPeriod", .int32),
     ], required: ["enabled"]))
     public static let keyValuePair: Shape = .structure(Structure(name: "KeyValuePair", members: [
         ("name", .string()),
@@ -56,7 +56,7 @@ public enum ECSShapes {
     public static let devicesList: Shape = .list(ECSShapes.device)
     public static let tmpfs: Shape = .structure(Structure(name: "Tmpfs", members: [
         ("containerPath", .string()),
-        ("size", .integer),
+        ("size", .integer(0...2147483647)),
         ("mountOptions", ECSShapes.stringList),
     ], required: ["containerPath", "size"]))
     public static let tmpfsList: Shape = .list(ECSShapes.tmpfs)
@@ -64,10 +64,10 @@ public enum ECSShapes {
         ("capabilities", ECSShapes.kernelCapabilities),
         ("devices", ECSShapes.devicesList),
         ("initProcessEnabled", .boolean),
-        ("sharedMemorySize", .integer),
+        ("sharedMemorySize", .integer(0...2147483647)),
         ("tmpfs", ECSShapes.tmpfsList),
-        ("maxSwap", .integer),
-        ("swappiness", .integer),
+        ("maxSwap", .integer(0...2147483647)),
+        ("swappiness", .integer(0...100)),
     ], required: []))
     public static let secret: Shape = .structure(Structure(name: "Secret", members: [
         ("name", .string()),
@@ -87,8 +87,8 @@ public enum ECSShapes {
     public static let dockerLabelsMap: Shape = .map(.string())
     public static let ulimit: Shape = .structure(Structure(name: "Ulimit", members: [
         ("name", .string(enumValues: ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"])),
-        ("softLimit", .integer),
-        ("hardLimit", .integer),
+        ("softLimit", .integer(0...2147483647)),
+        ("hardLimit", .integer(0...2147483647)),
     ], required: ["name", "softLimit", "hardLimit"]))
     public static let ulimitList: Shape = .list(ECSShapes.ulimit)
     public static let logConfigurationOptionsMap: Shape = .map(.string())
@@ -99,10 +99,10 @@ public enum ECSShapes {
     ], required: ["logDriver"]))
     public static let healthCheck: Shape = .structure(Structure(name: "HealthCheck", members: [
         ("command", ECSShapes.stringList),
-        ("interval", .integer),
-        ("timeout", .integer),
-        ("retries", .integer),
-        ("startPeriod", .integer),
+        ("interval", .integer(5...300)),
+        ("timeout", .integer(2...120)),
+        ("retries", .integer(1...10)),
+        ("startPeriod", .integer(0...300)),
     ], required: ["command"]))
     public static let systemControl: Shape = .structure(Structure(name: "SystemControl", members: [
         ("namespace", .string()),
@@ -123,9 +123,9 @@ public enum ECSShapes {
         ("name", .string()),
         ("image", .string()),
         ("repositoryCredentials", ECSShapes.repositoryCredentials),
-        ("cpu", .integer),
-        ("memory", .integer),
-        ("memoryReservation", .integer),
+        ("cpu", .integer(0...2147483647)),
+        ("memory", .integer(0...2147483647)),
+        ("memoryReservation", .integer(0...2147483647)),
         ("links", ECSShapes.stringList),
         ("portMappings", ECSShapes.portMappingList),
         ("essential", .boolean),
@@ -139,8 +139,8 @@ public enum ECSShapes {
         ("linuxParameters", ECSShapes.linuxParameters),
         ("secrets", ECSShapes.secretList),
         ("dependsOn", ECSShapes.containerDependencies),
-        ("startTimeout", .integer),
-        ("stopTimeout", .integer),
+        ("startTimeout", .integer(0...2147483647)),
+        ("stopTimeout", .integer(0...120)),
         ("versionConsistency", .string(enumValues: ["enabled", "disabled"])),
         ("hostname", .string()),
         ("user", .string()),
@@ -183,13 +183,13 @@ public enum ECSShapes {
         ("fileSystemId", .string()),
         ("rootDirectory", .string()),
         ("transitEncryption", .string(enumValues: ["ENABLED", "DISABLED"])),
-        ("transitEncryptionPort", .integer),
+        ("transitEncryptionPort", .int32),
         ("authorizationConfig", ECSShapes.eFSAuthorizationConfig),
     ], required: ["fileSystemId"]))
     public static let s3FilesVolumeConfiguration: Shape = .structure(Structure(name: "S3FilesVolumeConfiguration", members: [
         ("fileSystemArn", .string()),
         ("rootDirectory", .string()),
-        ("transitEncryptionPort", .integer),
+        ("transitEncryptionPort", .int32),
         ("accessPointArn", .string()),
     ], required: ["fileSystemArn"]))
     public static let fSxWindowsFileServerAuthorizationConfig: Shape = .structure(Structure(name: "FSxWindowsFileServerAuthorizationConfig", members: [
@@ -234,7 +234,7 @@ public enum ECSShapes {
     ], required: ["deviceName", "deviceType"]))
     public static let inferenceAccelerators: Shape = .list(ECSShapes.inferenceAccelerator)
     public static let ephemeralStorage: Shape = .structure(Structure(name: "EphemeralStorage", members: [
-        ("sizeInGiB", .integer),
+        ("sizeInGiB", .integer(21...200)),
     ], required: ["sizeInGiB"]))
     public static let runtimePlatform: Shape = .structure(Structure(name: "RuntimePlatform", members: [
         ("cpuArchitecture", .string(enumValues: ["X86_64", "ARM64"])),
@@ -274,7 +274,7 @@ public enum ECSShapes {
         ("taskRoleArn", .string()),
         ("executionRoleArn", .string()),
         ("networkMode", .string(enumValues: ["bridge", "host", "awsvpc", "none"])),
-        ("revision", .integer),
+        ("revision", .int32),
         ("volumes", ECSShapes.volumeList),
         ("status", .string(enumValues: ["ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"])),
         ("requiresAttributes", ECSShapes.requiresAttributes),
@@ -305,21 +305,21 @@ public enum ECSShapes {
         ("targetGroupArn", .string()),
         ("loadBalancerName", .string()),
         ("containerName", .string()),
-        ("containerPort", .integer),
+        ("containerPort", .integer(0...65535)),
         ("advancedConfiguration", ECSShapes.advancedConfiguration),
     ], required: []))
     public static let loadBalancers: Shape = .list(ECSShapes.loadBalancer)
     public static let serviceRegistry: Shape = .structure(Structure(name: "ServiceRegistry", members: [
         ("registryArn", .string()),
-        ("port", .integer),
+        ("port", .integer(0...65535)),
         ("containerName", .string()),
-        ("containerPort", .integer),
+        ("containerPort", .integer(0...65535)),
     ], required: []))
     public static let serviceRegistries: Shape = .list(ECSShapes.serviceRegistry)
     public static let capacityProviderStrategyItem: Shape = .structure(Structure(name: "CapacityProviderStrategyItem", members: [
         ("capacityProvider", .string()),
-        ("weight", .integer),
-        ("base", .integer),
+        ("weight", .integer(0...1000)),
+        ("base", .integer(0...100000)),
     ], required: ["capacityProvider"]))
     public static let capacityProviderStrategy: Shape = .list(ECSShapes.capacityProviderStrategyItem)
     public static let deploymentCircuitBreaker: Shape = .structure(Structure(name: "DeploymentCircuitBreaker", members: [
@@ -333,7 +333,7 @@ public enum ECSShapes {
     ], required: ["alarmNames", "rollback", "enable"]))
     public static let deploymentLifecycleHookStageList: Shape = .list(.string(enumValues: ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]))
     public static let deploymentLifecycleHookTimeoutConfiguration: Shape = .structure(Structure(name: "DeploymentLifecycleHookTimeoutConfiguration", members: [
-        ("timeoutInMinutes", .integer),
+        ("timeoutInMinutes", .integer(1...20160)),
         ("action", .string(enumValues: ["ROLLBACK", "CONTINUE"])),
     ], required: []))
     public static let deploymentLifecycleHook: Shape = .structure(Structure(name: "DeploymentLifecycleHook", members: [
@@ -347,19 +347,19 @@ public enum ECSShapes {
     public static let deploymentLifecycleHookList: Shape = .list(ECSShapes.deploymentLifecycleHook)
     public static let linearConfiguration: Shape = .structure(Structure(name: "LinearConfiguration", members: [
         ("stepPercent", .double),
-        ("stepBakeTimeInMinutes", .integer),
+        ("stepBakeTimeInMinutes", .int32),
     ], required: []))
     public static let canaryConfiguration: Shape = .structure(Structure(name: "CanaryConfiguration", members: [
         ("canaryPercent", .double),
-        ("canaryBakeTimeInMinutes", .integer),
+        ("canaryBakeTimeInMinutes", .int32),
     ], required: []))
     public static let deploymentConfiguration: Shape = .structure(Structure(name: "DeploymentConfiguration", members: [
         ("deploymentCircuitBreaker", ECSShapes.deploymentCircuitBreaker),
-        ("maximumPercent", .integer),
-        ("minimumHealthyPercent", .integer),
+        ("maximumPercent", .integer(0...2147483647)),
+        ("minimumHealthyPercent", .integer(0...2147483647)),
         ("alarms", ECSShapes.deploymentAlarms),
         ("strategy", .string(enumValues: ["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"])),
-        ("bakeTimeInMinutes", .integer),
+        ("bakeTimeInMinutes", .integer(0...1440)),
         ("lifecycleHooks", ECSShapes.deploymentLifecycleHookList),
         ("linearConfiguration", ECSShapes.linearConfiguration),
         ("canaryConfiguration", ECSShapes.canaryConfiguration),
@@ -396,14 +396,14 @@ public enum ECSShapes {
         ("header", ECSShapes.serviceConnectTestTrafficHeaderRules),
     ], required: ["header"]))
     public static let serviceConnectClientAlias: Shape = .structure(Structure(name: "ServiceConnectClientAlias", members: [
-        ("port", .integer),
+        ("port", .integer(0...65535)),
         ("dnsName", .string()),
         ("testTrafficRules", ECSShapes.serviceConnectTestTrafficRules),
     ], required: ["port"]))
     public static let serviceConnectClientAliasList: Shape = .list(ECSShapes.serviceConnectClientAlias)
     public static let timeoutConfiguration: Shape = .structure(Structure(name: "TimeoutConfiguration", members: [
-        ("idleTimeoutSeconds", .integer),
-        ("perRequestTimeoutSeconds", .integer),
+        ("idleTimeoutSeconds", .integer(0...2147483647)),
+        ("perRequestTimeoutSeconds", .integer(0...2147483647)),
     ], required: []))
     public static let serviceConnectTlsCertificateAuthority: Shape = .structure(Structure(name: "ServiceConnectTlsCertificateAuthority", members: [
         ("awsPcaAuthorityArn", .string()),
@@ -417,7 +417,7 @@ public enum ECSShapes {
         ("portName", .string()),
         ("discoveryName", .string()),
         ("clientAliases", ECSShapes.serviceConnectClientAliasList),
-        ("ingressPortOverride", .integer),
+        ("ingressPortOverride", .integer(0...65535)),
         ("timeout", ECSShapes.timeoutConfiguration),
         ("tls", ECSShapes.serviceConnectTlsConfiguration),
     ], required: ["portName"]))
@@ -443,11 +443,11 @@ public enum ECSShapes {
         ("encrypted", .boolean),
         ("kmsKeyId", .string()),
         ("volumeType", .string()),
-        ("sizeInGiB", .integer),
+        ("sizeInGiB", .int32),
         ("snapshotId", .string()),
-        ("volumeInitializationRate", .integer),
-        ("iops", .integer),
-        ("throughput", .integer),
+        ("volumeInitializationRate", .int32),
+        ("iops", .int32),
+        ("throughput", .int32),
         ("tagSpecifications", ECSShapes.eBSTagSpecifications),
         ("roleArn", .string()),
         ("filesystemType", .string(enumValues: ["ext3", "ext4", "xfs", "ntfs"])),
@@ -470,7 +470,7 @@ public enum ECSShapes {
         ("availabilityZoneRebalancing", .string(enumValues: ["ENABLED", "DISABLED"])),
         ("loadBalancers", ECSShapes.loadBalancers),
         ("serviceRegistries", ECSShapes.serviceRegistries),
-        ("desiredCount", .integer),
+        ("desiredCount", .integer(0...2147483647)),
         ("clientToken", .string()),
         ("launchType", .string(enumValues: ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"])),
         ("capacityProviderStrategy", ECSShapes.capacityProviderStrategy),
@@ -480,7 +480,7 @@ public enum ECSShapes {
         ("placementConstraints", ECSShapes.placementConstraints),
         ("placementStrategy", ECSShapes.placementStrategies),
         ("networkConfiguration", ECSShapes.networkConfiguration),
-        ("healthCheckGracePeriodSeconds", .integer),
+        ("healthCheckGracePeriodSeconds", .integer(0...2147483647)),
         ("schedulingStrategy", .string(enumValues: ["REPLICA", "DAEMON"])),
         ("deploymentController", ECSShapes.deploymentController),
         ("tags", ECSShapes.tags),
@@ -494,7 +494,7 @@ public enum ECSShapes {
     public static let updateServiceRequest: Shape = .structure(Structure(name: "UpdateServiceRequest", members: [
         ("cluster", .string()),
         ("service", .string()),
-        ("desiredCount", .integer),
+        ("desiredCount", .integer(0...2147483647)),
         ("taskDefinition", .string()),
         ("capacityProviderStrategy", ECSShapes.capacityProviderStrategy),
         ("deploymentConfiguration", ECSShapes.deploymentConfiguration),
@@ -504,7 +504,7 @@ public enum ECSShapes {
         ("placementStrategy", ECSShapes.placementStrategies),
         ("platformVersion", .string()),
         ("forceNewDeployment", .boolean),
-        ("healthCheckGracePeriodSeconds", .integer),
+        ("healthCheckGracePeriodSeconds", .integer(0...2147483647)),
         ("deploymentController", ECSShapes.deploymentController),
         ("enableExecuteCommand", .boolean),
         ("enableECSManagedTags", .boolean),

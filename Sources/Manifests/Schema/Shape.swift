@@ -3,7 +3,9 @@
 public indirect enum Shape: Sendable {
     /// A string; when `enumValues` is not empty, one of them exactly.
     case string(enumValues: [String] = [])
-    case integer
+    /// An integer ECS accepts: the model's 32- or 64-bit range, or narrower where a shape or
+    /// the API reference says so (ports, health check intervals).
+    case integer(ClosedRange<Int>)
     case boolean
     case double
     case timestamp
@@ -13,6 +15,11 @@ public indirect enum Shape: Sendable {
     case structure(Structure)
     /// A free-form JSON document (the model's `document` structures).
     case any
+
+    /// The model's `integer`, a signed 32-bit value.
+    public static let int32 = Shape.integer(Int(Int32.min)...Int(Int32.max))
+    /// The model's `long`.
+    public static let int64 = Shape.integer(Int.min...Int.max)
 
     var typeName: String {
         switch self {

@@ -56,13 +56,17 @@ struct SchemaChecker {
                                   + Suggestion.hint(for: text, in: enumValues), at: node.location, field: field)
             }
             return Node(.string(text), at: node.location)
-        case .integer:
-            if case .int = node.value { return node }
-            if case .string(let s) = node.value, Int(s) != nil {
+        case .integer(let range):
+            if case .int(let value) = node.value {
+                checkRange(value, range, node, field)
+                return node
+            }
+            if case .string(let s) = node.value, let value = Int(s) {
                 // Kept as written: ECS reads a numeric string as the number, and pasted task
                 // definitions often quote ports.
                 diagnostics.warning("expected an integer, found the string \"\(s)\"; remove the quotes",
                                     at: node.location, field: field)
+                checkRange(value, range, node, field)
                 return node
             }
             return mismatch(node, shape, field)
@@ -82,6 +86,12 @@ struct SchemaChecker {
         case .timestamp, .any:
             return node
         }
+    }
+
+    private mutating func checkRange(_ value: Int, _ range: ClosedRange<Int>, _ node: Node, _ field: String) {
+        guard !range.contains(value) else { return }
+        let name = field.split(separator: ".").last.map(String.init) ?? field
+        diagnostics.error("\(name) \(value) is out of range: ECS takes \(range.lowerBound) to \(range.upperBound)", at: node.location, field: field)
     }
 
     private mutating func mismatch(_ node: Node, _ shape: Shape, _ field: String) -> Node {
