@@ -52,6 +52,15 @@ public final class ControllerMetrics: Sendable {
         gauge("berth_git_repack_duration", "Seconds the last repack took.", [], unit: "seconds").set(to: seconds)
     }
 
+    func httpConnections(_ open: Int) {
+        gauge("berth_http_connections", "Open connections to the HTTP server.", []).set(to: Double(open))
+    }
+
+    func httpConnectionLimitReached() {
+        counter("berth_http_connection_limit_reached", "Times the HTTP server reached its connection limit and paused accepting.", [])
+            .increment()
+    }
+
     func webhook(_ result: String) {
         counter("berth_webhook", "Webhook deliveries by result.", [("result", result)]).increment()
     }

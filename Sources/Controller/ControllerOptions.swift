@@ -14,6 +14,8 @@ public struct ControllerOptions: Sendable {
     public var listen: String?
     /// Where the controller keeps its clone (and the local target's default state).
     public var stateDirectory: String
+    /// Bounds on the HTTP server's clients.
+    public var http = HTTPLimits()
     /// The webhook's HMAC secret; nil refuses every webhook call.
     public var webhookSecret: String?
     public var pollInterval: TimeInterval

@@ -15,8 +15,13 @@ public enum ControllerRunner {
         if let listen = controller.options.listen {
             let parts = listen.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]) else { throw ControllerError("--listen wants host:port, got \(listen)") }
+            let limits = controller.options.http
             let app = Application(router: HTTPEndpoints.router(controller),
-                                  configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
+                                  server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(limits.headerTimeout * 1000)))),
+                                  configuration: .init(address: .hostname(String(parts[0]), port: port),
+                                                       availableConnectionsDelegate: ConnectionLimit(limit: limits.maxConnections,
+                                                                                                     metrics: controller.metrics)),
+                                  logger: logger)
             services.append(app)
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },

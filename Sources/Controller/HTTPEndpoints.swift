@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 import Hummingbird
 import NIOCore
@@ -24,8 +25,13 @@ public enum HTTPEndpoints {
         }
         router.get("api/status") { _, _ in try json(await controller.status.current) }
         router.post("hooks/git") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let bytes = Array(body.readableBytesView)
+            let bytes: [UInt8]
+            switch await webhookBody(request, within: controller.options.http.bodyTimeout) {
+            case .success(let body): bytes = body
+            case .failure(let refusal):
+                controller.metrics.webhook("refused")
+                return text(refusal.message, status: refusal.status)
+            }
             guard let secret = controller.options.webhookSecret,
                   WebhookSignature.isValid(header: request.headers[.init("X-Hub-Signature-256")!], body: bytes, secret: secret) else {
                 controller.metrics.webhook("refused")
@@ -41,6 +47,29 @@ public enum HTTPEndpoints {
             return response
         }
         return router
+    }
+
+    /// A webhook body is at most 1 MiB (GitHub's are a few KiB) and must arrive within the
+    /// body timeout; either refusal is an answer the sender can read, never a 500.
+    static let maxWebhookBody = 1 << 20
+
+    struct Refusal: Error {
+        let status: HTTPResponse.Status
+        let message: String
+    }
+
+    static func webhookBody(_ request: Request, within seconds: Double) async -> Result<[UInt8], Refusal> {
+        let tooLarge = Refusal(status: .contentTooLarge, message: "webhook body over \(maxWebhookBody) bytes\n")
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxWebhookBody { return .failure(tooLarge) }
+        let body = request.body
+        do {
+            let buffer = try await Deadline.within(seconds) { try await body.collect(upTo: maxWebhookBody) }
+            return .success(Array(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            return .failure(tooLarge)
+        } catch {
+            return .failure(Refusal(status: .requestTimeout, message: "webhook body not received within \(Int(seconds))s\n"))
+        }
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -28,6 +28,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "host:port for /healthz, /readyz, /metrics, /version, /api/status, /hooks/git and the status page.")
     var listen: String?
 
+    @Option(help: "Open HTTP connections at most; past it, new ones wait until one closes.")
+    var httpMaxConnections: Int = HTTPLimits().maxConnections
+
+    @Option(help: "How long a client may take to send a request's headers, or stay idle (e.g. 10s).")
+    var httpHeaderTimeout: Duration = Duration(argument: "10s")!
+
     @Option(help: "Where the controller keeps its clone (default: .berth/controller in the repository, or here).")
     var stateDir: String?
 
@@ -57,6 +63,10 @@ struct ControllerCommand: AsyncParsableCommand {
             pollInterval: ProcessInfo.processInfo.environment["BERTH_LOCAL_PACE"] != nil || local ? 0.25 : 5)
         var options = base
         options.leaseTable = leaseTable
+        guard httpMaxConnections > 0 else { throw ValidationError("--http-max-connections must be at least 1") }
+        options.http.maxConnections = httpMaxConnections
+        options.http.headerTimeout = httpHeaderTimeout.seconds
+        options.http.bodyTimeout = httpHeaderTimeout.seconds
         options.leaseDuration = leaseDuration.seconds
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info

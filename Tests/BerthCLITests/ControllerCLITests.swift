@@ -8,10 +8,11 @@ import Testing
 
 /// `berth controller` as it runs in production, against a bare repository on disk and the local target.
 @Suite struct ControllerCLITests {
-    static func http(_ method: String, _ url: String, body: String = "", headers: [String: String] = [:]) async throws -> (Int, String) {
+    static func http(_ method: String, _ url: String, body: String = "", headers: [String: String] = [:],
+                     timeout: Double = 5) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
-        request.timeoutInterval = 5
+        request.timeoutInterval = timeout
         if !body.isEmpty { request.httpBody = Data(body.utf8) }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)

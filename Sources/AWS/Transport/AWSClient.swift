@@ -121,7 +121,7 @@ public struct AWSClient: Sendable {
             // One deadline for the whole attempt: connecting, the headers and every byte of the
             // body. An answer trickled a byte at a time must not hold an apply past it.
             let http = self.http, logger = self.logger, timeout = retry.timeout, request = request
-            (response, bytes) = try await Self.within(timeout) {
+            (response, bytes) = try await Deadline.within(timeout) {
                 let answer = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
                 var buffer = try await answer.body.collect(upTo: 64 << 20)
                 return ((Int(answer.status.code), answer.headers.map { ($0.name, $0.value) }), buffer.readBytes(length: buffer.readableBytes) ?? [])
@@ -132,7 +132,7 @@ public struct AWSClient: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw AWSError(code: "RequestTimeout", message: "no answer within \(retry.timeout)s from \(endpoint)", status: 0,
                            service: service.signingName, operation: operation)
-        } catch is AttemptDeadline {
+        } catch is Deadline.Passed {
             throw AWSError(code: "RequestTimeout", message: "no answer within \(retry.timeout)s from \(endpoint)", status: 0,
                            service: service.signingName, operation: operation)
         } catch {
@@ -145,20 +145,5 @@ public struct AWSClient: Sendable {
         }
         return bytes
     }
-
-    /// Runs `body`, cancelling it when `seconds` pass first.
-    static func within<T: Sendable>(_ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1e9))
-                throw AttemptDeadline()
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-    }
 }
 
-/// An attempt's deadline passed.
-struct AttemptDeadline: Error {}
