@@ -28,11 +28,26 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
         }
     }
 
-    /// A value of an environment variable whose name says it is a secret: plans show that it
-    /// changed, never what it is.
+    /// A value that is a secret, by the environment variable's name or by its own shape (a
+    /// token, a URL with a password, a private key): plans show that it changed, never what it is.
     public var sensitive: Bool {
-        guard let open = path.range(of: "environment["), let close = path[open.upperBound...].firstIndex(of: "]") else { return false }
-        return TaskDefinitionChecks.looksSecret(String(path[open.upperBound..<close]))
+        var name: String?
+        if let open = path.range(of: "environment["), let close = path[open.upperBound...].firstIndex(of: "]") {
+            name = String(path[open.upperBound..<close])
+        }
+        if name.map(SecretDetection.nameSuggestsSecret) ?? false { return true }
+        return [before, after].contains { value in value.map(Self.holdsSecret) ?? false }
+    }
+
+    private static func holdsSecret(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): return SecretDetection.kind(ofValue: text) != nil
+        case .array(let items): return items.contains(where: holdsSecret)
+        case .object(let fields):
+            if case .string(let name)? = fields["name"], SecretDetection.nameSuggestsSecret(name) { return true }
+            return fields.values.contains(where: holdsSecret)
+        default: return false
+        }
     }
 
     enum CodingKeys: String, CodingKey { case path, kind, before, after }

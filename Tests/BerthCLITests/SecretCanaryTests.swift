@@ -7,7 +7,8 @@ import Testing
 /// values never appear in anything berth prints, records or serves.
 @Suite struct SecretCanaryTests {
     static let canaries = ["canary-aws-s3cret", "canary-session-t0ken", "canary-webhook-s3cret", "canary-git-t0ken",
-                           "canary-manifest-passw0rd", "canary-api-t0ken", "canary-rotated-passw0rd"]
+                           "canary-manifest-passw0rd", "canary-api-t0ken", "canary-rotated-passw0rd",
+                           "canaryUrlPassw0rd", "canaryRotatedUrlPassw0rd", "sk_live_canary51HxQwErTyUiOp"]
 
     @Test func canariesNeverEscape() async throws {
         let scratch = try ScratchRepo()
@@ -16,7 +17,9 @@ import Testing
             taskDefinition:
               containerDefinitions:
                 - name: app
-                  environment: [{name: DB_PASSWORD, value: canary-manifest-passw0rd}, {name: API_TOKEN, value: canary-api-t0ken}]
+                  environment: [{name: DB_PASSWORD, value: canary-manifest-passw0rd}, {name: API_TOKEN, value: canary-api-t0ken},
+                                {name: DATABASE_URL, value: "postgres://app:canaryUrlPassw0rd@db:5432/app"},
+                                {name: PAYMENTS, value: sk_live_canary51HxQwErTyUiOp}]
             """)], "plaintext secrets (which berth warns about)")
         let environment = ["AWS_ACCESS_KEY_ID": "AKIACANARYCANARY0000", "AWS_SECRET_ACCESS_KEY": "canary-aws-s3cret",
                            "AWS_SESSION_TOKEN": "canary-session-t0ken", "BERTH_WEBHOOK_SECRET": "canary-webhook-s3cret",
@@ -34,7 +37,9 @@ import Testing
         // The password rotates in git: the plan shows that it changes, not what it is.
         try scratch.commit([.write("manifests/environments/staging/api.yaml",
                                    "service: {desiredCount: 1}\ntaskDefinition:\n  containerDefinitions:\n    - name: app\n"
-                                   + "      environment: [{name: DB_PASSWORD, value: canary-rotated-passw0rd}, {name: API_TOKEN, value: canary-api-t0ken}]\n")],
+                                   + "      environment: [{name: DB_PASSWORD, value: canary-rotated-passw0rd}, {name: API_TOKEN, value: canary-api-t0ken},\n"
+                                   + "        {name: DATABASE_URL, value: \"postgres://app:canaryRotatedUrlPassw0rd@db:5432/app\"},\n"
+                                   + "        {name: PAYMENTS, value: sk_live_canary51HxQwErTyUiOp}]\n")],
                            "rotate")
         for format in ["text", "json", "markdown"] {
             let run = try berth(["plan", "--path", "manifests", "--env", "staging", "--output", format], in: scratch.path, environment: environment)
@@ -42,6 +47,10 @@ import Testing
         }
         // The plan said the secret-looking values change, without saying what they are.
         #expect(seen.contains { $0.contains("~ containerDefinitions[app].environment[DB_PASSWORD].value: (sensitive) -> (sensitive)") })
+        // Secrets by their value alone, under names that say nothing: warned about, and masked.
+        #expect(seen.contains { $0.contains("~ containerDefinitions[app].environment[DATABASE_URL].value: (sensitive) -> (sensitive)") })
+        #expect(seen.contains { $0.contains("environment variable 'DATABASE_URL' holds a URL with a password in plain text") })
+        #expect(seen.contains { $0.contains("environment variable 'PAYMENTS' holds a Stripe secret key in plain text") })
         seen += try scratch.repo.notes().map(\.text)
 
         let port = try FreePort.pick()

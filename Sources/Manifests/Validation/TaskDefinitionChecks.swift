@@ -121,25 +121,29 @@ public struct TaskDefinitionChecks {
         }
     }
 
-    private static let secretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
-
-    /// Whether an environment variable's name says it holds a secret (its value is then never shown).
-    public static func looksSecret(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return secretWords.contains { upper.contains($0) }
-    }
-
     /// Secrets belong in `secrets:` (valueFrom). The value itself is never repeated in the message.
     private mutating func checkPlaintextSecrets(_ container: Node, path: String) {
         for (i, variable) in (container["environment"]?.items ?? []).enumerated() {
-            guard let name = variable["name"]?.string, let value = variable["value"]?.string, !value.isEmpty else { continue }
-            let looksLikeKey = value.count == 20 && (value.hasPrefix("AKIA") || value.hasPrefix("ASIA"))
-                && value.allSatisfy { $0.isUppercase || $0.isNumber }
-            guard Self.looksSecret(name) || looksLikeKey else { continue }
-            guard !value.hasPrefix("arn:") else { continue }
-            diagnostics.warning("environment variable '\(name)' looks like a secret in plain text; move it to 'secrets' with valueFrom (SSM or Secrets Manager)",
-                                at: variable["value"]!.location, field: "\(path).environment[\(i)].value")
+            guard let name = variable["name"]?.string, let valueNode = variable["value"], let value = valueNode.string else { continue }
+            warnIfSecret(value, name: name, what: "environment variable '\(name)'", at: valueNode, field: "\(path).environment[\(i)].value")
         }
+        for label in container["dockerLabels"]?.entries ?? [] {
+            guard let value = label.node.string else { continue }
+            warnIfSecret(value, name: nil, what: "docker label '\(label.key)'", at: label.node, field: "\(path).dockerLabels.\(label.key)")
+        }
+        for option in container["logConfiguration"]?["options"]?.entries ?? [] {
+            guard let value = option.node.string else { continue }
+            warnIfSecret(value, name: option.key, what: "log option '\(option.key)'", at: option.node,
+                         field: "\(path).logConfiguration.options.\(option.key)", moveTo: "logConfiguration.secretOptions")
+        }
+    }
+
+    private mutating func warnIfSecret(_ value: String, name: String?, what: String, at node: Node, field: String,
+                                       moveTo: String = "'secrets'") {
+        guard SecretDetection.isSecret(name: name, value: value) else { return }
+        let holds = SecretDetection.kind(ofValue: value).map { "holds \($0)" } ?? "looks like a secret"
+        diagnostics.warning("\(what) \(holds) in plain text; move it to \(moveTo) with valueFrom (SSM or Secrets Manager)",
+                            at: node.location, field: field)
     }
 
     private mutating func checkDependencyCycles(_ containers: [Node], field: String) {
