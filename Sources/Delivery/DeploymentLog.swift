@@ -32,6 +32,8 @@ public struct LogEntry: Codable, Sendable {
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`.
     public let signature: String
     public let trailers: [String: [String]]
+    /// Whether berth could verify the `Berth-` trailers (nil when there are none).
+    public var trailerCheck: TrailerVerification?
     public let services: [ServiceChange]
     /// berth's records of applying this commit to this environment.
     public var applied: [DeploymentRecord]
@@ -121,6 +123,7 @@ public struct DeploymentLog {
             return result
         }
 
+        var verifier = TrailerVerifier(repo: repo, root: root)
         var entries: [LogEntry] = []
         for commit in commits {
             if let since, commit.committer.date < since { continue }
@@ -132,10 +135,16 @@ public struct DeploymentLog {
             let signature = try signatureStatus(commit.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
-            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
+            var trailerCheck = verifier.verify(commit, signature: signature)
+            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit"),
+            // verified where it was made.
             for merged in try repo.mergedCommits(of: commit) {
                 for trailer in merged.trailers where trailer.key.hasPrefix("Berth-") && !(trailers[trailer.key] ?? []).contains(trailer.value) {
                     trailers[trailer.key, default: []].append(trailer.value)
+                }
+                let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
+                if trailerCheck?.verified != false, let check = verifier.verify(merged, signature: mergedSignature) {
+                    trailerCheck = TrailerVerification(verified: check.verified, reason: "in merged \(merged.id.short): \(check.reason)")
                 }
             }
             let recordedHere = notes[commit.id]??.environments ?? [:]
@@ -148,7 +157,7 @@ public struct DeploymentLog {
                     commit: commit.id.hex, environment: env, subject: commit.subject,
                     author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
                     committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
-                    signature: signature, trailers: trailers, services: changes, applied: applied)
+                    signature: signature, trailers: trailers, trailerCheck: trailerCheck, services: changes, applied: applied)
                 if !applied.contains(where: { $0.outcome.deployed }) {
                     entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id }
                         .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex

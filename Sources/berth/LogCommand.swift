@@ -90,6 +90,9 @@ struct LogCommand: AsyncParsableCommand {
                 for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
                     for value in values { show("    \(key): \(value)") }
                 }
+                if let check = entry.trailerCheck {
+                    show("    trailers \(check.verified ? "verified" : "claimed, not verified"): \(check.reason)")
+                }
                 for change in entry.services {
                     let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
                     show("    \(change.change) \(change.service)\(fields)")

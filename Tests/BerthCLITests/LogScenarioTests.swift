@@ -87,6 +87,7 @@ import Testing
         #expect(entry.contains("by Ana Ops <ana.ops@example.com>"))
         #expect(entry.contains("Berth-Promotion: staging -> prod"), "\(style): \(entry)")
         #expect(entry.contains("Berth-Release: api=1.5.0"))
+        #expect(entry.contains("trailers verified: ") && entry.contains("is what promoting staging at "), "\(style): \(entry)")
         #expect(entry.contains("changed api"))
         if style == "merge" {
             // The promotion commit itself reached prod through the merge.
@@ -99,6 +100,43 @@ import Testing
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let first = try #require(entries.first { $0["commit"] as? String == deployed })
         #expect((first["applied"] as? [[String: Any]])?.contains { ($0["trigger"] as? String) == "manual" } == true)
+    }
+
+    /// Trailers anyone can type are shown as claims unless the commit is what berth would make.
+    @Test func handWrittenTrailersAreShownAsClaims() throws {
+        let team = try Team()
+        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0"], in: team.ana)
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        let staging = try team.git(["rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The real promotion, with one more change slipped in.
+        try team.git(["checkout", "--quiet", "promote/1.5.0"])
+        let web = team.ana + "/manifests/environments/prod/web.yaml"
+        try (try String(contentsOfFile: web, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 3", with: "desiredCount: 9")
+            .write(toFile: web, atomically: true, encoding: .utf8)
+        try team.git(["commit", "--quiet", "--amend", "-a", "--no-edit"])
+        let padded = try team.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try team.git(["checkout", "--quiet", "main"])
+        try team.git(["merge", "--quiet", "--ff-only", padded])
+        // A plain change whose message claims to be a promotion from a commit that never existed.
+        let api = team.ana + "/manifests/environments/prod/api.yaml"
+        try (try String(contentsOfFile: api, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 4", with: "desiredCount: 5")
+            .write(toFile: api, atomically: true, encoding: .utf8)
+        try team.git(["commit", "--quiet", "-am", "promote staging -> prod\n\nBerth-Promotion: staging -> prod\nBerth-Source-Commit: "
+                      + String(repeating: "ab", count: 20) + "\nBerth-Release: api=1.5.0"])
+        let forged = try team.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try team.git(["push", "--quiet", "origin", "main"])
+
+        let log = try team.log(["--env", "prod"])
+        let paddedEntry = Self.entry(log, padded)
+        #expect(paddedEntry.contains("trailers claimed, not verified: the commit is not what promoting staging at \(staging.prefix(12)) makes (differs in prod/web)"),
+                "\(paddedEntry)")
+        let forgedEntry = Self.entry(log, forged)
+        #expect(forgedEntry.contains("trailers claimed, not verified: Berth-Source-Commit abababababab"), "\(forgedEntry)")
+        #expect(forgedEntry.contains("is not a commit in this repository"))
+        let json = try berth(["log", "--path", "manifests", "--env", "prod", "--output", "json"], in: team.ana)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let check = try #require(entries.first { $0["commit"] as? String == forged }?["trailerCheck"] as? [String: Any])
+        #expect(check["verified"] as? Bool == false)
     }
 
     @Test func anUnmergedCommitIsRefusedUnlessTheGlassIsBroken() throws {

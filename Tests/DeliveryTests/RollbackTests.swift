@@ -27,6 +27,7 @@ import ECS
         #expect(outcome.record?.taskDefinitionArn.hasSuffix("staging-api:1") == true)
         let log = try DeploymentLog(repositoryPath: space.clonePath, manifestPath: "").entries(environment: "staging")
         #expect(log.first?.trailers["Berth-Rollback"] == ["staging"])
+        #expect(log.first?.trailerCheck == TrailerVerification(verified: true, reason: "the commit is what rolling staging back to \(good.short) makes"))
         #expect(log.first?.applied.first?.outcome == .converged)
     }
 

@@ -1,0 +1,124 @@
+import Foundation
+import Git
+import Manifests
+import Reconcile
+
+/// What berth could check of a commit's `Berth-` trailers. Anyone can write
+/// `Berth-Promotion: staging -> prod` in a message; the log says whether the commit is what
+/// berth would have made (or is signed by a trusted key), or only claims to be.
+public struct TrailerVerification: Codable, Sendable, Equatable {
+    public let verified: Bool
+    /// How it was verified, or why it could not be.
+    public let reason: String
+
+    static func claimed(_ why: String) -> TrailerVerification { .init(verified: false, reason: why) }
+}
+
+/// Verifies promotion and rollback trailers by making the change again: the release mover run
+/// on the commit's parent with the release the trailers name must render, for every
+/// environment, exactly what the commit renders.
+struct TrailerVerifier {
+    let repo: Repository
+    let root: String
+    private var rendered: [ObjectID: [String: [String: String]]] = [:]
+
+    init(repo: Repository, root: String) {
+        self.repo = repo
+        self.root = root
+    }
+
+    mutating func verify(_ commit: Commit, signature: String) -> TrailerVerification? {
+        let trailers = commit.trailers.filter { $0.key.hasPrefix("Berth-") }
+        guard !trailers.isEmpty else { return nil }
+        if signature.hasPrefix("signed ("), signature.contains("): verified, ") {
+            return .init(verified: true, reason: "signed by a trusted key (\(signature.components(separatedBy: "verified, ").last ?? ""))")
+        }
+        func value(_ key: String) -> String? { trailers.first { $0.key == key }?.value }
+        do {
+            if let promotion = value("Berth-Promotion") {
+                let names = promotion.components(separatedBy: " -> ")
+                guard names.count == 2 else { return .claimed("Berth-Promotion '\(promotion)' is not 'SOURCE -> TARGET'") }
+                let releases = trailers.filter { $0.key == "Berth-Release" }.compactMap { $0.value.split(separator: "=").first.map(String.init) }
+                return try verifyPromotion(commit, from: names[0], to: names[1], source: value("Berth-Source-Commit"), services: releases)
+            }
+            if let environment = value("Berth-Rollback") {
+                return try verifyRollback(commit, environment: environment, restores: value("Berth-Restores"))
+            }
+            return .claimed("no Berth-Promotion or Berth-Rollback trailer to check")
+        } catch {
+            return .claimed("cannot be checked: \(error)")
+        }
+    }
+
+    private mutating func verifyPromotion(_ commit: Commit, from source: String, to target: String, source sourceHex: String?,
+                                          services named: [String]) throws -> TrailerVerification {
+        let (sourceCommit, problem) = ancestor(sourceHex, of: commit, trailer: "Berth-Source-Commit")
+        guard let sourceCommit, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
+        let atSource = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: sourceCommit, path: root))
+        guard let from = atSource.environment(source) else { return .claimed("\(source) does not exist at \(sourceCommit.short)") }
+        var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root))
+        guard let to = mover.loaded.environment(target) else { return .claimed("\(target) does not exist before this commit") }
+        let common = to.services.filter(from.services.contains)
+        let partial = !named.isEmpty && Set(named) != Set(common)
+        if !partial { try mover.setRelease(from.release, in: to) }
+        try mover.pinImages(atSource.images(environment: source), services: partial ? named : common, in: target)
+        return try compare(commit, with: mover.loaded, making: "promoting \(source) at \(sourceCommit.short)")
+    }
+
+    private mutating func verifyRollback(_ commit: Commit, environment: String, restores: String?) throws -> TrailerVerification {
+        let (restored, problem) = ancestor(restores, of: commit, trailer: "Berth-Restores")
+        guard let restored, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
+        let atRestored = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: restored, path: root))
+        guard let then = atRestored.environment(environment) else { return .claimed("\(environment) does not exist at \(restored.short)") }
+        var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root))
+        guard let now = mover.loaded.environment(environment) else { return .claimed("\(environment) does not exist before this commit") }
+        let images = atRestored.images(environment: environment)
+        try mover.setRelease(then.release, in: now)
+        try mover.pinImages(images, services: now.services.filter { images[$0] != nil }, in: environment)
+        return try compare(commit, with: mover.loaded, making: "rolling \(environment) back to \(restored.short)")
+    }
+
+    /// A full commit id the commit descends from; anything else (a branch name, a short id, a
+    /// commit elsewhere) is only a claim.
+    private func ancestor(_ hex: String?, of commit: Commit, trailer: String) -> (ObjectID?, String?) {
+        guard let hex else { return (nil, "no \(trailer) trailer") }
+        guard hex.count == 40, let id = ObjectID(hex: hex), (try? repo.commit(id)) != nil else {
+            return (nil, "\(trailer) \(hex.prefix(40)) is not a commit in this repository")
+        }
+        guard id != commit.id, (try? repo.isAncestor(id, of: commit.id)) == true else {
+            return (nil, "\(trailer) \(id.short) is not in this commit's history")
+        }
+        return (id, nil)
+    }
+
+    private mutating func compare(_ commit: Commit, with remade: LoadedManifests, making what: String) throws -> TrailerVerification {
+        let actual = try states(commit.id)
+        let expected = Self.states(remade)
+        let differing = Set(actual.keys).union(expected.keys).sorted().flatMap { env in
+            Set((actual[env] ?? [:]).keys).union((expected[env] ?? [:]).keys).sorted()
+                .filter { actual[env]?[$0] != expected[env]?[$0] }.map { "\(env)/\($0)" }
+        }
+        guard differing.isEmpty else {
+            let shown = differing.prefix(5).joined(separator: ", ") + (differing.count > 5 ? ", …" : "")
+            return .claimed("the commit is not what \(what) makes (differs in \(shown))")
+        }
+        return .init(verified: true, reason: "the commit is what \(what) makes")
+    }
+
+    private mutating func states(_ id: ObjectID) throws -> [String: [String: String]] {
+        if let known = rendered[id] { return known }
+        let state = Self.states(ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: id, path: root)))
+        rendered[id] = state
+        return state
+    }
+
+    /// Each environment's services with what they render to (spec and settings hashes).
+    static func states(_ loaded: LoadedManifests) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for service in loaded.rendered {
+            guard let desired = try? DesiredService(service) else { continue }
+            result[service.environment, default: [:]][service.service] = desired.specHash + "/" + desired.settingsHash
+        }
+        return result
+    }
+}
