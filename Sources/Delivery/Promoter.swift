@@ -53,6 +53,7 @@ public struct Promoter: Sendable {
         }
 
         try await checkConverged(source: source, services: services, loaded: loaded)
+        try await checkRunning(source: source, services: services, loaded: opened.loaded)
         try await checkImagesExist(target: target, services: services, rendered: loaded.rendered(environment: target.name))
         let message = Self.message(request, source: source, target: target, tip: tip, services: services,
                                    rendered: loaded.rendered(environment: target.name), changes: changes)
@@ -114,6 +115,28 @@ public struct Promoter: Sendable {
         }
         if !problems.isEmpty {
             throw PromotionError("\(source.name) has not converged on this release, so it is not promoted:\n  " + problems.joined(separator: "\n  "))
+        }
+    }
+
+    /// Records say what converged; ECS says what runs now. A release is promoted only when the
+    /// source still runs it, settled: rolled back, changed by hand or mid-rollout, it is not.
+    func checkRunning(source: Environment, services: [String], loaded: LoadedManifests) async throws {
+        let plan = try await Reconciler(manifests: loaded, connector: connector, recorder: recorder).plan(source.name)
+        var problems: [String] = []
+        for service in plan.services where services.contains(service.service) {
+            if service.action == .create {
+                problems.append("\(service.service): does not run in \(source.name)")
+            } else if service.action == .update {
+                let fields = service.taskDefinitionChanges.map(\.path) + service.settingsChanges.map { "service." + $0.path }
+                problems.append("\(service.service): what runs in \(source.name) differs from this release ("
+                                + fields.prefix(4).joined(separator: ", ") + (fields.count > 4 ? ", …" : "") + ")")
+            } else if let state = service.live?.rolloutState, state != "COMPLETED" {
+                problems.append("\(service.service): its deployment in \(source.name) is \(state)")
+            }
+        }
+        if !problems.isEmpty {
+            throw PromotionError("\(source.name)'s records say converged, but ECS shows otherwise, so it is not promoted:\n  "
+                                 + problems.joined(separator: "\n  "))
         }
     }
 

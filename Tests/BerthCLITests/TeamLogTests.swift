@@ -26,7 +26,10 @@ import Testing
         let (scratch, origin, clone) = try Self.team()
         defer { for suffix in ["-origin.git", "-ana", "-ben", "-auditor"] { try? FileManager.default.removeItem(atPath: scratch.path + suffix) } }
         let ana = try clone("ana")
-        let apply = try berth(["apply", "--path", "manifests", "--env", "staging"], in: ana)
+        // The team's one ECS: the local target's state, shared by every clone.
+        let ecs = ["BERTH_LOCAL_STATE_FILE": scratch.path + "-ecs.json"]
+        defer { try? FileManager.default.removeItem(atPath: scratch.path + "-ecs.json") }
+        let apply = try berth(["apply", "--path", "manifests", "--env", "staging"], in: ana, environment: ecs)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("Records published to origin"), "\(apply.stdout)")
 
@@ -38,9 +41,15 @@ import Testing
         #expect(log.stdout.contains("applied api: converged"), "\(log.stdout)")
         #expect(log.stdout.contains("by Ana Ops <ana@example.com> on "), "\(log.stdout)")
         #expect(log.stdout.contains("(manual)"))
-        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--dry-run"], in: ben)
+        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--dry-run"], in: ben, environment: ecs)
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         #expect(!promote.stdout.contains("never applied"))
+        // Records alone do not promote: against an ECS where staging does not run, the gate
+        // sees that and refuses.
+        let elsewhere = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--dry-run"], in: ben)
+        #expect(elsewhere.status != 0)
+        #expect(elsewhere.stderr.contains("staging's records say converged, but ECS shows otherwise"), "\(elsewhere.stderr)")
+        #expect(elsewhere.stderr.contains("api: does not run in staging"))
 
         // The notes commits are berth's, not the host's identity.
         let author = try GitCLI.run(["log", "-1", "--format=%an <%ae>", "refs/notes/berth"], in: origin)
@@ -48,7 +57,7 @@ import Testing
 
         // --no-publish keeps a record local, and says so; the next publish carries it.
         try GitCLI.run(["commit", "--quiet", "--allow-empty", "-m", "nothing"], in: ana)
-        try FileManager.default.removeItem(atPath: ana + "/.berth")
+        try? FileManager.default.removeItem(atPath: ana + "/.berth")
         let local = try berth(["apply", "--path", "manifests", "--env", "staging", "--no-publish"], in: ana)
         #expect(local.stdout.contains("Records kept in this clone (--no-publish)"), "\(local.stdout)")
         let before = try GitCLI.run(["rev-parse", "refs/notes/berth"], in: origin).output

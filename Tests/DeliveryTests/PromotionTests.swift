@@ -2,6 +2,7 @@ import AWS
 import BerthTestSupport
 @testable import Delivery
 import ECS
+import ECSModel
 import Foundation
 import Git
 import Manifests
@@ -123,6 +124,19 @@ func twoEnvironments(staging: String = "local: {cluster: staging}", prod: String
         let error = await #expect(throws: PromotionError.self) { _ = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod")) }
         #expect(error?.description.contains("staging has not converged on this release") == true)
         #expect(error?.description.contains("api: this release was never applied in staging") == true)
+        #expect(try space.clone.history(from: space.clone.resolve("main")).count == 1)
+    }
+
+    /// The records say converged, but what runs was changed by hand since: the gate asks ECS.
+    @Test func refusedWhenWhatRunsNoLongerMatchesTheRecords() async throws {
+        let space = try Workspace(twoEnvironments())
+        #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
+        let staging = try #require(ManifestLoader().load(try ManifestSource(repository: space.clonePath).read()).environment("staging"))
+        let client = await space.connector.client(for: staging.target)
+        _ = try await client.updateService(ECSAPI.UpdateServiceRequest(cluster: "staging", service: "api", desiredCount: 0))
+        let error = await #expect(throws: PromotionError.self) { _ = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod")) }
+        #expect(error?.description.contains("staging's records say converged, but ECS shows otherwise") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("api: what runs in staging differs from this release (service.desiredCount)") == true, "\(String(describing: error))")
         #expect(try space.clone.history(from: space.clone.resolve("main")).count == 1)
     }
 
