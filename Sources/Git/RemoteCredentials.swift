@@ -61,6 +61,30 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
         return String(url[..<range.lowerBound]) + String(url[url.index(after: range.upperBound)...])
     }
 
+    /// What to tell a person whose credentials the server refused.
+    var refusal: String {
+        if let key = sshPrivateKey {
+            let rsa = Self.isRSA(privateKey: key, publicKey: sshPublicKey)
+            return "the server refused the SSH key \(key)" + (rsa
+                ? ": it is an RSA key, which libssh2 signs with SHA-1 only (ssh-rsa), and OpenSSH 8.8 and later refuse that; use an ed25519 or ECDSA key"
+                : " (is its public key on the server, for this user?)")
+        }
+        return "the server refused the token for user '\(username)' (wrong, expired, or without read access to this repository)"
+    }
+
+    /// Whether a key file holds an RSA key: by its `.pub` line, its PEM header, or the key type
+    /// named inside an OpenSSH private key.
+    static func isRSA(privateKey: String, publicKey: String?) -> Bool {
+        if let publicKey, let line = try? String(contentsOfFile: publicKey, encoding: .utf8) { return line.hasPrefix("ssh-rsa ") }
+        guard let text = try? String(contentsOfFile: privateKey, encoding: .utf8) else { return false }
+        if text.contains("BEGIN RSA PRIVATE KEY") { return true }
+        let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        guard let decoded = Data(base64Encoded: String(body.prefix(400)) + String(repeating: "=", count: (4 - min(body.count, 400) % 4) % 4)) else {
+            return false
+        }
+        return decoded.range(of: Data("ssh-rsa".utf8)) != nil
+    }
+
     public var description: String {
         "RemoteCredentials(username: \(username), token: \(token == nil ? "none" : "***"), ssh key: \(sshPrivateKey ?? "none"))"
     }
@@ -90,8 +114,12 @@ final class RemoteCallbackState {
             guard let out, let payload else { return -1 }
             let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
             state.attempts += 1
-            // The server refused what was offered: stop rather than ask again forever.
-            guard state.attempts <= 1, let credentials = state.credentials else { return GIT_EAUTH.rawValue }
+            // The server refused what was offered: stop rather than ask again forever, and say
+            // so (libgit2 would otherwise report whatever it last looked up in its config).
+            guard state.attempts <= 1, let credentials = state.credentials else {
+                git_error_set_str(Int32(GIT_ERROR_NET.rawValue), state.credentials?.refusal ?? "the server refused the credentials")
+                return GIT_EAUTH.rawValue
+            }
             let user = usernameFromURL.map { String(cString: $0) } ?? credentials.username
             if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0, let key = credentials.sshPrivateKey {
                 return git_credential_ssh_key_new(out, user, credentials.sshPublicKey, key, credentials.sshPassphrase)

@@ -11,6 +11,22 @@ extension Repository {
     /// lists as deployed) as well as the branch's own commits.
     public func history(from start: ObjectID, paths: [String] = [], limit: Int = .max,
                         mergesByFirstParent: Bool = false) throws(GitError) -> [Commit] {
+        do {
+            return try walkHistory(from: start, paths: paths, limit: limit, mergesByFirstParent: mergesByFirstParent)
+        } catch {
+            throw shallowAware(error)
+        }
+    }
+
+    /// A shallow clone's history stops where it was cut: say that, not "object not found".
+    func shallowAware(_ error: GitError) -> GitError {
+        guard error.code == .notFound, git_repository_is_shallow(handle) == 1 else { return error }
+        return GitError(code: .notFound, message: "this is a shallow clone, so its history is cut off, and berth reads history "
+                        + "(records, the force-push guard, the log): fetch all of it with `git fetch --unshallow` "
+                        + "(in CI, a checkout with fetch-depth: 0)", operation: error.operation, errorClass: error.errorClass)
+    }
+
+    private func walkHistory(from start: ObjectID, paths: [String], limit: Int, mergesByFirstParent: Bool) throws(GitError) -> [Commit] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start history walk")
         defer { git_revwalk_free(walker) }
@@ -81,7 +97,11 @@ extension Repository {
         while result.count < limit {
             let rc = git_revwalk_next(&oid, walker)
             if rc == GIT_ITEROVER.rawValue { break }
-            try check(rc, "walk history")
+            do {
+                try check(rc, "walk history")
+            } catch {
+                throw shallowAware(error)
+            }
             result.append(ObjectID(oid))
         }
         return result

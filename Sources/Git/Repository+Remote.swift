@@ -41,7 +41,7 @@ extension Repository {
             let rc = specs.isEmpty
                 ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
                 : withStrArray(specs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
-            try check(rc, "fetch from \(Repository.redacted(remote))")
+            if rc < 0 { throw shallowAware(GitError.fromLast(code: rc, operation: "fetch from \(Repository.redacted(remote))")) }
         }
     }
 

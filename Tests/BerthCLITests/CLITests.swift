@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Testing
 import Git
@@ -158,6 +159,16 @@ final class ScratchRepo {
         #expect(noEnv.stderr.contains("no environment 'qa' (environments: prod, staging)"))
         let noService = try berth(["render", "--path", "manifests", "--env", "prod", "--service", "billing"], in: scratch.path)
         #expect(noService.stderr.contains("service 'billing' does not run in 'prod'"))
+
+        // A shallow clone (CI's default checkout) cannot give the history the log reads.
+        try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 4\n")], "scale web")
+        let shallow = scratch.path + "-shallow"
+        defer { try? FileManager.default.removeItem(atPath: shallow) }
+        #expect(try GitCLI.run(["clone", "--quiet", "--depth", "1", "file://" + scratch.path, shallow]).status == 0)
+        let log = try berth(["log", "--path", "manifests"], in: shallow)
+        #expect(log.status != 0)
+        #expect(log.stderr.contains("this is a shallow clone") && log.stderr.contains("git fetch --unshallow"), "\(log.stderr)")
+        #expect(!log.stderr.contains("object not found"))
     }
 
     @Test func readsARepositoryByURL() throws {

@@ -169,6 +169,23 @@ final class TestClock: Sendable {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "not json")
     }
 
+    /// A full disk says so (a short write sets no errno: it once read "cannot append: Success").
+    @Test func aFullDiskIsNamedAndChangesNothing() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        let first = LocalECS(stateFile: path)
+        _ = try await first.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "full", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:1", memory: 8)]))
+        try FileManager.default.removeItem(atPath: path + ".journal")
+        try FileManager.default.createSymbolicLink(atPath: path + ".journal", withDestinationPath: "/dev/full")
+        let error = await #expect(throws: (any Error).self) {
+            _ = try await LocalECS(stateFile: path).registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+                family: "full", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)]))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("no space left on the device"), "\(String(describing: error))")
+        #expect(!"\(error.map { "\($0)" } ?? "")".contains("Success"))
+    }
+
     @Test func journalDropsATornLineAndFoldsIntoTheSnapshot() async throws {
         let folder = ScratchFolder()
         let path = folder.path + "/state.json"

@@ -23,10 +23,34 @@ import Testing
 
         // A refused token is not offered again and again.
         let refusing = try await LoopbackServer { _, _ in .respond(status: 401, headers: [("WWW-Authenticate", "Basic realm=\"git\"")], body: "") }
-        #expect(throws: GitError.self) { try repo.fetch(refusing.url + "/x.git", refspecs: ["+refs/heads/*:refs/heads/*"], credentials: credentials) }
+        let refused = #expect(throws: GitError.self) {
+            try repo.fetch(refusing.url + "/x.git", refspecs: ["+refs/heads/*:refs/heads/*"], credentials: credentials)
+        }
         #expect(refusing.requests.count <= 3)
+        // And the error says what happened (libgit2 alone reported a config lookup instead).
+        #expect(refused?.message.contains("the server refused the token for user 'x-access-token'") == true, "\(String(describing: refused))")
+        #expect(refused?.code == .auth)
         await server.shutdown()
         await refusing.shutdown()
+    }
+
+    /// libssh2 signs RSA keys with SHA-1 only; a refused RSA key says so and what to use instead.
+    @Test func aRefusedRSAKeyNamesTheReason() throws {
+        let dir = TempDir()
+        for (type, name) in [("rsa", "id_rsa"), ("ed25519", "id_ed25519")] {
+            let keygen = Process()
+            keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+            keygen.arguments = ["-q", "-t", type, "-N", "", "-f", dir.path + "/" + name]
+            try keygen.run()
+            keygen.waitUntilExit()
+        }
+        let rsa = RemoteCredentials(sshPrivateKey: dir.path + "/id_rsa", sshPublicKey: dir.path + "/id_rsa.pub").refusal
+        #expect(rsa.contains("it is an RSA key, which libssh2 signs with SHA-1 only"), "\(rsa)")
+        #expect(rsa.contains("use an ed25519 or ECDSA key"))
+        // Without the .pub beside it, the type is read from the private key itself.
+        #expect(RemoteCredentials(sshPrivateKey: dir.path + "/id_rsa").refusal.contains("RSA key"))
+        let ed25519 = RemoteCredentials(sshPrivateKey: dir.path + "/id_ed25519").refusal
+        #expect(!ed25519.contains("RSA") && ed25519.contains("is its public key on the server"), "\(ed25519)")
     }
 
     @Test func credentialsFromTheEnvironment() throws {

@@ -51,7 +51,13 @@ struct LocalStateFile: Sendable {
         if !delta.isEmpty {
             var line = try JSONEncoder.stable.encode(delta)
             line.append(UInt8(ascii: "\n"))
-            try append(line, to: journal)
+            do {
+                try append(line, to: journal)
+            } catch {
+                // A torn line would stop every later reader: cut the journal back to what it was.
+                _ = ftruncate(journal, off_t(cursor.journalOffset))
+                throw error
+            }
             cursor.journalOffset += line.count
             if cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
                 try compact(state, journal: journal, &cursor)
@@ -103,9 +109,13 @@ struct LocalStateFile: Sendable {
     }
 
     private func append(_ line: Data, to journal: Int32) throws {
+        errno = 0
         let written = line.withUnsafeBytes { Foundation.write(journal, $0.baseAddress, $0.count) }
+        // A short write sets no errno: it is a full disk (or a file size limit) all the same.
         guard written == line.count, fsync(journal) == 0 else {
-            throw LocalStateError("cannot append to \(path!).journal: \(String(cString: strerror(errno)))")
+            let why = errno == 0 || errno == ENOSPC ? "no space left on the device (wrote \(max(written, 0)) of \(line.count) bytes)"
+                : String(cString: strerror(errno))
+            throw LocalStateError("cannot append to \(path!).journal: \(why); nothing was changed")
         }
     }
 

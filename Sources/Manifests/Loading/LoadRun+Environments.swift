@@ -56,6 +56,10 @@ extension LoadRun {
             }
             let service = String(base[..<dot])
             if ManifestLoader.reservedEnvironmentFiles.contains(service) { continue }
+            if let why = files.notAFolder("services/\(service)") {
+                diagnostics.error("overlay for service '\(service)', but \(why)", at: location(file))
+                continue
+            }
             guard bases[service] != nil || files.subfolders(of: "services").contains(service) else {
                 diagnostics.error("overlay for service '\(service)', but services/\(service)/service.yaml does not exist"
                                   + Suggestion.hint(for: service, in: bases.keys.sorted()), at: location(file))

@@ -8,6 +8,8 @@ public struct ManifestFiles: Sendable {
         case data([UInt8])
         /// Links are never followed: they could point outside the repository.
         case symlink
+        /// A git submodule: another repository, which berth does not fetch or read.
+        case submodule
         /// Larger than `Limits.maxFileBytes`; not read.
         case tooLarge(Int)
     }
@@ -31,10 +33,23 @@ public struct ManifestFiles: Sendable {
 
     public func contains(_ path: String) -> Bool { files[path] != nil }
 
-    /// Paths of regular files directly inside `folder` ("" for the root), sorted.
+    /// Paths of files (and links) directly inside `folder` ("" for the root), sorted.
     public func children(of folder: String) -> [String] {
         let prefix = folder.isEmpty ? "" : folder + "/"
-        return files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.sorted()
+        return files.keys.filter {
+            if case .submodule? = files[$0] { return false }
+            return $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/")
+        }.sorted()
+    }
+
+    /// What stands where a folder was expected (`services/api`, `environments/prod`) when it is
+    /// a link or a submodule, in words for a message; nil for anything else.
+    public func notAFolder(_ path: String) -> String? {
+        switch files[path] {
+        case .symlink?: return "\(display(path)) is a symbolic link; berth does not follow links (they can point outside the repository): make it a folder"
+        case .submodule?: return "\(display(path)) is a git submodule; berth reads only this repository and does not fetch submodules: copy the files in"
+        default: return nil
+        }
     }
 
     /// Names of folders directly inside `folder`, sorted.
@@ -58,7 +73,8 @@ public struct ManifestFiles: Sendable {
         }
         for entry in entries {
             switch entry.kind {
-            case .directory, .submodule: continue
+            case .directory: continue
+            case .submodule: files[entry.path] = .submodule
             case .symlink: files[entry.path] = .symlink
             case .file, .executable:
                 files[entry.path] = entry.size > limits.maxFileBytes ? .tooLarge(entry.size) : .data(try repository.blob(entry.id))
@@ -87,6 +103,9 @@ public struct ManifestFiles: Sendable {
             let type = attributes[.type] as? FileAttributeType
             if type == .typeSymbolicLink {
                 files[relative] = .symlink
+            } else if type == .typeDirectory, FileManager.default.fileExists(atPath: full + "/.git") {
+                files[relative] = .submodule
+                enumerator.skipDescendants()
             } else if type == .typeRegular {
                 let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
                 files[relative] = size > limits.maxFileBytes ? .tooLarge(size)

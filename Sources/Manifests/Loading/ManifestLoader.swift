@@ -45,10 +45,21 @@ struct LoadRun {
             bases[name] = readService(name, diagnostics: &diagnostics)
             serviceDiagnostics[name] = diagnostics
         }
-        var environmentNames = files.subfolders(of: "environments")
+        // A linked or submodule environment folder is an environment that cannot be read:
+        // listed (so it is blocked and said why), never silently missing.
+        let unreadable = files.files.keys.filter { path in
+            let name = path.dropFirst("environments/".count)
+            return path.hasPrefix("environments/") && !name.contains("/") && files.notAFolder(path) != nil
+                && !ManifestLoader.extensions.contains { name.hasSuffix("." + $0) }
+        }.sorted()
+        for path in unreadable {
+            environmentDiagnostics[String(path.dropFirst("environments/".count)), default: Diagnostics()]
+                .error(files.notAFolder(path)!, at: location(path))
+        }
+        var environmentNames = (files.subfolders(of: "environments") + unreadable.map { String($0.dropFirst("environments/".count)) }).sorted()
         var environments: [Environment] = []
         var overlays: [String: [Overlay]] = [:]
-        for name in environmentNames {
+        for name in environmentNames where !unreadable.contains("environments/" + name) {
             var diagnostics = Diagnostics()
             let read = readEnvironment(name, config: config, bases: bases, diagnostics: &diagnostics)
             environmentDiagnostics[name] = diagnostics
@@ -129,10 +140,18 @@ struct LoadRun {
         case .symlink:
             diagnostics.error("is a symbolic link; berth does not follow links (they can point outside the repository)", at: location(path))
             return nil
+        case .submodule:
+            diagnostics.error("is a git submodule; berth reads only this repository and does not fetch submodules", at: location(path))
+            return nil
         case .tooLarge(let size):
             diagnostics.error("file is \(size) bytes, over the limit of \(reader.limits.maxFileBytes)", at: location(path))
             return nil
         case .data(let bytes):
+            if bytes.starts(with: Array("version https://git-lfs.github.com/spec/".utf8)) {
+                diagnostics.error("is a Git LFS pointer, not the file: berth reads what git stores, so keep manifests out of LFS "
+                                  + "(see .gitattributes)", at: location(path))
+                return nil
+            }
             return reader.read(bytes, file: files.display(path), into: &diagnostics)
         }
     }
