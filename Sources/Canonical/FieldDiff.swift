@@ -35,7 +35,9 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
         if let open = path.range(of: "environment["), let close = path[open.upperBound...].firstIndex(of: "]") {
             name = String(path[open.upperBound..<close])
         }
-        if name.map(SecretDetection.nameSuggestsSecret) ?? false { return true }
+        // A log option or docker label is named by the last part of its path (`options.apikey`).
+        let last = path.split(separator: ".").last.map(String.init)
+        if [name, last].contains(where: { $0.map(SecretDetection.nameSuggestsSecret) ?? false }) { return true }
         return [before, after].contains { value in value.map(Self.holdsSecret) ?? false }
     }
 

@@ -17,7 +17,8 @@ public enum ControllerRunner {
             guard parts.count == 2, let port = Int(parts[1]) else { throw ControllerError("--listen wants host:port, got \(listen)") }
             let limits = controller.options.http
             let app = Application(router: HTTPEndpoints.router(controller),
-                                  server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(limits.headerTimeout * 1000)))),
+                                  server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadline(seconds: limits.bodyTimeout)],
+                                                                      idleTimeout: .milliseconds(Int64(limits.headerTimeout * 1000)))),
                                   configuration: .init(address: .hostname(String(parts[0]), port: port),
                                                        availableConnectionsDelegate: ConnectionLimit(limit: limits.maxConnections,
                                                                                                      metrics: controller.metrics)),

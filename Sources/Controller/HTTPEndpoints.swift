@@ -67,8 +67,10 @@ public enum HTTPEndpoints {
             return .success(Array(buffer.readableBytesView))
         } catch is NIOTooManyBytesError {
             return .failure(tooLarge)
+        } catch is Deadline.Passed {
+            return .failure(Refusal(status: .requestTimeout, message: "webhook body not received within \(seconds.formatted())s\n"))
         } catch {
-            return .failure(Refusal(status: .requestTimeout, message: "webhook body not received within \(Int(seconds))s\n"))
+            return .failure(Refusal(status: .badRequest, message: "webhook body could not be read\n"))
         }
     }
 

@@ -9,7 +9,8 @@ public struct HTTPLimits: Sendable {
     /// Seconds a connection may take to send a request's complete headers, counted from when
     /// it opened or from the last response: it bounds slow and idle clients alike.
     public var headerTimeout: Double = 10
-    /// Seconds a webhook may take to send its body.
+    /// Seconds a request may take to arrive in full once its headers have (a body trickled a
+    /// byte at a time included), on every route.
     public var bodyTimeout: Double = 10
 
     public init() {}

@@ -135,17 +135,27 @@ public struct DeploymentLog {
             let signature = try signatureStatus(commit.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
-            var trailerCheck = verifier.verify(commit, signature: signature)
-            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit"),
-            // verified where it was made.
-            for merged in try repo.mergedCommits(of: commit) {
+            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
+            let carriers = try repo.mergedCommits(of: commit).filter { $0.trailers.contains { $0.key.hasPrefix("Berth-") } }
+            for merged in carriers {
                 for trailer in merged.trailers where trailer.key.hasPrefix("Berth-") && !(trailers[trailer.key] ?? []).contains(trailer.value) {
                     trailers[trailer.key, default: []].append(trailer.value)
                 }
-                let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
-                if trailerCheck?.verified != false, let check = verifier.verify(merged, signature: mergedSignature) {
-                    trailerCheck = TrailerVerification(verified: check.verified, reason: "in merged \(merged.id.short): \(check.reason)")
+            }
+            // Verified once, and only for a commit the log shows: the merge's own trailers, or
+            // where the merged commits carrying them were made.
+            var checked: TrailerVerification??
+            func trailerCheck() throws -> TrailerVerification? {
+                if let checked { return checked }
+                var check = verifier.verify(commit, signature: signature)
+                for merged in carriers where check?.verified != false {
+                    let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
+                    if let found = verifier.verify(merged, signature: mergedSignature) {
+                        check = TrailerVerification(verified: found.verified, reason: "in merged \(merged.id.short): \(found.reason)")
+                    }
                 }
+                checked = .some(check)
+                return check
             }
             let recordedHere = notes[commit.id]??.environments ?? [:]
             for env in Set(now.keys).union(before.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
@@ -157,7 +167,7 @@ public struct DeploymentLog {
                     commit: commit.id.hex, environment: env, subject: commit.subject,
                     author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
                     committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
-                    signature: signature, trailers: trailers, trailerCheck: trailerCheck, services: changes, applied: applied)
+                    signature: signature, trailers: trailers, trailerCheck: try trailerCheck(), services: changes, applied: applied)
                 if !applied.contains(where: { $0.outcome.deployed }) {
                     entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id }
                         .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex

@@ -21,6 +21,10 @@ struct TrailerVerifier {
     let repo: Repository
     let root: String
     private var rendered: [ObjectID: [String: [String: String]]] = [:]
+    /// Each check renders a few commits in full; anyone can write trailers, so one log makes
+    /// at most this many and says so for the rest.
+    static let budget = 200
+    private var spent = 0
 
     init(repo: Repository, root: String) {
         self.repo = repo
@@ -33,6 +37,10 @@ struct TrailerVerifier {
         if signature.hasPrefix("signed ("), signature.contains("): verified, ") {
             return .init(verified: true, reason: "signed by a trusted key (\(signature.components(separatedBy: "verified, ").last ?? ""))")
         }
+        guard spent < Self.budget else {
+            return .claimed("not checked: this log already checked \(Self.budget) commits' trailers (narrow it with --since or --env)")
+        }
+        spent += 1
         func value(_ key: String) -> String? { trailers.first { $0.key == key }?.value }
         do {
             if let promotion = value("Berth-Promotion") {

@@ -20,9 +20,10 @@ extension Repository {
 
     /// A shallow clone's history stops where it was cut: say that, not "object not found".
     func shallowAware(_ error: GitError) -> GitError {
-        guard error.code == .notFound, git_repository_is_shallow(handle) == 1 else { return error }
-        return GitError(code: .notFound, message: "this is a shallow clone, so its history is cut off, and berth reads history "
-                        + "(records, the force-push guard, the log): fetch all of it with `git fetch --unshallow` "
+        guard error.code == .notFound, error.message.contains("object not found") || error.message.contains("no match for id"),
+              git_repository_is_shallow(handle) == 1 else { return error }
+        return GitError(code: .notFound, message: error.message + "; this is a shallow clone, so its history is cut off, and berth "
+                        + "reads history (records, the force-push guard, the log): fetch all of it with `git fetch --unshallow` "
                         + "(in CI, a checkout with fetch-depth: 0)", operation: error.operation, errorClass: error.errorClass)
     }
 

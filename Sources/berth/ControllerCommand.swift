@@ -64,6 +64,7 @@ struct ControllerCommand: AsyncParsableCommand {
         var options = base
         options.leaseTable = leaseTable
         guard httpMaxConnections > 0 else { throw ValidationError("--http-max-connections must be at least 1") }
+        guard httpHeaderTimeout.seconds >= 0.1 else { throw ValidationError("--http-header-timeout must be at least 100ms") }
         options.http.maxConnections = httpMaxConnections
         options.http.headerTimeout = httpHeaderTimeout.seconds
         options.http.bodyTimeout = httpHeaderTimeout.seconds

@@ -1,8 +1,12 @@
+import Canonical
+import ECSModel
 import Manifests
 
-/// Feeds arbitrary bytes to the manifest loader: split at NUL bytes into berth.yaml, an
-/// environment file, an overlay, a service file and a task definition file. Built with
-/// `scripts/fuzz.sh` (libFuzzer); without FUZZING it replays inputs given as file paths.
+/// Feeds arbitrary bytes through everything berth does with a commit before it calls ECS:
+/// split at NUL bytes into berth.yaml, an environment file, an overlay, a service file and a
+/// task definition file, then load, render, and for each rendered service build the API
+/// requests, their canonical forms, spec hashes and field diffs (what a plan compares).
+/// Built with `scripts/fuzz.sh` (libFuzzer); without FUZZING it replays inputs given as paths.
 func loadManifests(_ bytes: [UInt8]) {
     let parts = bytes.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false).map(Array.init)
     let names = ["berth.yaml", "environments/prod/environment.yaml", "environments/prod/api.yaml",
@@ -11,7 +15,25 @@ func loadManifests(_ bytes: [UInt8]) {
     for (index, part) in parts.enumerated() { files[names[index]] = .data(part) }
     let loaded = ManifestLoader().load(ManifestFiles(files: files, displayPrefix: "fuzz/"))
     for diagnostic in loaded.diagnostics.items { precondition(diagnostic.location.line >= 1) }
-    for rendered in loaded.rendered { _ = JSONWriter.write(rendered.taskDefinition) }
+    for rendered in loaded.rendered {
+        _ = JSONWriter.write(rendered.taskDefinition)
+        plan(rendered)
+    }
+}
+
+/// The pure half of a plan: requests, canonical forms, hashes, and diffs against an empty live
+/// service and against itself (which must be empty: a plan of what runs is in sync).
+func plan(_ rendered: RenderedService) {
+    guard let register = try? rendered.registerRequest(),
+          let create = try? rendered.createServiceRequest(taskDefinition: rendered.family) else { return }
+    let taskDefinition = TaskDefinitionCanonical.canonical(register)
+    let settings = ServiceCanonical.desired(create)
+    _ = SpecHash.of(taskDefinition) + SpecHash.of(settings)
+    precondition(FieldDiff.full(live: taskDefinition, desired: taskDefinition).isEmpty, "a task definition differs from itself")
+    precondition(FieldDiff.subset(live: settings, desired: settings).isEmpty, "service settings differ from themselves")
+    for change in FieldDiff.full(live: .object([:]), desired: taskDefinition) + FieldDiff.subset(live: .object([:]), desired: settings) {
+        _ = change.description
+    }
 }
 
 #if FUZZING

@@ -24,7 +24,7 @@ import Testing
         "Controller": ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
                        "Reconcile", "CMemory"],
         "berth": ["Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption"],
-        "manifest-fuzzer": ["Manifests"],
+        "manifest-fuzzer": ["Manifests", "Canonical", "ECSModel"],
         "berth-bench": ["Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS",
                         "Controller", "CMemory", "BerthTestSupport"],
     ]

@@ -47,5 +47,20 @@ import Testing
         trickle.send("POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ref\":")
         let answer = trickle.readUntilClosed(seconds: 10)
         #expect(answer?.hasPrefix("HTTP/1.1 408") == true || answer == "", "\(answer ?? "still open")")
+
+        // A body trickled on any route, each byte before the idle timeout, still ends at the
+        // request deadline.
+        let dripping = try RawConnection(port: port)
+        let opened = Date()
+        dripping.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        var closed: Date?
+        for _ in 0..<15 {
+            if dripping.readUntilClosed(seconds: 0.4) != nil {
+                closed = Date()
+                break
+            }
+            dripping.send("x")
+        }
+        #expect(closed.map { $0.timeIntervalSince(opened) < 4 } == true, "a trickled body held the connection")
     }
 }

@@ -205,5 +205,16 @@ import Testing
         #expect(!log.stdout.contains("\n    applied api: converged (forged)"))
         let status = try berth(["status", "--path", "manifests", "--env", "staging"], in: scratch.path)
         #expect(!status.stdout.contains("\u{1B}"))
+
+        // A value in the manifests is shown by the plan, not obeyed, in text and Markdown.
+        try scratch.repo.commit(changes: [.write("manifests/environments/staging/web.yaml",
+                                                 "service: {tags: [{key: note, value: \"x\\e]0;pwned\\a\\r\\n  = api: in sync\"}]}\n")],
+                                onto: "main", expectedTip: scratch.repo.resolve("HEAD"), message: "tag", author: Signature(name: "M", email: "m@example.com"))
+        for format in ["text", "markdown"] {
+            let plan = try berth(["plan", "--path", "manifests", "--env", "staging", "--output", format], in: scratch.path)
+            #expect(plan.stdout.contains("pwned"), "\(plan.stdout)\(plan.stderr)")
+            #expect(!plan.stdout.contains("\u{1B}") && !plan.stdout.contains("\u{07}") && !plan.stdout.contains("\r"), "\(format)")
+            #expect(!plan.stdout.contains("\n  = api: in sync\""), "\(format)")
+        }
     }
 }

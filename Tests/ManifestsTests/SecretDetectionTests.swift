@@ -29,6 +29,8 @@ import Testing
         ("S3_BUCKET", "shop-assets-production-eu-west-1"), ("FEATURE_FLAGS", "checkout_v2,search_v3"),
         ("PUBLIC_URL", "https://shop.example.com/path?query=1"), ("ENABLE_SECRET_SANTA", "true"),
         ("CLASS", "com.example.shop.checkout.PaymentControllerFactoryBean"),
+        ("BUCKET", "AppStack-BucketName83908E77-1ABCDEFGHIJK"), ("BUILD", "MyCompanyWebApp_Frontend_Build_20240115"),
+        ("STRIPE_PUBLISHABLE", "pk_live_51HxQwErTyUiOpAsDfGhJkLzXcVbNm"),
     ]
 
     @Test(arguments: secrets.indices)
@@ -42,6 +44,18 @@ import Testing
     func settingsAreNotSecrets(_ index: Int) {
         let setting = Self.settings[index]
         #expect(!SecretDetection.isSecret(name: setting.name, value: setting.value), "\(setting.name)=\(setting.value)")
+    }
+
+    /// 50,000 chained variables (a 1 MiB environment.yaml's worth): bounded depth and work.
+    @Test func aLongChainOfVariablesIsBounded() {
+        var raw: [String: String] = [:]
+        for index in 0..<50_000 { raw["vars.v\(index)"] = "${vars.v\(index + 1)}x" }
+        raw["vars.v50000"] = "end"
+        let started = ContinuousClock.now
+        let result = VariableExpansion.expand(raw)
+        #expect(result.problems.count > 40_000)
+        #expect(result.problems["vars.v0"] != nil)
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func warningsNameWhatWasFoundButNeverTheValue() {

@@ -151,7 +151,10 @@ extension LoadRun {
     /// variable is written, once for the environment rather than at every use.
     func checkVariables(of environment: Environment, in node: Node, diagnostics: inout Diagnostics) {
         let expansion = VariableExpansion.expand(ServiceRenderer.variables(of: environment, service: "service"))
-        for (name, problem) in expansion.problems.sorted(by: { $0.key < $1.key }) {
+        // The first few say what is wrong; thousands of lines would only hide that.
+        let causesFirst = expansion.problems.sorted { ($0.value.hasSuffix("which cannot be expanded") ? 1 : 0, $0.key)
+                                                      < ($1.value.hasSuffix("which cannot be expanded") ? 1 : 0, $1.key) }
+        for (name, problem) in causesFirst.prefix(20) {
             guard let dot = name.firstIndex(of: "."), let entry = node[String(name[..<dot])]?.entry(String(name[name.index(after: dot)...]))
             else { continue }
             diagnostics.error("variable '\(name)' \(problem)", at: entry.node.location, field: name)

@@ -87,9 +87,10 @@ struct LoadRun {
         var rendered: [RenderedService] = []
         for environment in environments {
             var diagnostics = environmentDiagnostics[environment.name] ?? Diagnostics()
+            let expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment))
             for overlay in overlays[environment.name] ?? [] {
                 guard let base = bases[overlay.service] else { continue }
-                var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay)
+                var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
                 if let service = renderer.render() { rendered.append(service) }
                 diagnostics.append(contentsOf: renderer.diagnostics)
             }

@@ -6,21 +6,26 @@ struct ServiceRenderer {
     let overlay: Overlay
     var diagnostics = Diagnostics()
 
-    init(environment: Environment, base: ServiceBase, overlay: Overlay) {
+    /// The environment's variables, expanded once for all its services (`VariableExpansion`).
+    let expanded: [String: String]
+
+    init(environment: Environment, base: ServiceBase, overlay: Overlay, expanded: [String: String]? = nil) {
         self.environment = environment
         self.base = base
         self.overlay = overlay
+        self.expanded = expanded ?? VariableExpansion.forEnvironment(Self.variables(of: environment))
     }
 
     /// Every `${name}` a manifest may use, expanded (a variable that cannot be was reported
     /// when the environment was read, and stays as written).
     var variables: [String: String] {
-        VariableExpansion.expand(Self.variables(of: environment, service: base.name)).values
+        VariableExpansion.forService(expanded, base.name)
     }
 
     /// The names as written: built-ins, `vars.*` and `release.*`.
-    static func variables(of environment: Environment, service: String) -> [String: String] {
-        var vars: [String: String] = ["env": environment.name, "service": service, "aws.region": environment.target.region]
+    static func variables(of environment: Environment, service: String? = nil) -> [String: String] {
+        var vars: [String: String] = ["env": environment.name, "aws.region": environment.target.region]
+        if let service { vars["service"] = service }
         if let account = environment.target.accountId { vars["aws.accountId"] = account }
         for (key, value) in environment.vars { vars["vars.\(key)"] = value }
         for (key, value) in environment.release { vars["release.\(key)"] = value }

@@ -1,9 +1,16 @@
-/// Variables may name other variables (`logGroup: /ecs/${env}`). Each is expanded in full once,
-/// before any manifest uses it, so a reference cycle or an expansion bomb is an error at the
-/// variable instead of a literal `${…}` reaching a task definition.
+/// Variables may name other variables (`logGroup: /ecs/${env}`). Each is expanded in full once
+/// per environment, before any manifest uses it, so a reference cycle or an expansion bomb is
+/// an error at the variable instead of a literal `${…}` reaching a task definition.
+///
+/// The work is bounded whatever an environment.yaml holds: a reference chain is at most
+/// `maxDepth` deep (so the recursion is too), one value at most `maxLength` bytes, all values
+/// together at most `maxTotal`.
 enum VariableExpansion {
-    /// The longest value one variable may expand to: a chain of `${a}${a}` doubles at each step.
     static let maxLength = 64 * 1024
+    static let maxTotal = 1 << 20
+    static let maxDepth = 32
+    /// Stands for `${service}` in an environment's expansion, replaced per service.
+    static let serviceMark = "\u{0}service\u{0}"
 
     struct Result {
         /// Every variable, expanded where it could be (as written where it could not).
@@ -18,10 +25,23 @@ enum VariableExpansion {
         return Result(values: raw.merging(state.done) { _, expanded in expanded }, problems: state.problems)
     }
 
+    /// An environment's expansion with `${service}` left as a mark: made once, then specialised
+    /// for each service by `forService`.
+    static func forEnvironment(_ raw: [String: String]) -> [String: String] {
+        var marked = raw
+        marked["service"] = serviceMark
+        return expand(marked).values
+    }
+
+    static func forService(_ expanded: [String: String], _ service: String) -> [String: String] {
+        expanded.mapValues { $0.contains("\u{0}") ? $0.replacingOccurrences(of: serviceMark, with: service) : $0 }
+    }
+
     private struct State {
         let raw: [String: String]
         var done: [String: String] = [:]
         var problems: [String: String] = [:]
+        var total = 0
 
         /// The expanded value, or nil when it cannot be had (the reason is in `problems`).
         mutating func value(of name: String, path: [String]) -> String? {
@@ -34,6 +54,10 @@ enum VariableExpansion {
                 return nil
             }
             guard text.contains("$") else { return text }
+            guard path.count < VariableExpansion.maxDepth else {
+                problems[name] = "refers through more than \(VariableExpansion.maxDepth) variables"
+                return nil
+            }
             var output = ""
             var rest = Substring(text)
             while let dollar = rest.firstIndex(of: "$") {
@@ -55,8 +79,9 @@ enum VariableExpansion {
                 }
                 let reference = String(after[after.index(after: after.startIndex)..<close])
                 guard raw[reference] != nil else {
-                    problems[name] = problems[name] ?? "refers to unknown variable '${\(reference)}'"
-                        + Suggestion.hint(for: reference, in: raw.keys.sorted())
+                    // A hint compares with every name: only worth it (and cheap) for a few.
+                    let hint = raw.count <= 200 ? Suggestion.hint(for: reference, in: raw.keys.sorted()) : ""
+                    problems[name] = "refers to unknown variable '${\(reference)}'" + hint
                     return nil
                 }
                 guard let value = value(of: reference, path: path + [name]) else {
@@ -71,6 +96,11 @@ enum VariableExpansion {
                 rest = after[after.index(after: close)...]
             }
             output += rest
+            total += output.utf8.count
+            guard total <= VariableExpansion.maxTotal else {
+                problems[name] = "expands past \(VariableExpansion.maxTotal) bytes for all variables together"
+                return nil
+            }
             done[name] = output
             return output
         }

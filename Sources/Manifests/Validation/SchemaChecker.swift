@@ -91,7 +91,7 @@ struct SchemaChecker {
     private mutating func checkRange(_ value: Int, _ range: ClosedRange<Int>, _ node: Node, _ field: String) {
         guard !range.contains(value) else { return }
         let name = field.split(separator: ".").last.map(String.init) ?? field
-        diagnostics.error("\(name) \(value) is out of range: ECS takes \(range.lowerBound) to \(range.upperBound)", at: node.location, field: field)
+        diagnostics.error("\(name) \(value) is out of range: it must be from \(range.lowerBound) to \(range.upperBound)", at: node.location, field: field)
     }
 
     private mutating func mismatch(_ node: Node, _ shape: Shape, _ field: String) -> Node {

@@ -81,11 +81,12 @@ public enum SecretDetection {
         return parts.count == 3 && parts[0].hasPrefix("eyJ") && parts[1].hasPrefix("eyJ") && parts.allSatisfy(base64URL)
     }
 
-    /// At least 32 characters of mixed-case letters and digits (base64 or similar) with high
-    /// Shannon entropy. Hex (commit ids, digests) and UUIDs are not counted: they are ids.
+    /// At least 32 characters of mixed-case letters and digits (base64) with high Shannon
+    /// entropy. Hex (commit ids, digests) and UUIDs are not counted, nor names made of words
+    /// joined by `-`, `_` or `.` (`AppStack-BucketName83908E77-1ABCDEFGHIJK`): they are ids.
     private static func isHighEntropy(_ text: String) -> Bool {
         guard text.count >= 32, text.count <= 4096,
-              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=_-".contains($0)) }),
+              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }),
               text.contains(where: \.isUppercase), text.contains(where: \.isLowercase), text.contains(where: \.isNumber) else { return false }
         var counts: [Character: Int] = [:]
         for character in text { counts[character, default: 0] += 1 }

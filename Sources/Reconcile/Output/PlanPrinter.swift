@@ -14,7 +14,7 @@ public enum PlanPrinter {
 
     public static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
         var lines = ["berth plan: environment \(plan.environment) at \(plan.commit.map { String($0.prefix(12)) } ?? "work tree") (target \(plan.target))", ""]
-        if let frozen = plan.frozen { lines += [style.paint("  ! \(plan.environment) is \(frozen); apply will refuse", "31"), ""] }
+        if let frozen = plan.frozen { lines += [style.paint("  ! \(plan.environment) is \(TerminalText.line(frozen)); apply will refuse", "31"), ""] }
         for service in plan.services {
             switch service.action {
             case .create:
@@ -41,11 +41,14 @@ public enum PlanPrinter {
         return lines.joined(separator: "\n")
     }
 
+    /// Values come from git and from ECS: shown, never obeyed as control sequences, and a
+    /// newline inside one cannot forge a line of the plan.
     static func color(_ change: FieldChange, _ style: Style) -> String {
+        let text = TerminalText.line(change.description)
         switch change.kind {
-        case .added: return style.paint(change.description, "32")
-        case .removed: return style.paint(change.description, "31")
-        case .changed: return style.paint(change.description, "33")
+        case .added: return style.paint(text, "32")
+        case .removed: return style.paint(text, "31")
+        case .changed: return style.paint(text, "33")
         }
     }
 
@@ -66,7 +69,7 @@ public enum PlanPrinter {
         }
         for service in plan.services where service.action == .update {
             lines += ["", "<details><summary>\(service.service)</summary>", "", "```diff"]
-            lines += (service.taskDefinitionChanges + service.settingsChanges).map(\.description)
+            lines += (service.taskDefinitionChanges + service.settingsChanges).map { TerminalText.line($0.description) }
             lines += ["```", "</details>"]
         }
         let counts = plan.counts
