@@ -124,6 +124,7 @@ public actor Controller {
         }
         await status.setPromotions(Self.promotions(loaded))
         // Heartbeat and lease renewal happen every pass, whether or not anything changed.
+        metrics.environments(loaded.environmentNames)
         let mine = await ownedEnvironments(loaded.environmentNames)
         if leases != nil {
             // Another replica's environments are its to report.
@@ -294,6 +295,11 @@ public actor Controller {
             if state.converged { state.appliedCommit = head.hex }
             for outcome in outcomes where !outcome.service.hasPrefix("task:") {
                 metrics.serviceInSync(name, outcome.service, outcome.succeeded)
+                if let drifted = outcome.record?.drifted, !drifted.isEmpty { metrics.drift(name, outcome.service, healed: true) }
+                if case .skipped(let why) = outcome.result, why.contains("changed outside git") { metrics.drift(name, outcome.service, healed: false) }
+                if case .applied = outcome.result, let record = outcome.record, record.outcome.deployed, let finished = record.finished {
+                    metrics.applied(name, seconds: finished.timeIntervalSince(record.started))
+                }
             }
             let records = outcomes.compactMap(\.record).filter { $0.outcome == .converged }
             if !records.isEmpty, let committed = try? Repository.open(at: mirror.path).commit(head).committer.date {

@@ -1,13 +1,51 @@
 import AWS
 import Prometheus
+import Records
+import Synchronization
 
-/// The controller's Prometheus metrics (text format on /metrics).
+/// The controller's Prometheus metrics (text format on /metrics), by Prometheus' conventions:
+/// counters end in `_total`, durations are histograms, `service` is always an ECS service
+/// (`aws_service` names an AWS API), and every series a dashboard or alert reads exists at zero
+/// from the start, so `rate()` and `absent()` work before the first event. docs/controller.md
+/// lists each with its type.
 public final class ControllerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let calls: CallCounter
+    /// The call counts already added to `berth_aws_calls_total`, so each render adds the rest.
+    private let reportedCalls = Mutex<[CallCounter.Key: Int]>([:])
+
+    static let durationBuckets: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
+    static let leadTimeBuckets: [Double] = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600, 86_400, 604_800]
 
     init(calls: CallCounter) {
         self.calls = calls
+        gauge("berth_build_info", "berth's version; always 1.", [("version", BerthVersion.current)]).set(to: 1)
+        for result in ["accepted", "refused"] { _ = counter("berth_webhook", "Webhook deliveries by result.", [("result", result)]) }
+        for result in ["ok", "error"] { _ = counter("berth_git_fetch", "Fetches of the manifest repository by result.", [("result", result)]) }
+        _ = histogram("berth_git_fetch_duration", "Seconds each fetch took.", [], Self.durationBuckets)
+        for result in ["done", "error"] { _ = counter("berth_review_teardowns", "Review environment teardowns by result.", [("result", result)]) }
+        _ = counter("berth_git_repack", "Repacks of the controller's mirror.", [])
+        _ = histogram("berth_git_repack_duration", "Seconds each repack took.", [], Self.durationBuckets)
+        _ = counter("berth_http_connection_limit_reached", "Times the HTTP server reached its connection limit and paused accepting.", [])
+        httpConnections(0)
+        reviews([:])
+    }
+
+    /// The series of each environment, at zero until their first event.
+    func environments(_ names: [String]) {
+        for environment in names {
+            for result in ["converged", "not_converged"] {
+                _ = counter("berth_reconcile", "Reconcile passes by environment and result.", [("environment", environment), ("result", result)])
+            }
+            _ = histogram("berth_reconcile_duration", "Seconds each pass over an environment took.", [("environment", environment)],
+                          Self.durationBuckets)
+            _ = histogram("berth_apply_duration", "Seconds from a service's apply to its outcome.", [("environment", environment)],
+                          Self.durationBuckets)
+            for stage in ["applied", "steady"] {
+                _ = histogram("berth_lead_time", "Seconds from the commit to its apply and to steady services.",
+                              [("environment", environment), ("stage", stage)], Self.leadTimeBuckets)
+            }
+        }
     }
 
     func reconciled(_ environment: String, converged: Bool, seconds: Double) {
@@ -15,15 +53,21 @@ public final class ControllerMetrics: Sendable {
                 [("environment", environment), ("result", converged ? "converged" : "not_converged")]).increment()
         gauge("berth_environment_converged", "1 when the environment's last pass converged.", [("environment", environment)])
             .set(to: converged ? 1.0 : 0.0)
-        gauge("berth_reconcile_duration", "Seconds the environment's last pass took.", [("environment", environment)], unit: "seconds")
-            .set(to: seconds)
+        histogram("berth_reconcile_duration", "Seconds each pass over an environment took.", [("environment", environment)],
+                  Self.durationBuckets).record(seconds)
     }
 
     /// Seconds from the commit to berth applying it, and to every service being steady.
     func leadTime(_ environment: String, applied: Double, steady: Double) {
         let help = "Seconds from the commit to its apply and to steady services."
-        gauge("berth_lead_time", help, [("environment", environment), ("stage", "applied")], unit: "seconds").set(to: applied)
-        gauge("berth_lead_time", help, [("environment", environment), ("stage", "steady")], unit: "seconds").set(to: steady)
+        histogram("berth_lead_time", help, [("environment", environment), ("stage", "applied")], Self.leadTimeBuckets).record(applied)
+        histogram("berth_lead_time", help, [("environment", environment), ("stage", "steady")], Self.leadTimeBuckets).record(steady)
+    }
+
+    /// How long one service's apply took, from its start to its outcome.
+    func applied(_ environment: String, seconds: Double) {
+        histogram("berth_apply_duration", "Seconds from a service's apply to its outcome.", [("environment", environment)],
+                  Self.durationBuckets).record(seconds)
     }
 
     func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
@@ -31,9 +75,15 @@ public final class ControllerMetrics: Sendable {
             .set(to: inSync ? 1 : 0)
     }
 
+    /// A service found changed outside git: healed (self-heal on) or left (off).
+    func drift(_ environment: String, _ service: String, healed: Bool) {
+        counter("berth_drift", "Services found changed outside git, by whether berth put them back.",
+                [("environment", environment), ("service", service), ("healed", healed ? "true" : "false")]).increment()
+    }
+
     func fetched(ok: Bool, seconds: Double) {
         counter("berth_git_fetch", "Fetches of the manifest repository by result.", [("result", ok ? "ok" : "error")]).increment()
-        gauge("berth_git_fetch_duration", "Seconds the last fetch took.", [], unit: "seconds").set(to: seconds)
+        histogram("berth_git_fetch_duration", "Seconds each fetch took.", [], Self.durationBuckets).record(seconds)
     }
 
     /// Review environments by state, as of the last review pass.
@@ -49,7 +99,7 @@ public final class ControllerMetrics: Sendable {
 
     func repacked(seconds: Double) {
         counter("berth_git_repack", "Repacks of the controller's mirror.", []).increment()
-        gauge("berth_git_repack_duration", "Seconds the last repack took.", [], unit: "seconds").set(to: seconds)
+        histogram("berth_git_repack_duration", "Seconds each repack took.", [], Self.durationBuckets).record(seconds)
     }
 
     func httpConnections(_ open: Int) {
@@ -65,11 +115,17 @@ public final class ControllerMetrics: Sendable {
         counter("berth_webhook", "Webhook deliveries by result.", [("result", result)]).increment()
     }
 
-    /// The text exposition, with the AWS/ECS call counts as of now.
+    /// The text exposition, with the AWS calls made since the last one added.
     public func render() -> String {
-        for (key, count) in calls.snapshot {
-            gauge("berth_ecs_calls", "AWS calls made since start, by operation and outcome.",
-                  [("service", key.service), ("operation", key.operation), ("outcome", key.outcome)]).set(to: Double(count))
+        let snapshot = calls.snapshot
+        let added: [(CallCounter.Key, Int)] = reportedCalls.withLock { reported in
+            defer { reported = snapshot }
+            // A counter reset (benchmarks do it) starts the deltas again from zero.
+            return snapshot.map { key, count in (key, count >= (reported[key] ?? 0) ? count - (reported[key] ?? 0) : count) }
+        }
+        for (key, count) in added {
+            counter("berth_aws_calls", "AWS API calls made, by AWS service, operation and outcome.",
+                    [("aws_service", key.service), ("operation", key.operation), ("outcome", key.outcome)]).increment(by: Int64(count))
         }
         return registry.emitToString()
     }
@@ -80,5 +136,10 @@ public final class ControllerMetrics: Sendable {
 
     private func gauge(_ name: String, _ help: String, _ labels: [(String, String)], unit: String = "") -> Gauge {
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help), labels: labels)
+    }
+
+    private func histogram(_ name: String, _ help: String, _ labels: [(String, String)], _ buckets: [Double]) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: MetricNameDescriptor(metricName: name, unitName: "seconds", helpText: help),
+                                    labels: labels, buckets: buckets)
     }
 }

@@ -51,6 +51,23 @@ import Testing
         return "sha256=" + String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// `promtool check metrics` (Debian's prometheus package) on an exposition.
+    static func promtool(_ exposition: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["promtool", "check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(exposition.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// The page's DOM after headless Chromium loaded and rendered it.
     static func browser(_ url: String) throws -> String {
         let process = Process()
@@ -94,7 +111,13 @@ import Testing
         #expect(try await Self.http("GET", base + "/readyz").0 == 200)
         let metrics = try await Self.http("GET", base + "/metrics").1
         #expect(metrics.contains("berth_reconcile_total{environment=\"prod\",result=\"converged\"}"))
-        #expect(metrics.contains("berth_ecs_calls{"))
+        #expect(metrics.contains("berth_aws_calls_total{aws_service=\"ecs\",operation=\"DescribeServices\",outcome=\"ok\"}"))
+        #expect(metrics.contains("berth_reconcile_duration_seconds_bucket{environment=\"prod\",le=\"+Inf\"}"))
+        #expect(metrics.contains("berth_webhook_total{result=\"refused\"} 0"), "present at zero before the first webhook")
+        #expect(metrics.contains("berth_build_info{version="))
+        // Prometheus' own linter reads it as Prometheus would.
+        let lint = try Self.promtool(metrics)
+        #expect(lint.status == 0, "\(lint.output)")
         #expect(try await Self.http("GET", base + "/version").1.contains("\"prod\" : \"\(first.hex)\""))
         let page = try await Self.http("GET", base + "/").1
         #expect(page.contains("<h1>berth</h1>") && page.contains("staging") && page.contains("in sync"))
