@@ -61,8 +61,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // libc calls Swift 6 cannot make without an unchecked escape hatch (stdout's buffering).
+        .target(name: "CLibc"),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption",
+            "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "CLibc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile", .product(name: "Yams", package: "Yams")]),

@@ -24,6 +24,8 @@ public actor Controller {
     /// Leases, when several replicas share the environments.
     public nonisolated let leases: LeaseStore?
     private var held: [String: LeaseStore.Lease] = [:]
+    /// The environments this replica worked on at the last pass, to log leases gained and lost.
+    private var owning = Set<String>()
     let logger: Logger
     private var lastLoaded: (head: ObjectID, loaded: LoadedManifests)?
     private var lastFull = Date.distantPast
@@ -94,6 +96,12 @@ public actor Controller {
         do {
             head = try mirror.sync(branch: options.branch)
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
+            if lastLoaded?.head != head {
+                logger.info("new head", metadata: ["event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",
+                                                   "previous": "\(lastLoaded?.head.hex ?? "none")", "trigger": "\(trigger.rawValue)"])
+            } else {
+                logger.debug("fetched; head unchanged", metadata: ["event": "fetch", "commit": "\(head.hex)"])
+            }
             compactMirror()
             // The origin's records (other controllers', people's applies) join the local ones
             // before anything reads them.
@@ -200,6 +208,9 @@ public actor Controller {
                     owned.insert(name)
                 }
             }
+            for name in owned.subtracting(owning) { logger.info("lease gained", metadata: ["event": "lease", "environment": "\(name)", "held": "true"]) }
+            for name in owning.subtracting(owned) { logger.info("lease lost", metadata: ["event": "lease", "environment": "\(name)", "held": "false"]) }
+            owning = owned
             return owned
         } catch {
             logger.warning("lease table unavailable; reconciling nothing this pass", metadata: ["error": "\(error)"])
@@ -257,7 +268,7 @@ public actor Controller {
             let (rewrite, anchor) = try historyRewrite(name, head: head)
             if let refusal = rewrite {
                 state.error = refusal
-                logger.error("\(name): \(refusal)")
+                logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
                 if refusalsSent[name] != head {
                     try? await reconciler(for: head, loaded).recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
                     await publishRecords()
@@ -295,6 +306,7 @@ public actor Controller {
             if state.converged { state.appliedCommit = head.hex }
             for outcome in outcomes where !outcome.service.hasPrefix("task:") {
                 metrics.serviceInSync(name, outcome.service, outcome.succeeded)
+                Self.log(outcome, environment: name, commit: head, logger: logger)
                 if let drifted = outcome.record?.drifted, !drifted.isEmpty { metrics.drift(name, outcome.service, healed: true) }
                 if case .skipped(let why) = outcome.result, why.contains("changed outside git") { metrics.drift(name, outcome.service, healed: false) }
                 if case .applied = outcome.result, let record = outcome.record, record.outcome.deployed, let finished = record.finished {
@@ -308,7 +320,9 @@ public actor Controller {
                 metrics.leadTime(name, applied: applied, steady: steady)
                 state.leadTimeSeconds = steady
             }
-            logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)")
+            logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)",
+                        metadata: ["event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": "\(state.converged)",
+                                   "seconds": "\(Date().timeIntervalSince(started).formatted(.number.precision(.fractionLength(3))))"])
         } catch is CancellationError {
             state.error = "superseded by a newer commit while its rollout was in progress"
             logger.info("\(name): \(head.short) superseded by a newer commit")

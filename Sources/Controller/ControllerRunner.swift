@@ -27,6 +27,9 @@ public enum ControllerRunner {
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("berth controller \(HTTPEndpoints.version) following \(controller.options.branch)",
+                    metadata: ["event": "start", "listen": "\(controller.options.listen ?? "-")", "identity": "\(controller.options.identity)"])
+        defer { logger.info("berth controller stopped", metadata: ["event": "shutdown"]) }
         try await group.run()
     }
 }

@@ -25,19 +25,24 @@ public enum HTTPEndpoints {
         }
         router.get("api/status") { _, _ in try json(await controller.status.current) }
         router.post("hooks/git") { request, _ in
+            let delivery = request.headers[.init("X-GitHub-Delivery")!] ?? request.headers[.init("X-Gitlab-Event-UUID")!] ?? "-"
+            func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
+                controller.metrics.webhook("refused")
+                controller.logger.warning("webhook refused", metadata: ["event": "webhook", "result": "refused", "delivery": "\(delivery)",
+                                                                        "status": "\(status.code)", "reason": "\(message.trimmingCharacters(in: .newlines))"])
+                return text(message, status: status)
+            }
             let bytes: [UInt8]
             switch await webhookBody(request, within: controller.options.http.bodyTimeout) {
             case .success(let body): bytes = body
-            case .failure(let refusal):
-                controller.metrics.webhook("refused")
-                return text(refusal.message, status: refusal.status)
+            case .failure(let refusal): return refuse(refusal.status, refusal.message)
             }
             guard let secret = controller.options.webhookSecret,
                   WebhookSignature.isValid(header: request.headers[.init("X-Hub-Signature-256")!], body: bytes, secret: secret) else {
-                controller.metrics.webhook("refused")
-                return text("bad or missing signature\n", status: .unauthorized)
+                return refuse(.unauthorized, "bad or missing signature\n")
             }
             controller.metrics.webhook("accepted")
+            controller.logger.info("webhook accepted; fetching", metadata: ["event": "webhook", "result": "accepted", "delivery": "\(delivery)"])
             controller.trigger()
             return text("fetching\n", status: .accepted)
         }

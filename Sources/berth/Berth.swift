@@ -1,8 +1,25 @@
 import ArgumentParser
+import CLibc
+import Foundation
 import Records
 
 @main
 struct Berth: AsyncParsableCommand {
+    /// Progress lines reach a pipe (CI, `tee`, `timeout`) as they are printed, not at exit.
+    static func main() async {
+        berth_line_buffer_stdout()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "GitOps for Amazon ECS: git is the source of truth for task definitions and services.",

@@ -46,6 +46,11 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "How long a lease lasts without renewal (e.g. 60s); longer than --interval.")
     var leaseDuration: Duration = Duration(argument: "90s")!
 
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "Log lines as text (on stderr) or as one JSON object per line (on stdout).")
+    var logFormat: LogFormat = .text
+
     @Flag(help: "One full pass over every environment, then exit: 0 when all converged.")
     var once = false
 
@@ -69,6 +74,7 @@ struct ControllerCommand: AsyncParsableCommand {
         options.http.headerTimeout = httpHeaderTimeout.seconds
         options.http.bodyTimeout = httpHeaderTimeout.seconds
         options.leaseDuration = leaseDuration.seconds
+        if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info
         let controller = Controller(options: options, logger: logger)

@@ -9,6 +9,7 @@ import Testing
     static let allowed: [String: Set<String>] = [
         "CGit2": [],
         "CMemory": [],
+        "CLibc": [],
         "Git": ["CGit2"],
         "ECSModel": [],
         "Manifests": ["Git", "ECSModel"],
@@ -23,7 +24,7 @@ import Testing
         "Delivery": ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile"],
         "Controller": ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
                        "Reconcile", "CMemory"],
-        "berth": ["Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption"],
+        "berth": ["Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "CLibc"],
         "manifest-fuzzer": ["Manifests", "Canonical", "ECSModel"],
         "berth-bench": ["Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS",
                         "Controller", "CMemory", "BerthTestSupport"],

@@ -1,0 +1,9 @@
+#ifndef BERTH_CLIBC_H
+#define BERTH_CLIBC_H
+
+/* Makes stdout line-buffered, so progress reaches a pipe (CI logs, `tee`, `timeout`) line by
+   line instead of at exit. Swift 6 cannot touch libc's global `stdout` without an unchecked
+   escape hatch; C can. */
+void berth_line_buffer_stdout(void);
+
+#endif

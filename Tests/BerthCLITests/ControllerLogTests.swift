@@ -1,0 +1,75 @@
+import BerthTestSupport
+import Foundation
+import Git
+import Testing
+
+/// The controller's JSON log as an operator's collector reads it: one object per line, one line
+/// per event that matters, and never a secret.
+@Suite struct ControllerLogTests {
+    @Test func everyEventHasItsLine() async throws {
+        let scratch = try ScratchRepo()
+        let port = try FreePort.pick()
+        let base = "http://127.0.0.1:\(port)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: berthBinary())
+        process.arguments = ["controller", "--repo", scratch.path, "--path", "manifests", "--interval", "1h",
+                             "--listen", "127.0.0.1:\(port)", "--state-dir", scratch.path + "/state", "--log-format", "json"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "BERTH_WEBHOOK_SECRET": "canary-hook-s3cret"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let first = try scratch.repo.resolve("main")
+        _ = await ControllerCLITests.waitFor(base) { status in
+            ControllerCLITests.environments(status).values.filter { $0["appliedCommit"] as? String == first.hex }.count == 2
+        }
+        let payload = #"{"ref":"refs/heads/main"}"#
+        #expect(try await ControllerCLITests.http("POST", base + "/hooks/git", body: payload, headers: ["X-GitHub-Delivery": "d-refused"]).0 == 401)
+        let second = try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], "scale web")
+        let accepted = try await ControllerCLITests.http("POST", base + "/hooks/git", body: payload,
+                                                         headers: ["X-GitHub-Delivery": "d-accepted",
+                                                                   "X-Hub-Signature-256": ControllerCLITests.sign(payload, "canary-hook-s3cret")])
+        #expect(accepted.0 == 202)
+        _ = await ControllerCLITests.waitFor(base) { ControllerCLITests.environments($0)["prod"]?["appliedCommit"] as? String == second.hex }
+        process.terminate()
+        process.waitUntilExit()
+
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(!lines.isEmpty && lines.allSatisfy { $0 != nil }, "every line is a JSON object:\n\(text)")
+        let events = lines.compactMap { $0 }
+        func has(_ fields: [String: String]) -> Bool { events.contains { line in fields.allSatisfy { line[$0.key] == $0.value } } }
+        #expect(has(["event": "start", "level": "info"]))
+        #expect(has(["event": "head", "commit": first.hex, "previous": "none"]))
+        #expect(has(["event": "applied", "environment": "staging", "service": "api", "outcome": "converged", "commit": first.hex]))
+        #expect(has(["event": "reconciled", "environment": "prod", "converged": "true"]))
+        #expect(has(["event": "webhook", "result": "refused", "delivery": "d-refused", "status": "401"]))
+        #expect(has(["event": "webhook", "result": "accepted", "delivery": "d-accepted"]))
+        #expect(has(["event": "head", "commit": second.hex, "previous": first.hex, "trigger": "webhook"]))
+        #expect(has(["event": "applied", "environment": "prod", "service": "web", "commit": second.hex]))
+        #expect(has(["event": "shutdown"]))
+        #expect(events.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["message"] != nil })
+        #expect(!text.contains("canary-hook-s3cret"))
+    }
+
+    /// Progress reaches a pipe line by line: `timeout 8 berth apply` in CI once left nothing.
+    @Test func progressReachesAPipeBeforeExit() async throws {
+        let scratch = try ScratchRepo()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: berthBinary())
+        process.arguments = ["apply", "--path", "manifests", "--env", "staging"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "30"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(nanoseconds: 3_000_000_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let seen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(seen.contains("staging"), "nothing reached the pipe before the process was killed")
+    }
+}
