@@ -1,3 +1,4 @@
+import Foundation
 import Git
 import Manifests
 
@@ -18,7 +19,11 @@ enum ReleaseCommitter {
             try repo.updateCheckout(changes, previousTip: tip)
         }
         let target = branch ?? baseBranch
-        if push { try repo.push(remote, refspecs: ["refs/heads/\(target):refs/heads/\(target)"]) }
+        // The same credentials as every fetch and records push: BERTH_GIT_TOKEN or BERTH_GIT_SSH_KEY.
+        if push {
+            try repo.push(remote, refspecs: ["refs/heads/\(target):refs/heads/\(target)"],
+                          credentials: RemoteCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
+        }
         return (commit, target)
     }
 }

@@ -109,15 +109,19 @@ final class RemoteCallbackState {
             }
             return 0
         }
-        guard credentials != nil else { return }
         callbacks.credentials = { out, _, usernameFromURL, allowedTypes, payload in
             guard let out, let payload else { return -1 }
             let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
             state.attempts += 1
             // The server refused what was offered: stop rather than ask again forever, and say
             // so (libgit2 would otherwise report whatever it last looked up in its config).
-            guard state.attempts <= 1, let credentials = state.credentials else {
-                git_error_set_str(Int32(GIT_ERROR_NET.rawValue), state.credentials?.refusal ?? "the server refused the credentials")
+            guard let credentials = state.credentials else {
+                git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "the server asks for credentials, and none are set: "
+                                  + "BERTH_GIT_TOKEN (or BERTH_GIT_TOKEN_FILE) for HTTPS, BERTH_GIT_SSH_KEY for SSH")
+                return GIT_EAUTH.rawValue
+            }
+            guard state.attempts <= 1 else {
+                git_error_set_str(Int32(GIT_ERROR_NET.rawValue), credentials.refusal)
                 return GIT_EAUTH.rawValue
             }
             let user = usernameFromURL.map { String(cString: $0) } ?? credentials.username

@@ -1,0 +1,76 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// A private repository served over git's smart HTTP protocol (git-http-backend behind Basic
+/// authentication): every push berth makes, records and promotions alike, uses the token.
+@Suite struct GitTransportTests {
+    /// git-http-backend on a loopback port, serving `root`; stopped when released.
+    final class GitHTTPServer {
+        let process = Process()
+        let port: Int
+
+        init(root: String, user: String, token: String) throws {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/git-http-server.py").path
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, root, user, token]
+            let out = Pipe()
+            process.standardOutput = out
+            // Never the test runner's own output: a server outliving the test would hold it open.
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        deinit { stop() }
+    }
+
+    @Test func promotionAndRecordsArePushedWithTheToken() throws {
+        let scratch = try ScratchRepo()
+        let root = scratch.path + "-served"
+        defer { try? FileManager.default.removeItem(atPath: root); try? FileManager.default.removeItem(atPath: scratch.path + "-clone") }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        #expect(try GitCLI.run(["clone", "--quiet", "--bare", scratch.path, root + "/shop.git"]).status == 0)
+        let server = try GitHTTPServer(root: root, user: "ana", token: "canary-http-t0ken")
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(server.port)/shop.git"
+        let auth = "Authorization: Basic " + Data("ana:canary-http-t0ken".utf8).base64EncodedString()
+        let clone = scratch.path + "-clone"
+        let cloned = try GitCLI.run(["-c", "http.extraHeader=\(auth)", "clone", "--quiet", url, clone])
+        try #require(cloned.status == 0, "\(cloned.output)")
+        try GitCLI.run(["config", "user.name", "Ana"], in: clone)
+        try GitCLI.run(["config", "user.email", "ana@example.com"], in: clone)
+        let token = ["BERTH_GIT_TOKEN": "canary-http-t0ken", "BERTH_GIT_USERNAME": "ana"]
+
+        let apply = try berth(["apply", "--path", "manifests", "--env", "staging"], in: clone, environment: token)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("Records published to origin"), "\(apply.stdout)")
+        // Without credentials the push fails, and says what to set.
+        let anonymous = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/anon", "--push"],
+                                  in: clone)
+        #expect(anonymous.status != 0)
+        #expect(anonymous.stderr.contains("the server asks for credentials, and none are set"), "\(anonymous.stderr)")
+
+        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
+                                in: clone, environment: token)
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        let branches = try GitCLI.run(["branch", "--list", "promote/*"], in: root + "/shop.git").output
+        #expect(branches.contains("promote/1.5.0"), "\(branches)")
+        #expect(try GitCLI.run(["rev-parse", "refs/notes/berth"], in: root + "/shop.git").status == 0)
+        for run in [apply, anonymous, promote] { #expect(!(run.stdout + run.stderr).contains("canary-http-t0ken")) }
+    }
+}
