@@ -54,8 +54,13 @@ public struct Reconciler: Sendable {
         let client = await connector.client(for: environment.target)
         let planner = Planner(client: client, cache: await connector.cache(for: environment.target))
         var lastConverged: [String: DeploymentRecord] = [:]
-        for record in await history(name) where record.outcome == .converged { lastConverged[record.service] = record }
-        return try await planner.plan(environment: environment, desired: desired, commit: manifests.commit?.hex, lastConverged: lastConverged)
+        var recordedSpecs: [String: String] = [:]
+        for record in await history(name) {
+            if record.outcome == .converged { lastConverged[record.service] = record }
+            if record.outcome.deployed, !record.taskDefinitionArn.isEmpty { recordedSpecs[record.taskDefinitionArn] = record.specHash }
+        }
+        return try await planner.plan(environment: environment, desired: desired, commit: manifests.commit?.hex,
+                                      lastConverged: lastConverged, recordedSpecs: recordedSpecs)
     }
 
     /// What runs in `name` against what git wants, with the last apply of each service.

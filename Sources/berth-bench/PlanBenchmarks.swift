@@ -79,7 +79,13 @@ struct PlanBenchmarks {
         let writes = ["RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource"].reduce(0) { $0 + counter.count($1) }
         let inputs = "\(services) services in sync, \(target)"
         let minimum = (services + 9) / 10
+        // A fresh process (as CI runs `berth plan`): nothing cached, only the records to go by.
+        let fresh = CallCounter()
+        let freshPlan = try await Self.reconciler(folder.path, counter: fresh, environment: try await target.environment()).plan("prod")
         return [
+            Figure(name: "1 fresh plan: DescribeServices", inputs: inputs, value: "\(fresh.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
+            Figure(name: "1 fresh plan: DescribeTaskDefinition", inputs: inputs,
+                   value: "\(fresh.count("DescribeTaskDefinition")) (minimum 0); changes planned: \(freshPlan.hasChanges)", seconds: nil),
             Figure(name: "1 resync: DescribeServices", inputs: inputs, value: "\(counter.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
             Figure(name: "1 resync: DescribeTaskDefinition", inputs: inputs, value: "\(counter.count("DescribeTaskDefinition")) (minimum 0)", seconds: nil),
             Figure(name: "1 resync: write calls", inputs: inputs, value: "\(writes) (minimum 0); changes planned: \(plan.hasChanges)", seconds: nil),

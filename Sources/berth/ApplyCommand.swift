@@ -18,7 +18,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var noWait = false
 
     @Option(help: "How long to wait for rollouts (e.g. 90s, 10m).")
-    var timeout: Duration = Duration(argument: "10m")!
+    var timeout: DurationArgument = DurationArgument("10m")
 
     @Option(help: "Seconds between rollout checks.")
     var pollInterval: Double?

@@ -20,10 +20,10 @@ struct ControllerCommand: AsyncParsableCommand {
     var path: String = ""
 
     @Option(help: "How often to fetch (e.g. 60s).")
-    var interval: Duration = Duration(argument: "60s")!
+    var interval: DurationArgument = DurationArgument("60s")
 
     @Option(help: "How often to reconcile everything, for drift (e.g. 5m).")
-    var resync: Duration = Duration(argument: "5m")!
+    var resync: DurationArgument = DurationArgument("5m")
 
     @Option(help: "host:port for /healthz, /readyz, /metrics, /version, /api/status, /hooks/git and the status page.")
     var listen: String?
@@ -32,7 +32,7 @@ struct ControllerCommand: AsyncParsableCommand {
     var httpMaxConnections: Int = HTTPLimits().maxConnections
 
     @Option(help: "How long a client may take to send a request's headers, or stay idle (e.g. 10s).")
-    var httpHeaderTimeout: Duration = Duration(argument: "10s")!
+    var httpHeaderTimeout: DurationArgument = DurationArgument("10s")
 
     @Option(help: "Where the controller keeps its clone (default: .berth/controller in the repository, or here).")
     var stateDir: String?
@@ -44,7 +44,7 @@ struct ControllerCommand: AsyncParsableCommand {
     var leaseTable: String?
 
     @Option(help: "How long a lease lasts without renewal (e.g. 60s); longer than --interval.")
-    var leaseDuration: Duration = Duration(argument: "90s")!
+    var leaseDuration: DurationArgument = DurationArgument("90s")
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 

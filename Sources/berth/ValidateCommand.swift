@@ -1,4 +1,5 @@
 import ArgumentParser
+import Git
 import Manifests
 
 struct ValidateCommand: ParsableCommand {
@@ -30,8 +31,19 @@ struct ValidateCommand: ParsableCommand {
             + "\(errors) error(s), \(warnings) warning(s)"
         if errors > 0 {
             DiagnosticPrinter.printError(summary)
+            if let note = uncommittedNote() { DiagnosticPrinter.printError(note) }
             throw ExitCode.failure
         }
         print(summary + ": ok")
+        if let note = uncommittedNote() { print(note) }
+    }
+
+    /// Validating HEAD while the files on disk say otherwise would pass what is not committed
+    /// unseen: say so.
+    func uncommittedNote() -> String? {
+        guard !source.worktree, source.ref == nil, let repo = try? Repository.discover(from: source.repo),
+              let root = try? ManifestPath.normalizedRoot(source.path),
+              let changed = try? repo.uncommittedPaths(under: root), !changed.isEmpty else { return nil }
+        return "note: validated HEAD; \(changed.count) file(s) with uncommitted changes were not checked (use --worktree to check them)"
     }
 }

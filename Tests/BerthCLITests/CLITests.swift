@@ -146,6 +146,31 @@ final class ScratchRepo {
         #expect(try berth(["validate", "--path", "manifests"], in: work).status == 0)
     }
 
+    /// Small things that said less than they should.
+    @Test func helpPathsAndNotesSayWhatTheyDo() throws {
+        let scratch = try ScratchRepo()
+        let help = try berth(["apply", "--help"], in: scratch.path)
+        #expect(help.stdout.contains("(default: 10m)"), "\(help.stdout)")
+        #expect(!help.stdout.contains("Duration(seconds"))
+        // An absolute --path inside the repository is the root it names; outside, an error.
+        #expect(try berth(["validate", "--path", scratch.path + "/manifests"], in: scratch.path).status == 0)
+        let outside = try berth(["validate", "--path", "/tmp"], in: scratch.path)
+        #expect(outside.status != 0 && outside.stderr.contains("is outside the repository"), "\(outside.stderr)")
+        // validate checks HEAD, and says when the files on disk hold more.
+        try #require(try GitCLI.run(["checkout", "--quiet", "-f", "main"], in: scratch.path).status == 0)
+        let file = scratch.path + "/manifests/environments/prod/web.yaml"
+        try "service: {desiredCount: two}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let validate = try berth(["validate", "--path", "manifests"], in: scratch.path)
+        #expect(validate.status == 0)
+        #expect(validate.stdout.contains("note: validated HEAD; 1 file(s) with uncommitted changes were not checked (use --worktree"),
+                "\(validate.stdout)")
+        #expect(try berth(["validate", "--path", "manifests", "--worktree"], in: scratch.path).status != 0)
+        // A freeze shows in the Markdown plan a pull request carries.
+        try scratch.commit([.write("manifests/environments/prod/freeze.yaml", "reason: year-end audit\n")], "freeze prod")
+        let markdown = try berth(["plan", "--path", "manifests", "--env", "prod", "--output", "markdown"], in: scratch.path)
+        #expect(markdown.stdout.contains("**prod is frozen: year-end audit"), "\(markdown.stdout)")
+    }
+
     @Test func clearErrorsForWrongPathsAndReferences() throws {
         let scratch = try ScratchRepo()
         let wrongPath = try berth(["validate", "--path", "manifest"], in: scratch.path)

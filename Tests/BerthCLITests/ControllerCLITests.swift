@@ -51,6 +51,21 @@ import Testing
         return "sha256=" + String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// `berth controller` on `repository`'s manifests/ with a fresh state folder, listening on
+    /// `port`, the local target paced fast; its stdout to `output` (or nowhere).
+    static func controller(_ repository: String, port: Int, extra: [String] = [], environment: [String: String] = [:],
+                           output: Pipe? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: berthBinary())
+        process.arguments = ["controller", "--repo", repository, "--path", "manifests", "--interval", "1h",
+                             "--listen", "127.0.0.1:\(port)", "--state-dir", repository + "/state"] + extra
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05"]) { $1 }.merging(environment) { $1 }
+        if let output { process.standardOutput = output } else { process.standardOutput = FileHandle.nullDevice }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// `promtool check metrics` (Debian's prometheus package) on an exposition.
     static func promtool(_ exposition: String) throws -> (status: Int32, output: String) {
         let process = Process()

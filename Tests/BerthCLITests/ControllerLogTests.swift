@@ -10,15 +10,9 @@ import Testing
         let scratch = try ScratchRepo()
         let port = try FreePort.pick()
         let base = "http://127.0.0.1:\(port)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: berthBinary())
-        process.arguments = ["controller", "--repo", scratch.path, "--path", "manifests", "--interval", "1h",
-                             "--listen", "127.0.0.1:\(port)", "--state-dir", scratch.path + "/state", "--log-format", "json"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "BERTH_WEBHOOK_SECRET": "canary-hook-s3cret"]) { $1 }
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ControllerCLITests.controller(scratch.path, port: port, extra: ["--log-format", "json"],
+                                                        environment: ["BERTH_WEBHOOK_SECRET": "canary-hook-s3cret"], output: out)
         defer { if process.isRunning { process.terminate() } }
 
         let first = try scratch.repo.resolve("main")

@@ -9,15 +9,8 @@ import Testing
         let scratch = try ScratchRepo()
         let port = try FreePort.pick()
         let base = "http://127.0.0.1:\(port)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: berthBinary())
-        process.arguments = ["controller", "--repo", scratch.path, "--path", "manifests", "--interval", "1h",
-                             "--listen", "127.0.0.1:\(port)", "--state-dir", scratch.path + "/state",
-                             "--http-max-connections", "8", "--http-header-timeout", "1s"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "BERTH_WEBHOOK_SECRET": "s"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ControllerCLITests.controller(scratch.path, port: port, extra: ["--http-max-connections", "8", "--http-header-timeout", "1s"],
+                                                        environment: ["BERTH_WEBHOOK_SECRET": "s"])
         defer { if process.isRunning { process.terminate() } }
         var up = false
         for _ in 0..<100 where !up {
@@ -34,7 +27,7 @@ import Testing
         let health = try await ControllerCLITests.http("GET", base + "/healthz", timeout: 30)
         #expect(health.0 == 200)
         #expect(Date().timeIntervalSince(started) < 20)
-        for connection in slow { #expect(connection.readUntilClosed(seconds: 15) != nil, "a half-sent request was never closed") }
+        for connection in slow { #expect(await connection.closed(within: 15) != nil, "a half-sent request was never closed") }
         let metrics = try await ControllerCLITests.http("GET", base + "/metrics").1
         let limited = metrics.split(separator: "\n").first { $0.hasPrefix("berth_http_connection_limit_reached_total ") }
         #expect(Double(limited?.split(separator: " ").last ?? "0") ?? 0 > 0, "\(metrics)")
@@ -42,10 +35,10 @@ import Testing
         // A body declared past 1 MiB is refused at once; a trickled one at the body timeout.
         let huge = try RawConnection(port: port)
         huge.send("POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n{")
-        #expect(huge.readUntilClosed(seconds: 10)?.hasPrefix("HTTP/1.1 413") == true)
+        #expect(await huge.closed(within: 10)?.hasPrefix("HTTP/1.1 413") == true)
         let trickle = try RawConnection(port: port)
         trickle.send("POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ref\":")
-        let answer = trickle.readUntilClosed(seconds: 10)
+        let answer = await trickle.closed(within: 10)
         #expect(answer?.hasPrefix("HTTP/1.1 408") == true || answer == "", "\(answer ?? "still open")")
 
         // A body trickled on any route, each byte before the idle timeout, still ends at the
@@ -55,7 +48,7 @@ import Testing
         dripping.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
         var closed: Date?
         for _ in 0..<15 {
-            if dripping.readUntilClosed(seconds: 0.4) != nil {
+            if await dripping.closed(within: 0.4) != nil {
                 closed = Date()
                 break
             }

@@ -5,7 +5,7 @@ import Glibc
 
 /// A TCP connection to 127.0.0.1 that sends exactly the bytes given, when given: what a slow or
 /// hostile HTTP client does (half-sent headers, a trickled body).
-public final class RawConnection {
+public final class RawConnection: Sendable {
     private let fd: Int32
 
     public init(port: Int) throws {
@@ -27,6 +27,14 @@ public final class RawConnection {
 
     public func send(_ text: String) {
         _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// `readUntilClosed` on a thread of its own: a blocking read must not hold one of the few
+    /// threads every async test shares.
+    public func closed(within seconds: Double) async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.readUntilClosed(seconds: seconds)) }.start()
+        }
     }
 
     /// What the server sent until it closed the connection, or nil when it is still open after

@@ -47,11 +47,24 @@ public struct ManifestSource: Sendable {
             if worktree { return try ManifestFiles.read(worktree: repository, path: path, limits: limits) }
             throw ManifestError("\(repository) is not inside a git repository (use --worktree to read plain files): \(error.message)")
         }
+        var source = self
+        source.path = try Self.relative(path, in: repo)
         if worktree {
             guard let root = repo.workingDirectory else { throw ManifestError("--worktree needs a repository with a work tree, not a bare one") }
-            return try ManifestFiles.read(worktree: root, path: path, limits: limits)
+            return try ManifestFiles.read(worktree: root, path: source.path, limits: limits)
         }
-        return try read(from: repo, limits: limits)
+        return try source.read(from: repo, limits: limits)
+    }
+
+    /// An absolute `--path` inside the repository's work tree, as the relative root it names
+    /// (tab completion writes absolute paths); anything else as given.
+    static func relative(_ path: String, in repo: Repository) throws -> String {
+        guard path.hasPrefix("/"), let top = repo.workingDirectory else { return path }
+        let root = URL(fileURLWithPath: top).standardizedFileURL.resolvingSymlinksInPath().path
+        let full = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if full == root { return "" }
+        guard full.hasPrefix(root + "/") else { throw ManifestError("--path '\(path)' is outside the repository (\(root))") }
+        return String(full.dropFirst(root.count + 1))
     }
 
     private func read(from repo: Repository, limits: Limits) throws -> ManifestFiles {

@@ -21,35 +21,24 @@ struct Interpolator {
     }
 
     func substitute(_ text: String, at location: SourceLocation, diagnostics: inout Diagnostics, field: String) -> String {
-        var output = ""
-        var rest = Substring(text)
-        while let dollar = rest.firstIndex(of: "$") {
-            output += rest[..<dollar]
-            let afterDollar = rest[rest.index(after: dollar)...]
-            if afterDollar.hasPrefix("${") {
-                output += "${"
-                rest = afterDollar.dropFirst(2)
-                continue
-            }
-            guard afterDollar.hasPrefix("{") else {
-                output += "$"
-                rest = afterDollar
-                continue
-            }
-            guard let close = afterDollar.firstIndex(of: "}") else {
-                diagnostics.error("unterminated '${' in \"\(text)\"", at: location, field: field)
-                return text
-            }
-            let name = String(afterDollar[afterDollar.index(after: afterDollar.startIndex)..<close])
-            if let value = variables[name] {
-                output += value
-            } else {
-                let known = variables.keys.sorted()
-                diagnostics.error("unknown variable '${\(name)}'" + Suggestion.hint(for: name, in: known)
-                                  + " (known: \(known.joined(separator: ", ")))", at: location, field: field)
-            }
-            rest = afterDollar[afterDollar.index(after: close)...]
+        guard let pieces = TemplateText.pieces(text) else {
+            diagnostics.error("unterminated '${' in \"\(text)\"", at: location, field: field)
+            return text
         }
-        return output + rest
+        var output = ""
+        for piece in pieces {
+            switch piece {
+            case .literal(let literal): output += literal
+            case .reference(let name):
+                if let value = variables[name] {
+                    output += value
+                } else {
+                    let known = variables.keys.sorted()
+                    diagnostics.error("unknown variable '${\(name)}'" + Suggestion.hint(for: name, in: known)
+                                      + " (known: \(known.joined(separator: ", ")))", at: location, field: field)
+                }
+            }
+        }
+        return output
     }
 }

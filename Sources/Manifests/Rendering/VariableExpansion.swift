@@ -58,26 +58,20 @@ enum VariableExpansion {
                 problems[name] = "refers through more than \(VariableExpansion.maxDepth) variables"
                 return nil
             }
+            guard let pieces = TemplateText.pieces(text) else {
+                problems[name] = "has an unterminated '${'"
+                return nil
+            }
             var output = ""
-            var rest = Substring(text)
-            while let dollar = rest.firstIndex(of: "$") {
-                output += rest[..<dollar]
-                let after = rest[rest.index(after: dollar)...]
-                if after.hasPrefix("${") {
-                    output += "${"
-                    rest = after.dropFirst(2)
+            for piece in pieces {
+                let reference: String
+                switch piece {
+                case .literal(let literal):
+                    output += literal
                     continue
+                case .reference(let name):
+                    reference = name
                 }
-                guard after.hasPrefix("{") else {
-                    output += "$"
-                    rest = after
-                    continue
-                }
-                guard let close = after.firstIndex(of: "}") else {
-                    problems[name] = "has an unterminated '${'"
-                    return nil
-                }
-                let reference = String(after[after.index(after: after.startIndex)..<close])
                 guard raw[reference] != nil else {
                     // A hint compares with every name: only worth it (and cheap) for a few.
                     let hint = raw.count <= 200 ? Suggestion.hint(for: reference, in: raw.keys.sorted()) : ""
@@ -93,9 +87,7 @@ enum VariableExpansion {
                     problems[name] = "expands to more than \(VariableExpansion.maxLength) bytes"
                     return nil
                 }
-                rest = after[after.index(after: close)...]
             }
-            output += rest
             total += output.utf8.count
             guard total <= VariableExpansion.maxTotal else {
                 problems[name] = "expands past \(VariableExpansion.maxTotal) bytes for all variables together"

@@ -60,8 +60,9 @@ public enum PlanPrinter {
 
     public static func markdown(_ plan: EnvironmentPlan) -> String {
         var lines = ["### berth plan: `\(plan.environment)`", "",
-                     "Commit `\(plan.commit.map { String($0.prefix(12)) } ?? "work tree")`, target `\(plan.target)`.", "",
-                     "| service | action | changes |", "|---|---|---|"]
+                     "Commit `\(plan.commit.map { String($0.prefix(12)) } ?? "work tree")`, target `\(plan.target)`.", ""]
+        if let frozen = plan.frozen { lines += ["> **\(plan.environment) is \(TerminalText.line(frozen)); apply will refuse.**", ""] }
+        lines += ["| service | action | changes |", "|---|---|---|"]
         for service in plan.services {
             let changes = service.taskDefinitionChanges.count + service.settingsChanges.count
             let action = service.action.rawValue + (service.drift ? " (drift)" : "")

@@ -30,8 +30,11 @@ public struct Planner: Sendable {
         }
     }
 
+    /// With `recordedSpecs` (task definition ARN to the spec hash berth registered it for, from
+    /// its records), a service running the revision berth registered for exactly what git wants
+    /// needs no DescribeTaskDefinition: a revision never changes once registered.
     public func plan(environment: Environment, desired: [DesiredService], commit: String?,
-                     lastConverged: [String: DeploymentRecord] = [:]) async throws -> EnvironmentPlan {
+                     lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: [String: String] = [:]) async throws -> EnvironmentPlan {
         let cluster = environment.target.cluster
         let live = try await observe(cluster: cluster, names: desired.map(\.rendered.serviceName)) ?? [:]
         var services: [ServicePlan] = []
@@ -51,7 +54,9 @@ public struct Planner: Sendable {
             }
             var tdChanges: [FieldChange] = []
             var liveImages: [String: String] = [:]
-            if let arn = service.taskDefinition {
+            if let arn = service.taskDefinition, recordedSpecs[arn] == want.specHash {
+                liveImages = want.rendered.images
+            } else if let arn = service.taskDefinition {
                 let entry = try await cache.get(arn, from: client)
                 tdChanges = FieldDiff.full(live: entry.canonical, desired: want.canonicalTaskDefinition)
                 for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
