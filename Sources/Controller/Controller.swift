@@ -193,6 +193,15 @@ public actor Controller {
         }
     }
 
+    /// When the newest commit up to `head` that touched `environment`'s inputs (berth.yaml,
+    /// services/, its own folder) was committed: the change a deployment delivers.
+    func changeTime(of environment: String, at head: ObjectID) -> Date? {
+        guard let repo = try? Repository.open(at: mirror.path), let root = try? ManifestPath.normalizedRoot(options.path) else { return nil }
+        let prefix = root.isEmpty ? "" : root + "/"
+        let paths = ["berth.yaml", "berth.yml", "berth.json", "services", "environments/" + environment].map { prefix + $0 }
+        return (try? repo.history(from: head, paths: paths, limit: 1).first)?.committer.date ?? (try? repo.commit(head))?.committer.date
+    }
+
     /// The environments this replica works on: all of them alone; with leases, those it is the
     /// preferred live replica for and holds (or just took) the lease of.
     func ownedEnvironments(_ names: [String]) async -> Set<String> {
@@ -313,8 +322,14 @@ public actor Controller {
                     metrics.applied(name, seconds: finished.timeIntervalSince(record.started))
                 }
             }
-            let records = outcomes.compactMap(\.record).filter { $0.outcome == .converged }
-            if !records.isEmpty, let committed = try? Repository.open(at: mirror.path).commit(head).committer.date {
+            // Lead time as DORA counts it: from the commit that changed this environment to its
+            // convergence, for changes applied in this pass only: a self-heal or a record of what
+            // already ran (after a restart) is no change reaching production.
+            let records = outcomes.filter {
+                if case .applied = $0.result { return ($0.record?.drifted ?? []).isEmpty }
+                return false
+            }.compactMap(\.record).filter { $0.outcome == .converged }
+            if !records.isEmpty, let committed = changeTime(of: name, at: head) {
                 let applied = records.map(\.started).min()!.timeIntervalSince(committed)
                 let steady = records.compactMap(\.finished).max().map { $0.timeIntervalSince(committed) } ?? applied
                 metrics.leadTime(name, applied: applied, steady: steady)

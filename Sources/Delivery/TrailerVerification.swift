@@ -60,30 +60,37 @@ struct TrailerVerifier {
 
     private mutating func verifyPromotion(_ commit: Commit, from source: String, to target: String, source sourceHex: String?,
                                           services named: [String]) throws -> TrailerVerification {
-        let (sourceCommit, problem) = ancestor(sourceHex, of: commit, trailer: "Berth-Source-Commit")
-        guard let sourceCommit, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
-        let atSource = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: sourceCommit, path: root))
-        guard let from = atSource.environment(source) else { return .claimed("\(source) does not exist at \(sourceCommit.short)") }
-        var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root))
-        guard let to = mover.loaded.environment(target) else { return .claimed("\(target) does not exist before this commit") }
-        let common = to.services.filter(from.services.contains)
-        let partial = !named.isEmpty && Set(named) != Set(common)
-        if !partial { try mover.setRelease(from.release, in: to) }
-        try mover.pinImages(atSource.images(environment: source), services: partial ? named : common, in: target)
-        return try compare(commit, with: mover.loaded, making: "promoting \(source) at \(sourceCommit.short)")
+        try remake(commit, from: sourceHex, trailer: "Berth-Source-Commit", reading: source, editing: target,
+                   making: { "promoting \(source) at \($0.short)" }) { mover, then, from, to in
+            let common = to.services.filter(from.services.contains)
+            let partial = !named.isEmpty && Set(named) != Set(common)
+            if !partial { try mover.setRelease(from.release, in: to) }
+            try mover.pinImages(then.images(environment: source), services: partial ? named : common, in: target)
+        }
     }
 
     private mutating func verifyRollback(_ commit: Commit, environment: String, restores: String?) throws -> TrailerVerification {
-        let (restored, problem) = ancestor(restores, of: commit, trailer: "Berth-Restores")
-        guard let restored, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
-        let atRestored = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: restored, path: root))
-        guard let then = atRestored.environment(environment) else { return .claimed("\(environment) does not exist at \(restored.short)") }
+        try remake(commit, from: restores, trailer: "Berth-Restores", reading: environment, editing: environment,
+                   making: { "rolling \(environment) back to \($0.short)" }) { mover, then, past, now in
+            let images = then.images(environment: environment)
+            try mover.setRelease(past.release, in: now)
+            try mover.pinImages(images, services: now.services.filter { images[$0] != nil }, in: environment)
+        }
+    }
+
+    /// Makes the change again: `edit` applied to the commit's parent with the manifests at the
+    /// commit the trailer names (and the environments read and edited), then compared.
+    private mutating func remake(_ commit: Commit, from hex: String?, trailer: String, reading source: String, editing target: String,
+                                 making what: (ObjectID) -> String,
+                                 _ edit: (inout ReleaseMover, LoadedManifests, Environment, Environment) throws -> Void) throws -> TrailerVerification {
+        let (named, problem) = ancestor(hex, of: commit, trailer: trailer)
+        guard let named, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
+        let then = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: named, path: root))
+        guard let from = then.environment(source) else { return .claimed("\(source) does not exist at \(named.short)") }
         var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root))
-        guard let now = mover.loaded.environment(environment) else { return .claimed("\(environment) does not exist before this commit") }
-        let images = atRestored.images(environment: environment)
-        try mover.setRelease(then.release, in: now)
-        try mover.pinImages(images, services: now.services.filter { images[$0] != nil }, in: environment)
-        return try compare(commit, with: mover.loaded, making: "rolling \(environment) back to \(restored.short)")
+        guard let to = mover.loaded.environment(target) else { return .claimed("\(target) does not exist before this commit") }
+        try edit(&mover, then, from, to)
+        return try compare(commit, with: mover.loaded, making: what(named))
     }
 
     /// A full commit id the commit descends from; anything else (a branch name, a short id, a

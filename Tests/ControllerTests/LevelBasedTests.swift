@@ -1,6 +1,7 @@
 import BerthTestSupport
 @testable import Controller
 import ECS
+import ECSModel
 import Foundation
 import Git
 @testable import Reconcile
@@ -56,5 +57,38 @@ import Testing
         #expect(status?.appliedCommit == v3.hex && status?.converged == true)
         // Notes went back to the origin.
         #expect(try origin.note(on: v3) != nil)
+    }
+
+    /// Lead time as DORA defines it: from the commit that changed the environment to its
+    /// convergence. A later commit elsewhere, a self-heal and a restart do not move it.
+    @Test func leadTimeCountsFromTheChangeNotTheHead() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let hourAgo = Signature(name: "Dev", email: "dev@example.com", date: Date().addingTimeInterval(-3600))
+        var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: hourAgo)
+        // The change to staging was committed an hour ago; an unrelated commit lands just now.
+        tip = try origin.commit(changes: [.write("README.md", "notes\n")], onto: "main", expectedTip: tip, message: "docs", author: Self.author)
+        func controller() -> Controller {
+            Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
+                       environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+        }
+        let first = controller()
+        #expect(await first.pass(full: true, wait: true))
+        let lead = try #require(await first.status.current.environments.first?.leadTimeSeconds)
+        #expect(lead > 3500 && lead < 3700, "\(lead)")
+
+        // A self-heal is no change reaching the environment: the lead time stays.
+        let ecs = LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json")
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "staging", service: "api", desiredCount: 3))
+        #expect(await first.pass(full: true, wait: true))
+        #expect(await first.status.current.environments.first?.leadTimeSeconds == lead)
+        let metrics = first.metrics.render()
+        #expect(metrics.contains("berth_lead_time_seconds_count{environment=\"staging\",stage=\"steady\"} 1"), "\(metrics)")
+        #expect(metrics.contains("berth_drift_total{environment=\"staging\",service=\"api\",healed=\"true\"} 1"))
+
+        // After a restart, nothing new was deployed: no lead time is observed.
+        let second = controller()
+        #expect(await second.pass(full: true, wait: true))
+        #expect(!second.metrics.render().contains("berth_lead_time_seconds_count{environment=\"staging\",stage=\"steady\"} 1"))
     }
 }
