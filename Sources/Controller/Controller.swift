@@ -24,6 +24,8 @@ public actor Controller {
     /// Leases, when several replicas share the environments.
     public nonisolated let leases: LeaseStore?
     private var held: [String: LeaseStore.Lease] = [:]
+    /// Fetches on a thread of their own, bounded by `options.fetchTimeout`.
+    private let fetcher = BoundedFetch()
     /// The environments this replica worked on at the last pass, to log leases gained and lost.
     private var owning = Set<String>()
     let logger: Logger
@@ -94,7 +96,8 @@ public actor Controller {
         let fetchStart = Date()
         let head: ObjectID
         do {
-            head = try mirror.sync(branch: options.branch)
+            let mirror = self.mirror, branch = options.branch
+            head = try await fetcher.run(within: options.fetchTimeout) { try mirror.sync(branch: branch) }
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
             if lastLoaded?.head != head {
                 logger.info("new head", metadata: ["event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",

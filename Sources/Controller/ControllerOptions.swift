@@ -14,6 +14,8 @@ public struct ControllerOptions: Sendable {
     public var listen: String?
     /// Where the controller keeps its clone (and the local target's default state).
     public var stateDirectory: String
+    /// Seconds a fetch may take before the pass reports it stuck (libgit2 has no timeout of its own).
+    public var fetchTimeout: TimeInterval = 120
     /// Bounds on the HTTP server's clients.
     public var http = HTTPLimits()
     /// The webhook's HMAC secret; nil refuses every webhook call.

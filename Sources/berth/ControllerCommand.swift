@@ -28,6 +28,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "host:port for /healthz, /readyz, /metrics, /version, /api/status, /hooks/git and the status page.")
     var listen: String?
 
+    @Option(help: "How long a fetch may take before the pass reports it stuck and keeps the last known state (e.g. 2m).")
+    var fetchTimeout: DurationArgument = DurationArgument("2m")
+
     @Option(help: "Open HTTP connections at most; past it, new ones wait until one closes.")
     var httpMaxConnections: Int = HTTPLimits().maxConnections
 
@@ -71,6 +74,7 @@ struct ControllerCommand: AsyncParsableCommand {
         guard httpMaxConnections > 0 else { throw ValidationError("--http-max-connections must be at least 1") }
         guard httpHeaderTimeout.seconds >= 0.1 else { throw ValidationError("--http-header-timeout must be at least 100ms") }
         options.http.maxConnections = httpMaxConnections
+        options.fetchTimeout = fetchTimeout.seconds
         options.http.headerTimeout = httpHeaderTimeout.seconds
         options.http.bodyTimeout = httpHeaderTimeout.seconds
         options.leaseDuration = leaseDuration.seconds

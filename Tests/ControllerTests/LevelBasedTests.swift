@@ -91,4 +91,21 @@ import Testing
         #expect(await second.pass(full: true, wait: true))
         #expect(!second.metrics.render().contains("berth_lead_time_seconds_count{environment=\"staging\",stage=\"steady\"} 1"))
     }
+
+    /// A git server that stops answering holds a thread, never the controller: the pass reports
+    /// the fetch stuck after the timeout, and no second fetch piles onto the first.
+    @Test func aStalledGitServerIsReportedNotWaitedFor() async throws {
+        let folder = ScratchFolder()
+        let stalled = try await LoopbackServer { _, _ in .delayed(30, .respond(status: 503, headers: [], body: "")) }
+        var options = ControllerOptions(repository: stalled.url + "/shop.git", stateDirectory: folder.path + "/state", pollInterval: 0.05)
+        options.fetchTimeout = 1
+        let controller = Controller(options: options, environment: ["HOME": "/nonexistent"])
+        let started = ContinuousClock.now
+        #expect(await controller.pass(full: true, wait: true) == false)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(await controller.status.current.fetchError?.contains("the fetch did not finish within 1s") == true)
+        #expect(await controller.pass(full: true, wait: true) == false)
+        #expect(await controller.status.current.fetchError?.contains("the previous fetch has not returned yet") == true)
+        await stalled.shutdown()
+    }
 }

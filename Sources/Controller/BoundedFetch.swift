@@ -1,0 +1,52 @@
+import Foundation
+import Git
+import Synchronization
+
+/// libgit2 (1.5) has no timeout on a git server that stops answering, and a fetch blocks the
+/// thread it runs on. The controller fetches on a thread of its own and waits at most
+/// `seconds`: past that, the pass reports the fetch as stuck and keeps the last known state,
+/// and no second fetch starts until the first has returned.
+final class BoundedFetch: Sendable {
+    private let running = Mutex(false)
+
+    struct Stuck: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func run(within seconds: Double, _ fetch: @escaping @Sendable () throws -> ObjectID) async throws -> ObjectID {
+        let started = running.withLock { busy -> Bool in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard started else {
+            throw Stuck(description: "the previous fetch has not returned yet (the git server stopped answering?); keeping the last known state")
+        }
+        let once = Once<ObjectID>()
+        return try await withCheckedThrowingContinuation { continuation in
+            once.set(continuation)
+            Thread {
+                let result = Result { try fetch() }
+                self.running.withLock { $0 = false }
+                once.resume(with: result)
+            }.start()
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                once.resume(with: .failure(Stuck(description: "the fetch did not finish within \(seconds.formatted())s; "
+                                                 + "keeping the last known state until it does")))
+            }
+        }
+    }
+}
+
+/// A continuation resumed by whichever comes first: the work or its deadline.
+private final class Once<T: Sendable>: Sendable {
+    private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) {
+        slot.withLock { $0 = continuation }
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        slot.withLock { $0.take() }?.resume(with: result)
+    }
+}
