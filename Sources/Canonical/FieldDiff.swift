@@ -36,7 +36,7 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
             name = String(path[open.upperBound..<close])
         }
         // A log option or docker label is named by the last part of its path (`options.apikey`).
-        let last = path.split(separator: ".").last.map(String.init)
+        let last = path.split(separator: ".").last.map(String.init).flatMap { $0.contains("[") ? nil : $0 }
         if [name, last].contains(where: { $0.map(SecretDetection.nameSuggestsSecret) ?? false }) { return true }
         return [before, after].contains { value in value.map(Self.holdsSecret) ?? false }
     }

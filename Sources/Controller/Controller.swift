@@ -220,8 +220,8 @@ public actor Controller {
                     owned.insert(name)
                 }
             }
-            for name in owned.subtracting(owning) { logger.info("lease gained", metadata: ["event": "lease", "environment": "\(name)", "held": "true"]) }
-            for name in owning.subtracting(owned) { logger.info("lease lost", metadata: ["event": "lease", "environment": "\(name)", "held": "false"]) }
+            for name in owned.subtracting(owning) { logger.info("lease gained", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(true)]) }
+            for name in owning.subtracting(owned) { logger.info("lease lost", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(false)]) }
             owning = owned
             return owned
         } catch {
@@ -339,8 +339,8 @@ public actor Controller {
                 state.leadTimeSeconds = steady
             }
             logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)",
-                        metadata: ["event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": "\(state.converged)",
-                                   "seconds": "\(Date().timeIntervalSince(started).formatted(.number.precision(.fractionLength(3))))"])
+                        metadata: ["event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": .stringConvertible(state.converged),
+                                   "seconds": .stringConvertible((Date().timeIntervalSince(started) * 1000).rounded() / 1000)])
         } catch is CancellationError {
             state.error = "superseded by a newer commit while its rollout was in progress"
             logger.info("\(name): \(head.short) superseded by a newer commit")

@@ -30,6 +30,10 @@ public enum ControllerRunner {
         logger.info("berth controller \(HTTPEndpoints.version) following \(controller.options.branch)",
                     metadata: ["event": "start", "listen": "\(controller.options.listen ?? "-")", "identity": "\(controller.options.identity)"])
         defer { logger.info("berth controller stopped", metadata: ["event": "shutdown"]) }
+        if controller.options.listen != nil, controller.options.webhookSecret == nil {
+            logger.warning("no webhook secret: every delivery to /hooks/git is refused; set BERTH_WEBHOOK_SECRET or --webhook-secret-file",
+                           metadata: ["event": "start"])
+        }
         try await group.run()
     }
 }

@@ -29,7 +29,7 @@ public enum HTTPEndpoints {
             func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
                 controller.metrics.webhook("refused")
                 controller.logger.warning("webhook refused", metadata: ["event": "webhook", "result": "refused", "delivery": "\(delivery)",
-                                                                        "status": "\(status.code)", "reason": "\(message.trimmingCharacters(in: .newlines))"])
+                                                                        "status": .stringConvertible(status.code), "reason": "\(message.trimmingCharacters(in: .newlines))"])
                 return text(message, status: status)
             }
             let bytes: [UInt8]

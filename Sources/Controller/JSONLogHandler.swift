@@ -20,17 +20,30 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: String] = [:]
-        for (key, value) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
+        var fields: [String: Any] = [:]
+        for (key, value) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = Self.json(value) }
         fields["time"] = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())
         fields["level"] = event.level.rawValue
         fields["message"] = event.message.description
         fields["logger"] = label
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(fields) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         Self.output.withLock { _ in
             FileHandle.standardOutput.write(data + Data("\n".utf8))
+        }
+    }
+
+    /// Flags and numbers logged as such (`.stringConvertible(true)`) stay booleans and numbers
+    /// for the collector; everything else is text.
+    static func json(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let convertible):
+            if let flag = convertible as? Bool { return flag }
+            if let number = convertible as? Int { return number }
+            if let number = convertible as? Double, number.isFinite { return number }
+            return convertible.description
+        case .array(let items): return items.map(json)
+        case .dictionary(let entries): return entries.mapValues(json)
         }
     }
 }

@@ -104,8 +104,9 @@ import Testing
         }
         let started = Date()
         _ = try await Self.client(server, delays: Delays(), timeout: 1).json(.ecs, "ListTaskDefinitions", body: Array("{}".utf8))
-        // The first answer would take over a minute; the deadline cut it and the retry answered.
-        #expect(Date().timeIntervalSince(started) < 30)
+        // The first answer would take 75 s; the deadline cut it and the retry answered (the
+        // margin is for a 2-core machine whose shared threads other tests keep busy).
+        #expect(Date().timeIntervalSince(started) < 60)
         #expect(server.requests.count == 2)
         await server.shutdown()
     }

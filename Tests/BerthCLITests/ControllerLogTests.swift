@@ -31,14 +31,15 @@ import Testing
         process.waitUntilExit()
 
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(!lines.isEmpty && lines.allSatisfy { $0 != nil }, "every line is a JSON object:\n\(text)")
-        let events = lines.compactMap { $0 }
+        #expect(lines.contains { $0?["converged"] as? Bool == true && $0?["seconds"] is Double }, "flags and numbers keep their types")
+        let events = lines.compactMap { $0?.mapValues { "\($0)" } }
         func has(_ fields: [String: String]) -> Bool { events.contains { line in fields.allSatisfy { line[$0.key] == $0.value } } }
         #expect(has(["event": "start", "level": "info"]))
         #expect(has(["event": "head", "commit": first.hex, "previous": "none"]))
         #expect(has(["event": "applied", "environment": "staging", "service": "api", "outcome": "converged", "commit": first.hex]))
-        #expect(has(["event": "reconciled", "environment": "prod", "converged": "true"]))
+        #expect(has(["event": "reconciled", "environment": "prod"]))
         #expect(has(["event": "webhook", "result": "refused", "delivery": "d-refused", "status": "401"]))
         #expect(has(["event": "webhook", "result": "accepted", "delivery": "d-accepted"]))
         #expect(has(["event": "head", "commit": second.hex, "previous": first.hex, "trigger": "webhook"]))
@@ -65,5 +66,7 @@ import Testing
         process.waitUntilExit()
         let seen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(seen.contains("staging"), "nothing reached the pipe before the process was killed")
+        // The state folder it made says it is not for git.
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/.berth/.gitignore"))
     }
 }

@@ -282,6 +282,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
         BadInput(name: "a chain of variables deeper than 32", files: [staging: "target: {local: {}}\nrelease: {version: \"1\"}\nvars:\n"
                  + (0..<40).map { "  v\($0): \"${vars.v\($0 + 1)}\"\n" }.joined() + "  v40: end\n"],
                  file: staging, line: 36, message: "variable 'vars.v32' refers through more than 32 variables"),
+        BadInput(name: "a YAML tag does not hide the file's other errors", files: [prodAPI: "images: {app: !!binary cmVnaXN0cnkvYXBpOjE=}\nservice: {desiredCount: -5}\n"],
+                 file: prodAPI, line: 2, message: "desiredCount -5 is out of range"),
         BadInput(name: "YAML binary tag", files: [prodAPI: "images: {app: !!binary cmVnaXN0cnkvYXBpOjE=}\n"],
                  file: prodAPI, line: 1, message: "YAML tag '!!binary' is not supported"),
         BadInput(name: "YAML language tag on a scalar", files: [prodAPI: "service:\n  serviceName: !!python/object:os.system api\n"],
@@ -334,6 +336,14 @@ struct BadInput: CustomTestStringConvertible, Sendable {
             #expect(!loaded.blockedEnvironments.isEmpty)
             for env in loaded.blockedEnvironments { #expect(loaded.rendered(environment: env).isEmpty) }
         }
+    }
+
+    /// A value checked in its overlay and again after merging is one problem, reported once.
+    @Test func aProblemIsReportedOnceWhateverPathsItWasCheckedAt() {
+        var files = baseFiles()
+        files[Self.prodAPI] = "taskDefinition:\n  containerDefinitions:\n    - name: app\n      portMappings: [{containerPort: 70000}]\n"
+        let found = load(files).diagnostics.sorted.filter { $0.message.contains("containerPort 70000 is out of range") }
+        #expect(found.count == 1, "\(found)")
     }
 
     @Test func theValidBaseHasNoDiagnostics() {

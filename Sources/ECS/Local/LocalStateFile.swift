@@ -29,6 +29,10 @@ struct LocalStateFile: Sendable {
         guard let path else { return try body(&memory) }
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // berth's folder in a repository holds state, never something to commit.
+        if (folder as NSString).lastPathComponent == ".berth", !FileManager.default.fileExists(atPath: folder + "/.gitignore") {
+            try? "# berth's local state: not for git\n*\n".write(toFile: folder + "/.gitignore", atomically: true, encoding: .utf8)
+        }
         let lockFD = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard lockFD >= 0 else { throw LocalStateError("cannot open \(path).lock: \(String(cString: strerror(errno)))") }
         defer { close(lockFD) }

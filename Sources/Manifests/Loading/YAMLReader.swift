@@ -42,7 +42,9 @@ public struct YAMLReader {
         guard let root else { return Node(.null, at: start) }
         var converter = Converter(file: file, limits: limits)
         do {
-            return try converter.convert(root, depth: 0)
+            let node = try converter.convert(root, depth: 0)
+            for problem in converter.problems { diagnostics.add(problem) }
+            return node
         } catch {
             diagnostics.add(error)
             return nil
@@ -113,6 +115,8 @@ private struct Converter {
     let file: String
     let limits: Limits
     var count = 0
+    /// Problems that do not stop the conversion.
+    var problems: [Diagnostic] = []
 
     init(file: String, limits: Limits) {
         self.file = file
@@ -129,9 +133,10 @@ private struct Converter {
             throw Diagnostic(.error, "nesting deeper than \(limits.maxDepth) levels", at: location)
         }
         if case let tag = node.tag.rawValue, !Self.plainTags.contains(tag) {
+            // Reported, and the value read as if untagged: the rest of the file is still checked.
             let shown = tag.hasPrefix(Self.coreTagPrefix) ? "!!" + tag.dropFirst(Self.coreTagPrefix.count) : tag
-            throw Diagnostic(.error, "YAML tag '\(shown)' is not supported: berth reads plain values (text, numbers, "
-                             + "true/false, lists, mappings); remove the tag", at: location)
+            problems.append(Diagnostic(.error, "YAML tag '\(shown)' is not supported: berth reads plain values (text, numbers, "
+                                       + "true/false, lists, mappings); remove the tag", at: location))
         }
         switch node {
         case .scalar(let scalar):

@@ -59,8 +59,10 @@ public struct Diagnostics: Sendable {
     public var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
 
     /// Sorted by file, line and column, each reported once.
+    /// Sorted, each problem once: a value checked in its own file and again after merging is
+    /// one problem at one place, whatever path the merged copy had.
     public var sorted: [Diagnostic] {
         var seen = Set<String>()
-        return items.sorted().filter { seen.insert($0.description).inserted }
+        return items.sorted().filter { seen.insert("\($0.location)|\($0.severity)|\($0.message)").inserted }
     }
 }
