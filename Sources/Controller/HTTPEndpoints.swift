@@ -24,6 +24,12 @@ public enum HTTPEndpoints {
             return try json(["berth": AnyJSON.string(version), "environments": .object(applied.mapValues { .string($0) })])
         }
         router.get("api/status") { _, _ in try json(await controller.status.current) }
+        router.get("hooks/git") { _, _ in
+            // A person checking the webhook URL in a browser learns what it takes.
+            var response = text("POST a push event here, signed with X-Hub-Signature-256\n", status: .methodNotAllowed)
+            response.headers[.allow] = "POST"
+            return response
+        }
         router.post("hooks/git") { request, _ in
             let delivery = request.headers[.init("X-GitHub-Delivery")!] ?? request.headers[.init("X-Gitlab-Event-UUID")!] ?? "-"
             func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {

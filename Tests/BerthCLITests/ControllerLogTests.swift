@@ -21,6 +21,7 @@ import Testing
         }
         let payload = #"{"ref":"refs/heads/main"}"#
         #expect(try await ControllerCLITests.http("POST", base + "/hooks/git", body: payload, headers: ["X-GitHub-Delivery": "d-refused"]).0 == 401)
+        #expect(try await ControllerCLITests.http("GET", base + "/hooks/git").0 == 405)
         let second = try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], "scale web")
         let accepted = try await ControllerCLITests.http("POST", base + "/hooks/git", body: payload,
                                                          headers: ["X-GitHub-Delivery": "d-accepted",
