@@ -319,8 +319,7 @@ public actor Controller {
             for outcome in outcomes where !outcome.service.hasPrefix("task:") {
                 metrics.serviceInSync(name, outcome.service, outcome.succeeded)
                 Self.log(outcome, environment: name, commit: head, logger: logger)
-                if let drifted = outcome.record?.drifted, !drifted.isEmpty { metrics.drift(name, outcome.service, healed: true) }
-                if case .skipped(let why) = outcome.result, why.contains("changed outside git") { metrics.drift(name, outcome.service, healed: false) }
+                if let drift = outcome.drift { metrics.drift(name, outcome.service, healed: drift == .healed) }
                 if case .applied = outcome.result, let record = outcome.record, record.outcome.deployed, let finished = record.finished {
                     metrics.applied(name, seconds: finished.timeIntervalSince(record.started))
                 }
@@ -329,7 +328,7 @@ public actor Controller {
             // convergence, for changes applied in this pass only: a self-heal or a record of what
             // already ran (after a restart) is no change reaching production.
             let records = outcomes.filter {
-                if case .applied = $0.result { return ($0.record?.drifted ?? []).isEmpty }
+                if case .applied = $0.result { return $0.drift == nil }
                 return false
             }.compactMap(\.record).filter { $0.outcome == .converged }
             if !records.isEmpty, let committed = changeTime(of: name, at: head) {

@@ -31,9 +31,13 @@ public final class ControllerMetrics: Sendable {
         reviews([:])
     }
 
+    /// Environments whose series exist already: priming runs once per name, not every pass.
+    private let primed = Mutex<Set<String>>([])
+
     /// The series of each environment, at zero until their first event.
     func environments(_ names: [String]) {
-        for environment in names {
+        let new = primed.withLock { known in names.filter { known.insert($0).inserted } }
+        for environment in new {
             for result in ["converged", "not_converged"] {
                 _ = counter("berth_reconcile", "Reconcile passes by environment and result.", [("environment", environment), ("result", result)])
             }

@@ -11,7 +11,7 @@ extension Controller {
         case .inSync:
             logger.debug("in sync", metadata: metadata.merging(["event": "in-sync"]) { $1 })
         case .skipped(let why):
-            metadata["event"] = why.contains("changed outside git") ? "drift" : "skipped"
+            metadata["event"] = outcome.drift == .left ? "drift" : "skipped"
             metadata["reason"] = "\(why)"
             logger.warning("\(environment)/\(outcome.service): not applied: \(why)", metadata: metadata)
         case .applied(let result):
@@ -20,9 +20,9 @@ extension Controller {
             if let record = outcome.record {
                 metadata["taskDefinition"] = "\(record.taskDefinitionArn)"
                 if let reason = record.reason { metadata["reason"] = "\(reason)" }
-                if let drifted = record.drifted, !drifted.isEmpty {
+                if outcome.drift == .healed {
                     metadata["event"] = "drift-healed"
-                    metadata["drifted"] = "\(drifted.joined(separator: ","))"
+                    metadata["drifted"] = "\((record.drifted ?? []).joined(separator: ","))"
                 }
             }
             let line = "\(environment)/\(outcome.service): \(result.rawValue)"

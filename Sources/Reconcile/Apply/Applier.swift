@@ -123,7 +123,7 @@ public struct Applier: Sendable {
                                                liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
             } else if servicePlan.drift && !environment.policy.selfHeal {
                 let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
-                outcomes.append(try await skip(want, "changed outside git (\(fields.joined(separator: ", "))); policy.selfHeal is off",
+                outcomes.append(try await skip(want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
                                                environment: environment, commit: commit))
             } else if !options.retry, let failed = failures.last(where: {
                 $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome.isFailure

@@ -68,6 +68,21 @@ public struct ServiceOutcome: Sendable {
         self.liveTaskDefinitionArn = liveTaskDefinitionArn
     }
 
+    /// How a skip for drift begins: the one place the Applier's wording and `drift` meet.
+    static let driftSkipPrefix = "changed outside git"
+
+    /// A service found changed outside git: put back (`healed`) or left as it is because
+    /// `policy.selfHeal` is off (`left`); nil for anything else.
+    public enum Drift: Sendable { case healed, left }
+
+    public var drift: Drift? {
+        switch result {
+        case .skipped(let why): return why.hasPrefix(Self.driftSkipPrefix) ? .left : nil
+        case .applied: return (record?.drifted ?? []).isEmpty ? nil : .healed
+        case .inSync: return nil
+        }
+    }
+
     public var succeeded: Bool {
         switch result {
         case .inSync: return true
