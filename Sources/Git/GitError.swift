@@ -15,6 +15,8 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         case modified
         case auth
         case certificate
+        /// A git server stopped answering (see `NetworkDeadline`).
+        case timeout
         case other(Int32)
 
         init(rawCode: Int32) {

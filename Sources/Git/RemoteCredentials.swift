@@ -96,8 +96,20 @@ final class RemoteCallbackState {
     let credentials: RemoteCredentials?
     var attempts = 0
     var rejections: [String] = []
+    /// Told of every sign of life from the server; nil for a local remote.
+    let watch: NetworkWatch?
 
-    init(_ credentials: RemoteCredentials?) { self.credentials = credentials }
+    init(_ credentials: RemoteCredentials?, watch: NetworkWatch? = nil) {
+        self.credentials = credentials
+        self.watch = watch
+    }
+
+    /// A sign of life from the server: 0 to go on, -1 to abort an operation given up.
+    static func alive(_ payload: UnsafeMutableRawPointer?) -> Int32 {
+        guard let payload else { return 0 }
+        let watch = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue().watch
+        return watch?.progressed() == false ? -1 : 0
+    }
 
     /// Installs the callbacks on `callbacks`; this object must outlive the libgit2 call.
     func install(_ callbacks: inout git_remote_callbacks) {
@@ -109,8 +121,14 @@ final class RemoteCallbackState {
             }
             return 0
         }
+        callbacks.sideband_progress = { _, _, payload in RemoteCallbackState.alive(payload) }
+        callbacks.transfer_progress = { _, payload in RemoteCallbackState.alive(payload) }
+        callbacks.push_transfer_progress = { _, _, _, payload in RemoteCallbackState.alive(payload) }
+        callbacks.pack_progress = { _, _, _, payload in RemoteCallbackState.alive(payload) }
+        callbacks.update_tips = { _, _, _, payload in RemoteCallbackState.alive(payload) }
         callbacks.credentials = { out, _, usernameFromURL, allowedTypes, payload in
             guard let out, let payload else { return -1 }
+            guard RemoteCallbackState.alive(payload) == 0 else { return -1 }
             let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
             state.attempts += 1
             // The server refused what was offered: stop rather than ask again forever, and say

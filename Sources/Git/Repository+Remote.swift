@@ -5,15 +5,25 @@ extension Repository {
     public static func clone(from url: String, to path: String, bare: Bool = false,
                              credentials: RemoteCredentials? = nil) throws(GitError) -> Repository {
         LibGit2.bootstrap()
-        var opts = git_clone_options()
-        git_clone_options_init(&opts, UInt32(GIT_CLONE_OPTIONS_VERSION))
-        opts.bare = bare ? 1 : 0
-        let state = RemoteCallbackState(credentials)
-        state.install(&opts.fetch_opts.callbacks)
-        defer { withExtendedLifetime(state) {} }
-        var repo: OpaquePointer?
-        try check(git_clone(&repo, url, path, &opts), "clone \(redacted(url))")
-        return Repository(handle: repo!)
+        let operation = "clone \(redacted(url))"
+        let cloneNow: @Sendable (NetworkWatch?) -> Result<Void, GitError> = { watch in
+            var opts = git_clone_options()
+            git_clone_options_init(&opts, UInt32(GIT_CLONE_OPTIONS_VERSION))
+            opts.bare = bare ? 1 : 0
+            let state = RemoteCallbackState(credentials, watch: watch)
+            state.install(&opts.fetch_opts.callbacks)
+            var repo: OpaquePointer?
+            let rc = withExtendedLifetime(state) { git_clone(&repo, url, path, &opts) }
+            if rc < 0 { return .failure(GitError.fromLast(code: rc, operation: operation)) }
+            git_repository_free(repo)
+            return .success(())
+        }
+        if NetworkDeadline.isNetwork(url) {
+            try NetworkDeadline.run(url, operation: operation, cloneNow)
+        } else {
+            try cloneNow(nil).get()
+        }
+        return try open(at: path)
     }
 
     /// Adds a named remote.
@@ -27,37 +37,60 @@ extension Repository {
     /// Notes are only fetched when a refspec names them, e.g. `+refs/notes/*:refs/notes/*`.
     public func fetch(_ remote: String = "origin", refspecs: [String] = [], prune: Bool = false,
                       credentials: RemoteCredentials? = nil) throws(GitError) {
-        try withRemote(remote) { (handle) throws(GitError) in
-            var opts = git_fetch_options()
-            git_fetch_options_init(&opts, UInt32(GIT_FETCH_OPTIONS_VERSION))
-            opts.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE
-            let state = RemoteCallbackState(credentials)
-            state.install(&opts.callbacks)
-            defer { withExtendedLifetime(state) {} }
-            // The remote is opened without its configured refspecs (see withRemote): a named
-            // remote fetches its branches as git's default refspec would.
-            var specs = refspecs
-            if specs.isEmpty && configuredURL(ofRemote: remote) != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
-            let rc = specs.isEmpty
-                ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
-                : withStrArray(specs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
-            if rc < 0 { throw shallowAware(GitError.fromLast(code: rc, operation: "fetch from \(Repository.redacted(remote))")) }
+        let operation = "fetch from \(Repository.redacted(remote))"
+        // The remote is opened without its configured refspecs (see withRemote): a named
+        // remote fetches its branches as git's default refspec would.
+        var specs = refspecs
+        if specs.isEmpty && configuredURL(ofRemote: remote) != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
+        try overNetwork(remote, operation) { [specs] repo, url, watch throws(GitError) in
+            try repo.withRemote(url) { (handle) throws(GitError) in
+                var opts = git_fetch_options()
+                git_fetch_options_init(&opts, UInt32(GIT_FETCH_OPTIONS_VERSION))
+                opts.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE
+                let state = RemoteCallbackState(credentials, watch: watch)
+                state.install(&opts.callbacks)
+                defer { withExtendedLifetime(state) {} }
+                let rc = specs.isEmpty
+                    ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
+                    : withStrArray(specs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
+                if rc < 0 { throw repo.shallowAware(GitError.fromLast(code: rc, operation: operation)) }
+            }
         }
     }
 
     /// Pushes `refspecs` (e.g. `refs/heads/main:refs/heads/main`, `refs/notes/berth:refs/notes/berth`).
     /// A reference the remote refuses (not a fast-forward, hook refusal) throws with its reason.
     public func push(_ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil) throws(GitError) {
-        try withRemote(remote) { (handle) throws(GitError) in
-            let state = RemoteCallbackState(credentials)
-            var opts = git_push_options()
-            git_push_options_init(&opts, UInt32(GIT_PUSH_OPTIONS_VERSION))
-            state.install(&opts.callbacks)
-            let rc = withExtendedLifetime(state) { withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) } }
-            try check(rc, "push to \(Repository.redacted(remote))")
-            if !state.rejections.isEmpty {
-                throw GitError(code: .nonFastForward, message: "the remote refused " + state.rejections.joined(separator: "; "),
-                               operation: "push to \(Repository.redacted(remote))")
+        let operation = "push to \(Repository.redacted(remote))"
+        try overNetwork(remote, operation) { repo, url, watch throws(GitError) in
+            try repo.withRemote(url) { (handle) throws(GitError) in
+                let state = RemoteCallbackState(credentials, watch: watch)
+                var opts = git_push_options()
+                git_push_options_init(&opts, UInt32(GIT_PUSH_OPTIONS_VERSION))
+                state.install(&opts.callbacks)
+                let rc = withExtendedLifetime(state) { withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) } }
+                try check(rc, operation)
+                if !state.rejections.isEmpty {
+                    throw GitError(code: .nonFastForward, message: "the remote refused " + state.rejections.joined(separator: "; "),
+                                   operation: operation)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` against the remote's URL: directly for a repository on this machine, and for
+    /// a server on a watched thread with a libgit2 handle of its own (see `NetworkDeadline`).
+    private func overNetwork(_ remote: String, _ operation: String,
+                             _ body: @escaping @Sendable (Repository, String, NetworkWatch?) throws(GitError) -> Void) throws(GitError) {
+        let url = configuredURL(ofRemote: remote) ?? remote
+        guard NetworkDeadline.isNetwork(url) else { return try body(self, url, nil) }
+        let directory = gitDirectory
+        try NetworkDeadline.run(url, operation: operation) { watch in
+            do throws(GitError) {
+                try body(try Repository.open(at: directory), url, watch)
+                return .success(())
+            } catch {
+                return .failure(error)
             }
         }
     }
@@ -65,14 +98,13 @@ extension Repository {
     /// A remote by name (its configured URL) or by URL. The remote is made anonymous and skips
     /// `url.*.insteadOf`: in libgit2 1.5 looking a remote up by name, or rewriting its URL, leaks
     /// about 90 KB a call, which a controller fetching every minute cannot afford.
-    private func withRemote(_ nameOrURL: String, _ body: (OpaquePointer) throws(GitError) -> Void) throws(GitError) {
-        let url = configuredURL(ofRemote: nameOrURL) ?? nameOrURL
+    private func withRemote(_ url: String, _ body: (OpaquePointer) throws(GitError) -> Void) throws(GitError) {
         var options = git_remote_create_options()
         git_remote_create_options_init(&options, UInt32(GIT_REMOTE_CREATE_OPTIONS_VERSION))
         options.repository = handle
         options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF.rawValue | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC.rawValue
         var remote: OpaquePointer?
-        try check(git_remote_create_with_opts(&remote, url, &options), "open remote \(Repository.redacted(nameOrURL))")
+        try check(git_remote_create_with_opts(&remote, url, &options), "open remote \(Repository.redacted(url))")
         defer { git_remote_free(remote) }
         try body(remote!)
     }

@@ -74,3 +74,38 @@ import Testing
         for run in [apply, anonymous, promote] { #expect(!(run.stdout + run.stderr).contains("canary-http-t0ken")) }
     }
 }
+
+/// A git server that takes the connection and then says nothing: every command that reaches
+/// it over the network gives up after `BERTH_GIT_TIMEOUT` without a sign of life, says so, and
+/// exits; over HTTP, SSH and git:// alike.
+@Suite struct GitTimeoutTests {
+    @Test(arguments: ["http://127.0.0.1:%d/shop.git", "ssh://git@127.0.0.1:%d/shop.git", "git://127.0.0.1:%d/shop.git"])
+    func aSilentServerIsGivenUp(_ pattern: String) throws {
+        let silent = try SilentListener()
+        let url = String(format: pattern, silent.port)
+        let started = Date()
+        let validate = try berth(["validate", "--repo", url], in: NSTemporaryDirectory(),
+                                 environment: ["BERTH_GIT_TIMEOUT": "2s", "HOME": "/nonexistent"])
+        #expect(validate.status != 0)
+        #expect(validate.stderr.contains("the git server sent nothing for 2s"), "\(validate.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test func pushesAndRecordSyncsAreGivenUp() throws {
+        let silent = try SilentListener()
+        let scratch = try ScratchRepo()
+        let clone = scratch.path + "-clone"
+        defer { try? FileManager.default.removeItem(atPath: clone) }
+        #expect(try GitCLI.run(["clone", "--quiet", scratch.path, clone]).status == 0)
+        try GitCLI.run(["remote", "set-url", "origin", "http://127.0.0.1:\(silent.port)/shop.git"], in: clone)
+        let limit = ["BERTH_GIT_TIMEOUT": "1500ms"]
+        let log = try berth(["log", "--path", "manifests"], in: clone, environment: limit)
+        #expect((log.stdout + log.stderr).contains("the git server sent nothing for 1.5s"), "\(log.stdout)\(log.stderr)")
+        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/x", "--push"],
+                                in: clone, environment: limit)
+        #expect(promote.status != 0)
+        #expect(promote.stderr.contains("the git server sent nothing for 1.5s"), "\(promote.stderr)")
+        let wrong = try berth(["log", "--path", "manifests"], in: clone, environment: ["BERTH_GIT_TIMEOUT": "soon"])
+        #expect((wrong.stdout + wrong.stderr).contains("BERTH_GIT_TIMEOUT=soon is not a duration"), "\(wrong.stdout)\(wrong.stderr)")
+    }
+}
