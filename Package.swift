@@ -23,7 +23,7 @@ let package = Package(
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
-        .target(name: "Git", dependencies: ["CGit2"]),
+        .target(name: "Git", dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]),
         // The ECS and ECR shapes generated from botocore: no networking, so manifests and the
         // fuzzer need nothing of the AWS stack.
         .target(name: "ECSModel"),
@@ -77,7 +77,7 @@ let package = Package(
         // Reads Sources/ and checks every import against the graph in docs/architecture.md.
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Git", "BerthTestSupport"]),
-        .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ECSModel", "Git"]),
         .target(name: "BerthTestSupport", dependencies: [
             "AWS", "Git",

@@ -10,9 +10,12 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
     public var sshPrivateKey: String?
     public var sshPublicKey: String?
     public var sshPassphrase: String?
+    /// The SSH servers trusted; nil: those the process environment names.
+    public var knownHosts: KnownHosts?
 
     public init(username: String = "x-access-token", token: String? = nil, sshPrivateKey: String? = nil,
-                sshPublicKey: String? = nil, sshPassphrase: String? = nil) {
+                sshPublicKey: String? = nil, sshPassphrase: String? = nil, knownHosts: KnownHosts? = nil) {
+        self.knownHosts = knownHosts
         self.username = username
         self.token = token
         self.sshPrivateKey = sshPrivateKey
@@ -31,7 +34,8 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
         guard token != nil || key != nil else { return nil }
         let publicKey = key.map { $0 + ".pub" }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         return RemoteCredentials(username: environment["BERTH_GIT_USERNAME"] ?? "x-access-token", token: token, sshPrivateKey: key,
-                                 sshPublicKey: publicKey, sshPassphrase: environment["BERTH_GIT_SSH_PASSPHRASE"])
+                                 sshPublicKey: publicKey, sshPassphrase: environment["BERTH_GIT_SSH_PASSPHRASE"],
+                                 knownHosts: .fromEnvironment(environment))
     }
 
     /// A URL's `user:password@` part taken out as credentials (the password as the token), so
@@ -98,10 +102,54 @@ final class RemoteCallbackState {
     var rejections: [String] = []
     /// Told of every sign of life from the server; nil for a local remote.
     let watch: NetworkWatch?
+    /// The SSH server's host and port, whose host key known_hosts must name.
+    let sshEndpoint: (host: String, port: Int)?
+    let knownHosts: KnownHosts
+    /// Why the SSH host key was refused: libgit2 replaces the callback's own error with a
+    /// generic one, so the reason is kept here and put back.
+    var hostKeyRefusal: String?
 
-    init(_ credentials: RemoteCredentials?, watch: NetworkWatch? = nil) {
+    init(_ credentials: RemoteCredentials?, url: String, watch: NetworkWatch? = nil) {
         self.credentials = credentials
         self.watch = watch
+        sshEndpoint = KnownHosts.sshEndpoint(of: url)
+        knownHosts = credentials?.knownHosts ?? .fromEnvironment(ProcessInfo.processInfo.environment)
+    }
+
+    /// The error of a failed remote call: the host key refusal when there was one, else libgit2's.
+    func error(_ rc: Int32, _ operation: String) -> GitError {
+        if let hostKeyRefusal { return GitError(code: .certificate, message: hostKeyRefusal, operation: operation) }
+        return GitError.fromLast(code: rc, operation: operation)
+    }
+
+    /// Checks an SSH server's host key against known_hosts; an HTTPS certificate is left to
+    /// libgit2 (the system's or the configured CA bundle).
+    func checkHostKey(_ cert: UnsafeMutablePointer<git_cert>) -> Int32 {
+        guard cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else { return GIT_PASSTHROUGH.rawValue }
+        let hostkey = UnsafeMutableRawPointer(cert).assumingMemoryBound(to: git_cert_hostkey.self).pointee
+        guard let endpoint = sshEndpoint else { return GIT_PASSTHROUGH.rawValue }
+        let name = KnownHosts.name(host: endpoint.host, port: endpoint.port)
+        guard hostkey.type.rawValue & GIT_CERT_SSH_RAW.rawValue != 0, let raw = hostkey.hostkey else {
+            hostKeyRefusal = "the SSH server \(name) sent no host key berth can check"
+            return GIT_ECERTIFICATE.rawValue
+        }
+        let key = [UInt8](UnsafeRawBufferPointer(start: raw, count: hostkey.hostkey_len))
+        let shown = "\(KnownHosts.keyType(key)) \(KnownHosts.fingerprint(key))"
+        switch knownHosts.verify(host: endpoint.host, port: endpoint.port, key: key) {
+        case .trusted:
+            return 0
+        case .unknown:
+            let keyscan = endpoint.port == 22 ? "ssh-keyscan \(endpoint.host)" : "ssh-keyscan -p \(endpoint.port) \(endpoint.host)"
+            hostKeyRefusal = "the host key of \(name) (\(shown)) is not in known_hosts (\(knownHosts.files.joined(separator: ", "))); "
+                + "check its fingerprint with the server's owner, then add it (`\(keyscan)` prints the line) to one of "
+                + "them, or point BERTH_GIT_KNOWN_HOSTS at a file that has it"
+        case .changed(let file, let line):
+            hostKeyRefusal = "the host key for \(name) does not match \(file) line \(line): the server sent \(shown). Someone may "
+                + "be in between, or the key was replaced; refusing to connect until known_hosts is corrected"
+        case .revoked(let file, let line):
+            hostKeyRefusal = "the host key of \(name) (\(shown)) is revoked in \(file) line \(line); refusing to connect"
+        }
+        return GIT_ECERTIFICATE.rawValue
     }
 
     /// A sign of life from the server: 0 to go on, -1 to abort an operation given up.
@@ -120,6 +168,10 @@ final class RemoteCallbackState {
                 state.rejections.append("\(String(gitString: refname)): \(String(cString: status))")
             }
             return 0
+        }
+        callbacks.certificate_check = { cert, _, _, payload in
+            guard let cert, let payload else { return GIT_PASSTHROUGH.rawValue }
+            return Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue().checkHostKey(cert)
         }
         callbacks.sideband_progress = { _, _, payload in RemoteCallbackState.alive(payload) }
         callbacks.transfer_progress = { _, payload in RemoteCallbackState.alive(payload) }

@@ -10,11 +10,11 @@ extension Repository {
             var opts = git_clone_options()
             git_clone_options_init(&opts, UInt32(GIT_CLONE_OPTIONS_VERSION))
             opts.bare = bare ? 1 : 0
-            let state = RemoteCallbackState(credentials, watch: watch)
+            let state = RemoteCallbackState(credentials, url: url, watch: watch)
             state.install(&opts.fetch_opts.callbacks)
             var repo: OpaquePointer?
             let rc = withExtendedLifetime(state) { git_clone(&repo, url, path, &opts) }
-            if rc < 0 { return .failure(GitError.fromLast(code: rc, operation: operation)) }
+            if rc < 0 { return .failure(state.error(rc, operation)) }
             git_repository_free(repo)
             return .success(())
         }
@@ -47,13 +47,13 @@ extension Repository {
                 var opts = git_fetch_options()
                 git_fetch_options_init(&opts, UInt32(GIT_FETCH_OPTIONS_VERSION))
                 opts.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE
-                let state = RemoteCallbackState(credentials, watch: watch)
+                let state = RemoteCallbackState(credentials, url: url, watch: watch)
                 state.install(&opts.callbacks)
                 defer { withExtendedLifetime(state) {} }
                 let rc = specs.isEmpty
                     ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
                     : withStrArray(specs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
-                if rc < 0 { throw repo.shallowAware(GitError.fromLast(code: rc, operation: operation)) }
+                if rc < 0 { throw repo.shallowAware(state.error(rc, operation)) }
             }
         }
     }
@@ -64,12 +64,12 @@ extension Repository {
         let operation = "push to \(Repository.redacted(remote))"
         try overNetwork(remote, operation) { repo, url, watch throws(GitError) in
             try repo.withRemote(url) { (handle) throws(GitError) in
-                let state = RemoteCallbackState(credentials, watch: watch)
+                let state = RemoteCallbackState(credentials, url: url, watch: watch)
                 var opts = git_push_options()
                 git_push_options_init(&opts, UInt32(GIT_PUSH_OPTIONS_VERSION))
                 state.install(&opts.callbacks)
                 let rc = withExtendedLifetime(state) { withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) } }
-                try check(rc, operation)
+                if rc < 0 { throw state.error(rc, operation) }
                 if !state.rejections.isEmpty {
                     throw GitError(code: .nonFastForward, message: "the remote refused " + state.rejections.joined(separator: "; "),
                                    operation: operation)

@@ -109,3 +109,46 @@ import Testing
         #expect((wrong.stdout + wrong.stderr).contains("BERTH_GIT_TIMEOUT=soon is not a duration"), "\(wrong.stdout)\(wrong.stderr)")
     }
 }
+
+/// A private repository served by OpenSSH's sshd on a loopback port: berth authenticates with
+/// an ed25519 key, and trusts the server only by a known_hosts entry, as OpenSSH would.
+@Suite(.enabled(if: SSHServer.available, "needs sshd (Debian's openssh-server) and root"))
+struct SSHTransportTests {
+    @Test func promotionAndRecordsArePushedWithTheKey() throws {
+        let sshd = try SSHServer()
+        defer { sshd.stop() }
+        let scratch = try ScratchRepo()
+        let served = sshd.folder + "/shop.git"
+        let clone = scratch.path + "-clone"
+        defer { try? FileManager.default.removeItem(atPath: clone) }
+        #expect(try GitCLI.run(["clone", "--quiet", "--bare", scratch.path, served]).status == 0)
+        #expect(try GitCLI.run(["clone", "--quiet", scratch.path, clone]).status == 0)
+        try GitCLI.run(["remote", "set-url", "origin", sshd.url + served], in: clone)
+        let key = ["BERTH_GIT_SSH_KEY": sshd.clientKey, "BERTH_GIT_KNOWN_HOSTS": sshd.knownHosts, "HOME": "/nonexistent"]
+
+        let apply = try berth(["apply", "--path", "manifests", "--env", "staging"], in: clone, environment: key)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("Records published to origin"), "\(apply.stdout)\(apply.stderr)")
+        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
+                                in: clone, environment: key)
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        #expect(try GitCLI.run(["branch", "--list", "promote/*"], in: served).output.contains("promote/1.5.0"))
+        #expect(try GitCLI.run(["rev-parse", "refs/notes/berth"], in: served).status == 0)
+
+        // A server whose key is in no known_hosts file is refused before any credential is sent.
+        var unknown = key
+        unknown["BERTH_GIT_KNOWN_HOSTS"] = "/nonexistent/known_hosts"
+        let refused = try berth(["log", "--path", "manifests"], in: clone, environment: unknown)
+        #expect((refused.stdout + refused.stderr).contains("is not in known_hosts"), "\(refused.stdout)\(refused.stderr)")
+        // A different key for the same host and port is a changed host key, refused loudly.
+        let other = sshd.folder + "/other"
+        try GitCLI.exec("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
+        let otherKey = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(sshd.port) \(otherKey)\n".write(toFile: other + "_known_hosts", atomically: true, encoding: .utf8)
+        var changed = key
+        changed["BERTH_GIT_KNOWN_HOSTS"] = other + "_known_hosts"
+        let spoofed = try berth(["log", "--path", "manifests"], in: clone, environment: changed)
+        #expect((spoofed.stdout + spoofed.stderr).contains("host key for [127.0.0.1]:\(sshd.port) does not match"),
+                "\(spoofed.stdout)\(spoofed.stderr)")
+    }
+}

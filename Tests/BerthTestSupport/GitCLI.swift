@@ -5,9 +5,15 @@ public enum GitCLI {
     /// Runs `git ARGS` (in `folder`, when given) and returns its exit status and standard output.
     @discardableResult
     public static func run(_ arguments: [String], in folder: String? = nil) throws -> (status: Int32, output: String) {
+        try exec("/usr/bin/env", ["git"] + (folder.map { ["-C", $0] } ?? []) + arguments)
+    }
+
+    /// Runs any program; its exit status and its output (standard output and error).
+    @discardableResult
+    public static func exec(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + (folder.map { ["-C", $0] } ?? []) + arguments
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
