@@ -2,13 +2,15 @@
 """A git smart-HTTP server on 127.0.0.1 for tests: git's own git-http-backend behind HTTP Basic
 authentication, as a forge serves a private repository.
 
-usage: git-http-server.py ROOT USER TOKEN
-Serves the repositories under ROOT, prints the port it listens on, and runs until killed.
+usage: git-http-server.py ROOT USER TOKEN [CERT KEY]
+Serves the repositories under ROOT (over HTTPS with CERT and KEY), prints the port it listens
+on, and runs until killed.
 """
 import base64
 import http.server
 import os
 import signal
+import ssl
 import subprocess
 import sys
 
@@ -73,5 +75,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 5:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -43,6 +43,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "A file holding the webhook's HMAC secret (or set BERTH_WEBHOOK_SECRET).")
     var webhookSecretFile: String?
 
+    @Option(help: "A PEM bundle of the certificate authorities HTTPS git servers are checked against (or GIT_SSL_CAINFO, SSL_CERT_FILE).")
+    var gitCAFile: String?
+
     @Option(help: "A DynamoDB table for leases, so several replicas share the environments.")
     var leaseTable: String?
 
@@ -58,6 +61,7 @@ struct ControllerCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
+        if let gitCAFile { try CertificateAuthorities.trust(file: gitCAFile) }
         let root = ManifestSource(repository: repo).repositoryRoot()
         let followed = branch ?? root.flatMap { try? Repository.discover(from: $0).headBranch() }.map { String($0.dropFirst("refs/heads/".count)) } ?? "main"
         var secret = ProcessInfo.processInfo.environment["BERTH_WEBHOOK_SECRET"]

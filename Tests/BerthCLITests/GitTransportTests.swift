@@ -10,11 +10,11 @@ import Testing
         let process = Process()
         let port: Int
 
-        init(root: String, user: String, token: String) throws {
+        init(root: String, user: String, token: String, tls: (certificate: String, key: String)? = nil) throws {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/git-http-server.py").path
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, root, user, token]
+            process.arguments = ["python3", script, root, user, token] + (tls.map { [$0.certificate, $0.key] } ?? [])
             let out = Pipe()
             process.standardOutput = out
             // Never the test runner's own output: a server outliving the test would hold it open.
@@ -72,6 +72,38 @@ import Testing
         #expect(branches.contains("promote/1.5.0"), "\(branches)")
         #expect(try GitCLI.run(["rev-parse", "refs/notes/berth"], in: root + "/shop.git").status == 0)
         for run in [apply, anonymous, promote] { #expect(!(run.stdout + run.stderr).contains("canary-http-t0ken")) }
+    }
+}
+
+/// An HTTPS git server whose certificate a private CA signed: trusted once the CA is named
+/// (`GIT_SSL_CAINFO`, `SSL_CERT_FILE`, `--git-ca-file`), refused at once and clearly otherwise.
+@Suite struct GitCertificateTests {
+    @Test func aPrivateCertificateAuthorityIsTrustedWhenNamed() throws {
+        let scratch = try ScratchRepo()
+        let root = scratch.path + "-served"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        #expect(try GitCLI.run(["clone", "--quiet", "--bare", scratch.path, root + "/shop.git"]).status == 0)
+        let tls = try TestCertificate(in: root + "/tls")
+        let certificate = tls.certificate
+        let server = try GitTransportTests.GitHTTPServer(root: root, user: "ana", token: "t0ken", tls: (tls.certificate, tls.key))
+        defer { server.stop() }
+        let url = "https://localhost:\(server.port)/shop.git"
+        // This machine's own bundle settings are cleared: each case names exactly one.
+        let token = ["BERTH_GIT_TOKEN": "t0ken", "BERTH_GIT_USERNAME": "ana", "BERTH_GIT_TIMEOUT": "20s",
+                     "GIT_SSL_CAINFO": "", "SSL_CERT_FILE": "", "GIT_SSL_CAPATH": "", "SSL_CERT_DIR": ""]
+
+        let untrusted = try berth(["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(), environment: token)
+        #expect(untrusted.status != 0)
+        #expect(untrusted.stderr.lowercased().contains("certificate"), "\(untrusted.stderr)")
+        for variable in ["GIT_SSL_CAINFO", "SSL_CERT_FILE"] {
+            let trusted = try berth(["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(),
+                                    environment: token.merging([variable: certificate]) { $1 })
+            #expect(trusted.status == 0, "\(variable): \(trusted.stdout)\(trusted.stderr)")
+        }
+        let missing = try berth(["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(),
+                                environment: token.merging(["GIT_SSL_CAINFO": root + "/nothing.pem"]) { $1 })
+        #expect(missing.stderr.contains("GIT_SSL_CAINFO names \(root)/nothing.pem, which cannot be read"), "\(missing.stderr)")
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A small HTTP server on 127.0.0.1 whose answers a test scripts: for credential endpoints,
@@ -38,15 +39,23 @@ public final class LoopbackServer: Sendable {
     private let log = Mutex<[Request]>([])
     public let port: Int
 
-    /// `handler` gets each request and its 0-based index.
-    public init(handler: @escaping @Sendable (Request, Int) -> Reply) async throws {
+    /// `handler` gets each request and its 0-based index. With `tls` (PEM certificate and key
+    /// files), the server speaks HTTPS.
+    public init(tls: (certificate: String, key: String)? = nil, handler: @escaping @Sendable (Request, Int) -> Reply) async throws {
         self.handler = handler
         let box = HandlerBox()
+        let context = try tls.map { files in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))))
+        }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(RequestHandler(box: box))
+                channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(box: box))
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()

@@ -14,7 +14,8 @@ public struct AWSClient: Sendable {
     public let counter: CallCounter
     /// Token buckets, when calls should wait rather than be throttled.
     public let limiter: RateLimiter?
-    let http: HTTPClient
+    /// The HTTP client given; nil: one trusting the configured CA bundle (see `TLSTrust`).
+    let http: HTTPClient?
     let logger: Logger
     let sleep: @Sendable (TimeInterval) async throws -> Void
     let random: @Sendable () -> Double
@@ -23,7 +24,7 @@ public struct AWSClient: Sendable {
     public init(region: String, credentials: any CredentialProvider,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 retry: RetryPolicy = RetryPolicy(), counter: CallCounter = CallCounter(), limiter: RateLimiter? = nil,
-                http: HTTPClient = .shared, logger: Logger = Logger(label: "berth.aws"),
+                http: HTTPClient? = nil, logger: Logger = Logger(label: "berth.aws"),
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -120,7 +121,8 @@ public struct AWSClient: Sendable {
         do {
             // One deadline for the whole attempt: connecting, the headers and every byte of the
             // body. An answer trickled a byte at a time must not hold an apply past it.
-            let http = self.http, logger = self.logger, timeout = retry.timeout, request = request
+            let http = try self.http ?? TLSTrust.client(trusting: TLSTrust.path(endpoints.environment, profile: endpoints.profile))
+            let logger = self.logger, timeout = retry.timeout, request = request
             (response, bytes) = try await Deadline.within(timeout) {
                 let answer = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
                 var buffer = try await answer.body.collect(upTo: 64 << 20)
@@ -135,6 +137,12 @@ public struct AWSClient: Sendable {
         } catch is Deadline.Passed {
             throw AWSError(code: "RequestTimeout", message: "no answer within \(retry.timeout)s from \(endpoint)", status: 0,
                            service: service.signingName, operation: operation)
+        } catch let error as AWSError {
+            throw AWSError(code: error.code, message: error.message, status: 0, service: service.signingName, operation: operation)
+        } catch where TLSTrust.isTLSFailure(error) {
+            throw AWSError(code: "CertificateError", message: "the TLS connection to \(endpoint) failed: \(error); if a private CA or a "
+                           + "TLS-inspecting proxy signs its certificate, set AWS_CA_BUNDLE to a PEM bundle with that CA",
+                           status: 0, service: service.signingName, operation: operation)
         } catch {
             throw AWSError(code: "ConnectionError", message: "cannot reach \(endpoint): \(error)", status: 0,
                            service: service.signingName, operation: operation)

@@ -1,14 +1,20 @@
 /// Finds a service's URL as the AWS SDKs do: `AWS_ENDPOINT_URL_<SERVICE>`, then
-/// `AWS_ENDPOINT_URL`, then the public regional endpoint.
+/// `AWS_ENDPOINT_URL`, then `endpoint_url` in the profile (`AWS_PROFILE`, or default), then the
+/// public regional endpoint.
 public struct EndpointResolver: Sendable {
     public let environment: [String: String]
+    /// The settings of the profile in use, from the shared config and credentials files.
+    public let profile: [String: String]
 
     public init(environment: [String: String]) {
         self.environment = environment
+        let name = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        profile = ProfileFiles.load(environment: environment).profiles[name] ?? [:]
     }
 
     public func endpoint(for service: AWSService, region: String) -> String {
-        if let url = nonEmpty("AWS_ENDPOINT_URL_\(service.endpointID)") ?? nonEmpty("AWS_ENDPOINT_URL") {
+        if let url = nonEmpty("AWS_ENDPOINT_URL_\(service.endpointID)") ?? nonEmpty("AWS_ENDPOINT_URL")
+            ?? profile["endpoint_url"].flatMap({ $0.isEmpty ? nil : $0 }) {
             return url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
