@@ -271,10 +271,17 @@ public actor Controller {
                    trigger: DeploymentRecord.Trigger) async -> Bool {
         let started = Date()
         let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
+        let previous = await status.environment(name)
+        // During an error the page still shows what runs: the services as last seen.
         var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
-                                                      appliedCommit: await status.environment(name)?.appliedCommit,
-                                                      lastReconciled: Date(), converged: false, error: nil, services: [],
-                                                      leadTimeSeconds: await status.environment(name)?.leadTimeSeconds)
+                                                      appliedCommit: previous?.appliedCommit,
+                                                      lastReconciled: Date(), converged: false, error: nil, services: previous?.services ?? [],
+                                                      leadTimeSeconds: previous?.leadTimeSeconds)
+        if let commit = try? Repository.open(at: mirror.path).commit(head) {
+            state.headSubject = commit.subject
+            state.headAuthor = commit.author.name
+            state.headTime = commit.author.date
+        }
         defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
         do {
             let (rewrite, anchor) = try historyRewrite(name, head: head)
@@ -300,6 +307,7 @@ public actor Controller {
             let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
                                                                                         trigger: trigger, trustAnchor: anchor),
                                                            hooks: ApplyHooks(beforeWrite: fence))
+            let latest = await reconciler.latestRecords(name)
             state.services = outcomes.map { outcome in
                 let sync: String
                 switch outcome.result {
@@ -307,10 +315,15 @@ public actor Controller {
                 case .applied(let result): sync = result.rawValue
                 case .skipped: sync = "skipped"
                 }
-                var reason = outcome.record?.reason
+                // This pass's record, else the newest one on file: what berth last did.
+                let record = outcome.record ?? latest[outcome.service]?.record
+                var reason = record?.reason
                 if case .skipped(let why) = outcome.result { reason = why }
-                return .init(service: outcome.service, sync: sync, outcome: outcome.record?.outcome.rawValue,
-                             taskDefinitionArn: outcome.record?.taskDefinitionArn ?? outcome.liveTaskDefinitionArn, reason: reason)
+                var service = ControllerStatus.ServiceState(service: outcome.service, sync: sync, outcome: record?.outcome.rawValue,
+                                                            taskDefinitionArn: outcome.liveTaskDefinitionArn ?? record?.taskDefinitionArn, reason: reason)
+                service.recorded = record.map { $0.finished ?? $0.started }
+                service.recordedCommit = outcome.record != nil ? head.hex : latest[outcome.service]?.commit.hex
+                return service
             }
             // Past every policy: this head's receivers are the ones a later refusal is told to.
             acceptedNotifications[name] = loaded.environment(name)?.notifications
@@ -336,6 +349,11 @@ public actor Controller {
                 let steady = records.compactMap(\.finished).max().map { $0.timeIntervalSince(committed) } ?? applied
                 metrics.leadTime(name, applied: applied, steady: steady)
                 state.leadTimeSeconds = steady
+            } else if state.leadTimeSeconds == nil, state.converged, let committed = changeTime(of: name, at: head) {
+                // After a restart: the last change's lead time, from its records (shown, not observed
+                // again as a metric).
+                let change = latest.values.map(\.record).filter { $0.outcome == .converged && $0.started >= committed }
+                if let steady = change.compactMap(\.finished).max() { state.leadTimeSeconds = steady.timeIntervalSince(committed) }
             }
             logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)",
                         metadata: ["event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": .stringConvertible(state.converged),

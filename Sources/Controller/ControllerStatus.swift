@@ -9,12 +9,20 @@ public actor ControllerStatus {
         public let outcome: String?
         public let taskDefinitionArn: String?
         public let reason: String?
+        /// When the last outcome was recorded, and on which commit: from this pass, or from
+        /// the records when this pass changed nothing (so a restart forgets nothing).
+        public var recorded: Date? = nil
+        public var recordedCommit: String? = nil
     }
 
     public struct EnvironmentState: Codable, Sendable {
         public var environment: String
         public var target: String
         public var headCommit: String?
+        /// The head commit's subject, author and time, as an operator looks for them first.
+        public var headSubject: String? = nil
+        public var headAuthor: String? = nil
+        public var headTime: Date? = nil
         public var appliedCommit: String?
         public var lastReconciled: Date?
         public var converged: Bool

@@ -10,12 +10,18 @@ enum StatusPage {
             let state = environment.error != nil ? "failed" : environment.converged ? "in sync" : "out of sync"
             rows += "<tr class=\"env\"><th colspan=\"4\">\(escape(environment.environment)) <span class=\"\(css(state))\">\(state)</span>"
                 + " <small>\(escape(environment.target)) · applied \(escape(String((environment.appliedCommit ?? "none").prefix(12))))"
-                + (environment.leadTimeSeconds.map { String(format: " · lead time %.0f s", $0) } ?? "") + "</small>"
+                + (environment.leadTimeSeconds.map { String(format: " · lead time %.0f s", $0) } ?? "")
+                + (environment.headSubject.map { " · head “\(escape($0))”" } ?? "")
+                + (environment.headAuthor.map { " by \(escape($0))" } ?? "")
+                + (environment.headTime.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? "") + "</small>"
                 + (environment.error.map { "<div class=\"error\">\(escape($0))</div>" } ?? "") + "</th></tr>\n"
             for service in environment.services {
                 let revision = service.taskDefinitionArn.map { String($0.split(separator: "/").last ?? "") } ?? ""
                 rows += "<tr><td>\(escape(service.service))</td><td class=\"\(css(service.sync))\">\(escape(service.sync))</td>"
-                    + "<td>\(escape(revision))</td><td>\(escape(service.reason ?? ""))</td></tr>\n"
+                    + "<td>\(escape(revision))</td><td>\(escape(service.outcome ?? ""))"
+                    + (service.recorded.map { " <small>\(ISO8601DateFormatter().string(from: $0))"
+                        + (service.recordedCommit.map { " on \(escape(String($0.prefix(12))))" } ?? "") + "</small>" } ?? "")
+                    + (service.reason.map { "<div><small>\(escape($0))</small></div>" } ?? "") + "</td></tr>\n"
             }
         }
         var promotions = ""
@@ -45,7 +51,7 @@ enum StatusPage {
         let fetched = snapshot.lastFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
         return """
         <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>berth</title>
+        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15"><title>berth</title>
         <style>
         body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}
         td,th{padding:.4em .6em;border-bottom:1px solid #ddd;text-align:left}tr.env th{background:#f4f4f4}

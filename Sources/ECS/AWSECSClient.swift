@@ -82,10 +82,6 @@ public struct AWSECSClient: ECSClient {
         try await call("TagResource", input)
     }
 
-    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
-        try await call("UntagResource", input)
-    }
-
     public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
         try await call("ListTagsForResource", input)
     }

@@ -49,6 +49,18 @@ public struct Reconciler: Sendable {
         return all.map(\.record).filter { $0.environment == environment }.sorted { ($0.finished ?? $0.started) < ($1.finished ?? $1.started) }
     }
 
+    /// The newest record of each service of `environment`, with the commit it is on: what the
+    /// controller shows for a service it did not touch this pass (after a restart, too).
+    public func latestRecords(_ environment: String) async -> [String: (commit: ObjectID, record: DeploymentRecord)] {
+        var latest: [String: (commit: ObjectID, record: DeploymentRecord)] = [:]
+        for entry in (try? await recorder?.allRecords()) ?? [] where entry.record.environment == environment {
+            let time = entry.record.finished ?? entry.record.started
+            if let known = latest[entry.record.service], (known.record.finished ?? known.record.started) > time { continue }
+            latest[entry.record.service] = entry
+        }
+        return latest
+    }
+
     public func plan(_ name: String) async throws -> EnvironmentPlan {
         let (environment, desired) = try desired(name)
         let client = await connector.client(for: environment.target)

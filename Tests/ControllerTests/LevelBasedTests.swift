@@ -92,6 +92,49 @@ import Testing
         #expect(!second.metrics.render().contains("berth_lead_time_seconds_count{environment=\"staging\",stage=\"steady\"} 1"))
     }
 
+    /// A restart forgets nothing the records hold: each service's last outcome, when and on
+    /// which commit it was recorded, the applied commit and the lead time read the same before
+    /// and after, in the API and on the page; and an error keeps what runs on show.
+    @Test func aRestartShowsTheSameStatus() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "release 1", author: Self.author)
+        func controller() -> Controller {
+            Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
+                       environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+        }
+        func shown(_ controller: Controller) async throws -> ControllerStatus.EnvironmentState {
+            try #require(await controller.status.current.environments.first)
+        }
+        let first = controller()
+        #expect(await first.pass(full: true, wait: true))
+        let before = try await shown(first)
+        #expect(before.services.first?.outcome == "converged")
+        #expect(before.headSubject == "release 1" && before.headAuthor == "Dev")
+
+        let second = controller()
+        #expect(await second.pass(full: true, wait: true))
+        let after = try await shown(second)
+        #expect(after.appliedCommit == before.appliedCommit && after.appliedCommit == tip.hex)
+        #expect(after.headSubject == before.headSubject && after.headTime == before.headTime)
+        #expect(after.services.map(\.outcome) == before.services.map(\.outcome))
+        #expect(after.services.map(\.taskDefinitionArn) == before.services.map(\.taskDefinitionArn))
+        #expect(after.services.map(\.recordedCommit) == before.services.map(\.recordedCommit))
+        #expect(after.services.first?.recorded != nil)
+        let lead = try #require(before.leadTimeSeconds)
+        #expect(abs((after.leadTimeSeconds ?? -1) - lead) < 1, "\(String(describing: after.leadTimeSeconds)) vs \(lead)")
+        let page = StatusPage.html(await second.status.current)
+        #expect(page.contains("converged") && page.contains("release 1") && page.contains("http-equiv=\"refresh\""))
+
+        // A broken commit: the error is shown, and so is what still runs.
+        _ = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
+                              expectedTip: tip, message: "broken", author: Self.author)
+        #expect(await second.pass(full: true, wait: true) == false)
+        let failed = try await shown(second)
+        #expect(failed.error != nil)
+        #expect(failed.services.map(\.taskDefinitionArn) == before.services.map(\.taskDefinitionArn))
+    }
+
     /// A git server that stops answering holds a thread, never the controller: the pass reports
     /// the fetch stuck after the timeout, and no second fetch piles onto the first.
     @Test func aStalledGitServerIsReportedNotWaitedFor() async throws {

@@ -48,9 +48,9 @@ enum ECSConformance {
         _ = try await ecs.tagResource(ECSAPI.TagResourceRequest(resourceArn: secondArn, tags: [ECSAPI.Tag(key: "team", value: "shop")]))
         var tags = try await ecs.listTagsForResource(ECSAPI.ListTagsForResourceRequest(resourceArn: secondArn)).tags ?? []
         #expect(tags.contains(ECSAPI.Tag(key: "team", value: "shop")))
-        _ = try await ecs.untagResource(ECSAPI.UntagResourceRequest(resourceArn: secondArn, tagKeys: ["team"]))
+        _ = try await ecs.tagResource(ECSAPI.TagResourceRequest(resourceArn: secondArn, tags: [ECSAPI.Tag(key: "team", value: "web")]))
         tags = try await ecs.listTagsForResource(ECSAPI.ListTagsForResourceRequest(resourceArn: secondArn)).tags ?? []
-        #expect(!tags.contains { $0.key == "team" })
+        #expect(tags.filter { $0.key == "team" } == [ECSAPI.Tag(key: "team", value: "web")])
 
         let missing = await #expect(throws: AWSError.self) {
             _ = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: family + "-nope:1"))

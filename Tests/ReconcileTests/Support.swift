@@ -46,7 +46,7 @@ final class ManifestRepo: @unchecked Sendable {
     }
 
     var writes: Int {
-        ["RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource", "UntagResource", "CreateCluster",
+        ["RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource", "CreateCluster",
          "DeregisterTaskDefinition", "DeleteService"].reduce(0) { $0 + counter.count($1) }
     }
 

@@ -73,7 +73,7 @@ public actor RateLimiter {
             case "ListServiceDeployments", "DescribeServiceDeployments": return "service-deployments"
             case "DescribeTasks", "ListTasks": return "cluster-resource-read"
             case "RunTask", "StopTask": return "cluster-resource-modify"
-            case "TagResource", "UntagResource": return "tag-modify"
+            case "TagResource": return "tag-modify"
             case "ListTagsForResource": return "tag-read"
             case "DescribeClusters", "ListClusters", "CreateCluster": return "cluster-read"
             default: return nil

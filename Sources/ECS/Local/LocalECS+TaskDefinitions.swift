@@ -74,14 +74,6 @@ extension LocalECS {
         }
     }
 
-    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
-        try run("UntagResource") { state in
-            let resource = try taggable(input.resourceArn, state)
-            state.tags[resource]?.removeAll { (input.tagKeys ?? []).contains($0.key ?? "") }
-            return ECSAPI.UntagResourceResponse()
-        }
-    }
-
     public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
         try run("ListTagsForResource") { state in
             ECSAPI.ListTagsForResourceResponse(tags: state.tags[try taggable(input.resourceArn, state)] ?? [])
