@@ -77,12 +77,18 @@ public final class ControllerMetrics: Sendable {
     func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
         gauge("berth_service_in_sync", "1 when the service matches its manifest.", [("environment", environment), ("service", service)])
             .set(to: inSync ? 1 : 0)
+        // Present at zero from the service's first pass, so rate() sees the first drift.
+        for healed in [true, false] { _ = driftCounter(environment, service, healed: healed) }
     }
 
     /// A service found changed outside git: healed (self-heal on) or left (off).
     func drift(_ environment: String, _ service: String, healed: Bool) {
+        driftCounter(environment, service, healed: healed).increment()
+    }
+
+    private func driftCounter(_ environment: String, _ service: String, healed: Bool) -> Counter {
         counter("berth_drift", "Services found changed outside git, by whether berth put them back.",
-                [("environment", environment), ("service", service), ("healed", healed ? "true" : "false")]).increment()
+                [("environment", environment), ("service", service), ("healed", healed ? "true" : "false")])
     }
 
     func fetched(ok: Bool, seconds: Double) {
