@@ -51,4 +51,51 @@ import Testing
         let condition = try #require(deletes.first?["Condition"] as? [String: [String: Any]])
         #expect(condition["Null"]?["aws:ResourceTag/berth:review"] as? String == "false")
     }
+
+    /// The AWS operations berth's code calls, by IAM action: read from the clients themselves, so
+    /// a new call without its permission (or a permission no call uses) fails here.
+    static func actionsInCode() throws -> Set<String> {
+        let sources = URL(fileURLWithPath: deploy).deletingLastPathComponent().appendingPathComponent("Sources").path
+        func text(_ path: String) throws -> String { try String(contentsOfFile: sources + "/" + path, encoding: .utf8) }
+        func matches(_ pattern: String, in text: String) -> [String] {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) }
+        }
+        var actions = Set<String>()
+        actions.formUnion(matches(#"call\("(\w+)""#, in: try text("ECS/AWSECSClient.swift")).map { "ecs:" + $0 })
+        actions.formUnion(matches(#"call\("(\w+)""#, in: try text("Controller/LeaseStore.swift")).map { "dynamodb:" + $0 })
+        let all = try FileManager.default.subpathsOfDirectory(atPath: sources).filter { $0.hasSuffix(".swift") && !$0.hasPrefix("berth-bench") }
+        for file in all {
+            let body = try text(file)
+            for (service, prefix) in [("ecr", "ecr"), ("sts", "sts"), ("ecs", "ecs"), ("dynamoDB", "dynamodb")] {
+                actions.formUnion(matches(#"\.(?:json|query)\(\.\#(service), "(\w+)""#, in: body).map { prefix + ":" + $0 })
+            }
+            if body.contains("AssumeRoleCredentialProvider(") { actions.insert("sts:AssumeRole") }
+        }
+        return actions
+    }
+
+    /// Calls that need no grant in production, and why.
+    static let notGranted: [String: String] = [
+        "ecs:CreateCluster": "only the local target (and the benchmark against moto) creates clusters",
+        "ecs:DescribeClusters": "only the local target looks for its cluster",
+        "dynamodb:CreateTable": "the stack creates the lease table; tests create their own",
+        "sts:GetCallerIdentity": "needs no permission",
+    ]
+
+    @Test func theIAMPolicyGrantsExactlyTheCallsBerthMakes() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.deploy + "/iam-policy.json"))
+        let policy = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let statements = try #require(policy["Statement"] as? [[String: Any]])
+        let granted = Set(statements.flatMap { statement -> [String] in
+            if let one = statement["Action"] as? String { return [one] }
+            return statement["Action"] as? [String] ?? []
+        })
+        let needed = try Self.actionsInCode().subtracting(Self.notGranted.keys)
+        #expect(needed.contains("ecs:UpdateService") && needed.contains("dynamodb:Scan"), "\(needed.sorted())")
+        #expect(needed.subtracting(granted).isEmpty, "called but not granted: \(needed.subtracting(granted).sorted())")
+        // iam:PassRole is no call of berth's own: ECS needs it to hand the manifests' roles on.
+        #expect(granted.subtracting(needed).subtracting(["iam:PassRole"]).isEmpty,
+                "granted but never called: \(granted.subtracting(needed).sorted())")
+    }
 }
