@@ -5,7 +5,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libgit2-dev pkg-config git openssh-client gnupg
-TEST_APT_PACKAGES := chromium jq prometheus openssh-server
+TEST_APT_PACKAGES := chromium jq prometheus openssh-server openssl
 BERTH := .build/debug/berth
 
 .PHONY: run test deps test-deps build bench
