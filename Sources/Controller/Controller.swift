@@ -44,7 +44,9 @@ public actor Controller {
     /// The reconcile in progress for each environment, and the head it works on.
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
     /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
-    private var backoff: [String: (head: ObjectID, failures: Int, notBefore: Date)] = [:]
+    /// Per environment, the failed head and inputs and when to try them again: after a growing
+    /// wait for a transient error, never for a terminal one (until the head or inputs change).
+    private var backoff: [String: (head: ObjectID, fingerprint: String?, failures: Int, notBefore: Date)] = [:]
     /// Review environments: one run at a time, and what the last one left to do.
     var reviews = ReviewWork()
 
@@ -150,11 +152,15 @@ public actor Controller {
         if cachedSpecs?.head != head { cachedSpecs = (head, Self.specs(loaded, reconciler(for: head, loaded))) }
         let fingerprints = Self.fingerprints(loaded, specs: cachedSpecs!.specs)
         var tasks: [Task<Bool, Never>] = []
+        var waiting = false
         for name in loaded.environmentNames where mine.contains(name) {
             // Only environments whose desired state changed (or newly taken, or on resync).
             let changed = fingerprints[name] != converged[name] || !previouslyOwned.contains(name)
             guard everything || changed || workers[name]?.head == head else { continue }
-            if let wait = backoff[name], wait.head == head, Date() < wait.notBefore { continue }
+            if let wait = backoff[name], wait.head == head, wait.fingerprint == fingerprints[name], Date() < wait.notBefore {
+                waiting = true
+                continue
+            }
             if let running = workers[name] {
                 if running.head == head && !everything {
                     tasks.append(running.task)
@@ -178,7 +184,7 @@ public actor Controller {
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
         if let review = reviews.task { await review.value }
-        return results.allSatisfy { $0 }
+        return !waiting && results.allSatisfy { $0 }
     }
 
     /// Keeps the mirror's pack count bounded (each fetch adds a pack; libgit2 has no gc). A
@@ -287,6 +293,7 @@ public actor Controller {
             let (rewrite, anchor) = try historyRewrite(name, head: head)
             if let refusal = rewrite {
                 state.error = refusal
+                state.errorKind = ErrorKind.terminal.rawValue
                 logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
                 if refusalsSent[name] != head {
                     try? await reconciler(for: head, loaded).recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
@@ -300,6 +307,7 @@ public actor Controller {
                         links: ["status": "/api/status"]), to: acceptedNotifications[name] ?? [])
                 }
                 await status.update(state)
+                noteResult(name, head: head, fingerprint: fingerprint, converged: false, kind: .terminal)
                 return false
             }
             let reconciler = reconciler(for: head, loaded)
@@ -362,12 +370,15 @@ public actor Controller {
             state.error = "superseded by a newer commit while its rollout was in progress"
             logger.info("\(name): \(head.short) superseded by a newer commit")
         } catch {
+            let kind = ErrorKind.of(error)
             state.error = "\(error)"
-            logger.error("\(name): \(error)")
+            state.errorKind = kind.rawValue
+            logger.error("\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
         }
         await status.update(state)
         await publishRecords()
-        noteResult(name, head: head, converged: state.converged)
+        noteResult(name, head: head, fingerprint: fingerprint, converged: state.converged,
+                   kind: state.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .transient)
         if state.converged { converged[name] = fingerprint }
         // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
         // each burst's high-water mark and the resident size creeps up (benchmark 7).
@@ -398,16 +409,26 @@ public actor Controller {
         }
     }
 
-    /// Failures back off exponentially (interval × 2^n, at most the resync period); a new head
-    /// or a success starts afresh.
-    func noteResult(_ name: String, head: ObjectID, converged: Bool) {
+    /// Transient failures back off exponentially (interval × 2^n, at most the resync period); a
+    /// terminal one stalls the environment until its head or inputs change (a freeze ending
+    /// changes them), so it is tried, recorded and notified once. A success starts afresh.
+    func noteResult(_ name: String, head: ObjectID, fingerprint: String?, converged: Bool, kind: ErrorKind) {
         guard !converged else {
             backoff[name] = nil
             return
         }
-        let failures = (backoff[name]?.head == head ? backoff[name]!.failures : 0) + 1
+        let previous = backoff[name].flatMap { $0.head == head && $0.fingerprint == fingerprint ? $0 : nil }
+        let failures = (previous?.failures ?? 0) + 1
+        if kind == .terminal {
+            if previous?.notBefore != .distantFuture {
+                logger.warning("\(name): stalled at \(head.short) until a new commit or a change of its inputs (a terminal error)",
+                               metadata: ["event": "stalled", "environment": "\(name)", "commit": "\(head.hex)"])
+            }
+            backoff[name] = (head, fingerprint, failures, .distantFuture)
+            return
+        }
         let delay = min(options.resync, options.interval * pow(2, Double(failures - 1)))
-        backoff[name] = (head, failures, Date().addingTimeInterval(delay))
+        backoff[name] = (head, fingerprint, failures, Date().addingTimeInterval(delay))
     }
 
     /// One reconciler per head, so what it renders is made once however many passes see it.

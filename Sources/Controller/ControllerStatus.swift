@@ -27,6 +27,9 @@ public actor ControllerStatus {
         public var lastReconciled: Date?
         public var converged: Bool
         public var error: String?
+        /// `terminal` (stalled until the environment's inputs change) or `transient` (retried
+        /// with backoff), with an error.
+        public var errorKind: String? = nil
         public var services: [ServiceState]
         /// Seconds from the applied commit to every service being steady (DORA's lead time).
         public var leadTimeSeconds: Double?

@@ -25,18 +25,19 @@ public struct Reconciler: Sendable {
     /// The environment and its desired services, or an error naming why it cannot be applied.
     public func desired(_ name: String) throws -> (Environment, [DesiredService]) {
         guard manifests.environmentNames.contains(name) else {
-            throw ReconcileError("no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))")
+            throw ReconcileError("no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))", kind: .terminal)
         }
         guard !manifests.blockedEnvironments.contains(name), let environment = manifests.environment(name) else {
             let count = manifests.diagnostics.errors.count
-            throw ReconcileError("environment '\(name)' has \(count) error(s) in its manifests; nothing is applied (run `berth validate`)")
+            throw ReconcileError("environment '\(name)' has \(count) error(s) in its manifests; nothing is applied (run `berth validate`)",
+                                 kind: .terminal)
         }
         let desired = try memo.value(name) {
             try manifests.rendered(environment: name).map { rendered in
                 do {
                     return try DesiredService(rendered)
                 } catch {
-                    throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)")
+                    throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)", kind: .terminal)
                 }
             }
         }
@@ -106,7 +107,7 @@ public struct Reconciler: Sendable {
                 try await refuse(reason, environment, desired, commit, options)
             }
         } else if environment.policy.requireSignedCommits {
-            throw ReconcileError("\(name) requires signed commits: apply it from a local repository")
+            throw ReconcileError("\(name) requires signed commits: apply it from a local repository", kind: .terminal)
         }
         if let branch = environment.policy.deployFrom, let problem = try unmerged(commit, branch: branch) {
             guard let reason = options.breakGlass else {

@@ -135,6 +135,32 @@ import Testing
         #expect(failed.services.map(\.taskDefinitionArn) == before.services.map(\.taskDefinitionArn))
     }
 
+    /// A terminal error (here, invalid manifests) stalls the environment: it is tried once, not
+    /// at every backoff step or resync, and says it is terminal; a new commit starts afresh.
+    @Test func aTerminalErrorStallsUntilTheInputsChange() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "release 1", author: Self.author)
+        tip = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
+                                expectedTip: tip, message: "broken", author: Self.author)
+        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", interval: 0.01,
+                                                               stateDirectory: folder.path + "/state", pollInterval: 0.05),
+                                    environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+        #expect(await controller.pass(full: true, wait: true) == false)
+        let shown = await controller.status.current.environments.first
+        let first = try #require(shown)
+        #expect(first.errorKind == "terminal", "\(String(describing: first.error))")
+        try await Task.sleep(nanoseconds: 50_000_000)
+        // Past any backoff, and on a full resync: not tried again.
+        #expect(await controller.pass(full: true, wait: true) == false)
+        #expect(await controller.status.current.environments.first?.lastReconciled == first.lastReconciled)
+
+        _ = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: 1}\n")], onto: "main",
+                              expectedTip: tip, message: "fixed", author: Self.author)
+        #expect(await controller.pass(wait: true))
+        #expect(await controller.status.current.environments.first?.error == nil)
+    }
+
     /// A git server that stops answering holds a thread, never the controller: the pass reports
     /// the fetch stuck after the timeout, and no second fetch piles onto the first.
     @Test func aStalledGitServerIsReportedNotWaitedFor() async throws {
