@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Canonical", "Records", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Records", "Trust", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport",
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Delivery", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AdoptionTests", dependencies: ["Adoption", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS"]),

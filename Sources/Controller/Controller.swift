@@ -50,8 +50,16 @@ public actor Controller {
     /// Review environments: one run at a time, and what the last one left to do.
     var reviews = ReviewWork()
 
+    /// After ECS rolled a release back in an environment with `policy.revertOnRollback`: makes the
+    /// revert commit on a branch (given the outcomes, the environment, the applied commit and the
+    /// mirror's path) and says what it did. The executable supplies it: the controller itself
+    /// does not promote.
+    public typealias RevertStep = @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?
+    let revertStep: RevertStep?
+
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "berth.controller")) {
+                logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil) {
+        self.revertStep = revert
         self.options = options
         mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory,
                                   credentials: RemoteCredentials.fromEnvironment(environment))
@@ -332,6 +340,17 @@ public actor Controller {
                 service.recorded = record.map { $0.finished ?? $0.started }
                 service.recordedCommit = outcome.record != nil ? head.hex : latest[outcome.service]?.commit.hex
                 return service
+            }
+            if let environment = loaded.environment(name), environment.policy.revertOnRollback, let revertStep,
+               outcomes.contains(where: { $0.result == .applied(.rolledBack) }) {
+                do {
+                    if let done = try await revertStep(outcomes, environment, head, mirror.path) {
+                        logger.info("\(done)", metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
+                    }
+                } catch {
+                    logger.error("\(name): ECS rolled back, and the revert commit could not be made: \(error)",
+                                 metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
+                }
             }
             // Past every policy: this head's receivers are the ones a later refusal is told to.
             acceptedNotifications[name] = loaded.environment(name)?.notifications

@@ -45,7 +45,11 @@ public struct RepositoryMirror: Sendable {
         }
         try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
                        prune: true, credentials: credentials)
-        return try repo.resolve("refs/heads/\(branch)")
+        let tip = try repo.resolve("refs/heads/\(branch)")
+        // HEAD names the followed branch, so what works on "the current branch" (a revert
+        // commit after a rollback) works on it.
+        if try repo.headBranch() != "refs/heads/\(branch)" { try repo.setHead("refs/heads/\(branch)") }
+        return tip
     }
 
     /// Above this many packs, `compact` repacks (git's own `gc --auto` default).

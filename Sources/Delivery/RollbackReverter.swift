@@ -1,6 +1,7 @@
 import Git
 import Manifests
 import Reconcile
+import Records
 
 /// After ECS's circuit breaker rolled an environment back, git still says the failed release
 /// should run. With `policy.revertOnRollback`, berth commits the rollback on a branch
@@ -21,7 +22,20 @@ public struct RollbackReverter: Sendable {
         let repo = try Repository.discover(from: rollbacker.repositoryPath)
         let branch = "berth/revert/\(environment.name)/\(appliedCommit.short)"
         guard try repo.referenceTarget("refs/heads/\(branch)") == nil else { return nil }
-        let hasOrigin = (try? repo.references(matching: "refs/remotes/origin/*"))?.isEmpty == false
-        return try await rollbacker.rollback(environment: environment.name, branch: branch, push: hasOrigin)
+        return try await rollbacker.rollback(environment: environment.name, branch: branch, push: repo.remoteURL("origin") != nil)
+    }
+
+    /// The controller's revert step (it does not promote itself; the executable hands it this):
+    /// on the controller's mirror, the revert branch is made and pushed to the origin.
+    public static func controllerStep(manifestPath: String)
+        -> @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String? {
+        { outcomes, environment, commit, repositoryPath in
+            let rollbacker = Rollbacker(repositoryPath: repositoryPath, manifestPath: manifestPath,
+                                        recorder: NotesRecorder(repositoryPath: repositoryPath))
+            guard let revert = try await RollbackReverter(rollbacker: rollbacker).handle(outcomes, environment: environment, appliedCommit: commit),
+                  let revertCommit = revert.commit else { return nil }
+            return "ECS rolled back \(environment.name): committed the revert \(revertCommit.short) on \(revert.branch)"
+                + (revert.pushed ? " (pushed)" : "") + "; merge it so git describes what runs"
+        }
     }
 }

@@ -57,6 +57,11 @@ public final class Repository {
 
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }
 
+    /// Points HEAD at `branch` (a full ref name), as `git symbolic-ref HEAD` does; no checkout.
+    public func setHead(_ branch: String) throws(GitError) {
+        try check(git_repository_set_head(handle, branch), "point HEAD at \(branch)")
+    }
+
     /// The `.git` folder (the repository itself when bare), where references and their locks live.
     public var gitDirectory: String { String(gitString: git_repository_path(handle)) }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Controller
+import Delivery
 import Foundation
 import Git
 import Logging
@@ -85,7 +86,7 @@ struct ControllerCommand: AsyncParsableCommand {
         if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info
-        let controller = Controller(options: options, logger: logger)
+        let controller = Controller(options: options, logger: logger, revert: RollbackReverter.controllerStep(manifestPath: path))
         if once {
             let converged = await ControllerRunner.runOnce(controller)
             let snapshot = await controller.status.current

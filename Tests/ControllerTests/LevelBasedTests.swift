@@ -1,5 +1,6 @@
 import BerthTestSupport
 @testable import Controller
+import Delivery
 import ECS
 import ECSModel
 import Foundation
@@ -159,6 +160,39 @@ import Testing
                               expectedTip: tip, message: "fixed", author: Self.author)
         #expect(await controller.pass(wait: true))
         #expect(await controller.status.current.environments.first?.error == nil)
+    }
+
+    /// `policy.revertOnRollback` in the controller, too: after ECS's circuit breaker rolled a
+    /// release back, the revert commit waits on a branch of the origin for review.
+    @Test func theControllerCommitsARevertAfterARollback() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        func manifests(_ version: String) -> [FileChange] {
+            [
+                .write("berth.yaml", "version: 1\n"),
+                .write("environments/staging/environment.yaml",
+                       "target: {local: {}}\nrelease: {version: \"\(version)\"}\npolicy: {revertOnRollback: true}\n"),
+                .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"
+                       + "service: {deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}}}\n"),
+                .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
+            ]
+        }
+        var tip = try origin.commit(changes: manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
+        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
+                                                               pollInterval: 0.05),
+                                    environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"],
+                                    revert: RollbackReverter.controllerStep(manifestPath: ""))
+        #expect(await controller.pass(full: true, wait: true))
+        try await LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json").setImage("r/api:2", failing: true)
+        tip = try origin.commit(changes: manifests("2"), onto: "main", expectedTip: tip, message: "v2", author: Self.author)
+        #expect(await controller.pass(wait: true) == false)
+        let note = try #require(try Repository.open(at: controller.mirror.path).note(on: tip).flatMap(DeploymentNote.parse))
+        #expect(note.latest("staging", "api")?.outcome == .rolledBack)
+
+        let branch = "refs/heads/berth/revert/staging/\(tip.short)"
+        let revert = try #require(try origin.referenceTarget(branch), "no revert branch on the origin")
+        #expect(try origin.commit(revert).trailers.contains { $0.key == "Berth-Rollback" && $0.value == "staging" })
+        #expect(try origin.resolve("main") == tip)
     }
 
     /// A git server that stops answering holds a thread, never the controller: the pass reports
