@@ -68,6 +68,7 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: [
             "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "CLibc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests", "Canonical", "ECSModel"]),

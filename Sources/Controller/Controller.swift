@@ -90,6 +90,27 @@ public actor Controller {
     /// actor, so a webhook is answered at once even while a pass holds the actor.
     public nonisolated func trigger() { signal.fire() }
 
+    /// Environments asked for a pass (`berth reconcile`, the page's button), like `flux
+    /// reconcile`: taken on the next pass even when nothing changed, past any backoff or stall.
+    private var requested: Set<String> = []
+    /// Environments whose reconcile is running now.
+    private var reconciling: Set<String> = []
+
+    /// Asks for a pass over `environment` (all when nil) and wakes the loop; false for an
+    /// environment the manifests do not have.
+    public func requestReconcile(_ environment: String?) -> Bool {
+        let known = lastLoaded?.loaded.environmentNames ?? []
+        if let environment {
+            guard known.isEmpty || known.contains(environment) else { return false }
+            requested.insert(environment)
+        } else {
+            requested.formUnion(known)
+        }
+        logger.info("reconcile requested", metadata: ["event": "requested", "environment": "\(environment ?? "all")"])
+        trigger()
+        return true
+    }
+
     /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is
     /// first: true when the webhook woke it.
     @discardableResult
@@ -164,13 +185,15 @@ public actor Controller {
         for name in loaded.environmentNames where mine.contains(name) {
             // Only environments whose desired state changed (or newly taken, or on resync).
             let changed = fingerprints[name] != converged[name] || !previouslyOwned.contains(name)
-            guard everything || changed || workers[name]?.head == head else { continue }
-            if let wait = backoff[name], wait.head == head, wait.fingerprint == fingerprints[name], Date() < wait.notBefore {
+            let asked = requested.remove(name) != nil
+            guard everything || changed || asked || workers[name]?.head == head else { continue }
+            if !asked, let wait = backoff[name], wait.head == head, wait.fingerprint == fingerprints[name], Date() < wait.notBefore {
                 waiting = true
                 continue
             }
             if let running = workers[name] {
-                if running.head == head && !everything {
+                // A pass asked for while one runs on this head joins it: never cancels a rollout.
+                if running.head == head && !everything && (!asked || reconciling.contains(name)) {
                     tasks.append(running.task)
                     continue
                 }
@@ -284,6 +307,8 @@ public actor Controller {
     func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?,
                    trigger: DeploymentRecord.Trigger) async -> Bool {
         let started = Date()
+        reconciling.insert(name)
+        defer { reconciling.remove(name) }
         let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
         let previous = await status.environment(name)
         // During an error the page still shows what runs: the services as last seen.

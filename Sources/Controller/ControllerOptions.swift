@@ -20,6 +20,8 @@ public struct ControllerOptions: Sendable {
     public var http = HTTPLimits()
     /// The webhook's HMAC secret; nil refuses every webhook call.
     public var webhookSecret: String?
+    /// The bearer token the page and API need (see `APIAccess`); nil: they read openly.
+    public var apiToken: String?
     public var pollInterval: TimeInterval
     /// A DynamoDB table for leases, when several replicas share the work.
     public var leaseTable: String?

@@ -34,6 +34,11 @@ public enum ControllerRunner {
             logger.warning("no webhook secret: every delivery to /hooks/git is refused; set BERTH_WEBHOOK_SECRET or --webhook-secret-file",
                            metadata: ["event": "start"])
         }
+        if let listen = controller.options.listen, controller.options.apiToken == nil,
+           !(listen.hasPrefix("127.") || listen.hasPrefix("localhost:") || listen.hasPrefix("[::1]:")) {
+            logger.warning("no API token: the status page and API at \(listen) read openly; keep the port internal or set BERTH_API_TOKEN or --api-token-file",
+                           metadata: ["event": "start"])
+        }
         try await group.run()
     }
 }

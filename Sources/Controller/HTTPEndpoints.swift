@@ -18,12 +18,39 @@ public enum HTTPEndpoints {
             return text(ready ? "ready\n" : "not ready\n", status: ready ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ in text(controller.metrics.render(), contentType: "text/plain; version=0.0.4") }
-        router.get("version") { _, _ in
+        let access = APIAccess(token: controller.options.apiToken)
+        router.get("version") { request, _ in
+            guard access.allows(request) else { return unauthorized() }
             let snapshot = await controller.status.current
             let applied = Dictionary(uniqueKeysWithValues: snapshot.environments.map { ($0.environment, $0.appliedCommit ?? "") })
             return try json(["berth": AnyJSON.string(version), "environments": .object(applied.mapValues { .string($0) })])
         }
-        router.get("api/status") { _, _ in try json(await controller.status.current) }
+        router.get("api/status") { request, _ in
+            guard access.allows(request) else { return unauthorized() }
+            return try json(await controller.status.current)
+        }
+        router.post("api/reconcile") { request, _ in
+            guard access.allowsAction(request) else {
+                return access.allows(request) ? text("send the header X-Berth-Request: 1 with a request for a pass\n", status: .forbidden)
+                    : unauthorized()
+            }
+            let environment = request.uri.queryParameters.get("environment")
+            guard await controller.requestReconcile(environment) else {
+                return text("no environment '\(environment ?? "")'\n", status: .notFound)
+            }
+            return text("reconciling \(environment ?? "every environment")\n", status: .accepted)
+        }
+        router.get("login") { _, _ in text(APIAccess.loginPage, contentType: "text/html; charset=utf-8") }
+        router.post("login") { request, _ in
+            let body = try await request.body.collect(upTo: 4096)
+            guard let token = controller.options.apiToken, let given = APIAccess.formToken(String(buffer: body)), APIAccess.same(given, token) else {
+                return text("wrong token\n", status: .unauthorized)
+            }
+            var response = Response(status: .seeOther, headers: [.location: "/"])
+            let value = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            response.headers[.setCookie] = "\(APIAccess.cookie)=\(value); Path=/; HttpOnly; SameSite=Strict"
+            return response
+        }
         router.get("hooks/git") { _, _ in
             // A person checking the webhook URL in a browser learns what it takes.
             var response = text("POST a push event here, signed with X-Hub-Signature-256\n", status: .methodNotAllowed)
@@ -52,7 +79,8 @@ public enum HTTPEndpoints {
             controller.trigger()
             return text("fetching\n", status: .accepted)
         }
-        router.get("/") { _, _ in
+        router.get("/") { request, _ in
+            guard access.allows(request) else { return Response(status: .seeOther, headers: [.location: "/login"]) }
             var response = text(StatusPage.html(await controller.status.current), contentType: "text/html; charset=utf-8")
             response.headers[.cacheControl] = "no-store"
             return response
@@ -83,6 +111,12 @@ public enum HTTPEndpoints {
         } catch {
             return .failure(Refusal(status: .badRequest, message: "webhook body could not be read\n"))
         }
+    }
+
+    static func unauthorized() -> Response {
+        var response = text("this controller's API needs its token: Authorization: Bearer <token>\n", status: .unauthorized)
+        response.headers[.wwwAuthenticate] = "Bearer"
+        return response
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -9,6 +9,7 @@ enum StatusPage {
         for environment in snapshot.environments {
             let state = environment.error != nil ? "failed" : environment.converged ? "in sync" : "out of sync"
             rows += "<tr class=\"env\"><th colspan=\"4\">\(escape(environment.environment)) <span class=\"\(css(state))\">\(state)</span>"
+                + " <button class=\"refresh\" data-environment=\"\(escape(environment.environment))\">refresh now</button>"
                 + " <small>\(escape(environment.target)) · applied \(escape(String((environment.appliedCommit ?? "none").prefix(12))))"
                 + (environment.leadTimeSeconds.map { String(format: " · lead time %.0f s", $0) } ?? "")
                 + (environment.headSubject.map { " · head “\(escape($0))”" } ?? "")
@@ -56,14 +57,25 @@ enum StatusPage {
         body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}
         td,th{padding:.4em .6em;border-bottom:1px solid #ddd;text-align:left}tr.env th{background:#f4f4f4}
         .in-sync,.converged,.ready{color:#176c2d}.out-of-sync,.started,.skipped,.waiting,.progressing,.tearing-down{color:#9a6700}.failed,.rolled-back,.timed-out{color:#b42318}
-        .error{color:#b42318;font-weight:normal}small{color:#666;font-weight:normal}
+        .error{color:#b42318;font-weight:normal}small{color:#666;font-weight:normal}button.refresh{float:right;font-size:.8em}
         </style></head><body>
         <h1>berth</h1>
         <p>Head \(escape(String((snapshot.head ?? "unknown").prefix(12)))), fetched \(fetched)\(snapshot.fetchError.map { " — <span class=\"failed\">fetch failed: \(escape($0))</span>" } ?? "")</p>
         <table><tr><th>service</th><th>state</th><th>task definition</th><th>last outcome</th></tr>
         \(rows)</table>
         \(reviews)
-        \(promotions)</body></html>
+        \(promotions)
+        <script>
+        for (const button of document.querySelectorAll("button.refresh")) {
+          button.addEventListener("click", async () => {
+            button.disabled = true;
+            const answer = await fetch("/api/reconcile?environment=" + encodeURIComponent(button.dataset.environment),
+                                       {method: "POST", headers: {"X-Berth-Request": "1"}, credentials: "same-origin"});
+            button.textContent = answer.ok ? "requested" : "refused (" + answer.status + ")";
+            setTimeout(() => location.reload(), 2000);
+          });
+        }
+        </script></body></html>
         """
     }
 

@@ -47,6 +47,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "A PEM bundle of the certificate authorities HTTPS git servers are checked against (or GIT_SSL_CAINFO, SSL_CERT_FILE).")
     var gitCAFile: String?
 
+    @Option(help: "A file holding the bearer token the status page and API need (or set BERTH_API_TOKEN); without one they read openly.")
+    var apiTokenFile: String?
+
     @Option(help: "A DynamoDB table for leases, so several replicas share the environments.")
     var leaseTable: String?
 
@@ -76,6 +79,8 @@ struct ControllerCommand: AsyncParsableCommand {
             pollInterval: ProcessInfo.processInfo.environment["BERTH_LOCAL_PACE"] != nil || local ? 0.25 : 5)
         var options = base
         options.leaseTable = leaseTable
+        options.apiToken = try apiTokenFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            ?? ProcessInfo.processInfo.environment["BERTH_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         guard httpMaxConnections > 0 else { throw ValidationError("--http-max-connections must be at least 1") }
         guard httpHeaderTimeout.seconds >= 0.1 else { throw ValidationError("--http-header-timeout must be at least 100ms") }
         options.http.maxConnections = httpMaxConnections

@@ -98,6 +98,63 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// With an API token the page and API need it (a bearer header, or the cookie /login
+    /// sets); health and metrics stay open; `berth reconcile` asks for a pass with it.
+    @Test func theTokenGuardsThePageAndAPIAndReconcileAsksForAPass() async throws {
+        let scratch = try ScratchRepo()
+        let origin = try Repository.create(at: scratch.path + "/origin.git", bare: true)
+        try origin.fetch(scratch.path, refspecs: ["+refs/heads/main:refs/heads/main"])
+        let port = try FreePort.pick()
+        let base = "http://127.0.0.1:\(port)"
+        let tokenFile = scratch.path + "/api-token"
+        try "t0ken-for-the-page\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let process = try Self.controller(scratch.path + "/origin.git", port: port, extra: ["--api-token-file", tokenFile])
+        defer { if process.isRunning { process.terminate() } }
+        let bearer = ["Authorization": "Bearer t0ken-for-the-page"]
+        var ready = false
+        for _ in 0..<150 where !ready {
+            ready = (try? await Self.http("GET", base + "/api/status", headers: bearer))?.1.contains("\"converged\" : true") == true
+            if !ready { try await Task.sleep(nanoseconds: 200_000_000) }
+        }
+        #expect(ready)
+        #expect(try await Self.http("GET", base + "/api/status").0 == 401)
+        #expect(try await Self.http("GET", base + "/api/status", headers: ["Authorization": "Bearer wrong"]).0 == 401)
+        #expect(try await Self.http("GET", base + "/version").0 == 401)
+        #expect(try await Self.http("GET", base + "/healthz").0 == 200)
+        #expect(try await Self.http("GET", base + "/metrics").0 == 200)
+        // A browser is sent to sign in, and the cookie opens the page.
+        #expect(try await Self.http("GET", base + "/").1.contains("Sign in"))
+        #expect(try await Self.http("POST", base + "/login", body: "token=wrong").0 == 401)
+        let page = try await Self.http("GET", base + "/", headers: ["Cookie": "berth_token=t0ken-for-the-page"])
+        #expect(page.0 == 200 && page.1.contains("refresh now"))
+
+        // A request for a pass needs the token and the header no cross-site form can send.
+        #expect(try await Self.http("POST", base + "/api/reconcile?environment=staging", headers: bearer).0 == 403)
+        let asked = try berth(["reconcile", "--env", "staging", "--controller", base], in: scratch.path,
+                              environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
+        #expect(asked.status == 0 && asked.stdout.contains("reconciling staging"), "\(asked.stdout)\(asked.stderr)")
+        let unknown = try berth(["reconcile", "--env", "qa", "--controller", base], in: scratch.path,
+                                environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("404"), "\(unknown.stderr)")
+        let anonymous = try berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": ""])
+        #expect(anonymous.status != 0 && anonymous.stderr.contains("401"), "\(anonymous.stderr)")
+        // The requested pass ran: staging was reconciled again though nothing changed.
+        let before = try await Self.http("GET", base + "/api/status", headers: bearer).1
+        func reconciledAt(_ text: String) -> String? {
+            let status = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            return (status.map(Self.environments)?["staging"]?["lastReconciled"]) as? String
+        }
+        // The status shows times to the second: ask in the next one.
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        _ = try berth(["reconcile", "--env", "staging", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
+        var moved = false
+        for _ in 0..<100 where !moved {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            moved = reconciledAt(try await Self.http("GET", base + "/api/status", headers: bearer).1) != reconciledAt(before)
+        }
+        #expect(moved, "the requested pass did not run")
+    }
+
     @Test func watchesAppliesRefusesAndStopsCleanly() async throws {
         let scratch = try ScratchRepo()
         let origin = try Repository.create(at: scratch.path + "/origin.git", bare: true)
