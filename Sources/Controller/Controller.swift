@@ -345,10 +345,19 @@ public actor Controller {
             }
             let reconciler = reconciler(for: head, loaded)
             let fence = fencing(name)
-            let (_, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
-                                                                                        trigger: trigger, trustAnchor: anchor),
-                                                           hooks: ApplyHooks(beforeWrite: fence))
-            let latest = await reconciler.latestRecords(name)
+            let logger = self.logger
+            let (plan, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
+                                                                                           trigger: trigger, trustAnchor: anchor),
+                                                              hooks: ApplyHooks(beforeWrite: fence)) { step in
+                logger.info("\(step)", metadata: ["event": "apply-step", "environment": "\(name)", "commit": "\(head.hex)"])
+            }
+            let actions = Dictionary(grouping: plan.services, by: \.action).mapValues(\.count)
+            logger.info("\(name): plan at \(head.short)", metadata: [
+                "event": "plan", "environment": "\(name)", "commit": "\(head.hex)",
+                "create": .stringConvertible(actions[.create] ?? 0), "update": .stringConvertible(actions[.update] ?? 0),
+                "inSync": .stringConvertible(actions[.inSync] ?? 0), "drift": .stringConvertible(plan.services.filter(\.drift).count)])
+            let recent = await reconciler.recentRecords(name)
+            let latest = recent.compactMapValues(\.first)
             state.services = outcomes.map { outcome in
                 let sync: String
                 switch outcome.result {
@@ -364,6 +373,13 @@ public actor Controller {
                                                             taskDefinitionArn: outcome.liveTaskDefinitionArn ?? record?.taskDefinitionArn, reason: reason)
                 service.recorded = record.map { $0.finished ?? $0.started }
                 service.recordedCommit = outcome.record != nil ? head.hex : latest[outcome.service]?.commit.hex
+                if let planned = plan.services.first(where: { $0.service == outcome.service }) {
+                    service.changes = Array((planned.taskDefinitionChanges.map(\.description)
+                                             + planned.settingsChanges.map { "service " + $0.description }).prefix(50))
+                }
+                service.history = (recent[outcome.service] ?? []).map {
+                    .init(outcome: $0.record.outcome.rawValue, time: $0.record.finished ?? $0.record.started, commit: $0.commit.hex, reason: $0.record.reason)
+                }
                 return service
             }
             if let environment = loaded.environment(name), environment.policy.revertOnRollback, let revertStep,

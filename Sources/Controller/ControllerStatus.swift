@@ -13,6 +13,18 @@ public actor ControllerStatus {
         /// the records when this pass changed nothing (so a restart forgets nothing).
         public var recorded: Date? = nil
         public var recordedCommit: String? = nil
+        /// The field differences between what ran and what git asks for, as the last plan saw
+        /// them (secret values masked): what an update changed, or a drift left alone.
+        public var changes: [String] = []
+        /// The service's last records, newest first.
+        public var history: [RecordSummary] = []
+    }
+
+    public struct RecordSummary: Codable, Sendable {
+        public let outcome: String
+        public let time: Date
+        public let commit: String
+        public let reason: String?
     }
 
     public struct EnvironmentState: Codable, Sendable {

@@ -22,7 +22,14 @@ enum StatusPage {
                     + "<td>\(escape(revision))</td><td>\(escape(service.outcome ?? ""))"
                     + (service.recorded.map { " <small>\(ISO8601DateFormatter().string(from: $0))"
                         + (service.recordedCommit.map { " on \(escape(String($0.prefix(12))))" } ?? "") + "</small>" } ?? "")
-                    + (service.reason.map { "<div><small>\(escape($0))</small></div>" } ?? "") + "</td></tr>\n"
+                    + (service.reason.map { "<div><small>\(escape($0))</small></div>" } ?? "")
+                    + (service.changes.isEmpty ? "" : "<details><summary><small>\(service.changes.count) field change(s)</small></summary><pre>"
+                        + escape(service.changes.joined(separator: "\n")) + "</pre></details>")
+                    + (service.history.count < 2 ? "" : "<details><summary><small>last \(service.history.count) records</small></summary><ul>"
+                        + service.history.map { "<li><small>\(escape($0.outcome)) \(ISO8601DateFormatter().string(from: $0.time)) on "
+                            + "\(escape(String($0.commit.prefix(12))))\($0.reason.map { ": " + escape($0) } ?? "")</small></li>" }.joined()
+                        + "</ul></details>")
+                    + "</td></tr>\n"
             }
         }
         var promotions = ""

@@ -50,16 +50,16 @@ public struct Reconciler: Sendable {
         return all.map(\.record).filter { $0.environment == environment }.sorted { ($0.finished ?? $0.started) < ($1.finished ?? $1.started) }
     }
 
-    /// The newest record of each service of `environment`, with the commit it is on: what the
-    /// controller shows for a service it did not touch this pass (after a restart, too).
-    public func latestRecords(_ environment: String) async -> [String: (commit: ObjectID, record: DeploymentRecord)] {
-        var latest: [String: (commit: ObjectID, record: DeploymentRecord)] = [:]
+    /// The newest `limit` records of each service of `environment`, newest first, with the
+    /// commit each is on: what the controller shows of a service (after a restart, too).
+    public func recentRecords(_ environment: String, limit: Int = 5) async -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
+        var all: [String: [(commit: ObjectID, record: DeploymentRecord)]] = [:]
         for entry in (try? await recorder?.allRecords()) ?? [] where entry.record.environment == environment {
-            let time = entry.record.finished ?? entry.record.started
-            if let known = latest[entry.record.service], (known.record.finished ?? known.record.started) > time { continue }
-            latest[entry.record.service] = entry
+            all[entry.record.service, default: []].append(entry)
         }
-        return latest
+        return all.mapValues { entries in
+            Array(entries.sorted { ($0.record.finished ?? $0.record.started) > ($1.record.finished ?? $1.record.started) }.prefix(limit))
+        }
     }
 
     public func plan(_ name: String) async throws -> EnvironmentPlan {

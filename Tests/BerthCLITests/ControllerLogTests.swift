@@ -41,6 +41,8 @@ import Testing
         #expect(has(["event": "head", "commit": first.hex, "previous": "none"]))
         #expect(has(["event": "applied", "environment": "staging", "service": "api", "outcome": "converged", "commit": first.hex]))
         #expect(has(["event": "reconciled", "environment": "prod"]))
+        #expect(has(["event": "plan", "environment": "staging", "create": "3", "commit": first.hex]))
+        #expect(has(["event": "apply-step", "environment": "staging"]))
         #expect(has(["event": "webhook", "result": "refused", "delivery": "d-refused", "status": "401"]))
         #expect(has(["event": "webhook", "result": "accepted", "delivery": "d-accepted"]))
         #expect(has(["event": "head", "commit": second.hex, "previous": first.hex, "trigger": "webhook"]))

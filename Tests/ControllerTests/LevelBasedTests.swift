@@ -124,16 +124,25 @@ import Testing
         #expect(after.services.first?.recorded != nil)
         let lead = try #require(before.leadTimeSeconds)
         #expect(abs((after.leadTimeSeconds ?? -1) - lead) < 1, "\(String(describing: after.leadTimeSeconds)) vs \(lead)")
+        #expect(after.services.first?.history.first?.outcome == "converged")
         let page = StatusPage.html(await second.status.current)
         #expect(page.contains("converged") && page.contains("release 1") && page.contains("http-equiv=\"refresh\""))
 
+        // A release: the field diff it applied is shown, with the records before it.
+        let v2 = try origin.commit(changes: Self.manifests("2"), onto: "main", expectedTip: tip, message: "release 2", author: Self.author)
+        #expect(await second.pass(wait: true))
+        let released = try await shown(second)
+        #expect(released.services.first?.changes.contains { $0.contains("image") && $0.contains("r/api:2") } == true,
+                "\(String(describing: released.services.first?.changes))")
+        #expect(released.services.first?.history.map(\.commit).prefix(2) == [v2.hex, tip.hex])
+
         // A broken commit: the error is shown, and so is what still runs.
         _ = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
-                              expectedTip: tip, message: "broken", author: Self.author)
+                              expectedTip: v2, message: "broken", author: Self.author)
         #expect(await second.pass(full: true, wait: true) == false)
         let failed = try await shown(second)
         #expect(failed.error != nil)
-        #expect(failed.services.map(\.taskDefinitionArn) == before.services.map(\.taskDefinitionArn))
+        #expect(failed.services.map(\.taskDefinitionArn) == released.services.map(\.taskDefinitionArn))
     }
 
     /// A terminal error (here, invalid manifests) stalls the environment: it is tried once, not
