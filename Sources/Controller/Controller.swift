@@ -374,6 +374,7 @@ public actor Controller {
                 service.recorded = record.map { $0.finished ?? $0.started }
                 service.recordedCommit = outcome.record != nil ? head.hex : latest[outcome.service]?.commit.hex
                 if let planned = plan.services.first(where: { $0.service == outcome.service }) {
+                    service.images = outcome.succeeded ? planned.desiredImages : planned.live?.images ?? [:]
                     service.changes = Array((planned.taskDefinitionChanges.map(\.description)
                                              + planned.settingsChanges.map { "service " + $0.description }).prefix(50))
                 }

@@ -18,6 +18,9 @@ public actor ControllerStatus {
         public var changes: [String] = []
         /// The service's last records, newest first.
         public var history: [RecordSummary] = []
+        /// The image each container runs: git's once the service converged or was in sync,
+        /// else what ECS showed before the pass.
+        public var images: [String: String] = [:]
     }
 
     public struct RecordSummary: Codable, Sendable {

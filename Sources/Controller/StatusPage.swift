@@ -19,7 +19,9 @@ enum StatusPage {
             for service in environment.services {
                 let revision = service.taskDefinitionArn.map { String($0.split(separator: "/").last ?? "") } ?? ""
                 rows += "<tr><td>\(escape(service.service))</td><td class=\"\(css(service.sync))\">\(escape(service.sync))</td>"
-                    + "<td>\(escape(revision))</td><td>\(escape(service.outcome ?? ""))"
+                    + "<td>\(escape(revision))" + service.images.sorted { $0.key < $1.key }
+                        .map { "<div><small>\(escape($0.key)): \(escape($0.value))</small></div>" }.joined()
+                    + "</td><td>\(escape(service.outcome ?? ""))"
                     + (service.recorded.map { " <small>\(ISO8601DateFormatter().string(from: $0))"
                         + (service.recordedCommit.map { " on \(escape(String($0.prefix(12))))" } ?? "") + "</small>" } ?? "")
                     + (service.reason.map { "<div><small>\(escape($0))</small></div>" } ?? "")

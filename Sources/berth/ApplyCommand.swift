@@ -9,7 +9,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Make an environment match git, wait for the rollouts, and record the outcome as a git note.")
 
-    @OptionGroup var source: ManifestOptions
+    @OptionGroup var commit: CommitManifestOptions
 
     @Option(help: "The environment to apply.")
     var env: String
@@ -37,6 +37,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var breakGlass: String?
 
     func run() async throws {
+        let source = try commit.manifests
         let setup = try ReconcileSetup(source)
         if let recorder = setup.reconciler.recorder, !records.noPublish { await RecordsOptions.sync(recorder) }
         let (plan, outcomes): (EnvironmentPlan, [ServiceOutcome])
@@ -98,9 +99,10 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// With `policy.revertOnRollback`, a rolled-back release gets its revert commit.
     func revertIfRolledBack(_ outcomes: [ServiceOutcome], setup: ReconcileSetup) async -> String? {
-        guard let environment = setup.loaded.environment(env), let commit = setup.loaded.commit, let root = source.source.repositoryRoot() else { return nil }
+        guard let environment = setup.loaded.environment(env), let commit = setup.loaded.commit,
+              let root = try? self.commit.manifests.source.repositoryRoot() else { return nil }
         do {
-            let rollbacker = Rollbacker(repositoryPath: root, manifestPath: source.path, recorder: NotesRecorder(repositoryPath: root))
+            let rollbacker = Rollbacker(repositoryPath: root, manifestPath: self.commit.path, recorder: NotesRecorder(repositoryPath: root))
             if let revert = try await RollbackReverter(rollbacker: rollbacker)
                 .handle(outcomes, environment: environment, appliedCommit: commit), let revertCommit = revert.commit {
                 return "ECS rolled back: committed the revert \(revertCommit.short) on \(revert.branch)\(revert.pushed ? " (pushed)" : ""); merge it so git describes what runs."

@@ -31,6 +31,24 @@ struct ManifestOptions: ParsableArguments {
     }
 }
 
+/// The manifests of a commit, for commands that act on what is committed (apply): the same
+/// options as `ManifestOptions` without `--worktree`, which such a command would refuse.
+struct CommitManifestOptions: ParsableArguments {
+    @Option(help: "The manifest repository: a path (default: the current directory) or a URL.")
+    var repo: String = "."
+
+    @Option(help: "The manifest root inside the repository.")
+    var path: String = ""
+
+    @Option(help: "The revision to read (branch, tag, sha, main~2). Default: HEAD.")
+    var ref: String?
+
+    /// The same choice as the shared options, for code that reads manifests.
+    var manifests: ManifestOptions {
+        get throws { try ManifestOptions.parse(["--repo", repo, "--path", path] + (ref.map { ["--ref", $0] } ?? [])) }
+    }
+}
+
 /// An error printed as `error: message` with exit status 1.
 struct CLIError: Error, CustomStringConvertible {
     let description: String

@@ -1,4 +1,6 @@
 import BerthTestSupport
+import ECS
+import ECSModel
 import Foundation
 import Git
 import Testing
@@ -28,6 +30,25 @@ import Testing
                                                                    "X-Hub-Signature-256": ControllerCLITests.sign(payload, "canary-hook-s3cret")])
         #expect(accepted.0 == 202)
         _ = await ControllerCLITests.waitFor(base) { ControllerCLITests.environments($0)["prod"]?["appliedCommit"] as? String == second.hex }
+
+        // Drift: someone scales web by hand; a requested pass puts it back.
+        let ecs = LocalECS(stateFile: scratch.path + "/.berth/local-ecs.json")
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "prod", service: "web", desiredCount: 9))
+        let ask = ["X-Berth-Request": "1"]
+        #expect(try await ControllerCLITests.http("POST", base + "/api/reconcile?environment=prod", headers: ask).0 == 202)
+        var healed = false
+        for _ in 0..<100 where !healed {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            healed = try await ecs.describeServices(cluster: "prod", names: ["web"]).services?.first?.desiredCount == 5
+        }
+        #expect(healed)
+        // A force-push: main no longer descends from what was accepted, and is refused.
+        try GitCLI.run(["update-ref", "refs/heads/main", first.hex], in: scratch.path)
+        let rewritten = try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 2\n")], "rewritten")
+        #expect(try await ControllerCLITests.http("POST", base + "/api/reconcile", headers: ask).0 == 202)
+        _ = await ControllerCLITests.waitFor(base, seconds: 20) {
+            (ControllerCLITests.environments($0)["prod"]?["error"] as? String)?.contains("does not descend") == true
+        }
         process.terminate()
         process.waitUntilExit()
 
@@ -48,6 +69,9 @@ import Testing
         #expect(has(["event": "head", "commit": second.hex, "previous": first.hex, "trigger": "webhook"]))
         #expect(has(["event": "applied", "environment": "prod", "service": "web", "commit": second.hex]))
         #expect(has(["event": "shutdown"]))
+        #expect(has(["event": "drift-healed", "environment": "prod", "service": "web"]))
+        #expect(has(["event": "requested", "environment": "prod"]))
+        #expect(has(["event": "refused", "environment": "prod", "commit": rewritten.hex]))
         #expect(events.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["message"] != nil })
         #expect(!text.contains("canary-hook-s3cret"))
     }

@@ -22,12 +22,15 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: berthBinary())
             process.arguments = ["controller", "--repo", folder.path + "/origin.git", "--interval", "1s", "--lease-table", table,
-                                 "--lease-duration", "6s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)"]
+                                 "--lease-duration", "6s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)",
+                                 "--log-format", "json"]
             process.environment = ProcessInfo.processInfo.environment.merging([
                 "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
                 "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
                 "BERTH_LOCAL_STATE_FILE": shared]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
+            // Each replica's JSON log to a file, read for its lease lines at the end.
+            _ = FileManager.default.createFile(atPath: folder.path + "/replica\(index).log", contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: folder.path + "/replica\(index).log")
             process.standardError = FileHandle.nullDevice
             try process.run()
             processes.append(process)
@@ -72,5 +75,15 @@ import Testing
         }
         #expect(orphaned.isSubset(of: Set(moved.keys)), "\(moved)")
         #expect(moved.values.allSatisfy { $0.count == 1 })
+        // Each survivor said which environments it took over, one JSON line each.
+        for environment in orphaned {
+            let said = try survivors.contains { index in
+                try String(contentsOfFile: folder.path + "/replica\(index + 1).log", encoding: .utf8).split(separator: "\n").contains { line in
+                    let fields = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                    return fields?["event"] as? String == "lease" && fields?["environment"] as? String == environment && fields?["held"] as? Bool == true
+                }
+            }
+            #expect(said, "no lease line for \(environment)")
+        }
     }
 }

@@ -135,6 +135,7 @@ import Testing
         #expect(released.services.first?.changes.contains { $0.contains("image") && $0.contains("r/api:2") } == true,
                 "\(String(describing: released.services.first?.changes))")
         #expect(released.services.first?.history.map(\.commit).prefix(2) == [v2.hex, tip.hex])
+        #expect(released.services.first?.images == ["app": "r/api:2"])
 
         // A broken commit: the error is shown, and so is what still runs.
         _ = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
