@@ -98,6 +98,55 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Prometheus itself (Debian's package) scrapes the controller, and the histograms answer
+    /// quantile queries: reconcile duration and lead time, as a dashboard asks for them.
+    @Test func prometheusScrapesItAndQuantilesAnswer() async throws {
+        let scratch = try ScratchRepo()
+        let origin = try Repository.create(at: scratch.path + "/origin.git", bare: true)
+        try origin.fetch(scratch.path, refspecs: ["+refs/heads/main:refs/heads/main"])
+        let port = try FreePort.pick(), prometheusPort = try FreePort.pick()
+        let controller = try Self.controller(scratch.path + "/origin.git", port: port)
+        defer { if controller.isRunning { controller.terminate() } }
+        _ = await Self.waitFor("http://127.0.0.1:\(port)") { Self.environments($0).values.filter { $0["converged"] as? Bool == true }.count == 2 }
+
+        let folder = scratch.path + "/prometheus"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            global: {scrape_interval: 1s, evaluation_interval: 1s}
+            scrape_configs:
+              - job_name: berth
+                static_configs: [{targets: ["127.0.0.1:\(port)"]}]
+            """.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let prometheus = Process()
+        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        prometheus.arguments = ["--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
+                                "--web.listen-address=127.0.0.1:\(prometheusPort)"]
+        prometheus.standardOutput = FileHandle.nullDevice
+        prometheus.standardError = FileHandle.nullDevice
+        try prometheus.run()
+        // SIGKILL: the test runner's blocked SIGTERM is inherited.
+        defer { kill(prometheus.processIdentifier, SIGKILL); prometheus.waitUntilExit() }
+
+        func quantile(_ expression: String) async -> Double? {
+            let query = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            guard let (code, text) = try? await Self.http("GET", "http://127.0.0.1:\(prometheusPort)/api/v1/query?query=\(query)"), code == 200,
+                  let answer = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  let result = (answer["data"] as? [String: Any])?["result"] as? [[String: Any]],
+                  let value = result.first?["value"] as? [Any], let number = (value.last as? String).flatMap(Double.init) else { return nil }
+            return number
+        }
+        let reconcile = "histogram_quantile(0.9, sum by (le) (berth_reconcile_duration_seconds_bucket))"
+        let lead = "histogram_quantile(0.5, sum by (le) (berth_lead_time_seconds_bucket{stage=\"steady\"}))"
+        var answers: (Double?, Double?) = (nil, nil)
+        for _ in 0..<150 {
+            answers = (await quantile(reconcile), await quantile(lead))
+            if answers.0 != nil && answers.1 != nil { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        #expect(answers.0.map { $0.isFinite && $0 > 0 } == true, "reconcile p90: \(String(describing: answers.0))")
+        #expect(answers.1.map { $0.isFinite && $0 >= 0 } == true, "lead time p50: \(String(describing: answers.1))")
+    }
+
     /// With an API token the page and API need it (a bearer header, or the cookie /login
     /// sets); health and metrics stay open; `berth reconcile` asks for a pass with it.
     @Test func theTokenGuardsThePageAndAPIAndReconcileAsksForAPass() async throws {
