@@ -93,6 +93,8 @@ public actor Controller {
     /// Environments asked for a pass (`berth reconcile`, the page's button), like `flux
     /// reconcile`: taken on the next pass even when nothing changed, past any backoff or stall.
     private var requested: Set<String> = []
+    /// The loop was woken by a request, not the webhook: its pass is a person's (`manual`).
+    private var wokenByRequest = false
     /// Environments whose reconcile is running now.
     private var reconciling: Set<String> = []
 
@@ -106,7 +108,10 @@ public actor Controller {
         } else {
             requested.formUnion(known)
         }
-        logger.info("reconcile requested", metadata: ["event": "requested", "environment": "\(environment ?? "all")"])
+        var metadata: Logger.Metadata = ["event": "requested"]
+        metadata[environment == nil ? "every" : "environment"] = environment.map { "\($0)" } ?? .stringConvertible(true)
+        logger.info("reconcile requested", metadata: metadata)
+        wokenByRequest = true
         trigger()
         return true
     }
@@ -124,6 +129,8 @@ public actor Controller {
     /// With `wait`, returns whether every environment converged; without, what is known so far.
     @discardableResult
     public func pass(full: Bool = false, wait: Bool = false, trigger: DeploymentRecord.Trigger = .poll) async -> Bool {
+        let trigger = wokenByRequest && trigger == .webhook ? .manual : trigger
+        wokenByRequest = false
         let fetchStart = Date()
         let head: ObjectID
         do {
@@ -148,7 +155,7 @@ public actor Controller {
         } catch {
             metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
             await status.fetched(head: nil, error: "\(error)")
-            logger.warning("fetch failed; keeping the last known state", metadata: ["error": "\(error)"])
+            logger.warning("fetch failed; keeping the last known state", metadata: ["event": "fetch", "result": "error", "error": "\(error)"])
             return false
         }
         let loaded: LoadedManifests
@@ -201,7 +208,7 @@ public actor Controller {
                 _ = await running.task.value
             }
             let fingerprint = fingerprints[name]
-            let cause: DeploymentRecord.Trigger = changed ? trigger : .resync
+            let cause: DeploymentRecord.Trigger = asked ? .manual : changed ? trigger : .resync
             let task = Task { await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint, trigger: cause) }
             workers[name] = (head, task)
             tasks.append(task)

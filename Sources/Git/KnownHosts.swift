@@ -27,24 +27,26 @@ public struct KnownHosts: Sendable {
         case revoked(file: String, line: Int)
     }
 
-    /// What the files say of `key` (the server's raw public key blob) for `host` on `port`.
+    /// What the files say of `key` (the server's raw public key blob) for `host` on `port`. A
+    /// key revoked anywhere, in any file, is refused, wherever it is also trusted.
     public func verify(host: String, port: Int, key: [UInt8]) -> Verdict {
         let name = Self.name(host: host, port: port)
+        var trusted = false
         var other: Verdict?
         for file in files {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                guard let entry = Entry(line), entry.matches(name) else { continue }
+            // By Character: "\r\n" is one, so a file written on Windows splits the same.
+            for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+                guard let entry = Entry(line), entry.key == key || entry.marker == nil, entry.matches(name) else { continue }
                 let same = entry.key == key
                 if entry.marker == "@revoked" {
-                    if same { return .revoked(file: file, line: index + 1) }
+                    return .revoked(file: file, line: index + 1)
                 } else if entry.marker == nil {
-                    if same { return .trusted }
-                    other = other ?? .changed(file: file, line: index + 1)
+                    if same { trusted = true } else { other = other ?? .changed(file: file, line: index + 1) }
                 }
             }
         }
-        return other ?? .unknown
+        return trusted ? .trusted : other ?? .unknown
     }
 
     /// The host and port of an SSH URL (`ssh://[user@]host[:port]/path` or scp-like

@@ -28,9 +28,10 @@ public struct Reconciler: Sendable {
             throw ReconcileError("no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))", kind: .terminal)
         }
         guard !manifests.blockedEnvironments.contains(name), let environment = manifests.environment(name) else {
-            let count = manifests.diagnostics.errors.count
-            throw ReconcileError("environment '\(name)' has \(count) error(s) in its manifests; nothing is applied (run `berth validate`)",
-                                 kind: .terminal)
+            let errors = manifests.diagnostics.sorted.filter { $0.severity == .error }
+            let shown = errors.prefix(5).map { "\n  \($0)" }.joined() + (errors.count > 5 ? "\n  … and \(errors.count - 5) more" : "")
+            throw ReconcileError("environment '\(name)' has \(errors.count) error(s) in its manifests; nothing is applied (run `berth validate`):"
+                                 + shown, kind: .terminal)
         }
         let desired = try memo.value(name) {
             try manifests.rendered(environment: name).map { rendered in

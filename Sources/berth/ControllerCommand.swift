@@ -79,8 +79,7 @@ struct ControllerCommand: AsyncParsableCommand {
             pollInterval: ProcessInfo.processInfo.environment["BERTH_LOCAL_PACE"] != nil || local ? 0.25 : 5)
         var options = base
         options.leaseTable = leaseTable
-        options.apiToken = try apiTokenFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
-            ?? ProcessInfo.processInfo.environment["BERTH_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        options.apiToken = try APIToken.read(file: apiTokenFile, variable: ProcessInfo.processInfo.environment["BERTH_API_TOKEN"])
         guard httpMaxConnections > 0 else { throw ValidationError("--http-max-connections must be at least 1") }
         guard httpHeaderTimeout.seconds >= 0.1 else { throw ValidationError("--http-header-timeout must be at least 100ms") }
         options.http.maxConnections = httpMaxConnections

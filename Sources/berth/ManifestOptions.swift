@@ -1,19 +1,17 @@
 import ArgumentParser
 import Manifests
 
-/// Where the manifests come from; shared by every command that reads them.
+/// Where the manifests come from; shared by every command that reads them: a commit's, or with
+/// `--worktree` the files on disk.
 struct ManifestOptions: ParsableArguments {
-    @Option(help: "The manifest repository: a path (default: the current directory) or a URL.")
-    var repo: String = "."
-
-    @Option(help: "The manifest root inside the repository.")
-    var path: String = ""
-
-    @Option(help: "The revision to read (branch, tag, sha, main~2). Default: HEAD.")
-    var ref: String?
+    @OptionGroup var commit: CommitManifestOptions
 
     @Flag(help: "Read the files in the work tree, including uncommitted edits.")
     var worktree = false
+
+    var repo: String { commit.repo }
+    var path: String { commit.path }
+    var ref: String? { commit.ref }
 
     var source: ManifestSource { ManifestSource(repository: repo, path: path, ref: ref, worktree: worktree) }
 
@@ -31,8 +29,8 @@ struct ManifestOptions: ParsableArguments {
     }
 }
 
-/// The manifests of a commit, for commands that act on what is committed (apply): the same
-/// options as `ManifestOptions` without `--worktree`, which such a command would refuse.
+/// The manifests of a commit: the repository, the root in it, the revision. Alone, for
+/// commands that act on what is committed (apply), which would refuse `--worktree`.
 struct CommitManifestOptions: ParsableArguments {
     @Option(help: "The manifest repository: a path (default: the current directory) or a URL.")
     var repo: String = "."

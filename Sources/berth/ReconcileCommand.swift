@@ -20,23 +20,32 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var token = environment["BERTH_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        if token == nil, let file = environment["BERTH_API_TOKEN_FILE"] {
-            token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let base = controller.hasSuffix("/") ? String(controller.dropLast()) : controller
+        let token = try APIToken.read(file: environment["BERTH_API_TOKEN_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+                                      variable: environment["BERTH_API_TOKEN"])
+        // What --listen takes (host:port) works here too.
+        var base = controller.contains("://") ? controller : "http://" + controller
+        while base.hasSuffix("/") { base.removeLast() }
         let query = env.map { "?environment=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
         var request = HTTPClientRequest(url: base + "/api/reconcile" + query)
         request.method = .POST
         request.headers.add(name: "X-Berth-Request", value: "1")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        // A controller that is down fails at once: no retrying the connection until a timeout.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let answer: HTTPClientResponse
+        let body: String
         do {
-            answer = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            answer = try await client.execute(request, timeout: .seconds(15))
+            body = String(buffer: try await answer.body.collect(upTo: 64 << 10)).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await client.shutdown()
         } catch {
-            throw CLIError("cannot reach the controller at \(base): \(error)")
+            try? await client.shutdown()
+            // Never the token, whatever the error quotes.
+            let reason = token.map { "\(error)".replacingOccurrences(of: $0, with: "***") } ?? "\(error)"
+            throw CLIError("cannot reach the controller at \(base): \(reason)")
         }
-        let body = String(buffer: try await answer.body.collect(upTo: 64 << 10)).trimmingCharacters(in: .whitespacesAndNewlines)
         guard answer.status.code == 202 else { throw CLIError("the controller answered \(answer.status.code): \(body)") }
         print(body)
     }

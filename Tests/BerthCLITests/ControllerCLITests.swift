@@ -182,6 +182,18 @@ import Testing
         let asked = try berth(["reconcile", "--env", "staging", "--controller", base], in: scratch.path,
                               environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         #expect(asked.status == 0 && asked.stdout.contains("reconciling staging"), "\(asked.stdout)\(asked.stderr)")
+        #expect(try await Self.http("GET", base + "/api/status", headers: ["Authorization": "bearer t0ken-for-the-page"]).0 == 200)
+        // What --listen takes works, and a token with a trailing newline is trimmed.
+        let plain = try berth(["reconcile", "--env", "staging", "--controller", "127.0.0.1:\(port)"], in: scratch.path,
+                              environment: ["BERTH_API_TOKEN": "t0ken-for-the-page\n"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let badToken = try berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "two\nlines"])
+        #expect(badToken.status != 0 && badToken.stderr.contains("one line") && !badToken.stderr.contains("two"), "\(badToken.stderr)")
+        let down = try FreePort.pick()
+        let started = Date()
+        let refused = try berth(["reconcile", "--controller", "127.0.0.1:\(down)"], in: scratch.path, environment: ["BERTH_API_TOKEN": "x"])
+        #expect(refused.status != 0 && refused.stderr.contains("cannot reach the controller"))
+        #expect(Date().timeIntervalSince(started) < 10, "a controller that is down fails at once")
         let unknown = try berth(["reconcile", "--env", "qa", "--controller", base], in: scratch.path,
                                 environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         #expect(unknown.status != 0 && unknown.stderr.contains("404"), "\(unknown.stderr)")

@@ -43,6 +43,13 @@ import Testing
         let marked = try hosts("@revoked * \(Self.line)\n@cert-authority *.corp \(Self.line)\n")
         if case .revoked = marked.verify(host: "git.corp", port: 22, key: Self.key) {} else { Issue.record("a revoked key must be refused") }
         #expect(marked.verify(host: "git.corp", port: 22, key: Self.other) == .unknown)
+        // Revoked wins wherever it stands: after the line that trusts the key, or in another file.
+        let after = try hosts("git.corp \(Self.line)\r\n@revoked * \(Self.line)\n")
+        if case .revoked = after.verify(host: "git.corp", port: 22, key: Self.key) {} else { Issue.record("revoked after trusted") }
+        let elsewhere = KnownHosts(files: try hosts("git.corp \(Self.line)\n").files + (try hosts("@revoked * \(Self.line)\n").files))
+        if case .revoked = elsewhere.verify(host: "git.corp", port: 22, key: Self.key) {} else { Issue.record("revoked in another file") }
+        // A CRLF line (a file edited on Windows) reads as OpenSSH reads it.
+        #expect(try hosts("git.corp \(Self.line)\r\n").verify(host: "git.corp", port: 22, key: Self.key) == .trusted)
     }
 
     @Test func anotherKeyIsAChangedKey() throws {
