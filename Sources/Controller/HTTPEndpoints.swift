@@ -44,7 +44,9 @@ public enum HTTPEndpoints {
         router.post("login") { request, _ in
             let body = try await request.body.collect(upTo: 4096)
             guard let token = controller.options.apiToken, let given = APIAccess.formToken(String(buffer: body)), APIAccess.same(given, token) else {
-                return text("wrong token\n", status: .unauthorized)
+                controller.logger.warning("sign-in refused", metadata: ["event": "login", "result": "refused"])
+                return text(APIAccess.loginPage.replacingOccurrences(of: "<form", with: "<p class=\"failed\">Wrong token.</p><form"),
+                            status: .unauthorized, contentType: "text/html; charset=utf-8")
             }
             var response = Response(status: .seeOther, headers: [.location: "/"])
             let value = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
