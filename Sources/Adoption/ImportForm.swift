@@ -8,8 +8,10 @@ import Reconcile
 /// the values ECS fills in by default left out (the opposite of `TaskDefinitionCanonical`,
 /// which adds them; both sides of a plan then agree).
 public enum ImportForm {
-    public static func taskDefinition(_ definition: ECSAPI.TaskDefinition) -> JSONValue {
-        var r = TaskDefinitionCanonical.request(from: definition)
+    /// The task definition as a manifest, with its own tags (the user's: berth's and AWS's are
+    /// left out, as the comparison leaves them out).
+    public static func taskDefinition(_ definition: ECSAPI.TaskDefinition, tags: [ECSAPI.Tag]? = nil) -> JSONValue {
+        var r = TaskDefinitionCanonical.request(from: definition, tags: TaskDefinitionCanonical.userTags(tags))
         let networkMode = r.networkMode ?? "bridge"
         if r.networkMode == "bridge" { r.networkMode = nil }
         if r.enableFaultInjection == false { r.enableFaultInjection = nil }

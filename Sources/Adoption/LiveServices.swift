@@ -37,12 +37,13 @@ public struct LiveServices {
                 guard let service = found[name], let arn = service.taskDefinition else {
                     throw ImportError("service \(name) is not active in cluster \(cluster)")
                 }
-                guard let definition = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn)).taskDefinition else {
+                let response = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn, include: ["TAGS"]))
+                guard let definition = response.taskDefinition else {
                     throw ImportError("the task definition \(arn) of service \(name) cannot be read")
                 }
                 var images: [String: String] = [:]
                 for container in definition.containerDefinitions ?? [] { images[container.name ?? ""] = container.image }
-                var form = ImportForm.taskDefinition(definition)
+                var form = ImportForm.taskDefinition(definition, tags: response.tags)
                 if case .object(var members) = form, case .array(let containers)? = members["containerDefinitions"] {
                     members["containerDefinitions"] = .array(containers.map { container in
                         guard case .object(var fields) = container else { return container }

@@ -104,11 +104,11 @@ public enum FieldDiff {
         }
     }
 
-    /// Lists of objects that each have a distinct `name` are compared by name.
+    /// Lists of objects that each have a distinct `name` (or, for tags, `key`) are compared by it.
     private static func named(_ items: [JSONValue]) -> [String: JSONValue]? {
         var result: [String: JSONValue] = [:]
         for item in items {
-            guard let name = item["name"]?.stringValue, result[name] == nil else { return nil }
+            guard let name = (item["name"] ?? item["key"])?.stringValue, result[name] == nil else { return nil }
             result[name] = item
         }
         return result.isEmpty ? nil : result

@@ -7,21 +7,30 @@ import Foundation
 /// lists are sorted, units parsed and empty values dropped. Keys of user maps (docker labels,
 /// log options) are left as they are.
 public enum TaskDefinitionCanonical {
-    /// The request ECS would need to register `definition` again.
-    public static func request(from definition: ECSAPI.TaskDefinition) -> ECSAPI.RegisterTaskDefinitionRequest {
+    /// The request ECS would need to register `definition` again, with its `tags`
+    /// (DescribeTaskDefinition's, asked for with `include: TAGS`).
+    public static func request(from definition: ECSAPI.TaskDefinition, tags: [ECSAPI.Tag]? = nil) -> ECSAPI.RegisterTaskDefinitionRequest {
         ECSAPI.RegisterTaskDefinitionRequest(
             family: definition.family, taskRoleArn: definition.taskRoleArn, executionRoleArn: definition.executionRoleArn,
             networkMode: definition.networkMode, containerDefinitions: definition.containerDefinitions, volumes: definition.volumes,
             placementConstraints: definition.placementConstraints, requiresCompatibilities: definition.requiresCompatibilities,
-            cpu: definition.cpu, memory: definition.memory, pidMode: definition.pidMode, ipcMode: definition.ipcMode,
+            cpu: definition.cpu, memory: definition.memory, tags: tags, pidMode: definition.pidMode, ipcMode: definition.ipcMode,
             proxyConfiguration: definition.proxyConfiguration, inferenceAccelerators: definition.inferenceAccelerators,
             ephemeralStorage: definition.ephemeralStorage, runtimePlatform: definition.runtimePlatform,
             enableFaultInjection: definition.enableFaultInjection)
     }
 
+    /// The user's tags, sorted by key: a tag is part of what a revision is (tags on a revision
+    /// are its own, so a change registers a new one). berth's own tags (`berth:`) say where a
+    /// revision came from and AWS's (`aws:`) are AWS's; neither is compared.
+    public static func userTags(_ tags: [ECSAPI.Tag]?) -> [ECSAPI.Tag]? {
+        let kept = (tags ?? []).filter { tag in !["berth:", "aws:"].contains { (tag.key ?? "").hasPrefix($0) } }
+        return kept.isEmpty ? nil : kept.sorted { ($0.key ?? "") < ($1.key ?? "") }
+    }
+
     public static func canonical(_ input: ECSAPI.RegisterTaskDefinitionRequest) -> JSONValue {
         var r = input
-        r.tags = nil
+        r.tags = userTags(r.tags)
         let networkMode = r.networkMode ?? "bridge"
         r.networkMode = networkMode
         r.cpu = r.cpu.map { TaskSize.cpuUnits($0).map(String.init) ?? $0 }

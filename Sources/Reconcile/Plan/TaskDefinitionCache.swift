@@ -42,7 +42,7 @@ public actor TaskDefinitionCache {
             throw ReconcileError("ECS returned no task definition for \(arn)")
         }
         let entry = Entry(definition: definition, tags: Tags.map(response.tags),
-                          canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition)))
+                          canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition, tags: response.tags)))
         entries[arn] = entry
         if let canonicalArn = definition.taskDefinitionArn {
             entries[canonicalArn] = entry
