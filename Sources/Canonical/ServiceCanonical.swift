@@ -30,6 +30,19 @@ public enum ServiceCanonical {
         return normalize(fields)
     }
 
+    /// Settings without what CodeDeploy owns on a `CODE_DEPLOY` service: it swaps the load
+    /// balancers' target group (blue, green) on every deployment, so the live target group says
+    /// nothing about drift, and ECS refuses to change load balancers on such a service.
+    public static func withoutCodeDeployOwned(_ settings: JSONValue) -> JSONValue {
+        guard case .object(var members) = settings, case .array(let balancers)? = members["loadBalancers"] else { return settings }
+        members["loadBalancers"] = .array(balancers.map { balancer in
+            guard case .object(var fields) = balancer else { return balancer }
+            fields["targetGroupArn"] = nil
+            return .object(fields)
+        }.sorted { $0.canonicalText < $1.canonicalText })
+        return .object(members)
+    }
+
     static func normalize(_ value: JSONValue) -> JSONValue {
         guard case .object(let members) = value else { return .object([:]) }
         let managed = ECSShapesKeys.createService.subtracting(unmanaged)

@@ -313,6 +313,16 @@ public struct Applier: Sendable {
                            started: begun)
         }
         var update = Self.update(from: want.create)
+        if plan.deploymentController == "CODE_DEPLOY" {
+            // ECS takes neither a task definition nor load balancers for such a service: a new
+            // revision goes out through CodeDeploy, which berth does not drive yet.
+            guard !plan.taskDefinitionChanged else {
+                throw ReconcileError("\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller: its new task definition "
+                                     + "\(Self.short(taskDefinitionArn)) must be deployed through CodeDeploy (CreateDeployment), which berth "
+                                     + "does not do yet; the revision is registered, nothing else changed", kind: .terminal)
+            }
+            update.loadBalancers = nil
+        }
         if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
         try await hooks.beforeWrite?()
         let response = try await client.updateService(update)

@@ -61,7 +61,11 @@ public struct Planner: Sendable {
                 tdChanges = FieldDiff.full(live: entry.canonical, desired: want.canonicalTaskDefinition)
                 for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
             }
-            let settingsChanges = FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)
+            let codeDeploy = service.deploymentController?.type == "CODE_DEPLOY"
+            let settingsChanges = codeDeploy
+                ? FieldDiff.subset(live: ServiceCanonical.withoutCodeDeployOwned(ServiceCanonical.live(service)),
+                                   desired: ServiceCanonical.withoutCodeDeployOwned(want.canonicalSettings))
+                : FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)
             let changed = !tdChanges.isEmpty || !settingsChanges.isEmpty
             let last = lastConverged[want.name]
             let drift = changed && last?.specHash == want.specHash && last?.settingsHash == want.settingsHash
@@ -71,6 +75,7 @@ public struct Planner: Sendable {
                                    liveDeploymentId: service.deployments?.first { $0.status == "PRIMARY" }?.id,
                                    specHash: want.specHash, drift: drift)
             plan.desiredImages = want.rendered.images
+            plan.deploymentController = service.deploymentController?.type
             plan.live = LiveSummary(runningCount: service.runningCount ?? 0, desiredCount: service.desiredCount ?? 0,
                                     pendingCount: service.pendingCount ?? 0,
                                     rolloutState: service.deployments?.first { $0.status == "PRIMARY" }?.rolloutState, images: liveImages)

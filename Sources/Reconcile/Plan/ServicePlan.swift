@@ -29,6 +29,8 @@ public struct ServicePlan: Sendable, Codable {
     public var desiredImages: [String: String] = [:]
     /// What ECS shows for the service now; nil when it does not exist.
     public var live: LiveSummary?
+    /// The live service's deployment controller (`ECS`, `CODE_DEPLOY`, `EXTERNAL`).
+    public var deploymentController: String?
 
     public var taskDefinitionChanged: Bool { action == .create || !taskDefinitionChanges.isEmpty }
 }
