@@ -348,6 +348,7 @@ public actor Controller {
                 }
                 await status.update(state)
                 noteResult(name, head: head, fingerprint: fingerprint, converged: false, kind: .terminal)
+                converged[name] = nil
                 return false
             }
             let reconciler = reconciler(for: head, loaded)
@@ -447,7 +448,9 @@ public actor Controller {
         await publishRecords()
         noteResult(name, head: head, fingerprint: fingerprint, converged: state.converged,
                    kind: state.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .transient)
-        if state.converged { converged[name] = fingerprint }
+        // A failed environment is taken again on the next head whatever it renders: a branch
+        // restored after a force-push clears the refusal at once, not at the next resync.
+        converged[name] = state.converged ? fingerprint : nil
         // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
         // each burst's high-water mark and the resident size creeps up (benchmark 7).
         berth_release_free_memory()

@@ -205,6 +205,27 @@ import Testing
         #expect(try origin.resolve("main") == tip)
     }
 
+    /// A force-push is refused; restoring the branch clears the refusal on the next pass, not
+    /// at the next resync.
+    @Test func aRestoredBranchClearsTheRefusalAtOnce() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let good = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
+        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
+                                                               pollInterval: 0.05),
+                                    environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+        #expect(await controller.pass(full: true, wait: true))
+        // A rewritten main: a commit that does not descend from v1.
+        let stray = try origin.commit(changes: Self.manifests("2"), onto: "stray",
+                                      expectedTip: nil, message: "rewritten", author: Self.author)
+        try origin.moveReference("refs/heads/main", to: stray, expected: good, logMessage: "force-push")
+        #expect(await controller.pass(wait: true) == false)
+        #expect(await controller.status.current.environments.first?.error?.contains("does not descend") == true)
+        try origin.moveReference("refs/heads/main", to: good, expected: stray, logMessage: "restored")
+        #expect(await controller.pass(wait: true))
+        #expect(await controller.status.current.environments.first?.error == nil)
+    }
+
     /// A git server that stops answering holds a thread, never the controller: the pass reports
     /// the fetch stuck after the timeout, and no second fetch piles onto the first.
     @Test func aStalledGitServerIsReportedNotWaitedFor() async throws {
