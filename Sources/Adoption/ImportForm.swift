@@ -72,7 +72,7 @@ public enum ImportForm {
         }
         // Tags as ECS takes them (a list of key/value pairs), without berth's own and AWS's.
         if case .object(let tags)? = members["tags"] {
-            members["tags"] = .array(tags.keys.sorted().filter { !$0.hasPrefix("berth:") && !$0.hasPrefix("aws:") }
+            members["tags"] = .array(tags.keys.sorted().filter(TaskDefinitionCanonical.isUserTag)
                 .map { .object(["key": .string($0), "value": tags[$0]!]) })
         }
         return JSONValue.object(members).pruned() ?? .object([:])

@@ -20,11 +20,16 @@ public enum TaskDefinitionCanonical {
             enableFaultInjection: definition.enableFaultInjection)
     }
 
+    /// A tag key that is the user's, not berth's (`berth:`) or AWS's (`aws:`).
+    public static func isUserTag(_ key: String) -> Bool {
+        !key.hasPrefix("berth:") && !key.hasPrefix("aws:")
+    }
+
     /// The user's tags, sorted by key: a tag is part of what a revision is (tags on a revision
     /// are its own, so a change registers a new one). berth's own tags (`berth:`) say where a
     /// revision came from and AWS's (`aws:`) are AWS's; neither is compared.
     public static func userTags(_ tags: [ECSAPI.Tag]?) -> [ECSAPI.Tag]? {
-        let kept = (tags ?? []).filter { tag in !["berth:", "aws:"].contains { (tag.key ?? "").hasPrefix($0) } }
+        let kept = (tags ?? []).filter { isUserTag($0.key ?? "") }
         return kept.isEmpty ? nil : kept.sorted { ($0.key ?? "") < ($1.key ?? "") }
     }
 

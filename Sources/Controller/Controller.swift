@@ -333,7 +333,7 @@ public actor Controller {
             let (rewrite, anchor) = try historyRewrite(name, head: head)
             if let refusal = rewrite {
                 state.error = refusal
-                state.errorKind = ErrorKind.terminal.rawValue
+                state.errorKind = .terminal
                 logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
                 if refusalsSent[name] != head {
                     try? await reconciler(for: head, loaded).recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
@@ -441,13 +441,12 @@ public actor Controller {
         } catch {
             let kind = ErrorKind.of(error)
             state.error = "\(error)"
-            state.errorKind = kind.rawValue
+            state.errorKind = kind
             logger.error("\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
         }
         await status.update(state)
         await publishRecords()
-        noteResult(name, head: head, fingerprint: fingerprint, converged: state.converged,
-                   kind: state.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .transient)
+        noteResult(name, head: head, fingerprint: fingerprint, converged: state.converged, kind: state.errorKind ?? .transient)
         // A failed environment is taken again on the next head whatever it renders: a branch
         // restored after a force-push clears the refusal at once, not at the next resync.
         converged[name] = state.converged ? fingerprint : nil

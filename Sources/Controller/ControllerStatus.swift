@@ -44,7 +44,7 @@ public actor ControllerStatus {
         public var error: String?
         /// `terminal` (stalled until the environment's inputs change) or `transient` (retried
         /// with backoff), with an error.
-        public var errorKind: String? = nil
+        public var errorKind: ErrorKind? = nil
         public var services: [ServiceState]
         /// Seconds from the applied commit to every service being steady (DORA's lead time).
         public var leadTimeSeconds: Double?

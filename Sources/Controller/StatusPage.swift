@@ -5,6 +5,7 @@ import Manifests
 /// whether each is in sync, and what berth last did.
 enum StatusPage {
     static func html(_ snapshot: ControllerStatus.Snapshot) -> String {
+        let time = ISO8601DateFormatter()
         var rows = ""
         for environment in snapshot.environments {
             let state = environment.error != nil ? "failed" : environment.converged ? "in sync" : "out of sync"
@@ -14,7 +15,7 @@ enum StatusPage {
                 + (environment.leadTimeSeconds.map { String(format: " · lead time %.0f s", $0) } ?? "")
                 + (environment.headSubject.map { " · head “\(escape($0))”" } ?? "")
                 + (environment.headAuthor.map { " by \(escape($0))" } ?? "")
-                + (environment.headTime.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? "") + "</small>"
+                + (environment.headTime.map { " at \(time.string(from: $0))" } ?? "") + "</small>"
                 + (environment.error.map { "<div class=\"error\">\(escape($0))</div>" } ?? "") + "</th></tr>\n"
             for service in environment.services {
                 let revision = service.taskDefinitionArn.map { String($0.split(separator: "/").last ?? "") } ?? ""
@@ -22,13 +23,13 @@ enum StatusPage {
                     + "<td>\(escape(revision))" + service.images.sorted { $0.key < $1.key }
                         .map { "<div><small>\(escape($0.key)): \(escape($0.value))</small></div>" }.joined()
                     + "</td><td>\(escape(service.outcome ?? ""))"
-                    + (service.recorded.map { " <small>\(ISO8601DateFormatter().string(from: $0))"
+                    + (service.recorded.map { " <small>\(time.string(from: $0))"
                         + (service.recordedCommit.map { " on \(escape(String($0.prefix(12))))" } ?? "") + "</small>" } ?? "")
                     + (service.reason.map { "<div><small>\(escape($0))</small></div>" } ?? "")
                     + (service.changes.isEmpty ? "" : "<details><summary><small>\(service.changes.count) field change(s)</small></summary><pre>"
                         + escape(service.changes.joined(separator: "\n")) + "</pre></details>")
                     + (service.history.count < 2 ? "" : "<details><summary><small>last \(service.history.count) records</small></summary><ul>"
-                        + service.history.map { "<li><small>\(escape($0.outcome)) \(ISO8601DateFormatter().string(from: $0.time)) on "
+                        + service.history.map { "<li><small>\(escape($0.outcome)) \(time.string(from: $0.time)) on "
                             + "\(escape(String($0.commit.prefix(12))))\($0.reason.map { ": " + escape($0) } ?? "")</small></li>" }.joined()
                         + "</ul></details>")
                     + "</td></tr>\n"
@@ -58,7 +59,7 @@ enum StatusPage {
             }
             reviews += "</table>"
         }
-        let fetched = snapshot.lastFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
+        let fetched = snapshot.lastFetch.map { time.string(from: $0) } ?? "never"
         return """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15"><title>berth</title>

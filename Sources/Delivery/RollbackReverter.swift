@@ -25,9 +25,10 @@ public struct RollbackReverter: Sendable {
         return try await rollbacker.rollback(environment: environment.name, branch: branch, push: repo.remoteURL("origin") != nil)
     }
 
-    /// The controller's revert step (it does not promote itself; the executable hands it this):
-    /// on the controller's mirror, the revert branch is made and pushed to the origin.
-    public static func controllerStep(manifestPath: String)
+    /// The revert step of `berth apply` and of the controller (which does not promote itself; the
+    /// executable hands it this): in the repository at the path given, the revert branch is
+    /// made and pushed to its origin. Says what it did; nil when nothing was to be done.
+    public static func step(manifestPath: String)
         -> @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String? {
         { outcomes, environment, commit, repositoryPath in
             let rollbacker = Rollbacker(repositoryPath: repositoryPath, manifestPath: manifestPath,

@@ -42,9 +42,11 @@ public enum NetworkDeadline {
     /// The remotes with an operation still running after it was given up.
     private static let stuck = Mutex<Set<String>>([])
 
-    /// Runs `body`, the network operation on `url`, on a watched thread within the idle timeout.
+    /// Runs `body`, the network operation on `url`, on a watched thread within the idle timeout,
+    /// with the certificate authorities the environment names (see `CertificateAuthorities`).
     static func run<T: Sendable>(_ url: String, operation: String,
                                  _ body: @escaping @Sendable (NetworkWatch) -> Result<T, GitError>) throws(GitError) -> T {
+        try CertificateAuthorities.fromEnvironment()
         let idle = try idleTimeout()
         let key = Repository.redacted(url)
         let busy = stuck.withLock { $0.contains(key) }

@@ -19,7 +19,6 @@ extension Repository {
             return .success(())
         }
         if NetworkDeadline.isNetwork(url) {
-            try CertificateAuthorities.fromEnvironment()
             try NetworkDeadline.run(url, operation: operation, cloneNow)
         } else {
             try cloneNow(nil).get()
@@ -85,7 +84,6 @@ extension Repository {
                              _ body: @escaping @Sendable (Repository, String, NetworkWatch?) throws(GitError) -> Void) throws(GitError) {
         let url = configuredURL(ofRemote: remote) ?? remote
         guard NetworkDeadline.isNetwork(url) else { return try body(self, url, nil) }
-        try CertificateAuthorities.fromEnvironment()
         let directory = gitDirectory
         try NetworkDeadline.run(url, operation: operation) { watch in
             do throws(GitError) {

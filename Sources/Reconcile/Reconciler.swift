@@ -45,22 +45,22 @@ public struct Reconciler: Sendable {
         return (environment, desired)
     }
 
-    /// Records of the last converged apply of each service of `environment`, newest first by finish time.
-    func history(_ environment: String) async -> [DeploymentRecord] {
+    /// Every record of `environment` with the commit it is on, oldest first by finish time.
+    func records(of environment: String) async -> [(commit: ObjectID, record: DeploymentRecord)] {
         let all = (try? await recorder?.allRecords()) ?? []
-        return all.map(\.record).filter { $0.environment == environment }.sorted { ($0.finished ?? $0.started) < ($1.finished ?? $1.started) }
+        return all.filter { $0.record.environment == environment }
+            .sorted { ($0.record.finished ?? $0.record.started) < ($1.record.finished ?? $1.record.started) }
+    }
+
+    /// The records of `environment`, oldest first by finish time.
+    func history(_ environment: String) async -> [DeploymentRecord] {
+        await records(of: environment).map(\.record)
     }
 
     /// The newest `limit` records of each service of `environment`, newest first, with the
     /// commit each is on: what the controller shows of a service (after a restart, too).
     public func recentRecords(_ environment: String, limit: Int = 5) async -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
-        var all: [String: [(commit: ObjectID, record: DeploymentRecord)]] = [:]
-        for entry in (try? await recorder?.allRecords()) ?? [] where entry.record.environment == environment {
-            all[entry.record.service, default: []].append(entry)
-        }
-        return all.mapValues { entries in
-            Array(entries.sorted { ($0.record.finished ?? $0.record.started) > ($1.record.finished ?? $1.record.started) }.prefix(limit))
-        }
+        Dictionary(grouping: await records(of: environment).reversed(), by: \.record.service).mapValues { Array($0.prefix(limit)) }
     }
 
     public func plan(_ name: String) async throws -> EnvironmentPlan {

@@ -100,14 +100,9 @@ struct ApplyCommand: AsyncParsableCommand {
     /// With `policy.revertOnRollback`, a rolled-back release gets its revert commit.
     func revertIfRolledBack(_ outcomes: [ServiceOutcome], setup: ReconcileSetup) async -> String? {
         guard let environment = setup.loaded.environment(env), let commit = setup.loaded.commit,
-              let root = try? self.commit.manifests.source.repositoryRoot() else { return nil }
+              let root = setup.reconciler.recorder?.repositoryPath else { return nil }
         do {
-            let rollbacker = Rollbacker(repositoryPath: root, manifestPath: self.commit.path, recorder: NotesRecorder(repositoryPath: root))
-            if let revert = try await RollbackReverter(rollbacker: rollbacker)
-                .handle(outcomes, environment: environment, appliedCommit: commit), let revertCommit = revert.commit {
-                return "ECS rolled back: committed the revert \(revertCommit.short) on \(revert.branch)\(revert.pushed ? " (pushed)" : ""); merge it so git describes what runs."
-            }
-            return nil
+            return try await RollbackReverter.step(manifestPath: self.commit.path)(outcomes, environment, commit, root)
         } catch {
             return "ECS rolled back, and the revert commit could not be made: \(error)"
         }

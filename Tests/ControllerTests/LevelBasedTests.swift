@@ -12,6 +12,15 @@ import Testing
 @Suite struct LevelBasedTests {
     static let author = Signature(name: "Dev", email: "dev@example.com")
 
+    /// A controller following `folder`'s origin.git, keeping its state in `folder`/state, the
+    /// local target paced fast.
+    static func controller(_ folder: ScratchFolder, interval: TimeInterval = 60, pace: String = "0.05",
+                           revert: Controller.RevertStep? = nil) -> Controller {
+        Controller(options: ControllerOptions(repository: folder.path + "/origin.git", interval: interval,
+                                              stateDirectory: folder.path + "/state", pollInterval: 0.05),
+                   environment: ["BERTH_LOCAL_PACE": pace, "HOME": "/nonexistent"], revert: revert)
+    }
+
     static func manifests(_ version: String) -> [FileChange] {
         [
             .write("berth.yaml", "version: 1\n"),
@@ -25,9 +34,7 @@ import Testing
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
-        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
-                                                               pollInterval: 0.05),
-                                    environment: ["BERTH_LOCAL_PACE": "0.2", "HOME": "/nonexistent"])
+        let controller = Self.controller(folder, pace: "0.2")
         #expect(await controller.pass(full: true, wait: true))
         // v2's tasks never become healthy (and no circuit breaker stops it): its rollout hangs.
         try await LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json").setImage("r/api:2", failing: true)
@@ -70,8 +77,7 @@ import Testing
         // The change to staging was committed an hour ago; an unrelated commit lands just now.
         tip = try origin.commit(changes: [.write("README.md", "notes\n")], onto: "main", expectedTip: tip, message: "docs", author: Self.author)
         func controller() -> Controller {
-            Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
-                       environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+            Self.controller(folder)
         }
         let first = controller()
         #expect(await first.pass(full: true, wait: true))
@@ -101,8 +107,7 @@ import Testing
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         let tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "release 1", author: Self.author)
         func controller() -> Controller {
-            Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
-                       environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+            Self.controller(folder)
         }
         func shown(_ controller: Controller) async throws -> ControllerStatus.EnvironmentState {
             try #require(await controller.status.current.environments.first)
@@ -154,13 +159,11 @@ import Testing
         var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "release 1", author: Self.author)
         tip = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
                                 expectedTip: tip, message: "broken", author: Self.author)
-        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", interval: 0.01,
-                                                               stateDirectory: folder.path + "/state", pollInterval: 0.05),
-                                    environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+        let controller = Self.controller(folder, interval: 0.01)
         #expect(await controller.pass(full: true, wait: true) == false)
         let shown = await controller.status.current.environments.first
         let first = try #require(shown)
-        #expect(first.errorKind == "terminal", "\(String(describing: first.error))")
+        #expect(first.errorKind == .terminal, "\(String(describing: first.error))")
         try await Task.sleep(nanoseconds: 50_000_000)
         // Past any backoff, and on a full resync: not tried again.
         #expect(await controller.pass(full: true, wait: true) == false)
@@ -188,10 +191,7 @@ import Testing
             ]
         }
         var tip = try origin.commit(changes: manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
-        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
-                                                               pollInterval: 0.05),
-                                    environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"],
-                                    revert: RollbackReverter.controllerStep(manifestPath: ""))
+        let controller = Self.controller(folder, revert: RollbackReverter.step(manifestPath: ""))
         #expect(await controller.pass(full: true, wait: true))
         try await LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json").setImage("r/api:2", failing: true)
         tip = try origin.commit(changes: manifests("2"), onto: "main", expectedTip: tip, message: "v2", author: Self.author)
@@ -211,9 +211,7 @@ import Testing
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         let good = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "v1", author: Self.author)
-        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state",
-                                                               pollInterval: 0.05),
-                                    environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
+        let controller = Self.controller(folder)
         #expect(await controller.pass(full: true, wait: true))
         // A rewritten main: a commit that does not descend from v1.
         let stray = try origin.commit(changes: Self.manifests("2"), onto: "stray",
