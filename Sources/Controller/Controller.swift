@@ -30,6 +30,10 @@ public actor Controller {
     private var owning = Set<String>()
     let logger: Logger
     private var lastLoaded: (head: ObjectID, loaded: LoadedManifests)?
+    /// Loads each new head by what changed since the last one.
+    private var loader: IncrementalLoader
+    /// Desired services of the last head, reused for the services a new head did not change.
+    private let desiredCache = DesiredCache()
     private var lastFull = Date.distantPast
     /// Each environment's desired state (a fingerprint) when it last converged.
     private var converged: [String: String] = [:]
@@ -61,6 +65,7 @@ public actor Controller {
                 logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil) {
         self.revertStep = revert
         self.options = options
+        loader = IncrementalLoader(path: options.path)
         mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory,
                                   credentials: RemoteCredentials.fromEnvironment(environment))
         let counter = CallCounter()
@@ -164,7 +169,7 @@ public actor Controller {
         } else {
             do {
                 let repo = try Repository.open(at: mirror.path)
-                loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: head, path: options.path))
+                loaded = try loader.load(repository: repo, commit: head)
             } catch {
                 logger.error("cannot read the manifests at \(head.short): \(error)")
                 return false
@@ -504,7 +509,8 @@ public actor Controller {
     /// One reconciler per head, so what it renders is made once however many passes see it.
     func reconciler(for head: ObjectID, _ loaded: LoadedManifests) -> Reconciler {
         if let cached = cachedReconciler, cached.head == head { return cached.reconciler }
-        let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
+        let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder, cache: desiredCache)
+        desiredCache.keep(only: loaded)
         cachedReconciler = (head, reconciler)
         return reconciler
     }

@@ -54,30 +54,41 @@ public struct DeploymentLog {
         self.manifestPath = manifestPath
     }
 
-    struct ServiceState: Equatable {
+    struct ServiceState {
+        /// Equal numbers: the same rendering (nothing it was made from changed).
+        let renderID: UInt64
         let specHash: String
         let settingsHash: String
         let taskDefinition: JSONValue
         let settings: JSONValue
+
+        func same(as other: ServiceState) -> Bool {
+            renderID == other.renderID || (specHash == other.specHash && settingsHash == other.settingsHash)
+        }
     }
 
     public func entries(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil) throws -> [LogEntry] {
+        var entries: [LogEntry] = []
+        try forEachEntry(ref: ref, environment: environment, service: service, since: since) { entries.append($0) }
+        return entries
+    }
+
+    /// The log, newest first, one entry at a time: nothing holds the whole history. Commits are
+    /// loaded by what changed since the last one (`IncrementalLoader`), so the cost follows the
+    /// changes to the environment, not the size of the repository times its history.
+    public func forEachEntry(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil,
+                             _ body: (LogEntry) throws -> Void) throws {
         let repo = try Repository.discover(from: repositoryPath)
         let root = try ManifestPath.normalizedRoot(manifestPath)
         let tip = try repo.resolve(ref)
-        var commits = try repo.history(from: tip, paths: root.isEmpty ? [] : [root], mergesByFirstParent: true)
         let notes = Dictionary(try repo.notes().map { ($0.object, DeploymentNote.parse($0.text)) }, uniquingKeysWith: { first, _ in first })
-        // Commits berth applied an environment at although they changed nothing under the root
-        // (the controller's first pass at whatever the head was) are part of the log too.
-        let listed = Set(commits.map(\.id))
-        let reachable = try repo.reachable(from: tip)
-        let applied = notes.filter { id, note in
-            !listed.contains(id) && reachable.contains(id) && note?.environments.keys.contains { environment == nil || $0 == environment } == true
-        }.keys
-        if !applied.isEmpty {
-            commits = (commits + (try applied.map { (id) throws -> Commit in try repo.commit(id) }))
-                .sorted { $0.committer.date > $1.committer.date }
-        }
+        let reachable = notes.isEmpty ? [] : try repo.reachable(from: tip)
+        // Commits berth applied an environment at although they changed nothing of it (the
+        // controller's first pass at whatever the head was) are part of the log too: they join
+        // the walk by date.
+        var pending = try notes.filter { id, note in
+            reachable.contains(id) && note?.environments.keys.contains { environment == nil || $0 == environment } == true
+        }.keys.map { (id) throws -> Commit in try repo.commit(id) }.sorted { $0.committer.date > $1.committer.date }
         // Where each environment's deployments happened, oldest first: a change never applied at
         // its own commit was deployed with the first of them that contains it (looked for from a
         // day before it, for clocks that disagree and rebased commits).
@@ -89,50 +100,18 @@ public struct DeploymentLog {
             }
         }
         for env in deployments.keys { deployments[env]!.sort { $0.committer.date < $1.committer.date } }
-        // Rendered states are cached by what they are rendered from: with an environment named,
-        // the tree ids of everything under the root but the other environments' folders, so a
-        // commit that touches only other environments is passed over without rendering anything.
-        var states: [String: [String: [String: ServiceState]]] = [:]
-        var trust: [String: SigningTrust?] = [:]
-        var inputKeys: [ObjectID: String] = [:]
-        func inputs(_ id: ObjectID) throws -> String {
-            if let key = inputKeys[id] { return key }
-            var key = id.hex
-            if let environment, let top = try repo.children(at: id, of: root) {
-                let folder = root.isEmpty ? "environments" : root + "/environments"
-                let shared = top.filter { $0.path != folder }.map { "\($0.path)=\($0.id.hex)" }
-                let own = try repo.entry(at: id, path: folder + "/" + environment)?.id.hex ?? "-"
-                key = (shared + ["env=\(own)"]).joined(separator: ",")
-            }
-            inputKeys[id] = key
-            return key
-        }
-        func state(_ id: ObjectID) throws -> [String: [String: ServiceState]] {
-            let key = try inputs(id)
-            if let cached = states[key] { return cached }
-            let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: id, path: root))
-            trust[key] = loaded.config?.signing
-            var result: [String: [String: ServiceState]] = [:]
-            for rendered in loaded.rendered {
-                guard let desired = try? DesiredService(rendered) else { continue }
-                result[rendered.environment, default: [:]][rendered.service] = ServiceState(
-                    specHash: desired.specHash, settingsHash: desired.settingsHash,
-                    taskDefinition: desired.canonicalTaskDefinition, settings: desired.canonicalSettings)
-            }
-            states[key] = result
-            return result
-        }
 
+        var states = StateWindow(repo: repo, root: root, environment: environment)
         var verifier = TrailerVerifier(repo: repo, root: root)
-        var entries: [LogEntry] = []
-        for commit in commits {
-            if let since, commit.committer.date < since { continue }
+        var seen = Set<ObjectID>()
+        func show(_ commit: Commit) throws {
+            guard seen.insert(commit.id).inserted else { return }
+            if let since, commit.committer.date < since { return }
             let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in try repo.entry(at: id, path: root) != nil || root.isEmpty ? id : nil }
-            let hasRecords = notes[commit.id]??.environments.keys.contains { environment == nil || $0 == environment } ?? false
-            if let parent, !hasRecords, try inputs(parent) == inputs(commit.id) { continue }
-            let now = try state(commit.id)
-            let before = try parent.map(state) ?? [:]
-            let signature = try signatureStatus(commit.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
+            let now = try states.state(commit.id)
+            let before = try parent.map { try states.state($0) }
+            let trust = now.trust
+            let signature = try signatureStatus(commit.id, repo: repo, trust: trust)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
             // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
@@ -149,7 +128,7 @@ public struct DeploymentLog {
                 if let checked { return checked }
                 var check = verifier.verify(commit, signature: signature)
                 for merged in carriers where check?.verified != false {
-                    let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: trust[try inputs(commit.id)] ?? nil)
+                    let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: trust)
                     if let found = verifier.verify(merged, signature: mergedSignature) {
                         check = TrailerVerification(verified: found.verified, reason: "in merged \(merged.id.short): \(found.reason)")
                     }
@@ -158,8 +137,9 @@ public struct DeploymentLog {
                 return check
             }
             let recordedHere = notes[commit.id]??.environments ?? [:]
-            for env in Set(now.keys).union(before.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
-                let changes = Self.changes(before[env] ?? [:], now[env] ?? [:]).filter { service == nil || $0.service == service }
+            let beforeServices = before?.services ?? [:]
+            for env in Set(now.services.keys).union(beforeServices.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
+                let changes = Self.changes(beforeServices[env] ?? [:], now.services[env] ?? [:]).filter { service == nil || $0.service == service }
                 let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
                     .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
                 guard !changes.isEmpty || !applied.isEmpty else { continue }
@@ -172,10 +152,35 @@ public struct DeploymentLog {
                     entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id }
                         .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
                 }
-                entries.append(entry)
+                try body(entry)
             }
         }
-        return entries
+        let prefix = root.isEmpty ? "" : root + "/"
+        let environments = prefix + "environments/"
+        var stopped: (any Error)?
+        try repo.walkHistory(from: tip, paths: root.isEmpty ? [] : [root], mergesByFirstParent: true, relevant: { changes in
+            // With an environment named, a commit that changed only other environments' folders
+            // is passed over without loading anything.
+            guard let environment else { return true }
+            return changes.contains { change in
+                [change.path, change.oldPath].contains { !$0.hasPrefix(environments) || $0.hasPrefix(environments + environment + "/")
+                    || $0 == environments + environment }
+            }
+        }) { commit in
+            do {
+                while let next = pending.first, next.committer.date > commit.committer.date {
+                    pending.removeFirst()
+                    try show(next)
+                }
+                try show(commit)
+                return true
+            } catch {
+                stopped = error
+                return false
+            }
+        }
+        if let stopped { throw stopped }
+        for commit in pending { try show(commit) }
     }
 
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`
@@ -195,12 +200,74 @@ public struct DeploymentLog {
             switch (before[name], after[name]) {
             case (nil, _?): return .init(change: "added", service: name, fields: [])
             case (_?, nil): return .init(change: "removed", service: name, fields: [])
-            case (let old?, let new?) where old != new:
+            case (let old?, let new?) where !old.same(as: new):
                 let fields = FieldDiff.full(live: old.taskDefinition, desired: new.taskDefinition).map(\.path)
                     + FieldDiff.full(live: old.settings, desired: new.settings).map { "service.\($0.path)" }
                 return .init(change: "changed", service: name, fields: fields)
             default: return nil
             }
         }
+    }
+}
+
+/// The rendered states of the last few commits the log looked at, by what they were rendered
+/// from: a commit and its parent are usually the next commit's state and its parent's, so each
+/// commit is loaded about once, and only by what changed since the one before.
+struct StateWindow {
+    struct State {
+        let services: [String: [String: DeploymentLog.ServiceState]]
+        let trust: SigningTrust?
+    }
+
+    let repo: Repository
+    let root: String
+    let environment: String?
+    private var loader: IncrementalLoader
+    private var recent: [(key: String, state: State)] = []
+    private var desired: [UInt64: DeploymentLog.ServiceState] = [:]
+    static let size = 4
+
+    init(repo: Repository, root: String, environment: String?) {
+        self.repo = repo
+        self.root = root
+        self.environment = environment
+        loader = IncrementalLoader(path: root, environments: environment.map { [$0] })
+    }
+
+    /// What a commit's state is rendered from, by tree ids: the root's tree, or with an
+    /// environment named, everything under the root but the other environments' folders.
+    func key(_ id: ObjectID) throws -> String {
+        guard let environment, let top = try repo.children(at: id, of: root) else {
+            return try (root.isEmpty ? repo.commit(id).tree : repo.entry(at: id, path: root)?.id)?.hex ?? id.hex
+        }
+        let folder = root.isEmpty ? "environments" : root + "/environments"
+        let shared = top.filter { $0.path != folder }.map { "\($0.path)=\($0.id.hex)" }
+        let own = try repo.entry(at: id, path: folder + "/" + environment)?.id.hex ?? "-"
+        return (shared + ["env=\(own)"]).joined(separator: ",")
+    }
+
+    mutating func state(_ id: ObjectID) throws -> State {
+        let key = try key(id)
+        if let index = recent.firstIndex(where: { $0.key == key }) { return recent[index].state }
+        let loaded = try loader.load(repository: repo, commit: id)
+        var services: [String: [String: DeploymentLog.ServiceState]] = [:]
+        for rendered in loaded.rendered {
+            if let known = desired[rendered.renderID] {
+                services[rendered.environment, default: [:]][rendered.service] = known
+                continue
+            }
+            guard let made = try? DesiredService(rendered) else { continue }
+            let state = DeploymentLog.ServiceState(renderID: rendered.renderID, specHash: made.specHash, settingsHash: made.settingsHash,
+                                                   taskDefinition: made.canonicalTaskDefinition, settings: made.canonicalSettings)
+            desired[rendered.renderID] = state
+            services[rendered.environment, default: [:]][rendered.service] = state
+        }
+        let state = State(services: services, trust: loaded.config?.signing)
+        recent.append((key, state))
+        if recent.count > Self.size { recent.removeFirst() }
+        // Only what the states kept can be reused.
+        let live = Set(recent.flatMap { $0.state.services.values.flatMap { $0.values.map(\.renderID) } })
+        if desired.count > live.count * 2 { desired = desired.filter { live.contains($0.key) } }
+        return state
     }
 }

@@ -11,11 +11,13 @@ extension Repository {
     /// lists as deployed) as well as the branch's own commits.
     public func history(from start: ObjectID, paths: [String] = [], limit: Int = .max,
                         mergesByFirstParent: Bool = false) throws(GitError) -> [Commit] {
-        do {
-            return try walkHistory(from: start, paths: paths, limit: limit, mergesByFirstParent: mergesByFirstParent)
-        } catch {
-            throw shallowAware(error)
+        var result: [Commit] = []
+        guard limit > 0 else { return [] }
+        try walkHistory(from: start, paths: paths, mergesByFirstParent: mergesByFirstParent) { (commit) throws(GitError) in
+            result.append(commit)
+            return result.count < limit
         }
+        return result
     }
 
     /// A shallow clone's history stops where it was cut: say that, not "object not found".
@@ -27,33 +29,43 @@ extension Repository {
                         + "(in CI, a checkout with fetch-depth: 0)", operation: error.operation, errorClass: error.errorClass)
     }
 
-    private func walkHistory(from start: ObjectID, paths: [String], limit: Int, mergesByFirstParent: Bool) throws(GitError) -> [Commit] {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle), "start history walk")
-        defer { git_revwalk_free(walker) }
-        try check(git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "sort history")
-        var startOid = start.raw
-        try check(git_revwalk_push(walker, &startOid), "walk from \(start.short)")
-
-        var result: [Commit] = []
-        var oid = git_oid()
-        while result.count < limit {
-            let rc = git_revwalk_next(&oid, walker)
-            if rc == GIT_ITEROVER.rawValue { break }
-            try check(rc, "walk history")
-            let commit = try self.commit(ObjectID(oid))
-            let keep = try paths.isEmpty ? true : touches(commit, paths: paths, firstParentOnly: mergesByFirstParent)
-            if keep { result.append(commit) }
+    /// `history`, one commit at a time, without holding the history: `body` returns false to
+    /// stop. `relevant` narrows `paths` further by what changed (given the paths a commit
+    /// changed against a parent, whether that counts): a log of one environment passes over
+    /// commits that changed only others.
+    public func walkHistory(from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false,
+                            relevant: (([ChangedPath]) -> Bool)? = nil,
+                            _ body: (Commit) throws(GitError) -> Bool) throws(GitError) {
+        do {
+            var walker: OpaquePointer?
+            try check(git_revwalk_new(&walker, handle), "start history walk")
+            defer { git_revwalk_free(walker) }
+            try check(git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "sort history")
+            var startOid = start.raw
+            try check(git_revwalk_push(walker, &startOid), "walk from \(start.short)")
+            var oid = git_oid()
+            while true {
+                let rc = git_revwalk_next(&oid, walker)
+                if rc == GIT_ITEROVER.rawValue { break }
+                try check(rc, "walk history")
+                let commit = try self.commit(ObjectID(oid))
+                let keep = try paths.isEmpty && relevant == nil
+                    ? true : touches(commit, paths: paths, firstParentOnly: mergesByFirstParent, relevant: relevant)
+                if keep, try !body(commit) { break }
+            }
+        } catch {
+            throw shallowAware(error)
         }
-        return result
     }
 
-    private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
+    private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool,
+                         relevant: (([ChangedPath]) -> Bool)?) throws(GitError) -> Bool {
+        func counts(_ changes: [ChangedPath]) -> Bool { !changes.isEmpty && relevant?(changes) != false }
         guard !commit.parents.isEmpty else {
-            return try !diffTrees(nil, commit.tree, paths: paths).isEmpty
+            return try counts(diffTrees(nil, commit.tree, paths: paths))
         }
         for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
-            if try diffTrees(self.commit(parent).tree, commit.tree, paths: paths).isEmpty {
+            if try !counts(diffTrees(self.commit(parent).tree, commit.tree, paths: paths)) {
                 return false
             }
         }

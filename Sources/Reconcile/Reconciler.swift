@@ -15,11 +15,14 @@ public struct Reconciler: Sendable {
     public let recorder: NotesRecorder?
     /// Desired services are made once per environment: a reconciler serves one commit.
     let memo = DesiredMemo()
+    /// Desired services of earlier commits, reused for what did not change (the controller's).
+    let cache: DesiredCache?
 
-    public init(manifests: LoadedManifests, connector: TargetConnector, recorder: NotesRecorder?) {
+    public init(manifests: LoadedManifests, connector: TargetConnector, recorder: NotesRecorder?, cache: DesiredCache? = nil) {
         self.manifests = manifests
         self.connector = connector
         self.recorder = recorder
+        self.cache = cache
     }
 
     /// The environment and its desired services, or an error naming why it cannot be applied.
@@ -36,7 +39,7 @@ public struct Reconciler: Sendable {
         let desired = try memo.value(name) {
             try manifests.rendered(environment: name).map { rendered in
                 do {
-                    return try DesiredService(rendered)
+                    return try cache?.desired(rendered) ?? DesiredService(rendered)
                 } catch {
                     throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)", kind: .terminal)
                 }

@@ -1,16 +1,18 @@
 import Foundation
 
 /// An environment's overlay for one service, `environments/<env>/<service>.yaml`.
-struct Overlay {
+struct Overlay: Sendable {
     let service: String
     let file: String
     let images: Node?
     let taskDefinition: Node?
     let settings: Node?
+    /// The memo's stamp of the read this came from: renderings compare it.
+    var stamp: UInt64 = 0
 }
 
 extension LoadRun {
-    func readEnvironment(_ name: String, config: ConfigRead?, bases: [String: ServiceBase],
+    mutating func readEnvironment(_ name: String, config: ConfigRead?, bases: [String: ServiceBase],
                          diagnostics: inout Diagnostics) -> (Environment, [Overlay])? {
         let folder = "environments/\(name)"
         guard let path = findFile(folder, "environment", diagnostics: &diagnostics) else {
@@ -49,6 +51,7 @@ extension LoadRun {
         }
 
         var overlays: [Overlay] = []
+        var overlaid = Set<String>()
         for file in files.children(of: folder) {
             let base = String(file.split(separator: "/").last!)
             guard let dot = base.lastIndex(of: "."), ManifestLoader.extensions.contains(String(base[base.index(after: dot)...])) else {
@@ -60,25 +63,21 @@ extension LoadRun {
                 diagnostics.error("overlay for service '\(service)', but \(why)", at: location(file))
                 continue
             }
-            guard bases[service] != nil || files.subfolders(of: "services").contains(service) else {
+            guard bases[service] != nil || serviceFolders.contains(service) else {
                 diagnostics.error("overlay for service '\(service)', but services/\(service)/service.yaml does not exist"
                                   + Suggestion.hint(for: service, in: bases.keys.sorted()), at: location(file))
                 continue
             }
-            if overlays.contains(where: { $0.service == service }) {
+            if overlaid.contains(service) {
                 diagnostics.error("more than one overlay for service '\(service)'; keep one", at: location(file))
                 continue
             }
-            guard let raw = parse(file, diagnostics: &diagnostics) else { continue }
-            var node = raw.isNull ? Node(.map([]), at: raw.location) : raw
-            if let td = node["taskDefinition"] {
-                node = node.setting("taskDefinition", to: TaskDefinitionInput.normalize(td, field: "taskDefinition", diagnostics: &diagnostics))
-            }
-            var checker = SchemaChecker()
-            let checked = checker.check(node, as: .structure(BerthShapes.overlayFile), field: "")
-            diagnostics.append(contentsOf: checker.diagnostics)
-            overlays.append(Overlay(service: service, file: files.display(file), images: checked["images"],
-                                    taskDefinition: checked["taskDefinition"], settings: checked["service"]))
+            let read = piece(\.overlays, file) { run, diagnostics in run.readOverlay(file, service: service, diagnostics: &diagnostics) }
+            diagnostics.append(contentsOf: read.diagnostics)
+            guard var overlay = read.value else { continue }
+            overlay.stamp = read.stamp
+            overlays.append(overlay)
+            overlaid.insert(service)
         }
         let freeze = readFreeze(folder, diagnostics: &diagnostics)
         let serviceNames = overlays.map(\.service).sorted()
@@ -91,6 +90,20 @@ extension LoadRun {
         environment.notifications = (config?.config.notifications ?? [])
             + Self.readNotifications(node["notifications"], diagnostics: &diagnostics)
         return (environment, overlays)
+    }
+
+    /// One overlay file, parsed and checked on its own.
+    func readOverlay(_ file: String, service: String, diagnostics: inout Diagnostics) -> Overlay? {
+        guard let raw = parse(file, diagnostics: &diagnostics) else { return nil }
+        var node = raw.isNull ? Node(.map([]), at: raw.location) : raw
+        if let td = node["taskDefinition"] {
+            node = node.setting("taskDefinition", to: TaskDefinitionInput.normalize(td, field: "taskDefinition", diagnostics: &diagnostics))
+        }
+        var checker = SchemaChecker()
+        let checked = checker.check(node, as: .structure(BerthShapes.overlayFile), field: "")
+        diagnostics.append(contentsOf: checker.diagnostics)
+        return Overlay(service: service, file: files.display(file), images: checked["images"],
+                       taskDefinition: checked["taskDefinition"], settings: checked["service"])
     }
 
     func readTasks(_ node: Node?, services: [String], diagnostics: inout Diagnostics) -> [OneOffTask] {

@@ -1,5 +1,5 @@
 /// A service's base, `services/<service>/service.yaml`, checked but not yet merged.
-struct ServiceBase {
+struct ServiceBase: Sendable {
     let name: String
     let file: String
     let taskDefinition: Node?
@@ -51,7 +51,7 @@ extension LoadRun {
             diagnostics.error("path '\(relative)' leaves the manifest root", at: node.location, field: "taskDefinitionFile")
             return nil
         }
-        guard files.contains(path) else {
+        guard has(path) else {
             diagnostics.error("taskDefinitionFile '\(relative)' not found (looked for \(files.display(path)))", at: node.location,
                               field: "taskDefinitionFile")
             return nil

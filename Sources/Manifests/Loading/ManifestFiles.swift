@@ -4,7 +4,7 @@ import Git
 /// The files under a manifest root, read once into memory: from a commit through libgit2, or
 /// (with `--worktree`) from the folder on disk. Everything after this is a pure function of it.
 public struct ManifestFiles: Sendable {
-    public enum Content: Sendable {
+    public enum Content: Sendable, Equatable {
         case data([UInt8])
         /// Links are never followed: they could point outside the repository.
         case symlink
@@ -21,6 +21,15 @@ public struct ManifestFiles: Sendable {
     public private(set) var files: [String: Content]
     /// The commit read, nil for a work tree.
     public let commit: ObjectID?
+    /// What git stores at each path (object id and mode), for files read from a commit: equal
+    /// versions are equal contents, which is how `IncrementalLoader` knows what to reuse.
+    public private(set) var versions: [String: Version]?
+
+    /// A path's object in git: the same id with another mode (a file become a link) differs.
+    public struct Version: Hashable, Sendable {
+        public let id: ObjectID
+        public let kind: TreeEntry.Kind
+    }
 
     public init(files: [String: Content], displayPrefix: String = "", commit: ObjectID? = nil) {
         self.files = files
@@ -66,21 +75,58 @@ public struct ManifestFiles: Sendable {
     /// Reads the manifest root `path` of `commit` in `repository`.
     public static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
-        var files: [String: Content] = [:]
-        let entries = try repository.listTree(at: commit, under: root)
-        guard entries.count <= limits.maxFiles else {
-            throw ManifestError("\(root.isEmpty ? "the repository" : root) holds \(entries.count) files, over the limit of \(limits.maxFiles)")
+        let entries = try repository.listTree(at: commit, under: root).filter { $0.kind != .directory }
+        guard entries.count <= limits.maxFiles else { throw tooMany(entries.count, root: root, limits: limits) }
+        var read = ManifestFiles(files: [:], displayPrefix: root.isEmpty ? "" : root + "/", commit: commit)
+        read.versions = [:]
+        for entry in entries { try read.store(entry, at: entry.path, from: repository, limits: limits) }
+        return read
+    }
+
+    /// Reads `commit` as `previous` (the same root at another commit) plus the paths that differ
+    /// between the two: only changed files are read, so the cost follows the change, not the
+    /// size of the repository. Without a usable `previous`, a full read.
+    public static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
+                            after previous: ManifestFiles?) throws -> ManifestFiles {
+        let root = try ManifestPath.normalizedRoot(path)
+        let prefix = root.isEmpty ? "" : root + "/"
+        guard let previous, let from = previous.commit, previous.versions != nil, previous.displayPrefix == prefix else {
+            return try read(repository: repository, commit: commit, path: path, limits: limits)
         }
-        for entry in entries {
-            switch entry.kind {
-            case .directory: continue
-            case .submodule: files[entry.path] = .submodule
-            case .symlink: files[entry.path] = .symlink
-            case .file, .executable:
-                files[entry.path] = entry.size > limits.maxFileBytes ? .tooLarge(entry.size) : .data(try repository.blob(entry.id))
+        if from == commit { return previous }
+        // A root that is gone (or no longer a folder) fails as a full read says.
+        if !root.isEmpty, try repository.entry(at: commit, path: root)?.kind != .directory {
+            return try read(repository: repository, commit: commit, path: path, limits: limits)
+        }
+        var read = ManifestFiles(files: previous.files, displayPrefix: prefix, commit: commit)
+        read.versions = previous.versions
+        for change in try repository.changedPaths(from: from, to: commit, paths: root.isEmpty ? [] : [root]) {
+            for changed in Set([change.oldPath, change.path]) where changed.hasPrefix(prefix) {
+                let relative = String(changed.dropFirst(prefix.count))
+                read.files[relative] = nil
+                read.versions?[relative] = nil
+                if let entry = try repository.entry(at: commit, path: changed), entry.kind != .directory {
+                    try read.store(entry, at: relative, from: repository, limits: limits)
+                }
             }
         }
-        return ManifestFiles(files: files, displayPrefix: root.isEmpty ? "" : root + "/", commit: commit)
+        guard read.files.count <= limits.maxFiles else { throw tooMany(read.files.count, root: root, limits: limits) }
+        return read
+    }
+
+    private mutating func store(_ entry: TreeEntry, at path: String, from repository: Repository, limits: Limits) throws {
+        versions?[path] = Version(id: entry.id, kind: entry.kind)
+        switch entry.kind {
+        case .directory: return
+        case .submodule: files[path] = .submodule
+        case .symlink: files[path] = .symlink
+        case .file, .executable:
+            files[path] = entry.size > limits.maxFileBytes ? .tooLarge(entry.size) : .data(try repository.blob(entry.id))
+        }
+    }
+
+    private static func tooMany(_ count: Int, root: String, limits: Limits) -> ManifestError {
+        ManifestError("\(root.isEmpty ? "the repository" : root) holds \(count) files, over the limit of \(limits.maxFiles)")
     }
 
     /// Reads the manifest root `path` inside the work tree at `worktree`.

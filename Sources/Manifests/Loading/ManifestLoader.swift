@@ -31,19 +31,49 @@ struct LoadRun {
     var serviceDiagnostics: [String: Diagnostics] = [:]
     var environmentDiagnostics: [String: Diagnostics] = [:]
     var review: ReviewRequest?
+    /// Pieces of an earlier load to reuse where their files are unchanged; nil loads afresh.
+    var memo: LoadMemo?
+    /// The pieces this load used, computed or reused: the memo for the next one.
+    var fresh: LoadMemo?
+    /// Only these environments are read and rendered (the others are named, nothing more).
+    var only: Set<String>?
+    let reads = ReadLog()
+    /// How much of this load was done rather than reused: pieces read and services rendered.
+    var work = LoadWork()
+    /// The folders in services/, each a service (looked up for every overlay).
+    let serviceFolders: Set<String>
 
     init(files: ManifestFiles, reader: YAMLReader) {
         self.files = files
         self.reader = reader
+        serviceFolders = Set(files.subfolders(of: "services"))
+    }
+
+    /// A piece from the memo when the files it read are unchanged, else computed (and noted
+    /// with what it read).
+    mutating func piece<Value: Sendable>(_ table: WritableKeyPath<LoadMemo, [String: LoadMemo.Piece<Value>]>, _ key: String,
+                                         _ compute: (LoadRun, inout Diagnostics) -> Value) -> LoadMemo.Piece<Value> {
+        if let kept = memo?[keyPath: table][key], kept.holds(in: files) {
+            fresh?[keyPath: table][key] = kept
+            return kept
+        }
+        var diagnostics = Diagnostics()
+        work.read += 1
+        let (value, reads) = self.reads.recording(files) { compute(self, &diagnostics) }
+        let made = LoadMemo.Piece(value: value, diagnostics: diagnostics, reads: fresh == nil ? [:] : reads, stamp: LoadMemo.stamp())
+        fresh?[keyPath: table][key] = made
+        return made
     }
 
     mutating func load() -> LoadedManifests {
         let config = readConfig()
         var bases: [String: ServiceBase] = [:]
-        for name in files.subfolders(of: "services") {
-            var diagnostics = Diagnostics()
-            bases[name] = readService(name, diagnostics: &diagnostics)
-            serviceDiagnostics[name] = diagnostics
+        var baseStamps: [String: UInt64] = [:]
+        for name in serviceFolders.sorted() {
+            let read = piece(\.services, name) { run, diagnostics in run.readService(name, diagnostics: &diagnostics) }
+            bases[name] = read.value
+            baseStamps[name] = read.stamp
+            serviceDiagnostics[name] = read.diagnostics
         }
         // A linked or submodule environment folder is an environment that cannot be read:
         // listed (so it is blocked and said why), never silently missing.
@@ -59,7 +89,7 @@ struct LoadRun {
         var environmentNames = (files.subfolders(of: "environments") + unreadable.map { String($0.dropFirst("environments/".count)) }).sorted()
         var environments: [Environment] = []
         var overlays: [String: [Overlay]] = [:]
-        for name in environmentNames where !unreadable.contains("environments/" + name) {
+        for name in environmentNames where !unreadable.contains("environments/" + name) && only?.contains(name) != false {
             var diagnostics = Diagnostics()
             let read = readEnvironment(name, config: config, bases: bases, diagnostics: &diagnostics)
             environmentDiagnostics[name] = diagnostics
@@ -87,12 +117,23 @@ struct LoadRun {
         var rendered: [RenderedService] = []
         for environment in environments {
             var diagnostics = environmentDiagnostics[environment.name] ?? Diagnostics()
-            let expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment))
+            let context = RenderContext(environment)
+            var expanded: [String: String]?
             for overlay in overlays[environment.name] ?? [] {
-                guard let base = bases[overlay.service] else { continue }
-                var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
-                if let service = renderer.render() { rendered.append(service) }
-                diagnostics.append(contentsOf: renderer.diagnostics)
+                guard let base = bases[overlay.service], let baseStamp = baseStamps[overlay.service] else { continue }
+                let key = LoadMemo.RenderKey(environment: environment.name, service: overlay.service)
+                var rendering = memo?.renderings[key]
+                if rendering == nil || rendering!.context != context || rendering!.base != baseStamp || rendering!.overlay != overlay.stamp {
+                    if expanded == nil { expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment)) }
+                    var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
+                    renderer.renderID = LoadMemo.stamp()
+                    work.rendered += 1
+                    rendering = LoadMemo.Rendering(context: context, base: baseStamp, overlay: overlay.stamp, result: renderer.render(),
+                                                   diagnostics: renderer.diagnostics)
+                }
+                fresh?.renderings[key] = rendering
+                if let service = rendering!.result { rendered.append(service) }
+                diagnostics.append(contentsOf: rendering!.diagnostics)
             }
             environmentDiagnostics[environment.name] = diagnostics
         }
@@ -106,7 +147,7 @@ struct LoadRun {
             // A review environment stands or falls with the environment it copies.
             let brokenOrigin = review.map { $0.identity.name == name && (environmentDiagnostics[$0.identity.base]?.hasErrors ?? false) } ?? false
             if global.hasErrors || usesBrokenBase || brokenOrigin || (environmentDiagnostics[name]?.hasErrors ?? false)
-                || !environments.contains(where: { $0.name == name }) {
+                || (!environments.contains(where: { $0.name == name }) && only?.contains(name) != false) {
                 blocked.insert(name)
             }
         }
@@ -122,10 +163,22 @@ struct LoadRun {
 
     func location(_ path: String) -> SourceLocation { SourceLocation(file: files.display(path)) }
 
+    /// Whether `path` exists; noted as read by the piece being computed.
+    func has(_ path: String) -> Bool {
+        reads.note(path)
+        return files.contains(path)
+    }
+
+    /// What is at `path`; noted as read by the piece being computed.
+    func content(_ path: String) -> ManifestFiles.Content? {
+        reads.note(path)
+        return files.files[path]
+    }
+
     /// The one file `folder/stem.{yaml,yml,json}`, nil when there is none.
     func findFile(_ folder: String, _ stem: String, diagnostics: inout Diagnostics) -> String? {
         let prefix = folder.isEmpty ? "" : folder + "/"
-        let candidates = ManifestLoader.extensions.map { "\(prefix)\(stem).\($0)" }.filter { files.contains($0) }
+        let candidates = ManifestLoader.extensions.map { "\(prefix)\(stem).\($0)" }.filter { has($0) }
         if candidates.count > 1 {
             diagnostics.error("both \(candidates.joined(separator: " and ")) exist; keep one", at: location(candidates[1]))
         }
@@ -134,7 +187,7 @@ struct LoadRun {
 
     /// Parses a file of the manifest root; symlinks and oversized files are errors.
     func parse(_ path: String, diagnostics: inout Diagnostics) -> Node? {
-        switch files.files[path] {
+        switch content(path) {
         case nil:
             diagnostics.error("file not found", at: location(path))
             return nil
@@ -238,7 +291,7 @@ struct LoadRun {
                              at: value.location, field: "signing.\(key)")
                 return nil
             }
-            guard case .data(let bytes)? = files.files[path] else {
+            guard case .data(let bytes)? = content(path) else {
                 global.error("signing.\(key): '\(relative)' is not a file in the manifests", at: value.location, field: "signing.\(key)")
                 return nil
             }

@@ -1,5 +1,5 @@
 /// An environment's settings from `environments/<env>/environment.yaml`.
-public struct Environment: Sendable {
+public struct Environment: Sendable, Equatable {
     public let name: String
     /// The environment.yaml path as shown in messages.
     public let file: String

@@ -13,6 +13,10 @@ public struct RenderedService: Sendable {
     public let serviceSettings: Node
     /// The files this was rendered from, as shown in messages.
     public let sources: [String]
+    /// The same number for the same rendering: a later load that found this service's inputs
+    /// unchanged returns it as it was, so what is derived from it (canonical forms, hashes) can
+    /// be kept by this number. Unique within the process.
+    public let renderID: UInt64
 }
 
 extension RenderedService {

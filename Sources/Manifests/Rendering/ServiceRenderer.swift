@@ -5,6 +5,8 @@ struct ServiceRenderer {
     let base: ServiceBase
     let overlay: Overlay
     var diagnostics = Diagnostics()
+    /// Carried into the result (`RenderedService.renderID`).
+    var renderID: UInt64 = 0
 
     /// The environment's variables, expanded once for all its services (`VariableExpansion`).
     let expanded: [String: String]
@@ -91,7 +93,7 @@ struct ServiceRenderer {
         let serviceSettings = Node(.map(head.map { Node.Entry(key: $0.0, keyLocation: at, node: $0.1) } + rest), at: at)
         return RenderedService(environment: environment.name, service: base.name, family: family, serviceName: serviceName,
                                cluster: environment.target.cluster, taskDefinition: td, serviceSettings: serviceSettings,
-                               sources: [base.file, overlay.file])
+                               sources: [base.file, overlay.file], renderID: renderID)
     }
 
     /// The service's tags with the review environment's own, which mark what a teardown may delete.

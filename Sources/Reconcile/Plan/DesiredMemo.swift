@@ -1,7 +1,7 @@
+import Manifests
 import Synchronization
 
-/// Each environment's desired services, made once for a reconciler's commit (plan and apply
-/// both need them; a controller keeps its reconciler while the head stays).
+/// Each environment's desired services, made once for the commit a reconciler serves.
 final class DesiredMemo: Sendable {
     private let values = Mutex<[String: [DesiredService]]>([:])
 
@@ -11,4 +11,28 @@ final class DesiredMemo: Sendable {
         values.withLock { $0[environment] = made }
         return made
     }
+}
+
+/// Desired services kept across commits by `RenderedService.renderID`: a service the
+/// incremental loader did not render again keeps its requests, canonical forms and hashes, so
+/// a new head costs what it changed.
+public final class DesiredCache: Sendable {
+    private let values = Mutex<[UInt64: DesiredService]>([:])
+
+    public init() {}
+
+    public func desired(_ rendered: RenderedService) throws -> DesiredService {
+        if let known = values.withLock({ $0[rendered.renderID] }) { return known }
+        let made = try DesiredService(rendered)
+        values.withLock { $0[rendered.renderID] = made }
+        return made
+    }
+
+    /// Forgets every service that `loaded` does not render: what a later head can still reuse.
+    public func keep(only loaded: LoadedManifests) {
+        let live = Set(loaded.rendered.map(\.renderID))
+        values.withLock { $0 = $0.filter { live.contains($0.key) } }
+    }
+
+    public var count: Int { values.withLock { $0.count } }
 }

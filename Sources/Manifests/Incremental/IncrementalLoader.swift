@@ -1,0 +1,54 @@
+import Git
+
+/// Loads one manifest root at commit after commit, doing again only what the changed files
+/// affect: files are read by the difference of the trees, each service base and overlay is
+/// parsed again only when a file it read changed, and a service is rendered again only when
+/// its base, its overlay or its environment's variables, target or policy did. What stays the
+/// same keeps its `RenderedService.renderID`, so canonical forms and hashes kept by that number
+/// stay valid. The result is always what `ManifestLoader` would load from the same files.
+///
+/// The controller keeps one per repository, `berth log` one per walk; commits may come in any
+/// order (the cost is the difference between consecutive ones).
+public struct IncrementalLoader: Sendable {
+    public let limits: Limits
+    public let path: String
+    /// Only these environments are read and rendered (nil: all).
+    public let environments: Set<String>?
+    private var files: ManifestFiles?
+    private var memo = LoadMemo()
+
+    public init(path: String, environments: Set<String>? = nil, limits: Limits = Limits()) {
+        self.path = path
+        self.environments = environments
+        self.limits = limits
+    }
+
+    /// The manifests at `commit`, and the files they were loaded from.
+    public mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
+        let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits, after: files)
+        files = read
+        return load(read, review: review)
+    }
+
+    /// The manifests in `files` (read from a commit: files without git versions are loaded
+    /// afresh, with nothing kept).
+    public mutating func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
+        var run = LoadRun(files: files, reader: YAMLReader(limits: limits))
+        run.review = review
+        run.only = environments
+        if files.versions != nil {
+            run.memo = memo
+            run.fresh = LoadMemo()
+        }
+        let loaded = run.load()
+        memo = run.fresh ?? LoadMemo()
+        lastWork = run.work
+        return loaded
+    }
+
+    /// What the last load did rather than reuse.
+    public private(set) var lastWork = LoadWork()
+
+    /// The files of the last commit loaded.
+    public var lastFiles: ManifestFiles? { files }
+}
