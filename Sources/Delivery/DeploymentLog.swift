@@ -155,24 +155,17 @@ public struct DeploymentLog {
                 try body(entry)
             }
         }
-        let prefix = root.isEmpty ? "" : root + "/"
-        let environments = prefix + "environments/"
         var stopped: (any Error)?
-        try repo.walkHistory(from: tip, paths: root.isEmpty ? [] : [root], mergesByFirstParent: true, relevant: { changes in
-            // With an environment named, a commit that changed only other environments' folders
-            // is passed over without loading anything.
-            guard let environment else { return true }
-            return changes.contains { change in
-                [change.path, change.oldPath].contains { !$0.hasPrefix(environments) || $0.hasPrefix(environments + environment + "/")
-                    || $0 == environments + environment }
-            }
-        }) { commit in
+        try repo.walkHistory(from: tip) { commit in
             do {
                 while let next = pending.first, next.committer.date > commit.committer.date {
                     pending.removeFirst()
                     try show(next)
                 }
-                try show(commit)
+                // Commits that changed nothing the environment is rendered from (with one
+                // named: those that touched only other environments) are passed over by tree
+                // ids, without loading anything.
+                if try states.changed(commit) { try show(commit) }
                 return true
             } catch {
                 stopped = error
@@ -196,11 +189,15 @@ public struct DeploymentLog {
     }
 
     static func changes(_ before: [String: ServiceState], _ after: [String: ServiceState]) -> [LogEntry.ServiceChange] {
-        Set(before.keys).union(after.keys).sorted().compactMap { name in
+        // Most services keep their rendering from one commit to the next: only the others are
+        // sorted and compared.
+        var names = after.compactMap { name, state in before[name].map { $0.same(as: state) } == true ? nil : name }
+        names += before.keys.filter { after[$0] == nil }
+        return names.sorted().compactMap { name in
             switch (before[name], after[name]) {
             case (nil, _?): return .init(change: "added", service: name, fields: [])
             case (_?, nil): return .init(change: "removed", service: name, fields: [])
-            case (let old?, let new?) where !old.same(as: new):
+            case (let old?, let new?):
                 let fields = FieldDiff.full(live: old.taskDefinition, desired: new.taskDefinition).map(\.path)
                     + FieldDiff.full(live: old.settings, desired: new.settings).map { "service.\($0.path)" }
                 return .init(change: "changed", service: name, fields: fields)
@@ -225,6 +222,7 @@ struct StateWindow {
     private var loader: IncrementalLoader
     private var recent: [(key: String, state: State)] = []
     private var desired: [UInt64: DeploymentLog.ServiceState] = [:]
+    private var loads = 0
     static let size = 4
 
     init(repo: Repository, root: String, environment: String?) {
@@ -234,11 +232,31 @@ struct StateWindow {
         loader = IncrementalLoader(path: root, environments: environment.map { [$0] })
     }
 
+    private var keys: [(id: ObjectID, key: String)] = []
+
+    /// Whether `commit` changed what the environment is rendered from, against its first parent.
+    mutating func changed(_ commit: Commit) throws -> Bool {
+        let own = try key(commit.id)
+        guard let parent = commit.parents.first else { return own != Self.noRoot }
+        return try own != key(parent)
+    }
+
+    static let noRoot = "-"
+
     /// What a commit's state is rendered from, by tree ids: the root's tree, or with an
-    /// environment named, everything under the root but the other environments' folders.
-    func key(_ id: ObjectID) throws -> String {
+    /// environment named, everything under the root but the other environments' folders
+    /// (`noRoot` where there is no manifest root).
+    mutating func key(_ id: ObjectID) throws -> String {
+        if let known = keys.first(where: { $0.id == id }) { return known.key }
+        let key = try makeKey(id)
+        keys.append((id, key))
+        if keys.count > 2 { keys.removeFirst() }
+        return key
+    }
+
+    private func makeKey(_ id: ObjectID) throws -> String {
         guard let environment, let top = try repo.children(at: id, of: root) else {
-            return try (root.isEmpty ? repo.commit(id).tree : repo.entry(at: id, path: root)?.id)?.hex ?? id.hex
+            return try (root.isEmpty ? repo.commit(id).tree : repo.entry(at: id, path: root)?.id)?.hex ?? Self.noRoot
         }
         let folder = root.isEmpty ? "environments" : root + "/environments"
         let shared = top.filter { $0.path != folder }.map { "\($0.path)=\($0.id.hex)" }
@@ -265,9 +283,12 @@ struct StateWindow {
         let state = State(services: services, trust: loaded.config?.signing)
         recent.append((key, state))
         if recent.count > Self.size { recent.removeFirst() }
-        // Only what the states kept can be reused.
-        let live = Set(recent.flatMap { $0.state.services.values.flatMap { $0.values.map(\.renderID) } })
-        if desired.count > live.count * 2 { desired = desired.filter { live.contains($0.key) } }
+        // Only what the states kept can be reused (looked at now and then: it costs the size).
+        loads += 1
+        if loads % 64 == 0 {
+            let live = Set(recent.flatMap { $0.state.services.values.flatMap { $0.values.map(\.renderID) } })
+            desired = desired.filter { live.contains($0.key) }
+        }
         return state
     }
 }

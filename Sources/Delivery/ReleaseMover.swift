@@ -7,12 +7,17 @@ struct ReleaseMover {
     var files: ManifestFiles
     var edits: [String: YAMLEdit] = [:]
     var changes: [PromotionChange] = []
+    /// The manifests as edited so far.
+    private(set) var loaded: LoadedManifests
+    /// Loads each edit by what it changed (a release edit touches a few files).
+    private var loader: IncrementalLoader
 
-    init(files: ManifestFiles) {
+    /// `loader` may hold an earlier load of similar files, to start from.
+    init(files: ManifestFiles, loader: IncrementalLoader = IncrementalLoader(path: "")) {
         self.files = files
+        self.loader = loader
+        loaded = self.loader.load(files)
     }
-
-    var loaded: LoadedManifests { ManifestLoader().load(files) }
 
     /// Sets the environment's `release:` to `release` (only the keys that differ).
     mutating func setRelease(_ release: [String: String], in environment: Environment) throws {
@@ -59,8 +64,7 @@ struct ReleaseMover {
     }
 
     private mutating func refresh() throws {
-        var all = files.files
-        for (path, editor) in edits { all[path] = .data(Array(editor.text.utf8)) }
-        files = ManifestFiles(files: all, displayPrefix: files.displayPrefix, commit: files.commit)
+        for (path, editor) in edits.sorted(by: { $0.key < $1.key }) { files.write(path, Array(editor.text.utf8)) }
+        loaded = loader.load(files)
     }
 }

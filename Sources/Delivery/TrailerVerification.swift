@@ -20,7 +20,11 @@ public struct TrailerVerification: Codable, Sendable, Equatable {
 struct TrailerVerifier {
     let repo: Repository
     let root: String
-    private var rendered: [ObjectID: [String: [String: String]]] = [:]
+    private var rendered: [ObjectID: [String: [String: RenderedService]]] = [:]
+    /// The commits checked are close to each other: each is loaded by what changed since the
+    /// last, and services that did not change keep their hashes.
+    private var loader: IncrementalLoader
+    private let desired = DesiredCache()
     /// Each check renders a few commits in full; anyone can write trailers, so one log makes
     /// at most this many and says so for the rest.
     static let budget = 200
@@ -29,6 +33,7 @@ struct TrailerVerifier {
     init(repo: Repository, root: String) {
         self.repo = repo
         self.root = root
+        loader = IncrementalLoader(path: root)
     }
 
     mutating func verify(_ commit: Commit, signature: String) -> TrailerVerification? {
@@ -85,9 +90,10 @@ struct TrailerVerifier {
                                  _ edit: (inout ReleaseMover, LoadedManifests, Environment, Environment) throws -> Void) throws -> TrailerVerification {
         let (named, problem) = ancestor(hex, of: commit, trailer: trailer)
         guard let named, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
-        let then = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: named, path: root))
+        let then = try loader.load(repository: repo, commit: named)
         guard let from = then.environment(source) else { return .claimed("\(source) does not exist at \(named.short)") }
-        var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root))
+        var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root, after: loader.lastFiles),
+                                 loader: loader)
         guard let to = mover.loaded.environment(target) else { return .claimed("\(target) does not exist before this commit") }
         try edit(&mover, then, from, to)
         return try compare(commit, with: mover.loaded, making: what(named))
@@ -107,12 +113,20 @@ struct TrailerVerifier {
     }
 
     private mutating func compare(_ commit: Commit, with remade: LoadedManifests, making what: String) throws -> TrailerVerification {
-        let actual = try states(commit.id)
-        let expected = Self.states(remade)
+        let actual = try services(at: commit.id)
+        let expected = Self.services(remade)
+        // The same rendering is the same service; only services rendered apart are hashed.
+        func same(_ a: RenderedService?, _ b: RenderedService?) -> Bool {
+            guard let a, let b else { return a == nil && b == nil }
+            if a.renderID == b.renderID { return true }
+            guard let left = try? desired.desired(a), let right = try? desired.desired(b) else { return false }
+            return left.specHash == right.specHash && left.settingsHash == right.settingsHash
+        }
         let differing = Set(actual.keys).union(expected.keys).sorted().flatMap { env in
             Set((actual[env] ?? [:]).keys).union((expected[env] ?? [:]).keys).sorted()
-                .filter { actual[env]?[$0] != expected[env]?[$0] }.map { "\(env)/\($0)" }
+                .filter { !same(actual[env]?[$0], expected[env]?[$0]) }.map { "\(env)/\($0)" }
         }
+        desired.keep(only: remade)
         guard differing.isEmpty else {
             let shown = differing.prefix(5).joined(separator: ", ") + (differing.count > 5 ? ", …" : "")
             return .claimed("the commit is not what \(what) makes (differs in \(shown))")
@@ -120,20 +134,17 @@ struct TrailerVerifier {
         return .init(verified: true, reason: "the commit is what \(what) makes")
     }
 
-    private mutating func states(_ id: ObjectID) throws -> [String: [String: String]] {
+    private mutating func services(at id: ObjectID) throws -> [String: [String: RenderedService]] {
         if let known = rendered[id] { return known }
-        let state = Self.states(ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: id, path: root)))
+        let state = Self.services(try loader.load(repository: repo, commit: id))
         rendered[id] = state
         return state
     }
 
-    /// Each environment's services with what they render to (spec and settings hashes).
-    static func states(_ loaded: LoadedManifests) -> [String: [String: String]] {
-        var result: [String: [String: String]] = [:]
-        for service in loaded.rendered {
-            guard let desired = try? DesiredService(service) else { continue }
-            result[service.environment, default: [:]][service.service] = desired.specHash + "/" + desired.settingsHash
-        }
+    /// Each environment's rendered services, by name.
+    static func services(_ loaded: LoadedManifests) -> [String: [String: RenderedService]] {
+        var result: [String: [String: RenderedService]] = [:]
+        for service in loaded.rendered { result[service.environment, default: [:]][service.service] = service }
         return result
     }
 }

@@ -41,4 +41,11 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
     public var description: String { hex }
 
     public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { lhs.hex < rhs.hex }
+
+    /// The id git gives a file of these bytes (its blob id), without writing anything.
+    public static func blob(hashing bytes: [UInt8]) -> ObjectID {
+        var oid = git_oid()
+        _ = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return ObjectID(oid)
+    }
 }

@@ -11,9 +11,12 @@ struct Figure: Codable {
 
 /// A temporary folder for one benchmark, removed afterwards.
 struct BenchFolder {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("berth-bench-\(UUID().uuidString)").path
+    let path: String
 
-    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+    init(path: String = FileManager.default.temporaryDirectory.appendingPathComponent("berth-bench-\(UUID().uuidString)").path) {
+        self.path = path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

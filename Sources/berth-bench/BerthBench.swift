@@ -43,6 +43,12 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "6: commits in the generated history.")
     var commits = 100_000
 
+    @Option(help: "6: services in the generated history (of varied shapes).")
+    var logServices = 300
+
+    @Option(help: "6: keep the generated history in this folder, and reuse it when it is there.")
+    var logRepository: String?
+
     @Option(help: "7: fetch and reconcile cycles.")
     var soakCycles = 10_000
 
@@ -83,7 +89,7 @@ struct BerthBench: AsyncParsableCommand {
         case .cold: return try await PlanBenchmarks.coldPlan(services: services)
         case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
         case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles)
-        case .log: return try LogBenchmark(commits: commits).run()
+        case .log: return try LogBenchmark(commits: commits, services: logServices, keep: logRepository).run()
         case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles)
         case .notes: return try NotesBenchmark(sizes: notes).run()
         }

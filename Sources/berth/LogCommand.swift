@@ -54,66 +54,79 @@ struct LogCommand: AsyncParsableCommand {
         if let outcome, DeploymentRecord.Outcome(rawValue: outcome) == nil {
             throw ValidationError("--outcome '\(outcome)' is not an outcome (converged, failed, rolled-back, timed-out, started, superseded, refused, skipped)")
         }
-        var entries: [LogEntry]
-        do {
-            entries = try DeploymentLog(repositoryPath: root, manifestPath: repository.path).entries(ref: ref, environment: env, service: service, since: sinceDate)
-        } catch {
-            throw CLIError("\(error)")
-        }
-        if let untilDate { entries = entries.filter { $0.committer.date <= untilDate } }
-        if outcome != nil || deployer != nil {
+        // Each entry is shown as it is found: a long history streams instead of waiting.
+        func keep(_ entry: LogEntry) -> LogEntry? {
+            if let untilDate, entry.committer.date > untilDate { return nil }
+            guard outcome != nil || deployer != nil else { return entry }
             // Record filters keep the matching records, and the entries that have any.
-            entries = entries.compactMap { entry in
-                var entry = entry
-                entry.applied = entry.applied.filter { record in
-                    (outcome == nil || record.outcome.rawValue == outcome)
-                        && (deployer == nil || record.deployer.map { [$0.display, $0.name].contains { $0.localizedCaseInsensitiveContains(deployer!) } } == true)
-                }
-                return entry.applied.isEmpty ? nil : entry
+            var entry = entry
+            entry.applied = entry.applied.filter { record in
+                (outcome == nil || record.outcome.rawValue == outcome)
+                    && (deployer == nil || record.deployer.map { [$0.display, $0.name].contains { $0.localizedCaseInsensitiveContains(deployer!) } } == true)
             }
+            return entry.applied.isEmpty ? nil : entry
         }
+        var shown = 0
+        let show: (LogEntry) throws -> Void
         switch output {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(entries), as: UTF8.self))
-        case .text:
-            // Commit subjects, names and reasons come from git: nothing in them reaches the
-            // terminal as a control sequence, and none can forge a line.
-            func show(_ line: String) { print(TerminalText.line(line)) }
-            let formatter = ISO8601DateFormatter()
-            for entry in entries {
-                show("commit \(entry.commit.prefix(12))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
-                show("    \(entry.subject)")
-                show("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
-                for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
-                    for value in values { show("    \(key): \(value)") }
-                }
-                if let check = entry.trailerCheck {
-                    show("    trailers \(check.verified ? "verified" : "claimed, not verified"): \(check.reason)")
-                }
-                for change in entry.services {
-                    let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
-                    show("    \(change.change) \(change.service)\(fields)")
-                }
-                if entry.services.isEmpty { show("    no change to \(entry.environment) of its own: applied at this commit") }
-                for record in entry.applied {
-                    let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
-                    let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
-                    show("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
-                          + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
-                    if let drifted = record.drifted, !drifted.isEmpty { show("      self-heal: put back \(drifted.joined(separator: ", "))") }
-                    if let reason = record.breakGlass { show("      break glass: \(reason)") }
-                }
-                if let with = entry.deployedWith, !entry.applied.contains(where: { $0.outcome.deployed }) {
-                    show("    deployed with \(with.prefix(12))")
-                } else if entry.applied.isEmpty {
-                    show("    not applied")
-                }
-                show("")
+            show = { entry in
+                let text = String(decoding: try encoder.encode(entry), as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  ")
+                print((shown == 0 ? "[\n  " : ",\n  ") + text, terminator: "")
             }
-            if entries.isEmpty { print("no deployments\(env.map { " in \($0)" } ?? "")") }
+        case .text:
+            let formatter = ISO8601DateFormatter()
+            show = { entry in Self.printText(entry, dates: formatter) }
         }
+        do {
+            try DeploymentLog(repositoryPath: root, manifestPath: repository.path).forEachEntry(ref: ref, environment: env, service: service, since: sinceDate) { entry in
+                guard let entry = keep(entry) else { return }
+                try show(entry)
+                shown += 1
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        switch output {
+        case .json: print(shown == 0 ? "[\n\n]" : "\n]")
+        case .text: if shown == 0 { print("no deployments\(env.map { " in \($0)" } ?? "")") }
+        }
+    }
+
+    /// One entry as text. Commit subjects, names and reasons come from git: nothing in them
+    /// reaches the terminal as a control sequence, and none can forge a line.
+    static func printText(_ entry: LogEntry, dates formatter: ISO8601DateFormatter) {
+        func show(_ line: String) { print(TerminalText.line(line)) }
+        show("commit \(entry.commit.prefix(12))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
+        show("    \(entry.subject)")
+        show("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
+        for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
+            for value in values { show("    \(key): \(value)") }
+        }
+        if let check = entry.trailerCheck {
+            show("    trailers \(check.verified ? "verified" : "claimed, not verified"): \(check.reason)")
+        }
+        for change in entry.services {
+            let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
+            show("    \(change.change) \(change.service)\(fields)")
+        }
+        if entry.services.isEmpty { show("    no change to \(entry.environment) of its own: applied at this commit") }
+        for record in entry.applied {
+            let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
+            let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
+            show("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
+                  + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
+            if let drifted = record.drifted, !drifted.isEmpty { show("      self-heal: put back \(drifted.joined(separator: ", "))") }
+            if let reason = record.breakGlass { show("      break glass: \(reason)") }
+        }
+        if let with = entry.deployedWith, !entry.applied.contains(where: { $0.outcome.deployed }) {
+            show("    deployed with \(with.prefix(12))")
+        } else if entry.applied.isEmpty {
+            show("    not applied")
+        }
+        show("")
     }
 }

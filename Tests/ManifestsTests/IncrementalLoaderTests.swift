@@ -38,6 +38,15 @@ import Testing
             let only = try staging.load(repository: repo, commit: commit)
             #expect(Summary(full).rendered.filter { $0.hasPrefix("staging/") } == Summary(only).rendered, "\(context): staging alone")
             #expect(full.blockedEnvironments.contains("staging") == only.blockedEnvironments.contains("staging"), "\(context): staging blocked")
+            // A release edit in memory (promotion, rollback) loads like the edited files do.
+            if index % 4 == 1, var edited = loader.lastFiles {
+                let overlays = edited.files.keys.filter { $0.contains("environments/") && !$0.hasSuffix("environment.yaml") }.sorted()
+                if !overlays.isEmpty {
+                    edited.write(random.pick(overlays), Array("images: {app: registry.example.com/edited:\(index)}\n".utf8))
+                    let (want, got) = (Summary(ManifestLoader().load(edited)), Summary(loader.load(edited)))
+                    #expect(want == got, "\(context): edited in memory")
+                }
+            }
             if index > 0 && index < commits.count {
                 rendered += loader.lastWork.rendered
                 possible += incremental.environments.map(\.services.count).reduce(0, +)
@@ -45,6 +54,8 @@ import Testing
         }
         // Most commits change one or two things: most services are not rendered again.
         #expect(rendered * 2 < possible, "seed \(seed): \(rendered) of \(possible) services rendered again")
+        // The common change (an edited base or overlay) patches the last load.
+        #expect(loader.patched > 0, "seed \(seed): no load was a patch")
     }
 
     @Test func aChangedTaskDefinitionFileRendersItsServiceAgain() throws {

@@ -15,7 +15,10 @@ public struct IncrementalLoader: Sendable {
     /// Only these environments are read and rendered (nil: all).
     public let environments: Set<String>?
     private var files: ManifestFiles?
-    private var memo = LoadMemo()
+    var memo = LoadMemo()
+    /// The last load (of a commit, without a review) and what it was loaded from: a small change
+    /// patches it.
+    private var last: (loaded: LoadedManifests, from: ManifestFiles)?
 
     public init(path: String, environments: Set<String>? = nil, limits: Limits = Limits()) {
         self.path = path
@@ -31,23 +34,42 @@ public struct IncrementalLoader: Sendable {
     }
 
     /// The manifests in `files` (read from a commit: files without git versions are loaded
-    /// afresh, with nothing kept).
+    /// afresh, with nothing kept). Files read from the last ones, or edited in memory after the
+    /// same read (`ManifestFiles.write`), patch the last load when they can.
     public mutating func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
+        if review == nil, let last, let changes = files.changes(since: last.from), let result = patch(last.loaded, from: last.from, to: files, changes: changes) {
+            self.last = (result, files)
+            patched += 1
+            return result
+        }
+        let loaded = full(files, review: review)
+        last = review == nil && files.versions != nil ? (loaded, files) : nil
+        return loaded
+    }
+
+    private mutating func full(_ files: ManifestFiles, review: ReviewRequest?) -> LoadedManifests {
         var run = LoadRun(files: files, reader: YAMLReader(limits: limits))
         run.review = review
         run.only = environments
         if files.versions != nil {
             run.memo = memo
             run.fresh = LoadMemo()
+            run.parses.old = memo.parsed
         }
         let loaded = run.load()
         memo = run.fresh ?? LoadMemo()
+        memo.parsed = run.parses.new
+        memo.outside = run.reads.outside
+        memo.indexReaders()
         lastWork = run.work
         return loaded
     }
 
+    /// How many loads were patches of the one before (`patch`), not whole loads.
+    public private(set) var patched = 0
+
     /// What the last load did rather than reuse.
-    public private(set) var lastWork = LoadWork()
+    public internal(set) var lastWork = LoadWork()
 
     /// The files of the last commit loaded.
     public var lastFiles: ManifestFiles? { files }

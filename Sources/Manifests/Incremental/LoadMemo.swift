@@ -22,11 +22,13 @@ struct LoadMemo: Sendable {
         }
     }
 
-    /// One service rendered in one environment, and what it was rendered from.
+    /// One service rendered in one environment, and what it was rendered from (stamps).
     struct Rendering: Sendable {
-        let context: RenderContext
+        let context: UInt64
         let base: UInt64
         let overlay: UInt64
+        /// The overlay's path, to find the overlay again.
+        let overlayPath: String
         let result: RenderedService?
         let diagnostics: Diagnostics
     }
@@ -36,6 +38,28 @@ struct LoadMemo: Sendable {
     var overlays: [String: Piece<Overlay?>] = [:]
     /// By environment and service name.
     var renderings: [RenderKey: Rendering] = [:]
+    /// Each environment's render context, stamped: renderings compare the stamp.
+    var contexts: [String: (context: RenderContext, stamp: UInt64)] = [:]
+    /// Every file parsed, by path, with the version parsed.
+    var parsed: [String: Parsed] = [:]
+    /// What the load read outside the pieces: a change to any of it needs a whole load.
+    var outside: Set<String> = []
+    /// Which service bases read each path (their own files, and a shared task definition).
+    var readers: [String: Set<String>] = [:]
+
+    /// `readers`, made again from the service pieces.
+    mutating func indexReaders() {
+        readers = [:]
+        for (name, piece) in services {
+            for path in piece.reads.keys { readers[path, default: []].insert(name) }
+        }
+    }
+
+    struct Parsed: Sendable {
+        let version: ManifestFiles.Version
+        let node: Node?
+        let diagnostics: Diagnostics
+    }
 
     struct RenderKey: Hashable, Sendable {
         let environment: String
@@ -68,11 +92,21 @@ struct RenderContext: Equatable, Sendable {
     }
 }
 
+/// Parsed files shared by every copy of one load (pieces compute on copies of it).
+final class ParseTable {
+    var old: [String: LoadMemo.Parsed] = [:]
+    var new: [String: LoadMemo.Parsed] = [:]
+}
+
 /// The paths a piece reads while it is computed, so the memo knows what it depends on.
 final class ReadLog {
     private var paths: Set<String>?
+    /// What the load read outside any piece (berth.yaml, environment.yaml, freeze files).
+    private(set) var outside: Set<String> = []
 
-    func note(_ path: String) { paths?.insert(path) }
+    func note(_ path: String) {
+        if paths == nil { outside.insert(path) } else { paths!.insert(path) }
+    }
 
     /// Runs `body`, returning what it read alongside its result.
     func recording<T>(_ files: ManifestFiles, _ body: () -> T) -> (T, [String: ManifestFiles.Version?]) {
@@ -89,4 +123,9 @@ final class ReadLog {
 public struct LoadWork: Sendable, Equatable {
     public var read = 0
     public var rendered = 0
+
+    public init(read: Int = 0, rendered: Int = 0) {
+        self.read = read
+        self.rendered = rendered
+    }
 }

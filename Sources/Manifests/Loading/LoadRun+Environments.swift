@@ -9,6 +9,8 @@ struct Overlay: Sendable {
     let settings: Node?
     /// The memo's stamp of the read this came from: renderings compare it.
     var stamp: UInt64 = 0
+    /// The file, relative to the manifest root.
+    var path: String = ""
 }
 
 extension LoadRun {
@@ -76,6 +78,7 @@ extension LoadRun {
             diagnostics.append(contentsOf: read.diagnostics)
             guard var overlay = read.value else { continue }
             overlay.stamp = read.stamp
+            overlay.path = file
             overlays.append(overlay)
             overlaid.insert(service)
         }

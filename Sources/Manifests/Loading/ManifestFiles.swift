@@ -20,10 +20,37 @@ public struct ManifestFiles: Sendable {
     /// Paths relative to the manifest root, with `/` separators.
     public private(set) var files: [String: Content]
     /// The commit read, nil for a work tree.
-    public let commit: ObjectID?
+    public private(set) var commit: ObjectID?
+    /// For a read made from another (`read(after:)`), that one's commit and the paths that
+    /// differ from it.
+    public private(set) var base: ObjectID?
+    public private(set) var changes: Set<String>?
     /// What git stores at each path (object id and mode), for files read from a commit: equal
     /// versions are equal contents, which is how `IncrementalLoader` knows what to reuse.
     public private(set) var versions: [String: Version]?
+
+    /// The paths written in memory after the read (`write`): then the files are no longer the
+    /// commit's, and a later read cannot start from them.
+    public private(set) var edits: Set<String> = []
+    public var edited: Bool { !edits.isEmpty }
+
+    /// Replaces a file's contents in memory (a release edit), keeping its version exact: the
+    /// blob id git would give these bytes.
+    public mutating func write(_ path: String, _ bytes: [UInt8]) {
+        set(path, .data(bytes))
+        if versions != nil { versions![path] = Version(id: .blob(hashing: bytes), kind: .file) }
+        edits.insert(path)
+    }
+
+    /// Every path that may differ between `other` and these files, when that is known without
+    /// comparing them all (one was read from the other, or both are edits of one read); nil when
+    /// it is not.
+    public func changes(since other: ManifestFiles) -> Set<String>? {
+        guard versions != nil, other.versions != nil, other.displayPrefix == displayPrefix else { return nil }
+        if let commit, other.commit == commit, other.edits.isSubset(of: edits) { return edits }
+        if let base, other.commit == base, other.edits.isEmpty, let changes { return changes.union(edits) }
+        return nil
+    }
 
     /// A path's object in git: the same id with another mode (a file become a link) differs.
     public struct Version: Hashable, Sendable {
@@ -31,10 +58,48 @@ public struct ManifestFiles: Sendable {
         public let kind: TreeEntry.Kind
     }
 
+    /// Each folder's direct entries (files and folders) by name: listing a folder costs its
+    /// size, not the size of the whole tree.
+    private var folders: [String: Set<String>] = [:]
+
     public init(files: [String: Content], displayPrefix: String = "", commit: ObjectID? = nil) {
-        self.files = files
+        self.files = [:]
         self.displayPrefix = displayPrefix
         self.commit = commit
+        for (path, content) in files { set(path, content) }
+    }
+
+    /// Puts `content` at `path`, listing it in its folders.
+    private mutating func set(_ path: String, _ content: Content) {
+        if files.updateValue(content, forKey: path) != nil { return }
+        var child = path[...]
+        while let slash = child.lastIndex(of: "/") {
+            let folder = String(child[..<slash])
+            let (inserted, _) = folders[folder, default: []].insert(String(child[child.index(after: slash)...]))
+            if !inserted { return }
+            child = child[..<slash]
+        }
+        folders["", default: []].insert(String(child))
+    }
+
+    /// Takes `path` away, and folders it leaves empty.
+    private mutating func remove(_ path: String) {
+        guard files.removeValue(forKey: path) != nil else { return }
+        var child = path[...]
+        while true {
+            let slash = child.lastIndex(of: "/")
+            let folder = slash.map { String(child[..<$0]) } ?? ""
+            let name = String(slash.map { child[child.index(after: $0)...] } ?? child)
+            folders[folder]?.remove(name)
+            guard folders[folder]?.isEmpty == true, let slash else { return }
+            folders[folder] = nil
+            child = child[..<slash]
+        }
+    }
+
+    /// The names directly inside `folder` ("" for the root), files and folders, sorted.
+    public func names(in folder: String) -> [String] {
+        (folders[folder] ?? []).sorted()
     }
 
     /// How a path is shown in diagnostics.
@@ -45,10 +110,11 @@ public struct ManifestFiles: Sendable {
     /// Paths of files (and links) directly inside `folder` ("" for the root), sorted.
     public func children(of folder: String) -> [String] {
         let prefix = folder.isEmpty ? "" : folder + "/"
-        return files.keys.filter {
-            if case .submodule? = files[$0] { return false }
-            return $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/")
-        }.sorted()
+        return names(in: folder).map { prefix + $0 }.filter {
+            guard let content = files[$0] else { return false }
+            if case .submodule = content { return false }
+            return true
+        }
     }
 
     /// What stands where a folder was expected (`services/api`, `environments/prod`) when it is
@@ -64,12 +130,7 @@ public struct ManifestFiles: Sendable {
     /// Names of folders directly inside `folder`, sorted.
     public func subfolders(of folder: String) -> [String] {
         let prefix = folder.isEmpty ? "" : folder + "/"
-        var names = Set<String>()
-        for path in files.keys where path.hasPrefix(prefix) {
-            let rest = path.dropFirst(prefix.count)
-            if let slash = rest.firstIndex(of: "/") { names.insert(String(rest[..<slash])) }
-        }
-        return names.sorted()
+        return names(in: folder).filter { folders[prefix + $0] != nil }
     }
 
     /// Reads the manifest root `path` of `commit` in `repository`.
@@ -90,20 +151,28 @@ public struct ManifestFiles: Sendable {
                             after previous: ManifestFiles?) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
         let prefix = root.isEmpty ? "" : root + "/"
-        guard let previous, let from = previous.commit, previous.versions != nil, previous.displayPrefix == prefix else {
+        guard let previous, let from = previous.commit, previous.versions != nil, !previous.edited, previous.displayPrefix == prefix else {
             return try read(repository: repository, commit: commit, path: path, limits: limits)
         }
-        if from == commit { return previous }
+        if from == commit {
+            var same = previous
+            same.base = from
+            same.changes = []
+            return same
+        }
         // A root that is gone (or no longer a folder) fails as a full read says.
         if !root.isEmpty, try repository.entry(at: commit, path: root)?.kind != .directory {
             return try read(repository: repository, commit: commit, path: path, limits: limits)
         }
-        var read = ManifestFiles(files: previous.files, displayPrefix: prefix, commit: commit)
-        read.versions = previous.versions
+        var read = previous
+        read.commit = commit
+        read.base = from
+        read.changes = []
         for change in try repository.changedPaths(from: from, to: commit, paths: root.isEmpty ? [] : [root]) {
             for changed in Set([change.oldPath, change.path]) where changed.hasPrefix(prefix) {
                 let relative = String(changed.dropFirst(prefix.count))
-                read.files[relative] = nil
+                read.changes?.insert(relative)
+                read.remove(relative)
                 read.versions?[relative] = nil
                 if let entry = try repository.entry(at: commit, path: changed), entry.kind != .directory {
                     try read.store(entry, at: relative, from: repository, limits: limits)
@@ -118,10 +187,10 @@ public struct ManifestFiles: Sendable {
         versions?[path] = Version(id: entry.id, kind: entry.kind)
         switch entry.kind {
         case .directory: return
-        case .submodule: files[path] = .submodule
-        case .symlink: files[path] = .symlink
+        case .submodule: set(path, .submodule)
+        case .symlink: set(path, .symlink)
         case .file, .executable:
-            files[path] = entry.size > limits.maxFileBytes ? .tooLarge(entry.size) : .data(try repository.blob(entry.id))
+            set(path, entry.size > limits.maxFileBytes ? .tooLarge(entry.size) : .data(try repository.blob(entry.id)))
         }
     }
 

@@ -38,15 +38,16 @@ struct LoadRun {
     /// Only these environments are read and rendered (the others are named, nothing more).
     var only: Set<String>?
     let reads = ReadLog()
+    /// Files parsed by this load, and by the last one (kept by version).
+    let parses = ParseTable()
     /// How much of this load was done rather than reused: pieces read and services rendered.
     var work = LoadWork()
     /// The folders in services/, each a service (looked up for every overlay).
-    let serviceFolders: Set<String>
+    lazy var serviceFolders = Set(files.subfolders(of: "services"))
 
     init(files: ManifestFiles, reader: YAMLReader) {
         self.files = files
         self.reader = reader
-        serviceFolders = Set(files.subfolders(of: "services"))
     }
 
     /// A piece from the memo when the files it read are unchanged, else computed (and noted
@@ -77,11 +78,9 @@ struct LoadRun {
         }
         // A linked or submodule environment folder is an environment that cannot be read:
         // listed (so it is blocked and said why), never silently missing.
-        let unreadable = files.files.keys.filter { path in
-            let name = path.dropFirst("environments/".count)
-            return path.hasPrefix("environments/") && !name.contains("/") && files.notAFolder(path) != nil
-                && !ManifestLoader.extensions.contains { name.hasSuffix("." + $0) }
-        }.sorted()
+        let unreadable = files.names(in: "environments").map { "environments/" + $0 }.filter { path in
+            files.notAFolder(path) != nil && !ManifestLoader.extensions.contains { path.hasSuffix("." + $0) }
+        }
         for path in unreadable {
             environmentDiagnostics[String(path.dropFirst("environments/".count)), default: Diagnostics()]
                 .error(files.notAFolder(path)!, at: location(path))
@@ -118,18 +117,20 @@ struct LoadRun {
         for environment in environments {
             var diagnostics = environmentDiagnostics[environment.name] ?? Diagnostics()
             let context = RenderContext(environment)
+            let contextStamp = memo?.contexts[environment.name].flatMap { $0.context == context ? $0.stamp : nil } ?? LoadMemo.stamp()
+            fresh?.contexts[environment.name] = (context, contextStamp)
             var expanded: [String: String]?
             for overlay in overlays[environment.name] ?? [] {
                 guard let base = bases[overlay.service], let baseStamp = baseStamps[overlay.service] else { continue }
                 let key = LoadMemo.RenderKey(environment: environment.name, service: overlay.service)
                 var rendering = memo?.renderings[key]
-                if rendering == nil || rendering!.context != context || rendering!.base != baseStamp || rendering!.overlay != overlay.stamp {
+                if rendering == nil || rendering!.context != contextStamp || rendering!.base != baseStamp || rendering!.overlay != overlay.stamp {
                     if expanded == nil { expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment)) }
                     var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
                     renderer.renderID = LoadMemo.stamp()
                     work.rendered += 1
-                    rendering = LoadMemo.Rendering(context: context, base: baseStamp, overlay: overlay.stamp, result: renderer.render(),
-                                                   diagnostics: renderer.diagnostics)
+                    rendering = LoadMemo.Rendering(context: contextStamp, base: baseStamp, overlay: overlay.stamp, overlayPath: overlay.path,
+                                                   result: renderer.render(), diagnostics: renderer.diagnostics)
                 }
                 fresh?.renderings[key] = rendering
                 if let service = rendering!.result { rendered.append(service) }
@@ -206,7 +207,17 @@ struct LoadRun {
                                   + "(see .gitattributes)", at: location(path))
                 return nil
             }
-            return reader.read(bytes, file: files.display(path), into: &diagnostics)
+            let version = fresh == nil ? nil : files.versions?[path]
+            if let version, let kept = parses.old[path], kept.version == version {
+                parses.new[path] = kept
+                diagnostics.append(contentsOf: kept.diagnostics)
+                return kept.node
+            }
+            var found = Diagnostics()
+            let node = reader.read(bytes, file: files.display(path), into: &found)
+            if let version { parses.new[path] = LoadMemo.Parsed(version: version, node: node, diagnostics: found) }
+            diagnostics.append(contentsOf: found)
+            return node
         }
     }
 
