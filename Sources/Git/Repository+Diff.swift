@@ -10,6 +10,14 @@ public struct ChangedPath: Sendable, Equatable {
     /// The path before the change (differs from `path` only for renames).
     public let oldPath: String
     public let status: Status
+    /// What the path holds after the change (nil when it was deleted): read it without looking
+    /// the path up again.
+    public var new: (id: ObjectID, kind: TreeEntry.Kind)?
+
+    public static func == (lhs: ChangedPath, rhs: ChangedPath) -> Bool {
+        lhs.path == rhs.path && lhs.oldPath == rhs.oldPath && lhs.status == rhs.status
+            && lhs.new?.id == rhs.new?.id && lhs.new?.kind == rhs.new?.kind
+    }
 }
 
 extension Repository {
@@ -49,8 +57,12 @@ extension Repository {
             case GIT_DELTA_TYPECHANGE: status = .typeChanged
             default: status = .other
             }
-            return ChangedPath(path: String(gitString: delta.new_file.path),
-                               oldPath: String(gitString: delta.old_file.path), status: status)
+            var change = ChangedPath(path: String(gitString: delta.new_file.path),
+                                     oldPath: String(gitString: delta.old_file.path), status: status)
+            if status != .deleted, let kind = TreeEntry.Kind(mode: UInt32(delta.new_file.mode)) {
+                change.new = (ObjectID(delta.new_file.id), kind)
+            }
+            return change
         }
     }
 }

@@ -58,6 +58,17 @@ extension Repository {
         }
     }
 
+    /// The size in bytes of object `id`, read from its header (a large blob is not loaded).
+    public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
+        var oid = id.raw
+        var size = 0, type = GIT_OBJECT_ANY
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open object database")
+        defer { git_odb_free(odb) }
+        try check(git_odb_read_header(&size, &type, odb, &oid), "read size of \(id.short)")
+        return size
+    }
+
     /// The contents of the blob `id`.
     public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
         var oid = id.raw
@@ -95,24 +106,8 @@ extension Repository {
 
     private func makeEntry(_ raw: OpaquePointer, path: String) throws(GitError) -> TreeEntry {
         let id = ObjectID(git_tree_entry_id(raw)!)
-        let kind: TreeEntry.Kind
-        switch git_tree_entry_filemode(raw) {
-        case GIT_FILEMODE_TREE: kind = .directory
-        case GIT_FILEMODE_BLOB_EXECUTABLE: kind = .executable
-        case GIT_FILEMODE_LINK: kind = .symlink
-        case GIT_FILEMODE_COMMIT: kind = .submodule
-        default: kind = .file
-        }
-        var size = 0
-        if kind == .file || kind == .executable || kind == .symlink {
-            var oid = id.raw
-            var header = 0, type = GIT_OBJECT_ANY
-            var odb: OpaquePointer?
-            try check(git_repository_odb(&odb, handle), "open object database")
-            defer { git_odb_free(odb) }
-            try check(git_odb_read_header(&header, &type, odb, &oid), "read size of \(path)")
-            size = header
-        }
+        let kind = TreeEntry.Kind(mode: git_tree_entry_filemode(raw).rawValue) ?? .file
+        let size = kind == .file || kind == .executable || kind == .symlink ? try objectSize(id) : 0
         return TreeEntry(path: path, kind: kind, id: id, size: size)
     }
 }

@@ -1,3 +1,5 @@
+import CGit2
+
 /// One file or folder in a commit's tree.
 public struct TreeEntry: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -14,4 +16,25 @@ public struct TreeEntry: Sendable, Equatable {
     public let id: ObjectID
     /// Size in bytes, for blobs.
     public let size: Int
+
+    public init(path: String, kind: Kind, id: ObjectID, size: Int) {
+        self.path = path
+        self.kind = kind
+        self.id = id
+        self.size = size
+    }
+}
+
+extension TreeEntry.Kind {
+    /// The kind a git file mode stands for (nil for a mode git does not write).
+    init?(mode: UInt32) {
+        switch mode {
+        case GIT_FILEMODE_TREE.rawValue: self = .directory
+        case GIT_FILEMODE_BLOB_EXECUTABLE.rawValue: self = .executable
+        case GIT_FILEMODE_LINK.rawValue: self = .symlink
+        case GIT_FILEMODE_COMMIT.rawValue: self = .submodule
+        case GIT_FILEMODE_BLOB.rawValue: self = .file
+        default: return nil
+        }
+    }
 }

@@ -28,7 +28,14 @@ public struct IncrementalLoader: Sendable {
 
     /// The manifests at `commit`, and the files they were loaded from.
     public mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
-        let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits, after: files)
+        // With environments named, the others' folders are not even compared.
+        var within: [String]?
+        if let environments, let top = try repository.children(at: commit, of: try ManifestPath.normalizedRoot(path)) {
+            let prefix = path.isEmpty ? "" : try ManifestPath.normalizedRoot(path) + "/"
+            within = top.map { String($0.path.dropFirst(prefix.count)) }.filter { $0 != "environments" }
+                + environments.sorted().map { "environments/" + $0 }
+        }
+        let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits, after: files, within: within)
         files = read
         return load(read, review: review)
     }
@@ -71,6 +78,7 @@ public struct IncrementalLoader: Sendable {
     /// What the last load did rather than reuse.
     public internal(set) var lastWork = LoadWork()
 
-    /// The files of the last commit loaded.
-    public var lastFiles: ManifestFiles? { files }
+    /// The files of the last commit loaded (nil with environments named: the others' files
+    /// are not kept up to date).
+    public var lastFiles: ManifestFiles? { environments == nil ? files : nil }
 }

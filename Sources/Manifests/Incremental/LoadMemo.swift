@@ -104,6 +104,9 @@ final class ReadLog {
     /// What the load read outside any piece (berth.yaml, environment.yaml, freeze files).
     private(set) var outside: Set<String> = []
 
+    /// Whether a piece is being computed (its result is kept as a whole: its files need not be).
+    var recording: Bool { paths != nil }
+
     func note(_ path: String) {
         if paths == nil { outside.insert(path) } else { paths!.insert(path) }
     }

@@ -147,8 +147,11 @@ public struct ManifestFiles: Sendable {
     /// Reads `commit` as `previous` (the same root at another commit) plus the paths that differ
     /// between the two: only changed files are read, so the cost follows the change, not the
     /// size of the repository. Without a usable `previous`, a full read.
+    ///
+    /// With `within` (paths under the root), only changes there are read: the rest stays as
+    /// `previous` had it, for a reader that looks at nothing else (a log of one environment).
     public static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
-                            after previous: ManifestFiles?) throws -> ManifestFiles {
+                            after previous: ManifestFiles?, within: [String]? = nil) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
         let prefix = root.isEmpty ? "" : root + "/"
         guard let previous, let from = previous.commit, previous.versions != nil, !previous.edited, previous.displayPrefix == prefix else {
@@ -168,14 +171,18 @@ public struct ManifestFiles: Sendable {
         read.commit = commit
         read.base = from
         read.changes = []
-        for change in try repository.changedPaths(from: from, to: commit, paths: root.isEmpty ? [] : [root]) {
+        let scope = within.map { $0.map { prefix + $0 } } ?? (root.isEmpty ? [] : [root])
+        for change in try repository.changedPaths(from: from, to: commit, paths: scope) {
             for changed in Set([change.oldPath, change.path]) where changed.hasPrefix(prefix) {
                 let relative = String(changed.dropFirst(prefix.count))
                 read.changes?.insert(relative)
                 read.remove(relative)
                 read.versions?[relative] = nil
-                if let entry = try repository.entry(at: commit, path: changed), entry.kind != .directory {
-                    try read.store(entry, at: relative, from: repository, limits: limits)
+                // What the diff says is there now (a rename's old path is gone).
+                if changed == change.path, let new = change.new, new.kind != .directory {
+                    let size = new.kind == .submodule ? 0 : try repository.objectSize(new.id)
+                    try read.store(TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative,
+                                   from: repository, limits: limits)
                 }
             }
         }

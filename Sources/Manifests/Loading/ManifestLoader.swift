@@ -207,7 +207,8 @@ struct LoadRun {
                                   + "(see .gitattributes)", at: location(path))
                 return nil
             }
-            let version = fresh == nil ? nil : files.versions?[path]
+            // Files read outside the pieces are kept parsed; a piece keeps its result instead.
+            let version = fresh == nil || reads.recording ? nil : files.versions?[path]
             if let version, let kept = parses.old[path], kept.version == version {
                 parses.new[path] = kept
                 diagnostics.append(contentsOf: kept.diagnostics)
