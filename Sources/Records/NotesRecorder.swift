@@ -11,6 +11,9 @@ public actor NotesRecorder {
     public nonisolated let deployer: DeploymentRecord.Deployer?
     /// The identity of notes commits: berth's own, never the host's git configuration.
     public nonisolated let author: NotesAuthor
+    /// The last note written, as text and parsed: the next record on the same commit (a first
+    /// sync writes thousands there) starts from it instead of parsing the note again.
+    private var lastWritten: (commit: ObjectID, text: String, note: DeploymentNote)?
 
     public init(repositoryPath: String, ref: String = Repository.berthNotesRef, deployer: DeploymentRecord.Deployer? = nil,
                 author: NotesAuthor = .from()) {
@@ -53,6 +56,7 @@ public actor NotesRecorder {
             attempt += 1
             let tip = try repo.referenceTarget(ref)
             var note = try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
+                if let last = lastWritten, last.commit == commit, last.text == text { return last.note }
                 guard let parsed = DeploymentNote.parse(text) else {
                     throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
                 }
@@ -60,7 +64,9 @@ public actor NotesRecorder {
             } ?? DeploymentNote()
             change(&note)
             do {
-                try repo.writeNotes([commit: note.text], ref: ref, expected: .some(tip), author: author.signature())
+                let text = note.text
+                try repo.writeNotes([commit: text], ref: ref, expected: .some(tip), author: author.signature())
+                lastWritten = (commit, text, note)
                 return
             } catch {
                 guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: ref) else { throw error }
