@@ -4,7 +4,15 @@ import Foundation
 /// libgit2 must be initialised once per process before any other call; `git_libgit2_init`
 /// is reference-counted, and a lazily initialised static runs it exactly once, thread-safely.
 enum LibGit2 {
-    private static let initResult: Int32 = git_libgit2_init()
+    private static let initResult: Int32 = {
+        let rc = git_libgit2_init()
+        // Trees are cached up to 1 MiB each (libgit2 keeps none over 4 KiB by default): a folder
+        // of hundreds of services is read at every step of a walk, and each read of it out of a
+        // pack resolves a chain of deltas. The whole cache is bounded at 64 MiB (default 256).
+        _ = cgit_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+        _ = cgit_set_cache_max_size(64 << 20)
+        return rc
+    }()
 
     static func bootstrap() {
         _ = initResult

@@ -134,6 +134,17 @@ public final class Repository {
     /// Whether `ancestor` is `descendant` or one of its ancestors.
     public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
         if ancestor == descendant { return true }
+        // The usual question is about a recent commit (a parent, the commit a promotion names):
+        // a short walk back answers it, where libgit2's merge-base search can paint the whole
+        // history (100,000 commits) before it says yes.
+        var frontier = [descendant], seen = Set<ObjectID>()
+        while !frontier.isEmpty, seen.count < 256 {
+            let next = frontier.removeFirst()
+            guard seen.insert(next).inserted else { continue }
+            let parents = try commit(next).parents
+            if parents.contains(ancestor) { return true }
+            frontier += parents
+        }
         var a = ancestor.raw, d = descendant.raw
         let rc = git_graph_descendant_of(handle, &d, &a)
         try check(rc, "compare history of \(descendant.short) and \(ancestor.short)")

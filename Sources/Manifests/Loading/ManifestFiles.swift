@@ -171,8 +171,8 @@ public struct ManifestFiles: Sendable {
         read.commit = commit
         read.base = from
         read.changes = []
-        let scope = within.map { $0.map { prefix + $0 } } ?? (root.isEmpty ? [] : [root])
-        for change in try repository.changedPaths(from: from, to: commit, paths: scope) {
+        let scope = within.map { $0.map { prefix + $0 } } ?? [root]
+        for change in try repository.changedFiles(from: from, to: commit, under: scope) {
             for changed in Set([change.oldPath, change.path]) where changed.hasPrefix(prefix) {
                 let relative = String(changed.dropFirst(prefix.count))
                 read.changes?.insert(relative)
