@@ -10,8 +10,8 @@ public struct ChangedPath: Sendable, Equatable {
     /// The path before the change (differs from `path` only for renames).
     public let oldPath: String
     public let status: Status
-    /// What the path holds after the change (nil when it was deleted): read it without looking
-    /// the path up again.
+    /// What the path holds after the change, as `changedFiles` finds it (nil when it was
+    /// deleted): read it without looking the path up again.
     public var new: (id: ObjectID, kind: TreeEntry.Kind)?
 
     public static func == (lhs: ChangedPath, rhs: ChangedPath) -> Bool {
@@ -57,12 +57,8 @@ extension Repository {
             case GIT_DELTA_TYPECHANGE: status = .typeChanged
             default: status = .other
             }
-            var change = ChangedPath(path: String(gitString: delta.new_file.path),
-                                     oldPath: String(gitString: delta.old_file.path), status: status)
-            if status != .deleted, let kind = TreeEntry.Kind(mode: UInt32(delta.new_file.mode)) {
-                change.new = (ObjectID(delta.new_file.id), kind)
-            }
-            return change
+            return ChangedPath(path: String(gitString: delta.new_file.path),
+                               oldPath: String(gitString: delta.old_file.path), status: status)
         }
     }
 }

@@ -30,11 +30,8 @@ extension Repository {
     }
 
     /// `history`, one commit at a time, without holding the history: `body` returns false to
-    /// stop. `relevant` narrows `paths` further by what changed (given the paths a commit
-    /// changed against a parent, whether that counts): a log of one environment passes over
-    /// commits that changed only others.
+    /// stop.
     public func walkHistory(from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false,
-                            relevant: (([ChangedPath]) -> Bool)? = nil,
                             _ body: (Commit) throws(GitError) -> Bool) throws(GitError) {
         do {
             var walker: OpaquePointer?
@@ -49,8 +46,7 @@ extension Repository {
                 if rc == GIT_ITEROVER.rawValue { break }
                 try check(rc, "walk history")
                 let commit = try self.commit(ObjectID(oid))
-                let keep = try paths.isEmpty && relevant == nil
-                    ? true : touches(commit, paths: paths, firstParentOnly: mergesByFirstParent, relevant: relevant)
+                let keep = try paths.isEmpty ? true : touches(commit, paths: paths, firstParentOnly: mergesByFirstParent)
                 if keep, try !body(commit) { break }
             }
         } catch {
@@ -58,14 +54,12 @@ extension Repository {
         }
     }
 
-    private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool,
-                         relevant: (([ChangedPath]) -> Bool)?) throws(GitError) -> Bool {
-        func counts(_ changes: [ChangedPath]) -> Bool { !changes.isEmpty && relevant?(changes) != false }
+    private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
         guard !commit.parents.isEmpty else {
-            return try counts(diffTrees(nil, commit.tree, paths: paths))
+            return try !diffTrees(nil, commit.tree, paths: paths).isEmpty
         }
         for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
-            if try !counts(diffTrees(self.commit(parent).tree, commit.tree, paths: paths)) {
+            if try diffTrees(self.commit(parent).tree, commit.tree, paths: paths).isEmpty {
                 return false
             }
         }

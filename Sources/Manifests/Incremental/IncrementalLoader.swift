@@ -30,8 +30,9 @@ public struct IncrementalLoader: Sendable {
     public mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
         // With environments named, the others' folders are not even compared.
         var within: [String]?
-        if let environments, let top = try repository.children(at: commit, of: try ManifestPath.normalizedRoot(path)) {
-            let prefix = path.isEmpty ? "" : try ManifestPath.normalizedRoot(path) + "/"
+        let root = try ManifestPath.normalizedRoot(path)
+        if let environments, let top = try repository.children(at: commit, of: root) {
+            let prefix = root.isEmpty ? "" : root + "/"
             within = top.map { String($0.path.dropFirst(prefix.count)) }.filter { $0 != "environments" }
                 + environments.sorted().map { "environments/" + $0 }
         }

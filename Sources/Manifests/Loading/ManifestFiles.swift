@@ -172,18 +172,16 @@ public struct ManifestFiles: Sendable {
         read.base = from
         read.changes = []
         let scope = within.map { $0.map { prefix + $0 } } ?? [root]
-        for change in try repository.changedFiles(from: from, to: commit, under: scope) {
-            for changed in Set([change.oldPath, change.path]) where changed.hasPrefix(prefix) {
-                let relative = String(changed.dropFirst(prefix.count))
-                read.changes?.insert(relative)
-                read.remove(relative)
-                read.versions?[relative] = nil
-                // What the diff says is there now (a rename's old path is gone).
-                if changed == change.path, let new = change.new, new.kind != .directory {
-                    let size = new.kind == .submodule ? 0 : try repository.objectSize(new.id)
-                    try read.store(TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative,
-                                   from: repository, limits: limits)
-                }
+        for change in try repository.changedFiles(from: from, to: commit, under: scope) where change.path.hasPrefix(prefix) {
+            let relative = String(change.path.dropFirst(prefix.count))
+            read.changes?.insert(relative)
+            read.remove(relative)
+            read.versions?[relative] = nil
+            // What the comparison found there now.
+            if let new = change.new {
+                let size = new.kind == .submodule ? 0 : try repository.objectSize(new.id)
+                try read.store(TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative,
+                               from: repository, limits: limits)
             }
         }
         guard read.files.count <= limits.maxFiles else { throw tooMany(read.files.count, root: root, limits: limits) }
