@@ -183,9 +183,9 @@ public struct Reconciler: Sendable {
                        trigger: DeploymentRecord.Trigger) async throws {
         guard let recorder else { return }
         let now = Date()
-        for want in desired {
-            try await recorder.recordOnce(.notApplied(.refused, want, in: environment, reason: reason, at: now, trigger: trigger), on: commit)
-        }
+        _ = try await recorder.record(desired.map { want in
+            (DeploymentRecord.notApplied(.refused, want, in: environment, reason: reason, at: now, trigger: trigger), once: true)
+        }, on: commit)
     }
 
     /// Where a repository keeps the last commit accepted for an environment: a ref of berth's

@@ -27,11 +27,7 @@ public actor NotesRecorder {
     /// entry. Returns the record as written (with its id and deployer).
     @discardableResult
     public func record(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
-        var record = record
-        if record.id == nil { record.id = UUID().uuidString.lowercased() }
-        if record.deployer == nil { record.deployer = deployer }
-        try write({ $0.merge(record) }, on: commit)
-        return record
+        try self.record([(record, once: false)], on: commit)[0]
     }
 
     /// `record`, unless the latest record of its service on `commit` already says the same
@@ -39,17 +35,36 @@ public actor NotesRecorder {
     /// per commit. Returns the record that stands.
     @discardableResult
     public func recordOnce(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
-        if let latest = try note(on: commit)?.latest(record.environment, record.service),
-           latest.outcome == record.outcome, latest.reason == record.reason, latest.breakGlass == record.breakGlass {
-            return latest
+        try self.record([(record, once: true)], on: commit)[0]
+    }
+
+    /// Adds `records` to the note on `commit` in one notes commit: a pass that creates or
+    /// refuses thousands of services writes the note once, not once per service. A record
+    /// marked `once` is added only when it is news (see `recordOnce`). Returns, in order, the
+    /// records that stand.
+    public func record(_ records: [(record: DeploymentRecord, once: Bool)], on commit: ObjectID) throws -> [DeploymentRecord] {
+        let stamped = records.map { item -> (record: DeploymentRecord, once: Bool) in
+            var record = item.record
+            if record.id == nil { record.id = UUID().uuidString.lowercased() }
+            if record.deployer == nil { record.deployer = deployer }
+            return (record, item.once)
         }
-        return try self.record(record, on: commit)
+        return try write({ note in
+            stamped.map { item in
+                if item.once, let latest = note.latest(item.record.environment, item.record.service),
+                   latest.outcome == item.record.outcome, latest.reason == item.record.reason, latest.breakGlass == item.record.breakGlass {
+                    return latest
+                }
+                note.merge(item.record)
+                return item.record
+            }
+        }, on: commit)
     }
 
     /// Reads the note on `commit`, changes it, and writes it back; a concurrent writer (another
     /// process on this repository) makes the compare-and-swap fail, and the change is made
     /// again on what that writer left.
-    func write(_ change: (inout DeploymentNote) -> Void, on commit: ObjectID) throws {
+    func write<T>(_ change: (inout DeploymentNote) -> T, on commit: ObjectID) throws -> T {
         let repo = try Repository.discover(from: repositoryPath)
         var attempt = 0
         while true {
@@ -62,12 +77,14 @@ public actor NotesRecorder {
                 }
                 return parsed
             } ?? DeploymentNote()
-            change(&note)
+            let before = note
+            let result = change(&note)
+            if note == before { return result }
             do {
                 let text = note.text
                 try repo.writeNotes([commit: text], ref: ref, expected: .some(tip), author: author.signature())
                 lastWritten = (commit, text, note)
-                return
+                return result
             } catch {
                 guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: ref) else { throw error }
             }

@@ -44,22 +44,35 @@ public struct Applier: Sendable {
     /// Writes a record stamped with this apply's trigger and break-glass reason (a skip only
     /// when it is news for that commit); the record as it stands, also without a recorder.
     func record(_ record: DeploymentRecord, on commit: ObjectID) async throws -> DeploymentRecord {
-        var record = record
-        record.trigger = options.trigger
-        record.breakGlass = options.breakGlass
-        guard let recorder else { return record }
-        if record.deployer == nil, var deployer = recorder.deployer {
-            deployer.callerArn = callerArn
-            record.deployer = deployer
-        }
-        if !record.outcome.deployed { return try await recorder.recordOnce(record, on: commit) }
-        return try await recorder.record(record, on: commit)
+        let outcome = ServiceOutcome(service: record.service, result: .applied(record.outcome), record: record)
+        return try await recorded([outcome], commit: commit)[0].record!
     }
 
-    /// A service not applied this time, and why, recorded.
-    func skip(_ want: DesiredService, _ reason: String, environment: Environment, commit: ObjectID) async throws -> ServiceOutcome {
-        let record = try await self.record(.notApplied(.skipped, want, in: environment, reason: reason, at: now()), on: commit)
-        return ServiceOutcome(service: want.name, result: .skipped(reason), record: record)
+    /// Writes the records `outcomes` carry, stamped as `record` does, in one notes commit: a
+    /// step of an apply (the services looked at, a wave's outcomes, the skips) writes the note
+    /// once, however many services it holds. Returns the outcomes with the records that stand.
+    func recorded(_ outcomes: [ServiceOutcome], commit: ObjectID) async throws -> [ServiceOutcome] {
+        let pending = outcomes.indices.filter { outcomes[$0].record != nil }
+        guard !pending.isEmpty else { return outcomes }
+        let stamped = pending.map { index -> (record: DeploymentRecord, once: Bool) in
+            var record = outcomes[index].record!
+            record.trigger = options.trigger
+            record.breakGlass = options.breakGlass
+            if record.deployer == nil, var deployer = recorder?.deployer {
+                deployer.callerArn = callerArn
+                record.deployer = deployer
+            }
+            return (record, !record.outcome.deployed)
+        }
+        let standing = try await recorder?.record(stamped, on: commit) ?? stamped.map(\.record)
+        var result = outcomes
+        for (index, record) in zip(pending, standing) { result[index].record = record }
+        return result
+    }
+
+    /// A service not applied this time, and why, to be recorded.
+    func skip(_ want: DesiredService, _ reason: String, environment: Environment) -> ServiceOutcome {
+        ServiceOutcome(service: want.name, result: .skipped(reason), record: .notApplied(.skipped, want, in: environment, reason: reason, at: now()))
     }
 
     /// Applies `plan` for `environment` at `commit`. `failures` are earlier failed records for
@@ -92,11 +105,11 @@ public struct Applier: Sendable {
                         }
                         var record: DeploymentRecord?
                         if !seen {
-                            record = try await self.record(DeploymentRecord(
+                            record = DeploymentRecord(
                                 environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
                                 specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
                                 started: now(), finished: nil, outcome: .started, reason: "found rolling out git's spec; outcome not followed",
-                                target: TargetDescription.of(environment.target)), on: commit)
+                                target: TargetDescription.of(environment.target))
                         }
                         outcomes.append(ServiceOutcome(service: want.name, result: .applied(.started), record: record,
                                                        liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
@@ -117,24 +130,24 @@ public struct Applier: Sendable {
                                               started: now(), finished: now(), outcome: .converged,
                                               reason: "found matching git; recorded after an interrupted apply",
                                               target: TargetDescription.of(environment.target))
-                    record = try await self.record(record!, on: commit)
                 }
                 outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: record,
                                                liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
             } else if servicePlan.drift && !environment.policy.selfHeal {
                 let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
-                outcomes.append(try await skip(want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
-                                               environment: environment, commit: commit))
+                outcomes.append(skip(want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
+                                     environment: environment))
             } else if !options.retry, let failed = failures.last(where: {
                 $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome.isFailure
             }) {
-                outcomes.append(try await skip(
+                outcomes.append(skip(
                     want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
-                    environment: environment, commit: commit))
+                    environment: environment))
             } else {
                 work.append((servicePlan, want))
             }
         }
+        outcomes = try await recorded(outcomes, commit: commit)
         if !resumed.isEmpty {
             progress("\(environment.name): following \(resumed.count) rollout(s) still in progress")
             outcomes += try await finish(resumed, environment: environment, commit: commit)
@@ -155,7 +168,7 @@ public struct Applier: Sendable {
             outcomes.append(outcome)
             guard outcome.succeeded else {
                 let why = "before-task \(task.name) failed: \(outcome.record?.reason ?? "see its record")"
-                for (_, want) in work { outcomes.append(try await skip(want, why, environment: environment, commit: commit)) }
+                outcomes += try await recorded(work.map { skip($0.1, why, environment: environment) }, commit: commit)
                 return outcomes.sorted { $0.service < $1.service }
             }
         }
@@ -165,7 +178,7 @@ public struct Applier: Sendable {
         for wave in Self.waves(environment.waves, work: work.map(\.1.name)) {
             let members = work.filter { wave.contains($0.1.name) }
             if let blocked {
-                for (_, want) in members { outcomes.append(try await skip(want, blocked, environment: environment, commit: commit)) }
+                outcomes += try await recorded(members.map { skip($0.1, blocked, environment: environment) }, commit: commit)
                 continue
             }
             let results = try await applyWave(members, environment: environment, taskDefinitions: taskDefinitions, commit: commit)
@@ -240,16 +253,15 @@ public struct Applier: Sendable {
         var outcomes: [ServiceOutcome] = []
         for item in started.sorted(by: { $0.want.name < $1.want.name }) {
             let (outcome, reason) = item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil))
-            let record = DeploymentRecord(
+            var record = DeploymentRecord(
                 environment: environment.name, service: item.want.name, taskDefinitionArn: item.taskDefinitionArn,
                 specHash: item.want.specHash, settingsHash: item.want.settingsHash, deploymentId: item.expectation?.deploymentId,
                 started: item.started, finished: outcome == .started ? nil : now(), outcome: outcome, reason: reason,
                 target: TargetDescription.of(environment.target))
-            var healed = record
-            healed.drifted = item.drifted
-            let written = try await self.record(healed, on: commit)
-            outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: written))
+            record.drifted = item.drifted
+            outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: record))
         }
+        outcomes = try await recorded(outcomes, commit: commit)
         if cancelled { throw CancellationError() }
         return outcomes
     }

@@ -57,7 +57,7 @@ public struct ServiceOutcome: Sendable {
 
     public let service: String
     public let result: Result
-    public let record: DeploymentRecord?
+    public internal(set) var record: DeploymentRecord?
     /// What runs now when nothing was applied (in sync).
     public var liveTaskDefinitionArn: String?
 
