@@ -35,14 +35,19 @@ public actor Controller {
     /// Desired services of the last head, reused for the services a new head did not change.
     private let desiredCache = DesiredCache()
     private var lastFull = Date.distantPast
+    /// Fetches failed in a row (`nextWait`).
+    private var fetchFailures = 0
     /// Each environment's desired state (a fingerprint) when it last converged.
     private var converged: [String: String] = [:]
+    /// Each environment's services (`DesiredService.specs`) when it last converged: a new
+    /// head observes only the services it changed (`ApplyOptions.settled`).
+    private var settled: [String: [String: String]] = [:]
     private var previouslyOwned = Set<String>()
     nonisolated let signal = TriggerSignal()
     /// The head each environment's refusal was last notified for (once per head, not per pass).
     private var refusalsSent: [String: ObjectID] = [:]
     private var cachedReconciler: (head: ObjectID, reconciler: Reconciler)?
-    private var cachedSpecs: (head: ObjectID, specs: [String: String])?
+    private var cachedSpecs: (head: ObjectID, specs: [String: [String: String]])?
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
     /// The reconcile in progress for each environment, and the head it works on.
@@ -121,6 +126,14 @@ public actor Controller {
         return true
     }
 
+    /// How long the loop waits before the next pass: the interval, or after failed fetches a
+    /// growing wait (1 s, 2 s, 4 s, … up to the interval), so a webhook's commit that a failed
+    /// fetch missed is not left until the next interval.
+    func nextWait() -> TimeInterval {
+        guard fetchFailures > 0 else { return options.interval }
+        return min(options.interval, pow(2, Double(min(fetchFailures, 20) - 1)))
+    }
+
     /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is
     /// first: true when the webhook woke it.
     @discardableResult
@@ -142,6 +155,7 @@ public actor Controller {
             let mirror = self.mirror, branch = options.branch
             head = try await fetcher.run(within: options.fetchTimeout) { try mirror.sync(branch: branch) }
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
+            fetchFailures = 0
             if lastLoaded?.head != head {
                 logger.info("new head", metadata: ["event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",
                                                    "previous": "\(lastLoaded?.head.hex ?? "none")", "trigger": "\(trigger.rawValue)"])
@@ -159,6 +173,7 @@ public actor Controller {
             await status.fetched(head: head.hex, error: nil)
         } catch {
             metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
+            fetchFailures += 1
             await status.fetched(head: nil, error: "\(error)")
             logger.warning("fetch failed; keeping the last known state", metadata: ["event": "fetch", "result": "error", "error": "\(error)"])
             return false
@@ -214,7 +229,12 @@ public actor Controller {
             }
             let fingerprint = fingerprints[name]
             let cause: DeploymentRecord.Trigger = asked ? .manual : changed ? trigger : .resync
-            let task = Task { await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint, trigger: cause) }
+            // A resync or a request looks at everything; a new head at what it changed.
+            let known = everything || asked || !previouslyOwned.contains(name) ? [:] : settled[name] ?? [:]
+            let specs = cachedSpecs!.specs[name] ?? [:]
+            let task = Task {
+                await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs, settled: known, trigger: cause)
+            }
             workers[name] = (head, task)
             tasks.append(task)
         }
@@ -295,29 +315,29 @@ public actor Controller {
         }
     }
 
-    /// Each environment's services as `name=specHash/settingsHash`: what a head renders to. Made
-    /// by the head's reconciler, which keeps them for the apply that follows.
-    static func specs(_ loaded: LoadedManifests, _ reconciler: Reconciler) -> [String: String] {
-        var result: [String: String] = [:]
+    /// Each environment's services and their `DesiredService.specs`: what a head renders to.
+    /// Made by the head's reconciler, which keeps them for the apply that follows.
+    static func specs(_ loaded: LoadedManifests, _ reconciler: Reconciler) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
         for name in loaded.environmentNames {
-            result[name] = ((try? reconciler.desired(name).1) ?? [])
-                .map { "\($0.name)=\($0.specHash)/\($0.settingsHash)" }.sorted().joined(separator: ",")
+            result[name] = Dictionary(((try? reconciler.desired(name).1) ?? []).map { ($0.name, $0.specs) }, uniquingKeysWith: { one, _ in one })
         }
         return result
     }
 
     /// The specs, plus what can change without a new head: a freeze starting or ending.
-    static func fingerprints(_ loaded: LoadedManifests, specs: [String: String]) -> [String: String] {
+    static func fingerprints(_ loaded: LoadedManifests, specs: [String: [String: String]]) -> [String: String] {
         var result: [String: String] = [:]
         for name in loaded.environmentNames {
             let frozen = loaded.environment(name)?.freeze.map { $0.isActive() ? "frozen" : "" } ?? ""
-            result[name] = SpecHash.of(.string((specs[name] ?? "") + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
+            let services = (specs[name] ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
+            result[name] = SpecHash.of(.string(services + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
         }
         return result
     }
 
-    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?,
-                   trigger: DeploymentRecord.Trigger) async -> Bool {
+    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?, specs: [String: String] = [:],
+                   settled: [String: String] = [:], trigger: DeploymentRecord.Trigger) async -> Bool {
         let started = Date()
         reconciling.insert(name)
         defer { reconciling.remove(name) }
@@ -360,7 +380,7 @@ public actor Controller {
             let fence = fencing(name)
             let logger = self.logger
             let (plan, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
-                                                                                           trigger: trigger, trustAnchor: anchor),
+                                                                                           trigger: trigger, trustAnchor: anchor, settled: settled),
                                                               hooks: ApplyHooks(beforeWrite: fence)) { step in
                 logger.info("\(step)", metadata: ["event": "apply-step", "environment": "\(name)", "commit": "\(head.hex)"])
             }
@@ -395,6 +415,12 @@ public actor Controller {
                     .init(outcome: $0.record.outcome.rawValue, time: $0.record.finished ?? $0.record.started, commit: $0.commit.hex, reason: $0.record.reason)
                 }
                 return service
+            }
+            if !settled.isEmpty {
+                // The services this pass did not look at keep what the last pass showed.
+                let shown = Set(state.services.map(\.service))
+                state.services += (previous?.services ?? []).filter { !shown.contains($0.service) && specs[$0.service] != nil }
+                state.services.sort { $0.service < $1.service }
             }
             if let environment = loaded.environment(name), environment.policy.revertOnRollback, let revertStep,
                outcomes.contains(where: { $0.result == .applied(.rolledBack) }) {
@@ -455,6 +481,7 @@ public actor Controller {
         // A failed environment is taken again on the next head whatever it renders: a branch
         // restored after a force-push clears the refusal at once, not at the next resync.
         converged[name] = state.converged ? fingerprint : nil
+        self.settled[name] = state.converged ? specs : nil
         // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
         // each burst's high-water mark and the resident size creeps up (benchmark 7).
         berth_release_free_memory()

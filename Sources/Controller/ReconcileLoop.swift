@@ -2,8 +2,9 @@ import Foundation
 import Records
 import ServiceLifecycle
 
-/// The controller's main loop as a service: a pass every interval, or at once when the webhook
-/// fires; stops between passes, or abandons a wait, on graceful shutdown.
+/// The controller's main loop as a service: a pass every interval (sooner after a failed
+/// fetch), or at once when the webhook fires; stops between passes, or abandons a wait, on
+/// graceful shutdown.
 public struct ReconcileLoop: Service {
     let controller: Controller
 
@@ -20,7 +21,7 @@ public struct ReconcileLoop: Service {
             while !Task.isCancelled {
                 await controller.pass(full: first, trigger: woken ? .webhook : .poll)
                 first = false
-                woken = await controller.waitForTrigger(upTo: controller.options.interval)
+                woken = await controller.waitForTrigger(upTo: await controller.nextWait())
             }
         }
     }

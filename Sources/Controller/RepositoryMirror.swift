@@ -43,8 +43,17 @@ public struct RepositoryMirror: Sendable {
             repo = try Repository.create(at: path, bare: true)
             try repo.addRemote("origin", url: url)
         }
-        try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
-                       prune: true, credentials: credentials)
+        for attempt in 1...3 {
+            do {
+                try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
+                               prune: true, credentials: credentials)
+                break
+            } catch {
+                // A ref the origin listed was gone when read (a publisher's scratch ref on an
+                // origin on this machine): nothing is wrong with the origin, look again.
+                guard error.code == .notFound, attempt < 3 else { throw error }
+            }
+        }
         let tip = try repo.resolve("refs/heads/\(branch)")
         // HEAD names the followed branch, so what works on "the current branch" (a revert
         // commit after a rollback) works on it.

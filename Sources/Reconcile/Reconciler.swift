@@ -66,8 +66,12 @@ public struct Reconciler: Sendable {
         Dictionary(grouping: await records(of: environment).reversed(), by: \.record.service).mapValues { Array($0.prefix(limit)) }
     }
 
-    public func plan(_ name: String) async throws -> EnvironmentPlan {
-        let (environment, desired) = try desired(name)
+    /// The plan of `name`; services whose specs are those `settled` names (see
+    /// `ApplyOptions.settled`) are left out, unless a one-off task runs from them.
+    public func plan(_ name: String, settled: [String: String] = [:]) async throws -> EnvironmentPlan {
+        let (environment, all) = try desired(name)
+        let taskServices = Set(environment.tasks.map(\.service))
+        let desired = settled.isEmpty ? all : all.filter { settled[$0.name] != $0.specs || taskServices.contains($0.name) }
         let client = await connector.client(for: environment.target)
         let planner = Planner(client: client, cache: await connector.cache(for: environment.target))
         var lastConverged: [String: DeploymentRecord] = [:]
@@ -123,7 +127,7 @@ public struct Reconciler: Sendable {
             await notify("breakGlass", environment, commit: commit, reason: "\(problem); deployed anyway: \(reason)", services: [])
         }
         accept(commit, environment: name)
-        let plan = try await plan(name)
+        let plan = try await plan(name, settled: options.settled)
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
                               options: options, hooks: hooks, progress: progress,

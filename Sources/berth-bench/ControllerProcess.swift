@@ -17,7 +17,13 @@ final class ControllerProcess {
             + (secretFile.map { ["--webhook-secret-file", $0] } ?? [])
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // BERTH_BENCH_CONTROLLER_LOG=FILE keeps the controller's log, to see what a figure hides.
+        if let path = ProcessInfo.processInfo.environment["BERTH_BENCH_CONTROLLER_LOG"],
+           FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) {
+            process.standardError = file
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 

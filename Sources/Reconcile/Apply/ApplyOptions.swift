@@ -19,9 +19,16 @@ public struct ApplyOptions: Sendable {
     /// The last commit accepted for the environment (the controller keeps it); nil: the commit
     /// of its last recorded deployment.
     public var trustAnchor: ObjectID?
+    /// Each service's spec and settings hashes (`DesiredService.specs`) at the environment's
+    /// last convergence, as the controller saw it. A service that still wants the same is not
+    /// observed again: a new head describes only what it changed, and drift is left to the
+    /// periodic resync, which passes none.
+    public var settled: [String: String] = [:]
 
     public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
-                trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil) {
+                trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil,
+                settled: [String: String] = [:]) {
+        self.settled = settled
         self.trustAnchor = trustAnchor
         self.trigger = trigger
         self.breakGlass = breakGlass

@@ -24,4 +24,7 @@ public struct DesiredService: Sendable {
     }
 
     public var name: String { rendered.service }
+
+    /// What the service wants, as one string: equal exactly when both hashes are.
+    public var specs: String { "\(specHash)/\(settingsHash)" }
 }

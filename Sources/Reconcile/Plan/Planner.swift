@@ -36,7 +36,7 @@ public struct Planner: Sendable {
     public func plan(environment: Environment, desired: [DesiredService], commit: String?,
                      lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: [String: String] = [:]) async throws -> EnvironmentPlan {
         let cluster = environment.target.cluster
-        let live = try await observe(cluster: cluster, names: desired.map(\.rendered.serviceName)) ?? [:]
+        let live = desired.isEmpty ? [:] : try await observe(cluster: cluster, names: desired.map(\.rendered.serviceName)) ?? [:]
         var services: [ServicePlan] = []
         for want in desired {
             guard let service = live[want.rendered.serviceName] else {
