@@ -1,6 +1,7 @@
 #ifndef BERTH_CGIT2_SHIM_H
 #define BERTH_CGIT2_SHIM_H
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
 
 /* git_libgit2_opts is C-variadic, which Swift cannot call: fixed-arity wrappers. */
 static inline int cgit_set_owner_validation(int enabled) {
@@ -17,5 +18,15 @@ static inline int cgit_set_cache_object_limit(git_object_t type, size_t size) {
 }
 static inline int cgit_set_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
+}
+/* An object database of one pack alone: which objects a pack holds. */
+static inline int cgit_pack_odb(git_odb **out, const char *index_file) {
+    git_odb *odb = NULL;
+    git_odb_backend *backend = NULL;
+    if (git_odb_new(&odb) < 0) return -1;
+    if (git_odb_backend_one_pack(&backend, index_file) < 0) { git_odb_free(odb); return -1; }
+    if (git_odb_add_backend(odb, backend, 1) < 0) { backend->free(backend); git_odb_free(odb); return -1; }
+    *out = odb;
+    return 0;
 }
 #endif

@@ -63,12 +63,17 @@ public struct RepositoryMirror: Sendable {
 
     /// Above this many packs, `compact` repacks (git's own `gc --auto` default).
     public static let packLimit = 50
+    /// Above about this many loose objects (a fetch from a repository on this machine copies
+    /// objects loose, and notes are written loose), `compact` repacks (git's `gc.auto`).
+    public static let looseLimit = 6_700
 
-    /// Repacks the mirror into one pack when fetches have left more than `packLimit`; nil when
-    /// there was nothing to do. Safe while notes are written: loose objects are left alone.
-    public func compact(limit: Int = packLimit) throws -> (objects: Int, replacedPacks: Int)? {
+    /// Repacks the mirror into one pack, folding in the loose objects it reaches, when fetches
+    /// and notes have left more than `limit` packs or about `looseLimit` loose objects; nil when
+    /// there was nothing to do. Safe while notes are written: a loose object is deleted only
+    /// once the new pack holds it.
+    public func compact(limit: Int = packLimit, looseLimit: Int = looseLimit) throws -> (objects: Int, replacedPacks: Int)? {
         let repo = try Repository.open(at: path)
-        guard repo.packCount > limit else { return nil }
+        guard repo.packCount > limit || repo.looseObjectEstimate > looseLimit else { return nil }
         return try repo.repack()
     }
 

@@ -13,10 +13,18 @@ extension Repository {
         ((try? FileManager.default.contentsOfDirectory(atPath: packFolder)) ?? []).filter { $0.hasSuffix(".pack") }
     }
 
+    /// About how many loose objects there are, counted as git's `gc --auto` does: the files in
+    /// one of the 256 fan-out folders, times 256.
+    public var looseObjectEstimate: Int {
+        let folder = (path as NSString).appendingPathComponent("objects/17")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).count * 256
+    }
+
     /// Writes every object reachable from a reference (commits with their trees and blobs, and
-    /// annotated tags) into one new pack, then removes the packs that were there before.
-    /// Loose objects stay: one being written right now (a note) may not be referenced yet.
-    /// Returns how many objects the new pack holds and how many packs it replaced.
+    /// annotated tags) into one new pack, then removes the packs that were there before and the
+    /// loose objects the new pack holds. Other loose objects stay: one being written right now
+    /// (a note) may not be referenced yet. Returns how many objects the new pack holds and how
+    /// many packs it replaced.
     @discardableResult
     public func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
         let folder = packFolder
@@ -65,6 +73,24 @@ extension Repository {
             for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
             replaced += 1
         }
+        removeLooseObjects(in: (folder as NSString).appendingPathComponent(written + ".idx"))
         return (objects, replaced)
+    }
+
+    /// Deletes the loose objects that the pack indexed by `index` also holds: their content is
+    /// in the pack, so nothing can be lost.
+    func removeLooseObjects(in index: String) {
+        var packOdb: OpaquePointer?
+        guard cgit_pack_odb(&packOdb, index) == 0 else { return }
+        defer { git_odb_free(packOdb) }
+        let objects = (path as NSString).appendingPathComponent("objects")
+        for fanout in (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? [] where fanout.count == 2 {
+            let folder = (objects as NSString).appendingPathComponent(fanout)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                var oid = git_oid()
+                guard name.count == 38, git_oid_fromstr(&oid, fanout + name) == 0, git_odb_exists(packOdb, &oid) == 1 else { continue }
+                try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            }
+        }
     }
 }

@@ -42,6 +42,11 @@ extension Repository {
         // remote fetches its branches as git's default refspec would.
         var specs = refspecs
         if specs.isEmpty && configuredURL(ofRemote: remote) != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
+        // A repository on this machine: copy what is missing (any problem, and libgit2 says it).
+        if !specs.isEmpty, let local = Repository.localPath(configuredURL(ofRemote: remote) ?? remote),
+           (try? fetchLocal(from: local, refspecs: specs, prune: prune)) == true {
+            return
+        }
         try overNetwork(remote, operation) { [specs] repo, url, watch throws(GitError) in
             try repo.withRemote(url) { (handle) throws(GitError) in
                 var opts = git_fetch_options()

@@ -5,8 +5,9 @@ import Records
 import Testing
 @testable import Controller
 
-/// Each fetch leaves a pack in the controller's mirror; past the limit they become one, and
-/// the mirror stays a complete repository (checked by git's own fsck).
+/// Each fetch leaves objects in the controller's mirror (loose, copied from an origin on this
+/// machine; a pack, over the network); past the limits they become one pack, and the mirror
+/// stays a complete repository (checked by git's own fsck).
 @Suite struct MirrorRepackTests {
     static func git(_ args: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
@@ -21,7 +22,14 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func fetchedPacksAreFoldedIntoOneAndNothingIsLost() throws {
+    /// Loose objects in `repository`, counted exactly.
+    static func looseObjects(_ repository: String) -> Int {
+        let objects = repository + "/objects"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? []).filter { $0.count == 2 }
+            .reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: objects + "/" + $1)) ?? []).count }
+    }
+
+    @Test func fetchedObjectsAreFoldedIntoOnePackAndNothingIsLost() throws {
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         let author = Signature(name: "Dev", email: "dev@example.com")
@@ -39,11 +47,13 @@ import Testing
             tip = try origin.commit(changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {}\n")], onto: "main",
                                     expectedTip: tip, message: "commit \(index)", author: author)
             #expect(try mirror.sync(branch: "main") == tip)
-            if index == RepositoryMirror.packLimit { #expect(try Repository.open(at: mirror.path).packCount >= RepositoryMirror.packLimit) }
-            _ = try mirror.compact()
+            #expect(try mirror.compact() == nil, "under the limits nothing is repacked")
         }
+        #expect(Self.looseObjects(mirror.path) >= fetches * 3, "a local fetch copies what it lacks: the commit and its new trees")
         let repo = try Repository.open(at: mirror.path)
-        #expect(repo.packCount < 10, "\(repo.packCount) packs")
+        _ = try repo.repack()
+        #expect(repo.packCount == 1, "\(repo.packCount) packs")
+        #expect(Self.looseObjects(mirror.path) == 0, "every loose object is in the pack, and is removed")
         // Everything reachable is still there, as git itself sees it.
         let fsck = try Self.git(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsck.status == 0, "\(fsck.output)")
@@ -52,9 +62,18 @@ import Testing
         // The origin's notes are fetched to berth's own ref, never over the notes it writes.
         #expect(try repo.note(on: repo.history(from: tip).last!.id, ref: NotesRecorder.originNotesRef) == "{\"berth\": 1}")
         #expect(try Self.git(["-C", mirror.path, "cat-file", "-t", "refs/tags/v1"]).output.hasPrefix("tag"))
-        // And it keeps fetching.
-        tip = try origin.commit(changes: [.write("berth.yaml", "version: 1\n# after\n")], onto: "main", expectedTip: tip, message: "after", author: author)
+        // And it keeps fetching: a branch comes and goes, and a force-push moves main back.
+        let feature = try origin.commit(changes: [.write("berth.yaml", "version: 1\n# feature\n")], onto: "feature", expectedTip: nil,
+                                        message: "feature", author: author)
         #expect(try mirror.sync(branch: "main") == tip)
+        #expect(try repo.referenceTarget("refs/heads/feature") == feature)
+        try origin.deleteReference("refs/heads/feature")
+        let parent = try repo.commit(tip).parents[0]
+        try origin.moveReference("refs/heads/main", to: parent, expected: tip, logMessage: "force-push")
+        #expect(try mirror.sync(branch: "main") == parent)
+        #expect(try repo.referenceTarget("refs/heads/feature") == nil, "pruned")
+        let fsckAfter = try Self.git(["-C", mirror.path, "fsck", "--full", "--strict"])
+        #expect(fsckAfter.status == 0, "\(fsckAfter.output)")
     }
 }
 

@@ -1,0 +1,190 @@
+import CGit2
+import Foundation
+
+extension Repository {
+    /// Objects a local fetch copies one by one before it hands the work to libgit2's fetch,
+    /// which writes one pack (a first fetch of a long history would be thousands of loose files).
+    static let localCopyLimit = 5_000
+
+    /// Fetches from a repository on this machine by copying only the objects this one lacks,
+    /// then moving the references as `refspecs` say (`+` forces; `prune` deletes destination
+    /// references the source no longer has). Returns false, having changed no reference, for a
+    /// first fetch (none of the destinations exists yet) or when more than `localCopyLimit`
+    /// objects are missing: the caller fetches through libgit2 then.
+    ///
+    /// libgit2's local transport builds a pack for every fetch and, to leave out what is already
+    /// here, reads the whole tree of every commit this repository has: with a few thousand files
+    /// that is most of a fetch's time, however small the change. Here a tree is entered only
+    /// when this repository lacks it, so a fetch costs what it brings. Objects are written
+    /// children first, so an object present here always has everything it points to.
+    /// The folder of a repository `url` names on this machine (`file://` or an absolute path).
+    static func localPath(_ url: String) -> String? {
+        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
+        return url.hasPrefix("/") ? url : nil
+    }
+
+    func fetchLocal(from sourcePath: String, refspecs: [String], prune: Bool) throws(GitError) -> Bool {
+        let source = try Repository.open(at: sourcePath)
+        let specs = try refspecs.map { spec throws(GitError) in try LocalRefspec(spec) }
+        var wanted: [String: ObjectID] = [:]
+        for name in try source.references(matching: "refs/*") {
+            // A reference deleted since it was listed (another writer's scratch ref) is skipped.
+            guard let target = try? source.referenceTarget(name) else { continue }
+            for spec in specs {
+                if let destination = spec.destination(for: name) { wanted[destination] = target }
+            }
+        }
+        // A first fetch brings everything: one pack from libgit2 is the better shape for that.
+        guard wanted.keys.contains(where: { (try? referenceTarget($0)) ?? nil != nil }) else { return false }
+        let copier = try ObjectCopier(from: source, to: self)
+        for target in Set(wanted.values) {
+            guard try copier.copy(target, limit: Self.localCopyLimit) else { return false }
+        }
+        for (name, target) in wanted.sorted(by: { $0.key < $1.key }) {
+            let current = try referenceTarget(name)
+            guard current != target else { continue }
+            let force = specs.contains { $0.force && $0.destination(forDestination: name) }
+            if let current, !force, try !isAncestor(current, of: target) {
+                throw GitError(code: .nonFastForward, message: "\(name) would move from \(current.short) to \(target.short), not a fast-forward",
+                               operation: "fetch from \(sourcePath)")
+            }
+            var oid = target.raw
+            var ref: OpaquePointer?
+            try check(git_reference_create(&ref, handle, name, &oid, 1, "berth: fetch"), "update \(name)")
+            git_reference_free(ref)
+        }
+        if prune {
+            for spec in specs {
+                let names = spec.isPattern ? try references(matching: spec.destinationGlob) : [spec.target.prefix]
+                for name in names where wanted[name] == nil { try deleteReference(name) }
+            }
+        }
+        return true
+    }
+}
+
+/// A fetch refspec (`[+]src:dst`, each side with at most one `*`), as a local fetch reads it.
+struct LocalRefspec {
+    let force: Bool
+    let source: (prefix: String, suffix: String)
+    let target: (prefix: String, suffix: String)
+    let isPattern: Bool
+
+    init(_ text: String) throws(GitError) {
+        force = text.hasPrefix("+")
+        let body = force ? String(text.dropFirst()) : text
+        let sides = body.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard sides.count == 2, !sides[0].isEmpty, !sides[1].isEmpty,
+              sides[0].filter({ $0 == "*" }).count == sides[1].filter({ $0 == "*" }).count,
+              sides[0].filter({ $0 == "*" }).count <= 1 else {
+            throw GitError(code: .invalidSpec, message: "cannot read refspec \(text)", operation: "fetch")
+        }
+        isPattern = sides[0].contains("*")
+        func split(_ side: String) -> (String, String) {
+            guard let star = side.firstIndex(of: "*") else { return (side, "") }
+            return (String(side[..<star]), String(side[side.index(after: star)...]))
+        }
+        source = split(sides[0])
+        target = split(sides[1])
+    }
+
+    /// Where the source reference `name` goes, nil when this refspec does not take it.
+    func destination(for name: String) -> String? {
+        guard isPattern else { return name == source.prefix ? target.prefix : nil }
+        guard name.hasPrefix(source.prefix), name.hasSuffix(source.suffix),
+              name.count >= source.prefix.count + source.suffix.count + 1 else { return nil }
+        let middle = name.dropFirst(source.prefix.count).dropLast(source.suffix.count)
+        return target.prefix + middle + target.suffix
+    }
+
+    /// Whether the destination reference `name` is one this refspec writes.
+    func destination(forDestination name: String) -> Bool {
+        guard isPattern else { return name == target.prefix }
+        return name.hasPrefix(target.prefix) && name.hasSuffix(target.suffix)
+    }
+
+    var destinationGlob: String { target.prefix + "*" + target.suffix }
+}
+
+/// Copies objects between two object databases, children before the objects that point to them.
+private final class ObjectCopier {
+    let source: Repository
+    let sourceOdb: OpaquePointer
+    let targetOdb: OpaquePointer
+    var copied = 0
+
+    init(from source: Repository, to target: Repository) throws(GitError) {
+        self.source = source
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, source.handle), "open the source's objects")
+        sourceOdb = odb!
+        var mine: OpaquePointer?
+        try check(git_repository_odb(&mine, target.handle), "open the objects")
+        targetOdb = mine!
+    }
+
+    deinit {
+        git_odb_free(sourceOdb)
+        git_odb_free(targetOdb)
+    }
+
+    func has(_ id: ObjectID) -> Bool {
+        var oid = id.raw
+        return git_odb_exists(targetOdb, &oid) == 1
+    }
+
+    /// Copies `root` and whatever it points to that is missing; false past `limit` objects.
+    func copy(_ root: ObjectID, limit: Int) throws(GitError) -> Bool {
+        var stack: [(id: ObjectID, children: Bool)] = [(root, false)]
+        var entered = Set<ObjectID>()
+        while let (id, expanded) = stack.popLast() {
+            if expanded {
+                try write(id)
+                continue
+            }
+            guard !entered.contains(id), !has(id) else { continue }
+            entered.insert(id)
+            copied += 1
+            if copied > limit { return false }
+            stack.append((id, true))
+            for child in try children(of: id) where !entered.contains(child) && !has(child) {
+                stack.append((child, false))
+            }
+        }
+        return true
+    }
+
+    /// What an object points to: a commit's tree and parents, a tree's entries (not submodule
+    /// commits), a tag's target.
+    func children(of id: ObjectID) throws(GitError) -> [ObjectID] {
+        var oid = id.raw
+        var object: OpaquePointer?
+        try check(git_object_lookup(&object, source.handle, &oid, GIT_OBJECT_ANY), "read \(id.short) from the source")
+        defer { git_object_free(object) }
+        switch git_object_type(object) {
+        case GIT_OBJECT_COMMIT:
+            let parents = (0..<git_commit_parentcount(object)).map { ObjectID(git_commit_parent_id(object, $0)!.pointee) }
+            return [ObjectID(git_commit_tree_id(object)!.pointee)] + parents
+        case GIT_OBJECT_TREE:
+            return (0..<git_tree_entrycount(object)).compactMap { index in
+                let entry = git_tree_entry_byindex(object, index)
+                guard git_tree_entry_filemode(entry) != GIT_FILEMODE_COMMIT else { return nil }
+                return ObjectID(git_tree_entry_id(entry)!.pointee)
+            }
+        case GIT_OBJECT_TAG:
+            return [ObjectID(git_tag_target_id(object)!.pointee)]
+        default:
+            return []
+        }
+    }
+
+    func write(_ id: ObjectID) throws(GitError) {
+        var oid = id.raw
+        var object: OpaquePointer?
+        try check(git_odb_read(&object, sourceOdb, &oid), "read \(id.short) from the source")
+        defer { git_odb_object_free(object) }
+        var written = git_oid()
+        try check(git_odb_write(&written, targetOdb, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
+                  "write \(id.short)")
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+@testable import Git
+import Testing
+
+/// A fetch from a repository on this machine copies only missing objects, and ends where
+/// libgit2's own fetch ends: the same references, and a repository git's fsck finds whole.
+@Suite struct LocalFetchTests {
+    @Test func randomHistoriesFetchAsLibgit2Would() throws {
+        let dir = TempDir()
+        let source = try Repository.create(at: dir.sub("source.git"), bare: true)
+        let copied = try Repository.create(at: dir.sub("copied.git"), bare: true)
+        var random = SystemRandomNumberGenerator()
+        let specs = ["+refs/heads/*:refs/heads/*", "+refs/notes/berth:refs/berth/origin-notes"]
+        var branches = ["main"]
+        for round in 0..<30 {
+            // A few changes: commits on existing or new branches, a deleted branch, a rewind, a note.
+            for step in 0..<Int.random(in: 1...4, using: &random) {
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0 where branches.count > 1:
+                    let gone = branches.remove(at: Int.random(in: 1..<branches.count, using: &random))
+                    try source.deleteReference("refs/heads/\(gone)")
+                case 1:
+                    let branch = branches.randomElement(using: &random)!
+                    if let tip = try source.referenceTarget("refs/heads/\(branch)"), let parent = try source.commit(tip).parents.first {
+                        try source.moveReference("refs/heads/\(branch)", to: parent, expected: tip, logMessage: "rewind")
+                    }
+                case 2 where Bool.random(using: &random):
+                    try source.deleteReference("refs/notes/berth")
+                case 2:
+                    if let tip = try source.referenceTarget("refs/heads/main") {
+                        try source.setNote("{\"round\": \(round)}", on: tip, author: alice)
+                    }
+                case 3:
+                    branches.append("b\(round)-\(step)")
+                    fallthrough
+                default:
+                    let branch = branches.randomElement(using: &random)!
+                    var files: [String: String?] = [:]
+                    for _ in 0..<Int.random(in: 1...3, using: &random) {
+                        let path = "environments/e\(Int.random(in: 0..<3, using: &random))/s\(Int.random(in: 0..<20, using: &random)).yaml"
+                        files[path] = Bool.random(using: &random) ? "image: r:\(round)-\(step)\n" : nil
+                    }
+                    files["berth.yaml"] = "version: 1\n"
+                    try commitFiles(source, files, on: branch, message: "round \(round)")
+                }
+            }
+            try copied.fetch(dir.sub("source.git"), refspecs: specs, prune: true)
+            let expected = try Dictionary(uniqueKeysWithValues: source.references(matching: "refs/heads/*").map { ($0, try source.referenceTarget($0)) })
+            let actual = try Dictionary(uniqueKeysWithValues: copied.references(matching: "refs/heads/*").map { ($0, try copied.referenceTarget($0)) })
+            #expect(actual == expected, "round \(round)")
+            #expect(try copied.referenceTarget("refs/berth/origin-notes") == source.referenceTarget("refs/notes/berth"))
+        }
+        let fsck = Process()
+        fsck.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        fsck.arguments = ["git", "-C", dir.sub("copied.git"), "fsck", "--full", "--strict", "--no-dangling"]
+        fsck.standardOutput = FileHandle.nullDevice
+        fsck.standardError = FileHandle.nullDevice
+        try fsck.run()
+        fsck.waitUntilExit()
+        #expect(fsck.terminationStatus == 0)
+    }
+
+    @Test func refspecsAreReadAsGitReadsThem() throws {
+        let pattern = try LocalRefspec("+refs/heads/*:refs/remotes/origin/*")
+        #expect(pattern.force && pattern.isPattern)
+        #expect(pattern.destination(for: "refs/heads/feature/x") == "refs/remotes/origin/feature/x")
+        #expect(pattern.destination(for: "refs/tags/v1") == nil)
+        let exact = try LocalRefspec("refs/notes/berth:refs/berth/incoming/1")
+        #expect(!exact.force && !exact.isPattern)
+        #expect(exact.destination(for: "refs/notes/berth") == "refs/berth/incoming/1")
+        #expect(exact.destination(for: "refs/notes/berthx") == nil)
+        #expect(throws: GitError.self) { try LocalRefspec("refs/heads/*:refs/heads/main") }
+        #expect(throws: GitError.self) { try LocalRefspec("refs/heads/main") }
+    }
+}
