@@ -29,8 +29,9 @@ extension LocalECS {
 
     public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
         try run("ListTaskDefinitions") { state in
-            var all = state.families.sorted { $0.key < $1.key }.flatMap { $0.value }
-                .filter { input.familyPrefix == nil || $0.family == input.familyPrefix }
+            // One family is looked up, not found among all of them (a first sync asks once per service).
+            let families = input.familyPrefix.map { [state.families[$0] ?? []] } ?? state.families.sorted { $0.key < $1.key }.map(\.value)
+            var all = families.flatMap { $0 }
                 .filter { $0.status == (input.status ?? "ACTIVE") }
                 .compactMap(\.taskDefinitionArn)
             if input.sort == "DESC" { all.reverse() }
