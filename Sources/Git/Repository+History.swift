@@ -54,16 +54,48 @@ extension Repository {
         }
     }
 
+    /// Whether `commit` changed anything at `paths` (files or folders) against its parents
+    /// (against none, for a root commit; against each, for a merge). Compared by the ids of the
+    /// entries at those paths: a folder whose id is unchanged is not read at all, where a
+    /// pathspec diff reads whole trees.
     private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
-        guard !commit.parents.isEmpty else {
-            return try !diffTrees(nil, commit.tree, paths: paths).isEmpty
+        if paths.contains(where: { $0.contains(where: "*?[".contains) }) {
+            return try touchesPattern(commit, paths: paths, firstParentOnly: firstParentOnly)
         }
+        let mine = try ids(at: paths, in: commit.tree)
+        guard !commit.parents.isEmpty else { return mine.contains { $0 != nil } }
         for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
-            if try diffTrees(self.commit(parent).tree, commit.tree, paths: paths).isEmpty {
-                return false
-            }
+            if try ids(at: paths, in: self.commit(parent).tree) == mine { return false }
         }
         return true
+    }
+
+    /// `touches` for pathspec patterns (`env/*`), by libgit2's diff.
+    private func touchesPattern(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
+        guard !commit.parents.isEmpty else { return try !diffTrees(nil, commit.tree, paths: paths).isEmpty }
+        for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
+            if try diffTrees(self.commit(parent).tree, commit.tree, paths: paths).isEmpty { return false }
+        }
+        return true
+    }
+
+    /// The ids of the entries at `paths` in `tree`, nil where there is none.
+    private func ids(at paths: [String], in tree: ObjectID) throws(GitError) -> [ObjectID?] {
+        try withTree(tree) { (handle) throws(GitError) -> [ObjectID?] in
+            var result: [ObjectID?] = []
+            for path in paths {
+                var entry: OpaquePointer?
+                let rc = git_tree_entry_bypath(&entry, handle, path)
+                if rc == GIT_ENOTFOUND.rawValue {
+                    result.append(nil)
+                    continue
+                }
+                try check(rc, "find \(path) in \(tree.short)")
+                result.append(ObjectID(git_tree_entry_id(entry)!.pointee))
+                git_tree_entry_free(entry)
+            }
+            return result
+        }
     }
 
     /// The commits a merge brought in: reachable from its other parents but not from its first

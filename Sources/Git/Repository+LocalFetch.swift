@@ -9,8 +9,8 @@ extension Repository {
     /// Fetches from a repository on this machine by copying only the objects this one lacks,
     /// then moving the references as `refspecs` say (`+` forces; `prune` deletes destination
     /// references the source no longer has). Returns false, having changed no reference, for a
-    /// first fetch (none of the destinations exists yet) or when more than `localCopyLimit`
-    /// objects are missing: the caller fetches through libgit2 then.
+    /// repository without references yet or when more than `localCopyLimit` objects are
+    /// missing: the caller fetches through libgit2 then.
     ///
     /// libgit2's local transport builds a pack for every fetch and, to leave out what is already
     /// here, reads the whole tree of every commit this repository has: with a few thousand files
@@ -34,8 +34,8 @@ extension Repository {
                 if let destination = spec.destination(for: name) { wanted[destination] = target }
             }
         }
-        // A first fetch brings everything: one pack from libgit2 is the better shape for that.
-        guard wanted.keys.contains(where: { (try? referenceTarget($0)) ?? nil != nil }) else { return false }
+        // Into an empty repository everything comes: one pack from libgit2 is the better shape.
+        guard try !references(matching: "refs/*").isEmpty else { return false }
         let copier = try ObjectCopier(from: source, to: self)
         for target in Set(wanted.values) {
             guard try copier.copy(target, limit: Self.localCopyLimit) else { return false }

@@ -31,7 +31,10 @@ public final class DesiredCache: Sendable {
     /// Forgets every service that `loaded` does not render: what a later head can still reuse.
     public func keep(only loaded: LoadedManifests) {
         let live = Set(loaded.rendered.map(\.renderID))
-        values.withLock { $0 = $0.filter { live.contains($0.key) } }
+        // Removed in place: filtering would copy every kept service.
+        values.withLock { values in
+            for key in Array(values.keys) where !live.contains(key) { values.removeValue(forKey: key) }
+        }
     }
 
     public var count: Int { values.withLock { $0.count } }
