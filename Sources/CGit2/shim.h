@@ -29,4 +29,14 @@ static inline int cgit_pack_odb(git_odb **out, const char *index_file) {
     *out = odb;
     return 0;
 }
+/* An object database of loose objects alone: writes land loose even when a pack holds them. */
+static inline int cgit_loose_odb(git_odb **out, const char *objects_dir) {
+    git_odb *odb = NULL;
+    git_odb_backend *backend = NULL;
+    if (git_odb_new(&odb) < 0) return -1;
+    if (git_odb_backend_loose(&backend, objects_dir, -1, 0, 0, 0) < 0) { git_odb_free(odb); return -1; }
+    if (git_odb_add_backend(odb, backend, 1) < 0) { backend->free(backend); git_odb_free(odb); return -1; }
+    *out = odb;
+    return 0;
+}
 #endif

@@ -35,6 +35,8 @@ public actor Controller {
     /// Desired services of the last head, reused for the services a new head did not change.
     private let desiredCache = DesiredCache()
     private var lastFull = Date.distantPast
+    /// About how many loose objects the last repack of the mirror left (`RepositoryMirror.compact`).
+    private var looseAfterRepack = 0
     /// Fetches failed in a row (`nextWait`).
     private var fetchFailures = 0
     /// Each environment's desired state (a fingerprint) when it last converged.
@@ -51,7 +53,8 @@ public actor Controller {
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
     /// The reconcile in progress for each environment, and the head it works on.
-    private var workers: [String: (head: ObjectID, task: Task<Bool, Never>)] = [:]
+    /// `full`: it observes every service (not only those its head changed).
+    private var workers: [String: (head: ObjectID, task: Task<Bool, Never>, full: Bool)] = [:]
     /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
     /// Per environment, the failed head and inputs and when to try them again: after a growing
     /// wait for a transient error, never for a terminal one (until the head or inputs change).
@@ -221,6 +224,9 @@ public actor Controller {
             if let running = workers[name] {
                 // A pass asked for while one runs on this head joins it: never cancels a rollout.
                 if running.head == head && !everything && (!asked || reconciling.contains(name)) {
+                    // A request met by a pass that looks only at what changed is taken again,
+                    // in full, once that pass ends.
+                    if asked && !running.full { requested.insert(name) }
                     tasks.append(running.task)
                     continue
                 }
@@ -235,7 +241,7 @@ public actor Controller {
             let task = Task {
                 await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs, settled: known, trigger: cause)
             }
-            workers[name] = (head, task)
+            workers[name] = (head, task, known.isEmpty)
             tasks.append(task)
         }
         previouslyOwned = mine
@@ -255,7 +261,8 @@ public actor Controller {
     func compactMirror() {
         let started = Date()
         do {
-            if let result = try mirror.compact() {
+            if let result = try mirror.compact(baseline: looseAfterRepack) {
+                looseAfterRepack = result.looseLeft
                 logger.info("repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
                             metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
                 metrics.repacked(seconds: Date().timeIntervalSince(started))
@@ -374,6 +381,7 @@ public actor Controller {
                 await status.update(state)
                 noteResult(name, head: head, fingerprint: fingerprint, converged: false, kind: .terminal)
                 converged[name] = nil
+                self.settled[name] = nil
                 return false
             }
             let reconciler = reconciler(for: head, loaded)
@@ -482,6 +490,8 @@ public actor Controller {
         // restored after a force-push clears the refusal at once, not at the next resync.
         converged[name] = state.converged ? fingerprint : nil
         self.settled[name] = state.converged ? specs : nil
+        // A request that joined this pass while it looked only at what changed.
+        if requested.contains(name) { signal.fire() }
         // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
         // each burst's high-water mark and the resident size creeps up (benchmark 7).
         berth_release_free_memory()

@@ -68,13 +68,17 @@ public struct RepositoryMirror: Sendable {
     public static let looseLimit = 6_700
 
     /// Repacks the mirror into one pack, folding in the loose objects it reaches, when fetches
-    /// and notes have left more than `limit` packs or about `looseLimit` loose objects; nil when
-    /// there was nothing to do. Safe while notes are written: a loose object is deleted only
-    /// once the new pack holds it.
-    public func compact(limit: Int = packLimit, looseLimit: Int = looseLimit) throws -> (objects: Int, replacedPacks: Int)? {
+    /// and notes have left more than `limit` packs or about `looseLimit` loose objects more than
+    /// `baseline` (what the last repack left loose: objects nothing reaches wait there for their
+    /// expiry, and must not make every pass repack); nil when there was nothing to do. Safe
+    /// while notes are written: a loose object is deleted only once the new pack holds it, or
+    /// long after it was written. `looseLeft` is the next baseline.
+    public func compact(limit: Int = packLimit, looseLimit: Int = looseLimit,
+                        baseline: Int = 0) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int)? {
         let repo = try Repository.open(at: path)
-        guard repo.packCount > limit || repo.looseObjectEstimate > looseLimit else { return nil }
-        return try repo.repack()
+        guard repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit else { return nil }
+        let (objects, replaced) = try repo.repack()
+        return (objects, replaced, repo.looseObjectEstimate)
     }
 
     /// Where records are published: the origin this mirror fetches.

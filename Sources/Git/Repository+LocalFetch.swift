@@ -6,6 +6,12 @@ extension Repository {
     /// which writes one pack (a first fetch of a long history would be thousands of loose files).
     static let localCopyLimit = 5_000
 
+    /// The folder of a repository `url` names on this machine (`file://` or an absolute path).
+    static func localPath(_ url: String) -> String? {
+        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
+        return url.hasPrefix("/") ? url : nil
+    }
+
     /// Fetches from a repository on this machine by copying only the objects this one lacks,
     /// then moving the references as `refspecs` say (`+` forces; `prune` deletes destination
     /// references the source no longer has). Returns false, having changed no reference, for a
@@ -16,20 +22,16 @@ extension Repository {
     /// here, reads the whole tree of every commit this repository has: with a few thousand files
     /// that is most of a fetch's time, however small the change. Here a tree is entered only
     /// when this repository lacks it, so a fetch costs what it brings. Objects are written
-    /// children first, so an object present here always has everything it points to.
-    /// The folder of a repository `url` names on this machine (`file://` or an absolute path).
-    static func localPath(_ url: String) -> String? {
-        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
-        return url.hasPrefix("/") ? url : nil
-    }
-
+    /// children first, and a repack keeps loose what only its old packs held (`repack`), so an
+    /// object present here always has everything it points to.
     func fetchLocal(from sourcePath: String, refspecs: [String], prune: Bool) throws(GitError) -> Bool {
         let source = try Repository.open(at: sourcePath)
         let specs = try refspecs.map { spec throws(GitError) in try LocalRefspec(spec) }
         var wanted: [String: ObjectID] = [:]
         for name in try source.references(matching: "refs/*") {
-            // A reference deleted since it was listed (another writer's scratch ref) is skipped.
-            guard let target = try? source.referenceTarget(name) else { continue }
+            // A reference deleted since it was listed (another writer's scratch ref) is skipped;
+            // any other error stops the fetch, so nothing is pruned on a misread.
+            guard let target = try source.referenceTarget(name) else { continue }
             for spec in specs {
                 if let destination = spec.destination(for: name) { wanted[destination] = target }
             }
@@ -119,7 +121,9 @@ private final class ObjectCopier {
         try check(git_repository_odb(&odb, source.handle), "open the source's objects")
         sourceOdb = odb!
         var mine: OpaquePointer?
-        try check(git_repository_odb(&mine, target.handle), "open the objects")
+        let rc = git_repository_odb(&mine, target.handle)
+        if rc < 0 { git_odb_free(sourceOdb) }
+        try check(rc, "open the objects")
         targetOdb = mine!
     }
 

@@ -21,10 +21,11 @@ extension Repository {
     }
 
     /// Writes every object reachable from a reference (commits with their trees and blobs, and
-    /// annotated tags) into one new pack, then removes the packs that were there before and the
-    /// loose objects the new pack holds. Other loose objects stay: one being written right now
-    /// (a note) may not be referenced yet. Returns how many objects the new pack holds and how
-    /// many packs it replaced.
+    /// annotated tags) into one new pack, then removes the packs that were there before (what
+    /// only they held is kept loose) and the loose objects the new pack holds. Other loose
+    /// objects stay until `unreachableExpiry` has passed since they were written: one being
+    /// written right now (a note) may not be referenced yet. Returns how many objects the new
+    /// pack holds and how many packs it replaced.
     @discardableResult
     public func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
         let folder = packFolder
@@ -64,22 +65,61 @@ extension Repository {
         let objects = git_packbuilder_object_count(builder)
         try check(git_packbuilder_write(builder, nil, 0, nil, nil), "write a pack")
         let written = "pack-" + String(gitString: git_packbuilder_name(builder))
-        var replaced = 0
-        for pack in before where !pack.hasPrefix(written + ".") {
-            let stem = (folder as NSString).appendingPathComponent(String(pack.dropLast(".pack".count)))
-            // A .keep file says someone wants this pack left as it is.
-            if FileManager.default.fileExists(atPath: stem + ".keep") { continue }
+        let index = (folder as NSString).appendingPathComponent(written + ".idx")
+        let replacedPacks = before.filter { !$0.hasPrefix(written + ".") }
+            .map { (folder as NSString).appendingPathComponent(String($0.dropLast(".pack".count))) }
+            .filter { !FileManager.default.fileExists(atPath: $0 + ".keep") }   // someone wants that pack left as it is
+        // What the old packs hold and no reference reaches (a deleted branch, a lost notes
+        // write) is kept loose and expires by age, as git's `repack -A` and `prune` do: an
+        // object here must keep everything it points to, or a fetch that finds it would trust
+        // a history that is gone.
+        try loosen(packs: replacedPacks, missingFrom: index)
+        for stem in replacedPacks {
             // The index first: a pack without one is ignored, an index without its pack is an error.
             for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
-            replaced += 1
         }
-        removeLooseObjects(in: (folder as NSString).appendingPathComponent(written + ".idx"))
-        return (objects, replaced)
+        removeLooseObjects(in: index, expiring: Date().addingTimeInterval(-Self.unreachableExpiry))
+        return (objects, replacedPacks.count)
     }
 
-    /// Deletes the loose objects that the pack indexed by `index` also holds: their content is
-    /// in the pack, so nothing can be lost.
-    func removeLooseObjects(in index: String) {
+    /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).
+    public static let unreachableExpiry: TimeInterval = 14 * 24 * 3600
+
+    /// Writes loose the objects of `packs` that the pack indexed by `index` does not hold.
+    func loosen(packs: [String], missingFrom index: String) throws(GitError) {
+        var newPack: OpaquePointer?, loose: OpaquePointer?, odb: OpaquePointer?
+        try check(cgit_pack_odb(&newPack, index), "read the new pack")
+        defer { git_odb_free(newPack) }
+        try check(cgit_loose_odb(&loose, (path as NSString).appendingPathComponent("objects")), "open the loose objects")
+        defer { git_odb_free(loose) }
+        try check(git_repository_odb(&odb, handle), "open the objects")
+        defer { git_odb_free(odb) }
+        for stem in packs {
+            var old: OpaquePointer?
+            guard cgit_pack_odb(&old, stem + ".idx") == 0 else { continue }
+            defer { git_odb_free(old) }
+            var ids: [git_oid] = []
+            _ = withUnsafeMutablePointer(to: &ids) { pointer in
+                git_odb_foreach(old, { id, payload in
+                    payload!.assumingMemoryBound(to: [git_oid].self).pointee.append(id!.pointee)
+                    return 0
+                }, pointer)
+            }
+            for var id in ids where git_odb_exists(newPack, &id) == 0 && git_odb_exists(loose, &id) == 0 {
+                var object: OpaquePointer?
+                try check(git_odb_read(&object, old, &id), "read \(ObjectID(id).short)")
+                defer { git_odb_object_free(object) }
+                var written = git_oid()
+                try check(git_odb_write(&written, loose, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
+                          "keep \(ObjectID(id).short)")
+            }
+        }
+    }
+
+    /// Deletes the loose objects that the pack indexed by `index` also holds (their content is
+    /// in the pack, so nothing can be lost), and those it does not hold last written before
+    /// `expiring` (no reference reached them at this repack; a write in progress is newer).
+    func removeLooseObjects(in index: String, expiring: Date) {
         var packOdb: OpaquePointer?
         guard cgit_pack_odb(&packOdb, index) == 0 else { return }
         defer { git_odb_free(packOdb) }
@@ -88,8 +128,14 @@ extension Repository {
             let folder = (objects as NSString).appendingPathComponent(fanout)
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
                 var oid = git_oid()
-                guard name.count == 38, git_oid_fromstr(&oid, fanout + name) == 0, git_odb_exists(packOdb, &oid) == 1 else { continue }
-                try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+                guard name.count == 38, git_oid_fromstr(&oid, fanout + name) == 0 else { continue }
+                let file = (folder as NSString).appendingPathComponent(name)
+                if git_odb_exists(packOdb, &oid) == 1 {
+                    try? FileManager.default.removeItem(atPath: file)
+                } else if let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
+                          modified < expiring {
+                    try? FileManager.default.removeItem(atPath: file)
+                }
             }
         }
     }

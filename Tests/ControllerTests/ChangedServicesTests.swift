@@ -48,7 +48,12 @@ import Testing
         #expect(await controller.pass(wait: true))
         #expect(calls.count("DescribeServices") == 0)
 
-        // A resync observes all 25, ten a call.
+        // A request observes all 25, ten a call, and so does a resync.
+        calls.reset()
+        _ = await controller.requestReconcile("staging")
+        #expect(await controller.pass(wait: true))
+        #expect(calls.count("DescribeServices") == 3)
+
         calls.reset()
         #expect(await controller.pass(full: true, wait: true))
         #expect(calls.count("DescribeServices") == 3)

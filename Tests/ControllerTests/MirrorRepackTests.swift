@@ -50,8 +50,11 @@ import Testing
             #expect(try mirror.compact() == nil, "under the limits nothing is repacked")
         }
         #expect(Self.looseObjects(mirror.path) >= fetches * 3, "a local fetch copies what it lacks: the commit and its new trees")
+        // Past the loose limit it repacks; right after, what it left loose is the baseline.
+        let result = try #require(try mirror.compact(looseLimit: -1))
+        #expect(result.looseLeft == 0)
+        #expect(try mirror.compact(looseLimit: 0, baseline: result.looseLeft) == nil)
         let repo = try Repository.open(at: mirror.path)
-        _ = try repo.repack()
         #expect(repo.packCount == 1, "\(repo.packCount) packs")
         #expect(Self.looseObjects(mirror.path) == 0, "every loose object is in the pack, and is removed")
         // Everything reachable is still there, as git itself sees it.

@@ -44,7 +44,12 @@ import Testing
                     try commitFiles(source, files, on: branch, message: "round \(round)")
                 }
             }
-            try copied.fetch(dir.sub("source.git"), refspecs: specs, prune: true)
+            if round == 0 {
+                try copied.fetch(dir.sub("source.git"), refspecs: specs, prune: true)
+            } else {
+                // The local path itself, not libgit2's fetch behind it.
+                #expect(try copied.fetchLocal(from: dir.sub("source.git"), refspecs: specs, prune: true), "round \(round)")
+            }
             let expected = try Dictionary(uniqueKeysWithValues: source.references(matching: "refs/heads/*").map { ($0, try source.referenceTarget($0)) })
             let actual = try Dictionary(uniqueKeysWithValues: copied.references(matching: "refs/heads/*").map { ($0, try copied.referenceTarget($0)) })
             #expect(actual == expected, "round \(round)")
@@ -58,6 +63,33 @@ import Testing
         try fsck.run()
         fsck.waitUntilExit()
         #expect(fsck.terminationStatus == 0)
+    }
+
+    /// A branch deleted and restored around a repack: what only the old packs held is kept
+    /// loose, so the restored branch's history is whole when a fetch finds its tip present.
+    @Test func aRepackKeepsWhatAFetchMayFindAgain() throws {
+        let dir = TempDir()
+        let source = try Repository.create(at: dir.sub("source.git"), bare: true)
+        _ = try Repository.create(at: dir.sub("mirror.git"), bare: true)
+        // A fresh handle each time, as the controller opens one per fetch: an old handle keeps
+        // deleted packs open and would read what is gone.
+        func mirror() throws -> Repository { try Repository.open(at: dir.sub("mirror.git")) }
+        let specs = ["+refs/heads/*:refs/heads/*"]
+        try commitFiles(source, ["berth.yaml": "version: 1\n"])
+        let f1 = try commitFiles(source, ["services/a.yaml": "one\n"], on: "feature")
+        try mirror().fetch(dir.sub("source.git"), refspecs: specs, prune: true)
+        try mirror().repack()                                          // F1 is packed
+        let f2 = try commitFiles(source, ["services/a.yaml": "two\n"], on: "feature")
+        #expect(try mirror().fetchLocal(from: dir.sub("source.git"), refspecs: specs, prune: true))   // F2 loose
+        try source.deleteReference("refs/heads/feature")
+        try mirror().fetch(dir.sub("source.git"), refspecs: specs, prune: true)
+        try mirror().repack()                                          // nothing reaches F1 or F2 now
+        try source.moveReference("refs/heads/feature", to: f2, expected: nil, logMessage: "restore")
+        try mirror().fetch(dir.sub("source.git"), refspecs: specs, prune: true)
+        #expect(try mirror().history(from: f2).map(\.id).contains(f1))
+        #expect(try mirror().file(at: f1, path: "services/a.yaml") != nil)
+        try mirror().repack()
+        #expect(try mirror().history(from: f2).count == 2)
     }
 
     @Test func refspecsAreReadAsGitReadsThem() throws {
