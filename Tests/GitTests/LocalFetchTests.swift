@@ -12,6 +12,7 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let specs = ["+refs/heads/*:refs/heads/*", "+refs/notes/berth:refs/berth/origin-notes"]
         var branches = ["main"]
+        try commitFiles(source, ["berth.yaml": "version: 1\n"])
         for round in 0..<30 {
             // A few changes: commits on existing or new branches, a deleted branch, a rewind, a note.
             for step in 0..<Int.random(in: 1...4, using: &random) {

@@ -28,12 +28,53 @@ struct LocalCluster: Codable, Sendable, Equatable {
     var createdAt: Date
 }
 
-/// A service and the deployments ECS would show for it.
+/// A service and the deployments ECS would show for it. Held by reference and copied on
+/// write: every call copies the state to journal what it changed, and a service copied whole
+/// (an `ECSAPI.Service` has dozens of fields) made a call cost the size of the state.
 struct LocalService: Codable, Sendable, Equatable {
-    var service: ECSAPI.Service
-    var deployments: [LocalDeployment]
-    /// When DeleteService was called: the service drains for `pace` seconds, then is INACTIVE.
-    var deletedAt: Date?
+    struct Fields: Codable, Sendable, Equatable {
+        var service: ECSAPI.Service
+        var deployments: [LocalDeployment]
+        /// When DeleteService was called: the service drains for `pace` seconds, then is INACTIVE.
+        var deletedAt: Date?
+    }
+
+    private var storage: Shared<Fields>
+
+    init(service: ECSAPI.Service, deployments: [LocalDeployment], deletedAt: Date? = nil) {
+        storage = Shared(Fields(service: service, deployments: deployments, deletedAt: deletedAt))
+    }
+
+    init(from decoder: any Decoder) throws { storage = Shared(try Fields(from: decoder)) }
+    func encode(to encoder: any Encoder) throws { try storage.value.encode(to: encoder) }
+
+    var service: ECSAPI.Service {
+        get { storage.value.service }
+        set { storage = storage.with { $0.service = newValue } }
+    }
+    var deployments: [LocalDeployment] {
+        get { storage.value.deployments }
+        set { storage = storage.with { $0.deployments = newValue } }
+    }
+    var deletedAt: Date? {
+        get { storage.value.deletedAt }
+        set { storage = storage.with { $0.deletedAt = newValue } }
+    }
+
+    static func == (a: LocalService, b: LocalService) -> Bool { a.storage === b.storage || a.storage.value == b.storage.value }
+}
+
+/// An immutable value behind one reference: copying it costs one retain, changing it makes a
+/// new one, so two states share every entry a call did not change.
+final class Shared<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+
+    func with(_ change: (inout Value) -> Void) -> Shared {
+        var copy = value
+        change(&copy)
+        return Shared(copy)
+    }
 }
 
 /// One deployment of a service, with the times that decide its progress.
@@ -58,8 +99,32 @@ struct LocalDeployment: Codable, Sendable, Equatable {
     var sourceTaskDefinition: String?
 }
 
+/// A task, held like `LocalService`.
 struct LocalTask: Codable, Sendable, Equatable {
-    var task: ECSAPI.Task
-    var startedAt: Date
-    var fails: Bool
+    struct Fields: Codable, Sendable, Equatable {
+        var task: ECSAPI.Task
+        var startedAt: Date
+        var fails: Bool
+    }
+
+    private var storage: Shared<Fields>
+
+    init(task: ECSAPI.Task, startedAt: Date, fails: Bool) { storage = Shared(Fields(task: task, startedAt: startedAt, fails: fails)) }
+    init(from decoder: any Decoder) throws { storage = Shared(try Fields(from: decoder)) }
+    func encode(to encoder: any Encoder) throws { try storage.value.encode(to: encoder) }
+
+    var task: ECSAPI.Task {
+        get { storage.value.task }
+        set { storage = storage.with { $0.task = newValue } }
+    }
+    var startedAt: Date {
+        get { storage.value.startedAt }
+        set { storage = storage.with { $0.startedAt = newValue } }
+    }
+    var fails: Bool {
+        get { storage.value.fails }
+        set { storage = storage.with { $0.fails = newValue } }
+    }
+
+    static func == (a: LocalTask, b: LocalTask) -> Bool { a.storage === b.storage || a.storage.value == b.storage.value }
 }
