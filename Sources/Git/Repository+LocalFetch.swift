@@ -183,12 +183,17 @@ private final class ObjectCopier {
     }
 
     func write(_ id: ObjectID) throws(GitError) {
-        var oid = id.raw
-        var object: OpaquePointer?
-        try check(git_odb_read(&object, sourceOdb, &oid), "read \(id.short) from the source")
-        defer { git_odb_object_free(object) }
-        var written = git_oid()
-        try check(git_odb_write(&written, targetOdb, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
-                  "write \(id.short)")
+        try copyObject(id, from: sourceOdb, to: targetOdb)
     }
+}
+
+/// Reads object `id` from one object database and writes it, as it is, to another.
+func copyObject(_ id: ObjectID, from source: OpaquePointer?, to target: OpaquePointer?) throws(GitError) {
+    var oid = id.raw
+    var object: OpaquePointer?
+    try check(git_odb_read(&object, source, &oid), "read \(id.short)")
+    defer { git_odb_object_free(object) }
+    var written = git_oid()
+    try check(git_odb_write(&written, target, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
+              "write \(id.short)")
 }

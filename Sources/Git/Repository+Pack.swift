@@ -87,13 +87,11 @@ extension Repository {
 
     /// Writes loose the objects of `packs` that the pack indexed by `index` does not hold.
     func loosen(packs: [String], missingFrom index: String) throws(GitError) {
-        var newPack: OpaquePointer?, loose: OpaquePointer?, odb: OpaquePointer?
+        var newPack: OpaquePointer?, loose: OpaquePointer?
         try check(cgit_pack_odb(&newPack, index), "read the new pack")
         defer { git_odb_free(newPack) }
         try check(cgit_loose_odb(&loose, (path as NSString).appendingPathComponent("objects")), "open the loose objects")
         defer { git_odb_free(loose) }
-        try check(git_repository_odb(&odb, handle), "open the objects")
-        defer { git_odb_free(odb) }
         for stem in packs {
             var old: OpaquePointer?
             guard cgit_pack_odb(&old, stem + ".idx") == 0 else { continue }
@@ -106,12 +104,7 @@ extension Repository {
                 }, pointer)
             }
             for var id in ids where git_odb_exists(newPack, &id) == 0 && git_odb_exists(loose, &id) == 0 {
-                var object: OpaquePointer?
-                try check(git_odb_read(&object, old, &id), "read \(ObjectID(id).short)")
-                defer { git_odb_object_free(object) }
-                var written = git_oid()
-                try check(git_odb_write(&written, loose, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
-                          "keep \(ObjectID(id).short)")
+                try copyObject(ObjectID(id), from: old, to: loose)
             }
         }
     }
