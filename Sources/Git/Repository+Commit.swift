@@ -123,7 +123,7 @@ extension Repository {
                 update.id = try writeBlob(bytes, what: change.path).raw
                 update.filemode = executable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB
             case .delete:
-                guard try treeContains(baseHandle!, change.path) else { continue }
+                guard try entryID(at: change.path, in: baseHandle!) != nil else { continue }
                 update.action = GIT_TREE_UPDATE_REMOVE
             }
             updates.append(update)
@@ -134,15 +134,6 @@ extension Repository {
         }
         try check(rc, "build tree")
         return ObjectID(out)
-    }
-
-    private func treeContains(_ tree: OpaquePointer, _ path: String) throws(GitError) -> Bool {
-        var entry: OpaquePointer?
-        let rc = git_tree_entry_bypath(&entry, tree, path)
-        if rc == GIT_ENOTFOUND.rawValue { return false }
-        try check(rc, "find \(path)")
-        git_tree_entry_free(entry)
-        return true
     }
 
     private func firstLine(_ message: String) -> String {

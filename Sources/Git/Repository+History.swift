@@ -82,19 +82,7 @@ extension Repository {
     /// The ids of the entries at `paths` in `tree`, nil where there is none.
     private func ids(at paths: [String], in tree: ObjectID) throws(GitError) -> [ObjectID?] {
         try withTree(tree) { (handle) throws(GitError) -> [ObjectID?] in
-            var result: [ObjectID?] = []
-            for path in paths {
-                var entry: OpaquePointer?
-                let rc = git_tree_entry_bypath(&entry, handle, path)
-                if rc == GIT_ENOTFOUND.rawValue {
-                    result.append(nil)
-                    continue
-                }
-                try check(rc, "find \(path) in \(tree.short)")
-                result.append(ObjectID(git_tree_entry_id(entry)!.pointee))
-                git_tree_entry_free(entry)
-            }
-            return result
+            try paths.map { (path) throws(GitError) in try entryID(at: path, in: handle) }
         }
     }
 

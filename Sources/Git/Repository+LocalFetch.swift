@@ -27,25 +27,25 @@ extension Repository {
     func fetchLocal(from sourcePath: String, refspecs: [String], prune: Bool) throws(GitError) -> Bool {
         let source = try Repository.open(at: sourcePath)
         let specs = try refspecs.map { spec throws(GitError) in try LocalRefspec(spec) }
-        var wanted: [String: ObjectID] = [:]
+        // Each destination, the commit it gets, and whether its refspec forces it.
+        var wanted: [String: (target: ObjectID, force: Bool)] = [:]
         for name in try source.references(matching: "refs/*") {
             // A reference deleted since it was listed (another writer's scratch ref) is skipped;
             // any other error stops the fetch, so nothing is pruned on a misread.
             guard let target = try source.referenceTarget(name) else { continue }
             for spec in specs {
-                if let destination = spec.destination(for: name) { wanted[destination] = target }
+                if let destination = spec.destination(for: name) { wanted[destination] = (target, spec.force) }
             }
         }
         // Into an empty repository everything comes: one pack from libgit2 is the better shape.
         guard try !references(matching: "refs/*").isEmpty else { return false }
         let copier = try ObjectCopier(from: source, to: self)
-        for target in Set(wanted.values) {
+        for target in Set(wanted.values.map(\.target)) {
             guard try copier.copy(target, limit: Self.localCopyLimit) else { return false }
         }
-        for (name, target) in wanted.sorted(by: { $0.key < $1.key }) {
+        for (name, (target, force)) in wanted.sorted(by: { $0.key < $1.key }) {
             let current = try referenceTarget(name)
             guard current != target else { continue }
-            let force = specs.contains { $0.force && $0.destination(forDestination: name) }
             if let current, !force, try !isAncestor(current, of: target) {
                 throw GitError(code: .nonFastForward, message: "\(name) would move from \(current.short) to \(target.short), not a fast-forward",
                                operation: "fetch from \(sourcePath)")
@@ -97,12 +97,6 @@ struct LocalRefspec {
               name.count >= source.prefix.count + source.suffix.count + 1 else { return nil }
         let middle = name.dropFirst(source.prefix.count).dropLast(source.suffix.count)
         return target.prefix + middle + target.suffix
-    }
-
-    /// Whether the destination reference `name` is one this refspec writes.
-    func destination(forDestination name: String) -> Bool {
-        guard isPattern else { return name == target.prefix }
-        return name.hasPrefix(target.prefix) && name.hasSuffix(target.suffix)
     }
 
     var destinationGlob: String { target.prefix + "*" + target.suffix }

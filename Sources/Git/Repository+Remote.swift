@@ -41,9 +41,10 @@ extension Repository {
         // The remote is opened without its configured refspecs (see withRemote): a named
         // remote fetches its branches as git's default refspec would.
         var specs = refspecs
-        if specs.isEmpty && configuredURL(ofRemote: remote) != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
+        let configured = configuredURL(ofRemote: remote)
+        if specs.isEmpty && configured != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
         // A repository on this machine: copy what is missing (any problem, and libgit2 says it).
-        if !specs.isEmpty, let local = Repository.localPath(configuredURL(ofRemote: remote) ?? remote),
+        if !specs.isEmpty, let local = Repository.localPath(configured ?? remote),
            (try? fetchLocal(from: local, refspecs: specs, prune: prune)) == true {
             return
         }

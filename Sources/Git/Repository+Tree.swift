@@ -58,6 +58,16 @@ extension Repository {
         }
     }
 
+    /// The id of the entry at `path` in an open tree, nil when there is none.
+    func entryID(at path: String, in tree: OpaquePointer) throws(GitError) -> ObjectID? {
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, tree, path)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try check(rc, "find \(path)")
+        defer { git_tree_entry_free(entry) }
+        return ObjectID(git_tree_entry_id(entry)!.pointee)
+    }
+
     /// The size in bytes of object `id`, read from its header (a large blob is not loaded).
     public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
         var oid = id.raw
