@@ -24,6 +24,9 @@ let package = Package(
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only `Git` imports it.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // Threads of berth's own for work that blocks (libgit2, flock, fsync), off Swift's
+        // cooperative pool.
+        .target(name: "Blocking"),
         .target(name: "Git", dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]),
         // The ECS and ECR shapes generated from botocore: no networking, so manifests and the
         // fuzzer need nothing of the AWS stack.
@@ -35,9 +38,9 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "ECS", dependencies: ["AWS", "ECSModel", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ECS", dependencies: ["AWS", "ECSModel", "Blocking", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Canonical", dependencies: ["ECSModel", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Records", dependencies: ["Git"]),
+        .target(name: "Records", dependencies: ["Git", "Blocking"]),
         .target(name: "Trust", dependencies: ["Git", "Manifests"]),
         .target(name: "Notify", dependencies: [
             "Manifests",
@@ -54,7 +57,7 @@ let package = Package(
         // glibc's malloc_trim, for the long-running controller (Swift's Glibc module lacks malloc.h).
         .target(name: "CMemory"),
         .target(name: "Controller", dependencies: [
-            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "CMemory",
+            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "CMemory", "Blocking",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

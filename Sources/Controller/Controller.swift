@@ -1,5 +1,5 @@
 import AWS
-import CMemory
+import Blocking
 import Canonical
 import ECS
 import Foundation
@@ -12,8 +12,12 @@ import Records
 
 /// Keeps every environment equal to the head of a branch: fetches, reconciles each environment
 /// independently (one's failure, freeze or slowness never holds up another), records notes and
-/// pushes them back.
+/// pushes them back. The actor is the scheduler: it fetches, loads and decides, on a thread of
+/// its own (libgit2 blocks); each environment's reconcile is a worker outside it
+/// (`Controller+Worker`).
 public actor Controller {
+    private nonisolated let executor = DedicatedExecutor(name: "berth-controller")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     public nonisolated let options: ControllerOptions
     public nonisolated let mirror: RepositoryMirror
     public nonisolated let status = ControllerStatus()
@@ -221,7 +225,8 @@ public actor Controller {
                 waiting = true
                 continue
             }
-            if let running = workers[name] {
+            let running = workers[name]
+            if let running {
                 // A pass asked for while one runs on this head joins it: never cancels a rollout.
                 if running.head == head && !everything && (!asked || reconciling.contains(name)) {
                     // A request met by a pass that looks only at what changed is taken again,
@@ -230,16 +235,20 @@ public actor Controller {
                     tasks.append(running.task)
                     continue
                 }
+                // Superseded: the new worker starts once this one has stopped (one at a time
+                // per environment), and the pass does not wait for it.
                 running.task.cancel()
-                _ = await running.task.value
             }
-            let fingerprint = fingerprints[name]
             let cause: DeploymentRecord.Trigger = asked ? .manual : changed ? trigger : .resync
             // A resync or a request looks at everything; a new head at what it changed.
             let known = everything || asked || !previouslyOwned.contains(name) ? [:] : settled[name] ?? [:]
-            let specs = cachedSpecs!.specs[name] ?? [:]
+            let job = WorkerJob(name: name, loaded: loaded, head: head, fingerprint: fingerprints[name], specs: cachedSpecs!.specs[name] ?? [:],
+                                settled: known, trigger: cause, reconciler: reconciler(for: head, loaded), fence: fencing(name),
+                                refusalNotified: refusalsSent[name] == head, accepted: acceptedNotifications[name] ?? [])
             let task = Task {
-                await self.reconcile(name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs, settled: known, trigger: cause)
+                _ = await running?.task.value
+                self.reconciling.insert(name)
+                return self.finish(job, await self.work(job))
             }
             workers[name] = (head, task, known.isEmpty)
             tasks.append(task)
@@ -270,15 +279,6 @@ public actor Controller {
         } catch {
             logger.warning("repacking the mirror failed; the next fetch tries again", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// When the newest commit up to `head` that touched `environment`'s inputs (berth.yaml,
-    /// services/, its own folder) was committed: the change a deployment delivers.
-    func changeTime(of environment: String, at head: ObjectID) -> Date? {
-        guard let repo = try? Repository.open(at: mirror.path), let root = try? ManifestPath.normalizedRoot(options.path) else { return nil }
-        let prefix = root.isEmpty ? "" : root + "/"
-        let paths = ["berth.yaml", "berth.yml", "berth.json", "services", "environments/" + environment].map { prefix + $0 }
-        return (try? repo.history(from: head, paths: paths, limit: 1).first)?.committer.date ?? (try? repo.commit(head))?.committer.date
     }
 
     /// The environments this replica works on: all of them alone; with leases, those it is the
@@ -343,164 +343,25 @@ public actor Controller {
         return result
     }
 
-    func reconcile(_ name: String, loaded: LoadedManifests, head: ObjectID, fingerprint: String?, specs: [String: String] = [:],
-                   settled: [String: String] = [:], trigger: DeploymentRecord.Trigger) async -> Bool {
-        let started = Date()
-        reconciling.insert(name)
-        defer { reconciling.remove(name) }
-        let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
-        let previous = await status.environment(name)
-        // During an error the page still shows what runs: the services as last seen.
-        var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
-                                                      appliedCommit: previous?.appliedCommit,
-                                                      lastReconciled: Date(), converged: false, error: nil, services: previous?.services ?? [],
-                                                      leadTimeSeconds: previous?.leadTimeSeconds)
-        if let commit = try? Repository.open(at: mirror.path).commit(head) {
-            state.headSubject = commit.subject
-            state.headAuthor = commit.author.name
-            state.headTime = commit.author.date
-        }
-        defer { metrics.reconciled(name, converged: state.converged, seconds: Date().timeIntervalSince(started)) }
-        do {
-            let (rewrite, anchor) = try historyRewrite(name, head: head)
-            if let refusal = rewrite {
-                state.error = refusal
-                state.errorKind = .terminal
-                logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
-                if refusalsSent[name] != head {
-                    try? await reconciler(for: head, loaded).recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
-                    await publishRecords()
-                }
-                // Told to the receivers of the last accepted head: the refused one's could be anything.
-                if refusalsSent[name] != head {
-                    refusalsSent[name] = head
-                    await Notifier(environment: connector.environment).send(NotificationEvent(
-                        event: "refused", environment: name, commit: head.hex, author: nil, reason: refusal, services: [],
-                        links: ["status": "/api/status"]), to: acceptedNotifications[name] ?? [])
-                }
-                await status.update(state)
-                noteResult(name, head: head, fingerprint: fingerprint, converged: false, kind: .terminal)
-                converged[name] = nil
-                self.settled[name] = nil
-                return false
-            }
-            let reconciler = reconciler(for: head, loaded)
-            let fence = fencing(name)
-            let logger = self.logger
-            let (plan, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
-                                                                                           trigger: trigger, trustAnchor: anchor, settled: settled),
-                                                              hooks: ApplyHooks(beforeWrite: fence)) { step in
-                logger.info("\(step)", metadata: ["event": "apply-step", "environment": "\(name)", "commit": "\(head.hex)"])
-            }
-            let actions = Dictionary(grouping: plan.services, by: \.action).mapValues(\.count)
-            logger.info("\(name): plan at \(head.short)", metadata: [
-                "event": "plan", "environment": "\(name)", "commit": "\(head.hex)",
-                "create": .stringConvertible(actions[.create] ?? 0), "update": .stringConvertible(actions[.update] ?? 0),
-                "inSync": .stringConvertible(actions[.inSync] ?? 0), "drift": .stringConvertible(plan.services.filter(\.drift).count)])
-            let recent = await reconciler.recentRecords(name)
-            let latest = recent.compactMapValues(\.first)
-            state.services = outcomes.map { outcome in
-                let sync: String
-                switch outcome.result {
-                case .inSync: sync = "in-sync"
-                case .applied(let result): sync = result.rawValue
-                case .skipped: sync = "skipped"
-                }
-                // This pass's record, else the newest one on file: what berth last did.
-                let record = outcome.record ?? latest[outcome.service]?.record
-                var reason = record?.reason
-                if case .skipped(let why) = outcome.result { reason = why }
-                var service = ControllerStatus.ServiceState(service: outcome.service, sync: sync, outcome: record?.outcome.rawValue,
-                                                            taskDefinitionArn: outcome.liveTaskDefinitionArn ?? record?.taskDefinitionArn, reason: reason)
-                service.recorded = record.map { $0.finished ?? $0.started }
-                service.recordedCommit = outcome.record != nil ? head.hex : latest[outcome.service]?.commit.hex
-                if let planned = plan.services.first(where: { $0.service == outcome.service }) {
-                    service.images = outcome.succeeded ? planned.desiredImages : planned.live?.images ?? [:]
-                    service.changes = Array((planned.taskDefinitionChanges.map(\.description)
-                                             + planned.settingsChanges.map { "service " + $0.description }).prefix(50))
-                }
-                service.history = (recent[outcome.service] ?? []).map {
-                    .init(outcome: $0.record.outcome.rawValue, time: $0.record.finished ?? $0.record.started, commit: $0.commit.hex, reason: $0.record.reason)
-                }
-                return service
-            }
-            if !settled.isEmpty {
-                // The services this pass did not look at keep what the last pass showed.
-                let shown = Set(state.services.map(\.service))
-                state.services += (previous?.services ?? []).filter { !shown.contains($0.service) && specs[$0.service] != nil }
-                state.services.sort { $0.service < $1.service }
-            }
-            if let environment = loaded.environment(name), environment.policy.revertOnRollback, let revertStep,
-               outcomes.contains(where: { $0.result == .applied(.rolledBack) }) {
-                do {
-                    if let done = try await revertStep(outcomes, environment, head, mirror.path) {
-                        logger.info("\(done)", metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
-                    }
-                } catch {
-                    logger.error("\(name): ECS rolled back, and the revert commit could not be made: \(error)",
-                                 metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
-                }
-            }
-            // Past every policy: this head's receivers are the ones a later refusal is told to.
-            acceptedNotifications[name] = loaded.environment(name)?.notifications
-            state.converged = outcomes.allSatisfy(\.succeeded)
-            if state.converged { state.appliedCommit = head.hex }
-            for outcome in outcomes where !outcome.service.hasPrefix("task:") {
-                metrics.serviceInSync(name, outcome.service, outcome.succeeded)
-                Self.log(outcome, environment: name, commit: head, logger: logger)
-                if let drift = outcome.drift { metrics.drift(name, outcome.service, healed: drift == .healed) }
-                if case .applied = outcome.result, let record = outcome.record, record.outcome.deployed, let finished = record.finished {
-                    metrics.applied(name, seconds: finished.timeIntervalSince(record.started))
-                }
-            }
-            // Lead time as DORA counts it: from the commit that changed this environment to its
-            // convergence, for changes applied in this pass only: a self-heal or a record of what
-            // already ran (after a restart) is no change reaching production.
-            let records = outcomes.filter {
-                if case .applied = $0.result { return $0.drift == nil }
-                return false
-            }.compactMap(\.record).filter { $0.outcome == .converged }
-            if !records.isEmpty, let committed = changeTime(of: name, at: head) {
-                let applied = records.map(\.started).min()!.timeIntervalSince(committed)
-                let steady = records.compactMap(\.finished).max().map { $0.timeIntervalSince(committed) } ?? applied
-                metrics.leadTime(name, applied: applied, steady: steady)
-                state.leadTimeSeconds = steady
-            } else if state.leadTimeSeconds == nil, state.converged, let committed = changeTime(of: name, at: head) {
-                // After a restart: the last change's lead time, from its records (shown, not observed
-                // again as a metric).
-                let change = latest.values.map(\.record).filter { $0.outcome == .converged && $0.started >= committed }
-                if let steady = change.compactMap(\.finished).max() { state.leadTimeSeconds = steady.timeIntervalSince(committed) }
-            }
-            logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)",
-                        metadata: ["event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": .stringConvertible(state.converged),
-                                   "seconds": .stringConvertible((Date().timeIntervalSince(started) * 1000).rounded() / 1000)])
-        } catch is CancellationError {
-            state.error = "superseded by a newer commit while its rollout was in progress"
-            logger.info("\(name): \(head.short) superseded by a newer commit")
-        } catch {
-            let kind = ErrorKind.of(error)
-            state.error = "\(error)"
-            state.errorKind = kind
-            logger.error("\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
-        }
-        await status.update(state)
-        await publishRecords()
-        noteResult(name, head: head, fingerprint: fingerprint, converged: state.converged, kind: state.errorKind ?? .transient)
+    /// Takes in what an environment's worker found: backoff, what converged, what was told.
+    func finish(_ job: WorkerJob, _ result: WorkerResult) -> Bool {
+        let name = job.name
+        reconciling.remove(name)
+        if result.refused { refusalsSent[name] = job.head }
+        if let accepted = result.accepted { acceptedNotifications[name] = accepted }
+        noteResult(name, head: job.head, fingerprint: job.fingerprint, converged: result.converged, kind: result.kind ?? .transient)
         // A failed environment is taken again on the next head whatever it renders: a branch
         // restored after a force-push clears the refusal at once, not at the next resync.
-        converged[name] = state.converged ? fingerprint : nil
-        self.settled[name] = state.converged ? specs : nil
+        converged[name] = result.converged ? job.fingerprint : nil
+        settled[name] = result.converged ? job.specs : nil
         // A request that joined this pass while it looked only at what changed.
         if requested.contains(name) { signal.fire() }
-        // A reconcile allocates in bursts on many threads; without this the malloc arenas keep
-        // each burst's high-water mark and the resident size creeps up (benchmark 7).
-        berth_release_free_memory()
-        return state.converged
+        return result.converged
     }
 
     /// Publishes the records to the origin; one that cannot be published now (no rights, the
     /// origin down) stays in the mirror and goes with the next publish.
-    func publishRecords() async {
+    nonisolated func publishRecords() async {
         do {
             if case .published(let commit) = try await recorder.publish(to: mirror.notesRemote) {
                 logger.debug("records published", metadata: ["notes": "\(commit.short)"])
@@ -551,25 +412,4 @@ public actor Controller {
         cachedReconciler = (head, reconciler)
         return reconciler
     }
-
-    /// A head that does not descend from the last head accepted for `name` (a force-push or a
-    /// rewrite) is refused until an operator acts: the last good state stays.
-    /// Returns the refusal, if any, and the last accepted head (what the head's trust is judged by).
-    func historyRewrite(_ name: String, head: ObjectID) throws -> (refusal: String?, anchor: ObjectID?) {
-        let repo = try Repository.open(at: mirror.path)
-        // The mirror's own record of what it accepted; a mirror from before has none, and then the
-        // first head is taken on its own trust (the notes, which anyone who can push could
-        // write, never stand in for it).
-        let last = try repo.referenceTarget(Reconciler.acceptedRef(name))
-        if let last {
-            guard (try? repo.commit(last)) != nil else {
-                return ("the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)", last)
-            }
-            guard try repo.isAncestor(last, of: head) else {
-                return ("\(head.short) does not descend from the last accepted commit \(last.short) (force-push?); refusing it until an operator resolves it", last)
-            }
-        }
-        return (nil, last)
-    }
-
 }

@@ -19,17 +19,19 @@ extension NotesRecorder {
     /// Fetches the origin's notes and merges them into the local ones: what readers (promote's
     /// gates, status, log) call before they read.
     @discardableResult
-    public func sync(from remote: NotesRemote) throws -> NotesMerge? {
-        let repo = try Repository.discover(from: repositoryPath)
-        try fetchOrigin(repo, remote)
-        return try absorb(repo)
+    public nonisolated func sync(from remote: NotesRemote) async throws -> NotesMerge? {
+        try await publisher.run {
+            let repo = try Repository.discover(from: self.repositoryPath)
+            try self.fetchOrigin(repo, remote)
+            return try self.absorb(repo)
+        }
     }
 
     /// Merges the origin's notes, as a fetch already brought them (the controller's mirror
     /// fetches them with its branches), into the local ones.
     @discardableResult
-    public func absorbOrigin() throws -> NotesMerge? {
-        try absorb(try Repository.discover(from: repositoryPath))
+    public nonisolated func absorbOrigin() async throws -> NotesMerge? {
+        try await publisher.run { try self.absorb(try Repository.discover(from: self.repositoryPath)) }
     }
 
     /// Publishes the local records: merges the origin's, then moves the origin's notes ref from
@@ -37,7 +39,11 @@ extension NotesRecorder {
     /// forward; in place for a repository on this machine). A writer in between makes the
     /// move fail: berth fetches, merges and tries again, with backoff, `attempts` times.
     /// `fetched`: the origin's notes were fetched just now, so the first attempt need not.
-    public func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) throws -> PublishResult {
+    public nonisolated func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) async throws -> PublishResult {
+        try await publisher.run { try self.publishNow(to: remote, fetched: fetched, attempts: attempts) }
+    }
+
+    nonisolated func publishNow(to remote: NotesRemote, fetched: Bool, attempts: Int) throws -> PublishResult {
         let repo = try Repository.discover(from: repositoryPath)
         var lastError: GitError?
         for attempt in 1...attempts {
@@ -62,14 +68,25 @@ extension NotesRecorder {
         throw NotesError("records not published to \(remote.display) after \(attempts) attempts: \(lastError.map { "\($0)" } ?? "refused")")
     }
 
-    func fetchOrigin(_ repo: Repository, _ remote: NotesRemote) throws {
-        // Pruned: when the origin has no notes, neither does the ref that says what it has.
-        try repo.fetch(remote.url, refspecs: ["+\(ref):\(Self.originNotesRef)"], prune: true, credentials: remote.credentials)
+    /// Another reader or publisher on this repository (another process, or a second recorder)
+    /// may be fetching into the same ref: the fetch waits its turn rather than failing.
+    nonisolated func fetchOrigin(_ repo: Repository, _ remote: NotesRemote) throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                // Pruned: when the origin has no notes, neither does the ref that says what it has.
+                try repo.fetch(remote.url, refspecs: ["+\(ref):\(Self.originNotesRef)"], prune: true, credentials: remote.credentials)
+                return
+            } catch {
+                guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: Self.originNotesRef) else { throw error }
+            }
+        }
     }
 
     /// Merges `originNotesRef` into the notes ref: records are a union per commit.
     @discardableResult
-    func absorb(_ repo: Repository) throws -> NotesMerge? {
+    nonisolated func absorb(_ repo: Repository) throws -> NotesMerge? {
         guard let theirs = try repo.referenceTarget(Self.originNotesRef) else { return nil }
         var attempt = 0
         while true {
@@ -92,7 +109,7 @@ extension NotesRecorder {
 
     /// Moves the notes ref of a repository on this machine from `expected` to `commit`: the
     /// objects are copied into it under a scratch ref, then the ref is swapped atomically.
-    func moveInPlace(_ path: String, to commit: ObjectID, expected: ObjectID?) throws {
+    nonisolated func moveInPlace(_ path: String, to commit: ObjectID, expected: ObjectID?) throws {
         let origin = try Repository.discover(from: path)
         let scratch = "refs/berth/incoming/\(UUID().uuidString.lowercased())"
         try origin.fetch(repositoryPath, refspecs: ["+\(ref):\(scratch)"])

@@ -1,10 +1,17 @@
+import Blocking
 import Foundation
 import Git
 
 /// Reads and writes berth's notes. One writer at a time in a process (an actor), compare-and-
 /// swap on the notes ref against other processes, and a fresh libgit2 handle per call, so no
-/// git object is ever shared between threads.
+/// git object is ever shared between threads. Its libgit2 work and lock waits run on a thread
+/// of its own, and publishing on another (`NotesRecorder+Publish`): a push waiting on a slow
+/// origin holds up neither the cooperative pool nor the next record.
 public actor NotesRecorder {
+    private nonisolated let executor = DedicatedExecutor(name: "berth-notes")
+    /// Where publishing runs: one publish at a time, each pushing what the last left.
+    nonisolated let publisher = DedicatedExecutor(name: "berth-publish")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     public nonisolated let repositoryPath: String
     public nonisolated let ref: String
     /// Stamped on every record this recorder writes that does not name its own.

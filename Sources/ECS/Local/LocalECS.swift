@@ -1,4 +1,5 @@
 import AWS
+import Blocking
 import ECSModel
 import Foundation
 

@@ -1,0 +1,11 @@
+/// Threads for blocking work that belongs to no actor: an environment's worker reading the
+/// mirror, say. Several at once, so one long history walk does not hold up another
+/// environment's short read, and none of them on Swift's cooperative pool.
+public enum Blocking {
+    private static let pool = WorkQueue(name: "berth-blocking", width: 4)
+
+    /// Runs `body` on one of the blocking threads and returns what it returned.
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.run(body)
+    }
+}
