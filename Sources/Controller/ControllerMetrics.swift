@@ -74,11 +74,21 @@ public final class ControllerMetrics: Sendable {
                   Self.durationBuckets).record(seconds)
     }
 
+    /// Each service's in-sync gauge, made once: the registry's lookup of a labelled series is
+    /// slow to repeat for thousands of services every pass.
+    private let inSyncGauges = Mutex<[String: Gauge]>([:])
+
     func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
-        gauge("berth_service_in_sync", "1 when the service matches its manifest.", [("environment", environment), ("service", service)])
-            .set(to: inSync ? 1 : 0)
-        // Present at zero from the service's first pass, so rate() sees the first drift.
-        for healed in [true, false] { _ = driftCounter(environment, service, healed: healed) }
+        let key = environment + "/" + service
+        let known = inSyncGauges.withLock { $0[key] }
+        let gauge = known ?? gauge("berth_service_in_sync", "1 when the service matches its manifest.",
+                                   [("environment", environment), ("service", service)])
+        if known == nil {
+            inSyncGauges.withLock { $0[key] = gauge }
+            // Present at zero from the service's first pass, so rate() sees the first drift.
+            for healed in [true, false] { _ = driftCounter(environment, service, healed: healed) }
+        }
+        gauge.set(to: inSync ? 1 : 0)
     }
 
     /// A service found changed outside git: healed (self-heal on) or left (off).

@@ -214,18 +214,81 @@ extension DeploymentRecord.Deployer {
 
 /// ISO 8601 in UTC with milliseconds (`2026-11-30T16:55:01.123Z`); whole seconds, as version 1
 /// notes have them, read too.
+/// The dates of notes: UTC, to the millisecond (`2026-12-01T06:45:18.123Z`). Written and read
+/// by hand: a note of a first sync holds thousands of records, and a date formatter made per
+/// date cost more than everything else in writing it. A date read and written again gives the
+/// same text, so rewriting a note never changes the records already in it.
 enum NoteDates {
     static func text(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let inDay = ms - days * 86_400_000
+        let (year, month, day) = civil(days)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(inDay / 3_600_000, 2)):\(pad(inDay / 60_000 % 60, 2)):"
+            + "\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
     }
 
     static func date(_ text: String) -> Date? {
+        // yyyy-MM-ddTHH:mm:ss[.fff]Z, as berth writes it; anything else ISO 8601 allows goes
+        // to Foundation's parser.
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for index in range {
+                guard bytes[index] >= 48 && bytes[index] <= 57 else { return nil }
+                value = value * 10 + Int64(bytes[index] - 48)
+            }
+            return value
+        }
+        let separators: [(Int, UInt8)] = [(4, 45), (7, 45), (10, 84), (13, 58), (16, 58)]
+        if bytes.count == 20 || bytes.count == 24, separators.allSatisfy({ bytes[$0.0] == $0.1 }), bytes.last == 90,
+           let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+           let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+           (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 {
+            var ms: Int64 = 0
+            if bytes.count == 24 {
+                guard bytes[19] == 46, let fraction = number(20..<23) else { return foundation(text) }
+                ms = fraction
+            }
+            let total = (days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + ms
+            return Date(timeIntervalSince1970: Double(total) / 1000)
+        }
+        return foundation(text)
+    }
+
+    private static func foundation(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func days(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date of a count of days since 1970-01-01.
+    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

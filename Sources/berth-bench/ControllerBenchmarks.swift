@@ -50,7 +50,15 @@ struct ControllerBenchmarks {
         guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
         var samples = [String(format: "0: %.0f", Memory.residentMiB())]
         let start = Date()
+        // Each cycle's seconds, and resident memory once the first thousandth-of-a-run warm-up is
+        // over: the goal compares the last 1,000 cycles with the first 1,000, and growth after that.
+        var durations: [Double] = []
+        durations.reserveCapacity(cycles)
+        let window = min(1_000, max(cycles / 2, 1))
+        var warm: Double?
         for cycle in 1...cycles {
+            let began = Date()
+            defer { durations.append(Date().timeIntervalSince(began)) }
             let service = "svc\(cycle % services)"
             // The origin is another process in production: a handle kept open here would map
             // every pack the controller pushes to it, and be counted as the controller's memory.
@@ -58,6 +66,7 @@ struct ControllerBenchmarks {
             tip = try origin.commit(changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(cycle)\"}\n")],
                                     onto: "main", expectedTip: tip, message: "\(service) \(cycle)", author: benchAuthor)
             guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
+            if cycle == window { warm = Memory.residentMiB() }
             if cycle % max(cycles / 10, 1) == 0 {
                 let packs = (try? Repository.open(at: controller.mirror.path).packCount) ?? -1
                 samples.append(String(format: "%d: %.0f (heap %.0f, %d packs)", cycle, Memory.residentMiB(), Double(berth_heap_in_use()) / 1_048_576, packs))
@@ -65,9 +74,16 @@ struct ControllerBenchmarks {
         }
         let seconds = Date().timeIntervalSince(start)
         let inputs = "\(cycles) commits fetched and applied, \(services) services"
+        let first = durations.prefix(window).reduce(0, +) / Double(window)
+        let last = durations.suffix(window).reduce(0, +) / Double(window)
+        let growth = Memory.residentMiB() - (warm ?? 0)
         return [
             Figure(name: "7 libgit2 soak RSS (cycle: MiB)", inputs: inputs, value: samples.joined(separator: ", "), seconds: nil),
             Figure(name: "7 fetch+reconcile cycle, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
+            Figure(name: "7 first / last \(window) cycles, mean", inputs: inputs,
+                   value: "\(format(first)) / \(format(last)) (\(String(format: "%+.0f", (last / first - 1) * 100)) %; goal within 20 %)", seconds: last),
+            Figure(name: "7 resident growth after cycle \(window)", inputs: inputs,
+                   value: String(format: "%.1f MiB (goal < 5 MiB)", growth), seconds: nil),
         ]
     }
 }

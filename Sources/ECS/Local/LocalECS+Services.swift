@@ -4,7 +4,7 @@ import Foundation
 
 extension LocalECS {
     public func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
-        try run("CreateCluster") { state in
+        try await run("CreateCluster") { state in
             let name = input.clusterName ?? "default"
             if state.clusters[name] == nil {
                 state.clusters[name] = LocalCluster(name: name, arn: arn("cluster/\(name)"), createdAt: now())
@@ -15,7 +15,7 @@ extension LocalECS {
     }
 
     public func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
-        try run("DescribeClusters") { state in
+        try await run("DescribeClusters") { state in
             var clusters: [ECSAPI.Cluster] = []
             var failures: [ECSAPI.Failure] = []
             for reference in input.clusters ?? ["default"] {
@@ -62,7 +62,7 @@ extension LocalECS {
     }
 
     public func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
-        try run("CreateService") { state in
+        try await run("CreateService") { state in
             let cluster = try requireCluster(input.cluster, state)
             guard let name = input.serviceName, !name.isEmpty else { throw fail("InvalidParameterException", "serviceName is required.") }
             let key = "\(cluster.name)/\(name)"
@@ -105,7 +105,7 @@ extension LocalECS {
     }
 
     public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
-        try run("UpdateService") { state in
+        try await run("UpdateService") { state in
             let (key, _) = try requireService(cluster: input.cluster, service: input.service, state)
             advanceAll(&state)
             var local = state.services[key]!
@@ -144,7 +144,7 @@ extension LocalECS {
     }
 
     public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
-        try run("DeleteService") { state in
+        try await run("DeleteService") { state in
             let (key, found) = try requireService(cluster: input.cluster, service: input.service, state)
             var local = found
             guard input.force == true || (local.service.desiredCount ?? 0) == 0 else {
@@ -161,7 +161,7 @@ extension LocalECS {
     }
 
     public func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
-        try run("DescribeServices") { state in
+        try await run("DescribeServices") { state in
             let cluster = try requireCluster(input.cluster, state)
             let names = input.services ?? []
             guard names.count <= 10 else { throw fail("InvalidParameterException", "services can have at most 10 items.") }
@@ -183,7 +183,7 @@ extension LocalECS {
     }
 
     public func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
-        try run("ListServices") { state in
+        try await run("ListServices") { state in
             let cluster = try requireCluster(input.cluster, state)
             advanceAll(&state)
             let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status != "INACTIVE" }
@@ -195,7 +195,7 @@ extension LocalECS {
     }
 
     public func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
-        try run("ListServiceDeployments") { state in
+        try await run("ListServiceDeployments") { state in
             let cluster = try requireCluster(input.cluster, state)
             advanceAll(&state)
             guard let local = state.services["\(cluster.name)/\(clusterName(input.service))"] else {
@@ -214,7 +214,7 @@ extension LocalECS {
     }
 
     public func describeServiceDeployments(_ input: ECSAPI.DescribeServiceDeploymentsRequest) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
-        try run("DescribeServiceDeployments") { state in
+        try await run("DescribeServiceDeployments") { state in
             advanceAll(&state)
             var found: [ECSAPI.ServiceDeployment] = []
             var failures: [ECSAPI.Failure] = []

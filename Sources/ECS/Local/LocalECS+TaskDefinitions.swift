@@ -4,7 +4,7 @@ import Foundation
 
 extension LocalECS {
     public func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
-        try run("RegisterTaskDefinition") { state in
+        try await run("RegisterTaskDefinition") { state in
             try LocalRegistration.validate(input)
             let family = input.family!
             let revision = (state.families[family]?.count ?? 0) + 1
@@ -18,7 +18,7 @@ extension LocalECS {
     }
 
     public func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
-        try run("DescribeTaskDefinition") { state in
+        try await run("DescribeTaskDefinition") { state in
             guard let reference = input.taskDefinition, let definition = find(reference, in: state) else {
                 throw fail("ClientException", "Unable to describe task definition.")
             }
@@ -28,7 +28,7 @@ extension LocalECS {
     }
 
     public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
-        try run("ListTaskDefinitions") { state in
+        try await run("ListTaskDefinitions") { state in
             // One family is looked up, not found among all of them (a first sync asks once per service).
             let families = input.familyPrefix.map { [state.families[$0] ?? []] } ?? state.families.sorted { $0.key < $1.key }.map(\.value)
             var all = families.flatMap { $0 }
@@ -42,7 +42,7 @@ extension LocalECS {
     }
 
     public func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
-        try run("DeregisterTaskDefinition") { state in
+        try await run("DeregisterTaskDefinition") { state in
             guard let reference = input.taskDefinition, reference.contains(":"), var definition = find(reference, in: state),
                   let family = definition.family, let revision = definition.revision else {
                 throw fail("ClientException", "The specified task definition does not exist.")
@@ -65,7 +65,7 @@ extension LocalECS {
 
 extension LocalECS {
     public func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
-        try run("TagResource") { state in
+        try await run("TagResource") { state in
             let resource = try taggable(input.resourceArn, state)
             for tag in input.tags ?? [] {
                 state.tags[resource, default: []].removeAll { $0.key == tag.key }
@@ -76,7 +76,7 @@ extension LocalECS {
     }
 
     public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
-        try run("ListTagsForResource") { state in
+        try await run("ListTagsForResource") { state in
             ECSAPI.ListTagsForResourceResponse(tags: state.tags[try taggable(input.resourceArn, state)] ?? [])
         }
     }

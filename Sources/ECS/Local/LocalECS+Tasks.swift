@@ -6,7 +6,7 @@ import Foundation
 /// or 1 when the image is marked failing.
 extension LocalECS {
     public func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
-        try run("RunTask") { state in
+        try await run("RunTask") { state in
             let cluster = try requireCluster(input.cluster, state)
             let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
             var tasks: [ECSAPI.Task] = []
@@ -31,7 +31,7 @@ extension LocalECS {
     }
 
     public func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse {
-        try run("DescribeTasks") { state in
+        try await run("DescribeTasks") { state in
             _ = try requireCluster(input.cluster, state)
             var tasks: [ECSAPI.Task] = []
             var failures: [ECSAPI.Failure] = []

@@ -4,17 +4,34 @@ import Foundation
 /// Everything the local ECS backend holds, as one Codable value persisted to a state file.
 struct LocalState: Codable, Sendable {
     var version = 1
-    var clusters: [String: LocalCluster] = [:]
+    var clusters = JournaledMap<LocalCluster>()
     /// Revisions of each family, revision N at index N-1.
-    var families: [String: [ECSAPI.TaskDefinition]] = [:]
+    var families = JournaledMap<[ECSAPI.TaskDefinition]>()
     /// Tags by resource ARN.
-    var tags: [String: [ECSAPI.Tag]] = [:]
+    var tags = JournaledMap<[ECSAPI.Tag]>()
     /// Services by "cluster/name".
-    var services: [String: LocalService] = [:]
-    var tasks: [String: LocalTask] = [:]
+    var services = JournaledMap<LocalService>()
+    var tasks = JournaledMap<LocalTask>()
     /// Images whose tasks never become healthy, so their rollouts fail (tests and demos).
     var failingImages: [String] = []
     var nextID = 1
+
+    /// The change is journaled: forget what the entries held before it.
+    mutating func settle() {
+        clusters.settle(); families.settle(); tags.settle(); services.settle(); tasks.settle()
+    }
+
+    /// The call failed: every entry goes back to what it held before it.
+    mutating func undo() {
+        clusters.undo(); families.undo(); tags.undo(); services.undo(); tasks.undo()
+    }
+
+    /// Forgets everything, as changes a journal line can say.
+    mutating func clear() {
+        clusters.removeAll(); families.removeAll(); tags.removeAll(); services.removeAll(); tasks.removeAll()
+        failingImages = []
+        nextID = 1
+    }
 
     mutating func makeID() -> String {
         defer { nextID += 1 }

@@ -22,11 +22,16 @@ struct LocalStateFile: Sendable {
         var journalOffset: Int = 0
         var journalInode: UInt64 = 0
         var loaded = false
+        /// A line was appended and not yet fsynced (`transact(durable: false)`).
+        var unsynced = false
     }
 
-    /// Runs `body` on the state with the files locked, and journals what it changed.
-    func transact<R>(_ memory: inout LocalState, _ cursor: inout Cursor, _ body: (inout LocalState) throws -> R) throws -> R {
-        guard let path else { return try body(&memory) }
+    /// Runs `body` on the state with the files locked, and journals what it changed. With
+    /// `durable: false` the line is written but not fsynced (`cursor.unsynced`): the caller
+    /// calls `syncJournal()` before it answers, and calls that wrote meanwhile share that fsync.
+    func transact<R>(_ memory: inout LocalState, _ cursor: inout Cursor, durable: Bool = true,
+                     _ body: (inout LocalState) throws -> R) throws -> R {
+        guard let path else { return try Self.change(&memory, body).result }
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // berth's folder in a repository holds state, never something to commit.
@@ -49,26 +54,46 @@ struct LocalStateFile: Sendable {
             throw error
         }
 
-        var state = memory
-        let result = try body(&state)
-        let delta = LocalStateDelta(from: memory, to: state)
-        if !delta.isEmpty {
+        let (result, delta) = try Self.change(&memory) { state in
+            let result = try body(&state)
+            return result
+        } journal: { delta in
             var line = try JSONEncoder.stable.encode(delta)
             line.append(UInt8(ascii: "\n"))
             do {
-                try append(line, to: journal)
+                try append(line, to: journal, sync: durable)
             } catch {
                 // A torn line would stop every later reader: cut the journal back to what it was.
                 _ = ftruncate(journal, off_t(cursor.journalOffset))
                 throw error
             }
             cursor.journalOffset += line.count
-            if cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
-                try compact(state, journal: journal, &cursor)
-            }
+            if !durable { cursor.unsynced = true }
         }
-        memory = state
+        if !delta.isEmpty, cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
+            try compact(memory, journal: journal, &cursor)
+        }
         return result
+    }
+
+    /// Runs `body` on the state in place. The entries it sets remember what they held, so the
+    /// change is found without comparing the whole state, and a failure of the call (or of
+    /// `journal`, which writes the change) puts everything back.
+    static func change<R>(_ state: inout LocalState, _ body: (inout LocalState) throws -> R,
+                          journal: (LocalStateDelta) throws -> Void = { _ in }) throws -> (result: R, delta: LocalStateDelta) {
+        let scalars = (failingImages: state.failingImages, nextID: state.nextID)
+        state.settle()
+        do {
+            let result = try body(&state)
+            let delta = LocalStateDelta(state, scalarsBefore: scalars)
+            if !delta.isEmpty { try journal(delta) }
+            state.settle()
+            return (result, delta)
+        } catch {
+            state.undo()
+            (state.failingImages, state.nextID) = scalars
+            throw error
+        }
     }
 
     /// Brings `memory` up to the files: everything again when the snapshot changed, otherwise
@@ -112,14 +137,26 @@ struct LocalStateFile: Sendable {
         }
     }
 
-    private func append(_ line: Data, to journal: Int32) throws {
+    private func append(_ line: Data, to journal: Int32, sync: Bool) throws {
         errno = 0
         let written = line.withUnsafeBytes { Foundation.write(journal, $0.baseAddress, $0.count) }
         // A short write sets no errno: it is a full disk (or a file size limit) all the same.
-        guard written == line.count, fsync(journal) == 0 else {
+        guard written == line.count, !sync || fsync(journal) == 0 else {
             let why = errno == 0 || errno == ENOSPC ? "no space left on the device (wrote \(max(written, 0)) of \(line.count) bytes)"
                 : String(cString: strerror(errno))
             throw LocalStateError("cannot append to \(path!).journal: \(why); nothing was changed")
+        }
+    }
+
+    /// Makes every line written so far durable: one fsync for all the calls that wrote since
+    /// the last one (group commit).
+    func syncJournal() throws {
+        guard let path else { return }
+        let fd = open(path + ".journal", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LocalStateError("cannot open \(path).journal: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else {
+            throw LocalStateError("cannot sync \(path).journal: \(String(cString: strerror(errno))); the last change may not survive a crash of the machine")
         }
     }
 

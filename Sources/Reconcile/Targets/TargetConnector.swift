@@ -25,9 +25,17 @@ public actor TargetConnector {
         let client: any ECSClient
         switch target {
         case .local(let local):
-            client = LocalECS(stateFile: environment["BERTH_LOCAL_STATE_FILE"] ?? Self.stateFile(local, root: repositoryRoot),
-                              region: local.region, accountId: local.accountId,
-                              pace: environment["BERTH_LOCAL_PACE"].flatMap(Double.init) ?? 1, counter: counter)
+            // One backend per state file, whatever the cluster: environments on the same file
+            // share its state in memory instead of each reading what the others journal.
+            let file = environment["BERTH_LOCAL_STATE_FILE"] ?? Self.stateFile(local, root: repositoryRoot)
+            let shared = "local:" + file + "@" + local.region + "/" + local.accountId
+            if let known = clients[shared] {
+                client = known
+            } else {
+                client = LocalECS(stateFile: file, region: local.region, accountId: local.accountId,
+                                  pace: environment["BERTH_LOCAL_PACE"].flatMap(Double.init) ?? 1, counter: counter)
+                clients[shared] = client
+            }
         case .aws(let aws):
             let env = environment
             let base = AWSClient(region: aws.region, credentials: DefaultCredentials.chain(environment: env) { source, region in
