@@ -28,7 +28,9 @@ final class WorkQueue: @unchecked Sendable {
     func add(_ work: Work) {
         condition.lock()
         pending.append(work)
-        let start = idle == 0 && threads < width
+        // A thread signalled but not yet awake still counts as idle: start another while the
+        // work waiting outnumbers the idle threads.
+        let start = pending.count - next > idle && threads < width
         if start { threads += 1 }
         condition.signal()
         condition.unlock()
@@ -52,7 +54,11 @@ final class WorkQueue: @unchecked Sendable {
             if next < pending.count {
                 let work = pending[next]
                 next += 1
-                if next > 64 && next * 2 > pending.count {
+                if next == pending.count {
+                    // Done work holds what its closure captured: let it go.
+                    pending.removeAll(keepingCapacity: true)
+                    next = 0
+                } else if next > 64 && next * 2 > pending.count {
                     pending.removeFirst(next)
                     next = 0
                 }

@@ -7,6 +7,13 @@ import ECSModel
 /// and reused instead of registered again (no duplicates after a crash or a rerun).
 public enum SpecHash {
     public static func of(_ canonical: JSONValue) -> String {
-        SHA256.hash(data: Array(canonical.canonicalText.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex = JSONValue.hexDigits
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in SHA256.hash(data: canonical.canonicalBytes) {
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

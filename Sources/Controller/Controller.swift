@@ -56,7 +56,8 @@ public actor Controller {
     private var cachedSpecs: (head: ObjectID, specs: [String: [String: String]])?
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
-    /// The reconcile in progress for each environment, and the head it works on.
+    /// The reconcile in progress (or waiting for the one before it) for each environment, and
+    /// the head it works on.
     /// `full`: it observes every service (not only those its head changed).
     private var workers: [String: (head: ObjectID, task: Task<Bool, Never>, full: Bool)] = [:]
     /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
@@ -241,16 +242,22 @@ public actor Controller {
             }
             let cause: DeploymentRecord.Trigger = asked ? .manual : changed ? trigger : .resync
             // A resync or a request looks at everything; a new head at what it changed.
-            let known = everything || asked || !previouslyOwned.contains(name) ? [:] : settled[name] ?? [:]
-            let job = WorkerJob(name: name, loaded: loaded, head: head, fingerprint: fingerprints[name], specs: cachedSpecs!.specs[name] ?? [:],
-                                settled: known, trigger: cause, reconciler: reconciler(for: head, loaded), fence: fencing(name),
-                                refusalNotified: refusalsSent[name] == head, accepted: acceptedNotifications[name] ?? [])
+            let observeAll = everything || asked || !previouslyOwned.contains(name)
+            let fingerprint = fingerprints[name], specs = cachedSpecs!.specs[name] ?? [:], reconciler = reconciler(for: head, loaded)
             let task = Task {
                 _ = await running?.task.value
+                // Superseded again while it waited: the newer worker does the work.
+                guard !Task.isCancelled else { return false }
+                // What the scheduler knows is read now, once the worker before has finished:
+                // it may have changed what converged, told a refusal, or renewed the lease.
+                let job = WorkerJob(name: name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs,
+                                    settled: observeAll ? [:] : self.settled[name] ?? [:], trigger: cause, reconciler: reconciler,
+                                    fence: self.fencing(name), refusalNotified: self.refusalsSent[name] == head,
+                                    accepted: self.acceptedNotifications[name] ?? [])
                 self.reconciling.insert(name)
                 return self.finish(job, await self.work(job))
             }
-            workers[name] = (head, task, known.isEmpty)
+            workers[name] = (head, task, observeAll)
             tasks.append(task)
         }
         previouslyOwned = mine

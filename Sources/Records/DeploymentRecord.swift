@@ -212,14 +212,18 @@ extension DeploymentRecord.Deployer {
     }
 }
 
-/// ISO 8601 in UTC with milliseconds (`2026-11-30T16:55:01.123Z`); whole seconds, as version 1
-/// notes have them, read too.
-/// The dates of notes: UTC, to the millisecond (`2026-12-01T06:45:18.123Z`). Written and read
-/// by hand: a note of a first sync holds thousands of records, and a date formatter made per
-/// date cost more than everything else in writing it. A date read and written again gives the
-/// same text, so rewriting a note never changes the records already in it.
+/// The dates of notes: ISO 8601 in UTC, to the millisecond (`2026-12-01T06:45:18.123Z`); whole
+/// seconds, as version 1 notes have them, are read too. Written and read by hand: a note of a
+/// first sync holds thousands of records, and a date formatter made per date cost more than
+/// everything else in writing it. A date berth wrote, read and written again, gives the same
+/// text, so rewriting a note never changes the records already in it.
 enum NoteDates {
     static func text(_ date: Date) -> String {
+        guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 253_402_300_799 else {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter.string(from: date)
+        }
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         let inDay = ms - days * 86_400_000
@@ -249,7 +253,7 @@ enum NoteDates {
         if bytes.count == 20 || bytes.count == 24, separators.allSatisfy({ bytes[$0.0] == $0.1 }), bytes.last == 90,
            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-           (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 {
+           (1...12).contains(month), (1...days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60, second < 60 {
             var ms: Int64 = 0
             if bytes.count == 24 {
                 guard bytes[19] == 46, let fraction = number(20..<23) else { return foundation(text) }
@@ -267,6 +271,11 @@ enum NoteDates {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+
+    static func days(inMonth month: Int64, of year: Int64) -> Int64 {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(month - 1)]
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

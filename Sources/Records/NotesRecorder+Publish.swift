@@ -29,9 +29,10 @@ extension NotesRecorder {
 
     /// Merges the origin's notes, as a fetch already brought them (the controller's mirror
     /// fetches them with its branches), into the local ones.
+    /// On the recorder's own thread, not behind publishes to a slow origin: a pass waits for it.
     @discardableResult
-    public nonisolated func absorbOrigin() async throws -> NotesMerge? {
-        try await publisher.run { try self.absorb(try Repository.discover(from: self.repositoryPath)) }
+    public func absorbOrigin() throws -> NotesMerge? {
+        try absorb(try Repository.discover(from: repositoryPath))
     }
 
     /// Publishes the local records: merges the origin's, then moves the origin's notes ref from
@@ -39,8 +40,20 @@ extension NotesRecorder {
     /// forward; in place for a repository on this machine). A writer in between makes the
     /// move fail: berth fetches, merges and tries again, with backoff, `attempts` times.
     /// `fetched`: the origin's notes were fetched just now, so the first attempt need not.
+    /// Publishes asked for while another waits its turn join it: the one that starts pushes
+    /// every record written before it started, so those asked for before that need not push.
     public nonisolated func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) async throws -> PublishResult {
-        try await publisher.run { try self.publishNow(to: remote, fetched: fetched, attempts: attempts) }
+        let ticket = publishes.withLock { state -> Int in
+            state.asked[remote.url, default: 0] += 1
+            return state.asked[remote.url]!
+        }
+        return try await publisher.run {
+            if let done = self.publishes.withLock({ $0.done[remote.url] }), done.upTo >= ticket { return done.result }
+            let upTo = self.publishes.withLock { $0.asked[remote.url] ?? ticket }
+            let result = try self.publishNow(to: remote, fetched: fetched, attempts: attempts)
+            self.publishes.withLock { $0.done[remote.url] = (upTo, result) }
+            return result
+        }
     }
 
     nonisolated func publishNow(to remote: NotesRemote, fetched: Bool, attempts: Int) throws -> PublishResult {

@@ -1,16 +1,20 @@
 import Blocking
 import Foundation
 import Git
+import Synchronization
 
-/// Reads and writes berth's notes. One writer at a time in a process (an actor), compare-and-
-/// swap on the notes ref against other processes, and a fresh libgit2 handle per call, so no
-/// git object is ever shared between threads. Its libgit2 work and lock waits run on a thread
-/// of its own, and publishing on another (`NotesRecorder+Publish`): a push waiting on a slow
+/// Reads and writes berth's notes. Records are written one at a time (an actor), every write
+/// of the notes ref is a compare-and-swap (against other processes, and against publishing,
+/// which merges on a thread of its own), and each call opens a fresh libgit2 handle, so no git
+/// object is ever shared between threads. Its libgit2 work and lock waits run on a thread of
+/// its own, and publishing on another (`NotesRecorder+Publish`): a push waiting on a slow
 /// origin holds up neither the cooperative pool nor the next record.
 public actor NotesRecorder {
     private nonisolated let executor = DedicatedExecutor(name: "berth-notes")
     /// Where publishing runs: one publish at a time, each pushing what the last left.
     nonisolated let publisher = DedicatedExecutor(name: "berth-publish")
+    /// Per origin URL, publishes asked for, and the last done with the tickets it covered.
+    nonisolated let publishes = Mutex<(asked: [String: Int], done: [String: (upTo: Int, result: PublishResult)])>(([:], [:]))
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     public nonisolated let repositoryPath: String
     public nonisolated let ref: String

@@ -5,8 +5,12 @@ import Foundation
 
 /// The embedded ECS backend: the same operations as the real API, with ECS's semantics
 /// (immutable numbered revisions, ARNs, tags, deployments that roll out over time, the
-/// circuit breaker), kept in a state file so a fresh machine needs no AWS account.
+/// circuit breaker), kept in a state file so a fresh machine needs no AWS account. Its file
+/// locking and reads run on a thread of its own, never on the cooperative pool; its fsyncs run
+/// on `Blocking`'s threads (`durable`).
 public actor LocalECS: ECSClient {
+    private nonisolated let executor = DedicatedExecutor(name: "berth-local-ecs")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     public nonisolated let counter: CallCounter
     public nonisolated let region: String
     public nonisolated let accountId: String

@@ -71,7 +71,9 @@ struct LocalStateFile: Sendable {
             if !durable { cursor.unsynced = true }
         }
         if !delta.isEmpty, cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
-            try compact(memory, journal: journal, &cursor)
+            // The change is journaled and stands: a fold that fails (a full disk) leaves the
+            // journal longer, and the next call tries again. Either file state reads the same.
+            try? compact(memory, journal: journal, &cursor)
         }
         return result
     }
