@@ -50,9 +50,7 @@ public struct Reconciler: Sendable {
 
     /// Every record of `environment` with the commit it is on, oldest first by finish time.
     func records(of environment: String) async -> [(commit: ObjectID, record: DeploymentRecord)] {
-        let all = (try? await recorder?.allRecords()) ?? []
-        return all.filter { $0.record.environment == environment }
-            .sorted { ($0.record.finished ?? $0.record.started) < ($1.record.finished ?? $1.record.started) }
+        (try? await recorder?.records(of: environment)) ?? []
     }
 
     /// The records of `environment`, oldest first by finish time.

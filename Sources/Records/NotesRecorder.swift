@@ -122,27 +122,14 @@ public actor NotesRecorder {
         return try repo.note(on: commit, ref: ref).flatMap(DeploymentNote.parse)
     }
 
-    /// Notes already parsed, by commit, with the blob they were read from.
-    private var parsed: [ObjectID: (blob: ObjectID, records: [DeploymentRecord])] = [:]
+    /// The notes read so far, and each environment's records in order (`RecordIndex`).
+    var index = RecordIndex()
 
-    /// Every record in the notes ref, with its commit. Only notes whose blob changed since the
-    /// last call are read again, so a controller's passes do not slow down as notes accumulate.
+    /// Every record in the notes ref, with its commit, by commit. Only notes that changed since
+    /// the last call are read again.
     public func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
-        let repo = try Repository.discover(from: repositoryPath)
-        var current: [ObjectID: (blob: ObjectID, records: [DeploymentRecord])] = [:]
-        var result: [(commit: ObjectID, record: DeploymentRecord)] = []
-        for entry in try repo.noteEntries(ref: ref) {
-            let records: [DeploymentRecord]
-            if let known = parsed[entry.object], known.blob == entry.blob {
-                records = known.records
-            } else {
-                records = DeploymentNote.parse(String(decoding: try repo.blob(entry.blob), as: UTF8.self))?.records ?? []
-            }
-            current[entry.object] = (entry.blob, records)
-            result += records.map { (entry.object, $0) }
-        }
-        parsed = current
-        return result
+        try refreshIndex()
+        return index.notes.keys.sorted().flatMap { commit in index.notes[commit]!.records.map { (commit, $0) } }
     }
 }
 

@@ -1,0 +1,51 @@
+import BerthTestSupport
+import Foundation
+import Git
+@testable import Records
+import Testing
+
+/// An environment's records, kept up to date by what changed in the notes, are the records a
+/// full read finds, in the same order: through hundreds of writes, notes growing past the
+/// fan-out threshold, and merges from another writer.
+@Suite struct RecordIndexTests {
+    /// What `records(of:)` used to compute: every record, filtered, stable-sorted by time.
+    static func fullRead(_ recorder: NotesRecorder, _ environment: String) async throws -> [String] {
+        try await recorder.allRecords().filter { $0.record.environment == environment }
+            .sorted { ($0.record.finished ?? $0.record.started) < ($1.record.finished ?? $1.record.started) }
+            .map { "\($0.commit.short) \($0.record.key)" }
+    }
+
+    @Test func incrementalRecordsEqualAFullRead() async throws {
+        let folder = ScratchFolder()
+        let repo = try Repository.create(at: folder.path + "/repo")
+        var tip: ObjectID?
+        var commits: [ObjectID] = []
+        for index in 0..<300 {
+            tip = try repo.commit(changes: [.write("f", "\(index)\n")], onto: "main", expectedTip: tip, message: "c\(index)",
+                                  author: PublishTests.author)
+            commits.append(tip!)
+        }
+        let recorder = NotesRecorder(repositoryPath: folder.path + "/repo")
+        let other = NotesRecorder(repositoryPath: folder.path + "/repo")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<400 {
+            // Times collide on purpose: ties keep commit order, then the note's order.
+            let started = base.addingTimeInterval(Double(Int.random(in: 0..<200, using: &generator)))
+            var record = PublishTests.record("svc\(Int.random(in: 0..<6, using: &generator))", ["staging", "prod"].randomElement(using: &generator)!)
+            record.started = started
+            record.finished = Bool.random(using: &generator) ? started.addingTimeInterval(5) : nil
+            // Most on new commits (past 256 notes the tree fans out), some on commits with notes.
+            let commit = step < 300 && step % 10 != 9 ? commits[step] : commits[Int.random(in: 0..<min(step + 1, 300), using: &generator)]
+            _ = try await (step % 9 == 8 ? other : recorder).record([(record, once: false)], on: commit)
+            if step % 7 == 0 || step > 390 {
+                for environment in ["staging", "prod"] {
+                    let incremental = try await recorder.records(of: environment).map { "\($0.commit.short) \($0.record.key)" }
+                    let fresh = try await Self.fullRead(NotesRecorder(repositoryPath: folder.path + "/repo"), environment)
+                    #expect(incremental == fresh, "step \(step), \(environment)")
+                }
+            }
+        }
+        #expect(try await recorder.records(of: "staging").count + recorder.records(of: "prod").count == 400)
+    }
+}
