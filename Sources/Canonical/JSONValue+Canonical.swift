@@ -97,10 +97,9 @@ extension JSONValue {
         }
     }
 
+    /// The value as JSON (what `JSONEncoder` would write, read back), without the text; `.null`
+    /// when it cannot be encoded.
     public static func from<T: Encodable>(_ value: T) -> JSONValue {
-        guard let data = try? JSONEncoder().encode(value), let json = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            return .null
-        }
-        return json
+        (try? JSONValueEncoder.encode(value)) ?? .null
     }
 }
