@@ -126,6 +126,7 @@ public struct Reconciler: Sendable {
         }
         accept(commit, environment: name)
         let plan = try await plan(name, settled: options.settled)
+        await announceDuration(of: plan, environment: environment, progress: progress)
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
                               options: options, hooks: hooks, progress: progress,
@@ -213,5 +214,20 @@ public struct Reconciler: Sendable {
             event: event, environment: environment.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" }, reason: reason,
             services: services, links: ["log": "berth log --env \(environment.name)", "target": TargetDescription.of(environment.target)]),
             to: receivers)
+    }
+}
+
+extension Reconciler {
+    /// A large apply on AWS (a first sync of hundreds of services) says how long ECS's request
+    /// throttles make it take at least, as berth waits for tokens rather than be throttled.
+    func announceDuration(of plan: EnvironmentPlan, environment: Environment, progress: @Sendable (String) -> Void) async {
+        let registrations = plan.services.filter(\.taskDefinitionChanged).count
+        let creates = plan.services.filter { $0.action == .create }.count
+        let updates = plan.services.filter { $0.action == .update }.count
+        let operations = ["RegisterTaskDefinition": registrations, "CreateService": creates, "UpdateService": updates]
+        guard let seconds = await connector.minimumDuration(of: operations, on: environment.target), seconds >= 30 else { return }
+        let time = seconds >= 120 ? "\(Int((seconds / 60).rounded())) minutes" : "\(Int(seconds.rounded())) s"
+        progress("\(environment.name): \(registrations) task definition(s) to register, \(creates) service(s) to create and \(updates) to update; "
+                 + "ECS's request throttles make this take at least \(time) (BERTH_ECS_RATE_SCALE for raised quotas)")
     }
 }

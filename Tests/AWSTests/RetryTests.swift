@@ -158,4 +158,13 @@ import Testing
         try await ecs.acquire("RegisterTaskDefinition")
         #expect(Date().timeIntervalSince(start) >= 0.9)
     }
+
+    @Test func aFirstSyncSaysHowLongTheThrottlesMakeIt() {
+        // 1,000 registrations: 20 from the burst, then one a second; 1,000 creates: 50, then 5 a second.
+        let operations = ["RegisterTaskDefinition": 1_000, "CreateService": 1_000, "DescribeServices": 100]
+        #expect(RateLimiter.ecs().minimumDuration(of: operations) == 980)
+        #expect(RateLimiter.ecs(scale: 10).minimumDuration(of: operations) == 80)
+        #expect(RateLimiter.ecs(scale: 0).minimumDuration(of: operations) == 0)
+        #expect(RateLimiter.ecs().minimumDuration(of: ["UpdateService": 40]) == 0)
+    }
 }

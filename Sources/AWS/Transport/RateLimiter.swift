@@ -47,6 +47,18 @@ public actor RateLimiter {
         }
     }
 
+    /// At least how long sending `operations` (name: count) takes within the buckets, starting
+    /// full: the slowest category's wait. Zero with the buckets off.
+    public nonisolated func minimumDuration(of operations: [String: Int]) -> TimeInterval {
+        var perCategory: [String: Int] = [:]
+        for (operation, count) in operations {
+            if let category = categoryOf(operation) { perCategory[category, default: 0] += count }
+        }
+        return perCategory.compactMap { category, count in
+            categories[category].map { max(0, (Double(count) - $0.burst) / $0.perSecond) }
+        }.max() ?? 0
+    }
+
     /// ECS's documented request throttles ("Request throttling for the Amazon ECS API"), times
     /// `scale` for an account whose quotas were raised; `scale` 0 turns the buckets off (an
     /// endpoint that is not AWS, such as a test server).

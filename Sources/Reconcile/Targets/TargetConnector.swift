@@ -83,6 +83,13 @@ public actor TargetConnector {
         return limiter
     }
 
+    /// At least how long `operations` take on `target` within ECS's request throttles; nil for
+    /// the local target, which has none.
+    public func minimumDuration(of operations: [String: Int], on target: Target) -> TimeInterval? {
+        guard case .aws(let aws) = target else { return nil }
+        return limiter(aws.region).minimumDuration(of: operations)
+    }
+
     public func cache(for target: Target) -> TaskDefinitionCache {
         let key = TargetDescription.of(target) + "@" + target.region
         if let cache = caches[key] { return cache }
