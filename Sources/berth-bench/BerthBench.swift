@@ -31,6 +31,9 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "2: commits pushed one at a time.")
     var latencyCommits = 200
 
+    @Flag(help: "2: services of varied shapes in 2 environments (VariedManifests), not uniform ones in 3.")
+    var latencyVaried = false
+
     @Option(help: "4: services deployed by each tool.")
     var compareServices = 20
 
@@ -85,7 +88,7 @@ struct BerthBench: AsyncParsableCommand {
                 for count in resync { figures += try await PlanBenchmarks.steadyState(services: count, target: target) }
             }
             return figures
-        case .latency: return try await LatencyBenchmark(services: services, commits: latencyCommits).run()
+        case .latency: return try await LatencyBenchmark(services: services, commits: latencyCommits, varied: latencyVaried).run()
         case .cold: return try await PlanBenchmarks.coldPlan(services: services)
         case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
         case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles)

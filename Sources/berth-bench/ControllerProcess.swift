@@ -8,13 +8,13 @@ final class ControllerProcess {
     let base: String
 
     init(repository: String, stateDirectory: String, interval: String, resync: String, secretFile: String?,
-         environment: [String: String]) throws {
+         environment: [String: String], path: String? = nil) throws {
         let port = try FreePort.pick()
         base = "http://127.0.0.1:\(port)"
         process.executableURL = URL(fileURLWithPath: berthExecutable)
         process.arguments = ["controller", "--repo", repository, "--branch", "main", "--interval", interval, "--resync", resync,
                              "--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory]
-            + (secretFile.map { ["--webhook-secret-file", $0] } ?? [])
+            + (secretFile.map { ["--webhook-secret-file", $0] } ?? []) + (path.map { ["--path", $0] } ?? [])
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         // BERTH_BENCH_CONTROLLER_LOG=FILE keeps the controller's log, to see what a figure hides.

@@ -11,20 +11,29 @@ import Reconcile
 struct LatencyBenchmark {
     let services: Int
     let commits: Int
+    /// Services of varied shapes (`VariedManifests`, two environments) instead of uniform ones.
+    var varied = false
 
     func run() async throws -> [Figure] {
         let folder = BenchFolder()
         defer { folder.remove() }
-        let environments = ["dev", "staging", "prod"]
+        let environments = varied ? VariedManifests.environments : ["dev", "staging", "prod"]
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         let targets = Dictionary(uniqueKeysWithValues: environments.map { ($0, "{local: {cluster: \($0)}}") })
-        var tip = try origin.commit(changes: PlanBenchmarks.manifestFiles(services: services, environments: targets), onto: "main",
-                                    expectedTip: nil, message: "start", author: benchAuthor)
+        // The varied repository's environments share the default cluster: each gets its own here.
+        let files = varied ? VariedManifests.files(services: services).map { change -> FileChange in
+            guard change.path.hasSuffix("/environment.yaml"), case .write(let bytes, _) = change.action,
+                  let env = environments.first(where: { change.path.contains("/\($0)/") }) else { return change }
+            let text = String(decoding: bytes, as: UTF8.self)
+            return .write(change.path, text.replacingOccurrences(of: "target: {local: {}}", with: "target: {local: {cluster: \(env)}}"))
+        } : PlanBenchmarks.manifestFiles(services: services, environments: targets)
+        var tip = try origin.commit(changes: files, onto: "main", expectedTip: nil, message: "start", author: benchAuthor)
         let secret = "bench-webhook-secret"
         try secret.write(toFile: folder.path + "/secret", atomically: true, encoding: .utf8)
         let state = folder.path + "/state"
         let controller = try ControllerProcess(repository: folder.path + "/origin.git", stateDirectory: state, interval: "1h", resync: "1h",
-                                               secretFile: folder.path + "/secret", environment: ["BERTH_LOCAL_PACE": "0"])
+                                               secretFile: folder.path + "/secret", environment: ["BERTH_LOCAL_PACE": "0"],
+                                               path: varied ? "manifests" : nil)
         defer { controller.stop() }
         let setupStart = Date()
         try await controller.waitConverged(environments: environments.count, head: tip.hex, timeout: 1800)
@@ -36,7 +45,10 @@ struct LatencyBenchmark {
         for i in 0..<commits {
             let env = environments[i % environments.count]
             let service = "svc\((i * 7) % services)"
-            tip = try origin.commit(changes: [.write("environments/\(env)/\(service).yaml", "images: {app: \"r/\(service):hot-\(i)\"}\n")],
+            let change: FileChange = varied
+                ? .write("manifests/environments/\(env)/\(service).yaml", VariedManifests.overlay((i * 7) % services, env: env, build: i + 1))
+                : .write("environments/\(env)/\(service).yaml", "images: {app: \"r/\(service):hot-\(i)\"}\n")
+            tip = try origin.commit(changes: [change],
                                     onto: "main", expectedTip: tip, message: "\(service) hot-\(i) to \(env)", author: benchAuthor)
             let body = #"{"ref":"refs/heads/main","after":"\#(tip.hex)"}"#
             let pushed = Date()
@@ -48,7 +60,7 @@ struct LatencyBenchmark {
                   primary.taskDefinition == described?.taskDefinition else { throw BenchError("\(service) in \(env) was not updated") }
             latencies.append(created.timeIntervalSince(pushed))
         }
-        let inputs = "\(services) svc x 3 envs, \(commits) commits, local"
+        let inputs = "\(services) svc x \(environments.count) envs\(varied ? " (varied)" : ""), \(commits) commits, local"
         return [
             Figure(name: "2 controller first sync", inputs: inputs, value: format(setup), seconds: setup),
             Figure(name: "2 commit->UpdateService p50", inputs: inputs, value: format(percentile(latencies, 0.5)), seconds: percentile(latencies, 0.5)),
