@@ -203,7 +203,6 @@ extension Controller {
         }
     }
 
-
     /// A head that does not descend from the last head accepted for `name` (a force-push or a
     /// rewrite) is refused until an operator acts: the last good state stays.
     /// Returns the refusal, if any, and the last accepted head (what the head's trust is judged by).

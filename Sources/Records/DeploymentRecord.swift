@@ -220,9 +220,7 @@ extension DeploymentRecord.Deployer {
 enum NoteDates {
     static func text(_ date: Date) -> String {
         guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 253_402_300_799 else {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.string(from: date)
+            return formatter(fractions: true).string(from: date)
         }
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
@@ -265,12 +263,15 @@ enum NoteDates {
         return foundation(text)
     }
 
+    /// What berth does not write itself goes to Foundation's parser: with fractions, then without.
     private static func foundation(_ text: String) -> Date? {
+        formatter(fractions: true).date(from: text) ?? formatter(fractions: false).date(from: text)
+    }
+
+    private static func formatter(fractions: Bool) -> ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        formatter.formatOptions = fractions ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        return formatter
     }
 
     static func days(inMonth month: Int64, of year: Int64) -> Int64 {

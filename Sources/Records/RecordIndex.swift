@@ -20,6 +20,12 @@ struct RecordIndex: Sendable {
         let commit: ObjectID
         let position: Int
 
+        init(_ record: DeploymentRecord, commit: ObjectID, position: Int) {
+            time = record.finished ?? record.started
+            self.commit = commit
+            self.position = position
+        }
+
         static func < (a: Key, b: Key) -> Bool {
             (a.time, a.commit, a.position) < (b.time, b.commit, b.position)
         }
@@ -28,7 +34,7 @@ struct RecordIndex: Sendable {
     /// Sets the note on `commit` (nil: removed), moving its records in and out of the lists.
     mutating func set(_ commit: ObjectID, _ note: (blob: ObjectID, records: [DeploymentRecord])?) {
         for (position, record) in (notes[commit]?.records ?? []).enumerated() {
-            let key = Key(time: record.finished ?? record.started, commit: commit, position: position)
+            let key = Key(record, commit: commit, position: position)
             let index = Self.lowerBound(key, in: keys[record.environment] ?? [])
             guard index < keys[record.environment]?.count ?? 0, keys[record.environment]![index] == key else { continue }
             keys[record.environment]!.remove(at: index)
@@ -36,8 +42,9 @@ struct RecordIndex: Sendable {
         }
         notes[commit] = note
         for (position, record) in (note?.records ?? []).enumerated() {
-            let key = Key(time: record.finished ?? record.started, commit: commit, position: position)
-            // Past every equal key: the newest records (the usual case) go on the end.
+            let key = Key(record, commit: commit, position: position)
+            // Keys are unique (commit and position): the newest records, the usual case, go on
+            // the end without a search.
             var index = keys[record.environment]?.count ?? 0
             if let last = keys[record.environment]?.last, key < last { index = Self.lowerBound(key, in: keys[record.environment]!) }
             keys[record.environment, default: []].insert(key, at: index)

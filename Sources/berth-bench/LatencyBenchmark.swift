@@ -20,13 +20,8 @@ struct LatencyBenchmark {
         let environments = varied ? VariedManifests.environments : ["dev", "staging", "prod"]
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         let targets = Dictionary(uniqueKeysWithValues: environments.map { ($0, "{local: {cluster: \($0)}}") })
-        // The varied repository's environments share the default cluster: each gets its own here.
-        let files = varied ? VariedManifests.files(services: services).map { change -> FileChange in
-            guard change.path.hasSuffix("/environment.yaml"), case .write(let bytes, _) = change.action,
-                  let env = environments.first(where: { change.path.contains("/\($0)/") }) else { return change }
-            let text = String(decoding: bytes, as: UTF8.self)
-            return .write(change.path, text.replacingOccurrences(of: "target: {local: {}}", with: "target: {local: {cluster: \(env)}}"))
-        } : PlanBenchmarks.manifestFiles(services: services, environments: targets)
+        let files = varied ? VariedManifests.files(services: services, clusters: true)
+            : PlanBenchmarks.manifestFiles(services: services, environments: targets)
         var tip = try origin.commit(changes: files, onto: "main", expectedTip: nil, message: "start", author: benchAuthor)
         let secret = "bench-webhook-secret"
         try secret.write(toFile: folder.path + "/secret", atomically: true, encoding: .utf8)

@@ -9,12 +9,13 @@ enum VariedManifests {
     static let environments = ["staging", "prod"]
 
     /// The whole tree: berth.yaml, the environments, and `services` bases with an overlay in
-    /// each environment pinning the app image.
-    static func files(services: Int, root: String = "manifests") -> [FileChange] {
+    /// each environment pinning the app image. `clusters`: each environment on a local cluster
+    /// of its name (to deploy them side by side), not all on the default one.
+    static func files(services: Int, root: String = "manifests", clusters: Bool = false) -> [FileChange] {
         var changes: [FileChange] = [.write("\(root)/berth.yaml", "version: 1\npromotion: [staging, prod]\n")]
         for env in environments {
             changes.append(.write("\(root)/environments/\(env)/environment.yaml", """
-                target: {local: {}}
+                target: {local: {\(clusters ? "cluster: \(env)" : "")}}
                 vars: {logGroup: "/ecs/${env}/${service}", domain: \(env).example.com, secrets: "arn:aws:ssm:us-east-1:123456789012:parameter/\(env)"}
                 release: {version: "1.0"}
 

@@ -45,8 +45,6 @@ struct JournaledMap<Value: JournaledValue & Sendable>: Codable, Sendable, Equata
 
     var keys: Dictionary<String, Value>.Keys { entries.keys }
     var values: Dictionary<String, Value>.Values { entries.values }
-    var count: Int { entries.count }
-    var isEmpty: Bool { entries.isEmpty }
     func makeIterator() -> Dictionary<String, Value>.Iterator { entries.makeIterator() }
 
     mutating func removeAll() {
@@ -107,7 +105,5 @@ extension LocalCluster: JournaledValue {}
 extension LocalTask: JournaledValue {}
 
 extension LocalService: JournaledValue {
-    var busy: Bool {
-        service.status == "DRAINING" || deployments.contains { $0.status == "PRIMARY" && $0.rolloutState == "IN_PROGRESS" }
-    }
+    var busy: Bool { draining || rollingOut }
 }

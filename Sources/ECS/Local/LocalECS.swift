@@ -100,13 +100,12 @@ public actor LocalECS: ECSClient {
     /// Only the services with something in progress are looked at (`JournaledMap.busy`).
     func advanceAll(_ state: inout LocalState) {
         for key in state.services.busy {
-            guard let draining = state.services[key], draining.service.status == "DRAINING",
+            guard let draining = state.services[key], draining.draining,
                   (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now() else { continue }
             state.services[key]!.service.status = "INACTIVE"
         }
         for key in state.services.busy {
-            guard let moving = state.services[key], moving.deployments.contains(where: { $0.status == "PRIMARY" && $0.rolloutState == "IN_PROGRESS" })
-            else { continue }
+            guard let moving = state.services[key], moving.rollingOut else { continue }
             var local = moving
             let service = local.service
             var next = state.nextID

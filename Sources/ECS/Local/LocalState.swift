@@ -46,8 +46,9 @@ struct LocalCluster: Codable, Sendable, Equatable {
 }
 
 /// A service and the deployments ECS would show for it. Held by reference and copied on
-/// write: every call copies the state to journal what it changed, and a service copied whole
-/// (an `ECSAPI.Service` has dozens of fields) made a call cost the size of the state.
+/// write: a call's undo keeps what each entry it changed held before (`JournaledMap`), and a
+/// service copied whole (an `ECSAPI.Service` has dozens of fields) made that cost more than
+/// the change.
 struct LocalService: Codable, Sendable, Equatable {
     struct Fields: Codable, Sendable, Equatable {
         var service: ECSAPI.Service
@@ -77,6 +78,11 @@ struct LocalService: Codable, Sendable, Equatable {
         get { storage.value.deletedAt }
         set { storage = storage.with { $0.deletedAt = newValue } }
     }
+
+    /// Deleted, and not yet INACTIVE.
+    var draining: Bool { service.status == "DRAINING" }
+    /// Its primary deployment is rolling out.
+    var rollingOut: Bool { deployments.contains { $0.status == "PRIMARY" && $0.rolloutState == "IN_PROGRESS" } }
 
     static func == (a: LocalService, b: LocalService) -> Bool { a.storage === b.storage || a.storage.value == b.storage.value }
 }

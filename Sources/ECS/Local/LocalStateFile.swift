@@ -54,10 +54,7 @@ struct LocalStateFile: Sendable {
             throw error
         }
 
-        let (result, delta) = try Self.change(&memory) { state in
-            let result = try body(&state)
-            return result
-        } journal: { delta in
+        let (result, delta) = try Self.change(&memory, body) { delta in
             var line = try JSONEncoder.stable.encode(delta)
             line.append(UInt8(ascii: "\n"))
             do {
