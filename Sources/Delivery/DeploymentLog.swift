@@ -156,7 +156,7 @@ public struct DeploymentLog {
             }
         }
         var stopped: (any Error)?
-        try repo.walkHistory(from: tip) { commit in
+        try repo.walkHistory(from: tip, byDate: true) { commit in
             do {
                 while let next = pending.first, next.committer.date > commit.committer.date {
                     pending.removeFirst()
@@ -220,7 +220,7 @@ struct StateWindow {
     let root: String
     let environment: String?
     private var loader: IncrementalLoader
-    private var recent: [(key: String, state: State)] = []
+    private var recent: [(key: Key, state: State)] = []
     private var desired: [UInt64: DeploymentLog.ServiceState] = [:]
     private var loads = 0
     static let size = 4
@@ -232,36 +232,42 @@ struct StateWindow {
         loader = IncrementalLoader(path: root, environments: environment.map { [$0] })
     }
 
-    private var keys: [(id: ObjectID, key: String)] = []
+    /// Entry names and ids: a renamed file with the same contents is a change too.
+    struct Key: Equatable {
+        var names: [String] = []
+        var ids: [ObjectID?] = []
+    }
+
+    private var keys: [(id: ObjectID, key: Key)] = []
 
     /// Whether `commit` changed what the environment is rendered from, against its first parent.
     mutating func changed(_ commit: Commit) throws -> Bool {
-        let own = try key(commit.id)
+        let own = try key(commit.id, tree: commit.tree)
         guard let parent = commit.parents.first else { return own != Self.noRoot }
         return try own != key(parent)
     }
 
-    static let noRoot = "-"
+    static let noRoot = Key()
 
     /// What a commit's state is rendered from, by tree ids: the root's tree, or with an
-    /// environment named, everything under the root but the other environments' folders
-    /// (`noRoot` where there is no manifest root).
-    mutating func key(_ id: ObjectID) throws -> String {
+    /// environment named, the root's entries but the environments folder, and that
+    /// environment's folder (`noRoot` where there is no manifest root). Nothing is named or
+    /// read below those: this runs for every commit of the history.
+    mutating func key(_ id: ObjectID, tree: ObjectID? = nil) throws -> Key {
         if let known = keys.first(where: { $0.id == id }) { return known.key }
-        let key = try makeKey(id)
+        let key = try makeKey(tree ?? repo.treeID(of: id))
         keys.append((id, key))
         if keys.count > 2 { keys.removeFirst() }
         return key
     }
 
-    private func makeKey(_ id: ObjectID) throws -> String {
-        guard let environment, let top = try repo.children(at: id, of: root) else {
-            return try (root.isEmpty ? repo.commit(id).tree : repo.entry(at: id, path: root)?.id)?.hex ?? Self.noRoot
+    private func makeKey(_ tree: ObjectID) throws -> Key {
+        guard let environment, let top = try repo.entryIDs(in: tree, folder: root) else {
+            return try (root.isEmpty ? tree : repo.entryID(in: tree, at: root)).map { Key(ids: [$0]) } ?? Self.noRoot
         }
+        let shared = top.filter { $0.name != "environments" }
         let folder = root.isEmpty ? "environments" : root + "/environments"
-        let shared = top.filter { $0.path != folder }.map { "\($0.path)=\($0.id.hex)" }
-        let own = try repo.entry(at: id, path: folder + "/" + environment)?.id.hex ?? "-"
-        return (shared + ["env=\(own)"]).joined(separator: ",")
+        return Key(names: shared.map(\.name), ids: shared.map(\.id) + [try repo.entryID(in: tree, at: folder + "/" + environment)])
     }
 
     mutating func state(_ id: ObjectID) throws -> State {

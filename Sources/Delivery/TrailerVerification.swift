@@ -20,7 +20,9 @@ public struct TrailerVerification: Codable, Sendable, Equatable {
 struct TrailerVerifier {
     let repo: Repository
     let root: String
-    private var rendered: [ObjectID: [String: [String: RenderedService]]] = [:]
+    /// The last commit's services: a merge and the promotions it carries are checked against
+    /// the same commit. One, not all: a long log must not keep every promotion's services.
+    private var rendered: (id: ObjectID, services: [String: [String: RenderedService]])?
     /// The commits checked are close to each other: each is loaded by what changed since the
     /// last, and services that did not change keep their hashes.
     private var loader: IncrementalLoader
@@ -135,9 +137,9 @@ struct TrailerVerifier {
     }
 
     private mutating func services(at id: ObjectID) throws -> [String: [String: RenderedService]] {
-        if let known = rendered[id] { return known }
+        if let rendered, rendered.id == id { return rendered.services }
         let state = Self.services(try loader.load(repository: repo, commit: id))
-        rendered[id] = state
+        rendered = (id, state)
         return state
     }
 

@@ -10,7 +10,9 @@ enum LibGit2 {
         // of hundreds of services is read at every step of a walk, and each read of it out of a
         // pack resolves a chain of deltas. The whole cache is bounded at 64 MiB (default 256).
         _ = cgit_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
-        _ = cgit_set_cache_max_size(64 << 20)
+        _ = cgit_set_cache_max_size(16 << 20)
+        _ = cgit_set_cache_object_limit(GIT_OBJECT_COMMIT, 0)
+        _ = cgit_set_strict_hash_verification(0)
         return rc
     }()
 

@@ -1,46 +1,93 @@
 import CGit2
 
-/// A git object id (SHA-1), held as its 40-character hex form so it is a plain Sendable value.
+/// A git object id (SHA-1), held as its 20 bytes in three integers (most significant first):
+/// a plain Sendable value that hashes and compares without allocating, which matters where
+/// a walk keeps a set of every commit it has seen.
 public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable {
-    public let hex: String
+    private let high: UInt64
+    private let middle: UInt64
+    private let low: UInt32
 
-    /// Accepts a full 40-character hex id.
+    /// Accepts a full 40-character lowercase hex id.
     public init?(hex: String) {
-        guard hex.utf8.count == 40, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
-            return nil
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(20)
+        var pending: UInt8?
+        for char in hex.utf8 {
+            let digit: UInt8
+            switch char {
+            case 48...57: digit = char - 48
+            case 97...102: digit = char - 87
+            default: return nil
+            }
+            if let high = pending {
+                bytes.append(high << 4 | digit)
+                pending = nil
+            } else {
+                pending = digit
+            }
+            if bytes.count > 20 { return nil }
         }
-        self.hex = hex
+        guard bytes.count == 20, pending == nil else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    private init<Bytes: Collection<UInt8>>(bytes: Bytes) {
+        var high: UInt64 = 0, middle: UInt64 = 0, low: UInt32 = 0
+        for (index, byte) in bytes.prefix(20).enumerated() {
+            switch index {
+            case 0..<8: high = high << 8 | UInt64(byte)
+            case 8..<16: middle = middle << 8 | UInt64(byte)
+            default: low = low << 8 | UInt32(byte)
+            }
+        }
+        (self.high, self.middle, self.low) = (high, middle, low)
     }
 
     init(_ oid: git_oid) {
         var oid = oid
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(40)
-        withUnsafeBytes(of: &oid.id) { bytes in
-            for byte in bytes.prefix(20) {
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0f)])
-            }
-        }
-        hex = String(decoding: out, as: UTF8.self)
+        self = withUnsafeBytes(of: &oid.id) { ObjectID(bytes: $0) }
     }
 
     init(_ pointer: UnsafePointer<git_oid>) {
         self.init(pointer.pointee)
     }
 
+    /// Byte `index` of the 20, most significant first.
+    private func byte(_ index: Int) -> UInt8 {
+        switch index {
+        case 0..<8: return UInt8(truncatingIfNeeded: high >> ((7 - index) * 8))
+        case 8..<16: return UInt8(truncatingIfNeeded: middle >> ((15 - index) * 8))
+        default: return UInt8(truncatingIfNeeded: low >> ((19 - index) * 8))
+        }
+    }
+
     var raw: git_oid {
         var oid = git_oid()
-        _ = git_oid_fromstr(&oid, hex)
+        withUnsafeMutableBytes(of: &oid.id) { buffer in
+            for index in 0..<20 { buffer[index] = byte(index) }
+        }
         return oid
+    }
+
+    /// The 40-character hex form git prints.
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 40) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            for index in 0..<20 {
+                let value = byte(index)
+                buffer[2 * index] = digits.utf8Start[Int(value >> 4)]
+                buffer[2 * index + 1] = digits.utf8Start[Int(value & 0x0f)]
+            }
+            return 40
+        }
     }
 
     /// The abbreviation people read in logs and notes.
     public var short: String { String(hex.prefix(12)) }
     public var description: String { hex }
 
-    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { lhs.hex < rhs.hex }
+    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }
 
     /// The id git gives a file of these bytes (its blob id), without writing anything.
     public static func blob(hashing bytes: [UInt8]) -> ObjectID {

@@ -82,9 +82,8 @@ extension Repository {
                          into result: inout [ChangedPath]) throws(GitError) {
         if let old, let new, old.0 == new.0, old.1 == new.1 { return }
         if old?.1 == .directory, new?.1 == .directory {
-            let (before, after) = (try treeEntries(old!.0), try treeEntries(new!.0))
-            for name in Set(before.keys).union(after.keys).sorted() {
-                try compare(before[name], after[name], at: path.isEmpty ? name : path + "/" + name, into: &result)
+            for (name, before, after) in try differingEntries(old!.0, new!.0) {
+                try compare(before, after, at: path.isEmpty ? name : path + "/" + name, into: &result)
             }
             return
         }
@@ -112,9 +111,39 @@ extension Repository {
             var entries: [String: (ObjectID, TreeEntry.Kind)] = [:]
             for index in 0..<git_tree_entrycount(tree) {
                 let raw = git_tree_entry_byindex(tree, index)!
-                entries[String(gitString: git_tree_entry_name(raw))] = (ObjectID(git_tree_entry_id(raw)!), TreeEntry.Kind(mode: git_tree_entry_filemode(raw).rawValue) ?? .file)
+                entries[String(gitString: git_tree_entry_name(raw))] = Self.idAndKind(raw)
             }
             return entries
         }
+    }
+
+    /// The entries of two trees that differ (by id or mode), by name, sorted. Equal entries are
+    /// compared in libgit2's memory and never copied out: a folder of hundreds where one file
+    /// changed costs one name, not hundreds.
+    private func differingEntries(_ old: ObjectID, _ new: ObjectID) throws(GitError)
+        -> [(name: String, old: (ObjectID, TreeEntry.Kind)?, new: (ObjectID, TreeEntry.Kind)?)] {
+        try withTree(old) { (before) throws(GitError) in
+            try withTree(new) { (after) throws(GitError) in
+                var result: [(name: String, old: (ObjectID, TreeEntry.Kind)?, new: (ObjectID, TreeEntry.Kind)?)] = []
+                for index in 0..<git_tree_entrycount(after) {
+                    let entry = git_tree_entry_byindex(after, index)!
+                    let name = git_tree_entry_name(entry)!
+                    let match = git_tree_entry_byname(before, name)
+                    if let match, git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) == 1,
+                       git_tree_entry_filemode(match) == git_tree_entry_filemode(entry) { continue }
+                    result.append((String(gitString: name), match.map(Self.idAndKind), Self.idAndKind(entry)))
+                }
+                for index in 0..<git_tree_entrycount(before) {
+                    let entry = git_tree_entry_byindex(before, index)!
+                    let name = git_tree_entry_name(entry)!
+                    if git_tree_entry_byname(after, name) == nil { result.append((String(gitString: name), Self.idAndKind(entry), nil)) }
+                }
+                return result.sorted { $0.name < $1.name }
+            }
+        }
+    }
+
+    private static func idAndKind(_ entry: OpaquePointer) -> (ObjectID, TreeEntry.Kind) {
+        (ObjectID(git_tree_entry_id(entry)!), TreeEntry.Kind(mode: git_tree_entry_filemode(entry).rawValue) ?? .file)
     }
 }

@@ -30,10 +30,19 @@ extension Repository {
     }
 
     /// `history`, one commit at a time, without holding the history: `body` returns false to
-    /// stop.
-    public func walkHistory(from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false,
+    /// stop. `byDate` gives git log's default order (`DateOrderedWalk`): it streams the history,
+    /// where the topological order reads all of it before the first commit.
+    public func walkHistory(from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false, byDate: Bool = false,
                             _ body: (Commit) throws(GitError) -> Bool) throws(GitError) {
         do {
+            if byDate {
+                var walk = DateOrderedWalk(try commit(start))
+                while let next = try walk.next({ (id) throws(GitError) in try commit(id) }) {
+                    let keep = try paths.isEmpty ? true : touches(next, paths: paths, firstParentOnly: mergesByFirstParent)
+                    if keep, try !body(next) { break }
+                }
+                return
+            }
             var walker: OpaquePointer?
             try check(git_revwalk_new(&walker, handle), "start history walk")
             defer { git_revwalk_free(walker) }

@@ -58,6 +58,42 @@ extension Repository {
         }
     }
 
+    /// The tree a commit records, without reading its message or signatures.
+    public func treeID(of commit: ObjectID) throws(GitError) -> ObjectID {
+        try withCommit(commit) { ObjectID(git_commit_tree_id($0)!) }
+    }
+
+    /// The names and ids of the entries directly inside `folder` of `tree` ("" for the tree
+    /// itself); nil when there is no such folder. Ids only: nothing below is read, which is how
+    /// a walk tells what changed from one commit to the next.
+    public func entryIDs(in tree: ObjectID, folder: String) throws(GitError) -> [(name: String, id: ObjectID)]? {
+        let id: ObjectID
+        if folder.isEmpty {
+            id = tree
+        } else {
+            let found = try withTree(tree) { (handle) throws(GitError) -> ObjectID? in
+                var entry: OpaquePointer?
+                let rc = git_tree_entry_bypath(&entry, handle, folder)
+                if rc == GIT_ENOTFOUND.rawValue { return nil }
+                try check(rc, "find \(folder)")
+                defer { git_tree_entry_free(entry) }
+                return git_tree_entry_type(entry) == GIT_OBJECT_TREE ? ObjectID(git_tree_entry_id(entry)!) : nil
+            }
+            guard let found else { return nil }
+            id = found
+        }
+        return try withTree(id) { (handle) throws(GitError) -> [(name: String, id: ObjectID)]? in
+            (0..<git_tree_entrycount(handle)).compactMap { index in
+                git_tree_entry_byindex(handle, index).map { (String(gitString: git_tree_entry_name($0)), ObjectID(git_tree_entry_id($0)!)) }
+            }
+        }
+    }
+
+    /// The id of the entry at `path` in `tree`, nil when there is none.
+    public func entryID(in tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
+        try withTree(tree) { (handle) throws(GitError) in try entryID(at: path, in: handle) }
+    }
+
     /// The id of the entry at `path` in an open tree, nil when there is none.
     func entryID(at path: String, in tree: OpaquePointer) throws(GitError) -> ObjectID? {
         var entry: OpaquePointer?

@@ -50,4 +50,40 @@ import Testing
         let cli = try gitCLI(["log", "--format=%H", merge.hex, "--", "prod.yaml"], in: dir.path)
         #expect(cli.split(separator: "\n").map(String.init) == prodLog.map(\.hex))
     }
+
+    /// Equal committer dates (a rebase, a script) must keep git log's order: libgit2's time
+    /// sort breaks such ties at random, which once put a repository's first commit first.
+    @Test func dateOrderMatchesGitLogWithEqualDates() throws {
+        let dir = TempDir()
+        let repo = try Repository.create(at: dir.path)
+        let base = try commitFiles(repo, ["a": "1"], message: "base")
+        var tip = base
+        for index in 0..<6 { tip = try commitFiles(repo, ["a": "\(index)"], message: "main \(index)") }
+        var side = base
+        for index in 0..<4 {
+            side = try repo.createCommit(tree: repo.buildTree(base: repo.commit(side).tree, changes: [.write("b", "\(index)")]),
+                                         parents: [side], message: "side \(index)", author: alice, committer: alice)
+        }
+        let tree = try repo.buildTree(base: repo.commit(tip).tree, changes: [.write("b", "3")])
+        let merge = try repo.createCommit(tree: tree, parents: [tip, side], message: "merge", author: alice, committer: alice)
+        var walked: [ObjectID] = []
+        try repo.walkHistory(from: merge, byDate: true) { (commit) throws(GitError) in
+            walked.append(commit.id)
+            return true
+        }
+        let cli = try gitCLI(["log", "--format=%H", merge.hex], in: dir.path)
+        #expect(walked.map(\.hex) == cli.split(separator: "\n").map(String.init))
+    }
+
+    @Test func objectIDsKeepTheirHexFormAndOrder() throws {
+        let hexes = ["0000000000000000000000000000000000000001", "00ff00000000000000000000000000000000000a",
+                     "ffffffffffffffffffffffffffffffffffffffff", "8000000000000000000000000000000000000000"]
+        let ids = hexes.compactMap { ObjectID(hex: $0) }
+        #expect(ids.map(\.hex) == hexes)
+        #expect(ids.sorted().map(\.hex) == hexes.sorted())
+        #expect(ObjectID(hex: "0000000000000000000000000000000000000001") == ids[0])
+        #expect(ObjectID(hex: String(repeating: "A", count: 40)) == nil)
+        #expect(ObjectID(hex: String(repeating: "a", count: 39)) == nil)
+        #expect(ObjectID(hex: String(repeating: "a", count: 41)) == nil)
+    }
 }
