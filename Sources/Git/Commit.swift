@@ -12,16 +12,28 @@ public struct Commit: Sendable, Equatable {
         String(message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
     }
 
-    /// `Key: value` trailers in the last paragraph of the message, in order.
+    /// `Key: value` trailers in the last paragraph of the message, in order. Read for every
+    /// commit a log shows, so without Foundation's string bridging.
     public var trailers: [(key: String, value: String)] {
-        let paragraphs = message.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n")
-        guard paragraphs.count > 1, let last = paragraphs.last else { return [] }
+        let text = message.trimmed
+        let bytes = text.utf8
+        var index = bytes.endIndex
+        var paragraph: String.Index?
+        while index > bytes.startIndex {
+            let before = bytes.index(before: index)
+            if bytes[before] == 10, before > bytes.startIndex, bytes[bytes.index(before: before)] == 10 {
+                paragraph = index
+                break
+            }
+            index = before
+        }
+        guard let paragraph else { return [] }
         var result: [(key: String, value: String)] = []
-        for line in last.split(separator: "\n") {
+        for line in text[paragraph...].split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { return [] }
             let key = line[..<colon]
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { return [] }
-            result.append((String(key), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            result.append((String(key), String(line[line.index(after: colon)...].trimmed)))
         }
         return result
     }
@@ -30,3 +42,13 @@ public struct Commit: Sendable, Equatable {
 }
 
 import Foundation
+
+extension StringProtocol {
+    /// Without leading and trailing white space (newlines included).
+    var trimmed: SubSequence {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}

@@ -86,4 +86,17 @@ import Testing
         #expect(ObjectID(hex: String(repeating: "a", count: 39)) == nil)
         #expect(ObjectID(hex: String(repeating: "a", count: 41)) == nil)
     }
+
+    @Test func trailersAreTheLastParagraphsKeyValueLines() throws {
+        func trailers(_ message: String) -> [String] {
+            Commit(id: ObjectID(hex: String(repeating: "a", count: 40))!, tree: ObjectID(hex: String(repeating: "b", count: 40))!,
+                   parents: [], author: alice, committer: alice, message: message).trailers.map { "\($0.key)=\($0.value)" }
+        }
+        #expect(trailers("promote\n\nBerth-Promotion: staging -> prod\nBerth-Release: api=1.2\n") == ["Berth-Promotion=staging -> prod", "Berth-Release=api=1.2"])
+        #expect(trailers("subject only\n").isEmpty)
+        #expect(trailers("Key: value\n").isEmpty)
+        #expect(trailers("s\n\nbody\n\n\n\nSigned-off-by:  A <a@b>  \r\n\n  ") == ["Signed-off-by=A <a@b>"])
+        #expect(trailers("s\n\nnot a trailer\nKey: v").isEmpty)
+        #expect(trailers("s\n\nBad Key: v").isEmpty)
+    }
 }
