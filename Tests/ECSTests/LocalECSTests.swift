@@ -211,9 +211,51 @@ final class TestClock: Sendable {
         var cursor = LocalStateFile.Cursor()
         try file.transact(&state, &cursor) { $0.failingImages = ["x:1"] }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".journal")).isEmpty)
-        #expect(try LocalStateFile(path: path).load(path).families["j"]?.count == 3)
+        #expect(try LocalStateFile(path: path).load(path).history(of: "j").count == 3)
         let described = try await LocalECS(stateFile: path).describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "j"))
         #expect(described.taskDefinition?.containerDefinitions?.first?.image == "a:3")
+    }
+
+    /// A registration journals the revision it adds, not the family's history: the line for
+    /// revision 60 is the size of the line for revision 2.
+    @Test func aRegistrationJournalsOneRevision() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        let ecs = LocalECS(stateFile: path)
+        var sizes: [Int] = []
+        for revision in 1...60 {
+            let before = (try? FileManager.default.attributesOfItem(atPath: path + ".journal")[.size] as? Int) ?? 0
+            _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+                family: "f", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(revision)", memory: 8)]))
+            let after = (try FileManager.default.attributesOfItem(atPath: path + ".journal")[.size] as? Int) ?? 0
+            if after > before { sizes.append(after - before) }
+        }
+        #expect(sizes.count > 10)
+        #expect(sizes.max()! < sizes.min()! + 64, "\(sizes)")
+        let listed = try await ecs.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(familyPrefix: "f"))
+        #expect(listed.taskDefinitionArns?.count == 60)
+    }
+
+    /// State written before revisions were kept one by one (each family's list whole, in the
+    /// snapshot and in journal lines) reads the same.
+    @Test func stateWithWholeFamiliesStillLoads() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        func definition(_ revision: Int) -> String {
+            #"{"family":"old","revision":\#(revision),"status":"ACTIVE","taskDefinitionArn":"arn:aws:ecs:us-east-1:000000000000:task-definition/old:\#(revision)","containerDefinitions":[{"name":"a","image":"a:\#(revision)"}]}"#
+        }
+        try Data(#"{"version":1,"clusters":{},"families":{"old":[\#(definition(1))]},"tags":{},"services":{},"tasks":{},"failingImages":[],"nextID":1}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        try Data((#"{"families":{"old":[\#(definition(1)),\#(definition(2))]},"failingImages":[],"nextID":1,"scalarsChanged":false}"# + "\n").utf8)
+            .write(to: URL(fileURLWithPath: path + ".journal"))
+        let ecs = LocalECS(stateFile: path)
+        let latest = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "old"))
+        #expect(latest.taskDefinition?.revision == 2)
+        let next = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
+            family: "old", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:3", memory: 8)]))
+        #expect(next.taskDefinition?.revision == 3)
+        let first = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "old:1"))
+        #expect(first.taskDefinition?.containerDefinitions?.first?.image == "a:1")
     }
 
     @Test func concurrentWritersNeverLoseARevision() async throws {

@@ -1,3 +1,4 @@
+import ECSModel
 /// A dictionary that remembers, for each key a call set, what it held before: the call's
 /// journal line is the keys it changed and a failed call is undone, both at the cost of the
 /// change rather than of the whole state (a first sync creates thousands of services, and
@@ -102,6 +103,8 @@ extension JournaledValue {
 
 extension Array: JournaledValue where Element: Codable & Equatable {}
 extension LocalCluster: JournaledValue {}
+extension Int: JournaledValue {}
+extension ECSAPI.TaskDefinition: JournaledValue {}
 extension LocalTask: JournaledValue {}
 
 extension LocalService: JournaledValue {

@@ -7,11 +7,11 @@ extension LocalECS {
         try await run("RegisterTaskDefinition") { state in
             try LocalRegistration.validate(input)
             let family = input.family!
-            let revision = (state.families[family]?.count ?? 0) + 1
+            let revision = (state.revisionCounts[family] ?? 0) + 1
             let taskArn = arn("task-definition/\(family):\(revision)")
             let definition = LocalRegistration.register(input, revision: revision, arn: taskArn,
                                                         registeredBy: "arn:aws:iam::\(accountId):root", now: now())
-            state.families[family, default: []].append(definition)
+            state.set(definition, family: family, revision: revision)
             if let tags = input.tags { state.tags[taskArn] = tags }
             return ECSAPI.RegisterTaskDefinitionResponse(taskDefinition: definition, tags: input.tags)
         }
@@ -30,8 +30,8 @@ extension LocalECS {
     public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
         try await run("ListTaskDefinitions") { state in
             // One family is looked up, not found among all of them (a first sync asks once per service).
-            let families = input.familyPrefix.map { [state.families[$0] ?? []] } ?? state.families.sorted { $0.key < $1.key }.map(\.value)
-            var all = families.flatMap { $0 }
+            let families = input.familyPrefix.map { [$0] } ?? state.revisionCounts.keys.sorted()
+            var all = families.flatMap { state.history(of: $0) }
                 .filter { $0.status == (input.status ?? "ACTIVE") }
                 .compactMap(\.taskDefinitionArn)
             if input.sort == "DESC" { all.reverse() }
@@ -49,7 +49,7 @@ extension LocalECS {
             }
             definition.status = "INACTIVE"
             definition.deregisteredAt = Timestamp(now())
-            state.families[family]![revision - 1] = definition
+            state.set(definition, family: family, revision: revision)
             return ECSAPI.DeregisterTaskDefinitionResponse(taskDefinition: definition)
         }
     }

@@ -89,11 +89,11 @@ public actor LocalECS: ECSClient {
     nonisolated func find(_ reference: String, in state: LocalState) -> ECSAPI.TaskDefinition? {
         let name = reference.hasPrefix("arn:") ? String(reference.split(separator: "/", maxSplits: 1).last ?? "") : reference
         let parts = name.split(separator: ":")
-        guard let family = parts.first.map(String.init), let revisions = state.families[family] else { return nil }
+        guard let family = parts.first.map(String.init), let count = state.revisionCounts[family] else { return nil }
         if parts.count == 2, let revision = Int(parts[1]) {
-            return revision >= 1 && revision <= revisions.count ? revisions[revision - 1] : nil
+            return revision >= 1 && revision <= count ? state.revision(family, revision) : nil
         }
-        return revisions.last { $0.status == "ACTIVE" }
+        return (1...max(count, 1)).reversed().lazy.compactMap { state.revision(family, $0) }.first { $0.status == "ACTIVE" }
     }
 
     /// Brings every service's deployments up to now, and deleted services to INACTIVE once drained.
@@ -110,9 +110,9 @@ public actor LocalECS: ECSClient {
             let service = local.service
             var next = state.nextID
             let failing = Set(state.failingImages)
-            let families = state.families
+            let definitions = LocalState(revisionCounts: state.revisionCounts, revisions: state.revisions)
             LocalRollout(pace: pace, now: now(), failing: { [self] td in
-                find(td, in: LocalState(families: families))?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
+                find(td, in: definitions)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
             }, makeID: {
                 defer { next += 1 }
                 return String(format: "%012x", next)
@@ -169,7 +169,8 @@ public actor LocalECS: ECSClient {
             advanceAll(&state)
             var lines: [String] = []
             for cluster in state.clusters.keys.sorted() { lines.append("cluster \(cluster)") }
-            for (family, revisions) in state.families.sorted(by: { $0.key < $1.key }) {
+            for family in state.revisionCounts.keys.sorted() {
+                let revisions = state.history(of: family)
                 let active = revisions.filter { $0.status == "ACTIVE" }.count
                 lines.append("task definition family \(family): \(revisions.count) revision(s), \(active) active")
             }

@@ -5,8 +5,12 @@ import Foundation
 struct LocalState: Codable, Sendable {
     var version = 1
     var clusters = JournaledMap<LocalCluster>()
-    /// Revisions of each family, revision N at index N-1.
-    var families = JournaledMap<[ECSAPI.TaskDefinition]>()
+    /// How many revisions each family has.
+    var revisionCounts = JournaledMap<Int>()
+    /// Every revision, by `family:revision`: a registration journals the one revision it adds,
+    /// where a family's whole history in one entry made each registration write all of it again
+    /// (the journal line, and so each call, grew with the family: benchmark 7).
+    var revisions = JournaledMap<ECSAPI.TaskDefinition>()
     /// Tags by resource ARN.
     var tags = JournaledMap<[ECSAPI.Tag]>()
     /// Services by "cluster/name".
@@ -18,24 +22,89 @@ struct LocalState: Codable, Sendable {
 
     /// The change is journaled: forget what the entries held before it.
     mutating func settle() {
-        clusters.settle(); families.settle(); tags.settle(); services.settle(); tasks.settle()
+        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle()
     }
 
     /// The call failed: every entry goes back to what it held before it.
     mutating func undo() {
-        clusters.undo(); families.undo(); tags.undo(); services.undo(); tasks.undo()
+        clusters.undo(); revisionCounts.undo(); revisions.undo(); tags.undo(); services.undo(); tasks.undo()
     }
 
     /// Forgets everything, as changes a journal line can say.
     mutating func clear() {
-        clusters.removeAll(); families.removeAll(); tags.removeAll(); services.removeAll(); tasks.removeAll()
+        clusters.removeAll(); revisionCounts.removeAll(); revisions.removeAll(); tags.removeAll(); services.removeAll(); tasks.removeAll()
         failingImages = []
         nextID = 1
     }
 
+    /// Revision `number` of `family`.
+    func revision(_ family: String, _ number: Int) -> ECSAPI.TaskDefinition? {
+        revisions[Self.revisionKey(family, number)]
+    }
+
+    /// The revisions of `family`, oldest first.
+    func history(of family: String) -> [ECSAPI.TaskDefinition] {
+        (0..<(revisionCounts[family] ?? 0)).compactMap { revision(family, $0 + 1) }
+    }
+
+    /// Sets revision `number` of `family`, counting it when it is new.
+    mutating func set(_ definition: ECSAPI.TaskDefinition, family: String, revision number: Int) {
+        revisions[Self.revisionKey(family, number)] = definition
+        if number > revisionCounts[family] ?? 0 { revisionCounts[family] = number }
+    }
+
+    /// Revisions as they were journaled before `revisions`: each family's list whole.
+    mutating func setFamilies(_ families: [String: [ECSAPI.TaskDefinition]?]) {
+        for (family, list) in families {
+            for number in 0..<(revisionCounts[family] ?? 0) { revisions[Self.revisionKey(family, number + 1)] = nil }
+            revisionCounts[family] = nil
+            for (index, definition) in (list ?? []).enumerated() { set(definition, family: family, revision: index + 1) }
+        }
+    }
+
+    static func revisionKey(_ family: String, _ number: Int) -> String { "\(family):\(number)" }
+
     mutating func makeID() -> String {
         defer { nextID += 1 }
         return String(format: "%012x", nextID)
+    }
+}
+
+extension LocalState {
+    private enum CodingKeys: String, CodingKey {
+        case version, clusters, revisionCounts, revisions, tags, services, tasks, failingImages, nextID
+        /// State files written before `revisions`.
+        case families
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        clusters = try container.decodeIfPresent(JournaledMap<LocalCluster>.self, forKey: .clusters) ?? JournaledMap()
+        revisionCounts = try container.decodeIfPresent(JournaledMap<Int>.self, forKey: .revisionCounts) ?? JournaledMap()
+        revisions = try container.decodeIfPresent(JournaledMap<ECSAPI.TaskDefinition>.self, forKey: .revisions) ?? JournaledMap()
+        if let families = try container.decodeIfPresent([String: [ECSAPI.TaskDefinition]].self, forKey: .families) {
+            setFamilies(families)
+            settle()
+        }
+        tags = try container.decodeIfPresent(JournaledMap<[ECSAPI.Tag]>.self, forKey: .tags) ?? JournaledMap()
+        services = try container.decodeIfPresent(JournaledMap<LocalService>.self, forKey: .services) ?? JournaledMap()
+        tasks = try container.decodeIfPresent(JournaledMap<LocalTask>.self, forKey: .tasks) ?? JournaledMap()
+        failingImages = try container.decodeIfPresent([String].self, forKey: .failingImages) ?? []
+        nextID = try container.decodeIfPresent(Int.self, forKey: .nextID) ?? 1
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(clusters, forKey: .clusters)
+        try container.encode(revisionCounts, forKey: .revisionCounts)
+        try container.encode(revisions, forKey: .revisions)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(services, forKey: .services)
+        try container.encode(tasks, forKey: .tasks)
+        try container.encode(failingImages, forKey: .failingImages)
+        try container.encode(nextID, forKey: .nextID)
     }
 }
 
