@@ -48,20 +48,15 @@ public struct Reconciler: Sendable {
         return (environment, desired)
     }
 
-    /// Every record of `environment` with the commit it is on, oldest first by finish time.
-    func records(of environment: String) async -> [(commit: ObjectID, record: DeploymentRecord)] {
-        (try? await recorder?.records(of: environment)) ?? []
-    }
-
-    /// The records of `environment`, oldest first by finish time.
-    func history(_ environment: String) async -> [DeploymentRecord] {
-        await records(of: environment).map(\.record)
+    /// What a pass asks of `environment`'s records (empty without a recorder).
+    func records(of environment: String) async -> EnvironmentRecords {
+        (try? await recorder?.summary(of: environment)) ?? EnvironmentRecords()
     }
 
     /// The newest `limit` records of each service of `environment`, newest first, with the
     /// commit each is on: what the controller shows of a service (after a restart, too).
     public func recentRecords(_ environment: String, limit: Int = 5) async -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
-        Dictionary(grouping: await records(of: environment).reversed(), by: \.record.service).mapValues { Array($0.prefix(limit)) }
+        await records(of: environment).recent(limit: limit)
     }
 
     /// The plan of `name`; services whose specs are those `settled` names (see
@@ -72,14 +67,9 @@ public struct Reconciler: Sendable {
         let desired = settled.isEmpty ? all : all.filter { settled[$0.name] != $0.specs || taskServices.contains($0.name) }
         let client = await connector.client(for: environment.target)
         let planner = Planner(client: client, cache: await connector.cache(for: environment.target))
-        var lastConverged: [String: DeploymentRecord] = [:]
-        var recordedSpecs: [String: String] = [:]
-        for record in await history(name) {
-            if record.outcome == .converged { lastConverged[record.service] = record }
-            if record.outcome.deployed, !record.taskDefinitionArn.isEmpty { recordedSpecs[record.taskDefinitionArn] = record.specHash }
-        }
+        let records = await records(of: name)
         return try await planner.plan(environment: environment, desired: desired, commit: manifests.commit?.hex,
-                                      lastConverged: lastConverged, recordedSpecs: recordedSpecs)
+                                      lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs)
     }
 
     /// What runs in `name` against what git wants, with the last apply of each service.
@@ -131,14 +121,14 @@ public struct Reconciler: Sendable {
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
                               options: options, hooks: hooks, progress: progress,
                               callerArn: recorder?.deployer == nil ? nil : await connector.callerArn(for: environment.target))
-        let records = await history(name)
+        let records = await records(of: name)
         let drifted = plan.services.filter(\.drift)
         if !drifted.isEmpty {
             await notify("drift", environment, commit: commit, reason: "changed outside git: " + drifted.map(\.service).joined(separator: ", "),
                          services: drifted.map { .init(service: $0.service, outcome: "drift", taskDefinitionArn: $0.liveTaskDefinitionArn) })
         }
         let outcomes = try await applier.apply(plan: plan, environment: environment, desired: desired, commit: commit,
-                                               failures: records.filter { $0.outcome.isFailure }, history: records)
+                                               records: records)
         let applied = outcomes.compactMap { outcome -> NotificationEvent.Service? in
             guard case .applied(let result) = outcome.result else { return nil }
             return .init(service: outcome.service, outcome: result.rawValue, taskDefinitionArn: outcome.record?.taskDefinitionArn, reason: outcome.record?.reason)

@@ -14,6 +14,8 @@ struct RecordIndex: Sendable {
     /// commit order and then in the note's order; and their keys, for binary search.
     private(set) var lists: [String: [(commit: ObjectID, record: DeploymentRecord)]] = [:]
     private var keys: [String: [Key]] = [:]
+    /// Per environment, what a pass asks of its records (`EnvironmentRecords`).
+    private(set) var summaries: [String: EnvironmentRecords] = [:]
 
     struct Key: Comparable {
         let time: Date
@@ -33,12 +35,16 @@ struct RecordIndex: Sendable {
 
     /// Sets the note on `commit` (nil: removed), moving its records in and out of the lists.
     mutating func set(_ commit: ObjectID, _ note: (blob: ObjectID, records: [DeploymentRecord])?) {
+        // Environments whose summary cannot follow by appending (a record taken away, or one
+        // older than the newest) are summarised again from their list.
+        var stale = Set<String>()
         for (position, record) in (notes[commit]?.records ?? []).enumerated() {
             let key = Key(record, commit: commit, position: position)
             let index = Self.lowerBound(key, in: keys[record.environment] ?? [])
             guard index < keys[record.environment]?.count ?? 0, keys[record.environment]![index] == key else { continue }
             keys[record.environment]!.remove(at: index)
             lists[record.environment]!.remove(at: index)
+            stale.insert(record.environment)
         }
         notes[commit] = note
         for (position, record) in (note?.records ?? []).enumerated() {
@@ -49,7 +55,13 @@ struct RecordIndex: Sendable {
             if let last = keys[record.environment]?.last, key < last { index = Self.lowerBound(key, in: keys[record.environment]!) }
             keys[record.environment, default: []].insert(key, at: index)
             lists[record.environment, default: []].insert((commit, record), at: index)
+            if index + 1 < lists[record.environment]!.count {
+                stale.insert(record.environment)
+            } else if !stale.contains(record.environment) {
+                summaries[record.environment, default: EnvironmentRecords()].append((commit, record))
+            }
         }
+        for environment in stale { summaries[environment] = EnvironmentRecords(lists[environment] ?? []) }
     }
 
     private static func lowerBound(_ key: Key, in keys: [Key]) -> Int {
@@ -68,6 +80,12 @@ extension NotesRecorder {
     public func records(of environment: String) throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
         return index.lists[environment] ?? []
+    }
+
+    /// What a pass asks of `environment`'s records, without going through them.
+    public func summary(of environment: String) throws -> EnvironmentRecords {
+        try refreshIndex()
+        return index.summaries[environment] ?? EnvironmentRecords()
     }
 
     /// Brings the index up to the notes ref: the notes that changed since it was last read, or

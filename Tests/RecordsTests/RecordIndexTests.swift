@@ -35,6 +35,8 @@ import Testing
             var record = PublishTests.record("svc\(Int.random(in: 0..<6, using: &generator))", ["staging", "prod"].randomElement(using: &generator)!)
             record.started = started
             record.finished = Bool.random(using: &generator) ? started.addingTimeInterval(5) : nil
+            record.outcome = [.converged, .failed, .started, .rolledBack].randomElement(using: &generator)!
+            record.taskDefinitionArn = "arn:td/svc:\(Int.random(in: 0..<20, using: &generator))"
             // Most on new commits (past 256 notes the tree fans out), some on commits with notes.
             let commit = step < 300 && step % 10 != 9 ? commits[step] : commits[Int.random(in: 0..<min(step + 1, 300), using: &generator)]
             _ = try await (step % 9 == 8 ? other : recorder).record([(record, once: false)], on: commit)
@@ -43,6 +45,13 @@ import Testing
                     let incremental = try await recorder.records(of: environment).map { "\($0.commit.short) \($0.record.key)" }
                     let fresh = try await Self.fullRead(NotesRecorder(repositoryPath: folder.path + "/repo"), environment)
                     #expect(incremental == fresh, "step \(step), \(environment)")
+                    // The summary a pass reads, kept by appending, is the one its list makes.
+                    let kept = try await recorder.summary(of: environment)
+                    let made = EnvironmentRecords(try await recorder.records(of: environment))
+                    #expect(kept.recent(limit: 3).mapValues { $0.map { "\($0.commit.short) \($0.record.key)" } }
+                            == made.recent(limit: 3).mapValues { $0.map { "\($0.commit.short) \($0.record.key)" } }, "step \(step)")
+                    #expect(kept.lastConverged.mapValues(\.key) == made.lastConverged.mapValues(\.key), "step \(step)")
+                    #expect(kept.recordedSpecs == made.recordedSpecs, "step \(step)")
                 }
             }
         }

@@ -75,10 +75,10 @@ public struct Applier: Sendable {
         ServiceOutcome(service: want.name, result: .skipped(reason), record: .notApplied(.skipped, want, in: environment, reason: reason, at: now()))
     }
 
-    /// Applies `plan` for `environment` at `commit`. `failures` are earlier failed records for
-    /// this environment, so a spec that failed is not tried again without `retry`.
+    /// Applies `plan` for `environment` at `commit`. `records` are this environment's: a spec
+    /// that failed is not tried again without `retry`.
     public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
-                      failures: [DeploymentRecord] = [], history: [DeploymentRecord] = []) async throws -> [ServiceOutcome] {
+                      records: EnvironmentRecords = EnvironmentRecords()) async throws -> [ServiceOutcome] {
         var outcomes: [ServiceOutcome] = []
         var work: [(ServicePlan, DesiredService)] = []
         var resumed: [Started] = []
@@ -86,9 +86,7 @@ public struct Applier: Sendable {
             guard let want = desired.first(where: { $0.name == servicePlan.service }) else { continue }
             if servicePlan.action == .inSync {
                 // Applied by a run that stopped before it could record it: record it now.
-                let recorded = history.contains {
-                    $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome == .converged
-                }
+                let recorded = records.converged(want.name, specHash: want.specHash, settingsHash: want.settingsHash)
                 let phase = Self.phase(servicePlan.live)
                 if !recorded, recorder != nil, phase == .failed {
                     // Git's spec runs, but ECS gave up on its rollout: that failure is not a
@@ -100,9 +98,7 @@ public struct Applier: Sendable {
                 if !recorded, recorder != nil, phase == .inProgress {
                     guard options.wait else {
                         // Not following it: say what was seen (rolling out), once per deployment.
-                        let seen = history.contains {
-                            $0.service == want.name && $0.specHash == want.specHash && $0.deploymentId == servicePlan.liveDeploymentId
-                        }
+                        let seen = records.saw(want.name, specHash: want.specHash, deploymentId: servicePlan.liveDeploymentId)
                         var record: DeploymentRecord?
                         if !seen {
                             record = DeploymentRecord(
@@ -137,9 +133,7 @@ public struct Applier: Sendable {
                 let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
                 outcomes.append(skip(want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
                                      environment: environment))
-            } else if !options.retry, let failed = failures.last(where: {
-                $0.service == want.name && $0.specHash == want.specHash && $0.settingsHash == want.settingsHash && $0.outcome.isFailure
-            }) {
+            } else if !options.retry, let failed = records.lastFailure(want.name, specHash: want.specHash, settingsHash: want.settingsHash) {
                 outcomes.append(skip(
                     want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
                     environment: environment))
