@@ -104,6 +104,23 @@ final class TestClock: Sendable {
         #expect(service.deployments?.count == 1 && primary.desiredCount == 5)
     }
 
+    /// Like ECS, a service shows its newest 100 events: one deployed for months does not carry
+    /// (and journal at each change) every event it ever had.
+    @Test func aServiceKeepsItsNewestHundredEvents() async throws {
+        let clock = TestClock()
+        let ecs = LocalECS(stateFile: nil, pace: 10, now: { clock.now })
+        let (good, _) = try await Self.service(ecs, breaker: false)
+        for _ in 0..<110 {
+            clock.advance(10)
+            _ = try await Self.primary(ecs)
+            _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "prod", service: "api", taskDefinition: good, forceNewDeployment: true))
+        }
+        clock.advance(10)
+        let (service, _) = try await Self.primary(ecs)
+        #expect(service.events?.count == 100)
+        #expect(service.events?.first?.message?.contains("steady state") == true)
+    }
+
     @Test func circuitBreakerRollsBackToTheLastCompletedDeployment() async throws {
         let clock = TestClock()
         let ecs = LocalECS(stateFile: nil, pace: 10, now: { clock.now })

@@ -44,8 +44,8 @@ struct LocalRollout {
                         failedTasks: 0, serviceDeploymentStatus: "ROLLBACK_IN_PROGRESS", finishedAt: nil, rollbackOf: primary.id,
                         sourceTaskDefinition: primary.taskDefinition), at: 0)
                     local.service.taskDefinition = previous
-                    local.service.events = [event("(service \(local.service.serviceName ?? "")) rolling back to \(previous) after deployment \(primary.id) failed.", failedAt)]
-                        + (local.service.events ?? [])
+                    Self.add(event("(service \(local.service.serviceName ?? "")) rolling back to \(previous) after deployment \(primary.id) failed.", failedAt),
+                             to: &local)
                     changed = true
                 } else {
                     primary.serviceDeploymentStatus = "ROLLBACK_FAILED"
@@ -66,14 +66,21 @@ struct LocalRollout {
             for other in local.deployments.indices where other != index && local.deployments[other].status == "ACTIVE" {
                 local.deployments[other].status = "INACTIVE"
             }
-            local.service.events = [event("(service \(local.service.serviceName ?? "")) has reached a steady state.", doneAt)]
-                + (local.service.events ?? [])
+            Self.add(event("(service \(local.service.serviceName ?? "")) has reached a steady state.", doneAt), to: &local)
             changed = true
         }
     }
 
     private func lastCompletedTaskDefinition(_ local: LocalService) -> String? {
         local.deployments.filter { $0.rolloutState == "COMPLETED" }.max { $0.updatedAt < $1.updatedAt }?.taskDefinition
+    }
+
+    /// Newest first, the last 100, as DescribeServices shows them: a service deployed every
+    /// minute for a month would otherwise carry (and journal, at each change) every event.
+    static let eventLimit = 100
+
+    private static func add(_ event: ECSAPI.ServiceEvent, to local: inout LocalService) {
+        local.service.events = Array(([event] + (local.service.events ?? [])).prefix(eventLimit))
     }
 
     private func event(_ message: String, _ at: Date) -> ECSAPI.ServiceEvent {
