@@ -55,8 +55,11 @@ public actor TaskDefinitionCache {
     /// for a review environment, only one of its own life (a teardown deregisters exactly those),
     /// and for any other, never a review environment's.
     public func find(family: String, specHash: String, in client: any ECSClient, limit: Int = 10, owner: ReviewIdentity? = nil) async throws -> String? {
-        let arns = try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE")
-            .sorted { Self.revision($0) > Self.revision($1) }
+        // One page, newest first: listing every revision cost a call per hundred of them, and
+        // the family only grows. Sorted again for servers that ignore `sort` (moto).
+        let page = try await client.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(
+            familyPrefix: family, status: "ACTIVE", sort: "DESC", maxResults: limit))
+        let arns = (page.taskDefinitionArns ?? []).sorted { Self.revision($0) > Self.revision($1) }
         for arn in arns.prefix(limit) {
             let entry = try await get(arn, from: client)
             if entry.tags[Tags.specHash] == specHash, owner.map({ $0.owns(entry.tags) }) ?? (entry.tags[ReviewIdentity.nameTag] == nil) { return entry.definition.taskDefinitionArn ?? arn }
