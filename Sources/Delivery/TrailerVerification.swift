@@ -20,8 +20,8 @@ public struct TrailerVerification: Codable, Sendable, Equatable {
 struct TrailerVerifier {
     let repo: Repository
     let root: String
-    /// The last commit's services: a merge and the promotions it carries are checked against
-    /// the same commit. One, not all: a long log must not keep every promotion's services.
+    /// The services of the last commit compared: a commit asked for twice in a row is loaded
+    /// once. One, not all: a long log must not keep every promotion's services.
     private var rendered: (id: ObjectID, services: [String: [String: RenderedService]])?
     /// The commits checked are close to each other: each is loaded by what changed since the
     /// last, and services that did not change keep their hashes.

@@ -181,7 +181,8 @@ private final class ObjectCopier {
     }
 }
 
-/// Reads object `id` from one object database and writes it, as it is, to another.
+/// Reads object `id` from one object database and writes it, as it is, to another. What is
+/// written must hash to `id`: a corrupted object fails here, and is never stored under another.
 func copyObject(_ id: ObjectID, from source: OpaquePointer?, to target: OpaquePointer?) throws(GitError) {
     var oid = id.raw
     var object: OpaquePointer?
@@ -190,4 +191,8 @@ func copyObject(_ id: ObjectID, from source: OpaquePointer?, to target: OpaquePo
     var written = git_oid()
     try check(git_odb_write(&written, target, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
               "write \(id.short)")
+    guard git_oid_equal(&written, &oid) == 1 else {
+        throw GitError(code: .other(-1), message: "object \(id.short) is corrupt: its contents hash to \(ObjectID(written).short)",
+                       operation: "copy \(id.short)", errorClass: 0)
+    }
 }

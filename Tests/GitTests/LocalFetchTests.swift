@@ -105,4 +105,31 @@ import Testing
         #expect(throws: GitError.self) { try LocalRefspec("refs/heads/*:refs/heads/main") }
         #expect(throws: GitError.self) { try LocalRefspec("refs/heads/main") }
     }
+
+    /// A corrupted object in the source (its bytes no longer hash to its name) fails the fetch
+    /// and moves no reference: it is never stored under another id.
+    @Test func aCorruptedObjectFailsTheFetch() throws {
+        let dir = TempDir()
+        let source = try Repository.create(at: dir.sub("source.git"), bare: true)
+        let copied = try Repository.create(at: dir.sub("copied.git"), bare: true)
+        try commitFiles(source, ["berth.yaml": "version: 1\n"])
+        try copied.fetch(dir.sub("source.git"), refspecs: ["+refs/heads/*:refs/heads/*"], prune: true)
+        let before: ObjectID? = try copied.referenceTarget("refs/heads/main")
+        let tip = try commitFiles(source, ["berth.yaml": "version: 3\n"])
+        let blob = try #require(try source.entry(at: tip, path: "berth.yaml")).id
+        // The loose object replaced by another (valid, compressed) object's file.
+        let name: String = blob.hex
+        let path: String = dir.sub("source.git/objects/" + name.prefix(2) + "/" + name.dropFirst(2))
+        _ = try gitCLI(["init", "-q", "--bare", dir.sub("scratch.git")], in: dir.path)
+        let forged: String = try gitCLI(["hash-object", "-w", "--stdin"], in: dir.sub("scratch.git"), input: "version: 4\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let forgedPath: String = dir.sub("scratch.git/objects/" + forged.prefix(2) + "/" + forged.dropFirst(2))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: forgedPath, toPath: path)
+        #expect(throws: GitError.self) {
+            try copied.fetchLocal(from: dir.sub("source.git"), refspecs: ["+refs/heads/*:refs/heads/*"], prune: true)
+        }
+        let after: ObjectID? = try copied.referenceTarget("refs/heads/main")
+        #expect(after == before)
+    }
 }

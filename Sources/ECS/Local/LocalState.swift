@@ -3,7 +3,8 @@ import Foundation
 
 /// Everything the local ECS backend holds, as one Codable value persisted to a state file.
 struct LocalState: Codable, Sendable {
-    var version = 1
+    /// 2: revisions one by one (`revisions`); 1 held each family's list whole (still read).
+    var version = 2
     var clusters = JournaledMap<LocalCluster>()
     /// How many revisions each family has.
     var revisionCounts = JournaledMap<Int>()
@@ -79,7 +80,8 @@ extension LocalState {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        version = 2
+        _ = try container.decodeIfPresent(Int.self, forKey: .version)
         clusters = try container.decodeIfPresent(JournaledMap<LocalCluster>.self, forKey: .clusters) ?? JournaledMap()
         revisionCounts = try container.decodeIfPresent(JournaledMap<Int>.self, forKey: .revisionCounts) ?? JournaledMap()
         revisions = try container.decodeIfPresent(JournaledMap<ECSAPI.TaskDefinition>.self, forKey: .revisions) ?? JournaledMap()
