@@ -16,18 +16,7 @@ public struct Commit: Sendable, Equatable {
     /// commit a log shows, so without Foundation's string bridging.
     public var trailers: [(key: String, value: String)] {
         let text = message.trimmed
-        let bytes = text.utf8
-        var index = bytes.endIndex
-        var paragraph: String.Index?
-        while index > bytes.startIndex {
-            let before = bytes.index(before: index)
-            if bytes[before] == 10, before > bytes.startIndex, bytes[bytes.index(before: before)] == 10 {
-                paragraph = index
-                break
-            }
-            index = before
-        }
-        guard let paragraph else { return [] }
+        guard let paragraph = text.ranges(of: "\n\n").last?.upperBound else { return [] }
         var result: [(key: String, value: String)] = []
         for line in text[paragraph...].split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { return [] }

@@ -10,26 +10,12 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
 
     /// Accepts a full 40-character lowercase hex id.
     public init?(hex: String) {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(20)
-        var pending: UInt8?
-        for char in hex.utf8 {
-            let digit: UInt8
-            switch char {
-            case 48...57: digit = char - 48
-            case 97...102: digit = char - 87
-            default: return nil
-            }
-            if let high = pending {
-                bytes.append(high << 4 | digit)
-                pending = nil
-            } else {
-                pending = digit
-            }
-            if bytes.count > 20 { return nil }
+        guard hex.utf8.count == 40, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            return nil
         }
-        guard bytes.count == 20, pending == nil else { return nil }
-        self.init(bytes: bytes)
+        var oid = git_oid()
+        guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
+        self.init(oid)
     }
 
     private init<Bytes: Collection<UInt8>>(bytes: Bytes) {

@@ -67,21 +67,9 @@ extension Repository {
     /// itself); nil when there is no such folder. Ids only: nothing below is read, which is how
     /// a walk tells what changed from one commit to the next.
     public func entryIDs(in tree: ObjectID, folder: String) throws(GitError) -> [(name: String, id: ObjectID)]? {
-        let id: ObjectID
-        if folder.isEmpty {
-            id = tree
-        } else {
-            let found = try withTree(tree) { (handle) throws(GitError) -> ObjectID? in
-                var entry: OpaquePointer?
-                let rc = git_tree_entry_bypath(&entry, handle, folder)
-                if rc == GIT_ENOTFOUND.rawValue { return nil }
-                try check(rc, "find \(folder)")
-                defer { git_tree_entry_free(entry) }
-                return git_tree_entry_type(entry) == GIT_OBJECT_TREE ? ObjectID(git_tree_entry_id(entry)!) : nil
-            }
-            guard let found else { return nil }
-            id = found
-        }
+        var found: (id: ObjectID, type: git_object_t)? = (tree, GIT_OBJECT_TREE)
+        if !folder.isEmpty { found = try withTree(tree) { (handle) throws(GitError) in try lookUp(folder, in: handle) } }
+        guard let (id, type) = found, type == GIT_OBJECT_TREE else { return nil }
         return try withTree(id) { (handle) throws(GitError) -> [(name: String, id: ObjectID)]? in
             (0..<git_tree_entrycount(handle)).compactMap { index in
                 git_tree_entry_byindex(handle, index).map { (String(gitString: git_tree_entry_name($0)), ObjectID(git_tree_entry_id($0)!)) }
@@ -96,12 +84,17 @@ extension Repository {
 
     /// The id of the entry at `path` in an open tree, nil when there is none.
     func entryID(at path: String, in tree: OpaquePointer) throws(GitError) -> ObjectID? {
+        try lookUp(path, in: tree)?.id
+    }
+
+    /// The id and object type of the entry at `path` in an open tree, nil when there is none.
+    private func lookUp(_ path: String, in tree: OpaquePointer) throws(GitError) -> (id: ObjectID, type: git_object_t)? {
         var entry: OpaquePointer?
         let rc = git_tree_entry_bypath(&entry, tree, path)
         if rc == GIT_ENOTFOUND.rawValue { return nil }
         try check(rc, "find \(path)")
         defer { git_tree_entry_free(entry) }
-        return ObjectID(git_tree_entry_id(entry)!.pointee)
+        return (ObjectID(git_tree_entry_id(entry)!.pointee), git_tree_entry_type(entry))
     }
 
     /// The size in bytes of object `id`, read from its header (a large blob is not loaded).

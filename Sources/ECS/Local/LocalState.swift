@@ -80,8 +80,6 @@ extension LocalState {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        version = 2
-        _ = try container.decodeIfPresent(Int.self, forKey: .version)
         clusters = try container.decodeIfPresent(JournaledMap<LocalCluster>.self, forKey: .clusters) ?? JournaledMap()
         revisionCounts = try container.decodeIfPresent(JournaledMap<Int>.self, forKey: .revisionCounts) ?? JournaledMap()
         revisions = try container.decodeIfPresent(JournaledMap<ECSAPI.TaskDefinition>.self, forKey: .revisions) ?? JournaledMap()
