@@ -49,11 +49,17 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // GitHub's and GitLab's REST APIs: pull requests, comments, commit statuses.
+        .target(name: "Forge", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "Reconcile", dependencies: [
             "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile"]),
+        .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "Forge"]),
         // glibc's malloc_trim, for the long-running controller (Swift's Glibc module lacks malloc.h).
         .target(name: "CMemory"),
         .target(name: "Controller", dependencies: [
@@ -69,7 +75,7 @@ let package = Package(
         // libc calls Swift 6 cannot make without an unchecked escape hatch (stdout's buffering).
         .target(name: "CLibc"),
         .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "CLibc",
+            "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "Forge", "CLibc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -94,14 +100,15 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], path: "Tests/BerthTestSupport"),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "BerthTestSupport"]),
+        .testTarget(name: "ForgeTests", dependencies: ["Forge", "BerthTestSupport"]),
         .testTarget(name: "ECSTests", dependencies: ["ECS", "ECSModel", "AWS", "BerthTestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Canonical", "Records", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reconcile", "Records", "Trust", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Forge", "Reconcile", "Records", "Trust", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Delivery", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AdoptionTests", dependencies: ["Adoption", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS", "Forge"]),
     ],
     swiftLanguageModes: [.v6]
 )

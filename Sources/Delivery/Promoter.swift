@@ -1,4 +1,5 @@
 import ECS
+import Forge
 import Foundation
 import Git
 import Manifests
@@ -52,26 +53,54 @@ public struct Promoter: Sendable {
             throw PromotionError("after promotion \(target.name) would not validate:\n\(errors)")
         }
 
-        try await checkConverged(source: source, services: services, loaded: loaded)
+        let records = try await checkConverged(source: source, services: services, loaded: loaded)
         try await checkRunning(source: source, services: services, loaded: opened.loaded)
-        try await checkImagesExist(target: target, services: services, rendered: loaded.rendered(environment: target.name))
+        let registry = try await checkImagesExist(target: target, services: services, rendered: loaded.rendered(environment: target.name))
         let message = Self.message(request, source: source, target: target, tip: tip, services: services,
                                    rendered: loaded.rendered(environment: target.name), changes: changes)
-        if dryRun {
+        let gates = [
+            PromotionGate(passed: true, "\(source.name) converged on this release (berth's records: \(services.joined(separator: ", ")))"),
+            PromotionGate(passed: true, "\(source.name) runs it now, settled (ECS)"),
+            registry ? PromotionGate(passed: true, "every image is in \(target.name)'s registry (ECR)")
+                     : PromotionGate(passed: nil, "images: \(target.name)'s target has no registry to check"),
+            PromotionGate(passed: true, "\(target.name) is not frozen"),
+        ]
+        var result = PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: changes,
+                                     message: message, pushed: false)
+        (result.gates, result.sourceRecords) = (gates, records)
+        if dryRun || request.forge != nil {
             // What the target would then plan, from the promoted manifests held in memory.
-            let plan = try await Reconciler(manifests: loaded, connector: connector, recorder: recorder).plan(target.name)
-            return PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: changes,
-                                   message: message, pushed: false, targetPlan: plan)
+            result.targetPlan = try await Reconciler(manifests: loaded, connector: connector, recorder: recorder).plan(target.name)
         }
+        if dryRun { return result }
 
-        let (commit, branch) = try ReleaseCommitter.commit(edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch,
-                                                          branch: request.branch, push: request.push, remote: request.remote, message: message)
+        // A pull request goes on the open one's branch for this pair, else on --branch or
+        // berth's own; berth replaces a branch only when it holds nothing but its promotions.
+        var branch = request.branch
+        var existing: PullRequest?
+        let pair = "\(source.name) -> \(target.name)"
+        if let forge = request.forge {
+            existing = try await PromotionPullRequest.find(on: forge, pair: pair, base: baseBranch)
+            branch = existing?.headBranch ?? request.branch ?? PromotionPullRequest.defaultBranch(from: source.name, to: target.name)
+        }
+        let (commit, branchName) = try ReleaseCommitter.commit(
+            edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch, branch: branch, push: request.push || request.forge != nil,
+            remote: request.remote, message: message, replacing: request.forge != nil ? pair : nil)
         let author = try? repo.commit(commit).author
         await Notifier(environment: connector.environment).send(NotificationEvent(
             event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
             reason: String(message.split(separator: "\n").first ?? ""),
-            services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branch]), to: target.notifications)
-        return PromotionResult(commit: commit, branch: branch, baseBranch: baseBranch, changes: changes, message: message, pushed: request.push)
+            services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branchName]), to: target.notifications)
+        result = PromotionResult(commit: commit, branch: branchName, baseBranch: baseBranch, changes: changes, message: message,
+                                 pushed: request.push || request.forge != nil, targetPlan: result.targetPlan, gates: gates, sourceRecords: records)
+        if let forge = request.forge {
+            let draft = PromotionPullRequest(pair: pair, source: source.name, target: target.name, sourceCommit: tip, result: result,
+                                             images: loaded.rendered(environment: target.name).filter { services.contains($0.service) }
+                                                 .map { ($0.service, $0.images) }, web: forge.settings)
+                .draft(head: branchName, base: baseBranch, labels: forge.settings.labels)
+            (result.pullRequest, result.pullRequestOpened) = try await forge.openOrUpdate(draft)
+        }
+        return result
     }
 
     // MARK: Steps
@@ -100,15 +129,17 @@ public struct Promoter: Sendable {
     }
 
     /// The last converged apply of each service in the source must be of exactly what is promoted.
-    func checkConverged(source: Environment, services: [String], loaded: LoadedManifests) async throws {
-        let records = try await recorder.allRecords().map(\.record).filter { $0.environment == source.name && $0.outcome.deployed }
+    /// Returns those records, for the pull request's links.
+    func checkConverged(source: Environment, services: [String], loaded: LoadedManifests) async throws -> [(commit: ObjectID, record: DeploymentRecord)] {
+        let records = try await recorder.allRecords().filter { $0.record.environment == source.name && $0.record.outcome.deployed }
         var problems: [String] = []
+        var converged: [(commit: ObjectID, record: DeploymentRecord)] = []
         for rendered in loaded.rendered(environment: source.name) where services.contains(rendered.service) {
             let want = try DesiredService(rendered)
-            let latest = records.filter { $0.service == rendered.service && $0.specHash == want.specHash }
-                .max { ($0.finished ?? $0.started) < ($1.finished ?? $1.started) }
-            switch latest?.outcome {
-            case .converged?: continue
+            let latest = records.filter { $0.record.service == rendered.service && $0.record.specHash == want.specHash }
+                .max { ($0.record.finished ?? $0.record.started) < ($1.record.finished ?? $1.record.started) }
+            switch latest?.record.outcome {
+            case .converged?: converged.append(latest!)
             case let outcome?: problems.append("\(rendered.service): its last apply in \(source.name) \(outcome.rawValue)")
             case nil: problems.append("\(rendered.service): this release was never applied in \(source.name)")
             }
@@ -116,6 +147,7 @@ public struct Promoter: Sendable {
         if !problems.isEmpty {
             throw PromotionError("\(source.name) has not converged on this release, so it is not promoted:\n  " + problems.joined(separator: "\n  "))
         }
+        return converged
     }
 
     /// Records say what converged; ECS says what runs now. A release is promoted only when the
@@ -140,9 +172,10 @@ public struct Promoter: Sendable {
         }
     }
 
-    /// On AWS, every promoted ECR image must exist in the target's registry.
-    func checkImagesExist(target: Environment, services: [String], rendered: [RenderedService]) async throws {
-        guard let ecr = await connector.ecr(for: target.target) else { return }
+    /// On AWS, every promoted ECR image must exist in the target's registry. False when the
+    /// target has no registry to ask (the local target).
+    func checkImagesExist(target: Environment, services: [String], rendered: [RenderedService]) async throws -> Bool {
+        guard let ecr = await connector.ecr(for: target.target) else { return false }
         var missing: [String] = []
         for service in rendered where services.contains(service.service) {
             for image in service.images.values.sorted() {
@@ -155,6 +188,7 @@ public struct Promoter: Sendable {
         if !missing.isEmpty {
             throw PromotionError("not in \(target.name)'s registry, so not promoted: \(missing.joined(separator: ", "))")
         }
+        return true
     }
 
     // MARK: Helpers

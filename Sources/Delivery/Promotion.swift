@@ -1,5 +1,7 @@
-import Reconcile
+import Forge
 import Git
+import Reconcile
+import Records
 
 /// What `berth promote` is asked to do.
 public struct PromotionRequest: Sendable {
@@ -12,9 +14,11 @@ public struct PromotionRequest: Sendable {
     public var push: Bool
     public var message: String?
     public var remote: String
+    /// Open (or update) the promotion's pull request here; implies a push.
+    public var forge: (any Forge)?
 
     public init(from: String, to: String, services: [String] = [], branch: String? = nil, push: Bool = false,
-                message: String? = nil, remote: String = "origin") {
+                message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil) {
         self.from = from
         self.to = to
         self.services = services
@@ -22,6 +26,7 @@ public struct PromotionRequest: Sendable {
         self.push = push
         self.message = message
         self.remote = remote
+        self.forge = forge
     }
 }
 
@@ -48,8 +53,27 @@ public struct PromotionResult: Sendable {
     public let changes: [PromotionChange]
     public let message: String
     public let pushed: Bool
-    /// For a dry run: what the target environment would plan after the promotion.
+    /// For a dry run or a pull request: what the target environment would plan after the promotion.
     public var targetPlan: EnvironmentPlan?
+    /// The gates the promotion passed (or, with `passed` nil, could not check).
+    public var gates: [PromotionGate] = []
+    /// The source's last converged record of each promoted service.
+    public var sourceRecords: [(commit: ObjectID, record: DeploymentRecord)] = []
+    /// The pull request opened or updated, with whether it is new.
+    public var pullRequest: PullRequest?
+    public var pullRequestOpened = false
+}
+
+/// One check a promotion must pass, as the pull request's body lists it.
+public struct PromotionGate: Sendable, Equatable {
+    /// Nil: not checked, for the reason in `text`.
+    public let passed: Bool?
+    public let text: String
+
+    public init(passed: Bool?, _ text: String) {
+        self.passed = passed
+        self.text = text
+    }
 }
 
 public struct PromotionError: Error, CustomStringConvertible, Sendable {

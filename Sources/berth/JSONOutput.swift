@@ -80,6 +80,13 @@ enum JSONOutput {
         let message: String
         let changes: [Change]
         let targetPlan: EnvironmentPlan?
+        let pullRequest: PullRequestLink?
+
+        struct PullRequestLink: Encodable {
+            let number: Int
+            let url: String
+            let opened: Bool
+        }
 
         init(_ result: PromotionResult) {
             commit = result.commit?.hex
@@ -89,6 +96,7 @@ enum JSONOutput {
             message = result.message
             changes = result.changes.map { Change(file: $0.file, field: $0.field, old: $0.old, new: $0.new) }
             targetPlan = result.targetPlan
+            pullRequest = result.pullRequest.map { PullRequestLink(number: $0.number, url: $0.url, opened: result.pullRequestOpened) }
         }
     }
 }

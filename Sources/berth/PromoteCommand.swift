@@ -1,6 +1,8 @@
 import ArgumentParser
 import Delivery
+import Forge
 import Foundation
+import Manifests
 import Reconcile
 import Records
 
@@ -21,8 +23,10 @@ struct PromotionOptions: ParsableArguments {
     var output: ValidateCommand.Format = .text
 
     /// Promotes (or, with `dryRun`, previews) and prints the result.
-    func run(branch: String? = nil, push: Bool = false, message: String? = nil, dryRun: Bool) async throws {
+    func run(branch: String? = nil, push: Bool = false, message: String? = nil, dryRun: Bool, openPullRequest: Bool = false) async throws {
         let root = repository.root
+        // The forge is settled before anything is committed: a missing token fails here.
+        let forge = try openPullRequest && !dryRun ? ForgeOptions.forge(root: root, path: repository.path) : nil
         let recorder = RecordsOptions.recorder(root: root)
         // The gates read the team's records: the origin's, merged with this clone's.
         await RecordsOptions.sync(recorder)
@@ -31,7 +35,7 @@ struct PromotionOptions: ParsableArguments {
         let result: PromotionResult
         do {
             result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: branch, push: push,
-                                                                 message: message), dryRun: dryRun)
+                                                                 message: message, forge: forge), dryRun: dryRun)
         } catch {
             throw CLIError("\(error)")
         }
@@ -56,7 +60,10 @@ struct PromotionOptions: ParsableArguments {
             return
         }
         print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
-        if result.branch != result.baseBranch {
+        if let pull = result.pullRequest {
+            print("Pushed \(result.branch) to origin.")
+            print("\(result.pullRequestOpened ? "Opened" : "Updated") pull request #\(pull.number) into \(pull.baseBranch): \(pull.url)")
+        } else if result.branch != result.baseBranch {
             print(result.pushed ? "Pushed \(result.branch) to origin: open a pull request from \(result.branch) into \(result.baseBranch)."
                                 : "Push it (`git push origin \(result.branch)`, or rerun with --push) and open a pull request into \(result.baseBranch).")
         } else if result.pushed {
@@ -80,8 +87,12 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Show what would change, commit nothing.")
     var dryRun = false
 
+    @Flag(name: .customLong("open-pr"),
+          help: "Push the branch and open the pull request on berth.yaml's forge, or update the open one for this promotion.")
+    var openPullRequest = false
+
     func run() async throws {
-        try await promotion.run(branch: target.branch, push: target.push, message: message, dryRun: dryRun)
+        try await promotion.run(branch: target.branch, push: target.push, message: message, dryRun: dryRun, openPullRequest: openPullRequest)
     }
 }
 

@@ -271,7 +271,25 @@ struct LoadRun {
                                  signing: readSigning(node["signing"]))
         config.notifications = Self.readNotifications(node["notifications"], diagnostics: &global)
         config.review = readReview(node["review"])
+        config.forge = Self.readForge(node["forge"], diagnostics: &global)
         return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"])
+    }
+
+    /// `forge:` (the shape is already checked): the API URL must be http(s) and the repository
+    /// a path of at least two parts.
+    static func readForge(_ node: Node?, diagnostics: inout Diagnostics) -> ForgeConfig? {
+        guard let node, let type = node["type"]?.string else { return nil }
+        if let url = node["apiUrl"], let text = url.string, !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
+            diagnostics.error("forge API URL '\(text)' is not http(s)", at: url.location, field: "forge.apiUrl")
+            return nil
+        }
+        if let repository = node["repository"], let text = repository.string,
+           text.split(separator: "/").count < 2 || text.contains(" ") || text.hasPrefix("/") {
+            diagnostics.error("forge repository '\(text)' is not of the form owner/name", at: repository.location, field: "forge.repository")
+            return nil
+        }
+        return ForgeConfig(type: type, repository: node["repository"]?.string, apiURL: node["apiUrl"]?.string,
+                           labels: (node["labels"]?.items ?? []).compactMap(\.string))
     }
 
     /// `notifications:` (the shape is already checked): URLs must be http(s), and a secret is

@@ -66,6 +66,8 @@ public struct BerthConfig: Sendable {
     public var notifications: [NotificationTarget] = []
     /// Review environments per branch, when berth.yaml asks for them.
     public var review: ReviewTemplate?
+    /// The forge pull requests and plan checks go to, when berth.yaml names one.
+    public var forge: ForgeConfig?
 }
 
 /// The trust material for signed commits, read from the same commit as the manifests. It lives

@@ -113,6 +113,14 @@ public enum BerthShapes {
         ("services", .list(.string())),
     ], required: ["branches", "from"])
 
+    /// `forge:` in berth.yaml: where pull requests and plan checks go.
+    static let forge = Structure(name: "forge", members: [
+        ("type", .string(enumValues: ForgeConfig.types)),
+        ("repository", .string()),
+        ("apiUrl", .string()),
+        ("labels", .list(.string())),
+    ], required: ["type"])
+
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
         ("version", .int32),
@@ -121,5 +129,6 @@ public enum BerthShapes {
         ("signing", .structure(signing)),
         ("notifications", .list(.structure(notification))),
         ("review", .structure(review)),
+        ("forge", .structure(forge)),
     ], required: ["version"])
 }

@@ -1,0 +1,127 @@
+/// What berth asks of a forge (GitHub or GitLab): pull requests (GitLab: merge requests),
+/// their labels and comments (GitLab: notes), and commit statuses. One implementation per
+/// forge, each following that forge's published REST API.
+public protocol Forge: Sendable {
+    var settings: ForgeSettings { get }
+    /// Open pull requests into `base`.
+    func openPullRequests(into base: String) async throws -> [PullRequest]
+    /// Pull requests whose head is or contains `sha`.
+    func pullRequests(containing sha: String) async throws -> [PullRequest]
+    func createPullRequest(_ draft: PullRequestDraft) async throws -> PullRequest
+    func updatePullRequest(_ number: Int, title: String, body: String) async throws -> PullRequest
+    func addLabels(_ labels: [String], to number: Int) async throws
+    func comments(on number: Int) async throws -> [ForgeComment]
+    func createComment(on number: Int, body: String) async throws
+    func updateComment(_ id: Int, on number: Int, body: String) async throws
+    func setStatus(_ status: CommitStatus, on sha: String) async throws
+}
+
+/// The forge for `settings`.
+public func makeForge(_ settings: ForgeSettings) -> any Forge {
+    switch settings.kind {
+    case .github: GitHubForge(settings: settings)
+    case .gitlab: GitLabForge(settings: settings)
+    }
+}
+
+public struct PullRequest: Sendable, Equatable {
+    /// GitHub's number, GitLab's iid: what people write after `#` or `!`.
+    public let number: Int
+    public let url: String
+    public let title: String
+    public let body: String
+    public let headBranch: String
+    public let baseBranch: String
+    public let headSHA: String?
+
+    public init(number: Int, url: String, title: String, body: String, headBranch: String, baseBranch: String, headSHA: String?) {
+        self.number = number
+        self.url = url
+        self.title = title
+        self.body = body
+        self.headBranch = headBranch
+        self.baseBranch = baseBranch
+        self.headSHA = headSHA
+    }
+}
+
+public struct PullRequestDraft: Sendable {
+    public var title: String
+    public var body: String
+    public var head: String
+    public var base: String
+    public var labels: [String]
+
+    public init(title: String, body: String, head: String, base: String, labels: [String] = []) {
+        self.title = title
+        self.body = body
+        self.head = head
+        self.base = base
+        self.labels = labels
+    }
+}
+
+public struct ForgeComment: Sendable, Equatable {
+    public let id: Int
+    public let body: String
+}
+
+/// A commit status (GitHub) or external pipeline status (GitLab) under a name of berth's.
+public struct CommitStatus: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case pending, success, failure
+    }
+
+    public var context: String
+    public var state: State
+    public var description: String
+    public var targetURL: String?
+
+    public init(context: String, state: State, description: String, targetURL: String? = nil) {
+        self.context = context
+        self.state = state
+        self.description = description
+        self.targetURL = targetURL
+    }
+
+    /// Both forges cap the description; GitHub at 140 characters.
+    var shortDescription: String {
+        let line = description.split(separator: "\n").first.map(String.init) ?? ""
+        return line.count <= 140 ? line : String(line.prefix(139)) + "…"
+    }
+}
+
+extension Forge {
+    /// The one comment that carries `marker`, updated in place; made when there is none.
+    /// Returns whether it was updated (true) or made (false).
+    @discardableResult
+    public func upsertComment(on number: Int, marker: String, body: String) async throws -> Bool {
+        let text = marker + "\n" + body
+        if let existing = try await comments(on: number).first(where: { $0.body.hasPrefix(marker) || $0.body.contains(marker) }) {
+            if existing.body != text { try await updateComment(existing.id, on: number, body: text) }
+            return true
+        }
+        try await createComment(on: number, body: text)
+        return false
+    }
+
+    /// Opens the pull request, or updates the open one from the same branch (the forge answers
+    /// "already exists": GitHub 422, GitLab 409), then adds the labels.
+    public func openOrUpdate(_ draft: PullRequestDraft) async throws -> (PullRequest, opened: Bool) {
+        let open = try await openPullRequests(into: draft.base).first { $0.headBranch == draft.head }
+        var result: (PullRequest, Bool)
+        if let open {
+            result = (try await updatePullRequest(open.number, title: draft.title, body: draft.body), false)
+        } else {
+            do {
+                result = (try await createPullRequest(draft), true)
+            } catch let error as ForgeError where error.isConflict {
+                // Opened meanwhile by someone else: update theirs.
+                guard let raced = try await openPullRequests(into: draft.base).first(where: { $0.headBranch == draft.head }) else { throw error }
+                result = (try await updatePullRequest(raced.number, title: draft.title, body: draft.body), false)
+            }
+        }
+        if !draft.labels.isEmpty { try await addLabels(draft.labels, to: result.0.number) }
+        return result
+    }
+}

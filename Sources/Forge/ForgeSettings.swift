@@ -1,0 +1,69 @@
+import Foundation
+
+/// Where a forge is and how berth speaks to it: from berth.yaml's `forge:`, the environment
+/// (`BERTH_FORGE_API_URL`, `BERTH_FORGE_TOKEN`, `GITHUB_TOKEN` / `GITLAB_TOKEN`) and, inside
+/// GitHub Actions or GitLab CI, the variables those set. The token is kept out of every
+/// description, so printing the settings never prints it.
+public struct ForgeSettings: Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable {
+        case github, gitlab
+
+        public var name: String { self == .github ? "GitHub" : "GitLab" }
+        var defaultAPI: String { self == .github ? "https://api.github.com" : "https://gitlab.com/api/v4" }
+        var tokenVariable: String { self == .github ? "GITHUB_TOKEN" : "GITLAB_TOKEN" }
+        var repositoryVariable: String { self == .github ? "GITHUB_REPOSITORY" : "CI_PROJECT_PATH" }
+        var apiVariable: String { self == .github ? "GITHUB_API_URL" : "CI_API_V4_URL" }
+    }
+
+    public let kind: Kind
+    /// `owner/name` on GitHub, the project's full path (`group/subgroup/name`) on GitLab.
+    public let repository: String
+    /// The REST API's base, without a trailing slash.
+    public let apiURL: String
+    let token: String
+    /// Labels for the pull requests berth opens.
+    public var labels: [String]
+
+    public init(kind: Kind, repository: String, apiURL: String, token: String, labels: [String] = []) {
+        self.kind = kind
+        self.repository = repository
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.token = token
+        self.labels = labels
+    }
+
+    /// Settings from what berth.yaml says (any part may be missing) and the environment.
+    /// Fails with the variable or field to set; never with the token's value.
+    public static func resolve(kind: Kind, repository: String?, apiURL: String?, labels: [String] = [],
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ForgeSettings {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+            return text
+        }
+        guard let repository = repository ?? value(kind.repositoryVariable) else {
+            throw ForgeError("no \(kind.name) repository: set forge.repository in berth.yaml (or \(kind.repositoryVariable))")
+        }
+        guard repository.split(separator: "/").count >= 2, !repository.contains(" ") else {
+            throw ForgeError("forge.repository '\(repository)' is not of the form owner/name")
+        }
+        let api = value("BERTH_FORGE_API_URL") ?? apiURL ?? value(kind.apiVariable) ?? kind.defaultAPI
+        guard let url = URL(string: api), let scheme = url.scheme, ["https", "http"].contains(scheme), url.host != nil else {
+            throw ForgeError("the \(kind.name) API URL '\(api)' is not an http(s) URL")
+        }
+        guard let token = value("BERTH_FORGE_TOKEN") ?? value(kind.tokenVariable) else {
+            throw ForgeError("no \(kind.name) token: set BERTH_FORGE_TOKEN (or \(kind.tokenVariable))")
+        }
+        return ForgeSettings(kind: kind, repository: repository, apiURL: api, token: token, labels: labels)
+    }
+
+    /// The forge's web address for the repository, for links in bodies and comments:
+    /// api.github.com → github.com, `https://host/api/v3` → `https://host`, `…/api/v4` → the host.
+    public var webURL: String {
+        var base = apiURL
+        if base == "https://api.github.com" { base = "https://github.com" }
+        for suffix in ["/api/v3", "/api/v4"] where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
+        return base + "/" + repository
+    }
+
+    public var description: String { "\(kind.name) \(repository) at \(apiURL)" }
+}

@@ -1,0 +1,21 @@
+/// `forge:` in berth.yaml: the GitHub or GitLab project berth opens promotion pull requests on
+/// and reports plans to. The token is never here: it comes from the environment.
+public struct ForgeConfig: Sendable, Equatable {
+    public static let types = ["github", "gitlab"]
+
+    /// `github` or `gitlab`.
+    public let type: String
+    /// `owner/name` (GitHub) or the project's full path (GitLab); nil: from the CI's variables.
+    public let repository: String?
+    /// The REST API's base; nil: the public forge's, or the CI's.
+    public let apiURL: String?
+    /// Labels for the pull requests berth opens.
+    public let labels: [String]
+
+    public init(type: String, repository: String?, apiURL: String?, labels: [String]) {
+        self.type = type
+        self.repository = repository
+        self.apiURL = apiURL
+        self.labels = labels
+    }
+}

@@ -1,0 +1,119 @@
+import BerthTestSupport
+@testable import Delivery
+import Forge
+import Foundation
+import Git
+import Manifests
+import Reconcile
+import Testing
+
+/// `berth promote --open-pr` and `berth plan --report`, on a real origin and a fake forge that
+/// checks every request against the forge's API description.
+@Suite struct PullRequestPromotionTests {
+    static func files(_ forge: String = "forge: {type: github, repository: shop/manifests, labels: [promotion]}") -> [String: String] {
+        var files = twoEnvironments()
+        files["berth.yaml"] = "version: 1\npromotion: [staging, prod]\n\(forge)\n"
+        return files
+    }
+
+    static func forge(_ fake: FakeForge, _ space: Workspace) throws -> any Forge {
+        let config = ManifestLoader().load(try ManifestSource(repository: space.clonePath).read()).config?.forge
+        return makeForge(try ForgeSettings.resolve(config, environment: ["BERTH_FORGE_API_URL": fake.url, "BERTH_FORGE_TOKEN": fake.token]))
+    }
+
+    func release(_ space: Workspace, _ version: String) async throws {
+        try space.commit("environments/staging/environment.yaml", "target: {local: {cluster: staging}}\nrelease:\n  version: \"\(version)\"\n")
+        #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
+    }
+
+    @Test func aPromotionOpensItsPullRequestAndTheNextOneUpdatesIt() async throws {
+        let space = try Workspace(Self.files())
+        let originPath = space.folder.path + "/origin.git"
+        let fake = try await FakeForge(.github, headOf: { branch in try? Repository.open(at: originPath).resolve("refs/heads/\(branch)").hex })
+        defer { Task { await fake.shutdown() } }
+        #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
+
+        let forge = try Self.forge(fake, space)
+        let first = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
+        let pull = try #require(first.pullRequest)
+        #expect(first.pullRequestOpened && pull.number == 1 && first.branch == "berth/promote-staging-to-prod")
+        #expect(try space.origin.resolve("refs/heads/berth/promote-staging-to-prod") == first.commit)
+        let opened = try #require(fake.pulls.first)
+        #expect(opened.title == "promote staging -> prod: api 2.0.0" && opened.base == "main" && opened.labels == ["promotion"])
+        for part in ["<!-- berth:promotion staging -> prod -->", "| api | 2.0.0 | `app`: `registry.example.com/shop/api:2.0.0` |",
+                     "`release.version` 1.0.0 → 2.0.0", "✅ staging converged on this release", "➖ images: prod's target has no registry",
+                     "### berth plan: `prod`", "| api | create |", "| api | converged | [`", fake.url + "/shop/manifests/commit/"] {
+            #expect(opened.body.contains(part), "\(part) not in:\n\(opened.body)")
+        }
+
+        // Staging moves on before prod merged: the same pull request now promotes 3.0.0.
+        try await release(space, "3.0.0")
+        let second = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
+        #expect(!second.pullRequestOpened && second.pullRequest?.number == 1 && fake.pulls.count == 1)
+        let branchTip = try space.origin.resolve("refs/heads/berth/promote-staging-to-prod")
+        #expect(branchTip == second.commit)
+        #expect(try space.origin.commit(branchTip).parents == [try space.clone.resolve("refs/heads/main")])
+        #expect(fake.pulls.first?.title == "promote staging -> prod: api 3.0.0" && fake.pulls.first?.body.contains("1.0.0 → 3.0.0") == true)
+
+        // Someone commits to the pull request's branch: berth leaves it alone, and says why.
+        let human = try space.origin.commit(changes: [.write("NOTES.md", "prod needs a note\n")], onto: "berth/promote-staging-to-prod",
+                                            expectedTip: branchTip, message: "Add a note for prod", author: space.author)
+        try await release(space, "4.0.0")
+        await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge)) } throws: {
+            "\($0)".contains("berth did not make") && "\($0)".contains("Add a note for prod")
+        }
+        #expect(try space.origin.resolve("refs/heads/berth/promote-staging-to-prod") == human)
+        #expect(fake.pulls.first?.title == "promote staging -> prod: api 3.0.0")
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+    }
+
+    @Test func aPullRequestSomeoneElseOpenedForTheBranchIsUpdated() async throws {
+        let space = try Workspace(Self.files("forge: {type: gitlab, repository: shop/manifests}"))
+        let fake = try await FakeForge(.gitlab)
+        defer { Task { await fake.shutdown() } }
+        #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
+        fake.addPull(title: "WIP", body: "", head: "promote/2.0.0", base: "main")
+        let result = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "promote/2.0.0",
+                                                                         forge: try Self.forge(fake, space)))
+        #expect(!result.pullRequestOpened && result.pullRequest?.number == 1 && fake.pulls.count == 1)
+        #expect(fake.pulls.first?.body.contains(fake.url.replacingOccurrences(of: "/api/v4", with: "") + "/shop/manifests/-/commit/") == true)
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+    }
+
+    @Test func aPlanIsReportedAsOneCommentAndAStatus() async throws {
+        let space = try Workspace(Self.files())
+        let fake = try await FakeForge(.github)
+        defer { Task { await fake.shutdown() } }
+        let number = fake.addPull(title: "change prod", body: "", head: "change", base: "main")
+        let reporter = PlanReport(forge: try Self.forge(fake, space), environment: "prod")
+        let files = try ManifestSource(repository: space.clonePath).read()
+        let plan = try await Reconciler(manifests: ManifestLoader().load(files), connector: space.connector, recorder: space.recorder).plan("prod")
+        let sha = try space.clone.resolve("HEAD").hex
+
+        #expect(try await reporter.publish(plan: plan, error: nil, sha: sha, pullRequest: number) == .made)
+        #expect(try await reporter.publish(plan: nil, error: "environments/prod/api.yaml:1: service.desiredCount: not a number", sha: sha,
+                                           pullRequest: number) == .updated)
+        var frozen = plan
+        frozen.frozen = "frozen until 2026-12-24 (holiday)"
+        #expect(try await reporter.publish(plan: frozen, error: nil, sha: sha, pullRequest: number) == .updated)
+
+        #expect(fake.comments.count == 1 && fake.comments.first?.edits == 2)
+        #expect(fake.comments.first?.body.contains("### berth plan: `prod`") == true)
+        #expect(fake.statuses.map(\.state) == ["success", "failure", "pending"])
+        #expect(fake.statuses.map(\.description) == ["prod: 1 to create, 0 to update, 0 in sync",
+                                                     "environments/prod/api.yaml:1: service.desiredCount: not a number",
+                                                     "prod is frozen until 2026-12-24 (holiday)"])
+        #expect(Set(fake.statuses.map(\.context)) == ["berth/plan/prod"] && Set(fake.statuses.map(\.sha)) == [sha])
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+    }
+
+    @Test func theCIsPullRequestIsFoundFromItsVariables() throws {
+        #expect(PlanReport.pullRequestFromCI(["GITHUB_REF": "refs/pull/42/merge"]) == 42)
+        #expect(PlanReport.pullRequestFromCI(["CI_MERGE_REQUEST_IID": "7"]) == 7)
+        #expect(PlanReport.pullRequestFromCI(["GITHUB_REF": "refs/heads/main"]) == nil)
+        let event = NSTemporaryDirectory() + "event-\(UUID().uuidString).json"
+        try #"{"pull_request": {"number": 9}}"#.write(toFile: event, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: event) }
+        #expect(PlanReport.pullRequestFromCI(["GITHUB_EVENT_PATH": event]) == 9)
+    }
+}
