@@ -91,8 +91,10 @@ public struct Promoter: Sendable {
             event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
             reason: String(message.split(separator: "\n").first ?? ""),
             services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branchName]), to: target.notifications)
+        var plan = result.targetPlan
+        plan?.commit = commit.hex
         result = PromotionResult(commit: commit, branch: branchName, baseBranch: baseBranch, changes: changes, message: message,
-                                 pushed: request.push || request.forge != nil, targetPlan: result.targetPlan, gates: gates, sourceRecords: records)
+                                 pushed: request.push || request.forge != nil, targetPlan: plan, gates: gates, sourceRecords: records)
         if let forge = request.forge {
             let draft = PromotionPullRequest(pair: pair, source: source.name, target: target.name, sourceCommit: tip, result: result,
                                              images: loaded.rendered(environment: target.name).filter { services.contains($0.service) }

@@ -44,17 +44,18 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             failure = "\(error)"
         }
+        if let plan {
+            switch output {
+            case .text: print(PlanPrinter.text(plan, style: .init(color: ReconcileSetup.color)))
+            case .json: print(PlanPrinter.json([plan]))
+            case .markdown: print(PlanPrinter.markdown(plan))
+            }
+        }
         if let report {
             try await publish(report, config: config, plan: plan, failure: failure)
         }
         if let failure { throw CLIError(failure) }
-        guard let plan else { return }
-        switch output {
-        case .text: print(PlanPrinter.text(plan, style: .init(color: ReconcileSetup.color)))
-        case .json: print(PlanPrinter.json([plan]))
-        case .markdown: print(PlanPrinter.markdown(plan))
-        }
-        if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+        if detailedExitcode && plan?.hasChanges == true { throw ExitCode(2) }
     }
 
     /// The status and comment; what was done goes to standard error, so standard output stays the plan.

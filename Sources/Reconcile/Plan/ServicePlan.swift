@@ -38,7 +38,8 @@ public struct ServicePlan: Sendable, Codable {
 /// The plan of one environment at one commit.
 public struct EnvironmentPlan: Sendable, Codable {
     public let environment: String
-    public let commit: String?
+    /// The commit planned; a promotion sets it to the commit it made from what it planned.
+    public var commit: String?
     public let target: String
     public let services: [ServicePlan]
     /// Why the environment may not be applied now (an active freeze), if it may not.
