@@ -183,6 +183,17 @@ extension Controller {
         }
         await status.update(state)
         await publishRecords()
+        if state.converged, loaded.config?.autoPromote?.from == name, let promoteStep {
+            // After the records are written: the promotion's gate reads them.
+            do {
+                if let done = try await promoteStep(name, mirror.path, connector) {
+                    logger.info("\(done)", metadata: ["event": "auto-promote", "environment": "\(name)", "commit": "\(head.hex)"])
+                }
+            } catch {
+                logger.error("\(name) converged, and auto-promotion did not happen: \(error)",
+                             metadata: ["event": "auto-promote", "environment": "\(name)", "commit": "\(head.hex)"])
+            }
+        }
         result.converged = state.converged
         result.kind = state.errorKind
         // A reconcile allocates in bursts on many threads; without this the malloc arenas keep

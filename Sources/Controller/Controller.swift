@@ -73,10 +73,16 @@ public actor Controller {
     /// does not promote.
     public typealias RevertStep = @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?
     let revertStep: RevertStep?
+    /// After an environment converged: berth.yaml's `autoPromote` (given the environment, the
+    /// mirror's path and the controller's targets), saying what it did. Supplied by the
+    /// executable, like `revertStep`.
+    public typealias PromoteStep = @Sendable (String, String, TargetConnector) async throws -> String?
+    let promoteStep: PromoteStep?
 
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil) {
+                logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil) {
         self.revertStep = revert
+        self.promoteStep = promote
         self.options = options
         loader = IncrementalLoader(path: options.path)
         mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory,

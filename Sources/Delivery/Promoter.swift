@@ -77,15 +77,11 @@ public struct Promoter: Sendable {
         // A pull request goes on the open one's branch for this pair, else on --branch or
         // berth's own; berth replaces a branch only when it holds nothing but its promotions.
         var branch = request.branch
-        var existing: PullRequest?
-        let pair = "\(source.name) -> \(target.name)"
-        if let forge = request.forge {
-            existing = try await PromotionPullRequest.find(on: forge, pair: pair, base: baseBranch)
-            branch = existing?.headBranch ?? request.branch ?? PromotionPullRequest.defaultBranch(from: source.name, to: target.name)
-        }
+        let key = ReleaseBranchKey.promotion(from: source.name, to: target.name)
+        if let forge = request.forge { branch = try await key.branch(on: forge, base: baseBranch, requested: request.branch) }
         let (commit, branchName) = try ReleaseCommitter.commit(
             edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch, branch: branch, push: request.push || request.forge != nil,
-            remote: request.remote, message: message, replacing: request.forge != nil ? pair : nil)
+            remote: request.remote, message: message, replacing: request.forge != nil ? key : nil)
         let author = try? repo.commit(commit).author
         await Notifier(environment: connector.environment).send(NotificationEvent(
             event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
@@ -96,11 +92,10 @@ public struct Promoter: Sendable {
         result = PromotionResult(commit: commit, branch: branchName, baseBranch: baseBranch, changes: changes, message: message,
                                  pushed: request.push || request.forge != nil, targetPlan: plan, gates: gates, sourceRecords: records)
         if let forge = request.forge {
-            let draft = PromotionPullRequest(pair: pair, source: source.name, target: target.name, sourceCommit: tip, result: result,
-                                             images: loaded.rendered(environment: target.name).filter { services.contains($0.service) }
-                                                 .map { ($0.service, $0.images) }, web: forge.settings)
-                .draft(head: branchName, base: baseBranch, labels: forge.settings.labels)
-            (result.pullRequest, result.pullRequestOpened) = try await forge.openOrUpdate(draft)
+            let body = PromotionPullRequest(source: source.name, target: target.name, sourceCommit: tip, result: result,
+                                            images: loaded.rendered(environment: target.name).filter { services.contains($0.service) }
+                                                .map { ($0.service, $0.images) }, web: forge.settings).body
+            (result.pullRequest, result.pullRequestOpened) = try await key.publish(result, body: body, on: forge)
         }
         return result
     }
@@ -207,7 +202,7 @@ public struct Promoter: Sendable {
         let subject = request.message ?? "promote \(source.name) -> \(target.name): " + versions.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
         let body = changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
         let trailers = ["Berth-Promotion: \(source.name) -> \(target.name)", "Berth-Source-Commit: \(tip.hex)"]
-            + versions.map { "Berth-Release: \($0.0)=\($0.1)" }
+            + versions.map { "Berth-Release: \($0.0)=\($0.1)" } + request.extraTrailers
         return subject + "\n\n" + body + "\n\n" + trailers.joined(separator: "\n") + "\n"
     }
 }

@@ -16,9 +16,11 @@ public struct PromotionRequest: Sendable {
     public var remote: String
     /// Open (or update) the promotion's pull request here; implies a push.
     public var forge: (any Forge)?
+    /// Trailers added after berth's own (`Berth-Trigger: auto-promote`).
+    public var extraTrailers: [String] = []
 
     public init(from: String, to: String, services: [String] = [], branch: String? = nil, push: Bool = false,
-                message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil) {
+                message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil, extraTrailers: [String] = []) {
         self.from = from
         self.to = to
         self.services = services
@@ -27,6 +29,7 @@ public struct PromotionRequest: Sendable {
         self.message = message
         self.remote = remote
         self.forge = forge
+        self.extraTrailers = extraTrailers
     }
 }
 

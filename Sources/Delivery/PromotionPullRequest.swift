@@ -4,12 +4,45 @@ import Git
 import Reconcile
 import Records
 
-/// The pull request of one promotion: its title, and a body that says what moves (per service:
-/// version and images), which gates passed, what the target would then plan, and the source's
-/// records of the release. A marker names the pair, so the next promotion of the same pair
-/// updates this pull request instead of opening a second.
+/// What makes a release pull request the same one next time: the trailer berth's commits on
+/// its branch carry (`Berth-Promotion: staging -> prod`, `Berth-Rollback: prod`), the marker in
+/// its body, and berth's own branch name when the user names none.
+struct ReleaseBranchKey: Sendable {
+    let trailer: String
+    let value: String
+    let defaultBranch: String
+
+    static func promotion(from source: String, to target: String) -> ReleaseBranchKey {
+        ReleaseBranchKey(trailer: "Berth-Promotion", value: "\(source) -> \(target)", defaultBranch: "berth/promote-\(source)-to-\(target)")
+    }
+
+    static func rollback(_ environment: String) -> ReleaseBranchKey {
+        ReleaseBranchKey(trailer: "Berth-Rollback", value: environment, defaultBranch: "berth/rollback-\(environment)")
+    }
+
+    var marker: String { "<!-- berth:\(trailer.dropFirst("Berth-".count).lowercased()) \(value) -->" }
+
+    /// The open pull request into `base` with this key's marker, if any.
+    func find(on forge: any Forge, base: String) async throws -> PullRequest? {
+        try await forge.openPullRequests(into: base).first { $0.body.contains(marker) }
+    }
+
+    /// The branch a release commit goes on: the open pull request's, else `requested`, else berth's.
+    func branch(on forge: any Forge, base: String, requested: String?) async throws -> String {
+        try await find(on: forge, base: base)?.headBranch ?? requested ?? defaultBranch
+    }
+
+    /// The pull request for `result`, with `body` under the marker.
+    func publish(_ result: PromotionResult, body: String, on forge: any Forge) async throws -> (PullRequest, opened: Bool) {
+        let title = String(result.message.split(separator: "\n").first ?? Substring(value))
+        return try await forge.openOrUpdate(PullRequestDraft(title: title, body: marker + "\n" + body, head: result.branch, base: result.baseBranch,
+                                                             labels: forge.settings.labels))
+    }
+}
+
+/// The body of a promotion's pull request: what moves (per service: version and images), which
+/// gates passed, what the target would then plan, and the source's records of the release.
 struct PromotionPullRequest {
-    let pair: String
     let source: String
     let target: String
     let sourceCommit: ObjectID
@@ -18,24 +51,8 @@ struct PromotionPullRequest {
     let images: [(service: String, images: [String: String])]
     let web: ForgeSettings
 
-    static func marker(_ pair: String) -> String { "<!-- berth:promotion \(pair) -->" }
-
-    /// berth's branch for a pair when the user names none: one per pair, reused.
-    static func defaultBranch(from source: String, to target: String) -> String { "berth/promote-\(source)-to-\(target)" }
-
-    /// The open pull request into `base` that promotes `pair`, if any.
-    static func find(on forge: any Forge, pair: String, base: String) async throws -> PullRequest? {
-        try await forge.openPullRequests(into: base).first { $0.body.contains(marker(pair)) }
-    }
-
-    func draft(head: String, base: String, labels: [String]) -> PullRequestDraft {
-        PullRequestDraft(title: String(result.message.split(separator: "\n").first ?? Substring(pair)), body: body, head: head, base: base,
-                         labels: labels)
-    }
-
     var body: String {
-        var lines = [Self.marker(pair),
-                     "Promotes **\(source)**'s release to **\(target)**, from \(source) at \(commitLink(sourceCommit.hex)).", "",
+        var lines = ["Promotes **\(source)**'s release to **\(target)**, from \(source) at \(commitLink(sourceCommit.hex)).", "",
                      "### What moves", "", "| service | version | images |", "|---|---|---|"]
         let versions = Dictionary(result.message.split(separator: "\n").compactMap { line -> (String, String)? in
             guard line.hasPrefix("Berth-Release: ") else { return nil }
@@ -62,8 +79,12 @@ struct PromotionPullRequest {
         return lines.joined(separator: "\n")
     }
 
+    func commitLink(_ sha: String) -> String { web.commitLink(sha) }
+}
+
+extension ForgeSettings {
+    /// A commit as a markdown link to the forge's page of it.
     func commitLink(_ sha: String) -> String {
-        let path = web.kind == .github ? "/commit/" : "/-/commit/"
-        return "[`\(sha.prefix(12))`](\(web.webURL)\(path)\(sha))"
+        "[`\(sha.prefix(12))`](\(webURL)\(kind == .github ? "/commit/" : "/-/commit/")\(sha))"
     }
 }

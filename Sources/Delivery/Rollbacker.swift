@@ -1,3 +1,4 @@
+import Forge
 import Foundation
 import Git
 import Manifests
@@ -18,8 +19,10 @@ public struct Rollbacker: Sendable {
         self.recorder = recorder
     }
 
+    /// With `forge`, the commit goes on a branch and a pull request (one per environment: the
+    /// open one is updated) instead of the current branch.
     public func rollback(environment name: String, to revision: String? = nil, branch: String? = nil, push: Bool = false,
-                         remote: String = "origin") async throws -> PromotionResult {
+                         remote: String = "origin", forge: (any Forge)? = nil) async throws -> PromotionResult {
         let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "roll back")
         let (repo, baseBranch, tip, files, loaded) = (opened.repo, opened.branch, opened.tip, opened.files, opened.loaded)
         guard let environment = loaded.environment(name), !loaded.blockedEnvironments.contains(name) else {
@@ -62,9 +65,36 @@ public struct Rollbacker: Sendable {
         let message = "rollback \(name) to \(restore.short): \(versions.joined(separator: ", "))\n\n"
             + mover.changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
             + "\n\nBerth-Rollback: \(name)\nBerth-Restores: \(restore.hex)\n"
+        let key = ReleaseBranchKey.rollback(name)
+        var chosen = branch
+        if let forge { chosen = try await key.branch(on: forge, base: baseBranch, requested: branch) }
         let (commit, target) = try ReleaseCommitter.commit(mover.edits, files: mover.files, repo: repo, tip: tip, baseBranch: baseBranch,
-                                                          branch: branch, push: push, remote: remote, message: message)
-        return PromotionResult(commit: commit, branch: target, baseBranch: baseBranch, changes: mover.changes, message: message, pushed: push)
+                                                          branch: chosen, push: push || forge != nil, remote: remote, message: message,
+                                                          replacing: forge != nil ? key : nil)
+        var result = PromotionResult(commit: commit, branch: target, baseBranch: baseBranch, changes: mover.changes, message: message,
+                                     pushed: push || forge != nil)
+        if let forge {
+            let records = try await recorder.allRecords().filter { $0.commit == restore && $0.record.environment == name && $0.record.outcome.deployed }
+            (result.pullRequest, result.pullRequestOpened) = try await key.publish(result, body: Self.body(name, restore: restore, result: result,
+                                                                                                       records: records, web: forge.settings), on: forge)
+        }
+        return result
+    }
+
+    /// The rollback pull request's body: what it restores, what changes, and the records that
+    /// say the restored release converged.
+    static func body(_ name: String, restore: ObjectID, result: PromotionResult, records: [(commit: ObjectID, record: DeploymentRecord)],
+                     web: ForgeSettings) -> String {
+        var lines = ["Rolls **\(name)** back to the release it ran at \(web.commitLink(restore.hex)), which converged there.", "",
+                     "### What moves", ""]
+        lines += result.changes.map { "- `\($0.file)`: `\($0.field)` \($0.old ?? "(unset)") → \($0.new)" }
+        lines += ["", "### \(name)'s records of the restored release", "", "| service | outcome | finished | task definition |", "|---|---|---|---|"]
+        for (_, record) in records.sorted(by: { ($0.record.service, $0.record.started) < ($1.record.service, $1.record.started) }) {
+            lines.append("| \(record.service) | \(record.outcome.rawValue) | \(record.finished.map { ISO8601DateFormatter().string(from: $0) } ?? "") "
+                         + "| `\(record.taskDefinitionArn)` |")
+        }
+        lines += ["", "Merging this pull request deploys \(name); applying it reuses the restored task definition revisions."]
+        return lines.joined(separator: "\n")
     }
 
     /// Commits of the history whose latest apply to `environment` converged for every service, newest first.

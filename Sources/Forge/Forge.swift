@@ -14,6 +14,10 @@ public protocol Forge: Sendable {
     func createComment(on number: Int, body: String) async throws
     func updateComment(_ id: Int, on number: Int, body: String) async throws
     func setStatus(_ status: CommitStatus, on sha: String) async throws
+    /// The commit's statuses together: success only when there is one at least and all succeeded.
+    func combinedState(of sha: String) async throws -> CommitStatus.State
+    /// Merges the pull request if its head is still `sha` (the forge refuses otherwise).
+    func merge(_ number: Int, sha: String) async throws
 }
 
 /// The forge for `settings`.
@@ -110,7 +114,9 @@ extension Forge {
     public func openOrUpdate(_ draft: PullRequestDraft) async throws -> (PullRequest, opened: Bool) {
         let open = try await openPullRequests(into: draft.base).first { $0.headBranch == draft.head }
         var result: (PullRequest, Bool)
-        if let open {
+        if let open, open.title == draft.title, open.body == draft.body {
+            result = (open, false)
+        } else if let open {
             result = (try await updatePullRequest(open.number, title: draft.title, body: draft.body), false)
         } else {
             do {

@@ -80,4 +80,19 @@ struct GitHubForge: Forge {
         try await transport.call(.POST, repo + "/statuses/\(sha)", body: Body(state: status.state.rawValue, context: status.context,
                                                                                description: status.shortDescription, target_url: status.targetURL))
     }
+
+    func combinedState(of sha: String) async throws -> CommitStatus.State {
+        struct Combined: Decodable {
+            let state: String
+            let total_count: Int
+        }
+        let combined = try await transport.call(.GET, repo + "/commits/\(sha)/status", as: Combined.self)
+        guard combined.total_count > 0 else { return .pending }
+        return combined.state == "success" ? .success : combined.state == "pending" ? .pending : .failure
+    }
+
+    func merge(_ number: Int, sha: String) async throws {
+        struct Body: Encodable { let sha, merge_method: String }
+        try await transport.call(.PUT, repo + "/pulls/\(number)/merge", body: Body(sha: sha, merge_method: "merge"))
+    }
 }

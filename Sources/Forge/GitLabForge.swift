@@ -88,4 +88,18 @@ struct GitLabForge: Forge {
         try await transport.call(.POST, project + "/statuses/\(sha)", body: Body(state: state, name: status.context,
                                                                                   description: status.shortDescription, target_url: status.targetURL))
     }
+
+    func combinedState(of sha: String) async throws -> CommitStatus.State {
+        struct Status: Decodable { let status: String }
+        let statuses = try await transport.all(project + "/repository/commits/\(sha)/statuses", as: Status.self)
+        if statuses.isEmpty || statuses.contains(where: { ["pending", "running", "created", "waiting_for_resource", "preparing", "scheduled", "manual"].contains($0.status) }) {
+            return statuses.contains { ["failed", "canceled"].contains($0.status) } ? .failure : .pending
+        }
+        return statuses.allSatisfy { $0.status == "success" || $0.status == "skipped" } ? .success : .failure
+    }
+
+    func merge(_ number: Int, sha: String) async throws {
+        struct Body: Encodable { let sha: String }
+        try await transport.call(.PUT, project + "/merge_requests/\(number)/merge", body: Body(sha: sha))
+    }
 }

@@ -90,7 +90,8 @@ struct ControllerCommand: AsyncParsableCommand {
         if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info
-        let controller = Controller(options: options, logger: logger, revert: RollbackReverter.step(manifestPath: path))
+        let controller = Controller(options: options, logger: logger, revert: RollbackReverter.step(manifestPath: path),
+                                    promote: AutoPromoter.step(manifestPath: path))
         if once {
             let converged = await ControllerRunner.runOnce(controller)
             let snapshot = await controller.status.current

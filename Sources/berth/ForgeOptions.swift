@@ -21,4 +21,11 @@ enum ForgeOptions {
     }
 }
 
+extension ForgeOptions {
+    static func print(_ pull: PullRequest, opened: Bool, branch: String) {
+        Swift.print("Pushed \(branch) to origin.")
+        Swift.print("\(opened ? "Opened" : "Updated") pull request #\(pull.number) into \(pull.baseBranch): \(pull.url)")
+    }
+}
+
 extension ForgeSettings.Kind: ExpressibleByArgument {}

@@ -61,8 +61,7 @@ struct PromotionOptions: ParsableArguments {
         }
         print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
         if let pull = result.pullRequest {
-            print("Pushed \(result.branch) to origin.")
-            print("\(result.pullRequestOpened ? "Opened" : "Updated") pull request #\(pull.number) into \(pull.baseBranch): \(pull.url)")
+            ForgeOptions.print(pull, opened: result.pullRequestOpened, branch: result.branch)
         } else if result.branch != result.baseBranch {
             print(result.pushed ? "Pushed \(result.branch) to origin: open a pull request from \(result.branch) into \(result.baseBranch)."
                                 : "Push it (`git push origin \(result.branch)`, or rerun with --push) and open a pull request into \(result.baseBranch).")

@@ -21,14 +21,19 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: "text or json.")
     var output: ValidateCommand.Format = .text
 
+    @Flag(name: .customLong("open-pr"),
+          help: "Push the commit on a branch and open the pull request on berth.yaml's forge, or update the open one for this environment's rollback.")
+    var openPullRequest = false
+
     func run() async throws {
         let root = repository.root
         let result: PromotionResult
+        let forge = try openPullRequest ? ForgeOptions.forge(root: root, path: repository.path) : nil
         do {
             let recorder = RecordsOptions.recorder(root: root)
             await RecordsOptions.sync(recorder)
             result = try await Rollbacker(repositoryPath: root, manifestPath: repository.path, recorder: recorder)
-                .rollback(environment: env, to: to, branch: target.branch, push: target.push)
+                .rollback(environment: env, to: to, branch: target.branch, push: target.push, forge: forge)
         } catch {
             throw CLIError("\(error)")
         }
@@ -42,6 +47,9 @@ struct RollbackCommand: AsyncParsableCommand {
         }
         for change in result.changes { print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)") }
         print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
+        if let pull = result.pullRequest {
+            ForgeOptions.print(pull, opened: result.pullRequestOpened, branch: result.branch)
+        }
         print("Apply it with `berth apply --env \(env)`\(result.branch != result.baseBranch ? " once the pull request is merged" : "").")
     }
 }

@@ -16,6 +16,7 @@ public final class FakeForge: Sendable {
         public let head: String
         public let base: String
         public var open = true
+        public var merged = false
         public var labels: [String] = []
         public var headSHA: String?
     }
@@ -59,15 +60,19 @@ public final class FakeForge: Sendable {
     let state: Mutex<State>
     let server: LoopbackServer
     let headOf: @Sendable (String) -> String?
+    let onMerge: @Sendable (Pull) -> Bool
 
-    /// `headOf` gives a branch's tip, for the head sha of pull requests (nil: unknown).
+    /// `headOf` gives a branch's tip, for the head sha of pull requests (nil: unknown);
+    /// `onMerge` merges a pull request in the test's git, false when it cannot.
     public init(_ kind: Kind, token: String = "forge-token-0123456789", repository: String = "shop/manifests",
-                headOf: @escaping @Sendable (String) -> String? = { _ in nil }) async throws {
+                headOf: @escaping @Sendable (String) -> String? = { _ in nil },
+                onMerge: @escaping @Sendable (Pull) -> Bool = { _ in true }) async throws {
         let box = StateBox()
         self.kind = kind
         self.token = token
         self.repository = repository
         self.headOf = headOf
+        self.onMerge = onMerge
         server = try await LoopbackServer { request, _ in box.forge.withLock { $0?.forge }?.answer(request) ?? .respond(status: 503, headers: [], body: "") }
         state = Mutex(State())
         let prefix = kind == .github ? "" : "/api/v4"
@@ -84,6 +89,11 @@ public final class FakeForge: Sendable {
     public var requests: [LoopbackServer.Request] { server.requests }
 
     public func inject(_ faults: Fault...) { state.withLock { $0.faults += faults } }
+
+    /// A status set by someone else (a CI job).
+    public func addStatus(sha: String, context: String, state: String) {
+        self.state.withLock { $0.statuses.append(Status(sha: sha, context: context, state: state, description: "", targetURL: nil)) }
+    }
 
     /// A pull request made outside berth (by a person, or an older run).
     @discardableResult
@@ -225,6 +235,17 @@ public final class FakeForge: Sendable {
             guard let body = body(request, required: ["state": String.self],
                                   optional: ["context": String.self, "description": String.self, "target_url": String.self]) else { return invalid(request) }
             return status(request, sha: parts[1], body: body, states: ["error", "failure", "pending", "success"], name: "context")
+        case ("GET", 3, "commits") where parts[2] == "status":
+            let statuses = latestStatuses(parts[1])
+            let state = statuses.isEmpty || statuses.contains { $0.state == "pending" } ? "pending"
+                : statuses.allSatisfy { $0.state == "success" } ? "success" : "failure"
+            return json(200, ["state": state, "total_count": statuses.count, "sha": parts[1],
+                              "statuses": statuses.map { ["context": $0.context, "state": $0.state] }])
+        case ("PUT", 3, "pulls") where parts[2] == "merge":
+            guard let number = Int(parts[1]), let pull = pull(number) else { return notFound(request) }
+            guard let body = body(request, required: [:], optional: ["sha": String.self, "merge_method": String.self, "commit_title": String.self,
+                                                                       "commit_message": String.self]) else { return invalid(request) }
+            return mergeAnswer(pull, sha: body["sha"] as? String)
         case ("GET", 3, "commits") where parts[2] == "pulls":
             return page(request, query, state.withLock { $0.pulls }.filter { headSHA($0) == parts[1] }.map(githubPull))
         default:
@@ -290,6 +311,13 @@ public final class FakeForge: Sendable {
                 return invalid(request)
             }
             return status(request, sha: parts[1], body: body, states: ["pending", "running", "success", "failed", "canceled"], name: "name")
+        case ("GET", 4, "repository") where parts[1] == "commits" && parts[3] == "statuses":
+            return page(request, query, latestStatuses(parts[2]).map { ["name": $0.context, "status": $0.state] })
+        case ("PUT", 3, "merge_requests") where parts[2] == "merge":
+            guard let number = Int(parts[1]), let pull = pull(number) else { return notFound(request) }
+            guard let body = body(request, required: [:], optional: ["sha": String.self, "squash": Bool.self,
+                                                                       "should_remove_source_branch": Bool.self]) else { return invalid(request) }
+            return mergeAnswer(pull, sha: body["sha"] as? String)
         case ("GET", 4, "repository") where parts[1] == "commits" && parts[3] == "merge_requests":
             return page(request, query, state.withLock { $0.pulls }.filter { headSHA($0) == parts[2] }.map(gitlabMergeRequest))
         default:
@@ -304,6 +332,31 @@ public final class FakeForge: Sendable {
     }
 
     // MARK: Shared
+
+    /// The newest status of each context on `sha`.
+    func latestStatuses(_ sha: String) -> [Status] {
+        var newest: [String: Status] = [:]
+        for status in state.withLock({ $0.statuses }) where status.sha == sha { newest[status.context] = status }
+        return newest.values.sorted { $0.context < $1.context }
+    }
+
+    /// A merge: refused (409, as both forges answer) when the head moved past `sha`; otherwise
+    /// `onMerge` does it (the test's git), and the pull request is closed as merged.
+    func mergeAnswer(_ pull: Pull, sha: String?) -> Reply {
+        guard pull.open else { return json(405, ["message": "Pull Request is not mergeable"]) }
+        if let sha, let head = headSHA(pull), head != sha {
+            return json(409, ["message": "Head branch was modified. Review and try the merge again."])
+        }
+        guard onMerge(pull) else { return json(405, ["message": "Pull Request is not mergeable"]) }
+        state.withLock { state in
+            if let index = state.pulls.firstIndex(where: { $0.number == pull.number }) {
+                state.pulls[index].open = false
+                state.pulls[index].merged = true
+            }
+        }
+        return kind == .github ? json(200, ["merged": true, "message": "Pull Request successfully merged", "sha": headSHA(pull) ?? ""])
+                               : json(200, gitlabMergeRequest(pull))
+    }
 
     func status(_ request: LoopbackServer.Request, sha: String, body: JSON, states: [String], name: String) -> Reply {
         let state = body["state"] as! String

@@ -80,6 +80,31 @@ import Testing
         #expect(fake.violations.isEmpty, "\(fake.violations)")
     }
 
+    @Test func aRollbackOpensItsPullRequestToo() async throws {
+        let space = try Workspace(Self.files())
+        let fake = try await FakeForge(.github)
+        defer { Task { await fake.shutdown() } }
+        #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
+        let good = try space.clone.resolve("main")
+        try await release(space, "2.1.0")
+        let rollbacker = Rollbacker(repositoryPath: space.clonePath, manifestPath: "", recorder: space.recorder)
+        let forge = try Self.forge(fake, space)
+        let result = try await rollbacker.rollback(environment: "staging", forge: forge)
+        #expect(result.pullRequestOpened && result.branch == "berth/rollback-staging" && result.baseBranch == "main")
+        #expect(try space.origin.resolve("refs/heads/berth/rollback-staging") == result.commit)
+        // main is left alone: the rollback is reviewed like any change.
+        #expect(try space.clone.resolve("main") != result.commit)
+        let pull = try #require(fake.pulls.first)
+        #expect(pull.title == "rollback staging to \(good.short): api 2.0.0")
+        for part in ["<!-- berth:rollback staging -->", "`release.version` 2.1.0 → 2.0.0", "| api | converged |", "staging-api:1`"] {
+            #expect(pull.body.contains(part), "\(part) not in:\n\(pull.body)")
+        }
+        // Again: the same pull request, its branch made again.
+        let again = try await rollbacker.rollback(environment: "staging", forge: forge)
+        #expect(!again.pullRequestOpened && again.pullRequest?.number == pull.number && fake.pulls.count == 1)
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+    }
+
     @Test func aPlanIsReportedAsOneCommentAndAStatus() async throws {
         let space = try Workspace(Self.files())
         let fake = try await FakeForge(.github)

@@ -107,6 +107,13 @@ struct LoadRun {
             global.warning("no environments: add environments/<env>/environment.yaml", at: location("berth.yaml"))
         }
         if let config {
+            for name in [config.config.autoPromote?.to].compactMap({ $0 }) where environmentNames.contains(name) {
+                if environments.first(where: { $0.name == name })?.policy.requireSignedCommits == true, config.config.autoPromote?.mode == .commit,
+                   let node = config.autoPromoteNode {
+                    global.error("autoPromote commits to \(name), which requires signed commits berth cannot make; use mode: pull-request",
+                                 at: node.location, field: "autoPromote.mode")
+                }
+            }
             for node in config.promotionNodes where !environmentNames.contains(node.string ?? "") {
                 global.error("promotion names environment '\(node.string ?? "")', but environments/\(node.string ?? "")/ does not exist"
                              + Suggestion.hint(for: node.string ?? "", in: environmentNames), at: node.location, field: "promotion")
@@ -238,6 +245,7 @@ struct LoadRun {
         let config: BerthConfig
         let promotionNodes: [Node]
         var reviewNode: Node?
+        var autoPromoteNode: Node?
     }
 
     mutating func readConfig() -> ConfigRead? {
@@ -272,7 +280,33 @@ struct LoadRun {
         config.notifications = Self.readNotifications(node["notifications"], diagnostics: &global)
         config.review = readReview(node["review"])
         config.forge = Self.readForge(node["forge"], diagnostics: &global)
-        return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"])
+        config.autoPromote = readAutoPromote(node["autoPromote"], config: config)
+        return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"], autoPromoteNode: node["autoPromote"])
+    }
+
+    /// `autoPromote:` (the shape is already checked): along the promotion order, and a pull
+    /// request needs a forge to open it on.
+    mutating func readAutoPromote(_ node: Node?, config: BerthConfig) -> AutoPromotion? {
+        guard let node, let from = node["from"]?.string, let to = node["to"]?.string else { return nil }
+        let mode = node["mode"]?.string.flatMap(AutoPromotion.Mode.init(rawValue:)) ?? .pullRequest
+        let order = config.promotion
+        guard let source = order.firstIndex(of: from), let target = order.firstIndex(of: to), source < target else {
+            global.error("autoPromote moves \(from) to \(to), which is not a step of promotion: [\(order.joined(separator: ", "))]",
+                         at: node.location, field: "autoPromote")
+            return nil
+        }
+        if mode == .pullRequest && config.forge == nil {
+            global.error("autoPromote opens pull requests, and berth.yaml has no forge: to open them on (or use mode: commit)",
+                         at: node.location, field: "autoPromote.mode")
+            return nil
+        }
+        var autoMerge = false
+        if let flag = node["autoMerge"], case .bool(let on) = flag.value { autoMerge = on }
+        if autoMerge && mode == .commit {
+            global.error("autoMerge applies to pull requests; mode: commit has none", at: node["autoMerge"]!.location, field: "autoPromote.autoMerge")
+            return nil
+        }
+        return AutoPromotion(from: from, to: to, mode: mode, autoMerge: autoMerge)
     }
 
     /// `forge:` (the shape is already checked): the API URL must be http(s) and the repository

@@ -68,6 +68,8 @@ public struct BerthConfig: Sendable {
     public var review: ReviewTemplate?
     /// The forge pull requests and plan checks go to, when berth.yaml names one.
     public var forge: ForgeConfig?
+    /// Promotions the controller makes itself.
+    public var autoPromote: AutoPromotion?
 }
 
 /// The trust material for signed commits, read from the same commit as the manifests. It lives

@@ -121,6 +121,14 @@ public enum BerthShapes {
         ("labels", .list(.string())),
     ], required: ["type"])
 
+    /// `autoPromote:` in berth.yaml.
+    static let autoPromote = Structure(name: "autoPromote", members: [
+        ("from", .string()),
+        ("to", .string()),
+        ("mode", .string(enumValues: AutoPromotion.Mode.allCases.map(\.rawValue))),
+        ("autoMerge", .boolean),
+    ], required: ["from", "to"])
+
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
         ("version", .int32),
@@ -130,5 +138,6 @@ public enum BerthShapes {
         ("notifications", .list(.structure(notification))),
         ("review", .structure(review)),
         ("forge", .structure(forge)),
+        ("autoPromote", .structure(autoPromote)),
     ], required: ["version"])
 }

@@ -1,0 +1,65 @@
+import Forge
+import Foundation
+import Git
+import Manifests
+import Reconcile
+import Records
+
+/// berth.yaml's `autoPromote:`: once the controller sees the source environment converge, the
+/// release moves on by itself, through the same gates as `berth promote`: as a pull request on
+/// the forge (updated, not duplicated, while the source moves on; merged through the forge's
+/// API with `autoMerge` once every status on it passed), or as a commit on the followed branch.
+/// Its commits carry `Berth-Trigger: auto-promote`, so the log says who moved the release.
+public struct AutoPromoter: Sendable {
+    public let repositoryPath: String
+    public let manifestPath: String
+    public let connector: TargetConnector
+    public let environment: [String: String]
+
+    public init(repositoryPath: String, manifestPath: String, connector: TargetConnector,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.repositoryPath = repositoryPath
+        self.manifestPath = manifestPath
+        self.connector = connector
+        self.environment = environment
+    }
+
+    /// After `converged` converged: what was done, or nil when there was nothing to do.
+    public func handle(converged: String) async throws -> String? {
+        let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "promote")
+        guard let auto = opened.loaded.config?.autoPromote, auto.from == converged else { return nil }
+        var forge: (any Forge)?
+        if auto.mode == .pullRequest { forge = makeForge(try ForgeSettings.resolve(opened.loaded.config?.forge, environment: environment)) }
+        let request = PromotionRequest(from: auto.from, to: auto.to, push: auto.mode == .commit, forge: forge,
+                                       extraTrailers: ["Berth-Trigger: auto-promote"])
+        let promoter = Promoter(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector,
+                                recorder: NotesRecorder(repositoryPath: repositoryPath))
+        let result = try await promoter.promote(request)
+        guard let commit = result.commit else { return nil }
+        let subject = result.message.split(separator: "\n").first.map(String.init) ?? ""
+        guard let forge, let pull = result.pullRequest else {
+            return "auto-promoted \(auto.from) -> \(auto.to): committed \(commit.short) on \(result.branch)\(result.pushed ? " and pushed it" : ""): \(subject)"
+        }
+        var done = "auto-promoted \(auto.from) -> \(auto.to): \(result.pullRequestOpened ? "opened" : "updated") pull request #\(pull.number) (\(pull.url))"
+        if auto.autoMerge {
+            switch try await forge.combinedState(of: commit.hex) {
+            case .success:
+                try await forge.merge(pull.number, sha: commit.hex)
+                done += "; every status passed, merged it"
+            case .pending: done += "; autoMerge waits for its statuses"
+            case .failure: done += "; a status failed, so it is not merged"
+            }
+        }
+        return done
+    }
+
+    /// The controller's promote step (the controller does not import promotion; the executable
+    /// hands it this): `AutoPromoter` in the repository at the path given, on the controller's targets.
+    public static func step(manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> @Sendable (String, String, TargetConnector) async throws -> String? {
+        { converged, repositoryPath, connector in
+            try await AutoPromoter(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector, environment: environment)
+                .handle(converged: converged)
+        }
+    }
+}
