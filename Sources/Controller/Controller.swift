@@ -78,11 +78,20 @@ public actor Controller {
     /// executable, like `revertStep`.
     public typealias PromoteStep = @Sendable (String, String, TargetConnector) async throws -> String?
     let promoteStep: PromoteStep?
+    /// berth.yaml's `images:` (given the mirror's path and the controller's targets): the
+    /// updates it committed, as log lines. Supplied by the executable.
+    public typealias ImageStep = @Sendable (String, TargetConnector) async throws -> [String]
+    let imageStep: ImageStep?
+    /// The registry look in progress, and when the last one started.
+    private var imageTask: Task<Void, Never>?
+    private var lastImageLook = Date.distantPast
 
     public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil) {
+                logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil,
+                images: ImageStep? = nil) {
         self.revertStep = revert
         self.promoteStep = promote
+        self.imageStep = images
         self.options = options
         loader = IncrementalLoader(path: options.path)
         mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory,
@@ -271,12 +280,34 @@ public actor Controller {
         if let template = loaded.config?.review, mine.contains(template.from) {
             startReviews(template, loaded: loaded, head: head, everything: everything)
         }
+        lookAtRegistries(loaded, owned: mine)
         guard wait else { return await status.current.environments.allSatisfy(\.converged) }
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
         if let review = reviews.task { await review.value }
+        if let images = imageTask { await images.value }
         return !waiting && results.allSatisfy { $0 }
     }
+
+    /// berth.yaml's `images:`, at most every `imageInterval` and one look at a time, by the
+    /// replica that owns the environment the updates go to. A commit it pushes is fetched by the
+    /// next pass like anyone's.
+    func lookAtRegistries(_ loaded: LoadedManifests, owned: Set<String>) {
+        guard let imageStep, let config = loaded.config, !config.images.isEmpty, let first = config.promotion.first, owned.contains(first),
+              imageTask == nil, Date().timeIntervalSince(lastImageLook) >= options.imageInterval else { return }
+        lastImageLook = Date()
+        let (path, connector, logger) = (mirror.path, self.connector, self.logger)
+        imageTask = Task {
+            do {
+                for line in try await imageStep(path, connector) { logger.info("\(line)", metadata: ["event": "image-update", "environment": "\(first)"]) }
+            } catch {
+                logger.error("image automation: \(error)", metadata: ["event": "image-update", "environment": "\(first)"])
+            }
+            self.imageLookEnded()
+        }
+    }
+
+    private func imageLookEnded() { imageTask = nil }
 
     /// Keeps the mirror's pack count bounded (each fetch adds a pack; libgit2 has no gc). A
     /// failed repack changes nothing and is tried again after the next fetch.

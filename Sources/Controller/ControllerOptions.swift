@@ -26,6 +26,8 @@ public struct ControllerOptions: Sendable {
     /// A DynamoDB table for leases, when several replicas share the work.
     public var leaseTable: String?
     public var leaseDuration: TimeInterval = 60
+    /// Seconds between looks at the registries of berth.yaml's `images:` (0: every pass).
+    public var imageInterval: TimeInterval = 300
     /// This replica's name in the lease table.
     public var identity: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
 

@@ -59,6 +59,9 @@ struct TrailerVerifier {
             if let environment = value("Berth-Rollback") {
                 return try verifyRollback(commit, environment: environment, restores: value("Berth-Restores"))
             }
+            if value("Berth-Image-Update") != nil {
+                return .claimed("an image update: what the registry held then cannot be asked again")
+            }
             return .claimed("no Berth-Promotion or Berth-Rollback trailer to check")
         } catch {
             return .claimed("cannot be checked: \(error)")

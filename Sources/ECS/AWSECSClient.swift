@@ -111,7 +111,7 @@ public struct AWSECSClient: ECSClient {
     }
 }
 
-/// ECR's one question for berth: does this image exist?
+/// ECR's questions for berth: does this image exist, and which tags does a repository hold.
 public struct ECRClient: Sendable {
     public let client: AWSClient
 
@@ -130,6 +130,25 @@ public struct ECRClient: Sendable {
         } catch let error as AWSError where error.code == "ImageNotFoundException" || error.code == "RepositoryNotFoundException" {
             return false
         }
+    }
+
+    /// Every tagged image of `repository`: its tags and when it was pushed. Pages of 1,000, one
+    /// after the other (DescribeImages is rate-limited per account and Region), at most `maxPages`.
+    public func taggedImages(repository: String, registryId: String? = nil, maxPages: Int = 20) async throws -> [(tag: String, pushed: Date?)] {
+        var result: [(tag: String, pushed: Date?)] = []
+        var token: String?
+        for _ in 0..<maxPages {
+            let input = ECRAPI.DescribeImagesRequest(registryId: registryId, repositoryName: repository, nextToken: token, maxResults: 1000,
+                                                     filter: ECRAPI.DescribeImagesFilter(tagStatus: "TAGGED"))
+            let body = try await client.json(.ecr, "DescribeImages", body: Array(try JSONEncoder().encode(input)))
+            let response = try JSONDecoder().decode(ECRAPI.DescribeImagesResponse.self, from: Data(body))
+            for image in response.imageDetails ?? [] {
+                for tag in image.imageTags ?? [] { result.append((tag, image.imagePushedAt?.date)) }
+            }
+            guard let next = response.nextToken, !next.isEmpty else { break }
+            token = next
+        }
+        return result
     }
 }
 

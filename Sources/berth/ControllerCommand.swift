@@ -61,6 +61,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Log lines as text (on stderr) or as one JSON object per line (on stdout).")
     var logFormat: LogFormat = .text
 
+    @Option(help: "How often to look at the registries of berth.yaml's images: policies (0: every pass).")
+    var imageInterval = DurationArgument("5m")
+
     @Flag(help: "One full pass over every environment, then exit: 0 when all converged.")
     var once = false
 
@@ -90,8 +93,9 @@ struct ControllerCommand: AsyncParsableCommand {
         if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info
+        options.imageInterval = imageInterval.seconds
         let controller = Controller(options: options, logger: logger, revert: RollbackReverter.step(manifestPath: path),
-                                    promote: AutoPromoter.step(manifestPath: path))
+                                    promote: AutoPromoter.step(manifestPath: path), images: ImageUpdater.step(manifestPath: path))
         if once {
             let converged = await ControllerRunner.runOnce(controller)
             let snapshot = await controller.status.current

@@ -97,6 +97,13 @@ struct LoadRun {
                 overlays[name] = environmentOverlays
             }
         }
+        if let config {
+            for (policy, node) in zip(config.config.images, config.imageNodes) where bases[policy.service] == nil && !serviceFolders.contains(policy.service) {
+                global.error("images names service '\(policy.service)', but services/\(policy.service)/ does not exist"
+                             + Suggestion.hint(for: policy.service, in: serviceFolders.sorted()), at: node["service"]?.location ?? node.location,
+                             field: "images.service")
+            }
+        }
         if let config, let node = config.reviewNode, let template = config.config.review {
             checkReview(template, node: node, environments: environments, names: environmentNames)
         }
@@ -246,6 +253,7 @@ struct LoadRun {
         let promotionNodes: [Node]
         var reviewNode: Node?
         var autoPromoteNode: Node?
+        var imageNodes: [Node] = []
     }
 
     mutating func readConfig() -> ConfigRead? {
@@ -281,7 +289,10 @@ struct LoadRun {
         config.review = readReview(node["review"])
         config.forge = Self.readForge(node["forge"], diagnostics: &global)
         config.autoPromote = readAutoPromote(node["autoPromote"], config: config)
-        return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"], autoPromoteNode: node["autoPromote"])
+        let images = readImages(node["images"], config: config)
+        config.images = images.map(\.0)
+        return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"], autoPromoteNode: node["autoPromote"],
+                          imageNodes: images.map(\.1))
     }
 
     /// `autoPromote:` (the shape is already checked): along the promotion order, and a pull
@@ -307,6 +318,63 @@ struct LoadRun {
             return nil
         }
         return AutoPromotion(from: from, to: to, mode: mode, autoMerge: autoMerge)
+    }
+
+    /// `images:` (the shape is already checked): an ECR repository, exactly one way to order
+    /// tags, and somewhere to commit (the first environment of the promotion order).
+    mutating func readImages(_ node: Node?, config: BerthConfig) -> [(ImagePolicy, Node)] {
+        var policies: [(ImagePolicy, Node)] = []
+        for (index, item) in (node?.items ?? []).enumerated() {
+            let field = "images[\(index)]"
+            guard let service = item["service"]?.string, let repository = item["repository"]?.string else { continue }
+            let ways = ["semver", "pattern", "latest"].filter { item[$0] != nil }
+            guard ways.count == 1 else {
+                global.error("images: give exactly one of semver, pattern or latest (found \(ways.isEmpty ? "none" : ways.joined(separator: ", ")))",
+                             at: item.location, field: field)
+                continue
+            }
+            let order: ImagePolicy.Order
+            if let semver = item["semver"] {
+                switch SemverRange.parse(semver.string ?? "") {
+                case .success(let range): order = .semver(range)
+                case .failure(let error):
+                    global.error("images: '\(error.part)' in semver range '\(semver.string ?? "")' is not a version or comparator (>=1.2.0, ^1.2.0, ~1.2.0)",
+                                 at: semver.location, field: field + ".semver")
+                    continue
+                }
+            } else if let pattern = item["pattern"] {
+                guard let text = pattern.string, text.contains("*"), text.count <= 128 else {
+                    global.error("images: pattern '\(pattern.string ?? "")' has no `*` to order tags by (e.g. main-*)", at: pattern.location,
+                                 field: field + ".pattern")
+                    continue
+                }
+                order = .pattern(TagPattern(text), numerical: item["order"]?.string != "alphabetical")
+            } else {
+                guard let latest = item["latest"], case .bool(true) = latest.value else {
+                    global.error("images: latest must be true (or use semver or pattern)", at: item["latest"]!.location, field: field + ".latest")
+                    continue
+                }
+                order = .latest
+            }
+            let mode = item["mode"]?.string.flatMap(ImagePolicy.Mode.init(rawValue:)) ?? .commit
+            let policy = ImagePolicy(service: service, container: item["container"]?.string, repository: repository, order: order, mode: mode)
+            guard policy.registry != nil else {
+                global.error("images: repository '\(repository)' is not an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>)",
+                             at: item["repository"]!.location, field: field + ".repository")
+                continue
+            }
+            if config.promotion.isEmpty {
+                global.error("images: updates are committed to the first environment of promotion:, and berth.yaml has none",
+                             at: item.location, field: field)
+                continue
+            }
+            if mode == .pullRequest && config.forge == nil {
+                global.error("images: mode pull-request needs berth.yaml's forge:", at: item["mode"]!.location, field: field + ".mode")
+                continue
+            }
+            policies.append((policy, item))
+        }
+        return policies
     }
 
     /// `forge:` (the shape is already checked): the API URL must be http(s) and the repository

@@ -70,6 +70,8 @@ public struct BerthConfig: Sendable {
     public var forge: ForgeConfig?
     /// Promotions the controller makes itself.
     public var autoPromote: AutoPromotion?
+    /// Image automation: the registry tags services follow.
+    public var images: [ImagePolicy] = []
 }
 
 /// The trust material for signed commits, read from the same commit as the manifests. It lives

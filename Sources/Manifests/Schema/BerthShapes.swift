@@ -129,6 +129,18 @@ public enum BerthShapes {
         ("autoMerge", .boolean),
     ], required: ["from", "to"])
 
+    /// One entry of `images:` in berth.yaml.
+    static let imagePolicy = Structure(name: "images", members: [
+        ("service", .string()),
+        ("container", .string()),
+        ("repository", .string()),
+        ("semver", .string()),
+        ("pattern", .string()),
+        ("order", .string(enumValues: ["numerical", "alphabetical"])),
+        ("latest", .boolean),
+        ("mode", .string(enumValues: ImagePolicy.Mode.allCases.map(\.rawValue))),
+    ], required: ["service", "repository"])
+
     /// `berth.yaml`.
     public static let configFile = Structure(name: "berth.yaml", members: [
         ("version", .int32),
@@ -139,5 +151,6 @@ public enum BerthShapes {
         ("review", .structure(review)),
         ("forge", .structure(forge)),
         ("autoPromote", .structure(autoPromote)),
+        ("images", .list(.structure(imagePolicy))),
     ], required: ["version"])
 }

@@ -53,6 +53,15 @@ public actor TargetConnector {
         return client
     }
 
+    /// ECR in `region` with berth's own credentials, for image automation: the registry the
+    /// images come from, whatever the environments' targets (the local target's too).
+    public func ecr(region: String) -> ECRClient {
+        let env = environment
+        return ECRClient(client: AWSClient(region: region, credentials: DefaultCredentials.chain(environment: env) { source, region in
+            AWSClient(region: region, credentials: source, environment: env)
+        }, environment: env, counter: counter))
+    }
+
     /// ECR in the target's account and region; nil for the local target, which has no registry.
     public func ecr(for target: Target) -> ECRClient? {
         guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }
