@@ -37,8 +37,8 @@ import Testing
     @Test func theNewestAllowedTagIsChosen() throws {
         let tags = Self.tags("1.0.0", "1.4.0", "2.0.0", "1.10.0", "latest", "1.11.0-rc.1", "main-9", "main-117", "main-41")
         #expect(Self.policy(.semver(try Self.range(">=1.0.0 <2.0.0"))).newest(tags) == "1.10.0")
-        #expect(Self.policy(.pattern(TagPattern("main-*"), numerical: true)).newest(tags) == "main-117")
-        #expect(Self.policy(.pattern(TagPattern("main-*"), numerical: false)).newest(tags) == "main-9")
+        #expect(Self.policy(.pattern(try TagRegex("^main-(\\d+)$"), numerical: true)).newest(tags) == "main-117")
+        #expect(Self.policy(.pattern(try TagRegex("^main-(\\d+)$"), numerical: false)).newest(tags) == "main-9")
         #expect(Self.policy(.latest).newest(tags) == "main-41")
         let semver = Self.policy(.semver(try Self.range("^1.0.0")))
         #expect(semver.isNewer("1.10.0", than: "1.4.0", among: tags))
@@ -48,17 +48,33 @@ import Testing
         #expect(!semver.isNewer("hotfix", than: "1.0.0", among: tags))
     }
 
-    @Test func tagPatternsMatchInLinearTimeWhateverTheyAre() {
-        #expect(TagPattern("main-*").key("main-41") == "41")
-        #expect(TagPattern("*-prod").key("2024.1-prod") == "2024.1")
-        #expect(TagPattern("build-*-*").key("build-7-abc") == "7")
-        #expect(TagPattern("main-*").key("feature-1") == nil)
-        #expect(TagPattern("a*a").key("a") == nil)
-        // The shape that makes a backtracking regex engine run for hours answers at once.
-        let hostile = TagPattern(String(repeating: "a*", count: 60) + "b")
-        let started = Date()
-        #expect(hostile.key(String(repeating: "a", count: 128)) == nil)
-        #expect(Date().timeIntervalSince(started) < 1)
+    @Test func tagRegexesFindTheirKey() throws {
+        #expect(try TagRegex("^main-(\\d+)$").key("main-41") == "41")
+        #expect(try TagRegex("^main-[a-f0-9]+-(?P<ts>[0-9]+)").key("main-3f2a9c1-1733480000") == "1733480000")
+        #expect(try TagRegex("(?<n>[0-9]+)-prod$").key("release-2024-prod") == "2024")
+        #expect(try TagRegex("^v?(\\d+\\.\\d+)\\.x$").key("v1.24.x") == "1.24")
+        #expect(try TagRegex("^(?:rc|beta)-(\\d{2,3})$").key("rc-117") == "117")
+        #expect(try TagRegex("^(?:rc|beta)-(\\d{2,3})$").key("rc-1") == nil)
+        #expect(try TagRegex("^main-").key("main-41") == "main-")
+        #expect(try TagRegex("^[^-]+$").key("abc") == "abc" && TagRegex("^[^-]+$").key("a-b") == nil)
+        #expect(try TagRegex("a|ab").key("ab") == "a")  // leftmost-first, as Go's regexp
+        #expect(try TagRegex("(a+)(b?)").key("xaaab") == "aaa")
+        #expect(try TagRegex("^$").key("") == "")
+        for bad in ["(", ")", "[a-", "a{3,1}", "a{99}", "*a", "\\q", "(?=x)", String(repeating: "a", count: 300)] {
+            #expect(throws: TagRegex.SyntaxError.self, "\(bad)") { try TagRegex(bad) }
+        }
+    }
+
+    @Test func aHostilePatternRunsInLinearTime() throws {
+        // Shapes that make a backtracking engine run for hours on a 128-character tag.
+        let tag = String(repeating: "a", count: 128) + "!"
+        for pattern in ["^(a+)+$", "^(a|a)*$", "^(a*)*b$", "^" + String(repeating: "a?", count: 60) + String(repeating: "a", count: 60) + "$",
+                        "^(.*a){20}$"] {
+            let regex = try TagRegex(pattern)
+            let started = Date()
+            #expect(regex.key(tag) == nil, "\(pattern)")
+            #expect(Date().timeIntervalSince(started) < 2, "\(pattern) took \(Date().timeIntervalSince(started)) s")
+        }
     }
 
     @Test func repositoryURIsNameTheRegistry() {

@@ -343,12 +343,13 @@ struct LoadRun {
                     continue
                 }
             } else if let pattern = item["pattern"] {
-                guard let text = pattern.string, text.contains("*"), text.count <= 128 else {
-                    global.error("images: pattern '\(pattern.string ?? "")' has no `*` to order tags by (e.g. main-*)", at: pattern.location,
+                do {
+                    order = .pattern(try TagRegex(pattern.string ?? ""), numerical: item["order"]?.string != "alphabetical")
+                } catch {
+                    global.error("images: pattern '\(pattern.string ?? "")' is not a regular expression berth reads: \(error)", at: pattern.location,
                                  field: field + ".pattern")
                     continue
                 }
-                order = .pattern(TagPattern(text), numerical: item["order"]?.string != "alphabetical")
             } else {
                 guard let latest = item["latest"], case .bool(true) = latest.value else {
                     global.error("images: latest must be true (or use semver or pattern)", at: item["latest"]!.location, field: field + ".latest")

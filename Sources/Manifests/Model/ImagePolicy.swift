@@ -1,40 +1,5 @@
 import Foundation
 
-/// A tag pattern: `*` matches any run of characters, everything else itself; the first `*`'s
-/// match is the tag's key for ordering (`main-*` orders `main-41` before `main-117`
-/// numerically). Not a regular expression: a pattern comes from git, and a backtracking regex
-/// engine can be made to run for hours on a 128-character tag; this matcher is linear in the
-/// tag for each `*`.
-public struct TagPattern: Sendable, Equatable {
-    public let text: String
-    let parts: [Substring]
-
-    public init(_ text: String) {
-        self.text = text
-        parts = text.split(separator: "*", omittingEmptySubsequences: false)
-    }
-
-    /// The first `*`'s match (or the whole tag, without a `*`) when `tag` matches; nil otherwise.
-    public func key(_ tag: String) -> String? {
-        guard parts.count > 1 else { return tag == text ? tag : nil }
-        guard tag.hasPrefix(parts[0]) else { return nil }
-        var rest = tag.dropFirst(parts[0].count)
-        let last = parts[parts.count - 1]
-        guard rest.count >= last.count, rest.hasSuffix(last) else { return nil }
-        rest = rest.dropLast(last.count)
-        // Each middle part at its first occurrence: the leftmost match, which for `*` is as good as any.
-        var keyEnd: Substring.Index?
-        for part in parts.dropFirst().dropLast() {
-            guard let found = rest.range(of: part) else { return nil }
-            if keyEnd == nil { keyEnd = found.lowerBound }
-            rest = rest[found.upperBound...]
-        }
-        let start = tag.index(tag.startIndex, offsetBy: parts[0].count)
-        let end = keyEnd ?? tag.index(tag.endIndex, offsetBy: -last.count)
-        return String(tag[start..<max(start, end)])
-    }
-}
-
 /// One entry of berth.yaml's `images:`: which registry tags a service's container may move to,
 /// and how the newest is chosen (image automation, as Flux's image policies and Argo CD Image
 /// Updater do it).
@@ -42,9 +7,9 @@ public struct ImagePolicy: Sendable {
     public enum Order: Sendable, Equatable {
         /// The highest version in a semver range.
         case semver(SemverRange)
-        /// Tags matching a pattern, ordered by what its first `*` matched: numerically or
-        /// alphabetically.
-        case pattern(TagPattern, numerical: Bool)
+        /// Tags matching a regular expression, ordered by its first group (the whole match
+        /// without one): numerically or alphabetically.
+        case pattern(TagRegex, numerical: Bool)
         /// The newest pushed.
         case latest
 
