@@ -42,12 +42,18 @@ public struct AutoPromoter: Sendable {
         }
         var done = "auto-promoted \(auto.from) -> \(auto.to): \(result.pullRequestOpened ? "opened" : "updated") pull request #\(pull.number) (\(pull.url))"
         if auto.autoMerge {
-            switch try await forge.combinedState(of: commit.hex) {
-            case .success:
+            // berth's own check of the target must be there and pass, and no other may fail or be running.
+            let required = "berth/plan/\(auto.to)"
+            let statuses = try await forge.statuses(of: commit.hex)
+            if let failed = statuses.first(where: { $0.value == .failure })?.key {
+                done += "; \(failed) failed, so it is not merged"
+            } else if statuses[required] != .success {
+                done += "; autoMerge waits for \(required)"
+            } else if let running = statuses.first(where: { $0.value == .pending })?.key {
+                done += "; autoMerge waits for \(running)"
+            } else {
                 try await forge.merge(pull.number, sha: commit.hex)
-                done += "; every status passed, merged it"
-            case .pending: done += "; autoMerge waits for its statuses"
-            case .failure: done += "; a status failed, so it is not merged"
+                done += "; \(statuses.keys.sorted().joined(separator: ", ")) passed, merged it"
             }
         }
         return done

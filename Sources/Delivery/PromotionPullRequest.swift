@@ -22,9 +22,11 @@ struct ReleaseBranchKey: Sendable {
 
     var marker: String { "<!-- berth:\(trailer.dropFirst("Berth-".count).lowercased()) \(value) -->" }
 
-    /// The open pull request into `base` with this key's marker, if any.
+    /// The open pull request into `base` that berth opened for this key, if any: from a branch
+    /// of the repository itself (never a fork's), other than the base, its body starting with
+    /// the marker. Its branch is replaced only if it holds nothing but berth's commits (`ReleaseCommitter`).
     func find(on forge: any Forge, base: String) async throws -> PullRequest? {
-        try await forge.openPullRequests(into: base).first { $0.body.contains(marker) }
+        try await forge.openPullRequests(into: base).first { $0.sameRepository && $0.headBranch != base && $0.body.hasPrefix(marker) }
     }
 
     /// The branch a release commit goes on: the open pull request's, else `requested`, else berth's.

@@ -14,8 +14,9 @@ public protocol Forge: Sendable {
     func createComment(on number: Int, body: String) async throws
     func updateComment(_ id: Int, on number: Int, body: String) async throws
     func setStatus(_ status: CommitStatus, on sha: String) async throws
-    /// The commit's statuses together: success only when there is one at least and all succeeded.
-    func combinedState(of sha: String) async throws -> CommitStatus.State
+    /// The commit's newest status per context (GitLab: per name). Statuses that decide nothing
+    /// (GitLab's skipped and manual jobs) are left out.
+    func statuses(of sha: String) async throws -> [String: CommitStatus.State]
     /// Merges the pull request if its head is still `sha` (the forge refuses otherwise).
     func merge(_ number: Int, sha: String) async throws
 }
@@ -37,8 +38,12 @@ public struct PullRequest: Sendable, Equatable {
     public let headBranch: String
     public let baseBranch: String
     public let headSHA: String?
+    /// Whether the head branch is in the repository itself, not a fork: berth only ever pushes
+    /// to, and takes over, pull requests of its own repository.
+    public let sameRepository: Bool
 
-    public init(number: Int, url: String, title: String, body: String, headBranch: String, baseBranch: String, headSHA: String?) {
+    public init(number: Int, url: String, title: String, body: String, headBranch: String, baseBranch: String, headSHA: String?,
+                sameRepository: Bool) {
         self.number = number
         self.url = url
         self.title = title
@@ -46,6 +51,7 @@ public struct PullRequest: Sendable, Equatable {
         self.headBranch = headBranch
         self.baseBranch = baseBranch
         self.headSHA = headSHA
+        self.sameRepository = sameRepository
     }
 }
 
@@ -100,8 +106,9 @@ extension Forge {
     /// Returns whether it was updated (true) or made (false).
     @discardableResult
     public func upsertComment(on number: Int, marker: String, body: String) async throws -> Bool {
-        let text = marker + "\n" + body
-        if let existing = try await comments(on: number).first(where: { $0.body.hasPrefix(marker) || $0.body.contains(marker) }) {
+        let text = Self.bounded(marker + "\n" + body)
+        // Only a comment that starts with the marker is berth's: one quoting it is someone's reply.
+        if let existing = try await comments(on: number).first(where: { $0.body.hasPrefix(marker) }) {
             if existing.body != text { try await updateComment(existing.id, on: number, body: text) }
             return true
         }
@@ -112,7 +119,9 @@ extension Forge {
     /// Opens the pull request, or updates the open one from the same branch (the forge answers
     /// "already exists": GitHub 422, GitLab 409), then adds the labels.
     public func openOrUpdate(_ draft: PullRequestDraft) async throws -> (PullRequest, opened: Bool) {
-        let open = try await openPullRequests(into: draft.base).first { $0.headBranch == draft.head }
+        var draft = draft
+        draft.body = Self.bounded(draft.body)
+        let open = try await openPullRequests(into: draft.base).first { $0.headBranch == draft.head && $0.sameRepository }
         var result: (PullRequest, Bool)
         if let open, open.title == draft.title, open.body == draft.body {
             result = (open, false)
@@ -123,11 +132,19 @@ extension Forge {
                 result = (try await createPullRequest(draft), true)
             } catch let error as ForgeError where error.isConflict {
                 // Opened meanwhile by someone else: update theirs.
-                guard let raced = try await openPullRequests(into: draft.base).first(where: { $0.headBranch == draft.head }) else { throw error }
+                guard let raced = try await openPullRequests(into: draft.base).first(where: { $0.headBranch == draft.head && $0.sameRepository }) else {
+                    throw error
+                }
                 result = (try await updatePullRequest(raced.number, title: draft.title, body: draft.body), false)
             }
         }
         if !draft.labels.isEmpty { try await addLabels(draft.labels, to: result.0.number) }
         return result
+    }
+
+    /// GitHub refuses bodies and comments over 65,536 characters; a long plan is cut, and says so.
+    static func bounded(_ text: String, limit: Int = 65_000) -> String {
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "\n\n… (cut: over \(limit) characters; `berth plan` prints it whole)"
     }
 }

@@ -46,9 +46,14 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
         guard repository.split(separator: "/").count >= 2, !repository.contains(" ") else {
             throw ForgeError("forge.repository '\(repository)' is not of the form owner/name")
         }
-        let api = value("BERTH_FORGE_API_URL") ?? apiURL ?? value(kind.apiVariable) ?? kind.defaultAPI
-        guard let url = URL(string: api), let scheme = url.scheme, ["https", "http"].contains(scheme), url.host != nil else {
+        // The operator's variable first, then the CI's own (a pull request's berth.yaml must not
+        // send the CI's token elsewhere), then berth.yaml's, then the public forge.
+        let api = value("BERTH_FORGE_API_URL") ?? value(kind.apiVariable) ?? apiURL ?? kind.defaultAPI
+        guard let url = URL(string: api), let scheme = url.scheme, let host = url.host, ["https", "http"].contains(scheme) else {
             throw ForgeError("the \(kind.name) API URL '\(api)' is not an http(s) URL")
+        }
+        guard scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else {
+            throw ForgeError("the \(kind.name) API URL '\(api)' is plain http: the token would travel in clear; use https")
         }
         guard let token = value("BERTH_FORGE_TOKEN") ?? value(kind.tokenVariable) else {
             throw ForgeError("no \(kind.name) token: set BERTH_FORGE_TOKEN (or \(kind.tokenVariable))")

@@ -32,8 +32,10 @@ struct ForgeTransport: Sendable {
     }
 
     /// Sends one request whose answer is not needed beyond its success.
-    func call(_ method: HTTPMethod, _ path: String, body: (any Encodable & Sendable)? = nil) async throws {
-        _ = try await send(method, url(path, query: []), body: body)
+    /// With `once`, a dropped connection or a server error is not tried again: for a call
+    /// whose repetition would make a second thing (a comment).
+    func call(_ method: HTTPMethod, _ path: String, body: (any Encodable & Sendable)? = nil, once: Bool = false) async throws {
+        _ = try await send(method, url(path, query: []), body: body, attempts: once ? 1 : attempts)
     }
 
     /// Every page of a list, following `rel="next"` links (at most `maxPages`), 100 items a page.
@@ -60,7 +62,8 @@ struct ForgeTransport: Sendable {
         return parts.string ?? settings.apiURL + path
     }
 
-    func send(_ method: HTTPMethod, _ url: String, body: (any Encodable & Sendable)?) async throws -> Response {
+    func send(_ method: HTTPMethod, _ url: String, body: (any Encodable & Sendable)?, attempts: Int? = nil) async throws -> Response {
+        let attempts = attempts ?? self.attempts
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -76,7 +79,7 @@ struct ForgeTransport: Sendable {
         while true {
             let response: Response
             do {
-                let answer = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+                let answer = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
                 let bytes = try await answer.body.collect(upTo: 16 << 20)
                 response = Response(status: Int(answer.status.code), headers: answer.headers, body: Array(buffer: bytes))
             } catch {
@@ -103,6 +106,11 @@ struct ForgeTransport: Sendable {
             throw failure(response, what)
         }
     }
+
+    /// A client that follows no redirect: AsyncHTTPClient would carry GitLab's `PRIVATE-TOKEN`
+    /// to whatever host a redirect names. A forge's API does not redirect its own calls.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     var headers: [(String, String)] {
         switch settings.kind {
@@ -143,6 +151,9 @@ struct ForgeTransport: Sendable {
         case 401: hint = " — the token in \(variable) is expired, revoked or not a token; set a valid one"
         case 403: hint = " — the token in \(variable) lacks permission on \(settings.repository) (pull requests, issues and statuses: write)"
         case 404: hint = " — \(settings.repository) does not exist at \(settings.apiURL), or the token cannot see it"
+        case 300..<400:
+            let location = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
+            hint = " — the API redirects to \(location); berth does not follow (the token would go along): set the API URL it redirects to"
         default: hint = ""
         }
         return ForgeError("\(what): \(response.status) \(redacted(text))\(hint)", status: response.status)

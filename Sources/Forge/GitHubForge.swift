@@ -22,10 +22,15 @@ struct GitHubForge: Forge {
         struct Ref: Decodable {
             let ref: String
             let sha: String?
+            let repo: Repo?
         }
+        struct Repo: Decodable { let full_name: String? }
 
         var pullRequest: PullRequest {
-            PullRequest(number: number, url: html_url, title: title, body: body ?? "", headBranch: head.ref, baseBranch: base.ref, headSHA: head.sha)
+            // A fork deleted since has no head repository: not ours either.
+            let same = head.repo?.full_name != nil && head.repo?.full_name == base.repo?.full_name
+            return PullRequest(number: number, url: html_url, title: title, body: body ?? "", headBranch: head.ref, baseBranch: base.ref,
+                               headSHA: head.sha, sameRepository: same)
         }
     }
 
@@ -64,7 +69,7 @@ struct GitHubForge: Forge {
 
     func createComment(on number: Int, body: String) async throws {
         struct Body: Encodable { let body: String }
-        try await transport.call(.POST, repo + "/issues/\(number)/comments", body: Body(body: body))
+        try await transport.call(.POST, repo + "/issues/\(number)/comments", body: Body(body: body), once: true)
     }
 
     func updateComment(_ id: Int, on number: Int, body: String) async throws {
@@ -81,14 +86,14 @@ struct GitHubForge: Forge {
                                                                                description: status.shortDescription, target_url: status.targetURL))
     }
 
-    func combinedState(of sha: String) async throws -> CommitStatus.State {
+    func statuses(of sha: String) async throws -> [String: CommitStatus.State] {
+        // The combined status lists the newest status of each context (up to 100).
         struct Combined: Decodable {
-            let state: String
-            let total_count: Int
+            let statuses: [Status]
+            struct Status: Decodable { let context: String; let state: String }
         }
-        let combined = try await transport.call(.GET, repo + "/commits/\(sha)/status", as: Combined.self)
-        guard combined.total_count > 0 else { return .pending }
-        return combined.state == "success" ? .success : combined.state == "pending" ? .pending : .failure
+        let combined = try await transport.call(.GET, repo + "/commits/\(sha)/status", query: [("per_page", "100")], as: Combined.self)
+        return Dictionary(combined.statuses.map { ($0.context, $0.state == "success" ? .success : $0.state == "pending" ? .pending : .failure) }) { a, _ in a }
     }
 
     func merge(_ number: Int, sha: String) async throws {

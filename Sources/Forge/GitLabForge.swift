@@ -24,9 +24,12 @@ struct GitLabForge: Forge {
         let source_branch: String
         let target_branch: String
         let sha: String?
+        let source_project_id: Int?
+        let target_project_id: Int?
 
         var pullRequest: PullRequest {
-            PullRequest(number: iid, url: web_url, title: title, body: description ?? "", headBranch: source_branch, baseBranch: target_branch, headSHA: sha)
+            PullRequest(number: iid, url: web_url, title: title, body: description ?? "", headBranch: source_branch, baseBranch: target_branch,
+                        headSHA: sha, sameRepository: source_project_id != nil && source_project_id == target_project_id)
         }
     }
 
@@ -70,7 +73,7 @@ struct GitLabForge: Forge {
 
     func createComment(on number: Int, body: String) async throws {
         struct Body: Encodable { let body: String }
-        try await transport.call(.POST, project + "/merge_requests/\(number)/notes", body: Body(body: body))
+        try await transport.call(.POST, project + "/merge_requests/\(number)/notes", body: Body(body: body), once: true)
     }
 
     func updateComment(_ id: Int, on number: Int, body: String) async throws {
@@ -85,17 +88,23 @@ struct GitLabForge: Forge {
         }
         // GitLab's states: pending, running, success, failed, canceled.
         let state = status.state == .failure ? "failed" : status.state.rawValue
-        try await transport.call(.POST, project + "/statuses/\(sha)", body: Body(state: state, name: status.context,
-                                                                                  description: status.shortDescription, target_url: status.targetURL))
+        do {
+            try await transport.call(.POST, project + "/statuses/\(sha)", body: Body(state: state, name: status.context,
+                                                                                      description: status.shortDescription, target_url: status.targetURL))
+        } catch let error as ForgeError where error.status == 400 && "\(error)".contains("Cannot transition status") {
+            // GitLab refuses to set a status to the state it is in (pending twice): it already says so.
+        }
     }
 
-    func combinedState(of sha: String) async throws -> CommitStatus.State {
-        struct Status: Decodable { let status: String }
-        let statuses = try await transport.all(project + "/repository/commits/\(sha)/statuses", as: Status.self)
-        if statuses.isEmpty || statuses.contains(where: { ["pending", "running", "created", "waiting_for_resource", "preparing", "scheduled", "manual"].contains($0.status) }) {
-            return statuses.contains { ["failed", "canceled"].contains($0.status) } ? .failure : .pending
+    func statuses(of sha: String) async throws -> [String: CommitStatus.State] {
+        // Without `all`, GitLab lists the newest status of each name.
+        struct Status: Decodable { let name: String; let status: String }
+        var result: [String: CommitStatus.State] = [:]
+        for status in try await transport.all(project + "/repository/commits/\(sha)/statuses", as: Status.self)
+            where !["skipped", "manual"].contains(status.status) && result[status.name] == nil {
+            result[status.name] = status.status == "success" ? .success : ["failed", "canceled"].contains(status.status) ? .failure : .pending
         }
-        return statuses.allSatisfy { $0.status == "success" || $0.status == "skipped" } ? .success : .failure
+        return result
     }
 
     func merge(_ number: Int, sha: String) async throws {

@@ -39,6 +39,9 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
         self.init(pointer.pointee)
     }
 
+    /// The all-zero id libgit2 uses for "no object" (a reference that does not exist).
+    var isZero: Bool { high == 0 && middle == 0 && low == 0 }
+
     /// Byte `index` of the 20, most significant first.
     private func byte(_ index: Int) -> UInt8 {
         switch index {

@@ -108,6 +108,8 @@ final class RemoteCallbackState {
     /// Why the SSH host key was refused: libgit2 replaces the callback's own error with a
     /// generic one, so the reason is kept here and put back.
     var hostKeyRefusal: String?
+    /// A push's leases: per remote reference, what it must still point at (nil: must not exist).
+    var leases: [String: ObjectID?] = [:]
 
     init(_ credentials: RemoteCredentials?, url: String, watch: NetworkWatch? = nil) {
         self.credentials = credentials
@@ -166,6 +168,23 @@ final class RemoteCallbackState {
             if let status, let payload {
                 let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
                 state.rejections.append("\(String(gitString: refname)): \(String(cString: status))")
+            }
+            return 0
+        }
+        callbacks.push_negotiation = { updates, count, payload in
+            guard let updates, let payload else { return 0 }
+            let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
+            for index in 0..<count {
+                guard let update = updates[index]?.pointee else { continue }
+                let name = String(cString: update.dst_refname)
+                guard let lease = state.leases[name] else { continue }
+                let now = ObjectID(update.src)
+                let absent = now.isZero
+                guard absent ? lease == nil : lease == now else {
+                    git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "the remote's \(name) moved since berth read it (it is \(absent ? "gone" : now.short), "
+                                      + "berth expected \(lease?.short ?? "none")); nothing is pushed")
+                    return -1
+                }
             }
             return 0
         }

@@ -66,11 +66,15 @@ extension Repository {
 
     /// Pushes `refspecs` (e.g. `refs/heads/main:refs/heads/main`, `refs/notes/berth:refs/notes/berth`).
     /// A reference the remote refuses (not a fast-forward, hook refusal) throws with its reason.
-    public func push(_ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil) throws(GitError) {
+    /// `leases` (remote reference → what it must still point at, nil for "must not exist") make
+    /// a forced push conditional, as `git push --force-with-lease`: nothing is pushed if one moved.
+    public func push(_ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil,
+                     leases: [String: ObjectID?] = [:]) throws(GitError) {
         let operation = "push to \(Repository.redacted(remote))"
         try overNetwork(remote, operation) { repo, url, watch throws(GitError) in
             try repo.withRemote(url) { (handle) throws(GitError) in
                 let state = RemoteCallbackState(credentials, url: url, watch: watch)
+                state.leases = leases
                 var opts = git_push_options()
                 git_push_options_init(&opts, UInt32(GIT_PUSH_OPTIONS_VERSION))
                 state.install(&opts.callbacks)

@@ -66,7 +66,8 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             let sha = try plan?.commit ?? Repository.open(at: source.source.repositoryRoot() ?? source.repo).resolve(source.ref ?? "HEAD").hex
             var number = pullRequest ?? PlanReport.pullRequestFromCI(environment)
-            if number == nil { number = try await forge.pullRequests(containing: sha).first?.number }
+            // Else the pull request whose head is this very commit (not one it was merged through).
+            if number == nil { number = try await forge.pullRequests(containing: sha).first { $0.headSHA == sha }?.number }
             let reporter = PlanReport(forge: forge, environment: env)
             let comment = try await reporter.publish(plan: plan, error: failure, sha: sha, pullRequest: number,
                                                      targetURL: PlanReport.jobURL(environment))

@@ -17,6 +17,8 @@ public final class FakeForge: Sendable {
         public let base: String
         public var open = true
         public var merged = false
+        /// From a fork: its head branch is in another repository.
+        public var fork = false
         public var labels: [String] = []
         public var headSHA: String?
     }
@@ -97,10 +99,10 @@ public final class FakeForge: Sendable {
 
     /// A pull request made outside berth (by a person, or an older run).
     @discardableResult
-    public func addPull(title: String, body: String, head: String, base: String) -> Int {
+    public func addPull(title: String, body: String, head: String, base: String, fork: Bool = false) -> Int {
         state.withLock { state in
             let number = (state.pulls.map(\.number).max() ?? 0) + 1
-            state.pulls.append(Pull(number: number, title: title, body: body, head: head, base: base))
+            state.pulls.append(Pull(number: number, title: title, body: body, head: head, base: base, fork: fork))
             return number
         }
     }
@@ -197,7 +199,7 @@ public final class FakeForge: Sendable {
                                   optional: ["body": String.self, "draft": Bool.self]) else { return invalid(request) }
             let head = (body["head"] as! String).split(separator: ":").last.map(String.init) ?? ""
             let base = body["base"] as! String
-            if state.withLock({ $0.pulls.contains { $0.open && $0.head == head && $0.base == base } }) {
+            if state.withLock({ $0.pulls.contains { $0.open && !$0.fork && $0.head == head && $0.base == base } }) {
                 return json(422, ["message": "Validation Failed",
                                   "errors": [["resource": "PullRequest", "code": "custom",
                                               "message": "A pull request already exists for \(repository.split(separator: "/")[0]):\(head)."]]])
@@ -256,7 +258,9 @@ public final class FakeForge: Sendable {
     func githubPull(_ pull: Pull) -> JSON {
         ["number": pull.number, "html_url": "https://github.example/\(repository)/pull/\(pull.number)", "title": pull.title,
          "body": pull.body, "state": pull.open ? "open" : "closed",
-         "head": ["ref": pull.head, "sha": headSHA(pull) ?? "0000000000000000000000000000000000000000"], "base": ["ref": pull.base]]
+         "head": ["ref": pull.head, "sha": headSHA(pull) ?? "0000000000000000000000000000000000000000",
+                  "repo": ["full_name": pull.fork ? "mallory/manifests" : repository]],
+         "base": ["ref": pull.base, "repo": ["full_name": repository]]]
     }
 
     // MARK: GitLab
@@ -276,7 +280,7 @@ public final class FakeForge: Sendable {
                 return invalid(request)
             }
             let (head, base) = (body["source_branch"] as! String, body["target_branch"] as! String)
-            if let existing = state.withLock({ $0.pulls.first { $0.open && $0.head == head && $0.base == base } }) {
+            if let existing = state.withLock({ $0.pulls.first { $0.open && !$0.fork && $0.head == head && $0.base == base } }) {
                 return json(409, ["message": ["Another open merge request already exists for this source branch: !\(existing.number)"]])
             }
             let number = addPull(title: body["title"] as! String, body: body["description"] as? String ?? "", head: head, base: base)
@@ -328,7 +332,8 @@ public final class FakeForge: Sendable {
     func gitlabMergeRequest(_ pull: Pull) -> JSON {
         ["iid": pull.number, "id": 1000 + pull.number, "web_url": "https://gitlab.example/\(repository)/-/merge_requests/\(pull.number)",
          "title": pull.title, "description": pull.body, "state": pull.open ? "opened" : "closed", "source_branch": pull.head,
-         "target_branch": pull.base, "sha": headSHA(pull) as Any, "labels": pull.labels]
+         "target_branch": pull.base, "sha": headSHA(pull) as Any, "labels": pull.labels,
+         "source_project_id": pull.fork ? 666 : 42, "target_project_id": 42]
     }
 
     // MARK: Shared

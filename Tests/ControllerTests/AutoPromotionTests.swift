@@ -55,7 +55,11 @@ import Testing
         #expect(try origin.commit(branchTip).trailers.contains { $0.key == "Berth-Trigger" && $0.value == "auto-promote" })
         #expect(await Self.prodImage(controller) == "r/api:1.0.0")
 
-        // Not merged while no status says it may be; a failing status keeps it so.
+        // Not merged while berth's own check of prod has not passed: another check passing is
+        // not enough, and a failing one keeps it so.
+        fake.addStatus(sha: branchTip.hex, context: "berth/plan/staging", state: "success")
+        #expect(await controller.pass(full: true, wait: true))
+        #expect(fake.pulls.first?.open == true)
         fake.addStatus(sha: branchTip.hex, context: "berth/plan/prod", state: "failure")
         #expect(await controller.pass(full: true, wait: true))
         #expect(fake.pulls.first?.open == true)

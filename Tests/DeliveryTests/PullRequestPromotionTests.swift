@@ -105,6 +105,37 @@ import Testing
         #expect(fake.violations.isEmpty, "\(fake.violations)")
     }
 
+    /// Anyone can open a pull request whose body carries berth's marker, from a fork or naming
+    /// any branch: berth pushes only to its own branches, never to the base.
+    @Test func aPullRequestMimickingBerthsIsNotTakenOver() async throws {
+        let space = try Workspace(Self.files())
+        let fake = try await FakeForge(.github)
+        defer { Task { await fake.shutdown() } }
+        #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
+        let marker = "<!-- berth:promotion staging -> prod -->\nlooks like berth's"
+        fake.addPull(title: "mine", body: marker, head: "main", base: "main")
+        fake.addPull(title: "fork", body: marker, head: "berth/promote-staging-to-prod", base: "main", fork: true)
+        let mainBefore = try space.origin.resolve("refs/heads/main")
+        let forge = try Self.forge(fake, space)
+        let result = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
+        // A pull request of its own, on its own branch; the fork's and main are left alone.
+        #expect(result.pullRequestOpened && result.pullRequest?.number == 3 && result.branch == "berth/promote-staging-to-prod")
+        #expect(try space.origin.resolve("refs/heads/main") == mainBefore)
+        #expect(fake.pulls.first { $0.number == 2 }?.title == "fork")
+        // With berth's own closed, a branch asked for by name: never the base, never someone's.
+        fake.close(3)
+        await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "main", forge: forge)) } throws: {
+            "\($0)".contains("the branch it starts from")
+        }
+        // A branch of the same name that berth did not make: not overwritten.
+        try space.origin.commit(changes: [.write("x", "1\n")], onto: "release", expectedTip: nil, newBranchBase: mainBefore, message: "release",
+                                author: space.author)
+        await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "release", forge: forge)) } throws: {
+            "\($0)".contains("berth did not make")
+        }
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+    }
+
     @Test func aPlanIsReportedAsOneCommentAndAStatus() async throws {
         let space = try Workspace(Self.files())
         let fake = try await FakeForge(.github)

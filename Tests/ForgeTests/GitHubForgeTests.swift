@@ -122,6 +122,13 @@ import Testing
         let public_ = try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"])
         #expect(public_.apiURL == "https://api.github.com" && public_.webURL == "https://github.com/o/r")
         #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "norepo", apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"]) }
+        // Inside CI, the CI's API wins over berth.yaml's (a pull request could change the file);
+        // plain http only to this machine.
+        let inCI = try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: "https://evil.example/api/v3",
+                                             environment: ["GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://api.github.com"])
+        #expect(inCI.apiURL == "https://api.github.com")
+        #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: "http://ghe.example/api/v3",
+                                                                     environment: ["BERTH_FORGE_TOKEN": "x"]) }
         #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .gitlab, repository: "g/p", apiURL: "ftp://x", environment: ["GITLAB_TOKEN": "x"]) }
     }
 }

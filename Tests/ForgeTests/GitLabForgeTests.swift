@@ -38,6 +38,17 @@ import Testing
         #expect(fake.requests.allSatisfy { $0.header("PRIVATE-TOKEN") == fake.token && $0.uri.contains("shop%2Fplatform%2Fmanifests") })
     }
 
+    /// AsyncHTTPClient would carry `PRIVATE-TOKEN` along a redirect to another host.
+    @Test func aRedirectIsNotFollowed() async throws {
+        let elsewhere = try await LoopbackServer { _, _ in .respond(status: 200, headers: [], body: "[]") }
+        defer { Task { await elsewhere.shutdown() } }
+        let api = try await LoopbackServer { _, _ in .respond(status: 302, headers: [("Location", elsewhere.url + "/steal")], body: "") }
+        defer { Task { await api.shutdown() } }
+        let forge = GitLabForge(settings: ForgeSettings(kind: .gitlab, repository: "g/p", apiURL: api.url + "/api/v4", token: "glpat-secret"))
+        await #expect { try await forge.openPullRequests(into: "main") } throws: { "\($0)".contains("berth does not follow") }
+        #expect(elsewhere.requests.isEmpty)
+    }
+
     @Test func gitLabsRateLimitIsWaitedOut() async throws {
         let fake = try await FakeForge(.gitlab)
         defer { Task { await fake.shutdown() } }

@@ -48,6 +48,30 @@ import Testing
         #expect(try origin.resolve("main") != fromB)
     }
 
+    /// A forced push with a lease (`--force-with-lease`) lands only if the remote's branch is
+    /// still what was read; otherwise nothing is pushed.
+    @Test func aForcedPushWithALeaseLandsOnlyOnWhatWasRead() throws {
+        let dir = TempDir()
+        let origin = try Repository.create(at: dir.sub("origin.git"), bare: true)
+        let c1 = try commitFiles(origin, ["f": "1"])
+        let url = "file://" + dir.sub("origin.git")
+        let a = try Repository.clone(from: url, to: dir.sub("a"))
+        let mine = try a.commit(changes: [.write("f", "a")], onto: "refs/heads/side", expectedTip: nil, newBranchBase: c1, message: "a", author: alice)
+        // Someone moves main after a read it at c1.
+        let theirs = try origin.commit(changes: [.write("f", "theirs")], onto: "main", expectedTip: c1, message: "theirs", author: alice)
+        #expect(throws: GitError.self) {
+            try a.push(refspecs: ["+refs/heads/side:refs/heads/main"], leases: ["refs/heads/main": c1])
+        }
+        #expect(try origin.resolve("main") == theirs)
+        // A branch that must not exist, and does: refused too.
+        #expect(throws: GitError.self) { try a.push(refspecs: ["+refs/heads/side:refs/heads/main"], leases: ["refs/heads/main": ObjectID?.none]) }
+        // With the lease right, the forced push lands; a new branch with a "must not exist" lease too.
+        try a.push(refspecs: ["+refs/heads/side:refs/heads/main"], leases: ["refs/heads/main": theirs])
+        #expect(try origin.resolve("main") == mine)
+        try a.push(refspecs: ["+refs/heads/side:refs/heads/new"], leases: ["refs/heads/new": ObjectID?.none])
+        #expect(try origin.resolve("new") == mine)
+    }
+
     @Test func credentialsInURLsAreRedacted() {
         #expect(Repository.redacted("https://user:s3cret@example.com/r.git") == "https://***@example.com/r.git")
         #expect(Repository.redacted("file:///tmp/r.git") == "file:///tmp/r.git")

@@ -26,6 +26,7 @@ import Testing
         #expect(try !Self.range(">=1.0.0 <2.0.0").contains(SemanticVersion("2.0.0")!))
         #expect(try Self.range("^1.2.0").contains(SemanticVersion("1.9.0")!) && !Self.range("^1.2.0").contains(SemanticVersion("2.0.0")!))
         #expect(try Self.range("^0.2.0").contains(SemanticVersion("0.2.5")!) && !Self.range("^0.2.0").contains(SemanticVersion("0.3.0")!))
+        #expect(try Self.range("^0.0.3").contains(SemanticVersion("0.0.3")!) && !Self.range("^0.0.3").contains(SemanticVersion("0.0.4")!))
         #expect(try Self.range("~1.2.0").contains(SemanticVersion("1.2.9")!) && !Self.range("~1.2.0").contains(SemanticVersion("1.3.0")!))
         #expect(try Self.range("1.0.0 || >=3.0.0").contains(SemanticVersion("3.1.0")!))
         // Pre-releases only where the range names one of that version.
@@ -46,6 +47,9 @@ import Testing
         // A pin the policy does not allow is moved on; a tag it does not allow never wins.
         #expect(semver.isNewer("1.10.0", than: "hotfix", among: tags))
         #expect(!semver.isNewer("hotfix", than: "1.0.0", among: tags))
+        // A version pinned by hand above the range, or the same version spelled otherwise, stays.
+        #expect(!semver.isNewer("1.10.0", than: "2.0.0", among: tags) && !semver.isNewer("1.10.0", than: "1.10.1-hotfix.1", among: tags))
+        #expect(!semver.isNewer("v1.10.0", than: "1.10.0", among: Self.tags("1.10.0", "v1.10.0")))
     }
 
     @Test func tagRegexesFindTheirKey() throws {
@@ -60,7 +64,8 @@ import Testing
         #expect(try TagRegex("a|ab").key("ab") == "a")  // leftmost-first, as Go's regexp
         #expect(try TagRegex("(a+)(b?)").key("xaaab") == "aaa")
         #expect(try TagRegex("^$").key("") == "")
-        for bad in ["(", ")", "[a-", "a{3,1}", "a{99}", "*a", "\\q", "(?=x)", String(repeating: "a", count: 300)] {
+        for bad in ["(", ")", "[a-", "a{3,1}", "a{99}", "*a", "\\q", "(?=x)", "a{-1}", "a{-3,}", "a{1,-1}", "a{+2}", String(repeating: "a", count: 300),
+                    String(repeating: "(a?){64}", count: 9), String(repeating: "()", count: 17)] {
             #expect(throws: TagRegex.SyntaxError.self, "\(bad)") { try TagRegex(bad) }
         }
     }

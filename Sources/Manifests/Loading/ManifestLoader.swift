@@ -114,12 +114,15 @@ struct LoadRun {
             global.warning("no environments: add environments/<env>/environment.yaml", at: location("berth.yaml"))
         }
         if let config {
-            for name in [config.config.autoPromote?.to].compactMap({ $0 }) where environmentNames.contains(name) {
-                if environments.first(where: { $0.name == name })?.policy.requireSignedCommits == true, config.config.autoPromote?.mode == .commit,
-                   let node = config.autoPromoteNode {
-                    global.error("autoPromote commits to \(name), which requires signed commits berth cannot make; use mode: pull-request",
-                                 at: node.location, field: "autoPromote.mode")
-                }
+            // berth cannot sign: its own commits into such an environment would be refused there.
+            func signed(_ name: String?) -> Bool { environments.first { $0.name == name }?.policy.requireSignedCommits == true }
+            if config.config.autoPromote?.mode == .commit, let name = config.config.autoPromote?.to, signed(name), let node = config.autoPromoteNode {
+                global.error("autoPromote commits to \(name), which requires signed commits berth cannot make; use mode: pull-request",
+                             at: node.location, field: "autoPromote.mode")
+            }
+            for (policy, node) in zip(config.config.images, config.imageNodes) where policy.mode == .commit && signed(config.config.promotion.first) {
+                global.error("images commits to \(config.config.promotion.first ?? ""), which requires signed commits berth cannot make; use mode: pull-request",
+                             at: node.location, field: "images.mode")
             }
             for node in config.promotionNodes where !environmentNames.contains(node.string ?? "") {
                 global.error("promotion names environment '\(node.string ?? "")', but environments/\(node.string ?? "")/ does not exist"

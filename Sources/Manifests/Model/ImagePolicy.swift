@@ -63,6 +63,9 @@ public struct ImagePolicy: Sendable {
     /// Whether `candidate` is newer than `current` by this policy (a tag the policy does not
     /// allow is older than any it does, so a hand-written pin is moved on, never back).
     public func isNewer(_ candidate: String, than current: String, among tags: [(tag: String, pushed: Date?)]) -> Bool {
+        // A version pinned by hand (a hotfix, a major the range leaves out) is never replaced
+        // by a lower one; the same version under another spelling (v1.2.0, 1.2.0) is no update.
+        if case .semver = order, let new = SemanticVersion(candidate), let old = SemanticVersion(current) { return new > old }
         let ordered = allowed(tags).map(\.tag)
         guard let new = ordered.firstIndex(of: candidate) else { return false }
         guard let old = ordered.firstIndex(of: current) else { return true }
@@ -73,14 +76,26 @@ public struct ImagePolicy: Sendable {
     func allowed(_ tags: [(tag: String, pushed: Date?)]) -> [(tag: String, pushed: Date?)] {
         switch order {
         case .semver(let range):
-            return tags.compactMap { item in SemanticVersion(item.tag).flatMap { range.contains($0) ? ($0, item) : nil } }
-                .sorted { $0.0 < $1.0 }.map(\.1)
+            // Equal versions (v1.2.0, 1.2.0) in the order of their tags, whatever order ECR lists them in.
+            let versions: [(version: SemanticVersion, item: (tag: String, pushed: Date?))] = tags.compactMap { item in
+                guard let version = SemanticVersion(item.tag), range.contains(version) else { return nil }
+                return (version, item)
+            }
+            return versions.sorted { a, b in a.version != b.version ? a.version < b.version : a.item.tag < b.item.tag }.map(\.item)
         case .pattern(let pattern, let numerical):
             let keyed = tags.compactMap { item in pattern.key(item.tag).map { ($0, item) } }
             if numerical {
-                return keyed.compactMap { key, item in Double(key).map { ($0, item) } }.sorted { $0.0 < $1.0 }.map(\.1)
+                // Digits only (no signs, exponents, "inf"), any length: by length, then by digits.
+                let numbers: [(digits: String, item: (tag: String, pushed: Date?))] = keyed.compactMap { key, item in
+                    guard !key.isEmpty, key.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+                    return (String(key.drop { $0 == "0" }), item)
+                }
+                return numbers.sorted { a, b in
+                    if a.digits.count != b.digits.count { return a.digits.count < b.digits.count }
+                    return a.digits != b.digits ? a.digits < b.digits : a.item.tag < b.item.tag
+                }.map(\.item)
             }
-            return keyed.sorted { $0.0 < $1.0 }.map(\.1)
+            return keyed.sorted { ($0.0, $0.1.tag) < ($1.0, $1.1.tag) }.map(\.1)
         case .latest:
             return tags.filter { $0.pushed != nil }.sorted { ($0.pushed!, $0.tag) < ($1.pushed!, $1.tag) }
         }

@@ -91,7 +91,9 @@ public struct SemverRange: Sendable, CustomStringConvertible {
             return SemanticVersion(String(part.dropFirst(operation.rawValue.count))).map { [Comparator(operation: operation, version: $0)] }
         }
         if part.hasPrefix("^"), let v = SemanticVersion(String(part.dropFirst())) {
-            let upper = v.major > 0 ? SemanticVersion(v.major + 1, 0, 0) : SemanticVersion(0, v.minor + 1, 0)
+            // npm's caret: the left-most non-zero part stays (^1.2.3 <2.0.0, ^0.2.3 <0.3.0, ^0.0.3 <0.0.4).
+            let upper = v.major > 0 ? SemanticVersion(v.major + 1, 0, 0)
+                : v.minor > 0 ? SemanticVersion(0, v.minor + 1, 0) : SemanticVersion(0, 0, v.patch + 1)
             return [Comparator(operation: .gte, version: v), Comparator(operation: .lt, version: upper)]
         }
         if part.hasPrefix("~"), let v = SemanticVersion(String(part.dropFirst())) {

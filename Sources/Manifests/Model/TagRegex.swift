@@ -17,7 +17,8 @@ public struct TagRegex: Sendable, Equatable {
     /// Patterns longer than this, or repetitions past `maxRepeat`, are refused: the program stays small.
     public static let maxLength = 256
     static let maxRepeat = 64
-    static let maxProgram = 20_000
+    static let maxProgram = 2_000
+    static let maxGroups = 16
 
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -196,8 +197,11 @@ extension TagRegex {
                 guard let close = text[position...].firstIndex(of: "}") else { throw error("'{' without '}'") }
                 let inside = String(text[(position + 1)..<close])
                 let parts = inside.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
-                guard (1...2).contains(parts.count), let low = Int(parts[0]) else { throw error("'{\(inside)}' is not a repetition") }
-                let high: Int? = parts.count == 1 ? low : parts[1].isEmpty ? nil : Int(parts[1])
+                func number(_ text: Substring) -> Int? {
+                    text.isEmpty || text.count > 3 || !text.allSatisfy({ $0.isASCII && $0.isNumber }) ? nil : Int(text)
+                }
+                guard (1...2).contains(parts.count), let low = number(parts[0]) else { throw error("'{\(inside)}' is not a repetition") }
+                let high: Int? = parts.count == 1 ? low : parts[1].isEmpty ? nil : number(parts[1])
                 if parts.count == 2 && !parts[1].isEmpty && high == nil { throw error("'{\(inside)}' is not a repetition") }
                 guard low <= TagRegex.maxRepeat, (high ?? low) <= TagRegex.maxRepeat, low <= (high ?? low) else {
                     throw error("repetition '{\(inside)}' is over \(TagRegex.maxRepeat) or backwards")
@@ -237,6 +241,7 @@ extension TagRegex {
                     groups += 1
                     index = groups
                 }
+                guard groups <= TagRegex.maxGroups else { throw error("more than \(TagRegex.maxGroups) groups") }
                 let inner = try parseAlternation()
                 guard !atEnd, text[position] == ")" else { throw error("'(' without ')'") }
                 position += 1
