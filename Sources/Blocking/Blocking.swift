@@ -8,4 +8,19 @@ public enum Blocking {
     public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.run(body)
     }
+
+    /// A task executor on the blocking threads, for async work that mixes network waits with
+    /// libgit2 calls (a promotion, an image update): `withTaskExecutorPreference(Blocking.executor)`
+    /// keeps all of it off the cooperative pool.
+    public static let executor = BlockingTaskExecutor(pool)
+}
+
+public final class BlockingTaskExecutor: TaskExecutor, Sendable {
+    private let queue: WorkQueue
+
+    init(_ queue: WorkQueue) { self.queue = queue }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        queue.add(.task(UnownedJob(job), asUnownedTaskExecutor()))
+    }
 }

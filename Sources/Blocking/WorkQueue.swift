@@ -7,6 +7,8 @@ final class WorkQueue: @unchecked Sendable {
     enum Work {
         /// A task's job, run on the serial executor that enqueued it.
         case job(UnownedJob, UnownedSerialExecutor)
+        /// A task's job that prefers a task executor (`withTaskExecutorPreference`).
+        case task(UnownedJob, UnownedTaskExecutor)
         case closure(() -> Void)
     }
 
@@ -65,6 +67,7 @@ final class WorkQueue: @unchecked Sendable {
                 condition.unlock()
                 switch work {
                 case .job(let job, let executor): job.runSynchronously(on: executor)
+                case .task(let job, let executor): job.runSynchronously(on: executor)
                 case .closure(let body): body()
                 }
                 condition.lock()

@@ -186,7 +186,9 @@ extension Controller {
         if state.converged, loaded.config?.autoPromote?.from == name, let promoteStep {
             // After the records are written: the promotion's gate reads them.
             do {
-                if let done = try await promoteStep(name, mirror.path, connector) {
+                // Network waits and libgit2 both: on the blocking threads, off the cooperative pool.
+                let (path, connector) = (mirror.path, self.connector)
+                if let done = try await withTaskExecutorPreference(Blocking.executor, operation: { try await promoteStep(name, path, connector) }) {
                     logger.info("\(done)", metadata: ["event": "auto-promote", "environment": "\(name)", "commit": "\(head.hex)"])
                 }
             } catch {

@@ -299,7 +299,8 @@ public actor Controller {
         let (path, connector, logger) = (mirror.path, self.connector, self.logger)
         imageTask = Task {
             do {
-                for line in try await imageStep(path, connector) { logger.info("\(line)", metadata: ["event": "image-update", "environment": "\(first)"]) }
+                let lines = try await withTaskExecutorPreference(Blocking.executor) { try await imageStep(path, connector) }
+                for line in lines { logger.info("\(line)", metadata: ["event": "image-update", "environment": "\(first)"]) }
             } catch {
                 logger.error("image automation: \(error)", metadata: ["event": "image-update", "environment": "\(first)"])
             }

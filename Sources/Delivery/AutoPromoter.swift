@@ -30,12 +30,16 @@ public struct AutoPromoter: Sendable {
         guard let auto = opened.loaded.config?.autoPromote, auto.from == converged else { return nil }
         var forge: (any Forge)?
         if auto.mode == .pullRequest { forge = makeForge(try ForgeSettings.resolve(opened.loaded.config?.forge, environment: environment)) }
-        let request = PromotionRequest(from: auto.from, to: auto.to, push: auto.mode == .commit, forge: forge,
+        var request = PromotionRequest(from: auto.from, to: auto.to, push: auto.mode == .commit, forge: forge,
                                        extraTrailers: ["Berth-Trigger: auto-promote"])
+        request.respectDeclined = true
         let promoter = Promoter(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector,
                                 recorder: NotesRecorder(repositoryPath: repositoryPath))
         let result = try await promoter.promote(request)
-        guard let commit = result.commit else { return nil }
+        guard let commit = result.commit else {
+            // Nothing to promote says nothing; a declined pull request says so once a pass.
+            return result.changes.isEmpty && result.message.hasPrefix("pull request #") ? result.message : nil
+        }
         let subject = result.message.split(separator: "\n").first.map(String.init) ?? ""
         guard let forge, let pull = result.pullRequest else {
             return "auto-promoted \(auto.from) -> \(auto.to): committed \(commit.short) on \(result.branch)\(result.pushed ? " and pushed it" : ""): \(subject)"

@@ -78,7 +78,15 @@ public struct Promoter: Sendable {
         // berth's own; berth replaces a branch only when it holds nothing but its promotions.
         var branch = request.branch
         let key = ReleaseBranchKey.promotion(from: source.name, to: target.name)
-        if let forge = request.forge { branch = try await key.branch(on: forge, base: baseBranch, requested: request.branch) }
+        if let forge = request.forge {
+            // Someone closed this very promotion (same release, same title): not opened again
+            // until the release changes. Only for the controller's own promotions.
+            if request.respectDeclined, let closed = try await key.declined(on: forge, base: baseBranch, title: Self.subject(message)) {
+                return PromotionResult(commit: nil, branch: closed.headBranch, baseBranch: baseBranch, changes: [],
+                                       message: "pull request #\(closed.number) for this promotion was closed without merging; not opened again", pushed: false)
+            }
+            branch = try await key.branch(on: forge, base: baseBranch, requested: request.branch)
+        }
         let (commit, branchName) = try ReleaseCommitter.commit(
             edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch, branch: branch, push: request.push || request.forge != nil,
             remote: request.remote, message: message, replacing: request.forge != nil ? key : nil)
@@ -189,6 +197,8 @@ public struct Promoter: Sendable {
     }
 
     // MARK: Helpers
+
+    static func subject(_ message: String) -> String { String(message.split(separator: "\n").first ?? "") }
 
     static func message(_ request: PromotionRequest, source: Environment, target: Environment, tip: ObjectID, services: [String],
                         rendered: [RenderedService], changes: [PromotionChange]) -> String {

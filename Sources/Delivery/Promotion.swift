@@ -18,6 +18,8 @@ public struct PromotionRequest: Sendable {
     public var forge: (any Forge)?
     /// Trailers added after berth's own (`Berth-Trigger: auto-promote`).
     public var extraTrailers: [String] = []
+    /// A pull request for the same release that someone closed unmerged stops this one.
+    public var respectDeclined = false
 
     public init(from: String, to: String, services: [String] = [], branch: String? = nil, push: Bool = false,
                 message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil, extraTrailers: [String] = []) {

@@ -29,6 +29,11 @@ struct ReleaseBranchKey: Sendable {
         try await forge.openPullRequests(into: base).first { $0.sameRepository && $0.headBranch != base && $0.body.hasPrefix(marker) }
     }
 
+    /// A pull request berth opened for this key with this title that was closed unmerged.
+    func declined(on forge: any Forge, base: String, title: String) async throws -> PullRequest? {
+        try await forge.closedPullRequests(into: base).first { $0.sameRepository && $0.title == title && $0.body.hasPrefix(marker) }
+    }
+
     /// The branch a release commit goes on: the open pull request's, else `requested`, else berth's.
     func branch(on forge: any Forge, base: String, requested: String?) async throws -> String {
         try await find(on: forge, base: base)?.headBranch ?? requested ?? defaultBranch

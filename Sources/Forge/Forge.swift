@@ -5,6 +5,8 @@ public protocol Forge: Sendable {
     var settings: ForgeSettings { get }
     /// Open pull requests into `base`.
     func openPullRequests(into base: String) async throws -> [PullRequest]
+    /// The most recently closed pull requests into `base` that were not merged (two pages at most).
+    func closedPullRequests(into base: String) async throws -> [PullRequest]
     /// Pull requests whose head is or contains `sha`.
     func pullRequests(containing sha: String) async throws -> [PullRequest]
     func createPullRequest(_ draft: PullRequestDraft) async throws -> PullRequest

@@ -19,6 +19,7 @@ struct GitHubForge: Forge {
         let body: String?
         let head: Ref
         let base: Ref
+        let merged_at: String?
         struct Ref: Decodable {
             let ref: String
             let sha: String?
@@ -41,6 +42,11 @@ struct GitHubForge: Forge {
 
     func openPullRequests(into base: String) async throws -> [PullRequest] {
         try await transport.all(repo + "/pulls", query: [("state", "open"), ("base", base)], as: Pull.self).map(\.pullRequest)
+    }
+
+    func closedPullRequests(into base: String) async throws -> [PullRequest] {
+        try await transport.all(repo + "/pulls", query: [("state", "closed"), ("base", base), ("sort", "updated"), ("direction", "desc")],
+                                maxPages: 2, as: Pull.self).filter { $0.merged_at == nil }.map(\.pullRequest)
     }
 
     func pullRequests(containing sha: String) async throws -> [PullRequest] {

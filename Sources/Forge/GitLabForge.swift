@@ -44,6 +44,12 @@ struct GitLabForge: Forge {
             .map(\.pullRequest)
     }
 
+    func closedPullRequests(into base: String) async throws -> [PullRequest] {
+        // GitLab's "closed" leaves out the merged ones.
+        try await transport.all(project + "/merge_requests", query: [("state", "closed"), ("target_branch", base), ("order_by", "updated_at")],
+                                maxPages: 2, as: MergeRequest.self).map(\.pullRequest)
+    }
+
     func pullRequests(containing sha: String) async throws -> [PullRequest] {
         try await transport.all(project + "/repository/commits/\(sha)/merge_requests", as: MergeRequest.self).map(\.pullRequest)
     }

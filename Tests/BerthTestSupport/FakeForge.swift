@@ -257,7 +257,7 @@ public final class FakeForge: Sendable {
 
     func githubPull(_ pull: Pull) -> JSON {
         ["number": pull.number, "html_url": "https://github.example/\(repository)/pull/\(pull.number)", "title": pull.title,
-         "body": pull.body, "state": pull.open ? "open" : "closed",
+         "body": pull.body, "state": pull.open ? "open" : "closed", "merged_at": pull.merged ? "2026-12-06T00:00:00Z" as Any : NSNull(),
          "head": ["ref": pull.head, "sha": headSHA(pull) ?? "0000000000000000000000000000000000000000",
                   "repo": ["full_name": pull.fork ? "mallory/manifests" : repository]],
          "base": ["ref": pull.base, "repo": ["full_name": repository]]]
@@ -269,7 +269,8 @@ public final class FakeForge: Sendable {
         switch (request.method, parts.count, parts.first) {
         case ("GET", 1, "merge_requests"):
             let wanted = state.withLock { $0.pulls }.filter { (pull: Pull) -> Bool in
-                let stateOK = query["state"] == nil || query["state"] == "all" || (query["state"] == "opened") == pull.open
+                let stateOK = query["state"] == nil || query["state"] == "all" || (query["state"] == "opened" && pull.open)
+                    || (query["state"] == "closed" && !pull.open && !pull.merged) || (query["state"] == "merged" && pull.merged)
                 return stateOK && (query["target_branch"] == nil || query["target_branch"] == pull.base)
                     && (query["source_branch"] == nil || query["source_branch"] == pull.head)
             }

@@ -81,6 +81,23 @@ import Testing
         #expect(log.first?.applied.map(\.outcome) == [.converged])
     }
 
+    /// A person closed the promotion: the same release is not proposed again at every pass.
+    @Test func aClosedPromotionIsNotOpenedAgain() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        try origin.commit(changes: Self.manifests("forge: {type: gitlab, repository: shop/manifests}\nautoPromote: {from: staging, to: prod}\n"),
+                          onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
+        let fake = try await FakeForge(.gitlab)
+        defer { Task { await fake.shutdown() } }
+        let controller = Self.controller(folder, environment: ["BERTH_FORGE_API_URL": fake.url, "GITLAB_TOKEN": fake.token])
+        #expect(await controller.pass(full: true, wait: true))
+        #expect(fake.pulls.count == 1 && fake.pulls.first?.open == true)
+        fake.close(1)
+        #expect(await controller.pass(full: true, wait: true))
+        #expect(fake.pulls.count == 1 && fake.pulls.first?.open == false)
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+    }
+
     @Test func aCommitIsPushedToTheFollowedBranch() async throws {
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
