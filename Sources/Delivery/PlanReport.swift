@@ -15,7 +15,7 @@ public struct PlanReport: Sendable {
     }
 
     public enum Comment: Sendable, Equatable {
-        case made, updated, none
+        case made, updated, unchanged, none
     }
 
     public var context: String { "berth/plan/\(environment)" }
@@ -49,7 +49,11 @@ public struct PlanReport: Sendable {
     public func publish(plan: EnvironmentPlan?, error: String?, sha: String, pullRequest: Int?, targetURL: String? = nil) async throws -> Comment {
         try await forge.setStatus(status(plan: plan, error: error, targetURL: targetURL), on: sha)
         guard let pullRequest else { return .none }
-        return try await forge.upsertComment(on: pullRequest, marker: marker, body: comment(plan: plan, error: error, commit: sha)) ? .updated : .made
+        switch try await forge.upsertComment(on: pullRequest, marker: marker, body: comment(plan: plan, error: error, commit: sha)) {
+        case .made: return .made
+        case .updated: return .updated
+        case .unchanged: return .unchanged
+        }
     }
 
     /// The pull request a CI job runs for, from the variables GitHub Actions and GitLab CI set:

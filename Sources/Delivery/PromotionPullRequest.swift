@@ -25,8 +25,23 @@ struct ReleaseBranchKey: Sendable {
     /// The open pull request into `base` that berth opened for this key, if any: from a branch
     /// of the repository itself (never a fork's), other than the base, its body starting with
     /// the marker. Its branch is replaced only if it holds nothing but berth's commits (`ReleaseCommitter`).
-    func find(on forge: any Forge, base: String) async throws -> PullRequest? {
-        try await forge.openPullRequests(into: base).first { $0.sameRepository && $0.headBranch != base && $0.body.hasPrefix(marker) }
+    /// Only berth's own branch for the key, or the one asked for: a pull request naming any
+    /// other branch could otherwise steer berth's push, or block it.
+    func find(on forge: any Forge, base: String, requested: String? = nil) async throws -> PullRequest? {
+        try await forge.openPullRequests(into: base).first {
+            $0.sameRepository && ($0.headBranch == defaultBranch || $0.headBranch == requested) && $0.headBranch.lowercased() != base.lowercased()
+                && $0.body.hasPrefix(marker)
+        }
+    }
+
+    /// A name berth will make a branch of: what `git check-ref-format --branch` takes, less what
+    /// confuses people and tools (`HEAD`, `refs/…`, a leading `-` or `+`, anything but ASCII
+    /// letters, digits, `/`, `-`, `_`, `.`). A forge's answer names branches; it is input too.
+    static func isPlainBranch(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 200, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-_.".contains($0)) }),
+              name.uppercased() != "HEAD", !name.hasPrefix("refs/"), !name.hasPrefix("-"), !name.hasSuffix(".lock"),
+              !name.contains(".."), !name.contains("//") else { return false }
+        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && !$0.hasPrefix(".") && !$0.hasSuffix(".") }
     }
 
     /// A pull request berth opened for this key with this title that was closed unmerged.
@@ -36,7 +51,7 @@ struct ReleaseBranchKey: Sendable {
 
     /// The branch a release commit goes on: the open pull request's, else `requested`, else berth's.
     func branch(on forge: any Forge, base: String, requested: String?) async throws -> String {
-        try await find(on: forge, base: base)?.headBranch ?? requested ?? defaultBranch
+        try await find(on: forge, base: base, requested: requested)?.headBranch ?? requested ?? defaultBranch
     }
 
     /// The pull request for `result`, with `body` under the marker.

@@ -22,8 +22,11 @@ enum ReleaseCommitter {
             if push { try pushCommit(commit, to: baseBranch, repo: repo, remote: remote, credentials: credentials, lease: nil) }
             return (commit, baseBranch)
         }
-        guard branch != baseBranch else {
+        guard branch.lowercased() != baseBranch.lowercased() else {
             throw PromotionError("refusing to put the release commit on \(branch), the branch it starts from; choose another --branch")
+        }
+        guard ReleaseBranchKey.isPlainBranch(branch) else {
+            throw PromotionError("'\(branch.prefix(100))' is not a branch name berth makes (letters, digits, '/', '-', '_', '.'; not HEAD or refs/…)")
         }
         let existing = try repo.referenceTarget("refs/heads/\(branch)")
         if existing != nil && replacing == nil {

@@ -73,6 +73,11 @@ public struct PullRequestDraft: Sendable {
     }
 }
 
+/// What writing a sticky comment did.
+public enum CommentWrite: String, Sendable {
+    case made, updated, unchanged
+}
+
 public struct ForgeComment: Sendable, Equatable {
     public let id: Int
     public let body: String
@@ -105,17 +110,17 @@ public struct CommitStatus: Sendable, Equatable {
 
 extension Forge {
     /// The one comment that carries `marker`, updated in place; made when there is none.
-    /// Returns whether it was updated (true) or made (false).
     @discardableResult
-    public func upsertComment(on number: Int, marker: String, body: String) async throws -> Bool {
+    public func upsertComment(on number: Int, marker: String, body: String) async throws -> CommentWrite {
         let text = Self.bounded(marker + "\n" + body)
         // Only a comment that starts with the marker is berth's: one quoting it is someone's reply.
         if let existing = try await comments(on: number).first(where: { $0.body.hasPrefix(marker) }) {
-            if existing.body != text { try await updateComment(existing.id, on: number, body: text) }
-            return true
+            guard existing.body != text else { return .unchanged }
+            try await updateComment(existing.id, on: number, body: text)
+            return .updated
         }
         try await createComment(on: number, body: text)
-        return false
+        return .made
     }
 
     /// Opens the pull request, or updates the open one from the same branch (the forge answers

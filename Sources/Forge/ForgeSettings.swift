@@ -9,6 +9,8 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
         case github, gitlab
 
         public var name: String { self == .github ? "GitHub" : "GitLab" }
+        /// How people write a pull request's number: GitHub's #12, GitLab's !12.
+        public func reference(_ number: Int) -> String { (self == .github ? "#" : "!") + String(number) }
         var defaultAPI: String { self == .github ? "https://api.github.com" : "https://gitlab.com/api/v4" }
         var tokenVariable: String { self == .github ? "GITHUB_TOKEN" : "GITLAB_TOKEN" }
         var repositoryVariable: String { self == .github ? "GITHUB_REPOSITORY" : "CI_PROJECT_PATH" }
@@ -40,11 +42,13 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
             return text
         }
-        guard let repository = repository ?? value(kind.repositoryVariable) else {
+        // Inside CI the CI's own repository wins, as its API URL does: berth.yaml comes from the
+        // pull request, which must not point the CI's token at another repository.
+        guard let repository = value(kind.repositoryVariable) ?? repository else {
             throw ForgeError("no \(kind.name) repository: set forge.repository in berth.yaml (or \(kind.repositoryVariable))")
         }
-        guard repository.split(separator: "/").count >= 2, !repository.contains(" ") else {
-            throw ForgeError("forge.repository '\(repository)' is not of the form owner/name")
+        guard isRepositoryPath(repository, kind: kind) else {
+            throw ForgeError("forge.repository '\(repository.prefix(100))' is not of the form owner/name (letters, digits, '.', '-', '_')")
         }
         // The operator's variable first, then the CI's own (a pull request's berth.yaml must not
         // send the CI's token elsewhere), then berth.yaml's, then the public forge.
@@ -59,6 +63,17 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
             throw ForgeError("no \(kind.name) token: set BERTH_FORGE_TOKEN (or \(kind.tokenVariable))")
         }
         return ForgeSettings(kind: kind, repository: repository, apiURL: api, token: token, labels: labels)
+    }
+
+    /// `owner/name` on GitHub; `group[/subgroup…]/name` on GitLab; each part letters, digits,
+    /// `.`, `-`, `_`, and not `.` or `..`: it goes into API paths as it is.
+    public static func isRepositoryPath(_ text: String, kind: Kind) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard kind == .github ? parts.count == 2 : (2...20).contains(parts.count) else { return false }
+        return parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 100 && part != "." && part != ".."
+                && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        }
     }
 
     /// The forge's web address for the repository, for links in bodies and comments:

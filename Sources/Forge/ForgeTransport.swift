@@ -79,9 +79,13 @@ struct ForgeTransport: Sendable {
         while true {
             let response: Response
             do {
-                let answer = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-                let bytes = try await answer.body.collect(upTo: 16 << 20)
-                response = Response(status: Int(answer.status.code), headers: answer.headers, body: Array(buffer: bytes))
+                response = try await Self.within(timeout) { [request, timeout] in
+                    let answer = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+                    let bytes = try await answer.body.collect(upTo: 16 << 20)
+                    return Response(status: Int(answer.status.code), headers: answer.headers, body: Array(buffer: bytes))
+                }
+            } catch is NIOTooManyBytesError {
+                throw ForgeError("\(what): the answer is over 16 MiB; not read")
             } catch {
                 failures += 1
                 guard failures < attempts else { throw ForgeError("\(what): \(redacted("\(error)")) (after \(failures) tries)") }
@@ -104,6 +108,20 @@ struct ForgeTransport: Sendable {
                 }
             }
             throw failure(response, what)
+        }
+    }
+
+    /// Runs `body` with one deadline for the whole exchange: AsyncHTTPClient's timeout covers
+    /// the answer's head, and a server that then sends its body slowly would hold the call forever.
+    static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                throw ForgeError("no complete answer within \(Int(seconds)) s")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 
@@ -145,18 +163,21 @@ struct ForgeTransport: Sendable {
         let details = (parsed?.errors ?? []).compactMap(\.message)
         if !details.isEmpty { text += (text.isEmpty ? "" : ": ") + details.joined(separator: "; ") }
         if text.isEmpty { text = String(decoding: response.body.prefix(200), as: UTF8.self) }
+        if text.count > 300 { text = String(text.prefix(300)) + "…" }
         let variable = "BERTH_FORGE_TOKEN (or \(settings.kind.tokenVariable))"
         let hint: String
         switch response.status {
         case 401: hint = " — the token in \(variable) is expired, revoked or not a token; set a valid one"
-        case 403: hint = " — the token in \(variable) lacks permission on \(settings.repository) (pull requests, issues and statuses: write)"
+        case 403: hint = " — the token in \(variable) lacks permission on \(settings.repository) ("
+            + (settings.kind == .github ? "pull requests, issues and statuses: write)" : "a token with the api scope, Developer role or above)")
         case 404: hint = " — \(settings.repository) does not exist at \(settings.apiURL), or the token cannot see it"
         case 300..<400:
-            let location = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
+            let location = response.headers.first(name: "Location").flatMap { URL(string: $0) }.map { "\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" }
+                ?? "elsewhere"
             hint = " — the API redirects to \(location); berth does not follow (the token would go along): set the API URL it redirects to"
         default: hint = ""
         }
-        return ForgeError("\(what): \(response.status) \(redacted(text))\(hint)", status: response.status)
+        return ForgeError("\(what): \(response.status)\(text.isEmpty ? "" : " ")\(redacted(text))\(hint)", status: response.status)
     }
 
     /// The next page's URL; it must stay on the API's host, since the token goes with it.

@@ -29,7 +29,8 @@ struct GitHubForge: Forge {
 
         var pullRequest: PullRequest {
             // A fork deleted since has no head repository: not ours either.
-            let same = head.repo?.full_name != nil && head.repo?.full_name == base.repo?.full_name
+            // GitHub's owner and repository names are case-insensitive.
+            let same = head.repo?.full_name != nil && head.repo?.full_name?.lowercased() == base.repo?.full_name?.lowercased()
             return PullRequest(number: number, url: html_url, title: title, body: body ?? "", headBranch: head.ref, baseBranch: base.ref,
                                headSHA: head.sha, sameRepository: same)
         }

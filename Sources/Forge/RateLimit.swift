@@ -24,9 +24,10 @@ struct RateLimit {
         }
     }
 
+    /// At least a second: a forge saying "now" (or a time past) is not asked again at once.
     func wait(now: Date) -> Double {
-        if let retryAfter { return max(retryAfter, 0.1) }
-        return max((resetAt ?? 0) - now.timeIntervalSince1970, 0) + 0.1
+        if let retryAfter { return max(retryAfter, 1) }
+        return max((resetAt ?? 0) - now.timeIntervalSince1970, 0) + 1
     }
 
     func explanation(_ kind: ForgeSettings.Kind, now: Date, maxWait: Double) -> String {

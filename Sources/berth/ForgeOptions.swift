@@ -24,7 +24,8 @@ enum ForgeOptions {
 extension ForgeOptions {
     static func print(_ pull: PullRequest, opened: Bool, branch: String) {
         Swift.print("Pushed \(branch) to origin.")
-        Swift.print("\(opened ? "Opened" : "Updated") pull request #\(pull.number) into \(pull.baseBranch): \(pull.url)")
+        let gitlab = pull.url.contains("/-/merge_requests/")
+        Swift.print("\(opened ? "Opened" : "Updated") \(gitlab ? "merge request !" : "pull request #")\(pull.number) into \(pull.baseBranch): \(pull.url)")
     }
 }
 

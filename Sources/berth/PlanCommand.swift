@@ -72,7 +72,8 @@ struct PlanCommand: AsyncParsableCommand {
             let comment = try await reporter.publish(plan: plan, error: failure, sha: sha, pullRequest: number,
                                                      targetURL: PlanReport.jobURL(environment))
             let state = reporter.status(plan: plan, error: failure).state.rawValue
-            let where_ = number.map { "; comment on #\($0) \(comment == .made ? "made" : "updated")" } ?? "; no pull request found to comment on"
+            let written = comment == .made ? "made" : comment == .updated ? "updated" : "unchanged"
+            let where_ = number.map { "; comment on \(kind.reference($0)) \(written)" } ?? "; no pull request found to comment on"
             FileHandle.standardError.write(Data("Reported to \(kind.name): \(reporter.context) \(state) on \(sha.prefix(12))\(where_).\n".utf8))
         } catch {
             throw CLIError("the plan was not reported: \(error)")

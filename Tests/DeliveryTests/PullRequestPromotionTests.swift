@@ -115,15 +115,19 @@ import Testing
         let marker = "<!-- berth:promotion staging -> prod -->\nlooks like berth's"
         fake.addPull(title: "mine", body: marker, head: "main", base: "main")
         fake.addPull(title: "fork", body: marker, head: "berth/promote-staging-to-prod", base: "main", fork: true)
+        // Names a forge may claim that berth must not make branches of.
+        for name in ["HEAD", "refs/heads/main", "origin/main", "MAIN", "-f", "+main"] { fake.addPull(title: name, body: marker, head: name, base: "main") }
         let mainBefore = try space.origin.resolve("refs/heads/main")
         let forge = try Self.forge(fake, space)
         let result = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
         // A pull request of its own, on its own branch; the fork's and main are left alone.
-        #expect(result.pullRequestOpened && result.pullRequest?.number == 3 && result.branch == "berth/promote-staging-to-prod")
+        #expect(result.pullRequestOpened && result.branch == "berth/promote-staging-to-prod")
+        let ours = try #require(result.pullRequest?.number)
         #expect(try space.origin.resolve("refs/heads/main") == mainBefore)
         #expect(fake.pulls.first { $0.number == 2 }?.title == "fork")
         // With berth's own closed, a branch asked for by name: never the base, never someone's.
-        fake.close(3)
+        fake.close(ours)
+        for number in 3..<ours { fake.close(number) }
         await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "main", forge: forge)) } throws: {
             "\($0)".contains("the branch it starts from")
         }
@@ -133,6 +137,12 @@ import Testing
         await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "release", forge: forge)) } throws: {
             "\($0)".contains("berth did not make")
         }
+        #expect(Set(try GitCLI.run(["for-each-ref", "--format=%(refname)", "refs/heads"], in: space.folder.path + "/origin.git").output
+            .split(separator: "\n").map(String.init)) == ["refs/heads/main", "refs/heads/release", "refs/heads/berth/promote-staging-to-prod"])
+        // An open pull request on a branch berth did not name neither steers nor blocks it.
+        let ghost = fake.addPull(title: "ghost", body: marker, head: "promote/ghost", base: "main")
+        let again = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
+        #expect(again.branch == "berth/promote-staging-to-prod" && again.pullRequest?.number != ghost)
         #expect(fake.violations.isEmpty, "\(fake.violations)")
     }
 

@@ -39,15 +39,15 @@ import Testing
         let number = fake.addPull(title: "t", body: "", head: "feature", base: "main")
         for index in 0..<150 { fake.addComment(on: number, body: index == 130 ? "<!-- berth:plan:prod -->\nold plan" : "comment \(index)") }
         let forge = try Self.connect(fake)
-        #expect(try await forge.upsertComment(on: number, marker: "<!-- berth:plan:prod -->", body: "new plan"))
+        #expect(try await forge.upsertComment(on: number, marker: "<!-- berth:plan:prod -->", body: "new plan") == .updated)
         let sticky = fake.comments.filter { $0.body.contains("berth:plan:prod") }
         #expect(sticky.count == 1 && sticky.first?.body == "<!-- berth:plan:prod -->\nnew plan" && sticky.first?.edits == 1)
         #expect(fake.comments.count == 150)
         // The same text again is not written again.
-        #expect(try await forge.upsertComment(on: number, marker: "<!-- berth:plan:prod -->", body: "new plan"))
+        #expect(try await forge.upsertComment(on: number, marker: "<!-- berth:plan:prod -->", body: "new plan") == .unchanged)
         #expect(fake.comments.first { $0.body.contains("berth:plan:prod") }?.edits == 1)
         // Another environment's comment is its own.
-        #expect(!(try await forge.upsertComment(on: number, marker: "<!-- berth:plan:staging -->", body: "staging plan")))
+        #expect(try await forge.upsertComment(on: number, marker: "<!-- berth:plan:staging -->", body: "staging plan") == .made)
         #expect(fake.comments.count == 151)
         #expect(fake.violations.isEmpty, "\(fake.violations)")
     }
@@ -112,6 +112,18 @@ import Testing
         #expect(server.requests.count == 1)
     }
 
+    /// A server that sends its head and then stalls the body: the call still ends.
+    @Test func aStalledAnswerEndsTheCall() async throws {
+        let server = try await LoopbackServer { _, _ in .trickle(status: 200, body: String(repeating: " ", count: 100) + "[]", interval: 1) }
+        defer { Task { await server.shutdown() } }
+        var forge = GitHubForge(settings: ForgeSettings(kind: .github, repository: "o/r", apiURL: server.url, token: "secret-token"))
+        forge.transport.timeout = 1
+        forge.transport.attempts = 1
+        let started = Date()
+        await #expect { try await forge.openPullRequests(into: "main") } throws: { "\($0)".contains("no complete answer within 1 s") }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
     @Test func settingsComeFromBerthYamlTheEnvironmentAndTheCI() throws {
         #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: nil, environment: [:]) }
         let ci = try ForgeSettings.resolve(kind: .github, repository: nil, apiURL: nil,
@@ -127,6 +139,14 @@ import Testing
         let inCI = try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: "https://evil.example/api/v3",
                                              environment: ["GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://api.github.com"])
         #expect(inCI.apiURL == "https://api.github.com")
+        // …and so does its repository: a pull request cannot point the token at another one.
+        let repositoryInCI = try ForgeSettings.resolve(kind: .github, repository: "victim/other", apiURL: nil,
+                                                       environment: ["GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "mine/manifests"])
+        #expect(repositoryInCI.repository == "mine/manifests")
+        for bad in ["o/r?x=1#f", "../../x", "a/b/c", "ö/r", "o/", "o/.."] {
+            #expect(throws: ForgeError.self, "\(bad)") { try ForgeSettings.resolve(kind: .github, repository: bad, apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"]) }
+        }
+        #expect(try ForgeSettings.resolve(kind: .gitlab, repository: "group/sub/app", apiURL: nil, environment: ["GITLAB_TOKEN": "x"]).repository == "group/sub/app")
         #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: "http://ghe.example/api/v3",
                                                                      environment: ["BERTH_FORGE_TOKEN": "x"]) }
         #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .gitlab, repository: "g/p", apiURL: "ftp://x", environment: ["GITLAB_TOKEN": "x"]) }

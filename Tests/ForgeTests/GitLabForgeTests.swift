@@ -27,8 +27,8 @@ import Testing
         await #expect { try await forge.createPullRequest(PullRequestDraft(title: "x", body: "", head: "berth/promote-staging-to-prod", base: "main")) }
             throws: { ($0 as? ForgeError)?.isConflict == true && "\($0)".contains("Another open merge request already exists") }
 
-        #expect(!(try await forge.upsertComment(on: 1, marker: "<!-- berth:plan:prod -->", body: "plan 1")))
-        #expect(try await forge.upsertComment(on: 1, marker: "<!-- berth:plan:prod -->", body: "plan 2"))
+        #expect(try await forge.upsertComment(on: 1, marker: "<!-- berth:plan:prod -->", body: "plan 1") == .made)
+        #expect(try await forge.upsertComment(on: 1, marker: "<!-- berth:plan:prod -->", body: "plan 2") == .updated)
         #expect(fake.comments.count == 1 && fake.comments.first?.body.hasSuffix("plan 2") == true)
 
         try await forge.setStatus(CommitStatus(context: "berth/plan/prod", state: .failure, description: "bad"), on: String(repeating: "c", count: 40))

@@ -389,9 +389,15 @@ struct LoadRun {
             diagnostics.error("forge API URL '\(text)' is not http(s)", at: url.location, field: "forge.apiUrl")
             return nil
         }
-        if let repository = node["repository"], let text = repository.string,
-           text.split(separator: "/").count < 2 || text.contains(" ") || text.hasPrefix("/") {
-            diagnostics.error("forge repository '\(text)' is not of the form owner/name", at: repository.location, field: "forge.repository")
+        let pathLike = { (text: String) -> Bool in
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count >= 2 && parts.allSatisfy { part in
+                !part.isEmpty && part != "." && part != ".." && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+            } && (type != "github" || parts.count == 2)
+        }
+        if let repository = node["repository"], let text = repository.string, !pathLike(text) {
+            diagnostics.error("forge repository '\(text.prefix(100))' is not of the form owner/name (letters, digits, '.', '-', '_')",
+                              at: repository.location, field: "forge.repository")
             return nil
         }
         return ForgeConfig(type: type, repository: node["repository"]?.string, apiURL: node["apiUrl"]?.string,

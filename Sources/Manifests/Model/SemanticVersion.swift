@@ -19,7 +19,9 @@ public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
             rest = rest[..<dash]
         }
         let numbers = rest.split(separator: ".", omittingEmptySubsequences: false)
-        guard numbers.count == 3, numbers.allSatisfy({ !$0.isEmpty && $0.count < 10 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+        // No leading zeros (semver.org, item 2): 01.20.0 is no version.
+        guard numbers.count == 3, numbers.allSatisfy({ !$0.isEmpty && $0.count < 10 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber)
+                                                        && ($0.count == 1 || $0.first != "0") }),
               let major = Int(numbers[0]), let minor = Int(numbers[1]), let patch = Int(numbers[2]) else { return nil }
         (self.major, self.minor, self.patch, prerelease) = (major, minor, patch, pre)
     }

@@ -16,8 +16,9 @@ public struct TagRegex: Sendable, Equatable {
 
     /// Patterns longer than this, or repetitions past `maxRepeat`, are refused: the program stays small.
     public static let maxLength = 256
-    static let maxRepeat = 64
-    static let maxProgram = 2_000
+    static let maxRepeat = 32
+    /// The program bounds the work: each character of a tag steps each state at most once.
+    static let maxProgram = 300
     static let maxGroups = 16
 
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
