@@ -34,6 +34,9 @@ public struct ImageUpdater: Sendable {
 
     public struct Outcome: Sendable {
         public var updates: [ImageUpdate] = []
+        /// Why a policy changed nothing, where that is not "already at the newest": no tag
+        /// matched, or a pin the policy would not move.
+        public var notes: [String] = []
         /// The commits made, one per mode that had updates.
         public var commits: [PromotionResult] = []
     }
@@ -50,17 +53,19 @@ public struct ImageUpdater: Sendable {
             guard opened.loaded.environment(target) != nil, !opened.loaded.blockedEnvironments.contains(target) else {
                 throw PromotionError("\(target), where image updates go, has errors in its manifests; run `berth validate`")
             }
-            let updates = try await findUpdates(policies, rendered: opened.loaded.rendered(environment: target), environment: target)
+            let (updates, notes) = try await findUpdates(policies, rendered: opened.loaded.rendered(environment: target), environment: target)
             outcome.updates += updates
+            outcome.notes += notes
             guard !updates.isEmpty, !dryRun else { continue }
             outcome.commits.append(try await commit(updates, mode: mode, in: target, opened: opened, config: config, push: push))
         }
         return outcome
     }
 
-    func findUpdates(_ policies: [ImagePolicy], rendered: [RenderedService], environment: String) async throws -> [ImageUpdate] {
+    func findUpdates(_ policies: [ImagePolicy], rendered: [RenderedService], environment: String) async throws -> ([ImageUpdate], [String]) {
         var tagsByRepository: [String: [(tag: String, pushed: Date?)]] = [:]
         var updates: [ImageUpdate] = []
+        var notes: [String] = []
         for policy in policies {
             guard let registry = policy.registry else { continue }
             guard let service = rendered.first(where: { $0.service == policy.service }) else {
@@ -68,21 +73,32 @@ public struct ImageUpdater: Sendable {
             }
             let containers = policy.container.map { [$0] } ?? service.images.filter { Self.repository(of: $0.value) == policy.repository }.keys.sorted()
             if containers.isEmpty { throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)") }
+            for container in containers where service.images[container] == nil {
+                throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)")
+            }
             if tagsByRepository[policy.repository] == nil {
                 tagsByRepository[policy.repository] = try await connector.ecr(region: registry.region)
                     .taggedImages(repository: registry.name, registryId: registry.account)
             }
             let tags = tagsByRepository[policy.repository] ?? []
-            guard let newest = policy.newest(tags) else { continue }
+            guard let newest = policy.newest(tags) else {
+                notes.append("\(policy.service): no tag of \(policy.repository) (\(tags.count) tagged) matches its policy")
+                continue
+            }
             for container in containers {
                 let current = service.images[container]
                 let currentTag = current.flatMap(Self.tag(of:))
                 let sameRepository = current.map { Self.repository(of: $0) == policy.repository } ?? false
-                guard !sameRepository || currentTag == nil || (currentTag != newest && policy.isNewer(newest, than: currentTag!, among: tags)) else { continue }
+                guard !sameRepository || currentTag == nil || (currentTag != newest && policy.isNewer(newest, than: currentTag!, among: tags)) else {
+                    if let currentTag, currentTag != newest {
+                        notes.append("\(policy.service)/\(container): pinned at \(currentTag), which its policy would not move to \(newest); left as it is")
+                    }
+                    continue
+                }
                 updates.append(ImageUpdate(service: policy.service, container: container, old: current, new: policy.repository + ":" + newest))
             }
         }
-        return updates
+        return (updates, notes)
     }
 
     func commit(_ updates: [ImageUpdate], mode: ImagePolicy.Mode, in target: String, opened: BranchTip, config: BerthConfig,

@@ -32,8 +32,9 @@ struct ImagesCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(error)")
             }
+            for note in outcome.notes { print("  \(note)") }
             guard !outcome.updates.isEmpty else {
-                print("Every image is at the newest tag its policy allows.")
+                print(outcome.notes.isEmpty ? "Every image is at the newest tag its policy allows." : "Nothing to update.")
                 return
             }
             for update in outcome.updates {

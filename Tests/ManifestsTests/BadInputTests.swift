@@ -175,6 +175,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: "berth.yaml", line: 6, message: "images: '>=1.x' in semver range '>=1.x' is not a version or comparator"),
         BadInput(name: "image policy pattern unreadable", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nimages:\n  - service: api\n    repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api\n    pattern: \"^main-(\\\\d+\"\n"],
                  file: "berth.yaml", line: 6, message: "is not a regular expression berth reads: '(' without ')'"),
+        BadInput(name: "image policy for a missing container", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nimages:\n  - service: api\n    container: ap\n    repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api\n    latest: true\n"],
+                 file: "berth.yaml", line: 5, message: "images names container 'ap', but api has app; did you mean 'app'?"),
         BadInput(name: "image policy not on ECR", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nimages:\n  - service: api\n    repository: docker.io/shop/api\n    latest: true\n"],
                  file: "berth.yaml", line: 5, message: "images: repository 'docker.io/shop/api' is not an ECR repository"),
         BadInput(name: "image policy for a missing service", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nimages:\n  - service: apl\n    repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api\n    latest: true\n"],

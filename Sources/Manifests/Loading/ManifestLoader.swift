@@ -98,10 +98,19 @@ struct LoadRun {
             }
         }
         if let config {
-            for (policy, node) in zip(config.config.images, config.imageNodes) where bases[policy.service] == nil && !serviceFolders.contains(policy.service) {
-                global.error("images names service '\(policy.service)', but services/\(policy.service)/ does not exist"
-                             + Suggestion.hint(for: policy.service, in: serviceFolders.sorted()), at: node["service"]?.location ?? node.location,
-                             field: "images.service")
+            for (policy, node) in zip(config.config.images, config.imageNodes) {
+                guard bases[policy.service] != nil || serviceFolders.contains(policy.service) else {
+                    global.error("images names service '\(policy.service)', but services/\(policy.service)/ does not exist"
+                                 + Suggestion.hint(for: policy.service, in: serviceFolders.sorted()), at: node["service"]?.location ?? node.location,
+                                 field: "images.service")
+                    continue
+                }
+                // The container, where the service's own file lists its containers.
+                let names = (bases[policy.service]?.taskDefinition?["containerDefinitions"]?.items ?? []).compactMap { $0["name"]?.string }
+                if let container = policy.container, !names.isEmpty, !names.contains(container) {
+                    global.error("images names container '\(container)', but \(policy.service) has \(names.joined(separator: ", "))"
+                                 + Suggestion.hint(for: container, in: names), at: node["container"]?.location ?? node.location, field: "images.container")
+                }
             }
         }
         if let config, let node = config.reviewNode, let template = config.config.review {
