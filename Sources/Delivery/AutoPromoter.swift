@@ -56,7 +56,7 @@ public struct AutoPromoter: Sendable {
             } else if let running = statuses.first(where: { $0.value == .pending })?.key {
                 done += "; autoMerge waits for \(running)"
             } else {
-                try await forge.merge(pull.number, sha: commit.hex)
+                try await forge.merge(pull.number, sha: commit.hex, method: auto.mergeMethod)
                 done += "; \(statuses.keys.sorted().joined(separator: ", ")) passed, merged it"
             }
         }

@@ -19,8 +19,9 @@ public protocol Forge: Sendable {
     /// The commit's newest status per context (GitLab: per name). Statuses that decide nothing
     /// (GitLab's skipped and manual jobs) are left out.
     func statuses(of sha: String) async throws -> [String: CommitStatus.State]
-    /// Merges the pull request if its head is still `sha` (the forge refuses otherwise).
-    func merge(_ number: Int, sha: String) async throws
+    /// Merges the pull request if its head is still `sha` (the forge refuses otherwise), by
+    /// `method`: merge, squash or (GitHub) rebase.
+    func merge(_ number: Int, sha: String, method: String) async throws
 }
 
 /// The forge for `settings`.

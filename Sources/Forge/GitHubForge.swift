@@ -103,8 +103,8 @@ struct GitHubForge: Forge {
         return Dictionary(combined.statuses.map { ($0.context, $0.state == "success" ? .success : $0.state == "pending" ? .pending : .failure) }) { a, _ in a }
     }
 
-    func merge(_ number: Int, sha: String) async throws {
+    func merge(_ number: Int, sha: String, method: String) async throws {
         struct Body: Encodable { let sha, merge_method: String }
-        try await transport.call(.PUT, repo + "/pulls/\(number)/merge", body: Body(sha: sha, merge_method: "merge"))
+        try await transport.call(.PUT, repo + "/pulls/\(number)/merge", body: Body(sha: sha, merge_method: method))
     }
 }

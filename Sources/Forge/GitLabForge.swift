@@ -113,8 +113,11 @@ struct GitLabForge: Forge {
         return result
     }
 
-    func merge(_ number: Int, sha: String) async throws {
-        struct Body: Encodable { let sha: String }
-        try await transport.call(.PUT, project + "/merge_requests/\(number)/merge", body: Body(sha: sha))
+    func merge(_ number: Int, sha: String, method: String) async throws {
+        struct Body: Encodable {
+            let sha: String
+            let squash: Bool
+        }
+        try await transport.call(.PUT, project + "/merge_requests/\(number)/merge", body: Body(sha: sha, squash: method == "squash"))
     }
 }

@@ -247,6 +247,9 @@ public final class FakeForge: Sendable {
             guard let number = Int(parts[1]), let pull = pull(number) else { return notFound(request) }
             guard let body = body(request, required: [:], optional: ["sha": String.self, "merge_method": String.self, "commit_title": String.self,
                                                                        "commit_message": String.self]) else { return invalid(request) }
+            if let method = body["merge_method"] as? String, !["merge", "squash", "rebase"].contains(method) {
+                return violation(request, "merge_method must be merge, squash or rebase", status: 422)
+            }
             return mergeAnswer(pull, sha: body["sha"] as? String)
         case ("GET", 3, "commits") where parts[2] == "pulls":
             return page(request, query, state.withLock { $0.pulls }.filter { headSHA($0) == parts[1] }.map(githubPull))

@@ -37,7 +37,7 @@ import Testing
         let folder = ScratchFolder()
         let originPath = folder.path + "/origin.git"
         let origin = try Repository.create(at: originPath, bare: true)
-        try origin.commit(changes: Self.manifests("forge: {type: github, repository: shop/manifests}\nautoPromote: {from: staging, to: prod, autoMerge: true}\n"),
+        try origin.commit(changes: Self.manifests("forge: {type: github, repository: shop/manifests}\nautoPromote: {from: staging, to: prod, autoMerge: true, mergeMethod: merge}\n"),
                           onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
         let fake = try await FakeForge(.github, headOf: { try? Repository.open(at: originPath).resolve("refs/heads/\($0)").hex }, onMerge: { pull in
             // The merge button: main fast-forwards to the pull request's branch.

@@ -167,6 +167,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: "berth.yaml", line: 3, message: "autoPromote moves prod to staging, which is not a step of promotion: [staging, prod]"),
         BadInput(name: "autoPromote by pull request without a forge", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nautoPromote:\n  from: staging\n  to: prod\n"],
                  file: "berth.yaml", line: 4, message: "autoPromote opens pull requests, and berth.yaml has no forge: to open them on"),
+        BadInput(name: "autoPromote rebase on GitLab", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nforge: {type: gitlab, repository: g/p}\nautoPromote: {from: staging, to: prod, autoMerge: true,\n  mergeMethod: rebase}\n"],
+                 file: "berth.yaml", line: 5, message: "GitLab merges with merge or squash; rebase is GitHub's"),
         BadInput(name: "autoMerge of commits", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nautoPromote: {from: staging, to: prod, mode: commit,\n  autoMerge: true}\n"],
                  file: "berth.yaml", line: 4, message: "autoMerge applies to pull requests; mode: commit has none"),
         BadInput(name: "image policy with two orders", files: ["berth.yaml": "version: 1\npromotion: [staging, prod]\nimages:\n  - {service: api, repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api, semver: \">=1.0.0\", latest: true}\n"],

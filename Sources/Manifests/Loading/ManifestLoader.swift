@@ -329,7 +329,15 @@ struct LoadRun {
             global.error("autoMerge applies to pull requests; mode: commit has none", at: node["autoMerge"]!.location, field: "autoPromote.autoMerge")
             return nil
         }
-        return AutoPromotion(from: from, to: to, mode: mode, autoMerge: autoMerge)
+        var auto = AutoPromotion(from: from, to: to, mode: mode, autoMerge: autoMerge)
+        if let method = node["mergeMethod"]?.string {
+            if method == "rebase" && config.forge?.type == "gitlab" {
+                global.error("GitLab merges with merge or squash; rebase is GitHub's", at: node["mergeMethod"]!.location, field: "autoPromote.mergeMethod")
+                return nil
+            }
+            auto.mergeMethod = method
+        }
+        return auto
     }
 
     /// `images:` (the shape is already checked): an ECR repository, exactly one way to order

@@ -13,6 +13,10 @@ public struct AutoPromotion: Sendable, Equatable {
     public let mode: Mode
     /// Merge the pull request through the forge once its commit statuses all pass.
     public let autoMerge: Bool
+    /// How: `merge` (a merge commit), `squash`, or `rebase` (GitHub only), as the repository allows.
+    public var mergeMethod = "merge"
+
+    public static let mergeMethods = ["merge", "squash", "rebase"]
 
     public init(from: String, to: String, mode: Mode, autoMerge: Bool) {
         self.from = from

@@ -127,6 +127,7 @@ public enum BerthShapes {
         ("to", .string()),
         ("mode", .string(enumValues: AutoPromotion.Mode.allCases.map(\.rawValue))),
         ("autoMerge", .boolean),
+        ("mergeMethod", .string(enumValues: AutoPromotion.mergeMethods)),
     ], required: ["from", "to"])
 
     /// One entry of `images:` in berth.yaml.
