@@ -40,9 +40,8 @@ public struct AutoPromoter: Sendable {
             // Nothing to promote says nothing; a declined pull request says so once a pass.
             return result.changes.isEmpty && result.message.hasPrefix("pull request #") ? result.message : nil
         }
-        let subject = result.message.split(separator: "\n").first.map(String.init) ?? ""
         guard let forge, let pull = result.pullRequest else {
-            return "auto-promoted \(auto.from) -> \(auto.to): committed \(commit.short) on \(result.branch)\(result.pushed ? " and pushed it" : ""): \(subject)"
+            return "auto-promoted \(auto.from) -> \(auto.to): committed \(commit.short) on \(result.branch)\(result.pushed ? " and pushed it" : ""): \(result.subject)"
         }
         var done = "auto-promoted \(auto.from) -> \(auto.to): \(result.pullRequestOpened ? "opened" : "updated") pull request #\(pull.number) (\(pull.url))"
         if auto.autoMerge {

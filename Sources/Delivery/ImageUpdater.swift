@@ -71,7 +71,7 @@ public struct ImageUpdater: Sendable {
             guard let service = rendered.first(where: { $0.service == policy.service }) else {
                 throw PromotionError("images: \(policy.service) does not run in \(environment)")
             }
-            let containers = policy.container.map { [$0] } ?? service.images.filter { Self.repository(of: $0.value) == policy.repository }.keys.sorted()
+            let containers = policy.container.map { [$0] } ?? service.images.filter { ImageReference($0.value).repository == policy.repository }.keys.sorted()
             if containers.isEmpty { throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)") }
             for container in containers where service.images[container] == nil {
                 throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)")
@@ -87,8 +87,8 @@ public struct ImageUpdater: Sendable {
             }
             for container in containers {
                 let current = service.images[container]
-                let currentTag = current.flatMap(Self.tag(of:))
-                let sameRepository = current.map { Self.repository(of: $0) == policy.repository } ?? false
+                let currentTag = current.flatMap { ImageReference($0).tag }
+                let sameRepository = current.map { ImageReference($0).repository == policy.repository } ?? false
                 guard !sameRepository || currentTag == nil || (currentTag != newest && policy.isNewer(newest, than: currentTag!, among: tags)) else {
                     if let currentTag, currentTag != newest {
                         notes.append("\(policy.service)/\(container): pinned at \(currentTag), which its policy would not move to \(newest); left as it is")
@@ -112,9 +112,9 @@ public struct ImageUpdater: Sendable {
                                  + mover.loaded.diagnostics.errors.map(\.description).joined(separator: "\n"))
         }
         let key = ReleaseBranchKey(trailer: "Berth-Image-Updates", value: target, defaultBranch: "berth/images-\(target)")
-        let subject = "update images in \(target): " + updates.map { "\($0.service) \($0.container) \(Self.tag(of: $0.new) ?? $0.new)" }
+        let subject = "update images in \(target): " + updates.map { "\($0.service) \($0.container) \(ImageReference($0.new).tag ?? $0.new)" }
             .joined(separator: ", ")
-        let message = subject + "\n\n" + mover.changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
+        let message = subject + "\n\n" + mover.changes.map(\.messageLine).joined(separator: "\n")
             + "\n\n" + updates.map { "Berth-Image-Update: \($0.service)/\($0.container) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
             + "\n\(key.trailer): \(key.value)\nBerth-Trigger: image-update\n"
         var forge: (any Forge)?
@@ -137,31 +137,14 @@ public struct ImageUpdater: Sendable {
         }
         return result
     }
-
-    /// `registry/name:tag` → `registry/name` (a digest is dropped too).
-    static func repository(of image: String) -> String {
-        var rest = Substring(image)
-        if let at = rest.firstIndex(of: "@") { rest = rest[..<at] }
-        if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") { rest = rest[..<colon] }
-        return String(rest)
-    }
-
-    /// The tag of `registry/name:tag`, nil without one.
-    static func tag(of image: String) -> String? {
-        var rest = Substring(image)
-        if let at = rest.firstIndex(of: "@") { rest = rest[..<at] }
-        guard let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") else { return nil }
-        return String(rest[rest.index(after: colon)...])
-    }
 }
 
 extension ImageUpdater {
     /// What an outcome says, a line per commit.
     public static func lines(_ outcome: Outcome) -> [String] {
         outcome.commits.map { result in
-            let subject = result.message.split(separator: "\n").first.map(String.init) ?? ""
             let where_ = result.pullRequest.map { " in pull request #\($0.number) (\($0.url))" } ?? (result.pushed ? ", pushed" : "")
-            return "\(subject): committed \(result.commit?.short ?? "") on \(result.branch)\(where_)"
+            return "\(result.subject): committed \(result.commit?.short ?? "") on \(result.branch)\(where_)"
         }
     }
 

@@ -45,14 +45,17 @@ public struct PlanReport: Sendable {
     }
 
     /// Sets the status on `sha` and, with a pull request, writes or updates its comment.
+    /// Returns the status set and what became of the comment.
     @discardableResult
-    public func publish(plan: EnvironmentPlan?, error: String?, sha: String, pullRequest: Int?, targetURL: String? = nil) async throws -> Comment {
-        try await forge.setStatus(status(plan: plan, error: error, targetURL: targetURL), on: sha)
-        guard let pullRequest else { return .none }
+    public func publish(plan: EnvironmentPlan?, error: String?, sha: String, pullRequest: Int?,
+                        targetURL: String? = nil) async throws -> (status: CommitStatus, comment: Comment) {
+        let status = status(plan: plan, error: error, targetURL: targetURL)
+        try await forge.setStatus(status, on: sha)
+        guard let pullRequest else { return (status, .none) }
         switch try await forge.upsertComment(on: pullRequest, marker: marker, body: comment(plan: plan, error: error, commit: sha)) {
-        case .made: return .made
-        case .updated: return .updated
-        case .unchanged: return .unchanged
+        case .made: return (status, .made)
+        case .updated: return (status, .updated)
+        case .unchanged: return (status, .unchanged)
         }
     }
 

@@ -93,7 +93,7 @@ public struct Promoter: Sendable {
         let author = try? repo.commit(commit).author
         await Notifier(environment: connector.environment).send(NotificationEvent(
             event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
-            reason: String(message.split(separator: "\n").first ?? ""),
+            reason: Self.subject(message),
             services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branchName]), to: target.notifications)
         var plan = result.targetPlan
         plan?.commit = commit.hex
@@ -210,7 +210,7 @@ public struct Promoter: Sendable {
             return (service, version.map(String.init) ?? source.release["version"] ?? "?")
         }
         let subject = request.message ?? "promote \(source.name) -> \(target.name): " + versions.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-        let body = changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
+        let body = changes.map(\.messageLine).joined(separator: "\n")
         let trailers = ["Berth-Promotion: \(source.name) -> \(target.name)", "Berth-Source-Commit: \(tip.hex)"]
             + versions.map { "Berth-Release: \($0.0)=\($0.1)" } + request.extraTrailers
         return subject + "\n\n" + body + "\n\n" + trailers.joined(separator: "\n") + "\n"

@@ -50,6 +50,13 @@ public struct PromotionChange: Sendable, Equatable {
     }
 }
 
+extension PromotionChange {
+    /// The change as a commit message lists it.
+    var messageLine: String { "- \(file): \(field) \(old ?? "(unset)") -> \(new)" }
+    /// The change as a pull request's body lists it.
+    var markdownLine: String { "- `\(file)`: `\(field)` \(old ?? "(unset)") → \(new)" }
+}
+
 public struct PromotionResult: Sendable {
     /// Nil when there was nothing to promote.
     public let commit: ObjectID?
@@ -67,6 +74,9 @@ public struct PromotionResult: Sendable {
     /// The pull request opened or updated, with whether it is new.
     public var pullRequest: PullRequest?
     public var pullRequestOpened = false
+
+    /// The commit message's first line.
+    public var subject: String { Promoter.subject(message) }
 }
 
 /// One check a promotion must pass, as the pull request's body lists it.

@@ -56,7 +56,7 @@ struct ReleaseBranchKey: Sendable {
 
     /// The pull request for `result`, with `body` under the marker.
     func publish(_ result: PromotionResult, body: String, on forge: any Forge) async throws -> (PullRequest, opened: Bool) {
-        let title = String(result.message.split(separator: "\n").first ?? Substring(value))
+        let title = result.subject
         return try await forge.openOrUpdate(PullRequestDraft(title: title, body: marker + "\n" + body, head: result.branch, base: result.baseBranch,
                                                              labels: forge.settings.labels))
     }
@@ -86,7 +86,7 @@ struct PromotionPullRequest {
             lines.append("| \(service) | \(versions[service] ?? "") | \(list) |")
         }
         lines += ["", "Release fields:"]
-        lines += result.changes.map { "- `\($0.file)`: `\($0.field)` \($0.old ?? "(unset)") → \($0.new)" }
+        lines += result.changes.map(\.markdownLine)
         lines += ["", "### Gates", ""]
         lines += result.gates.map { "- \($0.passed == true ? "✅" : $0.passed == false ? "❌" : "➖") \($0.text)" }
         if let plan = result.targetPlan {
@@ -94,7 +94,7 @@ struct PromotionPullRequest {
         }
         lines += ["", "### \(source)'s records of this release", "", "| service | outcome | applied at | finished | task definition |", "|---|---|---|---|---|"]
         for (commit, record) in result.sourceRecords.sorted(by: { $0.record.service < $1.record.service }) {
-            let finished = record.finished.map { ISO8601DateFormatter().string(from: $0) } ?? ""
+            let finished = record.finished?.formatted(.iso8601) ?? ""
             lines.append("| \(record.service) | \(record.outcome.rawValue) | \(commitLink(commit.hex)) | \(finished) | `\(record.taskDefinitionArn)` |")
         }
         lines += ["", "Read them with `berth log --env \(source)` (or `git log --notes=berth`). Merging this pull request deploys \(target)."]

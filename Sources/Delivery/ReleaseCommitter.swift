@@ -49,7 +49,7 @@ enum ReleaseCommitter {
         if case .found(let remoteTip) = remote_, try sameChange(remoteTip, candidate, repo) { reused = remoteTip }
         if existing != nil { try repo.deleteReference("refs/heads/\(branch)") }
         let commit = reused ?? candidate
-        try repo.moveReference("refs/heads/\(branch)", to: commit, expected: nil, logMessage: "berth: \(message.split(separator: "\n").first ?? "")")
+        try repo.moveReference("refs/heads/\(branch)", to: commit, expected: nil, logMessage: "berth: \(Promoter.subject(message))")
         if push && reused == nil {
             switch remote_ {
             case .unread: try pushCommit(commit, to: branch, repo: repo, remote: remote, credentials: credentials, lease: nil)

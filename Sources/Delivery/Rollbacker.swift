@@ -63,7 +63,7 @@ public struct Rollbacker: Sendable {
             return "\(service) \(image.split(separator: ":").last.map(String.init) ?? "?")"
         }
         let message = "rollback \(name) to \(restore.short): \(versions.joined(separator: ", "))\n\n"
-            + mover.changes.map { "- \($0.file): \($0.field) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
+            + mover.changes.map(\.messageLine).joined(separator: "\n")
             + "\n\nBerth-Rollback: \(name)\nBerth-Restores: \(restore.hex)\n"
         let key = ReleaseBranchKey.rollback(name)
         var chosen = branch
@@ -87,10 +87,10 @@ public struct Rollbacker: Sendable {
                      web: ForgeSettings) -> String {
         var lines = ["Rolls **\(name)** back to the release it ran at \(web.commitLink(restore.hex)), which converged there.", "",
                      "### What moves", ""]
-        lines += result.changes.map { "- `\($0.file)`: `\($0.field)` \($0.old ?? "(unset)") → \($0.new)" }
+        lines += result.changes.map(\.markdownLine)
         lines += ["", "### \(name)'s records of the restored release", "", "| service | outcome | finished | task definition |", "|---|---|---|---|"]
         for (_, record) in records.sorted(by: { ($0.record.service, $0.record.started) < ($1.record.service, $1.record.started) }) {
-            lines.append("| \(record.service) | \(record.outcome.rawValue) | \(record.finished.map { ISO8601DateFormatter().string(from: $0) } ?? "") "
+            lines.append("| \(record.service) | \(record.outcome.rawValue) | \(record.finished?.formatted(.iso8601) ?? "") "
                          + "| `\(record.taskDefinitionArn)` |")
         }
         lines += ["", "Merging this pull request deploys \(name); applying it reuses the restored task definition revisions."]

@@ -69,9 +69,9 @@ struct PlanCommand: AsyncParsableCommand {
             // Else the pull request whose head is this very commit (not one it was merged through).
             if number == nil { number = try await forge.pullRequests(containing: sha).first { $0.headSHA == sha }?.number }
             let reporter = PlanReport(forge: forge, environment: env)
-            let comment = try await reporter.publish(plan: plan, error: failure, sha: sha, pullRequest: number,
-                                                     targetURL: PlanReport.jobURL(environment))
-            let state = reporter.status(plan: plan, error: failure).state.rawValue
+            let (status, comment) = try await reporter.publish(plan: plan, error: failure, sha: sha, pullRequest: number,
+                                                               targetURL: PlanReport.jobURL(environment))
+            let state = status.state.rawValue
             let written = comment == .made ? "made" : comment == .updated ? "updated" : "unchanged"
             let where_ = number.map { "; comment on \(kind.reference($0)) \(written)" } ?? "; no pull request found to comment on"
             FileHandle.standardError.write(Data("Reported to \(kind.name): \(reporter.context) \(state) on \(sha.prefix(12))\(where_).\n".utf8))

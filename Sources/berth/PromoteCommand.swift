@@ -59,7 +59,7 @@ struct PromotionOptions: ParsableArguments {
             }
             return
         }
-        print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
+        print("\nCommitted \(commit.short) on \(result.branch): \(result.subject)")
         if let pull = result.pullRequest {
             ForgeOptions.print(pull, opened: result.pullRequestOpened, branch: result.branch)
         } else if result.branch != result.baseBranch {

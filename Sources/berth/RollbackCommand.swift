@@ -46,7 +46,7 @@ struct RollbackCommand: AsyncParsableCommand {
             return
         }
         for change in result.changes { print("  \(change.file): \(change.field): \(change.old ?? "(unset)") -> \(change.new)") }
-        print("\nCommitted \(commit.short) on \(result.branch): \(result.message.split(separator: "\n").first ?? "")")
+        print("\nCommitted \(commit.short) on \(result.branch): \(result.subject)")
         if let pull = result.pullRequest {
             ForgeOptions.print(pull, opened: result.pullRequestOpened, branch: result.branch)
         }

@@ -156,12 +156,12 @@ import Testing
         let plan = try await Reconciler(manifests: ManifestLoader().load(files), connector: space.connector, recorder: space.recorder).plan("prod")
         let sha = try space.clone.resolve("HEAD").hex
 
-        #expect(try await reporter.publish(plan: plan, error: nil, sha: sha, pullRequest: number) == .made)
+        #expect(try await reporter.publish(plan: plan, error: nil, sha: sha, pullRequest: number).comment == .made)
         #expect(try await reporter.publish(plan: nil, error: "environments/prod/api.yaml:1: service.desiredCount: not a number", sha: sha,
-                                           pullRequest: number) == .updated)
+                                           pullRequest: number).comment == .updated)
         var frozen = plan
         frozen.frozen = "frozen until 2026-12-24 (holiday)"
-        #expect(try await reporter.publish(plan: frozen, error: nil, sha: sha, pullRequest: number) == .updated)
+        #expect(try await reporter.publish(plan: frozen, error: nil, sha: sha, pullRequest: number).comment == .updated)
 
         #expect(fake.comments.count == 1 && fake.comments.first?.edits == 2)
         #expect(fake.comments.first?.body.contains("### berth plan: `prod`") == true)

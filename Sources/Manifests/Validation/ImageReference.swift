@@ -1,10 +1,10 @@
 /// A container image reference, split the way registries read it.
-struct ImageReference {
-    let repository: String
-    let tag: String?
-    let digest: String?
+public struct ImageReference: Sendable {
+    public let repository: String
+    public let tag: String?
+    public let digest: String?
 
-    init(_ text: String) {
+    public init(_ text: String) {
         var rest = Substring(text)
         if let at = rest.firstIndex(of: "@") {
             digest = String(rest[rest.index(after: at)...])

@@ -55,12 +55,19 @@ public actor TargetConnector {
 
     /// ECR in `region` with berth's own credentials, for image automation: the registry the
     /// images come from, whatever the environments' targets (the local target's too).
+    /// One per Region for the life of the connector, as the targets' clients: the controller
+    /// looks every interval, and the credential chain is resolved once, not at every look.
     public func ecr(region: String) -> ECRClient {
+        if let known = registries[region] { return known }
         let env = environment
-        return ECRClient(client: AWSClient(region: region, credentials: DefaultCredentials.chain(environment: env) { source, region in
+        let ecr = ECRClient(client: AWSClient(region: region, credentials: DefaultCredentials.chain(environment: env) { source, region in
             AWSClient(region: region, credentials: source, environment: env)
         }, environment: env, counter: counter))
+        registries[region] = ecr
+        return ecr
     }
+
+    private var registries: [String: ECRClient] = [:]
 
     /// ECR in the target's account and region; nil for the local target, which has no registry.
     public func ecr(for target: Target) -> ECRClient? {
