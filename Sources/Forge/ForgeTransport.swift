@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 
@@ -112,16 +113,21 @@ struct ForgeTransport: Sendable {
     }
 
     /// Runs `body` with one deadline for the whole exchange: AsyncHTTPClient's timeout covers
-    /// the answer's head, and a server that then sends its body slowly would hold the call forever.
+    /// the answer's head, and a server that then sends its body slowly would hold the call
+    /// forever. At the deadline the call is cancelled and this returns at once, without waiting
+    /// for the cancelled request to wind down (a task group would wait for it).
     static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                throw ForgeError("no complete answer within \(Int(seconds)) s")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        let outcome = Once<T>()
+        let work = Task { outcome.finish(await Result { try await body() }) }
+        let timer = Task {
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            if outcome.finish(.failure(ForgeError("no complete answer within \(Int(seconds)) s"))) { work.cancel() }
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await outcome.value()
+        } onCancel: {
+            if outcome.finish(.failure(CancellationError())) { work.cancel() }
         }
     }
 
@@ -221,5 +227,40 @@ struct FlexibleText: Decodable {
         } else {
             text = "(unreadable message)"
         }
+    }
+}
+
+/// A result that the first of several racers sets, and one waiter reads.
+final class Once<T: Sendable>: Sendable {
+    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
+
+    /// Sets the result unless one is set; true when this call set it.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>?? in
+            guard state.result == nil else { return .none }
+            state.result = result
+            defer { state.waiter = nil }
+            return .some(state.waiter)
+        }
+        guard let waiter else { return false }
+        waiter?.resume(with: result)
+        return true
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<T, any Error>? in
+                if state.result == nil { state.waiter = continuation }
+                return state.result
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
+
+private extension Result where Failure == any Error {
+    init(_ body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
