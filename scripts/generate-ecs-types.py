@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes Sources/ECS/Generated/ECSAPI.swift and ECRAPI.swift: Codable types for every request
-and response berth exchanges with ECS and ECR, from botocore's AWS models.
+"""Writes Sources/ECSModel/Generated/: Codable types for every request and response berth
+exchanges with ECS, ECR and CodeDeploy, from botocore's AWS models.
 
 Every member of every shape is modelled (optional, so partial responses decode), which is
 what keeps a task definition from losing a field on its way through berth. Enumerations are
@@ -15,13 +15,17 @@ KEYWORDS = {"protocol", "default", "operator", "extension", "import", "in", "is"
             "internal", "public", "private", "Type", "associatedtype", "inout", "operator", "typealias", "defer", "some", "any"}
 
 MODELS = {
-    "ecs": ("ECSAPI", "Sources/ECS/Generated/ECSAPI.swift", [
+    "ecs": ("ECSAPI", "Sources/ECSModel/Generated/ECSAPI.swift", [
         "RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions", "DeregisterTaskDefinition",
         "DescribeServices", "CreateService", "UpdateService", "DeleteService", "ListServices", "TagResource", "UntagResource",
         "ListTagsForResource", "RunTask", "DescribeTasks", "ListServiceDeployments", "DescribeServiceDeployments",
         "CreateCluster", "DescribeClusters",
     ]),
-    "ecr": ("ECRAPI", "Sources/ECS/Generated/ECRAPI.swift", ["DescribeImages", "CreateRepository", "PutImage"]),
+    "ecr": ("ECRAPI", "Sources/ECSModel/Generated/ECRAPI.swift", ["DescribeImages", "CreateRepository", "PutImage"]),
+    "codedeploy": ("CodeDeployAPI", "Sources/ECSModel/Generated/CodeDeployAPI.swift", [
+        "CreateDeployment", "GetDeployment", "ListDeployments", "StopDeployment", "ListApplications", "BatchGetApplications",
+        "ListDeploymentGroups", "GetDeploymentGroup", "CreateApplication", "CreateDeploymentGroup",
+    ]),
 }
 
 

@@ -120,7 +120,8 @@ public struct Reconciler: Sendable {
         let client = await connector.client(for: environment.target)
         let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
                               options: options, hooks: hooks, progress: progress,
-                              callerArn: recorder?.deployer == nil ? nil : await connector.callerArn(for: environment.target))
+                              callerArn: recorder?.deployer == nil ? nil : await connector.callerArn(for: environment.target),
+                              codeDeploy: await connector.codeDeploy(for: environment.target))
         let records = await records(of: name)
         let drifted = plan.services.filter(\.drift)
         if !drifted.isEmpty {

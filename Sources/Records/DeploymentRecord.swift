@@ -21,10 +21,13 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
         case refused
         /// Not applied this time: the same spec failed before, or drift with selfHeal off.
         case skipped
+        /// The task definition is registered for a deployment controller berth does not drive
+        /// (EXTERNAL): not deployed by berth, and not seen running.
+        case registered
 
-        /// Whether berth deployed (or found deployed) something: refusals and skips say why
-        /// nothing was, and never count as what runs.
-        public var deployed: Bool { self != .refused && self != .skipped }
+        /// Whether berth deployed (or found deployed) something: refusals, skips and
+        /// registrations say why nothing was, and never count as what runs.
+        public var deployed: Bool { self != .refused && self != .skipped && self != .registered }
 
         /// Outcomes that mean "this spec does not work": not retried until a new commit or --retry.
         public var isFailure: Bool { self == .failed || self == .rolledBack }

@@ -64,6 +64,7 @@ import Testing
         var actions = Set<String>()
         actions.formUnion(matches(#"call\("(\w+)""#, in: try text("ECS/AWSECSClient.swift")).map { "ecs:" + $0 })
         actions.formUnion(matches(#"call\("(\w+)""#, in: try text("Controller/LeaseStore.swift")).map { "dynamodb:" + $0 })
+        actions.formUnion(matches(#"call\("(\w+)""#, in: try text("ECS/CodeDeploy/CodeDeployClient.swift")).map { "codedeploy:" + $0 })
         let all = try FileManager.default.subpathsOfDirectory(atPath: sources).filter { $0.hasSuffix(".swift") && !$0.hasPrefix("berth-bench") }
         for file in all {
             let body = try text(file)
@@ -81,6 +82,8 @@ import Testing
         "ecs:DescribeClusters": "only the local target looks for its cluster",
         "dynamodb:CreateTable": "the stack creates the lease table; tests create their own",
         "sts:GetCallerIdentity": "needs no permission",
+        "codedeploy:CreateApplication": "only the local target's simulated account (and tests against moto) creates applications",
+        "codedeploy:CreateDeploymentGroup": "only the local target's simulated account (and tests against moto) creates deployment groups",
     ]
 
     @Test func theIAMPolicyGrantsExactlyTheCallsBerthMakes() throws {

@@ -338,6 +338,17 @@ struct BadInput: CustomTestStringConvertible, Sendable {
         BadInput(name: "container cpu from a variable that is not a number", files: [staging: "target: {local: {}}\nrelease: {version: \"1\"}\nvars: {units: lots}\n",
                                                                                    api: serviceFile("    - {name: app, image: r/api:1, cpu: \"${vars.units}\"}")],
                  file: api, line: 7, message: "expected an integer, found the string \"lots\""),
+        BadInput(name: "codeDeploy on a service CodeDeploy does not deploy", files: [prodAPI: "service:\n  desiredCount: 1\ncodeDeploy:\n  application: shop\n"],
+                 file: prodAPI, line: 4, message: "codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY"),
+        BadInput(name: "codeDeploy hook misspelt", files: [prodAPI: "codeDeploy:\n  hooks: {beforeInstal: fn}\n"],
+                 file: prodAPI, line: 2, message: "unknown field 'beforeInstal' in codeDeploy.hooks; did you mean 'beforeInstall'?"),
+        BadInput(name: "circuit breaker on a CODE_DEPLOY service", files: [prodAPI: """
+            service:
+              deploymentController: {type: CODE_DEPLOY}
+              deploymentConfiguration:
+                deploymentCircuitBreaker: {enable: true, rollback: true}
+            """],
+                 file: prodAPI, line: 4, message: "the deployment circuit breaker works only with the ECS deployment controller"),
     ]
 
     @Test func thereAreEnoughCases() {

@@ -109,6 +109,7 @@ extension LocalECS {
             let (key, _) = try requireService(cluster: input.cluster, service: input.service, state)
             advanceAll(&state)
             var local = state.services[key]!
+            if local.service.deploymentController?.type == "CODE_DEPLOY" { try refuseCodeDeployChanges(input, local.service, state) }
             var redeploy = input.forceNewDeployment == true
             var target = local.service.taskDefinition!
             if let reference = input.taskDefinition {
@@ -141,6 +142,19 @@ extension LocalECS {
             state.services[key] = local
             return ECSAPI.UpdateServiceResponse(service: LocalRollout.view(local))
         }
+    }
+
+    /// What ECS refuses to change on a service CodeDeploy deploys: those go out as a deployment.
+    nonisolated func refuseCodeDeployChanges(_ input: ECSAPI.UpdateServiceRequest, _ service: ECSAPI.Service, _ state: LocalState) throws {
+        let suffix = " on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to deploy."
+        if let reference = input.taskDefinition, find(reference, in: state)?.taskDefinitionArn != service.taskDefinition {
+            throw fail("InvalidParameterException", "Unable to update task definition" + suffix)
+        }
+        if let value = input.loadBalancers, value != service.loadBalancers { throw fail("InvalidParameterException", "Unable to update load balancers" + suffix) }
+        if let value = input.networkConfiguration, value != service.networkConfiguration {
+            throw fail("InvalidParameterException", "Unable to update network parameters" + suffix)
+        }
+        if let value = input.platformVersion, value != service.platformVersion { throw fail("InvalidParameterException", "Unable to update platform version" + suffix) }
     }
 
     public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {

@@ -99,6 +99,7 @@ public actor LocalECS: ECSClient {
     /// Brings every service's deployments up to now, and deleted services to INACTIVE once drained.
     /// Only the services with something in progress are looked at (`JournaledMap.busy`).
     func advanceAll(_ state: inout LocalState) {
+        advanceCodeDeploy(&state)
         for key in state.services.busy {
             guard let draining = state.services[key], draining.draining,
                   (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now() else { continue }

@@ -17,23 +17,26 @@ struct LocalState: Codable, Sendable {
     /// Services by "cluster/name".
     var services = JournaledMap<LocalService>()
     var tasks = JournaledMap<LocalTask>()
+    /// CodeDeploy's applications, deployment groups and deployments (`LocalCodeDeployEntry`).
+    var codeDeploy = JournaledMap<LocalCodeDeployEntry>()
     /// Images whose tasks never become healthy, so their rollouts fail (tests and demos).
     var failingImages: [String] = []
     var nextID = 1
 
     /// The change is journaled: forget what the entries held before it.
     mutating func settle() {
-        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle()
+        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle(); codeDeploy.settle()
     }
 
     /// The call failed: every entry goes back to what it held before it.
     mutating func undo() {
-        clusters.undo(); revisionCounts.undo(); revisions.undo(); tags.undo(); services.undo(); tasks.undo()
+        clusters.undo(); revisionCounts.undo(); revisions.undo(); tags.undo(); services.undo(); tasks.undo(); codeDeploy.undo()
     }
 
     /// Forgets everything, as changes a journal line can say.
     mutating func clear() {
         clusters.removeAll(); revisionCounts.removeAll(); revisions.removeAll(); tags.removeAll(); services.removeAll(); tasks.removeAll()
+        codeDeploy.removeAll()
         failingImages = []
         nextID = 1
     }
@@ -73,7 +76,7 @@ struct LocalState: Codable, Sendable {
 
 extension LocalState {
     private enum CodingKeys: String, CodingKey {
-        case version, clusters, revisionCounts, revisions, tags, services, tasks, failingImages, nextID
+        case version, clusters, revisionCounts, revisions, tags, services, tasks, codeDeploy, failingImages, nextID
         /// State files written before `revisions`.
         case families
     }
@@ -90,6 +93,7 @@ extension LocalState {
         tags = try container.decodeIfPresent(JournaledMap<[ECSAPI.Tag]>.self, forKey: .tags) ?? JournaledMap()
         services = try container.decodeIfPresent(JournaledMap<LocalService>.self, forKey: .services) ?? JournaledMap()
         tasks = try container.decodeIfPresent(JournaledMap<LocalTask>.self, forKey: .tasks) ?? JournaledMap()
+        codeDeploy = try container.decodeIfPresent(JournaledMap<LocalCodeDeployEntry>.self, forKey: .codeDeploy) ?? JournaledMap()
         failingImages = try container.decodeIfPresent([String].self, forKey: .failingImages) ?? []
         nextID = try container.decodeIfPresent(Int.self, forKey: .nextID) ?? 1
     }
@@ -103,6 +107,7 @@ extension LocalState {
         try container.encode(tags, forKey: .tags)
         try container.encode(services, forKey: .services)
         try container.encode(tasks, forKey: .tasks)
+        try container.encode(codeDeploy, forKey: .codeDeploy)
         try container.encode(failingImages, forKey: .failingImages)
         try container.encode(nextID, forKey: .nextID)
     }

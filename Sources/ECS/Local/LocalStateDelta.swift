@@ -11,6 +11,7 @@ struct LocalStateDelta: Codable, Sendable {
     var tags: [String: [ECSAPI.Tag]?] = [:]
     var services: [String: LocalService?] = [:]
     var tasks: [String: LocalTask?] = [:]
+    var codeDeploy: [String: LocalCodeDeployEntry?] = [:]
     var failingImages: [String]
     var nextID: Int
     var scalarsChanged: Bool
@@ -23,13 +24,14 @@ struct LocalStateDelta: Codable, Sendable {
         tags = state.tags.changes
         services = state.services.changes
         tasks = state.tasks.changes
+        codeDeploy = state.codeDeploy.changes
         failingImages = state.failingImages
         nextID = state.nextID
         scalarsChanged = scalarsBefore.failingImages != state.failingImages || scalarsBefore.nextID != state.nextID
     }
 
     var isEmpty: Bool {
-        !scalarsChanged && clusters.isEmpty && revisionCounts.isEmpty && revisions.isEmpty && (families ?? [:]).isEmpty && tags.isEmpty && services.isEmpty && tasks.isEmpty
+        !scalarsChanged && clusters.isEmpty && revisionCounts.isEmpty && revisions.isEmpty && (families ?? [:]).isEmpty && tags.isEmpty && services.isEmpty && tasks.isEmpty && codeDeploy.isEmpty
     }
 
     func apply(to state: inout LocalState) {
@@ -40,6 +42,7 @@ struct LocalStateDelta: Codable, Sendable {
         state.tags.replay(tags)
         state.services.replay(services)
         state.tasks.replay(tasks)
+        state.codeDeploy.replay(codeDeploy)
         state.failingImages = failingImages
         state.nextID = nextID
     }
@@ -47,7 +50,7 @@ struct LocalStateDelta: Codable, Sendable {
 
 extension LocalStateDelta {
     private enum CodingKeys: String, CodingKey {
-        case clusters, revisionCounts, revisions, families, tags, services, tasks, failingImages, nextID, scalarsChanged
+        case clusters, revisionCounts, revisions, families, tags, services, tasks, codeDeploy, failingImages, nextID, scalarsChanged
     }
 
     /// Lines written before `revisions` have `families` instead, and are read as such.
@@ -60,6 +63,7 @@ extension LocalStateDelta {
         tags = try container.decodeIfPresent([String: [ECSAPI.Tag]?].self, forKey: .tags) ?? [:]
         services = try container.decodeIfPresent([String: LocalService?].self, forKey: .services) ?? [:]
         tasks = try container.decodeIfPresent([String: LocalTask?].self, forKey: .tasks) ?? [:]
+        codeDeploy = try container.decodeIfPresent([String: LocalCodeDeployEntry?].self, forKey: .codeDeploy) ?? [:]
         failingImages = try container.decode([String].self, forKey: .failingImages)
         nextID = try container.decode(Int.self, forKey: .nextID)
         scalarsChanged = try container.decode(Bool.self, forKey: .scalarsChanged)

@@ -7,6 +7,7 @@ struct Overlay: Sendable {
     let images: Node?
     let taskDefinition: Node?
     let settings: Node?
+    let codeDeploy: Node?
     /// The memo's stamp of the read this came from: renderings compare it.
     var stamp: UInt64 = 0
     /// The file, relative to the manifest root.
@@ -106,7 +107,7 @@ extension LoadRun {
         let checked = checker.check(node, as: .structure(BerthShapes.overlayFile), field: "")
         diagnostics.append(contentsOf: checker.diagnostics)
         return Overlay(service: service, file: files.display(file), images: checked["images"],
-                       taskDefinition: checked["taskDefinition"], settings: checked["service"])
+                       taskDefinition: checked["taskDefinition"], settings: checked["service"], codeDeploy: checked["codeDeploy"])
     }
 
     func readTasks(_ node: Node?, services: [String], diagnostics: inout Diagnostics) -> [OneOffTask] {

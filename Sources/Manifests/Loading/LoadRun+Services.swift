@@ -4,6 +4,7 @@ struct ServiceBase: Sendable {
     let file: String
     let taskDefinition: Node?
     let settings: Node?
+    let codeDeploy: Node?
 }
 
 extension LoadRun {
@@ -37,7 +38,7 @@ extension LoadRun {
             diagnostics.error("service '\(name)' has no 'taskDefinition' (or 'taskDefinitionFile')", at: node.location)
         }
         let td = checked["taskDefinition"].flatMap { $0.isNull ? nil : $0 }
-        return ServiceBase(name: name, file: files.display(path), taskDefinition: td, settings: checked["service"])
+        return ServiceBase(name: name, file: files.display(path), taskDefinition: td, settings: checked["service"], codeDeploy: checked["codeDeploy"])
     }
 
     /// `taskDefinitionFile: task-definition.json`, relative to the service's folder and never

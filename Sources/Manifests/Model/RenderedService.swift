@@ -17,6 +17,9 @@ public struct RenderedService: Sendable {
     /// unchanged returns it as it was, so what is derived from it (canonical forms, hashes) can
     /// be kept by this number. Unique within the process.
     public let renderID: UInt64
+    /// How CodeDeploy deploys it, for a `CODE_DEPLOY` service; deployment settings, not part
+    /// of the spec (changing a hook deploys nothing).
+    public var codeDeploy: CodeDeploySettings? = nil
 }
 
 extension RenderedService {

@@ -89,11 +89,26 @@ struct ServiceRenderer {
             ("cluster", .string(environment.target.cluster, at: at)),
             ("taskDefinition", .string(family, at: at)),
         ]
+        var codeDeploy = base.codeDeploy.flatMap { $0.isNull ? nil : $0 }
+        if let overlayCodeDeploy = overlay.codeDeploy, !overlayCodeDeploy.isNull {
+            codeDeploy = codeDeploy.map { Merge.merge($0, overlayCodeDeploy, key: nil, diagnostics: &diagnostics, field: "codeDeploy") } ?? overlayCodeDeploy
+        }
+        codeDeploy = codeDeploy.map { interpolator.apply($0, diagnostics: &diagnostics, field: "codeDeploy").droppingNulls() }
+        if let node = codeDeploy, settings["deploymentController"]?["type"]?.string != "CODE_DEPLOY" {
+            diagnostics.error("codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY "
+                              + "(set service.deploymentController: {type: CODE_DEPLOY})", at: node.location, field: "codeDeploy")
+        }
+        if let controller = settings["deploymentController"]?["type"]?.string, controller != "ECS",
+           let breaker = settings["deploymentConfiguration"]?.entry("deploymentCircuitBreaker"), case .bool(true)? = breaker.node["enable"]?.value {
+            diagnostics.error("the deployment circuit breaker works only with the ECS deployment controller, and this service's is \(controller)",
+                              at: breaker.keyLocation, field: "service.deploymentConfiguration.deploymentCircuitBreaker")
+        }
         let rest = (settings.entries ?? []).filter { $0.key != "serviceName" }
         let serviceSettings = Node(.map(head.map { Node.Entry(key: $0.0, keyLocation: at, node: $0.1) } + rest), at: at)
         return RenderedService(environment: environment.name, service: base.name, family: family, serviceName: serviceName,
                                cluster: environment.target.cluster, taskDefinition: td, serviceSettings: serviceSettings,
-                               sources: [base.file, overlay.file], renderID: renderID)
+                               sources: [base.file, overlay.file], renderID: renderID,
+                               codeDeploy: codeDeploy.map(CodeDeploySettings.init))
     }
 
     /// The service's tags with the review environment's own, which mark what a teardown may delete.

@@ -17,11 +17,20 @@ public enum BerthShapes {
         .removing(["cluster", "taskDefinition", "clientToken"], renamed: "service settings")
         .makingOptional(["serviceName"])
 
+    /// `codeDeploy:`, for a service CodeDeploy deploys (`CodeDeploySettings`).
+    public static let codeDeploy = Structure(name: "codeDeploy", members: [
+        ("application", .string()),
+        ("deploymentGroup", .string()),
+        ("deploymentConfig", .string()),
+        ("hooks", .structure(Structure(name: "codeDeploy.hooks", members: CodeDeploySettings.hookEvents.map { ($0.key, Shape.string()) }))),
+    ])
+
     /// `services/<service>/service.yaml`.
     public static let serviceFile = Structure(name: "service.yaml", members: [
         ("taskDefinition", .structure(taskDefinition)),
         ("taskDefinitionFile", .string()),
         ("service", .structure(serviceSettings)),
+        ("codeDeploy", .structure(codeDeploy)),
     ])
 
     /// `environments/<env>/<service>.yaml`.
@@ -29,6 +38,7 @@ public enum BerthShapes {
         ("images", .map(.string())),
         ("taskDefinition", .structure(taskDefinition)),
         ("service", .structure(serviceSettings)),
+        ("codeDeploy", .structure(codeDeploy)),
     ])
 
     static let scalarMap: Shape = .map(.string())

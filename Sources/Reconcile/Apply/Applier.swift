@@ -18,11 +18,15 @@ public struct Applier: Sendable {
     let now: @Sendable () -> Date
     /// The AWS caller identity this apply writes as, for the records.
     let callerArn: String?
+    /// Deploys services whose deployment controller is CODE_DEPLOY.
+    let codeDeploy: (any CodeDeployClient)?
 
     public init(client: any ECSClient, cache: TaskDefinitionCache, recorder: NotesRecorder?, options: ApplyOptions = ApplyOptions(),
                 hooks: ApplyHooks = ApplyHooks(), progress: @escaping @Sendable (String) -> Void = { _ in },
-                now: @escaping @Sendable () -> Date = { Date() }, callerArn: String? = nil) {
+                now: @escaping @Sendable () -> Date = { Date() }, callerArn: String? = nil,
+                codeDeploy: (any CodeDeployClient)? = nil) {
         self.callerArn = callerArn
+        self.codeDeploy = codeDeploy ?? (client as? any CodeDeployClient)
         self.client = client
         self.cache = cache
         self.recorder = recorder
@@ -39,6 +43,8 @@ public struct Applier: Sendable {
         let started: Date
         /// A self-heal: the fields that had drifted.
         var drifted: [String]? = nil
+        /// Known when it starts (an EXTERNAL service's registration): nothing to follow.
+        var outcome: (DeploymentRecord.Outcome, String?)? = nil
     }
 
     /// Writes a record stamped with this apply's trigger and break-glass reason (a skip only
@@ -79,68 +85,9 @@ public struct Applier: Sendable {
     /// that failed is not tried again without `retry`.
     public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
                       records: EnvironmentRecords = EnvironmentRecords()) async throws -> [ServiceOutcome] {
-        var outcomes: [ServiceOutcome] = []
-        var work: [(ServicePlan, DesiredService)] = []
-        var resumed: [Started] = []
-        for servicePlan in plan.services {
-            guard let want = desired.first(where: { $0.name == servicePlan.service }) else { continue }
-            if servicePlan.action == .inSync {
-                // Applied by a run that stopped before it could record it: record it now.
-                let recorded = records.converged(want.name, specHash: want.specHash, settingsHash: want.settingsHash)
-                let phase = Self.phase(servicePlan.live)
-                if !recorded, recorder != nil, phase == .failed {
-                    // Git's spec runs, but ECS gave up on its rollout: that failure is not a
-                    // convergence, and the apply that started it recorded it.
-                    outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil,
-                                                   liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
-                    continue
-                }
-                if !recorded, recorder != nil, phase == .inProgress {
-                    guard options.wait else {
-                        // Not following it: say what was seen (rolling out), once per deployment.
-                        let seen = records.saw(want.name, specHash: want.specHash, deploymentId: servicePlan.liveDeploymentId)
-                        var record: DeploymentRecord?
-                        if !seen {
-                            record = DeploymentRecord(
-                                environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
-                                specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
-                                started: now(), finished: nil, outcome: .started, reason: "found rolling out git's spec; outcome not followed",
-                                target: TargetDescription.of(environment.target))
-                        }
-                        outcomes.append(ServiceOutcome(service: want.name, result: .applied(.started), record: record,
-                                                       liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
-                        continue
-                    }
-                    // Git's spec runs, but its rollout has not finished (an earlier run timed out,
-                    // or was stopped): follow that deployment to its outcome, never assume it.
-                    resumed.append(Started(want: want, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
-                                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: servicePlan.liveDeploymentId,
-                                                              taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? ""),
-                                           started: now()))
-                    continue
-                }
-                var record: DeploymentRecord?
-                if !recorded, recorder != nil {
-                    record = DeploymentRecord(environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
-                                              specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
-                                              started: now(), finished: now(), outcome: .converged,
-                                              reason: "found matching git; recorded after an interrupted apply",
-                                              target: TargetDescription.of(environment.target))
-                }
-                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: record,
-                                               liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
-            } else if servicePlan.drift && !environment.policy.selfHeal {
-                let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
-                outcomes.append(skip(want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
-                                     environment: environment))
-            } else if !options.retry, let failed = records.lastFailure(want.name, specHash: want.specHash, settingsHash: want.settingsHash) {
-                outcomes.append(skip(
-                    want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
-                    environment: environment))
-            } else {
-                work.append((servicePlan, want))
-            }
-        }
+        let triaged = triage(plan, environment: environment, desired: desired, records: records)
+        var outcomes = triaged.outcomes
+        let work = triaged.work, resumed = triaged.resumed
         outcomes = try await recorded(outcomes, commit: commit)
         if !resumed.isEmpty {
             progress("\(environment.name): following \(resumed.count) rollout(s) still in progress")
@@ -206,7 +153,7 @@ public struct Applier: Sendable {
             started += try await withThrowingTaskGroup(of: Started.self) { group in
                 for (servicePlan, want) in batch {
                     let arn = taskDefinitions[want.name] ?? servicePlan.liveTaskDefinitionArn ?? ""
-                    group.addTask { try await updateService(servicePlan, want, environment: environment, taskDefinitionArn: arn) }
+                    group.addTask { try await updateService(servicePlan, want, environment: environment, taskDefinitionArn: arn, commit: commit) }
                 }
                 return try await group.reduce(into: [Started]()) { $0.append($1) }
             }
@@ -215,19 +162,6 @@ public struct Applier: Sendable {
         return try await finish(started, environment: environment, commit: commit)
     }
 
-    enum RolloutPhase { case completed, inProgress, failed }
-
-    /// Where a live service's rollout stands: ECS's rollout state, or (an endpoint without
-    /// rollout states) complete when every task runs and none is pending.
-    static func phase(_ live: LiveSummary?) -> RolloutPhase {
-        guard let live else { return .inProgress }
-        switch live.rolloutState {
-        case "COMPLETED"?: return .completed
-        case "FAILED"?: return .failed
-        case nil: return live.runningCount == live.desiredCount && live.pendingCount == 0 ? .completed : .inProgress
-        default: return .inProgress
-        }
-    }
 
     /// Waits for started rollouts (unless told not to) and records each outcome.
     func finish(_ started: [Started], environment: Environment, commit: ObjectID) async throws -> [ServiceOutcome] {
@@ -246,7 +180,7 @@ public struct Applier: Sendable {
         }
         var outcomes: [ServiceOutcome] = []
         for item in started.sorted(by: { $0.want.name < $1.want.name }) {
-            let (outcome, reason) = item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil))
+            let (outcome, reason) = item.outcome ?? (item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil)))
             var record = DeploymentRecord(
                 environment: environment.name, service: item.want.name, taskDefinitionArn: item.taskDefinitionArn,
                 specHash: item.want.specHash, settingsHash: item.want.settingsHash, deploymentId: item.expectation?.deploymentId,
@@ -260,169 +194,4 @@ public struct Applier: Sendable {
         return outcomes
     }
 
-    func ensureCluster(_ cluster: String) async throws {
-        let existing = try await client.describeClusters(ECSAPI.DescribeClustersRequest(clusters: [cluster]))
-        if existing.clusters?.contains(where: { $0.clusterName == cluster && $0.status == "ACTIVE" }) != true {
-            try await hooks.beforeWrite?()
-            _ = try await client.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
-        }
-    }
-
-    /// The task definition `want` needs: the live one when it matches, else a revision with the
-    /// same spec hash, else a new registration tagged with where it came from.
-    func resolveTaskDefinition(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, commit: ObjectID) async throws -> String {
-        guard plan.taskDefinitionChanged else { return plan.liveTaskDefinitionArn ?? "" }
-        // A registration whose answer was lost may still have happened: look again before retrying.
-        for attempt in 1...3 {
-            if let existing = try await cache.find(family: want.rendered.family, specHash: want.specHash, in: client, owner: environment.review) {
-                progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
-                return existing
-            }
-            var request = want.register
-            request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
-            try await hooks.beforeWrite?()
-            let registered: ECSAPI.RegisterTaskDefinitionResponse
-            do {
-                registered = try await client.registerTaskDefinition(request)
-            } catch let error as AWSError where error.isRetryable && attempt < 3 {
-                // The lost request may still be on its way through ECS: give it time to land
-                // before looking for it, or the next registration would be a second revision.
-                if !error.surelyNotProcessed { try await Task.sleep(nanoseconds: UInt64(attempt) * 1_000_000_000) }
-                continue
-            }
-            guard let arn = registered.taskDefinition?.taskDefinitionArn, arn.hasPrefix("arn:") else {
-                throw ReconcileError("ecs RegisterTaskDefinition for \(want.rendered.family) answered without a task definition ARN; "
-                                     + "\(want.name) is not changed (nothing was created or updated with it)")
-            }
-            progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
-            try await hooks.afterRegister?(arn)
-            return arn
-        }
-        throw ReconcileError("cannot register a task definition for \(want.name)")
-    }
-
-    /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings.
-    func updateService(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String) async throws -> Started {
-        let begun = now()
-        if plan.action == .create {
-            var create = want.create
-            create.taskDefinition = taskDefinitionArn
-            try await hooks.beforeWrite?()
-            let response = try await client.createService(create)
-            guard response.service?.serviceName != nil else {
-                throw ReconcileError("ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
-            }
-            progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
-            let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
-            return Started(want: want, taskDefinitionArn: taskDefinitionArn,
-                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
-                           started: begun)
-        }
-        var update = Self.update(from: want.create)
-        if plan.deploymentController == "CODE_DEPLOY" {
-            // ECS takes neither a task definition nor load balancers for such a service: a new
-            // revision goes out through CodeDeploy, which berth does not drive yet.
-            guard !plan.taskDefinitionChanged else {
-                throw ReconcileError("\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller: its new task definition "
-                                     + "\(Self.short(taskDefinitionArn)) must be deployed through CodeDeploy (CreateDeployment), which berth "
-                                     + "does not do yet; the revision is registered, nothing else changed", kind: .terminal)
-            }
-            update.loadBalancers = nil
-        }
-        if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
-        try await hooks.beforeWrite?()
-        let response = try await client.updateService(update)
-        guard response.service?.serviceName != nil else {
-            throw ReconcileError("ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
-        }
-        progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
-        let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
-        let newDeployment = primary?.id != plan.liveDeploymentId || plan.taskDefinitionChanged
-        return Started(want: want, taskDefinitionArn: taskDefinitionArn,
-                       expectation: newDeployment ? .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id,
-                                                          taskDefinitionArn: taskDefinitionArn) : nil,
-                       started: begun,
-                       drifted: plan.drift ? plan.taskDefinitionChanges.map(\.path) + plan.settingsChanges.map { "service.\($0.path)" } : nil)
-    }
-
-    /// Polls every started rollout together until each has an outcome or the timeout passes.
-    func watch(_ started: [Started], cluster: String) async throws -> [String: (DeploymentRecord.Outcome, String?)] {
-        var pending = Dictionary(uniqueKeysWithValues: started.compactMap { item in item.expectation.map { (item.want.name, ($0, item.want)) } })
-        var results: [String: (DeploymentRecord.Outcome, String?)] = [:]
-        var lastProgress: [String: String] = [:]
-        var seenEvents = Set<String>()
-        var firstLook = true
-        let deadline = now().addingTimeInterval(options.timeout)
-        while !pending.isEmpty {
-            let names = pending.values.map(\.0.serviceName)
-            let live = try await client.describeServices(cluster: cluster, names: names).services ?? []
-            for (service, (expectation, want)) in pending {
-                guard let current = live.first(where: { $0.serviceName == expectation.serviceName }) else { continue }
-                // ECS's own service events, newest last, each once; the backlog before the apply is skipped.
-                for event in (current.events ?? []).prefix(5).reversed() {
-                    guard let id = event.id, seenEvents.insert(id).inserted, !firstLook else { continue }
-                    progress("\(want.rendered.environment)/\(service): event: \(event.message ?? "")")
-                }
-                switch RolloutWatcher.judge(current, expectation) {
-                case .done(let outcome, var reason):
-                    if outcome == .rolledBack, !current.deployments!.contains(where: { $0.id == expectation.deploymentId }) {
-                        // The failed deployment is gone from the service: ask the ServiceDeployment API why.
-                        reason = await serviceDeploymentReason(cluster: cluster, expectation) ?? reason
-                    }
-                    results[service] = (outcome, reason)
-                    pending[service] = nil
-                    progress("\(want.rendered.environment)/\(service): \(outcome.rawValue)\(reason.map { " (\($0))" } ?? "")")
-                case .waiting(let line):
-                    if lastProgress[service] != line {
-                        progress("\(want.rendered.environment)/\(service): \(line)")
-                        lastProgress[service] = line
-                    }
-                }
-            }
-            firstLook = false
-            if pending.isEmpty { break }
-            if now() >= deadline {
-                for (service, _) in pending { results[service] = (.timedOut, "no outcome within \(Int(options.timeout))s") }
-                break
-            }
-            try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
-        }
-        return results
-    }
-
-    /// The status reason ECS gave the deployment of `expectation`'s task definition, where the
-    /// endpoint has the ServiceDeployment API.
-    func serviceDeploymentReason(cluster: String, _ expectation: RolloutWatcher.Expectation) async -> String? {
-        guard let briefs = try? await client.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(
-            service: expectation.serviceName, cluster: cluster)).serviceDeployments else { return nil }
-        return briefs.last { $0.targetServiceRevisionArn == expectation.taskDefinitionArn && $0.statusReason != nil }?.statusReason
-    }
-
-    static func update(from create: ECSAPI.CreateServiceRequest) -> ECSAPI.UpdateServiceRequest {
-        ECSAPI.UpdateServiceRequest(
-            cluster: create.cluster, service: create.serviceName, desiredCount: create.desiredCount,
-            capacityProviderStrategy: create.capacityProviderStrategy, deploymentConfiguration: create.deploymentConfiguration,
-            availabilityZoneRebalancing: create.availabilityZoneRebalancing, networkConfiguration: create.networkConfiguration,
-            placementConstraints: create.placementConstraints, placementStrategy: create.placementStrategy,
-            platformVersion: create.platformVersion, healthCheckGracePeriodSeconds: create.healthCheckGracePeriodSeconds,
-            enableExecuteCommand: create.enableExecuteCommand, enableECSManagedTags: create.enableECSManagedTags,
-            loadBalancers: create.loadBalancers, propagateTags: create.propagateTags, serviceRegistries: create.serviceRegistries,
-            serviceConnectConfiguration: create.serviceConnectConfiguration, volumeConfigurations: create.volumeConfigurations,
-            vpcLatticeConfigurations: create.vpcLatticeConfigurations)
-    }
-
-    static func tags(user: [ECSAPI.Tag]?, want: DesiredService, environment: Environment, commit: ObjectID) -> [ECSAPI.Tag] {
-        let berth: [ECSAPI.Tag] = [
-            ECSAPI.Tag(key: Tags.commit, value: commit.hex),
-            ECSAPI.Tag(key: Tags.environment, value: environment.name),
-            ECSAPI.Tag(key: Tags.service, value: want.name),
-            ECSAPI.Tag(key: Tags.path, value: String((want.rendered.sources.first ?? "").prefix(256))),
-            ECSAPI.Tag(key: Tags.specHash, value: want.specHash),
-        ] + (environment.review?.tags.map { ECSAPI.Tag(key: $0.key, value: $0.value) } ?? [])
-        return (user ?? []).filter { !($0.key ?? "").hasPrefix("berth:") } + berth
-    }
-
-    static func short(_ arn: String) -> String {
-        String(arn.split(separator: "/").last ?? Substring(arn))
-    }
 }

@@ -11,6 +11,8 @@ struct RolloutWatcher {
         let serviceName: String
         let deploymentId: String?
         let taskDefinitionArn: String
+        /// `deploymentId` is a CodeDeploy deployment (`d-…`), followed through GetDeployment.
+        var codeDeploy = false
     }
 
     enum Verdict: Equatable {
@@ -48,5 +50,28 @@ struct RolloutWatcher {
             return .done(.converged, nil)
         }
         return .waiting(progress)
+    }
+
+    /// A CodeDeploy deployment's verdict: its status, and whether CodeDeploy rolled it back.
+    static func judge(_ info: CodeDeployAPI.DeploymentInfo?, _ expected: Expectation) -> Verdict {
+        let id = expected.deploymentId ?? "the deployment"
+        guard let info, let status = info.status.flatMap(CodeDeployStatus.init(rawValue:)) else {
+            return .waiting("CodeDeploy \(id): \(info?.status ?? "status unknown")")
+        }
+        let error = info.errorInformation.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }
+        switch status {
+        case .succeeded:
+            return .done(.converged, "CodeDeploy \(id) succeeded")
+        case .failed, .stopped:
+            let what = "CodeDeploy \(id) \(status == .failed ? "failed" : "was stopped")" + (error.map { " (\($0))" } ?? "")
+            if let rollback = info.rollbackInfo?.rollbackDeploymentId {
+                return .done(.rolledBack, what + "; CodeDeploy rolled back with \(rollback)")
+            }
+            return .done(.failed, what)
+        case .ready:
+            return .waiting("CodeDeploy \(id): Ready, waiting for traffic to be rerouted")
+        case .created, .queued, .inProgress, .baking:
+            return .waiting("CodeDeploy \(id): \(status.rawValue)")
+        }
     }
 }

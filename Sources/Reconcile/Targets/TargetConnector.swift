@@ -69,6 +69,16 @@ public actor TargetConnector {
 
     private var registries: [String: ECRClient] = [:]
 
+    /// CodeDeploy in the target's account and Region, with the target's credentials; the
+    /// local target simulates it on its own services.
+    public func codeDeploy(for target: Target) -> (any CodeDeployClient)? {
+        switch client(for: target) {
+        case let local as LocalECS: return local
+        case let aws as AWSECSClient: return AWSCodeDeployClient(client: aws.client)
+        default: return nil
+        }
+    }
+
     /// ECR in the target's account and region; nil for the local target, which has no registry.
     public func ecr(for target: Target) -> ECRClient? {
         guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }

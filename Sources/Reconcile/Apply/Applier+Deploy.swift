@@ -1,0 +1,92 @@
+import AWS
+import ECS
+import ECSModel
+import Foundation
+import Git
+import Manifests
+import Records
+
+/// Starting a rollout: creating or updating the service, the way its deployment controller
+/// takes it (docs/reconcile.md, "Deployment controllers").
+extension Applier {
+    /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings.
+    func updateService(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
+                       commit: ObjectID) async throws -> Started {
+        let begun = now()
+        if plan.action == .create {
+            var create = want.create
+            create.taskDefinition = taskDefinitionArn
+            try await hooks.beforeWrite?()
+            let response = try await client.createService(create)
+            guard response.service?.serviceName != nil else {
+                throw ReconcileError("ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
+            }
+            progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
+            let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+            return Started(want: want, taskDefinitionArn: taskDefinitionArn,
+                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
+                           started: begun)
+        }
+        switch plan.deploymentController {
+        case "CODE_DEPLOY":
+            return try await deployThroughCodeDeploy(plan, want, environment: environment, taskDefinitionArn: taskDefinitionArn, commit: commit)
+        case "EXTERNAL":
+            return try await updateExternal(plan, want, environment: environment, taskDefinitionArn: taskDefinitionArn)
+        default:
+            break
+        }
+        var update = ServiceUpdate.request(from: want.create)
+        if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
+        let response = try await updateService(update, want)
+        progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
+        let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+        let newDeployment = primary?.id != plan.liveDeploymentId || plan.taskDefinitionChanged
+        return Started(want: want, taskDefinitionArn: taskDefinitionArn,
+                       expectation: newDeployment ? .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id,
+                                                          taskDefinitionArn: taskDefinitionArn) : nil,
+                       started: begun, drifted: Self.drifted(plan))
+    }
+
+    /// UpdateService, refusing an answer without the service.
+    func updateService(_ update: ECSAPI.UpdateServiceRequest, _ want: DesiredService) async throws -> ECSAPI.UpdateServiceResponse {
+        try await hooks.beforeWrite?()
+        let response = try await client.updateService(update)
+        guard response.service?.serviceName != nil else {
+            throw ReconcileError("ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
+        }
+        return response
+    }
+
+    /// A self-heal's drifted fields, for its record.
+    static func drifted(_ plan: ServicePlan) -> [String]? {
+        plan.drift ? plan.taskDefinitionChanges.map(\.path) + plan.settingsChanges.map { "service.\($0.path)" } : nil
+    }
+
+    /// An `EXTERNAL` service: something else (a controller of task sets) deploys it. berth
+    /// registers the task definition, updates what ECS lets it update, and records the
+    /// revision as registered, not as running: it has not seen it run.
+    func updateExternal(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String) async throws -> Started {
+        let begun = now()
+        let blocked = plan.settingsChanges.map(\.path).filter { !ServiceUpdate.externalUpdatable.contains(Self.topField($0)) }
+        guard blocked.isEmpty else {
+            throw ReconcileError("\(want.rendered.serviceName) uses the EXTERNAL deployment controller: ECS does not change "
+                                 + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it; "
+                                 + "change them through the controller that deploys it", kind: .terminal)
+        }
+        if !plan.settingsChanges.isEmpty {
+            _ = try await updateService(ServiceUpdate.request(from: want.create, only: ServiceUpdate.externalUpdatable), want)
+            progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName) (EXTERNAL: settings only)")
+        }
+        var started = Started(want: want, taskDefinitionArn: taskDefinitionArn, expectation: nil, started: begun, drifted: Self.drifted(plan))
+        if plan.taskDefinitionChanged {
+            started.outcome = (.registered, "EXTERNAL deployment controller: \(Self.short(taskDefinitionArn)) is registered for the controller "
+                                            + "that deploys this service; berth does not deploy it and has not seen it run")
+        }
+        return started
+    }
+
+    /// `loadBalancers[0].containerPort` → `loadBalancers`.
+    static func topField(_ path: String) -> String {
+        String(path.prefix { $0 != "." && $0 != "[" })
+    }
+}

@@ -1,0 +1,85 @@
+import AWS
+import ECS
+import ECSModel
+import Foundation
+import Git
+import Manifests
+import Records
+
+/// Following started rollouts to their outcomes.
+extension Applier {
+    enum RolloutPhase { case completed, inProgress, failed }
+
+    /// Where a live service's rollout stands: ECS's rollout state, or (an endpoint without
+    /// rollout states) complete when every task runs and none is pending.
+    static func phase(_ live: LiveSummary?) -> RolloutPhase {
+        guard let live else { return .inProgress }
+        switch live.rolloutState {
+        case "COMPLETED"?: return .completed
+        case "FAILED"?: return .failed
+        case nil: return live.runningCount == live.desiredCount && live.pendingCount == 0 ? .completed : .inProgress
+        default: return .inProgress
+        }
+    }
+
+    /// Polls every started rollout together until each has an outcome or the timeout passes.
+    func watch(_ started: [Started], cluster: String) async throws -> [String: (DeploymentRecord.Outcome, String?)] {
+        var pending = Dictionary(uniqueKeysWithValues: started.compactMap { item in item.expectation.map { (item.want.name, ($0, item.want)) } })
+        var results: [String: (DeploymentRecord.Outcome, String?)] = [:]
+        var lastProgress: [String: String] = [:]
+        var seenEvents = Set<String>()
+        var firstLook = true
+        let deadline = now().addingTimeInterval(options.timeout)
+        while !pending.isEmpty {
+            let names = pending.values.filter { !$0.0.codeDeploy }.map(\.0.serviceName)
+            let live = names.isEmpty ? [] : try await client.describeServices(cluster: cluster, names: names).services ?? []
+            for (service, (expectation, want)) in pending {
+                let verdict: RolloutWatcher.Verdict
+                if expectation.codeDeploy {
+                    let info = try await codeDeploy?.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: expectation.deploymentId)).deploymentInfo
+                    verdict = RolloutWatcher.judge(info, expectation)
+                } else {
+                    guard let current = live.first(where: { $0.serviceName == expectation.serviceName }) else { continue }
+                    // ECS's own service events, newest last, each once; the backlog before the apply is skipped.
+                    for event in (current.events ?? []).prefix(5).reversed() {
+                        guard let id = event.id, seenEvents.insert(id).inserted, !firstLook else { continue }
+                        progress("\(want.rendered.environment)/\(service): event: \(event.message ?? "")")
+                    }
+                    var judged = RolloutWatcher.judge(current, expectation)
+                    if case .done(.rolledBack, let reason) = judged, !current.deployments!.contains(where: { $0.id == expectation.deploymentId }) {
+                        // The failed deployment is gone from the service: ask the ServiceDeployment API why.
+                        judged = .done(.rolledBack, await serviceDeploymentReason(cluster: cluster, expectation) ?? reason)
+                    }
+                    verdict = judged
+                }
+                switch verdict {
+                case .done(let outcome, let reason):
+                    results[service] = (outcome, reason)
+                    pending[service] = nil
+                    progress("\(want.rendered.environment)/\(service): \(outcome.rawValue)\(reason.map { " (\($0))" } ?? "")")
+                case .waiting(let line):
+                    if lastProgress[service] != line {
+                        progress("\(want.rendered.environment)/\(service): \(line)")
+                        lastProgress[service] = line
+                    }
+                }
+            }
+            firstLook = false
+            if pending.isEmpty { break }
+            if now() >= deadline {
+                for (service, _) in pending { results[service] = (.timedOut, "no outcome within \(Int(options.timeout))s") }
+                break
+            }
+            try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
+        }
+        return results
+    }
+
+    /// The status reason ECS gave the deployment of `expectation`'s task definition, where the
+    /// endpoint has the ServiceDeployment API.
+    func serviceDeploymentReason(cluster: String, _ expectation: RolloutWatcher.Expectation) async -> String? {
+        guard let briefs = try? await client.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(
+            service: expectation.serviceName, cluster: cluster)).serviceDeployments else { return nil }
+        return briefs.last { $0.targetServiceRevisionArn == expectation.taskDefinitionArn && $0.statusReason != nil }?.statusReason
+    }
+}

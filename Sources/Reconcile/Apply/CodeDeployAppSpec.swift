@@ -1,0 +1,57 @@
+import ECSModel
+import Foundation
+import Manifests
+
+/// The AppSpec (JSON) of a CodeDeploy deployment of an ECS service: the task definition, the
+/// container and port the load balancer sends traffic to, and what CodeDeploy sets on the
+/// replacement task set (network, platform version, capacity providers), with the hooks.
+/// https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
+struct CodeDeployAppSpec {
+    let content: String
+
+    init(taskDefinitionArn: String, service: ECSAPI.CreateServiceRequest, hooks: [CodeDeploySettings.Hook], serviceName: String) throws {
+        guard let balancer = service.loadBalancers?.first, let container = balancer.containerName, let port = balancer.containerPort else {
+            throw ReconcileError("\(serviceName) uses the CODE_DEPLOY deployment controller, which needs a load balancer: "
+                                 + "set service.loadBalancers with containerName and containerPort", kind: .terminal)
+        }
+        var properties: [String: Any] = [
+            "TaskDefinition": taskDefinitionArn,
+            "LoadBalancerInfo": ["ContainerName": container, "ContainerPort": port],
+        ]
+        if let platform = service.platformVersion { properties["PlatformVersion"] = platform }
+        if let vpc = service.networkConfiguration?.awsvpcConfiguration {
+            var awsvpc: [String: Any] = ["Subnets": vpc.subnets ?? []]
+            if let groups = vpc.securityGroups { awsvpc["SecurityGroups"] = groups }
+            if let assign = vpc.assignPublicIp { awsvpc["AssignPublicIp"] = assign }
+            properties["NetworkConfiguration"] = ["AwsvpcConfiguration": awsvpc]
+        }
+        if let strategy = service.capacityProviderStrategy {
+            properties["CapacityProviderStrategy"] = strategy.map { item -> [String: Any] in
+                var entry: [String: Any] = ["CapacityProvider": item.capacityProvider ?? ""]
+                if let base = item.base { entry["Base"] = base }
+                if let weight = item.weight { entry["Weight"] = weight }
+                return entry
+            }
+        }
+        var spec: [String: Any] = [
+            "version": 0.0,
+            "Resources": [["TargetService": ["Type": "AWS::ECS::Service", "Properties": properties]]],
+        ]
+        if !hooks.isEmpty { spec["Hooks"] = hooks.map { [$0.event: $0.function] } }
+        let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .withoutEscapingSlashes])
+        content = String(decoding: data, as: UTF8.self)
+    }
+
+    /// The task definition an AppSpec deploys, to know a deployment berth started before.
+    static func taskDefinition(in content: String) -> String? {
+        guard let data = content.data(using: .utf8),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let resources = root["Resources"] as? [[String: Any]] else { return nil }
+        for resource in resources {
+            for case let target as [String: Any] in resource.values {
+                if let properties = target["Properties"] as? [String: Any], let arn = properties["TaskDefinition"] as? String { return arn }
+            }
+        }
+        return nil
+    }
+}
