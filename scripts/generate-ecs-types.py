@@ -29,6 +29,10 @@ MODELS = {
 }
 
 
+# Requests that carry fields newer than the schema to the wire (berth.yaml `allowUnknownFields`).
+PASS_THROUGH = {"RegisterTaskDefinitionRequest", "CreateServiceRequest", "UpdateServiceRequest"}
+
+
 def generate(service, namespace, path, operations):
     loader = botocore.loaders.Loader()
     model = loader.load_service_model(service, "service-2")
@@ -79,6 +83,13 @@ def generate(service, namespace, path, operations):
         for member, spec in members.items():
             prop = f"`{member}`" if member in KEYWORDS else member
             out.append(f"        public var {prop}: {swift_type(spec['shape'])}?")
+        if name in PASS_THROUGH:
+            out.append("        /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).")
+            out.append("        public var additionalFields: JSONValue? = nil")
+            out.append("")
+            out.append("        enum CodingKeys: String, CodingKey {")
+            out.append("            case " + ", ".join(f"`{m}`" if m in KEYWORDS else m for m in members))
+            out.append("        }")
         if members:
             params = ", ".join(f"{('`' + m + '`') if m in KEYWORDS else m}: {swift_type(s['shape'])}? = nil" for m, s in members.items())
             out.append("")

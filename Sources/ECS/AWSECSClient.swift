@@ -19,7 +19,11 @@ public struct AWSECSClient: ECSClient {
 
     func call<Input: Encodable, Output: Decodable>(_ operation: String, _ input: Input) async throws -> Output {
         if unsupported.contains(operation) { throw ECSClientError.unsupportedOperation(operation) }
-        let body = try JSONEncoder().encode(input)
+        var body = try JSONEncoder().encode(input)
+        if let extra = (input as? any CarriesAdditionalFields)?.additionalFields {
+            // Fields newer than the schema (allowUnknownFields), merged in as written.
+            body = try JSONEncoder().encode(try JSONDecoder().decode(JSONValue.self, from: body).merging(extra))
+        }
         let response: [UInt8]
         do {
             response = try await client.json(.ecs, operation, body: Array(body))

@@ -390,6 +390,12 @@ public enum ECSAPI {
         public var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
         public var gatewayConnectors: [GatewayConnector]?
         public var monitoring: MonitoringConfiguration?
+        /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).
+        public var additionalFields: JSONValue? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case cluster, serviceName, taskDefinition, availabilityZoneRebalancing, loadBalancers, serviceRegistries, desiredCount, clientToken, launchType, capacityProviderStrategy, platformVersion, role, deploymentConfiguration, placementConstraints, placementStrategy, networkConfiguration, healthCheckGracePeriodSeconds, schedulingStrategy, deploymentController, tags, enableECSManagedTags, propagateTags, enableExecuteCommand, serviceConnectConfiguration, volumeConfigurations, vpcLatticeConfigurations, gatewayConnectors, monitoring
+        }
 
         public init(cluster: String? = nil, serviceName: String? = nil, taskDefinition: String? = nil, availabilityZoneRebalancing: String? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, desiredCount: Int? = nil, clientToken: String? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, role: String? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, networkConfiguration: NetworkConfiguration? = nil, healthCheckGracePeriodSeconds: Int? = nil, schedulingStrategy: String? = nil, deploymentController: DeploymentController? = nil, tags: [Tag]? = nil, enableECSManagedTags: Bool? = nil, propagateTags: String? = nil, enableExecuteCommand: Bool? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil, gatewayConnectors: [GatewayConnector]? = nil, monitoring: MonitoringConfiguration? = nil) {
             self.cluster = cluster
@@ -1373,6 +1379,12 @@ public enum ECSAPI {
         public var runtimePlatform: RuntimePlatform?
         public var enableFaultInjection: Bool?
         public var trustedExecutionConfiguration: TrustedExecutionConfiguration?
+        /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).
+        public var additionalFields: JSONValue? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case family, taskRoleArn, executionRoleArn, networkMode, containerDefinitions, volumes, placementConstraints, requiresCompatibilities, cpu, memory, tags, pidMode, ipcMode, proxyConfiguration, inferenceAccelerators, ephemeralStorage, runtimePlatform, enableFaultInjection, trustedExecutionConfiguration
+        }
 
         public init(family: String? = nil, taskRoleArn: String? = nil, executionRoleArn: String? = nil, networkMode: String? = nil, containerDefinitions: [ContainerDefinition]? = nil, volumes: [Volume]? = nil, placementConstraints: [TaskDefinitionPlacementConstraint]? = nil, requiresCompatibilities: [String]? = nil, cpu: String? = nil, memory: String? = nil, tags: [Tag]? = nil, pidMode: String? = nil, ipcMode: String? = nil, proxyConfiguration: ProxyConfiguration? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, ephemeralStorage: EphemeralStorage? = nil, runtimePlatform: RuntimePlatform? = nil, enableFaultInjection: Bool? = nil, trustedExecutionConfiguration: TrustedExecutionConfiguration? = nil) {
             self.family = family
@@ -2352,6 +2364,12 @@ public enum ECSAPI {
         public var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
         public var gatewayConnectors: [GatewayConnector]?
         public var monitoring: MonitoringConfiguration?
+        /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).
+        public var additionalFields: JSONValue? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case cluster, service, desiredCount, taskDefinition, capacityProviderStrategy, deploymentConfiguration, availabilityZoneRebalancing, networkConfiguration, placementConstraints, placementStrategy, platformVersion, forceNewDeployment, healthCheckGracePeriodSeconds, deploymentController, enableExecuteCommand, enableECSManagedTags, loadBalancers, propagateTags, serviceRegistries, serviceConnectConfiguration, volumeConfigurations, vpcLatticeConfigurations, gatewayConnectors, monitoring
+        }
 
         public init(cluster: String? = nil, service: String? = nil, desiredCount: Int? = nil, taskDefinition: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, availabilityZoneRebalancing: String? = nil, networkConfiguration: NetworkConfiguration? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, platformVersion: String? = nil, forceNewDeployment: Bool? = nil, healthCheckGracePeriodSeconds: Int? = nil, deploymentController: DeploymentController? = nil, enableExecuteCommand: Bool? = nil, enableECSManagedTags: Bool? = nil, loadBalancers: [LoadBalancer]? = nil, propagateTags: String? = nil, serviceRegistries: [ServiceRegistry]? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil, gatewayConnectors: [GatewayConnector]? = nil, monitoring: MonitoringConfiguration? = nil) {
             self.cluster = cluster

@@ -28,6 +28,7 @@ extension IncrementalLoader {
         // Pieces made before a give-up are right for `files` too: kept either way.
         defer { if !done { memo = fresh } }
         var run = LoadRun(files: files, reader: YAMLReader(limits: limits))
+        run.allowUnknownFields = previous.config?.allowUnknownFields ?? false
         run.only = environments
         run.fresh = LoadMemo()
         run.parses.old = fresh.parsed
@@ -58,6 +59,7 @@ extension IncrementalLoader {
             overlay.path = rendering.overlayPath
             guard let baseValue = base.value else { return nil }
             var renderer = ServiceRenderer(environment: environment, base: baseValue, overlay: overlay)
+            renderer.allowUnknownFields = run.allowUnknownFields
             renderer.renderID = LoadMemo.stamp()
             guard let result = renderer.render(), renderer.diagnostics.items.isEmpty else { return nil }
             fresh.renderings[key] = LoadMemo.Rendering(context: rendering.context, base: base.stamp, overlay: overlayPiece.stamp,

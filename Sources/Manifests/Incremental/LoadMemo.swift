@@ -42,6 +42,8 @@ struct LoadMemo: Sendable {
     var contexts: [String: (context: RenderContext, stamp: UInt64)] = [:]
     /// Every file parsed, by path, with the version parsed.
     var parsed: [String: Parsed] = [:]
+    /// berth.yaml's `allowUnknownFields` when the pieces were checked.
+    var allowUnknownFields = false
     /// What the load read outside the pieces: a change to any of it needs a whole load.
     var outside: Set<String> = []
     /// Which service bases read each path (their own files, and a shared task definition).

@@ -104,6 +104,8 @@ extension LoadRun {
             node = node.setting("taskDefinition", to: TaskDefinitionInput.normalize(td, field: "taskDefinition", diagnostics: &diagnostics))
         }
         var checker = SchemaChecker()
+        checker.passUnknown = allowUnknownFields
+        checker.quietUnknown = true
         let checked = checker.check(node, as: .structure(BerthShapes.overlayFile), field: "")
         diagnostics.append(contentsOf: checker.diagnostics)
         return Overlay(service: service, file: files.display(file), images: checked["images"],

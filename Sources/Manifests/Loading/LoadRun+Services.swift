@@ -31,6 +31,8 @@ extension LoadRun {
             }
         }
         var checker = SchemaChecker()
+        checker.passUnknown = allowUnknownFields
+        checker.quietUnknown = true
         let checked = checker.check(node.setting("taskDefinition", to: taskDefinition ?? Node(.null, at: node.location)),
                                     as: .structure(BerthShapes.serviceFile), field: "")
         diagnostics.append(contentsOf: checker.diagnostics)

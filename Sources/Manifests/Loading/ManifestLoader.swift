@@ -42,6 +42,8 @@ struct LoadRun {
     let parses = ParseTable()
     /// How much of this load was done rather than reused: pieces read and services rendered.
     var work = LoadWork()
+    /// berth.yaml's `allowUnknownFields`, for the checks of task definitions and settings.
+    var allowUnknownFields = false
     /// The folders in services/, each a service (looked up for every overlay).
     lazy var serviceFolders = Set(files.subfolders(of: "services"))
 
@@ -68,6 +70,10 @@ struct LoadRun {
 
     mutating func load() -> LoadedManifests {
         let config = readConfig()
+        allowUnknownFields = config?.config.allowUnknownFields ?? false
+        // What was read with the other setting was checked differently: none of it is kept.
+        if memo?.allowUnknownFields != allowUnknownFields { memo = nil }
+        fresh?.allowUnknownFields = allowUnknownFields
         var bases: [String: ServiceBase] = [:]
         var baseStamps: [String: UInt64] = [:]
         for name in serviceFolders.sorted() {
@@ -153,6 +159,7 @@ struct LoadRun {
                 if rendering == nil || rendering!.context != contextStamp || rendering!.base != baseStamp || rendering!.overlay != overlay.stamp {
                     if expanded == nil { expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment)) }
                     var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
+                    renderer.allowUnknownFields = allowUnknownFields
                     renderer.renderID = LoadMemo.stamp()
                     work.rendered += 1
                     rendering = LoadMemo.Rendering(context: contextStamp, base: baseStamp, overlay: overlay.stamp, overlayPath: overlay.path,
@@ -300,6 +307,7 @@ struct LoadRun {
         config.notifications = Self.readNotifications(node["notifications"], diagnostics: &global)
         config.review = readReview(node["review"])
         config.forge = Self.readForge(node["forge"], diagnostics: &global)
+        if case .bool(true)? = node["allowUnknownFields"]?.value { config.allowUnknownFields = true }
         config.autoPromote = readAutoPromote(node["autoPromote"], config: config)
         let images = readImages(node["images"], config: config)
         config.images = images.map(\.0)

@@ -68,6 +68,9 @@ public struct BerthConfig: Sendable {
     public var review: ReviewTemplate?
     /// The forge pull requests and plan checks go to, when berth.yaml names one.
     public var forge: ForgeConfig?
+    /// `allowUnknownFields: true`: a field newer than berth's schema inside a task definition
+    /// or service settings is a warning, and sent to ECS as written.
+    public var allowUnknownFields = false
     /// Promotions the controller makes itself.
     public var autoPromote: AutoPromotion?
     /// Image automation: the registry tags services follow.

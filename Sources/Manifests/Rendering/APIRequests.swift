@@ -9,6 +9,7 @@ extension RenderedService {
         var request: ECSAPI.RegisterTaskDefinitionRequest = try APIValue.decode(taskDefinition, as: .structure(BerthShapes.taskDefinition))
         request.family = family
         if request.tags?.isEmpty == true { request.tags = nil }
+        request.additionalFields = APIValue.unknown(taskDefinition, .structure(BerthShapes.taskDefinition))
         return request
     }
 
@@ -19,6 +20,7 @@ extension RenderedService {
         request.serviceName = serviceName
         request.cluster = cluster
         request.taskDefinition = taskDefinition
+        request.additionalFields = APIValue.unknown(serviceSettings, shape)
         return request
     }
 }
@@ -28,6 +30,33 @@ enum APIValue {
     static func decode<T: Decodable>(_ node: Node, as shape: Shape) throws -> T {
         let json = JSONWriter.write(coerce(node.droppingNulls(), shape), pretty: false)
         return try JSONDecoder().decode(T.self, from: Data(json.utf8))
+    }
+
+    /// The members `shape` does not know (kept only under `allowUnknownFields`), with the path
+    /// to them: what the typed request cannot hold and the client merges into the body. List
+    /// items line up by position, so an unknown field in the second container stays there.
+    static func unknown(_ node: Node, _ shape: Shape) -> JSONValue? {
+        switch (shape, node.value) {
+        case (.structure(let structure), .map(let entries)):
+            var found: [String: JSONValue] = [:]
+            for entry in entries {
+                if let member = structure.members[entry.key] {
+                    if let nested = unknown(entry.node, member) { found[entry.key] = nested }
+                } else if !entry.node.isNull, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(JSONWriter.write(entry.node, pretty: false).utf8)) {
+                    found[entry.key] = value
+                }
+            }
+            return found.isEmpty ? nil : .object(found)
+        case (.list(let item), .list(let items)):
+            let nested = items.map { unknown($0, item) }
+            return nested.allSatisfy { $0 == nil } ? nil : .array(nested.map { $0 ?? .object([:]) })
+        case (.map(let value), .map(let entries)):
+            var found: [String: JSONValue] = [:]
+            for entry in entries { if let nested = unknown(entry.node, value) { found[entry.key] = nested } }
+            return found.isEmpty ? nil : .object(found)
+        default:
+            return nil
+        }
     }
 
     static func coerce(_ node: Node, _ shape: Shape) -> Node {

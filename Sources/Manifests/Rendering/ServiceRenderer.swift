@@ -5,6 +5,8 @@ struct ServiceRenderer {
     let base: ServiceBase
     let overlay: Overlay
     var diagnostics = Diagnostics()
+    /// berth.yaml's `allowUnknownFields` (`SchemaChecker.passUnknown`).
+    var allowUnknownFields = false
     /// Carried into the result (`RenderedService.renderID`).
     var renderID: UInt64 = 0
 
@@ -59,6 +61,7 @@ struct ServiceRenderer {
             }
         }
         var checker = SchemaChecker(enforceRequired: true)
+        checker.passUnknown = allowUnknownFields
         td = checker.check(td, as: .structure(BerthShapes.taskDefinition), field: "taskDefinition")
         var checks = TaskDefinitionChecks(policy: environment.policy, environment: environment.name)
         checks.run(td, field: "taskDefinition")

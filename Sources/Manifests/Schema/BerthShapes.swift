@@ -163,5 +163,6 @@ public enum BerthShapes {
         ("forge", .structure(forge)),
         ("autoPromote", .structure(autoPromote)),
         ("images", .list(.structure(imagePolicy))),
+        ("allowUnknownFields", .boolean),
     ], required: ["version"])
 }

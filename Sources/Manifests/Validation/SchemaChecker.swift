@@ -5,6 +5,12 @@ struct SchemaChecker {
     var diagnostics = Diagnostics()
     /// Off for overlays and bases, which are partial until merged.
     var enforceRequired = false
+    /// berth.yaml `allowUnknownFields`: a field the schema lacks inside an ECS request (under
+    /// `taskDefinition` or `service`) is a warning and kept as written, for AWS to judge. berth's
+    /// own fields stay strict.
+    var passUnknown = false
+    /// Keep them without a word: a file's own check, whose rendering says it once.
+    var quietUnknown = false
 
     mutating func check(_ node: Node, as shape: Shape, field: String) -> Node {
         if node.isNull { return node }
@@ -21,6 +27,14 @@ struct SchemaChecker {
             for entry in entries {
                 let path = field.isEmpty ? entry.key : "\(field).\(entry.key)"
                 guard let memberShape = structure.members[entry.key] else {
+                    if passUnknown, path.hasPrefix("taskDefinition.") || path.hasPrefix("service.") {
+                        if !quietUnknown { diagnostics.warning("unknown field '\(entry.key)' in \(structure.name)"
+                                            + Suggestion.hint(for: entry.key, in: structure.memberNames)
+                                            + "; sent to ECS as written (allowUnknownFields), and not compared",
+                                            at: entry.keyLocation, field: path) }
+                        checked.append(entry)
+                        continue
+                    }
                     diagnostics.error("unknown field '\(entry.key)' in \(structure.name)"
                                       + Suggestion.hint(for: entry.key, in: structure.memberNames),
                                       at: entry.keyLocation, field: path)

@@ -30,6 +30,9 @@ enum ServiceUpdate {
            let decoded = try? JSONDecoder().decode(ECSAPI.UpdateServiceRequest.self, from: body) {
             update = decoded
         }
+        // Fields newer than the schema go with the whole update, not with the few fields ECS
+        // takes for a service another controller deploys.
+        if only == nil { update.additionalFields = create.additionalFields }
         return update
     }
 }
