@@ -340,6 +340,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: api, line: 7, message: "expected an integer, found the string \"lots\""),
         BadInput(name: "codeDeploy on a service CodeDeploy does not deploy", files: [prodAPI: "service:\n  desiredCount: 1\ncodeDeploy:\n  application: shop\n"],
                  file: prodAPI, line: 4, message: "codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY"),
+        BadInput(name: "codeDeploy application without its group", files: [prodAPI: "service:\n  deploymentController: {type: CODE_DEPLOY}\ncodeDeploy:\n  application: shop\n"],
+                 file: prodAPI, line: 4, message: "codeDeploy names an application without its deploymentGroup"),
         BadInput(name: "codeDeploy hook misspelt", files: [prodAPI: "codeDeploy:\n  hooks: {beforeInstal: fn}\n"],
                  file: prodAPI, line: 2, message: "unknown field 'beforeInstal' in codeDeploy.hooks; did you mean 'beforeInstall'?"),
         BadInput(name: "circuit breaker on a CODE_DEPLOY service", files: [prodAPI: """

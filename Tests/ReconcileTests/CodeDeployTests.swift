@@ -97,6 +97,29 @@ import Testing
         #expect(repo.counter.count("CreateDeployment") == 1)
     }
 
+    @Test func aNamedGroupMustDeployThisService() async throws {
+        // The group named for svc0 in the base file, used by svc1 too: refused, nothing deployed.
+        var files = manifests(services: 2, overlay: """
+            service:
+              desiredCount: 1
+              deploymentController: {type: CODE_DEPLOY}
+              deploymentConfiguration: null
+              loadBalancers: [{targetGroupArn: "\(Self.blue)", containerName: app, containerPort: 8080}]
+            codeDeploy: {application: shop, deploymentGroup: svc0-group}
+            """)
+        let repo = try ManifestRepo(files)
+        #expect(try await repo.apply("staging").allSatisfy { $0.succeeded })
+        for name in ["svc0", "svc1"] {
+            files["services/\(name)/service.yaml"] = files["services/\(name)/service.yaml"]!.replacingOccurrences(of: "app:1.0", with: "app:2.0")
+        }
+        _ = try repo.commit(files, "2.0")
+        let error = await #expect(throws: ReconcileError.self) { _ = try await repo.apply("staging") }
+        // Whichever service made it first (they deploy together), the other is refused.
+        let said = error?.description ?? ""
+        #expect(said.contains("deploys staging/svc0, not staging/svc1") || said.contains("deploys staging/svc1, not staging/svc0"), "\(said)")
+        #expect(error?.kind == .terminal)
+    }
+
     @Test func ecsRefusesWhatCodeDeployOwns() async throws {
         let repo = try ManifestRepo(Self.files())
         #expect(try await repo.apply("staging").allSatisfy { $0.succeeded })
@@ -110,15 +133,18 @@ import Testing
     @Test func anExternalServiceHasItsRevisionRegisteredAndReportedAsSuch() async throws {
         let overlay = "service:\n  desiredCount: 1\n  deploymentController: {type: EXTERNAL}\n  deploymentConfiguration: null"
         let repo = try ManifestRepo(manifests(services: 1, overlay: overlay))
-        #expect(try await repo.apply("staging").allSatisfy { $0.succeeded })
+        let first = try await repo.apply("staging")
+        #expect(first.first?.record?.outcome == .registered, "\(first)")
+        #expect(first.allSatisfy { $0.succeeded })
         let files = manifests(services: 1, image: "registry.example.com/app:2.0", overlay: overlay)
         _ = try repo.commit(files, "2.0")
         let record = try #require(try await repo.apply("staging").first?.record)
         #expect(record.outcome == .registered, "\(record)")
         #expect(record.taskDefinitionArn.hasSuffix(":2"))
         #expect(record.reason?.contains("EXTERNAL") == true)
+        // Nothing runs until the controller that deploys it makes a task set.
         let live = try await repo.localECS().describeServices(cluster: "staging", names: ["svc0"]).services?.first
-        #expect(live?.taskDefinition?.hasSuffix(":1") == true)
+        #expect(live?.taskDefinition == nil && live?.taskSets?.isEmpty == true)
         #expect(repo.counter.count("UpdateService") == 0)
     }
 

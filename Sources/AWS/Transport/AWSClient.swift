@@ -50,7 +50,8 @@ public struct AWSClient: Sendable {
     /// Operations that create something new on each call: retried only when the request
     /// surely was not processed (throttled, or no connection), never after an ambiguous failure
     /// (a 5xx, a dropped connection, a timeout), so a retry cannot make a second one.
-    public static let nonIdempotent: Set<String> = ["RegisterTaskDefinition", "RunTask", "CreateService"]
+    public static let nonIdempotent: Set<String> = ["RegisterTaskDefinition", "RunTask", "CreateService", "CreateDeployment",
+                                                    "CreateApplication", "CreateDeploymentGroup"]
 
     /// Calls a JSON-protocol operation; returns the response body.
     public func json(_ service: AWSService, _ operation: String, body: [UInt8]) async throws -> [UInt8] {

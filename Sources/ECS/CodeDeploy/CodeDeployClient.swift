@@ -58,7 +58,7 @@ extension CodeDeployClient {
     }
 
     /// A cluster named by name or by ARN.
-    static func sameCluster(_ named: String?, _ cluster: String) -> Bool {
+    public static func sameCluster(_ named: String?, _ cluster: String) -> Bool {
         guard let named else { return false }
         return named == cluster || named.hasSuffix(":cluster/" + cluster)
     }

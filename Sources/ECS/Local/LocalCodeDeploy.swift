@@ -49,12 +49,13 @@ struct LocalCodeDeployment: Codable, Sendable, Equatable {
     var errorMessage: String?
     var rollbackDeploymentId: String?
     var rollbackOf: String?
+    var deploymentConfig = "CodeDeployDefault.ECSAllAtOnce"
 
     var active: Bool { CodeDeployStatus.active.map(\.rawValue).contains(status) }
 
     var info: CodeDeployAPI.DeploymentInfo {
         CodeDeployAPI.DeploymentInfo(
-            applicationName: application, deploymentGroupName: group, deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
+            applicationName: application, deploymentGroupName: group, deploymentConfigName: deploymentConfig,
             deploymentId: id, revision: CodeDeployAPI.RevisionLocation(revisionType: "AppSpecContent",
                                                                        appSpecContent: CodeDeployAPI.AppSpecContent(content: appSpec)),
             status: status, errorInformation: errorCode.map { CodeDeployAPI.ErrorInformation(code: $0, message: errorMessage) },
@@ -69,7 +70,7 @@ struct LocalCodeDeployment: Codable, Sendable, Equatable {
 
 extension LocalECS: CodeDeployClient {
     public func createApplication(_ input: CodeDeployAPI.CreateApplicationInput) async throws -> CodeDeployAPI.CreateApplicationOutput {
-        try await run("CreateApplication") { state in
+        try await run("CreateApplication", service: "codedeploy") { state in
             guard let name = input.applicationName, !name.isEmpty else { throw fail("ApplicationNameRequiredException", "Application name is required.") }
             let key = LocalCodeDeployEntry.applicationKey(name)
             guard state.codeDeploy[key] == nil else {
@@ -81,7 +82,7 @@ extension LocalECS: CodeDeployClient {
     }
 
     public func createDeploymentGroup(_ input: CodeDeployAPI.CreateDeploymentGroupInput) async throws -> CodeDeployAPI.CreateDeploymentGroupOutput {
-        try await run("CreateDeploymentGroup") { state in
+        try await run("CreateDeploymentGroup", service: "codedeploy") { state in
             let application = try requireApplication(input.applicationName, state)
             guard let name = input.deploymentGroupName, !name.isEmpty else {
                 throw fail("DeploymentGroupNameRequiredException", "Deployment group name is required.")
@@ -110,7 +111,7 @@ extension LocalECS: CodeDeployClient {
     }
 
     public func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput {
-        try await run("CreateDeployment") { state in
+        try await run("CreateDeployment", service: "codedeploy") { state in
             advanceAll(&state)
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
             guard let content = input.revision?.appSpecContent?.content, let spec = LocalAppSpec(content) else {
@@ -135,13 +136,14 @@ extension LocalECS: CodeDeployClient {
             state.codeDeploy[LocalCodeDeployEntry.deploymentKey(id)] = .deployment(LocalCodeDeployment(
                 id: id, application: group.application, group: group.name, serviceKey: group.serviceKey,
                 taskDefinition: definition.taskDefinitionArn!, previousTaskDefinition: service.service.taskDefinition,
-                appSpec: content, description: input.description, createdAt: now(), status: CodeDeployStatus.inProgress.rawValue))
+                appSpec: content, description: input.description, createdAt: now(), status: CodeDeployStatus.inProgress.rawValue,
+                deploymentConfig: input.deploymentConfigName ?? group.deploymentConfig))
             return CodeDeployAPI.CreateDeploymentOutput(deploymentId: id)
         }
     }
 
     public func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput {
-        try await run("GetDeployment") { state in
+        try await run("GetDeployment", service: "codedeploy") { state in
             advanceAll(&state)
             guard let id = input.deploymentId, case .deployment(let deployment)? = state.codeDeploy[LocalCodeDeployEntry.deploymentKey(id)] else {
                 throw fail("DeploymentDoesNotExistException", "The deployment \(input.deploymentId ?? "") could not be found.")
@@ -151,7 +153,7 @@ extension LocalECS: CodeDeployClient {
     }
 
     public func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput {
-        try await run("ListDeployments") { state in
+        try await run("ListDeployments", service: "codedeploy") { state in
             advanceAll(&state)
             let statuses = input.includeOnlyStatuses ?? []
             let ids = state.codeDeploy.values.compactMap { entry -> LocalCodeDeployment? in
@@ -165,7 +167,7 @@ extension LocalECS: CodeDeployClient {
     }
 
     public func listApplications(_ input: CodeDeployAPI.ListApplicationsInput) async throws -> CodeDeployAPI.ListApplicationsOutput {
-        try await run("ListApplications") { state in
+        try await run("ListApplications", service: "codedeploy") { state in
             let names = state.codeDeploy.values.compactMap { entry -> String? in
                 if case .application(let name, _) = entry { return name }
                 return nil
@@ -175,7 +177,7 @@ extension LocalECS: CodeDeployClient {
     }
 
     public func listDeploymentGroups(_ input: CodeDeployAPI.ListDeploymentGroupsInput) async throws -> CodeDeployAPI.ListDeploymentGroupsOutput {
-        try await run("ListDeploymentGroups") { state in
+        try await run("ListDeploymentGroups", service: "codedeploy") { state in
             let application = try requireApplication(input.applicationName, state)
             let names = state.codeDeploy.values.compactMap { entry -> String? in
                 if case .group(let group) = entry, group.application == application { return group.name }
@@ -186,7 +188,7 @@ extension LocalECS: CodeDeployClient {
     }
 
     public func getDeploymentGroup(_ input: CodeDeployAPI.GetDeploymentGroupInput) async throws -> CodeDeployAPI.GetDeploymentGroupOutput {
-        try await run("GetDeploymentGroup") { state in
+        try await run("GetDeploymentGroup", service: "codedeploy") { state in
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
             let parts = group.serviceKey.split(separator: "/", maxSplits: 1).map(String.init)
             return CodeDeployAPI.GetDeploymentGroupOutput(deploymentGroupInfo: CodeDeployAPI.DeploymentGroupInfo(
@@ -232,7 +234,8 @@ extension LocalECS: CodeDeployClient {
                     deployment.rollbackDeploymentId = rollbackID
                     state.codeDeploy[LocalCodeDeployEntry.deploymentKey(rollbackID)] = .deployment(LocalCodeDeployment(
                         id: rollbackID, application: deployment.application, group: deployment.group, serviceKey: deployment.serviceKey,
-                        taskDefinition: deployment.previousTaskDefinition ?? deployment.taskDefinition, appSpec: deployment.appSpec,
+                        taskDefinition: deployment.previousTaskDefinition ?? deployment.taskDefinition,
+                        appSpec: LocalAppSpec.rollback(to: deployment.previousTaskDefinition ?? deployment.taskDefinition),
                         createdAt: failedAt, status: CodeDeployStatus.succeeded.rawValue, completedAt: failedAt, rollbackOf: deployment.id))
                 }
                 state.codeDeploy[key] = .deployment(deployment)
@@ -245,6 +248,12 @@ extension LocalECS: CodeDeployClient {
             state.codeDeploy[key] = .deployment(deployment)
             if var service = state.services[deployment.serviceKey] {
                 swap(&service, to: deployment.taskDefinition, targetGroups: group?.targetGroups ?? [], at: doneAt, state: &state)
+                // What the AppSpec set on the replacement task set is what ECS shows for the service.
+                if let spec = LocalAppSpec(deployment.appSpec) {
+                    if let value = spec.networkConfiguration { service.service.networkConfiguration = value }
+                    if let value = spec.platformVersion { service.service.platformVersion = value }
+                    if let value = spec.capacityProviderStrategy { service.service.capacityProviderStrategy = value }
+                }
                 state.services[deployment.serviceKey] = service
             }
         }
@@ -280,6 +289,14 @@ struct LocalAppSpec {
     let taskDefinition: String
     let containerName: String?
     let containerPort: Int?
+    let platformVersion: String?
+    let networkConfiguration: ECSAPI.NetworkConfiguration?
+    let capacityProviderStrategy: [ECSAPI.CapacityProviderStrategyItem]?
+
+    /// The AppSpec of the deployment CodeDeploy makes to roll back to `taskDefinition`.
+    static func rollback(to taskDefinition: String) -> String {
+        #"{"Resources":[{"TargetService":{"Properties":{"TaskDefinition":"\#(taskDefinition)"},"Type":"AWS::ECS::Service"}}],"version":0.0}"#
+    }
 
     init?(_ content: String) {
         guard let data = content.data(using: .utf8),
@@ -292,5 +309,17 @@ struct LocalAppSpec {
         self.taskDefinition = taskDefinition
         containerName = balancer?["ContainerName"] as? String
         containerPort = balancer?["ContainerPort"] as? Int
+        platformVersion = properties["PlatformVersion"] as? String
+        if let vpc = (properties["NetworkConfiguration"] as? [String: Any])?["AwsvpcConfiguration"] as? [String: Any] {
+            networkConfiguration = ECSAPI.NetworkConfiguration(awsvpcConfiguration: ECSAPI.AwsVpcConfiguration(
+                subnets: vpc["Subnets"] as? [String], securityGroups: vpc["SecurityGroups"] as? [String],
+                assignPublicIp: vpc["AssignPublicIp"] as? String))
+        } else {
+            networkConfiguration = nil
+        }
+        capacityProviderStrategy = (properties["CapacityProviderStrategy"] as? [[String: Any]])?.map {
+            ECSAPI.CapacityProviderStrategyItem(capacityProvider: $0["CapacityProvider"] as? String, weight: $0["Weight"] as? Int,
+                                                base: $0["Base"] as? Int)
+        }
     }
 }

@@ -72,7 +72,9 @@ extension LocalECS {
             case "DRAINING": throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
             default: break
             }
-            let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
+            // An EXTERNAL service starts with no task set: the controller that deploys it makes them.
+            let external = input.deploymentController?.type == "EXTERNAL"
+            let definition = external ? nil : try requireActiveTaskDefinition(input.taskDefinition, state)
             if input.launchType != nil && input.capacityProviderStrategy != nil {
                 throw fail("InvalidParameterException", "Specifying both a launch type and capacity provider strategy is not supported.")
             }
@@ -88,7 +90,7 @@ extension LocalECS {
                 launchType: input.launchType ?? (input.capacityProviderStrategy == nil ? "EC2" : nil),
                 capacityProviderStrategy: input.capacityProviderStrategy,
                 platformVersion: input.platformVersion ?? ((input.launchType == "FARGATE") ? "LATEST" : nil),
-                taskDefinition: definition.taskDefinitionArn, deploymentConfiguration: configuration, events: [],
+                taskDefinition: definition?.taskDefinitionArn, deploymentConfiguration: configuration, events: [],
                 createdAt: Timestamp(now()), placementConstraints: input.placementConstraints ?? [],
                 placementStrategy: input.placementStrategy ?? [], networkConfiguration: input.networkConfiguration,
                 healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds, schedulingStrategy: input.schedulingStrategy ?? "REPLICA",
@@ -97,7 +99,7 @@ extension LocalECS {
                 propagateTags: input.propagateTags ?? "NONE", enableExecuteCommand: input.enableExecuteCommand ?? false,
                 availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? "DISABLED")
             var local = LocalService(service: service, deployments: [])
-            deploy(&local, taskDefinition: definition.taskDefinitionArn!, state: &state)
+            if let arn = definition?.taskDefinitionArn { deploy(&local, taskDefinition: arn, state: &state) }
             if let tags = input.tags, !tags.isEmpty { state.tags[service.serviceArn!] = tags }
             state.services[key] = local
             return ECSAPI.CreateServiceResponse(service: LocalRollout.view(local))
@@ -155,6 +157,9 @@ extension LocalECS {
             throw fail("InvalidParameterException", "Unable to update network parameters" + suffix)
         }
         if let value = input.platformVersion, value != service.platformVersion { throw fail("InvalidParameterException", "Unable to update platform version" + suffix) }
+        if let value = input.capacityProviderStrategy, value != service.capacityProviderStrategy {
+            throw fail("InvalidParameterException", "Unable to update capacity provider strategy" + suffix)
+        }
     }
 
     public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {

@@ -43,7 +43,7 @@ public actor LocalECS: ECSClient {
     /// Runs one call on the state: journaled, and durable before it answers, as ECS's answer
     /// means the change is made. The fsync runs off the actor, so calls keep writing while it
     /// runs and share the next one: thousands of creates pay for far fewer fsyncs than calls.
-    func run<R>(_ operation: String, _ body: (inout LocalState) throws -> R) async throws -> R {
+    func run<R>(_ operation: String, service: String = "ecs", _ body: (inout LocalState) throws -> R) async throws -> R {
         do {
             let result = try file.transact(&memory, &cursor, durable: false, body)
             if cursor.unsynced {
@@ -51,11 +51,11 @@ public actor LocalECS: ECSClient {
                 journaled += 1
             }
             try await durable(journaled)
-            counter.record(service: "ecs", operation: operation, outcome: "ok")
+            counter.record(service: service, operation: operation, outcome: "ok")
             return result
         } catch let error as AWSError {
-            counter.record(service: "ecs", operation: operation, outcome: error.code)
-            throw AWSError(code: error.code, message: error.message, status: error.status, service: "ecs", operation: operation)
+            counter.record(service: service, operation: operation, outcome: error.code)
+            throw AWSError(code: error.code, message: error.message, status: error.status, service: service, operation: operation)
         }
     }
 

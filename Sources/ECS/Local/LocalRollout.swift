@@ -103,6 +103,20 @@ struct LocalRollout {
                 rolloutState: deployment.rolloutState, rolloutStateReason: deployment.rolloutStateReason)
         }
         let primary = visible.first { $0.status == "PRIMARY" }
+        if let controller = service.deploymentController?.type, controller != "ECS" {
+            // CodeDeploy and external controllers deploy task sets: ECS shows those, and no deployments.
+            service.taskSets = service.deployments?.map { deployment in
+                ECSAPI.TaskSet(id: deployment.id.map { "ts-" + $0.replacingOccurrences(of: "ecs-svc/", with: "") }, status: deployment.status,
+                               taskDefinition: deployment.taskDefinition, computedDesiredCount: deployment.desiredCount,
+                               pendingCount: deployment.pendingCount, runningCount: deployment.runningCount,
+                               createdAt: deployment.createdAt, updatedAt: deployment.updatedAt,
+                               stabilityStatus: deployment.rolloutState == "COMPLETED" ? "STEADY_STATE" : "STABILIZING")
+            } ?? []
+            service.runningCount = service.taskSets?.reduce(0) { $0 + ($1.runningCount ?? 0) } ?? 0
+            service.pendingCount = service.taskSets?.reduce(0) { $0 + ($1.pendingCount ?? 0) } ?? 0
+            service.deployments = []
+            return service
+        }
         service.runningCount = service.deployments?.reduce(0) { $0 + ($1.runningCount ?? 0) } ?? 0
         service.pendingCount = service.deployments?.reduce(0) { $0 + ($1.pendingCount ?? 0) } ?? 0
         service.currentServiceDeployment = primary?.arn

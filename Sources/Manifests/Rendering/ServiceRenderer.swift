@@ -97,6 +97,12 @@ struct ServiceRenderer {
             codeDeploy = codeDeploy.map { Merge.merge($0, overlayCodeDeploy, key: nil, diagnostics: &diagnostics, field: "codeDeploy") } ?? overlayCodeDeploy
         }
         codeDeploy = codeDeploy.map { interpolator.apply($0, diagnostics: &diagnostics, field: "codeDeploy").droppingNulls() }
+        if let node = codeDeploy, (node["application"] == nil) != (node["deploymentGroup"] == nil) {
+            diagnostics.error("codeDeploy names " + (node["application"] == nil ? "a deploymentGroup without its application"
+                                                     : "an application without its deploymentGroup")
+                              + "; name both, or neither to use the group whose ecsServices lists the service",
+                              at: node.location, field: "codeDeploy")
+        }
         if let node = codeDeploy, settings["deploymentController"]?["type"]?.string != "CODE_DEPLOY" {
             diagnostics.error("codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY "
                               + "(set service.deploymentController: {type: CODE_DEPLOY})", at: node.location, field: "codeDeploy")

@@ -24,7 +24,7 @@ extension Applier {
                                  + "for it", kind: .terminal)
         }
         if !updatable.isEmpty {
-            _ = try await updateService(ServiceUpdate.request(from: want.create, only: ServiceUpdate.codeDeployUpdatable), want)
+            _ = try await updateService(try ServiceUpdate.request(from: want.create, only: ServiceUpdate.codeDeployUpdatable), want)
             progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName) (\(updatable.sorted().joined(separator: ", ")))")
         }
         guard plan.taskDefinitionChanged || !changed.isDisjoint(with: ServiceUpdate.codeDeployAppSpec) else {
@@ -44,16 +44,13 @@ extension Applier {
         }
         // One deployment at a time per group: berth's own (a run that stopped while it went on)
         // is followed; another one is waited for.
-        let active = try await codeDeploy.listDeployments(CodeDeployAPI.ListDeploymentsInput(
-            applicationName: application, deploymentGroupName: group, includeOnlyStatuses: CodeDeployStatus.active.map(\.rawValue)))
-        for id in active.deployments ?? [] {
-            let info = try await codeDeploy.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: id)).deploymentInfo
-            if let content = info?.revision?.appSpecContent?.content, CodeDeployAppSpec.taskDefinition(in: content) == taskDefinitionArn {
-                progress("\(environment.name)/\(want.name): following CodeDeploy deployment \(id), already under way")
-                return following(id)
+        if let active = try await activeDeployment(application, group, client: codeDeploy) {
+            guard active.taskDefinition == taskDefinitionArn else {
+                throw ReconcileError("CodeDeploy deployment \(active.id) of \(application)/\(group) is \(active.status); "
+                                     + "\(want.name) is deployed once it ends")
             }
-            throw ReconcileError("CodeDeploy deployment \(id) of \(application)/\(group) is \(info?.status ?? "active"); "
-                                 + "\(want.name) is deployed once it ends")
+            progress("\(environment.name)/\(want.name): following CodeDeploy deployment \(active.id), already under way")
+            return following(active.id)
         }
         // CodeDeploy may have finished one between the plan and now: what runs needs no deployment.
         if changed.isDisjoint(with: ServiceUpdate.codeDeployAppSpec),
@@ -63,18 +60,59 @@ extension Applier {
             return Started(want: want, taskDefinitionArn: taskDefinitionArn, expectation: nil, started: begun, drifted: Self.drifted(plan))
         }
         try await hooks.beforeWrite?()
-        let created = try await codeDeploy.createDeployment(CodeDeployAPI.CreateDeploymentInput(
-            applicationName: application, deploymentGroupName: group,
-            revision: CodeDeployAPI.RevisionLocation(revisionType: "AppSpecContent",
-                                                     appSpecContent: CodeDeployAPI.AppSpecContent(content: appSpec.content)),
-            deploymentConfigName: want.rendered.codeDeploy?.deploymentConfig,
-            description: String("berth: \(environment.name)/\(want.name) at \(commit.short)".prefix(100))))
+        let created: CodeDeployAPI.CreateDeploymentOutput
+        do {
+            created = try await codeDeploy.createDeployment(CodeDeployAPI.CreateDeploymentInput(
+                applicationName: application, deploymentGroupName: group,
+                revision: CodeDeployAPI.RevisionLocation(revisionType: "AppSpecContent",
+                                                         appSpecContent: CodeDeployAPI.AppSpecContent(content: appSpec.content)),
+                deploymentConfigName: want.rendered.codeDeploy?.deploymentConfig,
+                description: String("berth: \(environment.name)/\(want.name) at \(commit.short)".prefix(100))))
+        } catch let error as AWSError where !error.surelyNotProcessed {
+            // The answer was lost, not necessarily the deployment: look before saying it failed.
+            if let active = try? await activeDeployment(application, group, client: codeDeploy), active.taskDefinition == taskDefinitionArn {
+                progress("\(environment.name)/\(want.name): following CodeDeploy deployment \(active.id), started by a request whose answer was lost")
+                return following(active.id)
+            }
+            throw error
+        }
         guard let id = created.deploymentId, !id.isEmpty else {
             throw ReconcileError("codedeploy CreateDeployment for \(want.rendered.serviceName) answered without a deployment id; "
                                  + "look at \(application)/\(group) before applying again")
         }
         progress("\(environment.name)/\(want.name): started CodeDeploy deployment \(id) of \(Self.short(taskDefinitionArn)) (\(application)/\(group))")
         return following(id)
+    }
+
+    /// A CODE_DEPLOY service that plans in sync while CodeDeploy is still at work on it (traffic
+    /// moved, a bake or the old task set's termination still to come): it is not recorded as
+    /// converged, since CodeDeploy may yet roll it back; its deployment is followed instead.
+    func followCodeDeployUnderWay(_ triaged: inout Triage, plan: EnvironmentPlan, environment: Environment, desired: [DesiredService]) async {
+        guard let codeDeploy, recorder != nil else { return }
+        for index in triaged.outcomes.indices.reversed() {
+            let outcome = triaged.outcomes[index]
+            guard case .inSync = outcome.result, outcome.record?.outcome == .converged,
+                  let servicePlan = plan.services.first(where: { $0.service == outcome.service }), servicePlan.deploymentController == "CODE_DEPLOY",
+                  let want = desired.first(where: { $0.name == outcome.service }), let arn = servicePlan.liveTaskDefinitionArn,
+                  let group = try? await codeDeployGroup(want, environment: environment, client: codeDeploy),
+                  let active = try? await activeDeployment(group.application, group.group, client: codeDeploy),
+                  active.taskDefinition == arn else { continue }
+            triaged.outcomes.remove(at: index)
+            triaged.resumed.append(Started(want: want, taskDefinitionArn: arn,
+                                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: active.id,
+                                                              taskDefinitionArn: arn, codeDeploy: true),
+                                           started: now()))
+        }
+    }
+
+    /// The deployment running in a group (CodeDeploy runs one at a time), and the revision it deploys.
+    func activeDeployment(_ application: String, _ group: String,
+                          client codeDeploy: any CodeDeployClient) async throws -> (id: String, status: String, taskDefinition: String?)? {
+        let active = try await codeDeploy.listDeployments(CodeDeployAPI.ListDeploymentsInput(
+            applicationName: application, deploymentGroupName: group, includeOnlyStatuses: CodeDeployStatus.active.map(\.rawValue)))
+        guard let id = active.deployments?.first else { return nil }
+        let info = try await codeDeploy.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: id)).deploymentInfo
+        return (id, info?.status ?? "active", info?.revision?.appSpecContent?.content.flatMap(CodeDeployAppSpec.taskDefinition(in:)))
     }
 
     /// The application and deployment group that deploy `want`: the manifest's, else the group
@@ -87,6 +125,17 @@ extension Applier {
         if let application = settings?.application, let group = settings?.deploymentGroup {
             if case .local = environment.target {
                 try await ensureLocalGroup(application, group, want: want, cluster: cluster, client: codeDeploy)
+            }
+            // A group named once in a base file would otherwise deploy staging's revision to
+            // whatever service the group deploys: it must name this one.
+            let info = try await codeDeploy.getDeploymentGroup(CodeDeployAPI.GetDeploymentGroupInput(
+                applicationName: application, deploymentGroupName: group)).deploymentGroupInfo
+            let services = info?.ecsServices ?? []
+            guard services.contains(where: { $0.serviceName == want.rendered.serviceName && AWSCodeDeployClient.sameCluster($0.clusterName, cluster) }),
+                  info?.computePlatform == nil || info?.computePlatform == "ECS" else {
+                let listed = services.map { "\($0.clusterName ?? "?")/\($0.serviceName ?? "?")" }.joined(separator: ", ")
+                throw ReconcileError("CodeDeploy deployment group \(application)/\(group) deploys \(listed.isEmpty ? "no ECS service" : listed), "
+                                     + "not \(cluster)/\(want.rendered.serviceName); name this environment's group in its overlay", kind: .terminal)
             }
             return (application, group)
         }
@@ -117,11 +166,15 @@ extension Applier {
         let green = blue.contains("targetgroup/") ? blue.replacingOccurrences(of: #"targetgroup/([^/]+)/"#, with: "targetgroup/$1-alt/",
                                                                               options: .regularExpression)
             : "\(want.rendered.serviceName)-green"
-        _ = try await codeDeploy.createDeploymentGroup(CodeDeployAPI.CreateDeploymentGroupInput(
-            applicationName: application, deploymentGroupName: group,
-            autoRollbackConfiguration: CodeDeployAPI.AutoRollbackConfiguration(enabled: true, events: ["DEPLOYMENT_FAILURE"]),
-            loadBalancerInfo: CodeDeployAPI.LoadBalancerInfo(targetGroupPairInfoList: [CodeDeployAPI.TargetGroupPairInfo(
-                targetGroups: [CodeDeployAPI.TargetGroupInfo(name: blue), CodeDeployAPI.TargetGroupInfo(name: green)])]),
-            ecsServices: [CodeDeployAPI.ECSService(serviceName: want.rendered.serviceName, clusterName: cluster)]))
+        do {
+            _ = try await codeDeploy.createDeploymentGroup(CodeDeployAPI.CreateDeploymentGroupInput(
+                applicationName: application, deploymentGroupName: group,
+                autoRollbackConfiguration: CodeDeployAPI.AutoRollbackConfiguration(enabled: true, events: ["DEPLOYMENT_FAILURE"]),
+                loadBalancerInfo: CodeDeployAPI.LoadBalancerInfo(targetGroupPairInfoList: [CodeDeployAPI.TargetGroupPairInfo(
+                    targetGroups: [CodeDeployAPI.TargetGroupInfo(name: blue), CodeDeployAPI.TargetGroupInfo(name: green)])]),
+                ecsServices: [CodeDeployAPI.ECSService(serviceName: want.rendered.serviceName, clusterName: cluster)]))
+        } catch let error as AWSError where error.code == "DeploymentGroupAlreadyExistsException" {
+            // Made meanwhile (services of one wave deploy together); whose it is is checked next.
+        }
     }
 }

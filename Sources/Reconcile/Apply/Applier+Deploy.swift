@@ -16,16 +16,35 @@ extension Applier {
         if plan.action == .create {
             var create = want.create
             create.taskDefinition = taskDefinitionArn
+            let controller = create.deploymentController?.type ?? "ECS"
+            if controller == "EXTERNAL" {
+                // Its task sets carry these, made by the controller that deploys it.
+                create.taskDefinition = nil; create.launchType = nil; create.platformVersion = nil; create.networkConfiguration = nil
+                create.loadBalancers = nil; create.serviceRegistries = nil; create.capacityProviderStrategy = nil
+            }
             try await hooks.beforeWrite?()
             let response = try await client.createService(create)
             guard response.service?.serviceName != nil else {
                 throw ReconcileError("ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
             }
             progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
-            let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
-            return Started(want: want, taskDefinitionArn: taskDefinitionArn,
-                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
-                           started: begun)
+            switch controller {
+            case "EXTERNAL":
+                var started = Started(want: want, taskDefinitionArn: taskDefinitionArn, expectation: nil, started: begun)
+                started.outcome = (.registered, Self.externalReason(taskDefinitionArn))
+                return started
+            case "CODE_DEPLOY":
+                // ECS starts the service with a primary task set, not a deployment.
+                return Started(want: want, taskDefinitionArn: taskDefinitionArn,
+                               expectation: .init(serviceName: want.rendered.serviceName, deploymentId: nil, taskDefinitionArn: taskDefinitionArn,
+                                                  primaryTaskSet: true),
+                               started: begun)
+            default:
+                let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+                return Started(want: want, taskDefinitionArn: taskDefinitionArn,
+                               expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
+                               started: begun)
+            }
         }
         switch plan.deploymentController {
         case "CODE_DEPLOY":
@@ -35,7 +54,7 @@ extension Applier {
         default:
             break
         }
-        var update = ServiceUpdate.request(from: want.create)
+        var update = try ServiceUpdate.request(from: want.create)
         if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
         let response = try await updateService(update, want)
         progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
@@ -74,15 +93,17 @@ extension Applier {
                                  + "change them through the controller that deploys it", kind: .terminal)
         }
         if !plan.settingsChanges.isEmpty {
-            _ = try await updateService(ServiceUpdate.request(from: want.create, only: ServiceUpdate.externalUpdatable), want)
+            _ = try await updateService(try ServiceUpdate.request(from: want.create, only: ServiceUpdate.externalUpdatable), want)
             progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName) (EXTERNAL: settings only)")
         }
         var started = Started(want: want, taskDefinitionArn: taskDefinitionArn, expectation: nil, started: begun, drifted: Self.drifted(plan))
-        if plan.taskDefinitionChanged {
-            started.outcome = (.registered, "EXTERNAL deployment controller: \(Self.short(taskDefinitionArn)) is registered for the controller "
-                                            + "that deploys this service; berth does not deploy it and has not seen it run")
-        }
+        if plan.taskDefinitionChanged { started.outcome = (.registered, Self.externalReason(taskDefinitionArn)) }
         return started
+    }
+
+    static func externalReason(_ taskDefinitionArn: String) -> String {
+        "EXTERNAL deployment controller: \(short(taskDefinitionArn)) is registered for the controller that deploys this service; "
+            + "berth does not deploy it and has not seen it run"
     }
 
     /// `loadBalancers[0].containerPort` → `loadBalancers`.

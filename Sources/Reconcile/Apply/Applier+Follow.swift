@@ -37,7 +37,11 @@ extension Applier {
                 let verdict: RolloutWatcher.Verdict
                 if expectation.codeDeploy {
                     let info = try await codeDeploy?.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: expectation.deploymentId)).deploymentInfo
-                    verdict = RolloutWatcher.judge(info, expectation)
+                    var rollback: CodeDeployAPI.DeploymentInfo?
+                    if let rollbackID = info?.rollbackInfo?.rollbackDeploymentId {
+                        rollback = try await codeDeploy?.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: rollbackID)).deploymentInfo
+                    }
+                    verdict = RolloutWatcher.judge(info, rollback: rollback, expectation)
                 } else {
                     guard let current = live.first(where: { $0.serviceName == expectation.serviceName }) else { continue }
                     // ECS's own service events, newest last, each once; the backlog before the apply is skipped.

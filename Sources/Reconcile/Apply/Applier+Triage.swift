@@ -51,7 +51,8 @@ extension Applier {
                     // or was stopped): follow that deployment to its outcome, never assume it.
                     resumed.append(Started(want: want, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
                                            expectation: .init(serviceName: want.rendered.serviceName, deploymentId: servicePlan.liveDeploymentId,
-                                                              taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? ""),
+                                                              taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                                                              primaryTaskSet: servicePlan.deploymentController == "CODE_DEPLOY"),
                                            started: now()))
                     continue
                 }

@@ -85,7 +85,8 @@ public struct Applier: Sendable {
     /// that failed is not tried again without `retry`.
     public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
                       records: EnvironmentRecords = EnvironmentRecords()) async throws -> [ServiceOutcome] {
-        let triaged = triage(plan, environment: environment, desired: desired, records: records)
+        var triaged = triage(plan, environment: environment, desired: desired, records: records)
+        await followCodeDeployUnderWay(&triaged, plan: plan, environment: environment, desired: desired)
         var outcomes = triaged.outcomes
         let work = triaged.work, resumed = triaged.resumed
         outcomes = try await recorded(outcomes, commit: commit)

@@ -93,7 +93,8 @@ public struct ServiceOutcome: Sendable {
     public var succeeded: Bool {
         switch result {
         case .inSync: return true
-        case .applied(let outcome): return outcome == .converged || outcome == .started
+        // An EXTERNAL service's registration is all berth does for it.
+        case .applied(let outcome): return outcome == .converged || outcome == .started || outcome == .registered
         case .skipped: return false
         }
     }

@@ -26,20 +26,23 @@ struct CodeDeployAppSpec {
             properties["NetworkConfiguration"] = ["AwsvpcConfiguration": awsvpc]
         }
         if let strategy = service.capacityProviderStrategy {
-            properties["CapacityProviderStrategy"] = strategy.map { item -> [String: Any] in
-                var entry: [String: Any] = ["CapacityProvider": item.capacityProvider ?? ""]
+            properties["CapacityProviderStrategy"] = try strategy.map { item -> [String: Any] in
+                guard let provider = item.capacityProvider, !provider.isEmpty else {
+                    throw ReconcileError("\(serviceName): a capacityProviderStrategy item without its capacityProvider", kind: .terminal)
+                }
+                var entry: [String: Any] = ["CapacityProvider": provider]
                 if let base = item.base { entry["Base"] = base }
                 if let weight = item.weight { entry["Weight"] = weight }
                 return entry
             }
         }
         var spec: [String: Any] = [
-            "version": 0.0,
             "Resources": [["TargetService": ["Type": "AWS::ECS::Service", "Properties": properties]]],
         ]
         if !hooks.isEmpty { spec["Hooks"] = hooks.map { [$0.event: $0.function] } }
         let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .withoutEscapingSlashes])
-        content = String(decoding: data, as: UTF8.self)
+        // `version: 0.0` as AppSpec spells it (a serializer writes the number as 0).
+        content = String(decoding: data.dropLast(), as: UTF8.self) + #","version":0.0}"#
     }
 
     /// The task definition an AppSpec deploys, to know a deployment berth started before.

@@ -13,6 +13,8 @@ struct RolloutWatcher {
         let taskDefinitionArn: String
         /// `deploymentId` is a CodeDeploy deployment (`d-…`), followed through GetDeployment.
         var codeDeploy = false
+        /// A new CODE_DEPLOY service: ECS shows its primary task set, not a deployment.
+        var primaryTaskSet = false
     }
 
     enum Verdict: Equatable {
@@ -21,6 +23,7 @@ struct RolloutWatcher {
     }
 
     static func judge(_ service: ECSAPI.Service, _ expected: Expectation) -> Verdict {
+        if expected.primaryTaskSet { return judgeTaskSet(service, expected) }
         let deployments = service.deployments ?? []
         let primary = deployments.first { $0.status == "PRIMARY" }
         let progress = "\(primary?.rolloutState ?? "in progress"): \(service.runningCount ?? 0)/\(service.desiredCount ?? 0) running, \(service.pendingCount ?? 0) pending"
@@ -52,8 +55,24 @@ struct RolloutWatcher {
         return .waiting(progress)
     }
 
-    /// A CodeDeploy deployment's verdict: its status, and whether CodeDeploy rolled it back.
-    static func judge(_ info: CodeDeployAPI.DeploymentInfo?, _ expected: Expectation) -> Verdict {
+    /// A new CODE_DEPLOY service's first task set: converged once it is steady with the revision.
+    static func judgeTaskSet(_ service: ECSAPI.Service, _ expected: Expectation) -> Verdict {
+        guard let primary = service.taskSets?.first(where: { $0.status == "PRIMARY" }) else {
+            return .waiting("waiting for the primary task set")
+        }
+        let counts = "\(primary.runningCount ?? 0)/\(primary.computedDesiredCount ?? 0) running, \(primary.pendingCount ?? 0) pending"
+        guard primary.taskDefinition == expected.taskDefinitionArn else {
+            return .done(.failed, "the primary task set runs \(primary.taskDefinition ?? "another task definition")")
+        }
+        if primary.stabilityStatus == "STEADY_STATE", (primary.runningCount ?? 0) >= (primary.computedDesiredCount ?? 0) {
+            return .done(.converged, nil)
+        }
+        return .waiting("task set \(primary.stabilityStatus ?? "STABILIZING"): \(counts)")
+    }
+
+    /// A CodeDeploy deployment's verdict: its status, and (with `rollback`, the deployment
+    /// CodeDeploy started to roll it back) whether the rollback finished.
+    static func judge(_ info: CodeDeployAPI.DeploymentInfo?, rollback: CodeDeployAPI.DeploymentInfo? = nil, _ expected: Expectation) -> Verdict {
         let id = expected.deploymentId ?? "the deployment"
         guard let info, let status = info.status.flatMap(CodeDeployStatus.init(rawValue:)) else {
             return .waiting("CodeDeploy \(id): \(info?.status ?? "status unknown")")
@@ -64,10 +83,16 @@ struct RolloutWatcher {
             return .done(.converged, "CodeDeploy \(id) succeeded")
         case .failed, .stopped:
             let what = "CodeDeploy \(id) \(status == .failed ? "failed" : "was stopped")" + (error.map { " (\($0))" } ?? "")
-            if let rollback = info.rollbackInfo?.rollbackDeploymentId {
-                return .done(.rolledBack, what + "; CodeDeploy rolled back with \(rollback)")
+            guard let rollbackID = info.rollbackInfo?.rollbackDeploymentId else { return .done(.failed, what) }
+            // Rolled back only once the rollback is seen to finish.
+            switch rollback?.status.flatMap(CodeDeployStatus.init(rawValue:)) {
+            case .succeeded?:
+                return .done(.rolledBack, what + "; CodeDeploy rolled back with \(rollbackID)")
+            case .failed?, .stopped?:
+                return .done(.failed, what + "; its rollback \(rollbackID) \(rollback?.status?.lowercased() ?? "failed") too")
+            default:
+                return .waiting("CodeDeploy \(id) \(status.rawValue); rolling back with \(rollbackID) (\(rollback?.status ?? "status unknown"))")
             }
-            return .done(.failed, what)
         case .ready:
             return .waiting("CodeDeploy \(id): Ready, waiting for traffic to be rerouted")
         case .created, .queued, .inProgress, .baking:

@@ -14,21 +14,30 @@ enum ServiceUpdate {
                                                    "placementConstraints", "placementStrategy", "enableECSManagedTags", "propagateTags"]
     /// What CodeDeploy's AppSpec carries for an ECS service.
     static let codeDeployAppSpec: Set<String> = ["loadBalancers", "networkConfiguration", "platformVersion", "capacityProviderStrategy"]
+    /// What a service with the EXTERNAL deployment controller leaves to its task sets: not
+    /// sent when berth creates one.
+    static let taskSetLevel: Set<String> = ["taskDefinition", "launchType", "platformVersion", "networkConfiguration",
+                                            "loadBalancers", "serviceRegistries", "capacityProviderStrategy"]
     /// What ECS updates on a service with the EXTERNAL deployment controller.
     static let externalUpdatable: Set<String> = ["desiredCount", "placementConstraints", "placementStrategy",
                                                  "healthCheckGracePeriodSeconds", "enableECSManagedTags", "propagateTags"]
 
     /// The update for `create`, limited to `only` when given.
-    static func request(from create: ECSAPI.CreateServiceRequest, only: Set<String>? = nil) -> ECSAPI.UpdateServiceRequest {
-        var update = ECSAPI.UpdateServiceRequest(cluster: create.cluster, service: create.serviceName)
-        guard let data = try? JSONEncoder().encode(create),
-              var fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return update }
+    /// Throws rather than send an update that lost the settings: a field the two requests
+    /// shape differently would otherwise drop every setting silently.
+    static func request(from create: ECSAPI.CreateServiceRequest, only: Set<String>? = nil) throws -> ECSAPI.UpdateServiceRequest {
+        guard var fields = try JSONSerialization.jsonObject(with: JSONEncoder().encode(create)) as? [String: Any] else {
+            throw ReconcileError("cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update", kind: .terminal)
+        }
         fields = fields.filter { !notCarried.contains($0.key) && (only?.contains($0.key) ?? true) }
         fields["cluster"] = create.cluster
         fields["service"] = create.serviceName
-        if let body = try? JSONSerialization.data(withJSONObject: fields),
-           let decoded = try? JSONDecoder().decode(ECSAPI.UpdateServiceRequest.self, from: body) {
-            update = decoded
+        var update: ECSAPI.UpdateServiceRequest
+        do {
+            update = try JSONDecoder().decode(ECSAPI.UpdateServiceRequest.self, from: JSONSerialization.data(withJSONObject: fields))
+        } catch {
+            throw ReconcileError("cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update: \(error)",
+                                 kind: .terminal)
         }
         // Fields newer than the schema go with the whole update, not with the few fields ECS
         // takes for a service another controller deploys.

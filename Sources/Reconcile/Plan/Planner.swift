@@ -60,6 +60,10 @@ public struct Planner: Sendable {
                 let entry = try await cache.get(arn, from: client)
                 tdChanges = FieldDiff.full(live: entry.canonical, desired: want.canonicalTaskDefinition)
                 for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
+            } else {
+                // Nothing runs yet (an EXTERNAL service before its controller made a task set):
+                // git's task definition is still to be registered, never "in sync".
+                tdChanges = [FieldChange(path: "taskDefinition", kind: .added, before: nil, after: .string(want.rendered.family))]
             }
             let codeDeploy = service.deploymentController?.type == "CODE_DEPLOY"
             let settingsChanges = codeDeploy
