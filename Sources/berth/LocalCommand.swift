@@ -3,12 +3,12 @@ import ECS
 import Foundation
 import Git
 
-/// `berth local show|reset|fail-image`: look into and manage the embedded local ECS backend.
+/// `berth local show|reset|fail-image|fail-hook`: look into and manage the embedded local ECS backend.
 struct LocalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Inspect or reset the embedded local ECS target.",
-        subcommands: [Show.self, Reset.self, FailImage.self])
+        subcommands: [Show.self, Reset.self, FailImage.self, FailHook.self])
 
     struct StateOptions: ParsableArguments {
         @Option(help: "The state file (default: .berth/local-ecs.json at the top of the repository).")
@@ -54,6 +54,31 @@ struct LocalCommand: AsyncParsableCommand {
         func run() async throws {
             try await state.backend().setImage(image, failing: !clear)
             print(clear ? "\(image) rolls out normally again" : "rollouts of \(image) will fail")
+        }
+    }
+}
+
+extension LocalCommand {
+    struct FailHook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fail-hook",
+            abstract: "Make lifecycle hooks at a stage fail (to see a blue/green, linear or canary deployment roll back).")
+        @OptionGroup var state: StateOptions
+        @Argument(help: "The lifecycle stage: \(LocalECS.hookStages.joined(separator: ", ")).")
+        var stage: String
+        @Flag(help: "Let hooks at that stage succeed again.")
+        var clear = false
+
+        func validate() throws {
+            guard LocalECS.hookStages.contains(stage) else {
+                throw ValidationError("'\(stage)' is no lifecycle stage a hook runs at; one of: \(LocalECS.hookStages.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            try await state.backend().setHook(stage: stage, failing: !clear)
+            print(clear ? "lifecycle hooks at \(stage) succeed again"
+                  : "lifecycle hooks at \(stage) will fail: deployments with one roll back there")
         }
     }
 }

@@ -62,6 +62,11 @@ import Git
         #expect(!again.stdout.contains("registered"))
         let show = try berth(["local", "show"], in: scratch.path)
         #expect(show.stdout.contains("service staging/web: staging-web:1"))
+
+        #expect(try berth(["local", "fail-hook", "POST_TEST_TRAFFIC_SHIFT"], in: scratch.path).status == 0)
+        #expect(try berth(["local", "show"], in: scratch.path).stdout.contains("failing lifecycle hooks at: POST_TEST_TRAFFIC_SHIFT"))
+        let wrong = try berth(["local", "fail-hook", "BAKE_TIME"], in: scratch.path)
+        #expect(wrong.status != 0 && wrong.stderr.contains("no lifecycle stage a hook runs at"))
     }
 
     @Test func applyRefusesAnEnvironmentWithErrors() throws {

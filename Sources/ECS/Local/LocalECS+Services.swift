@@ -244,12 +244,20 @@ extension LocalECS {
                     failures.append(ECSAPI.Failure(arn: wanted, reason: "MISSING"))
                     continue
                 }
+                // ECS's own strategies say where they stand: the lifecycle stage and the traffic moved.
+                let stage = deployment.rolloutState == "IN_PROGRESS"
+                    ? LocalStrategy(deployment.configuration, pace: pace)?.stage(at: now().timeIntervalSince(deployment.createdAt)) : nil
+                let rollback = deployment.rollbackReason.map { ECSAPI.Rollback(reason: $0, startedAt: deployment.finishedAt.map(Timestamp.init),
+                                                                               serviceRevisionArn: deployment.sourceTaskDefinition) }
+                    ?? deployment.rollbackOf.map { ECSAPI.Rollback(reason: "circuit breaker", startedAt: Timestamp(deployment.createdAt), serviceRevisionArn: $0) }
                 found.append(ECSAPI.ServiceDeployment(
                     serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn, clusterArn: local.service.clusterArn,
                     createdAt: Timestamp(deployment.createdAt), startedAt: Timestamp(deployment.createdAt),
                     finishedAt: deployment.finishedAt.map(Timestamp.init), updatedAt: Timestamp(deployment.updatedAt),
+                    targetServiceRevision: ECSAPI.ServiceRevisionSummary(arn: deployment.taskDefinition,
+                                                                         requestedProductionTrafficWeight: stage?.production),
                     status: deployment.serviceDeploymentStatus, statusReason: deployment.rolloutStateReason,
-                    rollback: deployment.rollbackOf.map { ECSAPI.Rollback(reason: "circuit breaker", startedAt: Timestamp(deployment.createdAt), serviceRevisionArn: $0) }))
+                    lifecycleStage: stage?.name, deploymentConfiguration: deployment.configuration, rollback: rollback))
             }
             return ECSAPI.DescribeServiceDeploymentsResponse(serviceDeployments: found, failures: failures)
         }

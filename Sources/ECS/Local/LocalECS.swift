@@ -114,7 +114,7 @@ public actor LocalECS: ECSClient {
             let definitions = LocalState(revisionCounts: state.revisionCounts, revisions: state.revisions)
             LocalRollout(pace: pace, now: now(), failing: { [self] td in
                 find(td, in: definitions)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
-            }, makeID: {
+            }, failingHooks: Set(state.failingHooks.keys), makeID: {
                 defer { next += 1 }
                 return String(format: "%012x", next)
             }, deploymentArn: { [self] id in deploymentArn(service, id) })
@@ -144,12 +144,25 @@ public actor LocalECS: ECSClient {
             desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
             rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment ecs-svc/\(id) in progress.", failedTasks: 0,
             serviceDeploymentStatus: "IN_PROGRESS", finishedAt: nil, rollbackOf: nil,
-            sourceTaskDefinition: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition), at: 0)
+            sourceTaskDefinition: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition,
+            configuration: local.service.deploymentConfiguration), at: 0)
         local.deployments.removeAll { $0.status == "INACTIVE" }
         local.service.taskDefinition = taskDefinition
     }
 
     // MARK: Failure injection and inspection
+
+    /// The stages a lifecycle hook runs at (ECS's DeploymentLifecycleHookStage).
+    public static let hookStages = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+                                    "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+
+    /// Makes lifecycle hooks registered for `stage` fail (or succeed again with `false`), so a
+    /// blue/green, linear or canary deployment with such a hook rolls back there.
+    public func setHook(stage: String, failing: Bool) async throws {
+        try await run("SetFailingHook") { state in
+            state.failingHooks[stage] = failing ? 1 : nil
+        }
+    }
 
     /// Makes rollouts of task definitions using `image` fail (or succeed again with `false`).
     public func setImage(_ image: String, failing: Bool) async throws {
@@ -185,6 +198,7 @@ public actor LocalECS: ECSClient {
                 lines.append("service \(key): \(view.taskDefinition?.split(separator: "/").last ?? "-") desired \(view.desiredCount ?? 0) running \(view.runningCount ?? 0) rollout \(rollout)")
             }
             if !state.failingImages.isEmpty { lines.append("failing images: \(state.failingImages.joined(separator: ", "))") }
+            if !state.failingHooks.keys.isEmpty { lines.append("failing lifecycle hooks at: \(state.failingHooks.keys.sorted().joined(separator: ", "))") }
             return lines.isEmpty ? "(empty)" : lines.joined(separator: "\n")
         }
     }

@@ -11,6 +11,8 @@ struct LocalRollout {
     let pace: TimeInterval
     let now: Date
     let failing: (String) -> Bool
+    /// Lifecycle stages whose hooks fail (`LocalStrategy`).
+    var failingHooks: Set<String> = []
     let makeID: () -> String
     let deploymentArn: (String) -> String
 
@@ -54,7 +56,17 @@ struct LocalRollout {
                 }
                 continue
             }
-            let doneAt = primary.createdAt.addingTimeInterval(pace)
+            let strategy = LocalStrategy(primary.configuration, pace: pace)
+            if let strategy, let failure = strategy.hookFailure(failing: failingHooks),
+               let previous = primary.sourceTaskDefinition ?? lastCompletedTaskDefinition(local) {
+                let failedAt = primary.createdAt.addingTimeInterval(failure.at)
+                guard now >= failedAt else { return }
+                rollBack(&local, index: index, to: previous, at: failedAt,
+                         reason: "lifecycle hook \(failure.hook) failed at \(failure.stage); ECS moved production traffic back to \(previous)")
+                changed = true
+                continue
+            }
+            let doneAt = primary.createdAt.addingTimeInterval(strategy?.duration ?? pace)
             guard now >= doneAt else { return }
             primary.rolloutState = "COMPLETED"
             primary.rolloutStateReason = "ECS deployment \(primary.id) completed."
@@ -69,6 +81,28 @@ struct LocalRollout {
             Self.add(event("(service \(local.service.serviceName ?? "")) has reached a steady state.", doneAt), to: &local)
             changed = true
         }
+    }
+
+    /// A blue/green, linear or canary deployment undone: the source revision still runs, so
+    /// it is primary and steady again at once, and the new one failed.
+    private func rollBack(_ local: inout LocalService, index: Int, to previous: String, at: Date, reason: String) {
+        var failed = local.deployments[index]
+        failed.status = "ACTIVE"
+        failed.rolloutState = "FAILED"
+        failed.rolloutStateReason = reason
+        failed.serviceDeploymentStatus = "ROLLBACK_SUCCESSFUL"
+        failed.rollbackReason = reason
+        failed.updatedAt = at
+        failed.finishedAt = at
+        local.deployments[index] = failed
+        let id = makeID()
+        local.deployments.insert(LocalDeployment(
+            id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: failed.desiredCount,
+            createdAt: at, updatedAt: at, status: "PRIMARY", rolloutState: "COMPLETED", rolloutStateReason: reason,
+            failedTasks: 0, serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: failed.id,
+            sourceTaskDefinition: failed.taskDefinition), at: 0)
+        local.service.taskDefinition = previous
+        Self.add(event("(service \(local.service.serviceName ?? "")) \(reason).", at), to: &local)
     }
 
     private func lastCompletedTaskDefinition(_ local: LocalService) -> String? {

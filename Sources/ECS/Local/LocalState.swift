@@ -19,24 +19,26 @@ struct LocalState: Codable, Sendable {
     var tasks = JournaledMap<LocalTask>()
     /// CodeDeploy's applications, deployment groups and deployments (`LocalCodeDeployEntry`).
     var codeDeploy = JournaledMap<LocalCodeDeployEntry>()
+    /// Lifecycle stages whose hooks fail (`berth local fail-hook`), by stage.
+    var failingHooks = JournaledMap<Int>()
     /// Images whose tasks never become healthy, so their rollouts fail (tests and demos).
     var failingImages: [String] = []
     var nextID = 1
 
     /// The change is journaled: forget what the entries held before it.
     mutating func settle() {
-        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle(); codeDeploy.settle()
+        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle(); codeDeploy.settle(); failingHooks.settle()
     }
 
     /// The call failed: every entry goes back to what it held before it.
     mutating func undo() {
-        clusters.undo(); revisionCounts.undo(); revisions.undo(); tags.undo(); services.undo(); tasks.undo(); codeDeploy.undo()
+        clusters.undo(); revisionCounts.undo(); revisions.undo(); tags.undo(); services.undo(); tasks.undo(); codeDeploy.undo(); failingHooks.undo()
     }
 
     /// Forgets everything, as changes a journal line can say.
     mutating func clear() {
         clusters.removeAll(); revisionCounts.removeAll(); revisions.removeAll(); tags.removeAll(); services.removeAll(); tasks.removeAll()
-        codeDeploy.removeAll()
+        codeDeploy.removeAll(); failingHooks.removeAll()
         failingImages = []
         nextID = 1
     }
@@ -76,7 +78,7 @@ struct LocalState: Codable, Sendable {
 
 extension LocalState {
     private enum CodingKeys: String, CodingKey {
-        case version, clusters, revisionCounts, revisions, tags, services, tasks, codeDeploy, failingImages, nextID
+        case version, clusters, revisionCounts, revisions, tags, services, tasks, codeDeploy, failingHooks, failingImages, nextID
         /// State files written before `revisions`.
         case families
     }
@@ -94,6 +96,7 @@ extension LocalState {
         services = try container.decodeIfPresent(JournaledMap<LocalService>.self, forKey: .services) ?? JournaledMap()
         tasks = try container.decodeIfPresent(JournaledMap<LocalTask>.self, forKey: .tasks) ?? JournaledMap()
         codeDeploy = try container.decodeIfPresent(JournaledMap<LocalCodeDeployEntry>.self, forKey: .codeDeploy) ?? JournaledMap()
+        failingHooks = try container.decodeIfPresent(JournaledMap<Int>.self, forKey: .failingHooks) ?? JournaledMap()
         failingImages = try container.decodeIfPresent([String].self, forKey: .failingImages) ?? []
         nextID = try container.decodeIfPresent(Int.self, forKey: .nextID) ?? 1
     }
@@ -108,6 +111,7 @@ extension LocalState {
         try container.encode(services, forKey: .services)
         try container.encode(tasks, forKey: .tasks)
         try container.encode(codeDeploy, forKey: .codeDeploy)
+        try container.encode(failingHooks, forKey: .failingHooks)
         try container.encode(failingImages, forKey: .failingImages)
         try container.encode(nextID, forKey: .nextID)
     }
@@ -194,6 +198,10 @@ struct LocalDeployment: Codable, Sendable, Equatable {
     /// The deployment this one rolls back, when it is a circuit-breaker rollback.
     var rollbackOf: String?
     var sourceTaskDefinition: String?
+    /// The service's deployment configuration when it started: its strategy sets the pace.
+    var configuration: ECSAPI.DeploymentConfiguration? = nil
+    /// Why ECS rolled it back, for the ServiceDeployment API.
+    var rollbackReason: String? = nil
 }
 
 /// A task, held like `LocalService`.

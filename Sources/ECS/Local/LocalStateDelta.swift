@@ -12,6 +12,7 @@ struct LocalStateDelta: Codable, Sendable {
     var services: [String: LocalService?] = [:]
     var tasks: [String: LocalTask?] = [:]
     var codeDeploy: [String: LocalCodeDeployEntry?] = [:]
+    var failingHooks: [String: Int?] = [:]
     var failingImages: [String]
     var nextID: Int
     var scalarsChanged: Bool
@@ -25,13 +26,14 @@ struct LocalStateDelta: Codable, Sendable {
         services = state.services.changes
         tasks = state.tasks.changes
         codeDeploy = state.codeDeploy.changes
+        failingHooks = state.failingHooks.changes
         failingImages = state.failingImages
         nextID = state.nextID
         scalarsChanged = scalarsBefore.failingImages != state.failingImages || scalarsBefore.nextID != state.nextID
     }
 
     var isEmpty: Bool {
-        !scalarsChanged && clusters.isEmpty && revisionCounts.isEmpty && revisions.isEmpty && (families ?? [:]).isEmpty && tags.isEmpty && services.isEmpty && tasks.isEmpty && codeDeploy.isEmpty
+        !scalarsChanged && clusters.isEmpty && revisionCounts.isEmpty && revisions.isEmpty && (families ?? [:]).isEmpty && tags.isEmpty && services.isEmpty && tasks.isEmpty && codeDeploy.isEmpty && failingHooks.isEmpty
     }
 
     func apply(to state: inout LocalState) {
@@ -43,6 +45,7 @@ struct LocalStateDelta: Codable, Sendable {
         state.services.replay(services)
         state.tasks.replay(tasks)
         state.codeDeploy.replay(codeDeploy)
+        state.failingHooks.replay(failingHooks)
         state.failingImages = failingImages
         state.nextID = nextID
     }
@@ -50,7 +53,7 @@ struct LocalStateDelta: Codable, Sendable {
 
 extension LocalStateDelta {
     private enum CodingKeys: String, CodingKey {
-        case clusters, revisionCounts, revisions, families, tags, services, tasks, codeDeploy, failingImages, nextID, scalarsChanged
+        case clusters, revisionCounts, revisions, families, tags, services, tasks, codeDeploy, failingHooks, failingImages, nextID, scalarsChanged
     }
 
     /// Lines written before `revisions` have `families` instead, and are read as such.
@@ -64,6 +67,7 @@ extension LocalStateDelta {
         services = try container.decodeIfPresent([String: LocalService?].self, forKey: .services) ?? [:]
         tasks = try container.decodeIfPresent([String: LocalTask?].self, forKey: .tasks) ?? [:]
         codeDeploy = try container.decodeIfPresent([String: LocalCodeDeployEntry?].self, forKey: .codeDeploy) ?? [:]
+        failingHooks = try container.decodeIfPresent([String: Int?].self, forKey: .failingHooks) ?? [:]
         failingImages = try container.decode([String].self, forKey: .failingImages)
         nextID = try container.decode(Int.self, forKey: .nextID)
         scalarsChanged = try container.decode(Bool.self, forKey: .scalarsChanged)

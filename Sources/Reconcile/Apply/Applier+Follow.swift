@@ -54,6 +54,18 @@ extension Applier {
                         // The failed deployment is gone from the service: ask the ServiceDeployment API why.
                         judged = .done(.rolledBack, await serviceDeploymentReason(cluster: cluster, expectation) ?? reason)
                     }
+                    if let stage = await DeploymentStage.current(of: current, client: client) {
+                        let said = DeploymentStage.describe(stage, strategy: current.deploymentConfiguration?.strategy)
+                        switch judged {
+                        case .waiting(let line):
+                            judged = .waiting(line + "; " + said)
+                        case .done(.converged, _) where DeploymentStage.unfinished(stage):
+                            // Converged only once ECS's own deployment has finished its bake.
+                            judged = .waiting("finishing: " + said)
+                        default:
+                            break
+                        }
+                    }
                     verdict = judged
                 }
                 switch verdict {

@@ -19,7 +19,8 @@ public enum StatusPrinter {
                     [String(apply.commit.prefix(12)), apply.author ?? "", apply.finished.map { age(now.timeIntervalSince($0)) + " ago" } ?? "", apply.outcome]
                         .filter { !$0.isEmpty }.joined(separator: " ")
                 } ?? "-"
-                rows.append([service.service, service.state.rawValue, service.liveRevision ?? "-", images, tasks, last])
+                let state = service.state.rawValue + (service.stage.map { " (\($0))" } ?? "")
+                rows.append([service.service, state, service.liveRevision ?? "-", images, tasks, last])
             }
             out += table(rows).map { "  " + $0 }
             out.append("")

@@ -83,6 +83,9 @@ public struct Planner: Sendable {
             plan.live = LiveSummary(runningCount: service.runningCount ?? 0, desiredCount: service.desiredCount ?? 0,
                                     pendingCount: service.pendingCount ?? 0,
                                     rolloutState: service.deployments?.first { $0.status == "PRIMARY" }?.rolloutState, images: liveImages)
+            if plan.live?.rolloutState == "IN_PROGRESS", let stage = await DeploymentStage.current(of: service, client: client) {
+                plan.live?.stage = DeploymentStage.describe(stage, strategy: service.deploymentConfiguration?.strategy)
+            }
             services.append(plan)
         }
         return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),

@@ -60,4 +60,6 @@ public struct LiveSummary: Sendable, Codable {
     /// The PRIMARY deployment's rollout state (IN_PROGRESS, COMPLETED, FAILED).
     public let rolloutState: String?
     public let images: [String: String]
+    /// Where a blue/green, linear or canary deployment in progress stands (`DeploymentStage`).
+    public var stage: String? = nil
 }

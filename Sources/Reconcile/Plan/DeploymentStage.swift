@@ -1,0 +1,31 @@
+import ECS
+import ECSModel
+
+/// Where one of ECS's own blue/green, linear or canary deployments stands: its lifecycle stage
+/// and the production traffic moved, from the ServiceDeployment API, for status and progress.
+enum DeploymentStage {
+    static let native: Set<String> = ["BLUE_GREEN", "LINEAR", "CANARY"]
+
+    /// The service's current deployment, when its strategy is one of ECS's own and the endpoint
+    /// has the ServiceDeployment API (moto has not); nil otherwise.
+    static func current(of service: ECSAPI.Service, client: any ECSClient) async -> ECSAPI.ServiceDeployment? {
+        guard let strategy = service.deploymentConfiguration?.strategy, native.contains(strategy),
+              let arn = service.currentServiceDeployment else { return nil }
+        return try? await client.describeServiceDeployments(ECSAPI.DescribeServiceDeploymentsRequest(serviceDeploymentArns: [arn]))
+            .serviceDeployments?.first
+    }
+
+    /// "BLUE_GREEN at TEST_TRAFFIC_SHIFT, production traffic 0%".
+    static func describe(_ deployment: ECSAPI.ServiceDeployment, strategy: String?) -> String {
+        var text = "\(strategy ?? deployment.deploymentConfiguration?.strategy ?? "deployment") at \(deployment.lifecycleStage ?? deployment.status ?? "an unknown stage")"
+        if let weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight {
+            text += ", production traffic \(Int(weight.rounded()))%"
+        }
+        return text
+    }
+
+    /// Still running: a bake or the clean-up may follow a rollout ECS already calls complete.
+    static func unfinished(_ deployment: ECSAPI.ServiceDeployment) -> Bool {
+        ["PENDING", "IN_PROGRESS"].contains(deployment.status ?? "")
+    }
+}
