@@ -27,6 +27,11 @@ public enum ServiceCanonical {
             }
             fields = .object(members)
         }
+        // CreateService takes `role` (a name or an ARN); DescribeServices answers `roleArn`.
+        if case .object(var members) = fields, let arn = service.roleArn {
+            members["role"] = .string(arn)
+            fields = .object(members)
+        }
         return normalize(fields)
     }
 
@@ -62,7 +67,19 @@ public enum ServiceCanonical {
             network["awsvpcConfiguration"] = .object(vpc)
             result["networkConfiguration"] = .object(network)
         }
-        for key in ["capacityProviderStrategy", "loadBalancers", "placementConstraints", "serviceRegistries"] {
+        if case .string(let role)? = result["role"] {
+            // The name, whichever way it was given: "ecsServiceRole" or "arn:aws:iam::1:role/ecsServiceRole".
+            result["role"] = .string(String(role.split(separator: "/").last ?? Substring(role)))
+        }
+        if case .array(let items)? = result["capacityProviderStrategy"] {
+            // ECS takes a missing base or weight as 0 and may answer it; one item per provider.
+            result["capacityProviderStrategy"] = .array(items.map { item in
+                guard case .object(var fields) = item else { return item }
+                for key in ["base", "weight"] where fields[key] == nil { fields[key] = .number(0) }
+                return .object(fields)
+            }.sorted { ($0["capacityProvider"]?.stringValue ?? "") < ($1["capacityProvider"]?.stringValue ?? "") })
+        }
+        for key in ["loadBalancers", "placementConstraints", "serviceRegistries"] {
             if case .array(let items)? = result[key] { result[key] = .array(items.sorted { $0.canonicalText < $1.canonicalText }) }
         }
         return JSONValue.object(result).pruned() ?? .object([:])

@@ -112,16 +112,18 @@ import Testing
         #expect(server.requests.count == 1)
     }
 
-    /// A server that sends its head and then stalls the body: the call still ends.
+    /// A server that sends its head and then stalls the body (the answer would take 600 s):
+    /// the call ends at its deadline. Bounded loosely, since a loaded machine's test run can
+    /// keep every cooperative thread busy for seconds (tests that wait on processes).
     @Test func aStalledAnswerEndsTheCall() async throws {
-        let server = try await LoopbackServer { _, _ in .trickle(status: 200, body: String(repeating: " ", count: 100) + "[]", interval: 1) }
+        let server = try await LoopbackServer { _, _ in .trickle(status: 200, body: String(repeating: " ", count: 600) + "[]", interval: 1) }
         defer { Task { await server.shutdown() } }
         var forge = GitHubForge(settings: ForgeSettings(kind: .github, repository: "o/r", apiURL: server.url, token: "secret-token"))
         forge.transport.timeout = 1
         forge.transport.attempts = 1
         let started = Date()
         await #expect { try await forge.openPullRequests(into: "main") } throws: { "\($0)".contains("no complete answer within 1 s") }
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 90)
     }
 
     @Test func settingsComeFromBerthYamlTheEnvironmentAndTheCI() throws {
