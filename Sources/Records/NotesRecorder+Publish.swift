@@ -63,9 +63,12 @@ extension NotesRecorder {
             if attempt > 1 { Thread.sleep(forTimeInterval: min(2, 0.05 * pow(2, Double(attempt - 2))) * Double.random(in: 0.5...1.5)) }
             do {
                 if attempt > 1 || !fetched { try fetchOrigin(repo, remote) }
-                try absorb(repo)
-                guard let mine = try repo.referenceTarget(ref) else { return .nothing }
+                // The origin's commit as merged: another recorder on this repository may fetch a
+                // newer one meanwhile, and the swap must be from what the merge descends from,
+                // or the origin's ref would move to a commit that lacks that newer one's records.
                 let theirs = try repo.referenceTarget(Self.originNotesRef)
+                try absorb(repo, theirs: theirs)
+                guard let mine = try repo.referenceTarget(ref) else { return .nothing }
                 if theirs == mine { return .upToDate }
                 if let path = remote.localPath {
                     try moveInPlace(path, to: mine, expected: theirs)
@@ -100,7 +103,13 @@ extension NotesRecorder {
     /// Merges `originNotesRef` into the notes ref: records are a union per commit.
     @discardableResult
     nonisolated func absorb(_ repo: Repository) throws -> NotesMerge? {
-        guard let theirs = try repo.referenceTarget(Self.originNotesRef) else { return nil }
+        try absorb(repo, theirs: try repo.referenceTarget(Self.originNotesRef))
+    }
+
+    /// Merges `theirs` (the origin's notes as fetched) into the notes ref.
+    @discardableResult
+    nonisolated func absorb(_ repo: Repository, theirs: ObjectID?) throws -> NotesMerge? {
+        guard let theirs else { return nil }
         var attempt = 0
         while true {
             attempt += 1
