@@ -82,6 +82,10 @@ public struct AWSECSClient: ECSClient {
         try await call("ListServices", input)
     }
 
+    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
+        try await call("UntagResource", input)
+    }
+
     public func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
         try await call("TagResource", input)
     }

@@ -19,6 +19,7 @@ public protocol ECSClient: Sendable {
     func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse
     func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse
     func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse
+    func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse
     func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse
     func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse
     func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse

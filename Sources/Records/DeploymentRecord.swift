@@ -24,10 +24,12 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
         /// The task definition is registered for a deployment controller berth does not drive
         /// (EXTERNAL): not deployed by berth, and not seen running.
         case registered
+        /// The service is no longer in git, and berth deleted it (`policy.prune`).
+        case pruned
 
         /// Whether berth deployed (or found deployed) something: refusals, skips and
         /// registrations say why nothing was, and never count as what runs.
-        public var deployed: Bool { self != .refused && self != .skipped && self != .registered }
+        public var deployed: Bool { self != .refused && self != .skipped && self != .registered && self != .pruned }
 
         /// Outcomes that mean "this spec does not work": not retried until a new commit or --retry.
         public var isFailure: Bool { self == .failed || self == .rolledBack }

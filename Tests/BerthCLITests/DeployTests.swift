@@ -45,11 +45,15 @@ import Testing
         #expect((passRole["Resource"] as? [String])?.allSatisfy { $0.contains(":role/") && $0 != "*" } == true)
         #expect(passRole["Condition"] != nil)
         #expect(!statements.contains { ($0["Action"] as? String) == "*" })
-        // Deleting services is allowed only where IAM sees a review environment's tag.
+        // Deleting services is allowed only where IAM sees berth's tag: a review environment's,
+        // or (policy.prune) the environment berth created the service for.
         let deletes = statements.filter { ($0["Action"] as? String) == "ecs:DeleteService" || ($0["Action"] as? [String])?.contains("ecs:DeleteService") == true }
-        #expect(deletes.count == 1)
-        let condition = try #require(deletes.first?["Condition"] as? [String: [String: Any]])
-        #expect(condition["Null"]?["aws:ResourceTag/berth:review"] as? String == "false")
+        #expect(deletes.count == 2)
+        for delete in deletes {
+            let condition = try #require(delete["Condition"] as? [String: [String: Any]])
+            let tags = condition["Null"] ?? [:]
+            #expect(tags["aws:ResourceTag/berth:review"] as? String == "false" || tags["aws:ResourceTag/berth:env"] as? String == "false", "\(delete)")
+        }
     }
 
     /// The AWS operations berth's code calls, by IAM action: read from the clients themselves, so

@@ -75,6 +75,15 @@ extension LocalECS {
         }
     }
 
+    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
+        try await run("UntagResource") { state in
+            let resource = try taggable(input.resourceArn, state)
+            let keys = Set(input.tagKeys ?? [])
+            state.tags[resource, default: []].removeAll { keys.contains($0.key ?? "") }
+            return ECSAPI.UntagResourceResponse()
+        }
+    }
+
     public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
         try await run("ListTagsForResource") { state in
             ECSAPI.ListTagsForResourceResponse(tags: state.tags[try taggable(input.resourceArn, state)] ?? [])

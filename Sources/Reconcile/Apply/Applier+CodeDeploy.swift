@@ -14,7 +14,8 @@ extension Applier {
     func deployThroughCodeDeploy(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
                                  commit: ObjectID) async throws -> Started {
         let begun = now()
-        let changed = Set(plan.settingsChanges.map { Self.topField($0.path) })
+        // Tags go through TagResource, whatever the controller.
+        let changed = Set(plan.settingsChanges.map { Self.topField($0.path) }).subtracting(["tags"])
         let updatable = changed.intersection(ServiceUpdate.codeDeployUpdatable)
         let blocked = changed.subtracting(ServiceUpdate.codeDeployUpdatable).subtracting(ServiceUpdate.codeDeployAppSpec)
         guard blocked.isEmpty else {

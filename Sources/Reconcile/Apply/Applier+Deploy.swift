@@ -9,13 +9,34 @@ import Records
 /// Starting a rollout: creating or updating the service, the way its deployment controller
 /// takes it (docs/reconcile.md, "Deployment controllers").
 extension Applier {
-    /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings.
+    /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings,
+    /// and tags it as git says (UpdateService takes no tags).
     func updateService(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
                        commit: ObjectID) async throws -> Started {
+        let started = try await startRollout(plan, want, environment: environment, taskDefinitionArn: taskDefinitionArn, commit: commit)
+        if plan.action != .create, let arn = plan.liveServiceArn {
+            let (tag, untag) = ServiceTags.changes(live: plan.liveTags, user: want.create.tags, environment: environment.name,
+                                                   service: want.name, prune: environment.policy.prune)
+            if !tag.isEmpty {
+                try await hooks.beforeWrite?()
+                _ = try await client.tagResource(ECSAPI.TagResourceRequest(resourceArn: arn, tags: tag))
+            }
+            if !untag.isEmpty {
+                try await hooks.beforeWrite?()
+                _ = try await client.untagResource(ECSAPI.UntagResourceRequest(resourceArn: arn, tagKeys: untag))
+                progress("\(environment.name)/\(want.name): removed tags git no longer sets (\(untag.joined(separator: ", ")))")
+            }
+        }
+        return started
+    }
+
+    func startRollout(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
+                      commit: ObjectID) async throws -> Started {
         let begun = now()
         if plan.action == .create {
             var create = want.create
             create.taskDefinition = taskDefinitionArn
+            create.tags = ServiceTags.create(user: create.tags, environment: environment.name, service: want.name)
             let controller = create.deploymentController?.type ?? "ECS"
             if controller == "EXTERNAL" {
                 // Its task sets carry these, made by the controller that deploys it.
@@ -86,13 +107,13 @@ extension Applier {
     /// revision as registered, not as running: it has not seen it run.
     func updateExternal(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String) async throws -> Started {
         let begun = now()
-        let blocked = plan.settingsChanges.map(\.path).filter { !ServiceUpdate.externalUpdatable.contains(Self.topField($0)) }
+        let blocked = plan.settingsChanges.map(\.path).filter { !ServiceUpdate.externalUpdatable.contains(Self.topField($0)) && Self.topField($0) != "tags" }
         guard blocked.isEmpty else {
             throw ReconcileError("\(want.rendered.serviceName) uses the EXTERNAL deployment controller: ECS does not change "
                                  + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it; "
                                  + "change them through the controller that deploys it", kind: .terminal)
         }
-        if !plan.settingsChanges.isEmpty {
+        if plan.settingsChanges.contains(where: { Self.topField($0.path) != "tags" }) {
             _ = try await updateService(try ServiceUpdate.request(from: want.create, only: ServiceUpdate.externalUpdatable), want)
             progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName) (EXTERNAL: settings only)")
         }

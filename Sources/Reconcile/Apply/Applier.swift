@@ -85,6 +85,18 @@ public struct Applier: Sendable {
     /// that failed is not tried again without `retry`.
     public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
                       records: EnvironmentRecords = EnvironmentRecords()) async throws -> [ServiceOutcome] {
+        var (outcomes, clean) = try await rollOut(plan: plan, environment: environment, desired: desired, commit: commit, records: records)
+        // Last, and only when everything else converged, as Argo CD's PruneLast does.
+        if clean, environment.policy.prune, !plan.pruned.isEmpty {
+            outcomes += try await prune(plan.pruned, environment: environment, commit: commit)
+        }
+        return outcomes.sorted { $0.service < $1.service }
+    }
+
+    /// The services of the plan: records, resumed rollouts, task definitions, one-off tasks and
+    /// waves; `clean` when nothing failed.
+    func rollOut(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
+                 records: EnvironmentRecords) async throws -> (outcomes: [ServiceOutcome], clean: Bool) {
         var triaged = triage(plan, environment: environment, desired: desired, records: records)
         await followCodeDeployUnderWay(&triaged, plan: plan, environment: environment, desired: desired)
         var outcomes = triaged.outcomes
@@ -94,7 +106,7 @@ public struct Applier: Sendable {
             progress("\(environment.name): following \(resumed.count) rollout(s) still in progress")
             outcomes += try await finish(resumed, environment: environment, commit: commit)
         }
-        guard !work.isEmpty else { return outcomes.sorted { $0.service < $1.service } }
+        guard !work.isEmpty else { return (outcomes, !outcomes.contains { !$0.succeeded }) }
         if case .local = environment.target, plan.services.contains(where: { $0.action == .create }) {
             try await ensureCluster(environment.target.cluster)
         }
@@ -111,7 +123,7 @@ public struct Applier: Sendable {
             guard outcome.succeeded else {
                 let why = "before-task \(task.name) failed: \(outcome.record?.reason ?? "see its record")"
                 outcomes += try await recorded(work.map { skip($0.1, why, environment: environment) }, commit: commit)
-                return outcomes.sorted { $0.service < $1.service }
+                return (outcomes, false)
             }
         }
 
@@ -135,7 +147,7 @@ public struct Applier: Sendable {
                                                   taskDefinitions: taskDefinitions, commit: commit))
             }
         }
-        return outcomes.sorted { $0.service < $1.service }
+        return (outcomes, blocked == nil && !outcomes.contains { !$0.succeeded })
     }
 
     /// The services of `work` in wave order: each declared wave, then everything else.

@@ -94,7 +94,7 @@ public struct ServiceOutcome: Sendable {
         switch result {
         case .inSync: return true
         // An EXTERNAL service's registration is all berth does for it.
-        case .applied(let outcome): return outcome == .converged || outcome == .started || outcome == .registered
+        case .applied(let outcome): return [.converged, .started, .registered, .pruned].contains(outcome)
         case .skipped: return false
         }
     }

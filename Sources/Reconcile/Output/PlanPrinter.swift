@@ -34,9 +34,13 @@ public enum PlanPrinter {
                 lines.append("  = \(service.service): in sync")
             }
         }
+        for pruned in plan.pruned {
+            lines.append(style.paint("  - \(pruned.service): delete service \(pruned.serviceName) (no longer in git; policy.prune)", "31"))
+        }
         let counts = plan.counts
         lines.append("")
-        lines.append(plan.hasChanges ? "Plan: \(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync."
+        lines.append(plan.hasChanges ? "Plan: \(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
+                                       + (plan.pruned.isEmpty ? "." : ", \(plan.pruned.count) to delete.")
                                       : "No changes. \(plan.environment) matches git (\(counts.inSync) service(s) in sync).")
         return lines.joined(separator: "\n")
     }
@@ -68,13 +72,15 @@ public enum PlanPrinter {
             let action = service.action.rawValue + (service.drift ? " (drift)" : "")
             lines.append("| \(service.service) | \(action) | \(service.action == .update ? "\(changes) field(s)" : "") |")
         }
+        for pruned in plan.pruned { lines.append("| \(pruned.service) | delete (no longer in git) | |") }
         for service in plan.services where service.action == .update {
             lines += ["", "<details><summary>\(service.service)</summary>", "", "```diff"]
             lines += (service.taskDefinitionChanges + service.settingsChanges).map { TerminalText.line($0.description) }
             lines += ["```", "</details>"]
         }
         let counts = plan.counts
-        lines += ["", plan.hasChanges ? "**\(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync.**" : "**No changes.**"]
+        lines += ["", plan.hasChanges ? "**\(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
+                    + (plan.pruned.isEmpty ? ".**" : ", \(plan.pruned.count) to delete.**") : "**No changes.**"]
         return lines.joined(separator: "\n")
     }
 }

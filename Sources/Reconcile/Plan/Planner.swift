@@ -66,10 +66,18 @@ public struct Planner: Sendable {
                 tdChanges = [FieldChange(path: "taskDefinition", kind: .added, before: nil, after: .string(want.rendered.family))]
             }
             let codeDeploy = service.deploymentController?.type == "CODE_DEPLOY"
-            let settingsChanges = codeDeploy
+            var settingsChanges = codeDeploy
                 ? FieldDiff.subset(live: ServiceCanonical.withoutCodeDeployOwned(ServiceCanonical.live(service)),
                                    desired: ServiceCanonical.withoutCodeDeployOwned(want.canonicalSettings))
                 : FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)
+            if environment.policy.prune {
+                // A tag git set once and no longer sets is removed under prune: a change to show.
+                let live = Tags.map(service.tags)
+                settingsChanges += ServiceTags.changes(live: live, user: want.create.tags, environment: environment.name, service: want.name,
+                                                       prune: true).untag.map {
+                    FieldChange(path: "tags[\($0)]", kind: .removed, before: live[$0].map(JSONValue.string), after: nil)
+                }
+            }
             let changed = !tdChanges.isEmpty || !settingsChanges.isEmpty
             let last = lastConverged[want.name]
             let drift = changed && last?.specHash == want.specHash && last?.settingsHash == want.settingsHash
@@ -80,6 +88,8 @@ public struct Planner: Sendable {
                                    specHash: want.specHash, drift: drift)
             plan.desiredImages = want.rendered.images
             plan.deploymentController = service.deploymentController?.type
+            plan.liveServiceArn = service.serviceArn
+            plan.liveTags = Tags.map(service.tags)
             plan.live = LiveSummary(runningCount: service.runningCount ?? 0, desiredCount: service.desiredCount ?? 0,
                                     pendingCount: service.pendingCount ?? 0,
                                     rolloutState: service.deployments?.first { $0.status == "PRIMARY" }?.rolloutState, images: liveImages)
@@ -88,8 +98,34 @@ public struct Planner: Sendable {
             }
             services.append(plan)
         }
-        return EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
-                               services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })
+        var plan = EnvironmentPlan(environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
+                                   services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })
+        if environment.policy.prune, environment.review == nil {
+            plan.pruned = try await prunable(environment: environment, known: Set(desired.map(\.rendered.serviceName)))
+        }
+        return plan
+    }
+
+    /// The services berth created for `environment` that git no longer has: those in the
+    /// cluster tagged with this environment by berth, and not among `known`.
+    func prunable(environment: Environment, known: Set<String>) async throws -> [PrunedService] {
+        let cluster = environment.target.cluster
+        let arns: [String]
+        do {
+            arns = try await client.allServiceArns(cluster: cluster)
+        } catch let error as AWSError where error.code == "ClusterNotFoundException" {
+            return []
+        }
+        let others = arns.compactMap { $0.split(separator: "/").last.map(String.init) }.filter { !known.contains($0) }
+        guard !others.isEmpty else { return [] }
+        let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
+        return found.compactMap { service -> PrunedService? in
+            let tags = Tags.map(service.tags)
+            guard service.status == "ACTIVE", tags[Tags.environment] == environment.name, let name = tags[Tags.service],
+                  let serviceName = service.serviceName, let arn = service.serviceArn else { return nil }
+            return PrunedService(service: name, serviceName: serviceName, serviceArn: arn, taskDefinitionArn: service.taskDefinition,
+                                 desiredCount: service.desiredCount ?? 0)
+        }.sorted { $0.service < $1.service }
     }
 }
 

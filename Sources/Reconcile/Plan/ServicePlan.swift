@@ -31,6 +31,9 @@ public struct ServicePlan: Sendable, Codable {
     public var live: LiveSummary?
     /// The live service's deployment controller (`ECS`, `CODE_DEPLOY`, `EXTERNAL`).
     public var deploymentController: String?
+    /// The live service's ARN and tags, for tagging it as git says.
+    public var liveServiceArn: String?
+    public var liveTags: [String: String] = [:]
 
     public var taskDefinitionChanged: Bool { action == .create || !taskDefinitionChanges.isEmpty }
 }
@@ -44,8 +47,11 @@ public struct EnvironmentPlan: Sendable, Codable {
     public let services: [ServicePlan]
     /// Why the environment may not be applied now (an active freeze), if it may not.
     public var frozen: String?
+    /// Services berth created for this environment that git no longer has, deleted by apply
+    /// under `policy.prune` (looked for only then).
+    public var pruned: [PrunedService] = []
 
-    public var hasChanges: Bool { services.contains { $0.action != .inSync } }
+    public var hasChanges: Bool { services.contains { $0.action != .inSync } || !pruned.isEmpty }
     public var counts: (create: Int, update: Int, inSync: Int) {
         (services.filter { $0.action == .create }.count, services.filter { $0.action == .update }.count,
          services.filter { $0.action == .inSync }.count)

@@ -86,6 +86,8 @@ public enum Tags {
     public static let service = "berth:service"
     public static let path = "berth:path"
     public static let specHash = "berth:spec-hash"
+    /// On a service: the keys of the tags git set, so that `policy.prune` removes only those.
+    public static let managedTags = "berth:tags"
 
     /// ECS's tag list as a map.
     public static func map(_ tags: [ECSAPI.Tag]?) -> [String: String] {
