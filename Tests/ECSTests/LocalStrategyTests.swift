@@ -79,7 +79,10 @@ import Testing
         }
     }
 
-    @Test func aFailingHookRollsTrafficBack() async throws {
+    @Test(arguments: [ECSAPI.DeploymentConfiguration(strategy: "BLUE_GREEN"),
+                      ECSAPI.DeploymentConfiguration(strategy: "CANARY", canaryConfiguration: ECSAPI.CanaryConfiguration(canaryPercent: 10)),
+                      ECSAPI.DeploymentConfiguration(strategy: "LINEAR", linearConfiguration: ECSAPI.LinearConfiguration(stepPercent: 20))])
+    func aFailingHookRollsTrafficBack(_ strategy: ECSAPI.DeploymentConfiguration) async throws {
         let clock = Clock()
         let hook = ECSAPI.DeploymentLifecycleHook(hookTargetArn: "arn:aws:lambda:us-east-1:000000000000:function:smoke",
                                                   roleArn: "arn:aws:iam::000000000000:role/hooks", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"])
@@ -92,11 +95,12 @@ import Testing
         }
         // Created without the hook (the first deployment has no source to go back to), then given it.
         _ = try await ecs.createService(ECSAPI.CreateServiceRequest(cluster: "c", serviceName: "web", taskDefinition: "web:1", desiredCount: 1,
-                                                                     deploymentConfiguration: ECSAPI.DeploymentConfiguration(strategy: "BLUE_GREEN")))
+                                                                     deploymentConfiguration: strategy))
         clock.advance(60)
-        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(
-            cluster: "c", service: "web", taskDefinition: "web:2",
-            deploymentConfiguration: ECSAPI.DeploymentConfiguration(strategy: "BLUE_GREEN", lifecycleHooks: [hook])))
+        var hooked = strategy
+        hooked.lifecycleHooks = [hook]
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "c", service: "web", taskDefinition: "web:2",
+                                                                    deploymentConfiguration: hooked))
         clock.advance(5.5)   // into POST_TEST_TRAFFIC_SHIFT
         #expect(try await Self.current(ecs).1.lifecycleStage == "POST_TEST_TRAFFIC_SHIFT")
         clock.advance(1)

@@ -168,6 +168,12 @@ import Testing
             ecsServices: [CodeDeployAPI.ECSService(serviceName: "svc0", clusterName: cluster)]))
 
         #expect(!(try await repo.reconciler(fresh: true).plan("staging").hasChanges))
+        // CodeDeploy moved traffic to the green target group (done here by hand): no drift.
+        let green = "arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:targetgroup/shop-green/fedcba9876543210"
+        _ = try await AWSECSClient(client: aws).updateService(ECSAPI.UpdateServiceRequest(
+            cluster: cluster, service: "svc0", loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: green, containerName: "app", containerPort: 8080)]))
+        let swapped = try await repo.reconciler(fresh: true).plan("staging")
+        #expect(!swapped.hasChanges, "\(swapped.services.map(\.settingsChanges))")
         _ = try repo.commit(Self.files(image: "registry.example.com/app:2.0", target: target), "2.0")
         let record = try #require(try await repo.apply("staging", wait: false).first?.record)
         #expect(record.outcome == .started, "\(record)")
