@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests", "Canonical", "ECSModel"]),
         .executableTarget(name: "berth-bench", dependencies: [
-            "Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS", "Controller", "BerthTestSupport", "CMemory",
+            "Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS", "Controller", "LocalAWS", "CMemory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -91,8 +91,14 @@ let package = Package(
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Git", "BerthTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ECSModel", "Git"]),
+        // moto's server on loopback and plain HTTP calls: for the tests, and for berth-bench's peer figures.
+        .target(name: "LocalAWS", dependencies: [
+            "AWS",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "BerthTestSupport", dependencies: [
-            "AWS", "Git",
+            "AWS", "Git", "LocalAWS",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import Manifests
 
 /// A server-rendered status page with no external assets: environments and their services,
@@ -11,7 +12,7 @@ enum StatusPage {
             let state = environment.error != nil ? "failed" : environment.converged ? "in sync" : "out of sync"
             rows += "<tr class=\"env\"><th colspan=\"4\">\(escape(environment.environment)) <span class=\"\(css(state))\">\(state)</span>"
                 + " <button class=\"refresh\" data-environment=\"\(escape(environment.environment))\">refresh now</button>"
-                + " <small>\(escape(environment.target)) · applied \(escape(String((environment.appliedCommit ?? "none").prefix(12))))"
+                + " <small>\(escape(environment.target)) · applied \(escape(ObjectID.short(environment.appliedCommit ?? "none")))"
                 + (environment.leadTimeSeconds.map { String(format: " · lead time %.0f s", $0) } ?? "")
                 + (environment.headSubject.map { " · head “\(escape($0))”" } ?? "")
                 + (environment.headAuthor.map { " by \(escape($0))" } ?? "")
@@ -24,13 +25,13 @@ enum StatusPage {
                         .map { "<div><small>\(escape($0.key)): \(escape($0.value))</small></div>" }.joined()
                     + "</td><td>\(escape(service.outcome ?? ""))"
                     + (service.recorded.map { " <small>\(time.string(from: $0))"
-                        + (service.recordedCommit.map { " on \(escape(String($0.prefix(12))))" } ?? "") + "</small>" } ?? "")
+                        + (service.recordedCommit.map { " on \(escape(ObjectID.short($0)))" } ?? "") + "</small>" } ?? "")
                     + (service.reason.map { "<div><small>\(escape($0))</small></div>" } ?? "")
                     + (service.changes.isEmpty ? "" : "<details><summary><small>\(service.changes.count) field change(s)</small></summary><pre>"
                         + escape(service.changes.joined(separator: "\n")) + "</pre></details>")
                     + (service.history.count < 2 ? "" : "<details><summary><small>last \(service.history.count) records</small></summary><ul>"
                         + service.history.map { "<li><small>\(escape($0.outcome)) \(time.string(from: $0.time)) on "
-                            + "\(escape(String($0.commit.prefix(12))))\($0.reason.map { ": " + escape($0) } ?? "")</small></li>" }.joined()
+                            + "\(escape(ObjectID.short($0.commit)))\($0.reason.map { ": " + escape($0) } ?? "")</small></li>" }.joined()
                         + "</ul></details>")
                     + "</td></tr>\n"
             }
@@ -70,7 +71,7 @@ enum StatusPage {
         .error{color:#b42318;font-weight:normal}small{color:#666;font-weight:normal}button.refresh{float:right;font-size:.8em}
         </style></head><body>
         <h1>berth</h1>
-        <p>Head \(escape(String((snapshot.head ?? "unknown").prefix(12)))), fetched \(fetched)\(snapshot.fetchError.map { " — <span class=\"failed\">fetch failed: \(escape($0))</span>" } ?? "")</p>
+        <p>Head \(escape(ObjectID.short(snapshot.head ?? "unknown"))), fetched \(fetched)\(snapshot.fetchError.map { " — <span class=\"failed\">fetch failed: \(escape($0))</span>" } ?? "")</p>
         <table><tr><th>service</th><th>state</th><th>task definition</th><th>last outcome</th></tr>
         \(rows)</table>
         \(reviews)

@@ -1,5 +1,6 @@
 import Forge
 import Foundation
+import Git
 import Reconcile
 
 /// A plan reported on a pull request, as a check: one comment per environment, updated in place
@@ -38,7 +39,7 @@ public struct PlanReport: Sendable {
     /// The comment's text: the plan, or what stopped it.
     public func comment(plan: EnvironmentPlan?, error: String?, commit: String) -> String {
         if let error {
-            return "### berth plan: `\(environment)`\n\nThe plan failed at commit `\(commit.prefix(12))`:\n\n```\n"
+            return "### berth plan: `\(environment)`\n\nThe plan failed at commit `\(ObjectID.short(commit))`:\n\n```\n"
                 + error.replacingOccurrences(of: "```", with: "'''") + "\n```"
         }
         return plan.map(PlanPrinter.markdown) ?? ""

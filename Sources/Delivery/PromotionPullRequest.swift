@@ -107,6 +107,6 @@ struct PromotionPullRequest {
 extension ForgeSettings {
     /// A commit as a markdown link to the forge's page of it.
     func commitLink(_ sha: String) -> String {
-        "[`\(sha.prefix(12))`](\(webURL)\(kind == .github ? "/commit/" : "/-/commit/")\(sha))"
+        "[`\(ObjectID.short(sha))`](\(webURL)\(kind == .github ? "/commit/" : "/-/commit/")\(sha))"
     }
 }

@@ -73,7 +73,10 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
     }
 
     /// The abbreviation people read in logs and notes.
-    public var short: String { String(hex.prefix(12)) }
+    public var short: String { Self.short(hex) }
+
+    /// The same abbreviation of a commit known by its hex text (plans, records, status).
+    public static func short(_ hex: some StringProtocol) -> String { String(hex.prefix(12)) }
     public var description: String { hex }
 
     public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }

@@ -1,4 +1,4 @@
-import BerthTestSupport
+import LocalAWS
 import Controller
 import Foundation
 

@@ -1,4 +1,4 @@
-import BerthTestSupport
+import LocalAWS
 import ECS
 import ECSModel
 import Foundation

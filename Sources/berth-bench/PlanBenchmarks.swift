@@ -1,5 +1,5 @@
 import AWS
-import BerthTestSupport
+import LocalAWS
 import ECS
 import ECSModel
 import Foundation

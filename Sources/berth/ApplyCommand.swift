@@ -1,6 +1,7 @@
 import ArgumentParser
 import Delivery
 import Foundation
+import Git
 import Reconcile
 import Records
 
@@ -93,7 +94,7 @@ struct ApplyCommand: AsyncParsableCommand {
         if let message = await revertIfRolledBack(outcomes, setup: setup) { print(message) }
         if let published { print(published) }
         let failed = outcomes.filter { !$0.succeeded }.count
-        print(failed == 0 ? "Applied \(env) at \(plan.commit.map { String($0.prefix(12)) } ?? "")." : "\(failed) service(s) of \(env) did not converge.")
+        print(failed == 0 ? "Applied \(env) at \(plan.commit.map { ObjectID.short($0) } ?? "")." : "\(failed) service(s) of \(env) did not converge.")
         if failed > 0 { throw ExitCode.failure }
     }
 

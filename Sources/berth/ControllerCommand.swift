@@ -99,7 +99,7 @@ struct ControllerCommand: AsyncParsableCommand {
         if once {
             let converged = await ControllerRunner.runOnce(controller)
             let snapshot = await controller.status.current
-            print("berth controller: \(options.branch) at \(snapshot.head.map { String($0.prefix(12)) } ?? "unknown")")
+            print("berth controller: \(options.branch) at \(snapshot.head.map { ObjectID.short($0) } ?? "unknown")")
             if let error = snapshot.fetchError { print("  fetch failed: \(error)") }
             for environment in snapshot.environments {
                 let state = environment.error.map { "error: \($0)" } ?? (environment.converged ? "converged" : "not converged")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Delivery
 import Foundation
+import Git
 import Manifests
 import Reconcile
 import Records
@@ -100,7 +101,7 @@ struct LogCommand: AsyncParsableCommand {
     /// reaches the terminal as a control sequence, and none can forge a line.
     static func printText(_ entry: LogEntry, dates formatter: ISO8601DateFormatter) {
         func show(_ line: String) { print(TerminalText.line(line)) }
-        show("commit \(entry.commit.prefix(12))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
+        show("commit \(ObjectID.short(entry.commit))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
         show("    \(entry.subject)")
         show("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
         for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
@@ -123,7 +124,7 @@ struct LogCommand: AsyncParsableCommand {
             if let reason = record.breakGlass { show("      break glass: \(reason)") }
         }
         if let with = entry.deployedWith, !entry.applied.contains(where: { $0.outcome.deployed }) {
-            show("    deployed with \(with.prefix(12))")
+            show("    deployed with \(ObjectID.short(with))")
         } else if entry.applied.isEmpty {
             show("    not applied")
         }

@@ -74,7 +74,7 @@ struct PlanCommand: AsyncParsableCommand {
             let state = status.state.rawValue
             let written = comment == .made ? "made" : comment == .updated ? "updated" : "unchanged"
             let where_ = number.map { "; comment on \(kind.reference($0)) \(written)" } ?? "; no pull request found to comment on"
-            FileHandle.standardError.write(Data("Reported to \(kind.name): \(reporter.context) \(state) on \(sha.prefix(12))\(where_).\n".utf8))
+            FileHandle.standardError.write(Data("Reported to \(kind.name): \(reporter.context) \(state) on \(ObjectID.short(sha))\(where_).\n".utf8))
         } catch {
             throw CLIError("the plan was not reported: \(error)")
         }

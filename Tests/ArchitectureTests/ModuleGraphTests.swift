@@ -21,6 +21,7 @@ import Testing
         "Trust": ["Git", "Manifests"],
         "Notify": ["Manifests"],
         "Forge": [],
+        "LocalAWS": ["AWS"],
         "Reconcile": ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify"],
         "Adoption": ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile"],
         "Delivery": ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "Forge"],
@@ -29,7 +30,7 @@ import Testing
         "berth": ["Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "Forge", "CLibc"],
         "manifest-fuzzer": ["Manifests", "Canonical", "ECSModel"],
         "berth-bench": ["Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS",
-                        "Controller", "CMemory", "BerthTestSupport"],
+                        "Controller", "CMemory", "LocalAWS"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,6 +1,7 @@
 import Canonical
 import ECS
 import Foundation
+import Git
 
 /// A plan as people read it: text like `terraform plan` (colored on a terminal), JSON for
 /// tools, Markdown for a pull request comment.
@@ -13,7 +14,7 @@ public enum PlanPrinter {
     }
 
     public static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
-        var lines = ["berth plan: environment \(plan.environment) at \(plan.commit.map { String($0.prefix(12)) } ?? "work tree") (target \(plan.target))", ""]
+        var lines = ["berth plan: environment \(plan.environment) at \(plan.commit.map { ObjectID.short($0) } ?? "work tree") (target \(plan.target))", ""]
         if let frozen = plan.frozen { lines += [style.paint("  ! \(plan.environment) is \(TerminalText.line(frozen)); apply will refuse", "31"), ""] }
         for service in plan.services {
             switch service.action {
@@ -64,7 +65,7 @@ public enum PlanPrinter {
 
     public static func markdown(_ plan: EnvironmentPlan) -> String {
         var lines = ["### berth plan: `\(plan.environment)`", "",
-                     "Commit `\(plan.commit.map { String($0.prefix(12)) } ?? "work tree")`, target `\(plan.target)`.", ""]
+                     "Commit `\(plan.commit.map { ObjectID.short($0) } ?? "work tree")`, target `\(plan.target)`.", ""]
         if let frozen = plan.frozen { lines += ["> **\(plan.environment) is \(TerminalText.line(frozen)); apply will refuse.**", ""] }
         lines += ["| service | action | changes |", "|---|---|---|"]
         for service in plan.services {

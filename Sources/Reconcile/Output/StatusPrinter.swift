@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import Manifests
 
 /// `berth status` as a table per environment, or as JSON.
@@ -6,7 +7,7 @@ public enum StatusPrinter {
     public static func text(_ statuses: [EnvironmentStatus], now: Date = Date()) -> String {
         var out: [String] = []
         for status in statuses {
-            out.append("\(status.environment) (\(status.target)) at \(status.commit.map { String($0.prefix(12)) } ?? "-")"
+            out.append("\(status.environment) (\(status.target)) at \(status.commit.map { ObjectID.short($0) } ?? "-")"
                        + (status.frozen.map { "  FROZEN: \($0)" } ?? ""))
             var rows = [["SERVICE", "STATE", "REVISION", "IMAGES", "TASKS", "LAST APPLY"]]
             for service in status.services {
@@ -16,7 +17,7 @@ public enum StatusPrinter {
                 }.joined(separator: " ")
                 let tasks = service.runningCount.map { "\($0)/\(service.desiredCount ?? 0)" } ?? "-"
                 let last = service.lastApply.map { apply in
-                    [String(apply.commit.prefix(12)), apply.author ?? "", apply.finished.map { age(now.timeIntervalSince($0)) + " ago" } ?? "", apply.outcome]
+                    [ObjectID.short(apply.commit), apply.author ?? "", apply.finished.map { age(now.timeIntervalSince($0)) + " ago" } ?? "", apply.outcome]
                         .filter { !$0.isEmpty }.joined(separator: " ")
                 } ?? "-"
                 let state = service.state.rawValue + (service.stage.map { " (\($0))" } ?? "")
