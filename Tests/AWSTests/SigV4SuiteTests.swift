@@ -1,14 +1,11 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import AWS
 
 /// AWS's Signature Version 4 test suite (../shared/conformance/sigv4), every case stage by stage.
 @Suite struct SigV4SuiteTests {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("../shared/conformance/sigv4/aws-sig-v4-test-suite").standardizedFileURL.path
-    }()
+    static let root = sharedFolder + "/conformance/sigv4/aws-sig-v4-test-suite"
 
     /// Case folders (those holding a .req), e.g. "get-vanilla", "normalize-path/get-slash".
     static var cases: [String] {

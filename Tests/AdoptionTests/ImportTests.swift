@@ -68,6 +68,11 @@ final class AdoptionRepo: @unchecked Sendable {
 @Suite struct ImportTests {
     static var fixtures: [String] { FixtureManifests.plain }
 
+    /// Without ../shared the round trips would be none, and pass.
+    @Test func thereAreFixtures() {
+        #expect(Self.fixtures.count >= 20, "no task definitions under \(FixtureManifests.folder)")
+    }
+
     static func roundTrip(_ repo: AdoptionRepo) async throws {
         try await repo.apply("test")
         try repo.forgetServices()

@@ -1,13 +1,6 @@
 import Foundation
 @testable import Manifests
 
-/// The folder holding ../shared (fixtures), found from this source file's location.
-let sharedFolder: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("../shared").standardizedFileURL.path
-}()
-
 /// A minimal valid manifest tree; tests add or replace files.
 func baseFiles(target: String = "local: {}", policy: String = "") -> [String: String] {
     [

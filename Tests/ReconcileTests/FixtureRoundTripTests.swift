@@ -10,6 +10,11 @@ import Testing
 @Suite struct FixtureRoundTripTests {
     static var fixtures: [String] { FixtureManifests.plain }
 
+    /// Without ../shared the cases below would be none, and pass.
+    @Test func thereAreFixtures() {
+        #expect(Self.fixtures.count >= 20, "no task definitions under \(FixtureManifests.folder)")
+    }
+
     @Test(arguments: fixtures)
     func localTarget(_ fixture: String) async throws {
         let repo = try ManifestRepo(try FixtureManifests.files(fixture, target: "local: {}", network: nil))
