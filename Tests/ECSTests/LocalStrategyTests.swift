@@ -14,19 +14,23 @@ import Testing
         func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
     }
 
-    /// A service on revision 1, then updated to revision 2 with `configuration`; pace 8 s, so
-    /// each stage but the waits lasts 1 s and an ECS minute 8 s.
-    static func deploying(_ configuration: ECSAPI.DeploymentConfiguration, clock: Clock) async throws -> LocalECS {
+    /// A service on revision 1 (created with `created`, or `configuration`), then updated to
+    /// revision 2 with `configuration`; pace 8 s, so each stage but the waits lasts 1 s and an
+    /// ECS minute 8 s. `failingHook`: hooks at that stage fail.
+    static func deploying(_ configuration: ECSAPI.DeploymentConfiguration, clock: Clock, created: ECSAPI.DeploymentConfiguration? = nil,
+                          failingHook: String? = nil) async throws -> LocalECS {
         let ecs = LocalECS(stateFile: nil, pace: 8, now: { clock.now })
+        if let failingHook { try await ecs.setHook(stage: failingHook, failing: true) }
         _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: "c"))
         for image in ["app:1", "app:2"] {
             _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
                 family: "web", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 64)]))
         }
         _ = try await ecs.createService(ECSAPI.CreateServiceRequest(cluster: "c", serviceName: "web", taskDefinition: "web:1", desiredCount: 1,
-                                                                     deploymentConfiguration: configuration))
+                                                                     deploymentConfiguration: created ?? configuration))
         clock.advance(60)
-        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "c", service: "web", taskDefinition: "web:2"))
+        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "c", service: "web", taskDefinition: "web:2",
+                                                                    deploymentConfiguration: configuration))
         return ecs
     }
 
@@ -86,21 +90,10 @@ import Testing
         let clock = Clock()
         let hook = ECSAPI.DeploymentLifecycleHook(hookTargetArn: "arn:aws:lambda:us-east-1:000000000000:function:smoke",
                                                   roleArn: "arn:aws:iam::000000000000:role/hooks", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"])
-        let ecs = LocalECS(stateFile: nil, pace: 8, now: { clock.now })
-        try await ecs.setHook(stage: "POST_TEST_TRAFFIC_SHIFT", failing: true)
-        _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: "c"))
-        for image in ["app:1", "app:2"] {
-            _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: "web", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 64)]))
-        }
         // Created without the hook (the first deployment has no source to go back to), then given it.
-        _ = try await ecs.createService(ECSAPI.CreateServiceRequest(cluster: "c", serviceName: "web", taskDefinition: "web:1", desiredCount: 1,
-                                                                     deploymentConfiguration: strategy))
-        clock.advance(60)
         var hooked = strategy
         hooked.lifecycleHooks = [hook]
-        _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "c", service: "web", taskDefinition: "web:2",
-                                                                    deploymentConfiguration: hooked))
+        let ecs = try await Self.deploying(hooked, clock: clock, created: strategy, failingHook: "POST_TEST_TRAFFIC_SHIFT")
         clock.advance(5.5)   // into POST_TEST_TRAFFIC_SHIFT
         #expect(try await Self.current(ecs).1.lifecycleStage == "POST_TEST_TRAFFIC_SHIFT")
         clock.advance(1)
