@@ -48,6 +48,16 @@ public enum ServiceCanonical {
         return .object(members)
     }
 
+    /// Settings without what an EXTERNAL service's task sets carry: its controller sets those
+    /// on each task set, and ECS neither shows nor takes them on the service.
+    public static func withoutTaskSetLevel(_ settings: JSONValue) -> JSONValue {
+        guard case .object(var members) = settings else { return settings }
+        for key in ["launchType", "platformVersion", "networkConfiguration", "loadBalancers", "serviceRegistries", "capacityProviderStrategy"] {
+            members[key] = nil
+        }
+        return .object(members)
+    }
+
     static func normalize(_ value: JSONValue) -> JSONValue {
         guard case .object(let members) = value else { return .object([:]) }
         let managed = ECSShapesKeys.createService.subtracting(unmanaged)

@@ -53,7 +53,9 @@ struct ApplyCommand: AsyncParsableCommand {
             let options = ApplyOptions(wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry,
                                        breakGlass: breakGlass)
             let json = output == .json
-            (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { line in
+            (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { text in
+                // Lines carry what ECS and git said: one line each, never a control sequence.
+                let line = TerminalText.line(text)
                 if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
             }
         } catch {
@@ -76,7 +78,9 @@ struct ApplyCommand: AsyncParsableCommand {
             if !converged { throw ExitCode.failure }
             return
         }
-        if !plan.hasChanges {
+        // Nothing to change, and nothing found under way that failed (a rollout an earlier run
+        // left is followed even when the plan has nothing to change).
+        if !plan.hasChanges, outcomes.allSatisfy({ if case .inSync = $0.result { true } else { false } }) {
             print("No changes. \(env) matches git.")
             if let published { print(published) }
             return
@@ -86,9 +90,9 @@ struct ApplyCommand: AsyncParsableCommand {
             switch outcome.result {
             case .inSync: print("  = \(outcome.service): in sync")
             case .applied(let result):
-                let reason = outcome.record?.reason.map { " (\($0))" } ?? ""
+                let reason = outcome.record?.reason.map { " (\(TerminalText.line($0)))" } ?? ""
                 print("  \(outcome.succeeded ? "✓" : "✗") \(outcome.service): \(result.rawValue)\(reason)")
-            case .skipped(let why): print("  ✗ \(outcome.service): skipped: \(why)")
+            case .skipped(let why): print("  ✗ \(outcome.service): skipped: \(TerminalText.line(why))")
             }
         }
         if let message = await revertIfRolledBack(outcomes, setup: setup) { print(message) }

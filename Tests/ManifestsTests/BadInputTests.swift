@@ -342,6 +342,37 @@ struct BadInput: CustomTestStringConvertible, Sendable {
                  file: prodAPI, line: 4, message: "codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY"),
         BadInput(name: "codeDeploy application without its group", files: [prodAPI: "service:\n  deploymentController: {type: CODE_DEPLOY}\ncodeDeploy:\n  application: shop\n"],
                  file: prodAPI, line: 4, message: "codeDeploy names an application without its deploymentGroup"),
+        BadInput(name: "a berth: tag written in git", files: [prodAPI: "service:\n  tags: [{key: team, value: a}, {key: \"berth:tags\", value: team}]\n"],
+                 file: prodAPI, line: 2, message: "tag key 'berth:tags': berth sets the berth: tags itself"),
+        BadInput(name: "a tag key twice", files: [prodAPI: "service:\n  tags:\n    - {key: team, value: a}\n    - {key: team, value: b}\n"],
+                 file: prodAPI, line: 4, message: "tag key 'team' appears twice"),
+        BadInput(name: "an aws: tag", files: [prodAPI: "service:\n  tags: [{key: \"aws:cloudformation:stack\", value: x}]\n"],
+                 file: prodAPI, line: 2, message: "the aws: prefix is AWS's own"),
+        BadInput(name: "a linear step out of range", files: [prodAPI: """
+            service:
+              deploymentConfiguration:
+                strategy: LINEAR
+                linearConfiguration: {stepPercent: -5}
+            """], file: prodAPI, line: 4, message: "stepPercent must be between 3 and 100, not -5"),
+        BadInput(name: "a canary configuration under blue/green", files: [prodAPI: """
+            service:
+              deploymentConfiguration:
+                strategy: BLUE_GREEN
+                canaryConfiguration: {canaryPercent: 10}
+            """], file: prodAPI, line: 4, message: "canaryConfiguration is for strategy CANARY, and this one is BLUE_GREEN"),
+        BadInput(name: "a CODE_DEPLOY service without a load balancer", files: [prodAPI: "service:\n  deploymentController: {type: CODE_DEPLOY}\n"],
+                 file: prodAPI, line: 2, message: "a CODE_DEPLOY service needs a load balancer with containerName and containerPort"),
+        BadInput(name: "a codeDeploy hook that is no Lambda function", files: [prodAPI: """
+            service:
+              deploymentController: {type: CODE_DEPLOY}
+              loadBalancers: [{targetGroupArn: tg, containerName: app, containerPort: 80}]
+            codeDeploy:
+              hooks: {beforeInstall: "rm -rf /"}
+            """], file: prodAPI, line: 5, message: "codeDeploy.hooks.beforeInstall must name a Lambda function"),
+        BadInput(name: "the service to update, under allowUnknownFields", files: [
+                    "berth.yaml": "version: 1\npromotion: [staging, prod]\nallowUnknownFields: true\n",
+                    prodAPI: "service:\n  service: someone-elses\n"],
+                 file: prodAPI, line: 2, message: "field 'service' is not for manifests"),
         BadInput(name: "codeDeploy hook misspelt", files: [prodAPI: "codeDeploy:\n  hooks: {beforeInstal: fn}\n"],
                  file: prodAPI, line: 2, message: "unknown field 'beforeInstal' in codeDeploy.hooks; did you mean 'beforeInstall'?"),
         BadInput(name: "circuit breaker on a CODE_DEPLOY service", files: [prodAPI: """

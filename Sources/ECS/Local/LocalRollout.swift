@@ -95,6 +95,10 @@ struct LocalRollout {
         failed.updatedAt = at
         failed.finishedAt = at
         local.deployments[index] = failed
+        // The source revision's tasks take the traffic back; any older set has drained.
+        for other in local.deployments.indices where other != index && local.deployments[other].status == "ACTIVE" {
+            local.deployments[other].status = "INACTIVE"
+        }
         let id = makeID()
         local.deployments.insert(LocalDeployment(
             id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: failed.desiredCount,

@@ -76,6 +76,10 @@ struct ServiceRenderer {
         diagnostics.append(contentsOf: checker.diagnostics)
         diagnostics.append(contentsOf: checks.diagnostics)
 
+        // Before a review environment's own tags are added: those are berth's.
+        var serviceChecks = ServiceChecks()
+        serviceChecks.run(settings)
+        serviceChecks.checkTags(td["tags"], field: "taskDefinition.tags")
         if let review = environment.review { settings = Self.tagging(settings, with: review) }
         let serviceName = environment.review != nil ? "\(environment.name)-\(base.name)" : settings["serviceName"]?.string ?? base.name
         if let nameNode = settings["serviceName"], !TaskDefinitionChecks.isValidName(serviceName) {
@@ -97,6 +101,8 @@ struct ServiceRenderer {
             codeDeploy = codeDeploy.map { Merge.merge($0, overlayCodeDeploy, key: nil, diagnostics: &diagnostics, field: "codeDeploy") } ?? overlayCodeDeploy
         }
         codeDeploy = codeDeploy.map { interpolator.apply($0, diagnostics: &diagnostics, field: "codeDeploy").droppingNulls() }
+        if let codeDeploy { serviceChecks.checkCodeDeploy(codeDeploy) }
+        diagnostics.append(contentsOf: serviceChecks.diagnostics)
         if let node = codeDeploy, (node["application"] == nil) != (node["deploymentGroup"] == nil) {
             diagnostics.error("codeDeploy names " + (node["application"] == nil ? "a deploymentGroup without its application"
                                                      : "an application without its deploymentGroup")

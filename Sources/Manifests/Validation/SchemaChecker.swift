@@ -12,6 +12,11 @@ struct SchemaChecker {
     /// Keep them without a word: a file's own check, whose rendering says it once.
     var quietUnknown = false
 
+    /// Never passed through: what berth sets itself, and what would make a request act on
+    /// another service or force a deployment (UpdateService's own members).
+    static let neverPassed: Set<String> = ["service.cluster", "service.taskDefinition", "service.clientToken", "service.service",
+                                           "service.forceNewDeployment", "service.deploymentId"]
+
     mutating func check(_ node: Node, as shape: Shape, field: String) -> Node {
         if node.isNull { return node }
         switch shape {
@@ -27,6 +32,11 @@ struct SchemaChecker {
             for entry in entries {
                 let path = field.isEmpty ? entry.key : "\(field).\(entry.key)"
                 guard let memberShape = structure.members[entry.key] else {
+                    if Self.neverPassed.contains(path) {
+                        diagnostics.error("field '\(entry.key)' is not for manifests: berth sets it itself, or it would act on another "
+                                          + "service; allowUnknownFields does not pass it", at: entry.keyLocation, field: path)
+                        continue
+                    }
                     if passUnknown, path.hasPrefix("taskDefinition.") || path.hasPrefix("service.") {
                         if !quietUnknown { diagnostics.warning("unknown field '\(entry.key)' in \(structure.name)"
                                             + Suggestion.hint(for: entry.key, in: structure.memberNames)

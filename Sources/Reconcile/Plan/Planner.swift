@@ -69,13 +69,16 @@ public struct Planner: Sendable {
             var settingsChanges = codeDeploy
                 ? FieldDiff.subset(live: ServiceCanonical.withoutCodeDeployOwned(ServiceCanonical.live(service)),
                                    desired: ServiceCanonical.withoutCodeDeployOwned(want.canonicalSettings))
+                : service.deploymentController?.type == "EXTERNAL"
+                ? FieldDiff.subset(live: ServiceCanonical.withoutTaskSetLevel(ServiceCanonical.live(service)),
+                                   desired: ServiceCanonical.withoutTaskSetLevel(want.canonicalSettings))
                 : FieldDiff.subset(live: ServiceCanonical.live(service), desired: want.canonicalSettings)
             if environment.policy.prune {
                 // A tag git set once and no longer sets is removed under prune: a change to show.
                 let live = Tags.map(service.tags)
                 settingsChanges += ServiceTags.changes(live: live, user: want.create.tags, environment: environment.name, service: want.name,
                                                        prune: true).untag.map {
-                    FieldChange(path: "tags[\($0)]", kind: .removed, before: live[$0].map(JSONValue.string), after: nil)
+                    FieldChange(path: "tags.\($0)", kind: .removed, before: live[$0].map(JSONValue.string), after: nil)
                 }
             }
             let changed = !tdChanges.isEmpty || !settingsChanges.isEmpty
