@@ -89,6 +89,9 @@ public struct Applier: Sendable {
         // Last, and only when everything else converged, as Argo CD's PruneLast does.
         if clean, environment.policy.prune, !plan.pruned.isEmpty {
             outcomes += try await prune(plan.pruned, environment: environment, commit: commit)
+        } else if environment.policy.prune, !plan.pruned.isEmpty {
+            progress("\(environment.name): not deleting \(plan.pruned.map(\.service).joined(separator: ", ")) (no longer in git): "
+                     + "something else in this apply did not converge, and pruning waits for that")
         }
         return outcomes.sorted { $0.service < $1.service }
     }
