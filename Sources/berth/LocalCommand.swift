@@ -2,6 +2,8 @@ import ArgumentParser
 import ECS
 import Foundation
 import Git
+import Manifests
+import Reconcile
 
 /// `berth local show|reset|fail-image|fail-hook`: look into and manage the embedded local ECS backend.
 struct LocalCommand: AsyncParsableCommand {
@@ -11,14 +13,33 @@ struct LocalCommand: AsyncParsableCommand {
         subcommands: [Show.self, Reset.self, FailImage.self, FailHook.self])
 
     struct StateOptions: ParsableArguments {
-        @Option(help: "The state file (default: .berth/local-ecs.json at the top of the repository).")
+        @Option(help: "The state file (default: BERTH_LOCAL_STATE_FILE, else the manifests' target.local.stateFile, else .berth/local-ecs.json at the top of the repository).")
         var stateFile: String?
 
-        @Option(help: "The manifest repository, to find the default state file.")
+        @Option(help: "The manifest repository, to find the state file.")
         var repo: String = "."
 
-        func backend() -> LocalECS {
-            LocalECS(stateFile: stateFile ?? LocalStateLocation.defaultPath(repository: repo))
+        @Option(help: "The manifest root inside the repository.")
+        var path: String = ""
+
+        /// The state file apply and the controller use, in the order they choose it.
+        func backend() throws -> LocalECS {
+            LocalECS(stateFile: try location())
+        }
+
+        func location() throws -> String {
+            if let stateFile { return stateFile }
+            if let operator_ = ProcessInfo.processInfo.environment["BERTH_LOCAL_STATE_FILE"], !operator_.isEmpty { return operator_ }
+            let root = (try? Repository.discover(from: repo))?.workingDirectory ?? repo
+            let loaded = try? ManifestLoader().load(ManifestSource(repository: repo, path: path, ref: nil, worktree: false).read())
+            let files = Set((loaded?.environments ?? []).compactMap { environment -> String? in
+                guard case .local(let target) = environment.target else { return nil }
+                return TargetConnector.stateFile(target, root: root)
+            })
+            if files.count > 1 {
+                throw ValidationError("the local environments keep their state in \(files.sorted().joined(separator: " and ")): name one with --state-file")
+            }
+            return files.first ?? LocalStateLocation.defaultPath(repository: repo)
         }
     }
 

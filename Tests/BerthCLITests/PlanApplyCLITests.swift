@@ -69,6 +69,24 @@ import Git
         #expect(wrong.status != 0 && wrong.stderr.contains("no lifecycle stage a hook runs at"))
     }
 
+    /// `berth local` looks where apply keeps the state: target.local.stateFile, or the
+    /// operator's BERTH_LOCAL_STATE_FILE, not only the default file.
+    @Test func localCommandsFindTheStateApplyUses() throws {
+        let scratch = try ScratchRepo()
+        for env in ["staging", "prod"] {
+            let file = "manifests/environments/\(env)/environment.yaml"
+            let text = try String(contentsOfFile: exampleManifests + "/environments/\(env)/environment.yaml", encoding: .utf8)
+            try scratch.commit([.write(file, text.replacingOccurrences(of: "local: {cluster: \(env),", with: "local: {stateFile: state/ecs.json, cluster: \(env),"))],
+                               "state in state/")
+        }
+        #expect(try berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path).status == 0)
+        let show = try berth(["local", "show", "--path", "manifests"], in: scratch.path)
+        #expect(show.stdout.contains("service staging/web"), "\(show.stdout)")
+        let elsewhere = NSTemporaryDirectory() + "berth-state-" + UUID().uuidString + ".json"
+        let operatorShow = try berth(["local", "show", "--path", "manifests"], in: scratch.path, environment: ["BERTH_LOCAL_STATE_FILE": elsewhere])
+        #expect(!operatorShow.stdout.contains("service staging/web"), "\(operatorShow.stdout)")
+    }
+
     @Test func applyRefusesAnEnvironmentWithErrors() throws {
         let scratch = try ScratchRepo()
         try scratch.commit([.write("manifests/environments/prod/api.yaml", "service:\n  desiredCount: many\n")], "break prod")
