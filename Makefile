@@ -8,7 +8,7 @@ APT_PACKAGES := libgit2-dev pkg-config git openssh-client gnupg
 TEST_APT_PACKAGES := chromium jq prometheus openssh-server openssl
 BERTH := .build/debug/berth
 
-.PHONY: run test deps test-deps build bench
+.PHONY: run test deps test-deps build bench format
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -41,8 +41,13 @@ test-deps: deps
 	@command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install --quiet cfn-lint
 
 test: test-deps
+	swift format lint --strict --recursive --parallel Sources Tests
 	swift build --product berth
 	swift test --disable-xctest
+
+# Formats every source file as .swift-format says (make test checks it is done).
+format:
+	swift format --in-place --recursive --parallel Sources Tests
 
 # berth-bench (docs/performance.md), release build. ecs-deploy and the AWS CLI, the peers of
 # benchmark 4, go into a virtual environment of their own. BENCH_ARGS picks and sizes them,

@@ -64,7 +64,8 @@ public enum Factoring {
         case (.array(let from), .array(let to)):
             // Named items merge one by one, and the base's must all still be there.
             guard let itemKey = field.flatMap({ Merge.listKeys[$0] }),
-                  from.allSatisfy({ item in to.contains { $0[itemKey] != nil && $0[itemKey] == item[itemKey] } }) else { return target }
+                from.allSatisfy({ item in to.contains { $0[itemKey] != nil && $0[itemKey] == item[itemKey] } })
+            else { return target }
             var items: [JSONValue] = []
             for item in to {
                 guard let id = item[itemKey] else { return target }

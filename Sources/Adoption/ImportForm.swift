@@ -72,8 +72,9 @@ public enum ImportForm {
         }
         // Tags as ECS takes them (a list of key/value pairs), without berth's own and AWS's.
         if case .object(let tags)? = members["tags"] {
-            members["tags"] = .array(tags.keys.sorted().filter(TaskDefinitionCanonical.isUserTag)
-                .map { .object(["key": .string($0), "value": tags[$0]!]) })
+            members["tags"] = .array(
+                tags.keys.sorted().filter(TaskDefinitionCanonical.isUserTag)
+                    .map { .object(["key": .string($0), "value": tags[$0]!]) })
         }
         return JSONValue.object(members).pruned() ?? .object([:])
     }

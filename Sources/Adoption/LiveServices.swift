@@ -31,8 +31,9 @@ public struct LiveServices {
         for start in stride(from: 0, to: wanted.count, by: 10) {
             let chunk = Array(wanted[start..<min(start + 10, wanted.count)])
             let described = try await ecs.describeServices(cluster: cluster, names: chunk, includeTags: true)
-            let found = Dictionary((described.services ?? []).filter { $0.status == "ACTIVE" }.map { ($0.serviceName ?? "", $0) },
-                                   uniquingKeysWith: { first, _ in first })
+            let found = Dictionary(
+                (described.services ?? []).filter { $0.status == "ACTIVE" }.map { ($0.serviceName ?? "", $0) },
+                uniquingKeysWith: { first, _ in first })
             for name in chunk {
                 guard let service = found[name], let arn = service.taskDefinition else {
                     throw ImportError("service \(name) is not active in cluster \(cluster)")
@@ -45,15 +46,18 @@ public struct LiveServices {
                 for container in definition.containerDefinitions ?? [] { images[container.name ?? ""] = container.image }
                 var form = ImportForm.taskDefinition(definition, tags: response.tags)
                 if case .object(var members) = form, case .array(let containers)? = members["containerDefinitions"] {
-                    members["containerDefinitions"] = .array(containers.map { container in
-                        guard case .object(var fields) = container else { return container }
-                        fields["image"] = nil
-                        return .object(fields)
-                    })
+                    members["containerDefinitions"] = .array(
+                        containers.map { container in
+                            guard case .object(var fields) = container else { return container }
+                            fields["image"] = nil
+                            return .object(fields)
+                        })
                     form = .object(members)
                 }
-                result.append(LiveService(name: name, family: definition.family ?? name, taskDefinition: form, images: images,
-                                          settings: ImportForm.serviceSettings(service, name: name)))
+                result.append(
+                    LiveService(
+                        name: name, family: definition.family ?? name, taskDefinition: form, images: images,
+                        settings: ImportForm.serviceSettings(service, name: name)))
             }
         }
         return result

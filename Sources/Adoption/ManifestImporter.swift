@@ -23,7 +23,7 @@ public struct ManifestImporter {
     /// Imports `services` (all of each cluster's when empty) of `environments`; returns the
     /// files written, relative to the root. Several environments at once share one base file.
     public func run(environments: [String], services: [String], force: Bool) async throws -> [String] {
-        var live: [String: [String: LiveService]] = [:]   // service -> environment -> live
+        var live: [String: [String: LiveService]] = [:]  // service -> environment -> live
         for name in environments {
             guard let environment = loaded.environment(name) else {
                 throw ImportError("environments/\(name)/environment.yaml does not exist or does not load; give it a target first (or pass --cluster)")
@@ -54,7 +54,8 @@ public struct ManifestImporter {
         }
         let taken = files.map(\.path).filter { FileManager.default.fileExists(atPath: root + "/" + $0) }
         if !force && !taken.isEmpty {
-            throw ImportError("these files exist and were left alone (nothing was written; --force replaces them):\n  " + taken.joined(separator: "\n  "))
+            throw ImportError(
+                "these files exist and were left alone (nothing was written; --force replaces them):\n  " + taken.joined(separator: "\n  "))
         }
         for file in files {
             let full = root + "/" + file.path

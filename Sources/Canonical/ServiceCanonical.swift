@@ -40,11 +40,12 @@ public enum ServiceCanonical {
     /// nothing about drift, and ECS refuses to change load balancers on such a service.
     public static func withoutCodeDeployOwned(_ settings: JSONValue) -> JSONValue {
         guard case .object(var members) = settings, case .array(let balancers)? = members["loadBalancers"] else { return settings }
-        members["loadBalancers"] = .array(balancers.map { balancer in
-            guard case .object(var fields) = balancer else { return balancer }
-            fields["targetGroupArn"] = nil
-            return .object(fields)
-        }.sorted { $0.canonicalText < $1.canonicalText })
+        members["loadBalancers"] = .array(
+            balancers.map { balancer in
+                guard case .object(var fields) = balancer else { return balancer }
+                fields["targetGroupArn"] = nil
+                return .object(fields)
+            }.sorted { $0.canonicalText < $1.canonicalText })
         return .object(members)
     }
 
@@ -83,11 +84,12 @@ public enum ServiceCanonical {
         }
         if case .array(let items)? = result["capacityProviderStrategy"] {
             // ECS takes a missing base or weight as 0 and may answer it; one item per provider.
-            result["capacityProviderStrategy"] = .array(items.map { item in
-                guard case .object(var fields) = item else { return item }
-                for key in ["base", "weight"] where fields[key] == nil { fields[key] = .number(0) }
-                return .object(fields)
-            }.sorted { ($0["capacityProvider"]?.stringValue ?? "") < ($1["capacityProvider"]?.stringValue ?? "") })
+            result["capacityProviderStrategy"] = .array(
+                items.map { item in
+                    guard case .object(var fields) = item else { return item }
+                    for key in ["base", "weight"] where fields[key] == nil { fields[key] = .number(0) }
+                    return .object(fields)
+                }.sorted { ($0["capacityProvider"]?.stringValue ?? "") < ($1["capacityProvider"]?.stringValue ?? "") })
         }
         for key in ["loadBalancers", "placementConstraints", "serviceRegistries"] {
             if case .array(let items)? = result[key] { result[key] = .array(items.sorted { $0.canonicalText < $1.canonicalText }) }

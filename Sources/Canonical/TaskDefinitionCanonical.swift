@@ -101,7 +101,7 @@ public enum TaskDefinitionCanonical {
     /// leave them out.
     public static func dropUnsetDefaults(_ c: inout ECSAPI.ContainerDefinition) {
         for flag in [\ECSAPI.ContainerDefinition.privileged, \.readonlyRootFilesystem, \.interactive, \.pseudoTerminal, \.disableNetworking]
-            where c[keyPath: flag] == false {
+        where c[keyPath: flag] == false {
             c[keyPath: flag] = nil
         }
         if c.linuxParameters?.initProcessEnabled == false { c.linuxParameters?.initProcessEnabled = nil }

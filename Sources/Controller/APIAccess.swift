@@ -16,7 +16,8 @@ struct APIAccess: Sendable {
     func allows(_ request: Request) -> Bool {
         guard let token else { return true }
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
-           Self.same(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), token) {
+            Self.same(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), token)
+        {
             return true
         }
         return Self.cookieValue(request).map { Self.same($0, token) } ?? false

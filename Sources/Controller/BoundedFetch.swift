@@ -31,8 +31,11 @@ final class BoundedFetch: Sendable {
                 once.resume(with: result)
             }.start()
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-                once.resume(with: .failure(Stuck(description: "the fetch did not finish within \(seconds.formatted())s; "
-                                                 + "keeping the last known state until it does")))
+                once.resume(
+                    with: .failure(
+                        Stuck(
+                            description: "the fetch did not finish within \(seconds.formatted())s; "
+                                + "keeping the last known state until it does")))
             }
         }
     }

@@ -48,8 +48,9 @@ extension Controller {
     func runReviews(_ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], everything: Bool) async {
         let survey: ReviewSurvey
         do {
-            survey = try await ReviewSurvey.take(template, loaded: loaded, branches: branches, tracked: options.branch, connector: connector,
-                                                 lives: reviews.lives)
+            survey = try await ReviewSurvey.take(
+                template, loaded: loaded, branches: branches, tracked: options.branch, connector: connector,
+                lives: reviews.lives)
         } catch {
             logger.error("review environments: \(error)")
             await status.setReviews(await status.current.reviews, error: "\(error)")
@@ -58,8 +59,9 @@ extension Controller {
         }
         let decision = survey.decision, target = survey.target
         reviews.lives = Dictionary(uniqueKeysWithValues: decision.applies.filter(\.isNew).map { ($0.identity.name, $0.identity.instance) })
-        let teardown = ReviewTeardown(client: await connector.client(for: target), cache: await connector.cache(for: target),
-                                      beforeWrite: fencing(template.from), progress: { [logger] in logger.info("\($0)") })
+        let teardown = ReviewTeardown(
+            client: await connector.client(for: target), cache: await connector.cache(for: target),
+            beforeWrite: fencing(template.from), progress: { [logger] in logger.info("\($0)") })
         var states: [ControllerStatus.ReviewState] = []
         var pending = !decision.waiting.isEmpty || !decision.draining.isEmpty
 
@@ -70,8 +72,10 @@ extension Controller {
             do {
                 let report = try await teardown.run(instance, cluster: target.cluster, reason: leaving.reason, families: names, serviceNames: names)
                 for item in report.leftAlone { logger.warning("\(instance.name): \(item)") }
-                await status.tornDown(.init(name: instance.name, branch: instance.branch, instance: instance.instance, reason: leaving.reason,
-                                            finished: Date(), report: report))
+                await status.tornDown(
+                    .init(
+                        name: instance.name, branch: instance.branch, instance: instance.instance, reason: leaving.reason,
+                        finished: Date(), report: report))
                 metrics.reviewTornDown(ok: true)
                 reviews.converged[instance.name] = nil
                 // ECS keeps a deleted service DRAINING for a while; the next run looks again.
@@ -79,9 +83,11 @@ extension Controller {
             } catch {
                 logger.error("\(instance.name): teardown stopped: \(error); the next pass resumes it")
                 metrics.reviewTornDown(ok: false)
-                states.append(.init(name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
-                                    created: instance.created, services: instance.services.compactMap(\.serviceName),
-                                    reason: "\(leaving.reason); stopped: \(error)"))
+                states.append(
+                    .init(
+                        name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
+                        created: instance.created, services: instance.services.compactMap(\.serviceName),
+                        reason: "\(leaving.reason); stopped: \(error)"))
                 pending = true
             }
         }
@@ -97,9 +103,10 @@ extension Controller {
             for apply in decision.applies {
                 let families = survey.serviceNames(of: apply.identity.name, template: template)
                 group.addTask {
-                    await self.applyReview(apply, template: template, tracked: survey.base, trust: trust, requireSigned: requireSigned,
-                                           everything: everything,
-                                           sweep: apply.isNew ? (teardown, families) : nil)
+                    await self.applyReview(
+                        apply, template: template, tracked: survey.base, trust: trust, requireSigned: requireSigned,
+                        everything: everything,
+                        sweep: apply.isNew ? (teardown, families) : nil)
                 }
             }
             var results: [ControllerStatus.ReviewState] = []
@@ -119,12 +126,15 @@ extension Controller {
     /// Renders the review environment from its branch's commit and reconciles it like any other.
     /// `trust` is the tracked branch's: a review branch cannot name its own signers.
     /// A new life first has `sweep` clear task definitions of an earlier one that never ran.
-    func applyReview(_ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
-                     requireSigned: Bool, everything: Bool, sweep: (ReviewTeardown, families: [String])?) async -> ControllerStatus.ReviewState {
+    func applyReview(
+        _ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
+        requireSigned: Bool, everything: Bool, sweep: (ReviewTeardown, families: [String])?
+    ) async -> ControllerStatus.ReviewState {
         let identity = apply.identity, branch = apply.branch
-        var state = ControllerStatus.ReviewState(name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
-                                                 state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
-                                                 expires: branch.expires, services: [], reason: nil)
+        var state = ControllerStatus.ReviewState(
+            name: identity.name, branch: branch.branch, commit: branch.tip.hex, instance: identity.instance,
+            state: .progressing, created: identity.created, lastCommit: branch.lastCommit,
+            expires: branch.expires, services: [], reason: nil)
         let key = "\(identity.instance)@\(branch.tip.hex)"
         do {
             let repo = try Repository.open(at: mirror.path)
@@ -132,7 +142,8 @@ extension Controller {
             if requireSigned {
                 let verdict = try CommitVerifier(trust: trust).verify(branch.tip, in: repo)
                 guard case .valid = verdict else {
-                    throw ReconcileError("\(tracked.name) requires signed commits and \(branch.branch) at \(branch.tip.short) is \(verdict); nothing is applied")
+                    throw ReconcileError(
+                        "\(tracked.name) requires signed commits and \(branch.branch) at \(branch.tip.short) is \(verdict); nothing is applied")
                 }
             }
             let loaded = ManifestLoader().load(files, review: ReviewRequest(template: template, identity: identity, tracked: tracked))
@@ -150,16 +161,20 @@ extension Controller {
                 _ = try await teardown.sweepEarlierLives(of: identity, families: families)
             }
             let reconciler = Reconciler(manifests: loaded, connector: connector, recorder: recorder)
-            let (_, outcomes) = try await reconciler.apply(identity.name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
-                                                                                                  trigger: .review),
-                                                           hooks: ApplyHooks(beforeWrite: fencing(template.from)))
+            let (_, outcomes) = try await reconciler.apply(
+                identity.name,
+                options: ApplyOptions(
+                    wait: true, timeout: 600, pollInterval: options.pollInterval,
+                    trigger: .review),
+                hooks: ApplyHooks(beforeWrite: fencing(template.from)))
             let failed = outcomes.filter { !$0.succeeded }
             if failed.isEmpty {
                 state.state = .ready
                 reviews.converged[identity.name] = key
             } else {
                 state.state = .failed
-                state.reason = failed.map { "\($0.service): \($0.record?.reason ?? $0.record?.outcome.rawValue ?? "not applied")" }.joined(separator: "; ")
+                state.reason = failed.map { "\($0.service): \($0.record?.reason ?? $0.record?.outcome.rawValue ?? "not applied")" }.joined(
+                    separator: "; ")
             }
         } catch {
             state.state = .failed

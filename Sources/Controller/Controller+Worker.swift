@@ -53,10 +53,11 @@ extension Controller {
         let target = loaded.environment(name).map { TargetDescription.of($0.target) } ?? "-"
         let previous = await status.environment(name)
         // During an error the page still shows what runs: the services as last seen.
-        var state = ControllerStatus.EnvironmentState(environment: name, target: target, headCommit: head.hex,
-                                                      appliedCommit: previous?.appliedCommit,
-                                                      lastReconciled: Date(), converged: false, error: nil, services: previous?.services ?? [],
-                                                      leadTimeSeconds: previous?.leadTimeSeconds)
+        var state = ControllerStatus.EnvironmentState(
+            environment: name, target: target, headCommit: head.hex,
+            appliedCommit: previous?.appliedCommit,
+            lastReconciled: Date(), converged: false, error: nil, services: previous?.services ?? [],
+            leadTimeSeconds: previous?.leadTimeSeconds)
         if let commit = try? await Blocking.run({ try Repository.open(at: path).commit(head) }) {
             state.headSubject = commit.subject
             state.headAuthor = commit.author.name
@@ -73,9 +74,10 @@ extension Controller {
                     try? await job.reconciler.recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
                     await publishRecords()
                     // Told to the receivers of the last accepted head: the refused one's could be anything.
-                    await Notifier(environment: connector.environment).send(NotificationEvent(
-                        event: "refused", environment: name, commit: head.hex, author: nil, reason: refusal, services: [],
-                        links: ["status": "/api/status"]), to: job.accepted)
+                    await Notifier(environment: connector.environment).send(
+                        NotificationEvent(
+                            event: "refused", environment: name, commit: head.hex, author: nil, reason: refusal, services: [],
+                            links: ["status": "/api/status"]), to: job.accepted)
                 }
                 await status.update(state)
                 result.refused = true
@@ -85,16 +87,23 @@ extension Controller {
             let reconciler = job.reconciler
             let fence = job.fence
             let logger = self.logger
-            let (plan, outcomes) = try await reconciler.apply(name, options: ApplyOptions(wait: true, timeout: 600, pollInterval: options.pollInterval,
-                                                                                           trigger: trigger, trustAnchor: anchor, settled: settled),
-                                                              hooks: ApplyHooks(beforeWrite: fence)) { step in
+            let (plan, outcomes) = try await reconciler.apply(
+                name,
+                options: ApplyOptions(
+                    wait: true, timeout: 600, pollInterval: options.pollInterval,
+                    trigger: trigger, trustAnchor: anchor, settled: settled),
+                hooks: ApplyHooks(beforeWrite: fence)
+            ) { step in
                 logger.info("\(step)", metadata: ["event": "apply-step", "environment": "\(name)", "commit": "\(head.hex)"])
             }
             let actions = Dictionary(grouping: plan.services, by: \.action).mapValues(\.count)
-            logger.info("\(name): plan at \(head.short)", metadata: [
-                "event": "plan", "environment": "\(name)", "commit": "\(head.hex)",
-                "create": .stringConvertible(actions[.create] ?? 0), "update": .stringConvertible(actions[.update] ?? 0),
-                "inSync": .stringConvertible(actions[.inSync] ?? 0), "drift": .stringConvertible(plan.services.filter(\.drift).count)])
+            logger.info(
+                "\(name): plan at \(head.short)",
+                metadata: [
+                    "event": "plan", "environment": "\(name)", "commit": "\(head.hex)",
+                    "create": .stringConvertible(actions[.create] ?? 0), "update": .stringConvertible(actions[.update] ?? 0),
+                    "inSync": .stringConvertible(actions[.inSync] ?? 0), "drift": .stringConvertible(plan.services.filter(\.drift).count),
+                ])
             let recent = await reconciler.recentRecords(name)
             let latest = recent.compactMapValues(\.first)
             state.services = outcomes.map { outcome in
@@ -108,17 +117,21 @@ extension Controller {
                 let record = outcome.record ?? latest[outcome.service]?.record
                 var reason = record?.reason
                 if case .skipped(let why) = outcome.result { reason = why }
-                var service = ControllerStatus.ServiceState(service: outcome.service, sync: sync, outcome: record?.outcome.rawValue,
-                                                            taskDefinitionArn: outcome.liveTaskDefinitionArn ?? record?.taskDefinitionArn, reason: reason)
+                var service = ControllerStatus.ServiceState(
+                    service: outcome.service, sync: sync, outcome: record?.outcome.rawValue,
+                    taskDefinitionArn: outcome.liveTaskDefinitionArn ?? record?.taskDefinitionArn, reason: reason)
                 service.recorded = record.map { $0.finished ?? $0.started }
                 service.recordedCommit = outcome.record != nil ? head.hex : latest[outcome.service]?.commit.hex
                 if let planned = plan.services.first(where: { $0.service == outcome.service }) {
                     service.images = outcome.succeeded ? planned.desiredImages : planned.live?.images ?? [:]
-                    service.changes = Array((planned.taskDefinitionChanges.map(\.description)
-                                             + planned.settingsChanges.map { "service " + $0.description }).prefix(50))
+                    service.changes = Array(
+                        (planned.taskDefinitionChanges.map(\.description)
+                            + planned.settingsChanges.map { "service " + $0.description }).prefix(50))
                 }
                 service.history = (recent[outcome.service] ?? []).map {
-                    .init(outcome: $0.record.outcome.rawValue, time: $0.record.finished ?? $0.record.started, commit: $0.commit.hex, reason: $0.record.reason)
+                    .init(
+                        outcome: $0.record.outcome.rawValue, time: $0.record.finished ?? $0.record.started, commit: $0.commit.hex,
+                        reason: $0.record.reason)
                 }
                 return service
             }
@@ -129,14 +142,16 @@ extension Controller {
                 state.services.sort { $0.service < $1.service }
             }
             if let environment = loaded.environment(name), environment.policy.revertOnRollback, let revertStep,
-               outcomes.contains(where: { $0.result == .applied(.rolledBack) }) {
+                outcomes.contains(where: { $0.result == .applied(.rolledBack) })
+            {
                 do {
                     if let done = try await revertStep(outcomes, environment, head, mirror.path) {
                         logger.info("\(done)", metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
                     }
                 } catch {
-                    logger.error("\(name): ECS rolled back, and the revert commit could not be made: \(error)",
-                                 metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
+                    logger.error(
+                        "\(name): ECS rolled back, and the revert commit could not be made: \(error)",
+                        metadata: ["event": "revert", "environment": "\(name)", "commit": "\(head.hex)"])
                 }
             }
             // Past every policy: this head's receivers are the ones a later refusal is told to.
@@ -169,9 +184,12 @@ extension Controller {
                 let change = latest.values.map(\.record).filter { $0.outcome == .converged && $0.started >= committed }
                 if let steady = change.compactMap(\.finished).max() { state.leadTimeSeconds = steady.timeIntervalSince(committed) }
             }
-            logger.info("\(name): \(state.converged ? "converged" : "not converged") at \(head.short)",
-                        metadata: ["event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": .stringConvertible(state.converged),
-                                   "seconds": .stringConvertible((Date().timeIntervalSince(started) * 1000).rounded() / 1000)])
+            logger.info(
+                "\(name): \(state.converged ? "converged" : "not converged") at \(head.short)",
+                metadata: [
+                    "event": "reconciled", "environment": "\(name)", "commit": "\(head.hex)", "converged": .stringConvertible(state.converged),
+                    "seconds": .stringConvertible((Date().timeIntervalSince(started) * 1000).rounded() / 1000),
+                ])
         } catch is CancellationError {
             state.error = "superseded by a newer commit while its rollout was in progress"
             logger.info("\(name): \(head.short) superseded by a newer commit")
@@ -179,7 +197,8 @@ extension Controller {
             let kind = ErrorKind.of(error)
             state.error = "\(error)"
             state.errorKind = kind
-            logger.error("\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
+            logger.error(
+                "\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
         }
         await status.update(state)
         await publishRecords()
@@ -192,8 +211,9 @@ extension Controller {
                     logger.info("\(done)", metadata: ["event": "auto-promote", "environment": "\(name)", "commit": "\(head.hex)"])
                 }
             } catch {
-                logger.error("\(name) converged, and auto-promotion did not happen: \(error)",
-                             metadata: ["event": "auto-promote", "environment": "\(name)", "commit": "\(head.hex)"])
+                logger.error(
+                    "\(name) converged, and auto-promotion did not happen: \(error)",
+                    metadata: ["event": "auto-promote", "environment": "\(name)", "commit": "\(head.hex)"])
             }
         }
         result.converged = state.converged
@@ -230,7 +250,10 @@ extension Controller {
                 return ("the last accepted commit \(last.short) is no longer in the repository (history rewritten?); refusing \(head.short)", last)
             }
             guard try repo.isAncestor(last, of: head) else {
-                return ("\(head.short) does not descend from the last accepted commit \(last.short) (force-push?); refusing it until an operator resolves it", last)
+                return (
+                    "\(head.short) does not descend from the last accepted commit \(last.short) (force-push?); refusing it until an operator resolves it",
+                    last
+                )
             }
         }
         return (nil, last)

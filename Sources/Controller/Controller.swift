@@ -86,16 +86,19 @@ public actor Controller {
     private var imageTask: Task<Void, Never>?
     private var lastImageLook = Date.distantPast
 
-    public init(options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil,
-                images: ImageStep? = nil) {
+    public init(
+        options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil,
+        images: ImageStep? = nil
+    ) {
         self.revertStep = revert
         self.promoteStep = promote
         self.imageStep = images
         self.options = options
         loader = IncrementalLoader(path: options.path)
-        mirror = RepositoryMirror(source: options.repository, stateDirectory: options.stateDirectory,
-                                  credentials: RemoteCredentials.fromEnvironment(environment))
+        mirror = RepositoryMirror(
+            source: options.repository, stateDirectory: options.stateDirectory,
+            credentials: RemoteCredentials.fromEnvironment(environment))
         let counter = CallCounter()
         metrics = ControllerMetrics(calls: counter)
         // The local target keeps its state beside the repository when it is a local one, so
@@ -103,15 +106,19 @@ public actor Controller {
         let local = (try? Repository.discover(from: options.repository))?.workingDirectory
         let root = local ?? options.stateDirectory
         connector = TargetConnector(repositoryRoot: root, environment: environment, counter: counter)
-        recorder = NotesRecorder(repositoryPath: mirror.path, deployer: DeploymentRecord.Deployer(
-            kind: "controller", name: options.identity, host: ProcessInfo.processInfo.hostName, version: BerthVersion.current),
+        recorder = NotesRecorder(
+            repositoryPath: mirror.path,
+            deployer: DeploymentRecord.Deployer(
+                kind: "controller", name: options.identity, host: ProcessInfo.processInfo.hostName, version: BerthVersion.current),
             author: NotesAuthor.from(environment: environment))
         mirror.removeStaleLocks()
         if let table = options.leaseTable {
             let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-            let client = AWSClient(region: region, credentials: DefaultCredentials.chain(environment: environment) { source, region in
-                AWSClient(region: region, credentials: source, environment: environment)
-            }, environment: environment, counter: counter)
+            let client = AWSClient(
+                region: region,
+                credentials: DefaultCredentials.chain(environment: environment) { source, region in
+                    AWSClient(region: region, credentials: source, environment: environment)
+                }, environment: environment, counter: counter)
             leases = LeaseStore(client: client, table: table, identity: options.identity, duration: options.leaseDuration)
         } else {
             leases = nil
@@ -180,8 +187,12 @@ public actor Controller {
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
             fetchFailures = 0
             if lastLoaded?.head != head {
-                logger.info("new head", metadata: ["event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",
-                                                   "previous": "\(lastLoaded?.head.hex ?? "none")", "trigger": "\(trigger.rawValue)"])
+                logger.info(
+                    "new head",
+                    metadata: [
+                        "event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",
+                        "previous": "\(lastLoaded?.head.hex ?? "none")", "trigger": "\(trigger.rawValue)",
+                    ])
             } else {
                 logger.debug("fetched; head unchanged", metadata: ["event": "fetch", "commit": "\(head.hex)"])
             }
@@ -265,10 +276,11 @@ public actor Controller {
                 guard !Task.isCancelled else { return false }
                 // What the scheduler knows is read now, once the worker before has finished:
                 // it may have changed what converged, told a refusal, or renewed the lease.
-                let job = WorkerJob(name: name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs,
-                                    settled: observeAll ? [:] : self.settled[name] ?? [:], trigger: cause, reconciler: reconciler,
-                                    fence: self.fencing(name), refusalNotified: self.refusalsSent[name] == head,
-                                    accepted: self.acceptedNotifications[name] ?? [])
+                let job = WorkerJob(
+                    name: name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs,
+                    settled: observeAll ? [:] : self.settled[name] ?? [:], trigger: cause, reconciler: reconciler,
+                    fence: self.fencing(name), refusalNotified: self.refusalsSent[name] == head,
+                    accepted: self.acceptedNotifications[name] ?? [])
                 self.reconciling.insert(name)
                 return self.finish(job, await self.work(job))
             }
@@ -294,7 +306,8 @@ public actor Controller {
     /// next pass like anyone's.
     func lookAtRegistries(_ loaded: LoadedManifests, owned: Set<String>) {
         guard let imageStep, let config = loaded.config, !config.images.isEmpty, let first = config.promotion.first, owned.contains(first),
-              imageTask == nil, Date().timeIntervalSince(lastImageLook) >= options.imageInterval else { return }
+            imageTask == nil, Date().timeIntervalSince(lastImageLook) >= options.imageInterval
+        else { return }
         lastImageLook = Date()
         let (path, connector, logger) = (mirror.path, self.connector, self.logger)
         imageTask = Task {
@@ -317,8 +330,9 @@ public actor Controller {
         do {
             if let result = try mirror.compact(baseline: looseAfterRepack) {
                 looseAfterRepack = result.looseLeft
-                logger.info("repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
-                            metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
+                logger.info(
+                    "repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
+                    metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
                 metrics.repacked(seconds: Date().timeIntervalSince(started))
             }
         } catch {
@@ -341,8 +355,12 @@ public actor Controller {
                     owned.insert(name)
                 }
             }
-            for name in owned.subtracting(owning) { logger.info("lease gained", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(true)]) }
-            for name in owning.subtracting(owned) { logger.info("lease lost", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(false)]) }
+            for name in owned.subtracting(owning) {
+                logger.info("lease gained", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(true)])
+            }
+            for name in owning.subtracting(owned) {
+                logger.info("lease lost", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(false)])
+            }
             owning = owned
             return owned
         } catch {
@@ -439,8 +457,9 @@ public actor Controller {
         let failures = (previous?.failures ?? 0) + 1
         if kind == .terminal {
             if previous?.notBefore != .distantFuture {
-                logger.warning("\(name): stalled at \(head.short) until a new commit or a change of its inputs (a terminal error)",
-                               metadata: ["event": "stalled", "environment": "\(name)", "commit": "\(head.hex)"])
+                logger.warning(
+                    "\(name): stalled at \(head.short) until a new commit or a change of its inputs (a terminal error)",
+                    metadata: ["event": "stalled", "environment": "\(name)", "commit": "\(head.hex)"])
             }
             backoff[name] = (head, fingerprint, failures, .distantFuture)
             return

@@ -41,24 +41,31 @@ public final class ControllerMetrics: Sendable {
             for result in ["converged", "not_converged"] {
                 _ = counter("berth_reconcile", "Reconcile passes by environment and result.", [("environment", environment), ("result", result)])
             }
-            _ = histogram("berth_reconcile_duration", "Seconds each pass over an environment took.", [("environment", environment)],
-                          Self.durationBuckets)
-            _ = histogram("berth_apply_duration", "Seconds from a service's apply to its outcome.", [("environment", environment)],
-                          Self.durationBuckets)
+            _ = histogram(
+                "berth_reconcile_duration", "Seconds each pass over an environment took.", [("environment", environment)],
+                Self.durationBuckets)
+            _ = histogram(
+                "berth_apply_duration", "Seconds from a service's apply to its outcome.", [("environment", environment)],
+                Self.durationBuckets)
             for stage in ["applied", "steady"] {
-                _ = histogram("berth_lead_time", "Seconds from the commit to its apply and to steady services.",
-                              [("environment", environment), ("stage", stage)], Self.leadTimeBuckets)
+                _ = histogram(
+                    "berth_lead_time", "Seconds from the commit to its apply and to steady services.",
+                    [("environment", environment), ("stage", stage)], Self.leadTimeBuckets)
             }
         }
     }
 
     func reconciled(_ environment: String, converged: Bool, seconds: Double) {
-        counter("berth_reconcile", "Reconcile passes by environment and result.",
-                [("environment", environment), ("result", converged ? "converged" : "not_converged")]).increment()
+        counter(
+            "berth_reconcile", "Reconcile passes by environment and result.",
+            [("environment", environment), ("result", converged ? "converged" : "not_converged")]
+        ).increment()
         gauge("berth_environment_converged", "1 when the environment's last pass converged.", [("environment", environment)])
             .set(to: converged ? 1.0 : 0.0)
-        histogram("berth_reconcile_duration", "Seconds each pass over an environment took.", [("environment", environment)],
-                  Self.durationBuckets).record(seconds)
+        histogram(
+            "berth_reconcile_duration", "Seconds each pass over an environment took.", [("environment", environment)],
+            Self.durationBuckets
+        ).record(seconds)
     }
 
     /// Seconds from the commit to berth applying it, and to every service being steady.
@@ -70,8 +77,10 @@ public final class ControllerMetrics: Sendable {
 
     /// How long one service's apply took, from its start to its outcome.
     func applied(_ environment: String, seconds: Double) {
-        histogram("berth_apply_duration", "Seconds from a service's apply to its outcome.", [("environment", environment)],
-                  Self.durationBuckets).record(seconds)
+        histogram(
+            "berth_apply_duration", "Seconds from a service's apply to its outcome.", [("environment", environment)],
+            Self.durationBuckets
+        ).record(seconds)
     }
 
     /// Each service's in-sync gauge, made once: the registry's lookup of a labelled series is
@@ -81,8 +90,11 @@ public final class ControllerMetrics: Sendable {
     func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
         let key = environment + "/" + service
         let known = inSyncGauges.withLock { $0[key] }
-        let gauge = known ?? gauge("berth_service_in_sync", "1 when the service matches its manifest.",
-                                   [("environment", environment), ("service", service)])
+        let gauge =
+            known
+            ?? gauge(
+                "berth_service_in_sync", "1 when the service matches its manifest.",
+                [("environment", environment), ("service", service)])
         if known == nil {
             inSyncGauges.withLock { $0[key] = gauge }
             // Present at zero from the service's first pass, so rate() sees the first drift.
@@ -97,8 +109,9 @@ public final class ControllerMetrics: Sendable {
     }
 
     private func driftCounter(_ environment: String, _ service: String, healed: Bool) -> Counter {
-        counter("berth_drift", "Services found changed outside git, by whether berth put them back.",
-                [("environment", environment), ("service", service), ("healed", healed ? "true" : "false")])
+        counter(
+            "berth_drift", "Services found changed outside git, by whether berth put them back.",
+            [("environment", environment), ("service", service), ("healed", healed ? "true" : "false")])
     }
 
     func fetched(ok: Bool, seconds: Double) {
@@ -144,8 +157,10 @@ public final class ControllerMetrics: Sendable {
             return snapshot.map { key, count in (key, count >= (reported[key] ?? 0) ? count - (reported[key] ?? 0) : count) }
         }
         for (key, count) in added {
-            counter("berth_aws_calls", "AWS API calls made, by AWS service, operation and outcome.",
-                    [("aws_service", key.service), ("operation", key.operation), ("outcome", key.outcome)]).increment(by: Int64(count))
+            counter(
+                "berth_aws_calls", "AWS API calls made, by AWS service, operation and outcome.",
+                [("aws_service", key.service), ("operation", key.operation), ("outcome", key.outcome)]
+            ).increment(by: Int64(count))
         }
         return registry.emitToString()
     }
@@ -159,7 +174,8 @@ public final class ControllerMetrics: Sendable {
     }
 
     private func histogram(_ name: String, _ help: String, _ labels: [(String, String)], _ buckets: [Double]) -> ValueHistogram {
-        registry.makeValueHistogram(descriptor: MetricNameDescriptor(metricName: name, unitName: "seconds", helpText: help),
-                                    labels: labels, buckets: buckets)
+        registry.makeValueHistogram(
+            descriptor: MetricNameDescriptor(metricName: name, unitName: "seconds", helpText: help),
+            labels: labels, buckets: buckets)
     }
 }

@@ -31,8 +31,10 @@ public struct ControllerOptions: Sendable {
     /// This replica's name in the lease table.
     public var identity: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
 
-    public init(repository: String, branch: String = "main", path: String = "", interval: TimeInterval = 60, resync: TimeInterval = 300,
-                listen: String? = nil, stateDirectory: String = ".berth/controller", webhookSecret: String? = nil, pollInterval: TimeInterval = 5) {
+    public init(
+        repository: String, branch: String = "main", path: String = "", interval: TimeInterval = 60, resync: TimeInterval = 300,
+        listen: String? = nil, stateDirectory: String = ".berth/controller", webhookSecret: String? = nil, pollInterval: TimeInterval = 5
+    ) {
         self.repository = repository
         self.branch = branch
         self.path = path

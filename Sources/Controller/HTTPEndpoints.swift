@@ -31,7 +31,8 @@ public enum HTTPEndpoints {
         }
         router.post("api/reconcile") { request, _ in
             guard access.allowsAction(request) else {
-                return access.allows(request) ? text("send the header X-Berth-Request: 1 with a request for a pass\n", status: .forbidden)
+                return access.allows(request)
+                    ? text("send the header X-Berth-Request: 1 with a request for a pass\n", status: .forbidden)
                     : unauthorized()
             }
             let environment = request.uri.queryParameters.get("environment")
@@ -45,8 +46,9 @@ public enum HTTPEndpoints {
             let body = try await request.body.collect(upTo: 4096)
             guard let token = controller.options.apiToken, let given = APIAccess.formToken(String(buffer: body)), APIAccess.same(given, token) else {
                 controller.logger.warning("sign-in refused", metadata: ["event": "login", "result": "refused"])
-                return text(APIAccess.loginPage.replacingOccurrences(of: "<form", with: "<p class=\"failed\">Wrong token.</p><form"),
-                            status: .unauthorized, contentType: "text/html; charset=utf-8")
+                return text(
+                    APIAccess.loginPage.replacingOccurrences(of: "<form", with: "<p class=\"failed\">Wrong token.</p><form"),
+                    status: .unauthorized, contentType: "text/html; charset=utf-8")
             }
             var response = Response(status: .seeOther, headers: [.location: "/"])
             let value = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -63,8 +65,12 @@ public enum HTTPEndpoints {
             let delivery = request.headers[.init("X-GitHub-Delivery")!] ?? request.headers[.init("X-Gitlab-Event-UUID")!] ?? "-"
             func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
                 controller.metrics.webhook("refused")
-                controller.logger.warning("webhook refused", metadata: ["event": "webhook", "result": "refused", "delivery": "\(delivery)",
-                                                                        "status": .stringConvertible(status.code), "reason": "\(message.trimmingCharacters(in: .newlines))"])
+                controller.logger.warning(
+                    "webhook refused",
+                    metadata: [
+                        "event": "webhook", "result": "refused", "delivery": "\(delivery)",
+                        "status": .stringConvertible(status.code), "reason": "\(message.trimmingCharacters(in: .newlines))",
+                    ])
                 return text(message, status: status)
             }
             let bytes: [UInt8]
@@ -73,7 +79,8 @@ public enum HTTPEndpoints {
             case .failure(let refusal): return refuse(refusal.status, refusal.message)
             }
             guard let secret = controller.options.webhookSecret,
-                  WebhookSignature.isValid(header: request.headers[.init("X-Hub-Signature-256")!], body: bytes, secret: secret) else {
+                WebhookSignature.isValid(header: request.headers[.init("X-Hub-Signature-256")!], body: bytes, secret: secret)
+            else {
                 return refuse(.unauthorized, "bad or missing signature\n")
             }
             controller.metrics.webhook("accepted")

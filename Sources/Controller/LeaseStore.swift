@@ -28,19 +28,23 @@ public struct LeaseStore: Sendable {
 
     /// Says this replica is alive (an item `replica#<identity>` that expires).
     public func heartbeat(now: Date = Date()) async throws {
-        _ = try await call("PutItem", [
-            "TableName": table,
-            "Item": ["environment": ["S": "replica#\(identity)"], "holder": ["S": identity], "expires": ["N": number(now + duration)]],
-        ])
+        _ = try await call(
+            "PutItem",
+            [
+                "TableName": table,
+                "Item": ["environment": ["S": "replica#\(identity)"], "holder": ["S": identity], "expires": ["N": number(now + duration)]],
+            ])
     }
 
     /// Identities of the replicas whose heartbeat has not expired.
     public func liveReplicas(now: Date = Date()) async throws -> [String] {
-        let response = try await call("Scan", [
-            "TableName": table,
-            "FilterExpression": "begins_with(environment, :prefix) AND expires > :now",
-            "ExpressionAttributeValues": [":prefix": ["S": "replica#"], ":now": ["N": number(now)]],
-        ])
+        let response = try await call(
+            "Scan",
+            [
+                "TableName": table,
+                "FilterExpression": "begins_with(environment, :prefix) AND expires > :now",
+                "ExpressionAttributeValues": [":prefix": ["S": "replica#"], ":now": ["N": number(now)]],
+            ])
         let items = response["Items"] as? [[String: Any]] ?? []
         return items.compactMap { ($0["holder"] as? [String: Any])?["S"] as? String }.sorted()
     }
@@ -58,15 +62,19 @@ public struct LeaseStore: Sendable {
     /// Takes or renews the lease on `environment`; nil when another replica holds it.
     public func acquire(_ environment: String, now: Date = Date()) async throws -> Lease? {
         do {
-            let response = try await call("UpdateItem", [
-                "TableName": table,
-                "Key": ["environment": ["S": environment]],
-                "UpdateExpression": "SET holder = :me, expires = :expires ADD version :one",
-                "ConditionExpression": "attribute_not_exists(environment) OR holder = :me OR expires < :now",
-                "ExpressionAttributeValues": [":me": ["S": identity], ":expires": ["N": number(now + duration)],
-                                              ":now": ["N": number(now)], ":one": ["N": "1"]],
-                "ReturnValues": "ALL_NEW",
-            ])
+            let response = try await call(
+                "UpdateItem",
+                [
+                    "TableName": table,
+                    "Key": ["environment": ["S": environment]],
+                    "UpdateExpression": "SET holder = :me, expires = :expires ADD version :one",
+                    "ConditionExpression": "attribute_not_exists(environment) OR holder = :me OR expires < :now",
+                    "ExpressionAttributeValues": [
+                        ":me": ["S": identity], ":expires": ["N": number(now + duration)],
+                        ":now": ["N": number(now)], ":one": ["N": "1"],
+                    ],
+                    "ReturnValues": "ALL_NEW",
+                ])
             let attributes = response["Attributes"] as? [String: Any] ?? [:]
             let version = Int(((attributes["version"] as? [String: Any])?["N"] as? String) ?? "0") ?? 0
             return Lease(environment: environment, version: version, expires: now + duration)
@@ -88,23 +96,27 @@ public struct LeaseStore: Sendable {
 
     /// Gives a lease up (on shutdown), if this replica still holds it.
     public func release(_ environment: String) async {
-        _ = try? await call("DeleteItem", [
-            "TableName": table,
-            "Key": ["environment": ["S": environment]],
-            "ConditionExpression": "holder = :me",
-            "ExpressionAttributeValues": [":me": ["S": identity]],
-        ])
+        _ = try? await call(
+            "DeleteItem",
+            [
+                "TableName": table,
+                "Key": ["environment": ["S": environment]],
+                "ConditionExpression": "holder = :me",
+                "ExpressionAttributeValues": [":me": ["S": identity]],
+            ])
     }
 
     /// Creates the table (for tests and first runs); an existing table is fine.
     public func createTable() async throws {
         do {
-            _ = try await call("CreateTable", [
-                "TableName": table,
-                "AttributeDefinitions": [["AttributeName": "environment", "AttributeType": "S"]],
-                "KeySchema": [["AttributeName": "environment", "KeyType": "HASH"]],
-                "BillingMode": "PAY_PER_REQUEST",
-            ])
+            _ = try await call(
+                "CreateTable",
+                [
+                    "TableName": table,
+                    "AttributeDefinitions": [["AttributeName": "environment", "AttributeType": "S"]],
+                    "KeySchema": [["AttributeName": "environment", "KeyType": "HASH"]],
+                    "BillingMode": "PAY_PER_REQUEST",
+                ])
         } catch let error as AWSError where error.code == "ResourceInUseException" {
             return
         }

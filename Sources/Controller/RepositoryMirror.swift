@@ -15,7 +15,9 @@ public struct RepositoryMirror: Sendable {
         // Credentials in the URL are used as credentials, never stored in the mirror's config.
         let (bare, fromURL) = RemoteCredentials.split(source)
         self.credentials = credentials ?? fromURL
-        self.source = bare.contains("://") || bare.hasPrefix("/") ? bare
+        self.source =
+            bare.contains("://") || bare.hasPrefix("/")
+            ? bare
             : URL(fileURLWithPath: bare).standardizedFileURL.path
         self.path = URL(fileURLWithPath: stateDirectory).appendingPathComponent("repository.git").standardizedFileURL.path
     }
@@ -45,8 +47,9 @@ public struct RepositoryMirror: Sendable {
         }
         for attempt in 1...3 {
             do {
-                try repo.fetch("origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
-                               prune: true, credentials: credentials)
+                try repo.fetch(
+                    "origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
+                    prune: true, credentials: credentials)
                 break
             } catch {
                 // A ref the origin listed was gone when read (a publisher's scratch ref on an
@@ -73,8 +76,10 @@ public struct RepositoryMirror: Sendable {
     /// expiry, and must not make every pass repack); nil when there was nothing to do. Safe
     /// while notes are written: a loose object is deleted only once the new pack holds it, or
     /// long after it was written. `looseLeft` is the next baseline.
-    public func compact(limit: Int = packLimit, looseLimit: Int = looseLimit,
-                        baseline: Int = 0) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int)? {
+    public func compact(
+        limit: Int = packLimit, looseLimit: Int = looseLimit,
+        baseline: Int = 0
+    ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int)? {
         let repo = try Repository.open(at: path)
         guard repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit else { return nil }
         let (objects, replaced) = try repo.repack()

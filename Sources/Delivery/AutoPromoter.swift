@@ -16,8 +16,10 @@ public struct AutoPromoter: Sendable {
     public let connector: TargetConnector
     public let environment: [String: String]
 
-    public init(repositoryPath: String, manifestPath: String, connector: TargetConnector,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        repositoryPath: String, manifestPath: String, connector: TargetConnector,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.repositoryPath = repositoryPath
         self.manifestPath = manifestPath
         self.connector = connector
@@ -30,20 +32,24 @@ public struct AutoPromoter: Sendable {
         guard let auto = opened.loaded.config?.autoPromote, auto.from == converged else { return nil }
         var forge: (any Forge)?
         if auto.mode == .pullRequest { forge = makeForge(try ForgeSettings.resolve(opened.loaded.config?.forge, environment: environment)) }
-        var request = PromotionRequest(from: auto.from, to: auto.to, push: auto.mode == .commit, forge: forge,
-                                       extraTrailers: ["Berth-Trigger: auto-promote"])
+        var request = PromotionRequest(
+            from: auto.from, to: auto.to, push: auto.mode == .commit, forge: forge,
+            extraTrailers: ["Berth-Trigger: auto-promote"])
         request.respectDeclined = true
-        let promoter = Promoter(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector,
-                                recorder: NotesRecorder(repositoryPath: repositoryPath))
+        let promoter = Promoter(
+            repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector,
+            recorder: NotesRecorder(repositoryPath: repositoryPath))
         let result = try await promoter.promote(request)
         guard let commit = result.commit else {
             // Nothing to promote says nothing; a declined pull request says so once a pass.
             return result.changes.isEmpty && result.message.hasPrefix("pull request #") ? result.message : nil
         }
         guard let forge, let pull = result.pullRequest else {
-            return "auto-promoted \(auto.from) -> \(auto.to): committed \(commit.short) on \(result.branch)\(result.pushed ? " and pushed it" : ""): \(result.subject)"
+            return
+                "auto-promoted \(auto.from) -> \(auto.to): committed \(commit.short) on \(result.branch)\(result.pushed ? " and pushed it" : ""): \(result.subject)"
         }
-        var done = "auto-promoted \(auto.from) -> \(auto.to): \(result.pullRequestOpened ? "opened" : "updated") pull request #\(pull.number) (\(pull.url))"
+        var done =
+            "auto-promoted \(auto.from) -> \(auto.to): \(result.pullRequestOpened ? "opened" : "updated") pull request #\(pull.number) (\(pull.url))"
         if auto.autoMerge {
             // berth's own check of the target must be there and pass, and no other may fail or be running.
             let required = "berth/plan/\(auto.to)"
@@ -64,8 +70,11 @@ public struct AutoPromoter: Sendable {
 
     /// The controller's promote step (the controller does not import promotion; the executable
     /// hands it this): `AutoPromoter` in the repository at the path given, on the controller's targets.
-    public static func step(manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> @Sendable (String, String, TargetConnector) async throws -> String? {
+    public static func step(
+        manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        -> @Sendable (String, String, TargetConnector) async throws -> String?
+    {
         { converged, repositoryPath, connector in
             try await AutoPromoter(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector, environment: environment)
                 .handle(converged: converged)

@@ -15,7 +15,8 @@ struct BranchTip {
         guard let head = try repo.headBranch() else { throw PromotionError("HEAD is detached; check out the branch to \(purpose) on") }
         let tip = try repo.resolve(head)
         let files = try ManifestFiles.read(repository: repo, commit: tip, path: manifestPath)
-        return BranchTip(repo: repo, branch: String(head.dropFirst("refs/heads/".count)), tip: tip, files: files,
-                         loaded: ManifestLoader().load(files))
+        return BranchTip(
+            repo: repo, branch: String(head.dropFirst("refs/heads/".count)), tip: tip, files: files,
+            loaded: ManifestLoader().load(files))
     }
 }

@@ -76,8 +76,10 @@ public struct DeploymentLog {
     /// The log, newest first, one entry at a time: nothing holds the whole history. Commits are
     /// loaded by what changed since the last one (`IncrementalLoader`), so the cost follows the
     /// changes to the environment, not the size of the repository times its history.
-    public func forEachEntry(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil,
-                             _ body: (LogEntry) throws -> Void) throws {
+    public func forEachEntry(
+        ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil,
+        _ body: (LogEntry) throws -> Void
+    ) throws {
         let repo = try Repository.discover(from: repositoryPath)
         let root = try ManifestPath.normalizedRoot(manifestPath)
         let tip = try repo.resolve(ref)
@@ -107,7 +109,9 @@ public struct DeploymentLog {
         func show(_ commit: Commit) throws {
             guard seen.insert(commit.id).inserted else { return }
             if let since, commit.committer.date < since { return }
-            let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in try repo.entry(at: id, path: root) != nil || root.isEmpty ? id : nil }
+            let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in
+                try repo.entry(at: id, path: root) != nil || root.isEmpty ? id : nil
+            }
             let now = try states.state(commit.id)
             let before = try parent.map { try states.state($0) }
             let trust = now.trust
@@ -138,7 +142,8 @@ public struct DeploymentLog {
             }
             let recordedHere = notes[commit.id]??.environments ?? [:]
             let beforeServices = before?.services ?? [:]
-            for env in Set(now.services.keys).union(beforeServices.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
+            for env in Set(now.services.keys).union(beforeServices.keys).union(recordedHere.keys).sorted()
+            where environment == nil || env == environment {
                 let changes = Self.changes(beforeServices[env] ?? [:], now.services[env] ?? [:]).filter { service == nil || $0.service == service }
                 let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
                     .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
@@ -149,8 +154,10 @@ public struct DeploymentLog {
                     committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
                     signature: signature, trailers: trailers, trailerCheck: try trailerCheck(), services: changes, applied: applied)
                 if !applied.contains(where: { $0.outcome.deployed }) {
-                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter { $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id }
-                        .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
+                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter {
+                        $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id
+                    }
+                    .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
                 }
                 try body(entry)
             }
@@ -198,7 +205,8 @@ public struct DeploymentLog {
             case (nil, _?): return .init(change: "added", service: name, fields: [])
             case (_?, nil): return .init(change: "removed", service: name, fields: [])
             case (let old?, let new?):
-                let fields = FieldDiff.full(live: old.taskDefinition, desired: new.taskDefinition).map(\.path)
+                let fields =
+                    FieldDiff.full(live: old.taskDefinition, desired: new.taskDefinition).map(\.path)
                     + FieldDiff.full(live: old.settings, desired: new.settings).map { "service.\($0.path)" }
                 return .init(change: "changed", service: name, fields: fields)
             default: return nil
@@ -281,8 +289,9 @@ struct StateWindow {
                 continue
             }
             guard let made = try? DesiredService(rendered) else { continue }
-            let state = DeploymentLog.ServiceState(renderID: rendered.renderID, specHash: made.specHash, settingsHash: made.settingsHash,
-                                                   taskDefinition: made.canonicalTaskDefinition, settings: made.canonicalSettings)
+            let state = DeploymentLog.ServiceState(
+                renderID: rendered.renderID, specHash: made.specHash, settingsHash: made.settingsHash,
+                taskDefinition: made.canonicalTaskDefinition, settings: made.canonicalSettings)
             desired[rendered.renderID] = state
             services[rendered.environment, default: [:]][rendered.service] = state
         }

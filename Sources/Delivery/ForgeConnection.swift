@@ -5,8 +5,10 @@ import Manifests
 extension ForgeSettings {
     /// Settings from berth.yaml's `forge:` and the environment. `kind` (a command's
     /// `--report github`) may stand in for `forge.type`; when both are given they must agree.
-    public static func resolve(_ config: ForgeConfig?, kind: Kind? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ForgeSettings {
+    public static func resolve(
+        _ config: ForgeConfig?, kind: Kind? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ForgeSettings {
         let configured = config.flatMap { Kind(rawValue: $0.type) }
         if let kind, let configured, kind != configured {
             throw ForgeError("berth.yaml's forge is \(configured.rawValue), not \(kind.rawValue)")
@@ -16,7 +18,8 @@ extension ForgeSettings {
         }
         // A repository or API URL written for another forge does not apply to this one.
         let same = configured == chosen
-        return try resolve(kind: chosen, repository: same ? config?.repository : nil, apiURL: same ? config?.apiURL : nil,
-                           labels: same ? config?.labels ?? [] : [], environment: environment)
+        return try resolve(
+            kind: chosen, repository: same ? config?.repository : nil, apiURL: same ? config?.apiURL : nil,
+            labels: same ? config?.labels ?? [] : [], environment: environment)
     }
 }

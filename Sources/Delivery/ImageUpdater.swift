@@ -24,8 +24,10 @@ public struct ImageUpdater: Sendable {
     public let connector: TargetConnector
     public let environment: [String: String]
 
-    public init(repositoryPath: String, manifestPath: String, connector: TargetConnector,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        repositoryPath: String, manifestPath: String, connector: TargetConnector,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.repositoryPath = repositoryPath
         self.manifestPath = manifestPath
         self.connector = connector
@@ -71,7 +73,8 @@ public struct ImageUpdater: Sendable {
             guard let service = rendered.first(where: { $0.service == policy.service }) else {
                 throw PromotionError("images: \(policy.service) does not run in \(environment)")
             }
-            let containers = policy.container.map { [$0] } ?? service.images.filter { ImageReference($0.value).repository == policy.repository }.keys.sorted()
+            let containers =
+                policy.container.map { [$0] } ?? service.images.filter { ImageReference($0.value).repository == policy.repository }.keys.sorted()
             if containers.isEmpty { throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)") }
             for container in containers where service.images[container] == nil {
                 throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)")
@@ -91,7 +94,8 @@ public struct ImageUpdater: Sendable {
                 let sameRepository = current.map { ImageReference($0).repository == policy.repository } ?? false
                 guard !sameRepository || currentTag == nil || (currentTag != newest && policy.isNewer(newest, than: currentTag!, among: tags)) else {
                     if let currentTag, currentTag != newest {
-                        notes.append("\(policy.service)/\(container): pinned at \(currentTag), which its policy would not move to \(newest); left as it is")
+                        notes.append(
+                            "\(policy.service)/\(container): pinned at \(currentTag), which its policy would not move to \(newest); left as it is")
                     }
                     continue
                 }
@@ -101,20 +105,26 @@ public struct ImageUpdater: Sendable {
         return (updates, notes)
     }
 
-    func commit(_ updates: [ImageUpdate], mode: ImagePolicy.Mode, in target: String, opened: BranchTip, config: BerthConfig,
-                push: Bool) async throws -> PromotionResult {
+    func commit(
+        _ updates: [ImageUpdate], mode: ImagePolicy.Mode, in target: String, opened: BranchTip, config: BerthConfig,
+        push: Bool
+    ) async throws -> PromotionResult {
         var mover = ReleaseMover(files: opened.files)
         var wanted: [String: [String: String]] = [:]
         for update in updates { wanted[update.service, default: [:]][update.container] = update.new }
         try mover.pinImages(wanted, services: wanted.keys.sorted(), in: target)
         guard !mover.loaded.blockedEnvironments.contains(target) else {
-            throw PromotionError("after the image update \(target) would not validate:\n"
-                                 + mover.loaded.diagnostics.errors.map(\.description).joined(separator: "\n"))
+            throw PromotionError(
+                "after the image update \(target) would not validate:\n"
+                    + mover.loaded.diagnostics.errors.map(\.description).joined(separator: "\n"))
         }
         let key = ReleaseBranchKey(trailer: "Berth-Image-Updates", value: target, defaultBranch: "berth/images-\(target)")
-        let subject = "update images in \(target): " + updates.map { "\($0.service) \($0.container) \(ImageReference($0.new).tag ?? $0.new)" }
+        let subject =
+            "update images in \(target): "
+            + updates.map { "\($0.service) \($0.container) \(ImageReference($0.new).tag ?? $0.new)" }
             .joined(separator: ", ")
-        let message = subject + "\n\n" + mover.changes.map(\.messageLine).joined(separator: "\n")
+        let message =
+            subject + "\n\n" + mover.changes.map(\.messageLine).joined(separator: "\n")
             + "\n\n" + updates.map { "Berth-Image-Update: \($0.service)/\($0.container) \($0.old ?? "(unset)") -> \($0.new)" }.joined(separator: "\n")
             + "\n\(key.trailer): \(key.value)\nBerth-Trigger: image-update\n"
         var forge: (any Forge)?
@@ -123,13 +133,16 @@ public struct ImageUpdater: Sendable {
             forge = makeForge(try ForgeSettings.resolve(config.forge, environment: environment))
             branch = try await key.branch(on: forge!, base: opened.branch, requested: nil)
         }
-        let (commit, name) = try ReleaseCommitter.commit(mover.edits, files: mover.files, repo: opened.repo, tip: opened.tip, baseBranch: opened.branch,
-                                                        branch: branch, push: push || forge != nil, remote: "origin", message: message,
-                                                        replacing: forge != nil ? key : nil)
-        var result = PromotionResult(commit: commit, branch: name, baseBranch: opened.branch, changes: mover.changes, message: message,
-                                     pushed: push || forge != nil)
+        let (commit, name) = try ReleaseCommitter.commit(
+            mover.edits, files: mover.files, repo: opened.repo, tip: opened.tip, baseBranch: opened.branch,
+            branch: branch, push: push || forge != nil, remote: "origin", message: message,
+            replacing: forge != nil ? key : nil)
+        var result = PromotionResult(
+            commit: commit, branch: name, baseBranch: opened.branch, changes: mover.changes, message: message,
+            pushed: push || forge != nil)
         if let forge {
-            let body = "Newer images allowed by berth.yaml's `images:` policies, pinned in **\(target)**, the first environment "
+            let body =
+                "Newer images allowed by berth.yaml's `images:` policies, pinned in **\(target)**, the first environment "
                 + "of the promotion order:\n\n| service | container | from | to |\n|---|---|---|---|\n"
                 + updates.map { "| \($0.service) | \($0.container) | `\($0.old ?? "(unset)")` | `\($0.new)` |" }.joined(separator: "\n")
                 + "\n\nMerging this pull request deploys \(target); promotion moves it on from there."
@@ -150,11 +163,15 @@ extension ImageUpdater {
 
     /// The controller's image step (the executable hands it this): updates in the repository at
     /// the path given, pushed to its origin.
-    public static func step(manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> @Sendable (String, TargetConnector) async throws -> [String] {
+    public static func step(
+        manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        -> @Sendable (String, TargetConnector) async throws -> [String]
+    {
         { repositoryPath, connector in
-            lines(try await ImageUpdater(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector, environment: environment)
-                .update(push: true))
+            lines(
+                try await ImageUpdater(repositoryPath: repositoryPath, manifestPath: manifestPath, connector: connector, environment: environment)
+                    .update(push: true))
         }
     }
 }

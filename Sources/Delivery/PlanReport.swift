@@ -48,8 +48,10 @@ public struct PlanReport: Sendable {
     /// Sets the status on `sha` and, with a pull request, writes or updates its comment.
     /// Returns the status set and what became of the comment.
     @discardableResult
-    public func publish(plan: EnvironmentPlan?, error: String?, sha: String, pullRequest: Int?,
-                        targetURL: String? = nil) async throws -> (status: CommitStatus, comment: Comment) {
+    public func publish(
+        plan: EnvironmentPlan?, error: String?, sha: String, pullRequest: Int?,
+        targetURL: String? = nil
+    ) async throws -> (status: CommitStatus, comment: Comment) {
         let status = status(plan: plan, error: error, targetURL: targetURL)
         try await forge.setStatus(status, on: sha)
         guard let pullRequest else { return (status, .none) }
@@ -69,8 +71,9 @@ public struct PlanReport: Sendable {
             if parts.count >= 3, let number = Int(parts[2]) { return number }
         }
         if let path = environment["GITHUB_EVENT_PATH"], let data = FileManager.default.contents(atPath: path),
-           let event = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let pull = event["pull_request"] as? [String: Any], let number = pull["number"] as? Int {
+            let event = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let pull = event["pull_request"] as? [String: Any], let number = pull["number"] as? Int
+        {
             return number
         }
         return nil

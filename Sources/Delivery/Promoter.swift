@@ -45,8 +45,9 @@ public struct Promoter: Sendable {
         let edits = mover.edits
         let changes = mover.changes
         guard !changes.isEmpty else {
-            return PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: [],
-                                   message: "nothing to promote: \(target.name) already runs \(source.name)'s release", pushed: false)
+            return PromotionResult(
+                commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: [],
+                message: "nothing to promote: \(target.name) already runs \(source.name)'s release", pushed: false)
         }
         if loaded.blockedEnvironments.contains(target.name) {
             let errors = loaded.diagnostics.errors.map(\.description).joined(separator: "\n")
@@ -56,17 +57,20 @@ public struct Promoter: Sendable {
         let records = try await checkConverged(source: source, services: services, loaded: loaded)
         try await checkRunning(source: source, services: services, loaded: opened.loaded)
         let registry = try await checkImagesExist(target: target, services: services, rendered: loaded.rendered(environment: target.name))
-        let message = Self.message(request, source: source, target: target, tip: tip, services: services,
-                                   rendered: loaded.rendered(environment: target.name), changes: changes)
+        let message = Self.message(
+            request, source: source, target: target, tip: tip, services: services,
+            rendered: loaded.rendered(environment: target.name), changes: changes)
         let gates = [
             PromotionGate(passed: true, "\(source.name) converged on this release (berth's records: \(services.joined(separator: ", ")))"),
             PromotionGate(passed: true, "\(source.name) runs it now, settled (ECS)"),
-            registry ? PromotionGate(passed: true, "every image is in \(target.name)'s registry (ECR)")
-                     : PromotionGate(passed: nil, "images: \(target.name)'s target has no registry to check"),
+            registry
+                ? PromotionGate(passed: true, "every image is in \(target.name)'s registry (ECR)")
+                : PromotionGate(passed: nil, "images: \(target.name)'s target has no registry to check"),
             PromotionGate(passed: true, "\(target.name) is not frozen"),
         ]
-        var result = PromotionResult(commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: changes,
-                                     message: message, pushed: false)
+        var result = PromotionResult(
+            commit: nil, branch: request.branch ?? baseBranch, baseBranch: baseBranch, changes: changes,
+            message: message, pushed: false)
         (result.gates, result.sourceRecords) = (gates, records)
         if dryRun || request.forge != nil {
             // What the target would then plan, from the promoted manifests held in memory.
@@ -82,8 +86,9 @@ public struct Promoter: Sendable {
             // Someone closed this very promotion (same release, same title): not opened again
             // until the release changes. Only for the controller's own promotions.
             if request.respectDeclined, let closed = try await key.declined(on: forge, base: baseBranch, title: Self.subject(message)) {
-                return PromotionResult(commit: nil, branch: closed.headBranch, baseBranch: baseBranch, changes: [],
-                                       message: "pull request #\(closed.number) for this promotion was closed without merging; not opened again", pushed: false)
+                return PromotionResult(
+                    commit: nil, branch: closed.headBranch, baseBranch: baseBranch, changes: [],
+                    message: "pull request #\(closed.number) for this promotion was closed without merging; not opened again", pushed: false)
             }
             branch = try await key.branch(on: forge, base: baseBranch, requested: request.branch)
         }
@@ -91,18 +96,22 @@ public struct Promoter: Sendable {
             edits, files: files, repo: repo, tip: tip, baseBranch: baseBranch, branch: branch, push: request.push || request.forge != nil,
             remote: request.remote, message: message, replacing: request.forge != nil ? key : nil)
         let author = try? repo.commit(commit).author
-        await Notifier(environment: connector.environment).send(NotificationEvent(
-            event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
-            reason: Self.subject(message),
-            services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branchName]), to: target.notifications)
+        await Notifier(environment: connector.environment).send(
+            NotificationEvent(
+                event: "promoted", environment: target.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" },
+                reason: Self.subject(message),
+                services: services.map { .init(service: $0, outcome: "promoted") }, links: ["branch": branchName]), to: target.notifications)
         var plan = result.targetPlan
         plan?.commit = commit.hex
-        result = PromotionResult(commit: commit, branch: branchName, baseBranch: baseBranch, changes: changes, message: message,
-                                 pushed: request.push || request.forge != nil, targetPlan: plan, gates: gates, sourceRecords: records)
+        result = PromotionResult(
+            commit: commit, branch: branchName, baseBranch: baseBranch, changes: changes, message: message,
+            pushed: request.push || request.forge != nil, targetPlan: plan, gates: gates, sourceRecords: records)
         if let forge = request.forge {
-            let body = PromotionPullRequest(source: source.name, target: target.name, sourceCommit: tip, result: result,
-                                            images: loaded.rendered(environment: target.name).filter { services.contains($0.service) }
-                                                .map { ($0.service, $0.images) }, web: forge.settings).body
+            let body = PromotionPullRequest(
+                source: source.name, target: target.name, sourceCommit: tip, result: result,
+                images: loaded.rendered(environment: target.name).filter { services.contains($0.service) }
+                    .map { ($0.service, $0.images) }, web: forge.settings
+            ).body
             (result.pullRequest, result.pullRequestOpened) = try await key.publish(result, body: body, on: forge)
         }
         return result
@@ -135,7 +144,9 @@ public struct Promoter: Sendable {
 
     /// The last converged apply of each service in the source must be of exactly what is promoted.
     /// Returns those records, for the pull request's links.
-    func checkConverged(source: Environment, services: [String], loaded: LoadedManifests) async throws -> [(commit: ObjectID, record: DeploymentRecord)] {
+    func checkConverged(
+        source: Environment, services: [String], loaded: LoadedManifests
+    ) async throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         let records = try await recorder.allRecords().filter { $0.record.environment == source.name && $0.record.outcome.deployed }
         var problems: [String] = []
         var converged: [(commit: ObjectID, record: DeploymentRecord)] = []
@@ -165,15 +176,17 @@ public struct Promoter: Sendable {
                 problems.append("\(service.service): does not run in \(source.name)")
             } else if service.action == .update {
                 let fields = service.taskDefinitionChanges.map(\.path) + service.settingsChanges.map { "service." + $0.path }
-                problems.append("\(service.service): what runs in \(source.name) differs from this release ("
-                                + fields.prefix(4).joined(separator: ", ") + (fields.count > 4 ? ", …" : "") + ")")
+                problems.append(
+                    "\(service.service): what runs in \(source.name) differs from this release ("
+                        + fields.prefix(4).joined(separator: ", ") + (fields.count > 4 ? ", …" : "") + ")")
             } else if let state = service.live?.rolloutState, state != "COMPLETED" {
                 problems.append("\(service.service): its deployment in \(source.name) is \(state)")
             }
         }
         if !problems.isEmpty {
-            throw PromotionError("\(source.name)'s records say converged, but ECS shows otherwise, so it is not promoted:\n  "
-                                 + problems.joined(separator: "\n  "))
+            throw PromotionError(
+                "\(source.name)'s records say converged, but ECS shows otherwise, so it is not promoted:\n  "
+                    + problems.joined(separator: "\n  "))
         }
     }
 
@@ -185,8 +198,9 @@ public struct Promoter: Sendable {
         for service in rendered where services.contains(service.service) {
             for image in service.images.values.sorted() {
                 guard let reference = ECRImage(image) else { continue }
-                let exists = try await ecr.imageExists(repository: reference.repository, tag: reference.tag, digest: reference.digest,
-                                                       registryId: reference.registry)
+                let exists = try await ecr.imageExists(
+                    repository: reference.repository, tag: reference.tag, digest: reference.digest,
+                    registryId: reference.registry)
                 if !exists { missing.append(image) }
             }
         }
@@ -200,8 +214,10 @@ public struct Promoter: Sendable {
 
     static func subject(_ message: String) -> String { String(message.split(separator: "\n").first ?? "") }
 
-    static func message(_ request: PromotionRequest, source: Environment, target: Environment, tip: ObjectID, services: [String],
-                        rendered: [RenderedService], changes: [PromotionChange]) -> String {
+    static func message(
+        _ request: PromotionRequest, source: Environment, target: Environment, tip: ObjectID, services: [String],
+        rendered: [RenderedService], changes: [PromotionChange]
+    ) -> String {
         let versions = services.compactMap { service -> (String, String)? in
             guard let r = rendered.first(where: { $0.service == service }) else { return nil }
             let images = r.images
@@ -211,7 +227,8 @@ public struct Promoter: Sendable {
         }
         let subject = request.message ?? "promote \(source.name) -> \(target.name): " + versions.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
         let body = changes.map(\.messageLine).joined(separator: "\n")
-        let trailers = ["Berth-Promotion: \(source.name) -> \(target.name)", "Berth-Source-Commit: \(tip.hex)"]
+        let trailers =
+            ["Berth-Promotion: \(source.name) -> \(target.name)", "Berth-Source-Commit: \(tip.hex)"]
             + versions.map { "Berth-Release: \($0.0)=\($0.1)" } + request.extraTrailers
         return subject + "\n\n" + body + "\n\n" + trailers.joined(separator: "\n") + "\n"
     }

@@ -21,8 +21,10 @@ public struct PromotionRequest: Sendable {
     /// A pull request for the same release that someone closed unmerged stops this one.
     public var respectDeclined = false
 
-    public init(from: String, to: String, services: [String] = [], branch: String? = nil, push: Bool = false,
-                message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil, extraTrailers: [String] = []) {
+    public init(
+        from: String, to: String, services: [String] = [], branch: String? = nil, push: Bool = false,
+        message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil, extraTrailers: [String] = []
+    ) {
         self.from = from
         self.to = to
         self.services = services

@@ -39,8 +39,9 @@ struct ReleaseBranchKey: Sendable {
     /// letters, digits, `/`, `-`, `_`, `.`). A forge's answer names branches; it is input too.
     static func isPlainBranch(_ name: String) -> Bool {
         guard !name.isEmpty, name.count <= 200, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-_.".contains($0)) }),
-              name.uppercased() != "HEAD", !name.hasPrefix("refs/"), !name.hasPrefix("-"), !name.hasSuffix(".lock"),
-              !name.contains(".."), !name.contains("//") else { return false }
+            name.uppercased() != "HEAD", !name.hasPrefix("refs/"), !name.hasPrefix("-"), !name.hasSuffix(".lock"),
+            !name.contains(".."), !name.contains("//")
+        else { return false }
         return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && !$0.hasPrefix(".") && !$0.hasSuffix(".") }
     }
 
@@ -57,8 +58,10 @@ struct ReleaseBranchKey: Sendable {
     /// The pull request for `result`, with `body` under the marker.
     func publish(_ result: PromotionResult, body: String, on forge: any Forge) async throws -> (PullRequest, opened: Bool) {
         let title = result.subject
-        return try await forge.openOrUpdate(PullRequestDraft(title: title, body: marker + "\n" + body, head: result.branch, base: result.baseBranch,
-                                                             labels: forge.settings.labels))
+        return try await forge.openOrUpdate(
+            PullRequestDraft(
+                title: title, body: marker + "\n" + body, head: result.branch, base: result.baseBranch,
+                labels: forge.settings.labels))
     }
 }
 
@@ -74,13 +77,17 @@ struct PromotionPullRequest {
     let web: ForgeSettings
 
     var body: String {
-        var lines = ["Promotes **\(source)**'s release to **\(target)**, from \(source) at \(commitLink(sourceCommit.hex)).", "",
-                     "### What moves", "", "| service | version | images |", "|---|---|---|"]
-        let versions = Dictionary(result.message.split(separator: "\n").compactMap { line -> (String, String)? in
-            guard line.hasPrefix("Berth-Release: ") else { return nil }
-            let pair = line.dropFirst("Berth-Release: ".count).split(separator: "=", maxSplits: 1)
-            return pair.count == 2 ? (String(pair[0]), String(pair[1])) : nil
-        }) { first, _ in first }
+        var lines = [
+            "Promotes **\(source)**'s release to **\(target)**, from \(source) at \(commitLink(sourceCommit.hex)).", "",
+            "### What moves", "", "| service | version | images |", "|---|---|---|",
+        ]
+        let versions = Dictionary(
+            result.message.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard line.hasPrefix("Berth-Release: ") else { return nil }
+                let pair = line.dropFirst("Berth-Release: ".count).split(separator: "=", maxSplits: 1)
+                return pair.count == 2 ? (String(pair[0]), String(pair[1])) : nil
+            }
+        ) { first, _ in first }
         for (service, images) in images.sorted(by: { $0.service < $1.service }) {
             let list = images.sorted { $0.key < $1.key }.map { "`\($0.key)`: `\($0.value)`" }.joined(separator: "<br>")
             lines.append("| \(service) | \(versions[service] ?? "") | \(list) |")
@@ -90,12 +97,18 @@ struct PromotionPullRequest {
         lines += ["", "### Gates", ""]
         lines += result.gates.map { "- \($0.passed == true ? "✅" : $0.passed == false ? "❌" : "➖") \($0.text)" }
         if let plan = result.targetPlan {
-            lines += ["", "What **\(target)** would plan once this is merged (what ECS runs now against this branch):", "", PlanPrinter.markdown(plan)]
+            lines += [
+                "", "What **\(target)** would plan once this is merged (what ECS runs now against this branch):", "", PlanPrinter.markdown(plan),
+            ]
         }
-        lines += ["", "### \(source)'s records of this release", "", "| service | outcome | applied at | finished | task definition |", "|---|---|---|---|---|"]
+        lines += [
+            "", "### \(source)'s records of this release", "", "| service | outcome | applied at | finished | task definition |",
+            "|---|---|---|---|---|",
+        ]
         for (commit, record) in result.sourceRecords.sorted(by: { $0.record.service < $1.record.service }) {
             let finished = record.finished?.formatted(.iso8601) ?? ""
-            lines.append("| \(record.service) | \(record.outcome.rawValue) | \(commitLink(commit.hex)) | \(finished) | `\(record.taskDefinitionArn)` |")
+            lines.append(
+                "| \(record.service) | \(record.outcome.rawValue) | \(commitLink(commit.hex)) | \(finished) | `\(record.taskDefinitionArn)` |")
         }
         lines += ["", "Read them with `berth log --env \(source)` (or `git log --notes=berth`). Merging this pull request deploys \(target)."]
         return lines.joined(separator: "\n")

@@ -11,8 +11,10 @@ enum ReleaseCommitter {
     /// remote's branch is still what was checked when the push lands (a lease): a pull
     /// request's branch that someone else committed to is never overwritten. The push goes from
     /// a reference of its own, so a fetch moving the local branch meanwhile changes nothing.
-    static func commit(_ edits: [String: YAMLEdit], files: ManifestFiles, repo: Repository, tip: ObjectID, baseBranch: String,
-                       branch: String?, push: Bool, remote: String, message: String, replacing: ReleaseBranchKey? = nil) throws -> (ObjectID, String) {
+    static func commit(
+        _ edits: [String: YAMLEdit], files: ManifestFiles, repo: Repository, tip: ObjectID, baseBranch: String,
+        branch: String?, push: Bool, remote: String, message: String, replacing: ReleaseBranchKey? = nil
+    ) throws -> (ObjectID, String) {
         let changes = edits.sorted { $0.key < $1.key }.map { FileChange.write(files.displayPrefix + $0.key, $0.value.text) }
         // The same credentials as every fetch and records push: BERTH_GIT_TOKEN or BERTH_GIT_SSH_KEY.
         let credentials = RemoteCredentials.fromEnvironment(ProcessInfo.processInfo.environment)
@@ -70,13 +72,16 @@ enum ReleaseCommitter {
     /// Pushes `commit` to the remote's `branch` from a reference of its own. With a lease
     /// (`.some(nil)`: the branch must not exist; `.some(id)`: it must still be `id`) the push
     /// is forced but conditional; without one it must fast-forward.
-    static func pushCommit(_ commit: ObjectID, to branch: String, repo: Repository, remote: String, credentials: RemoteCredentials?,
-                           lease: ObjectID??) throws {
+    static func pushCommit(
+        _ commit: ObjectID, to branch: String, repo: Repository, remote: String, credentials: RemoteCredentials?,
+        lease: ObjectID??
+    ) throws {
         try withScratch(repo) { scratch in
             try repo.moveReference(scratch, to: commit, expected: nil, logMessage: "berth: push")
             let force = lease != nil
-            try repo.push(remote, refspecs: ["\(force ? "+" : "")\(scratch):refs/heads/\(branch)"], credentials: credentials,
-                          leases: lease.map { ["refs/heads/\(branch)": $0] } ?? [:])
+            try repo.push(
+                remote, refspecs: ["\(force ? "+" : "")\(scratch):refs/heads/\(branch)"], credentials: credentials,
+                leases: lease.map { ["refs/heads/\(branch)": $0] } ?? [:])
         }
     }
 
@@ -88,8 +93,10 @@ enum ReleaseCommitter {
     }
 
     /// Fetches the remote's branch and checks it.
-    static func remoteBranch(_ repo: Repository, remote: String, branch: String, base: ObjectID, key: ReleaseBranchKey,
-                             credentials: RemoteCredentials?) throws -> RemoteBranch {
+    static func remoteBranch(
+        _ repo: Repository, remote: String, branch: String, base: ObjectID, key: ReleaseBranchKey,
+        credentials: RemoteCredentials?
+    ) throws -> RemoteBranch {
         try withScratch(repo) { scratch in
             // A branch the remote lacks is fetched as nothing; a fetch that fails leaves it unread.
             guard (try? repo.fetch(remote, refspecs: ["+refs/heads/\(branch):\(scratch)"], credentials: credentials)) != nil else { return .unread }
@@ -102,24 +109,29 @@ enum ReleaseCommitter {
     /// A branch berth may replace: it forks from the base, and every commit beyond the fork is
     /// berth's for this key (merges from the base aside), at least one of them unless the branch
     /// is berth's own name for the key.
-    static func checkOnlyBerths(_ repo: Repository, branch: String, tip: ObjectID, base: ObjectID, key: ReleaseBranchKey, where place: String) throws {
+    static func checkOnlyBerths(_ repo: Repository, branch: String, tip: ObjectID, base: ObjectID, key: ReleaseBranchKey, where place: String) throws
+    {
         let limit = 500
         guard let fork = try repo.mergeBase(tip, base) else {
             throw PromotionError("\(place) shares no history with the base; berth does not overwrite it")
         }
         let commits = try repo.commits(between: fork, and: tip, limit: limit)
-        guard commits.count < limit else { throw PromotionError("\(place) has \(limit) commits or more beyond the base; berth does not overwrite it") }
+        guard commits.count < limit else {
+            throw PromotionError("\(place) has \(limit) commits or more beyond the base; berth does not overwrite it")
+        }
         var berths = 0
         for commit in commits where commit.parents.count < 2 {
             guard commit.trailers.contains(where: { $0.key == key.trailer && $0.value == key.value }) else {
-                throw PromotionError("\(place) has a commit berth did not make for \(key.trailer): \(key.value) (\(commit.id.short) by \(commit.author.name): "
-                                     + "\(commit.subject)); berth does not overwrite it. Merge or close its pull request, or push with another --branch")
+                throw PromotionError(
+                    "\(place) has a commit berth did not make for \(key.trailer): \(key.value) (\(commit.id.short) by \(commit.author.name): "
+                        + "\(commit.subject)); berth does not overwrite it. Merge or close its pull request, or push with another --branch")
             }
             berths += 1
         }
         if berths == 0 && branch != key.defaultBranch {
-            throw PromotionError("\(place) exists and holds no commit of berth's for \(key.trailer): \(key.value); berth does not overwrite it. "
-                                 + "Choose another --branch")
+            throw PromotionError(
+                "\(place) exists and holds no commit of berth's for \(key.trailer): \(key.value); berth does not overwrite it. "
+                    + "Choose another --branch")
         }
     }
 

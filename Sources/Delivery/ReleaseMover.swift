@@ -33,7 +33,8 @@ struct ReleaseMover {
     mutating func pinImages(_ images: [String: [String: String]], services: [String], in environment: String) throws {
         let current = loaded
         for service in services {
-            guard let rendered = current.rendered(environment: environment).first(where: { $0.service == service }), let wanted = images[service] else {
+            guard let rendered = current.rendered(environment: environment).first(where: { $0.service == service }), let wanted = images[service]
+            else {
                 throw PromotionError("\(service) does not render in \(environment); run `berth validate`")
             }
             let overlay = try Self.relative(rendered.sources.last ?? "", in: files)

@@ -18,7 +18,8 @@ public struct RollbackReverter: Sendable {
     /// The revert branch and commit, or nil when nothing was rolled back or the policy is off.
     public func handle(_ outcomes: [ServiceOutcome], environment: Environment, appliedCommit: ObjectID) async throws -> PromotionResult? {
         guard environment.policy.revertOnRollback,
-              outcomes.contains(where: { $0.result == .applied(.rolledBack) }) else { return nil }
+            outcomes.contains(where: { $0.result == .applied(.rolledBack) })
+        else { return nil }
         let repo = try Repository.discover(from: rollbacker.repositoryPath)
         let branch = "berth/revert/\(environment.name)/\(appliedCommit.short)"
         guard try repo.referenceTarget("refs/heads/\(branch)") == nil else { return nil }
@@ -28,13 +29,18 @@ public struct RollbackReverter: Sendable {
     /// The revert step of `berth apply` and of the controller (which does not promote itself; the
     /// executable hands it this): in the repository at the path given, the revert branch is
     /// made and pushed to its origin. Says what it did; nil when nothing was to be done.
-    public static func step(manifestPath: String)
-        -> @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String? {
+    public static func step(
+        manifestPath: String
+    )
+        -> @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?
+    {
         { outcomes, environment, commit, repositoryPath in
-            let rollbacker = Rollbacker(repositoryPath: repositoryPath, manifestPath: manifestPath,
-                                        recorder: NotesRecorder(repositoryPath: repositoryPath))
+            let rollbacker = Rollbacker(
+                repositoryPath: repositoryPath, manifestPath: manifestPath,
+                recorder: NotesRecorder(repositoryPath: repositoryPath))
             guard let revert = try await RollbackReverter(rollbacker: rollbacker).handle(outcomes, environment: environment, appliedCommit: commit),
-                  let revertCommit = revert.commit else { return nil }
+                let revertCommit = revert.commit
+            else { return nil }
             return "ECS rolled back \(environment.name): committed the revert \(revertCommit.short) on \(revert.branch)"
                 + (revert.pushed ? " (pushed)" : "") + "; merge it so git describes what runs"
         }

@@ -21,8 +21,10 @@ public struct Rollbacker: Sendable {
 
     /// With `forge`, the commit goes on a branch and a pull request (one per environment: the
     /// open one is updated) instead of the current branch.
-    public func rollback(environment name: String, to revision: String? = nil, branch: String? = nil, push: Bool = false,
-                         remote: String = "origin", forge: (any Forge)? = nil) async throws -> PromotionResult {
+    public func rollback(
+        environment name: String, to revision: String? = nil, branch: String? = nil, push: Bool = false,
+        remote: String = "origin", forge: (any Forge)? = nil
+    ) async throws -> PromotionResult {
         let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "roll back")
         let (repo, baseBranch, tip, files, loaded) = (opened.repo, opened.branch, opened.tip, opened.files, opened.loaded)
         guard let environment = loaded.environment(name), !loaded.blockedEnvironments.contains(name) else {
@@ -52,8 +54,9 @@ public struct Rollbacker: Sendable {
         let services = environment.services.filter { wantedImages[$0] != nil }
         try mover.pinImages(wantedImages, services: services, in: name)
         guard !mover.changes.isEmpty else {
-            return PromotionResult(commit: nil, branch: branch ?? baseBranch, baseBranch: baseBranch, changes: [],
-                                   message: "nothing to roll back: \(name) already has the release of \(restore.short)", pushed: false)
+            return PromotionResult(
+                commit: nil, branch: branch ?? baseBranch, baseBranch: baseBranch, changes: [],
+                message: "nothing to roll back: \(name) already has the release of \(restore.short)", pushed: false)
         }
         guard !mover.loaded.blockedEnvironments.contains(name) else {
             throw PromotionError("after the rollback \(name) would not validate; run `berth validate`")
@@ -62,36 +65,49 @@ public struct Rollbacker: Sendable {
             let image = wantedImages[service]?.sorted { $0.key < $1.key }.first?.value ?? ""
             return "\(service) \(image.split(separator: ":").last.map(String.init) ?? "?")"
         }
-        let message = "rollback \(name) to \(restore.short): \(versions.joined(separator: ", "))\n\n"
+        let message =
+            "rollback \(name) to \(restore.short): \(versions.joined(separator: ", "))\n\n"
             + mover.changes.map(\.messageLine).joined(separator: "\n")
             + "\n\nBerth-Rollback: \(name)\nBerth-Restores: \(restore.hex)\n"
         let key = ReleaseBranchKey.rollback(name)
         var chosen = branch
         if let forge { chosen = try await key.branch(on: forge, base: baseBranch, requested: branch) }
-        let (commit, target) = try ReleaseCommitter.commit(mover.edits, files: mover.files, repo: repo, tip: tip, baseBranch: baseBranch,
-                                                          branch: chosen, push: push || forge != nil, remote: remote, message: message,
-                                                          replacing: forge != nil ? key : nil)
-        var result = PromotionResult(commit: commit, branch: target, baseBranch: baseBranch, changes: mover.changes, message: message,
-                                     pushed: push || forge != nil)
+        let (commit, target) = try ReleaseCommitter.commit(
+            mover.edits, files: mover.files, repo: repo, tip: tip, baseBranch: baseBranch,
+            branch: chosen, push: push || forge != nil, remote: remote, message: message,
+            replacing: forge != nil ? key : nil)
+        var result = PromotionResult(
+            commit: commit, branch: target, baseBranch: baseBranch, changes: mover.changes, message: message,
+            pushed: push || forge != nil)
         if let forge {
-            let records = try await recorder.allRecords().filter { $0.commit == restore && $0.record.environment == name && $0.record.outcome.deployed }
-            (result.pullRequest, result.pullRequestOpened) = try await key.publish(result, body: Self.body(name, restore: restore, result: result,
-                                                                                                       records: records, web: forge.settings), on: forge)
+            let records = try await recorder.allRecords().filter {
+                $0.commit == restore && $0.record.environment == name && $0.record.outcome.deployed
+            }
+            (result.pullRequest, result.pullRequestOpened) = try await key.publish(
+                result,
+                body: Self.body(
+                    name, restore: restore, result: result,
+                    records: records, web: forge.settings), on: forge)
         }
         return result
     }
 
     /// The rollback pull request's body: what it restores, what changes, and the records that
     /// say the restored release converged.
-    static func body(_ name: String, restore: ObjectID, result: PromotionResult, records: [(commit: ObjectID, record: DeploymentRecord)],
-                     web: ForgeSettings) -> String {
-        var lines = ["Rolls **\(name)** back to the release it ran at \(web.commitLink(restore.hex)), which converged there.", "",
-                     "### What moves", ""]
+    static func body(
+        _ name: String, restore: ObjectID, result: PromotionResult, records: [(commit: ObjectID, record: DeploymentRecord)],
+        web: ForgeSettings
+    ) -> String {
+        var lines = [
+            "Rolls **\(name)** back to the release it ran at \(web.commitLink(restore.hex)), which converged there.", "",
+            "### What moves", "",
+        ]
         lines += result.changes.map(\.markdownLine)
         lines += ["", "### \(name)'s records of the restored release", "", "| service | outcome | finished | task definition |", "|---|---|---|---|"]
         for (_, record) in records.sorted(by: { ($0.record.service, $0.record.started) < ($1.record.service, $1.record.started) }) {
-            lines.append("| \(record.service) | \(record.outcome.rawValue) | \(record.finished?.formatted(.iso8601) ?? "") "
-                         + "| `\(record.taskDefinitionArn)` |")
+            lines.append(
+                "| \(record.service) | \(record.outcome.rawValue) | \(record.finished?.formatted(.iso8601) ?? "") "
+                    + "| `\(record.taskDefinitionArn)` |")
         }
         lines += ["", "Merging this pull request deploys \(name); applying it reuses the restored task definition revisions."]
         return lines.joined(separator: "\n")

@@ -68,10 +68,14 @@ struct TrailerVerifier {
         }
     }
 
-    private mutating func verifyPromotion(_ commit: Commit, from source: String, to target: String, source sourceHex: String?,
-                                          services named: [String]) throws -> TrailerVerification {
-        try remake(commit, from: sourceHex, trailer: "Berth-Source-Commit", reading: source, editing: target,
-                   making: { "promoting \(source) at \($0.short)" }) { mover, then, from, to in
+    private mutating func verifyPromotion(
+        _ commit: Commit, from source: String, to target: String, source sourceHex: String?,
+        services named: [String]
+    ) throws -> TrailerVerification {
+        try remake(
+            commit, from: sourceHex, trailer: "Berth-Source-Commit", reading: source, editing: target,
+            making: { "promoting \(source) at \($0.short)" }
+        ) { mover, then, from, to in
             let common = to.services.filter(from.services.contains)
             let partial = !named.isEmpty && Set(named) != Set(common)
             if !partial { try mover.setRelease(from.release, in: to) }
@@ -80,8 +84,10 @@ struct TrailerVerifier {
     }
 
     private mutating func verifyRollback(_ commit: Commit, environment: String, restores: String?) throws -> TrailerVerification {
-        try remake(commit, from: restores, trailer: "Berth-Restores", reading: environment, editing: environment,
-                   making: { "rolling \(environment) back to \($0.short)" }) { mover, then, past, now in
+        try remake(
+            commit, from: restores, trailer: "Berth-Restores", reading: environment, editing: environment,
+            making: { "rolling \(environment) back to \($0.short)" }
+        ) { mover, then, past, now in
             let images = then.images(environment: environment)
             try mover.setRelease(past.release, in: now)
             try mover.pinImages(images, services: now.services.filter { images[$0] != nil }, in: environment)
@@ -90,15 +96,18 @@ struct TrailerVerifier {
 
     /// Makes the change again: `edit` applied to the commit's parent with the manifests at the
     /// commit the trailer names (and the environments read and edited), then compared.
-    private mutating func remake(_ commit: Commit, from hex: String?, trailer: String, reading source: String, editing target: String,
-                                 making what: (ObjectID) -> String,
-                                 _ edit: (inout ReleaseMover, LoadedManifests, Environment, Environment) throws -> Void) throws -> TrailerVerification {
+    private mutating func remake(
+        _ commit: Commit, from hex: String?, trailer: String, reading source: String, editing target: String,
+        making what: (ObjectID) -> String,
+        _ edit: (inout ReleaseMover, LoadedManifests, Environment, Environment) throws -> Void
+    ) throws -> TrailerVerification {
         let (named, problem) = ancestor(hex, of: commit, trailer: trailer)
         guard let named, let parent = commit.parents.first else { return .claimed(problem ?? "the commit has no parent") }
         let then = try loader.load(repository: repo, commit: named)
         guard let from = then.environment(source) else { return .claimed("\(source) does not exist at \(named.short)") }
-        var mover = ReleaseMover(files: try ManifestFiles.read(repository: repo, commit: parent, path: root, after: loader.lastFiles),
-                                 loader: loader)
+        var mover = ReleaseMover(
+            files: try ManifestFiles.read(repository: repo, commit: parent, path: root, after: loader.lastFiles),
+            loader: loader)
         guard let to = mover.loaded.environment(target) else { return .claimed("\(target) does not exist before this commit") }
         try edit(&mover, then, from, to)
         return try compare(commit, with: mover.loaded, making: what(named))

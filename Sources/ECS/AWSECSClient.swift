@@ -34,8 +34,9 @@ public struct AWSECSClient: ECSClient {
         do {
             return try JSONDecoder().decode(Output.self, from: Data(response.isEmpty ? Array("{}".utf8) : response))
         } catch {
-            throw AWSError(code: "DecodeError", message: "cannot read the \(operation) response: \(error)", status: 200,
-                           service: "ecs", operation: operation)
+            throw AWSError(
+                code: "DecodeError", message: "cannot read the \(operation) response: \(error)", status: 200,
+                service: "ecs", operation: operation)
         }
     }
 
@@ -106,7 +107,9 @@ public struct AWSECSClient: ECSClient {
         try await call("ListServiceDeployments", input)
     }
 
-    public func describeServiceDeployments(_ input: ECSAPI.DescribeServiceDeploymentsRequest) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
+    public func describeServiceDeployments(
+        _ input: ECSAPI.DescribeServiceDeploymentsRequest
+    ) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
         try await call("DescribeServiceDeployments", input)
     }
 
@@ -129,8 +132,9 @@ public struct ECRClient: Sendable {
 
     /// Whether `repository` holds an image with `tag` or `digest` (`sha256:…`).
     public func imageExists(repository: String, tag: String? = nil, digest: String? = nil, registryId: String? = nil) async throws -> Bool {
-        let input = ECRAPI.DescribeImagesRequest(registryId: registryId, repositoryName: repository,
-                                                 imageIds: [ECRAPI.ImageIdentifier(imageDigest: digest, imageTag: tag)])
+        let input = ECRAPI.DescribeImagesRequest(
+            registryId: registryId, repositoryName: repository,
+            imageIds: [ECRAPI.ImageIdentifier(imageDigest: digest, imageTag: tag)])
         do {
             let body = try await client.json(.ecr, "DescribeImages", body: Array(try JSONEncoder().encode(input)))
             let response = try JSONDecoder().decode(ECRAPI.DescribeImagesResponse.self, from: Data(body))
@@ -146,8 +150,9 @@ public struct ECRClient: Sendable {
         var result: [(tag: String, pushed: Date?)] = []
         var token: String?
         for _ in 0..<maxPages {
-            let input = ECRAPI.DescribeImagesRequest(registryId: registryId, repositoryName: repository, nextToken: token, maxResults: 1000,
-                                                     filter: ECRAPI.DescribeImagesFilter(tagStatus: "TAGGED"))
+            let input = ECRAPI.DescribeImagesRequest(
+                registryId: registryId, repositoryName: repository, nextToken: token, maxResults: 1000,
+                filter: ECRAPI.DescribeImagesFilter(tagStatus: "TAGGED"))
             let body = try await client.json(.ecr, "DescribeImages", body: Array(try JSONEncoder().encode(input)))
             let response = try JSONDecoder().decode(ECRAPI.DescribeImagesResponse.self, from: Data(body))
             for image in response.imageDetails ?? [] {

@@ -50,8 +50,9 @@ extension ECSClient {
         var start = 0
         while start < names.count {
             let batch = Array(names[start..<min(start + 10, names.count)])
-            let response = try await describeServices(ECSAPI.DescribeServicesRequest(
-                cluster: cluster, services: batch, include: includeTags ? ["TAGS"] : nil))
+            let response = try await describeServices(
+                ECSAPI.DescribeServicesRequest(
+                    cluster: cluster, services: batch, include: includeTags ? ["TAGS"] : nil))
             services += response.services ?? []
             failures += response.failures ?? []
             start += 10
@@ -64,8 +65,9 @@ extension ECSClient {
         var arns: [String] = []
         var token: String?
         repeat {
-            let page = try await listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(
-                familyPrefix: familyPrefix, status: status, sort: sort, nextToken: token, maxResults: 100))
+            let page = try await listTaskDefinitions(
+                ECSAPI.ListTaskDefinitionsRequest(
+                    familyPrefix: familyPrefix, status: status, sort: sort, nextToken: token, maxResults: 100))
             arns += page.taskDefinitionArns ?? []
             token = page.nextToken
         } while token != nil

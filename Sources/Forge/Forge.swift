@@ -45,8 +45,10 @@ public struct PullRequest: Sendable, Equatable {
     /// to, and takes over, pull requests of its own repository.
     public let sameRepository: Bool
 
-    public init(number: Int, url: String, title: String, body: String, headBranch: String, baseBranch: String, headSHA: String?,
-                sameRepository: Bool) {
+    public init(
+        number: Int, url: String, title: String, body: String, headBranch: String, baseBranch: String, headSHA: String?,
+        sameRepository: Bool
+    ) {
         self.number = number
         self.url = url
         self.title = title
@@ -140,7 +142,8 @@ extension Forge {
                 result = (try await createPullRequest(draft), true)
             } catch let error as ForgeError where error.isConflict {
                 // Opened meanwhile by someone else: update theirs.
-                guard let raced = try await openPullRequests(into: draft.base).first(where: { $0.headBranch == draft.head && $0.sameRepository }) else {
+                guard let raced = try await openPullRequests(into: draft.base).first(where: { $0.headBranch == draft.head && $0.sameRepository })
+                else {
                     throw error
                 }
                 result = (try await updatePullRequest(raced.number, title: draft.title, body: draft.body), false)

@@ -36,8 +36,10 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
 
     /// Settings from what berth.yaml says (any part may be missing) and the environment.
     /// Fails with the variable or field to set; never with the token's value.
-    public static func resolve(kind: Kind, repository: String?, apiURL: String?, labels: [String] = [],
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ForgeSettings {
+    public static func resolve(
+        kind: Kind, repository: String?, apiURL: String?, labels: [String] = [],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ForgeSettings {
         func value(_ name: String) -> String? {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
             return text

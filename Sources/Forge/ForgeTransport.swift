@@ -26,8 +26,10 @@ struct ForgeTransport: Sendable {
     }
 
     /// Sends one request and decodes the answer; an error status throws with the forge's message.
-    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [],
-                                 body: (any Encodable & Sendable)? = nil, as answer: Answer.Type) async throws -> Answer {
+    func call<Answer: Decodable>(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [],
+        body: (any Encodable & Sendable)? = nil, as answer: Answer.Type
+    ) async throws -> Answer {
         let response = try await send(method, url(path, query: query), body: body)
         return try decode(Answer.self, response, method, path)
     }
@@ -96,7 +98,9 @@ struct ForgeTransport: Sendable {
             if (200..<300).contains(response.status) { return response }
             if let limit = RateLimit(response) {
                 let wait = limit.wait(now: Date())
-                guard waited + wait <= maxWait else { throw ForgeError("\(what): \(limit.explanation(settings.kind, now: Date(), maxWait: maxWait))", status: response.status) }
+                guard waited + wait <= maxWait else {
+                    throw ForgeError("\(what): \(limit.explanation(settings.kind, now: Date(), maxWait: maxWait))", status: response.status)
+                }
                 waited += wait
                 try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                 continue
@@ -133,14 +137,17 @@ struct ForgeTransport: Sendable {
 
     /// A client that follows no redirect: AsyncHTTPClient would carry GitLab's `PRIVATE-TOKEN`
     /// to whatever host a redirect names. A forge's API does not redirect its own calls.
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     var headers: [(String, String)] {
         switch settings.kind {
         case .github:
-            return [("Authorization", "Bearer \(settings.token)"), ("Accept", "application/vnd.github+json"),
-                    ("X-GitHub-Api-Version", "2022-11-28"), ("User-Agent", "berth")]
+            return [
+                ("Authorization", "Bearer \(settings.token)"), ("Accept", "application/vnd.github+json"),
+                ("X-GitHub-Api-Version", "2022-11-28"), ("User-Agent", "berth"),
+            ]
         case .gitlab:
             return [("PRIVATE-TOKEN", settings.token), ("Accept", "application/json"), ("User-Agent", "berth")]
         }
@@ -174,11 +181,14 @@ struct ForgeTransport: Sendable {
         let hint: String
         switch response.status {
         case 401: hint = " — the token in \(variable) is expired, revoked or not a token; set a valid one"
-        case 403: hint = " — the token in \(variable) lacks permission on \(settings.repository) ("
-            + (settings.kind == .github ? "pull requests, issues and statuses: write)" : "a token with the api scope, Developer role or above)")
+        case 403:
+            hint =
+                " — the token in \(variable) lacks permission on \(settings.repository) ("
+                + (settings.kind == .github ? "pull requests, issues and statuses: write)" : "a token with the api scope, Developer role or above)")
         case 404: hint = " — \(settings.repository) does not exist at \(settings.apiURL), or the token cannot see it"
         case 300..<400:
-            let location = response.headers.first(name: "Location").flatMap { URL(string: $0) }.map { "\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" }
+            let location =
+                response.headers.first(name: "Location").flatMap { URL(string: $0) }.map { "\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" }
                 ?? "elsewhere"
             hint = " — the API redirects to \(location); berth does not follow (the token would go along): set the API URL it redirects to"
         default: hint = ""
@@ -191,10 +201,12 @@ struct ForgeTransport: Sendable {
         for field in headers["Link"].flatMap({ $0.split(separator: ",") }) {
             let parts = field.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "rel=\"next\"" }),
-                  let first = parts.first, first.hasPrefix("<"), first.hasSuffix(">") else { continue }
+                let first = parts.first, first.hasPrefix("<"), first.hasSuffix(">")
+            else { continue }
             let link = String(first.dropFirst().dropLast())
             guard let next = URL(string: link), let base = URL(string: settings.apiURL), next.scheme == base.scheme,
-                  next.host == base.host, next.port == base.port else {
+                next.host == base.host, next.port == base.port
+            else {
                 throw ForgeError("\(settings.kind.name) GET \(path): the next page is on another host (\(link.prefix(80))); not followed")
             }
             return link

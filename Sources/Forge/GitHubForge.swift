@@ -31,8 +31,9 @@ struct GitHubForge: Forge {
             // A fork deleted since has no head repository: not ours either.
             // GitHub's owner and repository names are case-insensitive.
             let same = head.repo?.full_name != nil && head.repo?.full_name?.lowercased() == base.repo?.full_name?.lowercased()
-            return PullRequest(number: number, url: html_url, title: title, body: body ?? "", headBranch: head.ref, baseBranch: base.ref,
-                               headSHA: head.sha, sameRepository: same)
+            return PullRequest(
+                number: number, url: html_url, title: title, body: body ?? "", headBranch: head.ref, baseBranch: base.ref,
+                headSHA: head.sha, sameRepository: same)
         }
     }
 
@@ -46,8 +47,10 @@ struct GitHubForge: Forge {
     }
 
     func closedPullRequests(into base: String) async throws -> [PullRequest] {
-        try await transport.all(repo + "/pulls", query: [("state", "closed"), ("base", base), ("sort", "updated"), ("direction", "desc")],
-                                maxPages: 2, as: Pull.self).filter { $0.merged_at == nil }.map(\.pullRequest)
+        try await transport.all(
+            repo + "/pulls", query: [("state", "closed"), ("base", base), ("sort", "updated"), ("direction", "desc")],
+            maxPages: 2, as: Pull.self
+        ).filter { $0.merged_at == nil }.map(\.pullRequest)
     }
 
     func pullRequests(containing sha: String) async throws -> [PullRequest] {
@@ -56,8 +59,10 @@ struct GitHubForge: Forge {
 
     func createPullRequest(_ draft: PullRequestDraft) async throws -> PullRequest {
         struct Body: Encodable { let title, body, head, base: String }
-        return try await transport.call(.POST, repo + "/pulls", body: Body(title: draft.title, body: draft.body, head: draft.head, base: draft.base),
-                                        as: Pull.self).pullRequest
+        return try await transport.call(
+            .POST, repo + "/pulls", body: Body(title: draft.title, body: draft.body, head: draft.head, base: draft.base),
+            as: Pull.self
+        ).pullRequest
     }
 
     func updatePullRequest(_ number: Int, title: String, body: String) async throws -> PullRequest {
@@ -89,8 +94,11 @@ struct GitHubForge: Forge {
             let state, context, description: String
             let target_url: String?
         }
-        try await transport.call(.POST, repo + "/statuses/\(sha)", body: Body(state: status.state.rawValue, context: status.context,
-                                                                               description: status.shortDescription, target_url: status.targetURL))
+        try await transport.call(
+            .POST, repo + "/statuses/\(sha)",
+            body: Body(
+                state: status.state.rawValue, context: status.context,
+                description: status.shortDescription, target_url: status.targetURL))
     }
 
     func statuses(of sha: String) async throws -> [String: CommitStatus.State] {
@@ -100,7 +108,9 @@ struct GitHubForge: Forge {
             struct Status: Decodable { let context: String; let state: String }
         }
         let combined = try await transport.call(.GET, repo + "/commits/\(sha)/status", query: [("per_page", "100")], as: Combined.self)
-        return Dictionary(combined.statuses.map { ($0.context, $0.state == "success" ? .success : $0.state == "pending" ? .pending : .failure) }) { a, _ in a }
+        return Dictionary(combined.statuses.map { ($0.context, $0.state == "success" ? .success : $0.state == "pending" ? .pending : .failure) }) {
+            a, _ in a
+        }
     }
 
     func merge(_ number: Int, sha: String, method: String) async throws {

@@ -12,8 +12,9 @@ struct GitLabForge: Forge {
     }
 
     var project: String {
-        "/projects/" + (settings.repository.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
-                        ?? settings.repository)
+        "/projects/"
+            + (settings.repository.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+                ?? settings.repository)
     }
 
     struct MergeRequest: Decodable {
@@ -28,8 +29,9 @@ struct GitLabForge: Forge {
         let target_project_id: Int?
 
         var pullRequest: PullRequest {
-            PullRequest(number: iid, url: web_url, title: title, body: description ?? "", headBranch: source_branch, baseBranch: target_branch,
-                        headSHA: sha, sameRepository: source_project_id != nil && source_project_id == target_project_id)
+            PullRequest(
+                number: iid, url: web_url, title: title, body: description ?? "", headBranch: source_branch, baseBranch: target_branch,
+                headSHA: sha, sameRepository: source_project_id != nil && source_project_id == target_project_id)
         }
     }
 
@@ -46,8 +48,10 @@ struct GitLabForge: Forge {
 
     func closedPullRequests(into base: String) async throws -> [PullRequest] {
         // GitLab's "closed" leaves out the merged ones.
-        try await transport.all(project + "/merge_requests", query: [("state", "closed"), ("target_branch", base), ("order_by", "updated_at")],
-                                maxPages: 2, as: MergeRequest.self).map(\.pullRequest)
+        try await transport.all(
+            project + "/merge_requests", query: [("state", "closed"), ("target_branch", base), ("order_by", "updated_at")],
+            maxPages: 2, as: MergeRequest.self
+        ).map(\.pullRequest)
     }
 
     func pullRequests(containing sha: String) async throws -> [PullRequest] {
@@ -56,15 +60,19 @@ struct GitLabForge: Forge {
 
     func createPullRequest(_ draft: PullRequestDraft) async throws -> PullRequest {
         struct Body: Encodable { let source_branch, target_branch, title, description: String }
-        return try await transport.call(.POST, project + "/merge_requests",
-                                        body: Body(source_branch: draft.head, target_branch: draft.base, title: draft.title, description: draft.body),
-                                        as: MergeRequest.self).pullRequest
+        return try await transport.call(
+            .POST, project + "/merge_requests",
+            body: Body(source_branch: draft.head, target_branch: draft.base, title: draft.title, description: draft.body),
+            as: MergeRequest.self
+        ).pullRequest
     }
 
     func updatePullRequest(_ number: Int, title: String, body: String) async throws -> PullRequest {
         struct Body: Encodable { let title, description: String }
-        return try await transport.call(.PUT, project + "/merge_requests/\(number)", body: Body(title: title, description: body),
-                                        as: MergeRequest.self).pullRequest
+        return try await transport.call(
+            .PUT, project + "/merge_requests/\(number)", body: Body(title: title, description: body),
+            as: MergeRequest.self
+        ).pullRequest
     }
 
     func addLabels(_ labels: [String], to number: Int) async throws {
@@ -95,8 +103,11 @@ struct GitLabForge: Forge {
         // GitLab's states: pending, running, success, failed, canceled.
         let state = status.state == .failure ? "failed" : status.state.rawValue
         do {
-            try await transport.call(.POST, project + "/statuses/\(sha)", body: Body(state: state, name: status.context,
-                                                                                      description: status.shortDescription, target_url: status.targetURL))
+            try await transport.call(
+                .POST, project + "/statuses/\(sha)",
+                body: Body(
+                    state: state, name: status.context,
+                    description: status.shortDescription, target_url: status.targetURL))
         } catch let error as ForgeError where error.status == 400 && "\(error)".contains("Cannot transition status") {
             // GitLab refuses to set a status to the state it is in (pending twice): it already says so.
         }
@@ -107,7 +118,7 @@ struct GitLabForge: Forge {
         struct Status: Decodable { let name: String; let status: String }
         var result: [String: CommitStatus.State] = [:]
         for status in try await transport.all(project + "/repository/commits/\(sha)/statuses", as: Status.self)
-            where !["skipped", "manual"].contains(status.status) && result[status.name] == nil {
+        where !["skipped", "manual"].contains(status.status) && result[status.name] == nil {
             result[status.name] = status.status == "success" ? .success : ["failed", "canceled"].contains(status.status) ? .failure : .pending
         }
         return result

@@ -24,7 +24,9 @@ public enum CertificateAuthorities {
             if let current { return current }
             let fileVariable = ["GIT_SSL_CAINFO", "SSL_CERT_FILE"].first { environment[$0]?.isEmpty == false }
             let pathVariable = ["GIT_SSL_CAPATH", "SSL_CERT_DIR"].first { environment[$0]?.isEmpty == false }
-            let result: Result<Void, GitError> = fileVariable == nil && pathVariable == nil ? .success(())
+            let result: Result<Void, GitError> =
+                fileVariable == nil && pathVariable == nil
+                ? .success(())
                 : apply(file: fileVariable.map { (environment[$0]!, $0) }, path: pathVariable.map { (environment[$0]!, $0) })
             current = result
             return result
@@ -35,8 +37,10 @@ public enum CertificateAuthorities {
     /// Each location with where it was named (a variable or the option), for the error.
     private static func apply(file: (String, String)?, path: (String, String)?) -> Result<Void, GitError> {
         for (item, source) in [file, path].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: item) {
-            return .failure(GitError(code: .certificate, message: "\(source) names \(item), which cannot be read",
-                                     operation: "trust certificate authorities"))
+            return .failure(
+                GitError(
+                    code: .certificate, message: "\(source) names \(item), which cannot be read",
+                    operation: "trust certificate authorities"))
         }
         let rc = cgit_set_ssl_cert_locations(file?.0, path?.0)
         if rc < 0 {

@@ -63,8 +63,9 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
 
     static func fromLast(code: Int32, operation: String) -> GitError {
         if let last = git_error_last() {
-            return GitError(code: Code(rawCode: code), message: String(gitString: last.pointee.message),
-                            operation: operation, errorClass: last.pointee.klass)
+            return GitError(
+                code: Code(rawCode: code), message: String(gitString: last.pointee.message),
+                operation: operation, errorClass: last.pointee.klass)
         }
         return GitError(code: Code(rawCode: code), message: "libgit2 error \(code)", operation: operation)
     }

@@ -112,7 +112,8 @@ public struct KnownHosts: Sendable {
         static func hashed(_ field: String, matches name: String) -> Bool {
             let parts = field.split(separator: "|")
             guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
-                  let hash = Data(base64Encoded: String(parts[2])) else { return false }
+                let hash = Data(base64Encoded: String(parts[2]))
+            else { return false }
             let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
             return Data(mac) == hash
         }

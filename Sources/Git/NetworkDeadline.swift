@@ -26,8 +26,9 @@ public enum NetworkDeadline {
                 return number * scale
             }
         }
-        throw GitError(code: .invalidSpec, message: "\(variable)=\(text) is not a duration from 1ms to 24h (e.g. 30s, 2m)",
-                       operation: "read \(variable)")
+        throw GitError(
+            code: .invalidSpec, message: "\(variable)=\(text) is not a duration from 1ms to 24h (e.g. 30s, 2m)",
+            operation: "read \(variable)")
     }
 
     /// A URL that reaches a server; local paths and file:// are read directly and need no watch.
@@ -44,15 +45,19 @@ public enum NetworkDeadline {
 
     /// Runs `body`, the network operation on `url`, on a watched thread within the idle timeout,
     /// with the certificate authorities the environment names (see `CertificateAuthorities`).
-    static func run<T: Sendable>(_ url: String, operation: String,
-                                 _ body: @escaping @Sendable (NetworkWatch) -> Result<T, GitError>) throws(GitError) -> T {
+    static func run<T: Sendable>(
+        _ url: String, operation: String,
+        _ body: @escaping @Sendable (NetworkWatch) -> Result<T, GitError>
+    ) throws(GitError) -> T {
         try CertificateAuthorities.fromEnvironment()
         let idle = try idleTimeout()
         let key = Repository.redacted(url)
         let busy = stuck.withLock { $0.contains(key) }
         if busy {
-            throw GitError(code: .timeout, message: "an earlier git operation on \(key) has not returned yet (the server "
-                           + "stopped answering); not starting another until it does", operation: operation)
+            throw GitError(
+                code: .timeout,
+                message: "an earlier git operation on \(key) has not returned yet (the server "
+                    + "stopped answering); not starting another until it does", operation: operation)
         }
         let watch = NetworkWatch()
         let outcome = Mutex<Result<T, GitError>?>(nil)
@@ -71,8 +76,10 @@ public enum NetworkDeadline {
                 stuck.withLock { _ = $0.insert(key) }
                 // The thread may have finished between the check and the insert.
                 if watch.finishedAfterAbandon { stuck.withLock { _ = $0.remove(key) } }
-                throw GitError(code: .timeout, message: "the git server sent nothing for \(idle.formatted())s; gave up "
-                               + "(\(variable) sets this limit)", operation: operation)
+                throw GitError(
+                    code: .timeout,
+                    message: "the git server sent nothing for \(idle.formatted())s; gave up "
+                        + "(\(variable) sets this limit)", operation: operation)
             }
         }
     }

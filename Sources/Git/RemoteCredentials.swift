@@ -13,8 +13,10 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
     /// The SSH servers trusted; nil: those the process environment names.
     public var knownHosts: KnownHosts?
 
-    public init(username: String = "x-access-token", token: String? = nil, sshPrivateKey: String? = nil,
-                sshPublicKey: String? = nil, sshPassphrase: String? = nil, knownHosts: KnownHosts? = nil) {
+    public init(
+        username: String = "x-access-token", token: String? = nil, sshPrivateKey: String? = nil,
+        sshPublicKey: String? = nil, sshPassphrase: String? = nil, knownHosts: KnownHosts? = nil
+    ) {
         self.knownHosts = knownHosts
         self.username = username
         self.token = token
@@ -33,9 +35,10 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
         let key = environment["BERTH_GIT_SSH_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         guard token != nil || key != nil else { return nil }
         let publicKey = key.map { $0 + ".pub" }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-        return RemoteCredentials(username: environment["BERTH_GIT_USERNAME"] ?? "x-access-token", token: token, sshPrivateKey: key,
-                                 sshPublicKey: publicKey, sshPassphrase: environment["BERTH_GIT_SSH_PASSPHRASE"],
-                                 knownHosts: .fromEnvironment(environment))
+        return RemoteCredentials(
+            username: environment["BERTH_GIT_USERNAME"] ?? "x-access-token", token: token, sshPrivateKey: key,
+            sshPublicKey: publicKey, sshPassphrase: environment["BERTH_GIT_SSH_PASSPHRASE"],
+            knownHosts: .fromEnvironment(environment))
     }
 
     /// A URL's `user:password@` part taken out as credentials (the password as the token), so
@@ -69,9 +72,10 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
     var refusal: String {
         if let key = sshPrivateKey {
             let rsa = Self.isRSA(privateKey: key, publicKey: sshPublicKey)
-            return "the server refused the SSH key \(key)" + (rsa
-                ? ": it is an RSA key, which libssh2 signs with SHA-1 only (ssh-rsa), and OpenSSH 8.8 and later refuse that; use an ed25519 or ECDSA key"
-                : " (is its public key on the server, for this user?)")
+            return "the server refused the SSH key \(key)"
+                + (rsa
+                    ? ": it is an RSA key, which libssh2 signs with SHA-1 only (ssh-rsa), and OpenSSH 8.8 and later refuse that; use an ed25519 or ECDSA key"
+                    : " (is its public key on the server, for this user?)")
         }
         return "the server refused the token for user '\(username)' (wrong, expired, or without read access to this repository)"
     }
@@ -142,11 +146,13 @@ final class RemoteCallbackState {
             return 0
         case .unknown:
             let keyscan = endpoint.port == 22 ? "ssh-keyscan \(endpoint.host)" : "ssh-keyscan -p \(endpoint.port) \(endpoint.host)"
-            hostKeyRefusal = "the host key of \(name) (\(shown)) is not in known_hosts (\(knownHosts.files.joined(separator: ", "))); "
+            hostKeyRefusal =
+                "the host key of \(name) (\(shown)) is not in known_hosts (\(knownHosts.files.joined(separator: ", "))); "
                 + "check its fingerprint with the server's owner, then add it (`\(keyscan)` prints the line) to one of "
                 + "them, or point BERTH_GIT_KNOWN_HOSTS at a file that has it"
         case .changed(let file, let line):
-            hostKeyRefusal = "the host key for \(name) does not match \(file) line \(line): the server sent \(shown). Someone may "
+            hostKeyRefusal =
+                "the host key for \(name) does not match \(file) line \(line): the server sent \(shown). Someone may "
                 + "be in between, or the key was replaced; refusing to connect until known_hosts is corrected"
         case .revoked(let file, let line):
             hostKeyRefusal = "the host key of \(name) (\(shown)) is revoked in \(file) line \(line); refusing to connect"
@@ -181,8 +187,10 @@ final class RemoteCallbackState {
                 let now = ObjectID(update.src)
                 let absent = now.isZero
                 guard absent ? lease == nil : lease == now else {
-                    git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "the remote's \(name) moved since berth read it (it is \(absent ? "gone" : now.short), "
-                                      + "berth expected \(lease?.short ?? "none")); nothing is pushed")
+                    git_error_set_str(
+                        Int32(GIT_ERROR_NET.rawValue),
+                        "the remote's \(name) moved since berth read it (it is \(absent ? "gone" : now.short), "
+                            + "berth expected \(lease?.short ?? "none")); nothing is pushed")
                     return -1
                 }
             }
@@ -205,8 +213,10 @@ final class RemoteCallbackState {
             // The server refused what was offered: stop rather than ask again forever, and say
             // so (libgit2 would otherwise report whatever it last looked up in its config).
             guard let credentials = state.credentials else {
-                git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "the server asks for credentials, and none are set: "
-                                  + "BERTH_GIT_TOKEN (or BERTH_GIT_TOKEN_FILE) for HTTPS, BERTH_GIT_SSH_KEY for SSH")
+                git_error_set_str(
+                    Int32(GIT_ERROR_NET.rawValue),
+                    "the server asks for credentials, and none are set: "
+                        + "BERTH_GIT_TOKEN (or BERTH_GIT_TOKEN_FILE) for HTTPS, BERTH_GIT_SSH_KEY for SSH")
                 return GIT_EAUTH.rawValue
             }
             guard state.attempts <= 1 else {

@@ -20,15 +20,18 @@ extension Repository {
         let parent = expectedTip ?? newBranchBase
         let baseTree = try parent.map { (tip) throws(GitError) in try commit(tip).tree }
         let tree = try buildTree(base: baseTree, changes: changes)
-        let newCommit = try createCommit(tree: tree, parents: parent.map { [$0] } ?? [],
-                                         message: message, author: author, committer: committer)
+        let newCommit = try createCommit(
+            tree: tree, parents: parent.map { [$0] } ?? [],
+            message: message, author: author, committer: committer)
         try moveReference(refName, to: newCommit, expected: expectedTip, logMessage: "berth: \(firstLine(message))")
         return newCommit
     }
 
     /// Creates a commit object (no reference moves).
-    public func createCommit(tree: ObjectID, parents: [ObjectID], message: String,
-                             author: Signature, committer: Signature) throws(GitError) -> ObjectID {
+    public func createCommit(
+        tree: ObjectID, parents: [ObjectID], message: String,
+        author: Signature, committer: Signature
+    ) throws(GitError) -> ObjectID {
         var treeOid = tree.raw
         var treeHandle: OpaquePointer?
         try check(git_tree_lookup(&treeHandle, handle, &treeOid), "read tree \(tree.short)")
@@ -48,8 +51,9 @@ extension Repository {
             rc = try author.withGitSignature { authorSig in
                 try committer.withGitSignature { committerSig in
                     parentHandles.withUnsafeMutableBufferPointer { buffer in
-                        git_commit_create(&out, handle, nil, authorSig, committerSig, nil, message, treeHandle,
-                                          buffer.count, buffer.baseAddress)
+                        git_commit_create(
+                            &out, handle, nil, authorSig, committerSig, nil, message, treeHandle,
+                            buffer.count, buffer.baseAddress)
                     }
                 }
             }
@@ -74,11 +78,13 @@ extension Repository {
             rc = git_reference_create(&ref, handle, name, &newOid, 0, logMessage)
         }
         if rc == GIT_EMODIFIED.rawValue || (expected == nil && rc == GIT_EEXISTS.rawValue)
-            || (expected != nil && rc == GIT_ENOTFOUND.rawValue) {
+            || (expected != nil && rc == GIT_ENOTFOUND.rawValue)
+        {
             let now = (try? referenceTarget(name)).flatMap { $0?.short } ?? "nothing"
-            throw GitError(code: .modified,
-                           message: "\(name) moved to \(now) (expected \(expected?.short ?? "no branch")); nothing was changed, read it again and retry",
-                           operation: "update \(name)")
+            throw GitError(
+                code: .modified,
+                message: "\(name) moved to \(now) (expected \(expected?.short ?? "no branch")); nothing was changed, read it again and retry",
+                operation: "update \(name)")
         }
         try check(rc, "update \(name)")
         git_reference_free(ref)

@@ -57,8 +57,9 @@ extension Repository {
             case GIT_DELTA_TYPECHANGE: status = .typeChanged
             default: status = .other
             }
-            return ChangedPath(path: String(gitString: delta.new_file.path),
-                               oldPath: String(gitString: delta.old_file.path), status: status)
+            return ChangedPath(
+                path: String(gitString: delta.new_file.path),
+                oldPath: String(gitString: delta.old_file.path), status: status)
         }
     }
 }
@@ -78,8 +79,10 @@ extension Repository {
         return result
     }
 
-    private func compare(_ old: (ObjectID, TreeEntry.Kind)?, _ new: (ObjectID, TreeEntry.Kind)?, at path: String,
-                         into result: inout [ChangedPath]) throws(GitError) {
+    private func compare(
+        _ old: (ObjectID, TreeEntry.Kind)?, _ new: (ObjectID, TreeEntry.Kind)?, at path: String,
+        into result: inout [ChangedPath]
+    ) throws(GitError) {
         if let old, let new, old.0 == new.0, old.1 == new.1 { return }
         if old?.1 == .directory, new?.1 == .directory {
             for (name, before, after) in try differingEntries(old!.0, new!.0) {
@@ -120,8 +123,11 @@ extension Repository {
     /// The entries of two trees that differ (by id or mode), by name, sorted. Equal entries are
     /// compared in libgit2's memory and never copied out: a folder of hundreds where one file
     /// changed costs one name, not hundreds.
-    private func differingEntries(_ old: ObjectID, _ new: ObjectID) throws(GitError)
-        -> [(name: String, old: (ObjectID, TreeEntry.Kind)?, new: (ObjectID, TreeEntry.Kind)?)] {
+    private func differingEntries(
+        _ old: ObjectID, _ new: ObjectID
+    ) throws(GitError)
+        -> [(name: String, old: (ObjectID, TreeEntry.Kind)?, new: (ObjectID, TreeEntry.Kind)?)]
+    {
         try withTree(old) { (before) throws(GitError) in
             try withTree(new) { (after) throws(GitError) in
                 var result: [(name: String, old: (ObjectID, TreeEntry.Kind)?, new: (ObjectID, TreeEntry.Kind)?)] = []
@@ -130,7 +136,10 @@ extension Repository {
                     let name = git_tree_entry_name(entry)!
                     let match = git_tree_entry_byname(before, name)
                     if let match, git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) == 1,
-                       git_tree_entry_filemode(match) == git_tree_entry_filemode(entry) { continue }
+                        git_tree_entry_filemode(match) == git_tree_entry_filemode(entry)
+                    {
+                        continue
+                    }
                     result.append((String(gitString: name), match.map(Self.idAndKind), Self.idAndKind(entry)))
                 }
                 for index in 0..<git_tree_entrycount(before) {

@@ -9,8 +9,10 @@ extension Repository {
     /// With `mergesByFirstParent`, a merge is kept when it differs from its first parent: the
     /// merge that brought a branch's change into the followed branch (what a deployment log
     /// lists as deployed) as well as the branch's own commits.
-    public func history(from start: ObjectID, paths: [String] = [], limit: Int = .max,
-                        mergesByFirstParent: Bool = false) throws(GitError) -> [Commit] {
+    public func history(
+        from start: ObjectID, paths: [String] = [], limit: Int = .max,
+        mergesByFirstParent: Bool = false
+    ) throws(GitError) -> [Commit] {
         var result: [Commit] = []
         guard limit > 0 else { return [] }
         try walkHistory(from: start, paths: paths, mergesByFirstParent: mergesByFirstParent) { (commit) throws(GitError) in
@@ -23,17 +25,22 @@ extension Repository {
     /// A shallow clone's history stops where it was cut: say that, not "object not found".
     func shallowAware(_ error: GitError) -> GitError {
         guard error.code == .notFound, error.message.contains("object not found") || error.message.contains("no match for id"),
-              git_repository_is_shallow(handle) == 1 else { return error }
-        return GitError(code: .notFound, message: error.message + "; this is a shallow clone, so its history is cut off, and berth "
-                        + "reads history (records, the force-push guard, the log): fetch all of it with `git fetch --unshallow` "
-                        + "(in CI, a checkout with fetch-depth: 0)", operation: error.operation, errorClass: error.errorClass)
+            git_repository_is_shallow(handle) == 1
+        else { return error }
+        return GitError(
+            code: .notFound,
+            message: error.message + "; this is a shallow clone, so its history is cut off, and berth "
+                + "reads history (records, the force-push guard, the log): fetch all of it with `git fetch --unshallow` "
+                + "(in CI, a checkout with fetch-depth: 0)", operation: error.operation, errorClass: error.errorClass)
     }
 
     /// `history`, one commit at a time, without holding the history: `body` returns false to
     /// stop. `byDate` gives git log's default order (`DateOrderedWalk`): it streams the history,
     /// where the topological order reads all of it before the first commit.
-    public func walkHistory(from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false, byDate: Bool = false,
-                            _ body: (Commit) throws(GitError) -> Bool) throws(GitError) {
+    public func walkHistory(
+        from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false, byDate: Bool = false,
+        _ body: (Commit) throws(GitError) -> Bool
+    ) throws(GitError) {
         do {
             if byDate {
                 var walk = DateOrderedWalk(try commit(start))
@@ -114,8 +121,10 @@ extension Repository {
     }
 
     /// Commit ids reachable from `pushing` and not from `hiding`, in libgit2's `sorting` order.
-    private func walk(pushing: [ObjectID], hiding: [ObjectID], sorting: UInt32 = GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue,
-                      limit: Int) throws(GitError) -> [ObjectID] {
+    private func walk(
+        pushing: [ObjectID], hiding: [ObjectID], sorting: UInt32 = GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue,
+        limit: Int
+    ) throws(GitError) -> [ObjectID] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start history walk")
         defer { git_revwalk_free(walker) }

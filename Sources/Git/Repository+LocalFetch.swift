@@ -47,8 +47,9 @@ extension Repository {
             let current = try referenceTarget(name)
             guard current != target else { continue }
             if let current, !force, try !isAncestor(current, of: target) {
-                throw GitError(code: .nonFastForward, message: "\(name) would move from \(current.short) to \(target.short), not a fast-forward",
-                               operation: "fetch from \(sourcePath)")
+                throw GitError(
+                    code: .nonFastForward, message: "\(name) would move from \(current.short) to \(target.short), not a fast-forward",
+                    operation: "fetch from \(sourcePath)")
             }
             var oid = target.raw
             var ref: OpaquePointer?
@@ -77,8 +78,9 @@ struct LocalRefspec {
         let body = force ? String(text.dropFirst()) : text
         let sides = body.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard sides.count == 2, !sides[0].isEmpty, !sides[1].isEmpty,
-              sides[0].filter({ $0 == "*" }).count == sides[1].filter({ $0 == "*" }).count,
-              sides[0].filter({ $0 == "*" }).count <= 1 else {
+            sides[0].filter({ $0 == "*" }).count == sides[1].filter({ $0 == "*" }).count,
+            sides[0].filter({ $0 == "*" }).count <= 1
+        else {
             throw GitError(code: .invalidSpec, message: "cannot read refspec \(text)", operation: "fetch")
         }
         isPattern = sides[0].contains("*")
@@ -94,7 +96,8 @@ struct LocalRefspec {
     func destination(for name: String) -> String? {
         guard isPattern else { return name == source.prefix ? target.prefix : nil }
         guard name.hasPrefix(source.prefix), name.hasSuffix(source.suffix),
-              name.count >= source.prefix.count + source.suffix.count + 1 else { return nil }
+            name.count >= source.prefix.count + source.suffix.count + 1
+        else { return nil }
         let middle = name.dropFirst(source.prefix.count).dropLast(source.suffix.count)
         return target.prefix + middle + target.suffix
     }
@@ -189,10 +192,12 @@ func copyObject(_ id: ObjectID, from source: OpaquePointer?, to target: OpaquePo
     try check(git_odb_read(&object, source, &oid), "read \(id.short)")
     defer { git_odb_object_free(object) }
     var written = git_oid()
-    try check(git_odb_write(&written, target, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
-              "write \(id.short)")
+    try check(
+        git_odb_write(&written, target, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
+        "write \(id.short)")
     guard git_oid_equal(&written, &oid) == 1 else {
-        throw GitError(code: .other(-1), message: "object \(id.short) is corrupt: its contents hash to \(ObjectID(written).short)",
-                       operation: "copy \(id.short)", errorClass: 0)
+        throw GitError(
+            code: .other(-1), message: "object \(id.short) is corrupt: its contents hash to \(ObjectID(written).short)",
+            operation: "copy \(id.short)", errorClass: 0)
     }
 }

@@ -18,8 +18,10 @@ extension Repository {
     /// Attaches `text` to `object` under `ref`, replacing any note already there, in git's
     /// fan-out layout. Callers that merge entries read the old note first.
     @discardableResult
-    public func setNote(_ text: String, on object: ObjectID, ref: String = Repository.berthNotesRef,
-                        author: Signature? = nil) throws(GitError) -> ObjectID {
+    public func setNote(
+        _ text: String, on object: ObjectID, ref: String = Repository.berthNotesRef,
+        author: Signature? = nil
+    ) throws(GitError) -> ObjectID {
         if let written = try writeNotes([object: text], ref: ref, author: author ?? defaultSignature()) { return written }
         return try referenceTarget(ref)!
     }

@@ -17,9 +17,11 @@ extension Repository {
     /// where it did when read (compare-and-swap): a concurrent writer makes this throw
     /// `.modified` and nothing is lost. Returns the new notes commit, nil when nothing changed.
     @discardableResult
-    public func writeNotes(_ notes: [ObjectID: String?], ref: String = Repository.berthNotesRef,
-                           expected: ObjectID?? = .none, extraParents: [ObjectID] = [],
-                           author: Signature, message: String = "Notes added by berth") throws(GitError) -> ObjectID? {
+    public func writeNotes(
+        _ notes: [ObjectID: String?], ref: String = Repository.berthNotesRef,
+        expected: ObjectID?? = .none, extraParents: [ObjectID] = [],
+        author: Signature, message: String = "Notes added by berth"
+    ) throws(GitError) -> ObjectID? {
         var blobs: [ObjectID: ObjectID?] = [:]
         for (object, text) in notes {
             if let text {
@@ -33,9 +35,11 @@ extension Repository {
 
     /// `writeNotes` for notes already stored as blobs (a merge moves blobs, it need not read them).
     @discardableResult
-    public func writeNoteBlobs(_ blobs: [ObjectID: ObjectID?], ref: String = Repository.berthNotesRef,
-                               expected: ObjectID?? = .none, extraParents: [ObjectID] = [],
-                               author: Signature, message: String = "Notes added by berth") throws(GitError) -> ObjectID? {
+    public func writeNoteBlobs(
+        _ blobs: [ObjectID: ObjectID?], ref: String = Repository.berthNotesRef,
+        expected: ObjectID?? = .none, extraParents: [ObjectID] = [],
+        author: Signature, message: String = "Notes added by berth"
+    ) throws(GitError) -> ObjectID? {
         let current: ObjectID?
         if let expected { current = expected } else { current = try referenceTarget(ref) }
         let baseTree = try current.map { (tip) throws(GitError) in try commit(tip).tree }
@@ -106,7 +110,9 @@ extension Repository {
     func treeBuilder(_ tree: ObjectID?) throws(GitError) -> OpaquePointer? {
         var builder: OpaquePointer?
         if let tree {
-            try withTree(tree) { (handle) throws(GitError) in _ = try check(git_treebuilder_new(&builder, self.handle, handle), "read tree \(tree.short)") }
+            try withTree(tree) { (handle) throws(GitError) in
+                _ = try check(git_treebuilder_new(&builder, self.handle, handle), "read tree \(tree.short)")
+            }
         } else {
             try check(git_treebuilder_new(&builder, handle, nil), "start a tree")
         }
@@ -200,8 +206,10 @@ extension Repository {
     /// moves by compare-and-swap (`.modified` when another writer moved it meanwhile).
     /// `resolve` answers nil when it cannot join the two: the merge stops with `.conflict`
     /// and nothing moves, rather than one side's note being dropped.
-    public func mergeNotes(_ other: ObjectID, into ref: String = Repository.berthNotesRef, author: Signature,
-                           resolve: (ObjectID, String, String) -> String?) throws(GitError) -> NotesMerge {
+    public func mergeNotes(
+        _ other: ObjectID, into ref: String = Repository.berthNotesRef, author: Signature,
+        resolve: (ObjectID, String, String) -> String?
+    ) throws(GitError) -> NotesMerge {
         guard let current = try referenceTarget(ref) else {
             try moveReference(ref, to: other, expected: nil, logMessage: "berth: notes fast-forward")
             return .fastForward
@@ -220,16 +228,19 @@ extension Repository {
                 updates[object] = theirs
                 continue
             }
-            guard let merged = resolve(object, String(decoding: try blob(mine), as: UTF8.self), String(decoding: try blob(theirs), as: UTF8.self)) else {
-                throw GitError(code: .conflict, message: "the notes on \(object.short) cannot be joined (one side is not a note this berth reads)",
-                               operation: "merge notes")
+            guard let merged = resolve(object, String(decoding: try blob(mine), as: UTF8.self), String(decoding: try blob(theirs), as: UTF8.self))
+            else {
+                throw GitError(
+                    code: .conflict, message: "the notes on \(object.short) cannot be joined (one side is not a note this berth reads)",
+                    operation: "merge notes")
             }
             let mergedBlob = try writeBlob(Array(merged.utf8))
             if mergedBlob != mine { updates[object] = mergedBlob }
             resolved += 1
         }
-        let commit = try writeNoteBlobs(updates, ref: ref, expected: .some(current), extraParents: [other], author: author,
-                                        message: "Notes merged by berth")
+        let commit = try writeNoteBlobs(
+            updates, ref: ref, expected: .some(current), extraParents: [other], author: author,
+            message: "Notes merged by berth")
         return .merged(commit: commit!, resolved: resolved)
     }
 

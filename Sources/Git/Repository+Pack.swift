@@ -68,7 +68,7 @@ extension Repository {
         let index = (folder as NSString).appendingPathComponent(written + ".idx")
         let replacedPacks = before.filter { !$0.hasPrefix(written + ".") }
             .map { (folder as NSString).appendingPathComponent(String($0.dropLast(".pack".count))) }
-            .filter { !FileManager.default.fileExists(atPath: $0 + ".keep") }   // someone wants that pack left as it is
+            .filter { !FileManager.default.fileExists(atPath: $0 + ".keep") }  // someone wants that pack left as it is
         // What the old packs hold and no reference reaches (a deleted branch, a lost notes
         // write) is kept loose and expires by age, as git's `repack -A` and `prune` do: an
         // object here must keep everything it points to, or a fetch that finds it would trust
@@ -98,10 +98,12 @@ extension Repository {
             defer { git_odb_free(old) }
             var ids: [git_oid] = []
             _ = withUnsafeMutablePointer(to: &ids) { pointer in
-                git_odb_foreach(old, { id, payload in
-                    payload!.assumingMemoryBound(to: [git_oid].self).pointee.append(id!.pointee)
-                    return 0
-                }, pointer)
+                git_odb_foreach(
+                    old,
+                    { id, payload in
+                        payload!.assumingMemoryBound(to: [git_oid].self).pointee.append(id!.pointee)
+                        return 0
+                    }, pointer)
             }
             for var id in ids where git_odb_exists(newPack, &id) == 0 && git_odb_exists(loose, &id) == 0 {
                 try copyObject(ObjectID(id), from: old, to: loose)
@@ -126,7 +128,8 @@ extension Repository {
                 if git_odb_exists(packOdb, &oid) == 1 {
                     try? FileManager.default.removeItem(atPath: file)
                 } else if let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
-                          modified < expiring {
+                    modified < expiring
+                {
                     try? FileManager.default.removeItem(atPath: file)
                 }
             }

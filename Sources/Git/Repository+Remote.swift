@@ -2,8 +2,10 @@ import CGit2
 
 extension Repository {
     /// Clones `url` (a path, file://, or any transport the installed libgit2 supports) into `path`.
-    public static func clone(from url: String, to path: String, bare: Bool = false,
-                             credentials: RemoteCredentials? = nil) throws(GitError) -> Repository {
+    public static func clone(
+        from url: String, to path: String, bare: Bool = false,
+        credentials: RemoteCredentials? = nil
+    ) throws(GitError) -> Repository {
         LibGit2.bootstrap()
         let operation = "clone \(redacted(url))"
         let cloneNow: @Sendable (NetworkWatch?) -> Result<Void, GitError> = { watch in
@@ -35,8 +37,10 @@ extension Repository {
 
     /// Fetches `refspecs` (default: the remote's configured ones) from a named remote or a URL.
     /// Notes are only fetched when a refspec names them, e.g. `+refs/notes/*:refs/notes/*`.
-    public func fetch(_ remote: String = "origin", refspecs: [String] = [], prune: Bool = false,
-                      credentials: RemoteCredentials? = nil) throws(GitError) {
+    public func fetch(
+        _ remote: String = "origin", refspecs: [String] = [], prune: Bool = false,
+        credentials: RemoteCredentials? = nil
+    ) throws(GitError) {
         let operation = "fetch from \(Repository.redacted(remote))"
         // The remote is opened without its configured refspecs (see withRemote): a named
         // remote fetches its branches as git's default refspec would.
@@ -45,7 +49,8 @@ extension Repository {
         if specs.isEmpty && configured != nil { specs = ["+refs/heads/*:refs/remotes/\(remote)/*"] }
         // A repository on this machine: copy what is missing (any problem, and libgit2 says it).
         if !specs.isEmpty, let local = Repository.localPath(configured ?? remote),
-           (try? fetchLocal(from: local, refspecs: specs, prune: prune)) == true {
+            (try? fetchLocal(from: local, refspecs: specs, prune: prune)) == true
+        {
             return
         }
         try overNetwork(remote, operation) { [specs] repo, url, watch throws(GitError) in
@@ -56,7 +61,8 @@ extension Repository {
                 let state = RemoteCallbackState(credentials, url: url, watch: watch)
                 state.install(&opts.callbacks)
                 defer { withExtendedLifetime(state) {} }
-                let rc = specs.isEmpty
+                let rc =
+                    specs.isEmpty
                     ? git_remote_fetch(handle, nil, &opts, "berth: fetch")
                     : withStrArray(specs) { specs in git_remote_fetch(handle, &specs, &opts, "berth: fetch") }
                 if rc < 0 { throw repo.shallowAware(state.error(rc, operation)) }
@@ -68,8 +74,10 @@ extension Repository {
     /// A reference the remote refuses (not a fast-forward, hook refusal) throws with its reason.
     /// `leases` (remote reference → what it must still point at, nil for "must not exist") make
     /// a forced push conditional, as `git push --force-with-lease`: nothing is pushed if one moved.
-    public func push(_ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil,
-                     leases: [String: ObjectID?] = [:]) throws(GitError) {
+    public func push(
+        _ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil,
+        leases: [String: ObjectID?] = [:]
+    ) throws(GitError) {
         let operation = "push to \(Repository.redacted(remote))"
         try overNetwork(remote, operation) { repo, url, watch throws(GitError) in
             try repo.withRemote(url) { (handle) throws(GitError) in
@@ -81,8 +89,9 @@ extension Repository {
                 let rc = withExtendedLifetime(state) { withStrArray(refspecs) { specs in git_remote_push(handle, &specs, &opts) } }
                 if rc < 0 { throw state.error(rc, operation) }
                 if !state.rejections.isEmpty {
-                    throw GitError(code: .nonFastForward, message: "the remote refused " + state.rejections.joined(separator: "; "),
-                                   operation: operation)
+                    throw GitError(
+                        code: .nonFastForward, message: "the remote refused " + state.rejections.joined(separator: "; "),
+                        operation: operation)
                 }
             }
         }
@@ -90,8 +99,10 @@ extension Repository {
 
     /// Runs `body` against the remote's URL: directly for a repository on this machine, and for
     /// a server on a watched thread with a libgit2 handle of its own (see `NetworkDeadline`).
-    private func overNetwork(_ remote: String, _ operation: String,
-                             _ body: @escaping @Sendable (Repository, String, NetworkWatch?) throws(GitError) -> Void) throws(GitError) {
+    private func overNetwork(
+        _ remote: String, _ operation: String,
+        _ body: @escaping @Sendable (Repository, String, NetworkWatch?) throws(GitError) -> Void
+    ) throws(GitError) {
         let url = configuredURL(ofRemote: remote) ?? remote
         guard NetworkDeadline.isNetwork(url) else { return try body(self, url, nil) }
         let directory = gitDirectory

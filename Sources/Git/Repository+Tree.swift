@@ -10,12 +10,14 @@ extension Repository {
             rootTree = info.tree
         } else {
             guard let entry = try entry(at: commit, path: folder) else {
-                throw GitError(code: .notFound, message: "'\(folder)' does not exist at \(commit.short)",
-                               operation: "list \(folder)")
+                throw GitError(
+                    code: .notFound, message: "'\(folder)' does not exist at \(commit.short)",
+                    operation: "list \(folder)")
             }
             guard entry.kind == .directory else {
-                throw GitError(code: .notFound, message: "'\(folder)' is not a folder at \(commit.short)",
-                               operation: "list \(folder)")
+                throw GitError(
+                    code: .notFound, message: "'\(folder)' is not a folder at \(commit.short)",
+                    operation: "list \(folder)")
             }
             rootTree = entry.id
         }

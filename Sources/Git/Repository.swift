@@ -72,7 +72,8 @@ public final class Repository {
     public func removeStaleLock(of name: String, olderThan age: TimeInterval) -> Bool {
         let lock = (gitDirectory as NSString).appendingPathComponent(name + ".lock")
         guard let modified = (try? FileManager.default.attributesOfItem(atPath: lock))?[.modificationDate] as? Date,
-              Date().timeIntervalSince(modified) > age else { return false }
+            Date().timeIntervalSince(modified) > age
+        else { return false }
         return (try? FileManager.default.removeItem(atPath: lock)) != nil
     }
 
@@ -96,10 +97,11 @@ public final class Repository {
     public func commit(_ id: ObjectID) throws(GitError) -> Commit {
         try withCommit(id) { commit in
             let parents = (0..<git_commit_parentcount(commit)).map { ObjectID(git_commit_parent_id(commit, $0)!) }
-            return Commit(id: id, tree: ObjectID(git_commit_tree_id(commit)!), parents: parents,
-                          author: Signature(git_commit_author(commit)!),
-                          committer: Signature(git_commit_committer(commit)!),
-                          message: String(gitString: git_commit_message(commit)))
+            return Commit(
+                id: id, tree: ObjectID(git_commit_tree_id(commit)!), parents: parents,
+                author: Signature(git_commit_author(commit)!),
+                committer: Signature(git_commit_committer(commit)!),
+                message: String(gitString: git_commit_message(commit)))
         }
     }
 

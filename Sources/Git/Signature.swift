@@ -26,8 +26,10 @@ public struct Signature: Sendable, Equatable {
     /// Runs `body` with a libgit2 signature that is freed afterwards.
     func withGitSignature<R>(_ body: (UnsafePointer<git_signature>) throws -> R) throws -> R {
         var sig: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_new(&sig, name, email, git_time_t(date.timeIntervalSince1970.rounded(.down)),
-                                    Int32(timeZoneOffsetMinutes)), "make signature for \(name)")
+        try check(
+            git_signature_new(
+                &sig, name, email, git_time_t(date.timeIntervalSince1970.rounded(.down)),
+                Int32(timeZoneOffsetMinutes)), "make signature for \(name)")
         defer { git_signature_free(sig) }
         return try body(sig!)
     }

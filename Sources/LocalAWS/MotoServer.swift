@@ -29,15 +29,20 @@ public actor MotoServer {
         let parent = ProcessInfo.processInfo.processIdentifier
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", """
+        process.arguments = [
+            "-c",
+            """
             python3 -m moto.server -H 127.0.0.1 -p \(port) >${BERTH_MOTO_LOG:-/dev/null} 2>&1 &
             moto=$!
             while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
             kill -9 $moto 2>/dev/null
-            """]
+            """,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        process.environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": authAfter.map(String.init) ?? "inf"]) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": authAfter.map(String.init) ?? "inf"]) {
+            _, new in new
+        }
         try process.run()
         let url = "http://127.0.0.1:\(port)"
         for _ in 0..<150 {
@@ -53,12 +58,15 @@ public actor MotoServer {
     }
 
     /// An AWS client that talks to moto with fixed test credentials.
-    public func client(region: String = "us-east-1", accessKey: String = "AKIATESTTESTTESTTEST", secret: String = "test-secret",
-                       sessionToken: String? = nil, account: String? = nil, counter: CallCounter = CallCounter()) async throws -> AWSClient {
+    public func client(
+        region: String = "us-east-1", accessKey: String = "AKIATESTTESTTESTTEST", secret: String = "test-secret",
+        sessionToken: String? = nil, account: String? = nil, counter: CallCounter = CallCounter()
+    ) async throws -> AWSClient {
         let url = try await url()
-        return AWSClient(region: region,
-                         credentials: StaticCredentialProvider(Credentials(accessKeyId: accessKey, secretAccessKey: secret, sessionToken: sessionToken)),
-                         environment: ["AWS_ENDPOINT_URL": url], retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05), counter: counter)
+        return AWSClient(
+            region: region,
+            credentials: StaticCredentialProvider(Credentials(accessKeyId: accessKey, secretAccessKey: secret, sessionToken: sessionToken)),
+            environment: ["AWS_ENDPOINT_URL": url], retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05), counter: counter)
     }
 }
 
@@ -94,8 +102,13 @@ public func motoNetwork() async throws -> (subnet: String, securityGroup: String
     }
     let vpc = field("vpcId", try await client.query(ec2, "CreateVpc", parameters: [("CidrBlock", "10.0.0.0/16")]))
     let subnet = field("subnetId", try await client.query(ec2, "CreateSubnet", parameters: [("VpcId", vpc), ("CidrBlock", "10.0.1.0/24")]))
-    let group = field("groupId", try await client.query(ec2, "CreateSecurityGroup", parameters: [
-        ("GroupName", "berth-\(UUID().uuidString.prefix(6))"), ("GroupDescription", "berth tests"), ("VpcId", vpc)]))
+    let group = field(
+        "groupId",
+        try await client.query(
+            ec2, "CreateSecurityGroup",
+            parameters: [
+                ("GroupName", "berth-\(UUID().uuidString.prefix(6))"), ("GroupDescription", "berth tests"), ("VpcId", vpc),
+            ]))
     return (subnet, group)
 }
 

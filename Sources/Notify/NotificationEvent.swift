@@ -28,8 +28,10 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     public let links: [String: String]
     public let time: Date
 
-    public init(event: String, environment: String, commit: String?, author: String?, reason: String?,
-                services: [Service], links: [String: String] = [:], time: Date = Date()) {
+    public init(
+        event: String, environment: String, commit: String?, author: String?, reason: String?,
+        services: [Service], links: [String: String] = [:], time: Date = Date()
+    ) {
         self.event = event
         self.environment = environment
         self.commit = commit

@@ -42,7 +42,8 @@ public struct Notifier: Sendable {
         request.headers.add(name: "User-Agent", value: "berth")
         if let name = target.secretEnv {
             guard let key = environment[name], !key.isEmpty else {
-                logger.warning("notification not sent: \(name), which holds its signing key, is not set", metadata: ["url": "\(Self.redacted(target.url))"])
+                logger.warning(
+                    "notification not sent: \(name), which holds its signing key, is not set", metadata: ["url": "\(Self.redacted(target.url))"])
                 return "\(Self.redacted(target.url)): \(name) is not set"
             }
             request.headers.add(name: "X-Berth-Signature-256", value: WebhookSignature.header(body, secret: key))

@@ -17,6 +17,7 @@ public enum WebhookSignature {
 
     /// The header value for `body`.
     public static func header(_ body: [UInt8], secret: String) -> String {
-        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+        "sha256="
+            + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { String(format: "%02x", $0) }.joined()
     }
 }

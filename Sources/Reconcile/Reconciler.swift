@@ -33,8 +33,9 @@ public struct Reconciler: Sendable {
         guard !manifests.blockedEnvironments.contains(name), let environment = manifests.environment(name) else {
             let errors = manifests.diagnostics.sorted.filter { $0.severity == .error }
             let shown = errors.prefix(5).map { "\n  \($0)" }.joined() + (errors.count > 5 ? "\n  … and \(errors.count - 5) more" : "")
-            throw ReconcileError("environment '\(name)' has \(errors.count) error(s) in its manifests; nothing is applied (run `berth validate`):"
-                                 + shown, kind: .terminal)
+            throw ReconcileError(
+                "environment '\(name)' has \(errors.count) error(s) in its manifests; nothing is applied (run `berth validate`):"
+                    + shown, kind: .terminal)
         }
         let desired = try memo.value(name) {
             try manifests.rendered(environment: name).map { rendered in
@@ -68,8 +69,9 @@ public struct Reconciler: Sendable {
         let client = await connector.client(for: environment.target)
         let planner = Planner(client: client, cache: await connector.cache(for: environment.target))
         let records = await records(of: name)
-        return try await planner.plan(environment: environment, desired: desired, commit: manifests.commit?.hex,
-                                      lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs)
+        return try await planner.plan(
+            environment: environment, desired: desired, commit: manifests.commit?.hex,
+            lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs)
     }
 
     /// What runs in `name` against what git wants, with the last apply of each service.
@@ -80,8 +82,10 @@ public struct Reconciler: Sendable {
         return EnvironmentStatus(plan: plan, records: records, repository: repository)
     }
 
-    public func apply(_ name: String, options: ApplyOptions, hooks: ApplyHooks = ApplyHooks(),
-                      progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (EnvironmentPlan, [ServiceOutcome]) {
+    public func apply(
+        _ name: String, options: ApplyOptions, hooks: ApplyHooks = ApplyHooks(),
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> (EnvironmentPlan, [ServiceOutcome]) {
         guard let commit = manifests.commit else {
             throw ReconcileError("berth applies commits, not work trees: commit the change (or drop --worktree)")
         }
@@ -95,11 +99,15 @@ public struct Reconciler: Sendable {
             let anchor = try options.trustAnchor ?? repo.referenceTarget(Self.acceptedRef(name))
             let chain = TrustChain(repositoryPath: path, root: manifests.root)
             if anchor != nil || environment.policy.requireSignedCommits,
-               let reason = try chain.refusal(of: commit, environment: name, anchor: anchor, own: .init(
-                   requireSigned: environment.policy.requireSignedCommits, signing: manifests.config?.signing, commit: commit)) {
+                let reason = try chain.refusal(
+                    of: commit, environment: name, anchor: anchor,
+                    own: .init(
+                        requireSigned: environment.policy.requireSignedCommits, signing: manifests.config?.signing, commit: commit))
+            {
                 // Told to the receivers the trusted commit names: a refused commit's could be anything.
-                await notify("refused", environment, commit: commit, reason: reason, services: [],
-                             receivers: try anchor.flatMap { try chain.notifications(at: $0, environment: name) })
+                await notify(
+                    "refused", environment, commit: commit, reason: reason, services: [],
+                    receivers: try anchor.flatMap { try chain.notifications(at: $0, environment: name) })
                 try await refuse(reason, environment, desired, commit, options)
             }
         } else if environment.policy.requireSignedCommits {
@@ -107,7 +115,8 @@ public struct Reconciler: Sendable {
         }
         if let branch = environment.policy.deployFrom, let problem = try unmerged(commit, branch: branch) {
             guard let reason = options.breakGlass else {
-                let reason = "refusing to apply \(commit.short) to \(name): \(problem), and policy.deployFrom allows only merged commits; "
+                let reason =
+                    "refusing to apply \(commit.short) to \(name): \(problem), and policy.deployFrom allows only merged commits; "
                     + "nothing is applied (an emergency deploy: --break-glass REASON)"
                 await notify("refused", environment, commit: commit, reason: reason, services: [])
                 try await refuse(reason, environment, desired, commit, options)
@@ -118,27 +127,35 @@ public struct Reconciler: Sendable {
         let plan = try await plan(name, settled: options.settled)
         await announceDuration(of: plan, environment: environment, progress: progress)
         let client = await connector.client(for: environment.target)
-        let applier = Applier(client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
-                              options: options, hooks: hooks, progress: progress,
-                              callerArn: recorder?.deployer == nil ? nil : await connector.callerArn(for: environment.target),
-                              codeDeploy: await connector.codeDeploy(for: environment.target))
+        let applier = Applier(
+            client: client, cache: await connector.cache(for: environment.target), recorder: recorder,
+            options: options, hooks: hooks, progress: progress,
+            callerArn: recorder?.deployer == nil ? nil : await connector.callerArn(for: environment.target),
+            codeDeploy: await connector.codeDeploy(for: environment.target))
         let records = await records(of: name)
         let drifted = plan.services.filter(\.drift)
         if !drifted.isEmpty {
-            await notify("drift", environment, commit: commit, reason: "changed outside git: " + drifted.map(\.service).joined(separator: ", "),
-                         services: drifted.map { .init(service: $0.service, outcome: "drift", taskDefinitionArn: $0.liveTaskDefinitionArn) })
+            await notify(
+                "drift", environment, commit: commit, reason: "changed outside git: " + drifted.map(\.service).joined(separator: ", "),
+                services: drifted.map { .init(service: $0.service, outcome: "drift", taskDefinitionArn: $0.liveTaskDefinitionArn) })
         }
-        let outcomes = try await applier.apply(plan: plan, environment: environment, desired: desired, commit: commit,
-                                               records: records)
+        let outcomes = try await applier.apply(
+            plan: plan, environment: environment, desired: desired, commit: commit,
+            records: records)
         let applied = outcomes.compactMap { outcome -> NotificationEvent.Service? in
             guard case .applied(let result) = outcome.result else { return nil }
-            return .init(service: outcome.service, outcome: result.rawValue, taskDefinitionArn: outcome.record?.taskDefinitionArn, reason: outcome.record?.reason)
+            return .init(
+                service: outcome.service, outcome: result.rawValue, taskDefinitionArn: outcome.record?.taskDefinitionArn,
+                reason: outcome.record?.reason)
         }
         // Outcomes known only later (started with --no-wait, superseded) send nothing.
         let outcomesSeen = Set(applied.map(\.outcome))
-        let event = outcomesSeen.contains(DeploymentRecord.Outcome.rolledBack.rawValue) ? "rolledBack"
-            : !outcomesSeen.isDisjoint(with: [DeploymentRecord.Outcome.failed.rawValue, DeploymentRecord.Outcome.timedOut.rawValue]) ? "failed"
-            : !applied.isEmpty && outcomesSeen == [DeploymentRecord.Outcome.converged.rawValue] ? "converged" : nil
+        let event =
+            outcomesSeen.contains(DeploymentRecord.Outcome.rolledBack.rawValue)
+            ? "rolledBack"
+            : !outcomesSeen.isDisjoint(with: [DeploymentRecord.Outcome.failed.rawValue, DeploymentRecord.Outcome.timedOut.rawValue])
+                ? "failed"
+                : !applied.isEmpty && outcomesSeen == [DeploymentRecord.Outcome.converged.rawValue] ? "converged" : nil
         if let event {
             await notify(event, environment, commit: commit, reason: applied.compactMap(\.reason).first, services: applied)
         }
@@ -153,15 +170,18 @@ public struct Reconciler: Sendable {
         }
         for ref in ["refs/remotes/origin/\(branch)", "refs/heads/\(branch)"] {
             guard let tip = try repo.referenceTarget(ref) else { continue }
-            return try repo.isAncestor(commit, of: tip) ? nil : "it is not on \(ref) (\(tip.short)\(ref.hasPrefix("refs/remotes") ? ", as last fetched" : ""))"
+            return try repo.isAncestor(commit, of: tip)
+                ? nil : "it is not on \(ref) (\(tip.short)\(ref.hasPrefix("refs/remotes") ? ", as last fetched" : ""))"
         }
         return "there is no branch \(branch)"
     }
 
     /// Records that `environment` refused `commit` (once per commit and reason, for each of its
     /// services), then throws the refusal.
-    func refuse(_ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
-                _ options: ApplyOptions) async throws -> Never {
+    func refuse(
+        _ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
+        _ options: ApplyOptions
+    ) async throws -> Never {
         try await recordRefusal(reason, environment, desired, commit, trigger: options.trigger)
         throw RefusedError(reason)
     }
@@ -173,13 +193,16 @@ public struct Reconciler: Sendable {
         try await recordRefusal(reason, environment, desired, commit, trigger: trigger)
     }
 
-    func recordRefusal(_ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
-                       trigger: DeploymentRecord.Trigger) async throws {
+    func recordRefusal(
+        _ reason: String, _ environment: Environment, _ desired: [DesiredService], _ commit: ObjectID,
+        trigger: DeploymentRecord.Trigger
+    ) async throws {
         guard let recorder else { return }
         let now = Date()
-        _ = try await recorder.record(desired.map { want in
-            (DeploymentRecord.notApplied(.refused, want, in: environment, reason: reason, at: now, trigger: trigger), once: true)
-        }, on: commit)
+        _ = try await recorder.record(
+            desired.map { want in
+                (DeploymentRecord.notApplied(.refused, want, in: environment, reason: reason, at: now, trigger: trigger), once: true)
+            }, on: commit)
     }
 
     /// Where a repository keeps the last commit accepted for an environment: a ref of berth's
@@ -196,14 +219,17 @@ public struct Reconciler: Sendable {
     }
 
     /// Sends an event to the environment's notification URLs; delivery never fails the apply.
-    func notify(_ event: String, _ environment: Environment, commit: ObjectID, reason: String?, services: [NotificationEvent.Service],
-                receivers: [NotificationTarget]? = nil) async {
+    func notify(
+        _ event: String, _ environment: Environment, commit: ObjectID, reason: String?, services: [NotificationEvent.Service],
+        receivers: [NotificationTarget]? = nil
+    ) async {
         let receivers = receivers ?? environment.notifications
         guard receivers.contains(where: { $0.wants(event) }) else { return }
         let author = recorder.flatMap { try? Repository.discover(from: $0.repositoryPath).commit(commit).author }
-        await Notifier(environment: connector.environment).send(NotificationEvent(
-            event: event, environment: environment.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" }, reason: reason,
-            services: services, links: ["log": "berth log --env \(environment.name)", "target": TargetDescription.of(environment.target)]),
+        await Notifier(environment: connector.environment).send(
+            NotificationEvent(
+                event: event, environment: environment.name, commit: commit.hex, author: author.map { "\($0.name) <\($0.email)>" }, reason: reason,
+                services: services, links: ["log": "berth log --env \(environment.name)", "target": TargetDescription.of(environment.target)]),
             to: receivers)
     }
 }
@@ -218,7 +244,8 @@ extension Reconciler {
         let operations = ["RegisterTaskDefinition": registrations, "CreateService": creates, "UpdateService": updates]
         guard let seconds = await connector.minimumDuration(of: operations, on: environment.target), seconds >= 30 else { return }
         let time = seconds >= 120 ? "\(Int((seconds / 60).rounded())) minutes" : "\(Int(seconds.rounded())) s"
-        progress("\(environment.name): \(registrations) task definition(s) to register, \(creates) service(s) to create and \(updates) to update; "
-                 + "ECS's request throttles make this take at least \(time) (BERTH_ECS_RATE_SCALE for raised quotas)")
+        progress(
+            "\(environment.name): \(registrations) task definition(s) to register, \(creates) service(s) to create and \(updates) to update; "
+                + "ECS's request throttles make this take at least \(time) (BERTH_ECS_RATE_SCALE for raised quotas)")
     }
 }

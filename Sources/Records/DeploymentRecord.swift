@@ -48,8 +48,10 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
         /// On AWS targets, the caller identity ECS saw (STS GetCallerIdentity).
         public var callerArn: String?
 
-        public init(kind: String, name: String, email: String? = nil, host: String? = nil, version: String? = nil,
-                    callerArn: String? = nil) {
+        public init(
+            kind: String, name: String, email: String? = nil, host: String? = nil, version: String? = nil,
+            callerArn: String? = nil
+        ) {
             self.kind = kind
             self.name = name
             self.email = email
@@ -105,9 +107,11 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
     /// Deployed against policy (`--break-glass REASON`): the reason given.
     public var breakGlass: String?
 
-    public init(environment: String, service: String, taskDefinitionArn: String, specHash: String, settingsHash: String,
-                deploymentId: String?, started: Date, finished: Date?, outcome: Outcome, reason: String?, target: String,
-                trigger: Trigger? = nil, deployer: Deployer? = nil, id: String? = nil) {
+    public init(
+        environment: String, service: String, taskDefinitionArn: String, specHash: String, settingsHash: String,
+        deploymentId: String?, started: Date, finished: Date?, outcome: Outcome, reason: String?, target: String,
+        trigger: Trigger? = nil, deployer: Deployer? = nil, id: String? = nil
+    ) {
         self.id = id
         self.trigger = trigger
         self.deployer = deployer
@@ -212,8 +216,9 @@ extension DeploymentRecord.Deployer {
     /// The person running berth: their git identity (user.name, user.email) and this host.
     public static func person(repositoryPath: String) -> DeploymentRecord.Deployer {
         let signature = (try? Repository.discover(from: repositoryPath))?.defaultSignature()
-        return DeploymentRecord.Deployer(kind: "person", name: signature?.name ?? ProcessInfo.processInfo.userName,
-                                         email: signature?.email, host: ProcessInfo.processInfo.hostName, version: BerthVersion.current)
+        return DeploymentRecord.Deployer(
+            kind: "person", name: signature?.name ?? ProcessInfo.processInfo.userName,
+            email: signature?.email, host: ProcessInfo.processInfo.hostName, version: BerthVersion.current)
     }
 }
 
@@ -254,9 +259,10 @@ enum NoteDates {
         }
         let separators: [(Int, UInt8)] = [(4, 45), (7, 45), (10, 84), (13, 58), (16, 58)]
         if bytes.count == 20 || bytes.count == 24, separators.allSatisfy({ bytes[$0.0] == $0.1 }), bytes.last == 90,
-           let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-           let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-           (1...12).contains(month), (1...days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60, second < 60 {
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60, second < 60
+        {
             var ms: Int64 = 0
             if bytes.count == 24 {
                 guard bytes[19] == 46, let fraction = number(20..<23) else { return foundation(text) }

@@ -26,8 +26,10 @@ public actor NotesRecorder {
     /// sync writes thousands there) starts from it instead of parsing the note again.
     private var lastWritten: (commit: ObjectID, text: String, note: DeploymentNote)?
 
-    public init(repositoryPath: String, ref: String = Repository.berthNotesRef, deployer: DeploymentRecord.Deployer? = nil,
-                author: NotesAuthor = .from()) {
+    public init(
+        repositoryPath: String, ref: String = Repository.berthNotesRef, deployer: DeploymentRecord.Deployer? = nil,
+        author: NotesAuthor = .from()
+    ) {
         self.repositoryPath = repositoryPath
         self.ref = ref
         self.deployer = deployer
@@ -60,16 +62,18 @@ public actor NotesRecorder {
             if record.deployer == nil { record.deployer = deployer }
             return (record, item.once)
         }
-        return try write({ note in
-            stamped.map { item in
-                if item.once, let latest = note.latest(item.record.environment, item.record.service),
-                   latest.outcome == item.record.outcome, latest.reason == item.record.reason, latest.breakGlass == item.record.breakGlass {
-                    return latest
+        return try write(
+            { note in
+                stamped.map { item in
+                    if item.once, let latest = note.latest(item.record.environment, item.record.service),
+                        latest.outcome == item.record.outcome, latest.reason == item.record.reason, latest.breakGlass == item.record.breakGlass
+                    {
+                        return latest
+                    }
+                    note.merge(item.record)
+                    return item.record
                 }
-                note.merge(item.record)
-                return item.record
-            }
-        }, on: commit)
+            }, on: commit)
     }
 
     /// Reads the note on `commit`, changes it, and writes it back; a concurrent writer (another
@@ -81,13 +85,14 @@ public actor NotesRecorder {
         while true {
             attempt += 1
             let tip = try repo.referenceTarget(ref)
-            var note = try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
-                if let last = lastWritten, last.commit == commit, last.text == text { return last.note }
-                guard let parsed = DeploymentNote.parse(text) else {
-                    throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
-                }
-                return parsed
-            } ?? DeploymentNote()
+            var note =
+                try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
+                    if let last = lastWritten, last.commit == commit, last.text == text { return last.note }
+                    guard let parsed = DeploymentNote.parse(text) else {
+                        throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
+                    }
+                    return parsed
+                } ?? DeploymentNote()
             let before = note
             let result = change(&note)
             if note == before { return result }

@@ -16,7 +16,8 @@ public struct NotesRemote: Sendable {
     public static func origin(of path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> NotesRemote? {
         guard let repo = try? Repository.discover(from: path), let url = repo.remoteURL("origin") else { return nil }
         // A relative path is relative to the repository that names it, as git reads it.
-        let resolved = url.contains("://") || url.hasPrefix("/") || url.contains("@")
+        let resolved =
+            url.contains("://") || url.hasPrefix("/") || url.contains("@")
             ? url : URL(fileURLWithPath: url, relativeTo: URL(fileURLWithPath: repo.path)).standardizedFileURL.path
         return NotesRemote(url: resolved, credentials: RemoteCredentials.fromEnvironment(environment))
     }

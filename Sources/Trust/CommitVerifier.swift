@@ -46,8 +46,12 @@ public struct CommitVerifier: Sendable {
         guard found.status == 0, let principal = found.output.split(separator: "\n").first.map(String.init) else {
             return .invalid("the signing key is not in the allowed signers")
         }
-        let checked = try Tool.run("/usr/bin/ssh-keygen", ["-Y", "verify", "-f", folder + "/allowed_signers", "-I", principal, "-n", "git",
-                                                           "-s", folder + "/signature"], input: folder + "/payload")
+        let checked = try Tool.run(
+            "/usr/bin/ssh-keygen",
+            [
+                "-Y", "verify", "-f", folder + "/allowed_signers", "-I", principal, "-n", "git",
+                "-s", folder + "/signature",
+            ], input: folder + "/payload")
         return checked.status == 0 ? .valid(signer: principal) : .invalid("the signature does not match the commit")
     }
 
@@ -57,11 +61,16 @@ public struct CommitVerifier: Sendable {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try keys.write(toFile: folder + "/keys.asc", atomically: true, encoding: .utf8)
         _ = try Tool.run("/usr/bin/gpg", ["--homedir", home, "--batch", "--quiet", "--import", folder + "/keys.asc"])
-        let checked = try Tool.run("/usr/bin/gpg", ["--homedir", home, "--batch", "--status-fd", "1", "--verify",
-                                                    folder + "/signature", folder + "/payload"])
+        let checked = try Tool.run(
+            "/usr/bin/gpg",
+            [
+                "--homedir", home, "--batch", "--status-fd", "1", "--verify",
+                folder + "/signature", folder + "/payload",
+            ])
         let lines = checked.output.split(separator: "\n")
         guard checked.status == 0, lines.contains(where: { $0.hasPrefix("[GNUPG:] VALIDSIG") }),
-              let good = lines.first(where: { $0.hasPrefix("[GNUPG:] GOODSIG") }) else {
+            let good = lines.first(where: { $0.hasPrefix("[GNUPG:] GOODSIG") })
+        else {
             if lines.contains(where: { $0.hasPrefix("[GNUPG:] NO_PUBKEY") }) { return .invalid("the signing key is not among signing.openpgpKeys") }
             return .invalid("the signature does not match the commit")
         }

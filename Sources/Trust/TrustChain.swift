@@ -40,8 +40,10 @@ public struct TrustChain {
         var changesTrust = false
         // Where the anchor's trust files are the candidate's, the anchor's trust is the candidate's
         // own, and nothing in between needs reading: the common case costs a few tree lookups.
-        if let anchor, anchor != candidate, try trustKey(anchor, environment: environment, repo: repo)
-            != trustKey(candidate, environment: environment, repo: repo) {
+        if let anchor, anchor != candidate,
+            try trustKey(anchor, environment: environment, repo: repo)
+                != trustKey(candidate, environment: environment, repo: repo)
+        {
             inForce = try trust(at: anchor, environment: environment, repo: repo)
         }
         if let anchor, inForce.commit == anchor, try repo.isAncestor(anchor, of: candidate) {
@@ -77,7 +79,8 @@ public struct TrustChain {
     /// The notification receivers a (trusted) commit names for an environment.
     public func notifications(at commit: ObjectID, environment: String) throws -> [NotificationTarget] {
         let repo = try Repository.discover(from: repositoryPath)
-        return ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root)).environment(environment)?.notifications ?? []
+        return ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root)).environment(environment)?.notifications
+            ?? []
     }
 
     /// The policy and signers a (trusted) commit gives an environment.
@@ -88,8 +91,9 @@ public struct TrustChain {
     /// The policy and signers a commit's own files give an environment.
     func trust(at commit: ObjectID, environment: String, repo: Repository) throws -> InForce {
         let loaded = ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root))
-        return InForce(requireSigned: loaded.environment(environment)?.policy.requireSignedCommits ?? false,
-                       signing: loaded.config?.signing, commit: commit)
+        return InForce(
+            requireSigned: loaded.environment(environment)?.policy.requireSignedCommits ?? false,
+            signing: loaded.config?.signing, commit: commit)
     }
 
     /// What can change the trust, by object id: everything at the manifest root but the

@@ -30,7 +30,9 @@ var berthExecutable: String {
 
 /// Runs a program to completion; its time includes starting the process, as a user's would.
 @discardableResult
-func runProgram(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> (status: Int32, output: String, seconds: Double) {
+func runProgram(
+    _ arguments: [String], environment: [String: String] = [:], in folder: String? = nil
+) throws -> (status: Int32, output: String, seconds: Double) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
@@ -54,8 +56,9 @@ enum Memory {
 
     private static func field(_ name: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+            let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return -1 }
         return kb / 1024
     }
 }

@@ -72,10 +72,13 @@ struct BerthBench: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(figures), as: UTF8.self))
         case .table:
-            print("benchmark".padding(toLength: 36, withPad: " ", startingAt: 0) + "inputs".padding(toLength: 46, withPad: " ", startingAt: 0) + "value")
+            print(
+                "benchmark".padding(toLength: 36, withPad: " ", startingAt: 0) + "inputs".padding(toLength: 46, withPad: " ", startingAt: 0) + "value"
+            )
             for figure in figures {
-                print(figure.name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                      + figure.inputs.padding(toLength: 46, withPad: " ", startingAt: 0) + figure.value)
+                print(
+                    figure.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                        + figure.inputs.padding(toLength: 46, withPad: " ", startingAt: 0) + figure.value)
             }
         }
     }
@@ -103,12 +106,19 @@ struct BerthBench: AsyncParsableCommand {
         var arguments = CommandLine.arguments
         arguments.removeFirst()
         arguments = arguments.enumerated().filter { index, argument in
-            argument != "--only" && (index == 0 || arguments[index - 1] != "--only") && argument != "--output" && (index == 0 || arguments[index - 1] != "--output")
+            argument != "--only" && (index == 0 || arguments[index - 1] != "--only") && argument != "--output"
+                && (index == 0 || arguments[index - 1] != "--output")
         }.map(\.element)
         FileHandle.standardError.write(Data("berth-bench: \(benchmark.rawValue)…\n".utf8))
         let result = try runProgram([CommandLine.arguments[0]] + arguments + ["--only", benchmark.rawValue, "--output", "json"])
-        guard result.status == 0, let start = result.output.range(of: "\n[")?.lowerBound ?? (result.output.hasPrefix("[") ? result.output.startIndex : nil) else {
-            return [Figure(name: "\(benchmark.rawValue) failed", inputs: "", value: result.output.split(separator: "\n").last.map(String.init) ?? "", seconds: nil)]
+        guard result.status == 0,
+            let start = result.output.range(of: "\n[")?.lowerBound ?? (result.output.hasPrefix("[") ? result.output.startIndex : nil)
+        else {
+            return [
+                Figure(
+                    name: "\(benchmark.rawValue) failed", inputs: "", value: result.output.split(separator: "\n").last.map(String.init) ?? "",
+                    seconds: nil)
+            ]
         }
         return try JSONDecoder().decode([Figure].self, from: Data(result.output[start...].utf8))
     }

@@ -11,11 +11,15 @@ struct ControllerBenchmarks {
     /// controller following it with its state in `folder`.
     static func setUp(services: Int, in folder: BenchFolder) throws -> (Repository, ObjectID, Controller) {
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        let tip = try origin.commit(changes: PlanBenchmarks.manifestFiles(services: services, environments: ["prod": "{local: {cluster: prod}}"]),
-                                    onto: "main", expectedTip: nil, message: "start", author: benchAuthor)
+        let tip = try origin.commit(
+            changes: PlanBenchmarks.manifestFiles(services: services, environments: ["prod": "{local: {cluster: prod}}"]),
+            onto: "main", expectedTip: nil, message: "start", author: benchAuthor)
         var options = ControllerOptions(repository: folder.path + "/origin.git", interval: 3600, resync: 3600, stateDirectory: folder.path + "/state")
         options.pollInterval = 0.01
-        return (origin, tip, Controller(options: options, environment: ["BERTH_LOCAL_PACE": "0"], logger: .init(label: "bench") { _ in SwiftLogNoOpLogHandler() }))
+        return (
+            origin, tip,
+            Controller(options: options, environment: ["BERTH_LOCAL_PACE": "0"], logger: .init(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        )
     }
 
     /// Benchmark 5: resident memory with `services` services after `cycles` full reconciles.
@@ -35,7 +39,9 @@ struct ControllerBenchmarks {
         let inputs = "\(services) services, \(cycles) full reconciles"
         return [
             Figure(name: "5 controller RSS after first sync", inputs: inputs, value: String(format: "%.0f MiB", first), seconds: nil),
-            Figure(name: "5 controller RSS after cycles", inputs: inputs, value: String(format: "%.0f MiB (cycle: MiB %@)", Memory.residentMiB(), samples.joined(separator: ", ")), seconds: nil),
+            Figure(
+                name: "5 controller RSS after cycles", inputs: inputs,
+                value: String(format: "%.0f MiB (cycle: MiB %@)", Memory.residentMiB(), samples.joined(separator: ", ")), seconds: nil),
             Figure(name: "5 full reconcile, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
         ]
     }
@@ -61,8 +67,9 @@ struct ControllerBenchmarks {
             // The origin is another process in production: a handle kept open here would map
             // every pack the controller pushes to it, and be counted as the controller's memory.
             origin = try Repository.open(at: originPath)
-            tip = try origin.commit(changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(cycle)\"}\n")],
-                                    onto: "main", expectedTip: tip, message: "\(service) \(cycle)", author: benchAuthor)
+            tip = try origin.commit(
+                changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(cycle)\"}\n")],
+                onto: "main", expectedTip: tip, message: "\(service) \(cycle)", author: benchAuthor)
             // Only the controller's pass is timed: the commit stands in for a push.
             let began = Date()
             guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
@@ -70,7 +77,8 @@ struct ControllerBenchmarks {
             if cycle == window { warm = Memory.residentMiB() }
             if cycle % max(cycles / 10, 1) == 0 {
                 let packs = (try? Repository.open(at: controller.mirror.path).packCount) ?? -1
-                samples.append(String(format: "%d: %.0f (heap %.0f, %d packs)", cycle, Memory.residentMiB(), Double(berth_heap_in_use()) / 1_048_576, packs))
+                samples.append(
+                    String(format: "%d: %.0f (heap %.0f, %d packs)", cycle, Memory.residentMiB(), Double(berth_heap_in_use()) / 1_048_576, packs))
             }
         }
         let seconds = Date().timeIntervalSince(start)
@@ -81,10 +89,12 @@ struct ControllerBenchmarks {
         return [
             Figure(name: "7 libgit2 soak RSS (cycle: MiB)", inputs: inputs, value: samples.joined(separator: ", "), seconds: nil),
             Figure(name: "7 fetch+reconcile cycle, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
-            Figure(name: "7 first / last \(window) cycles, mean", inputs: inputs,
-                   value: "\(format(first)) / \(format(last)) (\(String(format: "%+.0f", (last / first - 1) * 100)) %; goal within 20 %)", seconds: last),
-            Figure(name: "7 resident growth after cycle \(window)", inputs: inputs,
-                   value: String(format: "%.1f MiB (goal < 5 MiB)", growth), seconds: nil),
+            Figure(
+                name: "7 first / last \(window) cycles, mean", inputs: inputs,
+                value: "\(format(first)) / \(format(last)) (\(String(format: "%+.0f", (last / first - 1) * 100)) %; goal within 20 %)", seconds: last),
+            Figure(
+                name: "7 resident growth after cycle \(window)", inputs: inputs,
+                value: String(format: "%.1f MiB (goal < 5 MiB)", growth), seconds: nil),
         ]
     }
 }

@@ -17,26 +17,32 @@ struct LogBenchmark {
         var generation = 0.0
         if !FileManager.default.fileExists(atPath: folder.path + "/HEAD") { generation = try generate(in: folder.path) }
         let berth = try measured([berthExecutable, "log", "--repo", folder.path, "--path", "manifests", "--env", "prod"])
-        let git = try measured(["git", "-C", folder.path, "log", "--oneline", "main", "--",
-                                "manifests/berth.yaml", "manifests/environments/prod", "manifests/services"])
+        let git = try measured([
+            "git", "-C", folder.path, "log", "--oneline", "main", "--",
+            "manifests/berth.yaml", "manifests/environments/prod", "manifests/services",
+        ])
         let inputs = "\(commits) commits × \(services) varied services"
         return [
             Figure(name: "6 generate history (libgit2)", inputs: inputs, value: format(generation), seconds: generation),
-            Figure(name: "6 berth log --env prod", inputs: inputs,
-                   value: "\(format(berth.seconds)), peak \(Int(berth.peakMiB)) MiB (\(berth.lines) lines)", seconds: berth.seconds),
-            Figure(name: "6 git log --oneline -- prod paths", inputs: inputs,
-                   value: "\(format(git.seconds)), peak \(Int(git.peakMiB)) MiB (\(git.lines) lines)", seconds: git.seconds),
-            Figure(name: "6 berth log / git log", inputs: inputs,
-                   value: String(format: "time %.1fx, memory %.1fx", berth.seconds / max(git.seconds, 0.0001), berth.peakMiB / max(git.peakMiB, 0.1)),
-                   seconds: nil),
+            Figure(
+                name: "6 berth log --env prod", inputs: inputs,
+                value: "\(format(berth.seconds)), peak \(Int(berth.peakMiB)) MiB (\(berth.lines) lines)", seconds: berth.seconds),
+            Figure(
+                name: "6 git log --oneline -- prod paths", inputs: inputs,
+                value: "\(format(git.seconds)), peak \(Int(git.peakMiB)) MiB (\(git.lines) lines)", seconds: git.seconds),
+            Figure(
+                name: "6 berth log / git log", inputs: inputs,
+                value: String(format: "time %.1fx, memory %.1fx", berth.seconds / max(git.seconds, 0.0001), berth.peakMiB / max(git.peakMiB, 0.1)),
+                seconds: nil),
         ]
     }
 
     /// Makes the history and packs it (a real repository is packed; both tools read the packs).
     func generate(in path: String) throws -> Double {
         let repo = try Repository.create(at: path, bare: true)
-        var tip = try repo.commit(changes: VariedManifests.files(services: services), onto: "main", expectedTip: nil,
-                                  message: "start", author: benchAuthor)
+        var tip = try repo.commit(
+            changes: VariedManifests.files(services: services), onto: "main", expectedTip: nil,
+            message: "start", author: benchAuthor)
         let started = Date()
         var stagingBuild = Array(repeating: 0, count: services)
         var revisions = Array(repeating: 0, count: services)
@@ -52,13 +58,19 @@ struct LogBenchmark {
             } else if i % 10 == 0 {
                 // The build staging got last goes on to prod.
                 index = lastBumped
-                changes = [.write("manifests/environments/prod/svc\(index).yaml", VariedManifests.overlay(index, env: "prod", build: stagingBuild[index]))]
-                message = "promote staging -> prod: svc\(index) 1.\(stagingBuild[index])\n\nBerth-Promotion: staging -> prod\n"
+                changes = [
+                    .write("manifests/environments/prod/svc\(index).yaml", VariedManifests.overlay(index, env: "prod", build: stagingBuild[index]))
+                ]
+                message =
+                    "promote staging -> prod: svc\(index) 1.\(stagingBuild[index])\n\nBerth-Promotion: staging -> prod\n"
                     + "Berth-Source-Commit: \(tip.hex)\nBerth-Release: svc\(index)=1.\(stagingBuild[index])\n"
             } else {
                 stagingBuild[index] += 1
                 lastBumped = index
-                changes = [.write("manifests/environments/staging/svc\(index).yaml", VariedManifests.overlay(index, env: "staging", build: stagingBuild[index]))]
+                changes = [
+                    .write(
+                        "manifests/environments/staging/svc\(index).yaml", VariedManifests.overlay(index, env: "staging", build: stagingBuild[index]))
+                ]
                 message = "svc\(index) 1.\(stagingBuild[index]) to staging"
             }
             tip = try repo.commit(changes: changes, onto: "main", expectedTip: tip, message: message, author: benchAuthor)

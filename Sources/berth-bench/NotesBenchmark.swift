@@ -31,8 +31,10 @@ struct NotesBenchmark {
             for target in targets { try repo.writeNotes([target: "{\"berth\": 2, \"environments\": {}}\n"], author: benchAuthor) }
             let perWrite = Date().timeIntervalSince(started) / Double(writes)
             let root = try repo.listTree(at: try repo.referenceTarget(Repository.berthNotesRef)!).filter { !$0.path.contains("/") }.count
-            figures.append(Figure(name: "8 write one note", inputs: "\(size) notes already, \(writes) writes",
-                                  value: String(format: "%.2f ms (root tree %d entries)", perWrite * 1000, root), seconds: perWrite))
+            figures.append(
+                Figure(
+                    name: "8 write one note", inputs: "\(size) notes already, \(writes) writes",
+                    value: String(format: "%.2f ms (root tree %d entries)", perWrite * 1000, root), seconds: perWrite))
         }
         return figures
     }

@@ -40,14 +40,17 @@ struct PlanBenchmarks {
             changes.append(.write("environments/\(env)/environment.yaml", "target: \(target)\nrelease: {version: \"1.0\"}\n"))
         }
         for index in 0..<services {
-            changes.append(.write("services/svc\(index)/service.yaml", """
-                taskDefinition:
-                  containerDefinitions:
-                    - {name: app, image: "r/svc\(index):${release.version}", memory: 128, portMappings: [{containerPort: 8080}],
-                       environment: [{name: B, value: "2"}, {name: A, value: "1"}]}
-                service: {desiredCount: 1}
+            changes.append(
+                .write(
+                    "services/svc\(index)/service.yaml",
+                    """
+                    taskDefinition:
+                      containerDefinitions:
+                        - {name: app, image: "r/svc\(index):${release.version}", memory: 128, portMappings: [{containerPort: 8080}],
+                           environment: [{name: B, value: "2"}, {name: A, value: "1"}]}
+                    service: {desiredCount: 1}
 
-                """))
+                    """))
             for env in environments.keys { changes.append(.write("environments/\(env)/svc\(index).yaml", "{}\n")) }
         }
         return changes
@@ -55,9 +58,10 @@ struct PlanBenchmarks {
 
     static func reconciler(_ folder: String, counter: CallCounter, environment: [String: String]) throws -> Reconciler {
         let files = try ManifestSource(repository: folder).read()
-        return Reconciler(manifests: ManifestLoader().load(files),
-                          connector: TargetConnector(repositoryRoot: folder, environment: environment, counter: counter),
-                          recorder: NotesRecorder(repositoryPath: folder))
+        return Reconciler(
+            manifests: ManifestLoader().load(files),
+            connector: TargetConnector(repositoryRoot: folder, environment: environment, counter: counter),
+            recorder: NotesRecorder(repositoryPath: folder))
     }
 
     /// Benchmark 1: the calls a plan of an environment already in sync makes, against the minimum.
@@ -66,12 +70,13 @@ struct PlanBenchmarks {
         defer { folder.remove() }
         let cluster = "resync-\(services)-\(UUID().uuidString.prefix(6))"
         let repo = try Repository.create(at: folder.path)
-        try repo.commit(changes: manifestFiles(services: services, environments: ["prod": try await target.manifest(cluster: cluster)]),
-                        onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
+        try repo.commit(
+            changes: manifestFiles(services: services, environments: ["prod": try await target.manifest(cluster: cluster)]),
+            onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
         let counter = CallCounter()
         let reconciler = try reconciler(folder.path, counter: counter, environment: try await target.environment())
         _ = try await reconciler.apply("prod", options: ApplyOptions(wait: false, concurrency: 8))
-        _ = try await reconciler.plan("prod")   // warms the task definition cache, as a running controller has it
+        _ = try await reconciler.plan("prod")  // warms the task definition cache, as a running controller has it
         counter.reset()
         let start = Date()
         let plan = try await reconciler.plan("prod")
@@ -83,11 +88,17 @@ struct PlanBenchmarks {
         let fresh = CallCounter()
         let freshPlan = try await Self.reconciler(folder.path, counter: fresh, environment: try await target.environment()).plan("prod")
         return [
-            Figure(name: "1 fresh plan: DescribeServices", inputs: inputs, value: "\(fresh.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
-            Figure(name: "1 fresh plan: DescribeTaskDefinition", inputs: inputs,
-                   value: "\(fresh.count("DescribeTaskDefinition")) (minimum 0); changes planned: \(freshPlan.hasChanges)", seconds: nil),
-            Figure(name: "1 resync: DescribeServices", inputs: inputs, value: "\(counter.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
-            Figure(name: "1 resync: DescribeTaskDefinition", inputs: inputs, value: "\(counter.count("DescribeTaskDefinition")) (minimum 0)", seconds: nil),
+            Figure(
+                name: "1 fresh plan: DescribeServices", inputs: inputs, value: "\(fresh.count("DescribeServices")) (minimum \(minimum))", seconds: nil
+            ),
+            Figure(
+                name: "1 fresh plan: DescribeTaskDefinition", inputs: inputs,
+                value: "\(fresh.count("DescribeTaskDefinition")) (minimum 0); changes planned: \(freshPlan.hasChanges)", seconds: nil),
+            Figure(
+                name: "1 resync: DescribeServices", inputs: inputs, value: "\(counter.count("DescribeServices")) (minimum \(minimum))", seconds: nil),
+            Figure(
+                name: "1 resync: DescribeTaskDefinition", inputs: inputs, value: "\(counter.count("DescribeTaskDefinition")) (minimum 0)",
+                seconds: nil),
             Figure(name: "1 resync: write calls", inputs: inputs, value: "\(writes) (minimum 0); changes planned: \(plan.hasChanges)", seconds: nil),
             Figure(name: "1 resync: plan time", inputs: inputs, value: format(seconds), seconds: seconds),
         ]
@@ -100,7 +111,8 @@ struct PlanBenchmarks {
         let environments = ["dev", "staging", "prod"]
         let repo = try Repository.create(at: folder.path)
         let targets = Dictionary(uniqueKeysWithValues: environments.map { ($0, "{local: {cluster: \($0)}}") })
-        try repo.commit(changes: manifestFiles(services: services, environments: targets), onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
+        try repo.commit(
+            changes: manifestFiles(services: services, environments: targets), onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
         let before = Memory.peakMiB()
         let start = Date()
         let reconciler = try reconciler(folder.path, counter: CallCounter(), environment: ["BERTH_LOCAL_PACE": "0"])
@@ -111,7 +123,9 @@ struct PlanBenchmarks {
         return [
             Figure(name: "3 cold plan: load and render", inputs: inputs, value: format(loaded), seconds: loaded),
             Figure(name: "3 cold plan: total", inputs: inputs, value: format(seconds), seconds: seconds),
-            Figure(name: "3 cold plan: peak memory", inputs: inputs, value: String(format: "%.0f MiB (process peak before: %.0f MiB)", Memory.peakMiB(), before), seconds: nil),
+            Figure(
+                name: "3 cold plan: peak memory", inputs: inputs,
+                value: String(format: "%.0f MiB (process peak before: %.0f MiB)", Memory.peakMiB(), before), seconds: nil),
         ]
     }
 }

@@ -32,9 +32,11 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var records: RecordsOptions
 
-    @Option(name: .customLong("break-glass"), help: ArgumentHelp(
-        "Deploy a commit that policy.deployFrom refuses (not merged), for an emergency; the reason is recorded and notified.",
-        valueName: "reason"))
+    @Option(
+        name: .customLong("break-glass"),
+        help: ArgumentHelp(
+            "Deploy a commit that policy.deployFrom refuses (not merged), for an emergency; the reason is recorded and notified.",
+            valueName: "reason"))
     var breakGlass: String?
 
     func run() async throws {
@@ -50,8 +52,9 @@ struct ApplyCommand: AsyncParsableCommand {
             if let breakGlass, breakGlass.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ValidationError("--break-glass needs a reason, which is recorded")
             }
-            let options = ApplyOptions(wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry,
-                                       breakGlass: breakGlass)
+            let options = ApplyOptions(
+                wait: !noWait, timeout: timeout.seconds, pollInterval: pollInterval ?? (local ? 0.25 : 5), retry: retry,
+                breakGlass: breakGlass)
             let json = output == .json
             (plan, outcomes) = try await setup.reconciler.apply(env, options: options) { text in
                 // Lines carry what ECS and git said: one line each, never a control sequence.
@@ -73,8 +76,10 @@ struct ApplyCommand: AsyncParsableCommand {
             if let published { FileHandle.standardError.write(Data((published + "\n").utf8)) }
             if let message = await revertIfRolledBack(outcomes, setup: setup) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             let converged = outcomes.allSatisfy(\.succeeded)
-            JSONOutput.print(JSONOutput.Apply(environment: env, commit: plan.commit, plan: plan, outcomes: outcomes.map(JSONOutput.Outcome.init),
-                                              converged: converged))
+            JSONOutput.print(
+                JSONOutput.Apply(
+                    environment: env, commit: plan.commit, plan: plan, outcomes: outcomes.map(JSONOutput.Outcome.init),
+                    converged: converged))
             if !converged { throw ExitCode.failure }
             return
         }
@@ -105,7 +110,8 @@ struct ApplyCommand: AsyncParsableCommand {
     /// With `policy.revertOnRollback`, a rolled-back release gets its revert commit.
     func revertIfRolledBack(_ outcomes: [ServiceOutcome], setup: ReconcileSetup) async -> String? {
         guard let environment = setup.loaded.environment(env), let commit = setup.loaded.commit,
-              let root = setup.reconciler.recorder?.repositoryPath else { return nil }
+            let root = setup.reconciler.recorder?.repositoryPath
+        else { return nil }
         do {
             return try await RollbackReverter.step(manifestPath: self.commit.path)(outcomes, environment, commit, root)
         } catch {

@@ -24,6 +24,10 @@ struct Berth: AsyncParsableCommand {
         commandName: "berth",
         abstract: "GitOps for Amazon ECS: git is the source of truth for task definitions and services.",
         version: BerthVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, ApplyCommand.self, PromoteCommand.self, DiffCommand.self, RollbackCommand.self, LogCommand.self, StatusCommand.self, ImportCommand.self, ImagesCommand.self, ControllerCommand.self, ReconcileCommand.self, LocalCommand.self]
+        subcommands: [
+            ValidateCommand.self, RenderCommand.self, PlanCommand.self, ApplyCommand.self, PromoteCommand.self, DiffCommand.self,
+            RollbackCommand.self, LogCommand.self, StatusCommand.self, ImportCommand.self, ImagesCommand.self, ControllerCommand.self,
+            ReconcileCommand.self, LocalCommand.self,
+        ]
     )
 }

@@ -70,7 +70,8 @@ struct ControllerCommand: AsyncParsableCommand {
     func run() async throws {
         if let gitCAFile { try CertificateAuthorities.trust(file: gitCAFile) }
         let root = ManifestSource(repository: repo).repositoryRoot()
-        let followed = branch ?? root.flatMap { try? Repository.discover(from: $0).headBranch() }.map { String($0.dropFirst("refs/heads/".count)) } ?? "main"
+        let followed =
+            branch ?? root.flatMap { try? Repository.discover(from: $0).headBranch() }.map { String($0.dropFirst("refs/heads/".count)) } ?? "main"
         var secret = ProcessInfo.processInfo.environment["BERTH_WEBHOOK_SECRET"]
         if let file = webhookSecretFile {
             secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -94,8 +95,9 @@ struct ControllerCommand: AsyncParsableCommand {
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info
         options.imageInterval = imageInterval.seconds
-        let controller = Controller(options: options, logger: logger, revert: RollbackReverter.step(manifestPath: path),
-                                    promote: AutoPromoter.step(manifestPath: path), images: ImageUpdater.step(manifestPath: path))
+        let controller = Controller(
+            options: options, logger: logger, revert: RollbackReverter.step(manifestPath: path),
+            promote: AutoPromoter.step(manifestPath: path), images: ImageUpdater.step(manifestPath: path))
         if once {
             let converged = await ControllerRunner.runOnce(controller)
             let snapshot = await controller.status.current
@@ -109,13 +111,15 @@ struct ControllerCommand: AsyncParsableCommand {
                 }
             }
             for review in snapshot.reviews {
-                print("  \(review.name) (review of \(review.branch)): \(review.state.rawValue)"
-                      + (review.services.isEmpty ? "" : " " + review.services.joined(separator: " ")) + (review.reason.map { " (\($0))" } ?? ""))
+                print(
+                    "  \(review.name) (review of \(review.branch)): \(review.state.rawValue)"
+                        + (review.services.isEmpty ? "" : " " + review.services.joined(separator: " ")) + (review.reason.map { " (\($0))" } ?? ""))
             }
             for teardown in snapshot.reviewTeardowns {
-                print("  \(teardown.name) (review of \(teardown.branch)): torn down (\(teardown.reason)): "
-                      + "\(teardown.report.deletedServices.count) service(s) deleted, \(teardown.report.deregistered.count) task definition(s) deregistered"
-                      + (teardown.report.leftAlone.isEmpty ? "" : "; left alone: " + teardown.report.leftAlone.joined(separator: "; ")))
+                print(
+                    "  \(teardown.name) (review of \(teardown.branch)): torn down (\(teardown.reason)): "
+                        + "\(teardown.report.deletedServices.count) service(s) deleted, \(teardown.report.deregistered.count) task definition(s) deregistered"
+                        + (teardown.report.leftAlone.isEmpty ? "" : "; left alone: " + teardown.report.leftAlone.joined(separator: "; ")))
             }
             if let error = snapshot.reviewError { print("  review environments: \(error)") }
             if !converged { throw ExitCode.failure }

@@ -25,7 +25,8 @@ extension ForgeOptions {
     static func print(_ pull: PullRequest, opened: Bool, branch: String) {
         Swift.print("Pushed \(branch) to origin.")
         let gitlab = pull.url.contains("/-/merge_requests/")
-        Swift.print("\(opened ? "Opened" : "Updated") \(gitlab ? "merge request !" : "pull request #")\(pull.number) into \(pull.baseBranch): \(pull.url)")
+        Swift.print(
+            "\(opened ? "Opened" : "Updated") \(gitlab ? "merge request !" : "pull request #")\(pull.number) into \(pull.baseBranch): \(pull.url)")
     }
 }
 

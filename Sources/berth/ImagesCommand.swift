@@ -27,8 +27,10 @@ struct ImagesCommand: AsyncParsableCommand {
             let root = repository.root
             let outcome: ImageUpdater.Outcome
             do {
-                outcome = try await ImageUpdater(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root))
-                    .update(push: push, dryRun: dryRun)
+                outcome = try await ImageUpdater(
+                    repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root)
+                )
+                .update(push: push, dryRun: dryRun)
             } catch {
                 throw CLIError("\(error)")
             }

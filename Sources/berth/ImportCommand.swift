@@ -46,7 +46,9 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let repositoryRoot = source.source.repositoryRoot() else { throw CLIError("import writes into a local repository's work tree; \(source.repo) is not one") }
+        guard let repositoryRoot = source.source.repositoryRoot() else {
+            throw CLIError("import writes into a local repository's work tree; \(source.repo) is not one")
+        }
         let root = source.path.isEmpty ? repositoryRoot : repositoryRoot + "/" + source.path
         var worktree = source
         worktree.worktree = true
@@ -65,7 +67,9 @@ struct ImportCommand: AsyncParsableCommand {
             return
         }
         for path in paths { print("wrote \(path)") }
-        print("Review and commit them; `berth plan --worktree --env \(env[0])\(source.path.isEmpty ? "" : " --path " + source.path)` shows no changes for what was imported.")
+        print(
+            "Review and commit them; `berth plan --worktree --env \(env[0])\(source.path.isEmpty ? "" : " --path " + source.path)` shows no changes for what was imported."
+        )
     }
 
     /// A minimal berth.yaml and environment.yaml for a cluster not described yet.

@@ -13,7 +13,10 @@ struct LocalCommand: AsyncParsableCommand {
         subcommands: [Show.self, Reset.self, FailImage.self, FailHook.self])
 
     struct StateOptions: ParsableArguments {
-        @Option(help: "The state file (default: BERTH_LOCAL_STATE_FILE, else the manifests' target.local.stateFile, else .berth/local-ecs.json at the top of the repository).")
+        @Option(
+            help:
+                "The state file (default: BERTH_LOCAL_STATE_FILE, else the manifests' target.local.stateFile, else .berth/local-ecs.json at the top of the repository)."
+        )
         var stateFile: String?
 
         @Option(help: "The manifest repository, to find the state file.")
@@ -32,12 +35,14 @@ struct LocalCommand: AsyncParsableCommand {
             if let operator_ = ProcessInfo.processInfo.environment["BERTH_LOCAL_STATE_FILE"], !operator_.isEmpty { return operator_ }
             let root = (try? Repository.discover(from: repo))?.workingDirectory ?? repo
             let loaded = try? ManifestLoader().load(ManifestSource(repository: repo, path: path, ref: nil, worktree: false).read())
-            let files = Set((loaded?.environments ?? []).compactMap { environment -> String? in
-                guard case .local(let target) = environment.target else { return nil }
-                return TargetConnector.stateFile(target, root: root)
-            })
+            let files = Set(
+                (loaded?.environments ?? []).compactMap { environment -> String? in
+                    guard case .local(let target) = environment.target else { return nil }
+                    return TargetConnector.stateFile(target, root: root)
+                })
             if files.count > 1 {
-                throw ValidationError("the local environments keep their state in \(files.sorted().joined(separator: " and ")): name one with --state-file")
+                throw ValidationError(
+                    "the local environments keep their state in \(files.sorted().joined(separator: " and ")): name one with --state-file")
             }
             return files.first ?? LocalStateLocation.defaultPath(repository: repo)
         }
@@ -98,8 +103,10 @@ extension LocalCommand {
 
         func run() async throws {
             try await state.backend().setHook(stage: stage, failing: !clear)
-            print(clear ? "lifecycle hooks at \(stage) succeed again"
-                  : "lifecycle hooks at \(stage) will fail: deployments with one roll back there")
+            print(
+                clear
+                    ? "lifecycle hooks at \(stage) succeed again"
+                    : "lifecycle hooks at \(stage) will fail: deployments with one roll back there")
         }
     }
 }

@@ -53,7 +53,8 @@ struct LogCommand: AsyncParsableCommand {
             untilDate = date
         }
         if let outcome, DeploymentRecord.Outcome(rawValue: outcome) == nil {
-            throw ValidationError("--outcome '\(outcome)' is not an outcome (converged, failed, rolled-back, timed-out, started, superseded, refused, skipped)")
+            throw ValidationError(
+                "--outcome '\(outcome)' is not an outcome (converged, failed, rolled-back, timed-out, started, superseded, refused, skipped)")
         }
         // Each entry is shown as it is found: a long history streams instead of waiting.
         func keep(_ entry: LogEntry) -> LogEntry? {
@@ -63,7 +64,8 @@ struct LogCommand: AsyncParsableCommand {
             var entry = entry
             entry.applied = entry.applied.filter { record in
                 (outcome == nil || record.outcome.rawValue == outcome)
-                    && (deployer == nil || record.deployer.map { [$0.display, $0.name].contains { $0.localizedCaseInsensitiveContains(deployer!) } } == true)
+                    && (deployer == nil
+                        || record.deployer.map { [$0.display, $0.name].contains { $0.localizedCaseInsensitiveContains(deployer!) } } == true)
             }
             return entry.applied.isEmpty ? nil : entry
         }
@@ -83,7 +85,9 @@ struct LogCommand: AsyncParsableCommand {
             show = { entry in Self.printText(entry, dates: formatter) }
         }
         do {
-            try DeploymentLog(repositoryPath: root, manifestPath: repository.path).forEachEntry(ref: ref, environment: env, service: service, since: sinceDate) { entry in
+            try DeploymentLog(repositoryPath: root, manifestPath: repository.path).forEachEntry(
+                ref: ref, environment: env, service: service, since: sinceDate
+            ) { entry in
                 guard let entry = keep(entry) else { return }
                 try show(entry)
                 shown += 1
@@ -118,8 +122,9 @@ struct LogCommand: AsyncParsableCommand {
         for record in entry.applied {
             let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
             let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
-            show("    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
-                  + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
+            show(
+                "    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
+                    + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
             if let drifted = record.drifted, !drifted.isEmpty { show("      self-heal: put back \(drifted.joined(separator: ", "))") }
             if let reason = record.breakGlass { show("      break glass: \(reason)") }
         }

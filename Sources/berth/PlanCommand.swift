@@ -29,8 +29,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Also report the plan to a pull request: github or gitlab (a sticky comment and the status berth/plan/<env>).")
     var report: ForgeSettings.Kind?
 
-    @Option(name: .customLong("pull-request"),
-            help: "The pull request (GitLab: merge request) to comment on; default: the CI job's, else the commit's.")
+    @Option(
+        name: .customLong("pull-request"),
+        help: "The pull request (GitLab: merge request) to comment on; default: the CI job's, else the commit's.")
     var pullRequest: Int?
 
     func run() async throws {
@@ -69,8 +70,9 @@ struct PlanCommand: AsyncParsableCommand {
             // Else the pull request whose head is this very commit (not one it was merged through).
             if number == nil { number = try await forge.pullRequests(containing: sha).first { $0.headSHA == sha }?.number }
             let reporter = PlanReport(forge: forge, environment: env)
-            let (status, comment) = try await reporter.publish(plan: plan, error: failure, sha: sha, pullRequest: number,
-                                                               targetURL: PlanReport.jobURL(environment))
+            let (status, comment) = try await reporter.publish(
+                plan: plan, error: failure, sha: sha, pullRequest: number,
+                targetURL: PlanReport.jobURL(environment))
             let state = status.state.rawValue
             let written = comment == .made ? "made" : comment == .updated ? "updated" : "unchanged"
             let where_ = number.map { "; comment on \(kind.reference($0)) \(written)" } ?? "; no pull request found to comment on"

@@ -30,12 +30,15 @@ struct PromotionOptions: ParsableArguments {
         let recorder = RecordsOptions.recorder(root: root)
         // The gates read the team's records: the origin's, merged with this clone's.
         await RecordsOptions.sync(recorder)
-        let promoter = Promoter(repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
-                                recorder: recorder)
+        let promoter = Promoter(
+            repositoryPath: root, manifestPath: repository.path, connector: TargetConnector(repositoryRoot: root),
+            recorder: recorder)
         let result: PromotionResult
         do {
-            result = try await promoter.promote(PromotionRequest(from: from, to: to, services: services, branch: branch, push: push,
-                                                                 message: message, forge: forge), dryRun: dryRun)
+            result = try await promoter.promote(
+                PromotionRequest(
+                    from: from, to: to, services: services, branch: branch, push: push,
+                    message: message, forge: forge), dryRun: dryRun)
         } catch {
             throw CLIError("\(error)")
         }
@@ -63,8 +66,10 @@ struct PromotionOptions: ParsableArguments {
         if let pull = result.pullRequest {
             ForgeOptions.print(pull, opened: result.pullRequestOpened, branch: result.branch)
         } else if result.branch != result.baseBranch {
-            print(result.pushed ? "Pushed \(result.branch) to origin: open a pull request from \(result.branch) into \(result.baseBranch)."
-                                : "Push it (`git push origin \(result.branch)`, or rerun with --push) and open a pull request into \(result.baseBranch).")
+            print(
+                result.pushed
+                    ? "Pushed \(result.branch) to origin: open a pull request from \(result.branch) into \(result.baseBranch)."
+                    : "Push it (`git push origin \(result.branch)`, or rerun with --push) and open a pull request into \(result.baseBranch).")
         } else if result.pushed {
             print("Pushed \(result.branch) to origin.")
         }
@@ -86,8 +91,9 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Show what would change, commit nothing.")
     var dryRun = false
 
-    @Flag(name: .customLong("open-pr"),
-          help: "Push the branch and open the pull request on berth.yaml's forge, or update the open one for this promotion.")
+    @Flag(
+        name: .customLong("open-pr"),
+        help: "Push the branch and open the pull request on berth.yaml's forge, or update the open one for this promotion.")
     var openPullRequest = false
 
     func run() async throws {

@@ -20,8 +20,9 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let token = try APIToken.read(file: environment["BERTH_API_TOKEN_FILE"].flatMap { $0.isEmpty ? nil : $0 },
-                                      variable: environment["BERTH_API_TOKEN"])
+        let token = try APIToken.read(
+            file: environment["BERTH_API_TOKEN_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            variable: environment["BERTH_API_TOKEN"])
         // What --listen takes (host:port) works here too.
         var base = controller.contains("://") ? controller : "http://" + controller
         while base.hasSuffix("/") { base.removeLast() }

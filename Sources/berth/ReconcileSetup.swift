@@ -13,8 +13,9 @@ struct ReconcileSetup {
         loaded = try options.load()
         DiagnosticPrinter.print(loaded.diagnostics.sorted)
         let root = options.source.repositoryRoot()
-        reconciler = Reconciler(manifests: loaded, connector: TargetConnector(repositoryRoot: root ?? FileManager.default.currentDirectoryPath),
-                                recorder: root.map(RecordsOptions.recorder(root:)))
+        reconciler = Reconciler(
+            manifests: loaded, connector: TargetConnector(repositoryRoot: root ?? FileManager.default.currentDirectoryPath),
+            recorder: root.map(RecordsOptions.recorder(root:)))
     }
 
     /// Colors only on a terminal, and never with NO_COLOR set.

@@ -21,7 +21,8 @@ struct RecordsOptions: ParsableArguments {
         do {
             try await recorder.sync(from: remote)
         } catch {
-            FileHandle.standardError.write(Data("warning: could not read the records on origin (\(remote.display)): \(error); using this clone's\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: could not read the records on origin (\(remote.display)): \(error); using this clone's\n".utf8))
         }
     }
 

@@ -40,10 +40,11 @@ struct RenderCommand: ParsableCommand {
             }
         }
         let documents = services.map { rendered in
-            Node.document([
-                ("environment", rendered.environment),
-                ("service", rendered.service),
-            ], commit: loaded.commit?.hex, taskDefinition: rendered.taskDefinition, serviceSettings: rendered.serviceSettings)
+            Node.document(
+                [
+                    ("environment", rendered.environment),
+                    ("service", rendered.service),
+                ], commit: loaded.commit?.hex, taskDefinition: rendered.taskDefinition, serviceSettings: rendered.serviceSettings)
         }
         let document = service != nil ? documents[0] : Node(.list(documents), at: SourceLocation(file: "-"))
         switch output {

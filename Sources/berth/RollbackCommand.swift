@@ -21,8 +21,9 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: "text or json.")
     var output: ValidateCommand.Format = .text
 
-    @Flag(name: .customLong("open-pr"),
-          help: "Push the commit on a branch and open the pull request on berth.yaml's forge, or update the open one for this environment's rollback.")
+    @Flag(
+        name: .customLong("open-pr"),
+        help: "Push the commit on a branch and open the pull request on berth.yaml's forge, or update the open one for this environment's rollback.")
     var openPullRequest = false
 
     func run() async throws {

@@ -60,8 +60,9 @@ struct StatusCommand: AsyncParsableCommand {
                     branches[branch.branch] = branch
                 }
             }
-            let survey = try await ReviewSurvey.take(template, loaded: setup.loaded, branches: Array(branches.values), tracked: tracked,
-                                                     connector: setup.reconciler.connector)
+            let survey = try await ReviewSurvey.take(
+                template, loaded: setup.loaded, branches: Array(branches.values), tracked: tracked,
+                connector: setup.reconciler.connector)
             return (ReviewStatus.of(survey.decision), template, TargetDescription.of(survey.target))
         } catch {
             throw CLIError("review environments: \(error)")

@@ -20,14 +20,17 @@ struct ValidateCommand: ParsableCommand {
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.count - errors
         if output == .json {
-            JSONOutput.print(JSONOutput.Validation(environments: loaded.environmentNames, services: loaded.services, errors: errors,
-                                                   warnings: warnings, diagnostics: diagnostics.map(JSONOutput.Diagnostic.init)))
+            JSONOutput.print(
+                JSONOutput.Validation(
+                    environments: loaded.environmentNames, services: loaded.services, errors: errors,
+                    warnings: warnings, diagnostics: diagnostics.map(JSONOutput.Diagnostic.init)))
             if errors > 0 { throw ExitCode.failure }
             return
         }
         DiagnosticPrinter.print(diagnostics)
         let where_ = source.path.isEmpty ? "manifests" : source.path
-        let summary = "\(where_): \(loaded.environmentNames.count) environment(s), \(loaded.services.count) service(s), "
+        let summary =
+            "\(where_): \(loaded.environmentNames.count) environment(s), \(loaded.services.count) service(s), "
             + "\(errors) error(s), \(warnings) warning(s)"
         if errors > 0 {
             DiagnosticPrinter.printError(summary)
@@ -42,8 +45,9 @@ struct ValidateCommand: ParsableCommand {
     /// unseen: say so.
     func uncommittedNote() -> String? {
         guard !source.worktree, source.ref == nil, let repo = try? Repository.discover(from: source.repo),
-              let root = try? ManifestPath.normalizedRoot(source.path),
-              let changed = try? repo.uncommittedPaths(under: root), !changed.isEmpty else { return nil }
+            let root = try? ManifestPath.normalizedRoot(source.path),
+            let changed = try? repo.uncommittedPaths(under: root), !changed.isEmpty
+        else { return nil }
         return "note: validated HEAD; \(changed.count) file(s) with uncommitted changes were not checked (use --worktree to check them)"
     }
 }

@@ -9,8 +9,10 @@ import Manifests
 /// Built with `scripts/fuzz.sh` (libFuzzer); without FUZZING it replays inputs given as paths.
 func loadManifests(_ bytes: [UInt8]) {
     let parts = bytes.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false).map(Array.init)
-    let names = ["berth.yaml", "environments/prod/environment.yaml", "environments/prod/api.yaml",
-                 "services/api/service.yaml", "services/api/task-definition.json"]
+    let names = [
+        "berth.yaml", "environments/prod/environment.yaml", "environments/prod/api.yaml",
+        "services/api/service.yaml", "services/api/task-definition.json",
+    ]
     var files: [String: ManifestFiles.Content] = [:]
     for (index, part) in parts.enumerated() { files[names[index]] = .data(part) }
     let loaded = ManifestLoader().load(ManifestFiles(files: files, displayPrefix: "fuzz/"))
@@ -25,7 +27,8 @@ func loadManifests(_ bytes: [UInt8]) {
 /// service and against itself (which must be empty: a plan of what runs is in sync).
 func plan(_ rendered: RenderedService) {
     guard let register = try? rendered.registerRequest(),
-          let create = try? rendered.createServiceRequest(taskDefinition: rendered.family) else { return }
+        let create = try? rendered.createServiceRequest(taskDefinition: rendered.family)
+    else { return }
     let taskDefinition = TaskDefinitionCanonical.canonical(register)
     let settings = ServiceCanonical.desired(create)
     _ = SpecHash.of(taskDefinition) + SpecHash.of(settings)
@@ -45,8 +48,10 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 }
 
 @_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
 
 /// SwiftPM links an executable's `main` to this symbol; it hands over to libFuzzer's driver.
 @_cdecl("manifest_fuzzer_main")

@@ -17,21 +17,27 @@ import Testing
     static let isolated = ["AWS_EC2_METADATA_DISABLED": "true", "HOME": "/nonexistent"]
 
     @Test func environmentVariables() async throws {
-        let env = Self.isolated.merging(["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret", "AWS_SESSION_TOKEN": "env-token"]) { $1 }
+        let env = Self.isolated.merging(["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret", "AWS_SESSION_TOKEN": "env-token"]) {
+            $1
+        }
         let credentials = try await Self.chain(env).credentials()
         #expect(credentials == Credentials(accessKeyId: "AKIAENV", secretAccessKey: "env-secret", sessionToken: "env-token"))
     }
 
     @Test func profilesFromTheSharedFiles() async throws {
         let folder = ScratchFolder()
-        let config = try folder.write("config", """
+        let config = try folder.write(
+            "config",
+            """
             [default]
             region = eu-west-1
             [profile ops]
             # comment
             region = us-west-2
             """)
-        let credentials = try folder.write("credentials", """
+        let credentials = try folder.write(
+            "credentials",
+            """
             [default]
             aws_access_key_id = AKIADEFAULT
             aws_secret_access_key = default-secret
@@ -54,15 +60,19 @@ import Testing
     @Test func environmentWinsOverProfiles() async throws {
         let folder = ScratchFolder()
         let credentials = try folder.write("credentials", "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n")
-        let env = Self.isolated.merging(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_ACCESS_KEY_ID": "AKIAENV",
-                                         "AWS_SECRET_ACCESS_KEY": "e"]) { $1 }
+        let env = Self.isolated.merging([
+            "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_ACCESS_KEY_ID": "AKIAENV",
+            "AWS_SECRET_ACCESS_KEY": "e",
+        ]) { $1 }
         #expect(try await Self.chain(env).credentials().accessKeyId == "AKIAENV")
     }
 
     @Test func roleAssumedThroughSTSFromASourceProfile() async throws {
         let url = try await Self.moto()
         let folder = ScratchFolder()
-        let config = try folder.write("config", """
+        let config = try folder.write(
+            "config",
+            """
             [profile deploy]
             role_arn = arn:aws:iam::222222222222:role/berth-deploy
             source_profile = base
@@ -70,15 +80,20 @@ import Testing
             region = us-east-1
             """)
         let credentials = try folder.write("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
-        let env = Self.isolated.merging(["AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials,
-                                         "AWS_PROFILE": "deploy", "AWS_ENDPOINT_URL": url]) { $1 }
+        let env = Self.isolated.merging([
+            "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials,
+            "AWS_PROFILE": "deploy", "AWS_ENDPOINT_URL": url,
+        ]) { $1 }
         let assumed = try await Self.chain(env).credentials()
         #expect(assumed.accessKeyId != "AKIABASE")
         #expect(assumed.sessionToken != nil)
         #expect(assumed.expiration != nil)
         // moto puts the assumed role's keys in the role's account.
-        let identity = try await STSClient(client: AWSClient(region: "us-east-1", credentials: StaticCredentialProvider(assumed),
-                                                             environment: ["AWS_ENDPOINT_URL": url])).getCallerIdentity()
+        let identity = try await STSClient(
+            client: AWSClient(
+                region: "us-east-1", credentials: StaticCredentialProvider(assumed),
+                environment: ["AWS_ENDPOINT_URL": url])
+        ).getCallerIdentity()
         #expect(identity.account == "222222222222")
         #expect(identity.arn.contains("berth-deploy"))
     }
@@ -89,9 +104,11 @@ import Testing
             guard request.uri == "/v2/credentials/abc", request.header("Authorization") == "token-123" else {
                 return .respond(status: 401, headers: [], body: "no")
             }
-            return .respond(status: 200, headers: [("Content-Type", "application/json")], body: """
-                {"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"container-secret","Token":"container-token","Expiration":"\(expiry)"}
-                """)
+            return .respond(
+                status: 200, headers: [("Content-Type", "application/json")],
+                body: """
+                    {"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"container-secret","Token":"container-token","Expiration":"\(expiry)"}
+                    """)
         }
         let folder = ScratchFolder()
         let tokenFile = try folder.write("token", "token-123\n")
@@ -122,7 +139,9 @@ import Testing
             case ("GET", "/latest/meta-data/iam/security-credentials/") where request.header("X-aws-ec2-metadata-token") == "imds-token":
                 return .respond(status: 200, headers: [], body: "node-role")
             case ("GET", "/latest/meta-data/iam/security-credentials/node-role") where request.header("X-aws-ec2-metadata-token") == "imds-token":
-                return .respond(status: 200, headers: [], body: #"{"AccessKeyId":"ASIAIMDS","SecretAccessKey":"imds-secret","Token":"t","Expiration":"2099-01-01T00:00:00Z"}"#)
+                return .respond(
+                    status: 200, headers: [],
+                    body: #"{"AccessKeyId":"ASIAIMDS","SecretAccessKey":"imds-secret","Token":"t","Expiration":"2099-01-01T00:00:00Z"}"#)
             default:
                 return .respond(status: 401, headers: [], body: "")
             }
@@ -141,7 +160,9 @@ import Testing
         final class Source: CredentialProvider {
             let calls = Mutex(0)
             func credentials() async throws -> Credentials {
-                let n = calls.withLock { $0 += 1; return $0 }
+                let n = calls.withLock {
+                    $0 += 1; return $0
+                }
                 try await Task.sleep(nanoseconds: 50_000_000)
                 return Credentials(accessKeyId: "K\(n)", secretAccessKey: "s", expiration: Date().addingTimeInterval(n == 1 ? 60 : 3600))
             }

@@ -12,19 +12,21 @@ import Testing
     }
 
     static func client(_ server: LoopbackServer, attempts: Int = 4, delays: Delays, timeout: TimeInterval = 5) -> AWSClient {
-        AWSClient(region: "us-east-1",
-                  credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIDTEST", secretAccessKey: "retry-secret-canary")),
-                  environment: ["AWS_ENDPOINT_URL_ECS": server.url],
-                  retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 1, timeout: timeout),
-                  sleep: { delay in
-                      delays.values.withLock { $0.append(delay) }
-                      try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-                  },
-                  random: { 0.99 })
+        AWSClient(
+            region: "us-east-1",
+            credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIDTEST", secretAccessKey: "retry-secret-canary")),
+            environment: ["AWS_ENDPOINT_URL_ECS": server.url],
+            retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 1, timeout: timeout),
+            sleep: { delay in
+                delays.values.withLock { $0.append(delay) }
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            },
+            random: { 0.99 })
     }
 
-    static let throttled = LoopbackServer.Reply.respond(status: 400, headers: [("x-amzn-RequestId", "req-1")],
-                                                        body: #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
+    static let throttled = LoopbackServer.Reply.respond(
+        status: 400, headers: [("x-amzn-RequestId", "req-1")],
+        body: #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
     static let ok = LoopbackServer.Reply.respond(status: 200, headers: [], body: #"{"taskDefinitionArns":[]}"#)
 
     @Test func throttlingIsRetriedWithGrowingBackoff() async throws {
@@ -63,7 +65,9 @@ import Testing
     }
 
     @Test func concurrentRevisionConflictsAreRetried() async throws {
-        let conflict = LoopbackServer.Reply.respond(status: 400, headers: [], body: #"{"__type":"ClientException","message":"Too many concurrent attempts to create a new revision of the specified family."}"#)
+        let conflict = LoopbackServer.Reply.respond(
+            status: 400, headers: [],
+            body: #"{"__type":"ClientException","message":"Too many concurrent attempts to create a new revision of the specified family."}"#)
         let server = try await LoopbackServer { _, index in index == 0 ? conflict : Self.ok }
         _ = try await Self.client(server, delays: Delays()).json(.ecs, "RegisterTaskDefinition", body: Array("{}".utf8))
         #expect(server.requests.count == 2)
@@ -72,8 +76,9 @@ import Testing
 
     @Test func clientErrorsSurfaceAtOnceWithCodeAndMessage() async throws {
         let server = try await LoopbackServer { _, _ in
-            .respond(status: 400, headers: [("x-amzn-RequestId", "66aebd53")],
-                     body: #"{"__type":"com.amazonaws.ecs#ClientException","message":"Container.image should not be null or empty."}"#)
+            .respond(
+                status: 400, headers: [("x-amzn-RequestId", "66aebd53")],
+                body: #"{"__type":"com.amazonaws.ecs#ClientException","message":"Container.image should not be null or empty."}"#)
         }
         let delays = Delays()
         let error = await #expect(throws: AWSError.self) {
@@ -84,7 +89,9 @@ import Testing
         #expect(error?.code == "ClientException")
         #expect(error?.message == "Container.image should not be null or empty.")
         #expect(error?.requestId == "66aebd53")
-        #expect(error.map { "\($0)" } == "ecs RegisterTaskDefinition: ClientException: Container.image should not be null or empty. (HTTP 400, request 66aebd53)")
+        #expect(
+            error.map { "\($0)" }
+                == "ecs RegisterTaskDefinition: ClientException: Container.image should not be null or empty. (HTTP 400, request 66aebd53)")
         #expect(error.map { !"\($0)".contains("retry-secret-canary") && !"\($0)".contains("Signature=") } == true)
         await server.shutdown()
     }
@@ -99,7 +106,8 @@ import Testing
 
     @Test func anAnswerTrickledByteByByteTimesOutWithinTheAttemptsDeadline() async throws {
         let server = try await LoopbackServer { _, index in
-            index == 0 ? .trickle(status: 200, body: #"{"taskDefinitionArns": ["arn:aws:ecs:us-east-1:1:task-definition/slow:1"]}"#, interval: 1)
+            index == 0
+                ? .trickle(status: 200, body: #"{"taskDefinitionArns": ["arn:aws:ecs:us-east-1:1:task-definition/slow:1"]}"#, interval: 1)
                 : Self.ok
         }
         let started = Date()
@@ -112,15 +120,21 @@ import Testing
     }
 
     @Test func errorBodiesInEveryShape() {
-        let xml = AWSError.decode(status: 403, headers: [], body: Array("""
-            <ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error><RequestId>r-9</RequestId></ErrorResponse>
-            """.utf8), service: "ecs", operation: "ListServices")
+        let xml = AWSError.decode(
+            status: 403, headers: [],
+            body: Array(
+                """
+                <ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error><RequestId>r-9</RequestId></ErrorResponse>
+                """.utf8), service: "ecs", operation: "ListServices")
         #expect(xml.code == "SignatureDoesNotMatch" && xml.requestId == "r-9" && xml.message.hasPrefix("The request signature"))
-        let header = AWSError.decode(status: 400, headers: [("X-Amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/")],
-                                     body: [], service: "ecs", operation: "ListServices")
+        let header = AWSError.decode(
+            status: 400, headers: [("X-Amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/")],
+            body: [], service: "ecs", operation: "ListServices")
         #expect(header.code == "ThrottlingException" && header.isThrottling)
-        let namespaced = AWSError.decode(status: 400, headers: [], body: Array(#"{"__type":"com.amazonaws.dynamodb.v20111205#ProvisionedThroughputExceededException","Message":"slow down"}"#.utf8),
-                                         service: "dynamodb", operation: "PutItem")
+        let namespaced = AWSError.decode(
+            status: 400, headers: [],
+            body: Array(#"{"__type":"com.amazonaws.dynamodb.v20111205#ProvisionedThroughputExceededException","Message":"slow down"}"#.utf8),
+            service: "dynamodb", operation: "PutItem")
         #expect(namespaced.code == "ProvisionedThroughputExceededException" && namespaced.message == "slow down" && namespaced.isRetryable)
     }
 

@@ -20,7 +20,7 @@ import Testing
     static let signer = SigV4Signer(
         credentials: Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
         region: "us-east-1", service: "service")
-    static let date = Date(timeIntervalSince1970: 1_440_938_160) // 20150830T123600Z
+    static let date = Date(timeIntervalSince1970: 1_440_938_160)  // 20150830T123600Z
 
     static func file(_ name: String, _ ext: String) throws -> String {
         let base = (name as NSString).lastPathComponent
@@ -69,19 +69,25 @@ import Testing
     }
 
     @Test func signingAddsDateTokenAndAuthorization() {
-        let temporary = SigV4Signer(credentials: Credentials(accessKeyId: "ASIAEXAMPLE", secretAccessKey: "s", sessionToken: "tok"),
-                                    region: "eu-west-1", service: "ecs")
-        let signed = temporary.sign(SigningRequest(method: "POST", headers: [(name: "Host", value: "ecs.eu-west-1.amazonaws.com")]),
-                                    date: Self.date)
+        let temporary = SigV4Signer(
+            credentials: Credentials(accessKeyId: "ASIAEXAMPLE", secretAccessKey: "s", sessionToken: "tok"),
+            region: "eu-west-1", service: "ecs")
+        let signed = temporary.sign(
+            SigningRequest(method: "POST", headers: [(name: "Host", value: "ecs.eu-west-1.amazonaws.com")]),
+            date: Self.date)
         #expect(signed.header("X-Amz-Date") == "20150830T123600Z")
         #expect(signed.header("X-Amz-Security-Token") == "tok")
         let auth = signed.header("Authorization") ?? ""
-        #expect(auth.hasPrefix("AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20150830/eu-west-1/ecs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature="))
+        #expect(
+            auth.hasPrefix(
+                "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20150830/eu-west-1/ecs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature="
+            ))
     }
 
     @Test func credentialsNeverPrintTheirSecrets() {
-        let credentials = Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                                      sessionToken: "session-token-canary")
+        let credentials = Credentials(
+            accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            sessionToken: "session-token-canary")
         let text = "\(credentials) \(String(reflecting: credentials))"
         #expect(!text.contains("wJalr"))
         #expect(!text.contains("session-token-canary"))

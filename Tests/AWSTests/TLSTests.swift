@@ -11,9 +11,10 @@ import Testing
 
     static func client(_ environment: [String: String]) -> AWSClient {
         // The machine's own settings are left out: each case names what it uses.
-        AWSClient(region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIDTEST", secretAccessKey: "tls-secret")),
-                  environment: ["HOME": "/nonexistent"].merging(environment) { $1 },
-                  retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05, timeout: 10))
+        AWSClient(
+            region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIDTEST", secretAccessKey: "tls-secret")),
+            environment: ["HOME": "/nonexistent"].merging(environment) { $1 },
+            retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05, timeout: 10))
     }
 
     @Test func aPrivateCAIsTrustedOnlyWhenNamed() async throws {

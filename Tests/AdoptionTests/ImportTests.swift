@@ -25,14 +25,16 @@ final class AdoptionRepo: @unchecked Sendable {
     @discardableResult
     func commit(_ files: [String: String?], _ message: String) throws -> ObjectID {
         let changes = files.sorted { $0.key < $1.key }.map { path, text in text.map { FileChange.write(path, $0) } ?? .delete(path) }
-        return try repo.commit(changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
-                               message: message, author: Signature(name: "Dev", email: "dev@example.com"))
+        return try repo.commit(
+            changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
+            message: message, author: Signature(name: "Dev", email: "dev@example.com"))
     }
 
     func reconciler() throws -> Reconciler {
-        Reconciler(manifests: ManifestLoader().load(try ManifestSource(repository: folder.path).read()),
-                   connector: TargetConnector(repositoryRoot: folder.path, environment: environment),
-                   recorder: NotesRecorder(repositoryPath: folder.path))
+        Reconciler(
+            manifests: ManifestLoader().load(try ManifestSource(repository: folder.path).read()),
+            connector: TargetConnector(repositoryRoot: folder.path, environment: environment),
+            recorder: NotesRecorder(repositoryPath: folder.path))
     }
 
     func apply(_ env: String) async throws {
@@ -51,9 +53,11 @@ final class AdoptionRepo: @unchecked Sendable {
     /// Imports into the work tree and commits what was written.
     func importServices(_ environments: [String], services: [String] = [], force: Bool = false) async throws -> [String: String] {
         let loaded = ManifestLoader().load(try ManifestSource(repository: folder.path).read())
-        let written = try await ManifestImporter(root: folder.path, loaded: loaded,
-                                                 connector: TargetConnector(repositoryRoot: folder.path, environment: environment))
-            .run(environments: environments, services: services, force: force)
+        let written = try await ManifestImporter(
+            root: folder.path, loaded: loaded,
+            connector: TargetConnector(repositoryRoot: folder.path, environment: environment)
+        )
+        .run(environments: environments, services: services, force: force)
         var files: [String: String] = [:]
         for path in written { files[path] = try String(contentsOfFile: folder.path + "/" + path, encoding: .utf8) }
         try commit(files, "import")
@@ -93,8 +97,10 @@ final class AdoptionRepo: @unchecked Sendable {
         let cluster = "import-\(UUID().uuidString.prefix(8).lowercased())"
         _ = try await AWSECSClient(client: MotoServer.shared.client()).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
         let network = try await motoNetwork()
-        try await Self.roundTrip(try AdoptionRepo(try FixtureManifests.files(fixture, target: "aws: {region: us-east-1, cluster: \(cluster)}", network: network),
-                                                  environment: try await motoEnvironment()))
+        try await Self.roundTrip(
+            try AdoptionRepo(
+                try FixtureManifests.files(fixture, target: "aws: {region: us-east-1, cluster: \(cluster)}", network: network),
+                environment: try await motoEnvironment()))
     }
 
     @Test func environmentsImportedTogetherShareTheirCommonPartInTheBase() async throws {
@@ -150,7 +156,8 @@ final class AdoptionRepo: @unchecked Sendable {
         try await repo.apply("staging")
         try repo.folder.write("environments/staging/api.yaml", "# mine\n{}\n")
         let loaded = ManifestLoader().load(try ManifestSource(repository: repo.folder.path).read())
-        let importer = ManifestImporter(root: repo.folder.path, loaded: loaded, connector: TargetConnector(repositoryRoot: repo.folder.path, environment: repo.environment))
+        let importer = ManifestImporter(
+            root: repo.folder.path, loaded: loaded, connector: TargetConnector(repositoryRoot: repo.folder.path, environment: repo.environment))
         await #expect(throws: ImportError.self) { _ = try await importer.run(environments: ["staging"], services: ["api"], force: false) }
         #expect(try String(contentsOfFile: repo.folder.path + "/environments/staging/api.yaml", encoding: .utf8) == "# mine\n{}\n")
         #expect(!FileManager.default.fileExists(atPath: repo.folder.path + "/services/api/service.yaml"))

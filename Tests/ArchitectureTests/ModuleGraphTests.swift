@@ -25,12 +25,16 @@ import Testing
         "Reconcile": ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify"],
         "Adoption": ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile"],
         "Delivery": ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "Forge"],
-        "Controller": ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
-                       "Reconcile", "CMemory", "Blocking"],
+        "Controller": [
+            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
+            "Reconcile", "CMemory", "Blocking",
+        ],
         "berth": ["Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "Forge", "CLibc"],
         "manifest-fuzzer": ["Manifests", "Canonical", "ECSModel"],
-        "berth-bench": ["Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS",
-                        "Controller", "CMemory", "LocalAWS"],
+        "berth-bench": [
+            "Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS",
+            "Controller", "CMemory", "LocalAWS",
+        ],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -56,7 +60,8 @@ import Testing
                 for line in text.split(separator: "\n") {
                     let words = line.split(separator: " ").map(String.init)
                     guard let at = words.firstIndex(of: "import"), at + 1 < words.count,
-                          words[..<at].allSatisfy({ $0.hasPrefix("@") || $0 == "package" || $0 == "public" }) else { continue }
+                        words[..<at].allSatisfy({ $0.hasPrefix("@") || $0 == "package" || $0 == "public" })
+                    else { continue }
                     let imported = words[at + 1]
                     if own.contains(imported), !Self.allowed[module]!.contains(imported) {
                         violations.append("Sources/\(module)/\(relative): imports \(imported)")

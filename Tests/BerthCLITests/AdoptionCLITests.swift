@@ -20,7 +20,9 @@ import Testing
         for service in services {
             #expect(service["state"] as? String == "in sync", "\(service)")
             let last = try #require(service["lastApply"] as? [String: Any])
-            #expect(last["commit"] as? String == head && last["author"] as? String == "Dev <dev@example.com>" && last["outcome"] as? String == "converged")
+            #expect(
+                last["commit"] as? String == head && last["author"] as? String == "Dev <dev@example.com>" && last["outcome"] as? String == "converged"
+            )
         }
         let api = try #require(services.first { $0["service"] as? String == "api" })
         #expect((api["liveImages"] as? [String: String])?["app"]?.hasSuffix("shop/api:1.5.0") == true)
@@ -28,10 +30,16 @@ import Testing
         // A new release in git: every service is out of sync, its image shown going from live to desired.
         let current = try scratch.repo.file(at: scratch.repo.resolve("HEAD"), path: "manifests/environments/staging/environment.yaml")
         let environment = try #require(current)
-        try scratch.commit([.write("manifests/environments/staging/environment.yaml",
-                               String(decoding: environment, as: UTF8.self).replacingOccurrences(of: "1.5.0", with: "1.6.0"))], "release 1.6.0")
+        try scratch.commit(
+            [
+                .write(
+                    "manifests/environments/staging/environment.yaml",
+                    String(decoding: environment, as: UTF8.self).replacingOccurrences(of: "1.5.0", with: "1.6.0"))
+            ], "release 1.6.0")
         let text = try berth(["status", "--path", "manifests", "--env", "staging"], in: scratch.path)
-        #expect(text.stdout.contains("out of sync") && text.stdout.contains("shop/api:1.5.0 -> ") && text.stdout.contains("Dev <dev@example.com>"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("out of sync") && text.stdout.contains("shop/api:1.5.0 -> ") && text.stdout.contains("Dev <dev@example.com>"),
+            "\(text.stdout)")
         #expect(!text.stdout.contains("in sync  "), "\(text.stdout)")
     }
 
@@ -42,8 +50,10 @@ import Testing
         // Another manifest root in the same repository adopts what runs in cluster staging.
         let imported = try berth(["import", "--path", "adopted", "--env", "staging", "--cluster", "staging", "--local", "--all"], in: scratch.path)
         #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
-        for file in ["environments/staging/environment.yaml", "services/api/service.yaml", "environments/staging/api.yaml",
-                     "services/worker/service.yaml", "environments/staging/web.yaml"] {
+        for file in [
+            "environments/staging/environment.yaml", "services/api/service.yaml", "environments/staging/api.yaml",
+            "services/worker/service.yaml", "environments/staging/web.yaml",
+        ] {
             #expect(imported.stdout.contains("wrote adopted/\(file)") || imported.stdout.contains("wrote \(file)"), "\(imported.stdout)")
         }
         let api = try String(contentsOfFile: scratch.path + "/adopted/services/api/service.yaml", encoding: .utf8)

@@ -38,8 +38,9 @@ func berth(_ args: [String], in dir: String, environment: [String: String] = [:]
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return BerthRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                    stderr: String(decoding: errData, as: UTF8.self))
+    return BerthRun(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// The repository's own manifests/ folder.
@@ -74,8 +75,9 @@ final class ScratchRepo {
 
     @discardableResult
     func commit(_ changes: [FileChange], _ message: String) throws -> ObjectID {
-        try repo.commit(changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
-                        message: message, author: author)
+        try repo.commit(
+            changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
+            message: message, author: author)
     }
 }
 
@@ -134,7 +136,8 @@ final class ScratchRepo {
         try FileManager.default.createDirectory(atPath: work + "/manifests/environments/staging", withIntermediateDirectories: true)
         try "service: {desiredCount: 1}\ntaskDefinition: {cpu: \"999\"}\n".write(toFile: file, atomically: true, encoding: .utf8)
         // --worktree needs every file on disk.
-        for path in try scratch.repo.listTree(at: scratch.repo.resolve("HEAD")) where path.kind == .file && path.path != "manifests/environments/staging/web.yaml" {
+        for path in try scratch.repo.listTree(at: scratch.repo.resolve("HEAD"))
+        where path.kind == .file && path.path != "manifests/environments/staging/web.yaml" {
             let target = work + "/" + path.path
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(scratch.repo.blob(path.id)).write(to: URL(fileURLWithPath: target))
@@ -162,8 +165,9 @@ final class ScratchRepo {
         try "service: {desiredCount: two}\n".write(toFile: file, atomically: true, encoding: .utf8)
         let validate = try berth(["validate", "--path", "manifests"], in: scratch.path)
         #expect(validate.status == 0)
-        #expect(validate.stdout.contains("note: validated HEAD; 1 file(s) with uncommitted changes were not checked (use --worktree"),
-                "\(validate.stdout)")
+        #expect(
+            validate.stdout.contains("note: validated HEAD; 1 file(s) with uncommitted changes were not checked (use --worktree"),
+            "\(validate.stdout)")
         #expect(try berth(["validate", "--path", "manifests", "--worktree"], in: scratch.path).status != 0)
         // A freeze shows in the Markdown plan a pull request carries.
         try scratch.commit([.write("manifests/environments/prod/freeze.yaml", "reason: year-end audit\n")], "freeze prod")

@@ -8,8 +8,10 @@ import Testing
 
 /// `berth controller` as it runs in production, against a bare repository on disk and the local target.
 @Suite struct ControllerCLITests {
-    static func http(_ method: String, _ url: String, body: String = "", headers: [String: String] = [:],
-                     timeout: Double = 5) async throws -> (Int, String) {
+    static func http(
+        _ method: String, _ url: String, body: String = "", headers: [String: String] = [:],
+        timeout: Double = 5
+    ) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.timeoutInterval = timeout
@@ -53,12 +55,17 @@ import Testing
 
     /// `berth controller` on `repository`'s manifests/ with a fresh state folder, listening on
     /// `port`, the local target paced fast; its stdout to `output` (or nowhere).
-    static func controller(_ repository: String, port: Int, extra: [String] = [], environment: [String: String] = [:],
-                           output: Pipe? = nil) throws -> Process {
+    static func controller(
+        _ repository: String, port: Int, extra: [String] = [], environment: [String: String] = [:],
+        output: Pipe? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: berthBinary())
-        process.arguments = ["controller", "--repo", repository, "--path", "manifests", "--interval", "1h",
-                             "--listen", "127.0.0.1:\(port)", "--state-dir", repository + "/state"] + extra
+        process.arguments =
+            [
+                "controller", "--repo", repository, "--path", "manifests", "--interval", "1h",
+                "--listen", "127.0.0.1:\(port)", "--state-dir", repository + "/state",
+            ] + extra
         process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05"]) { $1 }.merging(environment) { $1 }
         if let output { process.standardOutput = output } else { process.standardOutput = FileHandle.nullDevice }
         process.standardError = FileHandle.nullDevice
@@ -87,8 +94,10 @@ import Testing
     static func browser(_ url: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                             "--user-data-dir=" + NSTemporaryDirectory() + "berth-chromium-" + UUID().uuidString, "--dump-dom", url]
+        process.arguments = [
+            "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--user-data-dir=" + NSTemporaryDirectory() + "berth-chromium-" + UUID().uuidString, "--dump-dom", url,
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -112,15 +121,17 @@ import Testing
         let folder = scratch.path + "/prometheus"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try """
-            global: {scrape_interval: 1s, evaluation_interval: 1s}
-            scrape_configs:
-              - job_name: berth
-                static_configs: [{targets: ["127.0.0.1:\(port)"]}]
-            """.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
+        global: {scrape_interval: 1s, evaluation_interval: 1s}
+        scrape_configs:
+          - job_name: berth
+            static_configs: [{targets: ["127.0.0.1:\(port)"]}]
+        """.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
         let prometheus = Process()
         prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        prometheus.arguments = ["--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
-                                "--web.listen-address=127.0.0.1:\(prometheusPort)"]
+        prometheus.arguments = [
+            "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
+            "--web.listen-address=127.0.0.1:\(prometheusPort)",
+        ]
         prometheus.standardOutput = FileHandle.nullDevice
         prometheus.standardError = FileHandle.nullDevice
         try prometheus.run()
@@ -130,9 +141,10 @@ import Testing
         func quantile(_ expression: String) async -> Double? {
             let query = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             guard let (code, text) = try? await Self.http("GET", "http://127.0.0.1:\(prometheusPort)/api/v1/query?query=\(query)"), code == 200,
-                  let answer = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                  let result = (answer["data"] as? [String: Any])?["result"] as? [[String: Any]],
-                  let value = result.first?["value"] as? [Any], let number = (value.last as? String).flatMap(Double.init) else { return nil }
+                let answer = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                let result = (answer["data"] as? [String: Any])?["result"] as? [[String: Any]],
+                let value = result.first?["value"] as? [Any], let number = (value.last as? String).flatMap(Double.init)
+            else { return nil }
             return number
         }
         let reconcile = "histogram_quantile(0.9, sum by (le) (berth_reconcile_duration_seconds_bucket))"
@@ -179,13 +191,15 @@ import Testing
 
         // A request for a pass needs the token and the header no cross-site form can send.
         #expect(try await Self.http("POST", base + "/api/reconcile?environment=staging", headers: bearer).0 == 403)
-        let asked = try berth(["reconcile", "--env", "staging", "--controller", base], in: scratch.path,
-                              environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
+        let asked = try berth(
+            ["reconcile", "--env", "staging", "--controller", base], in: scratch.path,
+            environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         #expect(asked.status == 0 && asked.stdout.contains("reconciling staging"), "\(asked.stdout)\(asked.stderr)")
         #expect(try await Self.http("GET", base + "/api/status", headers: ["Authorization": "bearer t0ken-for-the-page"]).0 == 200)
         // What --listen takes works, and a token with a trailing newline is trimmed.
-        let plain = try berth(["reconcile", "--env", "staging", "--controller", "127.0.0.1:\(port)"], in: scratch.path,
-                              environment: ["BERTH_API_TOKEN": "t0ken-for-the-page\n"])
+        let plain = try berth(
+            ["reconcile", "--env", "staging", "--controller", "127.0.0.1:\(port)"], in: scratch.path,
+            environment: ["BERTH_API_TOKEN": "t0ken-for-the-page\n"])
         #expect(plain.status == 0, "\(plain.stderr)")
         let badToken = try berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "two\nlines"])
         #expect(badToken.status != 0 && badToken.stderr.contains("one line") && !badToken.stderr.contains("two"), "\(badToken.stderr)")
@@ -194,8 +208,9 @@ import Testing
         let refused = try berth(["reconcile", "--controller", "127.0.0.1:\(down)"], in: scratch.path, environment: ["BERTH_API_TOKEN": "x"])
         #expect(refused.status != 0 && refused.stderr.contains("cannot reach the controller"))
         #expect(Date().timeIntervalSince(started) < 10, "a controller that is down fails at once")
-        let unknown = try berth(["reconcile", "--env", "qa", "--controller", base], in: scratch.path,
-                                environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
+        let unknown = try berth(
+            ["reconcile", "--env", "qa", "--controller", base], in: scratch.path,
+            environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         #expect(unknown.status != 0 && unknown.stderr.contains("404"), "\(unknown.stderr)")
         let anonymous = try berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": ""])
         #expect(anonymous.status != 0 && anonymous.stderr.contains("401"), "\(anonymous.stderr)")
@@ -207,7 +222,8 @@ import Testing
         }
         // The status shows times to the second: ask in the next one.
         try await Task.sleep(nanoseconds: 1_100_000_000)
-        _ = try berth(["reconcile", "--env", "staging", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
+        _ = try berth(
+            ["reconcile", "--env", "staging", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         var moved = false
         for _ in 0..<100 where !moved {
             try await Task.sleep(nanoseconds: 100_000_000)
@@ -226,8 +242,10 @@ import Testing
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: berthBinary())
-        process.arguments = ["controller", "--repo", scratch.path + "/origin.git", "--path", "manifests", "--interval", "1h",
-                             "--listen", "127.0.0.1:\(port)", "--state-dir", scratch.path + "/state"]
+        process.arguments = [
+            "controller", "--repo", scratch.path + "/origin.git", "--path", "manifests", "--interval", "1h",
+            "--listen", "127.0.0.1:\(port)", "--state-dir", scratch.path + "/state",
+        ]
         process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "BERTH_WEBHOOK_SECRET": "s3cret"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -262,19 +280,28 @@ import Testing
         #expect(seen.contains("converged") && !seen.contains("class=\"failed\""))
         // What promoting staging into prod would change (the example's releases differ).
         #expect(seen.contains("Promoting staging → prod"))
-        #expect(seen.contains("api: app 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.0 -&gt; 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.5.0"))
+        #expect(
+            seen.contains(
+                "api: app 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.0 -&gt; 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.5.0"
+            ))
         #expect(seen.contains("lead time"))
 
         // A new commit, announced by a signed webhook, is applied without a restart.
         let receiver = try await LoopbackServer { _, _ in .respond(status: 200, headers: [], body: "") }
         defer { Task { await receiver.shutdown() } }
-        let prodEnvironment = String(decoding: try #require(try origin.file(at: first, path: "manifests/environments/prod/environment.yaml")), as: UTF8.self)
-        let second = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n"),
-                                                 .write("manifests/environments/prod/environment.yaml",
-                                                        prodEnvironment + "\nnotifications:\n  - url: \"\(receiver.url)/berth\"\n")], onto: "main",
-                                       expectedTip: first, message: "scale web", author: Signature(name: "Dev", email: "dev@example.com"))
+        let prodEnvironment = String(
+            decoding: try #require(try origin.file(at: first, path: "manifests/environments/prod/environment.yaml")), as: UTF8.self)
+        let second = try origin.commit(
+            changes: [
+                .write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n"),
+                .write(
+                    "manifests/environments/prod/environment.yaml",
+                    prodEnvironment + "\nnotifications:\n  - url: \"\(receiver.url)/berth\"\n"),
+            ], onto: "main",
+            expectedTip: first, message: "scale web", author: Signature(name: "Dev", email: "dev@example.com"))
         let payload = #"{"ref":"refs/heads/main"}"#
-        let forged = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)])
+        let forged = try await Self.http(
+            "POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)])
         #expect(forged.0 == 401)
         #expect(try await Self.http("POST", base + "/hooks/git", body: payload).0 == 401)
         let accepted = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": Self.sign(payload, "s3cret")])
@@ -286,16 +313,19 @@ import Testing
         // A force-push to a history that does not contain what was applied is refused, even
         // with the origin's records deleted first: the guard keeps its own state.
         try origin.deleteReference("refs/notes/berth")
-        let rewritten = try origin.commit(changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 9\n")],
-                                          onto: "rewrite", expectedTip: nil, message: "rewritten history",
-                                          author: Signature(name: "Mallory", email: "m@example.com"))
+        let rewritten = try origin.commit(
+            changes: [.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 9\n")],
+            onto: "rewrite", expectedTip: nil, message: "rewritten history",
+            author: Signature(name: "Mallory", email: "m@example.com"))
         try origin.moveReference("refs/heads/main", to: rewritten, expected: second, logMessage: "force-push")
         _ = try await Self.http("POST", base + "/hooks/git", body: payload, headers: ["X-Hub-Signature-256": Self.sign(payload, "s3cret")])
         let refused = await Self.waitFor(base) { (Self.environments($0)["prod"]?["error"] as? String)?.contains("does not descend") == true }
         let prod = Self.environments(try #require(refused))["prod"]
         #expect(prod?["appliedCommit"] as? String == second.hex)
         // Told once to the receivers of the last accepted head, whatever the refused one says.
-        let events = receiver.requests.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["event"] as? String }
+        let events = receiver.requests.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["event"] as? String
+        }
         #expect(events == ["converged", "refused"], "\(events)")
 
         // SIGTERM: a clean exit.

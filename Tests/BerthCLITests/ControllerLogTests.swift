@@ -13,8 +13,9 @@ import Testing
         let port = try FreePort.pick()
         let base = "http://127.0.0.1:\(port)"
         let out = Pipe()
-        let process = try ControllerCLITests.controller(scratch.path, port: port, extra: ["--log-format", "json"],
-                                                        environment: ["BERTH_WEBHOOK_SECRET": "canary-hook-s3cret"], output: out)
+        let process = try ControllerCLITests.controller(
+            scratch.path, port: port, extra: ["--log-format", "json"],
+            environment: ["BERTH_WEBHOOK_SECRET": "canary-hook-s3cret"], output: out)
         defer { if process.isRunning { process.terminate() } }
 
         let first = try scratch.repo.resolve("main")
@@ -25,9 +26,12 @@ import Testing
         #expect(try await ControllerCLITests.http("POST", base + "/hooks/git", body: payload, headers: ["X-GitHub-Delivery": "d-refused"]).0 == 401)
         #expect(try await ControllerCLITests.http("GET", base + "/hooks/git").0 == 405)
         let second = try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 5\n")], "scale web")
-        let accepted = try await ControllerCLITests.http("POST", base + "/hooks/git", body: payload,
-                                                         headers: ["X-GitHub-Delivery": "d-accepted",
-                                                                   "X-Hub-Signature-256": ControllerCLITests.sign(payload, "canary-hook-s3cret")])
+        let accepted = try await ControllerCLITests.http(
+            "POST", base + "/hooks/git", body: payload,
+            headers: [
+                "X-GitHub-Delivery": "d-accepted",
+                "X-Hub-Signature-256": ControllerCLITests.sign(payload, "canary-hook-s3cret"),
+            ])
         #expect(accepted.0 == 202)
         _ = await ControllerCLITests.waitFor(base) { ControllerCLITests.environments($0)["prod"]?["appliedCommit"] as? String == second.hex }
 

@@ -38,9 +38,14 @@ func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) 
         let runs = 35
         var killed = 0
         for run in 1...runs {
-            try scratch.commit([.write("manifests/environments/staging/environment.yaml",
-                                       "target:\n  local: {cluster: staging, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/staging}\nrelease: {version: \"2.\(run).0\"}\n")],
-                               "release 2.\(run).0")
+            try scratch.commit(
+                [
+                    .write(
+                        "manifests/environments/staging/environment.yaml",
+                        "target:\n  local: {cluster: staging, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/staging}\nrelease: {version: \"2.\(run).0\"}\n"
+                    )
+                ],
+                "release 2.\(run).0")
             if try await startAndKill(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path, after: random.next(400)) {
                 killed += 1
             }
@@ -68,9 +73,14 @@ func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) 
         var random = SeededRandom(seed: 7)
         let runs = 15
         for run in 1...runs {
-            try scratch.commit([.write("manifests/environments/prod/environment.yaml",
-                                       "target:\n  local: {cluster: prod, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/prod}\nrelease: {version: \"3.\(run).0\"}\npolicy: {protected: true}\n")],
-                               "prod 3.\(run).0")
+            try scratch.commit(
+                [
+                    .write(
+                        "manifests/environments/prod/environment.yaml",
+                        "target:\n  local: {cluster: prod, accountId: \"123456789012\", region: eu-west-1}\nvars: {logGroup: /ecs/prod}\nrelease: {version: \"3.\(run).0\"}\npolicy: {protected: true}\n"
+                    )
+                ],
+                "prod 3.\(run).0")
             _ = try await startAndKill(["controller", "--path", "manifests", "--once"], in: scratch.path, after: random.next(600))
             let rerun = try berth(["controller", "--path", "manifests", "--once"], in: scratch.path)
             #expect(rerun.status == 0, "run \(run): \(rerun.stdout)\(rerun.stderr)")

@@ -25,13 +25,16 @@ import Testing
     @Test func theControllersTaskDefinitionValidatesWithBerth() throws {
         let scratch = try ScratchRepo()
         let definition = try String(contentsOfFile: Self.deploy + "/task-definition.json", encoding: .utf8)
-        try scratch.commit([
-            .write("ops/berth.yaml", "version: 1\n"),
-            .write("ops/environments/tools/environment.yaml", "target: {aws: {region: us-east-1, cluster: tools, accountId: \"123456789012\"}}\npolicy: {protected: true}\n"),
-            .write("ops/environments/tools/berth.yaml", "service: {desiredCount: 1}\n"),
-            .write("ops/services/berth/service.yaml", "taskDefinitionFile: task-definition.json\n"),
-            .write("ops/services/berth/task-definition.json", definition),
-        ], "berth's own deployment")
+        try scratch.commit(
+            [
+                .write("ops/berth.yaml", "version: 1\n"),
+                .write(
+                    "ops/environments/tools/environment.yaml",
+                    "target: {aws: {region: us-east-1, cluster: tools, accountId: \"123456789012\"}}\npolicy: {protected: true}\n"),
+                .write("ops/environments/tools/berth.yaml", "service: {desiredCount: 1}\n"),
+                .write("ops/services/berth/service.yaml", "taskDefinitionFile: task-definition.json\n"),
+                .write("ops/services/berth/task-definition.json", definition),
+            ], "berth's own deployment")
         let run = try berth(["validate", "--path", "ops"], in: scratch.path)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty, "\(run.stderr)")
@@ -47,12 +50,15 @@ import Testing
         #expect(!statements.contains { ($0["Action"] as? String) == "*" })
         // Deleting services is allowed only where IAM sees berth's tag: a review environment's,
         // or (policy.prune) the environment berth created the service for.
-        let deletes = statements.filter { ($0["Action"] as? String) == "ecs:DeleteService" || ($0["Action"] as? [String])?.contains("ecs:DeleteService") == true }
+        let deletes = statements.filter {
+            ($0["Action"] as? String) == "ecs:DeleteService" || ($0["Action"] as? [String])?.contains("ecs:DeleteService") == true
+        }
         #expect(deletes.count == 2)
         for delete in deletes {
             let condition = try #require(delete["Condition"] as? [String: [String: Any]])
             let tags = condition["Null"] ?? [:]
-            #expect(tags["aws:ResourceTag/berth:review"] as? String == "false" || tags["aws:ResourceTag/berth:env"] as? String == "false", "\(delete)")
+            #expect(
+                tags["aws:ResourceTag/berth:review"] as? String == "false" || tags["aws:ResourceTag/berth:env"] as? String == "false", "\(delete)")
         }
     }
 
@@ -66,14 +72,14 @@ import Testing
             return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) }
         }
         var actions = Set<String>()
-        actions.formUnion(matches(#"call\("(\w+)""#, in: try text("ECS/AWSECSClient.swift")).map { "ecs:" + $0 })
-        actions.formUnion(matches(#"call\("(\w+)""#, in: try text("Controller/LeaseStore.swift")).map { "dynamodb:" + $0 })
-        actions.formUnion(matches(#"call\("(\w+)""#, in: try text("ECS/CodeDeploy/CodeDeployClient.swift")).map { "codedeploy:" + $0 })
+        actions.formUnion(matches(#"call\(\s*"(\w+)""#, in: try text("ECS/AWSECSClient.swift")).map { "ecs:" + $0 })
+        actions.formUnion(matches(#"call\(\s*"(\w+)""#, in: try text("Controller/LeaseStore.swift")).map { "dynamodb:" + $0 })
+        actions.formUnion(matches(#"call\(\s*"(\w+)""#, in: try text("ECS/CodeDeploy/CodeDeployClient.swift")).map { "codedeploy:" + $0 })
         let all = try FileManager.default.subpathsOfDirectory(atPath: sources).filter { $0.hasSuffix(".swift") && !$0.hasPrefix("berth-bench") }
         for file in all {
             let body = try text(file)
             for (service, prefix) in [("ecr", "ecr"), ("sts", "sts"), ("ecs", "ecs"), ("dynamoDB", "dynamodb")] {
-                actions.formUnion(matches(#"\.(?:json|query)\(\.\#(service), "(\w+)""#, in: body).map { prefix + ":" + $0 })
+                actions.formUnion(matches(#"\.(?:json|query)\(\s*\.\#(service),\s*"(\w+)""#, in: body).map { prefix + ":" + $0 })
             }
             if body.contains("AssumeRoleCredentialProvider(") { actions.insert("sts:AssumeRole") }
         }
@@ -94,17 +100,19 @@ import Testing
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.deploy + "/iam-policy.json"))
         let policy = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let statements = try #require(policy["Statement"] as? [[String: Any]])
-        let granted = Set(statements.flatMap { statement -> [String] in
-            if let one = statement["Action"] as? String { return [one] }
-            return statement["Action"] as? [String] ?? []
-        })
+        let granted = Set(
+            statements.flatMap { statement -> [String] in
+                if let one = statement["Action"] as? String { return [one] }
+                return statement["Action"] as? [String] ?? []
+            })
         let needed = try Self.actionsInCode().subtracting(Self.notGranted.keys)
         #expect(needed.contains("ecs:UpdateService") && needed.contains("dynamodb:Scan"), "\(needed.sorted())")
         #expect(needed.subtracting(granted).isEmpty, "called but not granted: \(needed.subtracting(granted).sorted())")
         // No calls of berth's own: ECS needs iam:PassRole to hand the manifests' roles on, and
         // CodeDeploy checks the other two when CreateDeployment registers an AppSpec revision.
         let checkedByAWS: Set<String> = ["iam:PassRole", "codedeploy:GetDeploymentConfig", "codedeploy:RegisterApplicationRevision"]
-        #expect(granted.subtracting(needed).subtracting(checkedByAWS).isEmpty,
-                "granted but never called: \(granted.subtracting(needed).sorted())")
+        #expect(
+            granted.subtracting(needed).subtracting(checkedByAWS).isEmpty,
+            "granted but never called: \(granted.subtracting(needed).sorted())")
     }
 }

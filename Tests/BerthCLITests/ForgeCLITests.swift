@@ -9,8 +9,9 @@ import Testing
     @Test func promoteOpensThePullRequestAndPlanReportsOnIt() async throws {
         let source = try ScratchRepo()
         let berthYAML = String(decoding: try #require(FileManager.default.contents(atPath: exampleManifests + "/berth.yaml")), as: UTF8.self)
-        try source.commit([.write("manifests/berth.yaml", berthYAML + "forge: {type: github, repository: shop/manifests, labels: [promotion]}\n")],
-                          "the forge")
+        try source.commit(
+            [.write("manifests/berth.yaml", berthYAML + "forge: {type: github, repository: shop/manifests, labels: [promotion]}\n")],
+            "the forge")
         let folder = ScratchFolder()
         let clone = folder.path + "/clone"
         #expect(try GitCLI.run(["clone", "-q", "--bare", source.path, folder.path + "/origin.git"]).status == 0)
@@ -39,10 +40,13 @@ import Testing
 
         // The pull request's check: one comment, one status, on the branch's commit.
         _ = try GitCLI.run(["fetch", "-q", "origin"], in: clone)
-        let sha = try GitCLI.run(["rev-parse", "origin/berth/promote-staging-to-prod"], in: clone).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sha = try GitCLI.run(["rev-parse", "origin/berth/promote-staging-to-prod"], in: clone).output.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let report = ["plan", "--path", "manifests", "--env", "prod", "--ref", sha, "--report", "github"]
-        let ci = forge.merging(["GITHUB_REF": "refs/pull/1/merge", "GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "shop/manifests",
-                                "GITHUB_RUN_ID": "77"]) { $1 }
+        let ci = forge.merging([
+            "GITHUB_REF": "refs/pull/1/merge", "GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "shop/manifests",
+            "GITHUB_RUN_ID": "77",
+        ]) { $1 }
         for _ in 0..<2 {
             let plan = try berth(report, in: clone, environment: ci)
             #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
@@ -56,7 +60,9 @@ import Testing
         // An expired token: the plan is not reported, and the error says what to do.
         let expired = try berth(report, in: clone, environment: ci.merging(["BERTH_FORGE_TOKEN": "ghp_expired_canary"]) { $1 })
         #expect(expired.status == 1 && expired.stderr.contains("401 Bad credentials"), "\(expired.stderr)")
-        for run in [opened, again, expired] { #expect(!(run.stdout + run.stderr).contains(fake.token) && !(run.stdout + run.stderr).contains("ghp_expired_canary")) }
+        for run in [opened, again, expired] {
+            #expect(!(run.stdout + run.stderr).contains(fake.token) && !(run.stdout + run.stderr).contains("ghp_expired_canary"))
+        }
         #expect(fake.violations.isEmpty, "\(fake.violations)")
     }
 }

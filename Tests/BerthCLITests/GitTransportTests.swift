@@ -60,13 +60,15 @@ import Testing
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("Records published to origin"), "\(apply.stdout)")
         // Without credentials the push fails, and says what to set.
-        let anonymous = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/anon", "--push"],
-                                  in: clone)
+        let anonymous = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/anon", "--push"],
+            in: clone)
         #expect(anonymous.status != 0)
         #expect(anonymous.stderr.contains("the server asks for credentials, and none are set"), "\(anonymous.stderr)")
 
-        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
-                                in: clone, environment: token)
+        let promote = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
+            in: clone, environment: token)
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         let branches = try GitCLI.run(["branch", "--list", "promote/*"], in: root + "/shop.git").output
         #expect(branches.contains("promote/1.5.0"), "\(branches)")
@@ -90,19 +92,23 @@ import Testing
         defer { server.stop() }
         let url = "https://localhost:\(server.port)/shop.git"
         // This machine's own bundle settings are cleared: each case names exactly one.
-        let token = ["BERTH_GIT_TOKEN": "t0ken", "BERTH_GIT_USERNAME": "ana", "BERTH_GIT_TIMEOUT": "20s",
-                     "GIT_SSL_CAINFO": "", "SSL_CERT_FILE": "", "GIT_SSL_CAPATH": "", "SSL_CERT_DIR": ""]
+        let token = [
+            "BERTH_GIT_TOKEN": "t0ken", "BERTH_GIT_USERNAME": "ana", "BERTH_GIT_TIMEOUT": "20s",
+            "GIT_SSL_CAINFO": "", "SSL_CERT_FILE": "", "GIT_SSL_CAPATH": "", "SSL_CERT_DIR": "",
+        ]
 
         let untrusted = try berth(["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(), environment: token)
         #expect(untrusted.status != 0)
         #expect(untrusted.stderr.lowercased().contains("certificate"), "\(untrusted.stderr)")
         for variable in ["GIT_SSL_CAINFO", "SSL_CERT_FILE"] {
-            let trusted = try berth(["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(),
-                                    environment: token.merging([variable: certificate]) { $1 })
+            let trusted = try berth(
+                ["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(),
+                environment: token.merging([variable: certificate]) { $1 })
             #expect(trusted.status == 0, "\(variable): \(trusted.stdout)\(trusted.stderr)")
         }
-        let missing = try berth(["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(),
-                                environment: token.merging(["GIT_SSL_CAINFO": root + "/nothing.pem"]) { $1 })
+        let missing = try berth(
+            ["validate", "--repo", url, "--path", "manifests"], in: NSTemporaryDirectory(),
+            environment: token.merging(["GIT_SSL_CAINFO": root + "/nothing.pem"]) { $1 })
         #expect(missing.stderr.contains("GIT_SSL_CAINFO names \(root)/nothing.pem, which cannot be read"), "\(missing.stderr)")
     }
 }
@@ -116,8 +122,9 @@ import Testing
         let silent = try SilentListener()
         let url = String(format: pattern, silent.port)
         let started = Date()
-        let validate = try berth(["validate", "--repo", url], in: NSTemporaryDirectory(),
-                                 environment: ["BERTH_GIT_TIMEOUT": "2s", "HOME": "/nonexistent"])
+        let validate = try berth(
+            ["validate", "--repo", url], in: NSTemporaryDirectory(),
+            environment: ["BERTH_GIT_TIMEOUT": "2s", "HOME": "/nonexistent"])
         #expect(validate.status != 0)
         #expect(validate.stderr.contains("the git server sent nothing for 2s"), "\(validate.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
@@ -133,8 +140,9 @@ import Testing
         let limit = ["BERTH_GIT_TIMEOUT": "1500ms"]
         let log = try berth(["log", "--path", "manifests"], in: clone, environment: limit)
         #expect((log.stdout + log.stderr).contains("the git server sent nothing for 1.5s"), "\(log.stdout)\(log.stderr)")
-        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/x", "--push"],
-                                in: clone, environment: limit)
+        let promote = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/x", "--push"],
+            in: clone, environment: limit)
         #expect(promote.status != 0)
         #expect(promote.stderr.contains("the git server sent nothing for 1.5s"), "\(promote.stderr)")
         let wrong = try berth(["log", "--path", "manifests"], in: clone, environment: ["BERTH_GIT_TIMEOUT": "soon"])
@@ -161,8 +169,9 @@ struct SSHTransportTests {
         let apply = try berth(["apply", "--path", "manifests", "--env", "staging"], in: clone, environment: key)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("Records published to origin"), "\(apply.stdout)\(apply.stderr)")
-        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
-                                in: clone, environment: key)
+        let promote = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
+            in: clone, environment: key)
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         #expect(try GitCLI.run(["branch", "--list", "promote/*"], in: served).output.contains("promote/1.5.0"))
         #expect(try GitCLI.run(["rev-parse", "refs/notes/berth"], in: served).status == 0)
@@ -180,7 +189,8 @@ struct SSHTransportTests {
         var changed = key
         changed["BERTH_GIT_KNOWN_HOSTS"] = other + "_known_hosts"
         let spoofed = try berth(["log", "--path", "manifests"], in: clone, environment: changed)
-        #expect((spoofed.stdout + spoofed.stderr).contains("host key for [127.0.0.1]:\(sshd.port) does not match"),
-                "\(spoofed.stdout)\(spoofed.stderr)")
+        #expect(
+            (spoofed.stdout + spoofed.stderr).contains("host key for [127.0.0.1]:\(sshd.port) does not match"),
+            "\(spoofed.stdout)\(spoofed.stderr)")
     }
 }

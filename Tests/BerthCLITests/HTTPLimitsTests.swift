@@ -9,8 +9,9 @@ import Testing
         let scratch = try ScratchRepo()
         let port = try FreePort.pick()
         let base = "http://127.0.0.1:\(port)"
-        let process = try ControllerCLITests.controller(scratch.path, port: port, extra: ["--http-max-connections", "8", "--http-header-timeout", "1s"],
-                                                        environment: ["BERTH_WEBHOOK_SECRET": "s"])
+        let process = try ControllerCLITests.controller(
+            scratch.path, port: port, extra: ["--http-max-connections", "8", "--http-header-timeout", "1s"],
+            environment: ["BERTH_WEBHOOK_SECRET": "s"])
         defer { if process.isRunning { process.terminate() } }
         var up = false
         for _ in 0..<100 where !up {

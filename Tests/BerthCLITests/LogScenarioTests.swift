@@ -62,8 +62,9 @@ import Testing
     @Test(arguments: ["merge", "squash", "rebase"])
     func aPromotionMergedAsGitHubDoesIsLoggedWhereItWasDeployed(_ style: String) throws {
         let team = try Team()
-        let promote = try berth(["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
-                                in: team.ana)
+        let promote = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--branch", "promote/1.5.0", "--push"],
+            in: team.ana)
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         let promotion = try team.git(["rev-parse", "promote/1.5.0"])
         let body = try team.git(["log", "-1", "--format=%B", promotion])
@@ -72,7 +73,10 @@ import Testing
             try team.git(["merge", "--quiet", "--no-ff", "promote/1.5.0", "-m", "Merge pull request #1 from shop/promote/1.5.0"])
         case "squash":
             try team.git(["merge", "--quiet", "--squash", "promote/1.5.0"])
-            try team.git(["commit", "--quiet", "-m", "promote staging -> prod (#1)\n\n" + body.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")])
+            try team.git([
+                "commit", "--quiet", "-m",
+                "promote staging -> prod (#1)\n\n" + body.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"),
+            ])
         default:
             try team.git(["cherry-pick", "promote/1.5.0"])
         }
@@ -121,15 +125,20 @@ import Testing
         let api = team.ana + "/manifests/environments/prod/api.yaml"
         try (try String(contentsOfFile: api, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 4", with: "desiredCount: 5")
             .write(toFile: api, atomically: true, encoding: .utf8)
-        try team.git(["commit", "--quiet", "-am", "promote staging -> prod\n\nBerth-Promotion: staging -> prod\nBerth-Source-Commit: "
-                      + String(repeating: "ab", count: 20) + "\nBerth-Release: api=1.5.0"])
+        try team.git([
+            "commit", "--quiet", "-am",
+            "promote staging -> prod\n\nBerth-Promotion: staging -> prod\nBerth-Source-Commit: "
+                + String(repeating: "ab", count: 20) + "\nBerth-Release: api=1.5.0",
+        ])
         let forged = try team.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         try team.git(["push", "--quiet", "origin", "main"])
 
         let log = try team.log(["--env", "prod"])
         let paddedEntry = Self.entry(log, padded)
-        #expect(paddedEntry.contains("trailers claimed, not verified: the commit is not what promoting staging at \(staging.prefix(12)) makes (differs in prod/web)"),
-                "\(paddedEntry)")
+        #expect(
+            paddedEntry.contains(
+                "trailers claimed, not verified: the commit is not what promoting staging at \(staging.prefix(12)) makes (differs in prod/web)"),
+            "\(paddedEntry)")
         let forgedEntry = Self.entry(log, forged)
         #expect(forgedEntry.contains("trailers claimed, not verified: Berth-Source-Commit abababababab"), "\(forgedEntry)")
         #expect(forgedEntry.contains("is not a commit in this repository"))
@@ -193,10 +202,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let file = "manifests/environments/staging/environment.yaml"
         let text = String(decoding: try #require(try scratch.repo.file(at: scratch.repo.resolve("HEAD"), path: file)), as: UTF8.self)
-        try scratch.repo.commit(changes: [.write(file, text.replacingOccurrences(of: "1.5.0", with: "1.5.1"))], onto: "main",
-                                expectedTip: scratch.repo.resolve("HEAD"),
-                                message: "staging 1.5.1\u{1B}]0;pwned\u{07}\r\n    applied api: converged (forged)\n",
-                                author: Signature(name: "Mal\u{1B}[31mlory", email: "m@example.com"))
+        try scratch.repo.commit(
+            changes: [.write(file, text.replacingOccurrences(of: "1.5.0", with: "1.5.1"))], onto: "main",
+            expectedTip: scratch.repo.resolve("HEAD"),
+            message: "staging 1.5.1\u{1B}]0;pwned\u{07}\r\n    applied api: converged (forged)\n",
+            author: Signature(name: "Mal\u{1B}[31mlory", email: "m@example.com"))
         #expect(try berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path).status == 0)
         let log = try berth(["log", "--path", "manifests", "--env", "staging"], in: scratch.path)
         #expect(log.status == 0)
@@ -207,9 +217,13 @@ import Testing
         #expect(!status.stdout.contains("\u{1B}"))
 
         // A value in the manifests is shown by the plan, not obeyed, in text and Markdown.
-        try scratch.repo.commit(changes: [.write("manifests/environments/staging/web.yaml",
-                                                 "service: {tags: [{key: note, value: \"x\\e]0;pwned\\a\\r\\n  = api: in sync\"}]}\n")],
-                                onto: "main", expectedTip: scratch.repo.resolve("HEAD"), message: "tag", author: Signature(name: "M", email: "m@example.com"))
+        try scratch.repo.commit(
+            changes: [
+                .write(
+                    "manifests/environments/staging/web.yaml",
+                    "service: {tags: [{key: note, value: \"x\\e]0;pwned\\a\\r\\n  = api: in sync\"}]}\n")
+            ],
+            onto: "main", expectedTip: scratch.repo.resolve("HEAD"), message: "tag", author: Signature(name: "M", email: "m@example.com"))
         for format in ["text", "markdown"] {
             let plan = try berth(["plan", "--path", "manifests", "--env", "staging", "--output", format], in: scratch.path)
             #expect(plan.stdout.contains("pwned"), "\(plan.stdout)\(plan.stderr)")

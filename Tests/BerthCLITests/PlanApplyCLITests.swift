@@ -76,8 +76,12 @@ import Git
         for env in ["staging", "prod"] {
             let file = "manifests/environments/\(env)/environment.yaml"
             let text = try String(contentsOfFile: exampleManifests + "/environments/\(env)/environment.yaml", encoding: .utf8)
-            try scratch.commit([.write(file, text.replacingOccurrences(of: "local: {cluster: \(env),", with: "local: {stateFile: state/ecs.json, cluster: \(env),"))],
-                               "state in state/")
+            try scratch.commit(
+                [
+                    .write(
+                        file, text.replacingOccurrences(of: "local: {cluster: \(env),", with: "local: {stateFile: state/ecs.json, cluster: \(env),"))
+                ],
+                "state in state/")
         }
         #expect(try berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path).status == 0)
         let show = try berth(["local", "show", "--path", "manifests"], in: scratch.path)

@@ -13,7 +13,11 @@ import Testing
         let environments = SharedEnvironments.names
         let moto = try await MotoServer.shared.url()
         let table = "berth-leases-\(UUID().uuidString.prefix(6))"
-        _ = try await MotoServer.shared.client().json(.dynamoDB, "CreateTable", body: Array(#"{"TableName":"\#(table)","AttributeDefinitions":[{"AttributeName":"environment","AttributeType":"S"}],"KeySchema":[{"AttributeName":"environment","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#.utf8))
+        _ = try await MotoServer.shared.client().json(
+            .dynamoDB, "CreateTable",
+            body: Array(
+                #"{"TableName":"\#(table)","AttributeDefinitions":[{"AttributeName":"environment","AttributeType":"S"}],"KeySchema":[{"AttributeName":"environment","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#
+                    .utf8))
 
         var processes: [Process] = []
         var ports: [Int] = []
@@ -21,13 +25,16 @@ import Testing
             let port = try FreePort.pick()
             let process = Process()
             process.executableURL = URL(fileURLWithPath: berthBinary())
-            process.arguments = ["controller", "--repo", folder.path + "/origin.git", "--interval", "1s", "--lease-table", table,
-                                 "--lease-duration", "6s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)",
-                                 "--log-format", "json"]
+            process.arguments = [
+                "controller", "--repo", folder.path + "/origin.git", "--interval", "1s", "--lease-table", table,
+                "--lease-duration", "6s", "--listen", "127.0.0.1:\(port)", "--state-dir", folder.path + "/replica\(index)",
+                "--log-format", "json",
+            ]
             process.environment = ProcessInfo.processInfo.environment.merging([
                 "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
                 "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
-                "BERTH_LOCAL_STATE_FILE": shared]) { $1 }
+                "BERTH_LOCAL_STATE_FILE": shared,
+            ]) { $1 }
             // Each replica's JSON log to a file, read for its lease lines at the end.
             _ = FileManager.default.createFile(atPath: folder.path + "/replica\(index).log", contents: nil)
             process.standardOutput = FileHandle(forWritingAtPath: folder.path + "/replica\(index).log")
@@ -80,7 +87,8 @@ import Testing
             let said = try survivors.contains { index in
                 try String(contentsOfFile: folder.path + "/replica\(index + 1).log", encoding: .utf8).split(separator: "\n").contains { line in
                     let fields = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                    return fields?["event"] as? String == "lease" && fields?["environment"] as? String == environment && fields?["held"] as? Bool == true
+                    return fields?["event"] as? String == "lease" && fields?["environment"] as? String == environment
+                        && fields?["held"] as? Bool == true
                 }
             }
             #expect(said, "no lease line for \(environment)")

@@ -64,7 +64,8 @@ import Testing
         #expect(before != (try GitCLI.run(["rev-parse", "refs/notes/berth"], in: ana).output))
         let status = try berth(["apply", "--path", "manifests", "--env", "staging"], in: ana)
         #expect(status.status == 0)
-        #expect(try GitCLI.run(["rev-parse", "refs/notes/berth"], in: origin).output
+        #expect(
+            try GitCLI.run(["rev-parse", "refs/notes/berth"], in: origin).output
                 == (try GitCLI.run(["rev-parse", "refs/notes/berth"], in: ana).output))
     }
 

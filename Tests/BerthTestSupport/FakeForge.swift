@@ -66,16 +66,20 @@ public final class FakeForge: Sendable {
 
     /// `headOf` gives a branch's tip, for the head sha of pull requests (nil: unknown);
     /// `onMerge` merges a pull request in the test's git, false when it cannot.
-    public init(_ kind: Kind, token: String = "forge-token-0123456789", repository: String = "shop/manifests",
-                headOf: @escaping @Sendable (String) -> String? = { _ in nil },
-                onMerge: @escaping @Sendable (Pull) -> Bool = { _ in true }) async throws {
+    public init(
+        _ kind: Kind, token: String = "forge-token-0123456789", repository: String = "shop/manifests",
+        headOf: @escaping @Sendable (String) -> String? = { _ in nil },
+        onMerge: @escaping @Sendable (Pull) -> Bool = { _ in true }
+    ) async throws {
         let box = StateBox()
         self.kind = kind
         self.token = token
         self.repository = repository
         self.headOf = headOf
         self.onMerge = onMerge
-        server = try await LoopbackServer { request, _ in box.forge.withLock { $0?.forge }?.answer(request) ?? .respond(status: 503, headers: [], body: "") }
+        server = try await LoopbackServer { request, _ in
+            box.forge.withLock { $0?.forge }?.answer(request) ?? .respond(status: 503, headers: [], body: "")
+        }
         state = Mutex(State())
         let prefix = kind == .github ? "" : "/api/v4"
         state.withLock { $0.base = server.url + prefix }
@@ -148,15 +152,21 @@ public final class FakeForge: Sendable {
         let reset = String(Int(Date().timeIntervalSince1970) + { if case .rateLimited(let s) = fault { return s } else { return 0 } }())
         switch (fault, kind) {
         case (.rateLimited, .github):
-            return .respond(status: 403, headers: [("X-RateLimit-Limit", "5000"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset),
-                                                   ("Content-Type", "application/json")],
-                            body: #"{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest"}"#)
+            return .respond(
+                status: 403,
+                headers: [
+                    ("X-RateLimit-Limit", "5000"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset),
+                    ("Content-Type", "application/json"),
+                ],
+                body: #"{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest"}"#)
         case (.rateLimited, .gitlab):
-            return .respond(status: 429, headers: [("RateLimit-Limit", "600"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", reset)],
-                            body: "Retry later")
+            return .respond(
+                status: 429, headers: [("RateLimit-Limit", "600"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", reset)],
+                body: "Retry later")
         case (.secondaryLimit(let after), _):
-            return .respond(status: 403, headers: [("Retry-After", String(after)), ("Content-Type", "application/json")],
-                            body: #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#)
+            return .respond(
+                status: 403, headers: [("Retry-After", String(after)), ("Content-Type", "application/json")],
+                body: #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#)
         case (.serverError, _):
             return .respond(status: 502, headers: [], body: "<html>Bad Gateway</html>")
         }
@@ -195,21 +205,38 @@ public final class FakeForge: Sendable {
             }
             return page(request, query, wanted.map(githubPull))
         case ("POST", 1, "pulls"):
-            guard let body = body(request, required: ["title": String.self, "head": String.self, "base": String.self],
-                                  optional: ["body": String.self, "draft": Bool.self]) else { return invalid(request) }
+            guard
+                let body = body(
+                    request, required: ["title": String.self, "head": String.self, "base": String.self],
+                    optional: ["body": String.self, "draft": Bool.self])
+            else { return invalid(request) }
             let head = (body["head"] as! String).split(separator: ":").last.map(String.init) ?? ""
             let base = body["base"] as! String
             if state.withLock({ $0.pulls.contains { $0.open && !$0.fork && $0.head == head && $0.base == base } }) {
-                return json(422, ["message": "Validation Failed",
-                                  "errors": [["resource": "PullRequest", "code": "custom",
-                                              "message": "A pull request already exists for \(repository.split(separator: "/")[0]):\(head)."]]])
+                return json(
+                    422,
+                    [
+                        "message": "Validation Failed",
+                        "errors": [
+                            [
+                                "resource": "PullRequest", "code": "custom",
+                                "message": "A pull request already exists for \(repository.split(separator: "/")[0]):\(head).",
+                            ]
+                        ],
+                    ])
             }
             let number = addPull(title: body["title"] as! String, body: body["body"] as? String ?? "", head: head, base: base)
             return json(201, githubPull(pull(number)!))
         case ("PATCH", 2, "pulls"):
             guard let number = Int(parts[1]), pull(number) != nil else { return notFound(request) }
-            guard let body = body(request, required: [:], optional: ["title": String.self, "body": String.self, "state": String.self,
-                                                                       "base": String.self]) else { return invalid(request) }
+            guard
+                let body = body(
+                    request, required: [:],
+                    optional: [
+                        "title": String.self, "body": String.self, "state": String.self,
+                        "base": String.self,
+                    ])
+            else { return invalid(request) }
             update(number) { pull in
                 if let title = body["title"] as? String { pull.title = title }
                 if let text = body["body"] as? String { pull.body = text }
@@ -234,19 +261,34 @@ public final class FakeForge: Sendable {
             editComment(id, body["body"] as! String)
             return json(200, ["id": id, "body": body["body"] as! String])
         case ("POST", 2, "statuses"):
-            guard let body = body(request, required: ["state": String.self],
-                                  optional: ["context": String.self, "description": String.self, "target_url": String.self]) else { return invalid(request) }
+            guard
+                let body = body(
+                    request, required: ["state": String.self],
+                    optional: ["context": String.self, "description": String.self, "target_url": String.self])
+            else { return invalid(request) }
             return status(request, sha: parts[1], body: body, states: ["error", "failure", "pending", "success"], name: "context")
         case ("GET", 3, "commits") where parts[2] == "status":
             let statuses = latestStatuses(parts[1])
-            let state = statuses.isEmpty || statuses.contains { $0.state == "pending" } ? "pending"
+            let state =
+                statuses.isEmpty || statuses.contains { $0.state == "pending" }
+                ? "pending"
                 : statuses.allSatisfy { $0.state == "success" } ? "success" : "failure"
-            return json(200, ["state": state, "total_count": statuses.count, "sha": parts[1],
-                              "statuses": statuses.map { ["context": $0.context, "state": $0.state] }])
+            return json(
+                200,
+                [
+                    "state": state, "total_count": statuses.count, "sha": parts[1],
+                    "statuses": statuses.map { ["context": $0.context, "state": $0.state] },
+                ])
         case ("PUT", 3, "pulls") where parts[2] == "merge":
             guard let number = Int(parts[1]), let pull = pull(number) else { return notFound(request) }
-            guard let body = body(request, required: [:], optional: ["sha": String.self, "merge_method": String.self, "commit_title": String.self,
-                                                                       "commit_message": String.self]) else { return invalid(request) }
+            guard
+                let body = body(
+                    request, required: [:],
+                    optional: [
+                        "sha": String.self, "merge_method": String.self, "commit_title": String.self,
+                        "commit_message": String.self,
+                    ])
+            else { return invalid(request) }
             if let method = body["merge_method"] as? String, !["merge", "squash", "rebase"].contains(method) {
                 return violation(request, "merge_method must be merge, squash or rebase", status: 422)
             }
@@ -259,11 +301,15 @@ public final class FakeForge: Sendable {
     }
 
     func githubPull(_ pull: Pull) -> JSON {
-        ["number": pull.number, "html_url": "https://github.example/\(repository)/pull/\(pull.number)", "title": pull.title,
-         "body": pull.body, "state": pull.open ? "open" : "closed", "merged_at": pull.merged ? "2026-12-06T00:00:00Z" as Any : NSNull(),
-         "head": ["ref": pull.head, "sha": headSHA(pull) ?? "0000000000000000000000000000000000000000",
-                  "repo": ["full_name": pull.fork ? "mallory/manifests" : repository]],
-         "base": ["ref": pull.base, "repo": ["full_name": repository]]]
+        [
+            "number": pull.number, "html_url": "https://github.example/\(repository)/pull/\(pull.number)", "title": pull.title,
+            "body": pull.body, "state": pull.open ? "open" : "closed", "merged_at": pull.merged ? "2026-12-06T00:00:00Z" as Any : NSNull(),
+            "head": [
+                "ref": pull.head, "sha": headSHA(pull) ?? "0000000000000000000000000000000000000000",
+                "repo": ["full_name": pull.fork ? "mallory/manifests" : repository],
+            ],
+            "base": ["ref": pull.base, "repo": ["full_name": repository]],
+        ]
     }
 
     // MARK: GitLab
@@ -272,15 +318,19 @@ public final class FakeForge: Sendable {
         switch (request.method, parts.count, parts.first) {
         case ("GET", 1, "merge_requests"):
             let wanted = state.withLock { $0.pulls }.filter { (pull: Pull) -> Bool in
-                let stateOK = query["state"] == nil || query["state"] == "all" || (query["state"] == "opened" && pull.open)
+                let stateOK =
+                    query["state"] == nil || query["state"] == "all" || (query["state"] == "opened" && pull.open)
                     || (query["state"] == "closed" && !pull.open && !pull.merged) || (query["state"] == "merged" && pull.merged)
                 return stateOK && (query["target_branch"] == nil || query["target_branch"] == pull.base)
                     && (query["source_branch"] == nil || query["source_branch"] == pull.head)
             }
             return page(request, query, wanted.map(gitlabMergeRequest))
         case ("POST", 1, "merge_requests"):
-            guard let body = body(request, required: ["source_branch": String.self, "target_branch": String.self, "title": String.self],
-                                  optional: ["description": String.self, "labels": String.self, "remove_source_branch": Bool.self]) else {
+            guard
+                let body = body(
+                    request, required: ["source_branch": String.self, "target_branch": String.self, "title": String.self],
+                    optional: ["description": String.self, "labels": String.self, "remove_source_branch": Bool.self])
+            else {
                 return invalid(request)
             }
             let (head, base) = (body["source_branch"] as! String, body["target_branch"] as! String)
@@ -291,18 +341,28 @@ public final class FakeForge: Sendable {
             return json(201, gitlabMergeRequest(pull(number)!))
         case ("PUT", 2, "merge_requests"):
             guard let number = Int(parts[1]), pull(number) != nil else { return notFound(request) }
-            guard let body = body(request, required: [:], optional: ["title": String.self, "description": String.self, "add_labels": String.self,
-                                                                       "labels": String.self, "state_event": String.self]) else { return invalid(request) }
+            guard
+                let body = body(
+                    request, required: [:],
+                    optional: [
+                        "title": String.self, "description": String.self, "add_labels": String.self,
+                        "labels": String.self, "state_event": String.self,
+                    ])
+            else { return invalid(request) }
             update(number) { pull in
                 if let title = body["title"] as? String { pull.title = title }
                 if let text = body["description"] as? String { pull.body = text }
-                if let add = body["add_labels"] as? String { pull.labels = Array(Set(pull.labels + add.split(separator: ",").map(String.init))).sorted() }
+                if let add = body["add_labels"] as? String {
+                    pull.labels = Array(Set(pull.labels + add.split(separator: ",").map(String.init))).sorted()
+                }
             }
             return json(200, gitlabMergeRequest(pull(number)!))
         case ("GET", 3, "merge_requests") where parts[2] == "notes":
             guard let number = Int(parts[1]) else { return notFound(request) }
-            return page(request, query, state.withLock { $0.comments }.filter { $0.pull == number }
-                .map { ["id": $0.id, "body": $0.body, "system": false] })
+            return page(
+                request, query,
+                state.withLock { $0.comments }.filter { $0.pull == number }
+                    .map { ["id": $0.id, "body": $0.body, "system": false] })
         case ("POST", 3, "merge_requests") where parts[2] == "notes":
             guard let number = Int(parts[1]), pull(number) != nil else { return notFound(request) }
             guard let body = body(request, required: ["body": String.self], optional: [:]) else { return invalid(request) }
@@ -314,8 +374,11 @@ public final class FakeForge: Sendable {
             editComment(id, body["body"] as! String)
             return json(200, ["id": id, "body": body["body"] as! String, "system": false])
         case ("POST", 2, "statuses"):
-            guard let body = body(request, required: ["state": String.self],
-                                  optional: ["name": String.self, "description": String.self, "target_url": String.self, "ref": String.self]) else {
+            guard
+                let body = body(
+                    request, required: ["state": String.self],
+                    optional: ["name": String.self, "description": String.self, "target_url": String.self, "ref": String.self])
+            else {
                 return invalid(request)
             }
             return status(request, sha: parts[1], body: body, states: ["pending", "running", "success", "failed", "canceled"], name: "name")
@@ -323,8 +386,14 @@ public final class FakeForge: Sendable {
             return page(request, query, latestStatuses(parts[2]).map { ["name": $0.context, "status": $0.state] })
         case ("PUT", 3, "merge_requests") where parts[2] == "merge":
             guard let number = Int(parts[1]), let pull = pull(number) else { return notFound(request) }
-            guard let body = body(request, required: [:], optional: ["sha": String.self, "squash": Bool.self,
-                                                                       "should_remove_source_branch": Bool.self]) else { return invalid(request) }
+            guard
+                let body = body(
+                    request, required: [:],
+                    optional: [
+                        "sha": String.self, "squash": Bool.self,
+                        "should_remove_source_branch": Bool.self,
+                    ])
+            else { return invalid(request) }
             return mergeAnswer(pull, sha: body["sha"] as? String)
         case ("GET", 4, "repository") where parts[1] == "commits" && parts[3] == "merge_requests":
             return page(request, query, state.withLock { $0.pulls }.filter { headSHA($0) == parts[2] }.map(gitlabMergeRequest))
@@ -334,10 +403,12 @@ public final class FakeForge: Sendable {
     }
 
     func gitlabMergeRequest(_ pull: Pull) -> JSON {
-        ["iid": pull.number, "id": 1000 + pull.number, "web_url": "https://gitlab.example/\(repository)/-/merge_requests/\(pull.number)",
-         "title": pull.title, "description": pull.body, "state": pull.open ? "opened" : "closed", "source_branch": pull.head,
-         "target_branch": pull.base, "sha": headSHA(pull) as Any, "labels": pull.labels,
-         "source_project_id": pull.fork ? 666 : 42, "target_project_id": 42]
+        [
+            "iid": pull.number, "id": 1000 + pull.number, "web_url": "https://gitlab.example/\(repository)/-/merge_requests/\(pull.number)",
+            "title": pull.title, "description": pull.body, "state": pull.open ? "opened" : "closed", "source_branch": pull.head,
+            "target_branch": pull.base, "sha": headSHA(pull) as Any, "labels": pull.labels,
+            "source_project_id": pull.fork ? 666 : 42, "target_project_id": 42,
+        ]
     }
 
     // MARK: Shared
@@ -363,8 +434,9 @@ public final class FakeForge: Sendable {
                 state.pulls[index].merged = true
             }
         }
-        return kind == .github ? json(200, ["merged": true, "message": "Pull Request successfully merged", "sha": headSHA(pull) ?? ""])
-                               : json(200, gitlabMergeRequest(pull))
+        return kind == .github
+            ? json(200, ["merged": true, "message": "Pull Request successfully merged", "sha": headSHA(pull) ?? ""])
+            : json(200, gitlabMergeRequest(pull))
     }
 
     func status(_ request: LoopbackServer.Request, sha: String, body: JSON, states: [String], name: String) -> Reply {
@@ -373,8 +445,9 @@ public final class FakeForge: Sendable {
         guard sha.count == 40, sha.allSatisfy(\.isHexDigit) else { return violation(request, "\(sha) is not a full commit sha", status: 422) }
         let description = body["description"] as? String ?? ""
         if description.count > 140 { note(request, "description longer than 140 characters") }
-        let status = Status(sha: sha, context: body[name] as? String ?? "default", state: state, description: description,
-                            targetURL: body["target_url"] as? String)
+        let status = Status(
+            sha: sha, context: body[name] as? String ?? "default", state: state, description: description,
+            targetURL: body["target_url"] as? String)
         self.state.withLock { $0.statuses.append(status) }
         return json(201, ["id": 1, "state": state, "context": status.context])
     }
@@ -457,7 +530,9 @@ public final class FakeForge: Sendable {
         return (halves.first ?? "/", query)
     }
 
-    func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text }
+    func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
 
     func json(_ status: Int, _ object: Any, headers: [(String, String)] = [("Content-Type", "application/json")]) -> Reply {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

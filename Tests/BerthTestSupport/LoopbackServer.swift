@@ -45,9 +45,10 @@ public final class LoopbackServer: Sendable {
         self.handler = handler
         let box = HandlerBox()
         let context = try tls.map { files in
-            try NIOSSLContext(configuration: .makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))))
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))))
         }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -110,8 +111,9 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             body += String(buffer: buffer)
         case .end:
             guard let head, let server = box.server.withLock({ $0?.server }) else { return }
-            let request = LoopbackServer.Request(method: head.method.rawValue, uri: head.uri,
-                                                 headers: head.headers.map { ($0.name, $0.value) }, body: body, time: Date())
+            let request = LoopbackServer.Request(
+                method: head.method.rawValue, uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) }, body: body, time: Date())
             lastRequest = request
             send(server.reply(to: request), head: head, context: context)
         }
@@ -130,8 +132,12 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .trickle(let status, let text, let interval):
             var headers = HTTPHeaders()
             headers.add(name: "Content-Length", value: String(text.utf8.count))
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
-                                                                           headers: headers))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(
+                    .head(
+                        HTTPResponseHead(
+                            version: head.version, status: HTTPResponseStatus(statusCode: status),
+                            headers: headers))), promise: nil)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             for (index, byte) in text.utf8.enumerated() {
                 context.eventLoop.scheduleTask(in: .milliseconds(Int64(Double(index + 1) * interval * 1000))) {
@@ -154,7 +160,8 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 // Longer than any client's timeout: the proxy must not inject a fault of its own (an
                 // answer dropped while the upstream, slow on a loaded machine, still works on it).
                 if let response = try? await HTTPClient.shared.execute(upstream, timeout: .seconds(120)),
-                   let body = try? await response.body.collect(upTo: 16 << 20) {
+                    let body = try? await response.body.collect(upTo: 16 << 20)
+                {
                     let headers = response.headers.filter { ["content-type", "x-amzn-requestid", "x-amzn-errortype"].contains($0.name.lowercased()) }
                         .map { ($0.name, $0.value) }
                     reply = dropAnswer ? .reset : .respond(status: Int(response.status.code), headers: headers, body: String(buffer: body))
@@ -168,8 +175,9 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .respond(let status, let headers, let text):
             var responseHeaders = HTTPHeaders(headers)
             responseHeaders.replaceOrAdd(name: "Content-Length", value: String(text.utf8.count))
-            let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
-                                                headers: responseHeaders)
+            let responseHead = HTTPResponseHead(
+                version: head.version, status: HTTPResponseStatus(statusCode: status),
+                headers: responseHeaders)
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

@@ -53,7 +53,8 @@ public final class SSHServer: @unchecked Sendable {
 
     public func stop() {
         guard let text = try? String(contentsOfFile: folder + "/sshd.pid", encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return }
         kill(pid, SIGTERM)
         try? FileManager.default.removeItem(atPath: folder + "/sshd.pid")
     }

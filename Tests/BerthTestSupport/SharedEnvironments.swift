@@ -18,8 +18,9 @@ public enum SharedEnvironments {
             changes.append(.write("environments/\(env)/environment.yaml", "target: {local: {cluster: \(env)}}\n"))
             changes.append(.write("environments/\(env)/api.yaml", "service: {desiredCount: 1}\n"))
         }
-        try origin.commit(changes: changes, onto: "main", expectedTip: nil, message: "four environments",
-                          author: Signature(name: "Dev", email: "dev@example.com"))
+        try origin.commit(
+            changes: changes, onto: "main", expectedTip: nil, message: "four environments",
+            author: Signature(name: "Dev", email: "dev@example.com"))
         return shared
     }
 }

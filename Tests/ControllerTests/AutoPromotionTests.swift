@@ -16,7 +16,9 @@ import Testing
             .write("berth.yaml", "version: 1\npromotion: [staging, prod]\n" + config),
             .write("environments/staging/environment.yaml", "target: {local: {cluster: staging}}\nrelease: {version: \"2.0.0\"}\n"),
             .write("environments/prod/environment.yaml", "target: {local: {cluster: prod}}\nrelease: {version: \"1.0.0\"}\n"),
-            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
+            .write(
+                "services/api/service.yaml",
+                "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
             .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
             .write("environments/prod/api.yaml", "service: {desiredCount: 1}\n"),
         ]
@@ -24,9 +26,11 @@ import Testing
 
     static func controller(_ folder: ScratchFolder, environment: [String: String] = [:]) -> Controller {
         let environment = ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"].merging(environment) { $1 }
-        return Controller(options: ControllerOptions(repository: folder.path + "/origin.git", interval: 60, stateDirectory: folder.path + "/state",
-                                                     pollInterval: 0.05),
-                          environment: environment, promote: AutoPromoter.step(manifestPath: "", environment: environment))
+        return Controller(
+            options: ControllerOptions(
+                repository: folder.path + "/origin.git", interval: 60, stateDirectory: folder.path + "/state",
+                pollInterval: 0.05),
+            environment: environment, promote: AutoPromoter.step(manifestPath: "", environment: environment))
     }
 
     static func prodImage(_ controller: Controller) async -> String? {
@@ -37,20 +41,26 @@ import Testing
         let folder = ScratchFolder()
         let originPath = folder.path + "/origin.git"
         let origin = try Repository.create(at: originPath, bare: true)
-        try origin.commit(changes: Self.manifests("forge: {type: github, repository: shop/manifests}\nautoPromote: {from: staging, to: prod, autoMerge: true, mergeMethod: merge}\n"),
-                          onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
-        let fake = try await FakeForge(.github, headOf: { try? Repository.open(at: originPath).resolve("refs/heads/\($0)").hex }, onMerge: { pull in
-            // The merge button: main fast-forwards to the pull request's branch.
-            guard let repo = try? Repository.open(at: originPath), let head = try? repo.resolve("refs/heads/\(pull.head)"),
-                  let main = try? repo.resolve("refs/heads/main") else { return false }
-            return (try? repo.moveReference("refs/heads/main", to: head, expected: main, logMessage: "merge #\(pull.number)")) != nil
-        })
+        try origin.commit(
+            changes: Self.manifests(
+                "forge: {type: github, repository: shop/manifests}\nautoPromote: {from: staging, to: prod, autoMerge: true, mergeMethod: merge}\n"),
+            onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
+        let fake = try await FakeForge(
+            .github, headOf: { try? Repository.open(at: originPath).resolve("refs/heads/\($0)").hex },
+            onMerge: { pull in
+                // The merge button: main fast-forwards to the pull request's branch.
+                guard let repo = try? Repository.open(at: originPath), let head = try? repo.resolve("refs/heads/\(pull.head)"),
+                    let main = try? repo.resolve("refs/heads/main")
+                else { return false }
+                return (try? repo.moveReference("refs/heads/main", to: head, expected: main, logMessage: "merge #\(pull.number)")) != nil
+            })
         defer { Task { await fake.shutdown() } }
         let controller = Self.controller(folder, environment: ["BERTH_FORGE_API_URL": fake.url, "BERTH_FORGE_TOKEN": fake.token])
 
         #expect(await controller.pass(full: true, wait: true))
         let pull = try #require(fake.pulls.first)
-        #expect(fake.pulls.count == 1 && pull.open && pull.head == "berth/promote-staging-to-prod" && pull.title == "promote staging -> prod: api 2.0.0")
+        #expect(
+            fake.pulls.count == 1 && pull.open && pull.head == "berth/promote-staging-to-prod" && pull.title == "promote staging -> prod: api 2.0.0")
         let branchTip = try origin.resolve("refs/heads/berth/promote-staging-to-prod")
         #expect(try origin.commit(branchTip).trailers.contains { $0.key == "Berth-Trigger" && $0.value == "auto-promote" })
         #expect(await Self.prodImage(controller) == "r/api:1.0.0")
@@ -85,8 +95,9 @@ import Testing
     @Test func aClosedPromotionIsNotOpenedAgain() async throws {
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        try origin.commit(changes: Self.manifests("forge: {type: gitlab, repository: shop/manifests}\nautoPromote: {from: staging, to: prod}\n"),
-                          onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
+        try origin.commit(
+            changes: Self.manifests("forge: {type: gitlab, repository: shop/manifests}\nautoPromote: {from: staging, to: prod}\n"),
+            onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
         let fake = try await FakeForge(.gitlab)
         defer { Task { await fake.shutdown() } }
         let controller = Self.controller(folder, environment: ["BERTH_FORGE_API_URL": fake.url, "GITLAB_TOKEN": fake.token])
@@ -101,8 +112,9 @@ import Testing
     @Test func aCommitIsPushedToTheFollowedBranch() async throws {
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        let first = try origin.commit(changes: Self.manifests("autoPromote: {from: staging, to: prod, mode: commit}\n"), onto: "main",
-                                      expectedTip: nil, message: "manifests", author: Self.author)
+        let first = try origin.commit(
+            changes: Self.manifests("autoPromote: {from: staging, to: prod, mode: commit}\n"), onto: "main",
+            expectedTip: nil, message: "manifests", author: Self.author)
         let controller = Self.controller(folder)
         #expect(await controller.pass(full: true, wait: true))
         let promoted = try origin.resolve("refs/heads/main")

@@ -13,8 +13,10 @@ import Testing
         ]
         for index in 0..<services {
             let tag = index == changed ? version : "1"
-            files.append(.write("services/s\(index)/service.yaml",
-                                "taskDefinition: {containerDefinitions: [{name: app, image: \"r/s\(index):\(tag)\", memory: 64}]}\n"))
+            files.append(
+                .write(
+                    "services/s\(index)/service.yaml",
+                    "taskDefinition: {containerDefinitions: [{name: app, image: \"r/s\(index):\(tag)\", memory: 64}]}\n"))
             files.append(.write("environments/staging/s\(index).yaml", "service: {desiredCount: 1}\n"))
         }
         return files
@@ -23,16 +25,18 @@ import Testing
     @Test func aNewHeadDescribesOnlyTheServicesItChanged() async throws {
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        var tip = try origin.commit(changes: Self.manifests(services: 25), onto: "main", expectedTip: nil, message: "start",
-                                    author: LevelBasedTests.author)
+        var tip = try origin.commit(
+            changes: Self.manifests(services: 25), onto: "main", expectedTip: nil, message: "start",
+            author: LevelBasedTests.author)
         let controller = LevelBasedTests.controller(folder, pace: "0")
         #expect(await controller.pass(full: true, wait: true))
         let calls = controller.metrics.calls
 
         // One service changes: it alone is described (once to plan, then while it rolls out).
         calls.reset()
-        tip = try origin.commit(changes: Self.manifests(services: 25, changed: 7, version: "2"), onto: "main", expectedTip: tip,
-                                message: "s7 v2", author: LevelBasedTests.author)
+        tip = try origin.commit(
+            changes: Self.manifests(services: 25, changed: 7, version: "2"), onto: "main", expectedTip: tip,
+            message: "s7 v2", author: LevelBasedTests.author)
         #expect(await controller.pass(wait: true))
         #expect(calls.count("UpdateService") == 1)
         #expect(calls.count("DescribeServices") >= 1 && calls.count("DescribeServices") <= 3)
@@ -43,8 +47,9 @@ import Testing
 
         // A commit that changes no service describes nothing.
         calls.reset()
-        tip = try origin.commit(changes: [.write("README.md", "docs\n")], onto: "main", expectedTip: tip, message: "docs",
-                                author: LevelBasedTests.author)
+        tip = try origin.commit(
+            changes: [.write("README.md", "docs\n")], onto: "main", expectedTip: tip, message: "docs",
+            author: LevelBasedTests.author)
         #expect(await controller.pass(wait: true))
         #expect(calls.count("DescribeServices") == 0)
 

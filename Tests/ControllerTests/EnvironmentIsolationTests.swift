@@ -18,7 +18,9 @@ import Testing
     static func manifests(quick: String, stuck: Stall?, listener: Int = 0) -> [FileChange] {
         var files: [FileChange] = [
             .write("berth.yaml", "version: 1\n"),
-            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
+            .write(
+                "services/api/service.yaml",
+                "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
             .write("environments/quick/environment.yaml", "target: {local: {}}\nrelease: {version: \"\(quick)\"}\n"),
             .write("environments/quick/api.yaml", "service: {desiredCount: 1}\n"),
         ]
@@ -26,8 +28,10 @@ import Testing
         case .rollout?:
             files.append(.write("environments/alpha/environment.yaml", "target: {local: {cluster: alpha}}\nrelease: {version: \"stuck\"}\n"))
         case .endpoint?:
-            files.append(.write("environments/alpha/environment.yaml",
-                                "target: {aws: {region: us-east-1, cluster: alpha}}\nrelease: {version: \"stuck\"}\n"))
+            files.append(
+                .write(
+                    "environments/alpha/environment.yaml",
+                    "target: {aws: {region: us-east-1, cluster: alpha}}\nrelease: {version: \"stuck\"}\n"))
         case nil:
             break
         }
@@ -41,8 +45,9 @@ import Testing
         let folder = ScratchFolder()
         let silent = try SilentListener()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        var tip = try origin.commit(changes: manifests(quick: "1", stuck: stall), onto: "main", expectedTip: nil, message: "v1",
-                                    author: LevelBasedTests.author)
+        var tip = try origin.commit(
+            changes: manifests(quick: "1", stuck: stall), onto: "main", expectedTip: nil, message: "v1",
+            author: LevelBasedTests.author)
         var environment = ["BERTH_LOCAL_PACE": "0", "HOME": "/nonexistent"]
         if stall == .endpoint {
             // Every AWS call goes to the silent listener, STS's too: nothing leaves this machine.
@@ -54,9 +59,11 @@ import Testing
         if stall == .rollout {
             try await LocalECS(stateFile: folder.path + "/state/.berth/local-ecs.json").setImage("r/api:stuck", failing: true)
         }
-        let controller = Controller(options: ControllerOptions(repository: folder.path + "/origin.git", interval: 60,
-                                                               stateDirectory: folder.path + "/state", pollInterval: 0.05),
-                                    environment: environment)
+        let controller = Controller(
+            options: ControllerOptions(
+                repository: folder.path + "/origin.git", interval: 60,
+                stateDirectory: folder.path + "/state", pollInterval: 0.05),
+            environment: environment)
         await controller.pass(full: true)
         try await converged(controller, "quick", at: tip)
         if stall != nil {
@@ -66,8 +73,9 @@ import Testing
             #expect(alpha?.converged != true)
         }
 
-        tip = try origin.commit(changes: manifests(quick: "2", stuck: stall), onto: "main", expectedTip: tip, message: "quick v2",
-                                author: LevelBasedTests.author)
+        tip = try origin.commit(
+            changes: manifests(quick: "2", stuck: stall), onto: "main", expectedTip: tip, message: "quick v2",
+            author: LevelBasedTests.author)
         let started = Date()
         await controller.pass(trigger: .webhook)
         try await converged(controller, "quick", at: tip)
@@ -90,8 +98,9 @@ import Testing
         _ = try await Self.deployLatency(nil)
         let alone = try await Self.deployLatency(nil)
         let beside = try await Self.deployLatency(stall)
-        print("isolation (\(stall.rawValue)): quick's webhook deploy took \(Int(alone * 1000)) ms alone, "
-              + "\(Int(beside * 1000)) ms beside a stuck environment")
+        print(
+            "isolation (\(stall.rawValue)): quick's webhook deploy took \(Int(alone * 1000)) ms alone, "
+                + "\(Int(beside * 1000)) ms beside a stuck environment")
         // The goal is a few milliseconds (berth-bench measures it in a release build); a debug
         // build on a busy machine varies by more. A stuck environment that held the others up
         // would hold them for its whole rollout or request timeout: many seconds.

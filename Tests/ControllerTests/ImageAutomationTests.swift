@@ -14,8 +14,10 @@ import Testing
     static let author = Signature(name: "Dev", email: "dev@example.com")
 
     static func push(_ client: AWSClient, _ repository: String, tag: String) async throws {
-        let manifest = #"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"digest\":\"sha256:\#(tag)\",\"size\":1,\"mediaType\":\"application/vnd.docker.container.image.v1+json\"},\"layers\":[]}"#
-        _ = try await client.json(.ecr, "PutImage", body: Array(#"{"repositoryName":"\#(repository)","imageManifest":"\#(manifest)","imageTag":"\#(tag)"}"#.utf8))
+        let manifest =
+            #"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"digest\":\"sha256:\#(tag)\",\"size\":1,\"mediaType\":\"application/vnd.docker.container.image.v1+json\"},\"layers\":[]}"#
+        _ = try await client.json(
+            .ecr, "PutImage", body: Array(#"{"repositoryName":"\#(repository)","imageManifest":"\#(manifest)","imageTag":"\#(tag)"}"#.utf8))
     }
 
     @Test func aNewImageTravelsFromTheRegistryToProd() async throws {
@@ -28,30 +30,38 @@ import Testing
         let folder = ScratchFolder()
         let originPath = folder.path + "/origin.git"
         let origin = try Repository.create(at: originPath, bare: true)
-        try origin.commit(changes: [
-            .write("berth.yaml", """
-                version: 1
-                promotion: [staging, prod]
-                forge: {type: github, repository: shop/manifests}
-                autoPromote: {from: staging, to: prod}
-                images:
-                  - {service: api, repository: \(repository), semver: "^1.0.0"}
+        try origin.commit(
+            changes: [
+                .write(
+                    "berth.yaml",
+                    """
+                    version: 1
+                    promotion: [staging, prod]
+                    forge: {type: github, repository: shop/manifests}
+                    autoPromote: {from: staging, to: prod}
+                    images:
+                      - {service: api, repository: \(repository), semver: "^1.0.0"}
 
-                """),
-            .write("environments/staging/environment.yaml", "target: {local: {cluster: staging}}\n"),
-            .write("environments/prod/environment.yaml", "target: {local: {cluster: prod}}\n"),
-            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"\(repository):1.0.0\", memory: 64}]}\n"),
-            .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
-            .write("environments/prod/api.yaml", "service: {desiredCount: 1}\n"),
-        ], onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
+                    """),
+                .write("environments/staging/environment.yaml", "target: {local: {cluster: staging}}\n"),
+                .write("environments/prod/environment.yaml", "target: {local: {cluster: prod}}\n"),
+                .write(
+                    "services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"\(repository):1.0.0\", memory: 64}]}\n"
+                ),
+                .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
+                .write("environments/prod/api.yaml", "service: {desiredCount: 1}\n"),
+            ], onto: "main", expectedTip: nil, message: "manifests", author: Self.author)
         let fake = try await FakeForge(.github, headOf: { try? Repository.open(at: originPath).resolve("refs/heads/\($0)").hex })
         defer { Task { await fake.shutdown() } }
-        let environment = try await motoEnvironment().merging(["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "BERTH_FORGE_API_URL": fake.url,
-                                                               "BERTH_FORGE_TOKEN": fake.token]) { $1 }
+        let environment = try await motoEnvironment().merging([
+            "BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "BERTH_FORGE_API_URL": fake.url,
+            "BERTH_FORGE_TOKEN": fake.token,
+        ]) { $1 }
         var options = ControllerOptions(repository: originPath, interval: 60, stateDirectory: folder.path + "/state", pollInterval: 0.05)
         options.imageInterval = 0
-        let controller = Controller(options: options, environment: environment, promote: AutoPromoter.step(manifestPath: "", environment: environment),
-                                    images: ImageUpdater.step(manifestPath: "", environment: environment))
+        let controller = Controller(
+            options: options, environment: environment, promote: AutoPromoter.step(manifestPath: "", environment: environment),
+            images: ImageUpdater.step(manifestPath: "", environment: environment))
         func image(_ environment: String) async -> String? {
             await controller.status.current.environments.first(where: { $0.environment == environment })?.services.first?.images["app"]
         }

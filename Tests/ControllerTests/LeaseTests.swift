@@ -15,11 +15,14 @@ import Testing
 
         let moto = try await MotoServer.shared.url()
         let table = "berth-leases-\(UUID().uuidString.prefix(6))"
-        let environment = ["AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
-                           "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
-                           "BERTH_LOCAL_STATE_FILE": shared]
+        let environment = [
+            "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
+            "BERTH_LOCAL_STATE_FILE": shared,
+        ]
         let replicas = (1...3).map { index in
-            var options = ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
+            var options = ControllerOptions(
+                repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
             options.leaseTable = table
             options.leaseDuration = 20
             options.identity = "replica-\(index)"
@@ -41,7 +44,7 @@ import Testing
         let first = await owners()
         #expect(Set(first.keys) == Set(environments))
         #expect(first.values.allSatisfy { $0.count == 1 })
-        #expect(Set(first.values.flatMap { $0 }).count >= 2)   // the work is shared
+        #expect(Set(first.values.flatMap { $0 }).count >= 2)  // the work is shared
         // Each environment's service was created once, by its one owner.
         let ecs = LocalECS(stateFile: shared)
         for env in environments {
@@ -75,8 +78,9 @@ import Testing
 @Suite struct FencingTests {
     @Test func aReplicaThatLostItsLeaseKnowsIt() async throws {
         let moto = try await MotoServer.shared.url()
-        let client = AWSClient(region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIATESTTESTTESTTEST", secretAccessKey: "t")),
-                               environment: ["AWS_ENDPOINT_URL": moto])
+        let client = AWSClient(
+            region: "us-east-1", credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKIATESTTESTTESTTEST", secretAccessKey: "t")),
+            environment: ["AWS_ENDPOINT_URL": moto])
         let table = "berth-fencing-\(UUID().uuidString.prefix(6))"
         // Times are given, not waited for, so a slow machine cannot blur them.
         let first = LeaseStore(client: client, table: table, identity: "r1", duration: 30)

@@ -14,18 +14,24 @@ import Testing
 
     /// A controller following `folder`'s origin.git, keeping its state in `folder`/state, the
     /// local target paced fast.
-    static func controller(_ folder: ScratchFolder, interval: TimeInterval = 60, pace: String = "0.05",
-                           revert: Controller.RevertStep? = nil) -> Controller {
-        Controller(options: ControllerOptions(repository: folder.path + "/origin.git", interval: interval,
-                                              stateDirectory: folder.path + "/state", pollInterval: 0.05),
-                   environment: ["BERTH_LOCAL_PACE": pace, "HOME": "/nonexistent"], revert: revert)
+    static func controller(
+        _ folder: ScratchFolder, interval: TimeInterval = 60, pace: String = "0.05",
+        revert: Controller.RevertStep? = nil
+    ) -> Controller {
+        Controller(
+            options: ControllerOptions(
+                repository: folder.path + "/origin.git", interval: interval,
+                stateDirectory: folder.path + "/state", pollInterval: 0.05),
+            environment: ["BERTH_LOCAL_PACE": pace, "HOME": "/nonexistent"], revert: revert)
     }
 
     static func manifests(_ version: String) -> [FileChange] {
         [
             .write("berth.yaml", "version: 1\n"),
             .write("environments/staging/environment.yaml", "target: {local: {}}\nrelease: {version: \"\(version)\"}\n"),
-            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
+            .write(
+                "services/api/service.yaml",
+                "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
             .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
         ]
     }
@@ -137,14 +143,16 @@ import Testing
         let v2 = try origin.commit(changes: Self.manifests("2"), onto: "main", expectedTip: tip, message: "release 2", author: Self.author)
         #expect(await second.pass(wait: true))
         let released = try await shown(second)
-        #expect(released.services.first?.changes.contains { $0.contains("image") && $0.contains("r/api:2") } == true,
-                "\(String(describing: released.services.first?.changes))")
+        #expect(
+            released.services.first?.changes.contains { $0.contains("image") && $0.contains("r/api:2") } == true,
+            "\(String(describing: released.services.first?.changes))")
         #expect(released.services.first?.history.map(\.commit).prefix(2) == [v2.hex, tip.hex])
         #expect(released.services.first?.images == ["app": "r/api:2"])
 
         // A broken commit: the error is shown, and so is what still runs.
-        _ = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
-                              expectedTip: v2, message: "broken", author: Self.author)
+        _ = try origin.commit(
+            changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
+            expectedTip: v2, message: "broken", author: Self.author)
         #expect(await second.pass(full: true, wait: true) == false)
         let failed = try await shown(second)
         #expect(failed.error != nil)
@@ -157,8 +165,9 @@ import Testing
         let folder = ScratchFolder()
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         var tip = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "release 1", author: Self.author)
-        tip = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
-                                expectedTip: tip, message: "broken", author: Self.author)
+        tip = try origin.commit(
+            changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
+            expectedTip: tip, message: "broken", author: Self.author)
         let controller = Self.controller(folder, interval: 0.01)
         #expect(await controller.pass(full: true, wait: true) == false)
         let shown = await controller.status.current.environments.first
@@ -169,8 +178,9 @@ import Testing
         #expect(await controller.pass(full: true, wait: true) == false)
         #expect(await controller.status.current.environments.first?.lastReconciled == first.lastReconciled)
 
-        _ = try origin.commit(changes: [.write("environments/staging/api.yaml", "service: {desiredCount: 1}\n")], onto: "main",
-                              expectedTip: tip, message: "fixed", author: Self.author)
+        _ = try origin.commit(
+            changes: [.write("environments/staging/api.yaml", "service: {desiredCount: 1}\n")], onto: "main",
+            expectedTip: tip, message: "fixed", author: Self.author)
         #expect(await controller.pass(wait: true))
         #expect(await controller.status.current.environments.first?.error == nil)
     }
@@ -183,10 +193,13 @@ import Testing
         func manifests(_ version: String) -> [FileChange] {
             [
                 .write("berth.yaml", "version: 1\n"),
-                .write("environments/staging/environment.yaml",
-                       "target: {local: {}}\nrelease: {version: \"\(version)\"}\npolicy: {revertOnRollback: true}\n"),
-                .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"
-                       + "service: {deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}}}\n"),
+                .write(
+                    "environments/staging/environment.yaml",
+                    "target: {local: {}}\nrelease: {version: \"\(version)\"}\npolicy: {revertOnRollback: true}\n"),
+                .write(
+                    "services/api/service.yaml",
+                    "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"
+                        + "service: {deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}}}\n"),
                 .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
             ]
         }
@@ -214,8 +227,9 @@ import Testing
         let controller = Self.controller(folder)
         #expect(await controller.pass(full: true, wait: true))
         // A rewritten main: a commit that does not descend from v1.
-        let stray = try origin.commit(changes: Self.manifests("2"), onto: "stray",
-                                      expectedTip: nil, message: "rewritten", author: Self.author)
+        let stray = try origin.commit(
+            changes: Self.manifests("2"), onto: "stray",
+            expectedTip: nil, message: "rewritten", author: Self.author)
         try origin.moveReference("refs/heads/main", to: stray, expected: good, logMessage: "force-push")
         #expect(await controller.pass(wait: true) == false)
         #expect(await controller.status.current.environments.first?.error?.contains("does not descend") == true)

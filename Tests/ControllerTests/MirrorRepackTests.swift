@@ -39,13 +39,17 @@ import Testing
         // A note fetched from the origin, and an annotated tag in the mirror (the mirror fetches
         // branches and notes only, but a repack must keep whatever a reference holds).
         try origin.setNote("{\"berth\": 1}", on: tip, author: author)
-        #expect(try Self.git(["-C", mirror.path, "-c", "user.name=Dev", "-c", "user.email=dev@example.com",
-                              "tag", "-a", "v1", "-m", "first release", tip.hex]).status == 0)
+        #expect(
+            try Self.git([
+                "-C", mirror.path, "-c", "user.name=Dev", "-c", "user.email=dev@example.com",
+                "tag", "-a", "v1", "-m", "first release", tip.hex,
+            ]).status == 0)
 
         let fetches = RepositoryMirror.packLimit + 5
         for index in 1...fetches {
-            tip = try origin.commit(changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {}\n")], onto: "main",
-                                    expectedTip: tip, message: "commit \(index)", author: author)
+            tip = try origin.commit(
+                changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {}\n")], onto: "main",
+                expectedTip: tip, message: "commit \(index)", author: author)
             #expect(try mirror.sync(branch: "main") == tip)
             #expect(try mirror.compact() == nil, "under the limits nothing is repacked")
         }
@@ -66,8 +70,9 @@ import Testing
         #expect(try repo.note(on: repo.history(from: tip).last!.id, ref: NotesRecorder.originNotesRef) == "{\"berth\": 1}")
         #expect(try Self.git(["-C", mirror.path, "cat-file", "-t", "refs/tags/v1"]).output.hasPrefix("tag"))
         // And it keeps fetching: a branch comes and goes, and a force-push moves main back.
-        let feature = try origin.commit(changes: [.write("berth.yaml", "version: 1\n# feature\n")], onto: "feature", expectedTip: nil,
-                                        message: "feature", author: author)
+        let feature = try origin.commit(
+            changes: [.write("berth.yaml", "version: 1\n# feature\n")], onto: "feature", expectedTip: nil,
+            message: "feature", author: author)
         #expect(try mirror.sync(branch: "main") == tip)
         #expect(try repo.referenceTarget("refs/heads/feature") == feature)
         try origin.deleteReference("refs/heads/feature")

@@ -18,7 +18,9 @@ import Testing
             .write("berth.yaml", "version: 1\n"),
             .write("environments/staging/environment.yaml", "target: {local: {}}\nrelease: {version: \"\(version)\"}\n"),
             .write("environments/ops/environment.yaml", "target: {local: {cluster: ops}}\nrelease: {version: \"1\"}\n"),
-            .write("services/api/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
+            .write(
+                "services/api/service.yaml",
+                "taskDefinition: {containerDefinitions: [{name: app, image: \"r/api:${release.version}\", memory: 64}]}\n"),
             .write("environments/staging/api.yaml", "service: {desiredCount: 1}\n"),
             .write("environments/ops/api.yaml", "service: {desiredCount: 1}\n"),
         ]
@@ -32,9 +34,11 @@ import Testing
         let clone = folder.path + "/laptop"
         _ = try Repository.clone(from: originPath, to: clone)
         let environment = ["BERTH_LOCAL_PACE": "0.01", "HOME": "/nonexistent"]
-        let controller = Controller(options: ControllerOptions(repository: originPath, stateDirectory: folder.path + "/state",
-                                                               pollInterval: 0.02),
-                                    environment: environment, logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let controller = Controller(
+            options: ControllerOptions(
+                repository: originPath, stateDirectory: folder.path + "/state",
+                pollInterval: 0.02),
+            environment: environment, logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let commits = 200
         let converged = try await withThrowingTaskGroup(of: Set<String>.self) { group in
             // A commit every 20 ms or so.
@@ -42,8 +46,9 @@ import Testing
                 let origin = try Repository.open(at: originPath)
                 var tip = first
                 for version in 1...commits {
-                    tip = try origin.commit(changes: Self.manifests(version), onto: "main", expectedTip: tip, message: "v\(version)",
-                                            author: Self.author)
+                    tip = try origin.commit(
+                        changes: Self.manifests(version), onto: "main", expectedTip: tip, message: "v\(version)",
+                        author: Self.author)
                     try await Task.sleep(nanoseconds: 20_000_000)
                 }
                 return []
@@ -57,7 +62,10 @@ import Testing
                     await controller.pass(full: false, wait: false)
                     if let applied = await controller.status.environment("staging")?.appliedCommit { seen.insert(applied) }
                     if head == (try? Repository.open(at: originPath).resolve("refs/heads/main")), seen.contains(head.hex),
-                       try Repository.open(at: originPath).commit(head).message.hasPrefix("v\(commits)") { break }
+                        try Repository.open(at: originPath).commit(head).message.hasPrefix("v\(commits)")
+                    {
+                        break
+                    }
                     try await Task.sleep(nanoseconds: 100_000_000)
                 }
                 return seen
@@ -69,8 +77,9 @@ import Testing
                     try? FileManager.default.removeItem(atPath: clone + "/.berth")
                     let files = try ManifestSource(repository: clone).read()
                     let recorder = NotesRecorder(repositoryPath: clone, deployer: .person(repositoryPath: clone))
-                    let reconciler = Reconciler(manifests: ManifestLoader().load(files),
-                                                connector: TargetConnector(repositoryRoot: clone, environment: environment), recorder: recorder)
+                    let reconciler = Reconciler(
+                        manifests: ManifestLoader().load(files),
+                        connector: TargetConnector(repositoryRoot: clone, environment: environment), recorder: recorder)
                     let (_, outcomes) = try await reconciler.apply("ops", options: ApplyOptions(pollInterval: 0.02))
                     #expect(outcomes.allSatisfy { $0.succeeded })
                     _ = try await recorder.publish(to: try #require(NotesRemote.origin(of: clone)))
@@ -100,8 +109,9 @@ import Testing
         #expect(onOrigin.filter { $0.record.environment == "ops" && $0.record.deployer?.kind == "person" }.count >= 10)
         // Every head the controller reported converged has its converged record.
         for head in converged {
-            #expect(onOrigin.contains { $0.commit.hex == head && $0.record.environment == "staging" && $0.record.outcome == .converged },
-                    "no converged record for \(head.prefix(12))")
+            #expect(
+                onOrigin.contains { $0.commit.hex == head && $0.record.environment == "staging" && $0.record.outcome == .converged },
+                "no converged record for \(head.prefix(12))")
         }
         #expect(onOrigin.contains { $0.commit == last && $0.record.environment == "staging" && $0.record.outcome == .converged })
         #expect(onOrigin.allSatisfy { $0.record.deployer != nil && $0.record.trigger != nil && $0.record.id != nil })

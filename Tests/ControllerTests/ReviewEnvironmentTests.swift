@@ -45,8 +45,9 @@ final class ReviewScenario: @unchecked Sendable {
         }
         environment = env
         origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        try origin.commit(changes: files(ttl: ttl, maxEnvironments: maxEnvironments), onto: "main", expectedTip: nil, message: "shop",
-                          author: Self.author)
+        try origin.commit(
+            changes: files(ttl: ttl, maxEnvironments: maxEnvironments), onto: "main", expectedTip: nil, message: "shop",
+            author: Self.author)
     }
 
     func target(_ cluster: String) -> String {
@@ -55,7 +56,9 @@ final class ReviewScenario: @unchecked Sendable {
 
     func files(ttl: String, maxEnvironments: Int?) -> [FileChange] {
         var changes: [FileChange] = [
-            .write("berth.yaml", """
+            .write(
+                "berth.yaml",
+                """
                 version: 1
                 promotion: [staging, prod]
                 review:
@@ -71,15 +74,21 @@ final class ReviewScenario: @unchecked Sendable {
             .write("environments/review-feature/environment.yaml", "target: \(target(lookalike))\nrelease: {version: \"1.0\"}\n"),
         ]
         for service in ["api", "web", "worker"] {
-            changes.append(.write("services/\(service)/service.yaml", """
-                taskDefinition:
-                  containerDefinitions:
-                    - {name: app, image: "registry.example.com/\(service):${release.version}", memory: 64}
-                service: {desiredCount: \(desiredCount)}
+            changes.append(
+                .write(
+                    "services/\(service)/service.yaml",
+                    """
+                    taskDefinition:
+                      containerDefinitions:
+                        - {name: app, image: "registry.example.com/\(service):${release.version}", memory: 64}
+                    service: {desiredCount: \(desiredCount)}
 
-                """))
+                    """))
             for env in ["staging", "prod", "review-feature"] {
-                changes.append(.write("environments/\(env)/\(service).yaml", "service: {serviceName: \(env == "review-feature" ? "review-feature-x-" + service : service)}\n"))
+                changes.append(
+                    .write(
+                        "environments/\(env)/\(service).yaml",
+                        "service: {serviceName: \(env == "review-feature" ? "review-feature-x-" + service : service)}\n"))
             }
         }
         return changes
@@ -92,9 +101,10 @@ final class ReviewScenario: @unchecked Sendable {
     func pushBranch(_ branch: String, image: String = "registry.example.com/api:feature", date: Date = Date()) throws -> ObjectID {
         let signature = Signature(name: "Dev", email: "dev@example.com", date: date)
         let tip = try origin.referenceTarget("refs/heads/\(branch)")
-        return try origin.commit(changes: [.write("environments/staging/api.yaml", "images: {app: \"\(image)\"}\nservice: {serviceName: api}\n")],
-                                 onto: branch, expectedTip: tip, newBranchBase: tip == nil ? try mainTip : nil,
-                                 message: "try \(image)", author: signature, committer: signature)
+        return try origin.commit(
+            changes: [.write("environments/staging/api.yaml", "images: {app: \"\(image)\"}\nservice: {serviceName: api}\n")],
+            onto: branch, expectedTip: tip, newBranchBase: tip == nil ? try mainTip : nil,
+            message: "try \(image)", author: signature, committer: signature)
     }
 
     func commitOnMain(_ changes: [FileChange], _ message: String) throws {
@@ -103,8 +113,9 @@ final class ReviewScenario: @unchecked Sendable {
 
     /// A controller as a fresh process would have it: nothing remembered but its state folder.
     func controller() -> Controller {
-        Controller(options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
-                   environment: environment)
+        Controller(
+            options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
+            environment: environment)
     }
 
     func client() async throws -> any ECSClient {
@@ -124,7 +135,8 @@ final class ReviewScenario: @unchecked Sendable {
             let names = arns.map { String($0.split(separator: "/").last!) }
             for service in try await ecs.describeServices(cluster: cluster, names: names, includeTags: true).services ?? [] {
                 let tags = Tags.map(service.tags).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                services["\(cluster)/\(service.serviceName!)"] = "\(service.status!) \(service.taskDefinition ?? "") \(service.desiredCount ?? -1) \(tags)"
+                services["\(cluster)/\(service.serviceName!)"] =
+                    "\(service.status!) \(service.taskDefinition ?? "") \(service.desiredCount ?? -1) \(tags)"
             }
         }
         var definitions: [String: String] = [:]
@@ -144,8 +156,9 @@ final class ReviewScenario: @unchecked Sendable {
         // Someone's own task definition in the review environment's future family, and a service
         // with a look-alike name: neither carries berth's review tags.
         let ecs = try await scenario.client()
-        let foreign = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "review-feature-x-api", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "someone/else:1", memory: 64)]))
+        let foreign = try await ecs.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "review-feature-x-api", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "someone/else:1", memory: 64)]))
         let before = try await scenario.everything()
         #expect(before.services["\(scenario.lookalike)/review-feature-x-api"] != nil)
 
@@ -160,7 +173,8 @@ final class ReviewScenario: @unchecked Sendable {
         // Only the template's services, and the branch's change is what runs.
         #expect(created.services["\(scenario.shop)/review-feature-x-worker"] == nil)
         let api = try #require(try await ecs.describeServices(cluster: scenario.shop, names: ["review-feature-x-api"]).services?.first)
-        let definition = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: api.taskDefinition, include: ["TAGS"]))
+        let definition = try await ecs.describeTaskDefinition(
+            ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: api.taskDefinition, include: ["TAGS"]))
         #expect(definition.taskDefinition?.containerDefinitions?.first?.image == "registry.example.com/api:feature")
         #expect(definition.taskDefinition?.family == "review-feature-x-api")
         #expect(definition.tags?.contains { $0.key == "berth:commit" && $0.value == tip.hex } == true)
@@ -191,8 +205,9 @@ final class ReviewScenario: @unchecked Sendable {
         for (arn, value) in before.taskDefinitions { #expect(after.taskDefinitions[arn] == value, "\(arn) changed") }
         #expect(after.taskDefinitions[foreign.taskDefinition!.taskDefinitionArn!] == "ACTIVE")
         for key in created.services.keys where before.services[key] == nil {
-            #expect(after.services[key] == nil || after.services[key]!.hasPrefix("INACTIVE ") || after.services[key]!.hasPrefix("DRAINING "),
-                    "\(key) still \(after.services[key] ?? "")")
+            #expect(
+                after.services[key] == nil || after.services[key]!.hasPrefix("INACTIVE ") || after.services[key]!.hasPrefix("DRAINING "),
+                "\(key) still \(after.services[key] ?? "")")
         }
         for (arn, _) in created.taskDefinitions where before.taskDefinitions[arn] == nil {
             #expect(after.taskDefinitions[arn] == "INACTIVE", "\(arn) still active")
@@ -219,8 +234,9 @@ extension ReviewEnvironmentTests {
 
         // review/merged lands on main; the time to live drops to 1s and review/idle sits still.
         try scenario.origin.moveReference("refs/heads/main", to: merged, expected: try scenario.mainTip, logMessage: "merge")
-        try scenario.commitOnMain([.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, ttl: 1s}\n")],
-                                  "review environments live 1s")
+        try scenario.commitOnMain(
+            [.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, ttl: 1s}\n")],
+            "review environments live 1s")
         try await Task.sleep(nanoseconds: 2_100_000_000)
         #expect(await controller.pass(wait: true))
         let reasons = Dictionary(uniqueKeysWithValues: await controller.status.current.reviewTeardowns.map { ($0.name, $0.reason) })
@@ -233,8 +249,9 @@ extension ReviewEnvironmentTests {
         // pass that reads it.)
         #expect(await controller.pass(full: true, wait: true))
         #expect(await controller.status.current.reviews.isEmpty)
-        try scenario.commitOnMain([.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, ttl: 1h}\n")],
-                                  "review environments live 1h")
+        try scenario.commitOnMain(
+            [.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, ttl: 1h}\n")],
+            "review environments live 1h")
         try scenario.pushBranch("review/idle", image: "registry.example.com/api:again")
         #expect(await controller.pass(wait: true))
         #expect(await controller.status.current.reviews.map(\.name) == ["review-idle"])
@@ -282,7 +299,8 @@ extension ReviewEnvironmentTests {
         #expect(await controller.pass(wait: true))
         let second = try #require(await controller.status.current.reviews.first)
         #expect(second.state == .ready && second.instance != first)
-        let api = try #require(try await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true).services?.first)
+        let api = try #require(
+            try await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true).services?.first)
         #expect(api.status == "ACTIVE" && Tags.map(api.tags)[ReviewIdentity.instanceTag] == second.instance)
     }
 
@@ -292,17 +310,21 @@ extension ReviewEnvironmentTests {
         #expect(await controller.pass(full: true, wait: true))
         // Someone made a service with the very name the review environment would use.
         let ecs = try await scenario.client()
-        let definition = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "handmade", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "someone/else:1", memory: 64)]))
-        _ = try await ecs.createService(ECSAPI.CreateServiceRequest(cluster: scenario.shop, serviceName: "review-feature-x-api",
-                                                                    taskDefinition: definition.taskDefinition?.taskDefinitionArn, desiredCount: 1))
+        let definition = try await ecs.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "handmade", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "someone/else:1", memory: 64)]))
+        _ = try await ecs.createService(
+            ECSAPI.CreateServiceRequest(
+                cluster: scenario.shop, serviceName: "review-feature-x-api",
+                taskDefinition: definition.taskDefinition?.taskDefinitionArn, desiredCount: 1))
         let before = try await scenario.everything()
         try scenario.pushBranch("review/feature-x")
         _ = await controller.pass(wait: true)
         let review = try #require(await controller.status.current.reviews.first)
         #expect(review.state == .failed)
-        #expect(review.reason?.contains("review-feature-x-api in cluster \(scenario.shop) is not tagged as review environment review-feature-x") == true,
-                "\(review.reason ?? "")")
+        #expect(
+            review.reason?.contains("review-feature-x-api in cluster \(scenario.shop) is not tagged as review environment review-feature-x") == true,
+            "\(review.reason ?? "")")
         // Nothing of the review environment was applied, and the stranger's service is as it was.
         #expect(try await scenario.everything().services == before.services)
 
@@ -349,13 +371,18 @@ extension ReviewEnvironmentTests {
             try scenario.origin.deleteReference("refs/heads/review/feature-x")
 
             allowed.withLock { $0 = crashAfter }
-            _ = await Controller(options: ControllerOptions(repository: scenario.folder.path + "/origin.git",
-                                                            stateDirectory: scenario.folder.path + "/state", pollInterval: 0.05),
-                                 environment: crashing).pass(wait: true)
+            _ = await Controller(
+                options: ControllerOptions(
+                    repository: scenario.folder.path + "/origin.git",
+                    stateDirectory: scenario.folder.path + "/state", pollInterval: 0.05),
+                environment: crashing
+            ).pass(wait: true)
             allowed.withLock { $0 = nil }
             // The crash left work behind (the last write's answer was lost, so even then the
             // stopped process could not know it had finished).
-            let left = try await scenario.everything().services.filter { $0.key.hasPrefix("\(scenario.shop)/review-feature-x-") && $0.value.hasPrefix("ACTIVE") }
+            let left = try await scenario.everything().services.filter {
+                $0.key.hasPrefix("\(scenario.shop)/review-feature-x-") && $0.value.hasPrefix("ACTIVE")
+            }
             #expect(crashAfter == 5 || !left.isEmpty, "after \(crashAfter): nothing left to resume")
             if rebuild { try scenario.pushBranch("review/feature-x", image: "registry.example.com/api:again\(crashAfter)") }
 
@@ -397,8 +424,13 @@ extension ReviewEnvironmentTests {
     @Test func aFailingCreationDoesNotPileUpTaskDefinitions() async throws {
         let scenario = try await ReviewScenario(.moto, motoRegion: "eu-south-1")
         let reviewCluster = "reviews-" + UUID().uuidString.prefix(6).lowercased()
-        try scenario.commitOnMain([.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, cluster: \(reviewCluster)}\n")],
-                                  "review environments in their own cluster")
+        try scenario.commitOnMain(
+            [
+                .write(
+                    "berth.yaml",
+                    "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, cluster: \(reviewCluster)}\n")
+            ],
+            "review environments in their own cluster")
         try scenario.pushBranch("review/feature-x")
         let ecs = try await scenario.client()
         func activeReviewRevisions() async throws -> [String] {

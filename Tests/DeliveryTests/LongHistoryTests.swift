@@ -14,23 +14,28 @@ import Testing
         var files = twoEnvironments()
         files["environments/staging/environment.yaml"] = "target: {local: {cluster: staging}}\nrelease: {version: \"0\"}\n"
         files["environments/prod/environment.yaml"] = "target: {local: {cluster: prod}}\nrelease: {version: \"0\"}\n"
-        var tip = try repo.commit(changes: files.sorted { $0.key < $1.key }.map { .write("manifests/" + $0.key, $0.value) },
-                                  onto: "main", expectedTip: nil, message: "start", author: who)
+        var tip = try repo.commit(
+            changes: files.sorted { $0.key < $1.key }.map { .write("manifests/" + $0.key, $0.value) },
+            onto: "main", expectedTip: nil, message: "start", author: who)
         var expectedProd: [ObjectID] = [tip]
         var expectedStaging: [ObjectID] = [tip]
         for i in 1..<1000 {
             let change: FileChange
             switch i % 10 {
-            case 0:   // prod's release
+            case 0:  // prod's release
                 change = .write("manifests/environments/prod/environment.yaml", "target: {local: {cluster: prod}}\nrelease: {version: \"\(i)\"}\n")
-            case 5:   // the shared base: both environments
-                change = .write("manifests/services/api/service.yaml", "taskDefinition:\n  containerDefinitions:\n    - {name: app, image: \"registry.example.com/shop/api:${release.version}\", memory: \(128 + i)}\n")
-            case 7:   // not the manifests at all
+            case 5:  // the shared base: both environments
+                change = .write(
+                    "manifests/services/api/service.yaml",
+                    "taskDefinition:\n  containerDefinitions:\n    - {name: app, image: \"registry.example.com/shop/api:${release.version}\", memory: \(128 + i)}\n"
+                )
+            case 7:  // not the manifests at all
                 change = .write("README.md", "revision \(i)\n")
-            case 8:   // a comment: the files change, what runs does not
+            case 8:  // a comment: the files change, what runs does not
                 change = .write("manifests/environments/prod/api.yaml", "# note \(i)\nservice: {desiredCount: 2}\n")
             default:  // staging's release
-                change = .write("manifests/environments/staging/environment.yaml", "target: {local: {cluster: staging}}\nrelease: {version: \"\(i)\"}\n")
+                change = .write(
+                    "manifests/environments/staging/environment.yaml", "target: {local: {cluster: staging}}\nrelease: {version: \"\(i)\"}\n")
             }
             tip = try repo.commit(changes: [change], onto: "main", expectedTip: tip, message: "change \(i)", author: who)
             switch i % 10 {

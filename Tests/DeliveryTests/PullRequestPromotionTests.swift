@@ -40,9 +40,11 @@ import Testing
         #expect(try space.origin.resolve("refs/heads/berth/promote-staging-to-prod") == first.commit)
         let opened = try #require(fake.pulls.first)
         #expect(opened.title == "promote staging -> prod: api 2.0.0" && opened.base == "main" && opened.labels == ["promotion"])
-        for part in ["<!-- berth:promotion staging -> prod -->", "| api | 2.0.0 | `app`: `registry.example.com/shop/api:2.0.0` |",
-                     "`release.version` 1.0.0 → 2.0.0", "✅ staging converged on this release", "➖ images: prod's target has no registry",
-                     "### berth plan: `prod`", "| api | create |", "| api | converged | [`", fake.url + "/shop/manifests/commit/"] {
+        for part in [
+            "<!-- berth:promotion staging -> prod -->", "| api | 2.0.0 | `app`: `registry.example.com/shop/api:2.0.0` |",
+            "`release.version` 1.0.0 → 2.0.0", "✅ staging converged on this release", "➖ images: prod's target has no registry",
+            "### berth plan: `prod`", "| api | create |", "| api | converged | [`", fake.url + "/shop/manifests/commit/",
+        ] {
             #expect(opened.body.contains(part), "\(part) not in:\n\(opened.body)")
         }
 
@@ -56,8 +58,9 @@ import Testing
         #expect(fake.pulls.first?.title == "promote staging -> prod: api 3.0.0" && fake.pulls.first?.body.contains("1.0.0 → 3.0.0") == true)
 
         // Someone commits to the pull request's branch: berth leaves it alone, and says why.
-        let human = try space.origin.commit(changes: [.write("NOTES.md", "prod needs a note\n")], onto: "berth/promote-staging-to-prod",
-                                            expectedTip: branchTip, message: "Add a note for prod", author: space.author)
+        let human = try space.origin.commit(
+            changes: [.write("NOTES.md", "prod needs a note\n")], onto: "berth/promote-staging-to-prod",
+            expectedTip: branchTip, message: "Add a note for prod", author: space.author)
         try await release(space, "4.0.0")
         await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge)) } throws: {
             "\($0)".contains("berth did not make") && "\($0)".contains("Add a note for prod")
@@ -73,8 +76,10 @@ import Testing
         defer { Task { await fake.shutdown() } }
         #expect(try await space.apply("staging").allSatisfy { $0.result == .applied(.converged) })
         fake.addPull(title: "WIP", body: "", head: "promote/2.0.0", base: "main")
-        let result = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "promote/2.0.0",
-                                                                         forge: try Self.forge(fake, space)))
+        let result = try await space.promoter().promote(
+            PromotionRequest(
+                from: "staging", to: "prod", branch: "promote/2.0.0",
+                forge: try Self.forge(fake, space)))
         #expect(!result.pullRequestOpened && result.pullRequest?.number == 1 && fake.pulls.count == 1)
         #expect(fake.pulls.first?.body.contains(fake.url.replacingOccurrences(of: "/api/v4", with: "") + "/shop/manifests/-/commit/") == true)
         #expect(fake.violations.isEmpty, "\(fake.violations)")
@@ -116,7 +121,9 @@ import Testing
         fake.addPull(title: "mine", body: marker, head: "main", base: "main")
         fake.addPull(title: "fork", body: marker, head: "berth/promote-staging-to-prod", base: "main", fork: true)
         // Names a forge may claim that berth must not make branches of.
-        for name in ["HEAD", "refs/heads/main", "origin/main", "MAIN", "-f", "+main"] { fake.addPull(title: name, body: marker, head: name, base: "main") }
+        for name in ["HEAD", "refs/heads/main", "origin/main", "MAIN", "-f", "+main"] {
+            fake.addPull(title: name, body: marker, head: name, base: "main")
+        }
         let mainBefore = try space.origin.resolve("refs/heads/main")
         let forge = try Self.forge(fake, space)
         let result = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
@@ -132,13 +139,18 @@ import Testing
             "\($0)".contains("the branch it starts from")
         }
         // A branch of the same name that berth did not make: not overwritten.
-        try space.origin.commit(changes: [.write("x", "1\n")], onto: "release", expectedTip: nil, newBranchBase: mainBefore, message: "release",
-                                author: space.author)
+        try space.origin.commit(
+            changes: [.write("x", "1\n")], onto: "release", expectedTip: nil, newBranchBase: mainBefore, message: "release",
+            author: space.author)
         await #expect { try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", branch: "release", forge: forge)) } throws: {
             "\($0)".contains("berth did not make")
         }
-        #expect(Set(try GitCLI.run(["for-each-ref", "--format=%(refname)", "refs/heads"], in: space.folder.path + "/origin.git").output
-            .split(separator: "\n").map(String.init)) == ["refs/heads/main", "refs/heads/release", "refs/heads/berth/promote-staging-to-prod"])
+        #expect(
+            Set(
+                try GitCLI.run(["for-each-ref", "--format=%(refname)", "refs/heads"], in: space.folder.path + "/origin.git").output
+                    .split(separator: "\n").map(String.init)) == [
+                    "refs/heads/main", "refs/heads/release", "refs/heads/berth/promote-staging-to-prod",
+                ])
         // An open pull request on a branch berth did not name neither steers nor blocks it.
         let ghost = fake.addPull(title: "ghost", body: marker, head: "promote/ghost", base: "main")
         let again = try await space.promoter().promote(PromotionRequest(from: "staging", to: "prod", forge: forge))
@@ -157,8 +169,11 @@ import Testing
         let sha = try space.clone.resolve("HEAD").hex
 
         #expect(try await reporter.publish(plan: plan, error: nil, sha: sha, pullRequest: number).comment == .made)
-        #expect(try await reporter.publish(plan: nil, error: "environments/prod/api.yaml:1: service.desiredCount: not a number", sha: sha,
-                                           pullRequest: number).comment == .updated)
+        #expect(
+            try await reporter.publish(
+                plan: nil, error: "environments/prod/api.yaml:1: service.desiredCount: not a number", sha: sha,
+                pullRequest: number
+            ).comment == .updated)
         var frozen = plan
         frozen.frozen = "frozen until 2026-12-24 (holiday)"
         #expect(try await reporter.publish(plan: frozen, error: nil, sha: sha, pullRequest: number).comment == .updated)
@@ -166,9 +181,12 @@ import Testing
         #expect(fake.comments.count == 1 && fake.comments.first?.edits == 2)
         #expect(fake.comments.first?.body.contains("### berth plan: `prod`") == true)
         #expect(fake.statuses.map(\.state) == ["success", "failure", "pending"])
-        #expect(fake.statuses.map(\.description) == ["prod: 1 to create, 0 to update, 0 in sync",
-                                                     "environments/prod/api.yaml:1: service.desiredCount: not a number",
-                                                     "prod is frozen until 2026-12-24 (holiday)"])
+        #expect(
+            fake.statuses.map(\.description) == [
+                "prod: 1 to create, 0 to update, 0 in sync",
+                "environments/prod/api.yaml:1: service.desiredCount: not a number",
+                "prod is frozen until 2026-12-24 (holiday)",
+            ])
         #expect(Set(fake.statuses.map(\.context)) == ["berth/plan/prod"] && Set(fake.statuses.map(\.sha)) == [sha])
         #expect(fake.violations.isEmpty, "\(fake.violations)")
     }

@@ -17,7 +17,8 @@ import ECS
         let rollbacker = Rollbacker(repositoryPath: space.clonePath, manifestPath: "", recorder: space.recorder)
         let result = try await rollbacker.rollback(environment: "staging")
         let commit = try #require(result.commit)
-        #expect(result.changes == [PromotionChange(file: "environments/staging/environment.yaml", field: "release.version", old: "2.1.0", new: "2.0.0")])
+        #expect(
+            result.changes == [PromotionChange(file: "environments/staging/environment.yaml", field: "release.version", old: "2.1.0", new: "2.0.0")])
         let trailers = try space.clone.commit(commit).trailers.map { "\($0.key): \($0.value)" }
         #expect(trailers == ["Berth-Rollback: staging", "Berth-Restores: \(good.hex)"])
         #expect(try space.clone.commit(commit).subject == "rollback staging to \(good.short): api 2.0.0")
@@ -27,7 +28,8 @@ import ECS
         #expect(outcome.record?.taskDefinitionArn.hasSuffix("staging-api:1") == true)
         let log = try DeploymentLog(repositoryPath: space.clonePath, manifestPath: "").entries(environment: "staging")
         #expect(log.first?.trailers["Berth-Rollback"] == ["staging"])
-        #expect(log.first?.trailerCheck == TrailerVerification(verified: true, reason: "the commit is what rolling staging back to \(good.short) makes"))
+        #expect(
+            log.first?.trailerCheck == TrailerVerification(verified: true, reason: "the commit is what rolling staging back to \(good.short) makes"))
         #expect(log.first?.applied.first?.outcome == .converged)
     }
 
@@ -49,14 +51,16 @@ import ECS
 @Suite struct RevertOnRollbackTests {
     @Test func aCircuitBreakerRollbackBecomesARevertBranch() async throws {
         var files = twoEnvironments()
-        files["environments/staging/environment.yaml"] = "target: {local: {cluster: staging}}\nrelease:\n  version: \"2.0.0\"\npolicy: {revertOnRollback: true}\n"
+        files["environments/staging/environment.yaml"] =
+            "target: {local: {cluster: staging}}\nrelease:\n  version: \"2.0.0\"\npolicy: {revertOnRollback: true}\n"
         let space = try Workspace(files)
         _ = try await space.apply("staging")
         let good = try space.clone.resolve("main")
         try await LocalECS(stateFile: space.clonePath + "/.berth/local-ecs.json", pace: 0.05)
             .setImage("registry.example.com/shop/api:2.1.0", failing: true)
-        try space.commit("environments/staging/environment.yaml",
-                         "target: {local: {cluster: staging}}\nrelease:\n  version: \"2.1.0\"\npolicy: {revertOnRollback: true}\n")
+        try space.commit(
+            "environments/staging/environment.yaml",
+            "target: {local: {cluster: staging}}\nrelease:\n  version: \"2.1.0\"\npolicy: {revertOnRollback: true}\n")
         let bad = try space.clone.resolve("main")
         let outcomes = try await space.apply("staging")
         #expect(outcomes.first?.result == .applied(.rolledBack))
@@ -64,8 +68,9 @@ import ECS
         let loaded = ManifestLoader().load(try ManifestSource(repository: space.clonePath).read())
         let staging = try #require(loaded.environment("staging"))
         let rollbacker = Rollbacker(repositoryPath: space.clonePath, manifestPath: "", recorder: space.recorder)
-        let revert = try #require(try await RollbackReverter(rollbacker: rollbacker)
-            .handle(outcomes, environment: staging, appliedCommit: bad))
+        let revert = try #require(
+            try await RollbackReverter(rollbacker: rollbacker)
+                .handle(outcomes, environment: staging, appliedCommit: bad))
         #expect(revert.branch == "berth/revert/staging/\(bad.short)")
         #expect(revert.pushed)
         #expect(try space.origin.resolve("refs/heads/\(revert.branch)") == revert.commit)

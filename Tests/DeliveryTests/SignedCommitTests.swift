@@ -43,20 +43,25 @@ import Trust
         }
         let pub = try String(contentsOfFile: folder.path + "/release.pub", encoding: .utf8).split(separator: " ")
         let allowed = "release@example.com namespaces=\"git\" \(pub[0]) \(pub[1])\n"
-        try FileManager.default.createDirectory(atPath: folder.path + "/gnupg", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder.path + "/gnupg", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let gpg = ["GNUPGHOME": folder.path + "/gnupg"]
-        _ = try shell(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "Release Manager <release@example.com>", "ed25519", "sign", "never"],
-                      in: folder.path, environment: gpg)
+        _ = try shell(
+            ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "Release Manager <release@example.com>", "ed25519", "sign", "never"],
+            in: folder.path, environment: gpg)
         let armored = try shell(["gpg", "--batch", "--armor", "--export", "release@example.com"], in: folder.path, environment: gpg)
         let colons = try shell(["gpg", "--batch", "--with-colons", "--list-keys", "release@example.com"], in: folder.path, environment: gpg)
-        let fingerprint = colons.split(separator: "\n").first { $0.hasPrefix("fpr:") }.map { String($0.split(separator: ":", omittingEmptySubsequences: false)[9]) } ?? ""
+        let fingerprint =
+            colons.split(separator: "\n").first { $0.hasPrefix("fpr:") }.map { String($0.split(separator: ":", omittingEmptySubsequences: false)[9]) }
+            ?? ""
         return Keys(folder: folder, allowedSigners: allowed, openpgpKeys: armored, fingerprint: fingerprint)
     }
 
     func gitCommit(_ space: Workspace, _ message: String, sign: [String]) throws {
-        _ = try Self.shell(["git", "-c", "user.name=Release Manager", "-c", "user.email=release@example.com"] + sign
-                           + ["commit", "-q", "--allow-empty", "-m", message], in: space.clonePath,
-                           environment: ["GNUPGHOME": keysHome ?? ""])
+        _ = try Self.shell(
+            ["git", "-c", "user.name=Release Manager", "-c", "user.email=release@example.com"] + sign
+                + ["commit", "-q", "--allow-empty", "-m", message], in: space.clonePath,
+            environment: ["GNUPGHOME": keysHome ?? ""])
     }
 
     var keysHome: String?
@@ -65,10 +70,12 @@ import Trust
         let keys = try Self.makeKeys()
         keysHome = keys.gnupg
         var files = twoEnvironments()
-        files["berth.yaml"] = "version: 1\npromotion: [staging, prod]\nsigning:\n  allowedSigners: keys/allowed_signers\n  openpgpKeys: keys/release.asc\n"
+        files["berth.yaml"] =
+            "version: 1\npromotion: [staging, prod]\nsigning:\n  allowedSigners: keys/allowed_signers\n  openpgpKeys: keys/release.asc\n"
         files["keys/allowed_signers"] = keys.allowedSigners
         files["keys/release.asc"] = keys.openpgpKeys
-        files["environments/prod/environment.yaml"] = "target: {local: {cluster: prod}}\nrelease: {version: \"1.0.0\"}\npolicy: {requireSignedCommits: true}\n"
+        files["environments/prod/environment.yaml"] =
+            "target: {local: {cluster: prod}}\nrelease: {version: \"1.0.0\"}\npolicy: {requireSignedCommits: true}\n"
         let space = try Workspace(files)
 
         // Unsigned: refused, and staging (no policy) is unaffected.
@@ -99,7 +106,8 @@ import Trust
         #expect(forgedError?.description.contains("does not match the commit") == true)
 
         // OpenPGP, with the key from signing.openpgpKeys: applied.
-        try gitCommit(space, "gpg-signed", sign: ["-c", "gpg.format=openpgp", "-c", "user.signingkey=\(keys.fingerprint)", "-c", "commit.gpgsign=true"])
+        try gitCommit(
+            space, "gpg-signed", sign: ["-c", "gpg.format=openpgp", "-c", "user.signingkey=\(keys.fingerprint)", "-c", "commit.gpgsign=true"])
         let gpgVerdict = try CommitVerifier(trust: SigningTrust(allowedSigners: nil, openpgpKeys: keys.openpgpKeys))
             .verify(space.clone.resolve("HEAD"), in: space.clone)
         #expect(gpgVerdict == .valid(signer: "Release Manager <release@example.com>"))
@@ -107,8 +115,10 @@ import Trust
 
         // The deployment log says who signed what.
         let statuses = try space.clone.history(from: space.clone.resolve("HEAD")).map {
-            try Delivery.DeploymentLog(repositoryPath: space.clonePath, manifestPath: "").signatureStatus($0.id, repo: space.clone, trust: SigningTrust(
-                allowedSigners: keys.allowedSigners, openpgpKeys: keys.openpgpKeys))
+            try Delivery.DeploymentLog(repositoryPath: space.clonePath, manifestPath: "").signatureStatus(
+                $0.id, repo: space.clone,
+                trust: SigningTrust(
+                    allowedSigners: keys.allowedSigners, openpgpKeys: keys.openpgpKeys))
         }
         #expect(statuses.first == "signed (openpgp): verified, Release Manager <release@example.com>")
         #expect(statuses.contains("signed (ssh): verified, release@example.com"))
@@ -121,8 +131,9 @@ extension SignedCommitTests {
     /// Writes `files` into the clone and commits them, signed as `sign` says.
     func gitCommit(_ space: Workspace, _ files: [String: String], _ message: String, sign: [String]) throws {
         for (path, text) in files {
-            try FileManager.default.createDirectory(atPath: (space.clonePath + "/" + path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (space.clonePath + "/" + path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try text.write(toFile: space.clonePath + "/" + path, atomically: true, encoding: .utf8)
         }
         _ = try Self.shell(["git", "add", "-A"], in: space.clonePath)
@@ -158,21 +169,28 @@ extension SignedCommitTests {
         // even with a forged "converged" record on it: records never make an anchor.
         try gitCommit(space, ["environments/prod/environment.yaml": open], "no more signatures, and a forged record", sign: unsigned)
         let forgedOn = try space.clone.resolve("HEAD")
-        try await space.recorder.record(DeploymentRecord(
-            environment: "prod", service: "api", taskDefinitionArn: "arn:aws:ecs:us-east-1:000000000000:task-definition/prod-api:9",
-            specHash: "x", settingsHash: "y", deploymentId: nil, started: Date().addingTimeInterval(86_400),
-            finished: Date().addingTimeInterval(86_400), outcome: .converged, reason: nil, target: "local:prod"), on: forgedOn)
+        try await space.recorder.record(
+            DeploymentRecord(
+                environment: "prod", service: "api", taskDefinitionArn: "arn:aws:ecs:us-east-1:000000000000:task-definition/prod-api:9",
+                specHash: "x", settingsHash: "y", deploymentId: nil, started: Date().addingTimeInterval(86_400),
+                finished: Date().addingTimeInterval(86_400), outcome: .converged, reason: nil, target: "local:prod"), on: forgedOn)
         let forged = await #expect(throws: RefusedError.self) { _ = try await space.apply("prod") }
         #expect(forged?.description.contains("changes the signing policy or signers and is unsigned") == true)
         _ = try Self.shell(["git", "reset", "-q", "--hard", anchor], in: space.clonePath)
-        try await refused(["environments/prod/environment.yaml": open], "no more signatures", sign: unsigned, because: "changes the signing policy or signers and is unsigned")
+        try await refused(
+            ["environments/prod/environment.yaml": open], "no more signatures", sign: unsigned,
+            because: "changes the signing policy or signers and is unsigned")
         // A stranger adding their own key to the allowed signers is judged by the signers before.
-        try await refused(["keys/allowed_signers": keys.allowedSigners + strangerLine], "let me in", sign: stranger,
-                          because: "not signed by a key trusted before it")
+        try await refused(
+            ["keys/allowed_signers": keys.allowedSigners + strangerLine], "let me in", sign: stranger,
+            because: "not signed by a key trusted before it")
         // Re-pointing the signers at another file, signed by a key only that file allows.
-        try await refused(["keys/other_signers": strangerLine,
-                           "berth.yaml": files["berth.yaml"]!.replacingOccurrences(of: "keys/allowed_signers", with: "keys/other_signers")],
-                          "other signers", sign: stranger, because: "not signed by a key trusted before it")
+        try await refused(
+            [
+                "keys/other_signers": strangerLine,
+                "berth.yaml": files["berth.yaml"]!.replacingOccurrences(of: "keys/allowed_signers", with: "keys/other_signers"),
+            ],
+            "other signers", sign: stranger, because: "not signed by a key trusted before it")
         // An unsigned commit on top of a stranger-signed policy change fails on the change.
         try await refused(["environments/prod/environment.yaml": open], "off", sign: stranger, because: "changes the signing policy")
         // Or a stranger's policy change with an innocent-looking commit on top: the change is judged.

@@ -10,8 +10,9 @@ enum ECSConformance {
     static func unique(_ base: String) -> String { "\(base)-\(UUID().uuidString.prefix(8).lowercased())" }
 
     static func container(_ name: String, image: String, port: Int? = nil) -> ECSAPI.ContainerDefinition {
-        ECSAPI.ContainerDefinition(name: name, image: image, memory: 128,
-                                   portMappings: port.map { [ECSAPI.PortMapping(containerPort: $0)] })
+        ECSAPI.ContainerDefinition(
+            name: name, image: image, memory: 128,
+            portMappings: port.map { [ECSAPI.PortMapping(containerPort: $0)] })
     }
 
     static func taskDefinitions(_ ecs: any ECSClient) async throws {
@@ -63,12 +64,16 @@ enum ECSConformance {
         let cluster = unique("conf-cluster")
         _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
         let family = unique("conf-svc")
-        let td = try #require(try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: family, containerDefinitions: [container("app", image: "app:1")])).taskDefinition)
+        let td = try #require(
+            try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: family, containerDefinitions: [container("app", image: "app:1")])
+            ).taskDefinition)
         let names = (0..<12).map { "svc-\($0)" }
         for name in names {
-            let created = try await ecs.createService(ECSAPI.CreateServiceRequest(
-                cluster: cluster, serviceName: name, taskDefinition: td.taskDefinitionArn, desiredCount: 0, launchType: "EC2"))
+            let created = try await ecs.createService(
+                ECSAPI.CreateServiceRequest(
+                    cluster: cluster, serviceName: name, taskDefinition: td.taskDefinitionArn, desiredCount: 0, launchType: "EC2"))
             #expect(created.service?.serviceName == name)
             #expect(created.service?.status == "ACTIVE")
         }

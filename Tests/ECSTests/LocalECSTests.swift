@@ -27,13 +27,21 @@ final class TestClock: Sendable {
 
     @Test func registrationFillsWhatECSFillsIn() async throws {
         let ecs = LocalECS(stateFile: nil)
-        let registered = try #require(try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "web", networkMode: "awsvpc",
-            containerDefinitions: [ECSAPI.ContainerDefinition(
-                name: "app", image: "app:1", portMappings: [ECSAPI.PortMapping(containerPort: 8080)],
-                environment: [ECSAPI.KeyValuePair(name: "B", value: "2"), ECSAPI.KeyValuePair(name: "A", value: "1"), ECSAPI.KeyValuePair(name: "C")],
-                healthCheck: ECSAPI.HealthCheck(command: ["CMD", "true"]))],
-            requiresCompatibilities: ["FARGATE"], cpu: "0.25 vCPU", memory: "0.5GB")).taskDefinition)
+        let registered = try #require(
+            try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "web", networkMode: "awsvpc",
+                    containerDefinitions: [
+                        ECSAPI.ContainerDefinition(
+                            name: "app", image: "app:1", portMappings: [ECSAPI.PortMapping(containerPort: 8080)],
+                            environment: [
+                                ECSAPI.KeyValuePair(name: "B", value: "2"), ECSAPI.KeyValuePair(name: "A", value: "1"),
+                                ECSAPI.KeyValuePair(name: "C"),
+                            ],
+                            healthCheck: ECSAPI.HealthCheck(command: ["CMD", "true"]))
+                    ],
+                    requiresCompatibilities: ["FARGATE"], cpu: "0.25 vCPU", memory: "0.5GB")
+            ).taskDefinition)
         let container = try #require(registered.containerDefinitions?.first)
         #expect(container.essential == true)
         #expect(container.cpu == 0)
@@ -45,9 +53,16 @@ final class TestClock: Sendable {
         #expect(registered.compatibilities == ["EC2", "FARGATE"])
         #expect(registered.registeredAt != nil && registered.registeredBy?.hasPrefix("arn:aws:iam::") == true)
 
-        let bridge = try #require(try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "worker", containerDefinitions: [ECSAPI.ContainerDefinition(name: "w", image: "w:1", memory: 64,
-                                                                                portMappings: [ECSAPI.PortMapping(containerPort: 80)])])).taskDefinition)
+        let bridge = try #require(
+            try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "worker",
+                    containerDefinitions: [
+                        ECSAPI.ContainerDefinition(
+                            name: "w", image: "w:1", memory: 64,
+                            portMappings: [ECSAPI.PortMapping(containerPort: 80)])
+                    ])
+            ).taskDefinition)
         #expect(bridge.networkMode == "bridge")
         #expect(bridge.containerDefinitions?.first?.portMappings?.first?.hostPort == 0)
     }
@@ -57,12 +72,18 @@ final class TestClock: Sendable {
         func refusal(_ request: ECSAPI.RegisterTaskDefinitionRequest) async -> AWSError? {
             await #expect(throws: AWSError.self) { _ = try await ecs.registerTaskDefinition(request) }
         }
-        let noImage = await refusal(ECSAPI.RegisterTaskDefinitionRequest(family: "x", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", memory: 1)]))
+        let noImage = await refusal(
+            ECSAPI.RegisterTaskDefinitionRequest(family: "x", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", memory: 1)]))
         #expect(noImage?.code == "ClientException" && noImage?.message == "Container.image should not be null or empty.")
-        let fargate = await refusal(ECSAPI.RegisterTaskDefinitionRequest(family: "x", networkMode: "awsvpc",
-            containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a")], requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "4096"))
+        let fargate = await refusal(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "x", networkMode: "awsvpc",
+                containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a")], requiresCompatibilities: ["FARGATE"], cpu: "256",
+                memory: "4096"))
         #expect(fargate?.message == "No Fargate configuration exists for given values.")
-        let emptyTags = await refusal(ECSAPI.RegisterTaskDefinitionRequest(family: "x", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a", memory: 1)], tags: []))
+        let emptyTags = await refusal(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "x", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a", memory: 1)], tags: []))
         #expect(emptyTags?.message == "Tags can not be empty.")
         #expect(try await ecs.allTaskDefinitionArns().isEmpty)
     }
@@ -70,13 +91,17 @@ final class TestClock: Sendable {
     static func service(_ ecs: LocalECS, breaker: Bool) async throws -> (String, String) {
         _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: "prod"))
         func register(_ image: String) async throws -> String {
-            try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: "prod-api", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 128)])).taskDefinition!.taskDefinitionArn!
+            try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "prod-api", containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 128)])
+            ).taskDefinition!.taskDefinitionArn!
         }
         let good = try await register("api:1.0")
-        _ = try await ecs.createService(ECSAPI.CreateServiceRequest(
-            cluster: "prod", serviceName: "api", taskDefinition: good, desiredCount: 3,
-            deploymentConfiguration: ECSAPI.DeploymentConfiguration(deploymentCircuitBreaker: ECSAPI.DeploymentCircuitBreaker(enable: breaker, rollback: breaker))))
+        _ = try await ecs.createService(
+            ECSAPI.CreateServiceRequest(
+                cluster: "prod", serviceName: "api", taskDefinition: good, desiredCount: 3,
+                deploymentConfiguration: ECSAPI.DeploymentConfiguration(
+                    deploymentCircuitBreaker: ECSAPI.DeploymentCircuitBreaker(enable: breaker, rollback: breaker))))
         return (good, try await register("api:2.0-broken"))
     }
 
@@ -113,7 +138,8 @@ final class TestClock: Sendable {
         for _ in 0..<110 {
             clock.advance(10)
             _ = try await Self.primary(ecs)
-            _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "prod", service: "api", taskDefinition: good, forceNewDeployment: true))
+            _ = try await ecs.updateService(
+                ECSAPI.UpdateServiceRequest(cluster: "prod", service: "api", taskDefinition: good, forceNewDeployment: true))
         }
         clock.advance(10)
         let (service, _) = try await Self.primary(ecs)
@@ -149,7 +175,8 @@ final class TestClock: Sendable {
         (service, primary) = try await Self.primary(ecs)
         #expect(primary.rolloutState == "COMPLETED" && primary.taskDefinition == good && service.deployments?.count == 1)
 
-        let briefs = try #require(try await ecs.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(service: "api", cluster: "prod")).serviceDeployments)
+        let briefs = try #require(
+            try await ecs.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(service: "api", cluster: "prod")).serviceDeployments)
         let failedArn = try #require(briefs.first { $0.targetServiceRevisionArn == broken }?.serviceDeploymentArn)
         let described = try await ecs.describeServiceDeployments(ECSAPI.DescribeServiceDeploymentsRequest(serviceDeploymentArns: [failedArn]))
         #expect(described.serviceDeployments?.first?.status == "ROLLBACK_SUCCESSFUL")
@@ -170,15 +197,19 @@ final class TestClock: Sendable {
         let folder = ScratchFolder()
         let path = folder.path + "/.berth/local-ecs.json"
         let first = LocalECS(stateFile: path)
-        _ = try await first.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "keep", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:1", memory: 8)]))
+        _ = try await first.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "keep", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:1", memory: 8)]))
         // A write that died half way leaves only a temporary file behind.
         try "{ half".write(toFile: path + ".tmp-99999", atomically: false, encoding: .utf8)
         let second = LocalECS(stateFile: path)
         let described = try await second.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "keep"))
         #expect(described.taskDefinition?.revision == 1)
-        #expect(try await second.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "keep", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)])).taskDefinition?.revision == 2)
+        #expect(
+            try await second.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "keep", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)])
+            ).taskDefinition?.revision == 2)
 
         try "not json".write(toFile: path, atomically: true, encoding: .utf8)
         let broken = LocalECS(stateFile: path)
@@ -191,13 +222,15 @@ final class TestClock: Sendable {
         let folder = ScratchFolder()
         let path = folder.path + "/state.json"
         let first = LocalECS(stateFile: path)
-        _ = try await first.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "full", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:1", memory: 8)]))
+        _ = try await first.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "full", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:1", memory: 8)]))
         try FileManager.default.removeItem(atPath: path + ".journal")
         try FileManager.default.createSymbolicLink(atPath: path + ".journal", withDestinationPath: "/dev/full")
         let error = await #expect(throws: (any Error).self) {
-            _ = try await LocalECS(stateFile: path).registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: "full", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)]))
+            _ = try await LocalECS(stateFile: path).registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "full", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)]))
         }
         #expect("\(error.map { "\($0)" } ?? "")".contains("no space left on the device"), "\(String(describing: error))")
         #expect(!"\(error.map { "\($0)" } ?? "")".contains("Success"))
@@ -207,8 +240,10 @@ final class TestClock: Sendable {
         let folder = ScratchFolder()
         let path = folder.path + "/state.json"
         func register(_ ecs: LocalECS, _ image: String) async throws -> Int? {
-            try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: "j", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: image, memory: 8)])).taskDefinition?.revision
+            try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "j", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: image, memory: 8)])
+            ).taskDefinition?.revision
         }
         let first = LocalECS(stateFile: path)
         #expect(try await register(first, "a:1") == 1)
@@ -219,7 +254,7 @@ final class TestClock: Sendable {
         try journal.close()
         let second = LocalECS(stateFile: path)
         #expect(try await register(second, "a:2") == 2)
-        #expect(try await register(first, "a:3") == 3)   // the first process catches up on the second's line
+        #expect(try await register(first, "a:3") == 3)  // the first process catches up on the second's line
 
         // Past its limit the journal becomes the snapshot; a new process reads the same state.
         var file = LocalStateFile(path: path)
@@ -242,8 +277,9 @@ final class TestClock: Sendable {
         var sizes: [Int] = []
         for revision in 1...60 {
             let before = (try? FileManager.default.attributesOfItem(atPath: path + ".journal")[.size] as? Int) ?? 0
-            _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: "f", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(revision)", memory: 8)]))
+            _ = try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "f", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(revision)", memory: 8)]))
             let after = (try FileManager.default.attributesOfItem(atPath: path + ".journal")[.size] as? Int) ?? 0
             if after > before { sizes.append(after - before) }
         }
@@ -261,15 +297,19 @@ final class TestClock: Sendable {
         func definition(_ revision: Int) -> String {
             #"{"family":"old","revision":\#(revision),"status":"ACTIVE","taskDefinitionArn":"arn:aws:ecs:us-east-1:000000000000:task-definition/old:\#(revision)","containerDefinitions":[{"name":"a","image":"a:\#(revision)"}]}"#
         }
-        try Data(#"{"version":1,"clusters":{},"families":{"old":[\#(definition(1))]},"tags":{},"services":{},"tasks":{},"failingImages":[],"nextID":1}"#.utf8)
-            .write(to: URL(fileURLWithPath: path))
+        try Data(
+            #"{"version":1,"clusters":{},"families":{"old":[\#(definition(1))]},"tags":{},"services":{},"tasks":{},"failingImages":[],"nextID":1}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: path))
         try Data((#"{"families":{"old":[\#(definition(1)),\#(definition(2))]},"failingImages":[],"nextID":1,"scalarsChanged":false}"# + "\n").utf8)
             .write(to: URL(fileURLWithPath: path + ".journal"))
         let ecs = LocalECS(stateFile: path)
         let latest = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "old"))
         #expect(latest.taskDefinition?.revision == 2)
-        let next = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "old", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:3", memory: 8)]))
+        let next = try await ecs.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "old", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:3", memory: 8)]))
         #expect(next.taskDefinition?.revision == 3)
         let first = try await ecs.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "old:1"))
         #expect(first.taskDefinition?.containerDefinitions?.first?.image == "a:1")
@@ -283,8 +323,10 @@ final class TestClock: Sendable {
                 group.addTask {
                     let ecs = LocalECS(stateFile: path)
                     for i in 0..<10 {
-                        _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                            family: "shared", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(writer)-\(i)", memory: 8)]))
+                        _ = try await ecs.registerTaskDefinition(
+                            ECSAPI.RegisterTaskDefinitionRequest(
+                                family: "shared", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(writer)-\(i)", memory: 8)])
+                        )
                     }
                 }
             }
@@ -298,8 +340,9 @@ final class TestClock: Sendable {
     @Test func paginationFollowsNextToken() async throws {
         let ecs = LocalECS(stateFile: nil)
         for i in 0..<7 {
-            _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: "paged", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(i)", memory: 8)]))
+            _ = try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "paged", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:\(i)", memory: 8)]))
         }
         let first = try await ecs.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(familyPrefix: "paged", sort: "DESC", maxResults: 3))
         #expect(first.taskDefinitionArns?.count == 3 && first.taskDefinitionArns?.first?.hasSuffix(":7") == true)
@@ -311,11 +354,13 @@ final class TestClock: Sendable {
         let clock = TestClock()
         let ecs = LocalECS(stateFile: nil, pace: 4, now: { clock.now })
         _ = try await ecs.createCluster(ECSAPI.CreateClusterRequest(clusterName: "prod"))
-        _ = try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-            family: "migrate", containerDefinitions: [ECSAPI.ContainerDefinition(name: "m", image: "migrate:1", memory: 8)]))
+        _ = try await ecs.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "migrate", containerDefinitions: [ECSAPI.ContainerDefinition(name: "m", image: "migrate:1", memory: 8)]))
         let task = try #require(try await ecs.runTask(ECSAPI.RunTaskRequest(cluster: "prod", taskDefinition: "migrate")).tasks?.first)
         clock.advance(2.5)
-        #expect(try await ecs.describeTasks(ECSAPI.DescribeTasksRequest(cluster: "prod", tasks: [task.taskArn!])).tasks?.first?.lastStatus == "RUNNING")
+        #expect(
+            try await ecs.describeTasks(ECSAPI.DescribeTasksRequest(cluster: "prod", tasks: [task.taskArn!])).tasks?.first?.lastStatus == "RUNNING")
         clock.advance(2)
         let stopped = try #require(try await ecs.describeTasks(ECSAPI.DescribeTasksRequest(cluster: "prod", tasks: [task.taskArn!])).tasks?.first)
         #expect(stopped.lastStatus == "STOPPED" && stopped.containers?.first?.exitCode == 0)

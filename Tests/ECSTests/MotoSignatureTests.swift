@@ -44,14 +44,19 @@ import Testing
         let admin = try await moto.client(accessKey: keyId, secret: secret)
         let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
         _ = try await admin.query(Self.iam, "CreateRole", parameters: [("RoleName", "berth"), ("AssumeRolePolicyDocument", trust)])
-        _ = try await admin.query(Self.iam, "PutRolePolicy", parameters: [
-            ("RoleName", "berth"), ("PolicyName", "all"),
-            ("PolicyDocument", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)])
+        _ = try await admin.query(
+            Self.iam, "PutRolePolicy",
+            parameters: [
+                ("RoleName", "berth"), ("PolicyName", "all"),
+                ("PolicyDocument", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
+            ])
         let sts = STSClient(client: admin)
         let temporary = try await sts.assumeRole(roleArn: "arn:aws:iam::123456789012:role/berth", sessionName: "test")
         #expect(temporary.sessionToken != nil)
-        let withToken = AWSECSClient(client: try await moto.client(accessKey: temporary.accessKeyId, secret: temporary.secretAccessKey,
-                                                                   sessionToken: temporary.sessionToken))
+        let withToken = AWSECSClient(
+            client: try await moto.client(
+                accessKey: temporary.accessKeyId, secret: temporary.secretAccessKey,
+                sessionToken: temporary.sessionToken))
         #expect(try await withToken.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest()).taskDefinitionArns != nil)
 
         // An unknown key id.
@@ -64,7 +69,9 @@ import Testing
 /// Test-side XML reading (the module's reader is internal).
 enum XMLValue {
     static func first(_ tag: String, in text: String) -> String? {
-        guard let open = text.range(of: "<\(tag)>"), let close = text.range(of: "</\(tag)>", range: open.upperBound..<text.endIndex) else { return nil }
+        guard let open = text.range(of: "<\(tag)>"), let close = text.range(of: "</\(tag)>", range: open.upperBound..<text.endIndex) else {
+            return nil
+        }
         return String(text[open.upperBound..<close.lowerBound])
     }
 }

@@ -6,8 +6,9 @@ import Testing
 /// The GitHub client against a fake that checks each request against GitHub's REST description.
 @Suite struct GitHubForgeTests {
     static func connect(_ fake: FakeForge, token: String? = nil, maxWait: Double = 60) throws -> GitHubForge {
-        let settings = try ForgeSettings.resolve(kind: .github, repository: fake.repository, apiURL: nil,
-                                                 environment: ["BERTH_FORGE_API_URL": fake.url, "BERTH_FORGE_TOKEN": token ?? fake.token])
+        let settings = try ForgeSettings.resolve(
+            kind: .github, repository: fake.repository, apiURL: nil,
+            environment: ["BERTH_FORGE_API_URL": fake.url, "BERTH_FORGE_TOKEN": token ?? fake.token])
         var forge = GitHubForge(settings: settings)
         forge.transport.maxWait = maxWait
         forge.transport.backoff = 0.05
@@ -18,19 +19,24 @@ import Testing
         let fake = try await FakeForge(.github)
         defer { Task { await fake.shutdown() } }
         let forge = try Self.connect(fake)
-        let first = try await forge.openOrUpdate(PullRequestDraft(title: "promote 1", body: "one", head: "berth/promote-staging-to-prod",
-                                                                  base: "main", labels: ["promotion"]))
+        let first = try await forge.openOrUpdate(
+            PullRequestDraft(
+                title: "promote 1", body: "one", head: "berth/promote-staging-to-prod",
+                base: "main", labels: ["promotion"]))
         #expect(first.opened && first.0.number == 1 && first.0.headBranch == "berth/promote-staging-to-prod" && first.0.baseBranch == "main")
-        let second = try await forge.openOrUpdate(PullRequestDraft(title: "promote 2", body: "two", head: "berth/promote-staging-to-prod",
-                                                                   base: "main", labels: ["promotion", "prod"]))
+        let second = try await forge.openOrUpdate(
+            PullRequestDraft(
+                title: "promote 2", body: "two", head: "berth/promote-staging-to-prod",
+                base: "main", labels: ["promotion", "prod"]))
         #expect(!second.opened && second.0.number == 1)
         #expect(fake.pulls.count == 1)
         #expect(fake.pulls.first?.title == "promote 2" && fake.pulls.first?.body == "two")
         #expect(fake.pulls.first?.labels == ["prod", "promotion"])
         #expect(fake.violations.isEmpty, "\(fake.violations)")
         // Creating it again directly is GitHub's 422, which berth reads as "already exists".
-        await #expect { try await forge.createPullRequest(PullRequestDraft(title: "x", body: "", head: "berth/promote-staging-to-prod", base: "main")) }
-            throws: { ($0 as? ForgeError)?.isConflict == true && "\($0)".contains("already exists") }
+        await #expect {
+            try await forge.createPullRequest(PullRequestDraft(title: "x", body: "", head: "berth/promote-staging-to-prod", base: "main"))
+        } throws: { ($0 as? ForgeError)?.isConflict == true && "\($0)".contains("already exists") }
     }
 
     @Test func theStickyCommentIsFoundOnALaterPageAndEditedInPlace() async throws {
@@ -57,8 +63,10 @@ import Testing
         defer { Task { await fake.shutdown() } }
         let forge = try Self.connect(fake)
         let sha = String(repeating: "ab", count: 20)
-        try await forge.setStatus(CommitStatus(context: "berth/plan/prod", state: .failure, description: String(repeating: "x", count: 300) + "\nmore",
-                                               targetURL: "https://ci.example/run/1"), on: sha)
+        try await forge.setStatus(
+            CommitStatus(
+                context: "berth/plan/prod", state: .failure, description: String(repeating: "x", count: 300) + "\nmore",
+                targetURL: "https://ci.example/run/1"), on: sha)
         let status = try #require(fake.statuses.first)
         #expect(status.sha == sha && status.context == "berth/plan/prod" && status.state == "failure" && status.description.count == 140)
         #expect(status.targetURL == "https://ci.example/run/1")
@@ -95,8 +103,11 @@ import Testing
         let fake = try await FakeForge(.github)
         defer { Task { await fake.shutdown() } }
         let forge = try Self.connect(fake, token: "ghp_expired0123456789")
-        await #expect { try await forge.setStatus(CommitStatus(context: "c", state: .success, description: "d"),
-                                                  on: String(repeating: "0", count: 40)) } throws: { error in
+        await #expect {
+            try await forge.setStatus(
+                CommitStatus(context: "c", state: .success, description: "d"),
+                on: String(repeating: "0", count: 40))
+        } throws: { error in
             let text = "\(error)"
             return text.contains("401 Bad credentials") && text.contains("BERTH_FORGE_TOKEN") && !text.contains("ghp_expired0123456789")
         }
@@ -128,29 +139,45 @@ import Testing
 
     @Test func settingsComeFromBerthYamlTheEnvironmentAndTheCI() throws {
         #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: nil, environment: [:]) }
-        let ci = try ForgeSettings.resolve(kind: .github, repository: nil, apiURL: nil,
-                                           environment: ["GITHUB_TOKEN": "t0k3n-value", "GITHUB_REPOSITORY": "org/app",
-                                                         "GITHUB_API_URL": "https://ghe.example/api/v3"])
+        let ci = try ForgeSettings.resolve(
+            kind: .github, repository: nil, apiURL: nil,
+            environment: [
+                "GITHUB_TOKEN": "t0k3n-value", "GITHUB_REPOSITORY": "org/app",
+                "GITHUB_API_URL": "https://ghe.example/api/v3",
+            ])
         #expect(ci.repository == "org/app" && ci.apiURL == "https://ghe.example/api/v3" && ci.webURL == "https://ghe.example/org/app")
         #expect(!"\(ci)".contains("t0k3n-value"))
         let public_ = try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"])
         #expect(public_.apiURL == "https://api.github.com" && public_.webURL == "https://github.com/o/r")
-        #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "norepo", apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"]) }
+        #expect(throws: ForgeError.self) {
+            try ForgeSettings.resolve(kind: .github, repository: "norepo", apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"])
+        }
         // Inside CI, the CI's API wins over berth.yaml's (a pull request could change the file);
         // plain http only to this machine.
-        let inCI = try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: "https://evil.example/api/v3",
-                                             environment: ["GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://api.github.com"])
+        let inCI = try ForgeSettings.resolve(
+            kind: .github, repository: "o/r", apiURL: "https://evil.example/api/v3",
+            environment: ["GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://api.github.com"])
         #expect(inCI.apiURL == "https://api.github.com")
         // …and so does its repository: a pull request cannot point the token at another one.
-        let repositoryInCI = try ForgeSettings.resolve(kind: .github, repository: "victim/other", apiURL: nil,
-                                                       environment: ["GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "mine/manifests"])
+        let repositoryInCI = try ForgeSettings.resolve(
+            kind: .github, repository: "victim/other", apiURL: nil,
+            environment: ["GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "mine/manifests"])
         #expect(repositoryInCI.repository == "mine/manifests")
         for bad in ["o/r?x=1#f", "../../x", "a/b/c", "ö/r", "o/", "o/.."] {
-            #expect(throws: ForgeError.self, "\(bad)") { try ForgeSettings.resolve(kind: .github, repository: bad, apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"]) }
+            #expect(throws: ForgeError.self, "\(bad)") {
+                try ForgeSettings.resolve(kind: .github, repository: bad, apiURL: nil, environment: ["BERTH_FORGE_TOKEN": "x"])
+            }
         }
-        #expect(try ForgeSettings.resolve(kind: .gitlab, repository: "group/sub/app", apiURL: nil, environment: ["GITLAB_TOKEN": "x"]).repository == "group/sub/app")
-        #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .github, repository: "o/r", apiURL: "http://ghe.example/api/v3",
-                                                                     environment: ["BERTH_FORGE_TOKEN": "x"]) }
-        #expect(throws: ForgeError.self) { try ForgeSettings.resolve(kind: .gitlab, repository: "g/p", apiURL: "ftp://x", environment: ["GITLAB_TOKEN": "x"]) }
+        #expect(
+            try ForgeSettings.resolve(kind: .gitlab, repository: "group/sub/app", apiURL: nil, environment: ["GITLAB_TOKEN": "x"]).repository
+                == "group/sub/app")
+        #expect(throws: ForgeError.self) {
+            try ForgeSettings.resolve(
+                kind: .github, repository: "o/r", apiURL: "http://ghe.example/api/v3",
+                environment: ["BERTH_FORGE_TOKEN": "x"])
+        }
+        #expect(throws: ForgeError.self) {
+            try ForgeSettings.resolve(kind: .gitlab, repository: "g/p", apiURL: "ftp://x", environment: ["GITLAB_TOKEN": "x"])
+        }
     }
 }

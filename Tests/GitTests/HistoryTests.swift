@@ -41,8 +41,9 @@ import Testing
             tree: repo.buildTree(base: repo.commit(base).tree, changes: [.write("prod.yaml", "2")]),
             parents: [base], message: "prod change", author: alice, committer: alice)
         let mergedTree = try repo.buildTree(base: repo.commit(side).tree, changes: [.write("prod.yaml", "2")])
-        let merge = try repo.createCommit(tree: mergedTree, parents: [side, branchTip], message: "merge",
-                                          author: alice, committer: alice)
+        let merge = try repo.createCommit(
+            tree: mergedTree, parents: [side, branchTip], message: "merge",
+            author: alice, committer: alice)
         // A merge that brings in a change to prod.yaml is TREESAME to its second parent, so
         // `git log -- prod.yaml` shows the branch commit, not the merge.
         let prodLog = try repo.history(from: merge, paths: ["prod.yaml"]).map(\.id)
@@ -61,8 +62,9 @@ import Testing
         for index in 0..<6 { tip = try commitFiles(repo, ["a": "\(index)"], message: "main \(index)") }
         var side = base
         for index in 0..<4 {
-            side = try repo.createCommit(tree: repo.buildTree(base: repo.commit(side).tree, changes: [.write("b", "\(index)")]),
-                                         parents: [side], message: "side \(index)", author: alice, committer: alice)
+            side = try repo.createCommit(
+                tree: repo.buildTree(base: repo.commit(side).tree, changes: [.write("b", "\(index)")]),
+                parents: [side], message: "side \(index)", author: alice, committer: alice)
         }
         let tree = try repo.buildTree(base: repo.commit(tip).tree, changes: [.write("b", "3")])
         let merge = try repo.createCommit(tree: tree, parents: [tip, side], message: "merge", author: alice, committer: alice)
@@ -76,8 +78,10 @@ import Testing
     }
 
     @Test func objectIDsKeepTheirHexFormAndOrder() throws {
-        let hexes = ["0000000000000000000000000000000000000001", "00ff00000000000000000000000000000000000a",
-                     "ffffffffffffffffffffffffffffffffffffffff", "8000000000000000000000000000000000000000"]
+        let hexes = [
+            "0000000000000000000000000000000000000001", "00ff00000000000000000000000000000000000a",
+            "ffffffffffffffffffffffffffffffffffffffff", "8000000000000000000000000000000000000000",
+        ]
         let ids = hexes.compactMap { ObjectID(hex: $0) }
         #expect(ids.map(\.hex) == hexes)
         #expect(ids.sorted().map(\.hex) == hexes.sorted())
@@ -89,10 +93,15 @@ import Testing
 
     @Test func trailersAreTheLastParagraphsKeyValueLines() throws {
         func trailers(_ message: String) -> [String] {
-            Commit(id: ObjectID(hex: String(repeating: "a", count: 40))!, tree: ObjectID(hex: String(repeating: "b", count: 40))!,
-                   parents: [], author: alice, committer: alice, message: message).trailers.map { "\($0.key)=\($0.value)" }
+            Commit(
+                id: ObjectID(hex: String(repeating: "a", count: 40))!, tree: ObjectID(hex: String(repeating: "b", count: 40))!,
+                parents: [], author: alice, committer: alice, message: message
+            ).trailers.map { "\($0.key)=\($0.value)" }
         }
-        #expect(trailers("promote\n\nBerth-Promotion: staging -> prod\nBerth-Release: api=1.2\n") == ["Berth-Promotion=staging -> prod", "Berth-Release=api=1.2"])
+        #expect(
+            trailers("promote\n\nBerth-Promotion: staging -> prod\nBerth-Release: api=1.2\n") == [
+                "Berth-Promotion=staging -> prod", "Berth-Release=api=1.2",
+            ])
         #expect(trailers("subject only\n").isEmpty)
         #expect(trailers("Key: value\n").isEmpty)
         #expect(trailers("s\n\nbody\n\n\n\nSigned-off-by:  A <a@b>  \r\n\n  ") == ["Signed-off-by=A <a@b>"])

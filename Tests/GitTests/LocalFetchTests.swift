@@ -51,8 +51,10 @@ import Testing
                 // The local path itself, not libgit2's fetch behind it.
                 #expect(try copied.fetchLocal(from: dir.sub("source.git"), refspecs: specs, prune: true), "round \(round)")
             }
-            let expected = try Dictionary(uniqueKeysWithValues: source.references(matching: "refs/heads/*").map { ($0, try source.referenceTarget($0)) })
-            let actual = try Dictionary(uniqueKeysWithValues: copied.references(matching: "refs/heads/*").map { ($0, try copied.referenceTarget($0)) })
+            let expected = try Dictionary(
+                uniqueKeysWithValues: source.references(matching: "refs/heads/*").map { ($0, try source.referenceTarget($0)) })
+            let actual = try Dictionary(
+                uniqueKeysWithValues: copied.references(matching: "refs/heads/*").map { ($0, try copied.referenceTarget($0)) })
             #expect(actual == expected, "round \(round)")
             #expect(try copied.referenceTarget("refs/berth/origin-notes") == source.referenceTarget("refs/notes/berth"))
         }
@@ -79,12 +81,12 @@ import Testing
         try commitFiles(source, ["berth.yaml": "version: 1\n"])
         let f1 = try commitFiles(source, ["services/a.yaml": "one\n"], on: "feature")
         try mirror().fetch(dir.sub("source.git"), refspecs: specs, prune: true)
-        try mirror().repack()                                          // F1 is packed
+        try mirror().repack()  // F1 is packed
         let f2 = try commitFiles(source, ["services/a.yaml": "two\n"], on: "feature")
-        #expect(try mirror().fetchLocal(from: dir.sub("source.git"), refspecs: specs, prune: true))   // F2 loose
+        #expect(try mirror().fetchLocal(from: dir.sub("source.git"), refspecs: specs, prune: true))  // F2 loose
         try source.deleteReference("refs/heads/feature")
         try mirror().fetch(dir.sub("source.git"), refspecs: specs, prune: true)
-        try mirror().repack()                                          // nothing reaches F1 or F2 now
+        try mirror().repack()  // nothing reaches F1 or F2 now
         try source.moveReference("refs/heads/feature", to: f2, expected: nil, logMessage: "restore")
         try mirror().fetch(dir.sub("source.git"), refspecs: specs, prune: true)
         #expect(try mirror().history(from: f2).map(\.id).contains(f1))

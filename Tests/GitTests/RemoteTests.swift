@@ -14,8 +14,9 @@ import Testing
 
         // Someone pushes a new commit and a note to origin.
         let other = try Repository.clone(from: url, to: dir.sub("other"))
-        let c2 = try other.commit(changes: [.write("berth.yaml", "version: 2\n")], onto: "main", expectedTip: c1,
-                                  message: "bump", author: alice)
+        let c2 = try other.commit(
+            changes: [.write("berth.yaml", "version: 2\n")], onto: "main", expectedTip: c1,
+            message: "bump", author: alice)
         try other.setNote("applied", on: c2, author: alice)
         try other.push(refspecs: ["refs/heads/main:refs/heads/main", "refs/notes/berth:refs/notes/berth"])
         #expect(try origin.resolve("main") == c2)
@@ -56,7 +57,8 @@ import Testing
         let c1 = try commitFiles(origin, ["f": "1"])
         let url = "file://" + dir.sub("origin.git")
         let a = try Repository.clone(from: url, to: dir.sub("a"))
-        let mine = try a.commit(changes: [.write("f", "a")], onto: "refs/heads/side", expectedTip: nil, newBranchBase: c1, message: "a", author: alice)
+        let mine = try a.commit(
+            changes: [.write("f", "a")], onto: "refs/heads/side", expectedTip: nil, newBranchBase: c1, message: "a", author: alice)
         // Someone moves main after a read it at c1.
         let theirs = try origin.commit(changes: [.write("f", "theirs")], onto: "main", expectedTip: c1, message: "theirs", author: alice)
         #expect(throws: GitError.self) {

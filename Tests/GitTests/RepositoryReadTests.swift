@@ -68,15 +68,15 @@ import Testing
         let tree = try repo.commit(unsigned).tree
         let armored = "-----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----"
         let raw = """
-        tree \(tree.hex)
-        parent \(unsigned.hex)
-        author Alice <alice@example.com> 1700000000 +0000
-        committer Alice <alice@example.com> 1700000000 +0000
-        gpgsig \(armored)
+            tree \(tree.hex)
+            parent \(unsigned.hex)
+            author Alice <alice@example.com> 1700000000 +0000
+            committer Alice <alice@example.com> 1700000000 +0000
+            gpgsig \(armored)
 
-        signed change
+            signed change
 
-        """
+            """
         let signedID = try gitCLI(["hash-object", "-t", "commit", "-w", "--stdin"], in: dir.path, input: raw)
         let signedOid = try #require(ObjectID(hex: signedID))
         let signature = try #require(try repo.signature(of: signedOid))

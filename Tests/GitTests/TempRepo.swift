@@ -19,8 +19,10 @@ let alice = Signature(name: "Alice", email: "alice@example.com", date: Date(time
 
 /// Commits `files` on `branch` of `repo`, on top of whatever the branch points at now.
 @discardableResult
-func commitFiles(_ repo: Repository, _ files: [String: String?], on branch: String = "main",
-                 message: String = "change") throws -> ObjectID {
+func commitFiles(
+    _ repo: Repository, _ files: [String: String?], on branch: String = "main",
+    message: String = "change"
+) throws -> ObjectID {
     let tip = try repo.referenceTarget("refs/heads/\(branch)")
     let changes = files.sorted { $0.key < $1.key }.map { path, contents in
         contents.map { FileChange.write(path, $0) } ?? FileChange.delete(path)

@@ -14,7 +14,10 @@ import Testing
     static func range(_ text: String) throws -> SemverRange { try SemverRange.parse(text).get() }
 
     @Test func semanticVersionsOrderAsTheSpecificationSays() throws {
-        let ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "v1.0.1", "1.10.0"]
+        let ordered = [
+            "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "v1.0.1",
+            "1.10.0",
+        ]
         let versions = try ordered.map { try #require(SemanticVersion($0)) }
         #expect(versions == versions.sorted())
         #expect(SemanticVersion("1.0.0+build.7") == SemanticVersion("1.0.0"))
@@ -64,8 +67,10 @@ import Testing
         #expect(try TagRegex("a|ab").key("ab") == "a")  // leftmost-first, as Go's regexp
         #expect(try TagRegex("(a+)(b?)").key("xaaab") == "aaa")
         #expect(try TagRegex("^$").key("") == "")
-        for bad in ["(", ")", "[a-", "a{3,1}", "a{99}", "*a", "\\q", "(?=x)", "a{-1}", "a{-3,}", "a{1,-1}", "a{+2}", String(repeating: "a", count: 300),
-                    String(repeating: "(a?){64}", count: 9), String(repeating: "()", count: 17)] {
+        for bad in [
+            "(", ")", "[a-", "a{3,1}", "a{99}", "*a", "\\q", "(?=x)", "a{-1}", "a{-3,}", "a{1,-1}", "a{+2}", String(repeating: "a", count: 300),
+            String(repeating: "(a?){64}", count: 9), String(repeating: "()", count: 17),
+        ] {
             #expect(throws: TagRegex.SyntaxError.self, "\(bad)") { try TagRegex(bad) }
         }
     }
@@ -73,8 +78,10 @@ import Testing
     @Test func aHostilePatternRunsInLinearTime() throws {
         // Shapes that make a backtracking engine run for hours on a 128-character tag.
         let tag = String(repeating: "a", count: 128) + "!"
-        for pattern in ["^(a+)+$", "^(a|a)*$", "^(a*)*b$", "^" + String(repeating: "a?", count: 60) + String(repeating: "a", count: 60) + "$",
-                        "^(.*a){20}$"] {
+        for pattern in [
+            "^(a+)+$", "^(a|a)*$", "^(a*)*b$", "^" + String(repeating: "a?", count: 60) + String(repeating: "a", count: 60) + "$",
+            "^(.*a){20}$",
+        ] {
             let regex = try TagRegex(pattern)
             let started = Date()
             #expect(regex.key(tag) == nil, "\(pattern)")

@@ -73,8 +73,9 @@ import Testing
         ]
         let first = try repo.commit(changes: files.map { .write($0.key, $0.value) }, onto: "main", expectedTip: nil, message: "a", author: author)
         files["shared/api.json"] = #"{"containerDefinitions": [{"name": "app", "image": "r/api:2", "memory": 128}]}"#
-        let second = try repo.commit(changes: [.write("shared/api.json", files["shared/api.json"]!)], onto: "main", expectedTip: first,
-                                     message: "b", author: author)
+        let second = try repo.commit(
+            changes: [.write("shared/api.json", files["shared/api.json"]!)], onto: "main", expectedTip: first,
+            message: "b", author: author)
         var loader = IncrementalLoader(path: "")
         let before = try loader.load(repository: repo, commit: first)
         let after = try loader.load(repository: repo, commit: second)
@@ -97,7 +98,9 @@ private struct Summary: Equatable {
     let services: [String]
 
     init(_ loaded: LoadedManifests) {
-        rendered = loaded.rendered.map { "\($0.environment)/\($0.service) \($0.family) \($0.serviceName) \($0.cluster) \($0.sources) \($0.taskDefinition) \($0.serviceSettings)" }.sorted()
+        rendered = loaded.rendered.map {
+            "\($0.environment)/\($0.service) \($0.family) \($0.serviceName) \($0.cluster) \($0.sources) \($0.taskDefinition) \($0.serviceSettings)"
+        }.sorted()
         diagnostics = loaded.diagnostics.sorted.map { "\($0)" }
         blocked = loaded.blockedEnvironments.sorted()
         environments = loaded.environments.sorted { $0.name < $1.name }
@@ -130,8 +133,10 @@ private struct HistoryShape {
     func path(_ relative: String) -> String { root.isEmpty ? relative : root + "/" + relative }
 
     mutating func start(_ random: inout SeededRandom) -> [FileChange] {
-        var changes: [FileChange] = [.write(path("berth.yaml"), "version: 1\npromotion: [staging, prod]\n"),
-                                     .write(path("shared/sidecar.json"), sidecar(1))]
+        var changes: [FileChange] = [
+            .write(path("berth.yaml"), "version: 1\npromotion: [staging, prod]\n"),
+            .write(path("shared/sidecar.json"), sidecar(1)),
+        ]
         for env in environments { changes.append(.write(path("environments/\(env)/environment.yaml"), environment(env, &random))) }
         for name in ["api", "web", "worker", "jobs"] { changes += addService(name, &random) }
         return changes
@@ -151,11 +156,17 @@ private struct HistoryShape {
             case 6: changes += addService("svc\(step)", &random)
             case 7 where services.count > 2:
                 services.remove(service)
-                changes += [.delete(path("services/\(service)/service.yaml"))]
+                changes +=
+                    [.delete(path("services/\(service)/service.yaml"))]
                     + environments.map { .delete(path("environments/\($0)/\(service).yaml")) }
             case 8: changes.append(.delete(path("environments/\(env)/\(service).yaml")))
-            case 9: changes.append(.write(path("berth.yaml"), random.chance(50) ? "version: 1\npromotion: [staging, prod]\n"
-                                          : "version: 1\npromotion: [staging, prod]\ntarget: {local: {region: eu-west-1}}\n"))
+            case 9:
+                changes.append(
+                    .write(
+                        path("berth.yaml"),
+                        random.chance(50)
+                            ? "version: 1\npromotion: [staging, prod]\n"
+                            : "version: 1\npromotion: [staging, prod]\ntarget: {local: {region: eu-west-1}}\n"))
             case 10 where random.chance(40): changes.append(.write(path("environments/\(env)/\(service).yaml"), "images: {app: [broken\n"))
             default:
                 if random.chance(50) {
@@ -189,15 +200,15 @@ private struct HistoryShape {
         if random.chance(5) { return "taskDefinition: {containerDefinitions: [{name: app, image: \"r/\(name):${vars.missing}\", memory: 128}]}\n" }
         let tag = random.chance(50) ? "${vars.tag}" : "${release.version}"
         return """
-        taskDefinition:
-          containerDefinitions:
-            - name: app
-              image: registry.example.com/\(name):\(tag)
-              memory: \(128 * (1 + random.next() % 4))
-              environment: [{name: SERVICE, value: "${service}"}]
-        service: {desiredCount: \(1 + random.next() % 3)}
+            taskDefinition:
+              containerDefinitions:
+                - name: app
+                  image: registry.example.com/\(name):\(tag)
+                  memory: \(128 * (1 + random.next() % 4))
+                  environment: [{name: SERVICE, value: "${service}"}]
+            service: {desiredCount: \(1 + random.next() % 3)}
 
-        """
+            """
     }
 
     func overlay(_ random: inout SeededRandom) -> String {

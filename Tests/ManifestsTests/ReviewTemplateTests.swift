@@ -22,16 +22,19 @@ import Testing
 
     @Test func aReviewEnvironmentIsItsBaseUnderItsOwnNamesAndTags() throws {
         var files = baseFiles()
-        files["services/web/service.yaml"] = "taskDefinition:\n  family: shop-web\n  containerDefinitions: [{name: app, image: \"r/web:${env}\", memory: 64}]\n"
+        files["services/web/service.yaml"] =
+            "taskDefinition:\n  family: shop-web\n  containerDefinitions: [{name: app, image: \"r/web:${env}\", memory: 64}]\n"
         files["environments/staging/web.yaml"] = "service: {serviceName: web-staging, tags: [{key: team, value: shop}]}\n"
         files["environments/staging/freeze.yaml"] = "reason: staging is frozen\n"
-        let identity = ReviewIdentity(name: "review-x", branch: "review/x", instance: "abc123", base: "staging", created: Date(timeIntervalSince1970: 0))
+        let identity = ReviewIdentity(
+            name: "review-x", branch: "review/x", instance: "abc123", base: "staging", created: Date(timeIntervalSince1970: 0))
         let contents = files.mapValues { ManifestFiles.Content.data(Array($0.utf8)) }
         // The tracked branch's staging: its target (with the template's cluster) and policy win over the branch's.
         var tracked = try #require(ManifestLoader().load(ManifestFiles(files: contents)).environment("staging"))
         tracked.notifications = [NotificationTarget(url: "https://hooks.example.com/review", events: [], secretEnv: nil)]
-        let request = ReviewRequest(template: ReviewTemplate(branches: ["review/*"], from: "staging", cluster: "reviews", services: ["web"]),
-                                    identity: identity, tracked: tracked)
+        let request = ReviewRequest(
+            template: ReviewTemplate(branches: ["review/*"], from: "staging", cluster: "reviews", services: ["web"]),
+            identity: identity, tracked: tracked)
         let loaded = ManifestLoader().load(ManifestFiles(files: contents), review: request)
         #expect(!loaded.blockedEnvironments.contains("review-x"))
         let environment = try #require(loaded.environment("review-x"))
@@ -50,8 +53,11 @@ import Testing
         let broken = ManifestLoader().load(ManifestFiles(files: files.mapValues { .data(Array($0.utf8)) }), review: request)
         #expect(broken.blockedEnvironments.contains("review-x"))
         // Nor one named like an environment of the repository.
-        let clash = ReviewRequest(template: request.template, identity: ReviewIdentity(name: "prod", branch: "review/prod", instance: "x",
-                                                                                     base: "staging", created: Date()), tracked: tracked)
+        let clash = ReviewRequest(
+            template: request.template,
+            identity: ReviewIdentity(
+                name: "prod", branch: "review/prod", instance: "x",
+                base: "staging", created: Date()), tracked: tracked)
         let clashing = ManifestLoader().load(ManifestFiles(files: contents), review: clash)
         #expect(clashing.diagnostics.errors.contains { $0.message.contains("has the name of an environment in environments/") })
     }

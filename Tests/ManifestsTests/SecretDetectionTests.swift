@@ -12,7 +12,10 @@ import Testing
         ("DEPLOY", "glpat-xYz12AbC34dEf56GhI78", "a GitLab token"),
         ("SLACK", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "a Slack token"),
         ("KEY", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", "a private key"),
-        ("SESSION", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "a JSON web token"),
+        (
+            "SESSION", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+            "a JSON web token"
+        ),
         ("AWS", "AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
         ("SIGNING", "q8F3nZ0vK2mXw7Lp9RtY4uBc6HdJ1sEa5GoVi", "a random-looking string (an API key?)"),
         ("DB_PASSWORD", "correct horse battery staple", nil),
@@ -60,7 +63,8 @@ import Testing
 
     @Test func warningsNameWhatWasFoundButNeverTheValue() {
         var files = baseFiles()
-        files["services/api/service.yaml"] = serviceFile("""
+        files["services/api/service.yaml"] = serviceFile(
+            """
                 - name: app
                   image: r/api:1
                   environment: [{name: DATABASE_URL, value: "postgres://app:hunter2hunter2@db/app"}, {name: SmtpCredentials__Port, value: "587"}]
@@ -70,7 +74,10 @@ import Testing
         let messages = load(files).diagnostics.items.map(\.description)
         #expect(messages.contains { $0.contains("environment variable 'DATABASE_URL' holds a URL with a password in plain text") })
         #expect(messages.contains { $0.contains("docker label 'ci' holds a GitHub token in plain text") })
-        #expect(messages.contains { $0.contains("log option 'splunk-token' looks like a secret in plain text; move it to logConfiguration.secretOptions") })
+        #expect(
+            messages.contains {
+                $0.contains("log option 'splunk-token' looks like a secret in plain text; move it to logConfiguration.secretOptions")
+            })
         #expect(!messages.contains { $0.contains("SmtpCredentials__Port") || $0.contains("splunk-url") }, "\(messages)")
         #expect(!messages.contains { $0.contains("hunter2") || $0.contains("ghp_") || $0.contains("dddddddddddd") })
     }

@@ -32,10 +32,12 @@ import Testing
         #expect(warnings.contains { $0.contains("'futureKnob'") }, "\(warnings)")
         let api = try #require(loaded.rendered(environment: "staging").first)
         let create = try api.createServiceRequest(taskDefinition: "arn")
-        #expect(create.additionalFields == .object([
-            "futureSetting": .object(["mode": .string("FAST"), "weights": .array([.number(1), .number(2)])]),
-            "deploymentConfiguration": .object(["futureNested": .bool(true)]),
-        ]))
+        #expect(
+            create.additionalFields
+                == .object([
+                    "futureSetting": .object(["mode": .string("FAST"), "weights": .array([.number(1), .number(2)])]),
+                    "deploymentConfiguration": .object(["futureNested": .bool(true)]),
+                ]))
         #expect(create.desiredCount == 1)
         let register = try api.registerRequest()
         #expect(register.additionalFields == .object(["containerDefinitions": .array([.object(["futureKnob": .object(["level": .number(3)])])])]))
@@ -43,7 +45,8 @@ import Testing
         let body = try JSONEncoder().encode(register)
         let merged = try JSONDecoder().decode(JSONValue.self, from: body).merging(register.additionalFields!)
         guard case .object(let root) = merged, case .array(let containers)? = root["containerDefinitions"],
-              case .object(let app)? = containers.first else { Issue.record("\(merged)"); return }
+            case .object(let app)? = containers.first
+        else { Issue.record("\(merged)"); return }
         #expect(app["image"] != nil && app["futureKnob"] == .object(["level": .number(3)]))
     }
 

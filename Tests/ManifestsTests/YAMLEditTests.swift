@@ -10,14 +10,14 @@ import Testing
 
     @Test func replacesAValueKeepingCommentsAndQuotes() throws {
         let text = """
-        # Production
-        target:
-          local: {cluster: prod}
-        release:
-          version: "1.4.0"   # the release
-        policy: {protected: true}
+            # Production
+            target:
+              local: {cluster: prod}
+            release:
+              version: "1.4.0"   # the release
+            policy: {protected: true}
 
-        """
+            """
         let edited = try edit(text, ["release", "version"], "1.5.0")
         #expect(edited == text.replacingOccurrences(of: "\"1.4.0\"", with: "\"1.5.0\""))
     }
@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func addsMissingKeys() throws {
-        #expect(try edit("release:\n  version: \"1\"\nvars: {a: b}\n", ["release", "build"], "42")
+        #expect(
+            try edit("release:\n  version: \"1\"\nvars: {a: b}\n", ["release", "build"], "42")
                 == "release:\n  version: \"1\"\n  build: \"42\"\nvars: {a: b}\n")
         #expect(try edit("service: {desiredCount: 2}\n", ["images", "app"], "r/api:2") == "service: {desiredCount: 2}\nimages:\n  app: r/api:2\n")
         #expect(try edit("images: {web: r/web:1}\n", ["images", "app"], "r/api:2") == "images: {web: r/web:1, app: r/api:2}\n")

@@ -41,13 +41,18 @@ import Testing
         let repo = try ManifestRepo(manifests(services: 1))
         _ = try await repo.apply("staging")
         var files = manifests(services: 1)
-        files["environments/staging/svc0.yaml"] = "service: {desiredCount: 1}\ntaskDefinition:\n  containerDefinitions:\n    - name: app\n      environment: [{name: A, value: \"one\"}]\n"
+        files["environments/staging/svc0.yaml"] =
+            "service: {desiredCount: 1}\ntaskDefinition:\n  containerDefinitions:\n    - name: app\n      environment: [{name: A, value: \"one\"}]\n"
         try repo.commit(files.mapValues { $0 }, "change A")
         let plan = try await repo.plan("staging")
         let service = try #require(plan.services.first)
         #expect(service.action == .update && !service.drift)
-        #expect(service.taskDefinitionChanges == [FieldChange(path: "containerDefinitions[app].environment[A].value", kind: .changed,
-                                                              before: .string("1"), after: .string("one"))])
+        #expect(
+            service.taskDefinitionChanges == [
+                FieldChange(
+                    path: "containerDefinitions[app].environment[A].value", kind: .changed,
+                    before: .string("1"), after: .string("one"))
+            ])
         #expect(service.settingsChanges.isEmpty)
 
         files["environments/staging/svc0.yaml"] = "service: {desiredCount: 3}\n"

@@ -22,8 +22,10 @@ import Testing
     }
 
     static func randomString(_ generator: inout SystemRandomNumberGenerator) -> String {
-        let pieces: [String] = ["a", "Z", "/", "\\", "\"", "\n", "\t", "\r", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}", "\u{7F}", "é", "\u{2028}",
-                                "😀", "e\u{301}", "${x}", " ", ":", "{", "}"]
+        let pieces: [String] = [
+            "a", "Z", "/", "\\", "\"", "\n", "\t", "\r", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}", "\u{7F}", "é", "\u{2028}",
+            "😀", "e\u{301}", "${x}", " ", ":", "{", "}",
+        ]
         return (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
     }
 
@@ -31,7 +33,9 @@ import Testing
         switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &generator) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &generator))
-        case 2: return .number([0, -1, 42, 0.5, 1e20, -3.25, 123_456_789, Double.random(in: -1e6...1e6, using: &generator)].randomElement(using: &generator)!)
+        case 2:
+            return .number(
+                [0, -1, 42, 0.5, 1e20, -3.25, 123_456_789, Double.random(in: -1e6...1e6, using: &generator)].randomElement(using: &generator)!)
         case 3: return .string(randomString(&generator))
         case 4: return .array((0..<Int.random(in: 0...4, using: &generator)).map { _ in randomValue(depth + 1, &generator) })
         default:

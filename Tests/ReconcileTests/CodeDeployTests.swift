@@ -13,32 +13,41 @@ import Testing
 @Suite struct CodeDeployTests {
     static let blue = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-blue/0123456789abcdef"
 
-    static func files(image: String = "registry.example.com/app:1.0", codeDeploy: String = "",
-                      target: String = "local: {}") -> [String: String] {
-        manifests(services: 1, target: target, image: image, overlay: """
-            service:
-              desiredCount: 1
-              deploymentController: {type: CODE_DEPLOY}
-              deploymentConfiguration: null
-              loadBalancers: [{targetGroupArn: "\(blue)", containerName: app, containerPort: 8080}]
-            \(codeDeploy)
-            """)
+    static func files(
+        image: String = "registry.example.com/app:1.0", codeDeploy: String = "",
+        target: String = "local: {}"
+    ) -> [String: String] {
+        manifests(
+            services: 1, target: target, image: image,
+            overlay: """
+                service:
+                  desiredCount: 1
+                  deploymentController: {type: CODE_DEPLOY}
+                  deploymentConfiguration: null
+                  loadBalancers: [{targetGroupArn: "\(blue)", containerName: app, containerPort: 8080}]
+                \(codeDeploy)
+                """)
     }
 
     @Test func aNewRevisionGoesOutThroughCodeDeployAndTheSwapIsNoDrift() async throws {
-        let repo = try ManifestRepo(Self.files(codeDeploy: """
-            codeDeploy:
-              application: shop
-              deploymentGroup: shop-staging
-              hooks: {afterAllowTestTraffic: arn:aws:lambda:us-east-1:123456789012:function:smoke}
-            """))
+        let repo = try ManifestRepo(
+            Self.files(
+                codeDeploy: """
+                    codeDeploy:
+                      application: shop
+                      deploymentGroup: shop-staging
+                      hooks: {afterAllowTestTraffic: arn:aws:lambda:us-east-1:123456789012:function:smoke}
+                    """))
         #expect(try await repo.apply("staging").allSatisfy { $0.succeeded })
-        _ = try repo.commit(Self.files(image: "registry.example.com/app:2.0", codeDeploy: """
-            codeDeploy:
-              application: shop
-              deploymentGroup: shop-staging
-              hooks: {afterAllowTestTraffic: arn:aws:lambda:us-east-1:123456789012:function:smoke}
-            """), "2.0")
+        _ = try repo.commit(
+            Self.files(
+                image: "registry.example.com/app:2.0",
+                codeDeploy: """
+                    codeDeploy:
+                      application: shop
+                      deploymentGroup: shop-staging
+                      hooks: {afterAllowTestTraffic: arn:aws:lambda:us-east-1:123456789012:function:smoke}
+                    """), "2.0")
         let outcomes = try await repo.apply("staging")
         let record = try #require(outcomes.first?.record)
         #expect(record.outcome == .converged, "\(record)")
@@ -62,7 +71,9 @@ import Testing
         #expect(plan.services.first?.deploymentController == "CODE_DEPLOY")
 
         // A container port that changed is still a change.
-        let moved = Self.files(image: "registry.example.com/app:2.0").mapValues { $0.replacingOccurrences(of: "containerPort: 8080}]", with: "containerPort: 9090}]") }
+        let moved = Self.files(image: "registry.example.com/app:2.0").mapValues {
+            $0.replacingOccurrences(of: "containerPort: 8080}]", with: "containerPort: 9090}]")
+        }
         _ = try repo.commit(moved, "port 9090")
         #expect(try await repo.reconciler(fresh: true).plan("staging").hasChanges)
     }
@@ -99,14 +110,16 @@ import Testing
 
     @Test func aNamedGroupMustDeployThisService() async throws {
         // The group named for svc0 in the base file, used by svc1 too: refused, nothing deployed.
-        var files = manifests(services: 2, overlay: """
-            service:
-              desiredCount: 1
-              deploymentController: {type: CODE_DEPLOY}
-              deploymentConfiguration: null
-              loadBalancers: [{targetGroupArn: "\(Self.blue)", containerName: app, containerPort: 8080}]
-            codeDeploy: {application: shop, deploymentGroup: svc0-group}
-            """)
+        var files = manifests(
+            services: 2,
+            overlay: """
+                service:
+                  desiredCount: 1
+                  deploymentController: {type: CODE_DEPLOY}
+                  deploymentConfiguration: null
+                  loadBalancers: [{targetGroupArn: "\(Self.blue)", containerName: app, containerPort: 8080}]
+                codeDeploy: {application: shop, deploymentGroup: svc0-group}
+                """)
         let repo = try ManifestRepo(files)
         #expect(try await repo.apply("staging").allSatisfy { $0.succeeded })
         for name in ["svc0", "svc1"] {
@@ -127,15 +140,17 @@ import Testing
         let repo = try ManifestRepo(Self.files())
         #expect(try await repo.apply("staging").allSatisfy { $0.succeeded })
         await #expect(throws: (any Error).self) {
-            _ = try await repo.localECS().updateService(ECSAPI.UpdateServiceRequest(
-                cluster: "staging", service: "svc0",
-                loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: "tg", containerName: "app", containerPort: 8080)]))
+            _ = try await repo.localECS().updateService(
+                ECSAPI.UpdateServiceRequest(
+                    cluster: "staging", service: "svc0",
+                    loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: "tg", containerName: "app", containerPort: 8080)]))
         }
     }
 
     @Test func anExternalServiceHasItsRevisionRegisteredAndReportedAsSuch() async throws {
         // Load balancers are its task sets' (its controller's): not sent, not compared.
-        let overlay = "service:\n  desiredCount: 1\n  deploymentController: {type: EXTERNAL}\n  deploymentConfiguration: null\n"
+        let overlay =
+            "service:\n  desiredCount: 1\n  deploymentController: {type: EXTERNAL}\n  deploymentConfiguration: null\n"
             + "  loadBalancers: [{targetGroupArn: \"\(Self.blue)\", containerName: app, containerPort: 8080}]"
         let repo = try ManifestRepo(manifests(services: 1, overlay: overlay))
         let first = try await repo.apply("staging")
@@ -169,16 +184,19 @@ import Testing
         let codeDeploy = AWSCodeDeployClient(client: aws)
         let application = "shop-\(cluster)"
         _ = try await codeDeploy.createApplication(CodeDeployAPI.CreateApplicationInput(applicationName: application, computePlatform: "ECS"))
-        _ = try await codeDeploy.createDeploymentGroup(CodeDeployAPI.CreateDeploymentGroupInput(
-            applicationName: application, deploymentGroupName: "shop", serviceRoleArn: "arn:aws:iam::123456789012:role/codedeploy",
-            deploymentStyle: CodeDeployAPI.DeploymentStyle(deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL"),
-            ecsServices: [CodeDeployAPI.ECSService(serviceName: "svc0", clusterName: cluster)]))
+        _ = try await codeDeploy.createDeploymentGroup(
+            CodeDeployAPI.CreateDeploymentGroupInput(
+                applicationName: application, deploymentGroupName: "shop", serviceRoleArn: "arn:aws:iam::123456789012:role/codedeploy",
+                deploymentStyle: CodeDeployAPI.DeploymentStyle(deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL"),
+                ecsServices: [CodeDeployAPI.ECSService(serviceName: "svc0", clusterName: cluster)]))
 
         #expect(!(try await repo.reconciler(fresh: true).plan("staging").hasChanges))
         // CodeDeploy moved traffic to the green target group (done here by hand): no drift.
         let green = "arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:targetgroup/shop-green/fedcba9876543210"
-        _ = try await AWSECSClient(client: aws).updateService(ECSAPI.UpdateServiceRequest(
-            cluster: cluster, service: "svc0", loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: green, containerName: "app", containerPort: 8080)]))
+        _ = try await AWSECSClient(client: aws).updateService(
+            ECSAPI.UpdateServiceRequest(
+                cluster: cluster, service: "svc0",
+                loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: green, containerName: "app", containerPort: 8080)]))
         let swapped = try await repo.reconciler(fresh: true).plan("staging")
         #expect(!swapped.hasChanges, "\(swapped.services.map(\.settingsChanges))")
         _ = try repo.commit(Self.files(image: "registry.example.com/app:2.0", target: target), "2.0")

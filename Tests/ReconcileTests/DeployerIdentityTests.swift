@@ -12,9 +12,11 @@ import Testing
     @Test func anAWSApplyRecordsTheCallerIdentity() async throws {
         let cluster = "who-\(UUID().uuidString.prefix(6).lowercased())"
         // A region of its own: other suites count the revisions of their families in theirs.
-        _ = try await AWSECSClient(client: MotoServer.shared.client(region: "ca-central-1")).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
-        let repo = try ManifestRepo(manifests(services: 1, target: "aws: {region: ca-central-1, cluster: \(cluster)}"),
-                                    environment: try await motoEnvironment())
+        _ = try await AWSECSClient(client: MotoServer.shared.client(region: "ca-central-1")).createCluster(
+            ECSAPI.CreateClusterRequest(clusterName: cluster))
+        let repo = try ManifestRepo(
+            manifests(services: 1, target: "aws: {region: ca-central-1, cluster: \(cluster)}"),
+            environment: try await motoEnvironment())
         let files = try ManifestSource(repository: repo.folder.path).read()
         let recorder = NotesRecorder(repositoryPath: repo.folder.path, deployer: .init(kind: "person", name: "Ana Ops", email: "ana@example.com"))
         let reconciler = Reconciler(manifests: ManifestLoader().load(files), connector: repo.connector, recorder: recorder)

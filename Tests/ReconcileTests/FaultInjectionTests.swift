@@ -41,13 +41,15 @@ import Testing
         }
         let cluster = "faults-\(UUID().uuidString.prefix(6).lowercased())"
         _ = try await AWSECSClient(client: MotoServer.shared.client()).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
-        let repo = try ManifestRepo(manifests(services: 8, target: "aws: {region: us-east-1, cluster: \(cluster)}"),
-                                    environment: ["AWS_ENDPOINT_URL": proxy.url, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test"])
+        let repo = try ManifestRepo(
+            manifests(services: 8, target: "aws: {region: us-east-1, cluster: \(cluster)}"),
+            environment: ["AWS_ENDPOINT_URL": proxy.url, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test"])
         var outcomes: [ServiceOutcome] = []
         // An apply may stop on a fault past every retry; running it again must finish the job.
         for _ in 0..<5 {
             if let result = try? await repo.reconciler(fresh: true).apply("staging", options: ApplyOptions(wait: false)).1,
-               result.allSatisfy(\.succeeded) {
+                result.allSatisfy(\.succeeded)
+            {
                 outcomes = result
                 break
             }

@@ -29,8 +29,9 @@ import Testing
         let cluster = "fixtures-\(UUID().uuidString.prefix(8).lowercased())"
         _ = try await AWSECSClient(client: MotoServer.shared.client()).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
         let network = try await motoNetwork()
-        let repo = try ManifestRepo(try FixtureManifests.files(fixture, target: "aws: {region: us-east-1, cluster: \(cluster)}", network: network),
-                                    environment: try await motoEnvironment())
+        let repo = try ManifestRepo(
+            try FixtureManifests.files(fixture, target: "aws: {region: us-east-1, cluster: \(cluster)}", network: network),
+            environment: try await motoEnvironment())
         let outcomes = try await repo.apply("test", wait: false)
         #expect(outcomes.allSatisfy { $0.succeeded }, "\(outcomes.map(\.result))")
         let plan = try await repo.reconciler(fresh: true).plan("test")

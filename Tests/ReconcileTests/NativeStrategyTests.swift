@@ -31,10 +31,14 @@ import Testing
     @Test func eachStrategyIsFollowedToSuccessAndSaysItsStage() async throws {
         for (configuration, line, atLeast) in [
             ("{strategy: BLUE_GREEN, bakeTimeInMinutes: 5}", "BLUE_GREEN at BAKE_TIME", 2.0),
-            ("{strategy: LINEAR, linearConfiguration: {stepPercent: 50, stepBakeTimeInMinutes: 3}}",
-             "LINEAR at PRODUCTION_TRAFFIC_SHIFT, production traffic 50%", 1.2),
-            ("{strategy: CANARY, canaryConfiguration: {canaryPercent: 20, canaryBakeTimeInMinutes: 3}}",
-             "CANARY at PRODUCTION_TRAFFIC_SHIFT, production traffic 20%", 1.2),
+            (
+                "{strategy: LINEAR, linearConfiguration: {stepPercent: 50, stepBakeTimeInMinutes: 3}}",
+                "LINEAR at PRODUCTION_TRAFFIC_SHIFT, production traffic 50%", 1.2
+            ),
+            (
+                "{strategy: CANARY, canaryConfiguration: {canaryPercent: 20, canaryBakeTimeInMinutes: 3}}",
+                "CANARY at PRODUCTION_TRAFFIC_SHIFT, production traffic 20%", 1.2
+            ),
         ] {
             let repo = try ManifestRepo(manifests(services: 1), environment: ["BERTH_LOCAL_PACE": "0.4"])
             #expect(try await repo.apply("staging").allSatisfy(\.succeeded))

@@ -16,7 +16,11 @@ import Testing
         let failing = try await LoopbackServer { _, _ in .respond(status: 500, headers: [], body: "down") }
         // Far longer than any bound below: an apply that waited for it would show.
         let hanging = try await LoopbackServer { _, _ in .delayed(600, .respond(status: 200, headers: [], body: "")) }
-        defer { Task { await good.shutdown(); await failing.shutdown(); await hanging.shutdown() } }
+        defer {
+            Task {
+                await good.shutdown(); await failing.shutdown(); await hanging.shutdown()
+            }
+        }
         var files = manifests(services: 1)
         files["environments/staging/environment.yaml"]! += """
             notifications:
@@ -58,8 +62,10 @@ import Testing
 
         // Without rollback the breaker leaves the deployment failed.
         var stuck = broken
-        stuck["services/svc0/service.yaml"] = broken["services/svc0/service.yaml"]!.replacingOccurrences(of: "rollback: true", with: "rollback: false")
-            .replacingOccurrences(of: "app:2.0", with: "app:2.1")
+        stuck["services/svc0/service.yaml"] = broken["services/svc0/service.yaml"]!.replacingOccurrences(
+            of: "rollback: true", with: "rollback: false"
+        )
+        .replacingOccurrences(of: "app:2.0", with: "app:2.1")
         try await ecs.setImage("registry.example.com/app:2.1", failing: true)
         try repo.commit(stuck, "release 2.1")
         _ = try await repo.apply("staging")

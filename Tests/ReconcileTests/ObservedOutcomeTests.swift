@@ -46,15 +46,17 @@ import Testing
         let region = "sa-east-1"
         let cluster = "empty-\(UUID().uuidString.prefix(6).lowercased())"
         _ = try await AWSECSClient(client: MotoServer.shared.client(region: region)).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
-        let repo = try ManifestRepo(manifests(services: 1, target: "aws: {region: \(region), cluster: \(cluster)}"),
-                                    environment: try await motoEnvironment().merging(["AWS_ENDPOINT_URL": proxy.url]) { $1 })
+        let repo = try ManifestRepo(
+            manifests(services: 1, target: "aws: {region: \(region), cluster: \(cluster)}"),
+            environment: try await motoEnvironment().merging(["AWS_ENDPOINT_URL": proxy.url]) { $1 })
         await #expect {
             _ = try await repo.apply("staging")
         } throws: { error in
             "\(error)".contains("RegisterTaskDefinition") && "\(error)".contains("without a task definition ARN")
         }
         // Nothing was created with it, and nothing says it converged.
-        let services = try await AWSECSClient(client: MotoServer.shared.client(region: region))
+        let services =
+            try await AWSECSClient(client: MotoServer.shared.client(region: region))
             .describeServices(cluster: cluster, names: ["svc0"]).services ?? []
         #expect(services.filter { $0.status == "ACTIVE" }.isEmpty)
         let records = try await NotesRecorder(repositoryPath: repo.folder.path).allRecords()

@@ -21,8 +21,10 @@ import Testing
         #expect(try await repo.apply("staging").allSatisfy(\.succeeded))
         // One made by hand in the same cluster: not berth's, never pruned.
         let local = repo.localECS()
-        _ = try await local.createService(ECSAPI.CreateServiceRequest(cluster: "staging", serviceName: "handmade",
-                                                                       taskDefinition: "staging-svc0:1", desiredCount: 1))
+        _ = try await local.createService(
+            ECSAPI.CreateServiceRequest(
+                cluster: "staging", serviceName: "handmade",
+                taskDefinition: "staging-svc0:1", desiredCount: 1))
         var files = Self.files(services: 2, prune: true)
         files["environments/staging/svc1.yaml"] = nil
         let dropped = try repo.commit(files.mapValues { Optional($0) }.merging(["environments/staging/svc1.yaml": nil]) { $1 }, "drop svc1")
@@ -48,8 +50,9 @@ import Testing
     @Test func withoutPruneNothingIsDeleted() async throws {
         let repo = try ManifestRepo(Self.files(services: 2, prune: false))
         #expect(try await repo.apply("staging").allSatisfy(\.succeeded))
-        _ = try repo.commit(Self.files(services: 2, prune: false).mapValues { Optional($0) }.merging(["environments/staging/svc1.yaml": nil]) { $1 },
-                            "drop svc1")
+        _ = try repo.commit(
+            Self.files(services: 2, prune: false).mapValues { Optional($0) }.merging(["environments/staging/svc1.yaml": nil]) { $1 },
+            "drop svc1")
         let plan = try await repo.reconciler(fresh: true).plan("staging")
         #expect(plan.pruned.isEmpty && !plan.hasChanges)
         _ = try await repo.apply("staging")
@@ -70,7 +73,9 @@ import Testing
         // A changed value reaches ECS (UpdateService takes no tags), and a dropped key goes.
         _ = try repo.commit(Self.files(services: 1, prune: true, tags: "  tags: [{key: team, value: payments}]\n"), "retag")
         let plan = try await repo.reconciler(fresh: true).plan("staging")
-        #expect(Set(plan.services.first?.settingsChanges.map(\.path) ?? []) == ["tags.team", "tags.tier"], "\(plan.services.first?.settingsChanges ?? [])")
+        #expect(
+            Set(plan.services.first?.settingsChanges.map(\.path) ?? []) == ["tags.team", "tags.tier"], "\(plan.services.first?.settingsChanges ?? [])"
+        )
         #expect(try await repo.apply("staging").allSatisfy(\.succeeded))
         live = try await tags()
         #expect(live["team"] == "payments" && live["tier"] == nil && live["berth:tags"] == "team", "\(live)")

@@ -7,12 +7,14 @@ import Testing
 @Suite struct ServiceCanonicalTests {
     @Test func whatECSAnswersForWhatGitSaidIsNoDifference() {
         let desired = ECSAPI.CreateServiceRequest(
-            serviceName: "api", capacityProviderStrategy: [
+            serviceName: "api",
+            capacityProviderStrategy: [
                 ECSAPI.CapacityProviderStrategyItem(capacityProvider: "FARGATE_SPOT", weight: 3),
                 ECSAPI.CapacityProviderStrategyItem(capacityProvider: "FARGATE", weight: 1, base: 2),
             ], role: "ecsServiceRole")
         let live = ECSAPI.Service(
-            serviceName: "api", capacityProviderStrategy: [
+            serviceName: "api",
+            capacityProviderStrategy: [
                 ECSAPI.CapacityProviderStrategyItem(capacityProvider: "FARGATE", weight: 1, base: 2),
                 ECSAPI.CapacityProviderStrategyItem(capacityProvider: "FARGATE_SPOT", weight: 3, base: 0),
             ], roleArn: "arn:aws:iam::123456789012:role/ecsServiceRole")

@@ -7,12 +7,15 @@ import Testing
 /// carried (a field the schema gains included), nothing UpdateService lacks or berth decides.
 @Suite struct ServiceUpdateTests {
     static let create = ECSAPI.CreateServiceRequest(
-        cluster: "prod", serviceName: "api", taskDefinition: "api", loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: "tg", containerName: "app", containerPort: 80)],
+        cluster: "prod", serviceName: "api", taskDefinition: "api",
+        loadBalancers: [ECSAPI.LoadBalancer(targetGroupArn: "tg", containerName: "app", containerPort: 80)],
         desiredCount: 3, clientToken: "token", launchType: "FARGATE", platformVersion: "1.4.0",
         deploymentConfiguration: ECSAPI.DeploymentConfiguration(maximumPercent: 200, minimumHealthyPercent: 100),
         healthCheckGracePeriodSeconds: 30, schedulingStrategy: "REPLICA", deploymentController: ECSAPI.DeploymentController(type: "ECS"),
         tags: [ECSAPI.Tag(key: "team", value: "shop")], enableECSManagedTags: true, propagateTags: "SERVICE", enableExecuteCommand: false,
-        monitoring: ECSAPI.MonitoringConfiguration(metricConfigurations: [ECSAPI.MetricConfiguration(metricNames: ["CPUUtilization"], resolutionSeconds: 20)]))
+        monitoring: ECSAPI.MonitoringConfiguration(metricConfigurations: [
+            ECSAPI.MetricConfiguration(metricNames: ["CPUUtilization"], resolutionSeconds: 20)
+        ]))
 
     @Test func everySharedSettingIsCarried() throws {
         let update = try ServiceUpdate.request(from: Self.create)

@@ -26,8 +26,9 @@ final class ManifestRepo: @unchecked Sendable {
     @discardableResult
     func commit(_ files: [String: String?], _ message: String) throws -> ObjectID {
         let changes = files.sorted { $0.key < $1.key }.map { path, text in text.map { FileChange.write(path, $0) } ?? .delete(path) }
-        return try repo.commit(changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
-                               message: message, author: Signature(name: "Dev", email: "dev@example.com"))
+        return try repo.commit(
+            changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
+            message: message, author: Signature(name: "Dev", email: "dev@example.com"))
     }
 
     /// A reconciler for the current HEAD; `fresh` starts a new process's worth of caches.
@@ -46,8 +47,10 @@ final class ManifestRepo: @unchecked Sendable {
     }
 
     var writes: Int {
-        ["RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource", "CreateCluster",
-         "DeregisterTaskDefinition", "DeleteService"].reduce(0) { $0 + counter.count($1) }
+        [
+            "RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource", "CreateCluster",
+            "DeregisterTaskDefinition", "DeleteService",
+        ].reduce(0) { $0 + counter.count($1) }
     }
 
     func localECS() -> LocalECS {
@@ -56,8 +59,10 @@ final class ManifestRepo: @unchecked Sendable {
 }
 
 /// A small valid manifest set with `count` services in one environment.
-func manifests(services count: Int = 2, target: String = "local: {}", env: String = "staging",
-               image: String = "registry.example.com/app:1.0", overlay: String = "service: {desiredCount: 1}") -> [String: String] {
+func manifests(
+    services count: Int = 2, target: String = "local: {}", env: String = "staging",
+    image: String = "registry.example.com/app:1.0", overlay: String = "service: {desiredCount: 1}"
+) -> [String: String] {
     var files = [
         "berth.yaml": "version: 1\n",
         "environments/\(env)/environment.yaml": "target:\n  \(target)\nrelease: {version: \"1.0\"}\n",
@@ -81,4 +86,3 @@ func manifests(services count: Int = 2, target: String = "local: {}", env: Strin
     }
     return files
 }
-

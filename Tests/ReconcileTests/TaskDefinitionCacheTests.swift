@@ -12,8 +12,10 @@ import Testing
         let counter = CallCounter()
         let ecs = LocalECS(stateFile: nil, counter: counter)
         func register(_ family: String, _ image: String) async throws -> String {
-            try await ecs.registerTaskDefinition(ECSAPI.RegisterTaskDefinitionRequest(
-                family: family, containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 64)])).taskDefinition!.taskDefinitionArn!
+            try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: family, containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: image, memory: 64)])
+            ).taskDefinition!.taskDefinitionArn!
         }
         var live: [String] = []
         for service in 0..<5 { live.append(try await register("live\(service)", "r:1")) }

@@ -11,7 +11,8 @@ import Testing
         return files
     }
 
-    static let migrate = "tasks:\n  - {name: migrate, when: before, service: svc0, command: [\"./migrate\", \"--up\"]}\n  - {name: smoke, when: after, service: svc1}\n"
+    static let migrate =
+        "tasks:\n  - {name: migrate, when: before, service: svc0, command: [\"./migrate\", \"--up\"]}\n  - {name: smoke, when: after, service: svc1}\n"
 
     @Test func aMigrationRunsBeforeTheServicesChangeAndASmokeTestAfter() async throws {
         let repo = try ManifestRepo(Self.files(tasks: Self.migrate))

@@ -16,8 +16,9 @@ import Testing
         var tip: ObjectID?
         var ids: [ObjectID] = []
         for index in 0..<commits {
-            tip = try origin.commit(changes: [.write("berth.yaml", "version: 1\n# \(index)\n")], onto: "main", expectedTip: tip,
-                                    message: "commit \(index)", author: author)
+            tip = try origin.commit(
+                changes: [.write("berth.yaml", "version: 1\n# \(index)\n")], onto: "main", expectedTip: tip,
+                message: "commit \(index)", author: author)
             ids.append(tip!)
         }
         let clones = try (0..<clones).map { index -> String in
@@ -29,9 +30,10 @@ import Testing
     }
 
     static func record(_ service: String, _ environment: String = "staging") -> DeploymentRecord {
-        DeploymentRecord(environment: environment, service: service, taskDefinitionArn: "arn:aws:ecs:us-east-1:1:task-definition/\(service):1",
-                         specHash: "s", settingsHash: "t", deploymentId: nil, started: Date(), finished: Date(), outcome: .converged,
-                         reason: nil, target: "local", trigger: .manual)
+        DeploymentRecord(
+            environment: environment, service: service, taskDefinitionArn: "arn:aws:ecs:us-east-1:1:task-definition/\(service):1",
+            specHash: "s", settingsHash: "t", deploymentId: nil, started: Date(), finished: Date(), outcome: .converged,
+            reason: nil, target: "local", trigger: .manual)
     }
 
     /// Every record on the origin, by id, counting duplicates.
@@ -124,8 +126,9 @@ import Testing
         let folder = ScratchFolder()
         let (commits, clones) = try Self.origin(folder, clones: 1)
         try GitCLI.run(["config", "user.name", "Somebody Else"], in: clones[0])
-        let recorder = NotesRecorder(repositoryPath: clones[0], deployer: .person(repositoryPath: clones[0]),
-                                     author: NotesAuthor.from(environment: ["BERTH_NOTES_AUTHOR": "Deploy Bot <deploy@example.com>"]))
+        let recorder = NotesRecorder(
+            repositoryPath: clones[0], deployer: .person(repositoryPath: clones[0]),
+            author: NotesAuthor.from(environment: ["BERTH_NOTES_AUTHOR": "Deploy Bot <deploy@example.com>"]))
         let record = try await recorder.record(Self.record("api"), on: commits[0])
         #expect(record.deployer?.name == "Somebody Else")
         #expect(record.deployer?.kind == "person")

@@ -21,8 +21,9 @@ import Testing
         var tip: ObjectID?
         var commits: [ObjectID] = []
         for index in 0..<300 {
-            tip = try repo.commit(changes: [.write("f", "\(index)\n")], onto: "main", expectedTip: tip, message: "c\(index)",
-                                  author: PublishTests.author)
+            tip = try repo.commit(
+                changes: [.write("f", "\(index)\n")], onto: "main", expectedTip: tip, message: "c\(index)",
+                author: PublishTests.author)
             commits.append(tip!)
         }
         let recorder = NotesRecorder(repositoryPath: folder.path + "/repo")
@@ -48,7 +49,8 @@ import Testing
                     // The summary a pass reads, kept by appending, is the one its list makes.
                     let kept = try await recorder.summary(of: environment)
                     let made = EnvironmentRecords(try await recorder.records(of: environment))
-                    #expect(kept.recent(limit: 3).mapValues { $0.map { "\($0.commit.short) \($0.record.key)" } }
+                    #expect(
+                        kept.recent(limit: 3).mapValues { $0.map { "\($0.commit.short) \($0.record.key)" } }
                             == made.recent(limit: 3).mapValues { $0.map { "\($0.commit.short) \($0.record.key)" } }, "step \(step)")
                     #expect(kept.lastConverged.mapValues(\.key) == made.lastConverged.mapValues(\.key), "step \(step)")
                     #expect(kept.recordedSpecs == made.recordedSpecs, "step \(step)")

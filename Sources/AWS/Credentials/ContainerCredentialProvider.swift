@@ -63,7 +63,8 @@ public struct IMDSCredentialProvider: CredentialProvider {
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
             throw CredentialError.notFound("instance metadata disabled (AWS_EC2_METADATA_DISABLED)")
         }
-        let base = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let base =
+            environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             ?? "http://169.254.169.254"
         var tokenRequest = HTTPClientRequest(url: base + "/latest/api/token")
         tokenRequest.method = .PUT
@@ -76,13 +77,15 @@ public struct IMDSCredentialProvider: CredentialProvider {
         }
         var roleRequest = HTTPClientRequest(url: base + "/latest/meta-data/iam/security-credentials/")
         roleRequest.headers.add(name: "X-aws-ec2-metadata-token", value: token)
-        let role = String(decoding: try await MetadataHTTP.get(roleRequest, http: http, what: "instance metadata"), as: UTF8.self)
+        let role =
+            String(decoding: try await MetadataHTTP.get(roleRequest, http: http, what: "instance metadata"), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard !role.isEmpty else { throw CredentialError.notFound("the instance has no IAM role") }
         var credentialsRequest = HTTPClientRequest(url: base + "/latest/meta-data/iam/security-credentials/" + role)
         credentialsRequest.headers.add(name: "X-aws-ec2-metadata-token", value: token)
-        return try MetadataHTTP.decodeCredentials(try await MetadataHTTP.get(credentialsRequest, http: http, what: "instance metadata"),
-                                                  what: "instance metadata")
+        return try MetadataHTTP.decodeCredentials(
+            try await MetadataHTTP.get(credentialsRequest, http: http, what: "instance metadata"),
+            what: "instance metadata")
     }
 }
 
@@ -106,10 +109,12 @@ enum MetadataHTTP {
 
     static func decodeCredentials(_ body: [UInt8], what: String) throws -> Credentials {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let id = json["AccessKeyId"] as? String, let secret = json["SecretAccessKey"] as? String else {
+            let id = json["AccessKeyId"] as? String, let secret = json["SecretAccessKey"] as? String
+        else {
             throw CredentialError.failed("the \(what) answered without credentials")
         }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["Token"] as? String,
-                           expiration: (json["Expiration"] as? String).flatMap(ISO8601.parse))
+        return Credentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: json["Token"] as? String,
+            expiration: (json["Expiration"] as? String).flatMap(ISO8601.parse))
     }
 }

@@ -32,7 +32,8 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
 
     public func credentials() async throws -> Credentials {
         guard let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty,
-              let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
+            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+        else {
             throw CredentialError.notFound("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set")
         }
         let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,14 +1,17 @@
 /// The AWS SDKs' default chain: environment, shared files (AWS_PROFILE), the ECS container
 /// endpoint, then EC2 instance metadata; cached and refreshed before expiry.
 public enum DefaultCredentials {
-    public static func chain(environment: [String: String], client: @escaping @Sendable (any CredentialProvider, String) -> AWSClient)
+    public static func chain(
+        environment: [String: String], client: @escaping @Sendable (any CredentialProvider, String) -> AWSClient
+    )
         -> any CredentialProvider
     {
         let profile = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         let providers: [any CredentialProvider] = [
             EnvironmentCredentialProvider(environment: environment),
-            ProfileCredentialProvider(profile: profile, files: ProfileFiles.load(environment: environment),
-                                      environment: environment, makeClient: client),
+            ProfileCredentialProvider(
+                profile: profile, files: ProfileFiles.load(environment: environment),
+                environment: environment, makeClient: client),
             ContainerCredentialProvider(environment: environment),
             IMDSCredentialProvider(environment: environment),
         ]

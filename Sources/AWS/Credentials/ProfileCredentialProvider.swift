@@ -9,8 +9,10 @@ public struct ProfileCredentialProvider: CredentialProvider {
     /// Builds the client used for STS calls, from the source credentials and a region.
     let makeClient: @Sendable (any CredentialProvider, String) -> AWSClient
 
-    public init(profile: String, files: ProfileFiles, environment: [String: String],
-                makeClient: @escaping @Sendable (any CredentialProvider, String) -> AWSClient) {
+    public init(
+        profile: String, files: ProfileFiles, environment: [String: String],
+        makeClient: @escaping @Sendable (any CredentialProvider, String) -> AWSClient
+    ) {
         self.profile = profile
         self.files = files
         self.environment = environment
@@ -44,8 +46,9 @@ public struct ProfileCredentialProvider: CredentialProvider {
                 throw CredentialError.failed("profile '\(name)' has role_arn but neither source_profile nor credential_source")
             }
             let region = values["region"] ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-            let provider = AssumeRoleCredentialProvider(roleArn: roleArn, sessionName: values["role_session_name"] ?? "berth",
-                                                        externalId: values["external_id"], sourceClient: makeClient(source, region))
+            let provider = AssumeRoleCredentialProvider(
+                roleArn: roleArn, sessionName: values["role_session_name"] ?? "berth",
+                externalId: values["external_id"], sourceClient: makeClient(source, region))
             return try await provider.credentials()
         }
         return try staticKeys(values, profile: name)

@@ -8,7 +8,9 @@ public struct ProfileFiles: Sendable {
 
     public init(configText: String?, credentialsText: String?) {
         for (section, values) in Self.parse(configText ?? "") {
-            let name = section == "default" ? "default" : section.hasPrefix("profile ") ? String(section.dropFirst(8)).trimmingCharacters(in: .whitespaces) : nil
+            let name =
+                section == "default"
+                ? "default" : section.hasPrefix("profile ") ? String(section.dropFirst(8)).trimmingCharacters(in: .whitespaces) : nil
             guard let name else { continue }
             profiles[name, default: [:]].merge(values) { old, _ in old }
         }
@@ -22,8 +24,9 @@ public struct ProfileFiles: Sendable {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let config = environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config"
         let credentials = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials"
-        return ProfileFiles(configText: try? String(contentsOfFile: expand(config, home: home), encoding: .utf8),
-                            credentialsText: try? String(contentsOfFile: expand(credentials, home: home), encoding: .utf8))
+        return ProfileFiles(
+            configText: try? String(contentsOfFile: expand(config, home: home), encoding: .utf8),
+            credentialsText: try? String(contentsOfFile: expand(credentials, home: home), encoding: .utf8))
     }
 
     static func expand(_ path: String, home: String) -> String {
@@ -52,7 +55,9 @@ public struct ProfileFiles: Sendable {
             guard let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if let comment = value.range(of: " #") ?? value.range(of: " ;") { value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces) }
+            if let comment = value.range(of: " #") ?? value.range(of: " ;") {
+                value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
+            }
             nestedKey = value.isEmpty
             if !nestedKey { values[key] = value }
         }

@@ -16,12 +16,15 @@ public struct STSClient: Sendable {
 
     public func getCallerIdentity() async throws -> CallerIdentity {
         let xml = try await client.query(.sts, "GetCallerIdentity", parameters: [])
-        return CallerIdentity(account: XMLFields.first("Account", in: xml) ?? "", arn: XMLFields.first("Arn", in: xml) ?? "",
-                              userId: XMLFields.first("UserId", in: xml) ?? "")
+        return CallerIdentity(
+            account: XMLFields.first("Account", in: xml) ?? "", arn: XMLFields.first("Arn", in: xml) ?? "",
+            userId: XMLFields.first("UserId", in: xml) ?? "")
     }
 
-    public func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil,
-                           durationSeconds: Int? = nil) async throws -> Credentials {
+    public func assumeRole(
+        roleArn: String, sessionName: String, externalId: String? = nil,
+        durationSeconds: Int? = nil
+    ) async throws -> Credentials {
         var parameters = [("RoleArn", roleArn), ("RoleSessionName", sessionName)]
         if let externalId { parameters.append(("ExternalId", externalId)) }
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
@@ -29,8 +32,9 @@ public struct STSClient: Sendable {
         guard let id = XMLFields.first("AccessKeyId", in: xml), let secret = XMLFields.first("SecretAccessKey", in: xml) else {
             throw CredentialError.failed("AssumeRole \(roleArn) returned no credentials")
         }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: XMLFields.first("SessionToken", in: xml),
-                           expiration: XMLFields.first("Expiration", in: xml).flatMap(ISO8601.parse))
+        return Credentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: XMLFields.first("SessionToken", in: xml),
+            expiration: XMLFields.first("Expiration", in: xml).flatMap(ISO8601.parse))
     }
 }
 

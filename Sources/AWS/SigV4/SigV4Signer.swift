@@ -17,9 +17,11 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Headers that proxies and clients change in flight, so never signed (as botocore).
-    static let unsignedHeaders: Set<String> = ["user-agent", "expect", "connection", "keep-alive", "proxy-authenticate",
-                                               "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
-                                               "x-amzn-trace-id", "authorization"]
+    static let unsignedHeaders: Set<String> = [
+        "user-agent", "expect", "connection", "keep-alive", "proxy-authenticate",
+        "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+        "x-amzn-trace-id", "authorization",
+    ]
 
     /// Adds `X-Amz-Date`, `X-Amz-Security-Token` (for temporary credentials) and `Authorization`.
     public func sign(_ request: SigningRequest, date: Date) -> SigningRequest {
@@ -54,14 +56,18 @@ public struct SigV4Signer: Sendable {
         let canonicalHeaders = names.map { "\($0):\(grouped[$0]!.joined(separator: ","))\n" }.joined()
         let signedHeaders = names.joined(separator: ";")
         let payloadHash = SHA256.hash(data: request.body).hexString
-        let canonical = [request.method.uppercased(), Self.canonicalPath(request.path), Self.canonicalQuery(request.query),
-                         canonicalHeaders, signedHeaders, payloadHash].joined(separator: "\n")
+        let canonical = [
+            request.method.uppercased(), Self.canonicalPath(request.path), Self.canonicalQuery(request.query),
+            canonicalHeaders, signedHeaders, payloadHash,
+        ].joined(separator: "\n")
         return (canonical, signedHeaders)
     }
 
     public func stringToSign(canonicalRequest: String, date: Date) -> String {
-        ["AWS4-HMAC-SHA256", Self.timestamp(date), scope(date),
-         SHA256.hash(data: Array(canonicalRequest.utf8)).hexString].joined(separator: "\n")
+        [
+            "AWS4-HMAC-SHA256", Self.timestamp(date), scope(date),
+            SHA256.hash(data: Array(canonicalRequest.utf8)).hexString,
+        ].joined(separator: "\n")
     }
 
     public func signingKey(date: Date) -> SymmetricKey {

@@ -35,8 +35,10 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
     ]
 
     /// Error codes for failures worth another attempt.
-    public static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-                                                     "InternalError", "InternalFailure", "ServiceUnavailable", "ConnectionError", "ConnectFailed"]
+    public static let transientCodes: Set<String> = [
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+        "InternalError", "InternalFailure", "ServiceUnavailable", "ConnectionError", "ConnectFailed",
+    ]
 
     public var isThrottling: Bool { Self.throttlingCodes.contains(code) }
 
@@ -67,10 +69,12 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
         }
         if code == nil, let typeHeader = header("x-amzn-errortype") { code = typeHeader }
         let cleaned = code.map(cleanCode) ?? (status == 404 ? "NotFound" : "HTTP\(status)")
-        let requestId = header("x-amzn-requestid") ?? header("x-amz-request-id")
+        let requestId =
+            header("x-amzn-requestid") ?? header("x-amz-request-id")
             ?? String(bytes: body, encoding: .utf8).flatMap { XMLFields.first("RequestId", in: $0) }
-        return AWSError(code: cleaned, message: message ?? "", status: status, service: service, operation: operation,
-                        requestId: requestId)
+        return AWSError(
+            code: cleaned, message: message ?? "", status: status, service: service, operation: operation,
+            requestId: requestId)
     }
 
     /// `aws.protocoltests#ThrottlingException:http://…` → `ThrottlingException`.

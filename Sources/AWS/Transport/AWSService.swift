@@ -20,14 +20,19 @@ public struct AWSService: Sendable, Equatable {
         self.wireProtocol = wireProtocol
     }
 
-    public static let ecs = AWSService(signingName: "ecs", endpointPrefix: "ecs", endpointID: "ECS",
-                                       wireProtocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerServiceV20141113"))
-    public static let ecr = AWSService(signingName: "ecr", endpointPrefix: "api.ecr", endpointID: "ECR",
-                                       wireProtocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerRegistry_V20150921"))
-    public static let codeDeploy = AWSService(signingName: "codedeploy", endpointPrefix: "codedeploy", endpointID: "CODEDEPLOY",
-                                              wireProtocol: .json(version: "1.1", targetPrefix: "CodeDeploy_20141006"))
-    public static let dynamoDB = AWSService(signingName: "dynamodb", endpointPrefix: "dynamodb", endpointID: "DYNAMODB",
-                                            wireProtocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810"))
-    public static let sts = AWSService(signingName: "sts", endpointPrefix: "sts", endpointID: "STS",
-                                       wireProtocol: .query(version: "2011-06-15"))
+    public static let ecs = AWSService(
+        signingName: "ecs", endpointPrefix: "ecs", endpointID: "ECS",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerServiceV20141113"))
+    public static let ecr = AWSService(
+        signingName: "ecr", endpointPrefix: "api.ecr", endpointID: "ECR",
+        wireProtocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerRegistry_V20150921"))
+    public static let codeDeploy = AWSService(
+        signingName: "codedeploy", endpointPrefix: "codedeploy", endpointID: "CODEDEPLOY",
+        wireProtocol: .json(version: "1.1", targetPrefix: "CodeDeploy_20141006"))
+    public static let dynamoDB = AWSService(
+        signingName: "dynamodb", endpointPrefix: "dynamodb", endpointID: "DYNAMODB",
+        wireProtocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810"))
+    public static let sts = AWSService(
+        signingName: "sts", endpointPrefix: "sts", endpointID: "STS",
+        wireProtocol: .query(version: "2011-06-15"))
 }

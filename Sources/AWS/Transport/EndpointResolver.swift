@@ -14,7 +14,8 @@ public struct EndpointResolver: Sendable {
 
     public func endpoint(for service: AWSService, region: String) -> String {
         if let url = nonEmpty("AWS_ENDPOINT_URL_\(service.endpointID)") ?? nonEmpty("AWS_ENDPOINT_URL")
-            ?? profile["endpoint_url"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            ?? profile["endpoint_url"].flatMap({ $0.isEmpty ? nil : $0 })
+        {
             return url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"

@@ -25,8 +25,9 @@ enum TLSTrust {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let bundle {
             guard FileManager.default.isReadableFile(atPath: bundle) else {
-                throw AWSError(code: "InvalidCABundle", message: "AWS_CA_BUNDLE (or the profile's ca_bundle) names \(bundle), which cannot be read",
-                               status: 0, service: "", operation: "")
+                throw AWSError(
+                    code: "InvalidCABundle", message: "AWS_CA_BUNDLE (or the profile's ca_bundle) names \(bundle), which cannot be read",
+                    status: 0, service: "", operation: "")
             }
             tls.trustRoots = .file(bundle)
         }

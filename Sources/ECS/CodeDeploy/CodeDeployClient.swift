@@ -38,13 +38,16 @@ extension CodeDeployClient {
             for application in applications.applications ?? [] {
                 var groupsToken: String?
                 repeat {
-                    let groups = try await listDeploymentGroups(CodeDeployAPI.ListDeploymentGroupsInput(
-                        applicationName: application, nextToken: groupsToken))
+                    let groups = try await listDeploymentGroups(
+                        CodeDeployAPI.ListDeploymentGroupsInput(
+                            applicationName: application, nextToken: groupsToken))
                     for group in groups.deploymentGroups ?? [] {
                         looked += 1
                         if looked > limit { return nil }
-                        let info = try await getDeploymentGroup(CodeDeployAPI.GetDeploymentGroupInput(
-                            applicationName: application, deploymentGroupName: group)).deploymentGroupInfo
+                        let info = try await getDeploymentGroup(
+                            CodeDeployAPI.GetDeploymentGroupInput(
+                                applicationName: application, deploymentGroupName: group)
+                        ).deploymentGroupInfo
                         if info?.ecsServices?.contains(where: { $0.serviceName == service && Self.sameCluster($0.clusterName, cluster) }) == true {
                             return (application, group)
                         }
@@ -77,8 +80,9 @@ public struct AWSCodeDeployClient: CodeDeployClient {
         do {
             return try JSONDecoder().decode(Output.self, from: Data(response.isEmpty ? Array("{}".utf8) : response))
         } catch {
-            throw AWSError(code: "DecodeError", message: "cannot read the \(operation) response: \(error)", status: 200,
-                           service: "codedeploy", operation: operation)
+            throw AWSError(
+                code: "DecodeError", message: "cannot read the \(operation) response: \(error)", status: 200,
+                service: "codedeploy", operation: operation)
         }
     }
 

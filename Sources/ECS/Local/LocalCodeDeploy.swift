@@ -56,13 +56,16 @@ struct LocalCodeDeployment: Codable, Sendable, Equatable {
     var info: CodeDeployAPI.DeploymentInfo {
         CodeDeployAPI.DeploymentInfo(
             applicationName: application, deploymentGroupName: group, deploymentConfigName: deploymentConfig,
-            deploymentId: id, revision: CodeDeployAPI.RevisionLocation(revisionType: "AppSpecContent",
-                                                                       appSpecContent: CodeDeployAPI.AppSpecContent(content: appSpec)),
+            deploymentId: id,
+            revision: CodeDeployAPI.RevisionLocation(
+                revisionType: "AppSpecContent",
+                appSpecContent: CodeDeployAPI.AppSpecContent(content: appSpec)),
             status: status, errorInformation: errorCode.map { CodeDeployAPI.ErrorInformation(code: $0, message: errorMessage) },
             createTime: Timestamp(createdAt), startTime: Timestamp(createdAt), completeTime: completedAt.map { Timestamp($0) },
             description: description, creator: rollbackOf == nil ? "user" : "codeDeployRollback",
             rollbackInfo: rollbackDeploymentId.map {
-                CodeDeployAPI.RollbackInfo(rollbackDeploymentId: $0, rollbackMessage: "Deployment \(id) was rolled back: \(errorMessage ?? "it failed")")
+                CodeDeployAPI.RollbackInfo(
+                    rollbackDeploymentId: $0, rollbackMessage: "Deployment \(id) was rolled back: \(errorMessage ?? "it failed")")
             } ?? rollbackOf.map { CodeDeployAPI.RollbackInfo(rollbackTriggeringDeploymentId: $0) },
             computePlatform: "ECS")
     }
@@ -71,7 +74,9 @@ struct LocalCodeDeployment: Codable, Sendable, Equatable {
 extension LocalECS: CodeDeployClient {
     public func createApplication(_ input: CodeDeployAPI.CreateApplicationInput) async throws -> CodeDeployAPI.CreateApplicationOutput {
         try await run("CreateApplication", service: "codedeploy") { state in
-            guard let name = input.applicationName, !name.isEmpty else { throw fail("ApplicationNameRequiredException", "Application name is required.") }
+            guard let name = input.applicationName, !name.isEmpty else {
+                throw fail("ApplicationNameRequiredException", "Application name is required.")
+            }
             let key = LocalCodeDeployEntry.applicationKey(name)
             guard state.codeDeploy[key] == nil else {
                 throw fail("ApplicationAlreadyExistsException", "The application \(name) already exists with the user or AWS account.")
@@ -96,16 +101,18 @@ extension LocalECS: CodeDeployClient {
             }
             let serviceKey = "\(clusterName(cluster))/\(service)"
             guard state.services[serviceKey]?.service.deploymentController?.type == "CODE_DEPLOY" else {
-                throw fail("InvalidECSServiceException", "The ECS service \(service) does not exist or does not use the CODE_DEPLOY deployment controller.")
+                throw fail(
+                    "InvalidECSServiceException", "The ECS service \(service) does not exist or does not use the CODE_DEPLOY deployment controller.")
             }
             let pairs = input.loadBalancerInfo?.targetGroupPairInfoList ?? []
             let rollback = input.autoRollbackConfiguration
             let id = state.makeID()
-            state.codeDeploy[key] = .group(LocalDeploymentGroup(
-                application: application, name: name, id: id, serviceKey: serviceKey,
-                targetGroups: pairs.first?.targetGroups?.compactMap(\.name) ?? [],
-                autoRollback: rollback?.enabled == true && (rollback?.events ?? []).contains("DEPLOYMENT_FAILURE"),
-                deploymentConfig: input.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce"))
+            state.codeDeploy[key] = .group(
+                LocalDeploymentGroup(
+                    application: application, name: name, id: id, serviceKey: serviceKey,
+                    targetGroups: pairs.first?.targetGroups?.compactMap(\.name) ?? [],
+                    autoRollback: rollback?.enabled == true && (rollback?.events ?? []).contains("DEPLOYMENT_FAILURE"),
+                    deploymentConfig: input.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce"))
             return CodeDeployAPI.CreateDeploymentGroupOutput(deploymentGroupId: id)
         }
     }
@@ -122,22 +129,28 @@ extension LocalECS: CodeDeployClient {
                 throw fail("ECSServiceMappingLimitExceededException", "The ECS service of deployment group \(group.name) does not exist.")
             }
             if let balancer = service.service.loadBalancers?.first,
-               balancer.containerName != spec.containerName || balancer.containerPort != spec.containerPort {
-                throw fail("InvalidRevisionException", "The AppSpec's LoadBalancerInfo (\(spec.containerName ?? "-"):\(spec.containerPort.map(String.init) ?? "-")) "
-                           + "does not match the service's load balancer (\(balancer.containerName ?? "-"):\(balancer.containerPort.map(String.init) ?? "-")).")
+                balancer.containerName != spec.containerName || balancer.containerPort != spec.containerPort
+            {
+                throw fail(
+                    "InvalidRevisionException",
+                    "The AppSpec's LoadBalancerInfo (\(spec.containerName ?? "-"):\(spec.containerPort.map(String.init) ?? "-")) "
+                        + "does not match the service's load balancer (\(balancer.containerName ?? "-"):\(balancer.containerPort.map(String.init) ?? "-"))."
+                )
             }
             if let running = state.codeDeploy.values.compactMap({ entry -> LocalCodeDeployment? in
                 if case .deployment(let d) = entry, d.active, d.application == group.application, d.group == group.name { return d }
                 return nil
             }).first {
-                throw fail("DeploymentLimitExceededException", "The Deployment Group '\(group.name)' already has an active Deployment '\(running.id)'")
+                throw fail(
+                    "DeploymentLimitExceededException", "The Deployment Group '\(group.name)' already has an active Deployment '\(running.id)'")
             }
             let id = "d-" + String(state.makeID().suffix(9)).uppercased()
-            state.codeDeploy[LocalCodeDeployEntry.deploymentKey(id)] = .deployment(LocalCodeDeployment(
-                id: id, application: group.application, group: group.name, serviceKey: group.serviceKey,
-                taskDefinition: definition.taskDefinitionArn!, previousTaskDefinition: service.service.taskDefinition,
-                appSpec: content, description: input.description, createdAt: now(), status: CodeDeployStatus.inProgress.rawValue,
-                deploymentConfig: input.deploymentConfigName ?? group.deploymentConfig))
+            state.codeDeploy[LocalCodeDeployEntry.deploymentKey(id)] = .deployment(
+                LocalCodeDeployment(
+                    id: id, application: group.application, group: group.name, serviceKey: group.serviceKey,
+                    taskDefinition: definition.taskDefinitionArn!, previousTaskDefinition: service.service.taskDefinition,
+                    appSpec: content, description: input.description, createdAt: now(), status: CodeDeployStatus.inProgress.rawValue,
+                    deploymentConfig: input.deploymentConfigName ?? group.deploymentConfig))
             return CodeDeployAPI.CreateDeploymentOutput(deploymentId: id)
         }
     }
@@ -158,8 +171,9 @@ extension LocalECS: CodeDeployClient {
             let statuses = input.includeOnlyStatuses ?? []
             let ids = state.codeDeploy.values.compactMap { entry -> LocalCodeDeployment? in
                 guard case .deployment(let d) = entry, input.applicationName == nil || d.application == input.applicationName,
-                      input.deploymentGroupName == nil || d.group == input.deploymentGroupName,
-                      statuses.isEmpty || statuses.contains(d.status) else { return nil }
+                    input.deploymentGroupName == nil || d.group == input.deploymentGroupName,
+                    statuses.isEmpty || statuses.contains(d.status)
+                else { return nil }
                 return d
             }.sorted { $0.createdAt > $1.createdAt }.map(\.id)
             return CodeDeployAPI.ListDeploymentsOutput(deployments: ids)
@@ -191,10 +205,11 @@ extension LocalECS: CodeDeployClient {
         try await run("GetDeploymentGroup", service: "codedeploy") { state in
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
             let parts = group.serviceKey.split(separator: "/", maxSplits: 1).map(String.init)
-            return CodeDeployAPI.GetDeploymentGroupOutput(deploymentGroupInfo: CodeDeployAPI.DeploymentGroupInfo(
-                applicationName: group.application, deploymentGroupId: group.id, deploymentGroupName: group.name,
-                deploymentConfigName: group.deploymentConfig, computePlatform: "ECS",
-                ecsServices: [CodeDeployAPI.ECSService(serviceName: parts.last, clusterName: parts.first)]))
+            return CodeDeployAPI.GetDeploymentGroupOutput(
+                deploymentGroupInfo: CodeDeployAPI.DeploymentGroupInfo(
+                    applicationName: group.application, deploymentGroupId: group.id, deploymentGroupName: group.name,
+                    deploymentConfigName: group.deploymentConfig, computePlatform: "ECS",
+                    ecsServices: [CodeDeployAPI.ECSService(serviceName: parts.last, clusterName: parts.first)]))
         }
     }
 
@@ -232,11 +247,12 @@ extension LocalECS: CodeDeployClient {
                     // The replacement task set never took traffic: the rollback only removes it.
                     let rollbackID = "d-" + String(state.makeID().suffix(9)).uppercased()
                     deployment.rollbackDeploymentId = rollbackID
-                    state.codeDeploy[LocalCodeDeployEntry.deploymentKey(rollbackID)] = .deployment(LocalCodeDeployment(
-                        id: rollbackID, application: deployment.application, group: deployment.group, serviceKey: deployment.serviceKey,
-                        taskDefinition: deployment.previousTaskDefinition ?? deployment.taskDefinition,
-                        appSpec: LocalAppSpec.rollback(to: deployment.previousTaskDefinition ?? deployment.taskDefinition),
-                        createdAt: failedAt, status: CodeDeployStatus.succeeded.rawValue, completedAt: failedAt, rollbackOf: deployment.id))
+                    state.codeDeploy[LocalCodeDeployEntry.deploymentKey(rollbackID)] = .deployment(
+                        LocalCodeDeployment(
+                            id: rollbackID, application: deployment.application, group: deployment.group, serviceKey: deployment.serviceKey,
+                            taskDefinition: deployment.previousTaskDefinition ?? deployment.taskDefinition,
+                            appSpec: LocalAppSpec.rollback(to: deployment.previousTaskDefinition ?? deployment.taskDefinition),
+                            createdAt: failedAt, status: CodeDeployStatus.succeeded.rawValue, completedAt: failedAt, rollbackOf: deployment.id))
                 }
                 state.codeDeploy[key] = .deployment(deployment)
                 continue
@@ -266,17 +282,20 @@ extension LocalECS: CodeDeployClient {
             local.deployments[index].status = "INACTIVE"
         }
         let id = state.makeID()
-        local.deployments.insert(LocalDeployment(
-            id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
-            desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
-            rolloutState: "COMPLETED", rolloutStateReason: "CodeDeploy moved traffic to the replacement task set.", failedTasks: 0,
-            serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: nil, sourceTaskDefinition: local.service.taskDefinition), at: 0)
+        local.deployments.insert(
+            LocalDeployment(
+                id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
+                desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
+                rolloutState: "COMPLETED", rolloutStateReason: "CodeDeploy moved traffic to the replacement task set.", failedTasks: 0,
+                serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: nil, sourceTaskDefinition: local.service.taskDefinition), at: 0)
         local.deployments.removeAll { $0.status == "INACTIVE" }
         local.service.taskDefinition = taskDefinition
         if targetGroups.count == 2, var balancers = local.service.loadBalancers, !balancers.isEmpty {
             let current = balancers[0].targetGroupArn ?? ""
             let next = targetGroups.first { !current.contains("targetgroup/\($0)/") && current != $0 } ?? targetGroups[0]
-            balancers[0].targetGroupArn = next.hasPrefix("arn:") ? next
+            balancers[0].targetGroupArn =
+                next.hasPrefix("arn:")
+                ? next
                 : "arn:aws:elasticloadbalancing:\(region):\(accountId):targetgroup/\(next)/0123456789abcdef"
             local.service.loadBalancers = balancers
         }
@@ -300,26 +319,29 @@ struct LocalAppSpec {
 
     init?(_ content: String) {
         guard let data = content.data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let resources = root["Resources"] as? [[String: Any]],
-              let target = resources.lazy.compactMap({ $0.values.first as? [String: Any] }).first,
-              let properties = target["Properties"] as? [String: Any],
-              let taskDefinition = properties["TaskDefinition"] as? String else { return nil }
+            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let resources = root["Resources"] as? [[String: Any]],
+            let target = resources.lazy.compactMap({ $0.values.first as? [String: Any] }).first,
+            let properties = target["Properties"] as? [String: Any],
+            let taskDefinition = properties["TaskDefinition"] as? String
+        else { return nil }
         let balancer = properties["LoadBalancerInfo"] as? [String: Any]
         self.taskDefinition = taskDefinition
         containerName = balancer?["ContainerName"] as? String
         containerPort = balancer?["ContainerPort"] as? Int
         platformVersion = properties["PlatformVersion"] as? String
         if let vpc = (properties["NetworkConfiguration"] as? [String: Any])?["AwsvpcConfiguration"] as? [String: Any] {
-            networkConfiguration = ECSAPI.NetworkConfiguration(awsvpcConfiguration: ECSAPI.AwsVpcConfiguration(
-                subnets: vpc["Subnets"] as? [String], securityGroups: vpc["SecurityGroups"] as? [String],
-                assignPublicIp: vpc["AssignPublicIp"] as? String))
+            networkConfiguration = ECSAPI.NetworkConfiguration(
+                awsvpcConfiguration: ECSAPI.AwsVpcConfiguration(
+                    subnets: vpc["Subnets"] as? [String], securityGroups: vpc["SecurityGroups"] as? [String],
+                    assignPublicIp: vpc["AssignPublicIp"] as? String))
         } else {
             networkConfiguration = nil
         }
         capacityProviderStrategy = (properties["CapacityProviderStrategy"] as? [[String: Any]])?.map {
-            ECSAPI.CapacityProviderStrategyItem(capacityProvider: $0["CapacityProvider"] as? String, weight: $0["Weight"] as? Int,
-                                                base: $0["Base"] as? Int)
+            ECSAPI.CapacityProviderStrategyItem(
+                capacityProvider: $0["CapacityProvider"] as? String, weight: $0["Weight"] as? Int,
+                base: $0["Base"] as? Int)
         }
     }
 }

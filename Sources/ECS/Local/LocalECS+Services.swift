@@ -31,9 +31,10 @@ extension LocalECS {
 
     nonisolated func clusterView(_ cluster: LocalCluster, _ state: LocalState) -> ECSAPI.Cluster {
         let services = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status == "ACTIVE" }
-        return ECSAPI.Cluster(clusterArn: cluster.arn, clusterName: cluster.name, status: "ACTIVE", registeredContainerInstancesCount: 0,
-                              runningTasksCount: services.reduce(0) { $0 + (LocalRollout.view($1).runningCount ?? 0) },
-                              pendingTasksCount: 0, activeServicesCount: services.count)
+        return ECSAPI.Cluster(
+            clusterArn: cluster.arn, clusterName: cluster.name, status: "ACTIVE", registeredContainerInstancesCount: 0,
+            runningTasksCount: services.reduce(0) { $0 + (LocalRollout.view($1).runningCount ?? 0) },
+            pendingTasksCount: 0, activeServicesCount: services.count)
     }
 
     nonisolated func requireCluster(_ reference: String?, _ state: LocalState) throws -> LocalCluster {
@@ -81,7 +82,8 @@ extension LocalECS {
             var configuration = input.deploymentConfiguration ?? ECSAPI.DeploymentConfiguration()
             configuration.maximumPercent = configuration.maximumPercent ?? 200
             configuration.minimumHealthyPercent = configuration.minimumHealthyPercent ?? 100
-            configuration.deploymentCircuitBreaker = configuration.deploymentCircuitBreaker
+            configuration.deploymentCircuitBreaker =
+                configuration.deploymentCircuitBreaker
                 ?? ECSAPI.DeploymentCircuitBreaker(enable: false, rollback: false)
             let service = ECSAPI.Service(
                 serviceArn: arn("service/\(cluster.name)/\(name)"), serviceName: name, clusterArn: cluster.arn,
@@ -129,7 +131,9 @@ extension LocalECS {
             if let value = input.deploymentConfiguration { service.deploymentConfiguration = value }
             if let value = input.networkConfiguration, value != service.networkConfiguration { service.networkConfiguration = value; redeploy = true }
             if let value = input.platformVersion, value != service.platformVersion { service.platformVersion = value; redeploy = true }
-            if let value = input.capacityProviderStrategy, value != service.capacityProviderStrategy { service.capacityProviderStrategy = value; redeploy = true }
+            if let value = input.capacityProviderStrategy, value != service.capacityProviderStrategy {
+                service.capacityProviderStrategy = value; redeploy = true
+            }
             if let value = input.loadBalancers, value != service.loadBalancers { service.loadBalancers = value; redeploy = true }
             if let value = input.placementConstraints { service.placementConstraints = value }
             if let value = input.placementStrategy { service.placementStrategy = value }
@@ -152,11 +156,15 @@ extension LocalECS {
         if let reference = input.taskDefinition, find(reference, in: state)?.taskDefinitionArn != service.taskDefinition {
             throw fail("InvalidParameterException", "Unable to update task definition" + suffix)
         }
-        if let value = input.loadBalancers, value != service.loadBalancers { throw fail("InvalidParameterException", "Unable to update load balancers" + suffix) }
+        if let value = input.loadBalancers, value != service.loadBalancers {
+            throw fail("InvalidParameterException", "Unable to update load balancers" + suffix)
+        }
         if let value = input.networkConfiguration, value != service.networkConfiguration {
             throw fail("InvalidParameterException", "Unable to update network parameters" + suffix)
         }
-        if let value = input.platformVersion, value != service.platformVersion { throw fail("InvalidParameterException", "Unable to update platform version" + suffix) }
+        if let value = input.platformVersion, value != service.platformVersion {
+            throw fail("InvalidParameterException", "Unable to update platform version" + suffix)
+        }
         if let value = input.capacityProviderStrategy, value != service.capacityProviderStrategy {
             throw fail("InvalidParameterException", "Unable to update capacity provider strategy" + suffix)
         }
@@ -222,42 +230,56 @@ extension LocalECS {
             }
             let wanted = Set(input.status ?? [])
             let briefs = local.deployments.filter { wanted.isEmpty || wanted.contains($0.serviceDeploymentStatus) }.map { deployment in
-                ECSAPI.ServiceDeploymentBrief(serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn,
-                                              clusterArn: cluster.arn, startedAt: Timestamp(deployment.createdAt),
-                                              createdAt: Timestamp(deployment.createdAt), finishedAt: deployment.finishedAt.map(Timestamp.init),
-                                              targetServiceRevisionArn: deployment.taskDefinition, status: deployment.serviceDeploymentStatus,
-                                              statusReason: deployment.rolloutStateReason)
+                ECSAPI.ServiceDeploymentBrief(
+                    serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn,
+                    clusterArn: cluster.arn, startedAt: Timestamp(deployment.createdAt),
+                    createdAt: Timestamp(deployment.createdAt), finishedAt: deployment.finishedAt.map(Timestamp.init),
+                    targetServiceRevisionArn: deployment.taskDefinition, status: deployment.serviceDeploymentStatus,
+                    statusReason: deployment.rolloutStateReason)
             }
             return ECSAPI.ListServiceDeploymentsResponse(serviceDeployments: briefs)
         }
     }
 
-    public func describeServiceDeployments(_ input: ECSAPI.DescribeServiceDeploymentsRequest) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
+    public func describeServiceDeployments(
+        _ input: ECSAPI.DescribeServiceDeploymentsRequest
+    ) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
         try await run("DescribeServiceDeployments") { state in
             advanceAll(&state)
             var found: [ECSAPI.ServiceDeployment] = []
             var failures: [ECSAPI.Failure] = []
             for wanted in input.serviceDeploymentArns ?? [] {
-                guard let (local, deployment) = state.services.values.lazy.compactMap({ local in
-                    local.deployments.first { $0.arn == wanted }.map { (local, $0) }
-                }).first else {
+                guard
+                    let (local, deployment) = state.services.values.lazy.compactMap({ local in
+                        local.deployments.first { $0.arn == wanted }.map { (local, $0) }
+                    }).first
+                else {
                     failures.append(ECSAPI.Failure(arn: wanted, reason: "MISSING"))
                     continue
                 }
                 // ECS's own strategies say where they stand: the lifecycle stage and the traffic moved.
-                let stage = deployment.rolloutState == "IN_PROGRESS"
+                let stage =
+                    deployment.rolloutState == "IN_PROGRESS"
                     ? LocalStrategy(deployment.configuration, pace: pace)?.stage(at: now().timeIntervalSince(deployment.createdAt)) : nil
-                let rollback = deployment.rollbackReason.map { ECSAPI.Rollback(reason: $0, startedAt: deployment.finishedAt.map(Timestamp.init),
-                                                                               serviceRevisionArn: deployment.sourceTaskDefinition) }
-                    ?? deployment.rollbackOf.map { ECSAPI.Rollback(reason: "circuit breaker", startedAt: Timestamp(deployment.createdAt), serviceRevisionArn: $0) }
-                found.append(ECSAPI.ServiceDeployment(
-                    serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn, clusterArn: local.service.clusterArn,
-                    createdAt: Timestamp(deployment.createdAt), startedAt: Timestamp(deployment.createdAt),
-                    finishedAt: deployment.finishedAt.map(Timestamp.init), updatedAt: Timestamp(deployment.updatedAt),
-                    targetServiceRevision: ECSAPI.ServiceRevisionSummary(arn: deployment.taskDefinition,
-                                                                         requestedProductionTrafficWeight: stage?.production),
-                    status: deployment.serviceDeploymentStatus, statusReason: deployment.rolloutStateReason,
-                    lifecycleStage: stage?.name, deploymentConfiguration: deployment.configuration, rollback: rollback))
+                let rollback =
+                    deployment.rollbackReason.map {
+                        ECSAPI.Rollback(
+                            reason: $0, startedAt: deployment.finishedAt.map(Timestamp.init),
+                            serviceRevisionArn: deployment.sourceTaskDefinition)
+                    }
+                    ?? deployment.rollbackOf.map {
+                        ECSAPI.Rollback(reason: "circuit breaker", startedAt: Timestamp(deployment.createdAt), serviceRevisionArn: $0)
+                    }
+                found.append(
+                    ECSAPI.ServiceDeployment(
+                        serviceDeploymentArn: deployment.arn, serviceArn: local.service.serviceArn, clusterArn: local.service.clusterArn,
+                        createdAt: Timestamp(deployment.createdAt), startedAt: Timestamp(deployment.createdAt),
+                        finishedAt: deployment.finishedAt.map(Timestamp.init), updatedAt: Timestamp(deployment.updatedAt),
+                        targetServiceRevision: ECSAPI.ServiceRevisionSummary(
+                            arn: deployment.taskDefinition,
+                            requestedProductionTrafficWeight: stage?.production),
+                        status: deployment.serviceDeploymentStatus, statusReason: deployment.rolloutStateReason,
+                        lifecycleStage: stage?.name, deploymentConfiguration: deployment.configuration, rollback: rollback))
             }
             return ECSAPI.DescribeServiceDeploymentsResponse(serviceDeployments: found, failures: failures)
         }

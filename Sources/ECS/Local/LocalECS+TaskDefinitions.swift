@@ -9,8 +9,9 @@ extension LocalECS {
             let family = input.family!
             let revision = (state.revisionCounts[family] ?? 0) + 1
             let taskArn = arn("task-definition/\(family):\(revision)")
-            let definition = LocalRegistration.register(input, revision: revision, arn: taskArn,
-                                                        registeredBy: "arn:aws:iam::\(accountId):root", now: now())
+            let definition = LocalRegistration.register(
+                input, revision: revision, arn: taskArn,
+                registeredBy: "arn:aws:iam::\(accountId):root", now: now())
             state.set(definition, family: family, revision: revision)
             if let tags = input.tags { state.tags[taskArn] = tags }
             return ECSAPI.RegisterTaskDefinitionResponse(taskDefinition: definition, tags: input.tags)
@@ -44,7 +45,8 @@ extension LocalECS {
     public func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
         try await run("DeregisterTaskDefinition") { state in
             guard let reference = input.taskDefinition, reference.contains(":"), var definition = find(reference, in: state),
-                  let family = definition.family, let revision = definition.revision else {
+                let family = definition.family, let revision = definition.revision
+            else {
                 throw fail("ClientException", "The specified task definition does not exist.")
             }
             definition.status = "INACTIVE"

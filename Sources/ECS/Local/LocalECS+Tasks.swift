@@ -16,9 +16,11 @@ extension LocalECS {
                 let taskArn = arn("task/\(cluster.name)/\(id)")
                 let fails = definition.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
                 let task = ECSAPI.Task(
-                    clusterArn: cluster.arn, containers: (definition.containerDefinitions ?? []).map {
-                        ECSAPI.Container(containerArn: arn("container/\(cluster.name)/\(id)/\($0.name ?? "")"), taskArn: taskArn,
-                                         name: $0.name, image: $0.image, lastStatus: "PENDING")
+                    clusterArn: cluster.arn,
+                    containers: (definition.containerDefinitions ?? []).map {
+                        ECSAPI.Container(
+                            containerArn: arn("container/\(cluster.name)/\(id)/\($0.name ?? "")"), taskArn: taskArn,
+                            name: $0.name, image: $0.image, lastStatus: "PENDING")
                     }, cpu: definition.cpu, createdAt: Timestamp(now()), desiredStatus: "RUNNING", group: input.group,
                     lastStatus: "PROVISIONING", launchType: input.launchType, memory: definition.memory,
                     overrides: input.overrides, startedBy: input.startedBy, tags: input.tags, taskArn: taskArn,
@@ -36,7 +38,8 @@ extension LocalECS {
             var tasks: [ECSAPI.Task] = []
             var failures: [ECSAPI.Failure] = []
             for reference in input.tasks ?? [] {
-                guard let local = state.tasks[reference] ?? state.tasks.values.first(where: { $0.task.taskArn?.hasSuffix("/" + reference) == true }) else {
+                guard let local = state.tasks[reference] ?? state.tasks.values.first(where: { $0.task.taskArn?.hasSuffix("/" + reference) == true })
+                else {
                     failures.append(ECSAPI.Failure(arn: reference, reason: "MISSING"))
                     continue
                 }

@@ -22,8 +22,10 @@ public actor LocalECS: ECSClient {
     var cursor = LocalStateFile.Cursor()
 
     /// `stateFile: nil` keeps everything in memory.
-    public init(stateFile: String?, region: String = "us-east-1", accountId: String = "000000000000", pace: TimeInterval = 1,
-                counter: CallCounter = CallCounter(), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        stateFile: String?, region: String = "us-east-1", accountId: String = "000000000000", pace: TimeInterval = 1,
+        counter: CallCounter = CallCounter(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.file = LocalStateFile(path: stateFile)
         self.region = region
         self.accountId = accountId
@@ -102,7 +104,8 @@ public actor LocalECS: ECSClient {
         advanceCodeDeploy(&state)
         for key in state.services.busy {
             guard let draining = state.services[key], draining.draining,
-                  (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now() else { continue }
+                (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now()
+            else { continue }
             state.services[key]!.service.status = "INACTIVE"
         }
         for key in state.services.busy {
@@ -112,12 +115,16 @@ public actor LocalECS: ECSClient {
             var next = state.nextID
             let failing = Set(state.failingImages)
             let definitions = LocalState(revisionCounts: state.revisionCounts, revisions: state.revisions)
-            LocalRollout(pace: pace, now: now(), failing: { [self] td in
-                find(td, in: definitions)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
-            }, failingHooks: Set(state.failingHooks.keys), makeID: {
-                defer { next += 1 }
-                return String(format: "%012x", next)
-            }, deploymentArn: { [self] id in deploymentArn(service, id) })
+            LocalRollout(
+                pace: pace, now: now(),
+                failing: { [self] td in
+                    find(td, in: definitions)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
+                }, failingHooks: Set(state.failingHooks.keys),
+                makeID: {
+                    defer { next += 1 }
+                    return String(format: "%012x", next)
+                }, deploymentArn: { [self] id in deploymentArn(service, id) }
+            )
             .advance(&local)
             state.nextID = next
             state.services[key] = local
@@ -139,13 +146,14 @@ public actor LocalECS: ECSClient {
             }
         }
         let id = state.makeID()
-        local.deployments.insert(LocalDeployment(
-            id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
-            desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
-            rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment ecs-svc/\(id) in progress.", failedTasks: 0,
-            serviceDeploymentStatus: "IN_PROGRESS", finishedAt: nil, rollbackOf: nil,
-            sourceTaskDefinition: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition,
-            configuration: local.service.deploymentConfiguration), at: 0)
+        local.deployments.insert(
+            LocalDeployment(
+                id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
+                desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
+                rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment ecs-svc/\(id) in progress.", failedTasks: 0,
+                serviceDeploymentStatus: "IN_PROGRESS", finishedAt: nil, rollbackOf: nil,
+                sourceTaskDefinition: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition,
+                configuration: local.service.deploymentConfiguration), at: 0)
         local.deployments.removeAll { $0.status == "INACTIVE" }
         local.service.taskDefinition = taskDefinition
     }
@@ -153,8 +161,10 @@ public actor LocalECS: ECSClient {
     // MARK: Failure injection and inspection
 
     /// The stages a lifecycle hook runs at (ECS's DeploymentLifecycleHookStage).
-    public static let hookStages = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
-                                    "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+    public static let hookStages = [
+        "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+        "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT",
+    ]
 
     /// Makes lifecycle hooks registered for `stage` fail (or succeed again with `false`), so a
     /// blue/green, linear or canary deployment with such a hook rolls back there.
@@ -195,10 +205,14 @@ public actor LocalECS: ECSClient {
                     continue
                 }
                 let rollout = view.deployments?.first { $0.status == "PRIMARY" }?.rolloutState ?? "-"
-                lines.append("service \(key): \(view.taskDefinition?.split(separator: "/").last ?? "-") desired \(view.desiredCount ?? 0) running \(view.runningCount ?? 0) rollout \(rollout)")
+                lines.append(
+                    "service \(key): \(view.taskDefinition?.split(separator: "/").last ?? "-") desired \(view.desiredCount ?? 0) running \(view.runningCount ?? 0) rollout \(rollout)"
+                )
             }
             if !state.failingImages.isEmpty { lines.append("failing images: \(state.failingImages.joined(separator: ", "))") }
-            if !state.failingHooks.keys.isEmpty { lines.append("failing lifecycle hooks at: \(state.failingHooks.keys.sorted().joined(separator: ", "))") }
+            if !state.failingHooks.keys.isEmpty {
+                lines.append("failing lifecycle hooks at: \(state.failingHooks.keys.sorted().joined(separator: ", "))")
+            }
             return lines.isEmpty ? "(empty)" : lines.joined(separator: "\n")
         }
     }

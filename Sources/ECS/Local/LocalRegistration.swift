@@ -27,17 +27,22 @@ enum LocalRegistration {
                 throw error("Fargate only supports network mode 'awsvpc'.")
             }
             guard let cpu = input.cpu.flatMap(TaskSize.cpuUnits), let memory = input.memory.flatMap(TaskSize.memoryMiB),
-                  TaskSize.fargateAllows(cpu: cpu, memory: memory) else {
+                TaskSize.fargateAllows(cpu: cpu, memory: memory)
+            else {
                 throw error("No Fargate configuration exists for given values.")
             }
         } else if input.memory == nil, containers.contains(where: { $0.memory == nil && $0.memoryReservation == nil }) {
-            throw error("Invalid setting for container '\(containers.first { $0.memory == nil && $0.memoryReservation == nil }?.name ?? "")'. At least one of 'memory' or 'memoryReservation' must be specified.")
+            throw error(
+                "Invalid setting for container '\(containers.first { $0.memory == nil && $0.memoryReservation == nil }?.name ?? "")'. At least one of 'memory' or 'memoryReservation' must be specified."
+            )
         }
     }
 
     /// The stored task definition: the request plus ECS's defaults and bookkeeping.
-    static func register(_ input: ECSAPI.RegisterTaskDefinitionRequest, revision: Int, arn: String, registeredBy: String,
-                         now: Date) -> ECSAPI.TaskDefinition {
+    static func register(
+        _ input: ECSAPI.RegisterTaskDefinitionRequest, revision: Int, arn: String, registeredBy: String,
+        now: Date
+    ) -> ECSAPI.TaskDefinition {
         let networkMode = input.networkMode ?? "bridge"
         let containers = (input.containerDefinitions ?? []).map { fill($0, networkMode: networkMode) }
         let fargate = input.requiresCompatibilities?.contains("FARGATE") ?? false

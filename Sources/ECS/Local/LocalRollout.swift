@@ -39,15 +39,19 @@ struct LocalRollout {
                     primary.finishedAt = failedAt
                     local.deployments[index] = primary
                     let id = makeID()
-                    local.deployments.insert(LocalDeployment(
-                        id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: primary.desiredCount,
-                        createdAt: failedAt, updatedAt: failedAt, status: "PRIMARY", rolloutState: "IN_PROGRESS",
-                        rolloutStateReason: "ECS deployment circuit breaker: rolling back to the last completed deployment.",
-                        failedTasks: 0, serviceDeploymentStatus: "ROLLBACK_IN_PROGRESS", finishedAt: nil, rollbackOf: primary.id,
-                        sourceTaskDefinition: primary.taskDefinition), at: 0)
+                    local.deployments.insert(
+                        LocalDeployment(
+                            id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: primary.desiredCount,
+                            createdAt: failedAt, updatedAt: failedAt, status: "PRIMARY", rolloutState: "IN_PROGRESS",
+                            rolloutStateReason: "ECS deployment circuit breaker: rolling back to the last completed deployment.",
+                            failedTasks: 0, serviceDeploymentStatus: "ROLLBACK_IN_PROGRESS", finishedAt: nil, rollbackOf: primary.id,
+                            sourceTaskDefinition: primary.taskDefinition), at: 0)
                     local.service.taskDefinition = previous
-                    Self.add(event("(service \(local.service.serviceName ?? "")) rolling back to \(previous) after deployment \(primary.id) failed.", failedAt),
-                             to: &local)
+                    Self.add(
+                        event(
+                            "(service \(local.service.serviceName ?? "")) rolling back to \(previous) after deployment \(primary.id) failed.",
+                            failedAt),
+                        to: &local)
                     changed = true
                 } else {
                     primary.serviceDeploymentStatus = "ROLLBACK_FAILED"
@@ -58,11 +62,13 @@ struct LocalRollout {
             }
             let strategy = LocalStrategy(primary.configuration, pace: pace)
             if let strategy, let failure = strategy.hookFailure(failing: failingHooks),
-               let previous = primary.sourceTaskDefinition ?? lastCompletedTaskDefinition(local) {
+                let previous = primary.sourceTaskDefinition ?? lastCompletedTaskDefinition(local)
+            {
                 let failedAt = primary.createdAt.addingTimeInterval(failure.at)
                 guard now >= failedAt else { return }
-                rollBack(&local, index: index, to: previous, at: failedAt,
-                         reason: "lifecycle hook \(failure.hook) failed at \(failure.stage); ECS moved production traffic back to \(previous)")
+                rollBack(
+                    &local, index: index, to: previous, at: failedAt,
+                    reason: "lifecycle hook \(failure.hook) failed at \(failure.stage); ECS moved production traffic back to \(previous)")
                 changed = true
                 continue
             }
@@ -100,11 +106,12 @@ struct LocalRollout {
             local.deployments[other].status = "INACTIVE"
         }
         let id = makeID()
-        local.deployments.insert(LocalDeployment(
-            id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: failed.desiredCount,
-            createdAt: at, updatedAt: at, status: "PRIMARY", rolloutState: "COMPLETED", rolloutStateReason: reason,
-            failedTasks: 0, serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: failed.id,
-            sourceTaskDefinition: failed.taskDefinition), at: 0)
+        local.deployments.insert(
+            LocalDeployment(
+                id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: failed.desiredCount,
+                createdAt: at, updatedAt: at, status: "PRIMARY", rolloutState: "COMPLETED", rolloutStateReason: reason,
+                failedTasks: 0, serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: failed.id,
+                sourceTaskDefinition: failed.taskDefinition), at: 0)
         local.service.taskDefinition = previous
         Self.add(event("(service \(local.service.serviceName ?? "")) \(reason).", at), to: &local)
     }
@@ -143,13 +150,15 @@ struct LocalRollout {
         let primary = visible.first { $0.status == "PRIMARY" }
         if let controller = service.deploymentController?.type, controller != "ECS" {
             // CodeDeploy and external controllers deploy task sets: ECS shows those, and no deployments.
-            service.taskSets = service.deployments?.map { deployment in
-                ECSAPI.TaskSet(id: deployment.id.map { "ts-" + $0.replacingOccurrences(of: "ecs-svc/", with: "") }, status: deployment.status,
-                               taskDefinition: deployment.taskDefinition, computedDesiredCount: deployment.desiredCount,
-                               pendingCount: deployment.pendingCount, runningCount: deployment.runningCount,
-                               createdAt: deployment.createdAt, updatedAt: deployment.updatedAt,
-                               stabilityStatus: deployment.rolloutState == "COMPLETED" ? "STEADY_STATE" : "STABILIZING")
-            } ?? []
+            service.taskSets =
+                service.deployments?.map { deployment in
+                    ECSAPI.TaskSet(
+                        id: deployment.id.map { "ts-" + $0.replacingOccurrences(of: "ecs-svc/", with: "") }, status: deployment.status,
+                        taskDefinition: deployment.taskDefinition, computedDesiredCount: deployment.desiredCount,
+                        pendingCount: deployment.pendingCount, runningCount: deployment.runningCount,
+                        createdAt: deployment.createdAt, updatedAt: deployment.updatedAt,
+                        stabilityStatus: deployment.rolloutState == "COMPLETED" ? "STEADY_STATE" : "STABILIZING")
+                } ?? []
             service.runningCount = service.taskSets?.reduce(0) { $0 + ($1.runningCount ?? 0) } ?? 0
             service.pendingCount = service.taskSets?.reduce(0) { $0 + ($1.pendingCount ?? 0) } ?? 0
             service.deployments = []

@@ -27,7 +27,8 @@ struct LocalState: Codable, Sendable {
 
     /// The change is journaled: forget what the entries held before it.
     mutating func settle() {
-        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle(); codeDeploy.settle(); failingHooks.settle()
+        clusters.settle(); revisionCounts.settle(); revisions.settle(); tags.settle(); services.settle(); tasks.settle(); codeDeploy.settle();
+        failingHooks.settle()
     }
 
     /// The call failed: every entry goes back to what it held before it.

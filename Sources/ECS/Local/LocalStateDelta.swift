@@ -33,7 +33,8 @@ struct LocalStateDelta: Codable, Sendable {
     }
 
     var isEmpty: Bool {
-        !scalarsChanged && clusters.isEmpty && revisionCounts.isEmpty && revisions.isEmpty && (families ?? [:]).isEmpty && tags.isEmpty && services.isEmpty && tasks.isEmpty && codeDeploy.isEmpty && failingHooks.isEmpty
+        !scalarsChanged && clusters.isEmpty && revisionCounts.isEmpty && revisions.isEmpty && (families ?? [:]).isEmpty && tags.isEmpty
+            && services.isEmpty && tasks.isEmpty && codeDeploy.isEmpty && failingHooks.isEmpty
     }
 
     func apply(to state: inout LocalState) {

@@ -29,8 +29,10 @@ struct LocalStateFile: Sendable {
     /// Runs `body` on the state with the files locked, and journals what it changed. With
     /// `durable: false` the line is written but not fsynced (`cursor.unsynced`): the caller
     /// calls `syncJournal()` before it answers, and calls that wrote meanwhile share that fsync.
-    func transact<R>(_ memory: inout LocalState, _ cursor: inout Cursor, durable: Bool = true,
-                     _ body: (inout LocalState) throws -> R) throws -> R {
+    func transact<R>(
+        _ memory: inout LocalState, _ cursor: inout Cursor, durable: Bool = true,
+        _ body: (inout LocalState) throws -> R
+    ) throws -> R {
         guard let path else { return try Self.change(&memory, body).result }
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -78,8 +80,10 @@ struct LocalStateFile: Sendable {
     /// Runs `body` on the state in place. The entries it sets remember what they held, so the
     /// change is found without comparing the whole state, and a failure of the call (or of
     /// `journal`, which writes the change) puts everything back.
-    static func change<R>(_ state: inout LocalState, _ body: (inout LocalState) throws -> R,
-                          journal: (LocalStateDelta) throws -> Void = { _ in }) throws -> (result: R, delta: LocalStateDelta) {
+    static func change<R>(
+        _ state: inout LocalState, _ body: (inout LocalState) throws -> R,
+        journal: (LocalStateDelta) throws -> Void = { _ in }
+    ) throws -> (result: R, delta: LocalStateDelta) {
         let scalars = (failingImages: state.failingImages, nextID: state.nextID)
         state.settle()
         do {
@@ -124,7 +128,7 @@ struct LocalStateFile: Sendable {
             }
         }
         cursor.journalOffset += lastNewline + 1
-        if lastNewline + 1 < bytes.count { ftruncate(journal, off_t(cursor.journalOffset)) }   // a line torn by a crash
+        if lastNewline + 1 < bytes.count { ftruncate(journal, off_t(cursor.journalOffset)) }  // a line torn by a crash
     }
 
     func load(_ path: String) throws -> LocalState {
@@ -141,7 +145,9 @@ struct LocalStateFile: Sendable {
         let written = line.withUnsafeBytes { Foundation.write(journal, $0.baseAddress, $0.count) }
         // A short write sets no errno: it is a full disk (or a file size limit) all the same.
         guard written == line.count, !sync || fsync(journal) == 0 else {
-            let why = errno == 0 || errno == ENOSPC ? "no space left on the device (wrote \(max(written, 0)) of \(line.count) bytes)"
+            let why =
+                errno == 0 || errno == ENOSPC
+                ? "no space left on the device (wrote \(max(written, 0)) of \(line.count) bytes)"
                 : String(cString: strerror(errno))
             throw LocalStateError("cannot append to \(path!).journal: \(why); nothing was changed")
         }
@@ -155,7 +161,8 @@ struct LocalStateFile: Sendable {
         guard fd >= 0 else { throw LocalStateError("cannot open \(path).journal: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard fsync(fd) == 0 else {
-            throw LocalStateError("cannot sync \(path).journal: \(String(cString: strerror(errno))); the last change may not survive a crash of the machine")
+            throw LocalStateError(
+                "cannot sync \(path).journal: \(String(cString: strerror(errno))); the last change may not survive a crash of the machine")
         }
     }
 

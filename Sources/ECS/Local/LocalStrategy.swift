@@ -35,7 +35,9 @@ struct LocalStrategy {
             stages.append(Stage(name: name, start: clock, end: clock + length, production: production))
             clock += length
         }
-        for name in ["RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT"] { add(name, unit, production: 0) }
+        for name in ["RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT"] {
+            add(name, unit, production: 0)
+        }
         switch strategy {
         case "LINEAR":
             let step = max(1, min(100, configuration.linearConfiguration?.stepPercent ?? 10))

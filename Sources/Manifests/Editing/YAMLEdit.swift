@@ -148,7 +148,8 @@ public struct YAMLEdit {
         if quote == "'" { return "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
         let plainIsText: Bool
         if case .string = YAMLReader.resolvePlain(value) { plainIsText = true } else { plainIsText = false }
-        let special = value.isEmpty || value.first.map { "!&*-?{}[],#|>@`\"'%: ".contains($0) } ?? true || value.contains(": ") || value.contains(" #")
+        let special =
+            value.isEmpty || value.first.map { "!&*-?{}[],#|>@`\"'%: ".contains($0) } ?? true || value.contains(": ") || value.contains(" #")
         if quote == nil && plainIsText && !special { return value }
         return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }

@@ -10,8 +10,10 @@
 extension IncrementalLoader {
     /// `changes` holds every path that may differ between `before` (what `previous` was loaded
     /// from) and `files`.
-    mutating func patch(_ previous: LoadedManifests, from before: ManifestFiles, to files: ManifestFiles,
-                        changes: Set<String>) -> LoadedManifests? {
+    mutating func patch(
+        _ previous: LoadedManifests, from before: ManifestFiles, to files: ManifestFiles,
+        changes: Set<String>
+    ) -> LoadedManifests? {
         guard let versions = files.versions, let oldVersions = before.versions else { return nil }
         var services = Set<String>()
         var overlays: [String] = []
@@ -53,8 +55,9 @@ extension IncrementalLoader {
         for key in Set(keys) {
             guard let rendering = fresh.renderings[key] else { continue }
             guard rendering.diagnostics.items.isEmpty, let environment = previous.environment(key.environment),
-                  let base = fresh.services[key.service], let overlayPiece = fresh.overlays[rendering.overlayPath],
-                  var overlay = overlayPiece.value else { return nil }
+                let base = fresh.services[key.service], let overlayPiece = fresh.overlays[rendering.overlayPath],
+                var overlay = overlayPiece.value
+            else { return nil }
             overlay.stamp = overlayPiece.stamp
             overlay.path = rendering.overlayPath
             guard let baseValue = base.value else { return nil }
@@ -62,8 +65,9 @@ extension IncrementalLoader {
             renderer.allowUnknownFields = run.allowUnknownFields
             renderer.renderID = LoadMemo.stamp()
             guard let result = renderer.render(), renderer.diagnostics.items.isEmpty else { return nil }
-            fresh.renderings[key] = LoadMemo.Rendering(context: rendering.context, base: base.stamp, overlay: overlayPiece.stamp,
-                                                       overlayPath: rendering.overlayPath, result: result, diagnostics: Diagnostics())
+            fresh.renderings[key] = LoadMemo.Rendering(
+                context: rendering.context, base: base.stamp, overlay: overlayPiece.stamp,
+                overlayPath: rendering.overlayPath, result: result, diagnostics: Diagnostics())
             work.rendered += 1
             // A blocked environment renders nothing, and stays blocked: its errors are elsewhere.
             guard !previous.blockedEnvironments.contains(key.environment) else { continue }
@@ -74,10 +78,11 @@ extension IncrementalLoader {
         memo = fresh
         done = true
         lastWork = work
-        var loaded = LoadedManifests(config: previous.config, environments: previous.environments, services: previous.services,
-                                     rendered: rendered, diagnostics: previous.diagnostics,
-                                     blockedEnvironments: previous.blockedEnvironments, commit: files.commit,
-                                     environmentNames: previous.environmentNames)
+        var loaded = LoadedManifests(
+            config: previous.config, environments: previous.environments, services: previous.services,
+            rendered: rendered, diagnostics: previous.diagnostics,
+            blockedEnvironments: previous.blockedEnvironments, commit: files.commit,
+            environmentNames: previous.environmentNames)
         loaded.root = previous.root
         return loaded
     }

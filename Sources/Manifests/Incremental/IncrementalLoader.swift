@@ -33,7 +33,8 @@ public struct IncrementalLoader: Sendable {
         let root = try ManifestPath.normalizedRoot(path)
         if let environments, let top = try repository.children(at: commit, of: root) {
             let prefix = root.isEmpty ? "" : root + "/"
-            within = top.map { String($0.path.dropFirst(prefix.count)) }.filter { $0 != "environments" }
+            within =
+                top.map { String($0.path.dropFirst(prefix.count)) }.filter { $0 != "environments" }
                 + environments.sorted().map { "environments/" + $0 }
         }
         let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits, after: files, within: within)
@@ -45,7 +46,9 @@ public struct IncrementalLoader: Sendable {
     /// afresh, with nothing kept). Files read from the last ones, or edited in memory after the
     /// same read (`ManifestFiles.write`), patch the last load when they can.
     public mutating func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
-        if review == nil, let last, let changes = files.changes(since: last.from), let result = patch(last.loaded, from: last.from, to: files, changes: changes) {
+        if review == nil, let last, let changes = files.changes(since: last.from),
+            let result = patch(last.loaded, from: last.from, to: files, changes: changes)
+        {
             self.last = (result, files)
             patched += 1
             return result

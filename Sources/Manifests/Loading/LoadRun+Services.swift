@@ -24,8 +24,9 @@ extension LoadRun {
         }
         if let fileEntry = node.entry("taskDefinitionFile") {
             if taskDefinition != nil {
-                diagnostics.error("set either 'taskDefinition' or 'taskDefinitionFile', not both", at: fileEntry.keyLocation,
-                                  field: "taskDefinitionFile")
+                diagnostics.error(
+                    "set either 'taskDefinition' or 'taskDefinitionFile', not both", at: fileEntry.keyLocation,
+                    field: "taskDefinitionFile")
             } else {
                 taskDefinition = readTaskDefinitionFile(fileEntry.node, folder: folder, diagnostics: &diagnostics)
             }
@@ -33,8 +34,9 @@ extension LoadRun {
         var checker = SchemaChecker()
         checker.passUnknown = allowUnknownFields
         checker.quietUnknown = true
-        let checked = checker.check(node.setting("taskDefinition", to: taskDefinition ?? Node(.null, at: node.location)),
-                                    as: .structure(BerthShapes.serviceFile), field: "")
+        let checked = checker.check(
+            node.setting("taskDefinition", to: taskDefinition ?? Node(.null, at: node.location)),
+            as: .structure(BerthShapes.serviceFile), field: "")
         diagnostics.append(contentsOf: checker.diagnostics)
         if taskDefinition == nil {
             diagnostics.error("service '\(name)' has no 'taskDefinition' (or 'taskDefinitionFile')", at: node.location)
@@ -55,8 +57,9 @@ extension LoadRun {
             return nil
         }
         guard has(path) else {
-            diagnostics.error("taskDefinitionFile '\(relative)' not found (looked for \(files.display(path)))", at: node.location,
-                              field: "taskDefinitionFile")
+            diagnostics.error(
+                "taskDefinitionFile '\(relative)' not found (looked for \(files.display(path)))", at: node.location,
+                field: "taskDefinitionFile")
             return nil
         }
         guard let parsed = parse(path, diagnostics: &diagnostics) else { return nil }

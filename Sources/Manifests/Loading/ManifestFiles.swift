@@ -121,8 +121,10 @@ public struct ManifestFiles: Sendable {
     /// a link or a submodule, in words for a message; nil for anything else.
     public func notAFolder(_ path: String) -> String? {
         switch files[path] {
-        case .symlink?: return "\(display(path)) is a symbolic link; berth does not follow links (they can point outside the repository): make it a folder"
-        case .submodule?: return "\(display(path)) is a git submodule; berth reads only this repository and does not fetch submodules: copy the files in"
+        case .symlink?:
+            return "\(display(path)) is a symbolic link; berth does not follow links (they can point outside the repository): make it a folder"
+        case .submodule?:
+            return "\(display(path)) is a git submodule; berth reads only this repository and does not fetch submodules: copy the files in"
         default: return nil
         }
     }
@@ -150,8 +152,10 @@ public struct ManifestFiles: Sendable {
     ///
     /// With `within` (paths under the root), only changes there are read: the rest stays as
     /// `previous` had it, for a reader that looks at nothing else (a log of one environment).
-    public static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
-                            after previous: ManifestFiles?, within: [String]? = nil) throws -> ManifestFiles {
+    public static func read(
+        repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
+        after previous: ManifestFiles?, within: [String]? = nil
+    ) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
         let prefix = root.isEmpty ? "" : root + "/"
         guard let previous, let from = previous.commit, previous.versions != nil, !previous.edited, previous.displayPrefix == prefix else {
@@ -180,8 +184,9 @@ public struct ManifestFiles: Sendable {
             // What the comparison found there now.
             if let new = change.new {
                 let size = new.kind == .submodule ? 0 : try repository.objectSize(new.id)
-                try read.store(TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative,
-                               from: repository, limits: limits)
+                try read.store(
+                    TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative,
+                    from: repository, limits: limits)
             }
         }
         guard read.files.count <= limits.maxFiles else { throw tooMany(read.files.count, root: root, limits: limits) }
@@ -228,7 +233,9 @@ public struct ManifestFiles: Sendable {
                 enumerator.skipDescendants()
             } else if type == .typeRegular {
                 let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-                files[relative] = size > limits.maxFileBytes ? .tooLarge(size)
+                files[relative] =
+                    size > limits.maxFileBytes
+                    ? .tooLarge(size)
                     : .data(Array(try Data(contentsOf: URL(fileURLWithPath: full))))
             }
             if files.count > limits.maxFiles {

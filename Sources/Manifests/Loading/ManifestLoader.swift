@@ -54,8 +54,10 @@ struct LoadRun {
 
     /// A piece from the memo when the files it read are unchanged, else computed (and noted
     /// with what it read).
-    mutating func piece<Value: Sendable>(_ table: WritableKeyPath<LoadMemo, [String: LoadMemo.Piece<Value>]>, _ key: String,
-                                         _ compute: (LoadRun, inout Diagnostics) -> Value) -> LoadMemo.Piece<Value> {
+    mutating func piece<Value: Sendable>(
+        _ table: WritableKeyPath<LoadMemo, [String: LoadMemo.Piece<Value>]>, _ key: String,
+        _ compute: (LoadRun, inout Diagnostics) -> Value
+    ) -> LoadMemo.Piece<Value> {
         if let kept = memo?[keyPath: table][key], kept.holds(in: files) {
             fresh?[keyPath: table][key] = kept
             return kept
@@ -106,16 +108,18 @@ struct LoadRun {
         if let config {
             for (policy, node) in zip(config.config.images, config.imageNodes) {
                 guard bases[policy.service] != nil || serviceFolders.contains(policy.service) else {
-                    global.error("images names service '\(policy.service)', but services/\(policy.service)/ does not exist"
-                                 + Suggestion.hint(for: policy.service, in: serviceFolders.sorted()), at: node["service"]?.location ?? node.location,
-                                 field: "images.service")
+                    global.error(
+                        "images names service '\(policy.service)', but services/\(policy.service)/ does not exist"
+                            + Suggestion.hint(for: policy.service, in: serviceFolders.sorted()), at: node["service"]?.location ?? node.location,
+                        field: "images.service")
                     continue
                 }
                 // The container, where the service's own file lists its containers.
                 let names = (bases[policy.service]?.taskDefinition?["containerDefinitions"]?.items ?? []).compactMap { $0["name"]?.string }
                 if let container = policy.container, !names.isEmpty, !names.contains(container) {
-                    global.error("images names container '\(container)', but \(policy.service) has \(names.joined(separator: ", "))"
-                                 + Suggestion.hint(for: container, in: names), at: node["container"]?.location ?? node.location, field: "images.container")
+                    global.error(
+                        "images names container '\(container)', but \(policy.service) has \(names.joined(separator: ", "))"
+                            + Suggestion.hint(for: container, in: names), at: node["container"]?.location ?? node.location, field: "images.container")
                 }
             }
         }
@@ -132,16 +136,19 @@ struct LoadRun {
             // berth cannot sign: its own commits into such an environment would be refused there.
             func signed(_ name: String?) -> Bool { environments.first { $0.name == name }?.policy.requireSignedCommits == true }
             if config.config.autoPromote?.mode == .commit, let name = config.config.autoPromote?.to, signed(name), let node = config.autoPromoteNode {
-                global.error("autoPromote commits to \(name), which requires signed commits berth cannot make; use mode: pull-request",
-                             at: node.location, field: "autoPromote.mode")
+                global.error(
+                    "autoPromote commits to \(name), which requires signed commits berth cannot make; use mode: pull-request",
+                    at: node.location, field: "autoPromote.mode")
             }
             for (policy, node) in zip(config.config.images, config.imageNodes) where policy.mode == .commit && signed(config.config.promotion.first) {
-                global.error("images commits to \(config.config.promotion.first ?? ""), which requires signed commits berth cannot make; use mode: pull-request",
-                             at: node.location, field: "images.mode")
+                global.error(
+                    "images commits to \(config.config.promotion.first ?? ""), which requires signed commits berth cannot make; use mode: pull-request",
+                    at: node.location, field: "images.mode")
             }
             for node in config.promotionNodes where !environmentNames.contains(node.string ?? "") {
-                global.error("promotion names environment '\(node.string ?? "")', but environments/\(node.string ?? "")/ does not exist"
-                             + Suggestion.hint(for: node.string ?? "", in: environmentNames), at: node.location, field: "promotion")
+                global.error(
+                    "promotion names environment '\(node.string ?? "")', but environments/\(node.string ?? "")/ does not exist"
+                        + Suggestion.hint(for: node.string ?? "", in: environmentNames), at: node.location, field: "promotion")
             }
         }
 
@@ -162,8 +169,9 @@ struct LoadRun {
                     renderer.allowUnknownFields = allowUnknownFields
                     renderer.renderID = LoadMemo.stamp()
                     work.rendered += 1
-                    rendering = LoadMemo.Rendering(context: contextStamp, base: baseStamp, overlay: overlay.stamp, overlayPath: overlay.path,
-                                                   result: renderer.render(), diagnostics: renderer.diagnostics)
+                    rendering = LoadMemo.Rendering(
+                        context: contextStamp, base: baseStamp, overlay: overlay.stamp, overlayPath: overlay.path,
+                        result: renderer.render(), diagnostics: renderer.diagnostics)
                 }
                 fresh?.renderings[key] = rendering
                 if let service = rendering!.result { rendered.append(service) }
@@ -181,14 +189,16 @@ struct LoadRun {
             // A review environment stands or falls with the environment it copies.
             let brokenOrigin = review.map { $0.identity.name == name && (environmentDiagnostics[$0.identity.base]?.hasErrors ?? false) } ?? false
             if global.hasErrors || usesBrokenBase || brokenOrigin || (environmentDiagnostics[name]?.hasErrors ?? false)
-                || (!environments.contains(where: { $0.name == name }) && only?.contains(name) != false) {
+                || (!environments.contains(where: { $0.name == name }) && only?.contains(name) != false)
+            {
                 blocked.insert(name)
             }
         }
-        var loaded = LoadedManifests(config: config?.config, environments: environments, services: bases.keys.sorted(),
-                                     rendered: rendered.filter { !blocked.contains($0.environment) },
-                                     diagnostics: all, blockedEnvironments: blocked, commit: files.commit,
-                                     environmentNames: environmentNames)
+        var loaded = LoadedManifests(
+            config: config?.config, environments: environments, services: bases.keys.sorted(),
+            rendered: rendered.filter { !blocked.contains($0.environment) },
+            diagnostics: all, blockedEnvironments: blocked, commit: files.commit,
+            environmentNames: environmentNames)
         loaded.root = files.displayPrefix
         return loaded
     }
@@ -236,8 +246,9 @@ struct LoadRun {
             return nil
         case .data(let bytes):
             if bytes.starts(with: Array("version https://git-lfs.github.com/spec/".utf8)) {
-                diagnostics.error("is a Git LFS pointer, not the file: berth reads what git stores, so keep manifests out of LFS "
-                                  + "(see .gitattributes)", at: location(path))
+                diagnostics.error(
+                    "is a Git LFS pointer, not the file: berth reads what git stores, so keep manifests out of LFS "
+                        + "(see .gitattributes)", at: location(path))
                 return nil
             }
             // Files read outside the pieces are kept parsed; a piece keeps its result instead.
@@ -287,7 +298,11 @@ struct LoadRun {
             // A quoted number is still the version it names (the schema warns about the quotes):
             // "2" must not be read as version 1.
             var named: Int?
-            if case .int(let v) = versionNode.value { named = v } else { named = versionNode.string.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+            if case .int(let v) = versionNode.value {
+                named = v
+            } else {
+                named = versionNode.string.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            }
             if let named {
                 version = named
                 if named != 1 {
@@ -302,8 +317,9 @@ struct LoadRun {
         for item in promotion where !seen.insert(item.string ?? "").inserted {
             global.error("environment '\(item.string ?? "")' appears twice in promotion", at: item.location, field: "promotion")
         }
-        var config = BerthConfig(version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"],
-                                 signing: readSigning(node["signing"]))
+        var config = BerthConfig(
+            version: version, promotion: promotion.compactMap(\.string), defaultTarget: node["target"],
+            signing: readSigning(node["signing"]))
         config.notifications = Self.readNotifications(node["notifications"], diagnostics: &global)
         config.review = readReview(node["review"])
         config.forge = Self.readForge(node["forge"], diagnostics: &global)
@@ -311,8 +327,9 @@ struct LoadRun {
         config.autoPromote = readAutoPromote(node["autoPromote"], config: config)
         let images = readImages(node["images"], config: config)
         config.images = images.map(\.0)
-        return ConfigRead(config: config, promotionNodes: promotion, reviewNode: node["review"], autoPromoteNode: node["autoPromote"],
-                          imageNodes: images.map(\.1))
+        return ConfigRead(
+            config: config, promotionNodes: promotion, reviewNode: node["review"], autoPromoteNode: node["autoPromote"],
+            imageNodes: images.map(\.1))
     }
 
     /// `autoPromote:` (the shape is already checked): along the promotion order, and a pull
@@ -322,13 +339,15 @@ struct LoadRun {
         let mode = node["mode"]?.string.flatMap(AutoPromotion.Mode.init(rawValue:)) ?? .pullRequest
         let order = config.promotion
         guard let source = order.firstIndex(of: from), let target = order.firstIndex(of: to), source < target else {
-            global.error("autoPromote moves \(from) to \(to), which is not a step of promotion: [\(order.joined(separator: ", "))]",
-                         at: node.location, field: "autoPromote")
+            global.error(
+                "autoPromote moves \(from) to \(to), which is not a step of promotion: [\(order.joined(separator: ", "))]",
+                at: node.location, field: "autoPromote")
             return nil
         }
         if mode == .pullRequest && config.forge == nil {
-            global.error("autoPromote opens pull requests, and berth.yaml has no forge: to open them on (or use mode: commit)",
-                         at: node.location, field: "autoPromote.mode")
+            global.error(
+                "autoPromote opens pull requests, and berth.yaml has no forge: to open them on (or use mode: commit)",
+                at: node.location, field: "autoPromote.mode")
             return nil
         }
         var autoMerge = false
@@ -340,7 +359,8 @@ struct LoadRun {
         var auto = AutoPromotion(from: from, to: to, mode: mode, autoMerge: autoMerge)
         if let method = node["mergeMethod"]?.string {
             if method == "rebase" && config.forge?.type == "gitlab" {
-                global.error("GitLab merges with merge or squash; rebase is GitHub's", at: node["mergeMethod"]!.location, field: "autoPromote.mergeMethod")
+                global.error(
+                    "GitLab merges with merge or squash; rebase is GitHub's", at: node["mergeMethod"]!.location, field: "autoPromote.mergeMethod")
                 return nil
             }
             auto.mergeMethod = method
@@ -357,8 +377,9 @@ struct LoadRun {
             guard let service = item["service"]?.string, let repository = item["repository"]?.string else { continue }
             let ways = ["semver", "pattern", "latest"].filter { item[$0] != nil }
             guard ways.count == 1 else {
-                global.error("images: give exactly one of semver, pattern or latest (found \(ways.isEmpty ? "none" : ways.joined(separator: ", ")))",
-                             at: item.location, field: field)
+                global.error(
+                    "images: give exactly one of semver, pattern or latest (found \(ways.isEmpty ? "none" : ways.joined(separator: ", ")))",
+                    at: item.location, field: field)
                 continue
             }
             let order: ImagePolicy.Order
@@ -366,16 +387,18 @@ struct LoadRun {
                 switch SemverRange.parse(semver.string ?? "") {
                 case .success(let range): order = .semver(range)
                 case .failure(let error):
-                    global.error("images: '\(error.part)' in semver range '\(semver.string ?? "")' is not a version or comparator (>=1.2.0, ^1.2.0, ~1.2.0)",
-                                 at: semver.location, field: field + ".semver")
+                    global.error(
+                        "images: '\(error.part)' in semver range '\(semver.string ?? "")' is not a version or comparator (>=1.2.0, ^1.2.0, ~1.2.0)",
+                        at: semver.location, field: field + ".semver")
                     continue
                 }
             } else if let pattern = item["pattern"] {
                 do {
                     order = .pattern(try TagRegex(pattern.string ?? ""), numerical: item["order"]?.string != "alphabetical")
                 } catch {
-                    global.error("images: pattern '\(pattern.string ?? "")' is not a regular expression berth reads: \(error)", at: pattern.location,
-                                 field: field + ".pattern")
+                    global.error(
+                        "images: pattern '\(pattern.string ?? "")' is not a regular expression berth reads: \(error)", at: pattern.location,
+                        field: field + ".pattern")
                     continue
                 }
             } else {
@@ -388,13 +411,15 @@ struct LoadRun {
             let mode = item["mode"]?.string.flatMap(ImagePolicy.Mode.init(rawValue:)) ?? .commit
             let policy = ImagePolicy(service: service, container: item["container"]?.string, repository: repository, order: order, mode: mode)
             guard policy.registry != nil else {
-                global.error("images: repository '\(repository)' is not an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>)",
-                             at: item["repository"]!.location, field: field + ".repository")
+                global.error(
+                    "images: repository '\(repository)' is not an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>)",
+                    at: item["repository"]!.location, field: field + ".repository")
                 continue
             }
             if config.promotion.isEmpty {
-                global.error("images: updates are committed to the first environment of promotion:, and berth.yaml has none",
-                             at: item.location, field: field)
+                global.error(
+                    "images: updates are committed to the first environment of promotion:, and berth.yaml has none",
+                    at: item.location, field: field)
                 continue
             }
             if mode == .pullRequest && config.forge == nil {
@@ -416,17 +441,21 @@ struct LoadRun {
         }
         let pathLike = { (text: String) -> Bool in
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            return parts.count >= 2 && parts.allSatisfy { part in
-                !part.isEmpty && part != "." && part != ".." && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-            } && (type != "github" || parts.count == 2)
+            return parts.count >= 2
+                && parts.allSatisfy { part in
+                    !part.isEmpty && part != "." && part != ".."
+                        && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+                } && (type != "github" || parts.count == 2)
         }
         if let repository = node["repository"], let text = repository.string, !pathLike(text) {
-            diagnostics.error("forge repository '\(text.prefix(100))' is not of the form owner/name (letters, digits, '.', '-', '_')",
-                              at: repository.location, field: "forge.repository")
+            diagnostics.error(
+                "forge repository '\(text.prefix(100))' is not of the form owner/name (letters, digits, '.', '-', '_')",
+                at: repository.location, field: "forge.repository")
             return nil
         }
-        return ForgeConfig(type: type, repository: node["repository"]?.string, apiURL: node["apiUrl"]?.string,
-                           labels: (node["labels"]?.items ?? []).compactMap(\.string))
+        return ForgeConfig(
+            type: type, repository: node["repository"]?.string, apiURL: node["apiUrl"]?.string,
+            labels: (node["labels"]?.items ?? []).compactMap(\.string))
     }
 
     /// `notifications:` (the shape is already checked): URLs must be http(s), and a secret is
@@ -439,7 +468,8 @@ struct LoadRun {
                 diagnostics.error("notification URL '\(url)' is not http(s)", at: item["url"]!.location, field: "notifications[\(index)].url")
                 continue
             }
-            result.append(NotificationTarget(url: url, events: (item["events"]?.items ?? []).compactMap(\.string), secretEnv: item["secretEnv"]?.string))
+            result.append(
+                NotificationTarget(url: url, events: (item["events"]?.items ?? []).compactMap(\.string), secretEnv: item["secretEnv"]?.string))
         }
         return result
     }
@@ -454,8 +484,9 @@ struct LoadRun {
                 return nil
             }
             if path.hasPrefix("environments/") || path.hasPrefix("services/") {
-                global.error("trust material must live outside environments/ and services/ (where service and environment owners make changes)",
-                             at: value.location, field: "signing.\(key)")
+                global.error(
+                    "trust material must live outside environments/ and services/ (where service and environment owners make changes)",
+                    at: value.location, field: "signing.\(key)")
                 return nil
             }
             guard case .data(let bytes)? = content(path) else {

@@ -36,8 +36,9 @@ public struct ManifestSource: Sendable {
             guard !worktree else { throw ManifestError("--worktree needs a local repository, not a URL") }
             let temp = FileManager.default.temporaryDirectory.appendingPathComponent("berth-clone-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: temp) }
-            let repo = try Repository.clone(from: repository, to: temp, bare: true,
-                                            credentials: RemoteCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
+            let repo = try Repository.clone(
+                from: repository, to: temp, bare: true,
+                credentials: RemoteCredentials.fromEnvironment(ProcessInfo.processInfo.environment))
             return try read(from: repo, limits: limits)
         }
         let repo: Repository
@@ -72,7 +73,7 @@ public struct ManifestSource: Sendable {
         let commit: ObjectID
         do {
             commit = try repo.resolve(revision)
-        } catch where error.code == .unbornBranch || (revision == "HEAD" && error.code == .notFound) {
+        } catch  where error.code == .unbornBranch || (revision == "HEAD" && error.code == .notFound) {
             throw ManifestError("the repository has no commits yet: commit the manifests, or use --worktree to check uncommitted files")
         } catch {
             throw ManifestError("cannot resolve --ref '\(revision)': \(error.message)")

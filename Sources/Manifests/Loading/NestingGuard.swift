@@ -31,13 +31,15 @@ struct NestingGuard {
             case UInt8(ascii: " ") where atLineStart:
                 indent += 1
                 if indent > maxIndent {
-                    return Diagnostic(.error, "indentation deeper than \(maxIndent) columns", at: SourceLocation(file: file, line: line, column: column))
+                    return Diagnostic(
+                        .error, "indentation deeper than \(maxIndent) columns", at: SourceLocation(file: file, line: line, column: column))
                 }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 atLineStart = false
                 flowDepth += 1
                 if flowDepth > maxFlowDepth {
-                    return Diagnostic(.error, "nesting deeper than \(maxFlowDepth) levels", at: SourceLocation(file: file, line: line, column: column))
+                    return Diagnostic(
+                        .error, "nesting deeper than \(maxFlowDepth) levels", at: SourceLocation(file: file, line: line, column: column))
                 }
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
                 atLineStart = false
@@ -47,13 +49,15 @@ struct NestingGuard {
                 let isIndicator = (previous == 32 || previous == 10 || previous == 9) && (next == 32 || next == 10)
                 if isIndicator && (atLineStart || indicators > 0) {
                     if byte == UInt8(ascii: "?") {
-                        return Diagnostic(.error, "complex mapping keys ('? ') are not supported in manifests",
-                                          at: SourceLocation(file: file, line: line, column: column))
+                        return Diagnostic(
+                            .error, "complex mapping keys ('? ') are not supported in manifests",
+                            at: SourceLocation(file: file, line: line, column: column))
                     }
                     indicators += 1
                     if indicators > maxIndicatorsPerLine {
-                        return Diagnostic(.error, "nesting deeper than \(maxIndicatorsPerLine) levels on one line",
-                                          at: SourceLocation(file: file, line: line, column: column))
+                        return Diagnostic(
+                            .error, "nesting deeper than \(maxIndicatorsPerLine) levels on one line",
+                            at: SourceLocation(file: file, line: line, column: column))
                     }
                 } else {
                     atLineStart = false
@@ -61,8 +65,9 @@ struct NestingGuard {
                 }
             case UInt8(ascii: "*") where atLineStart || indicators > 0 || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ","):
                 if aliasUsedAsKey(bytes, from: index) {
-                    return Diagnostic(.error, "an alias cannot be used as a mapping key in manifests",
-                                      at: SourceLocation(file: file, line: line, column: column))
+                    return Diagnostic(
+                        .error, "an alias cannot be used as a mapping key in manifests",
+                        at: SourceLocation(file: file, line: line, column: column))
                 }
                 atLineStart = false
                 indicators = 0

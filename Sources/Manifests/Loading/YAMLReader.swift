@@ -55,18 +55,21 @@ public struct YAMLReader {
         let kind = file.hasSuffix(".json") ? "JSON" : "YAML"
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let location = SourceLocation(file: file, line: mark.line, column: mark.column)
             if let placeholder = Self.placeholder(near: mark, in: text) {
-                return Diagnostic(.error, "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} (see docs/manifests.md)", at: location)
+                return Diagnostic(
+                    .error, "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} (see docs/manifests.md)",
+                    at: location)
             }
             let while_ = context.map { " \($0.text)" } ?? ""
             return Diagnostic(.error, "\(kind) syntax error: \(problem)\(while_)", at: location)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return Diagnostic(.error, "duplicate key \(keys) in the same mapping",
-                              at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+            return Diagnostic(
+                .error, "duplicate key \(keys) in the same mapping",
+                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         case .reader(let problem, let offset, _, _):
             let line = offset.map { off in text.utf8.prefix(off).filter { $0 == 10 }.count + 1 } ?? 1
             return Diagnostic(.error, "\(kind) error: \(problem)", at: SourceLocation(file: file, line: line))
@@ -135,8 +138,11 @@ private struct Converter {
         if case let tag = node.tag.rawValue, !Self.plainTags.contains(tag) {
             // Reported, and the value read as if untagged: the rest of the file is still checked.
             let shown = tag.hasPrefix(Self.coreTagPrefix) ? "!!" + tag.dropFirst(Self.coreTagPrefix.count) : tag
-            problems.append(Diagnostic(.error, "YAML tag '\(shown)' is not supported: berth reads plain values (text, numbers, "
-                                       + "true/false, lists, mappings); remove the tag", at: location))
+            problems.append(
+                Diagnostic(
+                    .error,
+                    "YAML tag '\(shown)' is not supported: berth reads plain values (text, numbers, "
+                        + "true/false, lists, mappings); remove the tag", at: location))
         }
         switch node {
         case .scalar(let scalar):
@@ -229,8 +235,9 @@ private struct Converter {
         let mantissa = chars[..<mantissaEnd]
         let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard !mantissa.isEmpty, parts.count <= 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
-              parts.contains(where: { !$0.isEmpty }) else { return false }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
+            parts.contains(where: { !$0.isEmpty })
+        else { return false }
         if mantissaEnd == chars.endIndex { return true }
         var exponent = chars[chars.index(after: mantissaEnd)...]
         if exponent.first == "-" || exponent.first == "+" { exponent = exponent.dropFirst() }

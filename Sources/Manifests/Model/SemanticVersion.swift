@@ -20,9 +20,13 @@ public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
         }
         let numbers = rest.split(separator: ".", omittingEmptySubsequences: false)
         // No leading zeros (semver.org, item 2): 01.20.0 is no version.
-        guard numbers.count == 3, numbers.allSatisfy({ !$0.isEmpty && $0.count < 10 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber)
-                                                        && ($0.count == 1 || $0.first != "0") }),
-              let major = Int(numbers[0]), let minor = Int(numbers[1]), let patch = Int(numbers[2]) else { return nil }
+        guard numbers.count == 3,
+            numbers.allSatisfy({
+                !$0.isEmpty && $0.count < 10 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber)
+                    && ($0.count == 1 || $0.first != "0")
+            }),
+            let major = Int(numbers[0]), let minor = Int(numbers[1]), let patch = Int(numbers[2])
+        else { return nil }
         (self.major, self.minor, self.patch, prerelease) = (major, minor, patch, pre)
     }
 
@@ -94,7 +98,9 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         }
         if part.hasPrefix("^"), let v = SemanticVersion(String(part.dropFirst())) {
             // npm's caret: the left-most non-zero part stays (^1.2.3 <2.0.0, ^0.2.3 <0.3.0, ^0.0.3 <0.0.4).
-            let upper = v.major > 0 ? SemanticVersion(v.major + 1, 0, 0)
+            let upper =
+                v.major > 0
+                ? SemanticVersion(v.major + 1, 0, 0)
                 : v.minor > 0 ? SemanticVersion(0, v.minor + 1, 0) : SemanticVersion(0, 0, v.patch + 1)
             return [Comparator(operation: .gte, version: v), Comparator(operation: .lt, version: upper)]
         }
@@ -107,8 +113,12 @@ public struct SemverRange: Sendable, CustomStringConvertible {
     public func contains(_ version: SemanticVersion) -> Bool {
         alternatives.contains { all in
             if !version.prerelease.isEmpty,
-               !all.contains(where: { !$0.version.prerelease.isEmpty && ($0.version.major, $0.version.minor, $0.version.patch)
-                                        == (version.major, version.minor, version.patch) }) {
+                !all.contains(where: {
+                    !$0.version.prerelease.isEmpty
+                        && ($0.version.major, $0.version.minor, $0.version.patch)
+                            == (version.major, version.minor, version.patch)
+                })
+            {
                 return false
             }
             return all.allSatisfy { comparator in

@@ -111,8 +111,10 @@ public struct TagRegex: Sendable, Equatable {
 
     /// Follows the empty moves (splits, jumps, saves, anchors) from `pc`, adding the threads
     /// that wait on a character (or match) in priority order.
-    private func follow(_ pc: Int, _ slots: [Int], _ position: Int, _ length: Int, _ seen: inout [Bool],
-                        _ list: inout [(pc: Int, slots: [Int])]) {
+    private func follow(
+        _ pc: Int, _ slots: [Int], _ position: Int, _ length: Int, _ seen: inout [Bool],
+        _ list: inout [(pc: Int, slots: [Int])]
+    ) {
         var stack: [(Int, [Int])] = [(pc, slots)]
         while let (pc, slots) = stack.popLast() {
             guard !seen[pc] else { continue }

@@ -42,7 +42,9 @@ enum APIValue {
             for entry in entries {
                 if let member = structure.members[entry.key] {
                     if let nested = unknown(entry.node, member) { found[entry.key] = nested }
-                } else if !entry.node.isNull, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(JSONWriter.write(entry.node, pretty: false).utf8)) {
+                } else if !entry.node.isNull,
+                    let value = try? JSONDecoder().decode(JSONValue.self, from: Data(JSONWriter.write(entry.node, pretty: false).utf8))
+                {
                     found[entry.key] = value
                 }
             }
@@ -74,10 +76,12 @@ enum APIValue {
         case (.map(let value), .map(let entries)):
             return Node(.map(entries.map { Node.Entry(key: $0.key, keyLocation: $0.keyLocation, node: coerce($0.node, value)) }), at: node.location)
         case (.structure(let structure), .map(let entries)):
-            return Node(.map(entries.compactMap { entry in
-                guard let member = structure.members[entry.key] else { return nil }
-                return Node.Entry(key: entry.key, keyLocation: entry.keyLocation, node: coerce(entry.node, member))
-            }), at: node.location)
+            return Node(
+                .map(
+                    entries.compactMap { entry in
+                        guard let member = structure.members[entry.key] else { return nil }
+                        return Node.Entry(key: entry.key, keyLocation: entry.keyLocation, node: coerce(entry.node, member))
+                    }), at: node.location)
         default:
             return node
         }

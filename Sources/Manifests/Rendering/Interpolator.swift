@@ -8,13 +8,17 @@ struct Interpolator {
         case .string(let text) where text.contains("$"):
             return Node(.string(substitute(text, at: node.location, diagnostics: &diagnostics, field: field)), at: node.location)
         case .list(let items):
-            return Node(.list(items.enumerated().map { apply($1, diagnostics: &diagnostics, field: "\(field)[\($0)]") }),
-                        at: node.location)
+            return Node(
+                .list(items.enumerated().map { apply($1, diagnostics: &diagnostics, field: "\(field)[\($0)]") }),
+                at: node.location)
         case .map(let entries):
-            return Node(.map(entries.map {
-                Node.Entry(key: $0.key, keyLocation: $0.keyLocation,
-                           node: apply($0.node, diagnostics: &diagnostics, field: field.isEmpty ? $0.key : "\(field).\($0.key)"))
-            }), at: node.location)
+            return Node(
+                .map(
+                    entries.map {
+                        Node.Entry(
+                            key: $0.key, keyLocation: $0.keyLocation,
+                            node: apply($0.node, diagnostics: &diagnostics, field: field.isEmpty ? $0.key : "\(field).\($0.key)"))
+                    }), at: node.location)
         default:
             return node
         }
@@ -34,8 +38,9 @@ struct Interpolator {
                     output += value
                 } else {
                     let known = variables.keys.sorted()
-                    diagnostics.error("unknown variable '${\(name)}'" + Suggestion.hint(for: name, in: known)
-                                      + " (known: \(known.joined(separator: ", ")))", at: location, field: field)
+                    diagnostics.error(
+                        "unknown variable '${\(name)}'" + Suggestion.hint(for: name, in: known)
+                            + " (known: \(known.joined(separator: ", ")))", at: location, field: field)
                 }
             }
         }

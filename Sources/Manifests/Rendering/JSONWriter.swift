@@ -16,19 +16,25 @@ public enum JSONWriter {
             out += isJSONNumber(literal) ? literal : (d.isFinite ? String(d) : "null")
         case .string(let s): writeString(s, into: &out)
         case .list(let items):
-            writeContainer(items.map { item in { (out: inout String, indent: String?) in write(item, into: &out, indent: indent) } },
-                           open: "[", close: "]", into: &out, indent: indent)
+            writeContainer(
+                items.map { item in { (out: inout String, indent: String?) in write(item, into: &out, indent: indent) } },
+                open: "[", close: "]", into: &out, indent: indent)
         case .map(let entries):
-            writeContainer(entries.map { entry in { (out: inout String, indent: String?) in
-                writeString(entry.key, into: &out)
-                out += indent == nil ? ":" : ": "
-                write(entry.node, into: &out, indent: indent)
-            } }, open: "{", close: "}", into: &out, indent: indent)
+            writeContainer(
+                entries.map { entry in
+                    { (out: inout String, indent: String?) in
+                        writeString(entry.key, into: &out)
+                        out += indent == nil ? ":" : ": "
+                        write(entry.node, into: &out, indent: indent)
+                    }
+                }, open: "{", close: "}", into: &out, indent: indent)
         }
     }
 
-    private static func writeContainer(_ parts: [(inout String, String?) -> Void], open: String, close: String,
-                                       into out: inout String, indent: String?) {
+    private static func writeContainer(
+        _ parts: [(inout String, String?) -> Void], open: String, close: String,
+        into out: inout String, indent: String?
+    ) {
         guard !parts.isEmpty else {
             out += open + close
             return

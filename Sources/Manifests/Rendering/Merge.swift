@@ -33,8 +33,9 @@ public enum Merge {
                     if entry.node.isNull {
                         result.remove(at: index)
                     } else {
-                        result[index].node = merge(result[index].node, entry.node, key: entry.key,
-                                                   diagnostics: &diagnostics, field: path)
+                        result[index].node = merge(
+                            result[index].node, entry.node, key: entry.key,
+                            diagnostics: &diagnostics, field: path)
                     }
                 } else if !entry.node.isNull {
                     result.append(entry)
@@ -46,8 +47,9 @@ public enum Merge {
             var result = baseItems
             for (offset, item) in overlayItems.enumerated() {
                 guard let id = item[itemKey]?.scalarText else {
-                    diagnostics.error("each item of '\(key)' in an overlay needs '\(itemKey)', to know which item of the base it changes",
-                                      at: item.location, field: "\(field)[\(offset)]")
+                    diagnostics.error(
+                        "each item of '\(key)' in an overlay needs '\(itemKey)', to know which item of the base it changes",
+                        at: item.location, field: "\(field)[\(offset)]")
                     continue
                 }
                 if let index = result.firstIndex(where: { $0[itemKey]?.scalarText == id }) {

@@ -56,8 +56,10 @@ struct ServiceRenderer {
         } else {
             family = "\(environment.name)-\(base.name)"
             if td["family"] == nil {
-                td = Node(.map([Node.Entry(key: "family", keyLocation: td.location, node: .string(family, at: td.location))]
-                               + (td.entries ?? [])), at: td.location)
+                td = Node(
+                    .map(
+                        [Node.Entry(key: "family", keyLocation: td.location, node: .string(family, at: td.location))]
+                            + (td.entries ?? [])), at: td.location)
             }
         }
         var checker = SchemaChecker(enforceRequired: true)
@@ -68,7 +70,9 @@ struct ServiceRenderer {
 
         var settings = base.settings ?? Node(.map([]), at: SourceLocation(file: base.file))
         if let overlayService = overlay.settings, !overlayService.isNull {
-            settings = settings.isNull ? overlayService
+            settings =
+                settings.isNull
+                ? overlayService
                 : Merge.merge(settings, overlayService, key: nil, diagnostics: &diagnostics, field: "service")
         }
         settings = interpolator.apply(settings, diagnostics: &diagnostics, field: "service").droppingNulls()
@@ -83,12 +87,14 @@ struct ServiceRenderer {
         if let review = environment.review { settings = Self.tagging(settings, with: review) }
         let serviceName = environment.review != nil ? "\(environment.name)-\(base.name)" : settings["serviceName"]?.string ?? base.name
         if let nameNode = settings["serviceName"], !TaskDefinitionChecks.isValidName(serviceName) {
-            diagnostics.error("serviceName '\(serviceName)' may only hold letters, digits, '-' and '_'", at: nameNode.location,
-                              field: "service.serviceName")
+            diagnostics.error(
+                "serviceName '\(serviceName)' may only hold letters, digits, '-' and '_'", at: nameNode.location,
+                field: "service.serviceName")
         }
         if let launch = settings.entry("launchType"), settings["capacityProviderStrategy"] != nil {
-            diagnostics.error("set either launchType or capacityProviderStrategy, not both", at: launch.keyLocation,
-                              field: "service.launchType")
+            diagnostics.error(
+                "set either launchType or capacityProviderStrategy, not both", at: launch.keyLocation,
+                field: "service.launchType")
         }
         let at = settings.location
         let head: [(String, Node)] = [
@@ -98,32 +104,40 @@ struct ServiceRenderer {
         ]
         var codeDeploy = base.codeDeploy.flatMap { $0.isNull ? nil : $0 }
         if let overlayCodeDeploy = overlay.codeDeploy, !overlayCodeDeploy.isNull {
-            codeDeploy = codeDeploy.map { Merge.merge($0, overlayCodeDeploy, key: nil, diagnostics: &diagnostics, field: "codeDeploy") } ?? overlayCodeDeploy
+            codeDeploy =
+                codeDeploy.map { Merge.merge($0, overlayCodeDeploy, key: nil, diagnostics: &diagnostics, field: "codeDeploy") } ?? overlayCodeDeploy
         }
         codeDeploy = codeDeploy.map { interpolator.apply($0, diagnostics: &diagnostics, field: "codeDeploy").droppingNulls() }
         if let codeDeploy { serviceChecks.checkCodeDeploy(codeDeploy) }
         diagnostics.append(contentsOf: serviceChecks.diagnostics)
         if let node = codeDeploy, (node["application"] == nil) != (node["deploymentGroup"] == nil) {
-            diagnostics.error("codeDeploy names " + (node["application"] == nil ? "a deploymentGroup without its application"
-                                                     : "an application without its deploymentGroup")
-                              + "; name both, or neither to use the group whose ecsServices lists the service",
-                              at: node.location, field: "codeDeploy")
+            diagnostics.error(
+                "codeDeploy names "
+                    + (node["application"] == nil
+                        ? "a deploymentGroup without its application"
+                        : "an application without its deploymentGroup")
+                    + "; name both, or neither to use the group whose ecsServices lists the service",
+                at: node.location, field: "codeDeploy")
         }
         if let node = codeDeploy, settings["deploymentController"]?["type"]?.string != "CODE_DEPLOY" {
-            diagnostics.error("codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY "
-                              + "(set service.deploymentController: {type: CODE_DEPLOY})", at: node.location, field: "codeDeploy")
+            diagnostics.error(
+                "codeDeploy is set, but the service's deploymentController is not CODE_DEPLOY "
+                    + "(set service.deploymentController: {type: CODE_DEPLOY})", at: node.location, field: "codeDeploy")
         }
         if let controller = settings["deploymentController"]?["type"]?.string, controller != "ECS",
-           let breaker = settings["deploymentConfiguration"]?.entry("deploymentCircuitBreaker"), case .bool(true)? = breaker.node["enable"]?.value {
-            diagnostics.error("the deployment circuit breaker works only with the ECS deployment controller, and this service's is \(controller)",
-                              at: breaker.keyLocation, field: "service.deploymentConfiguration.deploymentCircuitBreaker")
+            let breaker = settings["deploymentConfiguration"]?.entry("deploymentCircuitBreaker"), case .bool(true)? = breaker.node["enable"]?.value
+        {
+            diagnostics.error(
+                "the deployment circuit breaker works only with the ECS deployment controller, and this service's is \(controller)",
+                at: breaker.keyLocation, field: "service.deploymentConfiguration.deploymentCircuitBreaker")
         }
         let rest = (settings.entries ?? []).filter { $0.key != "serviceName" }
         let serviceSettings = Node(.map(head.map { Node.Entry(key: $0.0, keyLocation: at, node: $0.1) } + rest), at: at)
-        return RenderedService(environment: environment.name, service: base.name, family: family, serviceName: serviceName,
-                               cluster: environment.target.cluster, taskDefinition: td, serviceSettings: serviceSettings,
-                               sources: [base.file, overlay.file], renderID: renderID,
-                               codeDeploy: codeDeploy.map(CodeDeploySettings.init))
+        return RenderedService(
+            environment: environment.name, service: base.name, family: family, serviceName: serviceName,
+            cluster: environment.target.cluster, taskDefinition: td, serviceSettings: serviceSettings,
+            sources: [base.file, overlay.file], renderID: renderID,
+            codeDeploy: codeDeploy.map(CodeDeploySettings.init))
     }
 
     /// The service's tags with the review environment's own, which mark what a teardown may delete.
@@ -132,8 +146,11 @@ struct ServiceRenderer {
         let own = Set(review.tags.map(\.key))
         let kept = (settings["tags"]?.items ?? []).filter { !own.contains($0["key"]?.string ?? "") }
         let added = review.tags.map { tag in
-            Node(.map([Node.Entry(key: "key", keyLocation: at, node: .string(tag.key, at: at)),
-                       Node.Entry(key: "value", keyLocation: at, node: .string(tag.value, at: at))]), at: at)
+            Node(
+                .map([
+                    Node.Entry(key: "key", keyLocation: at, node: .string(tag.key, at: at)),
+                    Node.Entry(key: "value", keyLocation: at, node: .string(tag.value, at: at)),
+                ]), at: at)
         }
         return settings.setting("tags", to: Node(.list(kept + added), at: at))
     }
@@ -145,9 +162,10 @@ struct ServiceRenderer {
         let names = containers.compactMap { $0["name"]?.string }
         for image in images {
             guard let index = containers.firstIndex(where: { $0["name"]?.string == image.key }) else {
-                diagnostics.error("images names container '\(image.key)', but service '\(base.name)' has no such container"
-                                  + Suggestion.hint(for: image.key, in: names) + " (containers: \(names.joined(separator: ", ")))",
-                                  at: image.keyLocation, field: "images.\(image.key)")
+                diagnostics.error(
+                    "images names container '\(image.key)', but service '\(base.name)' has no such container"
+                        + Suggestion.hint(for: image.key, in: names) + " (containers: \(names.joined(separator: ", ")))",
+                    at: image.keyLocation, field: "images.\(image.key)")
                 continue
             }
             containers[index] = containers[index].setting("image", to: image.node, keyLocation: image.keyLocation)

@@ -5,7 +5,8 @@ enum TaskDefinitionInput {
     static func normalize(_ node: Node, field: String, diagnostics: inout Diagnostics) -> Node {
         guard var inner = node.entries != nil ? node : nil else { return node }
         if let wrapped = node["taskDefinition"], wrapped.entries != nil,
-           node.entries!.allSatisfy({ ["taskDefinition", "tags", "ResponseMetadata"].contains($0.key) }) {
+            node.entries!.allSatisfy({ ["taskDefinition", "tags", "ResponseMetadata"].contains($0.key) })
+        {
             inner = wrapped
             if let tags = node["tags"], let items = tags.items, !items.isEmpty, inner["tags"] == nil {
                 inner = inner.setting("tags", to: tags, keyLocation: node.entry("tags")!.keyLocation)
@@ -13,8 +14,9 @@ enum TaskDefinitionInput {
         }
         for name in BerthShapes.outputOnlyTaskDefinitionFields {
             guard let entry = inner.entry(name) else { continue }
-            diagnostics.warning("'\(name)' is output of DescribeTaskDefinition, not part of a registration; ignored",
-                                at: entry.keyLocation, field: "\(field).\(name)")
+            diagnostics.warning(
+                "'\(name)' is output of DescribeTaskDefinition, not part of a registration; ignored",
+                at: entry.keyLocation, field: "\(field).\(name)")
             inner = inner.removing(name)
         }
         return inner

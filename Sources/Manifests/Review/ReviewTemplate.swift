@@ -24,8 +24,10 @@ public struct ReviewTemplate: Sendable, Equatable {
     /// leave room under ECS's 255-character limits.
     public static let maxNameLength = 40
 
-    public init(branches: [String], from: String, namePattern: String = defaultNamePattern, cluster: String? = nil,
-                ttl: TimeInterval? = nil, maxEnvironments: Int? = nil, services: [String]? = nil) {
+    public init(
+        branches: [String], from: String, namePattern: String = defaultNamePattern, cluster: String? = nil,
+        ttl: TimeInterval? = nil, maxEnvironments: Int? = nil, services: [String]? = nil
+    ) {
         self.branches = branches
         self.from = from
         self.namePattern = namePattern
@@ -109,8 +111,10 @@ public struct ReviewIdentity: Sendable, Equatable {
 
     /// The tags that mark a resource as this review environment's.
     public var tags: [(key: String, value: String)] {
-        [(Self.nameTag, name), (Self.branchTag, String(branch.prefix(256))), (Self.instanceTag, instance),
-         (Self.createdTag, ISO8601DateFormatter().string(from: created))]
+        [
+            (Self.nameTag, name), (Self.branchTag, String(branch.prefix(256))), (Self.instanceTag, instance),
+            (Self.createdTag, ISO8601DateFormatter().string(from: created)),
+        ]
     }
 
     /// Whether a resource's tags say it belongs to this life of this review environment.

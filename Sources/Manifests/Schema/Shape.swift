@@ -51,8 +51,9 @@ public struct Structure: Sendable {
 
     /// The same structure without some members (e.g. what berth sets itself).
     public func removing(_ names: Set<String>, renamed: String? = nil) -> Structure {
-        Structure(name: renamed ?? name, members: memberNames.filter { !names.contains($0) }.map { ($0, members[$0]!) },
-                  required: required.filter { !names.contains($0) })
+        Structure(
+            name: renamed ?? name, members: memberNames.filter { !names.contains($0) }.map { ($0, members[$0]!) },
+            required: required.filter { !names.contains($0) })
     }
 
     /// The same structure with some members no longer required (berth fills them in).

@@ -14,8 +14,10 @@ struct SchemaChecker {
 
     /// Never passed through: what berth sets itself, and what would make a request act on
     /// another service or force a deployment (UpdateService's own members).
-    static let neverPassed: Set<String> = ["service.cluster", "service.taskDefinition", "service.clientToken", "service.service",
-                                           "service.forceNewDeployment", "service.deploymentId"]
+    static let neverPassed: Set<String> = [
+        "service.cluster", "service.taskDefinition", "service.clientToken", "service.service",
+        "service.forceNewDeployment", "service.deploymentId",
+    ]
 
     mutating func check(_ node: Node, as shape: Shape, field: String) -> Node {
         if node.isNull { return node }
@@ -25,59 +27,73 @@ struct SchemaChecker {
             var checked: [Node.Entry] = []
             if enforceRequired {
                 for name in structure.required where node[name] == nil || node[name]!.isNull {
-                    diagnostics.error("missing required field '\(name)' in \(structure.name)", at: node.location,
-                                      field: field.isEmpty ? name : "\(field).\(name)")
+                    diagnostics.error(
+                        "missing required field '\(name)' in \(structure.name)", at: node.location,
+                        field: field.isEmpty ? name : "\(field).\(name)")
                 }
             }
             for entry in entries {
                 let path = field.isEmpty ? entry.key : "\(field).\(entry.key)"
                 guard let memberShape = structure.members[entry.key] else {
                     if Self.neverPassed.contains(path) {
-                        diagnostics.error("field '\(entry.key)' is not for manifests: berth sets it itself, or it would act on another "
-                                          + "service; allowUnknownFields does not pass it", at: entry.keyLocation, field: path)
+                        diagnostics.error(
+                            "field '\(entry.key)' is not for manifests: berth sets it itself, or it would act on another "
+                                + "service; allowUnknownFields does not pass it", at: entry.keyLocation, field: path)
                         continue
                     }
                     if passUnknown, path.hasPrefix("taskDefinition.") || path.hasPrefix("service.") {
-                        if !quietUnknown { diagnostics.warning("unknown field '\(entry.key)' in \(structure.name)"
-                                            + Suggestion.hint(for: entry.key, in: structure.memberNames)
-                                            + "; sent to ECS as written (allowUnknownFields), and not compared",
-                                            at: entry.keyLocation, field: path) }
+                        if !quietUnknown {
+                            diagnostics.warning(
+                                "unknown field '\(entry.key)' in \(structure.name)"
+                                    + Suggestion.hint(for: entry.key, in: structure.memberNames)
+                                    + "; sent to ECS as written (allowUnknownFields), and not compared",
+                                at: entry.keyLocation, field: path)
+                        }
                         checked.append(entry)
                         continue
                     }
-                    diagnostics.error("unknown field '\(entry.key)' in \(structure.name)"
-                                      + Suggestion.hint(for: entry.key, in: structure.memberNames),
-                                      at: entry.keyLocation, field: path)
+                    diagnostics.error(
+                        "unknown field '\(entry.key)' in \(structure.name)"
+                            + Suggestion.hint(for: entry.key, in: structure.memberNames),
+                        at: entry.keyLocation, field: path)
                     continue
                 }
-                checked.append(Node.Entry(key: entry.key, keyLocation: entry.keyLocation,
-                                          node: check(entry.node, as: memberShape, field: path)))
+                checked.append(
+                    Node.Entry(
+                        key: entry.key, keyLocation: entry.keyLocation,
+                        node: check(entry.node, as: memberShape, field: path)))
             }
             return Node(.map(checked), at: node.location)
         case .map(let valueShape):
             guard let entries = node.entries else { return mismatch(node, shape, field) }
-            return Node(.map(entries.map {
-                Node.Entry(key: $0.key, keyLocation: $0.keyLocation,
-                           node: check($0.node, as: valueShape, field: "\(field).\($0.key)"))
-            }), at: node.location)
+            return Node(
+                .map(
+                    entries.map {
+                        Node.Entry(
+                            key: $0.key, keyLocation: $0.keyLocation,
+                            node: check($0.node, as: valueShape, field: "\(field).\($0.key)"))
+                    }), at: node.location)
         case .list(let itemShape):
             guard let items = node.items else { return mismatch(node, shape, field) }
-            return Node(.list(items.enumerated().map { check($1, as: itemShape, field: "\(field)[\($0)]") }),
-                        at: node.location)
+            return Node(
+                .list(items.enumerated().map { check($1, as: itemShape, field: "\(field)[\($0)]") }),
+                at: node.location)
         case .string(let enumValues):
             let text: String
             switch node.value {
             case .string(let s): text = s
             case .int, .double: text = node.scalarText!
             case .bool(let b):
-                diagnostics.error("expected a string, found \(b); quote it (\"\(b)\") if you mean the text",
-                                  at: node.location, field: field)
+                diagnostics.error(
+                    "expected a string, found \(b); quote it (\"\(b)\") if you mean the text",
+                    at: node.location, field: field)
                 return node
             default: return mismatch(node, shape, field)
             }
             if !enumValues.isEmpty, !enumValues.contains(text), !text.contains("${") {
-                diagnostics.error("'\(text)' is not one of \(enumValues.joined(separator: ", "))"
-                                  + Suggestion.hint(for: text, in: enumValues), at: node.location, field: field)
+                diagnostics.error(
+                    "'\(text)' is not one of \(enumValues.joined(separator: ", "))"
+                        + Suggestion.hint(for: text, in: enumValues), at: node.location, field: field)
             }
             return Node(.string(text), at: node.location)
         case .integer(let range):
@@ -88,8 +104,9 @@ struct SchemaChecker {
             if case .string(let s) = node.value, let value = Int(s) {
                 // Kept as written: ECS reads a numeric string as the number, and pasted task
                 // definitions often quote ports.
-                diagnostics.warning("expected an integer, found the string \"\(s)\"; remove the quotes",
-                                    at: node.location, field: field)
+                diagnostics.warning(
+                    "expected an integer, found the string \"\(s)\"; remove the quotes",
+                    at: node.location, field: field)
                 checkRange(value, range, node, field)
                 return node
             }
@@ -102,8 +119,9 @@ struct SchemaChecker {
         case .boolean:
             if case .bool = node.value { return node }
             if case .string(let s) = node.value, s == "true" || s == "false" {
-                diagnostics.warning("expected true or false, found the string \"\(s)\"; remove the quotes",
-                                  at: node.location, field: field)
+                diagnostics.warning(
+                    "expected true or false, found the string \"\(s)\"; remove the quotes",
+                    at: node.location, field: field)
                 return node
             }
             return mismatch(node, shape, field)
@@ -115,13 +133,15 @@ struct SchemaChecker {
     private mutating func checkRange(_ value: Int, _ range: ClosedRange<Int>, _ node: Node, _ field: String) {
         guard !range.contains(value) else { return }
         let name = field.split(separator: ".").last.map(String.init) ?? field
-        diagnostics.error("\(name) \(value) is out of range: it must be from \(range.lowerBound) to \(range.upperBound)", at: node.location, field: field)
+        diagnostics.error(
+            "\(name) \(value) is out of range: it must be from \(range.lowerBound) to \(range.upperBound)", at: node.location, field: field)
     }
 
     private mutating func mismatch(_ node: Node, _ shape: Shape, _ field: String) -> Node {
         if let text = node.string, let placeholder = TemplatePlaceholder.first(in: text) {
-            diagnostics.error("unrendered template placeholder \(placeholder) where \(shape.typeName) is expected; berth does not run templates (see docs/manifests.md)",
-                              at: node.location, field: field)
+            diagnostics.error(
+                "unrendered template placeholder \(placeholder) where \(shape.typeName) is expected; berth does not run templates (see docs/manifests.md)",
+                at: node.location, field: field)
             return node
         }
         diagnostics.error("expected \(shape.typeName), found \(Self.describe(node))", at: node.location, field: field)

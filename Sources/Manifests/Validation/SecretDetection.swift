@@ -7,9 +7,11 @@ public enum SecretDetection {
     private static let secretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
     /// A last name part that says the variable holds an attribute of a secret, not the secret
     /// (`SMTP_CREDENTIALS__PORT`, `DB_PASSWORD_FILE`, `TOKEN_TTL`).
-    private static let attributeWords: Set<String> = ["PORT", "HOST", "HOSTNAME", "USER", "USERNAME", "NAME", "REGION", "PATH", "FILE",
-                                                      "ENABLED", "TTL", "TIMEOUT", "EXPIRY", "URL", "ENDPOINT", "ID", "ARN", "LENGTH",
-                                                      "HEADER", "TYPE", "ALGORITHM", "ISSUER", "AUDIENCE"]
+    private static let attributeWords: Set<String> = [
+        "PORT", "HOST", "HOSTNAME", "USER", "USERNAME", "NAME", "REGION", "PATH", "FILE",
+        "ENABLED", "TTL", "TIMEOUT", "EXPIRY", "URL", "ENDPOINT", "ID", "ARN", "LENGTH",
+        "HEADER", "TYPE", "ALGORITHM", "ISSUER", "AUDIENCE",
+    ]
 
     /// Whether a variable's name says it holds a secret.
     public static func nameSuggestsSecret(_ name: String) -> Bool {
@@ -77,7 +79,9 @@ public enum SecretDetection {
 
     private static func isJWT(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        let base64URL = { (part: Substring) in !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } }
+        let base64URL = { (part: Substring) in
+            !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        }
         return parts.count == 3 && parts[0].hasPrefix("eyJ") && parts[1].hasPrefix("eyJ") && parts.allSatisfy(base64URL)
     }
 
@@ -86,8 +90,9 @@ public enum SecretDetection {
     /// joined by `-`, `_` or `.` (`AppStack-BucketName83908E77-1ABCDEFGHIJK`): they are ids.
     private static func isHighEntropy(_ text: String) -> Bool {
         guard text.count >= 32, text.count <= 4096,
-              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }),
-              text.contains(where: \.isUppercase), text.contains(where: \.isLowercase), text.contains(where: \.isNumber) else { return false }
+            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }),
+            text.contains(where: \.isUppercase), text.contains(where: \.isLowercase), text.contains(where: \.isNumber)
+        else { return false }
         var counts: [Character: Int] = [:]
         for character in text { counts[character, default: 0] += 1 }
         let length = Double(text.count)

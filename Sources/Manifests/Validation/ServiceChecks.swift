@@ -11,9 +11,11 @@ struct ServiceChecks {
         if controller == "CODE_DEPLOY" {
             let balancer = settings["loadBalancers"]?.items?.first
             if balancer?["containerName"]?.string == nil || balancer?["containerPort"] == nil {
-                diagnostics.error("a CODE_DEPLOY service needs a load balancer with containerName and containerPort: CodeDeploy's AppSpec "
-                                  + "names them", at: settings["loadBalancers"]?.location ?? settings.entry("deploymentController")?.keyLocation ?? settings.location,
-                                  field: "service.loadBalancers")
+                diagnostics.error(
+                    "a CODE_DEPLOY service needs a load balancer with containerName and containerPort: CodeDeploy's AppSpec "
+                        + "names them",
+                    at: settings["loadBalancers"]?.location ?? settings.entry("deploymentController")?.keyLocation ?? settings.location,
+                    field: "service.loadBalancers")
             }
         }
     }
@@ -44,26 +46,31 @@ struct ServiceChecks {
     mutating func checkStrategy(_ configuration: Node?) {
         guard let configuration else { return }
         let strategy = configuration["strategy"]?.string ?? "ROLLING"
-        for (key, owner, limits) in [("linearConfiguration", "LINEAR", [("stepPercent", 3.0...100), ("stepBakeTimeInMinutes", 0...1440)]),
-                                     ("canaryConfiguration", "CANARY", [("canaryPercent", 0.1...100), ("canaryBakeTimeInMinutes", 0...1440)])] {
+        for (key, owner, limits) in [
+            ("linearConfiguration", "LINEAR", [("stepPercent", 3.0...100), ("stepBakeTimeInMinutes", 0...1440)]),
+            ("canaryConfiguration", "CANARY", [("canaryPercent", 0.1...100), ("canaryBakeTimeInMinutes", 0...1440)]),
+        ] {
             guard let node = configuration[key], !node.isNull else { continue }
             if strategy != owner {
-                diagnostics.error("\(key) is for strategy \(owner), and this one is \(strategy)", at: node.location,
-                                  field: "service.deploymentConfiguration.\(key)")
+                diagnostics.error(
+                    "\(key) is for strategy \(owner), and this one is \(strategy)", at: node.location,
+                    field: "service.deploymentConfiguration.\(key)")
             }
             for (name, range) in limits {
                 guard let value = node[name], let number = value.scalarText.flatMap(Double.init) else { continue }
                 if !range.contains(number) {
-                    diagnostics.error("\(name) must be between \(Self.text(range.lowerBound)) and \(Self.text(range.upperBound)), "
-                                      + "not \(value.scalarText ?? "")", at: value.location, field: "service.deploymentConfiguration.\(key).\(name)")
+                    diagnostics.error(
+                        "\(name) must be between \(Self.text(range.lowerBound)) and \(Self.text(range.upperBound)), "
+                            + "not \(value.scalarText ?? "")", at: value.location, field: "service.deploymentConfiguration.\(key).\(name)")
                 }
             }
         }
         for (index, hook) in (configuration["lifecycleHooks"]?.items ?? []).enumerated() {
             guard let arn = hook["hookTargetArn"] else { continue }
             if !Self.isARN(arn.string ?? "") {
-                diagnostics.error("hookTargetArn must be an ARN (a Lambda function's)", at: arn.location,
-                                  field: "service.deploymentConfiguration.lifecycleHooks[\(index)].hookTargetArn")
+                diagnostics.error(
+                    "hookTargetArn must be an ARN (a Lambda function's)", at: arn.location,
+                    field: "service.deploymentConfiguration.lifecycleHooks[\(index)].hookTargetArn")
             }
         }
     }
@@ -73,14 +80,16 @@ struct ServiceChecks {
         for key in ["application", "deploymentGroup", "deploymentConfig"] {
             guard let value = node[key], let text = value.string else { continue }
             if text.isEmpty || text.count > 100 || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
-                diagnostics.error("codeDeploy.\(key) must be 1 to 100 characters, without control characters", at: value.location,
-                                  field: "codeDeploy.\(key)")
+                diagnostics.error(
+                    "codeDeploy.\(key) must be 1 to 100 characters, without control characters", at: value.location,
+                    field: "codeDeploy.\(key)")
             }
         }
         for entry in node["hooks"]?.entries ?? [] {
             guard let function = entry.node.string, Self.isLambda(function) else {
-                diagnostics.error("codeDeploy.hooks.\(entry.key) must name a Lambda function (its name or ARN)", at: entry.node.location,
-                                  field: "codeDeploy.hooks.\(entry.key)")
+                diagnostics.error(
+                    "codeDeploy.hooks.\(entry.key) must name a Lambda function (its name or ARN)", at: entry.node.location,
+                    field: "codeDeploy.hooks.\(entry.key)")
                 continue
             }
         }

@@ -15,8 +15,9 @@ public struct TaskDefinitionChecks {
     mutating func run(_ td: Node, field: String) {
         let containers = td["containerDefinitions"]?.items ?? []
         if containers.isEmpty {
-            diagnostics.error("a task definition needs at least one entry in 'containerDefinitions'", at: td.location,
-                              field: "\(field).containerDefinitions")
+            diagnostics.error(
+                "a task definition needs at least one entry in 'containerDefinitions'", at: td.location,
+                field: "\(field).containerDefinitions")
         }
         let networkMode = td["networkMode"]?.string ?? "bridge"
         var names: [String: SourceLocation] = [:]
@@ -46,7 +47,8 @@ public struct TaskDefinitionChecks {
         checkFargate(td, field: field, networkMode: networkMode)
         checkPlaceholders(td, field: field)
         if let family = td["family"], let text = family.string, !text.isEmpty, !Self.isValidName(text) {
-            diagnostics.error("family '\(text)' may only hold letters, digits, '-' and '_' (at most 255)", at: family.location, field: "\(field).family")
+            diagnostics.error(
+                "family '\(text)' may only hold letters, digits, '-' and '_' (at most 255)", at: family.location, field: "\(field).family")
         }
     }
 
@@ -64,19 +66,22 @@ public struct TaskDefinitionChecks {
         // leave the image to overlays, but what this environment would register must have one
         // (ECS refuses it otherwise, after other services may already have been registered).
         guard let image = container["image"] else {
-            diagnostics.error("container '\(name)' has no image in \(environment); set it in the environment overlay's images: "
-                              + "(ECS refuses to register a container without one)", at: container.location, field: "\(path).image")
+            diagnostics.error(
+                "container '\(name)' has no image in \(environment); set it in the environment overlay's images: "
+                    + "(ECS refuses to register a container without one)", at: container.location, field: "\(path).image")
             return
         }
         guard let text = image.string else { return }
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            diagnostics.error("container '\(name)' has an empty image in \(environment); ECS refuses to register it",
-                              at: image.location, field: "\(path).image")
+            diagnostics.error(
+                "container '\(name)' has an empty image in \(environment); ECS refuses to register it",
+                at: image.location, field: "\(path).image")
             return
         }
         if policy.protected && !policy.allowMutableTags && ImageReference(text).isMutable {
-            diagnostics.error("image '\(text)' is mutable (no tag or 'latest'); \(environment) is protected: pin a version tag or digest, or set policy.allowMutableTags",
-                              at: image.location, field: "\(path).image")
+            diagnostics.error(
+                "image '\(text)' is mutable (no tag or 'latest'); \(environment) is protected: pin a version tag or digest, or set policy.allowMutableTags",
+                at: image.location, field: "\(path).image")
         }
     }
 
@@ -84,8 +89,9 @@ public struct TaskDefinitionChecks {
         let known = containers.keys.sorted()
         func mustBeContainer(_ node: Node?, _ value: String?, _ what: String, _ field: String) {
             guard let node, let value, !value.isEmpty, containers[value] == nil else { return }
-            diagnostics.error("\(what) names container '\(value)', which this task definition does not have"
-                              + Suggestion.hint(for: value, in: known), at: node.location, field: field)
+            diagnostics.error(
+                "\(what) names container '\(value)', which this task definition does not have"
+                    + Suggestion.hint(for: value, in: known), at: node.location, field: field)
         }
         for (i, dep) in (container["dependsOn"]?.items ?? []).enumerated() {
             mustBeContainer(dep["containerName"], dep["containerName"]?.string, "dependsOn", "\(path).dependsOn[\(i)].containerName")
@@ -99,8 +105,9 @@ public struct TaskDefinitionChecks {
         }
         for (i, mount) in (container["mountPoints"]?.items ?? []).enumerated() {
             guard let source = mount["sourceVolume"], let name = source.string, !name.isEmpty, !volumes.contains(name) else { continue }
-            diagnostics.error("mountPoints names volume '\(name)', which is not in 'volumes'" + Suggestion.hint(for: name, in: volumes.sorted()),
-                              at: source.location, field: "\(path).mountPoints[\(i)].sourceVolume")
+            diagnostics.error(
+                "mountPoints names volume '\(name)', which is not in 'volumes'" + Suggestion.hint(for: name, in: volumes.sorted()),
+                at: source.location, field: "\(path).mountPoints[\(i)].sourceVolume")
         }
     }
 
@@ -113,8 +120,9 @@ public struct TaskDefinitionChecks {
             guard let portNode = mapping["containerPort"], case .int(let port) = portNode.value, port != 0 else { continue }
             let key = "\(port)/\(mapping["protocol"]?.string ?? "tcp")"
             if let first = shared ? taskPorts[key] : containerPorts[key] {
-                diagnostics.error("container port \(key) is mapped twice (first at \(first))\(shared ? " in one \(networkMode) task" : "")",
-                                  at: portNode.location, field: "\(path).portMappings[\(i)].containerPort")
+                diagnostics.error(
+                    "container port \(key) is mapped twice (first at \(first))\(shared ? " in one \(networkMode) task" : "")",
+                    at: portNode.location, field: "\(path).portMappings[\(i)].containerPort")
             }
             containerPorts[key] = containerPorts[key] ?? portNode.location
             taskPorts[key] = taskPorts[key] ?? portNode.location
@@ -133,17 +141,21 @@ public struct TaskDefinitionChecks {
         }
         for option in container["logConfiguration"]?["options"]?.entries ?? [] {
             guard let value = option.node.string else { continue }
-            warnIfSecret(value, name: option.key, what: "log option '\(option.key)'", at: option.node,
-                         field: "\(path).logConfiguration.options.\(option.key)", moveTo: "logConfiguration.secretOptions")
+            warnIfSecret(
+                value, name: option.key, what: "log option '\(option.key)'", at: option.node,
+                field: "\(path).logConfiguration.options.\(option.key)", moveTo: "logConfiguration.secretOptions")
         }
     }
 
-    private mutating func warnIfSecret(_ value: String, name: String?, what: String, at node: Node, field: String,
-                                       moveTo: String = "'secrets'") {
+    private mutating func warnIfSecret(
+        _ value: String, name: String?, what: String, at node: Node, field: String,
+        moveTo: String = "'secrets'"
+    ) {
         guard SecretDetection.isSecret(name: name, value: value) else { return }
         let holds = SecretDetection.kind(ofValue: value).map { "holds \($0)" } ?? "looks like a secret"
-        diagnostics.warning("\(what) \(holds) in plain text; move it to \(moveTo) with valueFrom (SSM or Secrets Manager)",
-                            at: node.location, field: field)
+        diagnostics.warning(
+            "\(what) \(holds) in plain text; move it to \(moveTo) with valueFrom (SSM or Secrets Manager)",
+            at: node.location, field: field)
     }
 
     private mutating func checkDependencyCycles(_ containers: [Node], field: String) {
@@ -154,14 +166,15 @@ public struct TaskDefinitionChecks {
             edges[name] = (container["dependsOn"]?.items ?? []).compactMap { $0["containerName"]?.string }
             locations[name] = container.location
         }
-        var state: [String: Int] = [:] // 1 visiting, 2 done
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
         var reported = false
         func visit(_ name: String, _ trail: [String]) {
             guard !reported else { return }
             if state[name] == 1 {
                 let cycle = trail[(trail.firstIndex(of: name) ?? 0)...] + [name]
-                diagnostics.error("containers depend on each other in a cycle: \(cycle.joined(separator: " -> "))",
-                                  at: locations[name] ?? SourceLocation(file: ""), field: "\(field).containerDefinitions")
+                diagnostics.error(
+                    "containers depend on each other in a cycle: \(cycle.joined(separator: " -> "))",
+                    at: locations[name] ?? SourceLocation(file: ""), field: "\(field).containerDefinitions")
                 reported = true
                 return
             }
@@ -176,15 +189,17 @@ public struct TaskDefinitionChecks {
     private mutating func checkFargate(_ td: Node, field: String, networkMode: String) {
         guard let compat = td["requiresCompatibilities"], (compat.items ?? []).contains(where: { $0.string == "FARGATE" }) else { return }
         if td["networkMode"]?.string != "awsvpc" {
-            diagnostics.error("Fargate requires networkMode: awsvpc" + (td["networkMode"] == nil ? " (it is not set)" : ""),
-                              at: td["networkMode"]?.location ?? compat.location, field: "\(field).networkMode")
+            diagnostics.error(
+                "Fargate requires networkMode: awsvpc" + (td["networkMode"] == nil ? " (it is not set)" : ""),
+                at: td["networkMode"]?.location ?? compat.location, field: "\(field).networkMode")
         }
         guard let cpuNode = td["cpu"], let memoryNode = td["memory"] else {
             diagnostics.error("Fargate requires task-level 'cpu' and 'memory'", at: td.location, field: field)
             return
         }
         guard let cpuText = cpuNode.scalarText, let memoryText = memoryNode.scalarText,
-              !cpuText.contains("${"), !memoryText.contains("${") else { return }
+            !cpuText.contains("${"), !memoryText.contains("${")
+        else { return }
         guard let cpu = TaskSize.cpuUnits(cpuText) else {
             diagnostics.error("cpu '\(cpuText)' is not a size (e.g. \"256\" or \"1 vCPU\")", at: cpuNode.location, field: "\(field).cpu")
             return
@@ -194,13 +209,15 @@ public struct TaskDefinitionChecks {
             return
         }
         guard let valid = TaskSize.validMemory(forCPU: cpu) else {
-            diagnostics.error("Fargate does not offer cpu \(cpu); choose one of \(TaskSize.validCPU.map(String.init).joined(separator: ", "))",
-                              at: cpuNode.location, field: "\(field).cpu")
+            diagnostics.error(
+                "Fargate does not offer cpu \(cpu); choose one of \(TaskSize.validCPU.map(String.init).joined(separator: ", "))",
+                at: cpuNode.location, field: "\(field).cpu")
             return
         }
         if !valid.contains(memory) {
-            diagnostics.error("Fargate does not offer memory \(memory) MiB with cpu \(cpu); valid: \(TaskSize.describe(valid))",
-                              at: memoryNode.location, field: "\(field).memory")
+            diagnostics.error(
+                "Fargate does not offer memory \(memory) MiB with cpu \(cpu); valid: \(TaskSize.describe(valid))",
+                at: memoryNode.location, field: "\(field).memory")
         }
         let os = td["runtimePlatform"]?["operatingSystemFamily"]?.string ?? "LINUX"
         if os.hasPrefix("WINDOWS"), cpu < 1024 {
@@ -214,7 +231,8 @@ public struct TaskDefinitionChecks {
             if let placeholder = TemplatePlaceholder.first(in: text) {
                 // `{{ }}` is always a template; `<NAME>` is also the convention of CI steps that
                 // substitute an image, which berth's images: replaces, so it only warns.
-                let message = "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} or images: (see docs/manifests.md)"
+                let message =
+                    "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} or images: (see docs/manifests.md)"
                 if placeholder.hasPrefix("{{") {
                     diagnostics.error(message, at: node.location, field: field)
                 } else {

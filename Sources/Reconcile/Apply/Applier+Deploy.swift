@@ -11,12 +11,15 @@ import Records
 extension Applier {
     /// Creates or updates the service to run `taskDefinitionArn` with the manifest's settings,
     /// and tags it as git says (UpdateService takes no tags).
-    func updateService(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
-                       commit: ObjectID) async throws -> Started {
+    func updateService(
+        _ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
+        commit: ObjectID
+    ) async throws -> Started {
         let started = try await startRollout(plan, want, environment: environment, taskDefinitionArn: taskDefinitionArn, commit: commit)
         if plan.action != .create, let arn = plan.liveServiceArn {
-            let (tag, untag) = ServiceTags.changes(live: plan.liveTags, user: want.create.tags, environment: environment.name,
-                                                   service: want.name, prune: environment.policy.prune)
+            let (tag, untag) = ServiceTags.changes(
+                live: plan.liveTags, user: want.create.tags, environment: environment.name,
+                service: want.name, prune: environment.policy.prune)
             if !tag.isEmpty {
                 try await hooks.beforeWrite?()
                 _ = try await client.tagResource(ECSAPI.TagResourceRequest(resourceArn: arn, tags: tag))
@@ -30,8 +33,10 @@ extension Applier {
         return started
     }
 
-    func startRollout(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
-                      commit: ObjectID) async throws -> Started {
+    func startRollout(
+        _ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String,
+        commit: ObjectID
+    ) async throws -> Started {
         let begun = now()
         if plan.action == .create {
             var create = want.create
@@ -46,7 +51,8 @@ extension Applier {
             try await hooks.beforeWrite?()
             let response = try await client.createService(create)
             guard response.service?.serviceName != nil else {
-                throw ReconcileError("ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
+                throw ReconcileError(
+                    "ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
             }
             progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
             switch controller {
@@ -56,15 +62,18 @@ extension Applier {
                 return started
             case "CODE_DEPLOY":
                 // ECS starts the service with a primary task set, not a deployment.
-                return Started(want: want, taskDefinitionArn: taskDefinitionArn,
-                               expectation: .init(serviceName: want.rendered.serviceName, deploymentId: nil, taskDefinitionArn: taskDefinitionArn,
-                                                  primaryTaskSet: true),
-                               started: begun)
+                return Started(
+                    want: want, taskDefinitionArn: taskDefinitionArn,
+                    expectation: .init(
+                        serviceName: want.rendered.serviceName, deploymentId: nil, taskDefinitionArn: taskDefinitionArn,
+                        primaryTaskSet: true),
+                    started: begun)
             default:
                 let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
-                return Started(want: want, taskDefinitionArn: taskDefinitionArn,
-                               expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
-                               started: begun)
+                return Started(
+                    want: want, taskDefinitionArn: taskDefinitionArn,
+                    expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
+                    started: begun)
             }
         }
         switch plan.deploymentController {
@@ -81,10 +90,13 @@ extension Applier {
         progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
         let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
         let newDeployment = primary?.id != plan.liveDeploymentId || plan.taskDefinitionChanged
-        return Started(want: want, taskDefinitionArn: taskDefinitionArn,
-                       expectation: newDeployment ? .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id,
-                                                          taskDefinitionArn: taskDefinitionArn) : nil,
-                       started: begun, drifted: Self.drifted(plan))
+        return Started(
+            want: want, taskDefinitionArn: taskDefinitionArn,
+            expectation: newDeployment
+                ? .init(
+                    serviceName: want.rendered.serviceName, deploymentId: primary?.id,
+                    taskDefinitionArn: taskDefinitionArn) : nil,
+            started: begun, drifted: Self.drifted(plan))
     }
 
     /// UpdateService, refusing an answer without the service.
@@ -92,7 +104,8 @@ extension Applier {
         try await hooks.beforeWrite?()
         let response = try await client.updateService(update)
         guard response.service?.serviceName != nil else {
-            throw ReconcileError("ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
+            throw ReconcileError(
+                "ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
         }
         return response
     }
@@ -107,11 +120,14 @@ extension Applier {
     /// revision as registered, not as running: it has not seen it run.
     func updateExternal(_ plan: ServicePlan, _ want: DesiredService, environment: Environment, taskDefinitionArn: String) async throws -> Started {
         let begun = now()
-        let blocked = plan.settingsChanges.map(\.path).filter { !ServiceUpdate.externalUpdatable.contains(Self.topField($0)) && Self.topField($0) != "tags" }
+        let blocked = plan.settingsChanges.map(\.path).filter {
+            !ServiceUpdate.externalUpdatable.contains(Self.topField($0)) && Self.topField($0) != "tags"
+        }
         guard blocked.isEmpty else {
-            throw ReconcileError("\(want.rendered.serviceName) uses the EXTERNAL deployment controller: ECS does not change "
-                                 + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it; "
-                                 + "change them through the controller that deploys it", kind: .terminal)
+            throw ReconcileError(
+                "\(want.rendered.serviceName) uses the EXTERNAL deployment controller: ECS does not change "
+                    + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it; "
+                    + "change them through the controller that deploys it", kind: .terminal)
         }
         if plan.settingsChanges.contains(where: { Self.topField($0.path) != "tags" }) {
             _ = try await updateService(try ServiceUpdate.request(from: want.create, only: ServiceUpdate.externalUpdatable), want)

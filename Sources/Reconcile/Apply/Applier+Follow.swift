@@ -36,7 +36,8 @@ extension Applier {
             for (service, (expectation, want)) in pending {
                 let verdict: RolloutWatcher.Verdict
                 if expectation.codeDeploy {
-                    let info = try await codeDeploy?.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: expectation.deploymentId)).deploymentInfo
+                    let info = try await codeDeploy?.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: expectation.deploymentId))
+                        .deploymentInfo
                     var rollback: CodeDeployAPI.DeploymentInfo?
                     if let rollbackID = info?.rollbackInfo?.rollbackDeploymentId {
                         rollback = try await codeDeploy?.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: rollbackID)).deploymentInfo
@@ -94,8 +95,12 @@ extension Applier {
     /// The status reason ECS gave the deployment of `expectation`'s task definition, where the
     /// endpoint has the ServiceDeployment API.
     func serviceDeploymentReason(cluster: String, _ expectation: RolloutWatcher.Expectation) async -> String? {
-        guard let briefs = try? await client.listServiceDeployments(ECSAPI.ListServiceDeploymentsRequest(
-            service: expectation.serviceName, cluster: cluster)).serviceDeployments else { return nil }
+        guard
+            let briefs = try? await client.listServiceDeployments(
+                ECSAPI.ListServiceDeploymentsRequest(
+                    service: expectation.serviceName, cluster: cluster)
+            ).serviceDeployments
+        else { return nil }
         return briefs.last { $0.targetServiceRevisionArn == expectation.taskDefinitionArn && $0.statusReason != nil }?.statusReason
     }
 }

@@ -14,8 +14,10 @@ extension Applier {
         for service in services {
             let started = now()
             try await hooks.beforeWrite?()
-            _ = try await client.deleteService(ECSAPI.DeleteServiceRequest(cluster: environment.target.cluster, service: service.serviceName,
-                                                                           force: true))
+            _ = try await client.deleteService(
+                ECSAPI.DeleteServiceRequest(
+                    cluster: environment.target.cluster, service: service.serviceName,
+                    force: true))
             progress("\(environment.name)/\(service.service): deleted service \(service.serviceName) (no longer in git; policy.prune)")
             let record = DeploymentRecord(
                 environment: environment.name, service: service.service, taskDefinitionArn: service.taskDefinitionArn ?? "",

@@ -40,8 +40,9 @@ extension Applier {
                 continue
             }
             guard let arn = registered.taskDefinition?.taskDefinitionArn, arn.hasPrefix("arn:") else {
-                throw ReconcileError("ecs RegisterTaskDefinition for \(want.rendered.family) answered without a task definition ARN; "
-                                     + "\(want.name) is not changed (nothing was created or updated with it)")
+                throw ReconcileError(
+                    "ecs RegisterTaskDefinition for \(want.rendered.family) answered without a task definition ARN; "
+                        + "\(want.name) is not changed (nothing was created or updated with it)")
             }
             progress("\(environment.name)/\(want.name): registered \(Self.short(arn))")
             try await hooks.afterRegister?(arn)
@@ -51,13 +52,14 @@ extension Applier {
     }
 
     static func tags(user: [ECSAPI.Tag]?, want: DesiredService, environment: Environment, commit: ObjectID) -> [ECSAPI.Tag] {
-        let berth: [ECSAPI.Tag] = [
-            ECSAPI.Tag(key: Tags.commit, value: commit.hex),
-            ECSAPI.Tag(key: Tags.environment, value: environment.name),
-            ECSAPI.Tag(key: Tags.service, value: want.name),
-            ECSAPI.Tag(key: Tags.path, value: String((want.rendered.sources.first ?? "").prefix(256))),
-            ECSAPI.Tag(key: Tags.specHash, value: want.specHash),
-        ] + (environment.review?.tags.map { ECSAPI.Tag(key: $0.key, value: $0.value) } ?? [])
+        let berth: [ECSAPI.Tag] =
+            [
+                ECSAPI.Tag(key: Tags.commit, value: commit.hex),
+                ECSAPI.Tag(key: Tags.environment, value: environment.name),
+                ECSAPI.Tag(key: Tags.service, value: want.name),
+                ECSAPI.Tag(key: Tags.path, value: String((want.rendered.sources.first ?? "").prefix(256))),
+                ECSAPI.Tag(key: Tags.specHash, value: want.specHash),
+            ] + (environment.review?.tags.map { ECSAPI.Tag(key: $0.key, value: $0.value) } ?? [])
         return (user ?? []).filter { !($0.key ?? "").hasPrefix("berth:") } + berth
     }
 

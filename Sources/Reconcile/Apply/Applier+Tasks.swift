@@ -8,8 +8,10 @@ import Records
 extension Applier {
     /// Runs a one-off task from its service's task definition (the new one when the apply
     /// changes it), waits for it to stop, and judges it by its containers' exit codes.
-    func runTask(_ task: OneOffTask, environment: Environment, desired: [DesiredService], plan: EnvironmentPlan,
-                 taskDefinitions: [String: String], commit: ObjectID) async throws -> ServiceOutcome {
+    func runTask(
+        _ task: OneOffTask, environment: Environment, desired: [DesiredService], plan: EnvironmentPlan,
+        taskDefinitions: [String: String], commit: ObjectID
+    ) async throws -> ServiceOutcome {
         let label = "task:\(task.name)"
         guard let want = desired.first(where: { $0.name == task.service }) else {
             return ServiceOutcome(service: label, result: .skipped("service \(task.service) is not rendered"), record: nil)
@@ -19,11 +21,12 @@ extension Applier {
         let started = now()
         progress("\(environment.name)/\(label): running \(Self.short(arn))\(task.command.map { " with command \($0.joined(separator: " "))" } ?? "")")
         try await hooks.beforeWrite?()
-        let response = try await client.runTask(ECSAPI.RunTaskRequest(
-            capacityProviderStrategy: want.create.capacityProviderStrategy, cluster: environment.target.cluster, count: 1,
-            launchType: want.create.launchType, networkConfiguration: want.create.networkConfiguration,
-            overrides: task.command.map { ECSAPI.TaskOverride(containerOverrides: [ECSAPI.ContainerOverride(name: container, command: $0)]) },
-            startedBy: "berth", taskDefinition: arn))
+        let response = try await client.runTask(
+            ECSAPI.RunTaskRequest(
+                capacityProviderStrategy: want.create.capacityProviderStrategy, cluster: environment.target.cluster, count: 1,
+                launchType: want.create.launchType, networkConfiguration: want.create.networkConfiguration,
+                overrides: task.command.map { ECSAPI.TaskOverride(containerOverrides: [ECSAPI.ContainerOverride(name: container, command: $0)]) },
+                startedBy: "berth", taskDefinition: arn))
         var outcome = DeploymentRecord.Outcome.failed
         var reason: String?
         if let failure = response.failures?.first {
@@ -34,9 +37,10 @@ extension Applier {
             reason = "RunTask started no task"
         }
         progress("\(environment.name)/\(label): \(outcome.rawValue)\(reason.map { " (\($0))" } ?? "")")
-        let record = DeploymentRecord(environment: environment.name, service: label, taskDefinitionArn: arn, specHash: want.specHash,
-                                      settingsHash: want.settingsHash, deploymentId: response.tasks?.first?.taskArn, started: started,
-                                      finished: now(), outcome: outcome, reason: reason, target: TargetDescription.of(environment.target))
+        let record = DeploymentRecord(
+            environment: environment.name, service: label, taskDefinitionArn: arn, specHash: want.specHash,
+            settingsHash: want.settingsHash, deploymentId: response.tasks?.first?.taskArn, started: started,
+            finished: now(), outcome: outcome, reason: reason, target: TargetDescription.of(environment.target))
         let written = try await self.record(record, on: commit)
         return ServiceOutcome(service: label, result: .applied(outcome), record: written)
     }
@@ -48,8 +52,11 @@ extension Applier {
             if task?.lastStatus == "STOPPED" {
                 let failed = (task?.containers ?? []).filter { ($0.exitCode ?? 1) != 0 }
                 if failed.isEmpty { return (.converged, "exit code 0") }
-                return (.failed, failed.map { "container \($0.name ?? "?") exited with \($0.exitCode.map(String.init) ?? "no code")" }
-                    .joined(separator: ", ") + (task?.stoppedReason.map { " (\($0))" } ?? ""))
+                return (
+                    .failed,
+                    failed.map { "container \($0.name ?? "?") exited with \($0.exitCode.map(String.init) ?? "no code")" }
+                        .joined(separator: ", ") + (task?.stoppedReason.map { " (\($0))" } ?? "")
+                )
             }
             try await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
         }

@@ -27,8 +27,10 @@ extension Applier {
                 if !recorded, recorder != nil, phase == .failed {
                     // Git's spec runs, but ECS gave up on its rollout: that failure is not a
                     // convergence, and the apply that started it recorded it.
-                    outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: nil,
-                                                   liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
+                    outcomes.append(
+                        ServiceOutcome(
+                            service: want.name, result: .inSync, record: nil,
+                            liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
                     continue
                 }
                 if !recorded, recorder != nil, phase == .inProgress {
@@ -43,39 +45,50 @@ extension Applier {
                                 started: now(), finished: nil, outcome: .started, reason: "found rolling out git's spec; outcome not followed",
                                 target: TargetDescription.of(environment.target))
                         }
-                        outcomes.append(ServiceOutcome(service: want.name, result: .applied(.started), record: record,
-                                                       liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
+                        outcomes.append(
+                            ServiceOutcome(
+                                service: want.name, result: .applied(.started), record: record,
+                                liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
                         continue
                     }
                     // Git's spec runs, but its rollout has not finished (an earlier run timed out,
                     // or was stopped): follow that deployment to its outcome, never assume it.
-                    resumed.append(Started(want: want, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
-                                           expectation: .init(serviceName: want.rendered.serviceName, deploymentId: servicePlan.liveDeploymentId,
-                                                              taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
-                                                              primaryTaskSet: servicePlan.deploymentController == "CODE_DEPLOY"),
-                                           started: now()))
+                    resumed.append(
+                        Started(
+                            want: want, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                            expectation: .init(
+                                serviceName: want.rendered.serviceName, deploymentId: servicePlan.liveDeploymentId,
+                                taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                                primaryTaskSet: servicePlan.deploymentController == "CODE_DEPLOY"),
+                            started: now()))
                     continue
                 }
                 var record: DeploymentRecord?
                 if !recorded, recorder != nil {
-                    record = DeploymentRecord(environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
-                                              specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
-                                              started: now(), finished: now(), outcome: .converged,
-                                              reason: servicePlan.deploymentController == "EXTERNAL"
-                                                  ? "found running git's spec, deployed by the service's EXTERNAL controller"
-                                                  : "found matching git; recorded after an interrupted apply",
-                                              target: TargetDescription.of(environment.target))
+                    record = DeploymentRecord(
+                        environment: environment.name, service: want.name, taskDefinitionArn: servicePlan.liveTaskDefinitionArn ?? "",
+                        specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: servicePlan.liveDeploymentId,
+                        started: now(), finished: now(), outcome: .converged,
+                        reason: servicePlan.deploymentController == "EXTERNAL"
+                            ? "found running git's spec, deployed by the service's EXTERNAL controller"
+                            : "found matching git; recorded after an interrupted apply",
+                        target: TargetDescription.of(environment.target))
                 }
-                outcomes.append(ServiceOutcome(service: want.name, result: .inSync, record: record,
-                                               liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
+                outcomes.append(
+                    ServiceOutcome(
+                        service: want.name, result: .inSync, record: record,
+                        liveTaskDefinitionArn: servicePlan.liveTaskDefinitionArn))
             } else if servicePlan.drift && !environment.policy.selfHeal {
                 let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
-                outcomes.append(skip(want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
-                                     environment: environment))
+                outcomes.append(
+                    skip(
+                        want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
+                        environment: environment))
             } else if !options.retry, let failed = records.lastFailure(want.name, specHash: want.specHash, settingsHash: want.settingsHash) {
-                outcomes.append(skip(
-                    want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
-                    environment: environment))
+                outcomes.append(
+                    skip(
+                        want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
+                        environment: environment))
             } else {
                 work.append((servicePlan, want))
             }

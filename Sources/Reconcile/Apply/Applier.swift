@@ -21,10 +21,12 @@ public struct Applier: Sendable {
     /// Deploys services whose deployment controller is CODE_DEPLOY.
     let codeDeploy: (any CodeDeployClient)?
 
-    public init(client: any ECSClient, cache: TaskDefinitionCache, recorder: NotesRecorder?, options: ApplyOptions = ApplyOptions(),
-                hooks: ApplyHooks = ApplyHooks(), progress: @escaping @Sendable (String) -> Void = { _ in },
-                now: @escaping @Sendable () -> Date = { Date() }, callerArn: String? = nil,
-                codeDeploy: (any CodeDeployClient)? = nil) {
+    public init(
+        client: any ECSClient, cache: TaskDefinitionCache, recorder: NotesRecorder?, options: ApplyOptions = ApplyOptions(),
+        hooks: ApplyHooks = ApplyHooks(), progress: @escaping @Sendable (String) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }, callerArn: String? = nil,
+        codeDeploy: (any CodeDeployClient)? = nil
+    ) {
         self.callerArn = callerArn
         self.codeDeploy = codeDeploy ?? (client as? any CodeDeployClient)
         self.client = client
@@ -83,23 +85,28 @@ public struct Applier: Sendable {
 
     /// Applies `plan` for `environment` at `commit`. `records` are this environment's: a spec
     /// that failed is not tried again without `retry`.
-    public func apply(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
-                      records: EnvironmentRecords = EnvironmentRecords()) async throws -> [ServiceOutcome] {
+    public func apply(
+        plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
+        records: EnvironmentRecords = EnvironmentRecords()
+    ) async throws -> [ServiceOutcome] {
         var (outcomes, clean) = try await rollOut(plan: plan, environment: environment, desired: desired, commit: commit, records: records)
         // Last, and only when everything else converged, as Argo CD's PruneLast does.
         if clean, environment.policy.prune, !plan.pruned.isEmpty {
             outcomes += try await prune(plan.pruned, environment: environment, commit: commit)
         } else if environment.policy.prune, !plan.pruned.isEmpty {
-            progress("\(environment.name): not deleting \(plan.pruned.map(\.service).joined(separator: ", ")) (no longer in git): "
-                     + "something else in this apply did not converge, and pruning waits for that")
+            progress(
+                "\(environment.name): not deleting \(plan.pruned.map(\.service).joined(separator: ", ")) (no longer in git): "
+                    + "something else in this apply did not converge, and pruning waits for that")
         }
         return outcomes.sorted { $0.service < $1.service }
     }
 
     /// The services of the plan: records, resumed rollouts, task definitions, one-off tasks and
     /// waves; `clean` when nothing failed.
-    func rollOut(plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
-                 records: EnvironmentRecords) async throws -> (outcomes: [ServiceOutcome], clean: Bool) {
+    func rollOut(
+        plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
+        records: EnvironmentRecords
+    ) async throws -> (outcomes: [ServiceOutcome], clean: Bool) {
         var triaged = triage(plan, environment: environment, desired: desired, records: records)
         await followCodeDeployUnderWay(&triaged, plan: plan, environment: environment, desired: desired)
         var outcomes = triaged.outcomes
@@ -120,8 +127,9 @@ public struct Applier: Sendable {
             taskDefinitions[want.name] = try await resolveTaskDefinition(servicePlan, want, environment: environment, commit: commit)
         }
         for task in environment.tasks where task.when == .before {
-            let outcome = try await runTask(task, environment: environment, desired: desired, plan: plan,
-                                            taskDefinitions: taskDefinitions, commit: commit)
+            let outcome = try await runTask(
+                task, environment: environment, desired: desired, plan: plan,
+                taskDefinitions: taskDefinitions, commit: commit)
             outcomes.append(outcome)
             guard outcome.succeeded else {
                 let why = "before-task \(task.name) failed: \(outcome.record?.reason ?? "see its record")"
@@ -146,8 +154,10 @@ public struct Applier: Sendable {
         }
         if blocked == nil {
             for task in environment.tasks where task.when == .after {
-                outcomes.append(try await runTask(task, environment: environment, desired: desired, plan: plan,
-                                                  taskDefinitions: taskDefinitions, commit: commit))
+                outcomes.append(
+                    try await runTask(
+                        task, environment: environment, desired: desired, plan: plan,
+                        taskDefinitions: taskDefinitions, commit: commit))
             }
         }
         return (outcomes, blocked == nil && !outcomes.contains { !$0.succeeded })
@@ -160,8 +170,10 @@ public struct Applier: Sendable {
         return groups.filter { !$0.isEmpty }
     }
 
-    func applyWave(_ members: [(ServicePlan, DesiredService)], environment: Environment, taskDefinitions: [String: String],
-                   commit: ObjectID) async throws -> [ServiceOutcome] {
+    func applyWave(
+        _ members: [(ServicePlan, DesiredService)], environment: Environment, taskDefinitions: [String: String],
+        commit: ObjectID
+    ) async throws -> [ServiceOutcome] {
         var started: [Started] = []
         // A service berth refuses to deploy (a terminal ReconcileError: what its controller
         // cannot take) does not stop the others: what started is followed and recorded, and the
@@ -177,8 +189,13 @@ public struct Applier: Sendable {
                     let arn = taskDefinitions[want.name] ?? servicePlan.liveTaskDefinitionArn ?? ""
                     group.addTask {
                         do {
-                            return (want, .success(try await updateService(servicePlan, want, environment: environment, taskDefinitionArn: arn,
-                                                                           commit: commit)))
+                            return (
+                                want,
+                                .success(
+                                    try await updateService(
+                                        servicePlan, want, environment: environment, taskDefinitionArn: arn,
+                                        commit: commit))
+                            )
                         } catch {
                             return (want, .failure(error))
                         }
@@ -192,10 +209,13 @@ public struct Applier: Sendable {
                     started.append(item)
                 case .failure(let error as ReconcileError) where error.kind == .terminal:
                     progress("\(environment.name)/\(want.name): \(error)")
-                    refused.append(ServiceOutcome(service: want.name, result: .applied(.failed), record: DeploymentRecord(
-                        environment: environment.name, service: want.name, taskDefinitionArn: taskDefinitions[want.name] ?? "",
-                        specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: nil, started: now(), finished: now(),
-                        outcome: .failed, reason: "\(error)", target: TargetDescription.of(environment.target))))
+                    refused.append(
+                        ServiceOutcome(
+                            service: want.name, result: .applied(.failed),
+                            record: DeploymentRecord(
+                                environment: environment.name, service: want.name, taskDefinitionArn: taskDefinitions[want.name] ?? "",
+                                specHash: want.specHash, settingsHash: want.settingsHash, deploymentId: nil, started: now(), finished: now(),
+                                outcome: .failed, reason: "\(error)", target: TargetDescription.of(environment.target))))
                 case .failure(let error):
                     raised = raised ?? error
                 }
@@ -206,7 +226,6 @@ public struct Applier: Sendable {
         if let raised { throw raised }
         return try await finish(started, environment: environment, commit: commit) + recorded(refused, commit: commit)
     }
-
 
     /// Waits for started rollouts (unless told not to) and records each outcome.
     func finish(_ started: [Started], environment: Environment, commit: ObjectID) async throws -> [ServiceOutcome] {

@@ -25,9 +25,11 @@ public struct ApplyOptions: Sendable {
     /// periodic resync, which passes none.
     public var settled: [String: String] = [:]
 
-    public init(wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
-                trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil,
-                settled: [String: String] = [:]) {
+    public init(
+        wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
+        trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil,
+        settled: [String: String] = [:]
+    ) {
         self.settled = settled
         self.trustAnchor = trustAnchor
         self.trigger = trigger

@@ -11,8 +11,9 @@ struct CodeDeployAppSpec {
 
     init(taskDefinitionArn: String, service: ECSAPI.CreateServiceRequest, hooks: [CodeDeploySettings.Hook], serviceName: String) throws {
         guard let balancer = service.loadBalancers?.first, let container = balancer.containerName, let port = balancer.containerPort else {
-            throw ReconcileError("\(serviceName) uses the CODE_DEPLOY deployment controller, which needs a load balancer: "
-                                 + "set service.loadBalancers with containerName and containerPort", kind: .terminal)
+            throw ReconcileError(
+                "\(serviceName) uses the CODE_DEPLOY deployment controller, which needs a load balancer: "
+                    + "set service.loadBalancers with containerName and containerPort", kind: .terminal)
         }
         var properties: [String: Any] = [
             "TaskDefinition": taskDefinitionArn,
@@ -37,7 +38,7 @@ struct CodeDeployAppSpec {
             }
         }
         var spec: [String: Any] = [
-            "Resources": [["TargetService": ["Type": "AWS::ECS::Service", "Properties": properties]]],
+            "Resources": [["TargetService": ["Type": "AWS::ECS::Service", "Properties": properties]]]
         ]
         if !hooks.isEmpty { spec["Hooks"] = hooks.map { [$0.event: $0.function] } }
         let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -48,8 +49,9 @@ struct CodeDeployAppSpec {
     /// The task definition an AppSpec deploys, to know a deployment berth started before.
     static func taskDefinition(in content: String) -> String? {
         guard let data = content.data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let resources = root["Resources"] as? [[String: Any]] else { return nil }
+            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let resources = root["Resources"] as? [[String: Any]]
+        else { return nil }
         for resource in resources {
             for case let target as [String: Any] in resource.values {
                 if let properties = target["Properties"] as? [String: Any], let arn = properties["TaskDefinition"] as? String { return arn }

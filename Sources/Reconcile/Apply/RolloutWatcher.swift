@@ -26,14 +26,17 @@ struct RolloutWatcher {
         if expected.primaryTaskSet { return judgeTaskSet(service, expected) }
         let deployments = service.deployments ?? []
         let primary = deployments.first { $0.status == "PRIMARY" }
-        let progress = "\(primary?.rolloutState ?? "in progress"): \(service.runningCount ?? 0)/\(service.desiredCount ?? 0) running, \(service.pendingCount ?? 0) pending"
+        let progress =
+            "\(primary?.rolloutState ?? "in progress"): \(service.runningCount ?? 0)/\(service.desiredCount ?? 0) running, \(service.pendingCount ?? 0) pending"
         if let ours = deployments.first(where: { $0.id == expected.deploymentId }) {
             switch ours.rolloutState {
             case "COMPLETED" where ours.status == "PRIMARY":
                 return .done(.converged, ours.rolloutStateReason)
             case "FAILED":
                 if let primary, primary.id != ours.id {
-                    return .done(.rolledBack, ours.rolloutStateReason ?? "ECS rolled the service back to \(primary.taskDefinition ?? "the previous deployment")")
+                    return .done(
+                        .rolledBack,
+                        ours.rolloutStateReason ?? "ECS rolled the service back to \(primary.taskDefinition ?? "the previous deployment")")
                 }
                 return .done(.failed, ours.rolloutStateReason)
             case nil:

@@ -12,8 +12,10 @@ enum ServiceTags {
     }
 
     /// What to set and what to remove on a live service.
-    static func changes(live: [String: String], user: [ECSAPI.Tag]?, environment: String, service: String,
-                        prune: Bool) -> (tag: [ECSAPI.Tag], untag: [String]) {
+    static func changes(
+        live: [String: String], user: [ECSAPI.Tag]?, environment: String, service: String,
+        prune: Bool
+    ) -> (tag: [ECSAPI.Tag], untag: [String]) {
         let wanted = create(user: user, environment: environment, service: service)
         let tag = wanted.filter { live[$0.key ?? ""] != ($0.value ?? "") }
         guard prune else { return (tag, []) }

@@ -6,21 +6,29 @@ import Foundation
 /// here), without what UpdateService does not take or berth sets apart.
 enum ServiceUpdate {
     /// CreateService's fields that UpdateService lacks, or that berth decides per call.
-    static let notCarried: Set<String> = ["serviceName", "taskDefinition", "clientToken", "launchType", "role",
-                                          "schedulingStrategy", "deploymentController", "tags"]
+    static let notCarried: Set<String> = [
+        "serviceName", "taskDefinition", "clientToken", "launchType", "role",
+        "schedulingStrategy", "deploymentController", "tags",
+    ]
 
     /// What ECS updates on a service deployed by CodeDeploy; the rest goes out as a deployment.
-    static let codeDeployUpdatable: Set<String> = ["desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds",
-                                                   "placementConstraints", "placementStrategy", "enableECSManagedTags", "propagateTags"]
+    static let codeDeployUpdatable: Set<String> = [
+        "desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds",
+        "placementConstraints", "placementStrategy", "enableECSManagedTags", "propagateTags",
+    ]
     /// What CodeDeploy's AppSpec carries for an ECS service.
     static let codeDeployAppSpec: Set<String> = ["loadBalancers", "networkConfiguration", "platformVersion", "capacityProviderStrategy"]
     /// What a service with the EXTERNAL deployment controller leaves to its task sets: not
     /// sent when berth creates one.
-    static let taskSetLevel: Set<String> = ["taskDefinition", "launchType", "platformVersion", "networkConfiguration",
-                                            "loadBalancers", "serviceRegistries", "capacityProviderStrategy"]
+    static let taskSetLevel: Set<String> = [
+        "taskDefinition", "launchType", "platformVersion", "networkConfiguration",
+        "loadBalancers", "serviceRegistries", "capacityProviderStrategy",
+    ]
     /// What ECS updates on a service with the EXTERNAL deployment controller.
-    static let externalUpdatable: Set<String> = ["desiredCount", "placementConstraints", "placementStrategy",
-                                                 "healthCheckGracePeriodSeconds", "enableECSManagedTags", "propagateTags"]
+    static let externalUpdatable: Set<String> = [
+        "desiredCount", "placementConstraints", "placementStrategy",
+        "healthCheckGracePeriodSeconds", "enableECSManagedTags", "propagateTags",
+    ]
 
     /// The update for `create`, limited to `only` when given.
     /// Throws rather than send an update that lost the settings: a field the two requests
@@ -36,8 +44,9 @@ enum ServiceUpdate {
         do {
             update = try JSONDecoder().decode(ECSAPI.UpdateServiceRequest.self, from: JSONSerialization.data(withJSONObject: fields))
         } catch {
-            throw ReconcileError("cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update: \(error)",
-                                 kind: .terminal)
+            throw ReconcileError(
+                "cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update: \(error)",
+                kind: .terminal)
         }
         // Fields newer than the schema go with the whole update, not with the few fields ECS
         // takes for a service another controller deploys.

@@ -14,12 +14,17 @@ public enum PlanPrinter {
     }
 
     public static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
-        var lines = ["berth plan: environment \(plan.environment) at \(plan.commit.map { ObjectID.short($0) } ?? "work tree") (target \(plan.target))", ""]
-        if let frozen = plan.frozen { lines += [style.paint("  ! \(plan.environment) is \(TerminalText.line(frozen)); apply will refuse", "31"), ""] }
+        var lines = [
+            "berth plan: environment \(plan.environment) at \(plan.commit.map { ObjectID.short($0) } ?? "work tree") (target \(plan.target))", "",
+        ]
+        if let frozen = plan.frozen {
+            lines += [style.paint("  ! \(plan.environment) is \(TerminalText.line(frozen)); apply will refuse", "31"), ""]
+        }
         for service in plan.services {
             switch service.action {
             case .create:
-                lines.append(style.paint("  + \(service.service): create service \(service.serviceName) with task definition family \(service.family)", "32"))
+                lines.append(
+                    style.paint("  + \(service.service): create service \(service.serviceName) with task definition family \(service.family)", "32"))
             case .update:
                 let drift = service.drift ? style.paint(" (drift: changed outside git)", "33") : ""
                 lines.append(style.paint("  ~ \(service.service): update service \(service.serviceName)", "33") + drift)
@@ -40,9 +45,11 @@ public enum PlanPrinter {
         }
         let counts = plan.counts
         lines.append("")
-        lines.append(plan.hasChanges ? "Plan: \(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
-                                       + (plan.pruned.isEmpty ? "." : ", \(plan.pruned.count) to delete.")
-                                      : "No changes. \(plan.environment) matches git (\(counts.inSync) service(s) in sync).")
+        lines.append(
+            plan.hasChanges
+                ? "Plan: \(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
+                    + (plan.pruned.isEmpty ? "." : ", \(plan.pruned.count) to delete.")
+                : "No changes. \(plan.environment) matches git (\(counts.inSync) service(s) in sync).")
         return lines.joined(separator: "\n")
     }
 
@@ -64,8 +71,10 @@ public enum PlanPrinter {
     }
 
     public static func markdown(_ plan: EnvironmentPlan) -> String {
-        var lines = ["### berth plan: `\(plan.environment)`", "",
-                     "Commit `\(plan.commit.map { ObjectID.short($0) } ?? "work tree")`, target `\(plan.target)`.", ""]
+        var lines = [
+            "### berth plan: `\(plan.environment)`", "",
+            "Commit `\(plan.commit.map { ObjectID.short($0) } ?? "work tree")`, target `\(plan.target)`.", "",
+        ]
         if let frozen = plan.frozen { lines += ["> **\(plan.environment) is \(TerminalText.line(frozen)); apply will refuse.**", ""] }
         lines += ["| service | action | changes |", "|---|---|---|"]
         for service in plan.services {
@@ -80,8 +89,12 @@ public enum PlanPrinter {
             lines += ["```", "</details>"]
         }
         let counts = plan.counts
-        lines += ["", plan.hasChanges ? "**\(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
-                    + (plan.pruned.isEmpty ? ".**" : ", \(plan.pruned.count) to delete.**") : "**No changes.**"]
+        lines += [
+            "",
+            plan.hasChanges
+                ? "**\(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
+                    + (plan.pruned.isEmpty ? ".**" : ", \(plan.pruned.count) to delete.**") : "**No changes.**",
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -7,8 +7,9 @@ public enum StatusPrinter {
     public static func text(_ statuses: [EnvironmentStatus], now: Date = Date()) -> String {
         var out: [String] = []
         for status in statuses {
-            out.append("\(status.environment) (\(status.target)) at \(status.commit.map { ObjectID.short($0) } ?? "-")"
-                       + (status.frozen.map { "  FROZEN: \($0)" } ?? ""))
+            out.append(
+                "\(status.environment) (\(status.target)) at \(status.commit.map { ObjectID.short($0) } ?? "-")"
+                    + (status.frozen.map { "  FROZEN: \($0)" } ?? ""))
             var rows = [["SERVICE", "STATE", "REVISION", "IMAGES", "TASKS", "LAST APPLY"]]
             for service in status.services {
                 let images = service.desiredImages.keys.sorted().map { name -> String in
@@ -16,10 +17,14 @@ public enum StatusPrinter {
                     return have == nil || have == want ? "\(name)=\(want)" : "\(name)=\(have!) -> \(want)"
                 }.joined(separator: " ")
                 let tasks = service.runningCount.map { "\($0)/\(service.desiredCount ?? 0)" } ?? "-"
-                let last = service.lastApply.map { apply in
-                    [ObjectID.short(apply.commit), apply.author ?? "", apply.finished.map { age(now.timeIntervalSince($0)) + " ago" } ?? "", apply.outcome]
+                let last =
+                    service.lastApply.map { apply in
+                        [
+                            ObjectID.short(apply.commit), apply.author ?? "", apply.finished.map { age(now.timeIntervalSince($0)) + " ago" } ?? "",
+                            apply.outcome,
+                        ]
                         .filter { !$0.isEmpty }.joined(separator: " ")
-                } ?? "-"
+                    } ?? "-"
                 let state = service.state.rawValue + (service.stage.map { " (\($0))" } ?? "")
                 rows.append([service.service, state, service.liveRevision ?? "-", images, tasks, last])
             }
@@ -42,8 +47,10 @@ public enum StatusPrinter {
             let expires = review.expiryText(now: now) ?? "-"
             var detail = review.services.joined(separator: " ")
             if let reason = review.reason { detail += (detail.isEmpty ? "" : "  ") + reason }
-            rows.append([review.name, review.branch, review.state.rawValue, review.created.map { age(now.timeIntervalSince($0)) } ?? "-",
-                         expires, detail.isEmpty ? "-" : detail])
+            rows.append([
+                review.name, review.branch, review.state.rawValue, review.created.map { age(now.timeIntervalSince($0)) } ?? "-",
+                expires, detail.isEmpty ? "-" : detail,
+            ])
         }
         return ([header] + table(rows).map { "  " + $0 }).joined(separator: "\n") + "\n"
     }

@@ -10,14 +10,16 @@ enum DeploymentStage {
     /// has the ServiceDeployment API (moto has not); nil otherwise.
     static func current(of service: ECSAPI.Service, client: any ECSClient) async -> ECSAPI.ServiceDeployment? {
         guard let strategy = service.deploymentConfiguration?.strategy, native.contains(strategy),
-              let arn = service.currentServiceDeployment else { return nil }
+            let arn = service.currentServiceDeployment
+        else { return nil }
         return try? await client.describeServiceDeployments(ECSAPI.DescribeServiceDeploymentsRequest(serviceDeploymentArns: [arn]))
             .serviceDeployments?.first
     }
 
     /// "BLUE_GREEN at TEST_TRAFFIC_SHIFT, production traffic 0%".
     static func describe(_ deployment: ECSAPI.ServiceDeployment, strategy: String?) -> String {
-        var text = "\(strategy ?? deployment.deploymentConfiguration?.strategy ?? "deployment") at \(deployment.lifecycleStage ?? deployment.status ?? "an unknown stage")"
+        var text =
+            "\(strategy ?? deployment.deploymentConfiguration?.strategy ?? "deployment") at \(deployment.lifecycleStage ?? deployment.status ?? "an unknown stage")"
         if let weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight {
             text += ", production traffic \(Int(weight.rounded()))%"
         }

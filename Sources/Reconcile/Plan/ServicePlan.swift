@@ -53,8 +53,10 @@ public struct EnvironmentPlan: Sendable, Codable {
 
     public var hasChanges: Bool { services.contains { $0.action != .inSync } || !pruned.isEmpty }
     public var counts: (create: Int, update: Int, inSync: Int) {
-        (services.filter { $0.action == .create }.count, services.filter { $0.action == .update }.count,
-         services.filter { $0.action == .inSync }.count)
+        (
+            services.filter { $0.action == .create }.count, services.filter { $0.action == .update }.count,
+            services.filter { $0.action == .inSync }.count
+        )
     }
 }
 

@@ -41,8 +41,9 @@ public actor TaskDefinitionCache {
         guard let definition = response.taskDefinition else {
             throw ReconcileError("ECS returned no task definition for \(arn)")
         }
-        let entry = Entry(definition: definition, tags: Tags.map(response.tags),
-                          canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition, tags: response.tags)))
+        let entry = Entry(
+            definition: definition, tags: Tags.map(response.tags),
+            canonical: TaskDefinitionCanonical.canonical(TaskDefinitionCanonical.request(from: definition, tags: response.tags)))
         entries[arn] = entry
         if let canonicalArn = definition.taskDefinitionArn {
             entries[canonicalArn] = entry
@@ -54,15 +55,20 @@ public actor TaskDefinitionCache {
     /// The newest ACTIVE revision of `family` tagged with `specHash`, looking at the newest `limit`;
     /// for a review environment, only one of its own life (a teardown deregisters exactly those),
     /// and for any other, never a review environment's.
-    public func find(family: String, specHash: String, in client: any ECSClient, limit: Int = 10, owner: ReviewIdentity? = nil) async throws -> String? {
+    public func find(
+        family: String, specHash: String, in client: any ECSClient, limit: Int = 10, owner: ReviewIdentity? = nil
+    ) async throws -> String? {
         // One page, newest first: listing every revision cost a call per hundred of them, and
         // the family only grows. Sorted again for servers that ignore `sort` (moto).
-        let page = try await client.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(
-            familyPrefix: family, status: "ACTIVE", sort: "DESC", maxResults: limit))
+        let page = try await client.listTaskDefinitions(
+            ECSAPI.ListTaskDefinitionsRequest(
+                familyPrefix: family, status: "ACTIVE", sort: "DESC", maxResults: limit))
         let arns = (page.taskDefinitionArns ?? []).sorted { Self.revision($0) > Self.revision($1) }
         for arn in arns.prefix(limit) {
             let entry = try await get(arn, from: client)
-            if entry.tags[Tags.specHash] == specHash, owner.map({ $0.owns(entry.tags) }) ?? (entry.tags[ReviewIdentity.nameTag] == nil) { return entry.definition.taskDefinitionArn ?? arn }
+            if entry.tags[Tags.specHash] == specHash, owner.map({ $0.owns(entry.tags) }) ?? (entry.tags[ReviewIdentity.nameTag] == nil) {
+                return entry.definition.taskDefinitionArn ?? arn
+            }
         }
         return nil
     }

@@ -21,8 +21,10 @@ public enum ReviewBranches {
     /// The branches under `refs/heads/` (or `prefix`) that `template` matches, except `tracked`.
     /// A branch whose tip the tracked branch already contains has nothing to review (merged,
     /// or no commit of its own yet).
-    public static func scan(_ repository: Repository, template: ReviewTemplate, tracked: String, trackedHead: ObjectID,
-                            prefix: String = "refs/heads/", now: Date = Date()) throws -> [ReviewBranch] {
+    public static func scan(
+        _ repository: Repository, template: ReviewTemplate, tracked: String, trackedHead: ObjectID,
+        prefix: String = "refs/heads/", now: Date = Date()
+    ) throws -> [ReviewBranch] {
         var result: [ReviewBranch] = []
         for reference in try repository.references(matching: prefix + "*") {
             let branch = String(reference.dropFirst(prefix.count))
@@ -34,10 +36,13 @@ public enum ReviewBranches {
             if try repository.isAncestor(tip, of: trackedHead) {
                 reason = "merged into \(tracked) (or no commit of its own)"
             } else if let expires, expires <= now {
-                reason = "idle for \(DurationText.format(now.timeIntervalSince(date))), over the time to live of \(DurationText.format(template.ttl!))"
+                reason =
+                    "idle for \(DurationText.format(now.timeIntervalSince(date))), over the time to live of \(DurationText.format(template.ttl!))"
             }
-            result.append(ReviewBranch(branch: branch, name: template.name(for: branch), tip: tip, lastCommit: date,
-                                       unwantedReason: reason, expires: expires))
+            result.append(
+                ReviewBranch(
+                    branch: branch, name: template.name(for: branch), tip: tip, lastCommit: date,
+                    unwantedReason: reason, expires: expires))
         }
         return result
     }

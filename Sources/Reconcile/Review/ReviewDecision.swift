@@ -29,14 +29,17 @@ public struct ReviewDecision: Sendable {
     /// Lives whose services ECS is still removing (DRAINING): nothing to do but wait.
     public var draining: [ReviewInstance] = []
 
-    public init(template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
-                now: Date = Date(), newInstance: (String) -> String = { _ in ReviewIdentity.newInstance() }) {
+    public init(
+        template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
+        now: Date = Date(), newInstance: (String) -> String = { _ in ReviewIdentity.newInstance() }
+    ) {
         self.instances = instances
         // One branch per name: the first by name keeps it, the others wait and say why.
         var byName: [String: ReviewBranch] = [:]
         for branch in branches.sorted(by: { $0.branch < $1.branch }) {
             if let owner = byName[branch.name] {
-                waiting.append(Waiting(branch: branch, reason: "its environment name \(branch.name) is already branch \(owner.branch)'s; rename the branch"))
+                waiting.append(
+                    Waiting(branch: branch, reason: "its environment name \(branch.name) is already branch \(owner.branch)'s; rename the branch"))
             } else {
                 byName[branch.name] = branch
             }
@@ -81,8 +84,12 @@ public struct ReviewDecision: Sendable {
                 continue
             }
             holders.append((branch.name, branch.lastCommit))
-            applies.append(Apply(branch: branch, identity: ReviewIdentity(name: branch.name, branch: branch.branch, instance: newInstance(branch.name),
-                                                                         base: template.from, created: now), isNew: true))
+            applies.append(
+                Apply(
+                    branch: branch,
+                    identity: ReviewIdentity(
+                        name: branch.name, branch: branch.branch, instance: newInstance(branch.name),
+                        base: template.from, created: now), isNew: true))
         }
         applies.sort { $0.identity.name < $1.identity.name }
         waiting.sort { $0.branch.branch < $1.branch.branch }

@@ -46,8 +46,11 @@ public enum ReviewInventory {
             let tags = Tags.map(service.tags)
             guard let name = tags[ReviewIdentity.nameTag], let instance = tags[ReviewIdentity.instanceTag] else { continue }
             let key = name + "/" + instance
-            var entry = instances[key] ?? ReviewInstance(name: name, instance: instance, branch: tags[ReviewIdentity.branchTag] ?? "",
-                                                          created: tags[ReviewIdentity.createdTag].flatMap(Freeze.parseDate), services: [])
+            var entry =
+                instances[key]
+                ?? ReviewInstance(
+                    name: name, instance: instance, branch: tags[ReviewIdentity.branchTag] ?? "",
+                    created: tags[ReviewIdentity.createdTag].flatMap(Freeze.parseDate), services: [])
             entry.services.append(service)
             if let reason = tags[ReviewInstance.teardownTag] { entry.teardown = entry.teardown ?? reason }
             instances[key] = entry

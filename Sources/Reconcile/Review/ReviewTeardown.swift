@@ -27,8 +27,10 @@ public struct ReviewTeardown: Sendable {
         public var leftAlone: [String] = []
     }
 
-    public init(client: any ECSClient, cache: TaskDefinitionCache, beforeWrite: (@Sendable () async throws -> Void)? = nil,
-                progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        client: any ECSClient, cache: TaskDefinitionCache, beforeWrite: (@Sendable () async throws -> Void)? = nil,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.client = client
         self.cache = cache
         self.beforeWrite = beforeWrite
@@ -37,15 +39,19 @@ public struct ReviewTeardown: Sendable {
 
     /// `families` and `serviceNames` are where else this environment's resources could be
     /// (`<name>-<service>` for each service the template knows): looked at, touched only when tagged.
-    public func run(_ instance: ReviewInstance, cluster: String, reason: String, families: [String] = [],
-                    serviceNames: [String] = []) async throws -> Report {
+    public func run(
+        _ instance: ReviewInstance, cluster: String, reason: String, families: [String] = [],
+        serviceNames: [String] = []
+    ) async throws -> Report {
         let owner = instance.identity(base: "")
         var report = Report()
         let active = instance.activeServices
         for service in active where Tags.map(service.tags)[ReviewInstance.teardownTag] == nil {
             try await beforeWrite?()
-            _ = try await client.tagResource(ECSAPI.TagResourceRequest(resourceArn: service.serviceArn,
-                                                                       tags: [ECSAPI.Tag(key: ReviewInstance.teardownTag, value: String(reason.prefix(256)))]))
+            _ = try await client.tagResource(
+                ECSAPI.TagResourceRequest(
+                    resourceArn: service.serviceArn,
+                    tags: [ECSAPI.Tag(key: ReviewInstance.teardownTag, value: String(reason.prefix(256)))]))
         }
         for service in active where (service.desiredCount ?? 0) > 0 {
             try await beforeWrite?()
@@ -55,9 +61,11 @@ public struct ReviewTeardown: Sendable {
         }
         let liveFamilies = instance.services.compactMap { $0.taskDefinition.map(Self.family) }
         var foreign: [String] = []
-        report.deregistered = try await deregister(in: families + liveFamilies, where: { owner.owns($0) }, notDeregistered: { arn, tags in
-            foreign.append("task definition \(Applier.short(arn)): " + Self.whose(tags))
-        }, progress: { revision, _ in "\(instance.name): deregistered \(revision)" })
+        report.deregistered = try await deregister(
+            in: families + liveFamilies, where: { owner.owns($0) },
+            notDeregistered: { arn, tags in
+                foreign.append("task definition \(Applier.short(arn)): " + Self.whose(tags))
+            }, progress: { revision, _ in "\(instance.name): deregistered \(revision)" })
         report.leftAlone += foreign
         for service in active {
             try await beforeWrite?()
@@ -81,18 +89,23 @@ public struct ReviewTeardown: Sendable {
     /// process that made it is gone). Only revisions tagged with this name and another instance;
     /// no services of the name exist at this point, or the new life would have waited.
     public func sweepEarlierLives(of identity: ReviewIdentity, families: [String]) async throws -> [String] {
-        try await deregister(in: families, where: { tags in
-            tags[ReviewIdentity.nameTag] == identity.name && tags[ReviewIdentity.instanceTag].map { $0 != identity.instance } == true
-        }, progress: { revision, tags in
-            "\(identity.name): deregistered \(revision) of an earlier life (\(tags[ReviewIdentity.instanceTag] ?? "?")) that never ran"
-        })
+        try await deregister(
+            in: families,
+            where: { tags in
+                tags[ReviewIdentity.nameTag] == identity.name && tags[ReviewIdentity.instanceTag].map { $0 != identity.instance } == true
+            },
+            progress: { revision, tags in
+                "\(identity.name): deregistered \(revision) of an earlier life (\(tags[ReviewIdentity.instanceTag] ?? "?")) that never ran"
+            })
     }
 
     /// Deregisters the ACTIVE revisions of `families` whose tags pass `owned`; the others are
     /// handed to `notDeregistered`. Returns what was deregistered (`family:revision`).
-    private func deregister(in families: [String], where owned: ([String: String]) -> Bool,
-                            notDeregistered: (String, [String: String]) -> Void = { _, _ in },
-                            progress line: (String, [String: String]) -> String) async throws -> [String] {
+    private func deregister(
+        in families: [String], where owned: ([String: String]) -> Bool,
+        notDeregistered: (String, [String: String]) -> Void = { _, _ in },
+        progress line: (String, [String: String]) -> String
+    ) async throws -> [String] {
         var deregistered: [String] = []
         for family in Set(families).sorted() {
             for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE") {

@@ -62,7 +62,9 @@ public struct EnvironmentStatus: Sendable, Codable {
                 service: service.service, state: Self.state(service), desiredImages: service.desiredImages,
                 liveImages: service.live?.images ?? [:], liveRevision: service.liveTaskDefinitionArn?.split(separator: "/").last.map(String.init),
                 runningCount: service.live?.runningCount, desiredCount: service.live?.desiredCount,
-                lastApply: last.map { LastApply(commit: $0.commit.hex, author: author, finished: $0.record.finished, outcome: $0.record.outcome.rawValue) },
+                lastApply: last.map {
+                    LastApply(commit: $0.commit.hex, author: author, finished: $0.record.finished, outcome: $0.record.outcome.rawValue)
+                },
                 stage: service.live?.stage)
         }
     }

@@ -26,8 +26,10 @@ public struct ReviewStatus: Codable, Sendable {
     public var services: [String]
     public var reason: String?
 
-    public init(name: String, branch: String, commit: String? = nil, instance: String? = nil, state: State, created: Date? = nil,
-                lastCommit: Date? = nil, expires: Date? = nil, services: [String], reason: String? = nil) {
+    public init(
+        name: String, branch: String, commit: String? = nil, instance: String? = nil, state: State, created: Date? = nil,
+        lastCommit: Date? = nil, expires: Date? = nil, services: [String], reason: String? = nil
+    ) {
         self.name = name
         self.branch = branch
         self.commit = commit
@@ -50,25 +52,33 @@ public struct ReviewStatus: Codable, Sendable {
         var result: [ReviewStatus] = []
         for apply in decision.applies {
             let live = decision.instances.first { $0.name == apply.identity.name && $0.instance == apply.identity.instance }
-            result.append(ReviewStatus(name: apply.identity.name, branch: apply.branch.branch, commit: apply.branch.tip.hex,
-                                       instance: apply.isNew ? nil : apply.identity.instance, state: apply.isNew ? .toCreate : .ready,
-                                       created: apply.isNew ? nil : apply.identity.created, lastCommit: apply.branch.lastCommit,
-                                       expires: apply.branch.expires, services: live?.services.compactMap(\.serviceName).sorted() ?? []))
+            result.append(
+                ReviewStatus(
+                    name: apply.identity.name, branch: apply.branch.branch, commit: apply.branch.tip.hex,
+                    instance: apply.isNew ? nil : apply.identity.instance, state: apply.isNew ? .toCreate : .ready,
+                    created: apply.isNew ? nil : apply.identity.created, lastCommit: apply.branch.lastCommit,
+                    expires: apply.branch.expires, services: live?.services.compactMap(\.serviceName).sorted() ?? []))
         }
         for teardown in decision.teardowns {
             let instance = teardown.instance
-            result.append(ReviewStatus(name: instance.name, branch: instance.branch, instance: instance.instance,
-                                       state: instance.teardown == nil ? .toTearDown : .tearingDown, created: instance.created,
-                                       services: instance.services.compactMap(\.serviceName).sorted(), reason: teardown.reason))
+            result.append(
+                ReviewStatus(
+                    name: instance.name, branch: instance.branch, instance: instance.instance,
+                    state: instance.teardown == nil ? .toTearDown : .tearingDown, created: instance.created,
+                    services: instance.services.compactMap(\.serviceName).sorted(), reason: teardown.reason))
         }
         for instance in decision.draining {
-            result.append(ReviewStatus(name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
-                                       created: instance.created, services: instance.services.compactMap(\.serviceName).sorted(),
-                                       reason: (instance.teardown.map { $0 + "; " } ?? "") + "ECS is draining its services"))
+            result.append(
+                ReviewStatus(
+                    name: instance.name, branch: instance.branch, instance: instance.instance, state: .tearingDown,
+                    created: instance.created, services: instance.services.compactMap(\.serviceName).sorted(),
+                    reason: (instance.teardown.map { $0 + "; " } ?? "") + "ECS is draining its services"))
         }
         for waiting in decision.waiting {
-            result.append(ReviewStatus(name: waiting.branch.name, branch: waiting.branch.branch, commit: waiting.branch.tip.hex, state: .waiting,
-                                       lastCommit: waiting.branch.lastCommit, expires: waiting.branch.expires, services: [], reason: waiting.reason))
+            result.append(
+                ReviewStatus(
+                    name: waiting.branch.name, branch: waiting.branch.branch, commit: waiting.branch.tip.hex, state: .waiting,
+                    lastCommit: waiting.branch.lastCommit, expires: waiting.branch.expires, services: [], reason: waiting.reason))
         }
         return result.sorted { ($0.name, $0.branch) < ($1.name, $1.branch) }
     }

@@ -12,8 +12,10 @@ public actor TargetConnector {
     private var clients: [String: any ECSClient] = [:]
     private var caches: [String: TaskDefinitionCache] = [:]
 
-    public init(repositoryRoot: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                counter: CallCounter = CallCounter()) {
+    public init(
+        repositoryRoot: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        counter: CallCounter = CallCounter()
+    ) {
         self.repositoryRoot = repositoryRoot
         self.environment = environment
         self.counter = counter
@@ -32,18 +34,23 @@ public actor TargetConnector {
             if let known = clients[shared] {
                 client = known
             } else {
-                client = LocalECS(stateFile: file, region: local.region, accountId: local.accountId,
-                                  pace: environment["BERTH_LOCAL_PACE"].flatMap(Double.init) ?? 1, counter: counter)
+                client = LocalECS(
+                    stateFile: file, region: local.region, accountId: local.accountId,
+                    pace: environment["BERTH_LOCAL_PACE"].flatMap(Double.init) ?? 1, counter: counter)
                 clients[shared] = client
             }
         case .aws(let aws):
             let env = environment
-            let base = AWSClient(region: aws.region, credentials: DefaultCredentials.chain(environment: env) { source, region in
-                AWSClient(region: region, credentials: source, environment: env)
-            }, environment: env, counter: counter, limiter: limiter(aws.region))
+            let base = AWSClient(
+                region: aws.region,
+                credentials: DefaultCredentials.chain(environment: env) { source, region in
+                    AWSClient(region: region, credentials: source, environment: env)
+                }, environment: env, counter: counter, limiter: limiter(aws.region))
             if let role = aws.roleArn {
-                let assumed = CachingCredentialProvider(AssumeRoleCredentialProvider(roleArn: role, sessionName: "berth", externalId: aws.externalId,
-                                                                                     sourceClient: base))
+                let assumed = CachingCredentialProvider(
+                    AssumeRoleCredentialProvider(
+                        roleArn: role, sessionName: "berth", externalId: aws.externalId,
+                        sourceClient: base))
                 client = AWSECSClient(client: base.with(credentials: assumed))
             } else {
                 client = AWSECSClient(client: base)
@@ -60,9 +67,12 @@ public actor TargetConnector {
     public func ecr(region: String) -> ECRClient {
         if let known = registries[region] { return known }
         let env = environment
-        let ecr = ECRClient(client: AWSClient(region: region, credentials: DefaultCredentials.chain(environment: env) { source, region in
-            AWSClient(region: region, credentials: source, environment: env)
-        }, environment: env, counter: counter))
+        let ecr = ECRClient(
+            client: AWSClient(
+                region: region,
+                credentials: DefaultCredentials.chain(environment: env) { source, region in
+                    AWSClient(region: region, credentials: source, environment: env)
+                }, environment: env, counter: counter))
         registries[region] = ecr
         return ecr
     }
