@@ -283,11 +283,10 @@ extension LocalECS: CodeDeployClient {
         }
         let id = state.makeID()
         local.deployments.insert(
-            LocalDeployment(
-                id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
-                desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
-                rolloutState: "COMPLETED", rolloutStateReason: "CodeDeploy moved traffic to the replacement task set.", failedTasks: 0,
-                serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: nil, sourceTaskDefinition: local.service.taskDefinition), at: 0)
+            .primary(
+                id: id, arn: deploymentArn(local.service, id), taskDefinition: taskDefinition, desiredCount: local.service.desiredCount ?? 0,
+                at: at, completed: true, reason: "CodeDeploy moved traffic to the replacement task set.", status: "SUCCESSFUL",
+                source: local.service.taskDefinition), at: 0)
         local.deployments.removeAll { $0.status == "INACTIVE" }
         local.service.taskDefinition = taskDefinition
         if targetGroups.count == 2, var balancers = local.service.loadBalancers, !balancers.isEmpty {

@@ -147,13 +147,11 @@ public actor LocalECS: ECSClient {
         }
         let id = state.makeID()
         local.deployments.insert(
-            LocalDeployment(
-                id: "ecs-svc/\(id)", arn: deploymentArn(local.service, id), taskDefinition: taskDefinition,
-                desiredCount: local.service.desiredCount ?? 0, createdAt: at, updatedAt: at, status: "PRIMARY",
-                rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment ecs-svc/\(id) in progress.", failedTasks: 0,
-                serviceDeploymentStatus: "IN_PROGRESS", finishedAt: nil, rollbackOf: nil,
-                sourceTaskDefinition: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition,
-                configuration: local.service.deploymentConfiguration), at: 0)
+            .primary(
+                id: id, arn: deploymentArn(local.service, id), taskDefinition: taskDefinition, desiredCount: local.service.desiredCount ?? 0,
+                at: at, completed: false, reason: "ECS deployment ecs-svc/\(id) in progress.", status: "IN_PROGRESS",
+                source: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition, configuration: local.service.deploymentConfiguration),
+            at: 0)
         local.deployments.removeAll { $0.status == "INACTIVE" }
         local.service.taskDefinition = taskDefinition
     }

@@ -40,12 +40,10 @@ struct LocalRollout {
                     local.deployments[index] = primary
                     let id = makeID()
                     local.deployments.insert(
-                        LocalDeployment(
-                            id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: primary.desiredCount,
-                            createdAt: failedAt, updatedAt: failedAt, status: "PRIMARY", rolloutState: "IN_PROGRESS",
-                            rolloutStateReason: "ECS deployment circuit breaker: rolling back to the last completed deployment.",
-                            failedTasks: 0, serviceDeploymentStatus: "ROLLBACK_IN_PROGRESS", finishedAt: nil, rollbackOf: primary.id,
-                            sourceTaskDefinition: primary.taskDefinition), at: 0)
+                        .primary(
+                            id: id, arn: deploymentArn(id), taskDefinition: previous, desiredCount: primary.desiredCount, at: failedAt,
+                            completed: false, reason: "ECS deployment circuit breaker: rolling back to the last completed deployment.",
+                            status: "ROLLBACK_IN_PROGRESS", source: primary.taskDefinition, rollbackOf: primary.id), at: 0)
                     local.service.taskDefinition = previous
                     Self.add(
                         event(
@@ -107,11 +105,9 @@ struct LocalRollout {
         }
         let id = makeID()
         local.deployments.insert(
-            LocalDeployment(
-                id: "ecs-svc/\(id)", arn: deploymentArn(id), taskDefinition: previous, desiredCount: failed.desiredCount,
-                createdAt: at, updatedAt: at, status: "PRIMARY", rolloutState: "COMPLETED", rolloutStateReason: reason,
-                failedTasks: 0, serviceDeploymentStatus: "SUCCESSFUL", finishedAt: at, rollbackOf: failed.id,
-                sourceTaskDefinition: failed.taskDefinition), at: 0)
+            .primary(
+                id: id, arn: deploymentArn(id), taskDefinition: previous, desiredCount: failed.desiredCount, at: at, completed: true,
+                reason: reason, status: "SUCCESSFUL", source: failed.taskDefinition, rollbackOf: failed.id), at: 0)
         local.service.taskDefinition = previous
         Self.add(event("(service \(local.service.serviceName ?? "")) \(reason).", at), to: &local)
     }

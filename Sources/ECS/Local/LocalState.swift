@@ -205,6 +205,22 @@ struct LocalDeployment: Codable, Sendable, Equatable {
     var rollbackReason: String? = nil
 }
 
+extension LocalDeployment {
+    /// A new PRIMARY deployment of `taskDefinition` from `at`: rolling out, or (`completed`)
+    /// steady at once, as after a swap or a rollback to tasks that still run.
+    static func primary(
+        id: String, arn: String, taskDefinition: String, desiredCount: Int, at: Date, completed: Bool, reason: String,
+        status: String, source: String?, rollbackOf: String? = nil,
+        configuration: ECSAPI.DeploymentConfiguration? = nil
+    ) -> LocalDeployment {
+        LocalDeployment(
+            id: "ecs-svc/\(id)", arn: arn, taskDefinition: taskDefinition, desiredCount: desiredCount, createdAt: at, updatedAt: at,
+            status: "PRIMARY", rolloutState: completed ? "COMPLETED" : "IN_PROGRESS", rolloutStateReason: reason, failedTasks: 0,
+            serviceDeploymentStatus: status, finishedAt: completed ? at : nil, rollbackOf: rollbackOf, sourceTaskDefinition: source,
+            configuration: configuration)
+    }
+}
+
 /// A task, held like `LocalService`.
 struct LocalTask: Codable, Sendable, Equatable {
     struct Fields: Codable, Sendable, Equatable {
