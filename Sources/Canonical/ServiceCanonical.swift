@@ -49,13 +49,16 @@ public enum ServiceCanonical {
         return .object(members)
     }
 
-    /// Settings without what an EXTERNAL service's task sets carry: its controller sets those
-    /// on each task set, and ECS neither shows nor takes them on the service.
+    /// What an EXTERNAL service's task sets carry (with the task definition): its controller
+    /// sets those on each task set, and ECS neither shows nor takes them on the service.
+    public static let taskSetLevel: Set<String> = [
+        "launchType", "platformVersion", "networkConfiguration", "loadBalancers", "serviceRegistries", "capacityProviderStrategy",
+    ]
+
+    /// Settings without what an EXTERNAL service's task sets carry.
     public static func withoutTaskSetLevel(_ settings: JSONValue) -> JSONValue {
         guard case .object(var members) = settings else { return settings }
-        for key in ["launchType", "platformVersion", "networkConfiguration", "loadBalancers", "serviceRegistries", "capacityProviderStrategy"] {
-            members[key] = nil
-        }
+        for key in taskSetLevel { members[key] = nil }
         return .object(members)
     }
 

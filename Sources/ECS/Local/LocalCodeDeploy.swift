@@ -121,7 +121,7 @@ extension LocalECS: CodeDeployClient {
         try await run("CreateDeployment", service: "codedeploy") { state in
             advanceAll(&state)
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
-            guard let content = input.revision?.appSpecContent?.content, let spec = LocalAppSpec(content) else {
+            guard let content = input.revision?.appSpecContent?.content, let spec = ECSAppSpec(content) else {
                 throw fail("InvalidRevisionException", "The AppSpec content is missing or is not an ECS AppSpec.")
             }
             let definition = try requireActiveTaskDefinition(spec.taskDefinition, state)
@@ -251,7 +251,7 @@ extension LocalECS: CodeDeployClient {
                         LocalCodeDeployment(
                             id: rollbackID, application: deployment.application, group: deployment.group, serviceKey: deployment.serviceKey,
                             taskDefinition: deployment.previousTaskDefinition ?? deployment.taskDefinition,
-                            appSpec: LocalAppSpec.rollback(to: deployment.previousTaskDefinition ?? deployment.taskDefinition),
+                            appSpec: ECSAppSpec.rollback(to: deployment.previousTaskDefinition ?? deployment.taskDefinition),
                             createdAt: failedAt, status: CodeDeployStatus.succeeded.rawValue, completedAt: failedAt, rollbackOf: deployment.id))
                 }
                 state.codeDeploy[key] = .deployment(deployment)
@@ -265,7 +265,7 @@ extension LocalECS: CodeDeployClient {
             if var service = state.services[deployment.serviceKey] {
                 swap(&service, to: deployment.taskDefinition, targetGroups: group?.targetGroups ?? [], at: doneAt, state: &state)
                 // What the AppSpec set on the replacement task set is what ECS shows for the service.
-                if let spec = LocalAppSpec(deployment.appSpec) {
+                if let spec = ECSAppSpec(deployment.appSpec) {
                     if let value = spec.networkConfiguration { service.service.networkConfiguration = value }
                     if let value = spec.platformVersion { service.service.platformVersion = value }
                     if let value = spec.capacityProviderStrategy { service.service.capacityProviderStrategy = value }
@@ -301,46 +301,9 @@ extension LocalECS: CodeDeployClient {
     }
 }
 
-/// What the local target reads of an ECS AppSpec (JSON): the task definition and the
-/// container and port the load balancer sends traffic to.
-struct LocalAppSpec {
-    let taskDefinition: String
-    let containerName: String?
-    let containerPort: Int?
-    let platformVersion: String?
-    let networkConfiguration: ECSAPI.NetworkConfiguration?
-    let capacityProviderStrategy: [ECSAPI.CapacityProviderStrategyItem]?
-
+extension ECSAppSpec {
     /// The AppSpec of the deployment CodeDeploy makes to roll back to `taskDefinition`.
     static func rollback(to taskDefinition: String) -> String {
         #"{"Resources":[{"TargetService":{"Properties":{"TaskDefinition":"\#(taskDefinition)"},"Type":"AWS::ECS::Service"}}],"version":0.0}"#
-    }
-
-    init?(_ content: String) {
-        guard let data = content.data(using: .utf8),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let resources = root["Resources"] as? [[String: Any]],
-            let target = resources.lazy.compactMap({ $0.values.first as? [String: Any] }).first,
-            let properties = target["Properties"] as? [String: Any],
-            let taskDefinition = properties["TaskDefinition"] as? String
-        else { return nil }
-        let balancer = properties["LoadBalancerInfo"] as? [String: Any]
-        self.taskDefinition = taskDefinition
-        containerName = balancer?["ContainerName"] as? String
-        containerPort = balancer?["ContainerPort"] as? Int
-        platformVersion = properties["PlatformVersion"] as? String
-        if let vpc = (properties["NetworkConfiguration"] as? [String: Any])?["AwsvpcConfiguration"] as? [String: Any] {
-            networkConfiguration = ECSAPI.NetworkConfiguration(
-                awsvpcConfiguration: ECSAPI.AwsVpcConfiguration(
-                    subnets: vpc["Subnets"] as? [String], securityGroups: vpc["SecurityGroups"] as? [String],
-                    assignPublicIp: vpc["AssignPublicIp"] as? String))
-        } else {
-            networkConfiguration = nil
-        }
-        capacityProviderStrategy = (properties["CapacityProviderStrategy"] as? [[String: Any]])?.map {
-            ECSAPI.CapacityProviderStrategyItem(
-                capacityProvider: $0["CapacityProvider"] as? String, weight: $0["Weight"] as? Int,
-                base: $0["Base"] as? Int)
-        }
     }
 }

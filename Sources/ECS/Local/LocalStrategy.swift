@@ -17,15 +17,13 @@ struct LocalStrategy {
         let production: Double
     }
 
-    static let native: Set<String> = ["BLUE_GREEN", "LINEAR", "CANARY"]
-
     let strategy: String
     let stages: [Stage]
     let hooks: [ECSAPI.DeploymentLifecycleHook]
 
     /// nil for a rolling deployment.
     init?(_ configuration: ECSAPI.DeploymentConfiguration?, pace: TimeInterval) {
-        guard let configuration, let strategy = configuration.strategy, Self.native.contains(strategy) else { return nil }
+        guard let configuration, let strategy = configuration.stagedStrategy else { return nil }
         self.strategy = strategy
         hooks = configuration.lifecycleHooks ?? []
         let unit = pace / 8

@@ -132,7 +132,7 @@ extension Applier {
                 applicationName: application, deploymentGroupName: group, includeOnlyStatuses: CodeDeployStatus.active.map(\.rawValue)))
         guard let id = active.deployments?.first else { return nil }
         let info = try await codeDeploy.getDeployment(CodeDeployAPI.GetDeploymentInput(deploymentId: id)).deploymentInfo
-        return (id, info?.status ?? "active", info?.revision?.appSpecContent?.content.flatMap(CodeDeployAppSpec.taskDefinition(in:)))
+        return (id, info?.status ?? "active", info?.revision?.appSpecContent?.content.flatMap(ECSAppSpec.init)?.taskDefinition)
     }
 
     /// The application and deployment group that deploy `want`: the manifest's, else the group

@@ -44,7 +44,7 @@ extension Applier {
             create.tags = ServiceTags.create(user: create.tags, environment: environment.name, service: want.name)
             let controller = create.deploymentController?.type ?? "ECS"
             if controller == "EXTERNAL" {
-                // Its task sets carry these, made by the controller that deploys it.
+                // Its task sets carry these (ServiceCanonical.taskSetLevel), made by the controller that deploys it.
                 create.taskDefinition = nil; create.launchType = nil; create.platformVersion = nil; create.networkConfiguration = nil
                 create.loadBalancers = nil; create.serviceRegistries = nil; create.capacityProviderStrategy = nil
             }

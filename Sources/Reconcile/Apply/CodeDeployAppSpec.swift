@@ -45,18 +45,4 @@ struct CodeDeployAppSpec {
         // `version: 0.0` as AppSpec spells it (a serializer writes the number as 0).
         content = String(decoding: data.dropLast(), as: UTF8.self) + #","version":0.0}"#
     }
-
-    /// The task definition an AppSpec deploys, to know a deployment berth started before.
-    static func taskDefinition(in content: String) -> String? {
-        guard let data = content.data(using: .utf8),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let resources = root["Resources"] as? [[String: Any]]
-        else { return nil }
-        for resource in resources {
-            for case let target as [String: Any] in resource.values {
-                if let properties = target["Properties"] as? [String: Any], let arn = properties["TaskDefinition"] as? String { return arn }
-            }
-        }
-        return nil
-    }
 }

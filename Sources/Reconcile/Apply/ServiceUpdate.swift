@@ -18,12 +18,6 @@ enum ServiceUpdate {
     ]
     /// What CodeDeploy's AppSpec carries for an ECS service.
     static let codeDeployAppSpec: Set<String> = ["loadBalancers", "networkConfiguration", "platformVersion", "capacityProviderStrategy"]
-    /// What a service with the EXTERNAL deployment controller leaves to its task sets: not
-    /// sent when berth creates one.
-    static let taskSetLevel: Set<String> = [
-        "taskDefinition", "launchType", "platformVersion", "networkConfiguration",
-        "loadBalancers", "serviceRegistries", "capacityProviderStrategy",
-    ]
     /// What ECS updates on a service with the EXTERNAL deployment controller.
     static let externalUpdatable: Set<String> = [
         "desiredCount", "placementConstraints", "placementStrategy",

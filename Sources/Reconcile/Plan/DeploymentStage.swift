@@ -4,13 +4,10 @@ import ECSModel
 /// Where one of ECS's own blue/green, linear or canary deployments stands: its lifecycle stage
 /// and the production traffic moved, from the ServiceDeployment API, for status and progress.
 enum DeploymentStage {
-    static let native: Set<String> = ["BLUE_GREEN", "LINEAR", "CANARY"]
-
     /// The service's current deployment, when its strategy is one of ECS's own and the endpoint
     /// has the ServiceDeployment API (moto has not); nil otherwise.
     static func current(of service: ECSAPI.Service, client: any ECSClient) async -> ECSAPI.ServiceDeployment? {
-        guard let strategy = service.deploymentConfiguration?.strategy, native.contains(strategy),
-            let arn = service.currentServiceDeployment
+        guard service.deploymentConfiguration?.stagedStrategy != nil, let arn = service.currentServiceDeployment
         else { return nil }
         return try? await client.describeServiceDeployments(ECSAPI.DescribeServiceDeploymentsRequest(serviceDeploymentArns: [arn]))
             .serviceDeployments?.first
