@@ -32,88 +32,135 @@ let package = Package(
         // fuzzer need nothing of the AWS stack.
         .target(name: "ECSModel"),
         .target(name: "Manifests", dependencies: ["Git", "ECSModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "AWS", dependencies: [
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "AWS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "ECS", dependencies: ["AWS", "ECSModel", "Blocking", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Canonical", dependencies: ["ECSModel", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Records", dependencies: ["Git", "Blocking"]),
         .target(name: "Trust", dependencies: ["Git", "Manifests"]),
-        .target(name: "Notify", dependencies: [
-            "Manifests",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Notify",
+            dependencies: [
+                "Manifests",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // GitHub's and GitLab's REST APIs: pull requests, comments, commit statuses.
-        .target(name: "Forge", dependencies: [
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
-        .target(name: "Reconcile", dependencies: [
-            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Delivery", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "Forge"]),
+        .target(
+            name: "Forge",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        // What git wants against what ECS runs: the observer reads ECS, the planner compares.
+        .target(name: "Plan", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records"]),
+        // Carrying a plan out: register, create, update, wait, record each service's outcome.
+        .target(name: "Apply", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Records", "Plan"]),
+        // Review environments: which branches want one, what runs, tearing down.
+        .target(name: "Review", dependencies: ["Git", "Manifests", "ECSModel", "ECS", "AWS", "Plan", "Apply"]),
+        // One reconcile of an environment at a commit: trust, plan, apply, records, notifications.
+        .target(
+            name: "Reconcile",
+            dependencies: [
+                "Git", "Manifests", "ECS", "AWS", "Records", "Trust", "Notify", "Plan", "Apply",
+            ]),
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "Git", "Manifests", "ECSModel", "ECS", "Canonical", "Records", "Trust", "Notify", "Plan", "Apply", "Reconcile", "Forge",
+            ]),
         // glibc's malloc_trim, for the long-running controller (Swift's Glibc module lacks malloc.h).
         .target(name: "CMemory"),
-        .target(name: "Controller", dependencies: [
-            "Git", "Manifests", "ECSModel", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Reconcile", "CMemory", "Blocking",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Controller",
+            dependencies: [
+                "Git", "Manifests", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Plan", "Apply", "Review", "Reconcile", "CMemory",
+                "Blocking",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // libc calls Swift 6 cannot make without an unchecked escape hatch (stdout's buffering).
         .target(name: "CLibc"),
-        .executableTarget(name: "berth", dependencies: [
-            "Git", "Manifests", "ECSModel", "ECS", "Records", "Reconcile", "Delivery", "Controller", "Adoption", "Forge", "CLibc",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
-        .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Reconcile", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(
+            name: "berth",
+            dependencies: [
+                "Git", "Manifests", "ECS", "Canonical", "Records", "Plan", "Apply", "Review", "Reconcile", "Delivery", "Controller", "Adoption",
+                "Forge", "CLibc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+        .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Plan", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests", "Canonical", "ECSModel"]),
-        .executableTarget(name: "berth-bench", dependencies: [
-            "Git", "Manifests", "Delivery", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS", "Controller", "LocalAWS", "CMemory",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "berth-bench",
+            dependencies: [
+                "Git", "Manifests", "Plan", "Apply", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS", "Controller", "LocalAWS", "CMemory",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Reads Sources/ and checks every import against the graph in docs/architecture.md.
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Git", "BerthTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "BerthTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ECSModel", "Git", "BerthTestSupport"]),
         // moto's server on loopback and plain HTTP calls: for the tests, and for berth-bench's peer figures.
-        .target(name: "LocalAWS", dependencies: [
-            "AWS",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
-        .target(name: "BerthTestSupport", dependencies: [
-            "AWS", "Git", "LocalAWS",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ], path: "Tests/BerthTestSupport"),
+        .target(
+            name: "LocalAWS",
+            dependencies: [
+                "AWS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .target(
+            name: "BerthTestSupport",
+            dependencies: [
+                "AWS", "Git", "LocalAWS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ], path: "Tests/BerthTestSupport"),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "BerthTestSupport"]),
         .testTarget(name: "ForgeTests", dependencies: ["Forge", "BerthTestSupport"]),
         .testTarget(name: "ECSTests", dependencies: ["ECS", "ECSModel", "AWS", "BerthTestSupport"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Canonical", "Records", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"],
-                    exclude: ["Golden"]),
-        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Forge", "Reconcile", "Records", "Trust", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Delivery", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport",
-                                                      .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AdoptionTests", dependencies: ["Adoption", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
+        .testTarget(
+            name: "ReconcileTests",
+            dependencies: [
+                "Reconcile", "Plan", "Apply", "Review", "Canonical", "Records", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git",
+                "BerthTestSupport",
+            ],
+            exclude: ["Golden"]),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: [
+                "Delivery", "Forge", "Plan", "Apply", "Reconcile", "Records", "Trust", "Notify", "Manifests", "ECSModel", "ECS", "AWS", "Git",
+                "BerthTestSupport",
+            ]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "Delivery", "Plan", "Apply", "Review", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git",
+                "BerthTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "AdoptionTests",
+            dependencies: ["Adoption", "Plan", "Apply", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS", "Forge"]),
     ],
     swiftLanguageModes: [.v6]

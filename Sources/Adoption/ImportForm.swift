@@ -2,7 +2,7 @@ import Canonical
 import ECS
 import ECSModel
 import Foundation
-import Reconcile
+import Plan
 
 /// What a person would write for a live task definition and service: the request shape, with
 /// the values ECS fills in by default left out (the opposite of `TaskDefinitionCanonical`,

@@ -2,7 +2,7 @@ import ECS
 import ECSModel
 import Foundation
 import Manifests
-import Reconcile
+import Plan
 import Yams
 
 /// `berth import`: writes manifests for services that already run, so a team adopts berth

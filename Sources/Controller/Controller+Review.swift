@@ -1,8 +1,11 @@
+import Apply
 import ECS
 import Foundation
 import Git
 import Manifests
+import Plan
 import Reconcile
+import Review
 import Trust
 
 /// What the controller keeps between review runs.

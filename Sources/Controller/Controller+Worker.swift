@@ -1,3 +1,4 @@
+import Apply
 import Blocking
 import CMemory
 import Foundation
@@ -5,6 +6,7 @@ import Git
 import Logging
 import Manifests
 import Notify
+import Plan
 import Reconcile
 import Records
 

@@ -1,4 +1,5 @@
 import AWS
+import Apply
 import Blocking
 import Canonical
 import ECS
@@ -7,6 +8,7 @@ import Git
 import Logging
 import Manifests
 import Notify
+import Plan
 import Reconcile
 import Records
 

@@ -1,5 +1,6 @@
 import Foundation
-import Reconcile
+import Plan
+import Review
 
 /// What the controller knows, for /api/status, /readyz, /version and the status page.
 public actor ControllerStatus {

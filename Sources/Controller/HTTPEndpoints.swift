@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Notify
-import Reconcile
 import Records
 
 /// The controller's HTTP face: health, readiness, metrics, version, status, the webhook and a page.

@@ -1,6 +1,6 @@
+import Apply
 import Git
 import Logging
-import Reconcile
 
 extension Controller {
     /// One line per service and pass that did something: applied (with its outcome), healed

@@ -2,7 +2,7 @@ import Forge
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import Plan
 import Records
 
 /// berth.yaml's `autoPromote:`: once the controller sees the source environment converge, the

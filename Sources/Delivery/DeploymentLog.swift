@@ -4,7 +4,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import Plan
 import Records
 import Trust
 

@@ -3,7 +3,7 @@ import Forge
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import Plan
 
 /// One container's image moved to a newer registry tag.
 public struct ImageUpdate: Sendable, Equatable {

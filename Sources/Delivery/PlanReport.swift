@@ -1,7 +1,7 @@
 import Forge
 import Foundation
 import Git
-import Reconcile
+import Plan
 
 /// A plan reported on a pull request, as a check: one comment per environment, updated in place
 /// on every push, and a commit status `berth/plan/<env>`: success when the plan is valid (with
@@ -42,7 +42,7 @@ public struct PlanReport: Sendable {
             return "### berth plan: `\(environment)`\n\nThe plan failed at commit `\(ObjectID.short(commit))`:\n\n```\n"
                 + error.replacingOccurrences(of: "```", with: "'''") + "\n```"
         }
-        return plan.map(PlanPrinter.markdown) ?? ""
+        return plan.map(PlanMarkdown.render) ?? ""
     }
 
     /// Sets the status on `sha` and, with a pull request, writes or updates its comment.

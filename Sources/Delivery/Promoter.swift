@@ -4,6 +4,7 @@ import Foundation
 import Git
 import Manifests
 import Notify
+import Plan
 import Reconcile
 import Records
 

@@ -1,6 +1,6 @@
 import Forge
 import Git
-import Reconcile
+import Plan
 import Records
 
 /// What `berth promote` is asked to do.

@@ -1,7 +1,6 @@
 import Forge
 import Foundation
 import Git
-import Reconcile
 import Records
 
 /// What makes a release pull request the same one next time: the trailer berth's commits on
@@ -98,7 +97,7 @@ struct PromotionPullRequest {
         lines += result.gates.map { "- \($0.passed == true ? "✅" : $0.passed == false ? "❌" : "➖") \($0.text)" }
         if let plan = result.targetPlan {
             lines += [
-                "", "What **\(target)** would plan once this is merged (what ECS runs now against this branch):", "", PlanPrinter.markdown(plan),
+                "", "What **\(target)** would plan once this is merged (what ECS runs now against this branch):", "", PlanMarkdown.render(plan),
             ]
         }
         lines += [

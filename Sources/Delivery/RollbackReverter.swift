@@ -1,6 +1,6 @@
+import Apply
 import Git
 import Manifests
-import Reconcile
 import Records
 
 /// After ECS's circuit breaker rolled an environment back, git still says the failed release

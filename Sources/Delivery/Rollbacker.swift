@@ -2,7 +2,6 @@ import Forge
 import Foundation
 import Git
 import Manifests
-import Reconcile
 import Records
 
 /// `berth rollback`: a commit that restores the release an environment ran at an earlier

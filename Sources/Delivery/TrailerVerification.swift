@@ -1,7 +1,7 @@
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import Plan
 
 /// What berth could check of a commit's `Berth-` trailers. Anyone can write
 /// `Berth-Promotion: staging -> prod` in a message; the log says whether the commit is what

@@ -1,9 +1,11 @@
 import AWS
+import Apply
 import ECS
 import Foundation
 import Git
 import Manifests
 import Notify
+import Plan
 import Records
 import Trust
 
@@ -67,10 +69,11 @@ public struct Reconciler: Sendable {
         let taskServices = Set(environment.tasks.map(\.service))
         let desired = settled.isEmpty ? all : all.filter { settled[$0.name] != $0.specs || taskServices.contains($0.name) }
         let client = await connector.client(for: environment.target)
-        let planner = Planner(client: client, cache: await connector.cache(for: environment.target))
+        let observer = Observer(client: client, cache: await connector.cache(for: environment.target))
         let records = await records(of: name)
-        return try await planner.plan(
-            environment: environment, desired: desired, commit: manifests.commit?.hex,
+        let observed = try await observer.observe(environment: environment, desired: desired, recordedSpecs: records.recordedSpecs)
+        return try Planner.plan(
+            environment: environment, desired: desired, observed: observed, commit: manifests.commit?.hex,
             lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs)
     }
 

@@ -1,10 +1,9 @@
-import LocalAWS
 import Controller
 import ECS
 import Foundation
 import Git
+import LocalAWS
 import Notify
-import Reconcile
 
 /// Benchmark 2: from a pushed commit to ECS's UpdateService, through the controller's webhook,
 /// for one-service changes in a repository of `services` services × 3 environments.

@@ -1,10 +1,12 @@
 import AWS
-import LocalAWS
+import Apply
 import ECS
 import ECSModel
 import Foundation
 import Git
+import LocalAWS
 import Manifests
+import Plan
 import Reconcile
 import Records
 

@@ -1,8 +1,9 @@
+import Apply
 import ArgumentParser
 import Delivery
 import Foundation
 import Git
-import Reconcile
+import Plan
 import Records
 
 struct ApplyCommand: AsyncParsableCommand {

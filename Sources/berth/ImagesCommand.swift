@@ -1,7 +1,7 @@
 import ArgumentParser
 import Delivery
 import Foundation
-import Reconcile
+import Plan
 
 /// `berth images update`: image automation by hand, as the controller does it on its interval.
 struct ImagesCommand: AsyncParsableCommand {

@@ -2,7 +2,7 @@ import Adoption
 import ArgumentParser
 import Foundation
 import Manifests
-import Reconcile
+import Plan
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

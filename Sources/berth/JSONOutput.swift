@@ -1,7 +1,8 @@
+import Apply
 import Delivery
 import Foundation
 import Manifests
-import Reconcile
+import Plan
 
 /// `--output json` for the commands whose result is not already a library type's JSON.
 enum JSONOutput {

@@ -3,7 +3,7 @@ import ECS
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import Plan
 
 /// `berth local show|reset|fail-image|fail-hook`: look into and manage the embedded local ECS backend.
 struct LocalCommand: AsyncParsableCommand {

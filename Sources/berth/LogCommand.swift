@@ -3,7 +3,6 @@ import Delivery
 import Foundation
 import Git
 import Manifests
-import Reconcile
 import Records
 
 struct LogCommand: AsyncParsableCommand {

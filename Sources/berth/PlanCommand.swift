@@ -4,7 +4,7 @@ import Forge
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import Plan
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,7 +49,7 @@ struct PlanCommand: AsyncParsableCommand {
             switch output {
             case .text: print(PlanPrinter.text(plan, style: .init(color: ReconcileSetup.color)))
             case .json: print(PlanPrinter.json([plan]))
-            case .markdown: print(PlanPrinter.markdown(plan))
+            case .markdown: print(PlanMarkdown.render(plan))
             }
         }
         if let report {

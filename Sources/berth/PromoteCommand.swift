@@ -3,7 +3,7 @@ import Delivery
 import Forge
 import Foundation
 import Manifests
-import Reconcile
+import Plan
 import Records
 
 /// What `promote` and `diff` share: which release moves where, and how to report it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifests
+import Plan
 import Reconcile
 import Records
 

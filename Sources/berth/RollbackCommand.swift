@@ -1,6 +1,5 @@
 import ArgumentParser
 import Delivery
-import Reconcile
 import Records
 
 struct RollbackCommand: AsyncParsableCommand {

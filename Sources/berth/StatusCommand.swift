@@ -1,7 +1,9 @@
 import ArgumentParser
+import Delivery
 import Git
 import Manifests
-import Reconcile
+import Plan
+import Review
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,12 @@
 import Adoption
+import Apply
 import BerthTestSupport
 import ECS
 import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Reconcile
 import Records
 import Testing
@@ -84,7 +86,7 @@ final class AdoptionRepo: @unchecked Sendable {
         let written = try await repo.importServices(["test"], services: ["svc"])
         #expect(Set(written.keys) == ["services/svc/service.yaml", "environments/test/svc.yaml"])
         let plan = try await repo.plan("test")
-        #expect(!plan.hasChanges, "\(PlanPrinter.text(plan))\n\(written)")
+        #expect(!plan.hasChanges, "\(plan.changeLines)\n\(written)")
     }
 
     @Test(arguments: fixtures)
@@ -142,7 +144,7 @@ final class AdoptionRepo: @unchecked Sendable {
         #expect(staging.contains("api:1.1") && staging.contains("info") && !staging.contains("8080"), "\(staging)")
         for env in ["staging", "prod"] {
             let plan = try await repo.plan(env)
-            #expect(!plan.hasChanges, "\(PlanPrinter.text(plan))")
+            #expect(!plan.hasChanges, "\(plan.changeLines)")
         }
     }
 

@@ -5,7 +5,9 @@ import ECS
 import ECSModel
 import Foundation
 import Git
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Records
 import Testing
 

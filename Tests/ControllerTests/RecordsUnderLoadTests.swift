@@ -4,6 +4,9 @@ import Foundation
 import Git
 import Logging
 import Manifests
+import Plan
+import Apply
+import Review
 import Reconcile
 import Records
 import Testing

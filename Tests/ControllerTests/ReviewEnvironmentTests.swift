@@ -5,10 +5,12 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Synchronization
 import Testing
 @testable import Controller
-@testable import Reconcile
+@testable import Apply
+@testable import Review
 
 /// A bare origin with staging, prod and a look-alike environment, a review template, and a
 /// controller on it: on the local target or on moto.

@@ -7,6 +7,8 @@ import Foundation
 import Git
 import Manifests
 import Notify
+@testable import Plan
+@testable import Apply
 @testable import Reconcile
 import Records
 import Testing

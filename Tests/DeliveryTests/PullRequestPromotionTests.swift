@@ -4,6 +4,8 @@ import Forge
 import Foundation
 import Git
 import Manifests
+import Plan
+import Apply
 import Reconcile
 import Testing
 

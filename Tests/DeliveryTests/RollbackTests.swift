@@ -4,7 +4,8 @@ import Manifests
 import Testing
 import ECS
 @testable import Delivery
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
 
 @Suite struct RollbackTests {
     @Test func restoresTheLastConvergedReleaseAsACommit() async throws {

@@ -2,7 +2,8 @@
 import Foundation
 import Git
 import Manifests
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
 import Records
 import Testing
 import Trust

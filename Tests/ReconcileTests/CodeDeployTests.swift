@@ -3,7 +3,9 @@ import ECS
 import ECSModel
 import Foundation
 import Git
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Records
 import Testing
 
@@ -176,9 +178,9 @@ import Testing
     @Test func onAWSTheDeploymentGroupIsFoundAndTheDeploymentCreated() async throws {
         let cluster = "cd-\(UUID().uuidString.prefix(6).lowercased())"
         // A region of its own: other suites count the revisions of their families in theirs.
-        let aws = try await MotoServer.shared.client(region: "sa-east-1")
+        let aws = try await MotoServer.shared.client(region: "ap-south-1")
         _ = try await AWSECSClient(client: aws).createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
-        let target = "aws: {region: sa-east-1, cluster: \(cluster)}"
+        let target = "aws: {region: ap-south-1, cluster: \(cluster)}"
         let repo = try ManifestRepo(Self.files(target: target), environment: try await motoEnvironment())
         #expect(try await repo.apply("staging", wait: false).allSatisfy { $0.succeeded })
         let codeDeploy = AWSCodeDeployClient(client: aws)
@@ -192,7 +194,7 @@ import Testing
 
         #expect(!(try await repo.reconciler(fresh: true).plan("staging").hasChanges))
         // CodeDeploy moved traffic to the green target group (done here by hand): no drift.
-        let green = "arn:aws:elasticloadbalancing:sa-east-1:123456789012:targetgroup/shop-green/fedcba9876543210"
+        let green = "arn:aws:elasticloadbalancing:ap-south-1:123456789012:targetgroup/shop-green/fedcba9876543210"
         _ = try await AWSECSClient(client: aws).updateService(
             ECSAPI.UpdateServiceRequest(
                 cluster: cluster, service: "svc0",

@@ -3,6 +3,9 @@ import ECS
 import ECSModel
 import Foundation
 import Manifests
+@testable import Plan
+@testable import Apply
+@testable import Review
 @testable import Reconcile
 import Records
 import Testing

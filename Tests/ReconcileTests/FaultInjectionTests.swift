@@ -3,7 +3,9 @@ import BerthTestSupport
 import ECS
 import ECSModel
 import Foundation
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Records
 import Synchronization
 import Testing

@@ -3,7 +3,9 @@ import Canonical
 import ECS
 import ECSModel
 import Foundation
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Testing
 
 /// Golden pairs in the gitops-engine style: `<case>.desired.json` (a RegisterTaskDefinition

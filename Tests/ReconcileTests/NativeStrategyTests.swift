@@ -1,7 +1,9 @@
 import BerthTestSupport
 import ECS
 import Foundation
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Records
 import Synchronization
 import Testing

@@ -3,7 +3,9 @@ import ECS
 import ECSModel
 import Foundation
 import Notify
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Testing
 
 /// Events POSTed to a loopback receiver: signed, one per outcome, and a receiver that fails

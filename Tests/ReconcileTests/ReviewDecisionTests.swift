@@ -3,8 +3,10 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+@testable import Review
 import Testing
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
 
 /// What the controller decides from branches and live review environments, without ECS.
 @Suite struct ReviewDecisionTests {

@@ -1,6 +1,8 @@
 import ECSModel
 import Foundation
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Testing
 
 /// UpdateService is built from CreateService field by field: every setting the two share is

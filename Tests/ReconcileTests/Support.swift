@@ -4,6 +4,9 @@ import ECS
 import Foundation
 import Git
 import Manifests
+@testable import Plan
+@testable import Apply
+@testable import Review
 @testable import Reconcile
 import Records
 

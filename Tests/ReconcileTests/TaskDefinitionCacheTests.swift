@@ -2,8 +2,10 @@ import AWS
 import ECS
 import ECSModel
 import Foundation
+import Plan
 import Testing
-@testable import Reconcile
+@testable import Apply
+@testable import Review
 
 /// The cache of described task definitions stays bounded in a long-running controller, and
 /// never forgets the revisions that are in use (steady state makes no DescribeTaskDefinition).

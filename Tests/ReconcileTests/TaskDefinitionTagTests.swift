@@ -2,7 +2,9 @@ import BerthTestSupport
 import ECS
 import ECSModel
 import Foundation
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Testing
 
 /// A task definition's own tags are part of it: a tag-only change in git is planned and

@@ -1,8 +1,10 @@
+import Apply
 import ECS
 import Foundation
 import Git
 import Testing
-@testable import Reconcile
+@testable import Plan
+@testable import Review
 
 @Suite struct TasksAndWavesTests {
     static func files(tasks: String = "", waves: String = "", image: String = "registry.example.com/app:1.0") -> [String: String] {

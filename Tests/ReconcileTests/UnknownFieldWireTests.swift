@@ -2,7 +2,9 @@ import BerthTestSupport
 import ECS
 import ECSModel
 import Foundation
-@testable import Reconcile
+@testable import Plan
+@testable import Apply
+@testable import Review
 import Testing
 
 /// berth.yaml `allowUnknownFields`: a field newer than the schema reaches ECS's API as written,

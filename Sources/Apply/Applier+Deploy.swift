@@ -4,6 +4,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 /// Starting a rollout: creating or updating the service, the way its deployment controller

@@ -1,11 +1,12 @@
 import Foundation
 import Manifests
+import Plan
 import Records
 
 extension DeploymentRecord {
     /// What berth writes for a service it did not apply (refused or skipped): nothing reached
     /// ECS, so there is no task definition and no deployment, only the reason.
-    static func notApplied(
+    package static func notApplied(
         _ outcome: Outcome, _ want: DesiredService, in environment: Environment, reason: String,
         at time: Date, trigger: Trigger? = nil
     ) -> DeploymentRecord {

@@ -4,6 +4,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 /// Makes ECS match a plan: registers (or reuses) task definitions, creates or updates services,

@@ -4,6 +4,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 /// Following started rollouts to their outcomes.

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import Plan
 import Records
 
 public struct ApplyOptions: Sendable {

@@ -3,6 +3,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 extension Applier {

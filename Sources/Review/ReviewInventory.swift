@@ -3,6 +3,7 @@ import ECS
 import ECSModel
 import Foundation
 import Manifests
+import Plan
 
 /// One life of a review environment as the target shows it: the services tagged with its name
 /// and instance. The tags are the only record a teardown trusts; a name proves nothing.

@@ -1,19 +1,20 @@
 import Canonical
-import ECS
+import Delivery
 import Foundation
 import Git
+import Plan
 
-/// A plan as people read it: text like `terraform plan` (colored on a terminal), JSON for
-/// tools, Markdown for a pull request comment.
-public enum PlanPrinter {
-    public struct Style: Sendable {
-        public var color: Bool
-        public init(color: Bool) { self.color = color }
+/// A plan as the command line prints it: text like `terraform plan` (colored on a terminal),
+/// or JSON for tools. Markdown for pull requests is `PlanMarkdown`.
+enum PlanPrinter {
+    struct Style: Sendable {
+        var color: Bool
+        init(color: Bool) { self.color = color }
 
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     }
 
-    public static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
+    static func text(_ plan: EnvironmentPlan, style: Style = Style(color: false)) -> String {
         var lines = [
             "berth plan: environment \(plan.environment) at \(plan.commit.map { ObjectID.short($0) } ?? "work tree") (target \(plan.target))", "",
         ]
@@ -64,38 +65,10 @@ public enum PlanPrinter {
         }
     }
 
-    public static func json(_ plans: [EnvironmentPlan]) -> String {
+    static func json(_ plans: [EnvironmentPlan]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(plans.count == 1 ? AnyEncodable(plans[0]) : AnyEncodable(plans))) ?? Data(), as: UTF8.self)
-    }
-
-    public static func markdown(_ plan: EnvironmentPlan) -> String {
-        var lines = [
-            "### berth plan: `\(plan.environment)`", "",
-            "Commit `\(plan.commit.map { ObjectID.short($0) } ?? "work tree")`, target `\(plan.target)`.", "",
-        ]
-        if let frozen = plan.frozen { lines += ["> **\(plan.environment) is \(TerminalText.line(frozen)); apply will refuse.**", ""] }
-        lines += ["| service | action | changes |", "|---|---|---|"]
-        for service in plan.services {
-            let changes = service.taskDefinitionChanges.count + service.settingsChanges.count
-            let action = service.action.rawValue + (service.drift ? " (drift)" : "")
-            lines.append("| \(service.service) | \(action) | \(service.action == .update ? "\(changes) field(s)" : "") |")
-        }
-        for pruned in plan.pruned { lines.append("| \(pruned.service) | delete (no longer in git) | |") }
-        for service in plan.services where service.action == .update {
-            lines += ["", "<details><summary>\(service.service)</summary>", "", "```diff"]
-            lines += (service.taskDefinitionChanges + service.settingsChanges).map { TerminalText.line($0.description) }
-            lines += ["```", "</details>"]
-        }
-        let counts = plan.counts
-        lines += [
-            "",
-            plan.hasChanges
-                ? "**\(counts.create) to create, \(counts.update) to update, \(counts.inSync) in sync"
-                    + (plan.pruned.isEmpty ? ".**" : ", \(plan.pruned.count) to delete.**") : "**No changes.**",
-        ]
-        return lines.joined(separator: "\n")
     }
 }
 

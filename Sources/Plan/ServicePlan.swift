@@ -58,6 +58,15 @@ public struct EnvironmentPlan: Sendable, Codable {
             services.filter { $0.action == .inSync }.count
         )
     }
+
+    /// Every change as one plain line (`service: change`), for logs and failure messages.
+    public var changeLines: String {
+        let changes = services.flatMap { service in
+            service.action == .create
+                ? ["\(service.service): create"] : (service.taskDefinitionChanges + service.settingsChanges).map { "\(service.service): \($0)" }
+        }
+        return (changes + pruned.map { "\($0.service): delete" }).joined(separator: "\n")
+    }
 }
 
 /// The live service as `berth status` shows it.

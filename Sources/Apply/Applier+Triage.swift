@@ -2,6 +2,7 @@ import ECS
 import ECSModel
 import Foundation
 import Manifests
+import Plan
 import Records
 
 /// What apply does with each planned service before anything is written: record one found

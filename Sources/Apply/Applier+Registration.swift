@@ -4,6 +4,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 /// Task definitions: reused by spec hash where one exists, registered (tagged with where they
@@ -63,7 +64,7 @@ extension Applier {
         return (user ?? []).filter { !($0.key ?? "").hasPrefix("berth:") } + berth
     }
 
-    static func short(_ arn: String) -> String {
+    package static func short(_ arn: String) -> String {
         String(arn.split(separator: "/").last ?? Substring(arn))
     }
 }

@@ -3,6 +3,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 /// `policy.prune`: a service berth created for the environment and git no longer has is

@@ -49,7 +49,7 @@ public struct EnvironmentStatus: Sendable, Codable {
         return plan.drift ? .drifted : .outOfSync
     }
 
-    init(plan: EnvironmentPlan, records: [(commit: ObjectID, record: DeploymentRecord)], repository: Repository?) {
+    package init(plan: EnvironmentPlan, records: [(commit: ObjectID, record: DeploymentRecord)], repository: Repository?) {
         environment = plan.environment
         target = plan.target
         commit = plan.commit

@@ -1,10 +1,12 @@
 import Foundation
 import Git
 import Manifests
+import Plan
+import Review
 
 /// `berth status` as a table per environment, or as JSON.
-public enum StatusPrinter {
-    public static func text(_ statuses: [EnvironmentStatus], now: Date = Date()) -> String {
+enum StatusPrinter {
+    static func text(_ statuses: [EnvironmentStatus], now: Date = Date()) -> String {
         var out: [String] = []
         for status in statuses {
             out.append(
@@ -35,7 +37,7 @@ public enum StatusPrinter {
     }
 
     /// The review environments: name, branch, state, age, time left, services, and why.
-    public static func text(_ reviews: [ReviewStatus], template: ReviewTemplate, target: String, now: Date = Date()) -> String {
+    static func text(_ reviews: [ReviewStatus], template: ReviewTemplate, target: String, now: Date = Date()) -> String {
         var header = "review environments from \(template.from) on \(target)"
         var limits: [String] = []
         if let ttl = template.ttl { limits.append("ttl \(DurationText.format(ttl))") }
@@ -55,7 +57,7 @@ public enum StatusPrinter {
         return ([header] + table(rows).map { "  " + $0 }).joined(separator: "\n") + "\n"
     }
 
-    public static func json<T: Encodable>(_ statuses: [T]) -> String {
+    static func json<T: Encodable>(_ statuses: [T]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

@@ -1,8 +1,10 @@
 import AWS
+import Apply
 import ECS
 import ECSModel
 import Foundation
 import Manifests
+import Plan
 
 /// Removes one life of a review environment: marks its services (so a restart resumes the
 /// teardown), scales them to zero, deregisters its task definitions, deletes the services.

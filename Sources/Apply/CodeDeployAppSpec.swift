@@ -1,6 +1,7 @@
 import ECSModel
 import Foundation
 import Manifests
+import Plan
 
 /// The AppSpec (JSON) of a CodeDeploy deployment of an ECS service: the task definition, the
 /// container and port the load balancer sends traffic to, and what CodeDeploy sets on the

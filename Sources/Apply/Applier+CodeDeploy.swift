@@ -4,6 +4,7 @@ import ECSModel
 import Foundation
 import Git
 import Manifests
+import Plan
 import Records
 
 /// A service whose deployment controller is `CODE_DEPLOY`: ECS takes neither a task

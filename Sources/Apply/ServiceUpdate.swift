@@ -1,5 +1,6 @@
 import ECSModel
 import Foundation
+import Plan
 
 /// The UpdateService request that makes a service what a CreateService request describes:
 /// every setting the two share (so a field the schema gains reaches ECS without a change

@@ -2,6 +2,7 @@ import ECS
 import Foundation
 import Git
 import Manifests
+import Plan
 
 /// Where review environments run and what should happen to them, as seen from one head:
 /// what the controller acts on and `berth status` shows.
