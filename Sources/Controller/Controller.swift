@@ -27,6 +27,9 @@ public actor Controller {
     let connector: TargetConnector
     /// One writer of notes for every environment's worker.
     let recorder: NotesRecorder
+    let publisher: RecordPublisher
+    /// Each environment's reconcile, outside the actor.
+    let worker: EnvironmentWorker
     /// Leases, when several replicas share the environments.
     public nonisolated let leases: LeaseStore?
     private var held: [String: LeaseStore.Lease] = [:]
@@ -40,17 +43,12 @@ public actor Controller {
     private var loader: IncrementalLoader
     /// Desired services of the last head, reused for the services a new head did not change.
     private let desiredCache = DesiredCache()
-    private var lastFull = Date.distantPast
     /// About how many loose objects the last repack of the mirror left (`RepositoryMirror.compact`).
     private var looseAfterRepack = 0
-    /// Fetches failed in a row (`nextWait`).
-    private var fetchFailures = 0
-    /// Each environment's desired state (a fingerprint) when it last converged.
-    private var converged: [String: String] = [:]
-    /// Each environment's services (`DesiredService.specs`) when it last converged: a new
-    /// head observes only the services it changed (`ApplyOptions.settled`).
-    private var settled: [String: [String: String]] = [:]
-    private var previouslyOwned = Set<String>()
+    /// What is due: which environments a pass takes, backoff, resync, the loop's wait.
+    private(set) var schedule: Scheduler
+    /// The time every scheduling decision is made at (a virtual clock in tests).
+    let now: @Sendable () -> Date
     nonisolated let signal = TriggerSignal()
     /// The head each environment's refusal was last notified for (once per head, not per pass).
     private var refusalsSent: [String: ObjectID] = [:]
@@ -58,28 +56,21 @@ public actor Controller {
     private var cachedSpecs: (head: ObjectID, specs: [String: [String: String]])?
     /// Each environment's notification targets at the last head it accepted.
     private var acceptedNotifications: [String: [NotificationTarget]] = [:]
-    /// The reconcile in progress (or waiting for the one before it) for each environment, and
-    /// the head it works on.
-    /// `full`: it observes every service (not only those its head changed).
-    private var workers: [String: (head: ObjectID, task: Task<Bool, Never>, full: Bool)] = [:]
-    /// Environments whose last reconcile of a head failed: not retried on that head before `notBefore`.
-    /// Per environment, the failed head and inputs and when to try them again: after a growing
-    /// wait for a transient error, never for a terminal one (until the head or inputs change).
-    private var backoff: [String: (head: ObjectID, fingerprint: String?, failures: Int, notBefore: Date)] = [:]
-    /// Review environments: one run at a time, and what the last one left to do.
-    var reviews = ReviewWork()
+    /// The last reconcile started for each environment (running, waiting for the one before
+    /// it, or done); `schedule.workers` says which head it is on.
+    private var workers: [String: Task<Bool, Never>] = [:]
+    /// Review environments: one run at a time, apart from the passes.
+    let reviews: ReviewRunner
 
     /// After ECS rolled a release back in an environment with `policy.revertOnRollback`: makes the
     /// revert commit on a branch (given the outcomes, the environment, the applied commit and the
     /// mirror's path) and says what it did. The executable supplies it: the controller itself
     /// does not promote.
     public typealias RevertStep = @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?
-    let revertStep: RevertStep?
     /// After an environment converged: berth.yaml's `autoPromote` (given the environment, the
     /// mirror's path and the controller's targets), saying what it did. Supplied by the
     /// executable, like `revertStep`.
     public typealias PromoteStep = @Sendable (String, String, TargetConnector) async throws -> String?
-    let promoteStep: PromoteStep?
     /// berth.yaml's `images:` (given the mirror's path and the controller's targets): the
     /// updates it committed, as log lines. Supplied by the executable.
     public typealias ImageStep = @Sendable (String, TargetConnector) async throws -> [String]
@@ -91,10 +82,10 @@ public actor Controller {
     public init(
         options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil,
-        images: ImageStep? = nil
+        images: ImageStep? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.revertStep = revert
-        self.promoteStep = promote
+        self.now = now
+        schedule = Scheduler(interval: options.interval, resync: options.resync)
         self.imageStep = images
         self.options = options
         loader = IncrementalLoader(path: options.path)
@@ -126,45 +117,39 @@ public actor Controller {
             leases = nil
         }
         self.logger = logger
+        publisher = RecordPublisher(recorder: recorder, remote: mirror.notesRemote, logger: logger)
+        worker = EnvironmentWorker(
+            options: options, mirror: mirror, status: status, metrics: metrics, connector: connector, publisher: publisher,
+            logger: logger, revertStep: revert, promoteStep: promote)
+        reviews = ReviewRunner(
+            options: options, mirror: mirror, status: status, metrics: metrics, connector: connector, recorder: recorder,
+            publisher: publisher, logger: logger, now: now)
     }
 
     /// Asks for a fetch and reconcile as soon as possible (the webhook). Not isolated to the
     /// actor, so a webhook is answered at once even while a pass holds the actor.
     public nonisolated func trigger() { signal.fire() }
 
-    /// Environments asked for a pass (`berth reconcile`, the page's button), like `flux
-    /// reconcile`: taken on the next pass even when nothing changed, past any backoff or stall.
-    private var requested: Set<String> = []
-    /// The loop was woken by a request, not the webhook: its pass is a person's (`manual`).
-    private var wokenByRequest = false
-    /// Environments whose reconcile is running now.
-    private var reconciling: Set<String> = []
-
-    /// Asks for a pass over `environment` (all when nil) and wakes the loop; false for an
-    /// environment the manifests do not have.
+    /// Asks for a pass over `environment` (all when nil), like `flux reconcile`: taken on the
+    /// next pass even when nothing changed, past any backoff or stall. Wakes the loop; false
+    /// for an environment the manifests do not have.
     public func requestReconcile(_ environment: String?) -> Bool {
         let known = lastLoaded?.loaded.environmentNames ?? []
         if let environment {
             guard known.isEmpty || known.contains(environment) else { return false }
-            requested.insert(environment)
+            schedule.request([environment])
         } else {
-            requested.formUnion(known)
+            schedule.request(known)
         }
         var metadata: Logger.Metadata = ["event": "requested"]
         metadata[environment == nil ? "every" : "environment"] = environment.map { "\($0)" } ?? .stringConvertible(true)
         logger.info("reconcile requested", metadata: metadata)
-        wokenByRequest = true
         trigger()
         return true
     }
 
-    /// How long the loop waits before the next pass: the interval, or after failed fetches a
-    /// growing wait (1 s, 2 s, 4 s, … up to the interval), so a webhook's commit that a failed
-    /// fetch missed is not left until the next interval.
-    func nextWait() -> TimeInterval {
-        guard fetchFailures > 0 else { return options.interval }
-        return min(options.interval, pow(2, Double(min(fetchFailures, 20) - 1)))
-    }
+    /// How long the loop waits before the next pass (`Scheduler.nextWait`).
+    func nextWait() -> TimeInterval { schedule.nextWait() }
 
     /// Returns when the webhook fires, `seconds` pass or the task is cancelled, whichever is
     /// first: true when the webhook woke it.
@@ -179,15 +164,14 @@ public actor Controller {
     /// With `wait`, returns whether every environment converged; without, what is known so far.
     @discardableResult
     public func pass(full: Bool = false, wait: Bool = false, trigger: DeploymentRecord.Trigger = .poll) async -> Bool {
-        let trigger = wokenByRequest && trigger == .webhook ? .manual : trigger
-        wokenByRequest = false
+        let trigger = schedule.trigger(for: trigger)
         let fetchStart = Date()
         let head: ObjectID
         do {
             let mirror = self.mirror, branch = options.branch
             head = try await fetcher.run(within: options.fetchTimeout) { try mirror.sync(branch: branch) }
             metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
-            fetchFailures = 0
+            schedule.fetched(ok: true)
             if lastLoaded?.head != head {
                 logger.info(
                     "new head",
@@ -209,7 +193,7 @@ public actor Controller {
             await status.fetched(head: head.hex, error: nil)
         } catch {
             metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
-            fetchFailures += 1
+            schedule.fetched(ok: false)
             await status.fetched(head: nil, error: "\(error)")
             logger.warning("fetch failed; keeping the last known state", metadata: ["event": "fetch", "result": "error", "error": "\(error)"])
             return false
@@ -233,72 +217,63 @@ public actor Controller {
         let mine = await ownedEnvironments(loaded.environmentNames)
         if leases != nil {
             // Another replica's environments are its to report.
-            for (name, worker) in workers where !mine.contains(name) {
-                worker.task.cancel()
+            for name in schedule.release(keeping: mine) {
+                workers[name]?.cancel()
                 workers[name] = nil
             }
             await status.retain(only: mine)
         }
-        let everything = full || Date().timeIntervalSince(lastFull) >= options.resync
-        if everything { lastFull = Date() }
+        let everything = schedule.resyncDue(full: full, now: now())
         if cachedSpecs?.head != head { cachedSpecs = (head, Self.specs(loaded, reconciler(for: head, loaded))) }
-        let fingerprints = Self.fingerprints(loaded, specs: cachedSpecs!.specs)
+        let specs = cachedSpecs!.specs
+        let fingerprints = Self.fingerprints(loaded, specs: specs)
+        let reconciler = reconciler(for: head, loaded)
         var tasks: [Task<Bool, Never>] = []
         var waiting = false
-        for name in loaded.environmentNames where mine.contains(name) {
-            // Only environments whose desired state changed (or newly taken, or on resync).
-            let changed = fingerprints[name] != converged[name] || !previouslyOwned.contains(name)
-            let asked = requested.remove(name) != nil
-            guard everything || changed || asked || workers[name]?.head == head else { continue }
-            if !asked, let wait = backoff[name], wait.head == head, wait.fingerprint == fingerprints[name], Date() < wait.notBefore {
-                waiting = true
+        let decisions = schedule.decide(
+            loaded.environmentNames.filter(mine.contains), head: head, fingerprints: fingerprints, everything: everything,
+            trigger: trigger, now: now())
+        for (name, decision) in decisions {
+            switch decision {
+            case .skip:
                 continue
-            }
-            let running = workers[name]
-            if let running {
-                // A pass asked for while one runs on this head joins it: never cancels a rollout.
-                if running.head == head && !everything && (!asked || reconciling.contains(name)) {
-                    // A request met by a pass that looks only at what changed is taken again,
-                    // in full, once that pass ends.
-                    if asked && !running.full { requested.insert(name) }
-                    tasks.append(running.task)
-                    continue
-                }
+            case .wait:
+                waiting = true
+            case .join:
+                if let task = workers[name] { tasks.append(task) }
+            case .start(let cause, let observeAll, let supersede):
                 // Superseded: the new worker starts once this one has stopped (one at a time
                 // per environment), and the pass does not wait for it.
-                running.task.cancel()
+                let running = workers[name]
+                if supersede { running?.cancel() }
+                let fingerprint = fingerprints[name], specs = specs[name] ?? [:], worker = schedule.workers[name]?.id ?? 0
+                let task = Task {
+                    _ = await running?.value
+                    // Superseded again while it waited: the newer worker does the work.
+                    guard !Task.isCancelled else { return false }
+                    // What the scheduler knows is read now, once the worker before has finished:
+                    // it may have changed what converged, told a refusal, or renewed the lease.
+                    let job = WorkerJob(
+                        name: name, worker: worker, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs,
+                        settled: observeAll ? [:] : self.schedule.settled[name] ?? [:], trigger: cause, reconciler: reconciler,
+                        fence: self.fencing(name), refusalNotified: self.refusalsSent[name] == head,
+                        accepted: self.acceptedNotifications[name] ?? [])
+                    self.schedule.began(name)
+                    return self.finish(job, await self.worker.run(job))
+                }
+                workers[name] = task
+                tasks.append(task)
             }
-            let cause: DeploymentRecord.Trigger = asked ? .manual : changed ? trigger : .resync
-            // A resync or a request looks at everything; a new head at what it changed.
-            let observeAll = everything || asked || !previouslyOwned.contains(name)
-            let fingerprint = fingerprints[name], specs = cachedSpecs!.specs[name] ?? [:], reconciler = reconciler(for: head, loaded)
-            let task = Task {
-                _ = await running?.task.value
-                // Superseded again while it waited: the newer worker does the work.
-                guard !Task.isCancelled else { return false }
-                // What the scheduler knows is read now, once the worker before has finished:
-                // it may have changed what converged, told a refusal, or renewed the lease.
-                let job = WorkerJob(
-                    name: name, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs,
-                    settled: observeAll ? [:] : self.settled[name] ?? [:], trigger: cause, reconciler: reconciler,
-                    fence: self.fencing(name), refusalNotified: self.refusalsSent[name] == head,
-                    accepted: self.acceptedNotifications[name] ?? [])
-                self.reconciling.insert(name)
-                return self.finish(job, await self.work(job))
-            }
-            workers[name] = (head, task, observeAll)
-            tasks.append(task)
         }
-        previouslyOwned = mine
         // Review environments belong to whoever reconciles the environment they copy.
         if let template = loaded.config?.review, mine.contains(template.from) {
-            startReviews(template, loaded: loaded, head: head, everything: everything)
+            await reviews.start(template, loaded: loaded, head: head, everything: everything, fence: fencing(template.from))
         }
         lookAtRegistries(loaded, owned: mine)
         guard wait else { return await status.current.environments.allSatisfy(\.converged) }
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
-        if let review = reviews.task { await review.value }
+        await reviews.wait()
         if let images = imageTask { await images.value }
         return !waiting && results.allSatisfy { $0 }
     }
@@ -308,9 +283,9 @@ public actor Controller {
     /// next pass like anyone's.
     func lookAtRegistries(_ loaded: LoadedManifests, owned: Set<String>) {
         guard let imageStep, let config = loaded.config, !config.images.isEmpty, let first = config.promotion.first, owned.contains(first),
-            imageTask == nil, Date().timeIntervalSince(lastImageLook) >= options.imageInterval
+            imageTask == nil, now().timeIntervalSince(lastImageLook) >= options.imageInterval
         else { return }
-        lastImageLook = Date()
+        lastImageLook = now()
         let (path, connector, logger) = (mirror.path, self.connector, self.logger)
         imageTask = Task {
             do {
@@ -347,12 +322,12 @@ public actor Controller {
     func ownedEnvironments(_ names: [String]) async -> Set<String> {
         guard let leases else { return Set(names) }
         do {
-            try await leases.heartbeat()
-            var live = try await leases.liveReplicas()
+            try await leases.heartbeat(now: now())
+            var live = try await leases.liveReplicas(now: now())
             if !live.contains(leases.identity) { live.append(leases.identity) }
             var owned = Set<String>()
             for name in names where LeaseStore.preferred(name, among: live) == leases.identity {
-                if let lease = try await leases.acquire(name) {
+                if let lease = try await leases.acquire(name, now: now()) {
                     held[name] = lease
                     owned.insert(name)
                 }
@@ -411,63 +386,31 @@ public actor Controller {
     /// Takes in what an environment's worker found: backoff, what converged, what was told.
     func finish(_ job: WorkerJob, _ result: WorkerResult) -> Bool {
         let name = job.name
-        reconciling.remove(name)
         if result.refused { refusalsSent[name] = job.head }
         if let accepted = result.accepted { acceptedNotifications[name] = accepted }
-        noteResult(name, head: job.head, fingerprint: job.fingerprint, converged: result.converged, kind: result.kind ?? .transient)
-        // A failed environment is taken again on the next head whatever it renders: a branch
-        // restored after a force-push clears the refusal at once, not at the next resync.
-        converged[name] = result.converged ? job.fingerprint : nil
-        settled[name] = result.converged ? job.specs : nil
-        // A request that joined this pass while it looked only at what changed.
-        if requested.contains(name) { signal.fire() }
-        return result.converged
-    }
-
-    /// Publishes the records to the origin; one that cannot be published now (no rights, the
-    /// origin down) stays in the mirror and goes with the next publish.
-    nonisolated func publishRecords() async {
-        do {
-            if case .published(let commit) = try await recorder.publish(to: mirror.notesRemote) {
-                logger.debug("records published", metadata: ["notes": "\(commit.short)"])
-            }
-        } catch {
-            logger.warning("records not published yet; the next pass tries again", metadata: ["error": "\(error)"])
+        let after = schedule.finished(
+            name, worker: job.worker, head: job.head, fingerprint: job.fingerprint, specs: job.specs, converged: result.converged,
+            kind: result.kind ?? .transient, now: now())
+        if after.stalled {
+            logger.warning(
+                "\(name): stalled at \(job.head.short) until a new commit or a change of its inputs (a terminal error)",
+                metadata: ["event": "stalled", "environment": "\(name)", "commit": "\(job.head.hex)"])
         }
+        // A request that joined this pass while it looked only at what changed.
+        if after.requested { signal.fire() }
+        return result.converged
     }
 
     /// With leases, a check before every write that this replica still holds the environment's
     /// lease at the version it took.
     func fencing(_ name: String) -> (@Sendable () async throws -> Void)? {
         guard let leases, let lease = held[name] else { return nil }
+        let now = self.now
         return {
-            guard try await leases.stillHolds(lease) else {
+            guard try await leases.stillHolds(lease, now: now()) else {
                 throw ReconcileError("lost the lease on \(name) (version \(lease.version)); writing nothing")
             }
         }
-    }
-
-    /// Transient failures back off exponentially (interval × 2^n, at most the resync period); a
-    /// terminal one stalls the environment until its head or inputs change (a freeze ending
-    /// changes them), so it is tried, recorded and notified once. A success starts afresh.
-    func noteResult(_ name: String, head: ObjectID, fingerprint: String?, converged: Bool, kind: ErrorKind) {
-        guard !converged else {
-            backoff[name] = nil
-            return
-        }
-        let previous = backoff[name].flatMap { $0.head == head && $0.fingerprint == fingerprint ? $0 : nil }
-        let failures = (previous?.failures ?? 0) + 1
-        if kind == .terminal {
-            if previous?.notBefore != .distantFuture {
-                logger.warning(
-                    "\(name): stalled at \(head.short) until a new commit or a change of its inputs (a terminal error)",
-                    metadata: ["event": "stalled", "environment": "\(name)", "commit": "\(head.hex)"])
-            }
-            backoff[name] = (head, fingerprint, failures, .distantFuture)
-            return
-        }
-        let delay = min(options.resync, options.interval * pow(2, Double(failures - 1)))
-        backoff[name] = (head, fingerprint, failures, Date().addingTimeInterval(delay))
     }
 
     /// One reconciler per head, so what it renders is made once however many passes see it.

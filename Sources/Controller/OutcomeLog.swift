@@ -2,7 +2,7 @@ import Apply
 import Git
 import Logging
 
-extension Controller {
+extension EnvironmentWorker {
     /// One line per service and pass that did something: applied (with its outcome), healed
     /// drift (with the fields), or skipped (with why). Services in sync stay at debug.
     static func log(_ outcome: ServiceOutcome, environment: String, commit: ObjectID, logger: Logger) {

@@ -22,14 +22,14 @@ public struct ReviewSurvey: Sendable {
     /// `lives` are the instance ids already given to environments still being created (by name).
     public static func take(
         _ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], tracked: String,
-        connector: TargetConnector, lives: [String: String] = [:]
+        connector: TargetConnector, lives: [String: String] = [:], now: Date = Date()
     ) async throws -> ReviewSurvey {
         let (base, target) = try base(template, in: loaded)
         let instances = try await ReviewInventory.observe(client: await connector.client(for: target), cluster: target.cluster)
         return ReviewSurvey(
             base: base, target: target,
             decision: ReviewDecision(
-                template: template, branches: branches, instances: instances, tracked: tracked,
+                template: template, branches: branches, instances: instances, tracked: tracked, now: now,
                 newInstance: { lives[$0] ?? ReviewIdentity.newInstance() }))
     }
 

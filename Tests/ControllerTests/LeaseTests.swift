@@ -20,16 +20,19 @@ import Testing
             "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true", "BERTH_LOCAL_PACE": "0.05",
             "BERTH_LOCAL_STATE_FILE": shared,
         ]
+        // Lease time on a clock the test moves: a lease expires when the test says, never in
+        // the middle of a pass on a slow machine.
+        let clock = TestClock(Date())
         let replicas = (1...3).map { index in
             var options = ControllerOptions(
                 repository: folder.path + "/origin.git", stateDirectory: folder.path + "/replica\(index)", pollInterval: 0.05)
             options.leaseTable = table
             options.leaseDuration = 20
             options.identity = "replica-\(index)"
-            return Controller(options: options, environment: environment)
+            return Controller(options: options, environment: environment, now: { clock.now })
         }
         try await replicas[0].leases!.createTable()
-        for replica in replicas { try await replica.leases!.heartbeat() }
+        for replica in replicas { try await replica.leases!.heartbeat(now: clock.now) }
 
         for replica in replicas { #expect(await replica.pass(full: true, wait: true)) }
         func owners() async -> [String: [String]] {
@@ -52,14 +55,13 @@ import Testing
         }
 
         // replica-3 stops (no more heartbeats or renewals); after its leases expire, the others take over.
-        // (Leases of 20 s: a pass on a loaded 2-core machine can take several seconds, and a
-        // lease must outlive the passes that hold it for ownership to be what this checks.)
         let orphaned = Set(first.filter { $0.value == ["replica-3"] }.keys)
-        try await Task.sleep(nanoseconds: 20_500_000_000)
+        clock.advance(20.5)
+        let started = Date()
         for replica in replicas.prefix(2) { _ = await replica.pass(full: true, wait: true) }
         var afterwards: [String: [String]] = [:]
         for (index, replica) in replicas.prefix(2).enumerated() {
-            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > Date().addingTimeInterval(-20) {
+            for env in await replica.status.current.environments where env.converged && env.lastReconciled! > started {
                 afterwards[env.environment, default: []].append("replica-\(index + 1)")
             }
         }

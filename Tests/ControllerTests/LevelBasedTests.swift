@@ -18,13 +18,13 @@ import Testing
     /// local target paced fast.
     static func controller(
         _ folder: ScratchFolder, interval: TimeInterval = 60, pace: String = "0.05",
-        revert: Controller.RevertStep? = nil
+        revert: Controller.RevertStep? = nil, clock: TestClock? = nil
     ) -> Controller {
         Controller(
             options: ControllerOptions(
                 repository: folder.path + "/origin.git", interval: interval,
                 stateDirectory: folder.path + "/state", pollInterval: 0.05),
-            environment: ["BERTH_LOCAL_PACE": pace, "HOME": "/nonexistent"], revert: revert)
+            environment: ["BERTH_LOCAL_PACE": pace, "HOME": "/nonexistent"], revert: revert, now: { clock?.now ?? Date() })
     }
 
     static func manifests(_ version: String) -> [FileChange] {
@@ -170,12 +170,13 @@ import Testing
         tip = try origin.commit(
             changes: [.write("environments/staging/api.yaml", "service: {desiredCount: -1}\n")], onto: "main",
             expectedTip: tip, message: "broken", author: Self.author)
-        let controller = Self.controller(folder, interval: 0.01)
+        let clock = TestClock()
+        let controller = Self.controller(folder, interval: 10, clock: clock)
         #expect(await controller.pass(full: true, wait: true) == false)
         let shown = await controller.status.current.environments.first
         let first = try #require(shown)
         #expect(first.errorKind == .terminal, "\(String(describing: first.error))")
-        try await Task.sleep(nanoseconds: 50_000_000)
+        clock.advance(86_400)
         // Past any backoff, and on a full resync: not tried again.
         #expect(await controller.pass(full: true, wait: true) == false)
         #expect(await controller.status.current.environments.first?.lastReconciled == first.lastReconciled)
@@ -183,6 +184,37 @@ import Testing
         _ = try origin.commit(
             changes: [.write("environments/staging/api.yaml", "service: {desiredCount: 1}\n")], onto: "main",
             expectedTip: tip, message: "fixed", author: Self.author)
+        #expect(await controller.pass(wait: true))
+        #expect(await controller.status.current.environments.first?.error == nil)
+    }
+
+    /// A transient error (here, the local target's state folder cannot be made) is tried
+    /// again on the same head once its backoff ends: no new commit or resync needed. On a
+    /// virtual clock: the passes in between wait for nothing.
+    @Test func aTransientErrorIsTriedAgainOnTheSameHeadAfterItsBackoff() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        _ = try origin.commit(changes: Self.manifests("1"), onto: "main", expectedTip: nil, message: "release 1", author: Self.author)
+        let blocker = folder.path + "/blocker"
+        try Data("a file where the state folder should be".utf8).write(to: URL(fileURLWithPath: blocker))
+        let clock = TestClock()
+        let controller = Controller(
+            options: ControllerOptions(
+                repository: folder.path + "/origin.git", interval: 10, resync: 300, stateDirectory: folder.path + "/state",
+                pollInterval: 0.05),
+            environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent", "BERTH_LOCAL_STATE_FILE": blocker + "/local.json"],
+            now: { clock.now })
+        #expect(await controller.pass(full: true, wait: true) == false)
+        let failed = try #require(await controller.status.current.environments.first)
+        #expect(failed.errorKind == .transient, "\(String(describing: failed.error))")
+
+        try FileManager.default.removeItem(atPath: blocker)
+        // Within the backoff (the interval, 10 s): not tried.
+        clock.advance(9)
+        #expect(await controller.pass(wait: true) == false)
+        #expect(await controller.status.current.environments.first?.lastReconciled == failed.lastReconciled)
+        // Past it: tried again on the same head, and converged.
+        clock.advance(2)
         #expect(await controller.pass(wait: true))
         #expect(await controller.status.current.environments.first?.error == nil)
     }

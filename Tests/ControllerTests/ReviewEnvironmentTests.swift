@@ -114,10 +114,12 @@ final class ReviewScenario: @unchecked Sendable {
     }
 
     /// A controller as a fresh process would have it: nothing remembered but its state folder.
-    func controller() -> Controller {
+    /// A controller whose clock is `clock`: the time review branches' idleness and time to
+    /// live are judged at.
+    func controller(clock: TestClock? = nil) -> Controller {
         Controller(
             options: ControllerOptions(repository: folder.path + "/origin.git", stateDirectory: folder.path + "/state", pollInterval: 0.05),
-            environment: environment)
+            environment: environment, now: { clock?.now ?? Date() })
     }
 
     func client() async throws -> any ECSClient {
@@ -225,7 +227,8 @@ final class ReviewScenario: @unchecked Sendable {
 extension ReviewEnvironmentTests {
     @Test func anIdleOrMergedBranchLosesItsEnvironment() async throws {
         let scenario = try await ReviewScenario(.local)
-        let controller = scenario.controller()
+        let clock = TestClock(Date())
+        let controller = scenario.controller(clock: clock)
         #expect(await controller.pass(full: true, wait: true))
         try scenario.pushBranch("review/idle")
         let merged = try scenario.pushBranch("review/merged", image: "registry.example.com/api:merged")
@@ -239,7 +242,7 @@ extension ReviewEnvironmentTests {
         try scenario.commitOnMain(
             [.write("berth.yaml", "version: 1\npromotion: [staging, prod]\nreview: {branches: [\"review/*\"], from: staging, ttl: 1s}\n")],
             "review environments live 1s")
-        try await Task.sleep(nanoseconds: 2_100_000_000)
+        clock.advance(2.1)
         #expect(await controller.pass(wait: true))
         let reasons = Dictionary(uniqueKeysWithValues: await controller.status.current.reviewTeardowns.map { ($0.name, $0.reason) })
         #expect(reasons["review-idle"]?.contains("idle for") == true, "\(reasons)")

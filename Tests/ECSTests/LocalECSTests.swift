@@ -6,13 +6,6 @@ import Foundation
 import Synchronization
 import Testing
 
-/// A clock the test moves by hand.
-final class TestClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var now: Date { current.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
 @Suite struct LocalECSTests {
     @Test func conformanceInMemory() async throws {
         try await ECSConformance.taskDefinitions(LocalECS(stateFile: nil))

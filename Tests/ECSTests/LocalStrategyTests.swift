@@ -1,5 +1,6 @@
 import AWS
 @testable import ECS
+import BerthTestSupport
 import ECSModel
 import Foundation
 import Synchronization
@@ -8,17 +9,11 @@ import Testing
 /// ECS's own blue/green, linear and canary deployments on the local target, on a clock the
 /// test moves: each lifecycle stage, the traffic steps, the bake, and a failing hook.
 @Suite struct LocalStrategyTests {
-    final class Clock: Sendable {
-        private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        var now: Date { time.withLock { $0 } }
-        func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    }
-
     /// A service on revision 1 (created with `created`, or `configuration`), then updated to
     /// revision 2 with `configuration`; pace 8 s, so each stage but the waits lasts 1 s and an
     /// ECS minute 8 s. `failingHook`: hooks at that stage fail.
     static func deploying(
-        _ configuration: ECSAPI.DeploymentConfiguration, clock: Clock, created: ECSAPI.DeploymentConfiguration? = nil,
+        _ configuration: ECSAPI.DeploymentConfiguration, clock: TestClock, created: ECSAPI.DeploymentConfiguration? = nil,
         failingHook: String? = nil
     ) async throws -> LocalECS {
         let ecs = LocalECS(stateFile: nil, pace: 8, now: { clock.now })
@@ -52,7 +47,7 @@ import Testing
     }
 
     @Test func blueGreenGoesThroughEachStageAndBakes() async throws {
-        let clock = Clock()
+        let clock = TestClock()
         let ecs = try await Self.deploying(ECSAPI.DeploymentConfiguration(strategy: "BLUE_GREEN", bakeTimeInMinutes: 2), clock: clock)
         var seen: [String] = []
         for _ in 0..<80 {
@@ -87,7 +82,7 @@ import Testing
                 [10.0, 100]
             ),
         ] {
-            let clock = Clock()
+            let clock = TestClock()
             let ecs = try await Self.deploying(configuration, clock: clock)
             var weights: [Double] = []
             for _ in 0..<200 {
@@ -112,7 +107,7 @@ import Testing
         ECSAPI.DeploymentConfiguration(strategy: "LINEAR", linearConfiguration: ECSAPI.LinearConfiguration(stepPercent: 20)),
     ])
     func aFailingHookRollsTrafficBack(_ strategy: ECSAPI.DeploymentConfiguration) async throws {
-        let clock = Clock()
+        let clock = TestClock()
         let hook = ECSAPI.DeploymentLifecycleHook(
             hookTargetArn: "arn:aws:lambda:us-east-1:000000000000:function:smoke",
             roleArn: "arn:aws:iam::000000000000:role/hooks", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"])

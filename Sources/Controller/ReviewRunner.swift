@@ -1,70 +1,114 @@
 import Apply
+import Blocking
 import ECS
 import Foundation
 import Git
+import Logging
 import Manifests
 import Plan
 import Reconcile
+import Records
 import Review
 import Trust
 
-/// What the controller keeps between review runs.
-struct ReviewWork {
-    var task: Task<Void, Never>?
-    var running = false
+/// The controller's review environments: one run at a time, on a thread of its own (it reads
+/// the mirror), apart from the controller's passes. A run observes the review cluster, tears
+/// down what should go and applies what should run; what it leaves to do makes the next pass
+/// start another.
+actor ReviewRunner {
+    private nonisolated let executor = DedicatedExecutor(name: "berth-reviews")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    let options: ControllerOptions
+    let mirror: RepositoryMirror
+    let status: ControllerStatus
+    let metrics: ControllerMetrics
+    let connector: TargetConnector
+    let recorder: NotesRecorder
+    let publisher: RecordPublisher
+    let logger: Logger
+    /// The time branches' idleness and time to live are judged at.
+    let now: @Sendable () -> Date
+
+    private var task: Task<Void, Never>?
+    private var running = false
     /// The branches and head the last run saw: a run happens when they change.
-    var fingerprint: String?
+    private var fingerprint: String?
     /// The last run left something to do (a teardown to finish, an environment waiting).
-    var pending = false
+    private var pending = false
     /// Review environments that converged, by name: `instance@tip`.
-    var converged: [String: String] = [:]
+    private var converged: [String: String] = [:]
     /// Instance ids given to environments being created, by name: kept while their creation is
     /// retried, so a failing creation reuses its task definitions instead of registering more.
-    var lives: [String: String] = [:]
-}
+    private var lives: [String: String] = [:]
 
-extension Controller {
-    /// Starts a review run when the matching branches, their tips or the head changed, on a
-    /// full resync, or while something is left to do. One run at a time.
-    func startReviews(_ template: ReviewTemplate, loaded: LoadedManifests, head: ObjectID, everything: Bool) {
-        guard !reviews.running else { return }
+    init(
+        options: ControllerOptions, mirror: RepositoryMirror, status: ControllerStatus, metrics: ControllerMetrics,
+        connector: TargetConnector, recorder: NotesRecorder, publisher: RecordPublisher, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.now = now
+        self.options = options
+        self.mirror = mirror
+        self.status = status
+        self.metrics = metrics
+        self.connector = connector
+        self.recorder = recorder
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    /// Waits for the run in progress, if any.
+    func wait() async { await task?.value }
+
+    /// Starts a run when the matching branches, their tips or the head changed, on a full
+    /// resync, or while something is left to do. One run at a time. `fence` is the check
+    /// before every write that this replica still holds the copied environment's lease.
+    func start(
+        _ template: ReviewTemplate, loaded: LoadedManifests, head: ObjectID, everything: Bool,
+        fence: (@Sendable () async throws -> Void)?
+    ) {
+        guard !running else { return }
         let branches: [ReviewBranch]
         do {
-            branches = try ReviewBranches.scan(try Repository.open(at: mirror.path), template: template, tracked: options.branch, trackedHead: head)
+            branches = try ReviewBranches.scan(
+                try Repository.open(at: mirror.path), template: template, tracked: options.branch, trackedHead: head, now: now())
         } catch {
             logger.error("cannot list the review branches: \(error)")
             return
         }
         let fingerprint = head.hex + branches.map { "\n\($0.branch)=\($0.tip.hex):\($0.wanted)" }.joined()
-        guard everything || reviews.pending || fingerprint != reviews.fingerprint else { return }
-        reviews.fingerprint = fingerprint
-        reviews.running = true
-        reviews.task = Task {
-            await self.runReviews(template, loaded: loaded, branches: branches, everything: everything)
-            self.reviewsFinished()
+        guard everything || pending || fingerprint != self.fingerprint else { return }
+        self.fingerprint = fingerprint
+        running = true
+        task = Task {
+            await self.run(template, loaded: loaded, branches: branches, everything: everything, fence: fence)
+            self.finished()
         }
     }
 
-    private func reviewsFinished() { reviews.running = false }
+    private func finished() { running = false }
 
     /// Observes the review cluster, tears down what should go, then applies what should run.
-    func runReviews(_ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], everything: Bool) async {
+    func run(
+        _ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], everything: Bool,
+        fence: (@Sendable () async throws -> Void)?
+    ) async {
         let survey: ReviewSurvey
         do {
             survey = try await ReviewSurvey.take(
                 template, loaded: loaded, branches: branches, tracked: options.branch, connector: connector,
-                lives: reviews.lives)
+                lives: lives, now: now())
         } catch {
             logger.error("review environments: \(error)")
             await status.setReviews(await status.current.reviews, error: "\(error)")
-            reviews.pending = true
+            pending = true
             return
         }
         let decision = survey.decision, target = survey.target
-        reviews.lives = Dictionary(uniqueKeysWithValues: decision.applies.filter(\.isNew).map { ($0.identity.name, $0.identity.instance) })
+        lives = Dictionary(uniqueKeysWithValues: decision.applies.filter(\.isNew).map { ($0.identity.name, $0.identity.instance) })
         let teardown = ReviewTeardown(
             client: await connector.client(for: target), cache: await connector.cache(for: target),
-            beforeWrite: fencing(template.from), progress: { [logger] in logger.info("\($0)") })
+            beforeWrite: fence, progress: { [logger] in logger.info("\($0)") })
         var states: [ControllerStatus.ReviewState] = []
         var pending = !decision.waiting.isEmpty || !decision.draining.isEmpty
 
@@ -80,7 +124,7 @@ extension Controller {
                         name: instance.name, branch: instance.branch, instance: instance.instance, reason: leaving.reason,
                         finished: Date(), report: report))
                 metrics.reviewTornDown(ok: true)
-                reviews.converged[instance.name] = nil
+                converged[instance.name] = nil
                 // ECS keeps a deleted service DRAINING for a while; the next run looks again.
                 pending = true
             } catch {
@@ -108,7 +152,7 @@ extension Controller {
                 group.addTask {
                     await self.applyReview(
                         apply, template: template, tracked: survey.base, trust: trust, requireSigned: requireSigned,
-                        everything: everything,
+                        everything: everything, fence: fence,
                         sweep: apply.isNew ? (teardown, families) : nil)
                 }
             }
@@ -118,12 +162,12 @@ extension Controller {
         }
         states += applied
         if applied.contains(where: { $0.state != .ready }) { pending = true }
-        reviews.pending = pending
+        self.pending = pending
         await status.setReviews(states, error: nil)
         var counts: [String: Int] = [:]
         for state in states { counts[state.state.rawValue, default: 0] += 1 }
         metrics.reviews(counts)
-        if !decision.applies.isEmpty { await publishRecords() }
+        if !decision.applies.isEmpty { await publisher.publish() }
     }
 
     /// Renders the review environment from its branch's commit and reconciles it like any other.
@@ -131,7 +175,7 @@ extension Controller {
     /// A new life first has `sweep` clear task definitions of an earlier one that never ran.
     func applyReview(
         _ apply: ReviewDecision.Apply, template: ReviewTemplate, tracked: Environment, trust: SigningTrust?,
-        requireSigned: Bool, everything: Bool, sweep: (ReviewTeardown, families: [String])?
+        requireSigned: Bool, everything: Bool, fence: (@Sendable () async throws -> Void)?, sweep: (ReviewTeardown, families: [String])?
     ) async -> ControllerStatus.ReviewState {
         let identity = apply.identity, branch = apply.branch
         var state = ControllerStatus.ReviewState(
@@ -155,7 +199,7 @@ extension Controller {
                 let errors = loaded.diagnostics.errors.prefix(3).map(\.description).joined(separator: "; ")
                 throw ReconcileError("the manifests of \(branch.branch) at \(branch.tip.short) have errors: \(errors)")
             }
-            if !everything, reviews.converged[identity.name] == key {
+            if !everything, converged[identity.name] == key {
                 state.state = .ready
                 return state
             }
@@ -169,11 +213,11 @@ extension Controller {
                 options: ApplyOptions(
                     wait: true, timeout: 600, pollInterval: options.pollInterval,
                     trigger: .review),
-                hooks: ApplyHooks(beforeWrite: fencing(template.from)))
+                hooks: ApplyHooks(beforeWrite: fence))
             let failed = outcomes.filter { !$0.succeeded }
             if failed.isEmpty {
                 state.state = .ready
-                reviews.converged[identity.name] = key
+                converged[identity.name] = key
             } else {
                 state.state = .failed
                 state.reason = failed.map { "\($0.service): \($0.record?.reason ?? $0.record?.outcome.rawValue ?? "not applied")" }.joined(

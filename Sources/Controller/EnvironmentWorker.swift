@@ -10,44 +10,25 @@ import Plan
 import Reconcile
 import Records
 
-/// What an environment's worker is given: the head and what it renders to, and what the
-/// scheduler knows of the environment (its fence, whether this head's refusal was told).
-struct WorkerJob: Sendable {
-    let name: String
-    let loaded: LoadedManifests
-    let head: ObjectID
-    /// The environment's desired state (`Controller.fingerprints`).
-    let fingerprint: String?
-    /// The services and their specs at `head`.
-    let specs: [String: String]
-    /// The services as they were when the environment last converged: those still the same
-    /// are not observed (empty: observe everything).
-    let settled: [String: String]
-    let trigger: DeploymentRecord.Trigger
-    let reconciler: Reconciler
-    let fence: (@Sendable () async throws -> Void)?
-    /// A refusal of `head` was already recorded and told.
-    let refusalNotified: Bool
-    /// The notification receivers of the last head accepted.
-    let accepted: [NotificationTarget]
-}
+/// One environment's reconcile of one head, apart from the controller's actor: a rollout that
+/// waits, an ECS endpoint that hangs or a slow read of the mirror in one environment holds up
+/// no other environment, nor the next pass. It reads what it is given (`WorkerJob`) and hands
+/// back what the scheduler must remember (`WorkerResult`); status, metrics, logs, records and
+/// notifications are its own to write.
+struct EnvironmentWorker: Sendable {
+    let options: ControllerOptions
+    let mirror: RepositoryMirror
+    let status: ControllerStatus
+    let metrics: ControllerMetrics
+    let connector: TargetConnector
+    let publisher: RecordPublisher
+    let logger: Logger
+    let revertStep: Controller.RevertStep?
+    let promoteStep: Controller.PromoteStep?
 
-/// What a worker hands back to the scheduler.
-struct WorkerResult: Sendable {
-    var converged = false
-    var kind: ErrorKind?
-    /// The head was refused (history rewritten); the refusal is recorded and told.
-    var refused = false
-    /// The head passed every policy: its receivers are the ones a later refusal is told to.
-    var accepted: [NotificationTarget]?
-}
-
-extension Controller {
-    /// One environment's reconcile of one head: runs off the controller's actor, so a rollout
-    /// that waits, an ECS endpoint that hangs or a slow read of the mirror in one environment
-    /// holds up no other environment, nor the next pass. What the scheduler must remember is
-    /// handed back (`finish`).
-    @concurrent nonisolated func work(_ job: WorkerJob) async -> WorkerResult {
+    /// One reconcile of `job`'s environment at its head. What the scheduler must remember is
+    /// handed back (`Controller.finish`).
+    @concurrent func run(_ job: WorkerJob) async -> WorkerResult {
         let started = Date()
         let name = job.name, loaded = job.loaded, head = job.head, specs = job.specs, settled = job.settled, trigger = job.trigger
         let path = mirror.path
@@ -74,7 +55,7 @@ extension Controller {
                 logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
                 if !job.refusalNotified {
                     try? await job.reconciler.recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
-                    await publishRecords()
+                    await publisher.publish()
                     // Told to the receivers of the last accepted head: the refused one's could be anything.
                     await Notifier(environment: connector.environment).send(
                         NotificationEvent(
@@ -203,7 +184,7 @@ extension Controller {
                 "\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
         }
         await status.update(state)
-        await publishRecords()
+        await publisher.publish()
         if state.converged, loaded.config?.autoPromote?.from == name, let promoteStep {
             // After the records are written: the promotion's gate reads them.
             do {
@@ -228,7 +209,7 @@ extension Controller {
 
     /// When the newest commit up to `head` that touched `environment`'s inputs (berth.yaml,
     /// services/, its own folder) was committed: the change a deployment delivers.
-    nonisolated func changeTime(of environment: String, at head: ObjectID) async -> Date? {
+    func changeTime(of environment: String, at head: ObjectID) async -> Date? {
         guard let root = try? ManifestPath.normalizedRoot(options.path) else { return nil }
         let prefix = root.isEmpty ? "" : root + "/"
         let paths = ["berth.yaml", "berth.yml", "berth.json", "services", "environments/" + environment].map { prefix + $0 }
