@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "AdoptionTests",
             dependencies: ["Adoption", "Plan", "Apply", "Reconcile", "Records", "Manifests", "ECSModel", "ECS", "Git", "BerthTestSupport"]),
-        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS", "Forge"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["Git", "berth", "BerthTestSupport", "AWS", "ECSModel", "ECS", "Forge"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -104,4 +104,35 @@ extension Applier {
         else { return nil }
         return briefs.last { $0.targetServiceRevisionArn == expectation.taskDefinitionArn && $0.statusReason != nil }?.statusReason
     }
+
+    /// Waits for started rollouts (unless told not to) and records each outcome.
+    func finish(_ started: [Started], environment: Environment, commit: ObjectID) async throws -> [ServiceOutcome] {
+        var finished: [String: (DeploymentRecord.Outcome, String?)] = [:]
+        var cancelled = false
+        if options.wait {
+            do {
+                finished = try await watch(started, cluster: environment.target.cluster)
+            } catch is CancellationError {
+                // A newer commit takes over: what was started is recorded as superseded.
+                cancelled = true
+                for item in started where finished[item.want.name] == nil {
+                    finished[item.want.name] = (.superseded, "a newer commit arrived while this rollout was in progress")
+                }
+            }
+        }
+        var outcomes: [ServiceOutcome] = []
+        for item in started.sorted(by: { $0.want.name < $1.want.name }) {
+            let (outcome, reason) = item.outcome ?? (item.expectation == nil ? (.converged, nil) : (finished[item.want.name] ?? (.started, nil)))
+            var record = DeploymentRecord(
+                environment: environment.name, service: item.want.name, taskDefinitionArn: item.taskDefinitionArn,
+                specHash: item.want.specHash, settingsHash: item.want.settingsHash, deploymentId: item.expectation?.deploymentId,
+                started: item.started, finished: outcome == .started ? nil : now(), outcome: outcome, reason: reason,
+                target: TargetDescription.of(environment.target))
+            record.drifted = item.drifted
+            outcomes.append(ServiceOutcome(service: item.want.name, result: .applied(outcome), record: record))
+        }
+        outcomes = try await recording.recorded(outcomes, commit: commit)
+        if cancelled { throw CancellationError() }
+        return outcomes
+    }
 }

@@ -27,6 +27,6 @@ extension Applier {
                 target: TargetDescription.of(environment.target))
             outcomes.append(ServiceOutcome(service: service.service, result: .applied(.pruned), record: record))
         }
-        return try await recorded(outcomes, commit: commit)
+        return try await recording.recorded(outcomes, commit: commit)
     }
 }

@@ -42,7 +42,7 @@ extension Applier {
             environment: environment.name, service: label, taskDefinitionArn: arn, specHash: want.specHash,
             settingsHash: want.settingsHash, deploymentId: response.tasks?.first?.taskArn, started: started,
             finished: now(), outcome: outcome, reason: reason, target: TargetDescription.of(environment.target))
-        let written = try await self.record(record, on: commit)
+        let written = try await recording.record(record, on: commit)
         return ServiceOutcome(service: label, result: .applied(outcome), record: written)
     }
 

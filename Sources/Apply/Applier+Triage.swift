@@ -82,12 +82,12 @@ extension Applier {
             } else if servicePlan.drift && !environment.policy.selfHeal {
                 let fields = (servicePlan.taskDefinitionChanges.map(\.path) + servicePlan.settingsChanges.map { "service.\($0.path)" })
                 outcomes.append(
-                    skip(
+                    recording.skip(
                         want, "\(ServiceOutcome.driftSkipPrefix) (\(fields.joined(separator: ", "))); policy.selfHeal is off",
                         environment: environment))
             } else if !options.retry, let failed = records.lastFailure(want.name, specHash: want.specHash, settingsHash: want.settingsHash) {
                 outcomes.append(
-                    skip(
+                    recording.skip(
                         want, "this spec \(failed.outcome.rawValue) before (\(failed.reason ?? "no reason given")); commit a fix or run with --retry",
                         environment: environment))
             } else {

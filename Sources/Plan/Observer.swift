@@ -3,30 +3,6 @@ import ECS
 import ECSModel
 import Manifests
 
-/// What ECS runs for an environment, as far as a plan needs it: every read call a plan makes
-/// is made here, so `Planner` compares without I/O and can be tested on plain values.
-public struct Observation: Sendable {
-    /// Live services by name: ACTIVE ones only. Empty when the cluster does not exist.
-    public var services: [String: ECSAPI.Service] = [:]
-    /// The task definitions live services run, by ARN: those berth did not record for the
-    /// spec git wants (a recorded revision never changes, so it needs no call).
-    public var taskDefinitions: [String: TaskDefinitionCache.Entry] = [:]
-    /// Where a deployment under way stands, by service name (`DeploymentStage.describe`).
-    public var stages: [String: String] = [:]
-    /// The services berth created for the environment that git no longer names (under prune).
-    public var prunable: [PrunedService] = []
-
-    public init(
-        services: [String: ECSAPI.Service] = [:], taskDefinitions: [String: TaskDefinitionCache.Entry] = [:],
-        stages: [String: String] = [:], prunable: [PrunedService] = []
-    ) {
-        self.services = services
-        self.taskDefinitions = taskDefinitions
-        self.stages = stages
-        self.prunable = prunable
-    }
-}
-
 /// Reads what an environment runs. Read calls only: one DescribeServices per 10 services, and
 /// DescribeTaskDefinition only for revisions neither recorded nor seen before in this process.
 public struct Observer: Sendable {

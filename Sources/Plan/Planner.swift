@@ -100,13 +100,3 @@ public enum Planner {
         return plan
     }
 }
-
-/// How a target is named in plans and records.
-public enum TargetDescription {
-    public static func of(_ target: Target) -> String {
-        switch target {
-        case .local(let t): return "local:\(t.cluster)"
-        case .aws(let t): return "aws:\(t.region)/\(t.cluster)"
-        }
-    }
-}

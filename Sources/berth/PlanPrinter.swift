@@ -71,9 +71,3 @@ enum PlanPrinter {
         return String(decoding: (try? encoder.encode(plans.count == 1 ? AnyEncodable(plans[0]) : AnyEncodable(plans))) ?? Data(), as: UTF8.self)
     }
 }
-
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-}

@@ -100,16 +100,3 @@ struct PromoteCommand: AsyncParsableCommand {
         try await promotion.run(branch: target.branch, push: target.push, message: message, dryRun: dryRun, openPullRequest: openPullRequest)
     }
 }
-
-/// `berth diff --from A --to B`: the promotion preview without the branch options.
-struct DiffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "diff",
-        abstract: "What promoting one environment into another would change, and what the target would then plan (read-only).")
-
-    @OptionGroup var promotion: PromotionOptions
-
-    func run() async throws {
-        try await promotion.run(dryRun: true)
-    }
-}

@@ -53,10 +53,12 @@ let exampleManifests: String = {
 final class ScratchRepo {
     let path = NSTemporaryDirectory() + "berth-cli-" + UUID().uuidString
     let repo: Repository
-    let author = Signature(name: "Dev", email: "dev@example.com")
+    let author: Signature
 
-    /// A repository whose first commit holds the example manifests under manifests/.
-    init() throws {
+    /// A repository whose first commit holds the example manifests under manifests/, made at
+    /// `date` (a fixed one gives the same commit ids every run).
+    init(date: Date = Date()) throws {
+        author = Signature(name: "Dev", email: "dev@example.com", date: date)
         repo = try Repository.create(at: path)
         var changes: [FileChange] = []
         let enumerator = FileManager.default.enumerator(atPath: exampleManifests)!
@@ -74,10 +76,10 @@ final class ScratchRepo {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     @discardableResult
-    func commit(_ changes: [FileChange], _ message: String) throws -> ObjectID {
+    func commit(_ changes: [FileChange], _ message: String, date: Date? = nil) throws -> ObjectID {
         try repo.commit(
             changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
-            message: message, author: author)
+            message: message, author: date.map { Signature(name: author.name, email: author.email, date: $0) } ?? author)
     }
 }
 
