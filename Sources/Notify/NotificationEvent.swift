@@ -17,7 +17,8 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     }
 
     public var schema = 1
-    /// converged, failed, rolledBack, drift, promoted or refused.
+    /// One of `NotificationTarget.allEvents`: converged, failed, rolled-back, drift, promoted,
+    /// refused or break-glass.
     public let event: String
     public let environment: String
     public let commit: String?

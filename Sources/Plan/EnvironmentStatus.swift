@@ -6,12 +6,15 @@ import Records
 /// compare, and the last apply recorded for it. Read-only.
 public struct EnvironmentStatus: Sendable, Codable {
     public enum SyncState: String, Sendable, Codable {
-        case inSync = "in sync"
-        case outOfSync = "out of sync"
+        case inSync = "in-sync"
+        case outOfSync = "out-of-sync"
         case drifted
         case progressing
         case failed
         case missing
+
+        /// As a table shows it: "in sync".
+        public var words: String { rawValue.replacingOccurrences(of: "-", with: " ") }
     }
 
     public struct LastApply: Sendable, Codable {

@@ -124,7 +124,7 @@ public struct Reconciler: Sendable {
                 await notify("refused", environment, commit: commit, reason: reason, services: [])
                 try await refuse(reason, environment, desired, commit, options)
             }
-            await notify("breakGlass", environment, commit: commit, reason: "\(problem); deployed anyway: \(reason)", services: [])
+            await notify("break-glass", environment, commit: commit, reason: "\(problem); deployed anyway: \(reason)", services: [])
         }
         accept(commit, environment: name)
         let plan = try await plan(name, settled: options.settled)
@@ -155,7 +155,7 @@ public struct Reconciler: Sendable {
         let outcomesSeen = Set(applied.map(\.outcome))
         let event =
             outcomesSeen.contains(DeploymentRecord.Outcome.rolledBack.rawValue)
-            ? "rolledBack"
+            ? "rolled-back"
             : !outcomesSeen.isDisjoint(with: [DeploymentRecord.Outcome.failed.rawValue, DeploymentRecord.Outcome.timedOut.rawValue])
                 ? "failed"
                 : !applied.isEmpty && outcomesSeen == [DeploymentRecord.Outcome.converged.rawValue] ? "converged" : nil

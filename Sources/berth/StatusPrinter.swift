@@ -27,7 +27,7 @@ enum StatusPrinter {
                         ]
                         .filter { !$0.isEmpty }.joined(separator: " ")
                     } ?? "-"
-                let state = service.state.rawValue + (service.stage.map { " (\($0))" } ?? "")
+                let state = service.state.words + (service.stage.map { " (\($0))" } ?? "")
                 rows.append([service.service, state, service.liveRevision ?? "-", images, tasks, last])
             }
             out += table(rows).map { "  " + $0 }

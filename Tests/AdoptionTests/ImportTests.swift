@@ -26,10 +26,7 @@ final class AdoptionRepo: @unchecked Sendable {
 
     @discardableResult
     func commit(_ files: [String: String?], _ message: String) throws -> ObjectID {
-        let changes = files.sorted { $0.key < $1.key }.map { path, text in text.map { FileChange.write(path, $0) } ?? .delete(path) }
-        return try repo.commit(
-            changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
-            message: message, author: Signature(name: "Dev", email: "dev@example.com"))
+        try repo.commit(files: files, message: message)
     }
 
     func reconciler() throws -> Reconciler {

@@ -18,7 +18,7 @@ import Testing
         let services = try #require(statuses.first?["services"] as? [[String: Any]])
         #expect(services.count == 3)
         for service in services {
-            #expect(service["state"] as? String == "in sync", "\(service)")
+            #expect(service["state"] as? String == "in-sync", "\(service)")
             let last = try #require(service["lastApply"] as? [String: Any])
             #expect(
                 last["commit"] as? String == head && last["author"] as? String == "Dev <dev@example.com>" && last["outcome"] as? String == "converged"

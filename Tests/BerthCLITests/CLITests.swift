@@ -25,22 +25,19 @@ func berthBinary() -> String {
 }
 
 func berth(_ args: [String], in dir: String, environment: [String: String] = [:]) throws -> BerthRun {
-    let process = Process()
-    process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "0.05", "NO_COLOR": "1"]) { $1 }
-        .merging(environment) { $1 }
-    process.executableURL = URL(fileURLWithPath: berthBinary())
-    process.arguments = args
-    process.currentDirectoryURL = URL(fileURLWithPath: dir)
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return BerthRun(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+    let result = try ProcessRunner.runBlocking(berthBinary(), args, in: dir, environment: berthEnvironment(environment))
+    return BerthRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
+}
+
+/// A fast local target and no colour, under what the test sets.
+func berthEnvironment(_ environment: [String: String]) -> [String: String] {
+    ["BERTH_LOCAL_PACE": "0.05", "NO_COLOR": "1"].merging(environment) { $1 }
+}
+
+/// `berth` from async code: waits on a thread of its own, never on the cooperative pool.
+func berth(_ args: [String], in dir: String, environment: [String: String] = [:]) async throws -> BerthRun {
+    let result = try await ProcessRunner.run(berthBinary(), args, in: dir, environment: berthEnvironment(environment))
+    return BerthRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
 }
 
 /// The repository's own manifests/ folder.

@@ -191,28 +191,28 @@ import Testing
 
         // A request for a pass needs the token and the header no cross-site form can send.
         #expect(try await Self.http("POST", base + "/api/reconcile?environment=staging", headers: bearer).0 == 403)
-        let asked = try berth(
+        let asked = try await berth(
             ["reconcile", "--env", "staging", "--controller", base], in: scratch.path,
             environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         #expect(asked.status == 0 && asked.stdout.contains("reconciling staging"), "\(asked.stdout)\(asked.stderr)")
         #expect(try await Self.http("GET", base + "/api/status", headers: ["Authorization": "bearer t0ken-for-the-page"]).0 == 200)
         // What --listen takes works, and a token with a trailing newline is trimmed.
-        let plain = try berth(
+        let plain = try await berth(
             ["reconcile", "--env", "staging", "--controller", "127.0.0.1:\(port)"], in: scratch.path,
             environment: ["BERTH_API_TOKEN": "t0ken-for-the-page\n"])
         #expect(plain.status == 0, "\(plain.stderr)")
-        let badToken = try berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "two\nlines"])
+        let badToken = try await berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "two\nlines"])
         #expect(badToken.status != 0 && badToken.stderr.contains("one line") && !badToken.stderr.contains("two"), "\(badToken.stderr)")
         let down = try FreePort.pick()
         let started = Date()
-        let refused = try berth(["reconcile", "--controller", "127.0.0.1:\(down)"], in: scratch.path, environment: ["BERTH_API_TOKEN": "x"])
+        let refused = try await berth(["reconcile", "--controller", "127.0.0.1:\(down)"], in: scratch.path, environment: ["BERTH_API_TOKEN": "x"])
         #expect(refused.status != 0 && refused.stderr.contains("cannot reach the controller"))
         #expect(Date().timeIntervalSince(started) < 10, "a controller that is down fails at once")
-        let unknown = try berth(
+        let unknown = try await berth(
             ["reconcile", "--env", "qa", "--controller", base], in: scratch.path,
             environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         #expect(unknown.status != 0 && unknown.stderr.contains("404"), "\(unknown.stderr)")
-        let anonymous = try berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": ""])
+        let anonymous = try await berth(["reconcile", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": ""])
         #expect(anonymous.status != 0 && anonymous.stderr.contains("401"), "\(anonymous.stderr)")
         // The requested pass ran: staging was reconciled again though nothing changed.
         let before = try await Self.http("GET", base + "/api/status", headers: bearer).1
@@ -222,7 +222,7 @@ import Testing
         }
         // The status shows times to the second: ask in the next one.
         try await Task.sleep(nanoseconds: 1_100_000_000)
-        _ = try berth(
+        _ = try await berth(
             ["reconcile", "--env", "staging", "--controller", base], in: scratch.path, environment: ["BERTH_API_TOKEN": "t0ken-for-the-page"])
         var moved = false
         for _ in 0..<100 where !moved {

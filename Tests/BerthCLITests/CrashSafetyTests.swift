@@ -50,7 +50,7 @@ func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) 
                 killed += 1
             }
 
-            let rerun = try berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path)
+            let rerun = try await berth(["apply", "--path", "manifests", "--env", "staging"], in: scratch.path)
             #expect(rerun.status == 0, "run \(run): \(rerun.stdout)\(rerun.stderr)")
         }
         #expect(killed >= runs / 4)
@@ -82,7 +82,7 @@ func startAndKill(_ args: [String], in dir: String, after milliseconds: UInt64) 
                 ],
                 "prod 3.\(run).0")
             _ = try await startAndKill(["controller", "--path", "manifests", "--once"], in: scratch.path, after: random.next(600))
-            let rerun = try berth(["controller", "--path", "manifests", "--once"], in: scratch.path)
+            let rerun = try await berth(["controller", "--path", "manifests", "--once"], in: scratch.path)
             #expect(rerun.status == 0, "run \(run): \(rerun.stdout)\(rerun.stderr)")
         }
         let ecs = LocalECS(stateFile: scratch.path + "/.berth/local-ecs.json")

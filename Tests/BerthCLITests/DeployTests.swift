@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Testing
 
@@ -10,16 +11,8 @@ import Testing
     }()
 
     @Test func cloudFormationTemplatePassesCfnLint() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cfn-lint", Self.deploy + "/cloudformation.yaml"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let lint = try ProcessRunner.runBlocking("cfn-lint", [Self.deploy + "/cloudformation.yaml"], mergingErrors: true)
+        #expect(lint.status == 0, "\(lint.stdout)")
     }
 
     @Test func theControllersTaskDefinitionValidatesWithBerth() throws {

@@ -23,17 +23,17 @@ import Testing
         let forge = ["BERTH_FORGE_API_URL": fake.url, "BERTH_FORGE_TOKEN": fake.token, "GITHUB_TOKEN": ""]
         let promote = ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--open-pr"]
 
-        let apply = try berth(["apply", "--path", "manifests", "--env", "staging"], in: clone)
+        let apply = try await berth(["apply", "--path", "manifests", "--env", "staging"], in: clone)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         // Without a token nothing is committed or pushed.
-        let noToken = try berth(promote, in: clone, environment: ["BERTH_FORGE_TOKEN": "", "GITHUB_TOKEN": ""])
+        let noToken = try await berth(promote, in: clone, environment: ["BERTH_FORGE_TOKEN": "", "GITHUB_TOKEN": ""])
         #expect(noToken.status == 1 && noToken.stderr.contains("no GitHub token: set BERTH_FORGE_TOKEN (or GITHUB_TOKEN)"), "\(noToken.stderr)")
         #expect(try GitCLI.run(["branch", "--list", "berth/*"], in: clone).output.isEmpty)
 
-        let opened = try berth(promote, in: clone, environment: forge)
+        let opened = try await berth(promote, in: clone, environment: forge)
         #expect(opened.status == 0, "\(opened.stdout)\(opened.stderr)")
         #expect(opened.stdout.contains("Opened pull request #1 into main: https://github.example/shop/manifests/pull/1"), "\(opened.stdout)")
-        let again = try berth(promote + ["--output", "json"], in: clone, environment: forge)
+        let again = try await berth(promote + ["--output", "json"], in: clone, environment: forge)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("\"opened\" : false") && again.stdout.contains("\"number\" : 1"), "\(again.stdout)")
         #expect(fake.pulls.count == 1 && fake.pulls.first?.labels == ["promotion"])
@@ -48,7 +48,7 @@ import Testing
             "GITHUB_RUN_ID": "77",
         ]) { $1 }
         for _ in 0..<2 {
-            let plan = try berth(report, in: clone, environment: ci)
+            let plan = try await berth(report, in: clone, environment: ci)
             #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
             #expect(plan.stderr.contains("Reported to GitHub: berth/plan/prod success on \(sha.prefix(12))"), "\(plan.stderr)")
         }
@@ -58,7 +58,7 @@ import Testing
         #expect(fake.statuses.first?.targetURL == "https://github.example/shop/manifests/actions/runs/77")
 
         // An expired token: the plan is not reported, and the error says what to do.
-        let expired = try berth(report, in: clone, environment: ci.merging(["BERTH_FORGE_TOKEN": "ghp_expired_canary"]) { $1 })
+        let expired = try await berth(report, in: clone, environment: ci.merging(["BERTH_FORGE_TOKEN": "ghp_expired_canary"]) { $1 })
         #expect(expired.status == 1 && expired.stderr.contains("401 Bad credentials"), "\(expired.stderr)")
         for run in [opened, again, expired] {
             #expect(!(run.stdout + run.stderr).contains(fake.token) && !(run.stdout + run.stderr).contains("ghp_expired_canary"))

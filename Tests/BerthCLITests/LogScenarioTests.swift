@@ -185,7 +185,7 @@ import Testing
         let team = try Team()
         let ecs = LocalECS(stateFile: team.ana + "/.berth/local-ecs.json")
         _ = try await ecs.updateService(ECSAPI.UpdateServiceRequest(cluster: "staging", service: "web", desiredCount: 9))
-        let heal = try berth(["apply", "--path", "manifests", "--env", "staging"], in: team.ana)
+        let heal = try await berth(["apply", "--path", "manifests", "--env", "staging"], in: team.ana)
         #expect(heal.status == 0, "\(heal.stdout)\(heal.stderr)")
         let log = try team.log(["--env", "staging", "--service", "web"])
         #expect(log.contains("self-heal: put back service.desiredCount"), "\(log)")

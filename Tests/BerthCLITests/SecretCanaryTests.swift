@@ -42,7 +42,7 @@ import Testing
             ["controller", "--path", "manifests", "--once"],
             ["validate", "--repo", "https://git.invalid.example/shop.git", "--path", "manifests"],
         ] {
-            let run = try berth(args, in: scratch.path, environment: environment)
+            let run = try await berth(args, in: scratch.path, environment: environment)
             seen += [run.stdout, run.stderr]
         }
         // The password rotates in git: the plan shows that it changes, not what it is.
@@ -57,7 +57,8 @@ import Testing
             ],
             "rotate")
         for format in ["text", "json", "markdown"] {
-            let run = try berth(["plan", "--path", "manifests", "--env", "staging", "--output", format], in: scratch.path, environment: environment)
+            let run = try await berth(
+                ["plan", "--path", "manifests", "--env", "staging", "--output", format], in: scratch.path, environment: environment)
             seen += [run.stdout, run.stderr]
         }
         // The plan said the secret-looking values change, without saying what they are.

@@ -73,27 +73,21 @@ import Testing
         let (scratch, _, clone) = try Self.team()
         defer { for suffix in ["-origin.git", "-ana", "-auditor"] { try? FileManager.default.removeItem(atPath: scratch.path + suffix) } }
         let ana = try clone("ana")
-        #expect(try berth(["apply", "--path", "manifests", "--env", "staging"], in: ana).status == 0)
+        #expect(try await berth(["apply", "--path", "manifests", "--env", "staging"], in: ana).status == 0)
         // A second release, so the last converged record is not the only one.
         let file = ana + "/manifests/environments/staging/environment.yaml"
         let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "1.5.0", with: "1.6.0")
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         try GitCLI.run(["commit", "--quiet", "-am", "staging 1.6.0"], in: ana)
         try GitCLI.run(["push", "--quiet", "origin", "HEAD:main"], in: ana)
-        #expect(try berth(["apply", "--path", "manifests", "--env", "staging"], in: ana).status == 0)
+        #expect(try await berth(["apply", "--path", "manifests", "--env", "staging"], in: ana).status == 0)
 
         let auditor = try clone("auditor")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/last-converged.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, auditor]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let reconstruction = try ProcessRunner.runBlocking("/bin/bash", [script, auditor])
+        let lines = reconstruction.stdout.split(separator: "\n")
+        #expect(reconstruction.status == 0, "\(reconstruction.stderr)")
         var reconstructed: [String: String] = [:]
         for line in lines {
             let fields = line.split(separator: "\t").map(String.init)

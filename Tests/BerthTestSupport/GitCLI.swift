@@ -11,16 +11,7 @@ public enum GitCLI {
     /// Runs any program; its exit status and its output (standard output and error).
     @discardableResult
     public static func exec(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let result = try ProcessRunner.runBlocking(program, arguments, mergingErrors: true)
+        return (result.status, result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

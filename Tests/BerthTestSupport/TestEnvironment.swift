@@ -18,6 +18,9 @@ public final class ScratchFolder: Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
+    /// A path inside the folder.
+    public func sub(_ name: String) -> String { path + "/" + name }
+
     @discardableResult
     public func write(_ name: String, _ text: String) throws -> String {
         let file = path + "/" + name

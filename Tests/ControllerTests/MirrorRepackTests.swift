@@ -10,16 +10,8 @@ import Testing
 /// stays a complete repository (checked by git's own fsck).
 @Suite struct MirrorRepackTests {
     static func git(_ args: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ProcessRunner.runBlocking("git", args, mergingErrors: true)
+        return (result.status, result.stdout)
     }
 
     /// Loose objects in `repository`, counted exactly.

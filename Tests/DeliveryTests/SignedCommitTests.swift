@@ -1,4 +1,5 @@
 @testable import Delivery
+import BerthTestSupport
 import Foundation
 import Git
 import Manifests
@@ -11,20 +12,9 @@ import Trust
 /// Real SSH and OpenPGP signatures, made in the test with ssh-keygen, gpg and git.
 @Suite(.serialized) struct SignedCommitTests {
     static func shell(_ arguments: [String], in dir: String, environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw NotesError("\(arguments.joined(separator: " ")) failed") }
-        return String(decoding: data, as: UTF8.self)
+        let result = try ProcessRunner.runBlocking(arguments[0], Array(arguments.dropFirst()), in: dir, environment: environment)
+        guard result.status == 0 else { throw NotesError("\(arguments.joined(separator: " ")) failed") }
+        return result.stdout
     }
 
     struct Keys {

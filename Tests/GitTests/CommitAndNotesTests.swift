@@ -1,10 +1,11 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import Git
 
 @Suite struct CommitAndNotesTests {
     @Test func commitWithoutWorkTreeKeepsOtherFiles() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let first = try commitFiles(repo, ["a/b/c.yaml": "c", "a/d.yaml": "d", "top.txt": "t"])
         let second = try commitFiles(repo, ["a/b/c.yaml": "C", "a/d.yaml": nil, "new/deep/file": "n"])
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func compareAndSwapRefusesAMovedBranch() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let start = try commitFiles(repo, ["f": "0"])
         let mine = try repo.commit(changes: [.write("f", "mine")], onto: "main", expectedTip: start, message: "mine", author: alice)
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func notesAreWrittenReadReplacedAndListed() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let c1 = try commitFiles(repo, ["f": "1"])
         let c2 = try commitFiles(repo, ["f": "2"])

@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import Git
@@ -6,7 +7,7 @@ import Testing
     /// libgit2 objects are never shared between threads: each task opens its own `Repository`
     /// (the type is not Sendable, so the compiler refuses anything else).
     @Test func manyTasksEachWithTheirOwnHandle() async throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         try commitFiles(repo, ["env/prod/api.yaml": "0"])
         for i in 1...20 { try commitFiles(repo, ["env/prod/api.yaml": "\(i)", "other/\(i)": "x"]) }

@@ -11,7 +11,7 @@ import Testing
             }
             return .respond(status: 404, headers: [], body: "")
         }
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let credentials = RemoteCredentials(token: "s3cr3t-token-canary")
         let url = server.url + "/shop/manifests.git"
@@ -36,13 +36,9 @@ import Testing
 
     /// libssh2 signs RSA keys with SHA-1 only; a refused RSA key says so and what to use instead.
     @Test func aRefusedRSAKeyNamesTheReason() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         for (type, name) in [("rsa", "id_rsa"), ("ed25519", "id_ed25519")] {
-            let keygen = Process()
-            keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-            keygen.arguments = ["-q", "-t", type, "-N", "", "-f", dir.path + "/" + name]
-            try keygen.run()
-            keygen.waitUntilExit()
+            try ProcessRunner.runBlocking("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-f", dir.path + "/" + name])
         }
         let rsa = RemoteCredentials(sshPrivateKey: dir.path + "/id_rsa", sshPublicKey: dir.path + "/id_rsa.pub").refusal
         #expect(rsa.contains("it is an RSA key, which libssh2 signs with SHA-1 only"), "\(rsa)")
@@ -54,7 +50,7 @@ import Testing
     }
 
     @Test func credentialsFromTheEnvironment() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let tokenFile = dir.sub("token")
         try "from-file\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         #expect(RemoteCredentials.fromEnvironment([:]) == nil)

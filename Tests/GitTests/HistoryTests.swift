@@ -1,10 +1,11 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import Git
 
 @Suite struct HistoryTests {
     @Test func changedPathsBetweenCommits() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let a = try commitFiles(repo, ["env/prod/api.yaml": "1", "env/staging/api.yaml": "1", "services/api.yaml": "1"])
         let b = try commitFiles(repo, ["env/prod/api.yaml": "2", "services/api.yaml": nil, "services/web.yaml": "w"])
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func historyWithPathFilterIsNewestFirst() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let c1 = try commitFiles(repo, ["env/prod/api.yaml": "1", "env/staging/api.yaml": "1"], message: "c1")
         let c2 = try commitFiles(repo, ["env/staging/api.yaml": "2"], message: "c2")
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func mergeCommitsFollowTreesameRule() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let base = try commitFiles(repo, ["prod.yaml": "1", "staging.yaml": "1"], message: "base")
         let side = try commitFiles(repo, ["staging.yaml": "2"], message: "staging change")
@@ -55,7 +56,7 @@ import Testing
     /// Equal committer dates (a rebase, a script) must keep git log's order: libgit2's time
     /// sort breaks such ties at random, which once put a repository's first commit first.
     @Test func dateOrderMatchesGitLogWithEqualDates() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let base = try commitFiles(repo, ["a": "1"], message: "base")
         var tip = base

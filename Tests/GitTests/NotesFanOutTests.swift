@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import Git
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func manyNotesAreFannedOutAndReadByLibgit2AndGit() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let targets = try objects(repo, 600)
         // Ten notes a commit, as a controller records one environment's services.
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func aFlatTreeIsMigratedOnTheNextWrite() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let targets = try objects(repo, 300)
         // The layout libgit2's git_note_create leaves: one entry per note at the top.
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func aFlatNoteBesideANewSubtreeMovesIntoIt() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let fanned = try #require(ObjectID(hex: "aa" + String(repeating: "1", count: 38)))
         let flat = try #require(ObjectID(hex: "ab" + String(repeating: "2", count: 38)))
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func aSmallTreeStaysFlatAsGitWritesIt() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let targets = try objects(repo, 40)
         try repo.writeNotes(Dictionary(uniqueKeysWithValues: targets.map { ($0, "n") }), author: alice)
@@ -84,7 +85,7 @@ import Testing
     }
 
     @Test func divergedNotesMergeAsAUnion() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path, bare: true)
         let shared = try objects(repo, 300, salt: "s")
         try repo.writeNotes(Dictionary(uniqueKeysWithValues: shared.map { ($0, "base") }), author: alice)

@@ -1,10 +1,11 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import Git
 
 @Suite struct RemoteTests {
     @Test func cloneFetchAndPushBranchesAndNotes() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let origin = try Repository.create(at: dir.sub("origin.git"), bare: true)
         let c1 = try commitFiles(origin, ["berth.yaml": "version: 1\n"])
 
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func pushThatIsNotAFastForwardIsRefused() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let origin = try Repository.create(at: dir.sub("origin.git"), bare: true)
         let c1 = try commitFiles(origin, ["f": "1"])
         let url = "file://" + dir.sub("origin.git")
@@ -52,7 +53,7 @@ import Testing
     /// A forced push with a lease (`--force-with-lease`) lands only if the remote's branch is
     /// still what was read; otherwise nothing is pushed.
     @Test func aForcedPushWithALeaseLandsOnlyOnWhatWasRead() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let origin = try Repository.create(at: dir.sub("origin.git"), bare: true)
         let c1 = try commitFiles(origin, ["f": "1"])
         let url = "file://" + dir.sub("origin.git")

@@ -1,10 +1,11 @@
+import BerthTestSupport
 import Foundation
 import Testing
 @testable import Git
 
 @Suite struct RepositoryReadTests {
     @Test func resolvesRevisionsAndReadsTreesAtEachCommit() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let first = try commitFiles(repo, ["manifests/berth.yaml": "version: 1\n", "README.md": "hi"], message: "first")
         let second = try commitFiles(repo, ["manifests/services/api/service.yaml": "service: {}\n"], message: "second")
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func unknownRevisionsAndFoldersAreClearErrors() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         try commitFiles(repo, ["a.txt": "a"])
         let error = #expect(throws: GitError.self) { try repo.resolve("no-such-branch") }
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func symlinksAreReportedAsSuch() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let work = dir.sub("work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         try gitCLI(["init", "-q", "-b", "main"], in: work)
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func extractsCommitSignatures() throws {
-        let dir = TempDir()
+        let dir = ScratchFolder()
         let repo = try Repository.create(at: dir.path)
         let unsigned = try commitFiles(repo, ["a.txt": "a"])
         #expect(try repo.signature(of: unsigned) == nil)

@@ -60,7 +60,7 @@ import Testing
         try repo.commit(broken, "release 2.0")
         _ = try await repo.apply("staging")
         let last = try JSONDecoder.iso8601.decode(NotificationEvent.self, from: Data(good.requests.last!.body.utf8))
-        #expect(last.event == "rolledBack" && last.services.first?.outcome == "rolled-back", "\(last)")
+        #expect(last.event == "rolled-back" && last.services.first?.outcome == "rolled-back", "\(last)")
 
         // Without rollback the breaker leaves the deployment failed.
         var stuck = broken
@@ -80,7 +80,7 @@ import Testing
 
         let received = good.requests
         let all = try received.map { try JSONDecoder.iso8601.decode(NotificationEvent.self, from: Data($0.body.utf8)).event }
-        #expect(all == ["converged", "drift", "converged", "rolledBack", "failed", "refused"], "\(all)")
+        #expect(all == ["converged", "drift", "converged", "rolled-back", "failed", "refused"], "\(all)")
         for request in received {
             #expect(request.header("X-Berth-Signature-256") == WebhookSignature.header(Array(request.body.utf8), secret: Self.key))
         }

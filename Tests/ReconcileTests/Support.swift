@@ -28,10 +28,7 @@ final class ManifestRepo: @unchecked Sendable {
 
     @discardableResult
     func commit(_ files: [String: String?], _ message: String) throws -> ObjectID {
-        let changes = files.sorted { $0.key < $1.key }.map { path, text in text.map { FileChange.write(path, $0) } ?? .delete(path) }
-        return try repo.commit(
-            changes: changes, onto: "main", expectedTip: repo.referenceTarget("refs/heads/main"),
-            message: message, author: Signature(name: "Dev", email: "dev@example.com"))
+        try repo.commit(files: files, message: message)
     }
 
     /// A reconciler for the current HEAD; `fresh` starts a new process's worth of caches.

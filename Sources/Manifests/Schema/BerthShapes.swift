@@ -125,7 +125,7 @@ public enum BerthShapes {
         name: "notification",
         members: [
             ("url", .string()),
-            ("events", .list(.string(enumValues: NotificationTarget.allEvents))),
+            ("events", .list(.string(enumValues: NotificationTarget.allEvents + NotificationTarget.formerNames.keys.sorted()))),
             ("secretEnv", .string()),
         ], required: ["url"])
 
