@@ -76,16 +76,16 @@ def generate(service, namespace, path, operations):
            "// swiftlint:disable all", "",
            f"/// The {service.upper()} API's shapes. Every member is optional so that partial answers decode;",
            "/// timestamps keep the form they arrived in (epoch seconds on the wire).",
-           f"public enum {namespace} {{"]
+           f"package enum {namespace} {{"]
     for name in sorted(order):
         members = shapes[name]["members"]
-        out.append(f"    public struct {name}: Codable, Sendable, Equatable {{")
+        out.append(f"    package struct {name}: Codable, Sendable, Equatable {{")
         for member, spec in members.items():
             prop = f"`{member}`" if member in KEYWORDS else member
-            out.append(f"        public var {prop}: {swift_type(spec['shape'])}?")
+            out.append(f"        package var {prop}: {swift_type(spec['shape'])}?")
         if name in PASS_THROUGH:
             out.append("        /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).")
-            out.append("        public var additionalFields: JSONValue? = nil")
+            out.append("        package var additionalFields: JSONValue? = nil")
             out.append("")
             out.append("        enum CodingKeys: String, CodingKey {")
             out.append("            case " + ", ".join(f"`{m}`" if m in KEYWORDS else m for m in members))
@@ -93,13 +93,13 @@ def generate(service, namespace, path, operations):
         if members:
             params = ", ".join(f"{('`' + m + '`') if m in KEYWORDS else m}: {swift_type(s['shape'])}? = nil" for m, s in members.items())
             out.append("")
-            out.append(f"        public init({params}) {{")
+            out.append(f"        package init({params}) {{")
             for member in members:
                 prop = f"`{member}`" if member in KEYWORDS else member
                 out.append(f"            self.{prop} = {prop}")
             out.append("        }")
         else:
-            out.append("        public init() {}")
+            out.append("        package init() {}")
         out.append("    }")
         out.append("")
     out[-1] = "}"

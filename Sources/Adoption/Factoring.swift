@@ -5,13 +5,13 @@ import Manifests
 /// Splits several environments' documents of one service into a base and an overlay per
 /// environment, such that merging each overlay onto the base (Merge's rules) gives back that
 /// environment's document: what all agree on goes to the base, the rest stays in the overlays.
-public enum Factoring {
-    public struct Result: Equatable, Sendable {
-        public let base: JSONValue
-        public let overlays: [JSONValue]
+package enum Factoring {
+    package struct Result: Equatable, Sendable {
+        package let base: JSONValue
+        package let overlays: [JSONValue]
     }
 
-    public static func split(_ documents: [JSONValue]) -> Result {
+    package static func split(_ documents: [JSONValue]) -> Result {
         guard let first = documents.first else { return Result(base: .object([:]), overlays: []) }
         guard documents.count > 1 else { return Result(base: first, overlays: [.object([:])]) }
         let base = common(documents, field: nil) ?? .object([:])

@@ -7,10 +7,10 @@ import Plan
 /// What a person would write for a live task definition and service: the request shape, with
 /// the values ECS fills in by default left out (the opposite of `TaskDefinitionCanonical`,
 /// which adds them; both sides of a plan then agree).
-public enum ImportForm {
+package enum ImportForm {
     /// The task definition as a manifest, with its own tags (the user's: berth's and AWS's are
     /// left out, as the comparison leaves them out).
-    public static func taskDefinition(_ definition: ECSAPI.TaskDefinition, tags: [ECSAPI.Tag]? = nil) -> JSONValue {
+    package static func taskDefinition(_ definition: ECSAPI.TaskDefinition, tags: [ECSAPI.Tag]? = nil) -> JSONValue {
         var r = TaskDefinitionCanonical.request(from: definition, tags: TaskDefinitionCanonical.userTags(tags))
         let networkMode = r.networkMode ?? "bridge"
         if r.networkMode == "bridge" { r.networkMode = nil }
@@ -52,7 +52,7 @@ public enum ImportForm {
 
     /// The service settings berth manages, without ECS's defaults, the name (berth's default
     /// is the service's folder) or the cluster and task definition (berth sets those).
-    public static func serviceSettings(_ service: ECSAPI.Service, name: String) -> JSONValue {
+    package static func serviceSettings(_ service: ECSAPI.Service, name: String) -> JSONValue {
         guard case .object(var members) = ServiceCanonical.live(service) else { return .object([:]) }
         if members["serviceName"]?.stringValue == name { members["serviceName"] = nil }
         let defaults: [String: JSONValue] = [

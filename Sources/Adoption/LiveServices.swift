@@ -3,26 +3,26 @@ import ECSModel
 import Foundation
 
 /// A service as it runs: its settings and its current task definition, in import form.
-public struct LiveService: Sendable {
-    public let name: String
-    public let family: String
+package struct LiveService: Sendable {
+    package let name: String
+    package let family: String
     /// The task definition without images (they go to the overlay's `images:`).
-    public let taskDefinition: JSONValue
+    package let taskDefinition: JSONValue
     /// Container name to image, as running.
-    public let images: [String: String]
-    public let settings: JSONValue
+    package let images: [String: String]
+    package let settings: JSONValue
 }
 
 /// Reads live services through the same ECS client plan and apply use. Read-only.
-public struct LiveServices {
+package struct LiveServices {
     let ecs: any ECSClient
 
-    public init(ecs: any ECSClient) {
+    package init(ecs: any ECSClient) {
         self.ecs = ecs
     }
 
     /// `names`, or every ACTIVE service of the cluster when empty; names ECS does not know fail.
-    public func read(cluster: String, names: [String]) async throws -> [LiveService] {
+    package func read(cluster: String, names: [String]) async throws -> [LiveService] {
         var wanted = names
         if wanted.isEmpty {
             wanted = try await ecs.allServiceArns(cluster: cluster).map { String($0.split(separator: "/").last ?? "") }.sorted()
@@ -64,7 +64,7 @@ public struct LiveServices {
     }
 }
 
-public struct ImportError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct ImportError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -8,13 +8,13 @@ import Yams
 /// `berth import`: writes manifests for services that already run, so a team adopts berth
 /// without redeploying anything. Reads ECS only; checks every file it would write before
 /// writing any, and refuses to overwrite one unless forced.
-public struct ManifestImporter {
+package struct ManifestImporter {
     /// The manifest root on disk (the work tree, plus `--path`).
-    public let root: String
-    public let loaded: LoadedManifests
-    public let connector: TargetConnector
+    package let root: String
+    package let loaded: LoadedManifests
+    package let connector: TargetConnector
 
-    public init(root: String, loaded: LoadedManifests, connector: TargetConnector) {
+    package init(root: String, loaded: LoadedManifests, connector: TargetConnector) {
         self.root = root
         self.loaded = loaded
         self.connector = connector
@@ -22,7 +22,7 @@ public struct ManifestImporter {
 
     /// Imports `services` (all of each cluster's when empty) of `environments`; returns the
     /// files written, relative to the root. Several environments at once share one base file.
-    public func run(environments: [String], services: [String], force: Bool) async throws -> [String] {
+    package func run(environments: [String], services: [String], force: Bool) async throws -> [String] {
         var live: [String: [String: LiveService]] = [:]  // service -> environment -> live
         for name in environments {
             guard let environment = loaded.environment(name) else {

@@ -9,12 +9,12 @@ import Records
 
 /// Makes ECS match a plan: registers (or reuses) task definitions, creates or updates services,
 /// waits for the rollouts, and records each outcome as a note on the commit.
-public struct Applier: Sendable {
-    public let client: any ECSClient
-    public let cache: TaskDefinitionCache
-    public let recorder: NotesRecorder?
-    public let options: ApplyOptions
-    public let hooks: ApplyHooks
+package struct Applier: Sendable {
+    package let client: any ECSClient
+    package let cache: TaskDefinitionCache
+    package let recorder: NotesRecorder?
+    package let options: ApplyOptions
+    package let hooks: ApplyHooks
     let progress: @Sendable (String) -> Void
     let now: @Sendable () -> Date
     /// The AWS caller identity this apply writes as, for the records.
@@ -22,7 +22,7 @@ public struct Applier: Sendable {
     /// Deploys services whose deployment controller is CODE_DEPLOY.
     let codeDeploy: (any CodeDeployClient)?
 
-    public init(
+    package init(
         client: any ECSClient, cache: TaskDefinitionCache, recorder: NotesRecorder?, options: ApplyOptions = ApplyOptions(),
         hooks: ApplyHooks = ApplyHooks(), progress: @escaping @Sendable (String) -> Void = { _ in },
         now: @escaping @Sendable () -> Date = { Date() }, callerArn: String? = nil,
@@ -57,7 +57,7 @@ public struct Applier: Sendable {
 
     /// Applies `plan` for `environment` at `commit`. `records` are this environment's: a spec
     /// that failed is not tried again without `retry`.
-    public func apply(
+    package func apply(
         plan: EnvironmentPlan, environment: Environment, desired: [DesiredService], commit: ObjectID,
         records: EnvironmentRecords = EnvironmentRecords()
     ) async throws -> [ServiceOutcome] {

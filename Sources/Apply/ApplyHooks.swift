@@ -4,13 +4,13 @@ import Plan
 import Records
 
 /// Points where a test can stop an apply, as a crash would.
-public struct ApplyHooks: Sendable {
-    public var afterRegister: (@Sendable (String) async throws -> Void)?
+package struct ApplyHooks: Sendable {
+    package var afterRegister: (@Sendable (String) async throws -> Void)?
     /// Runs before every write call; throwing stops the apply (a controller that lost its
     /// lease must write nothing).
-    public var beforeWrite: (@Sendable () async throws -> Void)?
+    package var beforeWrite: (@Sendable () async throws -> Void)?
 
-    public init(afterRegister: (@Sendable (String) async throws -> Void)? = nil, beforeWrite: (@Sendable () async throws -> Void)? = nil) {
+    package init(afterRegister: (@Sendable (String) async throws -> Void)? = nil, beforeWrite: (@Sendable () async throws -> Void)? = nil) {
         self.afterRegister = afterRegister
         self.beforeWrite = beforeWrite
     }

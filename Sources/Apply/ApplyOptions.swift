@@ -3,30 +3,30 @@ import Git
 import Plan
 import Records
 
-public struct ApplyOptions: Sendable {
+package struct ApplyOptions: Sendable {
     /// Wait for each rollout's outcome (default), or return once ECS accepted the changes.
-    public var wait = true
-    public var timeout: TimeInterval = 600
+    package var wait = true
+    package var timeout: TimeInterval = 600
     /// How often rollouts are polled (one DescribeServices per 10 waiting services).
-    public var pollInterval: TimeInterval = 5
+    package var pollInterval: TimeInterval = 5
     /// Re-apply a spec whose last rollout failed or was rolled back.
-    public var retry = false
+    package var retry = false
     /// Services updated at once (ECS sustains 5 UpdateService and 1 RegisterTaskDefinition a second).
-    public var concurrency = 4
+    package var concurrency = 4
     /// What made this apply happen, for its records.
-    public var trigger: DeploymentRecord.Trigger = .manual
+    package var trigger: DeploymentRecord.Trigger = .manual
     /// Deploy although policy (`deployFrom`) refuses the commit; the reason is recorded.
-    public var breakGlass: String?
+    package var breakGlass: String?
     /// The last commit accepted for the environment (the controller keeps it); nil: the commit
     /// of its last recorded deployment.
-    public var trustAnchor: ObjectID?
+    package var trustAnchor: ObjectID?
     /// Each service's spec and settings hashes (`DesiredService.specs`) at the environment's
     /// last convergence, as the controller saw it. A service that still wants the same is not
     /// observed again: a new head describes only what it changed, and drift is left to the
     /// periodic resync, which passes none.
-    public var settled: [String: String] = [:]
+    package var settled: [String: String] = [:]
 
-    public init(
+    package init(
         wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
         trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil,
         settled: [String: String] = [:]

@@ -4,21 +4,21 @@ import Plan
 import Records
 
 /// The result for one service.
-public struct ServiceOutcome: Sendable {
-    public enum Result: Sendable, Equatable {
+package struct ServiceOutcome: Sendable {
+    package enum Result: Sendable, Equatable {
         case inSync
         case applied(DeploymentRecord.Outcome)
         /// Not applied: the same spec failed before (`--retry` to try again), or drift without selfHeal.
         case skipped(String)
     }
 
-    public let service: String
-    public let result: Result
-    public internal(set) var record: DeploymentRecord?
+    package let service: String
+    package let result: Result
+    package internal(set) var record: DeploymentRecord?
     /// What runs now when nothing was applied (in sync).
-    public var liveTaskDefinitionArn: String?
+    package var liveTaskDefinitionArn: String?
 
-    public init(service: String, result: Result, record: DeploymentRecord?, liveTaskDefinitionArn: String? = nil) {
+    package init(service: String, result: Result, record: DeploymentRecord?, liveTaskDefinitionArn: String? = nil) {
         self.service = service
         self.result = result
         self.record = record
@@ -30,9 +30,9 @@ public struct ServiceOutcome: Sendable {
 
     /// A service found changed outside git: put back (`healed`) or left as it is because
     /// `policy.selfHeal` is off (`left`); nil for anything else.
-    public enum Drift: Sendable { case healed, left }
+    package enum Drift: Sendable { case healed, left }
 
-    public var drift: Drift? {
+    package var drift: Drift? {
         switch result {
         case .skipped(let why): return why.hasPrefix(Self.driftSkipPrefix) ? .left : nil
         case .applied: return (record?.drifted ?? []).isEmpty ? nil : .healed
@@ -40,7 +40,7 @@ public struct ServiceOutcome: Sendable {
         }
     }
 
-    public var succeeded: Bool {
+    package var succeeded: Bool {
         switch result {
         case .inSync: return true
         // An EXTERNAL service's registration is all berth does for it.

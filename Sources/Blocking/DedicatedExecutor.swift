@@ -3,24 +3,24 @@
 /// on a two-core machine); a pool thread blocked in such a call is one every other task in the
 /// process waits for. An actor opts in with
 /// `nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }`.
-public final class DedicatedExecutor: SerialExecutor, Sendable {
+package final class DedicatedExecutor: SerialExecutor, Sendable {
     private let queue: WorkQueue
 
-    public init(name: String) {
+    package init(name: String) {
         queue = WorkQueue(name: name, width: 1)
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         queue.add(.job(UnownedJob(job), asUnownedSerialExecutor()))
     }
 
     /// Runs `body` on this executor's thread, in order with the actor's jobs: blocking work
     /// that must not run beside the actor's, without holding the actor while it waits.
-    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await queue.run(body)
     }
 
-    public func checkIsolated() {
+    package func checkIsolated() {
         precondition(WorkQueue.current === queue, "not on \(queue.name)'s thread")
     }
 }

@@ -2,24 +2,24 @@ import ECSModel
 import Manifests
 
 /// One field that differs, by its path in the canonical JSON (`containerDefinitions[app].image`).
-public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Codable { case added, removed, changed }
+package struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Codable { case added, removed, changed }
 
-    public let path: String
-    public let kind: Kind
+    package let path: String
+    package let kind: Kind
     /// The live value (nil when added).
-    public let before: JSONValue?
+    package let before: JSONValue?
     /// The value git asks for (nil when removed).
-    public let after: JSONValue?
+    package let after: JSONValue?
 
-    public init(path: String, kind: Kind, before: JSONValue?, after: JSONValue?) {
+    package init(path: String, kind: Kind, before: JSONValue?, after: JSONValue?) {
         self.path = path
         self.kind = kind
         self.before = before
         self.after = after
     }
 
-    public var description: String {
+    package var description: String {
         let (old, new) = sensitive ? ("(sensitive)", "(sensitive)") : (before?.display ?? "", after?.display ?? "")
         switch kind {
         case .added: return "+ \(path): \(new)"
@@ -30,7 +30,7 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
 
     /// A value that is a secret, by the environment variable's name or by its own shape (a
     /// token, a URL with a password, a private key): plans show that it changed, never what it is.
-    public var sensitive: Bool {
+    package var sensitive: Bool {
         var name: String?
         if let open = path.range(of: "environment["), let close = path[open.upperBound...].firstIndex(of: "]") {
             name = String(path[open.upperBound..<close])
@@ -54,7 +54,7 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
 
     enum CodingKeys: String, CodingKey { case path, kind, before, after }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(path, forKey: .path)
         try container.encode(kind, forKey: .kind)
@@ -64,9 +64,9 @@ public struct FieldChange: Sendable, Equatable, Codable, CustomStringConvertible
 }
 
 /// Compares canonical JSON values field by field.
-public enum FieldDiff {
+package enum FieldDiff {
     /// Every difference between `live` and `desired`.
-    public static func full(live: JSONValue, desired: JSONValue) -> [FieldChange] {
+    package static func full(live: JSONValue, desired: JSONValue) -> [FieldChange] {
         var changes: [FieldChange] = []
         walk(live, desired, path: "", subset: false, into: &changes)
         return changes
@@ -74,7 +74,7 @@ public enum FieldDiff {
 
     /// Differences in the fields `desired` sets; fields only live has are not compared
     /// (service settings: berth owns what the manifest says, not what ECS adds).
-    public static func subset(live: JSONValue, desired: JSONValue) -> [FieldChange] {
+    package static func subset(live: JSONValue, desired: JSONValue) -> [FieldChange] {
         var changes: [FieldChange] = []
         walk(live, desired, path: "", subset: true, into: &changes)
         return changes

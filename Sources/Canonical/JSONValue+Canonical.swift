@@ -4,7 +4,7 @@ import Foundation
 extension JSONValue {
     /// The value with nulls, empty lists and empty objects removed at every level (ECS treats
     /// them as "not set" and returns them or not as it pleases). Nil when nothing is left.
-    public func pruned() -> JSONValue? {
+    package func pruned() -> JSONValue? {
         switch self {
         case .null: return nil
         case .array(let items):
@@ -17,22 +17,22 @@ extension JSONValue {
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// Canonical JSON text: sorted keys, no spaces. What spec hashes are computed over.
-    public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
+    package var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
     /// `canonicalText` as UTF-8, written into one buffer: every spec hash is computed over it,
     /// thousands per head.
-    public var canonicalBytes: [UInt8] {
+    package var canonicalBytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         writeCanonical(into: &bytes)
@@ -100,7 +100,7 @@ extension JSONValue {
 
     /// The value as JSON (what `JSONEncoder` would write, read back), without the text; `.null`
     /// when it cannot be encoded.
-    public static func from<T: Encodable>(_ value: T) -> JSONValue {
+    package static func from<T: Encodable>(_ value: T) -> JSONValue {
         (try? JSONValueEncoder.encode(value)) ?? .null
     }
 }

@@ -5,14 +5,14 @@ import Foundation
 /// cluster or task definition, which are compared on their own), with order-free lists sorted
 /// and tags as a map. Compared as a subset: what the manifest sets must match; what ECS adds
 /// (defaults, fields the manifest leaves alone, desiredCount when an autoscaler owns it) does not count.
-public enum ServiceCanonical {
+package enum ServiceCanonical {
     static let unmanaged: Set<String> = ["serviceName", "cluster", "taskDefinition", "clientToken"]
 
-    public static func desired(_ request: ECSAPI.CreateServiceRequest) -> JSONValue {
+    package static func desired(_ request: ECSAPI.CreateServiceRequest) -> JSONValue {
         normalize(JSONValue.from(request))
     }
 
-    public static func live(_ service: ECSAPI.Service) -> JSONValue {
+    package static func live(_ service: ECSAPI.Service) -> JSONValue {
         // Events, deployments and task sets are not settings, and the bulk of the service.
         var settings = service
         settings.events = nil
@@ -38,7 +38,7 @@ public enum ServiceCanonical {
     /// Settings without what CodeDeploy owns on a `CODE_DEPLOY` service: it swaps the load
     /// balancers' target group (blue, green) on every deployment, so the live target group says
     /// nothing about drift, and ECS refuses to change load balancers on such a service.
-    public static func withoutCodeDeployOwned(_ settings: JSONValue) -> JSONValue {
+    package static func withoutCodeDeployOwned(_ settings: JSONValue) -> JSONValue {
         guard case .object(var members) = settings, case .array(let balancers)? = members["loadBalancers"] else { return settings }
         members["loadBalancers"] = .array(
             balancers.map { balancer in
@@ -51,12 +51,12 @@ public enum ServiceCanonical {
 
     /// What an EXTERNAL service's task sets carry (with the task definition): its controller
     /// sets those on each task set, and ECS neither shows nor takes them on the service.
-    public static let taskSetLevel: Set<String> = [
+    package static let taskSetLevel: Set<String> = [
         "launchType", "platformVersion", "networkConfiguration", "loadBalancers", "serviceRegistries", "capacityProviderStrategy",
     ]
 
     /// Settings without what an EXTERNAL service's task sets carry.
-    public static func withoutTaskSetLevel(_ settings: JSONValue) -> JSONValue {
+    package static func withoutTaskSetLevel(_ settings: JSONValue) -> JSONValue {
         guard case .object(var members) = settings else { return settings }
         for key in taskSetLevel { members[key] = nil }
         return .object(members)

@@ -5,8 +5,8 @@ import ECSModel
 /// The identity of a task definition's content: SHA-256 of its canonical JSON. Tagged on every
 /// revision berth registers (`berth:spec-hash`), so a revision with the same content is found
 /// and reused instead of registered again (no duplicates after a crash or a rerun).
-public enum SpecHash {
-    public static func of(_ canonical: JSONValue) -> String {
+package enum SpecHash {
+    package static func of(_ canonical: JSONValue) -> String {
         let hex = JSONValue.hexDigits
         var text: [UInt8] = []
         text.reserveCapacity(64)

@@ -6,10 +6,10 @@ import Foundation
 /// projected onto the RegisterTaskDefinition request, both sides get ECS's defaults, set-like
 /// lists are sorted, units parsed and empty values dropped. Keys of user maps (docker labels,
 /// log options) are left as they are.
-public enum TaskDefinitionCanonical {
+package enum TaskDefinitionCanonical {
     /// The request ECS would need to register `definition` again, with its `tags`
     /// (DescribeTaskDefinition's, asked for with `include: TAGS`).
-    public static func request(from definition: ECSAPI.TaskDefinition, tags: [ECSAPI.Tag]? = nil) -> ECSAPI.RegisterTaskDefinitionRequest {
+    package static func request(from definition: ECSAPI.TaskDefinition, tags: [ECSAPI.Tag]? = nil) -> ECSAPI.RegisterTaskDefinitionRequest {
         ECSAPI.RegisterTaskDefinitionRequest(
             family: definition.family, taskRoleArn: definition.taskRoleArn, executionRoleArn: definition.executionRoleArn,
             networkMode: definition.networkMode, containerDefinitions: definition.containerDefinitions, volumes: definition.volumes,
@@ -21,19 +21,19 @@ public enum TaskDefinitionCanonical {
     }
 
     /// A tag key that is the user's, not berth's (`berth:`) or AWS's (`aws:`).
-    public static func isUserTag(_ key: String) -> Bool {
+    package static func isUserTag(_ key: String) -> Bool {
         !key.hasPrefix("berth:") && !key.hasPrefix("aws:")
     }
 
     /// The user's tags, sorted by key: a tag is part of what a revision is (tags on a revision
     /// are its own, so a change registers a new one). berth's own tags (`berth:`) say where a
     /// revision came from and AWS's (`aws:`) are AWS's; neither is compared.
-    public static func userTags(_ tags: [ECSAPI.Tag]?) -> [ECSAPI.Tag]? {
+    package static func userTags(_ tags: [ECSAPI.Tag]?) -> [ECSAPI.Tag]? {
         let kept = (tags ?? []).filter { isUserTag($0.key ?? "") }
         return kept.isEmpty ? nil : kept.sorted { ($0.key ?? "") < ($1.key ?? "") }
     }
 
-    public static func canonical(_ input: ECSAPI.RegisterTaskDefinitionRequest) -> JSONValue {
+    package static func canonical(_ input: ECSAPI.RegisterTaskDefinitionRequest) -> JSONValue {
         var r = input
         r.tags = userTags(r.tags)
         let networkMode = r.networkMode ?? "bridge"
@@ -99,7 +99,7 @@ public enum TaskDefinitionCanonical {
     /// Values ECS shows for settings nobody set: `false` flags, version consistency on, root
     /// for FireLens routers, a disabled restart policy. Both sides of a plan, and an import,
     /// leave them out.
-    public static func dropUnsetDefaults(_ c: inout ECSAPI.ContainerDefinition) {
+    package static func dropUnsetDefaults(_ c: inout ECSAPI.ContainerDefinition) {
         for flag in [\ECSAPI.ContainerDefinition.privileged, \.readonlyRootFilesystem, \.interactive, \.pseudoTerminal, \.disableNetworking]
         where c[keyPath: flag] == false {
             c[keyPath: flag] = nil

@@ -17,13 +17,13 @@ import Records
 /// pushes them back. The actor is the scheduler: it fetches, loads and decides, on a thread of
 /// its own (libgit2 blocks); each environment's reconcile is a worker outside it
 /// (`Controller+Worker`).
-public actor Controller {
+package actor Controller {
     private nonisolated let executor = DedicatedExecutor(name: "berth-controller")
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    public nonisolated let options: ControllerOptions
-    public nonisolated let mirror: RepositoryMirror
-    public nonisolated let status = ControllerStatus()
-    public nonisolated let metrics: ControllerMetrics
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated let options: ControllerOptions
+    package nonisolated let mirror: RepositoryMirror
+    package nonisolated let status = ControllerStatus()
+    package nonisolated let metrics: ControllerMetrics
     let connector: TargetConnector
     /// One writer of notes for every environment's worker.
     let recorder: NotesRecorder
@@ -31,12 +31,11 @@ public actor Controller {
     /// Each environment's reconcile, outside the actor.
     let worker: EnvironmentWorker
     /// Leases, when several replicas share the environments.
-    public nonisolated let leases: LeaseStore?
-    private var held: [String: LeaseStore.Lease] = [:]
+    package nonisolated let leases: LeaseStore?
     /// Fetches on a thread of their own, bounded by `options.fetchTimeout`.
     private let fetcher = BoundedFetch()
-    /// The environments this replica worked on at the last pass, to log leases gained and lost.
-    private var owning = Set<String>()
+    /// Which environments this replica works on, and the fence of each.
+    let ownership: Ownership
     let logger: Logger
     private var lastLoaded: (head: ObjectID, loaded: LoadedManifests)?
     /// Loads each new head by what changed since the last one.
@@ -66,27 +65,24 @@ public actor Controller {
     /// revert commit on a branch (given the outcomes, the environment, the applied commit and the
     /// mirror's path) and says what it did. The executable supplies it: the controller itself
     /// does not promote.
-    public typealias RevertStep = @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?
+    package typealias RevertStep = @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?
     /// After an environment converged: berth.yaml's `autoPromote` (given the environment, the
     /// mirror's path and the controller's targets), saying what it did. Supplied by the
     /// executable, like `revertStep`.
-    public typealias PromoteStep = @Sendable (String, String, TargetConnector) async throws -> String?
+    package typealias PromoteStep = @Sendable (String, String, TargetConnector) async throws -> String?
     /// berth.yaml's `images:` (given the mirror's path and the controller's targets): the
     /// updates it committed, as log lines. Supplied by the executable.
-    public typealias ImageStep = @Sendable (String, TargetConnector) async throws -> [String]
-    let imageStep: ImageStep?
-    /// The registry look in progress, and when the last one started.
-    private var imageTask: Task<Void, Never>?
-    private var lastImageLook = Date.distantPast
+    package typealias ImageStep = @Sendable (String, TargetConnector) async throws -> [String]
+    /// berth.yaml's `images:`, one look at a time.
+    let registries: RegistryWatcher
 
-    public init(
+    package init(
         options: ControllerOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil,
         images: ImageStep? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.now = now
         schedule = Scheduler(interval: options.interval, resync: options.resync)
-        self.imageStep = images
         self.options = options
         loader = IncrementalLoader(path: options.path)
         mirror = RepositoryMirror(
@@ -117,10 +113,13 @@ public actor Controller {
             leases = nil
         }
         self.logger = logger
+        ownership = Ownership(leases: leases, logger: logger, now: now, executor: executor)
         publisher = RecordPublisher(recorder: recorder, remote: mirror.notesRemote, logger: logger)
         worker = EnvironmentWorker(
             options: options, mirror: mirror, status: status, metrics: metrics, connector: connector, publisher: publisher,
             logger: logger, revertStep: revert, promoteStep: promote)
+        registries = RegistryWatcher(
+            step: images, interval: options.imageInterval, path: mirror.path, connector: connector, logger: logger, now: now, executor: executor)
         reviews = ReviewRunner(
             options: options, mirror: mirror, status: status, metrics: metrics, connector: connector, recorder: recorder,
             publisher: publisher, logger: logger, now: now)
@@ -128,12 +127,12 @@ public actor Controller {
 
     /// Asks for a fetch and reconcile as soon as possible (the webhook). Not isolated to the
     /// actor, so a webhook is answered at once even while a pass holds the actor.
-    public nonisolated func trigger() { signal.fire() }
+    package nonisolated func trigger() { signal.fire() }
 
     /// Asks for a pass over `environment` (all when nil), like `flux reconcile`: taken on the
     /// next pass even when nothing changed, past any backoff or stall. Wakes the loop; false
     /// for an environment the manifests do not have.
-    public func requestReconcile(_ environment: String?) -> Bool {
+    package func requestReconcile(_ environment: String?) -> Bool {
         let known = lastLoaded?.loaded.environmentNames ?? []
         if let environment {
             guard known.isEmpty || known.contains(environment) else { return false }
@@ -163,58 +162,13 @@ public actor Controller {
     /// cancels a reconcile still waiting on an older one (level-based: the newest commit wins).
     /// With `wait`, returns whether every environment converged; without, what is known so far.
     @discardableResult
-    public func pass(full: Bool = false, wait: Bool = false, trigger: DeploymentRecord.Trigger = .poll) async -> Bool {
+    package func pass(full: Bool = false, wait: Bool = false, trigger: DeploymentRecord.Trigger = .poll) async -> Bool {
         let trigger = schedule.trigger(for: trigger)
-        let fetchStart = Date()
-        let head: ObjectID
-        do {
-            let mirror = self.mirror, branch = options.branch
-            head = try await fetcher.run(within: options.fetchTimeout) { try mirror.sync(branch: branch) }
-            metrics.fetched(ok: true, seconds: Date().timeIntervalSince(fetchStart))
-            schedule.fetched(ok: true)
-            if lastLoaded?.head != head {
-                logger.info(
-                    "new head",
-                    metadata: [
-                        "event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",
-                        "previous": "\(lastLoaded?.head.hex ?? "none")", "trigger": "\(trigger.rawValue)",
-                    ])
-            } else {
-                logger.debug("fetched; head unchanged", metadata: ["event": "fetch", "commit": "\(head.hex)"])
-            }
-            compactMirror()
-            // The origin's records (other controllers', people's applies) join the local ones
-            // before anything reads them.
-            do {
-                try await recorder.absorbOrigin()
-            } catch {
-                logger.warning("could not merge the origin's records", metadata: ["error": "\(error)"])
-            }
-            await status.fetched(head: head.hex, error: nil)
-        } catch {
-            metrics.fetched(ok: false, seconds: Date().timeIntervalSince(fetchStart))
-            schedule.fetched(ok: false)
-            await status.fetched(head: nil, error: "\(error)")
-            logger.warning("fetch failed; keeping the last known state", metadata: ["event": "fetch", "result": "error", "error": "\(error)"])
-            return false
-        }
-        let loaded: LoadedManifests
-        if let cached = lastLoaded, cached.head == head {
-            loaded = cached.loaded
-        } else {
-            do {
-                let repo = try Repository.open(at: mirror.path)
-                loaded = try loader.load(repository: repo, commit: head)
-            } catch {
-                logger.error("cannot read the manifests at \(head.short): \(error)")
-                return false
-            }
-            lastLoaded = (head, loaded)
-        }
-        await status.setPromotions(Self.promotions(loaded))
+        guard let head = await fetch(trigger: trigger), let loaded = load(head) else { return false }
+        await status.setPromotions(HeadSummary.promotions(loaded))
         // Heartbeat and lease renewal happen every pass, whether or not anything changed.
         metrics.environments(loaded.environmentNames)
-        let mine = await ownedEnvironments(loaded.environmentNames)
+        let mine = await ownership.owned(loaded.environmentNames)
         if leases != nil {
             // Another replica's environments are its to report.
             for name in schedule.release(keeping: mine) {
@@ -224,10 +178,9 @@ public actor Controller {
             await status.retain(only: mine)
         }
         let everything = schedule.resyncDue(full: full, now: now())
-        if cachedSpecs?.head != head { cachedSpecs = (head, Self.specs(loaded, reconciler(for: head, loaded))) }
+        if cachedSpecs?.head != head { cachedSpecs = (head, HeadSummary.specs(loaded, reconciler(for: head, loaded))) }
         let specs = cachedSpecs!.specs
-        let fingerprints = Self.fingerprints(loaded, specs: specs)
-        let reconciler = reconciler(for: head, loaded)
+        let fingerprints = HeadSummary.fingerprints(loaded, specs: specs)
         var tasks: [Task<Bool, Never>] = []
         var waiting = false
         let decisions = schedule.decide(
@@ -242,63 +195,98 @@ public actor Controller {
             case .join:
                 if let task = workers[name] { tasks.append(task) }
             case .start(let cause, let observeAll, let supersede):
-                // Superseded: the new worker starts once this one has stopped (one at a time
-                // per environment), and the pass does not wait for it.
-                let running = workers[name]
-                if supersede { running?.cancel() }
-                let fingerprint = fingerprints[name], specs = specs[name] ?? [:], worker = schedule.workers[name]?.id ?? 0
-                let task = Task {
-                    _ = await running?.value
-                    // Superseded again while it waited: the newer worker does the work.
-                    guard !Task.isCancelled else { return false }
-                    // What the scheduler knows is read now, once the worker before has finished:
-                    // it may have changed what converged, told a refusal, or renewed the lease.
-                    let job = WorkerJob(
-                        name: name, worker: worker, loaded: loaded, head: head, fingerprint: fingerprint, specs: specs,
-                        settled: observeAll ? [:] : self.schedule.settled[name] ?? [:], trigger: cause, reconciler: reconciler,
-                        fence: self.fencing(name), refusalNotified: self.refusalsSent[name] == head,
-                        accepted: self.acceptedNotifications[name] ?? [])
-                    self.schedule.began(name)
-                    return self.finish(job, await self.worker.run(job))
-                }
-                workers[name] = task
-                tasks.append(task)
+                if supersede { workers[name]?.cancel() }
+                let job = WorkerJob(
+                    name: name, worker: schedule.workers[name]?.id ?? 0, loaded: loaded, head: head, fingerprint: fingerprints[name],
+                    specs: specs[name] ?? [:], settled: [:], trigger: cause, reconciler: reconciler(for: head, loaded), fence: nil,
+                    refusalNotified: false, accepted: [])
+                tasks.append(start(job, observeAll: observeAll))
             }
         }
         // Review environments belong to whoever reconciles the environment they copy.
         if let template = loaded.config?.review, mine.contains(template.from) {
-            await reviews.start(template, loaded: loaded, head: head, everything: everything, fence: fencing(template.from))
+            await reviews.start(template, loaded: loaded, head: head, everything: everything, fence: await ownership.fence(template.from))
         }
-        lookAtRegistries(loaded, owned: mine)
+        await registries.look(loaded, owned: mine)
         guard wait else { return await status.current.environments.allSatisfy(\.converged) }
         var results: [Bool] = []
         for task in tasks { results.append(await task.value) }
         await reviews.wait()
-        if let images = imageTask { await images.value }
+        await registries.wait()
         return !waiting && results.allSatisfy { $0 }
     }
 
-    /// berth.yaml's `images:`, at most every `imageInterval` and one look at a time, by the
-    /// replica that owns the environment the updates go to. A commit it pushes is fetched by the
-    /// next pass like anyone's.
-    func lookAtRegistries(_ loaded: LoadedManifests, owned: Set<String>) {
-        guard let imageStep, let config = loaded.config, !config.images.isEmpty, let first = config.promotion.first, owned.contains(first),
-            imageTask == nil, now().timeIntervalSince(lastImageLook) >= options.imageInterval
-        else { return }
-        lastImageLook = now()
-        let (path, connector, logger) = (mirror.path, self.connector, self.logger)
-        imageTask = Task {
-            do {
-                let lines = try await withTaskExecutorPreference(Blocking.executor) { try await imageStep(path, connector) }
-                for line in lines { logger.info("\(line)", metadata: ["event": "image-update", "environment": "\(first)"]) }
-            } catch {
-                logger.error("image automation: \(error)", metadata: ["event": "image-update", "environment": "\(first)"])
+    /// Starts `job`'s worker once the environment's worker before it has stopped (one at a
+    /// time per environment; a superseded one was cancelled). What the scheduler knows is read
+    /// when its turn comes: the worker before may have changed what converged, told a refusal,
+    /// or renewed the lease.
+    private func start(_ draft: WorkerJob, observeAll: Bool) -> Task<Bool, Never> {
+        let name = draft.name, running = workers[name]
+        let task = Task {
+            _ = await running?.value
+            // Superseded again while it waited: the newer worker does the work.
+            guard !Task.isCancelled else { return false }
+            let fence = await self.ownership.fence(name)
+            var job = draft
+            job.settled = observeAll ? [:] : self.schedule.settled[name] ?? [:]
+            job.fence = fence
+            job.refusalNotified = self.refusalsSent[name] == draft.head
+            job.accepted = self.acceptedNotifications[name] ?? []
+            self.schedule.began(name)
+            return self.finish(job, await self.worker.run(job))
+        }
+        workers[name] = task
+        return task
+    }
+
+    /// Fetches the branch; its head, or nil (said in the status and the log) when the fetch
+    /// failed. The origin's records join the local ones before anything reads them.
+    private func fetch(trigger: DeploymentRecord.Trigger) async -> ObjectID? {
+        let started = Date()
+        do {
+            let mirror = self.mirror, branch = options.branch
+            let head = try await fetcher.run(within: options.fetchTimeout) { try mirror.sync(branch: branch) }
+            metrics.fetched(ok: true, seconds: Date().timeIntervalSince(started))
+            schedule.fetched(ok: true)
+            if lastLoaded?.head != head {
+                logger.info(
+                    "new head",
+                    metadata: [
+                        "event": "head", "branch": "\(options.branch)", "commit": "\(head.hex)",
+                        "previous": "\(lastLoaded?.head.hex ?? "none")", "trigger": "\(trigger.rawValue)",
+                    ])
+            } else {
+                logger.debug("fetched; head unchanged", metadata: ["event": "fetch", "commit": "\(head.hex)"])
             }
-            self.imageLookEnded()
+            compactMirror()
+            do {
+                try await recorder.absorbOrigin()
+            } catch {
+                logger.warning("could not merge the origin's records", metadata: ["error": "\(error)"])
+            }
+            await status.fetched(head: head.hex, error: nil)
+            return head
+        } catch {
+            metrics.fetched(ok: false, seconds: Date().timeIntervalSince(started))
+            schedule.fetched(ok: false)
+            await status.fetched(head: nil, error: "\(error)")
+            logger.warning("fetch failed; keeping the last known state", metadata: ["event": "fetch", "result": "error", "error": "\(error)"])
+            return nil
         }
     }
 
-    private func imageLookEnded() { imageTask = nil }
+    /// The manifests at `head`, loaded by what changed since the last head.
+    private func load(_ head: ObjectID) -> LoadedManifests? {
+        if let cached = lastLoaded, cached.head == head { return cached.loaded }
+        do {
+            let loaded = try loader.load(repository: try Repository.open(at: mirror.path), commit: head)
+            lastLoaded = (head, loaded)
+            return loaded
+        } catch {
+            logger.error("cannot read the manifests at \(head.short): \(error)")
+            return nil
+        }
+    }
 
     /// Keeps the mirror's pack count bounded (each fetch adds a pack; libgit2 has no gc). A
     /// failed repack changes nothing and is tried again after the next fetch.
@@ -317,72 +305,6 @@ public actor Controller {
         }
     }
 
-    /// The environments this replica works on: all of them alone; with leases, those it is the
-    /// preferred live replica for and holds (or just took) the lease of.
-    func ownedEnvironments(_ names: [String]) async -> Set<String> {
-        guard let leases else { return Set(names) }
-        do {
-            try await leases.heartbeat(now: now())
-            var live = try await leases.liveReplicas(now: now())
-            if !live.contains(leases.identity) { live.append(leases.identity) }
-            var owned = Set<String>()
-            for name in names where LeaseStore.preferred(name, among: live) == leases.identity {
-                if let lease = try await leases.acquire(name, now: now()) {
-                    held[name] = lease
-                    owned.insert(name)
-                }
-            }
-            for name in owned.subtracting(owning) {
-                logger.info("lease gained", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(true)])
-            }
-            for name in owning.subtracting(owned) {
-                logger.info("lease lost", metadata: ["event": "lease", "environment": "\(name)", "held": .stringConvertible(false)])
-            }
-            owning = owned
-            return owned
-        } catch {
-            logger.warning("lease table unavailable; reconciling nothing this pass", metadata: ["error": "\(error)"])
-            return []
-        }
-    }
-
-    /// For each step of berth.yaml's promotion order, the images a promotion would move.
-    static func promotions(_ loaded: LoadedManifests) -> [ControllerStatus.PromotionPreview] {
-        let order = loaded.config?.promotion ?? []
-        guard order.count > 1 else { return [] }
-        return zip(order, order.dropFirst()).map { from, to in
-            let source = loaded.images(environment: from), target = loaded.images(environment: to)
-            var changes: [String] = []
-            for service in target.keys.sorted() where source[service] != nil {
-                for (container, image) in source[service]!.sorted(by: { $0.key < $1.key }) where target[service]![container] != image {
-                    changes.append("\(service): \(container) \(target[service]![container] ?? "(none)") -> \(image)")
-                }
-            }
-            return .init(from: from, to: to, changes: changes)
-        }
-    }
-
-    /// Each environment's services and their `DesiredService.specs`: what a head renders to.
-    /// Made by the head's reconciler, which keeps them for the apply that follows.
-    static func specs(_ loaded: LoadedManifests, _ reconciler: Reconciler) -> [String: [String: String]] {
-        var result: [String: [String: String]] = [:]
-        for name in loaded.environmentNames {
-            result[name] = Dictionary(((try? reconciler.desired(name).1) ?? []).map { ($0.name, $0.specs) }, uniquingKeysWith: { one, _ in one })
-        }
-        return result
-    }
-
-    /// The specs, plus what can change without a new head: a freeze starting or ending.
-    static func fingerprints(_ loaded: LoadedManifests, specs: [String: [String: String]]) -> [String: String] {
-        var result: [String: String] = [:]
-        for name in loaded.environmentNames {
-            let frozen = loaded.environment(name)?.freeze.map { $0.isActive() ? "frozen" : "" } ?? ""
-            let services = (specs[name] ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
-            result[name] = SpecHash.of(.string(services + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
-        }
-        return result
-    }
-
     /// Takes in what an environment's worker found: backoff, what converged, what was told.
     func finish(_ job: WorkerJob, _ result: WorkerResult) -> Bool {
         let name = job.name
@@ -399,18 +321,6 @@ public actor Controller {
         // A request that joined this pass while it looked only at what changed.
         if after.requested { signal.fire() }
         return result.converged
-    }
-
-    /// With leases, a check before every write that this replica still holds the environment's
-    /// lease at the version it took.
-    func fencing(_ name: String) -> (@Sendable () async throws -> Void)? {
-        guard let leases, let lease = held[name] else { return nil }
-        let now = self.now
-        return {
-            guard try await leases.stillHolds(lease, now: now()) else {
-                throw ReconcileError("lost the lease on \(name) (version \(lease.version)); writing nothing")
-            }
-        }
     }
 
     /// One reconciler per head, so what it renders is made once however many passes see it.

@@ -8,8 +8,8 @@ import Synchronization
 /// (`aws_service` names an AWS API), and every series a dashboard or alert reads exists at zero
 /// from the start, so `rate()` and `absent()` work before the first event. docs/controller.md
 /// lists each with its type.
-public final class ControllerMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+package final class ControllerMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
     let calls: CallCounter
     /// The call counts already added to `berth_aws_calls_total`, so each render adds the rest.
     private let reportedCalls = Mutex<[CallCounter.Key: Int]>([:])
@@ -149,7 +149,7 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// The text exposition, with the AWS calls made since the last one added.
-    public func render() -> String {
+    package func render() -> String {
         let snapshot = calls.snapshot
         let added: [(CallCounter.Key, Int)] = reportedCalls.withLock { reported in
             defer { reported = snapshot }

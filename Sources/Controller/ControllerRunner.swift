@@ -5,12 +5,12 @@ import ServiceLifecycle
 
 /// Runs the controller: once (a single full pass), or as services (the loop and the HTTP
 /// endpoints) until SIGTERM or SIGINT.
-public enum ControllerRunner {
-    public static func runOnce(_ controller: Controller) async -> Bool {
+package enum ControllerRunner {
+    package static func runOnce(_ controller: Controller) async -> Bool {
         await controller.pass(full: true, wait: true)
     }
 
-    public static func run(_ controller: Controller, logger: Logger) async throws {
+    package static func run(_ controller: Controller, logger: Logger) async throws {
         var services: [any Service] = [ReconcileLoop(controller: controller)]
         if let listen = controller.options.listen {
             let parts = listen.split(separator: ":")
@@ -54,7 +54,7 @@ public enum ControllerRunner {
     }
 }
 
-public struct ControllerError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct ControllerError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

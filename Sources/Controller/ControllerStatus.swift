@@ -3,84 +3,84 @@ import Plan
 import Review
 
 /// What the controller knows, for /api/status, /readyz, /version and the status page.
-public actor ControllerStatus {
-    public struct ServiceState: Codable, Sendable {
-        public let service: String
-        public let sync: String
-        public let outcome: String?
-        public let taskDefinitionArn: String?
-        public let reason: String?
+package actor ControllerStatus {
+    package struct ServiceState: Codable, Sendable {
+        package let service: String
+        package let sync: String
+        package let outcome: String?
+        package let taskDefinitionArn: String?
+        package let reason: String?
         /// When the last outcome was recorded, and on which commit: from this pass, or from
         /// the records when this pass changed nothing (so a restart forgets nothing).
-        public var recorded: Date? = nil
-        public var recordedCommit: String? = nil
+        package var recorded: Date? = nil
+        package var recordedCommit: String? = nil
         /// The field differences between what ran and what git asks for, as the last plan saw
         /// them (secret values masked): what an update changed, or a drift left alone.
-        public var changes: [String] = []
+        package var changes: [String] = []
         /// The service's last records, newest first.
-        public var history: [RecordSummary] = []
+        package var history: [RecordSummary] = []
         /// The image each container runs: git's once the service converged or was in sync,
         /// else what ECS showed before the pass.
-        public var images: [String: String] = [:]
+        package var images: [String: String] = [:]
     }
 
-    public struct RecordSummary: Codable, Sendable {
-        public let outcome: String
-        public let time: Date
-        public let commit: String
-        public let reason: String?
+    package struct RecordSummary: Codable, Sendable {
+        package let outcome: String
+        package let time: Date
+        package let commit: String
+        package let reason: String?
     }
 
-    public struct EnvironmentState: Codable, Sendable {
-        public var environment: String
-        public var target: String
-        public var headCommit: String?
+    package struct EnvironmentState: Codable, Sendable {
+        package var environment: String
+        package var target: String
+        package var headCommit: String?
         /// The head commit's subject, author and time, as an operator looks for them first.
-        public var headSubject: String? = nil
-        public var headAuthor: String? = nil
-        public var headTime: Date? = nil
-        public var appliedCommit: String?
-        public var lastReconciled: Date?
-        public var converged: Bool
-        public var error: String?
+        package var headSubject: String? = nil
+        package var headAuthor: String? = nil
+        package var headTime: Date? = nil
+        package var appliedCommit: String?
+        package var lastReconciled: Date?
+        package var converged: Bool
+        package var error: String?
         /// `terminal` (stalled until the environment's inputs change) or `transient` (retried
         /// with backoff), with an error.
-        public var errorKind: ErrorKind? = nil
-        public var services: [ServiceState]
+        package var errorKind: ErrorKind? = nil
+        package var services: [ServiceState]
         /// Seconds from the applied commit to every service being steady (DORA's lead time).
-        public var leadTimeSeconds: Double?
+        package var leadTimeSeconds: Double?
     }
 
     /// What promoting one environment into the next (berth.yaml's order) would change.
-    public struct PromotionPreview: Codable, Sendable {
-        public let from: String
-        public let to: String
+    package struct PromotionPreview: Codable, Sendable {
+        package let from: String
+        package let to: String
         /// `service: container old -> new`, one per image that would change.
-        public let changes: [String]
+        package let changes: [String]
     }
 
-    public typealias ReviewState = ReviewStatus
+    package typealias ReviewState = ReviewStatus
 
     /// A finished teardown, kept for the page and the API (the last 20).
-    public struct ReviewTeardownRecord: Codable, Sendable {
-        public let name: String
-        public let branch: String
-        public let instance: String
-        public let reason: String
-        public let finished: Date
-        public let report: ReviewTeardown.Report
+    package struct ReviewTeardownRecord: Codable, Sendable {
+        package let name: String
+        package let branch: String
+        package let instance: String
+        package let reason: String
+        package let finished: Date
+        package let report: ReviewTeardown.Report
     }
 
-    public struct Snapshot: Codable, Sendable {
-        public var head: String?
-        public var lastFetch: Date?
-        public var fetchError: String?
-        public var environments: [EnvironmentState]
-        public var promotions: [PromotionPreview] = []
-        public var reviews: [ReviewState] = []
-        public var reviewTeardowns: [ReviewTeardownRecord] = []
+    package struct Snapshot: Codable, Sendable {
+        package var head: String?
+        package var lastFetch: Date?
+        package var fetchError: String?
+        package var environments: [EnvironmentState]
+        package var promotions: [PromotionPreview] = []
+        package var reviews: [ReviewState] = []
+        package var reviewTeardowns: [ReviewTeardownRecord] = []
         /// Why review environments are not being handled, when they cannot be.
-        public var reviewError: String?
+        package var reviewError: String?
     }
 
     func setReviews(_ reviews: [ReviewState], error: String?) {
@@ -99,9 +99,9 @@ public actor ControllerStatus {
         snapshot.promotions = previews
     }
 
-    public init() {}
+    package init() {}
 
-    public var current: Snapshot { snapshot }
+    package var current: Snapshot { snapshot }
 
     func fetched(head: String?, error: String?) {
         if let head { snapshot.head = head }
@@ -125,7 +125,7 @@ public actor ControllerStatus {
     }
 
     /// Ready: fetched recently and every environment reconciled at least once.
-    public func isReady(maxFetchAge: TimeInterval) -> Bool {
+    package func isReady(maxFetchAge: TimeInterval) -> Bool {
         guard let last = snapshot.lastFetch, Date().timeIntervalSince(last) <= maxFetchAge, snapshot.fetchError == nil else { return false }
         return snapshot.environments.allSatisfy { $0.lastReconciled != nil }
     }

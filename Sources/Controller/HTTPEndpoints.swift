@@ -6,10 +6,10 @@ import Notify
 import Records
 
 /// The controller's HTTP face: health, readiness, metrics, version, status, the webhook and a page.
-public enum HTTPEndpoints {
-    public static let version = BerthVersion.current
+package enum HTTPEndpoints {
+    package static let version = BerthVersion.current
 
-    public static func router(_ controller: Controller) -> Router<BasicRequestContext> {
+    package static func router(_ controller: Controller) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("healthz") { _, _ in text("ok\n") }
         router.get("readyz") { _, _ in

@@ -3,17 +3,17 @@ import HummingbirdCore
 
 /// What one client may hold of the HTTP server. Without them, a thousand half-sent requests
 /// held every file descriptor and /healthz, fetches and webhooks stopped (docs/controller.md).
-public struct HTTPLimits: Sendable {
+package struct HTTPLimits: Sendable {
     /// Open connections at most; past it, new ones wait in the listen backlog until one closes.
-    public var maxConnections = 256
+    package var maxConnections = 256
     /// Seconds a connection may take to send a request's complete headers, counted from when
     /// it opened or from the last response: it bounds slow and idle clients alike.
-    public var headerTimeout: Double = 10
+    package var headerTimeout: Double = 10
     /// Seconds a request may take to arrive in full once its headers have (a body trickled a
     /// byte at a time included), on every route.
-    public var bodyTimeout: Double = 10
+    package var bodyTimeout: Double = 10
 
-    public init() {}
+    package init() {}
 }
 
 /// Counts open connections and pauses accepting at the limit, recording each time it does.

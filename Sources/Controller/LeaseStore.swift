@@ -7,27 +7,27 @@ import Foundation
 /// decide who holds what; each lease carries a version (a fencing token) that changes hands
 /// with it. Replicas announce themselves with heartbeat items, and each environment is
 /// preferred by one live replica (rendezvous hashing), so the work spreads without coordination.
-public struct LeaseStore: Sendable {
-    public let client: AWSClient
-    public let table: String
-    public let identity: String
-    public let duration: TimeInterval
+package struct LeaseStore: Sendable {
+    package let client: AWSClient
+    package let table: String
+    package let identity: String
+    package let duration: TimeInterval
 
-    public init(client: AWSClient, table: String, identity: String, duration: TimeInterval) {
+    package init(client: AWSClient, table: String, identity: String, duration: TimeInterval) {
         self.client = client
         self.table = table
         self.identity = identity
         self.duration = duration
     }
 
-    public struct Lease: Sendable, Equatable {
-        public let environment: String
-        public let version: Int
-        public let expires: Date
+    package struct Lease: Sendable, Equatable {
+        package let environment: String
+        package let version: Int
+        package let expires: Date
     }
 
     /// Says this replica is alive (an item `replica#<identity>` that expires).
-    public func heartbeat(now: Date = Date()) async throws {
+    package func heartbeat(now: Date = Date()) async throws {
         _ = try await call(
             "PutItem",
             [
@@ -37,7 +37,7 @@ public struct LeaseStore: Sendable {
     }
 
     /// Identities of the replicas whose heartbeat has not expired.
-    public func liveReplicas(now: Date = Date()) async throws -> [String] {
+    package func liveReplicas(now: Date = Date()) async throws -> [String] {
         let response = try await call(
             "Scan",
             [
@@ -50,7 +50,7 @@ public struct LeaseStore: Sendable {
     }
 
     /// The replica that should hold `environment` among `replicas` (highest hash of both).
-    public static func preferred(_ environment: String, among replicas: [String]) -> String? {
+    package static func preferred(_ environment: String, among replicas: [String]) -> String? {
         replicas.max { score(environment, $0) < score(environment, $1) }
     }
 
@@ -60,7 +60,7 @@ public struct LeaseStore: Sendable {
     }
 
     /// Takes or renews the lease on `environment`; nil when another replica holds it.
-    public func acquire(_ environment: String, now: Date = Date()) async throws -> Lease? {
+    package func acquire(_ environment: String, now: Date = Date()) async throws -> Lease? {
         do {
             let response = try await call(
                 "UpdateItem",
@@ -85,7 +85,7 @@ public struct LeaseStore: Sendable {
 
     /// Whether this replica still holds `lease` (same version, not expired): checked before every
     /// write, so a replica that lost its lease (paused, partitioned) writes nothing.
-    public func stillHolds(_ lease: Lease, now: Date = Date()) async throws -> Bool {
+    package func stillHolds(_ lease: Lease, now: Date = Date()) async throws -> Bool {
         let response = try await call("GetItem", ["TableName": table, "Key": ["environment": ["S": lease.environment]], "ConsistentRead": true])
         guard let item = response["Item"] as? [String: Any] else { return false }
         let holder = (item["holder"] as? [String: Any])?["S"] as? String
@@ -95,7 +95,7 @@ public struct LeaseStore: Sendable {
     }
 
     /// Gives a lease up (on shutdown), if this replica still holds it.
-    public func release(_ environment: String) async {
+    package func release(_ environment: String) async {
         _ = try? await call(
             "DeleteItem",
             [
@@ -107,7 +107,7 @@ public struct LeaseStore: Sendable {
     }
 
     /// Creates the table (for tests and first runs); an existing table is fine.
-    public func createTable() async throws {
+    package func createTable() async throws {
         do {
             _ = try await call(
                 "CreateTable",

@@ -5,16 +5,16 @@ import ServiceLifecycle
 /// The controller's main loop as a service: a pass every interval (sooner after a failed
 /// fetch), or at once when the webhook fires; stops between passes, or abandons a wait, on
 /// graceful shutdown.
-public struct ReconcileLoop: Service {
+package struct ReconcileLoop: Service {
     let controller: Controller
 
-    public init(controller: Controller) {
+    package init(controller: Controller) {
         self.controller = controller
     }
 
     /// On graceful shutdown the pass in progress is abandoned between steps; notes of finished
     /// services are already written.
-    public func run() async {
+    package func run() async {
         await cancelWhenGracefulShutdown {
             var first = true
             var woken = false

@@ -5,13 +5,13 @@ import Records
 /// The controller's own bare clone of the manifest repository. Branches are fetched as a
 /// mirror; the origin's notes go to a ref of berth's own (`NotesRecorder.originNotesRef`),
 /// never over the notes berth writes, and are merged into them by the recorder.
-public struct RepositoryMirror: Sendable {
-    public let source: String
-    public let path: String
+package struct RepositoryMirror: Sendable {
+    package let source: String
+    package let path: String
     /// For private remotes (BERTH_GIT_TOKEN, BERTH_GIT_SSH_KEY, …).
-    public let credentials: RemoteCredentials?
+    package let credentials: RemoteCredentials?
 
-    public init(source: String, stateDirectory: String, credentials: RemoteCredentials? = nil) {
+    package init(source: String, stateDirectory: String, credentials: RemoteCredentials? = nil) {
         // Credentials in the URL are used as credentials, never stored in the mirror's config.
         let (bare, fromURL) = RemoteCredentials.split(source)
         self.credentials = credentials ?? fromURL
@@ -26,7 +26,7 @@ public struct RepositoryMirror: Sendable {
 
     /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
     /// mirror belongs to this process, and nothing of it is locked before its first pass.
-    public func removeStaleLocks() {
+    package func removeStaleLocks() {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return }
         while let relative = enumerator.nextObject() as? String {
             if relative.hasSuffix(".lock") { try? FileManager.default.removeItem(atPath: path + "/" + relative) }
@@ -34,7 +34,7 @@ public struct RepositoryMirror: Sendable {
     }
 
     /// Fetches every branch and the origin's notes; returns the tip of `branch`.
-    public func sync(branch: String) throws -> ObjectID {
+    package func sync(branch: String) throws -> ObjectID {
         let repo: Repository
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
             repo = try Repository.open(at: path)
@@ -65,10 +65,10 @@ public struct RepositoryMirror: Sendable {
     }
 
     /// Above this many packs, `compact` repacks (git's own `gc --auto` default).
-    public static let packLimit = 50
+    package static let packLimit = 50
     /// Above about this many loose objects (a fetch from a repository on this machine copies
     /// objects loose, and notes are written loose), `compact` repacks (git's `gc.auto`).
-    public static let looseLimit = 6_700
+    package static let looseLimit = 6_700
 
     /// Repacks the mirror into one pack, folding in the loose objects it reaches, when fetches
     /// and notes have left more than `limit` packs or about `looseLimit` loose objects more than
@@ -76,7 +76,7 @@ public struct RepositoryMirror: Sendable {
     /// expiry, and must not make every pass repack); nil when there was nothing to do. Safe
     /// while notes are written: a loose object is deleted only once the new pack holds it, or
     /// long after it was written. `looseLeft` is the next baseline.
-    public func compact(
+    package func compact(
         limit: Int = packLimit, looseLimit: Int = looseLimit,
         baseline: Int = 0
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int)? {
@@ -87,5 +87,5 @@ public struct RepositoryMirror: Sendable {
     }
 
     /// Where records are published: the origin this mirror fetches.
-    public var notesRemote: NotesRemote { NotesRemote(url: source, credentials: credentials) }
+    package var notesRemote: NotesRemote { NotesRemote(url: source, credentials: credentials) }
 }

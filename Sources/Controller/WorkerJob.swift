@@ -13,20 +13,20 @@ struct WorkerJob: Sendable {
     let worker: Int
     let loaded: LoadedManifests
     let head: ObjectID
-    /// The environment's desired state (`Controller.fingerprints`).
+    /// The environment's desired state (`HeadSummary.fingerprints`).
     let fingerprint: String?
     /// The services and their specs at `head`.
     let specs: [String: String]
     /// The services as they were when the environment last converged: those still the same
     /// are not observed (empty: observe everything).
-    let settled: [String: String]
+    var settled: [String: String]
     let trigger: DeploymentRecord.Trigger
     let reconciler: Reconciler
-    let fence: (@Sendable () async throws -> Void)?
+    var fence: (@Sendable () async throws -> Void)?
     /// A refusal of `head` was already recorded and told.
-    let refusalNotified: Bool
+    var refusalNotified: Bool
     /// The notification receivers of the last head accepted.
-    let accepted: [NotificationTarget]
+    var accepted: [NotificationTarget]
 }
 
 /// What a worker hands back to the scheduler.

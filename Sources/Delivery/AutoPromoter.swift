@@ -10,13 +10,13 @@ import Records
 /// the forge (updated, not duplicated, while the source moves on; merged through the forge's
 /// API with `autoMerge` once every status on it passed), or as a commit on the followed branch.
 /// Its commits carry `Berth-Trigger: auto-promote`, so the log says who moved the release.
-public struct AutoPromoter: Sendable {
-    public let repositoryPath: String
-    public let manifestPath: String
-    public let connector: TargetConnector
-    public let environment: [String: String]
+package struct AutoPromoter: Sendable {
+    package let repositoryPath: String
+    package let manifestPath: String
+    package let connector: TargetConnector
+    package let environment: [String: String]
 
-    public init(
+    package init(
         repositoryPath: String, manifestPath: String, connector: TargetConnector,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
@@ -27,7 +27,7 @@ public struct AutoPromoter: Sendable {
     }
 
     /// After `converged` converged: what was done, or nil when there was nothing to do.
-    public func handle(converged: String) async throws -> String? {
+    package func handle(converged: String) async throws -> String? {
         let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "promote")
         guard let auto = opened.loaded.config?.autoPromote, auto.from == converged else { return nil }
         var forge: (any Forge)?
@@ -70,7 +70,7 @@ public struct AutoPromoter: Sendable {
 
     /// The controller's promote step (the controller does not import promotion; the executable
     /// hands it this): `AutoPromoter` in the repository at the path given, on the controller's targets.
-    public static func step(
+    package static func step(
         manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
     )
         -> @Sendable (String, String, TargetConnector) async throws -> String?

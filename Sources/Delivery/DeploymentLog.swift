@@ -9,47 +9,47 @@ import Records
 import Trust
 
 /// One commit that changed what an environment should run, with who, why and what happened.
-public struct LogEntry: Codable, Sendable {
-    public struct Person: Codable, Sendable {
-        public let name: String
-        public let email: String
-        public let date: Date
+package struct LogEntry: Codable, Sendable {
+    package struct Person: Codable, Sendable {
+        package let name: String
+        package let email: String
+        package let date: Date
     }
 
-    public struct ServiceChange: Codable, Sendable {
+    package struct ServiceChange: Codable, Sendable {
         /// `added` (now runs here), `removed`, or `changed`.
-        public let change: String
-        public let service: String
+        package let change: String
+        package let service: String
         /// Changed fields: task definition paths, and `service.<field>` for service settings.
-        public let fields: [String]
+        package let fields: [String]
     }
 
-    public let commit: String
-    public let environment: String
-    public let subject: String
-    public let author: Person
-    public let committer: Person
+    package let commit: String
+    package let environment: String
+    package let subject: String
+    package let author: Person
+    package let committer: Person
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`.
-    public let signature: String
-    public let trailers: [String: [String]]
+    package let signature: String
+    package let trailers: [String: [String]]
     /// Whether berth could verify the `Berth-` trailers (nil when there are none).
-    public var trailerCheck: TrailerVerification?
-    public let services: [ServiceChange]
+    package var trailerCheck: TrailerVerification?
+    package let services: [ServiceChange]
     /// berth's records of applying this commit to this environment.
-    public var applied: [DeploymentRecord]
+    package var applied: [DeploymentRecord]
     /// For a change never applied at its own commit: the later commit whose deployment
     /// carried it (a merge commit, or a newer head the controller applied).
-    public var deployedWith: String?
+    package var deployedWith: String?
 }
 
 /// The deployment log, from git alone: commits whose rendered desired state differs from their
 /// first parent's for an environment (so a change to a base file counts for every environment
 /// it affects), newest first, joined with berth's notes and the commits' trailers.
-public struct DeploymentLog {
-    public let repositoryPath: String
-    public let manifestPath: String
+package struct DeploymentLog {
+    package let repositoryPath: String
+    package let manifestPath: String
 
-    public init(repositoryPath: String, manifestPath: String) {
+    package init(repositoryPath: String, manifestPath: String) {
         self.repositoryPath = repositoryPath
         self.manifestPath = manifestPath
     }
@@ -67,7 +67,7 @@ public struct DeploymentLog {
         }
     }
 
-    public func entries(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil) throws -> [LogEntry] {
+    package func entries(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil) throws -> [LogEntry] {
         var entries: [LogEntry] = []
         try forEachEntry(ref: ref, environment: environment, service: service, since: since) { entries.append($0) }
         return entries
@@ -76,7 +76,7 @@ public struct DeploymentLog {
     /// The log, newest first, one entry at a time: nothing holds the whole history. Commits are
     /// loaded by what changed since the last one (`IncrementalLoader`), so the cost follows the
     /// changes to the environment, not the size of the repository times its history.
-    public func forEachEntry(
+    package func forEachEntry(
         ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil,
         _ body: (LogEntry) throws -> Void
     ) throws {

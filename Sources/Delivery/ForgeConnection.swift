@@ -5,7 +5,7 @@ import Manifests
 extension ForgeSettings {
     /// Settings from berth.yaml's `forge:` and the environment. `kind` (a command's
     /// `--report github`) may stand in for `forge.type`; when both are given they must agree.
-    public static func resolve(
+    package static func resolve(
         _ config: ForgeConfig?, kind: Kind? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ForgeSettings {

@@ -6,11 +6,11 @@ import Manifests
 import Plan
 
 /// One container's image moved to a newer registry tag.
-public struct ImageUpdate: Sendable, Equatable {
-    public let service: String
-    public let container: String
-    public let old: String?
-    public let new: String
+package struct ImageUpdate: Sendable, Equatable {
+    package let service: String
+    package let container: String
+    package let old: String?
+    package let new: String
 }
 
 /// berth.yaml's `images:`: lists each policy's ECR repository and, where a newer allowed tag
@@ -18,13 +18,13 @@ public struct ImageUpdate: Sendable, Equatable {
 /// environment's overlay, as a commit on the branch (`mode: commit`) or a pull request. From
 /// there the release moves on as any other: by promotion. Idempotent: once the newest tag is
 /// pinned there is nothing to do; a tag older than the pin never replaces it.
-public struct ImageUpdater: Sendable {
-    public let repositoryPath: String
-    public let manifestPath: String
-    public let connector: TargetConnector
-    public let environment: [String: String]
+package struct ImageUpdater: Sendable {
+    package let repositoryPath: String
+    package let manifestPath: String
+    package let connector: TargetConnector
+    package let environment: [String: String]
 
-    public init(
+    package init(
         repositoryPath: String, manifestPath: String, connector: TargetConnector,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
@@ -34,18 +34,18 @@ public struct ImageUpdater: Sendable {
         self.environment = environment
     }
 
-    public struct Outcome: Sendable {
-        public var updates: [ImageUpdate] = []
+    package struct Outcome: Sendable {
+        package var updates: [ImageUpdate] = []
         /// Why a policy changed nothing, where that is not "already at the newest": no tag
         /// matched, or a pin the policy would not move.
-        public var notes: [String] = []
+        package var notes: [String] = []
         /// The commits made, one per mode that had updates.
-        public var commits: [PromotionResult] = []
+        package var commits: [PromotionResult] = []
     }
 
     /// Finds the updates and, unless `dryRun`, commits them (pushed with `push`; a pull request
     /// is always pushed).
-    public func update(push: Bool, dryRun: Bool = false) async throws -> Outcome {
+    package func update(push: Bool, dryRun: Bool = false) async throws -> Outcome {
         var outcome = Outcome()
         for mode in ImagePolicy.Mode.allCases {
             let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "update images")
@@ -154,7 +154,7 @@ public struct ImageUpdater: Sendable {
 
 extension ImageUpdater {
     /// What an outcome says, a line per commit.
-    public static func lines(_ outcome: Outcome) -> [String] {
+    package static func lines(_ outcome: Outcome) -> [String] {
         outcome.commits.map { result in
             let where_ = result.pullRequest.map { " in pull request #\($0.number) (\($0.url))" } ?? (result.pushed ? ", pushed" : "")
             return "\(result.subject): committed \(result.commit?.short ?? "") on \(result.branch)\(where_)"
@@ -163,7 +163,7 @@ extension ImageUpdater {
 
     /// The controller's image step (the executable hands it this): updates in the repository at
     /// the path given, pushed to its origin.
-    public static func step(
+    package static func step(
         manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
     )
         -> @Sendable (String, TargetConnector) async throws -> [String]

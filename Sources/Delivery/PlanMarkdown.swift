@@ -3,8 +3,8 @@ import Plan
 
 /// A plan as a pull request comment shows it: a table of services, each change in a folded
 /// diff. Values from git and ECS are escaped as on a terminal.
-public enum PlanMarkdown {
-    public static func render(_ plan: EnvironmentPlan) -> String {
+package enum PlanMarkdown {
+    package static func render(_ plan: EnvironmentPlan) -> String {
         var lines = [
             "### berth plan: `\(plan.environment)`", "",
             "Commit `\(plan.commit.map { ObjectID.short($0) } ?? "work tree")`, target `\(plan.target)`.", "",

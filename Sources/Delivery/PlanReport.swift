@@ -6,24 +6,24 @@ import Plan
 /// A plan reported on a pull request, as a check: one comment per environment, updated in place
 /// on every push, and a commit status `berth/plan/<env>`: success when the plan is valid (with
 /// or without changes), failure with the first error, pending while the environment is frozen.
-public struct PlanReport: Sendable {
-    public let forge: any Forge
-    public let environment: String
+package struct PlanReport: Sendable {
+    package let forge: any Forge
+    package let environment: String
 
-    public init(forge: any Forge, environment: String) {
+    package init(forge: any Forge, environment: String) {
         self.forge = forge
         self.environment = environment
     }
 
-    public enum Comment: Sendable, Equatable {
+    package enum Comment: Sendable, Equatable {
         case made, updated, unchanged, none
     }
 
-    public var context: String { "berth/plan/\(environment)" }
+    package var context: String { "berth/plan/\(environment)" }
     var marker: String { "<!-- berth:plan:\(environment) -->" }
 
     /// The status a plan (or the error that stopped it) gives the commit.
-    public func status(plan: EnvironmentPlan?, error: String?, targetURL: String? = nil) -> CommitStatus {
+    package func status(plan: EnvironmentPlan?, error: String?, targetURL: String? = nil) -> CommitStatus {
         if let error {
             return CommitStatus(context: context, state: .failure, description: Self.firstLine(error), targetURL: targetURL)
         }
@@ -37,7 +37,7 @@ public struct PlanReport: Sendable {
     }
 
     /// The comment's text: the plan, or what stopped it.
-    public func comment(plan: EnvironmentPlan?, error: String?, commit: String) -> String {
+    package func comment(plan: EnvironmentPlan?, error: String?, commit: String) -> String {
         if let error {
             return "### berth plan: `\(environment)`\n\nThe plan failed at commit `\(ObjectID.short(commit))`:\n\n```\n"
                 + error.replacingOccurrences(of: "```", with: "'''") + "\n```"
@@ -48,7 +48,7 @@ public struct PlanReport: Sendable {
     /// Sets the status on `sha` and, with a pull request, writes or updates its comment.
     /// Returns the status set and what became of the comment.
     @discardableResult
-    public func publish(
+    package func publish(
         plan: EnvironmentPlan?, error: String?, sha: String, pullRequest: Int?,
         targetURL: String? = nil
     ) async throws -> (status: CommitStatus, comment: Comment) {
@@ -64,7 +64,7 @@ public struct PlanReport: Sendable {
 
     /// The pull request a CI job runs for, from the variables GitHub Actions and GitLab CI set:
     /// `GITHUB_REF` (`refs/pull/N/merge`), the event file's `pull_request.number`, `CI_MERGE_REQUEST_IID`.
-    public static func pullRequestFromCI(_ environment: [String: String]) -> Int? {
+    package static func pullRequestFromCI(_ environment: [String: String]) -> Int? {
         if let iid = environment["CI_MERGE_REQUEST_IID"].flatMap(Int.init) { return iid }
         if let ref = environment["GITHUB_REF"], ref.hasPrefix("refs/pull/") {
             let parts = ref.split(separator: "/")
@@ -80,7 +80,7 @@ public struct PlanReport: Sendable {
     }
 
     /// The CI job's page, for the status's link.
-    public static func jobURL(_ environment: [String: String]) -> String? {
+    package static func jobURL(_ environment: [String: String]) -> String? {
         if let url = environment["CI_JOB_URL"] { return url }
         if let server = environment["GITHUB_SERVER_URL"], let repository = environment["GITHUB_REPOSITORY"], let run = environment["GITHUB_RUN_ID"] {
             return "\(server)/\(repository)/actions/runs/\(run)"

@@ -12,20 +12,20 @@ import Records
 /// values and its overlays' `images:` pins, edited in place so every other line stays as
 /// written. Gated on the source having converged on that release, the images existing in the
 /// target's registry, and the target not being frozen.
-public struct Promoter: Sendable {
-    public let repositoryPath: String
-    public let manifestPath: String
-    public let connector: TargetConnector
-    public let recorder: NotesRecorder
+package struct Promoter: Sendable {
+    package let repositoryPath: String
+    package let manifestPath: String
+    package let connector: TargetConnector
+    package let recorder: NotesRecorder
 
-    public init(repositoryPath: String, manifestPath: String, connector: TargetConnector, recorder: NotesRecorder) {
+    package init(repositoryPath: String, manifestPath: String, connector: TargetConnector, recorder: NotesRecorder) {
         self.repositoryPath = repositoryPath
         self.manifestPath = manifestPath
         self.connector = connector
         self.recorder = recorder
     }
 
-    public func promote(_ request: PromotionRequest, dryRun: Bool = false) async throws -> PromotionResult {
+    package func promote(_ request: PromotionRequest, dryRun: Bool = false) async throws -> PromotionResult {
         let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "promote")
         let (repo, baseBranch, tip) = (opened.repo, opened.branch, opened.tip)
         var (files, loaded) = (opened.files, opened.loaded)

@@ -4,24 +4,24 @@ import Plan
 import Records
 
 /// What `berth promote` is asked to do.
-public struct PromotionRequest: Sendable {
-    public var from: String
-    public var to: String
+package struct PromotionRequest: Sendable {
+    package var from: String
+    package var to: String
     /// Only these services (their images are pinned in the target); empty: the whole release.
-    public var services: [String]
+    package var services: [String]
     /// Commit on this new branch (from the current one), for a pull request.
-    public var branch: String?
-    public var push: Bool
-    public var message: String?
-    public var remote: String
+    package var branch: String?
+    package var push: Bool
+    package var message: String?
+    package var remote: String
     /// Open (or update) the promotion's pull request here; implies a push.
-    public var forge: (any Forge)?
+    package var forge: (any Forge)?
     /// Trailers added after berth's own (`Berth-Trigger: auto-promote`).
-    public var extraTrailers: [String] = []
+    package var extraTrailers: [String] = []
     /// A pull request for the same release that someone closed unmerged stops this one.
-    public var respectDeclined = false
+    package var respectDeclined = false
 
-    public init(
+    package init(
         from: String, to: String, services: [String] = [], branch: String? = nil, push: Bool = false,
         message: String? = nil, remote: String = "origin", forge: (any Forge)? = nil, extraTrailers: [String] = []
     ) {
@@ -38,13 +38,13 @@ public struct PromotionRequest: Sendable {
 }
 
 /// One release field moved.
-public struct PromotionChange: Sendable, Equatable {
-    public let file: String
-    public let field: String
-    public let old: String?
-    public let new: String
+package struct PromotionChange: Sendable, Equatable {
+    package let file: String
+    package let field: String
+    package let old: String?
+    package let new: String
 
-    public init(file: String, field: String, old: String?, new: String) {
+    package init(file: String, field: String, old: String?, new: String) {
         self.file = file
         self.field = field
         self.old = old
@@ -59,41 +59,41 @@ extension PromotionChange {
     var markdownLine: String { "- `\(file)`: `\(field)` \(old ?? "(unset)") → \(new)" }
 }
 
-public struct PromotionResult: Sendable {
+package struct PromotionResult: Sendable {
     /// Nil when there was nothing to promote.
-    public let commit: ObjectID?
-    public let branch: String
-    public let baseBranch: String
-    public let changes: [PromotionChange]
-    public let message: String
-    public let pushed: Bool
+    package let commit: ObjectID?
+    package let branch: String
+    package let baseBranch: String
+    package let changes: [PromotionChange]
+    package let message: String
+    package let pushed: Bool
     /// For a dry run or a pull request: what the target environment would plan after the promotion.
-    public var targetPlan: EnvironmentPlan?
+    package var targetPlan: EnvironmentPlan?
     /// The gates the promotion passed (or, with `passed` nil, could not check).
-    public var gates: [PromotionGate] = []
+    package var gates: [PromotionGate] = []
     /// The source's last converged record of each promoted service.
-    public var sourceRecords: [(commit: ObjectID, record: DeploymentRecord)] = []
+    package var sourceRecords: [(commit: ObjectID, record: DeploymentRecord)] = []
     /// The pull request opened or updated, with whether it is new.
-    public var pullRequest: PullRequest?
-    public var pullRequestOpened = false
+    package var pullRequest: PullRequest?
+    package var pullRequestOpened = false
 
     /// The commit message's first line.
-    public var subject: String { Promoter.subject(message) }
+    package var subject: String { Promoter.subject(message) }
 }
 
 /// One check a promotion must pass, as the pull request's body lists it.
-public struct PromotionGate: Sendable, Equatable {
+package struct PromotionGate: Sendable, Equatable {
     /// Nil: not checked, for the reason in `text`.
-    public let passed: Bool?
-    public let text: String
+    package let passed: Bool?
+    package let text: String
 
-    public init(passed: Bool?, _ text: String) {
+    package init(passed: Bool?, _ text: String) {
         self.passed = passed
         self.text = text
     }
 }
 
-public struct PromotionError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct PromotionError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

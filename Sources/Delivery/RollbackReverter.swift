@@ -7,16 +7,16 @@ import Records
 /// should run. With `policy.revertOnRollback`, berth commits the rollback on a branch
 /// `berth/revert/<env>/<sha>` (pushed to origin when there is one) for someone to merge, so git
 /// describes what runs again. The failure is recorded either way.
-public struct RollbackReverter: Sendable {
+package struct RollbackReverter: Sendable {
     /// The rollback it commits, on a branch.
-    public let rollbacker: Rollbacker
+    package let rollbacker: Rollbacker
 
-    public init(rollbacker: Rollbacker) {
+    package init(rollbacker: Rollbacker) {
         self.rollbacker = rollbacker
     }
 
     /// The revert branch and commit, or nil when nothing was rolled back or the policy is off.
-    public func handle(_ outcomes: [ServiceOutcome], environment: Environment, appliedCommit: ObjectID) async throws -> PromotionResult? {
+    package func handle(_ outcomes: [ServiceOutcome], environment: Environment, appliedCommit: ObjectID) async throws -> PromotionResult? {
         guard environment.policy.revertOnRollback,
             outcomes.contains(where: { $0.result == .applied(.rolledBack) })
         else { return nil }
@@ -29,7 +29,7 @@ public struct RollbackReverter: Sendable {
     /// The revert step of `berth apply` and of the controller (which does not promote itself; the
     /// executable hands it this): in the repository at the path given, the revert branch is
     /// made and pushed to its origin. Says what it did; nil when nothing was to be done.
-    public static func step(
+    package static func step(
         manifestPath: String
     )
         -> @Sendable ([ServiceOutcome], Environment, ObjectID, String) async throws -> String?

@@ -7,12 +7,12 @@ import Records
 /// `berth rollback`: a commit that restores the release an environment ran at an earlier
 /// commit (by default the last one before the current release whose apply converged). Git
 /// keeps describing what runs: a rollback is a change like any other, reviewed and logged.
-public struct Rollbacker: Sendable {
-    public let repositoryPath: String
-    public let manifestPath: String
-    public let recorder: NotesRecorder
+package struct Rollbacker: Sendable {
+    package let repositoryPath: String
+    package let manifestPath: String
+    package let recorder: NotesRecorder
 
-    public init(repositoryPath: String, manifestPath: String, recorder: NotesRecorder) {
+    package init(repositoryPath: String, manifestPath: String, recorder: NotesRecorder) {
         self.repositoryPath = repositoryPath
         self.manifestPath = manifestPath
         self.recorder = recorder
@@ -20,7 +20,7 @@ public struct Rollbacker: Sendable {
 
     /// With `forge`, the commit goes on a branch and a pull request (one per environment: the
     /// open one is updated) instead of the current branch.
-    public func rollback(
+    package func rollback(
         environment name: String, to revision: String? = nil, branch: String? = nil, push: Bool = false,
         remote: String = "origin", forge: (any Forge)? = nil
     ) async throws -> PromotionResult {

@@ -1,9 +1,9 @@
 /// Text from git (commit subjects, author names, reasons) made safe for a terminal: control
 /// characters (ESC of colour and title sequences, CR, a newline that would forge a line of its
 /// own, C1 codes) are shown as `\x1b`-style escapes instead of being obeyed.
-public enum TerminalText {
+package enum TerminalText {
     /// One line, with every control character escaped.
-    public static func line(_ text: String) -> String {
+    package static func line(_ text: String) -> String {
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -18,7 +18,7 @@ public enum TerminalText {
     }
 
     /// Several lines: each escaped, the line breaks between them kept.
-    public static func lines(_ text: String) -> String {
+    package static func lines(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line(String($0)) }.joined(separator: "\n")
     }
 }

@@ -6,10 +6,10 @@ import Plan
 /// What berth could check of a commit's `Berth-` trailers. Anyone can write
 /// `Berth-Promotion: staging -> prod` in a message; the log says whether the commit is what
 /// berth would have made (or is signed by a trusted key), or only claims to be.
-public struct TrailerVerification: Codable, Sendable, Equatable {
-    public let verified: Bool
+package struct TrailerVerification: Codable, Sendable, Equatable {
+    package let verified: Bool
     /// How it was verified, or why it could not be.
-    public let reason: String
+    package let reason: String
 
     static func claimed(_ why: String) -> TrailerVerification { .init(verified: false, reason: why) }
 }

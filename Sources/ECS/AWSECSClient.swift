@@ -4,16 +4,16 @@ import Foundation
 import Synchronization
 
 /// ECS over its real API (JSON 1.1, SigV4), through `AWSClient`.
-public struct AWSECSClient: ECSClient {
-    public let client: AWSClient
-    public var counter: CallCounter { client.counter }
+package struct AWSECSClient: ECSClient {
+    package let client: AWSClient
+    package var counter: CallCounter { client.counter }
     /// Operations the endpoint turned out not to have, so they are not asked again.
     private let unsupported = LockedSet()
 
     /// Newer operations an ECS-compatible endpoint may lack (moto has no ServiceDeployment API).
     static let optionalOperations: Set<String> = ["ListServiceDeployments", "DescribeServiceDeployments"]
 
-    public init(client: AWSClient) {
+    package init(client: AWSClient) {
         self.client = client
     }
 
@@ -47,91 +47,91 @@ public struct AWSECSClient: ECSClient {
         return optionalOperations.contains(operation) && error.status >= 404 && error.code.hasPrefix("HTTP")
     }
 
-    public func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
+    package func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
         try await call("RegisterTaskDefinition", input)
     }
 
-    public func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
+    package func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
         try await call("DescribeTaskDefinition", input)
     }
 
-    public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
+    package func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
         try await call("ListTaskDefinitions", input)
     }
 
-    public func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
+    package func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
         try await call("DeregisterTaskDefinition", input)
     }
 
-    public func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
+    package func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
         try await call("DescribeServices", input)
     }
 
-    public func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
+    package func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
         try await call("CreateService", input)
     }
 
-    public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
+    package func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
         try await call("UpdateService", input)
     }
 
-    public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
+    package func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
         try await call("DeleteService", input)
     }
 
-    public func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
+    package func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
         try await call("ListServices", input)
     }
 
-    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
+    package func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
         try await call("UntagResource", input)
     }
 
-    public func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
+    package func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
         try await call("TagResource", input)
     }
 
-    public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
+    package func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
         try await call("ListTagsForResource", input)
     }
 
-    public func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
+    package func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
         try await call("RunTask", input)
     }
 
-    public func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse {
+    package func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse {
         try await call("DescribeTasks", input)
     }
 
-    public func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
+    package func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
         try await call("ListServiceDeployments", input)
     }
 
-    public func describeServiceDeployments(
+    package func describeServiceDeployments(
         _ input: ECSAPI.DescribeServiceDeploymentsRequest
     ) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
         try await call("DescribeServiceDeployments", input)
     }
 
-    public func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
+    package func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
         try await call("CreateCluster", input)
     }
 
-    public func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
+    package func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
         try await call("DescribeClusters", input)
     }
 }
 
 /// ECR's questions for berth: does this image exist, and which tags does a repository hold.
-public struct ECRClient: Sendable {
-    public let client: AWSClient
+package struct ECRClient: Sendable {
+    package let client: AWSClient
 
-    public init(client: AWSClient) {
+    package init(client: AWSClient) {
         self.client = client
     }
 
     /// Whether `repository` holds an image with `tag` or `digest` (`sha256:…`).
-    public func imageExists(repository: String, tag: String? = nil, digest: String? = nil, registryId: String? = nil) async throws -> Bool {
+    package func imageExists(repository: String, tag: String? = nil, digest: String? = nil, registryId: String? = nil) async throws -> Bool {
         let input = ECRAPI.DescribeImagesRequest(
             registryId: registryId, repositoryName: repository,
             imageIds: [ECRAPI.ImageIdentifier(imageDigest: digest, imageTag: tag)])
@@ -146,7 +146,7 @@ public struct ECRClient: Sendable {
 
     /// Every tagged image of `repository`: its tags and when it was pushed. Pages of 1,000, one
     /// after the other (DescribeImages is rate-limited per account and Region), at most `maxPages`.
-    public func taggedImages(repository: String, registryId: String? = nil, maxPages: Int = 20) async throws -> [(tag: String, pushed: Date?)] {
+    package func taggedImages(repository: String, registryId: String? = nil, maxPages: Int = 20) async throws -> [(tag: String, pushed: Date?)] {
         var result: [(tag: String, pushed: Date?)] = []
         var token: String?
         for _ in 0..<maxPages {

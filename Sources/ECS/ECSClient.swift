@@ -4,7 +4,7 @@ import ECSModel
 /// The ECS operations berth uses, implemented by the AWS API client and by the embedded local
 /// backend alike, so everything above this protocol runs unchanged on either.
 /// Errors are `AWSError`s with ECS's codes (`ClientException`, `ServiceNotFoundException`, …).
-public protocol ECSClient: Sendable {
+package protocol ECSClient: Sendable {
     /// Every call made, by operation and outcome.
     var counter: CallCounter { get }
 
@@ -30,12 +30,12 @@ public protocol ECSClient: Sendable {
     func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse
 }
 
-public enum ECSClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ECSClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The endpoint does not implement the operation (moto lacks the ServiceDeployment API):
     /// callers fall back to the service's `deployments` list.
     case unsupportedOperation(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupportedOperation(let operation): return "the ECS endpoint does not support \(operation)"
         }
@@ -44,7 +44,7 @@ public enum ECSClientError: Error, Sendable, Equatable, CustomStringConvertible 
 
 extension ECSClient {
     /// DescribeServices for any number of names, 10 per call (ECS's limit), in order.
-    public func describeServices(cluster: String, names: [String], includeTags: Bool = false) async throws -> ECSAPI.DescribeServicesResponse {
+    package func describeServices(cluster: String, names: [String], includeTags: Bool = false) async throws -> ECSAPI.DescribeServicesResponse {
         var services: [ECSAPI.Service] = []
         var failures: [ECSAPI.Failure] = []
         var start = 0
@@ -61,7 +61,7 @@ extension ECSClient {
     }
 
     /// Every task definition ARN matching the filters, following `nextToken`.
-    public func allTaskDefinitionArns(familyPrefix: String? = nil, status: String? = nil, sort: String? = nil) async throws -> [String] {
+    package func allTaskDefinitionArns(familyPrefix: String? = nil, status: String? = nil, sort: String? = nil) async throws -> [String] {
         var arns: [String] = []
         var token: String?
         repeat {
@@ -75,7 +75,7 @@ extension ECSClient {
     }
 
     /// Every service ARN in a cluster, following `nextToken`.
-    public func allServiceArns(cluster: String) async throws -> [String] {
+    package func allServiceArns(cluster: String) async throws -> [String] {
         var arns: [String] = []
         var token: String?
         repeat {

@@ -1,6 +1,6 @@
 /// A request that may carry fields newer than berth's schema (berth.yaml
 /// `allowUnknownFields`): the AWS client merges them into the body it sends, as written.
-public protocol CarriesAdditionalFields {
+package protocol CarriesAdditionalFields {
     var additionalFields: JSONValue? { get }
 }
 
@@ -12,7 +12,7 @@ extension JSONValue {
     /// `self` with `other`'s members added, objects merged member by member; `other` wins
     /// where both hold something else.
     /// Lists of the same length merge item by item.
-    public func merging(_ other: JSONValue) -> JSONValue {
+    package func merging(_ other: JSONValue) -> JSONValue {
         switch (self, other) {
         case (.object(var mine), .object(let theirs)):
             for (key, value) in theirs { mine[key] = mine[key].map { $0.merging(value) } ?? value }

@@ -1,9 +1,9 @@
 extension ECSAPI.DeploymentConfiguration {
     /// The strategies ECS runs itself through lifecycle stages, beside its rolling update.
-    public static let stagedStrategies: Set<String> = ["BLUE_GREEN", "LINEAR", "CANARY"]
+    package static let stagedStrategies: Set<String> = ["BLUE_GREEN", "LINEAR", "CANARY"]
 
     /// This configuration's strategy when it is one of those; nil for a rolling update.
-    public var stagedStrategy: String? {
+    package var stagedStrategy: String? {
         strategy.flatMap { Self.stagedStrategies.contains($0) ? $0 : nil }
     }
 }

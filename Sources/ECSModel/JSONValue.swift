@@ -1,6 +1,6 @@
 /// Any JSON value, for the model's free-form documents and for comparing task definitions
 /// field by field without losing members berth does not know yet.
-public enum JSONValue: Codable, Sendable, Equatable, Hashable {
+package enum JSONValue: Codable, Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,7 +8,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -25,7 +25,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

@@ -1,8 +1,8 @@
 /// Task-level CPU and memory: ECS's unit forms ("1 vCPU", "2GB", "512") and Fargate's valid
 /// pairs. Shared by manifest validation and the local backend, which refuse the same sizes.
-public enum TaskSize {
+package enum TaskSize {
     /// CPU units from "256", "0.25 vCPU", "1 vcpu"; nil when not a size.
-    public static func cpuUnits(_ text: String) -> Int? {
+    package static func cpuUnits(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let units = Int(trimmed) { return units }
         guard trimmed.hasSuffix("vcpu"), let vcpu = Double(trimmed.dropLast(4).trimmingCharacters(in: .whitespaces)) else { return nil }
@@ -10,7 +10,7 @@ public enum TaskSize {
     }
 
     /// MiB from "512", "1GB", "1 gb"; nil when not a size.
-    public static func memoryMiB(_ text: String) -> Int? {
+    package static func memoryMiB(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let mib = Int(trimmed) { return mib }
         guard trimmed.hasSuffix("gb"), let gb = Double(trimmed.dropLast(2).trimmingCharacters(in: .whitespaces)) else { return nil }
@@ -25,7 +25,7 @@ public enum TaskSize {
     }
 
     /// The memory sizes Fargate accepts with `cpu` units (botocore's RegisterTaskDefinition docs).
-    public static func validMemory(forCPU cpu: Int) -> [Int]? {
+    package static func validMemory(forCPU cpu: Int) -> [Int]? {
         switch cpu {
         case 256: return [512, 1024, 2048]
         case 512: return Array(stride(from: 1024, through: 4096, by: 1024))
@@ -39,13 +39,13 @@ public enum TaskSize {
     }
 
     /// Whether Fargate offers `memory` MiB with `cpu` units.
-    public static func fargateAllows(cpu: Int, memory: Int) -> Bool {
+    package static func fargateAllows(cpu: Int, memory: Int) -> Bool {
         validMemory(forCPU: cpu)?.contains(memory) ?? false
     }
 
-    public static let validCPU = [256, 512, 1024, 2048, 4096, 8192, 16384]
+    package static let validCPU = [256, 512, 1024, 2048, 4096, 8192, 16384]
 
-    public static func describe(_ sizes: [Int]) -> String {
+    package static func describe(_ sizes: [Int]) -> String {
         guard sizes.count > 3 else { return sizes.map(String.init).joined(separator: ", ") }
         return "\(sizes.first!)–\(sizes.last!) in steps of \(sizes[1] - sizes[0])"
     }

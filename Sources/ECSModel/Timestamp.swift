@@ -3,16 +3,16 @@ import Foundation
 /// An API timestamp. On the wire ECS sends epoch seconds (possibly in exponent notation);
 /// documentation and some tools use ISO 8601 text. Either decodes, and encodes back in the
 /// form it came in, so a response survives a round trip unchanged.
-public struct Timestamp: Codable, Sendable, Equatable, Hashable, Comparable {
-    public let date: Date
+package struct Timestamp: Codable, Sendable, Equatable, Hashable, Comparable {
+    package let date: Date
     private let iso: String?
 
-    public init(_ date: Date) {
+    package init(_ date: Date) {
         self.date = date
         iso = nil
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let seconds = try? container.decode(Double.self) {
             date = Date(timeIntervalSince1970: seconds)
@@ -39,10 +39,10 @@ public struct Timestamp: Codable, Sendable, Equatable, Hashable, Comparable {
         iso = text
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         if let iso { try container.encode(iso) } else { try container.encode(date.timeIntervalSince1970) }
     }
 
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.date < rhs.date }
+    package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.date < rhs.date }
 }

@@ -1,7 +1,7 @@
 /// What berth asks of a forge (GitHub or GitLab): pull requests (GitLab: merge requests),
 /// their labels and comments (GitLab: notes), and commit statuses. One implementation per
 /// forge, each following that forge's published REST API.
-public protocol Forge: Sendable {
+package protocol Forge: Sendable {
     var settings: ForgeSettings { get }
     /// Open pull requests into `base`.
     func openPullRequests(into base: String) async throws -> [PullRequest]
@@ -25,27 +25,27 @@ public protocol Forge: Sendable {
 }
 
 /// The forge for `settings`.
-public func makeForge(_ settings: ForgeSettings) -> any Forge {
+package func makeForge(_ settings: ForgeSettings) -> any Forge {
     switch settings.kind {
     case .github: GitHubForge(settings: settings)
     case .gitlab: GitLabForge(settings: settings)
     }
 }
 
-public struct PullRequest: Sendable, Equatable {
+package struct PullRequest: Sendable, Equatable {
     /// GitHub's number, GitLab's iid: what people write after `#` or `!`.
-    public let number: Int
-    public let url: String
-    public let title: String
-    public let body: String
-    public let headBranch: String
-    public let baseBranch: String
-    public let headSHA: String?
+    package let number: Int
+    package let url: String
+    package let title: String
+    package let body: String
+    package let headBranch: String
+    package let baseBranch: String
+    package let headSHA: String?
     /// Whether the head branch is in the repository itself, not a fork: berth only ever pushes
     /// to, and takes over, pull requests of its own repository.
-    public let sameRepository: Bool
+    package let sameRepository: Bool
 
-    public init(
+    package init(
         number: Int, url: String, title: String, body: String, headBranch: String, baseBranch: String, headSHA: String?,
         sameRepository: Bool
     ) {
@@ -60,14 +60,14 @@ public struct PullRequest: Sendable, Equatable {
     }
 }
 
-public struct PullRequestDraft: Sendable {
-    public var title: String
-    public var body: String
-    public var head: String
-    public var base: String
-    public var labels: [String]
+package struct PullRequestDraft: Sendable {
+    package var title: String
+    package var body: String
+    package var head: String
+    package var base: String
+    package var labels: [String]
 
-    public init(title: String, body: String, head: String, base: String, labels: [String] = []) {
+    package init(title: String, body: String, head: String, base: String, labels: [String] = []) {
         self.title = title
         self.body = body
         self.head = head
@@ -77,27 +77,27 @@ public struct PullRequestDraft: Sendable {
 }
 
 /// What writing a sticky comment did.
-public enum CommentWrite: String, Sendable {
+package enum CommentWrite: String, Sendable {
     case made, updated, unchanged
 }
 
-public struct ForgeComment: Sendable, Equatable {
-    public let id: Int
-    public let body: String
+package struct ForgeComment: Sendable, Equatable {
+    package let id: Int
+    package let body: String
 }
 
 /// A commit status (GitHub) or external pipeline status (GitLab) under a name of berth's.
-public struct CommitStatus: Sendable, Equatable {
-    public enum State: String, Sendable {
+package struct CommitStatus: Sendable, Equatable {
+    package enum State: String, Sendable {
         case pending, success, failure
     }
 
-    public var context: String
-    public var state: State
-    public var description: String
-    public var targetURL: String?
+    package var context: String
+    package var state: State
+    package var description: String
+    package var targetURL: String?
 
-    public init(context: String, state: State, description: String, targetURL: String? = nil) {
+    package init(context: String, state: State, description: String, targetURL: String? = nil) {
         self.context = context
         self.state = state
         self.description = description
@@ -114,7 +114,7 @@ public struct CommitStatus: Sendable, Equatable {
 extension Forge {
     /// The one comment that carries `marker`, updated in place; made when there is none.
     @discardableResult
-    public func upsertComment(on number: Int, marker: String, body: String) async throws -> CommentWrite {
+    package func upsertComment(on number: Int, marker: String, body: String) async throws -> CommentWrite {
         let text = Self.bounded(marker + "\n" + body)
         // Only a comment that starts with the marker is berth's: one quoting it is someone's reply.
         if let existing = try await comments(on: number).first(where: { $0.body.hasPrefix(marker) }) {
@@ -128,7 +128,7 @@ extension Forge {
 
     /// Opens the pull request, or updates the open one from the same branch (the forge answers
     /// "already exists": GitHub 422, GitLab 409), then adds the labels.
-    public func openOrUpdate(_ draft: PullRequestDraft) async throws -> (PullRequest, opened: Bool) {
+    package func openOrUpdate(_ draft: PullRequestDraft) async throws -> (PullRequest, opened: Bool) {
         var draft = draft
         draft.body = Self.bounded(draft.body)
         let open = try await openPullRequests(into: draft.base).first { $0.headBranch == draft.head && $0.sameRepository }

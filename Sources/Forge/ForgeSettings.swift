@@ -4,29 +4,29 @@ import Foundation
 /// (`BERTH_FORGE_API_URL`, `BERTH_FORGE_TOKEN`, `GITHUB_TOKEN` / `GITLAB_TOKEN`) and, inside
 /// GitHub Actions or GitLab CI, the variables those set. The token is kept out of every
 /// description, so printing the settings never prints it.
-public struct ForgeSettings: Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, CaseIterable {
+package struct ForgeSettings: Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable, CaseIterable {
         case github, gitlab
 
-        public var name: String { self == .github ? "GitHub" : "GitLab" }
+        package var name: String { self == .github ? "GitHub" : "GitLab" }
         /// How people write a pull request's number: GitHub's #12, GitLab's !12.
-        public func reference(_ number: Int) -> String { (self == .github ? "#" : "!") + String(number) }
+        package func reference(_ number: Int) -> String { (self == .github ? "#" : "!") + String(number) }
         var defaultAPI: String { self == .github ? "https://api.github.com" : "https://gitlab.com/api/v4" }
         var tokenVariable: String { self == .github ? "GITHUB_TOKEN" : "GITLAB_TOKEN" }
         var repositoryVariable: String { self == .github ? "GITHUB_REPOSITORY" : "CI_PROJECT_PATH" }
         var apiVariable: String { self == .github ? "GITHUB_API_URL" : "CI_API_V4_URL" }
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// `owner/name` on GitHub, the project's full path (`group/subgroup/name`) on GitLab.
-    public let repository: String
+    package let repository: String
     /// The REST API's base, without a trailing slash.
-    public let apiURL: String
+    package let apiURL: String
     let token: String
     /// Labels for the pull requests berth opens.
-    public var labels: [String]
+    package var labels: [String]
 
-    public init(kind: Kind, repository: String, apiURL: String, token: String, labels: [String] = []) {
+    package init(kind: Kind, repository: String, apiURL: String, token: String, labels: [String] = []) {
         self.kind = kind
         self.repository = repository
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
@@ -36,7 +36,7 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
 
     /// Settings from what berth.yaml says (any part may be missing) and the environment.
     /// Fails with the variable or field to set; never with the token's value.
-    public static func resolve(
+    package static func resolve(
         kind: Kind, repository: String?, apiURL: String?, labels: [String] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ForgeSettings {
@@ -69,7 +69,7 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
 
     /// `owner/name` on GitHub; `group[/subgroup…]/name` on GitLab; each part letters, digits,
     /// `.`, `-`, `_`, and not `.` or `..`: it goes into API paths as it is.
-    public static func isRepositoryPath(_ text: String, kind: Kind) -> Bool {
+    package static func isRepositoryPath(_ text: String, kind: Kind) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard kind == .github ? parts.count == 2 : (2...20).contains(parts.count) else { return false }
         return parts.allSatisfy { part in
@@ -80,12 +80,12 @@ public struct ForgeSettings: Sendable, CustomStringConvertible {
 
     /// The forge's web address for the repository, for links in bodies and comments:
     /// api.github.com → github.com, `https://host/api/v3` → `https://host`, `…/api/v4` → the host.
-    public var webURL: String {
+    package var webURL: String {
         var base = apiURL
         if base == "https://api.github.com" { base = "https://github.com" }
         for suffix in ["/api/v3", "/api/v4"] where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
         return base + "/" + repository
     }
 
-    public var description: String { "\(kind.name) \(repository) at \(apiURL)" }
+    package var description: String { "\(kind.name) \(repository) at \(apiURL)" }
 }

@@ -7,11 +7,11 @@ import Synchronization
 /// `http.sslCAInfo` does: `--git-ca-file`, else `GIT_SSL_CAINFO`, else `SSL_CERT_FILE` (a PEM
 /// bundle; it replaces the system bundle, so it must hold every CA to trust). `GIT_SSL_CAPATH`
 /// or `SSL_CERT_DIR` name a folder of hashed certificates instead.
-public enum CertificateAuthorities {
+package enum CertificateAuthorities {
     private static let configured = Mutex<Result<Void, GitError>?>(nil)
 
     /// Trusts `file` (and/or the folder `path`) for every later HTTPS git operation.
-    public static func trust(file: String?, path: String? = nil) throws(GitError) {
+    package static func trust(file: String?, path: String? = nil) throws(GitError) {
         LibGit2.bootstrap()
         let result = apply(file: file.map { ($0, "--git-ca-file") }, path: path.map { ($0, "--git-ca-file") })
         configured.withLock { $0 = result }

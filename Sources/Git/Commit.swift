@@ -1,20 +1,20 @@
 /// A commit's metadata, read out of libgit2 into a plain value.
-public struct Commit: Sendable, Equatable {
-    public let id: ObjectID
-    public let tree: ObjectID
-    public let parents: [ObjectID]
-    public let author: Signature
-    public let committer: Signature
-    public let message: String
+package struct Commit: Sendable, Equatable {
+    package let id: ObjectID
+    package let tree: ObjectID
+    package let parents: [ObjectID]
+    package let author: Signature
+    package let committer: Signature
+    package let message: String
 
     /// The first line of the message.
-    public var subject: String {
+    package var subject: String {
         String(message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
     }
 
     /// `Key: value` trailers in the last paragraph of the message, in order. Read for every
     /// commit a log shows, so without Foundation's string bridging.
-    public var trailers: [(key: String, value: String)] {
+    package var trailers: [(key: String, value: String)] {
         let text = message.trimmed
         guard let paragraph = text.ranges(of: "\n\n").last?.upperBound else { return [] }
         var result: [(key: String, value: String)] = []
@@ -27,7 +27,7 @@ public struct Commit: Sendable, Equatable {
         return result
     }
 
-    public static func == (lhs: Commit, rhs: Commit) -> Bool { lhs.id == rhs.id }
+    package static func == (lhs: Commit, rhs: Commit) -> Bool { lhs.id == rhs.id }
 }
 
 import Foundation

@@ -1,8 +1,8 @@
 import CGit2
 
 /// A failed libgit2 call: what berth was doing, libgit2's error class and its message.
-public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Code: Sendable, Equatable {
+package struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
+    package enum Code: Sendable, Equatable {
         case notFound
         case exists
         case ambiguous
@@ -37,27 +37,27 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
-    public let code: Code
+    package let code: Code
     /// libgit2's error class (`git_error_t`), 0 when berth raised the error itself.
-    public let errorClass: Int32
-    public let message: String
+    package let errorClass: Int32
+    package let message: String
     /// What berth was doing, e.g. "resolve 'main~2'".
-    public let operation: String
+    package let operation: String
 
-    public init(code: Code, message: String, operation: String, errorClass: Int32 = 0) {
+    package init(code: Code, message: String, operation: String, errorClass: Int32 = 0) {
         self.code = code
         self.message = message
         self.operation = operation
         self.errorClass = errorClass
     }
 
-    public var description: String {
+    package var description: String {
         "git: \(operation): \(message)"
     }
 
     /// Another writer got there first (a reference moved, or its lock file is held): reading
     /// again and retrying is the answer.
-    public var isContention: Bool {
+    package var isContention: Bool {
         code == .modified || code == .locked || message.contains("failed to create locked file") || message.contains("failed to lock file")
     }
 

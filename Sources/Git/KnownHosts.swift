@@ -6,12 +6,12 @@ import Foundation
 /// user's file and accepts an entry without a port for any port; OpenSSH's rules are that a
 /// server on port 22 is named `host` and on any other port `[host]:port`, hashed names
 /// (`|1|salt|hash`) and patterns (`*`, `?`, `!`) match the same way, and `@revoked` refuses a key.
-public struct KnownHosts: Sendable {
-    public let files: [String]
+package struct KnownHosts: Sendable {
+    package let files: [String]
 
-    public init(files: [String]) { self.files = files }
+    package init(files: [String]) { self.files = files }
 
-    public static func fromEnvironment(_ environment: [String: String]) -> KnownHosts {
+    package static func fromEnvironment(_ environment: [String: String]) -> KnownHosts {
         var files: [String] = []
         if let file = environment["BERTH_GIT_KNOWN_HOSTS"], !file.isEmpty { files.append(file) }
         if let home = environment["HOME"], !home.isEmpty { files.append(home + "/.ssh/known_hosts") }
@@ -19,7 +19,7 @@ public struct KnownHosts: Sendable {
         return KnownHosts(files: files)
     }
 
-    public enum Verdict: Equatable, Sendable {
+    package enum Verdict: Equatable, Sendable {
         case trusted
         case unknown
         /// The host is known with other keys: a changed key, or someone in between.
@@ -29,7 +29,7 @@ public struct KnownHosts: Sendable {
 
     /// What the files say of `key` (the server's raw public key blob) for `host` on `port`. A
     /// key revoked anywhere, in any file, is refused, wherever it is also trusted.
-    public func verify(host: String, port: Int, key: [UInt8]) -> Verdict {
+    package func verify(host: String, port: Int, key: [UInt8]) -> Verdict {
         let name = Self.name(host: host, port: port)
         var trusted = false
         var other: Verdict?
@@ -51,7 +51,7 @@ public struct KnownHosts: Sendable {
 
     /// The host and port of an SSH URL (`ssh://[user@]host[:port]/path` or scp-like
     /// `[user@]host:path`), nil for any other URL.
-    public static func sshEndpoint(of url: String) -> (host: String, port: Int)? {
+    package static func sshEndpoint(of url: String) -> (host: String, port: Int)? {
         for scheme in ["ssh://", "git+ssh://", "ssh+git://"] where url.hasPrefix(scheme) {
             guard let components = URLComponents(string: "ssh://" + url.dropFirst(scheme.count)), let host = components.host else { return nil }
             return (host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), components.port ?? 22)
@@ -63,17 +63,17 @@ public struct KnownHosts: Sendable {
     }
 
     /// The name OpenSSH looks a server up by.
-    public static func name(host: String, port: Int) -> String {
+    package static func name(host: String, port: Int) -> String {
         port == 22 ? host.lowercased() : "[\(host.lowercased())]:\(port)"
     }
 
     /// `SHA256:…`, as `ssh-keygen -l` prints a key's fingerprint.
-    public static func fingerprint(_ key: [UInt8]) -> String {
+    package static func fingerprint(_ key: [UInt8]) -> String {
         "SHA256:" + Data(SHA256.hash(data: key)).base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 
     /// The key type a public key blob names first (`ssh-ed25519`, `ecdsa-sha2-nistp256`, …).
-    public static func keyType(_ key: [UInt8]) -> String {
+    package static func keyType(_ key: [UInt8]) -> String {
         guard key.count >= 4 else { return "unknown" }
         let length = key.prefix(4).reduce(0) { $0 << 8 | Int($1) }
         guard length <= key.count - 4 else { return "unknown" }

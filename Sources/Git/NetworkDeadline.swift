@@ -12,13 +12,13 @@ import Synchronization
 /// callback or stays blocked on its socket. It works on a libgit2 handle of its own, and no
 /// second operation on the same remote starts until it has returned, so stuck threads never
 /// pile up in a long-running controller.
-public enum NetworkDeadline {
+package enum NetworkDeadline {
     /// The variable that sets the idle timeout, a duration such as `30s` or `2m`; 60 s without it.
-    public static let variable = "BERTH_GIT_TIMEOUT"
+    package static let variable = "BERTH_GIT_TIMEOUT"
     static let defaultIdle = 60.0
 
     /// The idle timeout from the environment, or an error naming the variable.
-    public static func idleTimeout(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(GitError) -> Double {
+    package static func idleTimeout(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(GitError) -> Double {
         guard let text = environment[variable]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return defaultIdle }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {

@@ -3,13 +3,13 @@ import CGit2
 /// A git object id (SHA-1), held as its 20 bytes in three integers (most significant first):
 /// a plain Sendable value that hashes and compares without allocating, which matters where
 /// a walk keeps a set of every commit it has seen.
-public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable {
+package struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable {
     private let high: UInt64
     private let middle: UInt64
     private let low: UInt32
 
     /// Accepts a full 40-character lowercase hex id.
-    public init?(hex: String) {
+    package init?(hex: String) {
         guard hex.utf8.count == 40, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             return nil
         }
@@ -60,7 +60,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
     }
 
     /// The 40-character hex form git prints.
-    public var hex: String {
+    package var hex: String {
         String(unsafeUninitializedCapacity: 40) { buffer in
             let digits: StaticString = "0123456789abcdef"
             for index in 0..<20 {
@@ -73,16 +73,16 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
     }
 
     /// The abbreviation people read in logs and notes.
-    public var short: String { Self.short(hex) }
+    package var short: String { Self.short(hex) }
 
     /// The same abbreviation of a commit known by its hex text (plans, records, status).
-    public static func short(_ hex: some StringProtocol) -> String { String(hex.prefix(12)) }
-    public var description: String { hex }
+    package static func short(_ hex: some StringProtocol) -> String { String(hex.prefix(12)) }
+    package var description: String { hex }
 
-    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }
+    package static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }
 
     /// The id git gives a file of these bytes (its blob id), without writing anything.
-    public static func blob(hashing bytes: [UInt8]) -> ObjectID {
+    package static func blob(hashing bytes: [UInt8]) -> ObjectID {
         var oid = git_oid()
         _ = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
         return ObjectID(oid)

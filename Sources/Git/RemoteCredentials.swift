@@ -4,16 +4,16 @@ import Foundation
 /// Credentials for private remotes: an HTTPS token (sent as the password of
 /// `x-access-token`, as GitHub, GitLab and Bitbucket accept) or an SSH key. They are handed to
 /// libgit2 when the server asks and never appear in messages.
-public struct RemoteCredentials: Sendable, CustomStringConvertible {
-    public var username: String
-    public var token: String?
-    public var sshPrivateKey: String?
-    public var sshPublicKey: String?
-    public var sshPassphrase: String?
+package struct RemoteCredentials: Sendable, CustomStringConvertible {
+    package var username: String
+    package var token: String?
+    package var sshPrivateKey: String?
+    package var sshPublicKey: String?
+    package var sshPassphrase: String?
     /// The SSH servers trusted; nil: those the process environment names.
-    public var knownHosts: KnownHosts?
+    package var knownHosts: KnownHosts?
 
-    public init(
+    package init(
         username: String = "x-access-token", token: String? = nil, sshPrivateKey: String? = nil,
         sshPublicKey: String? = nil, sshPassphrase: String? = nil, knownHosts: KnownHosts? = nil
     ) {
@@ -27,7 +27,7 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
 
     /// From BERTH_GIT_TOKEN (or BERTH_GIT_TOKEN_FILE), BERTH_GIT_USERNAME, BERTH_GIT_SSH_KEY
     /// (a private key file; its `.pub` beside it when present) and BERTH_GIT_SSH_PASSPHRASE.
-    public static func fromEnvironment(_ environment: [String: String]) -> RemoteCredentials? {
+    package static func fromEnvironment(_ environment: [String: String]) -> RemoteCredentials? {
         var token = environment["BERTH_GIT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if token == nil, let file = environment["BERTH_GIT_TOKEN_FILE"] {
             token = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -44,7 +44,7 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
     /// A URL's `user:password@` part taken out as credentials (the password as the token), so
     /// that it is used to authenticate and never stored in a repository's config or shown.
     /// Without one, the URL as it is and nil.
-    public static func split(_ url: String) -> (url: String, credentials: RemoteCredentials?) {
+    package static func split(_ url: String) -> (url: String, credentials: RemoteCredentials?) {
         guard let range = userinfo(of: url) else { return (url, nil) }
         let userinfo = url[range]
         guard let colon = userinfo.firstIndex(of: ":") else { return (url, nil) }
@@ -63,7 +63,7 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
     }
 
     /// The URL with its `user[:password]@` part left out, for messages and stored config.
-    public static func withoutUserinfo(_ url: String) -> String {
+    package static func withoutUserinfo(_ url: String) -> String {
         guard let range = userinfo(of: url) else { return url }
         return String(url[..<range.lowerBound]) + String(url[url.index(after: range.upperBound)...])
     }
@@ -93,7 +93,7 @@ public struct RemoteCredentials: Sendable, CustomStringConvertible {
         return decoded.range(of: Data("ssh-rsa".utf8)) != nil
     }
 
-    public var description: String {
+    package var description: String {
         "RemoteCredentials(username: \(username), token: \(token == nil ? "none" : "***"), ssh key: \(sshPrivateKey ?? "none"))"
     }
 }

@@ -6,7 +6,7 @@ extension Repository {
     /// in the work tree and the index up to the new commit, so `git status` stays clean. Files
     /// with uncommitted edits are left alone and returned.
     @discardableResult
-    public func updateCheckout(_ changes: [FileChange], previousTip: ObjectID) throws(GitError) -> [String] {
+    package func updateCheckout(_ changes: [FileChange], previousTip: ObjectID) throws(GitError) -> [String] {
         guard let workdir = workingDirectory else { return [] }
         var index: OpaquePointer?
         try check(git_repository_index(&index, handle), "open the index")

@@ -10,7 +10,7 @@ extension Repository {
     /// unreferenced, so no one else's commit is ever lost. A new branch (`expectedTip: nil`)
     /// starts from `newBranchBase`, or with no parent.
     @discardableResult
-    public func commit(
+    package func commit(
         changes: [FileChange], onto branch: String, expectedTip: ObjectID?, newBranchBase: ObjectID? = nil,
         message: String, author: Signature? = nil, committer: Signature? = nil
     ) throws(GitError) -> ObjectID {
@@ -28,7 +28,7 @@ extension Repository {
     }
 
     /// Creates a commit object (no reference moves).
-    public func createCommit(
+    package func createCommit(
         tree: ObjectID, parents: [ObjectID], message: String,
         author: Signature, committer: Signature
     ) throws(GitError) -> ObjectID {
@@ -67,7 +67,7 @@ extension Repository {
     }
 
     /// Moves `name` to `target` if it still points at `expected` (nil: it must not exist).
-    public func moveReference(_ name: String, to target: ObjectID, expected: ObjectID?, logMessage: String) throws(GitError) {
+    package func moveReference(_ name: String, to target: ObjectID, expected: ObjectID?, logMessage: String) throws(GitError) {
         var newOid = target.raw
         var ref: OpaquePointer?
         let rc: Int32
@@ -91,7 +91,7 @@ extension Repository {
     }
 
     /// Deletes a reference (a merged branch, say); nothing when it does not exist.
-    public func deleteReference(_ name: String) throws(GitError) {
+    package func deleteReference(_ name: String) throws(GitError) {
         var ref: OpaquePointer?
         let rc = git_reference_lookup(&ref, handle, name)
         if rc == GIT_ENOTFOUND.rawValue { return }
@@ -101,7 +101,7 @@ extension Repository {
     }
 
     /// A tree equal to `base` with `changes` applied (nested folders are created or pruned as needed).
-    public func buildTree(base: ObjectID?, changes: [FileChange]) throws(GitError) -> ObjectID {
+    package func buildTree(base: ObjectID?, changes: [FileChange]) throws(GitError) -> ObjectID {
         var baseHandle: OpaquePointer?
         if let base {
             var oid = base.raw

@@ -1,15 +1,15 @@
 import CGit2
 
 /// A commit's signature block and the exact bytes it signs (verification happens elsewhere).
-public struct CommitSignature: Sendable, Equatable {
+package struct CommitSignature: Sendable, Equatable {
     /// The armored signature (`-----BEGIN PGP SIGNATURE-----` or `-----BEGIN SSH SIGNATURE-----`).
-    public let signature: String
+    package let signature: String
     /// The commit object without its signature header: what the signer signed.
-    public let signedData: String
+    package let signedData: String
 
-    public enum Format: Sendable { case openPGP, ssh, x509, unknown }
+    package enum Format: Sendable { case openPGP, ssh, x509, unknown }
 
-    public var format: Format {
+    package var format: Format {
         if signature.contains("BEGIN SSH SIGNATURE") { return .ssh }
         if signature.contains("BEGIN PGP SIGNATURE") { return .openPGP }
         if signature.contains("BEGIN SIGNED MESSAGE") { return .x509 }
@@ -19,7 +19,7 @@ public struct CommitSignature: Sendable, Equatable {
 
 extension Repository {
     /// The signature of `commit`, nil when it is unsigned.
-    public func signature(of commit: ObjectID) throws(GitError) -> CommitSignature? {
+    package func signature(of commit: ObjectID) throws(GitError) -> CommitSignature? {
         var signature = git_buf(), data = git_buf()
         defer {
             git_buf_dispose(&signature)

@@ -1,20 +1,20 @@
 import CGit2
 
 /// One path that differs between two trees.
-public struct ChangedPath: Sendable, Equatable {
-    public enum Status: Sendable, Equatable {
+package struct ChangedPath: Sendable, Equatable {
+    package enum Status: Sendable, Equatable {
         case added, deleted, modified, renamed, typeChanged, other
     }
 
-    public let path: String
+    package let path: String
     /// The path before the change (differs from `path` only for renames).
-    public let oldPath: String
-    public let status: Status
+    package let oldPath: String
+    package let status: Status
     /// What the path holds after the change, as `changedFiles` finds it (nil when it was
     /// deleted): read it without looking the path up again.
-    public var new: (id: ObjectID, kind: TreeEntry.Kind)?
+    package var new: (id: ObjectID, kind: TreeEntry.Kind)?
 
-    public static func == (lhs: ChangedPath, rhs: ChangedPath) -> Bool {
+    package static func == (lhs: ChangedPath, rhs: ChangedPath) -> Bool {
         lhs.path == rhs.path && lhs.oldPath == rhs.oldPath && lhs.status == rhs.status
             && lhs.new?.id == rhs.new?.id && lhs.new?.kind == rhs.new?.kind
     }
@@ -23,7 +23,7 @@ public struct ChangedPath: Sendable, Equatable {
 extension Repository {
     /// Paths that differ between two commits' trees. `from: nil` compares against the empty tree.
     /// `paths` limits the comparison to those pathspecs (exact paths, folders or globs).
-    public func changedPaths(from old: ObjectID?, to new: ObjectID, paths: [String] = []) throws(GitError) -> [ChangedPath] {
+    package func changedPaths(from old: ObjectID?, to new: ObjectID, paths: [String] = []) throws(GitError) -> [ChangedPath] {
         let newTree = try commit(new).tree
         let oldTree = try old.map { (id) throws(GitError) in try commit(id).tree }
         return try diffTrees(oldTree, newTree, paths: paths)
@@ -69,7 +69,7 @@ extension Repository {
     /// tree; "" for all of it), found by comparing tree ids: a subtree with the same id on both
     /// sides is never read. For a reader that looks at a few folders of a large tree (one
     /// environment of hundreds), this costs the change where a pathspec diff costs the tree.
-    public func changedFiles(from old: ObjectID, to new: ObjectID, under folders: [String]) throws(GitError) -> [ChangedPath] {
+    package func changedFiles(from old: ObjectID, to new: ObjectID, under folders: [String]) throws(GitError) -> [ChangedPath] {
         var result: [ChangedPath] = []
         for folder in folders {
             let before = try folder.isEmpty ? (try commit(old).tree, TreeEntry.Kind.directory) : entry(at: old, path: folder).map { ($0.id, $0.kind) }

@@ -9,7 +9,7 @@ extension Repository {
     /// With `mergesByFirstParent`, a merge is kept when it differs from its first parent: the
     /// merge that brought a branch's change into the followed branch (what a deployment log
     /// lists as deployed) as well as the branch's own commits.
-    public func history(
+    package func history(
         from start: ObjectID, paths: [String] = [], limit: Int = .max,
         mergesByFirstParent: Bool = false
     ) throws(GitError) -> [Commit] {
@@ -37,7 +37,7 @@ extension Repository {
     /// `history`, one commit at a time, without holding the history: `body` returns false to
     /// stop. `byDate` gives git log's default order (`DateOrderedWalk`): it streams the history,
     /// where the topological order reads all of it before the first commit.
-    public func walkHistory(
+    package func walkHistory(
         from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false, byDate: Bool = false,
         _ body: (Commit) throws(GitError) -> Bool
     ) throws(GitError) {
@@ -104,19 +104,19 @@ extension Repository {
 
     /// The commits a merge brought in: reachable from its other parents but not from its first
     /// parent (at most `limit`), newest first.
-    public func mergedCommits(of merge: Commit, limit: Int = 500) throws(GitError) -> [Commit] {
+    package func mergedCommits(of merge: Commit, limit: Int = 500) throws(GitError) -> [Commit] {
         guard merge.parents.count > 1 else { return [] }
         return try walk(pushing: Array(merge.parents.dropFirst()), hiding: [merge.parents[0]], limit: limit)
             .map { (id) throws(GitError) in try commit(id) }
     }
 
     /// Every commit reachable from `start`, without reading any of them.
-    public func reachable(from start: ObjectID) throws(GitError) -> Set<ObjectID> {
+    package func reachable(from start: ObjectID) throws(GitError) -> Set<ObjectID> {
         Set(try walk(pushing: [start], hiding: [], sorting: GIT_SORT_NONE.rawValue, limit: .max))
     }
 
     /// The commits reachable from `descendant` but not from `ancestor`, newest first.
-    public func commits(between ancestor: ObjectID, and descendant: ObjectID, limit: Int = 10_000) throws(GitError) -> [Commit] {
+    package func commits(between ancestor: ObjectID, and descendant: ObjectID, limit: Int = 10_000) throws(GitError) -> [Commit] {
         try walk(pushing: [descendant], hiding: [ancestor], limit: limit).map { (id) throws(GitError) in try commit(id) }
     }
 

@@ -2,10 +2,10 @@ import CGit2
 
 extension Repository {
     /// The notes ref berth records deployments under.
-    public static let berthNotesRef = "refs/notes/berth"
+    package static let berthNotesRef = "refs/notes/berth"
 
     /// The note attached to `object` under `ref`, nil when there is none.
-    public func note(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) -> String? {
+    package func note(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) -> String? {
         var oid = object.raw
         var note: OpaquePointer?
         let rc = git_note_read(&note, handle, ref, &oid)
@@ -18,7 +18,7 @@ extension Repository {
     /// Attaches `text` to `object` under `ref`, replacing any note already there, in git's
     /// fan-out layout. Callers that merge entries read the old note first.
     @discardableResult
-    public func setNote(
+    package func setNote(
         _ text: String, on object: ObjectID, ref: String = Repository.berthNotesRef,
         author: Signature? = nil
     ) throws(GitError) -> ObjectID {
@@ -27,7 +27,7 @@ extension Repository {
     }
 
     /// Removes the note on `object`; no error when there is none.
-    public func removeNote(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) {
+    package func removeNote(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) {
         let sig = defaultSignature()
         var target = object.raw
         let rc: Int32
@@ -43,7 +43,7 @@ extension Repository {
     }
 
     /// Every annotated object under `ref` with its note, sorted by object id.
-    public func notes(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, text: String)] {
+    package func notes(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, text: String)] {
         var result: [(object: ObjectID, text: String)] = []
         for entry in try noteEntries(ref: ref) {
             result.append((entry.object, String(decoding: try blob(entry.blob), as: UTF8.self)))
@@ -53,7 +53,7 @@ extension Repository {
 
     /// Which objects have a note and the blob holding it, sorted by object, without reading
     /// any note: a reader that remembers blobs reads only the notes that changed.
-    public func noteEntries(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, blob: ObjectID)] {
+    package func noteEntries(ref: String = Repository.berthNotesRef) throws(GitError) -> [(object: ObjectID, blob: ObjectID)] {
         var iterator: OpaquePointer?
         let rc = git_note_iterator_new(&iterator, handle, ref)
         if rc == GIT_ENOTFOUND.rawValue { return [] }

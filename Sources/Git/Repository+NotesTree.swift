@@ -6,9 +6,9 @@ import Foundation
 /// few small trees (at most 256 entries each) instead of one tree with an entry per annotated
 /// commit. git and libgit2 read every layout (flat, fanned, mixed), so nothing else changes;
 /// an existing flat tree is split the first time a note is written into it.
-public enum NotesTree {
+package enum NotesTree {
     /// A tree level holding more notes than this is split by the next two hex digits.
-    public static let fanOutLimit = 256
+    package static let fanOutLimit = 256
 }
 
 extension Repository {
@@ -17,7 +17,7 @@ extension Repository {
     /// where it did when read (compare-and-swap): a concurrent writer makes this throw
     /// `.modified` and nothing is lost. Returns the new notes commit, nil when nothing changed.
     @discardableResult
-    public func writeNotes(
+    package func writeNotes(
         _ notes: [ObjectID: String?], ref: String = Repository.berthNotesRef,
         expected: ObjectID?? = .none, extraParents: [ObjectID] = [],
         author: Signature, message: String = "Notes added by berth"
@@ -35,7 +35,7 @@ extension Repository {
 
     /// `writeNotes` for notes already stored as blobs (a merge moves blobs, it need not read them).
     @discardableResult
-    public func writeNoteBlobs(
+    package func writeNoteBlobs(
         _ blobs: [ObjectID: ObjectID?], ref: String = Repository.berthNotesRef,
         expected: ObjectID?? = .none, extraParents: [ObjectID] = [],
         author: Signature, message: String = "Notes added by berth"
@@ -172,7 +172,7 @@ extension Repository {
     }
 
     /// Stores bytes as a blob; `what` names it in an error.
-    public func writeBlob(_ bytes: [UInt8], what: String = "blob") throws(GitError) -> ObjectID {
+    package func writeBlob(_ bytes: [UInt8], what: String = "blob") throws(GitError) -> ObjectID {
         var oid = git_oid()
         let rc = bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, handle, $0.baseAddress, $0.count) }
         try check(rc, "write \(what)")
@@ -189,7 +189,7 @@ extension Repository {
 }
 
 /// What merging another notes commit into a notes ref did.
-public enum NotesMerge: Sendable, Equatable {
+package enum NotesMerge: Sendable, Equatable {
     /// The ref already held everything.
     case upToDate
     /// The ref moved forward to the other commit (it held nothing of its own).
@@ -206,7 +206,7 @@ extension Repository {
     /// moves by compare-and-swap (`.modified` when another writer moved it meanwhile).
     /// `resolve` answers nil when it cannot join the two: the merge stops with `.conflict`
     /// and nothing moves, rather than one side's note being dropped.
-    public func mergeNotes(
+    package func mergeNotes(
         _ other: ObjectID, into ref: String = Repository.berthNotesRef, author: Signature,
         resolve: (ObjectID, String, String) -> String?
     ) throws(GitError) -> NotesMerge {
@@ -249,7 +249,7 @@ extension Repository {
     }
 
     /// The best common ancestor of two commits, nil when they share no history.
-    public func mergeBase(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> ObjectID? {
+    package func mergeBase(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> ObjectID? {
         var out = git_oid(), a = one.raw, b = two.raw
         let rc = git_merge_base(&out, handle, &a, &b)
         if rc == GIT_ENOTFOUND.rawValue { return nil }
@@ -258,7 +258,7 @@ extension Repository {
     }
 
     /// `noteEntries` of one notes commit (not a ref): what a merge compares.
-    public func noteEntries(commit: ObjectID) throws(GitError) -> [(object: ObjectID, blob: ObjectID)] {
+    package func noteEntries(commit: ObjectID) throws(GitError) -> [(object: ObjectID, blob: ObjectID)] {
         try withCommit(commit) { (handle) throws(GitError) in
             var iterator: OpaquePointer?
             try check(git_note_commit_iterator_new(&iterator, handle), "list notes in \(commit.short)")

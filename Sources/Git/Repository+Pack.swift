@@ -4,7 +4,7 @@ import Foundation
 extension Repository {
     /// The pack files in the object store. Each fetch adds one, and libgit2 has no `gc`: a
     /// long-lived mirror that is never repacked searches and maps more of them every pass.
-    public var packCount: Int { packFiles.count }
+    package var packCount: Int { packFiles.count }
 
     var packFolder: String { (path as NSString).appendingPathComponent("objects/pack") }
 
@@ -15,7 +15,7 @@ extension Repository {
 
     /// About how many loose objects there are, counted as git's `gc --auto` does: the files in
     /// one of the 256 fan-out folders, times 256.
-    public var looseObjectEstimate: Int {
+    package var looseObjectEstimate: Int {
         let folder = (path as NSString).appendingPathComponent("objects/17")
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).count * 256
     }
@@ -27,7 +27,7 @@ extension Repository {
     /// written right now (a note) may not be referenced yet. Returns how many objects the new
     /// pack holds and how many packs it replaced.
     @discardableResult
-    public func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
+    package func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
         let folder = packFolder
         let before = packFiles
         var builder: OpaquePointer?
@@ -83,7 +83,7 @@ extension Repository {
     }
 
     /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).
-    public static let unreachableExpiry: TimeInterval = 14 * 24 * 3600
+    package static let unreachableExpiry: TimeInterval = 14 * 24 * 3600
 
     /// Writes loose the objects of `packs` that the pack indexed by `index` does not hold.
     func loosen(packs: [String], missingFrom index: String) throws(GitError) {

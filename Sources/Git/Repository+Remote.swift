@@ -2,7 +2,7 @@ import CGit2
 
 extension Repository {
     /// Clones `url` (a path, file://, or any transport the installed libgit2 supports) into `path`.
-    public static func clone(
+    package static func clone(
         from url: String, to path: String, bare: Bool = false,
         credentials: RemoteCredentials? = nil
     ) throws(GitError) -> Repository {
@@ -29,7 +29,7 @@ extension Repository {
     }
 
     /// Adds a named remote.
-    public func addRemote(_ name: String, url: String) throws(GitError) {
+    package func addRemote(_ name: String, url: String) throws(GitError) {
         var remote: OpaquePointer?
         try check(git_remote_create(&remote, handle, name, url), "add remote \(name)")
         git_remote_free(remote)
@@ -37,7 +37,7 @@ extension Repository {
 
     /// Fetches `refspecs` (default: the remote's configured ones) from a named remote or a URL.
     /// Notes are only fetched when a refspec names them, e.g. `+refs/notes/*:refs/notes/*`.
-    public func fetch(
+    package func fetch(
         _ remote: String = "origin", refspecs: [String] = [], prune: Bool = false,
         credentials: RemoteCredentials? = nil
     ) throws(GitError) {
@@ -74,7 +74,7 @@ extension Repository {
     /// A reference the remote refuses (not a fast-forward, hook refusal) throws with its reason.
     /// `leases` (remote reference → what it must still point at, nil for "must not exist") make
     /// a forced push conditional, as `git push --force-with-lease`: nothing is pushed if one moved.
-    public func push(
+    package func push(
         _ remote: String = "origin", refspecs: [String], credentials: RemoteCredentials? = nil,
         leases: [String: ObjectID?] = [:]
     ) throws(GitError) {
@@ -131,12 +131,12 @@ extension Repository {
     }
 
     /// Points a named remote at another URL.
-    public func setRemoteURL(_ name: String, url: String) throws(GitError) {
+    package func setRemoteURL(_ name: String, url: String) throws(GitError) {
         try check(git_remote_set_url(handle, name, url), "set the URL of remote \(name)")
     }
 
     /// The URL configured for a named remote (`origin`), nil when there is none.
-    public func remoteURL(_ name: String) -> String? { configuredURL(ofRemote: name) }
+    package func remoteURL(_ name: String) -> String? { configuredURL(ofRemote: name) }
 
     /// `remote.<name>.url`, nil when `name` is not a configured remote (a URL or a path).
     func configuredURL(ofRemote name: String) -> String? {

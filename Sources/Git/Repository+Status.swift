@@ -3,7 +3,7 @@ import CGit2
 extension Repository {
     /// Paths under `folder` ("" for all) whose work tree differs from HEAD: modified, added,
     /// deleted or untracked (ignored files are not counted). Empty for a bare repository.
-    public func uncommittedPaths(under folder: String = "") throws(GitError) -> [String] {
+    package func uncommittedPaths(under folder: String = "") throws(GitError) -> [String] {
         guard workingDirectory != nil else { return [] }
         var options = git_status_options()
         git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION))

@@ -3,7 +3,7 @@ import CGit2
 extension Repository {
     /// Every entry below `folder` (empty: the whole tree) at `commit`, recursively, sorted by path.
     /// Folders are listed too; file contents are not read.
-    public func listTree(at commit: ObjectID, under folder: String = "") throws(GitError) -> [TreeEntry] {
+    package func listTree(at commit: ObjectID, under folder: String = "") throws(GitError) -> [TreeEntry] {
         let info = try self.commit(commit)
         let rootTree: ObjectID
         if folder.isEmpty {
@@ -28,7 +28,7 @@ extension Repository {
 
     /// The entries directly inside `folder` (empty: the top) at `commit`, not recursing; nil when
     /// there is no such folder. Tree ids tell what changed without reading anything below them.
-    public func children(at commit: ObjectID, of folder: String = "") throws(GitError) -> [TreeEntry]? {
+    package func children(at commit: ObjectID, of folder: String = "") throws(GitError) -> [TreeEntry]? {
         let tree: ObjectID
         if folder.isEmpty {
             tree = try self.commit(commit).tree
@@ -48,7 +48,7 @@ extension Repository {
     }
 
     /// The entry at `path` in `commit`'s tree, nil when there is none.
-    public func entry(at commit: ObjectID, path: String) throws(GitError) -> TreeEntry? {
+    package func entry(at commit: ObjectID, path: String) throws(GitError) -> TreeEntry? {
         let info = try self.commit(commit)
         return try withTree(info.tree) { (tree) throws(GitError) -> TreeEntry? in
             var entry: OpaquePointer?
@@ -61,14 +61,14 @@ extension Repository {
     }
 
     /// The tree a commit records, without reading its message or signatures.
-    public func treeID(of commit: ObjectID) throws(GitError) -> ObjectID {
+    package func treeID(of commit: ObjectID) throws(GitError) -> ObjectID {
         try withCommit(commit) { ObjectID(git_commit_tree_id($0)!) }
     }
 
     /// The names and ids of the entries directly inside `folder` of `tree` ("" for the tree
     /// itself); nil when there is no such folder. Ids only: nothing below is read, which is how
     /// a walk tells what changed from one commit to the next.
-    public func entryIDs(in tree: ObjectID, folder: String) throws(GitError) -> [(name: String, id: ObjectID)]? {
+    package func entryIDs(in tree: ObjectID, folder: String) throws(GitError) -> [(name: String, id: ObjectID)]? {
         var found: (id: ObjectID, type: git_object_t)? = (tree, GIT_OBJECT_TREE)
         if !folder.isEmpty { found = try withTree(tree) { (handle) throws(GitError) in try lookUp(folder, in: handle) } }
         guard let (id, type) = found, type == GIT_OBJECT_TREE else { return nil }
@@ -80,7 +80,7 @@ extension Repository {
     }
 
     /// The id of the entry at `path` in `tree`, nil when there is none.
-    public func entryID(in tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
+    package func entryID(in tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
         try withTree(tree) { (handle) throws(GitError) in try entryID(at: path, in: handle) }
     }
 
@@ -100,7 +100,7 @@ extension Repository {
     }
 
     /// The size in bytes of object `id`, read from its header (a large blob is not loaded).
-    public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
+    package func objectSize(_ id: ObjectID) throws(GitError) -> Int {
         var oid = id.raw
         var size = 0, type = GIT_OBJECT_ANY
         var odb: OpaquePointer?
@@ -111,7 +111,7 @@ extension Repository {
     }
 
     /// The contents of the blob `id`.
-    public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
+    package func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
         var oid = id.raw
         var blob: OpaquePointer?
         try check(git_blob_lookup(&blob, handle, &oid), "read blob \(id.short)")
@@ -122,7 +122,7 @@ extension Repository {
     }
 
     /// The contents of the file at `path` in `commit`, nil when there is no such file.
-    public func file(at commit: ObjectID, path: String) throws(GitError) -> [UInt8]? {
+    package func file(at commit: ObjectID, path: String) throws(GitError) -> [UInt8]? {
         guard let entry = try entry(at: commit, path: path), entry.kind != .directory, entry.kind != .submodule else {
             return nil
         }

@@ -5,10 +5,10 @@ import Foundation
 ///
 /// Deliberately not `Sendable`: libgit2 objects must never be used from two threads at once,
 /// so each task or actor opens its own `Repository`.
-public final class Repository {
+package final class Repository {
     let handle: OpaquePointer
     /// The folder holding the repository (the work tree's root, or the bare repository itself).
-    public let path: String
+    package let path: String
 
     init(handle: OpaquePointer) {
         self.handle = handle
@@ -25,7 +25,7 @@ public final class Repository {
 
     /// Opens the repository at `path`, bare or not. Does not search parent folders, so a
     /// manifest folder is never silently read from an enclosing repository.
-    public static func open(at path: String) throws(GitError) -> Repository {
+    package static func open(at path: String) throws(GitError) -> Repository {
         LibGit2.bootstrap()
         var repo: OpaquePointer?
         try check(git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil), "open repository \(path)")
@@ -33,7 +33,7 @@ public final class Repository {
     }
 
     /// Opens the repository that contains `path` (searching upwards, as git does).
-    public static func discover(from path: String) throws(GitError) -> Repository {
+    package static func discover(from path: String) throws(GitError) -> Repository {
         LibGit2.bootstrap()
         var repo: OpaquePointer?
         try check(git_repository_open_ext(&repo, path, 0, nil), "find a git repository at or above \(path)")
@@ -41,7 +41,7 @@ public final class Repository {
     }
 
     /// Creates a new, empty repository. `initialBranch` names the unborn HEAD branch.
-    public static func create(at path: String, bare: Bool = false, initialBranch: String = "main") throws(GitError) -> Repository {
+    package static func create(at path: String, bare: Bool = false, initialBranch: String = "main") throws(GitError) -> Repository {
         LibGit2.bootstrap()
         var opts = git_repository_init_options()
         git_repository_init_options_init(&opts, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION))
@@ -55,21 +55,21 @@ public final class Repository {
         return Repository(handle: repo!)
     }
 
-    public var isBare: Bool { git_repository_is_bare(handle) == 1 }
+    package var isBare: Bool { git_repository_is_bare(handle) == 1 }
 
     /// Points HEAD at `branch` (a full ref name), as `git symbolic-ref HEAD` does; no checkout.
-    public func setHead(_ branch: String) throws(GitError) {
+    package func setHead(_ branch: String) throws(GitError) {
         try check(git_repository_set_head(handle, branch), "point HEAD at \(branch)")
     }
 
     /// The `.git` folder (the repository itself when bare), where references and their locks live.
-    public var gitDirectory: String { String(gitString: git_repository_path(handle)) }
+    package var gitDirectory: String { String(gitString: git_repository_path(handle)) }
 
     /// Removes the lock file of reference `name` when it is older than `age` seconds: left by a
     /// writer that was killed while holding it (a reference is locked for milliseconds), it
     /// would refuse every later write. True when a lock was removed.
     @discardableResult
-    public func removeStaleLock(of name: String, olderThan age: TimeInterval) -> Bool {
+    package func removeStaleLock(of name: String, olderThan age: TimeInterval) -> Bool {
         let lock = (gitDirectory as NSString).appendingPathComponent(name + ".lock")
         guard let modified = (try? FileManager.default.attributesOfItem(atPath: lock))?[.modificationDate] as? Date,
             Date().timeIntervalSince(modified) > age
@@ -78,12 +78,12 @@ public final class Repository {
     }
 
     /// The work tree's root, nil for a bare repository.
-    public var workingDirectory: String? {
+    package var workingDirectory: String? {
         git_repository_workdir(handle).map { String(cString: $0) }
     }
 
     /// Resolves any revision git understands (`HEAD`, a branch, a tag, a sha, `main~2`) to a commit.
-    public func resolve(_ revision: String) throws(GitError) -> ObjectID {
+    package func resolve(_ revision: String) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         try check(git_revparse_single(&object, handle, revision), "resolve '\(revision)'")
         defer { git_object_free(object) }
@@ -94,7 +94,7 @@ public final class Repository {
     }
 
     /// Reads a commit's metadata.
-    public func commit(_ id: ObjectID) throws(GitError) -> Commit {
+    package func commit(_ id: ObjectID) throws(GitError) -> Commit {
         try withCommit(id) { commit in
             let parents = (0..<git_commit_parentcount(commit)).map { ObjectID(git_commit_parent_id(commit, $0)!) }
             return Commit(
@@ -106,7 +106,7 @@ public final class Repository {
     }
 
     /// The full name of the branch HEAD points at (`refs/heads/main`), nil when detached.
-    public func headBranch() throws(GitError) -> String? {
+    package func headBranch() throws(GitError) -> String? {
         var ref: OpaquePointer?
         let rc = git_reference_lookup(&ref, handle, "HEAD")
         try check(rc, "read HEAD")
@@ -116,7 +116,7 @@ public final class Repository {
     }
 
     /// The commit a reference points at, nil when it does not exist.
-    public func referenceTarget(_ name: String) throws(GitError) -> ObjectID? {
+    package func referenceTarget(_ name: String) throws(GitError) -> ObjectID? {
         var oid = git_oid()
         let rc = git_reference_name_to_id(&oid, handle, name)
         if rc == GIT_ENOTFOUND.rawValue { return nil }
@@ -125,7 +125,7 @@ public final class Repository {
     }
 
     /// Reference names matching a glob such as `refs/heads/*`, sorted.
-    public func references(matching glob: String) throws(GitError) -> [String] {
+    package func references(matching glob: String) throws(GitError) -> [String] {
         var array = git_strarray()
         try check(git_reference_list(&array, handle), "list references")
         defer { git_strarray_dispose(&array) }
@@ -134,7 +134,7 @@ public final class Repository {
     }
 
     /// Whether `ancestor` is `descendant` or one of its ancestors.
-    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
+    package func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
         if ancestor == descendant { return true }
         // The usual question is about a recent commit (a parent, the commit a promotion names):
         // a short walk back answers it, where libgit2's merge-base search can paint the whole
@@ -154,7 +154,7 @@ public final class Repository {
     }
 
     /// The signature git itself would use here (user.name/user.email), or a fallback.
-    public func defaultSignature() -> Signature {
+    package func defaultSignature() -> Signature {
         var sig: UnsafeMutablePointer<git_signature>?
         guard git_signature_default(&sig, handle) == 0, let sig else {
             return Signature(name: "berth", email: "berth@localhost")

@@ -2,14 +2,14 @@ import CGit2
 import Foundation
 
 /// Who made a commit and when (git's author or committer line).
-public struct Signature: Sendable, Equatable {
-    public var name: String
-    public var email: String
-    public var date: Date
+package struct Signature: Sendable, Equatable {
+    package var name: String
+    package var email: String
+    package var date: Date
     /// Offset from UTC in minutes, as recorded in the commit.
-    public var timeZoneOffsetMinutes: Int
+    package var timeZoneOffsetMinutes: Int
 
-    public init(name: String, email: String, date: Date = Date(), timeZoneOffsetMinutes: Int = 0) {
+    package init(name: String, email: String, date: Date = Date(), timeZoneOffsetMinutes: Int = 0) {
         self.name = name
         self.email = email
         self.date = date

@@ -1,8 +1,8 @@
 import CGit2
 
 /// One file or folder in a commit's tree.
-public struct TreeEntry: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct TreeEntry: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case file
         case executable
         case symlink
@@ -11,13 +11,13 @@ public struct TreeEntry: Sendable, Equatable {
     }
 
     /// Path relative to the folder that was listed, with `/` separators.
-    public let path: String
-    public let kind: Kind
-    public let id: ObjectID
+    package let path: String
+    package let kind: Kind
+    package let id: ObjectID
     /// Size in bytes, for blobs.
-    public let size: Int
+    package let size: Int
 
-    public init(path: String, kind: Kind, id: ObjectID, size: Int) {
+    package init(path: String, kind: Kind, id: ObjectID, size: Int) {
         self.path = path
         self.kind = kind
         self.id = id

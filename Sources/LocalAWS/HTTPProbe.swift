@@ -3,12 +3,12 @@ import Foundation
 import NIOCore
 
 /// Plain HTTP calls for test setup (moto's control API, loopback servers).
-public enum HTTPProbe {
-    public static func get(_ url: String) async throws -> String {
+package enum HTTPProbe {
+    package static func get(_ url: String) async throws -> String {
         try await send(HTTPClientRequest(url: url))
     }
 
-    public static func post(_ url: String, body: String, headers: [(String, String)] = []) async throws -> String {
+    package static func post(_ url: String, body: String, headers: [(String, String)] = []) async throws -> String {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }

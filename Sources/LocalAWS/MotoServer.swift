@@ -4,19 +4,19 @@ import Foundation
 /// moto's server (PyPI `moto[server]`, a real ECS/STS/DynamoDB API implementation), started
 /// once per test process on a free 127.0.0.1 port. A watchdog shell stops it when the test
 /// process goes away, however it ends.
-public actor MotoServer {
-    public static let shared = MotoServer()
+package actor MotoServer {
+    package static let shared = MotoServer()
 
     private var starting: Task<String, any Error>?
     /// With a number, moto checks signatures after that many unauthenticated calls.
     private let authAfter: Int?
 
-    public init(authAfter: Int? = nil) {
+    package init(authAfter: Int? = nil) {
         self.authAfter = authAfter
     }
 
     /// The server's URL, starting it on first use.
-    public func url() async throws -> String {
+    package func url() async throws -> String {
         if let starting { return try await starting.value }
         let authAfter = self.authAfter
         let task = Task { try await Self.start(authAfter: authAfter) }
@@ -53,12 +53,12 @@ public actor MotoServer {
     }
 
     /// Clears every resource (between tests that need a clean account).
-    public func reset() async throws {
+    package func reset() async throws {
         _ = try await HTTPProbe.post(try await url() + "/moto-api/reset", body: "")
     }
 
     /// An AWS client that talks to moto with fixed test credentials.
-    public func client(
+    package func client(
         region: String = "us-east-1", accessKey: String = "AKIATESTTESTTESTTEST", secret: String = "test-secret",
         sessionToken: String? = nil, account: String? = nil, counter: CallCounter = CallCounter()
     ) async throws -> AWSClient {
@@ -70,13 +70,13 @@ public actor MotoServer {
     }
 }
 
-public enum MotoError: Error {
+package enum MotoError: Error {
     case notStarted(String)
 }
 
 /// A free TCP port on 127.0.0.1 (bound and released).
-public enum FreePort {
-    public static func pick() throws -> Int {
+package enum FreePort {
+    package static func pick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -93,7 +93,7 @@ public enum FreePort {
 }
 
 /// moto's EC2: a VPC, a subnet and a security group for awsvpc services.
-public func motoNetwork() async throws -> (subnet: String, securityGroup: String) {
+package func motoNetwork() async throws -> (subnet: String, securityGroup: String) {
     let ec2 = AWSService(signingName: "ec2", endpointPrefix: "ec2", endpointID: "EC2", wireProtocol: .query(version: "2016-11-15"))
     let client = try await MotoServer.shared.client()
     func field(_ tag: String, _ xml: String) -> String {
@@ -113,6 +113,6 @@ public func motoNetwork() async throws -> (subnet: String, securityGroup: String
 }
 
 /// Environment variables that point the AWS target at moto.
-public func motoEnvironment() async throws -> [String: String] {
+package func motoEnvironment() async throws -> [String: String] {
     ["AWS_ENDPOINT_URL": try await MotoServer.shared.url(), "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test"]
 }

@@ -1,14 +1,14 @@
 import Foundation
 
 /// The JSON berth POSTs to a notification URL (schema in docs/notifications.md).
-public struct NotificationEvent: Codable, Sendable, Equatable {
-    public struct Service: Codable, Sendable, Equatable {
-        public let service: String
-        public let outcome: String
-        public let taskDefinitionArn: String?
-        public let reason: String?
+package struct NotificationEvent: Codable, Sendable, Equatable {
+    package struct Service: Codable, Sendable, Equatable {
+        package let service: String
+        package let outcome: String
+        package let taskDefinitionArn: String?
+        package let reason: String?
 
-        public init(service: String, outcome: String, taskDefinitionArn: String? = nil, reason: String? = nil) {
+        package init(service: String, outcome: String, taskDefinitionArn: String? = nil, reason: String? = nil) {
             self.service = service
             self.outcome = outcome
             self.taskDefinitionArn = taskDefinitionArn
@@ -16,20 +16,20 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         }
     }
 
-    public var schema = 1
+    package var schema = 1
     /// One of `NotificationTarget.allEvents`: converged, failed, rolled-back, drift, promoted,
     /// refused or break-glass.
-    public let event: String
-    public let environment: String
-    public let commit: String?
-    public let author: String?
-    public let reason: String?
-    public let services: [Service]
+    package let event: String
+    package let environment: String
+    package let commit: String?
+    package let author: String?
+    package let reason: String?
+    package let services: [Service]
     /// Where to look next: the commit (`berth log --env E`), the target.
-    public let links: [String: String]
-    public let time: Date
+    package let links: [String: String]
+    package let time: Date
 
-    public init(
+    package init(
         event: String, environment: String, commit: String?, author: String?, reason: String?,
         services: [Service], links: [String: String] = [:], time: Date = Date()
     ) {

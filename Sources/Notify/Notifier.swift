@@ -7,20 +7,20 @@ import NIOCore
 /// Sends events to the environment's notification URLs. A receiver that fails or hangs costs
 /// at most `attempts × timeout` plus the backoff, and never fails what reported the event:
 /// delivery problems are logged and returned, not thrown.
-public struct Notifier: Sendable {
-    public let environment: [String: String]
-    public var attempts = 3
-    public var timeout: TimeInterval = 2
-    public var backoff: TimeInterval = 0.5
+package struct Notifier: Sendable {
+    package let environment: [String: String]
+    package var attempts = 3
+    package var timeout: TimeInterval = 2
+    package var backoff: TimeInterval = 0.5
     let logger = Logger(label: "berth.notify")
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
     }
 
     /// Delivers `event` to every target that wants it, all at once; returns the failures.
     @discardableResult
-    public func send(_ event: NotificationEvent, to targets: [NotificationTarget]) async -> [String] {
+    package func send(_ event: NotificationEvent, to targets: [NotificationTarget]) async -> [String] {
         let wanted = targets.filter { $0.wants(event.event) }
         guard !wanted.isEmpty else { return [] }
         let encoder = JSONEncoder()

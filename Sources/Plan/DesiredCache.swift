@@ -4,12 +4,12 @@ import Synchronization
 /// Desired services kept across commits by `RenderedService.renderID`: a service the
 /// incremental loader did not render again keeps its requests, canonical forms and hashes, so
 /// a new head costs what it changed.
-public final class DesiredCache: Sendable {
+package final class DesiredCache: Sendable {
     private let values = Mutex<[UInt64: DesiredService]>([:])
 
-    public init() {}
+    package init() {}
 
-    public func desired(_ rendered: RenderedService) throws -> DesiredService {
+    package func desired(_ rendered: RenderedService) throws -> DesiredService {
         if let known = values.withLock({ $0[rendered.renderID] }) { return known }
         let made = try DesiredService(rendered)
         values.withLock { $0[rendered.renderID] = made }
@@ -17,7 +17,7 @@ public final class DesiredCache: Sendable {
     }
 
     /// Forgets every service that `loaded` does not render: what a later head can still reuse.
-    public func keep(only loaded: LoadedManifests) {
+    package func keep(only loaded: LoadedManifests) {
         let live = Set(loaded.rendered.map(\.renderID))
         // Removed in place: filtering would copy every kept service.
         values.withLock { values in
@@ -25,5 +25,5 @@ public final class DesiredCache: Sendable {
         }
     }
 
-    public var count: Int { values.withLock { $0.count } }
+    package var count: Int { values.withLock { $0.count } }
 }

@@ -4,16 +4,16 @@ import ECSModel
 import Manifests
 
 /// One service as git wants it, in the forms the planner compares and the applier sends.
-public struct DesiredService: Sendable {
-    public let rendered: RenderedService
-    public let register: ECSAPI.RegisterTaskDefinitionRequest
-    public let create: ECSAPI.CreateServiceRequest
-    public let canonicalTaskDefinition: JSONValue
-    public let canonicalSettings: JSONValue
-    public let specHash: String
-    public let settingsHash: String
+package struct DesiredService: Sendable {
+    package let rendered: RenderedService
+    package let register: ECSAPI.RegisterTaskDefinitionRequest
+    package let create: ECSAPI.CreateServiceRequest
+    package let canonicalTaskDefinition: JSONValue
+    package let canonicalSettings: JSONValue
+    package let specHash: String
+    package let settingsHash: String
 
-    public init(_ rendered: RenderedService) throws {
+    package init(_ rendered: RenderedService) throws {
         self.rendered = rendered
         register = try rendered.registerRequest()
         create = try rendered.createServiceRequest(taskDefinition: rendered.family)
@@ -23,8 +23,8 @@ public struct DesiredService: Sendable {
         settingsHash = SpecHash.of(canonicalSettings)
     }
 
-    public var name: String { rendered.service }
+    package var name: String { rendered.service }
 
     /// What the service wants, as one string: equal exactly when both hashes are.
-    public var specs: String { "\(specHash)/\(settingsHash)" }
+    package var specs: String { "\(specHash)/\(settingsHash)" }
 }

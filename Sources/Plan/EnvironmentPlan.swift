@@ -2,20 +2,20 @@ import Canonical
 import ECS
 
 /// The plan of one environment at one commit.
-public struct EnvironmentPlan: Sendable, Codable {
-    public let environment: String
+package struct EnvironmentPlan: Sendable, Codable {
+    package let environment: String
     /// The commit planned; a promotion sets it to the commit it made from what it planned.
-    public var commit: String?
-    public let target: String
-    public let services: [ServicePlan]
+    package var commit: String?
+    package let target: String
+    package let services: [ServicePlan]
     /// Why the environment may not be applied now (an active freeze), if it may not.
-    public var frozen: String?
+    package var frozen: String?
     /// Services berth created for this environment that git no longer has, deleted by apply
     /// under `policy.prune` (looked for only then).
-    public var pruned: [PrunedService] = []
+    package var pruned: [PrunedService] = []
 
-    public var hasChanges: Bool { services.contains { $0.action != .inSync } || !pruned.isEmpty }
-    public var counts: (create: Int, update: Int, inSync: Int) {
+    package var hasChanges: Bool { services.contains { $0.action != .inSync } || !pruned.isEmpty }
+    package var counts: (create: Int, update: Int, inSync: Int) {
         (
             services.filter { $0.action == .create }.count, services.filter { $0.action == .update }.count,
             services.filter { $0.action == .inSync }.count
@@ -23,7 +23,7 @@ public struct EnvironmentPlan: Sendable, Codable {
     }
 
     /// Every change as one plain line (`service: change`), for logs and failure messages.
-    public var changeLines: String {
+    package var changeLines: String {
         let changes = services.flatMap { service in
             service.action == .create
                 ? ["\(service.service): create"] : (service.taskDefinitionChanges + service.settingsChanges).map { "\(service.service): \($0)" }

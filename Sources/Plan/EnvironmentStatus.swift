@@ -4,8 +4,8 @@ import Records
 
 /// `berth status` for one environment: each service's desired and live state, how they
 /// compare, and the last apply recorded for it. Read-only.
-public struct EnvironmentStatus: Sendable, Codable {
-    public enum SyncState: String, Sendable, Codable {
+package struct EnvironmentStatus: Sendable, Codable {
+    package enum SyncState: String, Sendable, Codable {
         case inSync = "in-sync"
         case outOfSync = "out-of-sync"
         case drifted
@@ -14,34 +14,34 @@ public struct EnvironmentStatus: Sendable, Codable {
         case missing
 
         /// As a table shows it: "in sync".
-        public var words: String { rawValue.replacingOccurrences(of: "-", with: " ") }
+        package var words: String { rawValue.replacingOccurrences(of: "-", with: " ") }
     }
 
-    public struct LastApply: Sendable, Codable {
-        public let commit: String
-        public let author: String?
-        public let finished: Date?
-        public let outcome: String
+    package struct LastApply: Sendable, Codable {
+        package let commit: String
+        package let author: String?
+        package let finished: Date?
+        package let outcome: String
     }
 
-    public struct ServiceStatus: Sendable, Codable {
-        public let service: String
-        public let state: SyncState
-        public let desiredImages: [String: String]
-        public let liveImages: [String: String]
-        public let liveRevision: String?
-        public let runningCount: Int?
-        public let desiredCount: Int?
-        public let lastApply: LastApply?
+    package struct ServiceStatus: Sendable, Codable {
+        package let service: String
+        package let state: SyncState
+        package let desiredImages: [String: String]
+        package let liveImages: [String: String]
+        package let liveRevision: String?
+        package let runningCount: Int?
+        package let desiredCount: Int?
+        package let lastApply: LastApply?
         /// Where a blue/green, linear or canary deployment in progress stands.
-        public var stage: String? = nil
+        package var stage: String? = nil
     }
 
-    public let environment: String
-    public let target: String
-    public let commit: String?
-    public let frozen: String?
-    public let services: [ServiceStatus]
+    package let environment: String
+    package let target: String
+    package let commit: String?
+    package let frozen: String?
+    package let services: [ServiceStatus]
 
     /// Failed and progressing rollouts count before differences: they say what ECS is doing.
     static func state(_ plan: ServicePlan) -> SyncState {

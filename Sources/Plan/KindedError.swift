@@ -1,4 +1,4 @@
 /// An error that knows whether waiting helps.
-public protocol KindedError: Error {
+package protocol KindedError: Error {
     var kind: ErrorKind { get }
 }

@@ -5,18 +5,18 @@ import Manifests
 
 /// What ECS runs for an environment, as far as a plan needs it: every read call a plan makes
 /// is made here, so `Planner` compares without I/O and can be tested on plain values.
-public struct Observation: Sendable {
+package struct Observation: Sendable {
     /// Live services by name: ACTIVE ones only. Empty when the cluster does not exist.
-    public var services: [String: ECSAPI.Service] = [:]
+    package var services: [String: ECSAPI.Service] = [:]
     /// The task definitions live services run, by ARN: those berth did not record for the
     /// spec git wants (a recorded revision never changes, so it needs no call).
-    public var taskDefinitions: [String: TaskDefinitionCache.Entry] = [:]
+    package var taskDefinitions: [String: TaskDefinitionCache.Entry] = [:]
     /// Where a deployment under way stands, by service name (`DeploymentStage.describe`).
-    public var stages: [String: String] = [:]
+    package var stages: [String: String] = [:]
     /// The services berth created for the environment that git no longer names (under prune).
-    public var prunable: [PrunedService] = []
+    package var prunable: [PrunedService] = []
 
-    public init(
+    package init(
         services: [String: ECSAPI.Service] = [:], taskDefinitions: [String: TaskDefinitionCache.Entry] = [:],
         stages: [String: String] = [:], prunable: [PrunedService] = []
     ) {

@@ -5,18 +5,18 @@ import Manifests
 
 /// Reads what an environment runs. Read calls only: one DescribeServices per 10 services, and
 /// DescribeTaskDefinition only for revisions neither recorded nor seen before in this process.
-public struct Observer: Sendable {
-    public let client: any ECSClient
-    public let cache: TaskDefinitionCache
+package struct Observer: Sendable {
+    package let client: any ECSClient
+    package let cache: TaskDefinitionCache
 
-    public init(client: any ECSClient, cache: TaskDefinitionCache = TaskDefinitionCache()) {
+    package init(client: any ECSClient, cache: TaskDefinitionCache = TaskDefinitionCache()) {
         self.client = client
         self.cache = cache
     }
 
     /// What `desired` runs in `environment`'s cluster. `recordedSpecs` maps task definition ARNs
     /// to the spec hash berth registered each for (from its records).
-    public func observe(
+    package func observe(
         environment: Environment, desired: [DesiredService], recordedSpecs: [String: String] = [:]
     ) async throws
         -> Observation
@@ -43,7 +43,7 @@ public struct Observer: Sendable {
     }
 
     /// Live services by name (nil: missing or not ACTIVE); nil overall when the cluster does not exist.
-    public func services(cluster: String, names: [String]) async throws -> [String: ECSAPI.Service]? {
+    package func services(cluster: String, names: [String]) async throws -> [String: ECSAPI.Service]? {
         do {
             let response = try await client.describeServices(cluster: cluster, names: names, includeTags: true)
             var live: [String: ECSAPI.Service] = [:]

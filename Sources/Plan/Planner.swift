@@ -6,11 +6,11 @@ import Records
 
 /// Compares what git wants with what ECS runs (`Observation`, read by `Observer`): a pure
 /// function, so every way a service can differ is testable without a target.
-public enum Planner {
+package enum Planner {
     /// With `recordedSpecs` (task definition ARN to the spec hash berth registered it for, from
     /// its records), a service running the revision berth registered for exactly what git wants
     /// is compared without its task definition: a revision never changes once registered.
-    public static func plan(
+    package static func plan(
         environment: Environment, desired: [DesiredService], observed: Observation, commit: String?,
         lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: [String: String] = [:]
     ) throws -> EnvironmentPlan {

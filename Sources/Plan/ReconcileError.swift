@@ -1,8 +1,8 @@
 /// Why a reconcile could not go on: a message that says what happened and what to do.
-public struct ReconcileError: KindedError, CustomStringConvertible, Sendable {
-    public let description: String
-    public let kind: ErrorKind
-    public init(_ description: String, kind: ErrorKind = .transient) {
+package struct ReconcileError: KindedError, CustomStringConvertible, Sendable {
+    package let description: String
+    package let kind: ErrorKind
+    package init(_ description: String, kind: ErrorKind = .transient) {
         self.description = description
         self.kind = kind
     }

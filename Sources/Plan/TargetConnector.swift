@@ -5,14 +5,14 @@ import Manifests
 
 /// Opens the ECS client for an environment's target, once per target per process, so the
 /// task definition cache and the call counters are shared by everything that uses it.
-public actor TargetConnector {
-    public let repositoryRoot: String
-    public let environment: [String: String]
-    public let counter: CallCounter
+package actor TargetConnector {
+    package let repositoryRoot: String
+    package let environment: [String: String]
+    package let counter: CallCounter
     private var clients: [String: any ECSClient] = [:]
     private var caches: [String: TaskDefinitionCache] = [:]
 
-    public init(
+    package init(
         repositoryRoot: String, environment: [String: String] = ProcessInfo.processInfo.environment,
         counter: CallCounter = CallCounter()
     ) {
@@ -21,7 +21,7 @@ public actor TargetConnector {
         self.counter = counter
     }
 
-    public func client(for target: Target) -> any ECSClient {
+    package func client(for target: Target) -> any ECSClient {
         let key = TargetDescription.of(target) + "@" + target.region
         if let client = clients[key] { return client }
         let client: any ECSClient
@@ -64,7 +64,7 @@ public actor TargetConnector {
     /// images come from, whatever the environments' targets (the local target's too).
     /// One per Region for the life of the connector, as the targets' clients: the controller
     /// looks every interval, and the credential chain is resolved once, not at every look.
-    public func ecr(region: String) -> ECRClient {
+    package func ecr(region: String) -> ECRClient {
         if let known = registries[region] { return known }
         let env = environment
         let ecr = ECRClient(
@@ -81,7 +81,7 @@ public actor TargetConnector {
 
     /// CodeDeploy in the target's account and Region, with the target's credentials; the
     /// local target simulates it on its own services.
-    public func codeDeploy(for target: Target) -> (any CodeDeployClient)? {
+    package func codeDeploy(for target: Target) -> (any CodeDeployClient)? {
         switch client(for: target) {
         case let local as LocalECS: return local
         case let aws as AWSECSClient: return AWSCodeDeployClient(client: aws.client)
@@ -90,7 +90,7 @@ public actor TargetConnector {
     }
 
     /// ECR in the target's account and region; nil for the local target, which has no registry.
-    public func ecr(for target: Target) -> ECRClient? {
+    package func ecr(for target: Target) -> ECRClient? {
         guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }
         return ECRClient(client: ecs.client)
     }
@@ -99,7 +99,7 @@ public actor TargetConnector {
 
     /// Who AWS says berth is on the target (STS GetCallerIdentity, once per target and
     /// process), for the records; nil for the local target, or when STS does not answer.
-    public func callerArn(for target: Target) async -> String? {
+    package func callerArn(for target: Target) async -> String? {
         let key = TargetDescription.of(target) + "@" + target.region
         if let known = callers[key] { return known }
         guard case .aws = target, let ecs = client(for: target) as? AWSECSClient else { return nil }
@@ -121,12 +121,12 @@ public actor TargetConnector {
 
     /// At least how long `operations` take on `target` within ECS's request throttles; nil for
     /// the local target, which has none.
-    public func minimumDuration(of operations: [String: Int], on target: Target) -> TimeInterval? {
+    package func minimumDuration(of operations: [String: Int], on target: Target) -> TimeInterval? {
         guard case .aws(let aws) = target else { return nil }
         return limiter(aws.region).minimumDuration(of: operations)
     }
 
-    public func cache(for target: Target) -> TaskDefinitionCache {
+    package func cache(for target: Target) -> TaskDefinitionCache {
         let key = TargetDescription.of(target) + "@" + target.region
         if let cache = caches[key] { return cache }
         let cache = TaskDefinitionCache()
@@ -136,7 +136,7 @@ public actor TargetConnector {
 
     /// `target.local.stateFile` (relative to the repository) or `.berth/local-ecs.json`; the
     /// operator's BERTH_LOCAL_STATE_FILE (a host path, shared by replicas) overrides both.
-    public static func stateFile(_ target: LocalTarget, root: String) -> String {
+    package static func stateFile(_ target: LocalTarget, root: String) -> String {
         let path = target.stateFile ?? ".berth/local-ecs.json"
         return path.hasPrefix("/") ? path : URL(fileURLWithPath: root).appendingPathComponent(path).standardizedFileURL.path
     }

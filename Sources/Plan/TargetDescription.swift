@@ -5,8 +5,8 @@ import Manifests
 import Records
 
 /// How a target is named in plans and records.
-public enum TargetDescription {
-    public static func of(_ target: Target) -> String {
+package enum TargetDescription {
+    package static func of(_ target: Target) -> String {
         switch target {
         case .local(let t): return "local:\(t.cluster)"
         case .aws(let t): return "aws:\(t.region)/\(t.cluster)"

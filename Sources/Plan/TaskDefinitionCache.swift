@@ -4,12 +4,12 @@ import ECSModel
 import Manifests
 
 /// Task definitions never change once registered, so each is described once per process.
-public actor TaskDefinitionCache {
-    public struct Entry: Sendable {
-        public let definition: ECSAPI.TaskDefinition
-        public let tags: [String: String]
+package actor TaskDefinitionCache {
+    package struct Entry: Sendable {
+        package let definition: ECSAPI.TaskDefinition
+        package let tags: [String: String]
         /// Computed once: a revision never changes, and every resync compares it.
-        public let canonical: JSONValue
+        package let canonical: JSONValue
     }
 
     private var entries: [String: Entry] = [:]
@@ -26,13 +26,13 @@ public actor TaskDefinitionCache {
     /// many lookups as the cache has entries (at least `floor`), so every revision a resync
     /// looks at each pass stays: a long-running controller registers a revision per change and
     /// would otherwise keep every one it ever saw.
-    public init(floor: Int = 256) {
+    package init(floor: Int = 256) {
         self.floor = floor
     }
 
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
-    public func get(_ arn: String, from client: any ECSClient) async throws -> Entry {
+    package func get(_ arn: String, from client: any ECSClient) async throws -> Entry {
         used.insert(arn)
         lookups += 1
         if lookups >= max(floor, entries.count) { endGeneration() }
@@ -55,7 +55,7 @@ public actor TaskDefinitionCache {
     /// The newest ACTIVE revision of `family` tagged with `specHash`, looking at the newest `limit`;
     /// for a review environment, only one of its own life (a teardown deregisters exactly those),
     /// and for any other, never a review environment's.
-    public func find(
+    package func find(
         family: String, specHash: String, in client: any ECSClient, limit: Int = 10, owner: ReviewIdentity? = nil
     ) async throws -> String? {
         // One page, newest first: listing every revision cost a call per hundred of them, and

@@ -11,16 +11,16 @@ import Trust
 
 /// One reconcile pass over an environment, in the fixed shape of a controller: load, check,
 /// observe, plan, apply, record. `plan` and `apply` of the command line and the controller use it.
-public struct Reconciler: Sendable {
-    public let manifests: LoadedManifests
-    public let connector: TargetConnector
-    public let recorder: NotesRecorder?
+package struct Reconciler: Sendable {
+    package let manifests: LoadedManifests
+    package let connector: TargetConnector
+    package let recorder: NotesRecorder?
     /// Desired services are made once per environment: a reconciler serves one commit.
     let memo = DesiredMemo()
     /// Desired services of earlier commits, reused for what did not change (the controller's).
     let cache: DesiredCache?
 
-    public init(manifests: LoadedManifests, connector: TargetConnector, recorder: NotesRecorder?, cache: DesiredCache? = nil) {
+    package init(manifests: LoadedManifests, connector: TargetConnector, recorder: NotesRecorder?, cache: DesiredCache? = nil) {
         self.manifests = manifests
         self.connector = connector
         self.recorder = recorder
@@ -28,7 +28,7 @@ public struct Reconciler: Sendable {
     }
 
     /// The environment and its desired services, or an error naming why it cannot be applied.
-    public func desired(_ name: String) throws -> (Environment, [DesiredService]) {
+    package func desired(_ name: String) throws -> (Environment, [DesiredService]) {
         guard manifests.environmentNames.contains(name) else {
             throw ReconcileError("no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))", kind: .terminal)
         }
@@ -58,13 +58,13 @@ public struct Reconciler: Sendable {
 
     /// The newest `limit` records of each service of `environment`, newest first, with the
     /// commit each is on: what the controller shows of a service (after a restart, too).
-    public func recentRecords(_ environment: String, limit: Int = 5) async -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
+    package func recentRecords(_ environment: String, limit: Int = 5) async -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
         await records(of: environment).recent(limit: limit)
     }
 
     /// The plan of `name`; services whose specs are those `settled` names (see
     /// `ApplyOptions.settled`) are left out, unless a one-off task runs from them.
-    public func plan(_ name: String, settled: [String: String] = [:]) async throws -> EnvironmentPlan {
+    package func plan(_ name: String, settled: [String: String] = [:]) async throws -> EnvironmentPlan {
         let (environment, all) = try desired(name)
         let taskServices = Set(environment.tasks.map(\.service))
         let desired = settled.isEmpty ? all : all.filter { settled[$0.name] != $0.specs || taskServices.contains($0.name) }
@@ -78,14 +78,14 @@ public struct Reconciler: Sendable {
     }
 
     /// What runs in `name` against what git wants, with the last apply of each service.
-    public func status(_ name: String) async throws -> EnvironmentStatus {
+    package func status(_ name: String) async throws -> EnvironmentStatus {
         let plan = try await plan(name)
         let records = (try? await recorder?.allRecords()) ?? []
         let repository = recorder.flatMap { try? Repository.discover(from: $0.repositoryPath) }
         return EnvironmentStatus(plan: plan, records: records, repository: repository)
     }
 
-    public func apply(
+    package func apply(
         _ name: String, options: ApplyOptions, hooks: ApplyHooks = ApplyHooks(),
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> (EnvironmentPlan, [ServiceOutcome]) {
@@ -191,7 +191,7 @@ public struct Reconciler: Sendable {
 
     /// Records that `name` refused `commit`, for each of its services, once per commit and
     /// reason (the controller's history guard refuses a head before any apply).
-    public func recordRefusal(_ reason: String, environment name: String, commit: ObjectID, trigger: DeploymentRecord.Trigger) async throws {
+    package func recordRefusal(_ reason: String, environment name: String, commit: ObjectID, trigger: DeploymentRecord.Trigger) async throws {
         let (environment, desired) = try desired(name)
         try await recordRefusal(reason, environment, desired, commit, trigger: trigger)
     }
@@ -210,7 +210,7 @@ public struct Reconciler: Sendable {
 
     /// Where a repository keeps the last commit accepted for an environment: a ref of berth's
     /// own that no fetch maps, never taken from notes (anyone who can push could write one).
-    public static func acceptedRef(_ environment: String) -> String { "refs/berth/accepted/\(environment)" }
+    package static func acceptedRef(_ environment: String) -> String { "refs/berth/accepted/\(environment)" }
 
     /// Remembers that `commit` passed every policy for `environment`: later commits in this
     /// repository are judged from it.

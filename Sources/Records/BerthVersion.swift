@@ -1,4 +1,4 @@
 /// berth's release, as `--version`, `/version` and every record's deployer show it.
-public enum BerthVersion {
-    public static let current = "0.1.0"
+package enum BerthVersion {
+    package static let current = "0.1.0"
 }

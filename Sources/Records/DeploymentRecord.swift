@@ -3,8 +3,8 @@ import Git
 
 /// What berth did to one service of one environment for one commit: the deployment log's unit,
 /// kept as JSON in a git note (`refs/notes/berth`) on the applied commit.
-public struct DeploymentRecord: Codable, Sendable, Equatable {
-    public enum Outcome: String, Codable, Sendable {
+package struct DeploymentRecord: Codable, Sendable, Equatable {
+    package enum Outcome: String, Codable, Sendable {
         /// The deployment reached a steady state with the new task definition.
         case converged
         /// ECS reported the deployment failed and nothing rolled it back.
@@ -29,26 +29,26 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
 
         /// Whether berth deployed (or found deployed) something: refusals, skips and
         /// registrations say why nothing was, and never count as what runs.
-        public var deployed: Bool { self != .refused && self != .skipped && self != .registered && self != .pruned }
+        package var deployed: Bool { self != .refused && self != .skipped && self != .registered && self != .pruned }
 
         /// Outcomes that mean "this spec does not work": not retried until a new commit or --retry.
-        public var isFailure: Bool { self == .failed || self == .rolledBack }
+        package var isFailure: Bool { self == .failed || self == .rolledBack }
     }
 
     /// Who applied: a person at a host, or a controller instance.
-    public struct Deployer: Codable, Sendable, Equatable {
+    package struct Deployer: Codable, Sendable, Equatable {
         /// `person` (the CLI) or `controller`.
-        public var kind: String
+        package var kind: String
         /// user.name of the person's git configuration, or the controller's instance id.
-        public var name: String
-        public var email: String?
-        public var host: String?
+        package var name: String
+        package var email: String?
+        package var host: String?
         /// berth's version.
-        public var version: String?
+        package var version: String?
         /// On AWS targets, the caller identity ECS saw (STS GetCallerIdentity).
-        public var callerArn: String?
+        package var callerArn: String?
 
-        public init(
+        package init(
             kind: String, name: String, email: String? = nil, host: String? = nil, version: String? = nil,
             callerArn: String? = nil
         ) {
@@ -61,14 +61,14 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
         }
 
         /// How the log shows it: `Alice <alice@example.com> on laptop`, `controller berth-7f…`.
-        public var display: String {
+        package var display: String {
             (kind == "controller" ? "controller \(name)" : name + (email.map { " <\($0)>" } ?? "") + (host.map { " on \($0)" } ?? ""))
                 + (callerArn.map { " as \($0)" } ?? "")
         }
     }
 
     /// What made berth apply.
-    public enum Trigger: String, Codable, Sendable {
+    package enum Trigger: String, Codable, Sendable {
         /// `berth apply` run by a person or a pipeline.
         case manual
         /// The controller, woken by the git webhook.
@@ -87,27 +87,27 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
 
     /// Unique per attempt, so records merged from several writers collapse duplicates. Older
     /// records have none: their content stands in (see `key`).
-    public var id: String?
-    public var environment: String
-    public var service: String
-    public var taskDefinitionArn: String
-    public var specHash: String
-    public var settingsHash: String
-    public var deploymentId: String?
-    public var started: Date
-    public var finished: Date?
-    public var outcome: Outcome
-    public var reason: String?
+    package var id: String?
+    package var environment: String
+    package var service: String
+    package var taskDefinitionArn: String
+    package var specHash: String
+    package var settingsHash: String
+    package var deploymentId: String?
+    package var started: Date
+    package var finished: Date?
+    package var outcome: Outcome
+    package var reason: String?
     /// `local` or `aws:<region>/<cluster>`.
-    public var target: String
-    public var deployer: Deployer?
-    public var trigger: Trigger?
+    package var target: String
+    package var deployer: Deployer?
+    package var trigger: Trigger?
     /// For a self-heal: the fields that had drifted from git (paths only, never values).
-    public var drifted: [String]?
+    package var drifted: [String]?
     /// Deployed against policy (`--break-glass REASON`): the reason given.
-    public var breakGlass: String?
+    package var breakGlass: String?
 
-    public init(
+    package init(
         environment: String, service: String, taskDefinitionArn: String, specHash: String, settingsHash: String,
         deploymentId: String?, started: Date, finished: Date?, outcome: Outcome, reason: String?, target: String,
         trigger: Trigger? = nil, deployer: Deployer? = nil, id: String? = nil
@@ -132,7 +132,7 @@ public struct DeploymentRecord: Codable, Sendable, Equatable {
 extension DeploymentRecord {
     /// What identifies this record among copies: its id, or for records written before ids
     /// existed, its whole content.
-    public var key: String {
+    package var key: String {
         if let id { return id }
         return String(decoding: (try? DeploymentNote.encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
@@ -141,16 +141,16 @@ extension DeploymentRecord {
 /// The whole note on one commit: every attempt, by environment and service, oldest first, so
 /// environments that apply the same commit never overwrite each other and a retry keeps the
 /// failure before it.
-public struct DeploymentNote: Codable, Sendable, Equatable {
+package struct DeploymentNote: Codable, Sendable, Equatable {
     /// The schema version (docs/audit.md): 2 added id, deployer and trigger; 1 is read as is.
-    public var berth = DeploymentNote.schemaVersion
-    public static let schemaVersion = 2
-    public var environments: [String: [String: [DeploymentRecord]]] = [:]
+    package var berth = DeploymentNote.schemaVersion
+    package static let schemaVersion = 2
+    package var environments: [String: [String: [DeploymentRecord]]] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Adds a record, unless a record with the same key is there already.
-    public mutating func merge(_ record: DeploymentRecord) {
+    package mutating func merge(_ record: DeploymentRecord) {
         var list = environments[record.environment, default: [:]][record.service, default: []]
         guard !list.contains(where: { $0.key == record.key }) else { return }
         list.append(record)
@@ -159,7 +159,7 @@ public struct DeploymentNote: Codable, Sendable, Equatable {
 
     /// Both notes' records, each once, every service's attempts in the order they started: how
     /// two writers' notes on one commit become one.
-    public static func union(_ one: DeploymentNote, _ two: DeploymentNote) -> DeploymentNote {
+    package static func union(_ one: DeploymentNote, _ two: DeploymentNote) -> DeploymentNote {
         var result = one
         result.berth = max(one.berth, two.berth)
         for record in two.records { result.merge(record) }
@@ -173,15 +173,15 @@ public struct DeploymentNote: Codable, Sendable, Equatable {
     }
 
     /// The latest attempt for a service in an environment.
-    public func latest(_ environment: String, _ service: String) -> DeploymentRecord? {
+    package func latest(_ environment: String, _ service: String) -> DeploymentRecord? {
         environments[environment]?[service]?.last
     }
 
-    public var records: [DeploymentRecord] {
+    package var records: [DeploymentRecord] {
         environments.keys.sorted().flatMap { env in environments[env]!.keys.sorted().flatMap { environments[env]![$0]! } }
     }
 
-    public static let encoder: JSONEncoder = {
+    package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Milliseconds: two attempts in one second must still sort (the log, and the last
@@ -205,16 +205,16 @@ public struct DeploymentNote: Codable, Sendable, Equatable {
         return decoder
     }()
 
-    public var text: String { String(decoding: (try? Self.encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n" }
+    package var text: String { String(decoding: (try? Self.encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n" }
 
-    public static func parse(_ text: String) -> DeploymentNote? {
+    package static func parse(_ text: String) -> DeploymentNote? {
         try? decoder.decode(DeploymentNote.self, from: Data(text.utf8))
     }
 }
 
 extension DeploymentRecord.Deployer {
     /// The person running berth: their git identity (user.name, user.email) and this host.
-    public static func person(repositoryPath: String) -> DeploymentRecord.Deployer {
+    package static func person(repositoryPath: String) -> DeploymentRecord.Deployer {
         let signature = (try? Repository.discover(from: repositoryPath))?.defaultSignature()
         return DeploymentRecord.Deployer(
             kind: "person", name: signature?.name ?? ProcessInfo.processInfo.userName,

@@ -5,15 +5,15 @@ import Git
 /// deployed for, and what was seen of each spec. Every pass asked these of the whole history,
 /// once per service, so passes grew slower with every record (benchmark 7); each answer now
 /// costs the same at the ten-thousandth record as at the first.
-public struct EnvironmentRecords: Sendable {
-    public typealias Entry = (commit: ObjectID, record: DeploymentRecord)
+package struct EnvironmentRecords: Sendable {
+    package typealias Entry = (commit: ObjectID, record: DeploymentRecord)
 
     /// Each service's records, oldest first by when they finished (or started).
-    public private(set) var byService: [String: [Entry]] = [:]
+    package private(set) var byService: [String: [Entry]] = [:]
     /// Each service's last converged record.
-    public private(set) var lastConverged: [String: DeploymentRecord] = [:]
+    package private(set) var lastConverged: [String: DeploymentRecord] = [:]
     /// The spec berth deployed each task definition ARN for (revisions are immutable).
-    public private(set) var recordedSpecs: [String: String] = [:]
+    package private(set) var recordedSpecs: [String: String] = [:]
     private var converged = Set<SpecKey>()
     private var deployments = Set<DeploymentKey>()
     private var failures: [SpecKey: DeploymentRecord] = [:]
@@ -26,7 +26,7 @@ public struct EnvironmentRecords: Sendable {
         let service: String, specHash: String, deploymentId: String?
     }
 
-    public init() {}
+    package init() {}
 
     /// The records of `entries`, oldest first.
     init(_ entries: [Entry]) {
@@ -48,22 +48,22 @@ public struct EnvironmentRecords: Sendable {
     }
 
     /// Whether this spec of `service` was ever recorded converged.
-    public func converged(_ service: String, specHash: String, settingsHash: String) -> Bool {
+    package func converged(_ service: String, specHash: String, settingsHash: String) -> Bool {
         converged.contains(SpecKey(service: service, specHash: specHash, settingsHash: settingsHash))
     }
 
     /// Whether a record of this spec of `service` names `deploymentId`.
-    public func saw(_ service: String, specHash: String, deploymentId: String?) -> Bool {
+    package func saw(_ service: String, specHash: String, deploymentId: String?) -> Bool {
         deployments.contains(DeploymentKey(service: service, specHash: specHash, deploymentId: deploymentId))
     }
 
     /// The last failure (failed or rolled back) of this spec of `service`.
-    public func lastFailure(_ service: String, specHash: String, settingsHash: String) -> DeploymentRecord? {
+    package func lastFailure(_ service: String, specHash: String, settingsHash: String) -> DeploymentRecord? {
         failures[SpecKey(service: service, specHash: specHash, settingsHash: settingsHash)]
     }
 
     /// The newest `limit` records of each service, newest first.
-    public func recent(limit: Int) -> [String: [Entry]] {
+    package func recent(limit: Int) -> [String: [Entry]] {
         byService.mapValues { Array($0.suffix(limit).reversed()) }
     }
 }

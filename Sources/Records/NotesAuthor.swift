@@ -4,17 +4,17 @@ import Git
 /// Who notes commits say wrote them: berth, the same on every host, so the records' history
 /// never carries whatever a laptop's or a server's `~/.gitconfig` says. Who applied is in each
 /// record (`deployer`), not here. `BERTH_NOTES_AUTHOR="Name <email>"` changes it.
-public struct NotesAuthor: Sendable, Equatable {
-    public var name: String
-    public var email: String
+package struct NotesAuthor: Sendable, Equatable {
+    package var name: String
+    package var email: String
 
-    public init(name: String = "berth", email: String = "berth@localhost") {
+    package init(name: String = "berth", email: String = "berth@localhost") {
         self.name = name
         self.email = email
     }
 
     /// From `BERTH_NOTES_AUTHOR` (`Name <email>`), or berth's default.
-    public static func from(environment: [String: String] = ProcessInfo.processInfo.environment) -> NotesAuthor {
+    package static func from(environment: [String: String] = ProcessInfo.processInfo.environment) -> NotesAuthor {
         guard let text = environment["BERTH_NOTES_AUTHOR"], let open = text.firstIndex(of: "<"), text.hasSuffix(">") else {
             return NotesAuthor()
         }
@@ -24,5 +24,5 @@ public struct NotesAuthor: Sendable, Equatable {
     }
 
     /// A signature dated now.
-    public func signature() -> Signature { Signature(name: name, email: email) }
+    package func signature() -> Signature { Signature(name: name, email: email) }
 }

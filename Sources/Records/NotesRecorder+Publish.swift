@@ -2,7 +2,7 @@ import Foundation
 import Git
 
 /// What publishing did.
-public enum PublishResult: Sendable, Equatable {
+package enum PublishResult: Sendable, Equatable {
     /// The origin already had every local record.
     case upToDate
     /// The origin's notes ref now points at this notes commit.
@@ -14,12 +14,12 @@ public enum PublishResult: Sendable, Equatable {
 extension NotesRecorder {
     /// Where the origin's notes are fetched to: berth's own ref, so that no fetch ever moves or
     /// prunes the notes ref berth writes (a fetch over it would drop records not yet pushed).
-    public static let originNotesRef = "refs/berth/origin-notes"
+    package static let originNotesRef = "refs/berth/origin-notes"
 
     /// Fetches the origin's notes and merges them into the local ones: what readers (promote's
     /// gates, status, log) call before they read.
     @discardableResult
-    public nonisolated func sync(from remote: NotesRemote) async throws -> NotesMerge? {
+    package nonisolated func sync(from remote: NotesRemote) async throws -> NotesMerge? {
         try await publisher.run {
             let repo = try Repository.discover(from: self.repositoryPath)
             try self.fetchOrigin(repo, remote)
@@ -31,7 +31,7 @@ extension NotesRecorder {
     /// fetches them with its branches), into the local ones.
     /// On the recorder's own thread, not behind publishes to a slow origin: a pass waits for it.
     @discardableResult
-    public func absorbOrigin() throws -> NotesMerge? {
+    package func absorbOrigin() throws -> NotesMerge? {
         try absorb(try Repository.discover(from: repositoryPath))
     }
 
@@ -42,7 +42,7 @@ extension NotesRecorder {
     /// `fetched`: the origin's notes were fetched just now, so the first attempt need not.
     /// Publishes asked for while another waits its turn join it: the one that starts pushes
     /// every record written before it started, so those asked for before that need not push.
-    public nonisolated func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) async throws -> PublishResult {
+    package nonisolated func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) async throws -> PublishResult {
         let ticket = publishes.withLock { state -> Int in
             state.asked[remote.url, default: 0] += 1
             return state.asked[remote.url]!

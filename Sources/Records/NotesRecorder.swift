@@ -9,24 +9,24 @@ import Synchronization
 /// object is ever shared between threads. Its libgit2 work and lock waits run on a thread of
 /// its own, and publishing on another (`NotesRecorder+Publish`): a push waiting on a slow
 /// origin holds up neither the cooperative pool nor the next record.
-public actor NotesRecorder {
+package actor NotesRecorder {
     private nonisolated let executor = DedicatedExecutor(name: "berth-notes")
     /// Where publishing runs: one publish at a time, each pushing what the last left.
     nonisolated let publisher = DedicatedExecutor(name: "berth-publish")
     /// Per origin URL, publishes asked for, and the last done with the tickets it covered.
     nonisolated let publishes = Mutex<(asked: [String: Int], done: [String: (upTo: Int, result: PublishResult)])>(([:], [:]))
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    public nonisolated let repositoryPath: String
-    public nonisolated let ref: String
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated let repositoryPath: String
+    package nonisolated let ref: String
     /// Stamped on every record this recorder writes that does not name its own.
-    public nonisolated let deployer: DeploymentRecord.Deployer?
+    package nonisolated let deployer: DeploymentRecord.Deployer?
     /// The identity of notes commits: berth's own, never the host's git configuration.
-    public nonisolated let author: NotesAuthor
+    package nonisolated let author: NotesAuthor
     /// The last note written, as text and parsed: the next record on the same commit (a first
     /// sync writes thousands there) starts from it instead of parsing the note again.
     private var lastWritten: (commit: ObjectID, text: String, note: DeploymentNote)?
 
-    public init(
+    package init(
         repositoryPath: String, ref: String = Repository.berthNotesRef, deployer: DeploymentRecord.Deployer? = nil,
         author: NotesAuthor = .from()
     ) {
@@ -39,7 +39,7 @@ public actor NotesRecorder {
     /// Adds `record` to the note on `commit`, keeping every other environment's and service's
     /// entry. Returns the record as written (with its id and deployer).
     @discardableResult
-    public func record(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
+    package func record(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
         try self.record([(record, once: false)], on: commit)[0]
     }
 
@@ -47,7 +47,7 @@ public actor NotesRecorder {
     /// (outcome and reason): a refusal or a skip a controller meets every pass is recorded once
     /// per commit. Returns the record that stands.
     @discardableResult
-    public func recordOnce(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
+    package func recordOnce(_ record: DeploymentRecord, on commit: ObjectID) throws -> DeploymentRecord {
         try self.record([(record, once: true)], on: commit)[0]
     }
 
@@ -55,7 +55,7 @@ public actor NotesRecorder {
     /// refuses thousands of services writes the note once, not once per service. A record
     /// marked `once` is added only when it is news (see `recordOnce`). Returns, in order, the
     /// records that stand.
-    public func record(_ records: [(record: DeploymentRecord, once: Bool)], on commit: ObjectID) throws -> [DeploymentRecord] {
+    package func record(_ records: [(record: DeploymentRecord, once: Bool)], on commit: ObjectID) throws -> [DeploymentRecord] {
         let stamped = records.map { item -> (record: DeploymentRecord, once: Bool) in
             var record = item.record
             if record.id == nil { record.id = UUID().uuidString.lowercased() }
@@ -122,7 +122,7 @@ public actor NotesRecorder {
     static let staleLockAge: TimeInterval = 3
 
     /// The note on `commit`, if any.
-    public func note(on commit: ObjectID) throws -> DeploymentNote? {
+    package func note(on commit: ObjectID) throws -> DeploymentNote? {
         let repo = try Repository.discover(from: repositoryPath)
         return try repo.note(on: commit, ref: ref).flatMap(DeploymentNote.parse)
     }
@@ -132,13 +132,13 @@ public actor NotesRecorder {
 
     /// Every record in the notes ref, with its commit, by commit. Only notes that changed since
     /// the last call are read again.
-    public func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
+    package func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
         return index.notes.keys.sorted().flatMap { commit in index.notes[commit]!.records.map { (commit, $0) } }
     }
 }
 
-public struct NotesError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct NotesError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

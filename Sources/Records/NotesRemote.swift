@@ -2,18 +2,18 @@ import Foundation
 import Git
 
 /// Where records are published and read from: the manifest repository's origin.
-public struct NotesRemote: Sendable {
+package struct NotesRemote: Sendable {
     /// A URL (ssh, https, file) or a local path.
-    public let url: String
-    public let credentials: RemoteCredentials?
+    package let url: String
+    package let credentials: RemoteCredentials?
 
-    public init(url: String, credentials: RemoteCredentials? = nil) {
+    package init(url: String, credentials: RemoteCredentials? = nil) {
         self.url = url
         self.credentials = credentials
     }
 
     /// The `origin` remote of the repository at `path`, nil when it has none.
-    public static func origin(of path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> NotesRemote? {
+    package static func origin(of path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> NotesRemote? {
         guard let repo = try? Repository.discover(from: path), let url = repo.remoteURL("origin") else { return nil }
         // A relative path is relative to the repository that names it, as git reads it.
         let resolved =
@@ -25,7 +25,7 @@ public struct NotesRemote: Sendable {
     /// The folder of a remote on this machine (a path or a file:// URL), nil for ssh and https:
     /// such a remote's notes ref is moved by compare-and-swap in place, which libgit2's push to
     /// a local repository (a forced update) would not do.
-    public var localPath: String? {
+    package var localPath: String? {
         if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
         if url.contains("://") { return nil }
         if !url.hasPrefix("/"), url.contains(":") { return nil }
@@ -33,5 +33,5 @@ public struct NotesRemote: Sendable {
     }
 
     /// The URL with any credentials in it left out, for messages.
-    public var display: String { RemoteCredentials.withoutUserinfo(url) }
+    package var display: String { RemoteCredentials.withoutUserinfo(url) }
 }

@@ -77,13 +77,13 @@ struct RecordIndex: Sendable {
 extension NotesRecorder {
     /// The records of `environment`, oldest first by when they finished (or started), with the
     /// commit each is on.
-    public func records(of environment: String) throws -> [(commit: ObjectID, record: DeploymentRecord)] {
+    package func records(of environment: String) throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
         return index.lists[environment] ?? []
     }
 
     /// What a pass asks of `environment`'s records, without going through them.
-    public func summary(of environment: String) throws -> EnvironmentRecords {
+    package func summary(of environment: String) throws -> EnvironmentRecords {
         try refreshIndex()
         return index.summaries[environment] ?? EnvironmentRecords()
     }

@@ -2,11 +2,11 @@ import Foundation
 import Git
 import Manifests
 
-public enum ReviewBranches {
+package enum ReviewBranches {
     /// The branches under `refs/heads/` (or `prefix`) that `template` matches, except `tracked`.
     /// A branch whose tip the tracked branch already contains has nothing to review (merged,
     /// or no commit of its own yet).
-    public static func scan(
+    package static func scan(
         _ repository: Repository, template: ReviewTemplate, tracked: String, trackedHead: ObjectID,
         prefix: String = "refs/heads/", now: Date = Date()
     ) throws -> [ReviewBranch] {

@@ -3,33 +3,33 @@ import Manifests
 
 /// What to do with review environments this pass, from the branches and what the target
 /// holds. Pure: the controller acts on it, `berth status` shows it.
-public struct ReviewDecision: Sendable {
-    public struct Apply: Sendable {
-        public let branch: ReviewBranch
-        public let identity: ReviewIdentity
+package struct ReviewDecision: Sendable {
+    package struct Apply: Sendable {
+        package let branch: ReviewBranch
+        package let identity: ReviewIdentity
         /// A new life (nothing of it exists yet), as opposed to an update of a live one.
-        public let isNew: Bool
+        package let isNew: Bool
     }
 
-    public struct Teardown: Sendable {
-        public let instance: ReviewInstance
-        public let reason: String
+    package struct Teardown: Sendable {
+        package let instance: ReviewInstance
+        package let reason: String
     }
 
-    public struct Waiting: Sendable {
-        public let branch: ReviewBranch
-        public let reason: String
+    package struct Waiting: Sendable {
+        package let branch: ReviewBranch
+        package let reason: String
     }
 
     /// What the target held when the decision was made.
-    public let instances: [ReviewInstance]
-    public var applies: [Apply] = []
-    public var teardowns: [Teardown] = []
-    public var waiting: [Waiting] = []
+    package let instances: [ReviewInstance]
+    package var applies: [Apply] = []
+    package var teardowns: [Teardown] = []
+    package var waiting: [Waiting] = []
     /// Lives whose services ECS is still removing (DRAINING): nothing to do but wait.
-    public var draining: [ReviewInstance] = []
+    package var draining: [ReviewInstance] = []
 
-    public init(
+    package init(
         template: ReviewTemplate, branches: [ReviewBranch], instances: [ReviewInstance], tracked: String,
         now: Date = Date(), newInstance: (String) -> String = { _ in ReviewIdentity.newInstance() }
     ) {

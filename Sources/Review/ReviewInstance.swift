@@ -7,25 +7,25 @@ import Plan
 
 /// One life of a review environment as the target shows it: the services tagged with its name
 /// and instance. The tags are the only record a teardown trusts; a name proves nothing.
-public struct ReviewInstance: Sendable {
-    public let name: String
-    public let instance: String
-    public let branch: String
-    public let created: Date?
+package struct ReviewInstance: Sendable {
+    package let name: String
+    package let instance: String
+    package let branch: String
+    package let created: Date?
     /// ACTIVE services, and DRAINING ones ECS is still removing.
-    public var services: [ECSAPI.Service]
+    package var services: [ECSAPI.Service]
     /// Why its teardown began, once it has (a tag on its services, so a restart resumes it).
-    public var teardown: String?
+    package var teardown: String?
 
-    public static let teardownTag = "berth:review-teardown"
+    package static let teardownTag = "berth:review-teardown"
 
     /// The identity its resources carry, for a teardown or a further apply.
-    public func identity(base: String) -> ReviewIdentity {
+    package func identity(base: String) -> ReviewIdentity {
         ReviewIdentity(name: name, branch: branch, instance: instance, base: base, created: created ?? Date())
     }
 
-    public var activeServices: [ECSAPI.Service] { services.filter { $0.status == "ACTIVE" } }
+    package var activeServices: [ECSAPI.Service] { services.filter { $0.status == "ACTIVE" } }
 
     /// Only DRAINING services are left: ECS is removing them, and the name is not free yet.
-    public var isDraining: Bool { activeServices.isEmpty }
+    package var isDraining: Bool { activeServices.isEmpty }
 }

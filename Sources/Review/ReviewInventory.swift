@@ -5,10 +5,10 @@ import Foundation
 import Manifests
 import Plan
 
-public enum ReviewInventory {
+package enum ReviewInventory {
     /// Every review environment in `cluster`, by its services' tags. One ListServices per 100
     /// services and one DescribeServices per 10; nothing when the cluster does not exist.
-    public static func observe(client: any ECSClient, cluster: String) async throws -> [ReviewInstance] {
+    package static func observe(client: any ECSClient, cluster: String) async throws -> [ReviewInstance] {
         let arns: [String]
         do {
             arns = try await client.allServiceArns(cluster: cluster)

@@ -4,8 +4,8 @@ import Manifests
 
 /// A review environment as `berth status` and the controller show it: live, being made,
 /// waiting for a slot or its name, or going away, and how people find it (its services).
-public struct ReviewStatus: Codable, Sendable {
-    public enum State: String, Codable, Sendable {
+package struct ReviewStatus: Codable, Sendable {
+    package enum State: String, Codable, Sendable {
         case ready, progressing, failed, waiting
         case tearingDown = "tearing-down"
         /// Seen by `berth status`: the controller will create it (or tear it down) on its next pass.
@@ -13,20 +13,20 @@ public struct ReviewStatus: Codable, Sendable {
         case toTearDown = "to-tear-down"
     }
 
-    public var name: String
-    public var branch: String
-    public var commit: String?
-    public var instance: String?
-    public var state: State
-    public var created: Date?
-    public var lastCommit: Date?
+    package var name: String
+    package var branch: String
+    package var commit: String?
+    package var instance: String?
+    package var state: State
+    package var created: Date?
+    package var lastCommit: Date?
     /// When the time to live runs out (last commit + ttl).
-    public var expires: Date?
+    package var expires: Date?
     /// Its ECS service names.
-    public var services: [String]
-    public var reason: String?
+    package var services: [String]
+    package var reason: String?
 
-    public init(
+    package init(
         name: String, branch: String, commit: String? = nil, instance: String? = nil, state: State, created: Date? = nil,
         lastCommit: Date? = nil, expires: Date? = nil, services: [String], reason: String? = nil
     ) {
@@ -43,12 +43,12 @@ public struct ReviewStatus: Codable, Sendable {
     }
 
     /// "in 2d23h" or "expired", nil without a time to live.
-    public func expiryText(now: Date = Date()) -> String? {
+    package func expiryText(now: Date = Date()) -> String? {
         expires.map { $0 > now ? "in " + DurationText.format($0.timeIntervalSince(now)) : "expired" }
     }
 
     /// What a decision means before anyone acts on it (for `berth status`).
-    public static func of(_ decision: ReviewDecision) -> [ReviewStatus] {
+    package static func of(_ decision: ReviewDecision) -> [ReviewStatus] {
         var result: [ReviewStatus] = []
         for apply in decision.applies {
             let live = decision.instances.first { $0.name == apply.identity.name && $0.instance == apply.identity.instance }

@@ -6,13 +6,13 @@ import Plan
 
 /// Where review environments run and what should happen to them, as seen from one head:
 /// what the controller acts on and `berth status` shows.
-public struct ReviewSurvey: Sendable {
-    public let base: Environment
-    public let target: Target
-    public let decision: ReviewDecision
+package struct ReviewSurvey: Sendable {
+    package let base: Environment
+    package let target: Target
+    package let decision: ReviewDecision
 
     /// The base environment at the head, and the review target derived from it.
-    public static func base(_ template: ReviewTemplate, in loaded: LoadedManifests) throws -> (Environment, Target) {
+    package static func base(_ template: ReviewTemplate, in loaded: LoadedManifests) throws -> (Environment, Target) {
         guard let base = loaded.environment(template.from), !loaded.blockedEnvironments.contains(template.from) else {
             throw ReconcileError("review.from '\(template.from)' cannot be loaded at \(loaded.commit?.short ?? "the head"); review environments wait")
         }
@@ -20,7 +20,7 @@ public struct ReviewSurvey: Sendable {
     }
 
     /// `lives` are the instance ids already given to environments still being created (by name).
-    public static func take(
+    package static func take(
         _ template: ReviewTemplate, loaded: LoadedManifests, branches: [ReviewBranch], tracked: String,
         connector: TargetConnector, lives: [String: String] = [:], now: Date = Date()
     ) async throws -> ReviewSurvey {
@@ -35,7 +35,7 @@ public struct ReviewSurvey: Sendable {
 
     /// The ECS service names a review environment of this template can have: where a teardown
     /// also looks (touching only what carries the environment's tags).
-    public func serviceNames(of name: String, template: ReviewTemplate) -> [String] {
+    package func serviceNames(of name: String, template: ReviewTemplate) -> [String] {
         (template.services ?? base.services).map { "\(name)-\($0)" }
     }
 }

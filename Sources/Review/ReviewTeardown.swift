@@ -14,22 +14,22 @@ import Plan
 ///
 /// Task definitions go before the services, because the services (and their marker tag) are
 /// what makes an unfinished teardown visible to the next pass.
-public struct ReviewTeardown: Sendable {
-    public let client: any ECSClient
-    public let cache: TaskDefinitionCache
+package struct ReviewTeardown: Sendable {
+    package let client: any ECSClient
+    package let cache: TaskDefinitionCache
     /// Called before every write (lease fencing).
-    public let beforeWrite: (@Sendable () async throws -> Void)?
+    package let beforeWrite: (@Sendable () async throws -> Void)?
     let progress: @Sendable (String) -> Void
 
-    public struct Report: Sendable, Codable, Equatable {
-        public var scaledDown: [String] = []
-        public var deregistered: [String] = []
-        public var deletedServices: [String] = []
+    package struct Report: Sendable, Codable, Equatable {
+        package var scaledDown: [String] = []
+        package var deregistered: [String] = []
+        package var deletedServices: [String] = []
         /// Resources with a look-alike name and without this environment's tags.
-        public var leftAlone: [String] = []
+        package var leftAlone: [String] = []
     }
 
-    public init(
+    package init(
         client: any ECSClient, cache: TaskDefinitionCache, beforeWrite: (@Sendable () async throws -> Void)? = nil,
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
@@ -41,7 +41,7 @@ public struct ReviewTeardown: Sendable {
 
     /// `families` and `serviceNames` are where else this environment's resources could be
     /// (`<name>-<service>` for each service the template knows): looked at, touched only when tagged.
-    public func run(
+    package func run(
         _ instance: ReviewInstance, cluster: String, reason: String, families: [String] = [],
         serviceNames: [String] = []
     ) async throws -> Report {
@@ -90,7 +90,7 @@ public struct ReviewTeardown: Sendable {
     /// in `families` of an earlier life that never got a service (its creation failed, and the
     /// process that made it is gone). Only revisions tagged with this name and another instance;
     /// no services of the name exist at this point, or the new life would have waited.
-    public func sweepEarlierLives(of identity: ReviewIdentity, families: [String]) async throws -> [String] {
+    package func sweepEarlierLives(of identity: ReviewIdentity, families: [String]) async throws -> [String] {
         try await deregister(
             in: families,
             where: { tags in

@@ -4,13 +4,13 @@ import Manifests
 
 /// Checks a commit's signature against the trust material in berth.yaml's `signing:`, with the
 /// tools git itself uses: `ssh-keygen -Y` for SSH signatures, `gpg` for OpenPGP ones.
-public struct CommitVerifier: Sendable {
-    public enum Verdict: Sendable, Equatable, CustomStringConvertible {
+package struct CommitVerifier: Sendable {
+    package enum Verdict: Sendable, Equatable, CustomStringConvertible {
         case valid(signer: String)
         case unsigned
         case invalid(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .valid(let signer): return "signed by \(signer)"
             case .unsigned: return "unsigned"
@@ -19,13 +19,13 @@ public struct CommitVerifier: Sendable {
         }
     }
 
-    public let trust: SigningTrust?
+    package let trust: SigningTrust?
 
-    public init(trust: SigningTrust?) {
+    package init(trust: SigningTrust?) {
         self.trust = trust
     }
 
-    public func verify(_ commit: ObjectID, in repo: Repository) throws -> Verdict {
+    package func verify(_ commit: ObjectID, in repo: Repository) throws -> Verdict {
         guard let signature = try repo.signature(of: commit) else { return .unsigned }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-verify-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -7,26 +7,26 @@ import Manifests
 /// `requireSignedCommits` off, adds its own key to the allowed signers, or points them at
 /// another file is judged by the trust it tries to change. Trust moves forward only through a
 /// commit that changes it and is signed by a key trusted before it, as a key rotation does.
-public struct TrustChain {
+package struct TrustChain {
     /// What judges commits at one point of the history.
-    public struct InForce: Equatable {
-        public let requireSigned: Bool
-        public let signing: SigningTrust?
+    package struct InForce: Equatable {
+        package let requireSigned: Bool
+        package let signing: SigningTrust?
         /// The commit whose files say so.
-        public let commit: ObjectID
+        package let commit: ObjectID
 
-        public init(requireSigned: Bool, signing: SigningTrust?, commit: ObjectID) {
+        package init(requireSigned: Bool, signing: SigningTrust?, commit: ObjectID) {
             self.requireSigned = requireSigned
             self.signing = signing
             self.commit = commit
         }
     }
 
-    public let repositoryPath: String
+    package let repositoryPath: String
     /// The manifest root in the repository ("" or "manifests/").
-    public let root: String
+    package let root: String
 
-    public init(repositoryPath: String, root: String) {
+    package init(repositoryPath: String, root: String) {
         self.repositoryPath = repositoryPath
         self.root = root
     }
@@ -34,7 +34,7 @@ public struct TrustChain {
     /// Why `candidate` may not be applied to `environment`, nil when it may. `own` is what the
     /// candidate's files say (the caller has them loaded). `anchor` is the last commit accepted
     /// for it; without one (first use), the candidate's own files judge.
-    public func refusal(of candidate: ObjectID, environment: String, anchor: ObjectID?, own: InForce) throws -> String? {
+    package func refusal(of candidate: ObjectID, environment: String, anchor: ObjectID?, own: InForce) throws -> String? {
         let repo = try Repository.discover(from: repositoryPath)
         var inForce = own
         var changesTrust = false
@@ -77,14 +77,14 @@ public struct TrustChain {
     }
 
     /// The notification receivers a (trusted) commit names for an environment.
-    public func notifications(at commit: ObjectID, environment: String) throws -> [NotificationTarget] {
+    package func notifications(at commit: ObjectID, environment: String) throws -> [NotificationTarget] {
         let repo = try Repository.discover(from: repositoryPath)
         return ManifestLoader().load(try ManifestFiles.read(repository: repo, commit: commit, path: root)).environment(environment)?.notifications
             ?? []
     }
 
     /// The policy and signers a (trusted) commit gives an environment.
-    public func inForce(at commit: ObjectID, environment: String) throws -> InForce {
+    package func inForce(at commit: ObjectID, environment: String) throws -> InForce {
         try trust(at: commit, environment: environment, repo: try Repository.discover(from: repositoryPath))
     }
 

@@ -2,6 +2,7 @@ import BerthTestSupport
 import ECS
 import ECSModel
 import Foundation
+import Synchronization
 import Git
 import Testing
 
@@ -91,11 +92,20 @@ import Testing
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
+        let received = Mutex(Data())
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            received.withLock { $0.append(chunk) }
+        }
         try process.run()
-        try await Task.sleep(nanoseconds: 3_000_000_000)
+        // The apply waits on a slow rollout for minutes: what reaches the pipe while it runs is
+        // what a pipe's reader sees. Killed as soon as a line arrives, or after 10 s.
+        for _ in 0..<200 where received.withLock({ $0.isEmpty }) { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(process.isRunning, "the apply ended before it was killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let seen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        out.fileHandleForReading.readabilityHandler = nil
+        let seen = String(decoding: received.withLock { $0 }, as: UTF8.self)
         #expect(seen.contains("staging"), "nothing reached the pipe before the process was killed")
         // The state folder it made says it is not for git.
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/.berth/.gitignore"))

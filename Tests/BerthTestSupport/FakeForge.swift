@@ -6,39 +6,39 @@ import Synchronization
 /// forge's published description (method, path, headers, body fields and their types); what
 /// does not match is answered as the forge would (401, 404, 422) and written to `violations`,
 /// which a test expects empty. Faults (rate limits, server errors) are injected in order.
-public final class FakeForge: Sendable {
-    public enum Kind: String, Sendable { case github, gitlab }
+package final class FakeForge: Sendable {
+    package enum Kind: String, Sendable { case github, gitlab }
 
-    public struct Pull: Sendable, Equatable {
-        public let number: Int
-        public var title: String
-        public var body: String
-        public let head: String
-        public let base: String
-        public var open = true
-        public var merged = false
+    package struct Pull: Sendable, Equatable {
+        package let number: Int
+        package var title: String
+        package var body: String
+        package let head: String
+        package let base: String
+        package var open = true
+        package var merged = false
         /// From a fork: its head branch is in another repository.
-        public var fork = false
-        public var labels: [String] = []
-        public var headSHA: String?
+        package var fork = false
+        package var labels: [String] = []
+        package var headSHA: String?
     }
 
-    public struct Comment: Sendable, Equatable {
-        public let id: Int
-        public let pull: Int
-        public var body: String
-        public var edits = 0
+    package struct Comment: Sendable, Equatable {
+        package let id: Int
+        package let pull: Int
+        package var body: String
+        package var edits = 0
     }
 
-    public struct Status: Sendable, Equatable {
-        public let sha: String
-        public let context: String
-        public let state: String
-        public let description: String
-        public let targetURL: String?
+    package struct Status: Sendable, Equatable {
+        package let sha: String
+        package let context: String
+        package let state: String
+        package let description: String
+        package let targetURL: String?
     }
 
-    public enum Fault: Sendable {
+    package enum Fault: Sendable {
         /// The primary limit: GitHub 403 with `X-RateLimit-Remaining: 0`, GitLab 429 with `RateLimit-*`.
         case rateLimited(resetIn: Int)
         /// GitHub's secondary limit: 403 with `Retry-After`.
@@ -56,9 +56,9 @@ public final class FakeForge: Sendable {
         var base = ""
     }
 
-    public let kind: Kind
-    public let token: String
-    public let repository: String
+    package let kind: Kind
+    package let token: String
+    package let repository: String
     let state: Mutex<State>
     let server: LoopbackServer
     let headOf: @Sendable (String) -> String?
@@ -66,7 +66,7 @@ public final class FakeForge: Sendable {
 
     /// `headOf` gives a branch's tip, for the head sha of pull requests (nil: unknown);
     /// `onMerge` merges a pull request in the test's git, false when it cannot.
-    public init(
+    package init(
         _ kind: Kind, token: String = "forge-token-0123456789", repository: String = "shop/manifests",
         headOf: @escaping @Sendable (String) -> String? = { _ in nil },
         onMerge: @escaping @Sendable (Pull) -> Bool = { _ in true }
@@ -87,23 +87,23 @@ public final class FakeForge: Sendable {
     }
 
     /// The API's base URL (what `BERTH_FORGE_API_URL` is set to).
-    public var url: String { state.withLock { $0.base } }
-    public var pulls: [Pull] { state.withLock { $0.pulls } }
-    public var comments: [Comment] { state.withLock { $0.comments } }
-    public var statuses: [Status] { state.withLock { $0.statuses } }
-    public var violations: [String] { state.withLock { $0.violations } }
-    public var requests: [LoopbackServer.Request] { server.requests }
+    package var url: String { state.withLock { $0.base } }
+    package var pulls: [Pull] { state.withLock { $0.pulls } }
+    package var comments: [Comment] { state.withLock { $0.comments } }
+    package var statuses: [Status] { state.withLock { $0.statuses } }
+    package var violations: [String] { state.withLock { $0.violations } }
+    package var requests: [LoopbackServer.Request] { server.requests }
 
-    public func inject(_ faults: Fault...) { state.withLock { $0.faults += faults } }
+    package func inject(_ faults: Fault...) { state.withLock { $0.faults += faults } }
 
     /// A status set by someone else (a CI job).
-    public func addStatus(sha: String, context: String, state: String) {
+    package func addStatus(sha: String, context: String, state: String) {
         self.state.withLock { $0.statuses.append(Status(sha: sha, context: context, state: state, description: "", targetURL: nil)) }
     }
 
     /// A pull request made outside berth (by a person, or an older run).
     @discardableResult
-    public func addPull(title: String, body: String, head: String, base: String, fork: Bool = false) -> Int {
+    package func addPull(title: String, body: String, head: String, base: String, fork: Bool = false) -> Int {
         state.withLock { state in
             let number = (state.pulls.map(\.number).max() ?? 0) + 1
             state.pulls.append(Pull(number: number, title: title, body: body, head: head, base: base, fork: fork))
@@ -111,20 +111,20 @@ public final class FakeForge: Sendable {
         }
     }
 
-    public func addComment(on pull: Int, body: String) {
+    package func addComment(on pull: Int, body: String) {
         state.withLock { state in
             state.nextComment += 1
             state.comments.append(Comment(id: state.nextComment, pull: pull, body: body))
         }
     }
 
-    public func close(_ number: Int) {
+    package func close(_ number: Int) {
         state.withLock { state in
             if let index = state.pulls.firstIndex(where: { $0.number == number }) { state.pulls[index].open = false }
         }
     }
 
-    public func shutdown() async { await server.shutdown() }
+    package func shutdown() async { await server.shutdown() }
 
     // MARK: Answers
 

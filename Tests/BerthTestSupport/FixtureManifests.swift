@@ -2,14 +2,14 @@ import Foundation
 
 /// Every real task definition in ../shared/fixtures/taskdefs as a manifest repository of one
 /// service in environment `test`.
-public enum FixtureManifests {
-    public static let folder = sharedFolder + "/fixtures/taskdefs"
-    public static let templates: Set<String> = ["05", "39", "49", "57"]
+package enum FixtureManifests {
+    package static let folder = sharedFolder + "/fixtures/taskdefs"
+    package static let templates: Set<String> = ["05", "39", "49", "57"]
     /// CLI skeletons (`--generate-cli-skeleton`, every number 0): ECS refuses them as they are
     /// (a health check interval of 0), and so does `berth validate`.
-    public static let skeletons: Set<String> = ["23"]
+    package static let skeletons: Set<String> = ["23"]
     /// The plain (not templated) fixture files that ECS would register.
-    public static var plain: [String] {
+    package static var plain: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".json") && !templates.contains(String($0.prefix(2))) && !skeletons.contains(String($0.prefix(2))) }
             .sorted()
@@ -17,7 +17,7 @@ public enum FixtureManifests {
 
     /// The manifests for one fixture: images supplied where the file leaves them to CI, and
     /// a network for awsvpc services on AWS.
-    public static func files(_ fixture: String, target: String, network: (String, String)?) throws -> [String: String] {
+    package static func files(_ fixture: String, target: String, network: (String, String)?) throws -> [String: String] {
         let text = try String(contentsOfFile: folder + "/" + fixture, encoding: .utf8)
         var json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         if let inner = json["taskDefinition"] as? [String: Any] { json = inner }

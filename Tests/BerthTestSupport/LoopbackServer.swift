@@ -8,20 +8,20 @@ import Synchronization
 
 /// A small HTTP server on 127.0.0.1 whose answers a test scripts: for credential endpoints,
 /// and for throttling, server errors and dropped connections in retry tests.
-public final class LoopbackServer: Sendable {
-    public struct Request: Sendable {
-        public let method: String
-        public let uri: String
-        public let headers: [(String, String)]
-        public let body: String
-        public let time: Date
+package final class LoopbackServer: Sendable {
+    package struct Request: Sendable {
+        package let method: String
+        package let uri: String
+        package let headers: [(String, String)]
+        package let body: String
+        package let time: Date
 
-        public func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
     }
 
-    public enum Reply: Sendable {
+    package enum Reply: Sendable {
         case respond(status: Int, headers: [(String, String)], body: String)
         /// Close the connection without answering.
         case reset
@@ -37,11 +37,11 @@ public final class LoopbackServer: Sendable {
     private let channel: any Channel
     private let handler: @Sendable (Request, Int) -> Reply
     private let log = Mutex<[Request]>([])
-    public let port: Int
+    package let port: Int
 
     /// `handler` gets each request and its 0-based index. With `tls` (PEM certificate and key
     /// files), the server speaks HTTPS.
-    public init(tls: (certificate: String, key: String)? = nil, handler: @escaping @Sendable (Request, Int) -> Reply) async throws {
+    package init(tls: (certificate: String, key: String)? = nil, handler: @escaping @Sendable (Request, Int) -> Reply) async throws {
         self.handler = handler
         let box = HandlerBox()
         let context = try tls.map { files in
@@ -64,12 +64,12 @@ public final class LoopbackServer: Sendable {
         box.server.withLock { $0 = WeakServer(self) }
     }
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    package var url: String { "http://127.0.0.1:\(port)" }
 
     /// Requests received so far.
-    public var requests: [Request] { log.withLock { $0 } }
+    package var requests: [Request] { log.withLock { $0 } }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await channel.close()
     }
 

@@ -2,10 +2,10 @@ import Foundation
 import Synchronization
 
 /// What a program printed and how it exited.
-public struct ProcessResult: Sendable {
-    public let status: Int32
-    public let stdout: String
-    public let stderr: String
+package struct ProcessResult: Sendable {
+    package let status: Int32
+    package let stdout: String
+    package let stderr: String
 }
 
 /// The one way the tests run a program to its end (git, ssh-keygen, gpg, cfn-lint, berth
@@ -13,12 +13,12 @@ public struct ProcessResult: Sendable {
 /// the other never hangs. The async form waits on a thread of its own: a test waiting for a
 /// child process never holds one of the cooperative pool's few threads, which other tests
 /// (and the code under test) need.
-public enum ProcessRunner {
+package enum ProcessRunner {
     /// Runs `program` (a path, or a name looked up on PATH) with `arguments` in `folder`, with
     /// `environment` over the test's own, `input` on its standard input. `mergingErrors` sends
     /// standard error to standard output, interleaved as a terminal shows them.
     @discardableResult
-    public static func runBlocking(
+    package static func runBlocking(
         _ program: String, _ arguments: [String], in folder: String? = nil, environment: [String: String] = [:],
         input: String? = nil, mergingErrors: Bool = false
     ) throws -> ProcessResult {
@@ -53,7 +53,7 @@ public enum ProcessRunner {
 
     /// `runBlocking` on a thread of its own.
     @discardableResult
-    public static func run(
+    package static func run(
         _ program: String, _ arguments: [String], in folder: String? = nil, environment: [String: String] = [:],
         input: String? = nil, mergingErrors: Bool = false
     ) async throws -> ProcessResult {

@@ -5,10 +5,10 @@ import Glibc
 
 /// A TCP connection to 127.0.0.1 that sends exactly the bytes given, when given: what a slow or
 /// hostile HTTP client does (half-sent headers, a trickled body).
-public final class RawConnection: Sendable {
+package final class RawConnection: Sendable {
     private let fd: Int32
 
-    public init(port: Int) throws {
+    package init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -25,13 +25,13 @@ public final class RawConnection: Sendable {
 
     deinit { close(fd) }
 
-    public func send(_ text: String) {
+    package func send(_ text: String) {
         _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
     }
 
     /// `readUntilClosed` on a thread of its own: a blocking read must not hold one of the few
     /// threads every async test shares.
-    public func closed(within seconds: Double) async -> String? {
+    package func closed(within seconds: Double) async -> String? {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: self.readUntilClosed(seconds: seconds)) }.start()
         }
@@ -39,7 +39,7 @@ public final class RawConnection: Sendable {
 
     /// What the server sent until it closed the connection, or nil when it is still open after
     /// `seconds`.
-    public func readUntilClosed(seconds: Double) -> String? {
+    package func readUntilClosed(seconds: Double) -> String? {
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let deadline = Date().addingTimeInterval(seconds)

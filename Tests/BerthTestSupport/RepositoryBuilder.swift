@@ -3,14 +3,14 @@ import Git
 
 extension Signature {
     /// Who the tests' own commits are by.
-    public static func developer(at date: Date = Date()) -> Signature { Signature(name: "Dev", email: "dev@example.com", date: date) }
+    package static func developer(at date: Date = Date()) -> Signature { Signature(name: "Dev", email: "dev@example.com", date: date) }
 }
 
 extension Repository {
     /// The one way the tests commit files: `files` written (nil: deleted) on top of `branch`'s
     /// tip, as a developer's commit.
     @discardableResult
-    public func commit(
+    package func commit(
         files: [String: String?], on branch: String = "main", message: String = "change", author: Signature = .developer()
     ) throws -> ObjectID {
         let changes = files.sorted { $0.key < $1.key }.map { path, text in text.map { FileChange.write(path, $0) } ?? .delete(path) }

@@ -3,19 +3,19 @@ import Foundation
 /// OpenSSH's sshd on a loopback port, for git over SSH as a team's server runs it: its own host
 /// key, one authorized client key (ed25519), git's own upload-pack and receive-pack. Started by
 /// the test that needs it and stopped when released. Needs root (sshd changes user).
-public final class SSHServer: @unchecked Sendable {
-    public let folder: String
-    public let port: Int
+package final class SSHServer: @unchecked Sendable {
+    package let folder: String
+    package let port: Int
     /// The client key that may log in, and its `.pub` beside it.
-    public let clientKey: String
+    package let clientKey: String
     /// A known_hosts file that names this server's host key for `[127.0.0.1]:port`.
-    public let knownHosts: String
+    package let knownHosts: String
 
-    public static var available: Bool {
+    package static var available: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") && getuid() == 0
     }
 
-    public init() throws {
+    package init() throws {
         folder = NSTemporaryDirectory() + "berth-sshd-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
@@ -49,9 +49,9 @@ public final class SSHServer: @unchecked Sendable {
         for _ in 0..<200 where !Self.listening(port) { Thread.sleep(forTimeInterval: 0.05) }
     }
 
-    public var url: String { "ssh://root@127.0.0.1:\(port)" }
+    package var url: String { "ssh://root@127.0.0.1:\(port)" }
 
-    public func stop() {
+    package func stop() {
         guard let text = try? String(contentsOfFile: folder + "/sshd.pid", encoding: .utf8),
             let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return }

@@ -2,12 +2,12 @@ import Git
 
 /// A bare repository of four environments on the local target, for tests where several
 /// controller replicas share the work through one local ECS state file (BERTH_LOCAL_STATE_FILE).
-public enum SharedEnvironments {
-    public static let names = ["alpha", "bravo", "charlie", "delta"]
+package enum SharedEnvironments {
+    package static let names = ["alpha", "bravo", "charlie", "delta"]
 
     /// Creates `<folder>/origin.git`; returns the shared state file.
     @discardableResult
-    public static func origin(in folder: String) throws -> String {
+    package static func origin(in folder: String) throws -> String {
         let origin = try Repository.create(at: folder + "/origin.git", bare: true)
         let shared = folder + "/local-ecs.json"
         var changes: [FileChange] = [

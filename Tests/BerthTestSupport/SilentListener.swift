@@ -6,11 +6,11 @@ import Glibc
 /// A TCP port on 127.0.0.1 that takes connections and never says a word: the kernel completes
 /// each handshake into the listen backlog and nothing ever accepts or answers. A git server,
 /// HTTPS, SSH or git://, that has stopped answering.
-public final class SilentListener: @unchecked Sendable {
+package final class SilentListener: @unchecked Sendable {
     private let socket: Int32
-    public let port: Int
+    package let port: Int
 
-    public init() throws {
+    package init() throws {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         socket = fd
         var address = sockaddr_in()

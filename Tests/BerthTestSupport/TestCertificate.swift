@@ -2,11 +2,11 @@ import Foundation
 
 /// A self-signed certificate for `localhost` (and 127.0.0.1), made with openssl: the private CA
 /// a company's own servers use. Its certificate file is also the CA bundle that trusts it.
-public struct TestCertificate: Sendable {
-    public let certificate: String
-    public let key: String
+package struct TestCertificate: Sendable {
+    package let certificate: String
+    package let key: String
 
-    public init(in folder: String = NSTemporaryDirectory() + "berth-tls-" + UUID().uuidString) throws {
+    package init(in folder: String = NSTemporaryDirectory() + "berth-tls-" + UUID().uuidString) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         certificate = folder + "/cert.pem"
         key = folder + "/key.pem"

@@ -1,17 +1,17 @@
 import Foundation
 
 /// The shared folder beside the checkout (fixtures, conformance suites).
-public let sharedFolder: String = {
+package let sharedFolder: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.appendingPathComponent("../shared").standardizedFileURL.path
 }()
 
 /// A temporary folder removed when released.
-public final class ScratchFolder: Sendable {
-    public let path: String
+package final class ScratchFolder: Sendable {
+    package let path: String
 
-    public init() {
+    package init() {
         path = NSTemporaryDirectory() + "berth-test-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -19,10 +19,10 @@ public final class ScratchFolder: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     /// A path inside the folder.
-    public func sub(_ name: String) -> String { path + "/" + name }
+    package func sub(_ name: String) -> String { path + "/" + name }
 
     @discardableResult
-    public func write(_ name: String, _ text: String) throws -> String {
+    package func write(_ name: String, _ text: String) throws -> String {
         let file = path + "/" + name
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: file, atomically: true, encoding: .utf8)

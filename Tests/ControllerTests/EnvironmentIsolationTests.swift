@@ -95,15 +95,22 @@ import Testing
     @Test(arguments: Stall.allCases) func aStuckEnvironmentDoesNotDelayAnother(_ stall: Stall) async throws {
         // The first deploy of a process warms its caches; then the same deploy alone and beside
         // a stuck environment.
+        // The suite runs beside this test and loads the machine in bursts of seconds: each
+        // figure is the best of three, the two kinds taken in turns, so a burst that lands on
+        // one sample is not read as a delay.
         _ = try await Self.deployLatency(nil)
-        let alone = try await Self.deployLatency(nil)
-        let beside = try await Self.deployLatency(stall)
+        var alone: [TimeInterval] = [], beside: [TimeInterval] = []
+        for _ in 0..<3 {
+            alone.append(try await Self.deployLatency(nil))
+            beside.append(try await Self.deployLatency(stall))
+        }
+        let (best, bestBeside) = (alone.min()!, beside.min()!)
         print(
-            "isolation (\(stall.rawValue)): quick's webhook deploy took \(Int(alone * 1000)) ms alone, "
-                + "\(Int(beside * 1000)) ms beside a stuck environment")
+            "isolation (\(stall.rawValue)): quick's webhook deploy took \(alone.map { Int($0 * 1000) }) ms alone, "
+                + "\(beside.map { Int($0 * 1000) }) ms beside a stuck environment")
         // The goal is a few milliseconds (berth-bench measures it in a release build); a debug
         // build on a busy machine varies by more. A stuck environment that held the others up
         // would hold them for its whole rollout or request timeout: many seconds.
-        #expect(beside < alone + 1, "a stuck environment delayed another by \(Int((beside - alone) * 1000)) ms")
+        #expect(bestBeside < best + 1, "a stuck environment delayed another by \(Int((bestBeside - best) * 1000)) ms")
     }
 }

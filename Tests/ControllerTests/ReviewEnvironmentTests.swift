@@ -131,14 +131,23 @@ final class ReviewScenario: @unchecked Sendable {
 
     /// Every service (by cluster/name: status, task definition, desired count, tags) and every
     /// task definition (ARN: status) in the scenario's clusters and families.
+    /// A resource's tags, from ListTagsForResource: moto's DescribeServices decides whether to
+    /// include tags in state shared by every request in flight, so under load another test's
+    /// DescribeServices without tags can strip them from this one's answer.
+    static func tags(of service: ECSAPI.Service, _ ecs: any ECSClient) async throws -> [ECSAPI.Tag]? {
+        guard let arn = service.serviceArn else { return nil }
+        return try await ecs.listTagsForResource(ECSAPI.ListTagsForResourceRequest(resourceArn: arn)).tags
+    }
+
     func everything() async throws -> (services: [String: String], taskDefinitions: [String: String]) {
         let ecs = try await client()
         var services: [String: String] = [:]
         for cluster in [shop, prod, lookalike] {
             let arns = (try? await ecs.allServiceArns(cluster: cluster)) ?? []
             let names = arns.map { String($0.split(separator: "/").last!) }
-            for service in try await ecs.describeServices(cluster: cluster, names: names, includeTags: true).services ?? [] {
-                let tags = Tags.map(service.tags).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            for service in try await ecs.describeServices(cluster: cluster, names: names).services ?? [] {
+                let tags = Tags.map(try await Self.tags(of: service, ecs)).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                    separator: ",")
                 services["\(cluster)/\(service.serviceName!)"] =
                     "\(service.status!) \(service.taskDefinition ?? "") \(service.desiredCount ?? -1) \(tags)"
             }
@@ -415,9 +424,11 @@ extension ReviewEnvironmentTests {
 
     /// The instance tag on the live review-feature-x-api, if it is live.
     static func instance(_ scenario: ReviewScenario) async -> String? {
-        let service = try? await scenario.client().describeServices(cluster: scenario.shop, names: ["review-feature-x-api"], includeTags: true)
-            .services?.first { $0.status == "ACTIVE" }
-        return service.flatMap { Tags.map($0.tags)[ReviewIdentity.instanceTag] }
+        guard let ecs = try? await scenario.client(),
+            let service = try? await ecs.describeServices(cluster: scenario.shop, names: ["review-feature-x-api"])
+                .services?.first(where: { $0.status == "ACTIVE" })
+        else { return nil }
+        return Tags.map(try? await ReviewScenario.tags(of: service, ecs))[ReviewIdentity.instanceTag]
     }
 }
 

@@ -5,18 +5,18 @@ import NIOCore
 /// The ECS (and EKS Pod Identity) container credentials endpoint: how berth's controller gets
 /// its task role on ECS. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is a path on 169.254.170.2;
 /// _FULL_URI a whole URL, sent with AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE) when set.
-public struct ContainerCredentialProvider: CredentialProvider {
-    public let environment: [String: String]
+package struct ContainerCredentialProvider: CredentialProvider {
+    package let environment: [String: String]
     let http: HTTPClient
 
-    public init(environment: [String: String], http: HTTPClient = .shared) {
+    package init(environment: [String: String], http: HTTPClient = .shared) {
         self.environment = environment
         self.http = http
     }
 
     static let ecsHost = "http://169.254.170.2"
 
-    public func credentials() async throws -> Credentials {
+    package func credentials() async throws -> Credentials {
         let url: String
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
             url = Self.ecsHost + relative
@@ -50,16 +50,16 @@ public struct ContainerCredentialProvider: CredentialProvider {
 }
 
 /// EC2 instance metadata (IMDSv2 only: a session token first, then the role's credentials).
-public struct IMDSCredentialProvider: CredentialProvider {
-    public let environment: [String: String]
+package struct IMDSCredentialProvider: CredentialProvider {
+    package let environment: [String: String]
     let http: HTTPClient
 
-    public init(environment: [String: String], http: HTTPClient = .shared) {
+    package init(environment: [String: String], http: HTTPClient = .shared) {
         self.environment = environment
         self.http = http
     }
 
-    public func credentials() async throws -> Credentials {
+    package func credentials() async throws -> Credentials {
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
             throw CredentialError.notFound("instance metadata disabled (AWS_EC2_METADATA_DISABLED)")
         }

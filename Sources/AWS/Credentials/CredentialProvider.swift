@@ -1,16 +1,16 @@
 /// Anything that can produce AWS credentials. Providers that do not apply (no variables set,
 /// no file, not on ECS or EC2) throw `CredentialError.notFound`, so a chain moves on to the next.
-public protocol CredentialProvider: Sendable {
+package protocol CredentialProvider: Sendable {
     func credentials() async throws -> Credentials
 }
 
-public enum CredentialError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum CredentialError: Error, CustomStringConvertible, Sendable, Equatable {
     /// This source is not configured here.
     case notFound(String)
     /// This source is configured but does not work.
     case failed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let why): return "no credentials: \(why)"
         case .failed(let why): return "credentials: \(why)"
@@ -19,18 +19,18 @@ public enum CredentialError: Error, CustomStringConvertible, Sendable, Equatable
 }
 
 /// Fixed credentials (tests, or keys passed in explicitly).
-public struct StaticCredentialProvider: CredentialProvider {
-    public let value: Credentials
-    public init(_ value: Credentials) { self.value = value }
-    public func credentials() async throws -> Credentials { value }
+package struct StaticCredentialProvider: CredentialProvider {
+    package let value: Credentials
+    package init(_ value: Credentials) { self.value = value }
+    package func credentials() async throws -> Credentials { value }
 }
 
 /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
-public struct EnvironmentCredentialProvider: CredentialProvider {
-    public let environment: [String: String]
-    public init(environment: [String: String]) { self.environment = environment }
+package struct EnvironmentCredentialProvider: CredentialProvider {
+    package let environment: [String: String]
+    package init(environment: [String: String]) { self.environment = environment }
 
-    public func credentials() async throws -> Credentials {
+    package func credentials() async throws -> Credentials {
         guard let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty,
             let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
         else {
@@ -43,11 +43,11 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
 
 /// Tries providers in order; the first that applies wins. A provider that applies but fails
 /// stops the chain, so a broken profile is reported rather than silently skipped.
-public struct CredentialChain: CredentialProvider {
-    public let providers: [any CredentialProvider]
-    public init(_ providers: [any CredentialProvider]) { self.providers = providers }
+package struct CredentialChain: CredentialProvider {
+    package let providers: [any CredentialProvider]
+    package init(_ providers: [any CredentialProvider]) { self.providers = providers }
 
-    public func credentials() async throws -> Credentials {
+    package func credentials() async throws -> Credentials {
         var reasons: [String] = []
         for provider in providers {
             do {

@@ -2,25 +2,25 @@ import Foundation
 
 /// AWS credentials. The description never shows the secret or the session token, so a
 /// credential that ends up in a log or an error message gives nothing away.
-public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-    public let accessKeyId: String
-    public let secretAccessKey: String
-    public let sessionToken: String?
+package struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    package let accessKeyId: String
+    package let secretAccessKey: String
+    package let sessionToken: String?
     /// When temporary credentials stop working; nil for long-term keys.
-    public let expiration: Date?
+    package let expiration: Date?
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
+    package init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
         self.expiration = expiration
     }
 
-    public var description: String {
+    package var description: String {
         "Credentials(accessKeyId: \(Self.redact(accessKeyId)), secret: ***\(sessionToken == nil ? "" : ", session token: ***"))"
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
     /// The first four characters of a key id, enough to tell keys apart in a message.
     static func redact(_ keyId: String) -> String {
@@ -28,7 +28,7 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomD
     }
 
     /// Whether they expire within `margin` of `now`.
-    public func expires(within margin: TimeInterval, of now: Date = Date()) -> Bool {
+    package func expires(within margin: TimeInterval, of now: Date = Date()) -> Bool {
         guard let expiration else { return false }
         return expiration.timeIntervalSince(now) <= margin
     }

@@ -1,7 +1,7 @@
 /// The AWS SDKs' default chain: environment, shared files (AWS_PROFILE), the ECS container
 /// endpoint, then EC2 instance metadata; cached and refreshed before expiry.
-public enum DefaultCredentials {
-    public static func chain(
+package enum DefaultCredentials {
+    package static func chain(
         environment: [String: String], client: @escaping @Sendable (any CredentialProvider, String) -> AWSClient
     )
         -> any CredentialProvider

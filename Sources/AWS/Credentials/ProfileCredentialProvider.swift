@@ -2,14 +2,14 @@ import Foundation
 
 /// Credentials from a named profile of the shared files: static keys, or `role_arn` with a
 /// `source_profile` (or `credential_source`) assumed through STS.
-public struct ProfileCredentialProvider: CredentialProvider {
-    public let profile: String
-    public let files: ProfileFiles
-    public let environment: [String: String]
+package struct ProfileCredentialProvider: CredentialProvider {
+    package let profile: String
+    package let files: ProfileFiles
+    package let environment: [String: String]
     /// Builds the client used for STS calls, from the source credentials and a region.
     let makeClient: @Sendable (any CredentialProvider, String) -> AWSClient
 
-    public init(
+    package init(
         profile: String, files: ProfileFiles, environment: [String: String],
         makeClient: @escaping @Sendable (any CredentialProvider, String) -> AWSClient
     ) {
@@ -19,7 +19,7 @@ public struct ProfileCredentialProvider: CredentialProvider {
         self.makeClient = makeClient
     }
 
-    public func credentials() async throws -> Credentials {
+    package func credentials() async throws -> Credentials {
         try await resolve(profile, visited: [])
     }
 

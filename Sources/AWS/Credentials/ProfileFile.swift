@@ -3,10 +3,10 @@ import Foundation
 /// The AWS shared config and credentials files: INI sections of `key = value`.
 /// In the config file a profile is `[profile NAME]` (`[default]` for the default); in the
 /// credentials file it is `[NAME]`. Values from the credentials file win.
-public struct ProfileFiles: Sendable {
-    public private(set) var profiles: [String: [String: String]] = [:]
+package struct ProfileFiles: Sendable {
+    package private(set) var profiles: [String: [String: String]] = [:]
 
-    public init(configText: String?, credentialsText: String?) {
+    package init(configText: String?, credentialsText: String?) {
         for (section, values) in Self.parse(configText ?? "") {
             let name =
                 section == "default"
@@ -20,7 +20,7 @@ public struct ProfileFiles: Sendable {
     }
 
     /// Reads the files named by AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/...).
-    public static func load(environment: [String: String]) -> ProfileFiles {
+    package static func load(environment: [String: String]) -> ProfileFiles {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let config = environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config"
         let credentials = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials"

@@ -1,27 +1,27 @@
 import Foundation
 
 /// The two STS calls berth makes: who am I, and become a role.
-public struct STSClient: Sendable {
-    public let client: AWSClient
+package struct STSClient: Sendable {
+    package let client: AWSClient
 
-    public init(client: AWSClient) {
+    package init(client: AWSClient) {
         self.client = client
     }
 
-    public struct CallerIdentity: Sendable, Equatable {
-        public let account: String
-        public let arn: String
-        public let userId: String
+    package struct CallerIdentity: Sendable, Equatable {
+        package let account: String
+        package let arn: String
+        package let userId: String
     }
 
-    public func getCallerIdentity() async throws -> CallerIdentity {
+    package func getCallerIdentity() async throws -> CallerIdentity {
         let xml = try await client.query(.sts, "GetCallerIdentity", parameters: [])
         return CallerIdentity(
             account: XMLFields.first("Account", in: xml) ?? "", arn: XMLFields.first("Arn", in: xml) ?? "",
             userId: XMLFields.first("UserId", in: xml) ?? "")
     }
 
-    public func assumeRole(
+    package func assumeRole(
         roleArn: String, sessionName: String, externalId: String? = nil,
         durationSeconds: Int? = nil
     ) async throws -> Credentials {
@@ -40,20 +40,20 @@ public struct STSClient: Sendable {
 
 /// Credentials of a role, assumed with credentials from another source (per-environment
 /// `roleArn` for multi-account fleets, or a profile's `role_arn`).
-public struct AssumeRoleCredentialProvider: CredentialProvider {
-    public let roleArn: String
-    public let sessionName: String
-    public let externalId: String?
-    public let sts: STSClient
+package struct AssumeRoleCredentialProvider: CredentialProvider {
+    package let roleArn: String
+    package let sessionName: String
+    package let externalId: String?
+    package let sts: STSClient
 
-    public init(roleArn: String, sessionName: String = "berth", externalId: String? = nil, sourceClient: AWSClient) {
+    package init(roleArn: String, sessionName: String = "berth", externalId: String? = nil, sourceClient: AWSClient) {
         self.roleArn = roleArn
         self.sessionName = sessionName
         self.externalId = externalId
         self.sts = STSClient(client: sourceClient)
     }
 
-    public func credentials() async throws -> Credentials {
+    package func credentials() async throws -> Credentials {
         do {
             return try await sts.assumeRole(roleArn: roleArn, sessionName: sessionName, externalId: externalId)
         } catch let error as AWSError {

@@ -4,13 +4,13 @@ import Foundation
 /// AWS Signature Version 4, as a pure value: the date is passed in, and each stage (canonical
 /// request, string to sign, signing key, signature) can be checked on its own against AWS's
 /// test suite.
-public struct SigV4Signer: Sendable {
-    public let credentials: Credentials
-    public let region: String
+package struct SigV4Signer: Sendable {
+    package let credentials: Credentials
+    package let region: String
     /// The signing name (`ecs`, `ecr`, `sts`, `dynamodb`).
-    public let service: String
+    package let service: String
 
-    public init(credentials: Credentials, region: String, service: String) {
+    package init(credentials: Credentials, region: String, service: String) {
         self.credentials = credentials
         self.region = region
         self.service = service
@@ -24,7 +24,7 @@ public struct SigV4Signer: Sendable {
     ]
 
     /// Adds `X-Amz-Date`, `X-Amz-Security-Token` (for temporary credentials) and `Authorization`.
-    public func sign(_ request: SigningRequest, date: Date) -> SigningRequest {
+    package func sign(_ request: SigningRequest, date: Date) -> SigningRequest {
         var signed = request
         signed.headers.removeAll { ["authorization", "x-amz-date", "x-amz-security-token"].contains($0.name.lowercased()) }
         signed.headers.append((name: "X-Amz-Date", value: Self.timestamp(date)))
@@ -36,7 +36,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The `Authorization` header value for `request` as it stands.
-    public func authorization(for request: SigningRequest, date: Date) -> String {
+    package func authorization(for request: SigningRequest, date: Date) -> String {
         let (canonical, signedHeaders) = canonicalRequest(request)
         let signature = self.signature(stringToSign: stringToSign(canonicalRequest: canonical, date: date), date: date)
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope(date)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
@@ -45,7 +45,7 @@ public struct SigV4Signer: Sendable {
     // MARK: Stages
 
     /// The canonical request and the signed header list.
-    public func canonicalRequest(_ request: SigningRequest) -> (String, signedHeaders: String) {
+    package func canonicalRequest(_ request: SigningRequest) -> (String, signedHeaders: String) {
         var grouped: [String: [String]] = [:]
         for header in request.headers {
             let name = header.name.lowercased()
@@ -63,14 +63,14 @@ public struct SigV4Signer: Sendable {
         return (canonical, signedHeaders)
     }
 
-    public func stringToSign(canonicalRequest: String, date: Date) -> String {
+    package func stringToSign(canonicalRequest: String, date: Date) -> String {
         [
             "AWS4-HMAC-SHA256", Self.timestamp(date), scope(date),
             SHA256.hash(data: Array(canonicalRequest.utf8)).hexString,
         ].joined(separator: "\n")
     }
 
-    public func signingKey(date: Date) -> SymmetricKey {
+    package func signingKey(date: Date) -> SymmetricKey {
         func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
             SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
         }
@@ -78,11 +78,11 @@ public struct SigV4Signer: Sendable {
         return hmac(hmac(hmac(hmac(secret, Self.day(date)), region), service), "aws4_request")
     }
 
-    public func signature(stringToSign: String, date: Date) -> String {
+    package func signature(stringToSign: String, date: Date) -> String {
         HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(date: date)).hexString
     }
 
-    public func scope(_ date: Date) -> String {
+    package func scope(_ date: Date) -> String {
         "\(Self.day(date))/\(region)/\(service)/aws4_request"
     }
 
@@ -139,7 +139,7 @@ public struct SigV4Signer: Sendable {
 
 extension Sequence where Element == UInt8 {
     /// Lower-case hex, two digits a byte (digests, signatures).
-    public var hexString: String {
+    package var hexString: String {
         map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

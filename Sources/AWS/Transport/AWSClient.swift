@@ -6,14 +6,14 @@ import NIOHTTP1
 
 /// Sends signed requests to AWS services over async-http-client, with the standard retry mode.
 /// It knows wire protocols, not services: ECS, ECR, STS and DynamoDB are built on top.
-public struct AWSClient: Sendable {
-    public let region: String
-    public let credentials: any CredentialProvider
-    public let endpoints: EndpointResolver
-    public let retry: RetryPolicy
-    public let counter: CallCounter
+package struct AWSClient: Sendable {
+    package let region: String
+    package let credentials: any CredentialProvider
+    package let endpoints: EndpointResolver
+    package let retry: RetryPolicy
+    package let counter: CallCounter
     /// Token buckets, when calls should wait rather than be throttled.
-    public let limiter: RateLimiter?
+    package let limiter: RateLimiter?
     /// The HTTP client given; nil: one trusting the configured CA bundle (see `TLSTrust`).
     let http: HTTPClient?
     let logger: Logger
@@ -21,7 +21,7 @@ public struct AWSClient: Sendable {
     let random: @Sendable () -> Double
     let now: @Sendable () -> Date
 
-    public init(
+    package init(
         region: String, credentials: any CredentialProvider,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         retry: RetryPolicy = RetryPolicy(), counter: CallCounter = CallCounter(), limiter: RateLimiter? = nil,
@@ -44,7 +44,7 @@ public struct AWSClient: Sendable {
     }
 
     /// The same client for another region or with other credentials (e.g. an assumed role).
-    public func with(region: String? = nil, credentials: (any CredentialProvider)? = nil) -> AWSClient {
+    package func with(region: String? = nil, credentials: (any CredentialProvider)? = nil) -> AWSClient {
         AWSClient(
             region: region ?? self.region, credentials: credentials ?? self.credentials, environment: endpoints.environment,
             retry: retry, counter: counter, limiter: limiter, http: http, logger: logger, sleep: sleep, random: random, now: now)
@@ -53,13 +53,13 @@ public struct AWSClient: Sendable {
     /// Operations that create something new on each call: retried only when the request
     /// surely was not processed (throttled, or no connection), never after an ambiguous failure
     /// (a 5xx, a dropped connection, a timeout), so a retry cannot make a second one.
-    public static let nonIdempotent: Set<String> = [
+    package static let nonIdempotent: Set<String> = [
         "RegisterTaskDefinition", "RunTask", "CreateService", "CreateDeployment",
         "CreateApplication", "CreateDeploymentGroup",
     ]
 
     /// Calls a JSON-protocol operation; returns the response body.
-    public func json(_ service: AWSService, _ operation: String, body: [UInt8]) async throws -> [UInt8] {
+    package func json(_ service: AWSService, _ operation: String, body: [UInt8]) async throws -> [UInt8] {
         guard case .json(let version, let prefix) = service.wireProtocol else {
             preconditionFailure("\(service.signingName) does not speak JSON")
         }
@@ -69,7 +69,7 @@ public struct AWSClient: Sendable {
     }
 
     /// Calls an awsQuery operation (STS); returns the XML response.
-    public func query(_ service: AWSService, _ action: String, parameters: [(String, String)]) async throws -> String {
+    package func query(_ service: AWSService, _ action: String, parameters: [(String, String)]) async throws -> String {
         guard case .query(let version) = service.wireProtocol else {
             preconditionFailure("\(service.signingName) does not speak awsQuery")
         }

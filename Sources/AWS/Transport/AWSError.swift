@@ -2,16 +2,16 @@ import Foundation
 
 /// An error from AWS (or from reaching it): the service's error code and message, never the
 /// request's credentials or signature.
-public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let code: String
-    public let message: String
+package struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
+    package let code: String
+    package let message: String
     /// HTTP status, 0 when no response arrived.
-    public let status: Int
-    public let service: String
-    public let operation: String
-    public let requestId: String?
+    package let status: Int
+    package let service: String
+    package let operation: String
+    package let requestId: String?
 
-    public init(code: String, message: String, status: Int, service: String, operation: String, requestId: String? = nil) {
+    package init(code: String, message: String, status: Int, service: String, operation: String, requestId: String? = nil) {
         self.code = code
         self.message = message
         self.status = status
@@ -20,14 +20,14 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
         self.requestId = requestId
     }
 
-    public var description: String {
+    package var description: String {
         let status = status > 0 ? "HTTP \(status)" : "no response"
         let request = requestId.map { ", request \($0)" } ?? ""
         return "\(service) \(operation): \(code): \(message) (\(status)\(request))"
     }
 
     /// Error codes the AWS SDKs treat as throttling (botocore's standard retry mode).
-    public static let throttlingCodes: Set<String> = [
+    package static let throttlingCodes: Set<String> = [
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
         "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
         "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
@@ -35,20 +35,20 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
     ]
 
     /// Error codes for failures worth another attempt.
-    public static let transientCodes: Set<String> = [
+    package static let transientCodes: Set<String> = [
         "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
         "InternalError", "InternalFailure", "ServiceUnavailable", "ConnectionError", "ConnectFailed",
     ]
 
-    public var isThrottling: Bool { Self.throttlingCodes.contains(code) }
+    package var isThrottling: Bool { Self.throttlingCodes.contains(code) }
 
     /// The service refused the request before doing anything (throttled, busy family, no
     /// connection): safe to send again even when it creates something.
-    public var surelyNotProcessed: Bool {
+    package var surelyNotProcessed: Bool {
         isThrottling || code == "ConnectFailed" || (code == "ClientException" && message.contains("Too many concurrent attempts"))
     }
 
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         if isThrottling || Self.transientCodes.contains(code) || [500, 502, 503, 504].contains(status) { return true }
         // ECS answers concurrent registrations in one family with a ClientException worth retrying.
         return code == "ClientException" && message.contains("Too many concurrent attempts")

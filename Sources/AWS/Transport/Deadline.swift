@@ -1,11 +1,11 @@
 /// A bound on a whole piece of async work, not only on its first byte: a peer that trickles its
 /// answer (or its request) a byte at a time must not hold berth past it.
-public enum Deadline {
+package enum Deadline {
     /// The deadline passed before the work finished.
-    public struct Passed: Error {}
+    package struct Passed: Error {}
 
     /// Runs `body`, cancelling it when `seconds` pass first (then throws `Passed`).
-    public static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    package static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {

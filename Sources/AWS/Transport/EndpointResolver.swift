@@ -1,18 +1,18 @@
 /// Finds a service's URL as the AWS SDKs do: `AWS_ENDPOINT_URL_<SERVICE>`, then
 /// `AWS_ENDPOINT_URL`, then `endpoint_url` in the profile (`AWS_PROFILE`, or default), then the
 /// public regional endpoint.
-public struct EndpointResolver: Sendable {
-    public let environment: [String: String]
+package struct EndpointResolver: Sendable {
+    package let environment: [String: String]
     /// The settings of the profile in use, from the shared config and credentials files.
-    public let profile: [String: String]
+    package let profile: [String: String]
 
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         self.environment = environment
         let name = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         profile = ProfileFiles.load(environment: environment).profiles[name] ?? [:]
     }
 
-    public func endpoint(for service: AWSService, region: String) -> String {
+    package func endpoint(for service: AWSService, region: String) -> String {
         if let url = nonEmpty("AWS_ENDPOINT_URL_\(service.endpointID)") ?? nonEmpty("AWS_ENDPOINT_URL")
             ?? profile["endpoint_url"].flatMap({ $0.isEmpty ? nil : $0 })
         {
@@ -23,7 +23,7 @@ public struct EndpointResolver: Sendable {
     }
 
     /// The region from AWS_REGION, then AWS_DEFAULT_REGION.
-    public var environmentRegion: String? {
+    package var environmentRegion: String? {
         nonEmpty("AWS_REGION") ?? nonEmpty("AWS_DEFAULT_REGION")
     }
 

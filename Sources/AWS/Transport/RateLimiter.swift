@@ -3,11 +3,11 @@ import Foundation
 /// Token buckets per API category, as AWS meters them (per account and Region): a call waits
 /// for a token instead of being throttled. One limiter is shared by everything that calls the
 /// same account and Region from this process.
-public actor RateLimiter {
-    public struct Bucket: Sendable {
-        public let burst: Double
-        public let perSecond: Double
-        public init(burst: Double, perSecond: Double) {
+package actor RateLimiter {
+    package struct Bucket: Sendable {
+        package let burst: Double
+        package let perSecond: Double
+        package init(burst: Double, perSecond: Double) {
             self.burst = burst
             self.perSecond = perSecond
         }
@@ -23,14 +23,15 @@ public actor RateLimiter {
     private var states: [String: State] = [:]
     let now: @Sendable () -> Date
 
-    public init(categories: [String: Bucket], categoryOf: @escaping @Sendable (String) -> String?, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(categories: [String: Bucket], categoryOf: @escaping @Sendable (String) -> String?, now: @escaping @Sendable () -> Date = { Date() })
+    {
         self.categories = categories
         self.categoryOf = categoryOf
         self.now = now
     }
 
     /// Waits until `operation` may be sent (operations outside every category go at once).
-    public func acquire(_ operation: String) async throws {
+    package func acquire(_ operation: String) async throws {
         guard let category = categoryOf(operation), let bucket = categories[category] else { return }
         while true {
             let time = now()
@@ -49,7 +50,7 @@ public actor RateLimiter {
 
     /// At least how long sending `operations` (name: count) takes within the buckets, starting
     /// full: the slowest category's wait. Zero with the buckets off.
-    public nonisolated func minimumDuration(of operations: [String: Int]) -> TimeInterval {
+    package nonisolated func minimumDuration(of operations: [String: Int]) -> TimeInterval {
         var perCategory: [String: Int] = [:]
         for (operation, count) in operations {
             if let category = categoryOf(operation) { perCategory[category, default: 0] += count }
@@ -62,7 +63,7 @@ public actor RateLimiter {
     /// ECS's documented request throttles ("Request throttling for the Amazon ECS API"), times
     /// `scale` for an account whose quotas were raised; `scale` 0 turns the buckets off (an
     /// endpoint that is not AWS, such as a test server).
-    public static func ecs(scale: Double = 1) -> RateLimiter {
+    package static func ecs(scale: Double = 1) -> RateLimiter {
         let documented: [String: Bucket] = [
             "task-definition-modify": Bucket(burst: 20, perSecond: 1),
             "task-definition-read": Bucket(burst: 50, perSecond: 20),

@@ -6,7 +6,7 @@ import Foundation
 /// `CODE_DEPLOY`: ECS refuses a new task definition for such a service through UpdateService,
 /// so the revision goes out as a CodeDeploy deployment. Implemented over the real API and by
 /// the local target, which simulates CodeDeploy's blue/green swap on its own services.
-public protocol CodeDeployClient: Sendable {
+package protocol CodeDeployClient: Sendable {
     func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput
     func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput
     func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput
@@ -18,19 +18,19 @@ public protocol CodeDeployClient: Sendable {
 }
 
 /// A CodeDeploy deployment's status, as GetDeployment spells it.
-public enum CodeDeployStatus: String, Sendable, CaseIterable {
+package enum CodeDeployStatus: String, Sendable, CaseIterable {
     case created = "Created", queued = "Queued", inProgress = "InProgress", baking = "Baking", ready = "Ready"
     case succeeded = "Succeeded", failed = "Failed", stopped = "Stopped"
 
     /// Not finished: CodeDeploy takes no second deployment for the group while one of these runs.
-    public static let active: [CodeDeployStatus] = [.created, .queued, .inProgress, .baking, .ready]
+    package static let active: [CodeDeployStatus] = [.created, .queued, .inProgress, .baking, .ready]
 }
 
 extension CodeDeployClient {
     /// The application and deployment group that deploy `service` in `cluster`: the ones whose
     /// group lists it in `ecsServices`, as CodeDeploy itself ties them. At most `limit` groups
     /// are looked at; nil when none deploys the service.
-    public func deploymentGroup(deploying service: String, cluster: String, limit: Int = 200) async throws -> (application: String, group: String)? {
+    package func deploymentGroup(deploying service: String, cluster: String, limit: Int = 200) async throws -> (application: String, group: String)? {
         var looked = 0
         var applicationsToken: String?
         repeat {
@@ -61,17 +61,17 @@ extension CodeDeployClient {
     }
 
     /// A cluster named by name or by ARN.
-    public static func sameCluster(_ named: String?, _ cluster: String) -> Bool {
+    package static func sameCluster(_ named: String?, _ cluster: String) -> Bool {
         guard let named else { return false }
         return named == cluster || named.hasSuffix(":cluster/" + cluster)
     }
 }
 
 /// CodeDeploy over its real API (JSON 1.1, SigV4), through `AWSClient`.
-public struct AWSCodeDeployClient: CodeDeployClient {
-    public let client: AWSClient
+package struct AWSCodeDeployClient: CodeDeployClient {
+    package let client: AWSClient
 
-    public init(client: AWSClient) {
+    package init(client: AWSClient) {
         self.client = client
     }
 
@@ -86,35 +86,35 @@ public struct AWSCodeDeployClient: CodeDeployClient {
         }
     }
 
-    public func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput {
+    package func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput {
         try await call("CreateDeployment", input)
     }
 
-    public func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput {
+    package func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput {
         try await call("GetDeployment", input)
     }
 
-    public func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput {
+    package func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput {
         try await call("ListDeployments", input)
     }
 
-    public func listApplications(_ input: CodeDeployAPI.ListApplicationsInput) async throws -> CodeDeployAPI.ListApplicationsOutput {
+    package func listApplications(_ input: CodeDeployAPI.ListApplicationsInput) async throws -> CodeDeployAPI.ListApplicationsOutput {
         try await call("ListApplications", input)
     }
 
-    public func listDeploymentGroups(_ input: CodeDeployAPI.ListDeploymentGroupsInput) async throws -> CodeDeployAPI.ListDeploymentGroupsOutput {
+    package func listDeploymentGroups(_ input: CodeDeployAPI.ListDeploymentGroupsInput) async throws -> CodeDeployAPI.ListDeploymentGroupsOutput {
         try await call("ListDeploymentGroups", input)
     }
 
-    public func getDeploymentGroup(_ input: CodeDeployAPI.GetDeploymentGroupInput) async throws -> CodeDeployAPI.GetDeploymentGroupOutput {
+    package func getDeploymentGroup(_ input: CodeDeployAPI.GetDeploymentGroupInput) async throws -> CodeDeployAPI.GetDeploymentGroupOutput {
         try await call("GetDeploymentGroup", input)
     }
 
-    public func createApplication(_ input: CodeDeployAPI.CreateApplicationInput) async throws -> CodeDeployAPI.CreateApplicationOutput {
+    package func createApplication(_ input: CodeDeployAPI.CreateApplicationInput) async throws -> CodeDeployAPI.CreateApplicationOutput {
         try await call("CreateApplication", input)
     }
 
-    public func createDeploymentGroup(_ input: CodeDeployAPI.CreateDeploymentGroupInput) async throws -> CodeDeployAPI.CreateDeploymentGroupOutput {
+    package func createDeploymentGroup(_ input: CodeDeployAPI.CreateDeploymentGroupInput) async throws -> CodeDeployAPI.CreateDeploymentGroupOutput {
         try await call("CreateDeploymentGroup", input)
     }
 }

@@ -4,16 +4,16 @@ import Foundation
 /// What an ECS AppSpec (JSON) says: the task definition, the container and port the load
 /// balancer sends traffic to, and what the replacement task set gets. Read by berth to know a
 /// deployment it started before, and by the local target to carry one out.
-public struct ECSAppSpec: Sendable {
-    public let taskDefinition: String
-    public let containerName: String?
-    public let containerPort: Int?
-    public let platformVersion: String?
-    public let networkConfiguration: ECSAPI.NetworkConfiguration?
-    public let capacityProviderStrategy: [ECSAPI.CapacityProviderStrategyItem]?
+package struct ECSAppSpec: Sendable {
+    package let taskDefinition: String
+    package let containerName: String?
+    package let containerPort: Int?
+    package let platformVersion: String?
+    package let networkConfiguration: ECSAPI.NetworkConfiguration?
+    package let capacityProviderStrategy: [ECSAPI.CapacityProviderStrategyItem]?
 
     /// nil when `content` is not an ECS AppSpec naming a task definition.
-    public init?(_ content: String) {
+    package init?(_ content: String) {
         guard let data = content.data(using: .utf8),
             let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let resources = root["Resources"] as? [[String: Any]],

@@ -72,7 +72,7 @@ struct LocalCodeDeployment: Codable, Sendable, Equatable {
 }
 
 extension LocalECS: CodeDeployClient {
-    public func createApplication(_ input: CodeDeployAPI.CreateApplicationInput) async throws -> CodeDeployAPI.CreateApplicationOutput {
+    package func createApplication(_ input: CodeDeployAPI.CreateApplicationInput) async throws -> CodeDeployAPI.CreateApplicationOutput {
         try await run("CreateApplication", service: "codedeploy") { state in
             guard let name = input.applicationName, !name.isEmpty else {
                 throw fail("ApplicationNameRequiredException", "Application name is required.")
@@ -86,7 +86,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func createDeploymentGroup(_ input: CodeDeployAPI.CreateDeploymentGroupInput) async throws -> CodeDeployAPI.CreateDeploymentGroupOutput {
+    package func createDeploymentGroup(_ input: CodeDeployAPI.CreateDeploymentGroupInput) async throws -> CodeDeployAPI.CreateDeploymentGroupOutput {
         try await run("CreateDeploymentGroup", service: "codedeploy") { state in
             let application = try requireApplication(input.applicationName, state)
             guard let name = input.deploymentGroupName, !name.isEmpty else {
@@ -117,7 +117,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput {
+    package func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput {
         try await run("CreateDeployment", service: "codedeploy") { state in
             advanceAll(&state)
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
@@ -155,7 +155,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput {
+    package func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput {
         try await run("GetDeployment", service: "codedeploy") { state in
             advanceAll(&state)
             guard let id = input.deploymentId, case .deployment(let deployment)? = state.codeDeploy[LocalCodeDeployEntry.deploymentKey(id)] else {
@@ -165,7 +165,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput {
+    package func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput {
         try await run("ListDeployments", service: "codedeploy") { state in
             advanceAll(&state)
             let statuses = input.includeOnlyStatuses ?? []
@@ -180,7 +180,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func listApplications(_ input: CodeDeployAPI.ListApplicationsInput) async throws -> CodeDeployAPI.ListApplicationsOutput {
+    package func listApplications(_ input: CodeDeployAPI.ListApplicationsInput) async throws -> CodeDeployAPI.ListApplicationsOutput {
         try await run("ListApplications", service: "codedeploy") { state in
             let names = state.codeDeploy.values.compactMap { entry -> String? in
                 if case .application(let name, _) = entry { return name }
@@ -190,7 +190,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func listDeploymentGroups(_ input: CodeDeployAPI.ListDeploymentGroupsInput) async throws -> CodeDeployAPI.ListDeploymentGroupsOutput {
+    package func listDeploymentGroups(_ input: CodeDeployAPI.ListDeploymentGroupsInput) async throws -> CodeDeployAPI.ListDeploymentGroupsOutput {
         try await run("ListDeploymentGroups", service: "codedeploy") { state in
             let application = try requireApplication(input.applicationName, state)
             let names = state.codeDeploy.values.compactMap { entry -> String? in
@@ -201,7 +201,7 @@ extension LocalECS: CodeDeployClient {
         }
     }
 
-    public func getDeploymentGroup(_ input: CodeDeployAPI.GetDeploymentGroupInput) async throws -> CodeDeployAPI.GetDeploymentGroupOutput {
+    package func getDeploymentGroup(_ input: CodeDeployAPI.GetDeploymentGroupInput) async throws -> CodeDeployAPI.GetDeploymentGroupOutput {
         try await run("GetDeploymentGroup", service: "codedeploy") { state in
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
             let parts = group.serviceKey.split(separator: "/", maxSplits: 1).map(String.init)

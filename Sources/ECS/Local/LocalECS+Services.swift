@@ -3,7 +3,7 @@ import ECSModel
 import Foundation
 
 extension LocalECS {
-    public func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
+    package func createCluster(_ input: ECSAPI.CreateClusterRequest) async throws -> ECSAPI.CreateClusterResponse {
         try await run("CreateCluster") { state in
             let name = input.clusterName ?? "default"
             if state.clusters[name] == nil {
@@ -14,7 +14,7 @@ extension LocalECS {
         }
     }
 
-    public func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
+    package func describeClusters(_ input: ECSAPI.DescribeClustersRequest) async throws -> ECSAPI.DescribeClustersResponse {
         try await run("DescribeClusters") { state in
             var clusters: [ECSAPI.Cluster] = []
             var failures: [ECSAPI.Failure] = []
@@ -62,7 +62,7 @@ extension LocalECS {
         return definition
     }
 
-    public func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
+    package func createService(_ input: ECSAPI.CreateServiceRequest) async throws -> ECSAPI.CreateServiceResponse {
         try await run("CreateService") { state in
             let cluster = try requireCluster(input.cluster, state)
             guard let name = input.serviceName, !name.isEmpty else { throw fail("InvalidParameterException", "serviceName is required.") }
@@ -108,7 +108,7 @@ extension LocalECS {
         }
     }
 
-    public func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
+    package func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
         try await run("UpdateService") { state in
             let (key, _) = try requireService(cluster: input.cluster, service: input.service, state)
             advanceAll(&state)
@@ -170,7 +170,7 @@ extension LocalECS {
         }
     }
 
-    public func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
+    package func deleteService(_ input: ECSAPI.DeleteServiceRequest) async throws -> ECSAPI.DeleteServiceResponse {
         try await run("DeleteService") { state in
             let (key, found) = try requireService(cluster: input.cluster, service: input.service, state)
             var local = found
@@ -187,7 +187,7 @@ extension LocalECS {
         }
     }
 
-    public func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
+    package func describeServices(_ input: ECSAPI.DescribeServicesRequest) async throws -> ECSAPI.DescribeServicesResponse {
         try await run("DescribeServices") { state in
             let cluster = try requireCluster(input.cluster, state)
             let names = input.services ?? []
@@ -209,7 +209,7 @@ extension LocalECS {
         }
     }
 
-    public func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
+    package func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
         try await run("ListServices") { state in
             let cluster = try requireCluster(input.cluster, state)
             advanceAll(&state)
@@ -221,7 +221,7 @@ extension LocalECS {
         }
     }
 
-    public func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
+    package func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
         try await run("ListServiceDeployments") { state in
             let cluster = try requireCluster(input.cluster, state)
             advanceAll(&state)
@@ -241,7 +241,7 @@ extension LocalECS {
         }
     }
 
-    public func describeServiceDeployments(
+    package func describeServiceDeployments(
         _ input: ECSAPI.DescribeServiceDeploymentsRequest
     ) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
         try await run("DescribeServiceDeployments") { state in

@@ -3,7 +3,7 @@ import ECSModel
 import Foundation
 
 extension LocalECS {
-    public func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
+    package func registerTaskDefinition(_ input: ECSAPI.RegisterTaskDefinitionRequest) async throws -> ECSAPI.RegisterTaskDefinitionResponse {
         try await run("RegisterTaskDefinition") { state in
             try LocalRegistration.validate(input)
             let family = input.family!
@@ -18,7 +18,7 @@ extension LocalECS {
         }
     }
 
-    public func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
+    package func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
         try await run("DescribeTaskDefinition") { state in
             guard let reference = input.taskDefinition, let definition = find(reference, in: state) else {
                 throw fail("ClientException", "Unable to describe task definition.")
@@ -28,7 +28,7 @@ extension LocalECS {
         }
     }
 
-    public func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
+    package func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
         try await run("ListTaskDefinitions") { state in
             // One family is looked up, not found among all of them (a first sync asks once per service).
             let families = input.familyPrefix.map { [$0] } ?? state.revisionCounts.keys.sorted()
@@ -42,7 +42,7 @@ extension LocalECS {
         }
     }
 
-    public func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
+    package func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
         try await run("DeregisterTaskDefinition") { state in
             guard let reference = input.taskDefinition, reference.contains(":"), var definition = find(reference, in: state),
                 let family = definition.family, let revision = definition.revision
@@ -66,7 +66,7 @@ extension LocalECS {
 }
 
 extension LocalECS {
-    public func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
+    package func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
         try await run("TagResource") { state in
             let resource = try taggable(input.resourceArn, state)
             for tag in input.tags ?? [] {
@@ -77,7 +77,7 @@ extension LocalECS {
         }
     }
 
-    public func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
+    package func untagResource(_ input: ECSAPI.UntagResourceRequest) async throws -> ECSAPI.UntagResourceResponse {
         try await run("UntagResource") { state in
             let resource = try taggable(input.resourceArn, state)
             let keys = Set(input.tagKeys ?? [])
@@ -86,7 +86,7 @@ extension LocalECS {
         }
     }
 
-    public func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
+    package func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
         try await run("ListTagsForResource") { state in
             ECSAPI.ListTagsForResourceResponse(tags: state.tags[try taggable(input.resourceArn, state)] ?? [])
         }

@@ -5,7 +5,7 @@ import Foundation
 /// One-off tasks (RunTask): a task runs for `pace` seconds and stops; its containers exit 0,
 /// or 1 when the image is marked failing.
 extension LocalECS {
-    public func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
+    package func runTask(_ input: ECSAPI.RunTaskRequest) async throws -> ECSAPI.RunTaskResponse {
         try await run("RunTask") { state in
             let cluster = try requireCluster(input.cluster, state)
             let definition = try requireActiveTaskDefinition(input.taskDefinition, state)
@@ -32,7 +32,7 @@ extension LocalECS {
         }
     }
 
-    public func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse {
+    package func describeTasks(_ input: ECSAPI.DescribeTasksRequest) async throws -> ECSAPI.DescribeTasksResponse {
         try await run("DescribeTasks") { state in
             _ = try requireCluster(input.cluster, state)
             var tasks: [ECSAPI.Task] = []

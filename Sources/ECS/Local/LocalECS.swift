@@ -8,21 +8,21 @@ import Foundation
 /// circuit breaker), kept in a state file so a fresh machine needs no AWS account. Its file
 /// locking and reads run on a thread of its own, never on the cooperative pool; its fsyncs run
 /// on `Blocking`'s threads (`durable`).
-public actor LocalECS: ECSClient {
+package actor LocalECS: ECSClient {
     private nonisolated let executor = DedicatedExecutor(name: "berth-local-ecs")
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    public nonisolated let counter: CallCounter
-    public nonisolated let region: String
-    public nonisolated let accountId: String
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated let counter: CallCounter
+    package nonisolated let region: String
+    package nonisolated let accountId: String
     /// Seconds a deployment takes to complete.
-    public nonisolated let pace: TimeInterval
+    package nonisolated let pace: TimeInterval
     let file: LocalStateFile
     let now: @Sendable () -> Date
     var memory = LocalState()
     var cursor = LocalStateFile.Cursor()
 
     /// `stateFile: nil` keeps everything in memory.
-    public init(
+    package init(
         stateFile: String?, region: String = "us-east-1", accountId: String = "000000000000", pace: TimeInterval = 1,
         counter: CallCounter = CallCounter(), now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -159,21 +159,21 @@ public actor LocalECS: ECSClient {
     // MARK: Failure injection and inspection
 
     /// The stages a lifecycle hook runs at (ECS's DeploymentLifecycleHookStage).
-    public static let hookStages = [
+    package static let hookStages = [
         "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
         "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT",
     ]
 
     /// Makes lifecycle hooks registered for `stage` fail (or succeed again with `false`), so a
     /// blue/green, linear or canary deployment with such a hook rolls back there.
-    public func setHook(stage: String, failing: Bool) async throws {
+    package func setHook(stage: String, failing: Bool) async throws {
         try await run("SetFailingHook") { state in
             state.failingHooks[stage] = failing ? 1 : nil
         }
     }
 
     /// Makes rollouts of task definitions using `image` fail (or succeed again with `false`).
-    public func setImage(_ image: String, failing: Bool) async throws {
+    package func setImage(_ image: String, failing: Bool) async throws {
         try await run("SetFailingImage") { state in
             state.failingImages.removeAll { $0 == image }
             if failing { state.failingImages.append(image) }
@@ -181,12 +181,12 @@ public actor LocalECS: ECSClient {
     }
 
     /// Forgets everything.
-    public func reset() async throws {
+    package func reset() async throws {
         try await run("Reset") { state in state.clear() }
     }
 
     /// A summary for `berth local show`.
-    public func summary() async throws -> String {
+    package func summary() async throws -> String {
         try await run("Show") { state in
             advanceAll(&state)
             var lines: [String] = []

@@ -5,46 +5,46 @@
 
 /// The CODEDEPLOY API's shapes. Every member is optional so that partial answers decode;
 /// timestamps keep the form they arrived in (epoch seconds on the wire).
-public enum CodeDeployAPI {
-    public struct Alarm: Codable, Sendable, Equatable {
-        public var name: String?
+package enum CodeDeployAPI {
+    package struct Alarm: Codable, Sendable, Equatable {
+        package var name: String?
 
-        public init(name: String? = nil) {
+        package init(name: String? = nil) {
             self.name = name
         }
     }
 
-    public struct AlarmConfiguration: Codable, Sendable, Equatable {
-        public var enabled: Bool?
-        public var ignorePollAlarmFailure: Bool?
-        public var alarms: [Alarm]?
+    package struct AlarmConfiguration: Codable, Sendable, Equatable {
+        package var enabled: Bool?
+        package var ignorePollAlarmFailure: Bool?
+        package var alarms: [Alarm]?
 
-        public init(enabled: Bool? = nil, ignorePollAlarmFailure: Bool? = nil, alarms: [Alarm]? = nil) {
+        package init(enabled: Bool? = nil, ignorePollAlarmFailure: Bool? = nil, alarms: [Alarm]? = nil) {
             self.enabled = enabled
             self.ignorePollAlarmFailure = ignorePollAlarmFailure
             self.alarms = alarms
         }
     }
 
-    public struct AppSpecContent: Codable, Sendable, Equatable {
-        public var content: String?
-        public var sha256: String?
+    package struct AppSpecContent: Codable, Sendable, Equatable {
+        package var content: String?
+        package var sha256: String?
 
-        public init(content: String? = nil, sha256: String? = nil) {
+        package init(content: String? = nil, sha256: String? = nil) {
             self.content = content
             self.sha256 = sha256
         }
     }
 
-    public struct ApplicationInfo: Codable, Sendable, Equatable {
-        public var applicationId: String?
-        public var applicationName: String?
-        public var createTime: Timestamp?
-        public var linkedToGitHub: Bool?
-        public var gitHubAccountName: String?
-        public var computePlatform: String?
+    package struct ApplicationInfo: Codable, Sendable, Equatable {
+        package var applicationId: String?
+        package var applicationName: String?
+        package var createTime: Timestamp?
+        package var linkedToGitHub: Bool?
+        package var gitHubAccountName: String?
+        package var computePlatform: String?
 
-        public init(applicationId: String? = nil, applicationName: String? = nil, createTime: Timestamp? = nil, linkedToGitHub: Bool? = nil, gitHubAccountName: String? = nil, computePlatform: String? = nil) {
+        package init(applicationId: String? = nil, applicationName: String? = nil, createTime: Timestamp? = nil, linkedToGitHub: Bool? = nil, gitHubAccountName: String? = nil, computePlatform: String? = nil) {
             self.applicationId = applicationId
             self.applicationName = applicationName
             self.createTime = createTime
@@ -54,109 +54,109 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct AutoRollbackConfiguration: Codable, Sendable, Equatable {
-        public var enabled: Bool?
-        public var events: [String]?
+    package struct AutoRollbackConfiguration: Codable, Sendable, Equatable {
+        package var enabled: Bool?
+        package var events: [String]?
 
-        public init(enabled: Bool? = nil, events: [String]? = nil) {
+        package init(enabled: Bool? = nil, events: [String]? = nil) {
             self.enabled = enabled
             self.events = events
         }
     }
 
-    public struct AutoScalingGroup: Codable, Sendable, Equatable {
-        public var name: String?
-        public var hook: String?
-        public var terminationHook: String?
+    package struct AutoScalingGroup: Codable, Sendable, Equatable {
+        package var name: String?
+        package var hook: String?
+        package var terminationHook: String?
 
-        public init(name: String? = nil, hook: String? = nil, terminationHook: String? = nil) {
+        package init(name: String? = nil, hook: String? = nil, terminationHook: String? = nil) {
             self.name = name
             self.hook = hook
             self.terminationHook = terminationHook
         }
     }
 
-    public struct BatchGetApplicationsInput: Codable, Sendable, Equatable {
-        public var applicationNames: [String]?
+    package struct BatchGetApplicationsInput: Codable, Sendable, Equatable {
+        package var applicationNames: [String]?
 
-        public init(applicationNames: [String]? = nil) {
+        package init(applicationNames: [String]? = nil) {
             self.applicationNames = applicationNames
         }
     }
 
-    public struct BatchGetApplicationsOutput: Codable, Sendable, Equatable {
-        public var applicationsInfo: [ApplicationInfo]?
+    package struct BatchGetApplicationsOutput: Codable, Sendable, Equatable {
+        package var applicationsInfo: [ApplicationInfo]?
 
-        public init(applicationsInfo: [ApplicationInfo]? = nil) {
+        package init(applicationsInfo: [ApplicationInfo]? = nil) {
             self.applicationsInfo = applicationsInfo
         }
     }
 
-    public struct BlueGreenDeploymentConfiguration: Codable, Sendable, Equatable {
-        public var terminateBlueInstancesOnDeploymentSuccess: BlueInstanceTerminationOption?
-        public var deploymentReadyOption: DeploymentReadyOption?
-        public var greenFleetProvisioningOption: GreenFleetProvisioningOption?
+    package struct BlueGreenDeploymentConfiguration: Codable, Sendable, Equatable {
+        package var terminateBlueInstancesOnDeploymentSuccess: BlueInstanceTerminationOption?
+        package var deploymentReadyOption: DeploymentReadyOption?
+        package var greenFleetProvisioningOption: GreenFleetProvisioningOption?
 
-        public init(terminateBlueInstancesOnDeploymentSuccess: BlueInstanceTerminationOption? = nil, deploymentReadyOption: DeploymentReadyOption? = nil, greenFleetProvisioningOption: GreenFleetProvisioningOption? = nil) {
+        package init(terminateBlueInstancesOnDeploymentSuccess: BlueInstanceTerminationOption? = nil, deploymentReadyOption: DeploymentReadyOption? = nil, greenFleetProvisioningOption: GreenFleetProvisioningOption? = nil) {
             self.terminateBlueInstancesOnDeploymentSuccess = terminateBlueInstancesOnDeploymentSuccess
             self.deploymentReadyOption = deploymentReadyOption
             self.greenFleetProvisioningOption = greenFleetProvisioningOption
         }
     }
 
-    public struct BlueInstanceTerminationOption: Codable, Sendable, Equatable {
-        public var action: String?
-        public var terminationWaitTimeInMinutes: Int?
+    package struct BlueInstanceTerminationOption: Codable, Sendable, Equatable {
+        package var action: String?
+        package var terminationWaitTimeInMinutes: Int?
 
-        public init(action: String? = nil, terminationWaitTimeInMinutes: Int? = nil) {
+        package init(action: String? = nil, terminationWaitTimeInMinutes: Int? = nil) {
             self.action = action
             self.terminationWaitTimeInMinutes = terminationWaitTimeInMinutes
         }
     }
 
-    public struct CreateApplicationInput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var computePlatform: String?
-        public var tags: [Tag]?
+    package struct CreateApplicationInput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var computePlatform: String?
+        package var tags: [Tag]?
 
-        public init(applicationName: String? = nil, computePlatform: String? = nil, tags: [Tag]? = nil) {
+        package init(applicationName: String? = nil, computePlatform: String? = nil, tags: [Tag]? = nil) {
             self.applicationName = applicationName
             self.computePlatform = computePlatform
             self.tags = tags
         }
     }
 
-    public struct CreateApplicationOutput: Codable, Sendable, Equatable {
-        public var applicationId: String?
+    package struct CreateApplicationOutput: Codable, Sendable, Equatable {
+        package var applicationId: String?
 
-        public init(applicationId: String? = nil) {
+        package init(applicationId: String? = nil) {
             self.applicationId = applicationId
         }
     }
 
-    public struct CreateDeploymentGroupInput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroupName: String?
-        public var deploymentConfigName: String?
-        public var ec2TagFilters: [EC2TagFilter]?
-        public var onPremisesInstanceTagFilters: [TagFilter]?
-        public var autoScalingGroups: [String]?
-        public var serviceRoleArn: String?
-        public var triggerConfigurations: [TriggerConfig]?
-        public var alarmConfiguration: AlarmConfiguration?
-        public var autoRollbackConfiguration: AutoRollbackConfiguration?
-        public var outdatedInstancesStrategy: String?
-        public var deploymentStyle: DeploymentStyle?
-        public var blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration?
-        public var loadBalancerInfo: LoadBalancerInfo?
-        public var ec2TagSet: EC2TagSet?
-        public var ecsServices: [ECSService]?
-        public var onPremisesTagSet: OnPremisesTagSet?
-        public var tags: [Tag]?
-        public var ec2DeploymentOptions: EC2DeploymentOptions?
-        public var terminationHookEnabled: Bool?
+    package struct CreateDeploymentGroupInput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroupName: String?
+        package var deploymentConfigName: String?
+        package var ec2TagFilters: [EC2TagFilter]?
+        package var onPremisesInstanceTagFilters: [TagFilter]?
+        package var autoScalingGroups: [String]?
+        package var serviceRoleArn: String?
+        package var triggerConfigurations: [TriggerConfig]?
+        package var alarmConfiguration: AlarmConfiguration?
+        package var autoRollbackConfiguration: AutoRollbackConfiguration?
+        package var outdatedInstancesStrategy: String?
+        package var deploymentStyle: DeploymentStyle?
+        package var blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration?
+        package var loadBalancerInfo: LoadBalancerInfo?
+        package var ec2TagSet: EC2TagSet?
+        package var ecsServices: [ECSService]?
+        package var onPremisesTagSet: OnPremisesTagSet?
+        package var tags: [Tag]?
+        package var ec2DeploymentOptions: EC2DeploymentOptions?
+        package var terminationHookEnabled: Bool?
 
-        public init(applicationName: String? = nil, deploymentGroupName: String? = nil, deploymentConfigName: String? = nil, ec2TagFilters: [EC2TagFilter]? = nil, onPremisesInstanceTagFilters: [TagFilter]? = nil, autoScalingGroups: [String]? = nil, serviceRoleArn: String? = nil, triggerConfigurations: [TriggerConfig]? = nil, alarmConfiguration: AlarmConfiguration? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, outdatedInstancesStrategy: String? = nil, deploymentStyle: DeploymentStyle? = nil, blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration? = nil, loadBalancerInfo: LoadBalancerInfo? = nil, ec2TagSet: EC2TagSet? = nil, ecsServices: [ECSService]? = nil, onPremisesTagSet: OnPremisesTagSet? = nil, tags: [Tag]? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil, terminationHookEnabled: Bool? = nil) {
+        package init(applicationName: String? = nil, deploymentGroupName: String? = nil, deploymentConfigName: String? = nil, ec2TagFilters: [EC2TagFilter]? = nil, onPremisesInstanceTagFilters: [TagFilter]? = nil, autoScalingGroups: [String]? = nil, serviceRoleArn: String? = nil, triggerConfigurations: [TriggerConfig]? = nil, alarmConfiguration: AlarmConfiguration? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, outdatedInstancesStrategy: String? = nil, deploymentStyle: DeploymentStyle? = nil, blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration? = nil, loadBalancerInfo: LoadBalancerInfo? = nil, ec2TagSet: EC2TagSet? = nil, ecsServices: [ECSService]? = nil, onPremisesTagSet: OnPremisesTagSet? = nil, tags: [Tag]? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil, terminationHookEnabled: Bool? = nil) {
             self.applicationName = applicationName
             self.deploymentGroupName = deploymentGroupName
             self.deploymentConfigName = deploymentConfigName
@@ -180,30 +180,30 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct CreateDeploymentGroupOutput: Codable, Sendable, Equatable {
-        public var deploymentGroupId: String?
+    package struct CreateDeploymentGroupOutput: Codable, Sendable, Equatable {
+        package var deploymentGroupId: String?
 
-        public init(deploymentGroupId: String? = nil) {
+        package init(deploymentGroupId: String? = nil) {
             self.deploymentGroupId = deploymentGroupId
         }
     }
 
-    public struct CreateDeploymentInput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroupName: String?
-        public var revision: RevisionLocation?
-        public var deploymentConfigName: String?
-        public var description: String?
-        public var ignoreApplicationStopFailures: Bool?
-        public var targetInstances: TargetInstances?
-        public var autoRollbackConfiguration: AutoRollbackConfiguration?
-        public var updateOutdatedInstancesOnly: Bool?
-        public var fileExistsBehavior: String?
-        public var deploymentMode: String?
-        public var overrideAlarmConfiguration: AlarmConfiguration?
-        public var ec2DeploymentOptions: EC2DeploymentOptions?
+    package struct CreateDeploymentInput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroupName: String?
+        package var revision: RevisionLocation?
+        package var deploymentConfigName: String?
+        package var description: String?
+        package var ignoreApplicationStopFailures: Bool?
+        package var targetInstances: TargetInstances?
+        package var autoRollbackConfiguration: AutoRollbackConfiguration?
+        package var updateOutdatedInstancesOnly: Bool?
+        package var fileExistsBehavior: String?
+        package var deploymentMode: String?
+        package var overrideAlarmConfiguration: AlarmConfiguration?
+        package var ec2DeploymentOptions: EC2DeploymentOptions?
 
-        public init(applicationName: String? = nil, deploymentGroupName: String? = nil, revision: RevisionLocation? = nil, deploymentConfigName: String? = nil, description: String? = nil, ignoreApplicationStopFailures: Bool? = nil, targetInstances: TargetInstances? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, updateOutdatedInstancesOnly: Bool? = nil, fileExistsBehavior: String? = nil, deploymentMode: String? = nil, overrideAlarmConfiguration: AlarmConfiguration? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil) {
+        package init(applicationName: String? = nil, deploymentGroupName: String? = nil, revision: RevisionLocation? = nil, deploymentConfigName: String? = nil, description: String? = nil, ignoreApplicationStopFailures: Bool? = nil, targetInstances: TargetInstances? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, updateOutdatedInstancesOnly: Bool? = nil, fileExistsBehavior: String? = nil, deploymentMode: String? = nil, overrideAlarmConfiguration: AlarmConfiguration? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil) {
             self.applicationName = applicationName
             self.deploymentGroupName = deploymentGroupName
             self.revision = revision
@@ -220,41 +220,41 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct CreateDeploymentOutput: Codable, Sendable, Equatable {
-        public var deploymentId: String?
+    package struct CreateDeploymentOutput: Codable, Sendable, Equatable {
+        package var deploymentId: String?
 
-        public init(deploymentId: String? = nil) {
+        package init(deploymentId: String? = nil) {
             self.deploymentId = deploymentId
         }
     }
 
-    public struct DeploymentGroupInfo: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroupId: String?
-        public var deploymentGroupName: String?
-        public var deploymentConfigName: String?
-        public var ec2TagFilters: [EC2TagFilter]?
-        public var onPremisesInstanceTagFilters: [TagFilter]?
-        public var autoScalingGroups: [AutoScalingGroup]?
-        public var serviceRoleArn: String?
-        public var targetRevision: RevisionLocation?
-        public var triggerConfigurations: [TriggerConfig]?
-        public var alarmConfiguration: AlarmConfiguration?
-        public var autoRollbackConfiguration: AutoRollbackConfiguration?
-        public var deploymentStyle: DeploymentStyle?
-        public var outdatedInstancesStrategy: String?
-        public var blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration?
-        public var loadBalancerInfo: LoadBalancerInfo?
-        public var lastSuccessfulDeployment: LastDeploymentInfo?
-        public var lastAttemptedDeployment: LastDeploymentInfo?
-        public var ec2TagSet: EC2TagSet?
-        public var onPremisesTagSet: OnPremisesTagSet?
-        public var computePlatform: String?
-        public var ecsServices: [ECSService]?
-        public var ec2DeploymentOptions: EC2DeploymentOptions?
-        public var terminationHookEnabled: Bool?
+    package struct DeploymentGroupInfo: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroupId: String?
+        package var deploymentGroupName: String?
+        package var deploymentConfigName: String?
+        package var ec2TagFilters: [EC2TagFilter]?
+        package var onPremisesInstanceTagFilters: [TagFilter]?
+        package var autoScalingGroups: [AutoScalingGroup]?
+        package var serviceRoleArn: String?
+        package var targetRevision: RevisionLocation?
+        package var triggerConfigurations: [TriggerConfig]?
+        package var alarmConfiguration: AlarmConfiguration?
+        package var autoRollbackConfiguration: AutoRollbackConfiguration?
+        package var deploymentStyle: DeploymentStyle?
+        package var outdatedInstancesStrategy: String?
+        package var blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration?
+        package var loadBalancerInfo: LoadBalancerInfo?
+        package var lastSuccessfulDeployment: LastDeploymentInfo?
+        package var lastAttemptedDeployment: LastDeploymentInfo?
+        package var ec2TagSet: EC2TagSet?
+        package var onPremisesTagSet: OnPremisesTagSet?
+        package var computePlatform: String?
+        package var ecsServices: [ECSService]?
+        package var ec2DeploymentOptions: EC2DeploymentOptions?
+        package var terminationHookEnabled: Bool?
 
-        public init(applicationName: String? = nil, deploymentGroupId: String? = nil, deploymentGroupName: String? = nil, deploymentConfigName: String? = nil, ec2TagFilters: [EC2TagFilter]? = nil, onPremisesInstanceTagFilters: [TagFilter]? = nil, autoScalingGroups: [AutoScalingGroup]? = nil, serviceRoleArn: String? = nil, targetRevision: RevisionLocation? = nil, triggerConfigurations: [TriggerConfig]? = nil, alarmConfiguration: AlarmConfiguration? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, deploymentStyle: DeploymentStyle? = nil, outdatedInstancesStrategy: String? = nil, blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration? = nil, loadBalancerInfo: LoadBalancerInfo? = nil, lastSuccessfulDeployment: LastDeploymentInfo? = nil, lastAttemptedDeployment: LastDeploymentInfo? = nil, ec2TagSet: EC2TagSet? = nil, onPremisesTagSet: OnPremisesTagSet? = nil, computePlatform: String? = nil, ecsServices: [ECSService]? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil, terminationHookEnabled: Bool? = nil) {
+        package init(applicationName: String? = nil, deploymentGroupId: String? = nil, deploymentGroupName: String? = nil, deploymentConfigName: String? = nil, ec2TagFilters: [EC2TagFilter]? = nil, onPremisesInstanceTagFilters: [TagFilter]? = nil, autoScalingGroups: [AutoScalingGroup]? = nil, serviceRoleArn: String? = nil, targetRevision: RevisionLocation? = nil, triggerConfigurations: [TriggerConfig]? = nil, alarmConfiguration: AlarmConfiguration? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, deploymentStyle: DeploymentStyle? = nil, outdatedInstancesStrategy: String? = nil, blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration? = nil, loadBalancerInfo: LoadBalancerInfo? = nil, lastSuccessfulDeployment: LastDeploymentInfo? = nil, lastAttemptedDeployment: LastDeploymentInfo? = nil, ec2TagSet: EC2TagSet? = nil, onPremisesTagSet: OnPremisesTagSet? = nil, computePlatform: String? = nil, ecsServices: [ECSService]? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil, terminationHookEnabled: Bool? = nil) {
             self.applicationName = applicationName
             self.deploymentGroupId = deploymentGroupId
             self.deploymentGroupName = deploymentGroupName
@@ -282,41 +282,41 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct DeploymentInfo: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroupName: String?
-        public var deploymentConfigName: String?
-        public var deploymentId: String?
-        public var previousRevision: RevisionLocation?
-        public var revision: RevisionLocation?
-        public var status: String?
-        public var errorInformation: ErrorInformation?
-        public var createTime: Timestamp?
-        public var startTime: Timestamp?
-        public var completeTime: Timestamp?
-        public var deploymentOverview: DeploymentOverview?
-        public var description: String?
-        public var creator: String?
-        public var ignoreApplicationStopFailures: Bool?
-        public var autoRollbackConfiguration: AutoRollbackConfiguration?
-        public var updateOutdatedInstancesOnly: Bool?
-        public var rollbackInfo: RollbackInfo?
-        public var deploymentStyle: DeploymentStyle?
-        public var targetInstances: TargetInstances?
-        public var instanceTerminationWaitTimeStarted: Bool?
-        public var blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration?
-        public var loadBalancerInfo: LoadBalancerInfo?
-        public var additionalDeploymentStatusInfo: String?
-        public var fileExistsBehavior: String?
-        public var deploymentMode: String?
-        public var deploymentStatusMessages: [String]?
-        public var computePlatform: String?
-        public var externalId: String?
-        public var relatedDeployments: RelatedDeployments?
-        public var overrideAlarmConfiguration: AlarmConfiguration?
-        public var ec2DeploymentOptions: EC2DeploymentOptions?
+    package struct DeploymentInfo: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroupName: String?
+        package var deploymentConfigName: String?
+        package var deploymentId: String?
+        package var previousRevision: RevisionLocation?
+        package var revision: RevisionLocation?
+        package var status: String?
+        package var errorInformation: ErrorInformation?
+        package var createTime: Timestamp?
+        package var startTime: Timestamp?
+        package var completeTime: Timestamp?
+        package var deploymentOverview: DeploymentOverview?
+        package var description: String?
+        package var creator: String?
+        package var ignoreApplicationStopFailures: Bool?
+        package var autoRollbackConfiguration: AutoRollbackConfiguration?
+        package var updateOutdatedInstancesOnly: Bool?
+        package var rollbackInfo: RollbackInfo?
+        package var deploymentStyle: DeploymentStyle?
+        package var targetInstances: TargetInstances?
+        package var instanceTerminationWaitTimeStarted: Bool?
+        package var blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration?
+        package var loadBalancerInfo: LoadBalancerInfo?
+        package var additionalDeploymentStatusInfo: String?
+        package var fileExistsBehavior: String?
+        package var deploymentMode: String?
+        package var deploymentStatusMessages: [String]?
+        package var computePlatform: String?
+        package var externalId: String?
+        package var relatedDeployments: RelatedDeployments?
+        package var overrideAlarmConfiguration: AlarmConfiguration?
+        package var ec2DeploymentOptions: EC2DeploymentOptions?
 
-        public init(applicationName: String? = nil, deploymentGroupName: String? = nil, deploymentConfigName: String? = nil, deploymentId: String? = nil, previousRevision: RevisionLocation? = nil, revision: RevisionLocation? = nil, status: String? = nil, errorInformation: ErrorInformation? = nil, createTime: Timestamp? = nil, startTime: Timestamp? = nil, completeTime: Timestamp? = nil, deploymentOverview: DeploymentOverview? = nil, description: String? = nil, creator: String? = nil, ignoreApplicationStopFailures: Bool? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, updateOutdatedInstancesOnly: Bool? = nil, rollbackInfo: RollbackInfo? = nil, deploymentStyle: DeploymentStyle? = nil, targetInstances: TargetInstances? = nil, instanceTerminationWaitTimeStarted: Bool? = nil, blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration? = nil, loadBalancerInfo: LoadBalancerInfo? = nil, additionalDeploymentStatusInfo: String? = nil, fileExistsBehavior: String? = nil, deploymentMode: String? = nil, deploymentStatusMessages: [String]? = nil, computePlatform: String? = nil, externalId: String? = nil, relatedDeployments: RelatedDeployments? = nil, overrideAlarmConfiguration: AlarmConfiguration? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil) {
+        package init(applicationName: String? = nil, deploymentGroupName: String? = nil, deploymentConfigName: String? = nil, deploymentId: String? = nil, previousRevision: RevisionLocation? = nil, revision: RevisionLocation? = nil, status: String? = nil, errorInformation: ErrorInformation? = nil, createTime: Timestamp? = nil, startTime: Timestamp? = nil, completeTime: Timestamp? = nil, deploymentOverview: DeploymentOverview? = nil, description: String? = nil, creator: String? = nil, ignoreApplicationStopFailures: Bool? = nil, autoRollbackConfiguration: AutoRollbackConfiguration? = nil, updateOutdatedInstancesOnly: Bool? = nil, rollbackInfo: RollbackInfo? = nil, deploymentStyle: DeploymentStyle? = nil, targetInstances: TargetInstances? = nil, instanceTerminationWaitTimeStarted: Bool? = nil, blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration? = nil, loadBalancerInfo: LoadBalancerInfo? = nil, additionalDeploymentStatusInfo: String? = nil, fileExistsBehavior: String? = nil, deploymentMode: String? = nil, deploymentStatusMessages: [String]? = nil, computePlatform: String? = nil, externalId: String? = nil, relatedDeployments: RelatedDeployments? = nil, overrideAlarmConfiguration: AlarmConfiguration? = nil, ec2DeploymentOptions: EC2DeploymentOptions? = nil) {
             self.applicationName = applicationName
             self.deploymentGroupName = deploymentGroupName
             self.deploymentConfigName = deploymentConfigName
@@ -352,15 +352,15 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct DeploymentOverview: Codable, Sendable, Equatable {
-        public var Pending: Int?
-        public var InProgress: Int?
-        public var Succeeded: Int?
-        public var Failed: Int?
-        public var Skipped: Int?
-        public var Ready: Int?
+    package struct DeploymentOverview: Codable, Sendable, Equatable {
+        package var Pending: Int?
+        package var InProgress: Int?
+        package var Succeeded: Int?
+        package var Failed: Int?
+        package var Skipped: Int?
+        package var Ready: Int?
 
-        public init(Pending: Int? = nil, InProgress: Int? = nil, Succeeded: Int? = nil, Failed: Int? = nil, Skipped: Int? = nil, Ready: Int? = nil) {
+        package init(Pending: Int? = nil, InProgress: Int? = nil, Succeeded: Int? = nil, Failed: Int? = nil, Skipped: Int? = nil, Ready: Int? = nil) {
             self.Pending = Pending
             self.InProgress = InProgress
             self.Succeeded = Succeeded
@@ -370,141 +370,141 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct DeploymentReadyOption: Codable, Sendable, Equatable {
-        public var actionOnTimeout: String?
-        public var waitTimeInMinutes: Int?
+    package struct DeploymentReadyOption: Codable, Sendable, Equatable {
+        package var actionOnTimeout: String?
+        package var waitTimeInMinutes: Int?
 
-        public init(actionOnTimeout: String? = nil, waitTimeInMinutes: Int? = nil) {
+        package init(actionOnTimeout: String? = nil, waitTimeInMinutes: Int? = nil) {
             self.actionOnTimeout = actionOnTimeout
             self.waitTimeInMinutes = waitTimeInMinutes
         }
     }
 
-    public struct DeploymentStyle: Codable, Sendable, Equatable {
-        public var deploymentType: String?
-        public var deploymentOption: String?
+    package struct DeploymentStyle: Codable, Sendable, Equatable {
+        package var deploymentType: String?
+        package var deploymentOption: String?
 
-        public init(deploymentType: String? = nil, deploymentOption: String? = nil) {
+        package init(deploymentType: String? = nil, deploymentOption: String? = nil) {
             self.deploymentType = deploymentType
             self.deploymentOption = deploymentOption
         }
     }
 
-    public struct EC2DeploymentOptions: Codable, Sendable, Equatable {
-        public var autoScalingGroupProcessesToSuspend: [String]?
+    package struct EC2DeploymentOptions: Codable, Sendable, Equatable {
+        package var autoScalingGroupProcessesToSuspend: [String]?
 
-        public init(autoScalingGroupProcessesToSuspend: [String]? = nil) {
+        package init(autoScalingGroupProcessesToSuspend: [String]? = nil) {
             self.autoScalingGroupProcessesToSuspend = autoScalingGroupProcessesToSuspend
         }
     }
 
-    public struct EC2TagFilter: Codable, Sendable, Equatable {
-        public var Key: String?
-        public var Value: String?
-        public var `Type`: String?
+    package struct EC2TagFilter: Codable, Sendable, Equatable {
+        package var Key: String?
+        package var Value: String?
+        package var `Type`: String?
 
-        public init(Key: String? = nil, Value: String? = nil, `Type`: String? = nil) {
+        package init(Key: String? = nil, Value: String? = nil, `Type`: String? = nil) {
             self.Key = Key
             self.Value = Value
             self.`Type` = `Type`
         }
     }
 
-    public struct EC2TagSet: Codable, Sendable, Equatable {
-        public var ec2TagSetList: [[EC2TagFilter]]?
+    package struct EC2TagSet: Codable, Sendable, Equatable {
+        package var ec2TagSetList: [[EC2TagFilter]]?
 
-        public init(ec2TagSetList: [[EC2TagFilter]]? = nil) {
+        package init(ec2TagSetList: [[EC2TagFilter]]? = nil) {
             self.ec2TagSetList = ec2TagSetList
         }
     }
 
-    public struct ECSService: Codable, Sendable, Equatable {
-        public var serviceName: String?
-        public var clusterName: String?
+    package struct ECSService: Codable, Sendable, Equatable {
+        package var serviceName: String?
+        package var clusterName: String?
 
-        public init(serviceName: String? = nil, clusterName: String? = nil) {
+        package init(serviceName: String? = nil, clusterName: String? = nil) {
             self.serviceName = serviceName
             self.clusterName = clusterName
         }
     }
 
-    public struct ELBInfo: Codable, Sendable, Equatable {
-        public var name: String?
+    package struct ELBInfo: Codable, Sendable, Equatable {
+        package var name: String?
 
-        public init(name: String? = nil) {
+        package init(name: String? = nil) {
             self.name = name
         }
     }
 
-    public struct ErrorInformation: Codable, Sendable, Equatable {
-        public var code: String?
-        public var message: String?
+    package struct ErrorInformation: Codable, Sendable, Equatable {
+        package var code: String?
+        package var message: String?
 
-        public init(code: String? = nil, message: String? = nil) {
+        package init(code: String? = nil, message: String? = nil) {
             self.code = code
             self.message = message
         }
     }
 
-    public struct GetDeploymentGroupInput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroupName: String?
+    package struct GetDeploymentGroupInput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroupName: String?
 
-        public init(applicationName: String? = nil, deploymentGroupName: String? = nil) {
+        package init(applicationName: String? = nil, deploymentGroupName: String? = nil) {
             self.applicationName = applicationName
             self.deploymentGroupName = deploymentGroupName
         }
     }
 
-    public struct GetDeploymentGroupOutput: Codable, Sendable, Equatable {
-        public var deploymentGroupInfo: DeploymentGroupInfo?
+    package struct GetDeploymentGroupOutput: Codable, Sendable, Equatable {
+        package var deploymentGroupInfo: DeploymentGroupInfo?
 
-        public init(deploymentGroupInfo: DeploymentGroupInfo? = nil) {
+        package init(deploymentGroupInfo: DeploymentGroupInfo? = nil) {
             self.deploymentGroupInfo = deploymentGroupInfo
         }
     }
 
-    public struct GetDeploymentInput: Codable, Sendable, Equatable {
-        public var deploymentId: String?
+    package struct GetDeploymentInput: Codable, Sendable, Equatable {
+        package var deploymentId: String?
 
-        public init(deploymentId: String? = nil) {
+        package init(deploymentId: String? = nil) {
             self.deploymentId = deploymentId
         }
     }
 
-    public struct GetDeploymentOutput: Codable, Sendable, Equatable {
-        public var deploymentInfo: DeploymentInfo?
+    package struct GetDeploymentOutput: Codable, Sendable, Equatable {
+        package var deploymentInfo: DeploymentInfo?
 
-        public init(deploymentInfo: DeploymentInfo? = nil) {
+        package init(deploymentInfo: DeploymentInfo? = nil) {
             self.deploymentInfo = deploymentInfo
         }
     }
 
-    public struct GitHubLocation: Codable, Sendable, Equatable {
-        public var repository: String?
-        public var commitId: String?
+    package struct GitHubLocation: Codable, Sendable, Equatable {
+        package var repository: String?
+        package var commitId: String?
 
-        public init(repository: String? = nil, commitId: String? = nil) {
+        package init(repository: String? = nil, commitId: String? = nil) {
             self.repository = repository
             self.commitId = commitId
         }
     }
 
-    public struct GreenFleetProvisioningOption: Codable, Sendable, Equatable {
-        public var action: String?
+    package struct GreenFleetProvisioningOption: Codable, Sendable, Equatable {
+        package var action: String?
 
-        public init(action: String? = nil) {
+        package init(action: String? = nil) {
             self.action = action
         }
     }
 
-    public struct LastDeploymentInfo: Codable, Sendable, Equatable {
-        public var deploymentId: String?
-        public var status: String?
-        public var endTime: Timestamp?
-        public var createTime: Timestamp?
+    package struct LastDeploymentInfo: Codable, Sendable, Equatable {
+        package var deploymentId: String?
+        package var status: String?
+        package var endTime: Timestamp?
+        package var createTime: Timestamp?
 
-        public init(deploymentId: String? = nil, status: String? = nil, endTime: Timestamp? = nil, createTime: Timestamp? = nil) {
+        package init(deploymentId: String? = nil, status: String? = nil, endTime: Timestamp? = nil, createTime: Timestamp? = nil) {
             self.deploymentId = deploymentId
             self.status = status
             self.endTime = endTime
@@ -512,55 +512,55 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct ListApplicationsInput: Codable, Sendable, Equatable {
-        public var nextToken: String?
+    package struct ListApplicationsInput: Codable, Sendable, Equatable {
+        package var nextToken: String?
 
-        public init(nextToken: String? = nil) {
+        package init(nextToken: String? = nil) {
             self.nextToken = nextToken
         }
     }
 
-    public struct ListApplicationsOutput: Codable, Sendable, Equatable {
-        public var applications: [String]?
-        public var nextToken: String?
+    package struct ListApplicationsOutput: Codable, Sendable, Equatable {
+        package var applications: [String]?
+        package var nextToken: String?
 
-        public init(applications: [String]? = nil, nextToken: String? = nil) {
+        package init(applications: [String]? = nil, nextToken: String? = nil) {
             self.applications = applications
             self.nextToken = nextToken
         }
     }
 
-    public struct ListDeploymentGroupsInput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var nextToken: String?
+    package struct ListDeploymentGroupsInput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var nextToken: String?
 
-        public init(applicationName: String? = nil, nextToken: String? = nil) {
+        package init(applicationName: String? = nil, nextToken: String? = nil) {
             self.applicationName = applicationName
             self.nextToken = nextToken
         }
     }
 
-    public struct ListDeploymentGroupsOutput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroups: [String]?
-        public var nextToken: String?
+    package struct ListDeploymentGroupsOutput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroups: [String]?
+        package var nextToken: String?
 
-        public init(applicationName: String? = nil, deploymentGroups: [String]? = nil, nextToken: String? = nil) {
+        package init(applicationName: String? = nil, deploymentGroups: [String]? = nil, nextToken: String? = nil) {
             self.applicationName = applicationName
             self.deploymentGroups = deploymentGroups
             self.nextToken = nextToken
         }
     }
 
-    public struct ListDeploymentsInput: Codable, Sendable, Equatable {
-        public var applicationName: String?
-        public var deploymentGroupName: String?
-        public var externalId: String?
-        public var includeOnlyStatuses: [String]?
-        public var createTimeRange: TimeRange?
-        public var nextToken: String?
+    package struct ListDeploymentsInput: Codable, Sendable, Equatable {
+        package var applicationName: String?
+        package var deploymentGroupName: String?
+        package var externalId: String?
+        package var includeOnlyStatuses: [String]?
+        package var createTimeRange: TimeRange?
+        package var nextToken: String?
 
-        public init(applicationName: String? = nil, deploymentGroupName: String? = nil, externalId: String? = nil, includeOnlyStatuses: [String]? = nil, createTimeRange: TimeRange? = nil, nextToken: String? = nil) {
+        package init(applicationName: String? = nil, deploymentGroupName: String? = nil, externalId: String? = nil, includeOnlyStatuses: [String]? = nil, createTimeRange: TimeRange? = nil, nextToken: String? = nil) {
             self.applicationName = applicationName
             self.deploymentGroupName = deploymentGroupName
             self.externalId = externalId
@@ -570,64 +570,64 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct ListDeploymentsOutput: Codable, Sendable, Equatable {
-        public var deployments: [String]?
-        public var nextToken: String?
+    package struct ListDeploymentsOutput: Codable, Sendable, Equatable {
+        package var deployments: [String]?
+        package var nextToken: String?
 
-        public init(deployments: [String]? = nil, nextToken: String? = nil) {
+        package init(deployments: [String]? = nil, nextToken: String? = nil) {
             self.deployments = deployments
             self.nextToken = nextToken
         }
     }
 
-    public struct LoadBalancerInfo: Codable, Sendable, Equatable {
-        public var elbInfoList: [ELBInfo]?
-        public var targetGroupInfoList: [TargetGroupInfo]?
-        public var targetGroupPairInfoList: [TargetGroupPairInfo]?
+    package struct LoadBalancerInfo: Codable, Sendable, Equatable {
+        package var elbInfoList: [ELBInfo]?
+        package var targetGroupInfoList: [TargetGroupInfo]?
+        package var targetGroupPairInfoList: [TargetGroupPairInfo]?
 
-        public init(elbInfoList: [ELBInfo]? = nil, targetGroupInfoList: [TargetGroupInfo]? = nil, targetGroupPairInfoList: [TargetGroupPairInfo]? = nil) {
+        package init(elbInfoList: [ELBInfo]? = nil, targetGroupInfoList: [TargetGroupInfo]? = nil, targetGroupPairInfoList: [TargetGroupPairInfo]? = nil) {
             self.elbInfoList = elbInfoList
             self.targetGroupInfoList = targetGroupInfoList
             self.targetGroupPairInfoList = targetGroupPairInfoList
         }
     }
 
-    public struct OnPremisesTagSet: Codable, Sendable, Equatable {
-        public var onPremisesTagSetList: [[TagFilter]]?
+    package struct OnPremisesTagSet: Codable, Sendable, Equatable {
+        package var onPremisesTagSetList: [[TagFilter]]?
 
-        public init(onPremisesTagSetList: [[TagFilter]]? = nil) {
+        package init(onPremisesTagSetList: [[TagFilter]]? = nil) {
             self.onPremisesTagSetList = onPremisesTagSetList
         }
     }
 
-    public struct RawString: Codable, Sendable, Equatable {
-        public var content: String?
-        public var sha256: String?
+    package struct RawString: Codable, Sendable, Equatable {
+        package var content: String?
+        package var sha256: String?
 
-        public init(content: String? = nil, sha256: String? = nil) {
+        package init(content: String? = nil, sha256: String? = nil) {
             self.content = content
             self.sha256 = sha256
         }
     }
 
-    public struct RelatedDeployments: Codable, Sendable, Equatable {
-        public var autoUpdateOutdatedInstancesRootDeploymentId: String?
-        public var autoUpdateOutdatedInstancesDeploymentIds: [String]?
+    package struct RelatedDeployments: Codable, Sendable, Equatable {
+        package var autoUpdateOutdatedInstancesRootDeploymentId: String?
+        package var autoUpdateOutdatedInstancesDeploymentIds: [String]?
 
-        public init(autoUpdateOutdatedInstancesRootDeploymentId: String? = nil, autoUpdateOutdatedInstancesDeploymentIds: [String]? = nil) {
+        package init(autoUpdateOutdatedInstancesRootDeploymentId: String? = nil, autoUpdateOutdatedInstancesDeploymentIds: [String]? = nil) {
             self.autoUpdateOutdatedInstancesRootDeploymentId = autoUpdateOutdatedInstancesRootDeploymentId
             self.autoUpdateOutdatedInstancesDeploymentIds = autoUpdateOutdatedInstancesDeploymentIds
         }
     }
 
-    public struct RevisionLocation: Codable, Sendable, Equatable {
-        public var revisionType: String?
-        public var s3Location: S3Location?
-        public var gitHubLocation: GitHubLocation?
-        public var string: RawString?
-        public var appSpecContent: AppSpecContent?
+    package struct RevisionLocation: Codable, Sendable, Equatable {
+        package var revisionType: String?
+        package var s3Location: S3Location?
+        package var gitHubLocation: GitHubLocation?
+        package var string: RawString?
+        package var appSpecContent: AppSpecContent?
 
-        public init(revisionType: String? = nil, s3Location: S3Location? = nil, gitHubLocation: GitHubLocation? = nil, string: RawString? = nil, appSpecContent: AppSpecContent? = nil) {
+        package init(revisionType: String? = nil, s3Location: S3Location? = nil, gitHubLocation: GitHubLocation? = nil, string: RawString? = nil, appSpecContent: AppSpecContent? = nil) {
             self.revisionType = revisionType
             self.s3Location = s3Location
             self.gitHubLocation = gitHubLocation
@@ -636,26 +636,26 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct RollbackInfo: Codable, Sendable, Equatable {
-        public var rollbackDeploymentId: String?
-        public var rollbackTriggeringDeploymentId: String?
-        public var rollbackMessage: String?
+    package struct RollbackInfo: Codable, Sendable, Equatable {
+        package var rollbackDeploymentId: String?
+        package var rollbackTriggeringDeploymentId: String?
+        package var rollbackMessage: String?
 
-        public init(rollbackDeploymentId: String? = nil, rollbackTriggeringDeploymentId: String? = nil, rollbackMessage: String? = nil) {
+        package init(rollbackDeploymentId: String? = nil, rollbackTriggeringDeploymentId: String? = nil, rollbackMessage: String? = nil) {
             self.rollbackDeploymentId = rollbackDeploymentId
             self.rollbackTriggeringDeploymentId = rollbackTriggeringDeploymentId
             self.rollbackMessage = rollbackMessage
         }
     }
 
-    public struct S3Location: Codable, Sendable, Equatable {
-        public var bucket: String?
-        public var key: String?
-        public var bundleType: String?
-        public var version: String?
-        public var eTag: String?
+    package struct S3Location: Codable, Sendable, Equatable {
+        package var bucket: String?
+        package var key: String?
+        package var bundleType: String?
+        package var version: String?
+        package var eTag: String?
 
-        public init(bucket: String? = nil, key: String? = nil, bundleType: String? = nil, version: String? = nil, eTag: String? = nil) {
+        package init(bucket: String? = nil, key: String? = nil, bundleType: String? = nil, version: String? = nil, eTag: String? = nil) {
             self.bucket = bucket
             self.key = key
             self.bundleType = bundleType
@@ -664,104 +664,104 @@ public enum CodeDeployAPI {
         }
     }
 
-    public struct StopDeploymentInput: Codable, Sendable, Equatable {
-        public var deploymentId: String?
-        public var autoRollbackEnabled: Bool?
+    package struct StopDeploymentInput: Codable, Sendable, Equatable {
+        package var deploymentId: String?
+        package var autoRollbackEnabled: Bool?
 
-        public init(deploymentId: String? = nil, autoRollbackEnabled: Bool? = nil) {
+        package init(deploymentId: String? = nil, autoRollbackEnabled: Bool? = nil) {
             self.deploymentId = deploymentId
             self.autoRollbackEnabled = autoRollbackEnabled
         }
     }
 
-    public struct StopDeploymentOutput: Codable, Sendable, Equatable {
-        public var status: String?
-        public var statusMessage: String?
+    package struct StopDeploymentOutput: Codable, Sendable, Equatable {
+        package var status: String?
+        package var statusMessage: String?
 
-        public init(status: String? = nil, statusMessage: String? = nil) {
+        package init(status: String? = nil, statusMessage: String? = nil) {
             self.status = status
             self.statusMessage = statusMessage
         }
     }
 
-    public struct Tag: Codable, Sendable, Equatable {
-        public var Key: String?
-        public var Value: String?
+    package struct Tag: Codable, Sendable, Equatable {
+        package var Key: String?
+        package var Value: String?
 
-        public init(Key: String? = nil, Value: String? = nil) {
+        package init(Key: String? = nil, Value: String? = nil) {
             self.Key = Key
             self.Value = Value
         }
     }
 
-    public struct TagFilter: Codable, Sendable, Equatable {
-        public var Key: String?
-        public var Value: String?
-        public var `Type`: String?
+    package struct TagFilter: Codable, Sendable, Equatable {
+        package var Key: String?
+        package var Value: String?
+        package var `Type`: String?
 
-        public init(Key: String? = nil, Value: String? = nil, `Type`: String? = nil) {
+        package init(Key: String? = nil, Value: String? = nil, `Type`: String? = nil) {
             self.Key = Key
             self.Value = Value
             self.`Type` = `Type`
         }
     }
 
-    public struct TargetGroupInfo: Codable, Sendable, Equatable {
-        public var name: String?
+    package struct TargetGroupInfo: Codable, Sendable, Equatable {
+        package var name: String?
 
-        public init(name: String? = nil) {
+        package init(name: String? = nil) {
             self.name = name
         }
     }
 
-    public struct TargetGroupPairInfo: Codable, Sendable, Equatable {
-        public var targetGroups: [TargetGroupInfo]?
-        public var prodTrafficRoute: TrafficRoute?
-        public var testTrafficRoute: TrafficRoute?
+    package struct TargetGroupPairInfo: Codable, Sendable, Equatable {
+        package var targetGroups: [TargetGroupInfo]?
+        package var prodTrafficRoute: TrafficRoute?
+        package var testTrafficRoute: TrafficRoute?
 
-        public init(targetGroups: [TargetGroupInfo]? = nil, prodTrafficRoute: TrafficRoute? = nil, testTrafficRoute: TrafficRoute? = nil) {
+        package init(targetGroups: [TargetGroupInfo]? = nil, prodTrafficRoute: TrafficRoute? = nil, testTrafficRoute: TrafficRoute? = nil) {
             self.targetGroups = targetGroups
             self.prodTrafficRoute = prodTrafficRoute
             self.testTrafficRoute = testTrafficRoute
         }
     }
 
-    public struct TargetInstances: Codable, Sendable, Equatable {
-        public var tagFilters: [EC2TagFilter]?
-        public var autoScalingGroups: [String]?
-        public var ec2TagSet: EC2TagSet?
+    package struct TargetInstances: Codable, Sendable, Equatable {
+        package var tagFilters: [EC2TagFilter]?
+        package var autoScalingGroups: [String]?
+        package var ec2TagSet: EC2TagSet?
 
-        public init(tagFilters: [EC2TagFilter]? = nil, autoScalingGroups: [String]? = nil, ec2TagSet: EC2TagSet? = nil) {
+        package init(tagFilters: [EC2TagFilter]? = nil, autoScalingGroups: [String]? = nil, ec2TagSet: EC2TagSet? = nil) {
             self.tagFilters = tagFilters
             self.autoScalingGroups = autoScalingGroups
             self.ec2TagSet = ec2TagSet
         }
     }
 
-    public struct TimeRange: Codable, Sendable, Equatable {
-        public var start: Timestamp?
-        public var end: Timestamp?
+    package struct TimeRange: Codable, Sendable, Equatable {
+        package var start: Timestamp?
+        package var end: Timestamp?
 
-        public init(start: Timestamp? = nil, end: Timestamp? = nil) {
+        package init(start: Timestamp? = nil, end: Timestamp? = nil) {
             self.start = start
             self.end = end
         }
     }
 
-    public struct TrafficRoute: Codable, Sendable, Equatable {
-        public var listenerArns: [String]?
+    package struct TrafficRoute: Codable, Sendable, Equatable {
+        package var listenerArns: [String]?
 
-        public init(listenerArns: [String]? = nil) {
+        package init(listenerArns: [String]? = nil) {
             self.listenerArns = listenerArns
         }
     }
 
-    public struct TriggerConfig: Codable, Sendable, Equatable {
-        public var triggerName: String?
-        public var triggerTargetArn: String?
-        public var triggerEvents: [String]?
+    package struct TriggerConfig: Codable, Sendable, Equatable {
+        package var triggerName: String?
+        package var triggerTargetArn: String?
+        package var triggerEvents: [String]?
 
-        public init(triggerName: String? = nil, triggerTargetArn: String? = nil, triggerEvents: [String]? = nil) {
+        package init(triggerName: String? = nil, triggerTargetArn: String? = nil, triggerEvents: [String]? = nil) {
             self.triggerName = triggerName
             self.triggerTargetArn = triggerTargetArn
             self.triggerEvents = triggerEvents

@@ -5,17 +5,17 @@
 
 /// The ECR API's shapes. Every member is optional so that partial answers decode;
 /// timestamps keep the form they arrived in (epoch seconds on the wire).
-public enum ECRAPI {
-    public struct CreateRepositoryRequest: Codable, Sendable, Equatable {
-        public var registryId: String?
-        public var repositoryName: String?
-        public var tags: [Tag]?
-        public var imageTagMutability: String?
-        public var imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]?
-        public var imageScanningConfiguration: ImageScanningConfiguration?
-        public var encryptionConfiguration: EncryptionConfiguration?
+package enum ECRAPI {
+    package struct CreateRepositoryRequest: Codable, Sendable, Equatable {
+        package var registryId: String?
+        package var repositoryName: String?
+        package var tags: [Tag]?
+        package var imageTagMutability: String?
+        package var imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]?
+        package var imageScanningConfiguration: ImageScanningConfiguration?
+        package var encryptionConfiguration: EncryptionConfiguration?
 
-        public init(registryId: String? = nil, repositoryName: String? = nil, tags: [Tag]? = nil, imageTagMutability: String? = nil, imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]? = nil, imageScanningConfiguration: ImageScanningConfiguration? = nil, encryptionConfiguration: EncryptionConfiguration? = nil) {
+        package init(registryId: String? = nil, repositoryName: String? = nil, tags: [Tag]? = nil, imageTagMutability: String? = nil, imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]? = nil, imageScanningConfiguration: ImageScanningConfiguration? = nil, encryptionConfiguration: EncryptionConfiguration? = nil) {
             self.registryId = registryId
             self.repositoryName = repositoryName
             self.tags = tags
@@ -26,33 +26,33 @@ public enum ECRAPI {
         }
     }
 
-    public struct CreateRepositoryResponse: Codable, Sendable, Equatable {
-        public var repository: Repository?
+    package struct CreateRepositoryResponse: Codable, Sendable, Equatable {
+        package var repository: Repository?
 
-        public init(repository: Repository? = nil) {
+        package init(repository: Repository? = nil) {
             self.repository = repository
         }
     }
 
-    public struct DescribeImagesFilter: Codable, Sendable, Equatable {
-        public var tagStatus: String?
-        public var imageStatus: String?
+    package struct DescribeImagesFilter: Codable, Sendable, Equatable {
+        package var tagStatus: String?
+        package var imageStatus: String?
 
-        public init(tagStatus: String? = nil, imageStatus: String? = nil) {
+        package init(tagStatus: String? = nil, imageStatus: String? = nil) {
             self.tagStatus = tagStatus
             self.imageStatus = imageStatus
         }
     }
 
-    public struct DescribeImagesRequest: Codable, Sendable, Equatable {
-        public var registryId: String?
-        public var repositoryName: String?
-        public var imageIds: [ImageIdentifier]?
-        public var nextToken: String?
-        public var maxResults: Int?
-        public var filter: DescribeImagesFilter?
+    package struct DescribeImagesRequest: Codable, Sendable, Equatable {
+        package var registryId: String?
+        package var repositoryName: String?
+        package var imageIds: [ImageIdentifier]?
+        package var nextToken: String?
+        package var maxResults: Int?
+        package var filter: DescribeImagesFilter?
 
-        public init(registryId: String? = nil, repositoryName: String? = nil, imageIds: [ImageIdentifier]? = nil, nextToken: String? = nil, maxResults: Int? = nil, filter: DescribeImagesFilter? = nil) {
+        package init(registryId: String? = nil, repositoryName: String? = nil, imageIds: [ImageIdentifier]? = nil, nextToken: String? = nil, maxResults: Int? = nil, filter: DescribeImagesFilter? = nil) {
             self.registryId = registryId
             self.repositoryName = repositoryName
             self.imageIds = imageIds
@@ -62,34 +62,34 @@ public enum ECRAPI {
         }
     }
 
-    public struct DescribeImagesResponse: Codable, Sendable, Equatable {
-        public var imageDetails: [ImageDetail]?
-        public var nextToken: String?
+    package struct DescribeImagesResponse: Codable, Sendable, Equatable {
+        package var imageDetails: [ImageDetail]?
+        package var nextToken: String?
 
-        public init(imageDetails: [ImageDetail]? = nil, nextToken: String? = nil) {
+        package init(imageDetails: [ImageDetail]? = nil, nextToken: String? = nil) {
             self.imageDetails = imageDetails
             self.nextToken = nextToken
         }
     }
 
-    public struct EncryptionConfiguration: Codable, Sendable, Equatable {
-        public var encryptionType: String?
-        public var kmsKey: String?
+    package struct EncryptionConfiguration: Codable, Sendable, Equatable {
+        package var encryptionType: String?
+        package var kmsKey: String?
 
-        public init(encryptionType: String? = nil, kmsKey: String? = nil) {
+        package init(encryptionType: String? = nil, kmsKey: String? = nil) {
             self.encryptionType = encryptionType
             self.kmsKey = kmsKey
         }
     }
 
-    public struct Image: Codable, Sendable, Equatable {
-        public var registryId: String?
-        public var repositoryName: String?
-        public var imageId: ImageIdentifier?
-        public var imageManifest: String?
-        public var imageManifestMediaType: String?
+    package struct Image: Codable, Sendable, Equatable {
+        package var registryId: String?
+        package var repositoryName: String?
+        package var imageId: ImageIdentifier?
+        package var imageManifest: String?
+        package var imageManifestMediaType: String?
 
-        public init(registryId: String? = nil, repositoryName: String? = nil, imageId: ImageIdentifier? = nil, imageManifest: String? = nil, imageManifestMediaType: String? = nil) {
+        package init(registryId: String? = nil, repositoryName: String? = nil, imageId: ImageIdentifier? = nil, imageManifest: String? = nil, imageManifestMediaType: String? = nil) {
             self.registryId = registryId
             self.repositoryName = repositoryName
             self.imageId = imageId
@@ -98,24 +98,24 @@ public enum ECRAPI {
         }
     }
 
-    public struct ImageDetail: Codable, Sendable, Equatable {
-        public var registryId: String?
-        public var repositoryName: String?
-        public var imageDigest: String?
-        public var imageTags: [String]?
-        public var imageSizeInBytes: Int?
-        public var imagePushedAt: Timestamp?
-        public var imageScanStatus: ImageScanStatus?
-        public var imageScanFindingsSummary: ImageScanFindingsSummary?
-        public var imageManifestMediaType: String?
-        public var artifactMediaType: String?
-        public var lastRecordedPullTime: Timestamp?
-        public var subjectManifestDigest: String?
-        public var imageStatus: String?
-        public var lastArchivedAt: Timestamp?
-        public var lastActivatedAt: Timestamp?
+    package struct ImageDetail: Codable, Sendable, Equatable {
+        package var registryId: String?
+        package var repositoryName: String?
+        package var imageDigest: String?
+        package var imageTags: [String]?
+        package var imageSizeInBytes: Int?
+        package var imagePushedAt: Timestamp?
+        package var imageScanStatus: ImageScanStatus?
+        package var imageScanFindingsSummary: ImageScanFindingsSummary?
+        package var imageManifestMediaType: String?
+        package var artifactMediaType: String?
+        package var lastRecordedPullTime: Timestamp?
+        package var subjectManifestDigest: String?
+        package var imageStatus: String?
+        package var lastArchivedAt: Timestamp?
+        package var lastActivatedAt: Timestamp?
 
-        public init(registryId: String? = nil, repositoryName: String? = nil, imageDigest: String? = nil, imageTags: [String]? = nil, imageSizeInBytes: Int? = nil, imagePushedAt: Timestamp? = nil, imageScanStatus: ImageScanStatus? = nil, imageScanFindingsSummary: ImageScanFindingsSummary? = nil, imageManifestMediaType: String? = nil, artifactMediaType: String? = nil, lastRecordedPullTime: Timestamp? = nil, subjectManifestDigest: String? = nil, imageStatus: String? = nil, lastArchivedAt: Timestamp? = nil, lastActivatedAt: Timestamp? = nil) {
+        package init(registryId: String? = nil, repositoryName: String? = nil, imageDigest: String? = nil, imageTags: [String]? = nil, imageSizeInBytes: Int? = nil, imagePushedAt: Timestamp? = nil, imageScanStatus: ImageScanStatus? = nil, imageScanFindingsSummary: ImageScanFindingsSummary? = nil, imageManifestMediaType: String? = nil, artifactMediaType: String? = nil, lastRecordedPullTime: Timestamp? = nil, subjectManifestDigest: String? = nil, imageStatus: String? = nil, lastArchivedAt: Timestamp? = nil, lastActivatedAt: Timestamp? = nil) {
             self.registryId = registryId
             self.repositoryName = repositoryName
             self.imageDigest = imageDigest
@@ -134,65 +134,65 @@ public enum ECRAPI {
         }
     }
 
-    public struct ImageIdentifier: Codable, Sendable, Equatable {
-        public var imageDigest: String?
-        public var imageTag: String?
+    package struct ImageIdentifier: Codable, Sendable, Equatable {
+        package var imageDigest: String?
+        package var imageTag: String?
 
-        public init(imageDigest: String? = nil, imageTag: String? = nil) {
+        package init(imageDigest: String? = nil, imageTag: String? = nil) {
             self.imageDigest = imageDigest
             self.imageTag = imageTag
         }
     }
 
-    public struct ImageScanFindingsSummary: Codable, Sendable, Equatable {
-        public var imageScanCompletedAt: Timestamp?
-        public var vulnerabilitySourceUpdatedAt: Timestamp?
-        public var findingSeverityCounts: [String: Int]?
+    package struct ImageScanFindingsSummary: Codable, Sendable, Equatable {
+        package var imageScanCompletedAt: Timestamp?
+        package var vulnerabilitySourceUpdatedAt: Timestamp?
+        package var findingSeverityCounts: [String: Int]?
 
-        public init(imageScanCompletedAt: Timestamp? = nil, vulnerabilitySourceUpdatedAt: Timestamp? = nil, findingSeverityCounts: [String: Int]? = nil) {
+        package init(imageScanCompletedAt: Timestamp? = nil, vulnerabilitySourceUpdatedAt: Timestamp? = nil, findingSeverityCounts: [String: Int]? = nil) {
             self.imageScanCompletedAt = imageScanCompletedAt
             self.vulnerabilitySourceUpdatedAt = vulnerabilitySourceUpdatedAt
             self.findingSeverityCounts = findingSeverityCounts
         }
     }
 
-    public struct ImageScanStatus: Codable, Sendable, Equatable {
-        public var status: String?
-        public var description: String?
+    package struct ImageScanStatus: Codable, Sendable, Equatable {
+        package var status: String?
+        package var description: String?
 
-        public init(status: String? = nil, description: String? = nil) {
+        package init(status: String? = nil, description: String? = nil) {
             self.status = status
             self.description = description
         }
     }
 
-    public struct ImageScanningConfiguration: Codable, Sendable, Equatable {
-        public var scanOnPush: Bool?
+    package struct ImageScanningConfiguration: Codable, Sendable, Equatable {
+        package var scanOnPush: Bool?
 
-        public init(scanOnPush: Bool? = nil) {
+        package init(scanOnPush: Bool? = nil) {
             self.scanOnPush = scanOnPush
         }
     }
 
-    public struct ImageTagMutabilityExclusionFilter: Codable, Sendable, Equatable {
-        public var filterType: String?
-        public var filter: String?
+    package struct ImageTagMutabilityExclusionFilter: Codable, Sendable, Equatable {
+        package var filterType: String?
+        package var filter: String?
 
-        public init(filterType: String? = nil, filter: String? = nil) {
+        package init(filterType: String? = nil, filter: String? = nil) {
             self.filterType = filterType
             self.filter = filter
         }
     }
 
-    public struct PutImageRequest: Codable, Sendable, Equatable {
-        public var registryId: String?
-        public var repositoryName: String?
-        public var imageManifest: String?
-        public var imageManifestMediaType: String?
-        public var imageTag: String?
-        public var imageDigest: String?
+    package struct PutImageRequest: Codable, Sendable, Equatable {
+        package var registryId: String?
+        package var repositoryName: String?
+        package var imageManifest: String?
+        package var imageManifestMediaType: String?
+        package var imageTag: String?
+        package var imageDigest: String?
 
-        public init(registryId: String? = nil, repositoryName: String? = nil, imageManifest: String? = nil, imageManifestMediaType: String? = nil, imageTag: String? = nil, imageDigest: String? = nil) {
+        package init(registryId: String? = nil, repositoryName: String? = nil, imageManifest: String? = nil, imageManifestMediaType: String? = nil, imageTag: String? = nil, imageDigest: String? = nil) {
             self.registryId = registryId
             self.repositoryName = repositoryName
             self.imageManifest = imageManifest
@@ -202,26 +202,26 @@ public enum ECRAPI {
         }
     }
 
-    public struct PutImageResponse: Codable, Sendable, Equatable {
-        public var image: Image?
+    package struct PutImageResponse: Codable, Sendable, Equatable {
+        package var image: Image?
 
-        public init(image: Image? = nil) {
+        package init(image: Image? = nil) {
             self.image = image
         }
     }
 
-    public struct Repository: Codable, Sendable, Equatable {
-        public var repositoryArn: String?
-        public var registryId: String?
-        public var repositoryName: String?
-        public var repositoryUri: String?
-        public var createdAt: Timestamp?
-        public var imageTagMutability: String?
-        public var imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]?
-        public var imageScanningConfiguration: ImageScanningConfiguration?
-        public var encryptionConfiguration: EncryptionConfiguration?
+    package struct Repository: Codable, Sendable, Equatable {
+        package var repositoryArn: String?
+        package var registryId: String?
+        package var repositoryName: String?
+        package var repositoryUri: String?
+        package var createdAt: Timestamp?
+        package var imageTagMutability: String?
+        package var imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]?
+        package var imageScanningConfiguration: ImageScanningConfiguration?
+        package var encryptionConfiguration: EncryptionConfiguration?
 
-        public init(repositoryArn: String? = nil, registryId: String? = nil, repositoryName: String? = nil, repositoryUri: String? = nil, createdAt: Timestamp? = nil, imageTagMutability: String? = nil, imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]? = nil, imageScanningConfiguration: ImageScanningConfiguration? = nil, encryptionConfiguration: EncryptionConfiguration? = nil) {
+        package init(repositoryArn: String? = nil, registryId: String? = nil, repositoryName: String? = nil, repositoryUri: String? = nil, createdAt: Timestamp? = nil, imageTagMutability: String? = nil, imageTagMutabilityExclusionFilters: [ImageTagMutabilityExclusionFilter]? = nil, imageScanningConfiguration: ImageScanningConfiguration? = nil, encryptionConfiguration: EncryptionConfiguration? = nil) {
             self.repositoryArn = repositoryArn
             self.registryId = registryId
             self.repositoryName = repositoryName
@@ -234,11 +234,11 @@ public enum ECRAPI {
         }
     }
 
-    public struct Tag: Codable, Sendable, Equatable {
-        public var Key: String?
-        public var Value: String?
+    package struct Tag: Codable, Sendable, Equatable {
+        package var Key: String?
+        package var Value: String?
 
-        public init(Key: String? = nil, Value: String? = nil) {
+        package init(Key: String? = nil, Value: String? = nil) {
             self.Key = Key
             self.Value = Value
         }

@@ -5,14 +5,14 @@
 
 /// The ECS API's shapes. Every member is optional so that partial answers decode;
 /// timestamps keep the form they arrived in (epoch seconds on the wire).
-public enum ECSAPI {
-    public struct AdvancedConfiguration: Codable, Sendable, Equatable {
-        public var alternateTargetGroupArn: String?
-        public var productionListenerRule: String?
-        public var testListenerRule: String?
-        public var roleArn: String?
+package enum ECSAPI {
+    package struct AdvancedConfiguration: Codable, Sendable, Equatable {
+        package var alternateTargetGroupArn: String?
+        package var productionListenerRule: String?
+        package var testListenerRule: String?
+        package var roleArn: String?
 
-        public init(alternateTargetGroupArn: String? = nil, productionListenerRule: String? = nil, testListenerRule: String? = nil, roleArn: String? = nil) {
+        package init(alternateTargetGroupArn: String? = nil, productionListenerRule: String? = nil, testListenerRule: String? = nil, roleArn: String? = nil) {
             self.alternateTargetGroupArn = alternateTargetGroupArn
             self.productionListenerRule = productionListenerRule
             self.testListenerRule = testListenerRule
@@ -20,13 +20,13 @@ public enum ECSAPI {
         }
     }
 
-    public struct Attachment: Codable, Sendable, Equatable {
-        public var id: String?
-        public var type: String?
-        public var status: String?
-        public var details: [KeyValuePair]?
+    package struct Attachment: Codable, Sendable, Equatable {
+        package var id: String?
+        package var type: String?
+        package var status: String?
+        package var details: [KeyValuePair]?
 
-        public init(id: String? = nil, type: String? = nil, status: String? = nil, details: [KeyValuePair]? = nil) {
+        package init(id: String? = nil, type: String? = nil, status: String? = nil, details: [KeyValuePair]? = nil) {
             self.id = id
             self.type = type
             self.status = status
@@ -34,13 +34,13 @@ public enum ECSAPI {
         }
     }
 
-    public struct Attribute: Codable, Sendable, Equatable {
-        public var name: String?
-        public var value: String?
-        public var targetType: String?
-        public var targetId: String?
+    package struct Attribute: Codable, Sendable, Equatable {
+        package var name: String?
+        package var value: String?
+        package var targetType: String?
+        package var targetId: String?
 
-        public init(name: String? = nil, value: String? = nil, targetType: String? = nil, targetId: String? = nil) {
+        package init(name: String? = nil, value: String? = nil, targetType: String? = nil, targetId: String? = nil) {
             self.name = name
             self.value = value
             self.targetType = targetType
@@ -48,59 +48,59 @@ public enum ECSAPI {
         }
     }
 
-    public struct AwsVpcConfiguration: Codable, Sendable, Equatable {
-        public var subnets: [String]?
-        public var securityGroups: [String]?
-        public var assignPublicIp: String?
+    package struct AwsVpcConfiguration: Codable, Sendable, Equatable {
+        package var subnets: [String]?
+        package var securityGroups: [String]?
+        package var assignPublicIp: String?
 
-        public init(subnets: [String]? = nil, securityGroups: [String]? = nil, assignPublicIp: String? = nil) {
+        package init(subnets: [String]? = nil, securityGroups: [String]? = nil, assignPublicIp: String? = nil) {
             self.subnets = subnets
             self.securityGroups = securityGroups
             self.assignPublicIp = assignPublicIp
         }
     }
 
-    public struct CanaryConfiguration: Codable, Sendable, Equatable {
-        public var canaryPercent: Double?
-        public var canaryBakeTimeInMinutes: Int?
+    package struct CanaryConfiguration: Codable, Sendable, Equatable {
+        package var canaryPercent: Double?
+        package var canaryBakeTimeInMinutes: Int?
 
-        public init(canaryPercent: Double? = nil, canaryBakeTimeInMinutes: Int? = nil) {
+        package init(canaryPercent: Double? = nil, canaryBakeTimeInMinutes: Int? = nil) {
             self.canaryPercent = canaryPercent
             self.canaryBakeTimeInMinutes = canaryBakeTimeInMinutes
         }
     }
 
-    public struct CapacityProviderStrategyItem: Codable, Sendable, Equatable {
-        public var capacityProvider: String?
-        public var weight: Int?
-        public var base: Int?
+    package struct CapacityProviderStrategyItem: Codable, Sendable, Equatable {
+        package var capacityProvider: String?
+        package var weight: Int?
+        package var base: Int?
 
-        public init(capacityProvider: String? = nil, weight: Int? = nil, base: Int? = nil) {
+        package init(capacityProvider: String? = nil, weight: Int? = nil, base: Int? = nil) {
             self.capacityProvider = capacityProvider
             self.weight = weight
             self.base = base
         }
     }
 
-    public struct Cluster: Codable, Sendable, Equatable {
-        public var clusterArn: String?
-        public var clusterName: String?
-        public var configuration: ClusterConfiguration?
-        public var status: String?
-        public var registeredContainerInstancesCount: Int?
-        public var runningTasksCount: Int?
-        public var pendingTasksCount: Int?
-        public var activeServicesCount: Int?
-        public var statistics: [KeyValuePair]?
-        public var tags: [Tag]?
-        public var settings: [ClusterSetting]?
-        public var capacityProviders: [String]?
-        public var defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var attachments: [Attachment]?
-        public var attachmentsStatus: String?
-        public var serviceConnectDefaults: ClusterServiceConnectDefaults?
+    package struct Cluster: Codable, Sendable, Equatable {
+        package var clusterArn: String?
+        package var clusterName: String?
+        package var configuration: ClusterConfiguration?
+        package var status: String?
+        package var registeredContainerInstancesCount: Int?
+        package var runningTasksCount: Int?
+        package var pendingTasksCount: Int?
+        package var activeServicesCount: Int?
+        package var statistics: [KeyValuePair]?
+        package var tags: [Tag]?
+        package var settings: [ClusterSetting]?
+        package var capacityProviders: [String]?
+        package var defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var attachments: [Attachment]?
+        package var attachmentsStatus: String?
+        package var serviceConnectDefaults: ClusterServiceConnectDefaults?
 
-        public init(clusterArn: String? = nil, clusterName: String? = nil, configuration: ClusterConfiguration? = nil, status: String? = nil, registeredContainerInstancesCount: Int? = nil, runningTasksCount: Int? = nil, pendingTasksCount: Int? = nil, activeServicesCount: Int? = nil, statistics: [KeyValuePair]? = nil, tags: [Tag]? = nil, settings: [ClusterSetting]? = nil, capacityProviders: [String]? = nil, defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, attachments: [Attachment]? = nil, attachmentsStatus: String? = nil, serviceConnectDefaults: ClusterServiceConnectDefaults? = nil) {
+        package init(clusterArn: String? = nil, clusterName: String? = nil, configuration: ClusterConfiguration? = nil, status: String? = nil, registeredContainerInstancesCount: Int? = nil, runningTasksCount: Int? = nil, pendingTasksCount: Int? = nil, activeServicesCount: Int? = nil, statistics: [KeyValuePair]? = nil, tags: [Tag]? = nil, settings: [ClusterSetting]? = nil, capacityProviders: [String]? = nil, defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, attachments: [Attachment]? = nil, attachmentsStatus: String? = nil, serviceConnectDefaults: ClusterServiceConnectDefaults? = nil) {
             self.clusterArn = clusterArn
             self.clusterName = clusterName
             self.configuration = configuration
@@ -120,64 +120,64 @@ public enum ECSAPI {
         }
     }
 
-    public struct ClusterConfiguration: Codable, Sendable, Equatable {
-        public var executeCommandConfiguration: ExecuteCommandConfiguration?
-        public var managedStorageConfiguration: ManagedStorageConfiguration?
+    package struct ClusterConfiguration: Codable, Sendable, Equatable {
+        package var executeCommandConfiguration: ExecuteCommandConfiguration?
+        package var managedStorageConfiguration: ManagedStorageConfiguration?
 
-        public init(executeCommandConfiguration: ExecuteCommandConfiguration? = nil, managedStorageConfiguration: ManagedStorageConfiguration? = nil) {
+        package init(executeCommandConfiguration: ExecuteCommandConfiguration? = nil, managedStorageConfiguration: ManagedStorageConfiguration? = nil) {
             self.executeCommandConfiguration = executeCommandConfiguration
             self.managedStorageConfiguration = managedStorageConfiguration
         }
     }
 
-    public struct ClusterServiceConnectDefaults: Codable, Sendable, Equatable {
-        public var namespace: String?
+    package struct ClusterServiceConnectDefaults: Codable, Sendable, Equatable {
+        package var namespace: String?
 
-        public init(namespace: String? = nil) {
+        package init(namespace: String? = nil) {
             self.namespace = namespace
         }
     }
 
-    public struct ClusterServiceConnectDefaultsRequest: Codable, Sendable, Equatable {
-        public var namespace: String?
+    package struct ClusterServiceConnectDefaultsRequest: Codable, Sendable, Equatable {
+        package var namespace: String?
 
-        public init(namespace: String? = nil) {
+        package init(namespace: String? = nil) {
             self.namespace = namespace
         }
     }
 
-    public struct ClusterSetting: Codable, Sendable, Equatable {
-        public var name: String?
-        public var value: String?
+    package struct ClusterSetting: Codable, Sendable, Equatable {
+        package var name: String?
+        package var value: String?
 
-        public init(name: String? = nil, value: String? = nil) {
+        package init(name: String? = nil, value: String? = nil) {
             self.name = name
             self.value = value
         }
     }
 
-    public struct Container: Codable, Sendable, Equatable {
-        public var containerArn: String?
-        public var taskArn: String?
-        public var name: String?
-        public var image: String?
-        public var imageDigest: String?
-        public var runtimeId: String?
-        public var lastStatus: String?
-        public var exitCode: Int?
-        public var reason: String?
-        public var networkBindings: [NetworkBinding]?
-        public var networkInterfaces: [NetworkInterface]?
-        public var healthStatus: String?
-        public var managedAgents: [ManagedAgent]?
-        public var cpu: String?
-        public var memory: String?
-        public var memoryReservation: String?
-        public var gpuIds: [String]?
-        public var neuronDeviceIds: [String]?
-        public var gpuSharingStrategy: SharingStrategy?
+    package struct Container: Codable, Sendable, Equatable {
+        package var containerArn: String?
+        package var taskArn: String?
+        package var name: String?
+        package var image: String?
+        package var imageDigest: String?
+        package var runtimeId: String?
+        package var lastStatus: String?
+        package var exitCode: Int?
+        package var reason: String?
+        package var networkBindings: [NetworkBinding]?
+        package var networkInterfaces: [NetworkInterface]?
+        package var healthStatus: String?
+        package var managedAgents: [ManagedAgent]?
+        package var cpu: String?
+        package var memory: String?
+        package var memoryReservation: String?
+        package var gpuIds: [String]?
+        package var neuronDeviceIds: [String]?
+        package var gpuSharingStrategy: SharingStrategy?
 
-        public init(containerArn: String? = nil, taskArn: String? = nil, name: String? = nil, image: String? = nil, imageDigest: String? = nil, runtimeId: String? = nil, lastStatus: String? = nil, exitCode: Int? = nil, reason: String? = nil, networkBindings: [NetworkBinding]? = nil, networkInterfaces: [NetworkInterface]? = nil, healthStatus: String? = nil, managedAgents: [ManagedAgent]? = nil, cpu: String? = nil, memory: String? = nil, memoryReservation: String? = nil, gpuIds: [String]? = nil, neuronDeviceIds: [String]? = nil, gpuSharingStrategy: SharingStrategy? = nil) {
+        package init(containerArn: String? = nil, taskArn: String? = nil, name: String? = nil, image: String? = nil, imageDigest: String? = nil, runtimeId: String? = nil, lastStatus: String? = nil, exitCode: Int? = nil, reason: String? = nil, networkBindings: [NetworkBinding]? = nil, networkInterfaces: [NetworkInterface]? = nil, healthStatus: String? = nil, managedAgents: [ManagedAgent]? = nil, cpu: String? = nil, memory: String? = nil, memoryReservation: String? = nil, gpuIds: [String]? = nil, neuronDeviceIds: [String]? = nil, gpuSharingStrategy: SharingStrategy? = nil) {
             self.containerArn = containerArn
             self.taskArn = taskArn
             self.name = name
@@ -200,51 +200,51 @@ public enum ECSAPI {
         }
     }
 
-    public struct ContainerDefinition: Codable, Sendable, Equatable {
-        public var name: String?
-        public var image: String?
-        public var repositoryCredentials: RepositoryCredentials?
-        public var cpu: Int?
-        public var memory: Int?
-        public var memoryReservation: Int?
-        public var links: [String]?
-        public var portMappings: [PortMapping]?
-        public var essential: Bool?
-        public var restartPolicy: ContainerRestartPolicy?
-        public var entryPoint: [String]?
-        public var command: [String]?
-        public var environment: [KeyValuePair]?
-        public var environmentFiles: [EnvironmentFile]?
-        public var mountPoints: [MountPoint]?
-        public var volumesFrom: [VolumeFrom]?
-        public var linuxParameters: LinuxParameters?
-        public var secrets: [Secret]?
-        public var dependsOn: [ContainerDependency]?
-        public var startTimeout: Int?
-        public var stopTimeout: Int?
-        public var versionConsistency: String?
-        public var hostname: String?
-        public var user: String?
-        public var workingDirectory: String?
-        public var disableNetworking: Bool?
-        public var privileged: Bool?
-        public var readonlyRootFilesystem: Bool?
-        public var dnsServers: [String]?
-        public var dnsSearchDomains: [String]?
-        public var extraHosts: [HostEntry]?
-        public var dockerSecurityOptions: [String]?
-        public var interactive: Bool?
-        public var pseudoTerminal: Bool?
-        public var dockerLabels: [String: String]?
-        public var ulimits: [Ulimit]?
-        public var logConfiguration: LogConfiguration?
-        public var healthCheck: HealthCheck?
-        public var systemControls: [SystemControl]?
-        public var resourceRequirements: [ResourceRequirement]?
-        public var firelensConfiguration: FirelensConfiguration?
-        public var credentialSpecs: [String]?
+    package struct ContainerDefinition: Codable, Sendable, Equatable {
+        package var name: String?
+        package var image: String?
+        package var repositoryCredentials: RepositoryCredentials?
+        package var cpu: Int?
+        package var memory: Int?
+        package var memoryReservation: Int?
+        package var links: [String]?
+        package var portMappings: [PortMapping]?
+        package var essential: Bool?
+        package var restartPolicy: ContainerRestartPolicy?
+        package var entryPoint: [String]?
+        package var command: [String]?
+        package var environment: [KeyValuePair]?
+        package var environmentFiles: [EnvironmentFile]?
+        package var mountPoints: [MountPoint]?
+        package var volumesFrom: [VolumeFrom]?
+        package var linuxParameters: LinuxParameters?
+        package var secrets: [Secret]?
+        package var dependsOn: [ContainerDependency]?
+        package var startTimeout: Int?
+        package var stopTimeout: Int?
+        package var versionConsistency: String?
+        package var hostname: String?
+        package var user: String?
+        package var workingDirectory: String?
+        package var disableNetworking: Bool?
+        package var privileged: Bool?
+        package var readonlyRootFilesystem: Bool?
+        package var dnsServers: [String]?
+        package var dnsSearchDomains: [String]?
+        package var extraHosts: [HostEntry]?
+        package var dockerSecurityOptions: [String]?
+        package var interactive: Bool?
+        package var pseudoTerminal: Bool?
+        package var dockerLabels: [String: String]?
+        package var ulimits: [Ulimit]?
+        package var logConfiguration: LogConfiguration?
+        package var healthCheck: HealthCheck?
+        package var systemControls: [SystemControl]?
+        package var resourceRequirements: [ResourceRequirement]?
+        package var firelensConfiguration: FirelensConfiguration?
+        package var credentialSpecs: [String]?
 
-        public init(name: String? = nil, image: String? = nil, repositoryCredentials: RepositoryCredentials? = nil, cpu: Int? = nil, memory: Int? = nil, memoryReservation: Int? = nil, links: [String]? = nil, portMappings: [PortMapping]? = nil, essential: Bool? = nil, restartPolicy: ContainerRestartPolicy? = nil, entryPoint: [String]? = nil, command: [String]? = nil, environment: [KeyValuePair]? = nil, environmentFiles: [EnvironmentFile]? = nil, mountPoints: [MountPoint]? = nil, volumesFrom: [VolumeFrom]? = nil, linuxParameters: LinuxParameters? = nil, secrets: [Secret]? = nil, dependsOn: [ContainerDependency]? = nil, startTimeout: Int? = nil, stopTimeout: Int? = nil, versionConsistency: String? = nil, hostname: String? = nil, user: String? = nil, workingDirectory: String? = nil, disableNetworking: Bool? = nil, privileged: Bool? = nil, readonlyRootFilesystem: Bool? = nil, dnsServers: [String]? = nil, dnsSearchDomains: [String]? = nil, extraHosts: [HostEntry]? = nil, dockerSecurityOptions: [String]? = nil, interactive: Bool? = nil, pseudoTerminal: Bool? = nil, dockerLabels: [String: String]? = nil, ulimits: [Ulimit]? = nil, logConfiguration: LogConfiguration? = nil, healthCheck: HealthCheck? = nil, systemControls: [SystemControl]? = nil, resourceRequirements: [ResourceRequirement]? = nil, firelensConfiguration: FirelensConfiguration? = nil, credentialSpecs: [String]? = nil) {
+        package init(name: String? = nil, image: String? = nil, repositoryCredentials: RepositoryCredentials? = nil, cpu: Int? = nil, memory: Int? = nil, memoryReservation: Int? = nil, links: [String]? = nil, portMappings: [PortMapping]? = nil, essential: Bool? = nil, restartPolicy: ContainerRestartPolicy? = nil, entryPoint: [String]? = nil, command: [String]? = nil, environment: [KeyValuePair]? = nil, environmentFiles: [EnvironmentFile]? = nil, mountPoints: [MountPoint]? = nil, volumesFrom: [VolumeFrom]? = nil, linuxParameters: LinuxParameters? = nil, secrets: [Secret]? = nil, dependsOn: [ContainerDependency]? = nil, startTimeout: Int? = nil, stopTimeout: Int? = nil, versionConsistency: String? = nil, hostname: String? = nil, user: String? = nil, workingDirectory: String? = nil, disableNetworking: Bool? = nil, privileged: Bool? = nil, readonlyRootFilesystem: Bool? = nil, dnsServers: [String]? = nil, dnsSearchDomains: [String]? = nil, extraHosts: [HostEntry]? = nil, dockerSecurityOptions: [String]? = nil, interactive: Bool? = nil, pseudoTerminal: Bool? = nil, dockerLabels: [String: String]? = nil, ulimits: [Ulimit]? = nil, logConfiguration: LogConfiguration? = nil, healthCheck: HealthCheck? = nil, systemControls: [SystemControl]? = nil, resourceRequirements: [ResourceRequirement]? = nil, firelensConfiguration: FirelensConfiguration? = nil, credentialSpecs: [String]? = nil) {
             self.name = name
             self.image = image
             self.repositoryCredentials = repositoryCredentials
@@ -290,27 +290,27 @@ public enum ECSAPI {
         }
     }
 
-    public struct ContainerDependency: Codable, Sendable, Equatable {
-        public var containerName: String?
-        public var condition: String?
+    package struct ContainerDependency: Codable, Sendable, Equatable {
+        package var containerName: String?
+        package var condition: String?
 
-        public init(containerName: String? = nil, condition: String? = nil) {
+        package init(containerName: String? = nil, condition: String? = nil) {
             self.containerName = containerName
             self.condition = condition
         }
     }
 
-    public struct ContainerOverride: Codable, Sendable, Equatable {
-        public var name: String?
-        public var command: [String]?
-        public var environment: [KeyValuePair]?
-        public var environmentFiles: [EnvironmentFile]?
-        public var cpu: Int?
-        public var memory: Int?
-        public var memoryReservation: Int?
-        public var resourceRequirements: [ResourceRequirement]?
+    package struct ContainerOverride: Codable, Sendable, Equatable {
+        package var name: String?
+        package var command: [String]?
+        package var environment: [KeyValuePair]?
+        package var environmentFiles: [EnvironmentFile]?
+        package var cpu: Int?
+        package var memory: Int?
+        package var memoryReservation: Int?
+        package var resourceRequirements: [ResourceRequirement]?
 
-        public init(name: String? = nil, command: [String]? = nil, environment: [KeyValuePair]? = nil, environmentFiles: [EnvironmentFile]? = nil, cpu: Int? = nil, memory: Int? = nil, memoryReservation: Int? = nil, resourceRequirements: [ResourceRequirement]? = nil) {
+        package init(name: String? = nil, command: [String]? = nil, environment: [KeyValuePair]? = nil, environmentFiles: [EnvironmentFile]? = nil, cpu: Int? = nil, memory: Int? = nil, memoryReservation: Int? = nil, resourceRequirements: [ResourceRequirement]? = nil) {
             self.name = name
             self.command = command
             self.environment = environment
@@ -322,28 +322,28 @@ public enum ECSAPI {
         }
     }
 
-    public struct ContainerRestartPolicy: Codable, Sendable, Equatable {
-        public var enabled: Bool?
-        public var ignoredExitCodes: [Int]?
-        public var restartAttemptPeriod: Int?
+    package struct ContainerRestartPolicy: Codable, Sendable, Equatable {
+        package var enabled: Bool?
+        package var ignoredExitCodes: [Int]?
+        package var restartAttemptPeriod: Int?
 
-        public init(enabled: Bool? = nil, ignoredExitCodes: [Int]? = nil, restartAttemptPeriod: Int? = nil) {
+        package init(enabled: Bool? = nil, ignoredExitCodes: [Int]? = nil, restartAttemptPeriod: Int? = nil) {
             self.enabled = enabled
             self.ignoredExitCodes = ignoredExitCodes
             self.restartAttemptPeriod = restartAttemptPeriod
         }
     }
 
-    public struct CreateClusterRequest: Codable, Sendable, Equatable {
-        public var clusterName: String?
-        public var tags: [Tag]?
-        public var settings: [ClusterSetting]?
-        public var configuration: ClusterConfiguration?
-        public var capacityProviders: [String]?
-        public var defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var serviceConnectDefaults: ClusterServiceConnectDefaultsRequest?
+    package struct CreateClusterRequest: Codable, Sendable, Equatable {
+        package var clusterName: String?
+        package var tags: [Tag]?
+        package var settings: [ClusterSetting]?
+        package var configuration: ClusterConfiguration?
+        package var capacityProviders: [String]?
+        package var defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var serviceConnectDefaults: ClusterServiceConnectDefaultsRequest?
 
-        public init(clusterName: String? = nil, tags: [Tag]? = nil, settings: [ClusterSetting]? = nil, configuration: ClusterConfiguration? = nil, capacityProviders: [String]? = nil, defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, serviceConnectDefaults: ClusterServiceConnectDefaultsRequest? = nil) {
+        package init(clusterName: String? = nil, tags: [Tag]? = nil, settings: [ClusterSetting]? = nil, configuration: ClusterConfiguration? = nil, capacityProviders: [String]? = nil, defaultCapacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, serviceConnectDefaults: ClusterServiceConnectDefaultsRequest? = nil) {
             self.clusterName = clusterName
             self.tags = tags
             self.settings = settings
@@ -354,51 +354,51 @@ public enum ECSAPI {
         }
     }
 
-    public struct CreateClusterResponse: Codable, Sendable, Equatable {
-        public var cluster: Cluster?
+    package struct CreateClusterResponse: Codable, Sendable, Equatable {
+        package var cluster: Cluster?
 
-        public init(cluster: Cluster? = nil) {
+        package init(cluster: Cluster? = nil) {
             self.cluster = cluster
         }
     }
 
-    public struct CreateServiceRequest: Codable, Sendable, Equatable {
-        public var cluster: String?
-        public var serviceName: String?
-        public var taskDefinition: String?
-        public var availabilityZoneRebalancing: String?
-        public var loadBalancers: [LoadBalancer]?
-        public var serviceRegistries: [ServiceRegistry]?
-        public var desiredCount: Int?
-        public var clientToken: String?
-        public var launchType: String?
-        public var capacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var platformVersion: String?
-        public var role: String?
-        public var deploymentConfiguration: DeploymentConfiguration?
-        public var placementConstraints: [PlacementConstraint]?
-        public var placementStrategy: [PlacementStrategy]?
-        public var networkConfiguration: NetworkConfiguration?
-        public var healthCheckGracePeriodSeconds: Int?
-        public var schedulingStrategy: String?
-        public var deploymentController: DeploymentController?
-        public var tags: [Tag]?
-        public var enableECSManagedTags: Bool?
-        public var propagateTags: String?
-        public var enableExecuteCommand: Bool?
-        public var serviceConnectConfiguration: ServiceConnectConfiguration?
-        public var volumeConfigurations: [ServiceVolumeConfiguration]?
-        public var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
-        public var gatewayConnectors: [GatewayConnector]?
-        public var monitoring: MonitoringConfiguration?
+    package struct CreateServiceRequest: Codable, Sendable, Equatable {
+        package var cluster: String?
+        package var serviceName: String?
+        package var taskDefinition: String?
+        package var availabilityZoneRebalancing: String?
+        package var loadBalancers: [LoadBalancer]?
+        package var serviceRegistries: [ServiceRegistry]?
+        package var desiredCount: Int?
+        package var clientToken: String?
+        package var launchType: String?
+        package var capacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var platformVersion: String?
+        package var role: String?
+        package var deploymentConfiguration: DeploymentConfiguration?
+        package var placementConstraints: [PlacementConstraint]?
+        package var placementStrategy: [PlacementStrategy]?
+        package var networkConfiguration: NetworkConfiguration?
+        package var healthCheckGracePeriodSeconds: Int?
+        package var schedulingStrategy: String?
+        package var deploymentController: DeploymentController?
+        package var tags: [Tag]?
+        package var enableECSManagedTags: Bool?
+        package var propagateTags: String?
+        package var enableExecuteCommand: Bool?
+        package var serviceConnectConfiguration: ServiceConnectConfiguration?
+        package var volumeConfigurations: [ServiceVolumeConfiguration]?
+        package var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
+        package var gatewayConnectors: [GatewayConnector]?
+        package var monitoring: MonitoringConfiguration?
         /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).
-        public var additionalFields: JSONValue? = nil
+        package var additionalFields: JSONValue? = nil
 
         enum CodingKeys: String, CodingKey {
             case cluster, serviceName, taskDefinition, availabilityZoneRebalancing, loadBalancers, serviceRegistries, desiredCount, clientToken, launchType, capacityProviderStrategy, platformVersion, role, deploymentConfiguration, placementConstraints, placementStrategy, networkConfiguration, healthCheckGracePeriodSeconds, schedulingStrategy, deploymentController, tags, enableECSManagedTags, propagateTags, enableExecuteCommand, serviceConnectConfiguration, volumeConfigurations, vpcLatticeConfigurations, gatewayConnectors, monitoring
         }
 
-        public init(cluster: String? = nil, serviceName: String? = nil, taskDefinition: String? = nil, availabilityZoneRebalancing: String? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, desiredCount: Int? = nil, clientToken: String? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, role: String? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, networkConfiguration: NetworkConfiguration? = nil, healthCheckGracePeriodSeconds: Int? = nil, schedulingStrategy: String? = nil, deploymentController: DeploymentController? = nil, tags: [Tag]? = nil, enableECSManagedTags: Bool? = nil, propagateTags: String? = nil, enableExecuteCommand: Bool? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil, gatewayConnectors: [GatewayConnector]? = nil, monitoring: MonitoringConfiguration? = nil) {
+        package init(cluster: String? = nil, serviceName: String? = nil, taskDefinition: String? = nil, availabilityZoneRebalancing: String? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, desiredCount: Int? = nil, clientToken: String? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, role: String? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, networkConfiguration: NetworkConfiguration? = nil, healthCheckGracePeriodSeconds: Int? = nil, schedulingStrategy: String? = nil, deploymentController: DeploymentController? = nil, tags: [Tag]? = nil, enableECSManagedTags: Bool? = nil, propagateTags: String? = nil, enableExecuteCommand: Bool? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil, gatewayConnectors: [GatewayConnector]? = nil, monitoring: MonitoringConfiguration? = nil) {
             self.cluster = cluster
             self.serviceName = serviceName
             self.taskDefinition = taskDefinition
@@ -430,68 +430,68 @@ public enum ECSAPI {
         }
     }
 
-    public struct CreateServiceResponse: Codable, Sendable, Equatable {
-        public var service: Service?
+    package struct CreateServiceResponse: Codable, Sendable, Equatable {
+        package var service: Service?
 
-        public init(service: Service? = nil) {
+        package init(service: Service? = nil) {
             self.service = service
         }
     }
 
-    public struct CreatedAt: Codable, Sendable, Equatable {
-        public var before: Timestamp?
-        public var after: Timestamp?
+    package struct CreatedAt: Codable, Sendable, Equatable {
+        package var before: Timestamp?
+        package var after: Timestamp?
 
-        public init(before: Timestamp? = nil, after: Timestamp? = nil) {
+        package init(before: Timestamp? = nil, after: Timestamp? = nil) {
             self.before = before
             self.after = after
         }
     }
 
-    public struct DeleteServiceRequest: Codable, Sendable, Equatable {
-        public var cluster: String?
-        public var service: String?
-        public var force: Bool?
+    package struct DeleteServiceRequest: Codable, Sendable, Equatable {
+        package var cluster: String?
+        package var service: String?
+        package var force: Bool?
 
-        public init(cluster: String? = nil, service: String? = nil, force: Bool? = nil) {
+        package init(cluster: String? = nil, service: String? = nil, force: Bool? = nil) {
             self.cluster = cluster
             self.service = service
             self.force = force
         }
     }
 
-    public struct DeleteServiceResponse: Codable, Sendable, Equatable {
-        public var service: Service?
+    package struct DeleteServiceResponse: Codable, Sendable, Equatable {
+        package var service: Service?
 
-        public init(service: Service? = nil) {
+        package init(service: Service? = nil) {
             self.service = service
         }
     }
 
-    public struct Deployment: Codable, Sendable, Equatable {
-        public var id: String?
-        public var status: String?
-        public var taskDefinition: String?
-        public var desiredCount: Int?
-        public var pendingCount: Int?
-        public var runningCount: Int?
-        public var failedTasks: Int?
-        public var createdAt: Timestamp?
-        public var updatedAt: Timestamp?
-        public var capacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var launchType: String?
-        public var platformVersion: String?
-        public var platformFamily: String?
-        public var networkConfiguration: NetworkConfiguration?
-        public var rolloutState: String?
-        public var rolloutStateReason: String?
-        public var serviceConnectConfiguration: ServiceConnectConfiguration?
-        public var serviceConnectResources: [ServiceConnectServiceResource]?
-        public var volumeConfigurations: [ServiceVolumeConfiguration]?
-        public var fargateEphemeralStorage: DeploymentEphemeralStorage?
-        public var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
+    package struct Deployment: Codable, Sendable, Equatable {
+        package var id: String?
+        package var status: String?
+        package var taskDefinition: String?
+        package var desiredCount: Int?
+        package var pendingCount: Int?
+        package var runningCount: Int?
+        package var failedTasks: Int?
+        package var createdAt: Timestamp?
+        package var updatedAt: Timestamp?
+        package var capacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var launchType: String?
+        package var platformVersion: String?
+        package var platformFamily: String?
+        package var networkConfiguration: NetworkConfiguration?
+        package var rolloutState: String?
+        package var rolloutStateReason: String?
+        package var serviceConnectConfiguration: ServiceConnectConfiguration?
+        package var serviceConnectResources: [ServiceConnectServiceResource]?
+        package var volumeConfigurations: [ServiceVolumeConfiguration]?
+        package var fargateEphemeralStorage: DeploymentEphemeralStorage?
+        package var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
 
-        public init(id: String? = nil, status: String? = nil, taskDefinition: String? = nil, desiredCount: Int? = nil, pendingCount: Int? = nil, runningCount: Int? = nil, failedTasks: Int? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, launchType: String? = nil, platformVersion: String? = nil, platformFamily: String? = nil, networkConfiguration: NetworkConfiguration? = nil, rolloutState: String? = nil, rolloutStateReason: String? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, serviceConnectResources: [ServiceConnectServiceResource]? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, fargateEphemeralStorage: DeploymentEphemeralStorage? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil) {
+        package init(id: String? = nil, status: String? = nil, taskDefinition: String? = nil, desiredCount: Int? = nil, pendingCount: Int? = nil, runningCount: Int? = nil, failedTasks: Int? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, launchType: String? = nil, platformVersion: String? = nil, platformFamily: String? = nil, networkConfiguration: NetworkConfiguration? = nil, rolloutState: String? = nil, rolloutStateReason: String? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, serviceConnectResources: [ServiceConnectServiceResource]? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, fargateEphemeralStorage: DeploymentEphemeralStorage? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil) {
             self.id = id
             self.status = status
             self.taskDefinition = taskDefinition
@@ -516,25 +516,25 @@ public enum ECSAPI {
         }
     }
 
-    public struct DeploymentAlarms: Codable, Sendable, Equatable {
-        public var alarmNames: [String]?
-        public var rollback: Bool?
-        public var enable: Bool?
+    package struct DeploymentAlarms: Codable, Sendable, Equatable {
+        package var alarmNames: [String]?
+        package var rollback: Bool?
+        package var enable: Bool?
 
-        public init(alarmNames: [String]? = nil, rollback: Bool? = nil, enable: Bool? = nil) {
+        package init(alarmNames: [String]? = nil, rollback: Bool? = nil, enable: Bool? = nil) {
             self.alarmNames = alarmNames
             self.rollback = rollback
             self.enable = enable
         }
     }
 
-    public struct DeploymentCircuitBreaker: Codable, Sendable, Equatable {
-        public var enable: Bool?
-        public var rollback: Bool?
-        public var resetOnHealthyTask: Bool?
-        public var thresholdConfiguration: ThresholdConfiguration?
+    package struct DeploymentCircuitBreaker: Codable, Sendable, Equatable {
+        package var enable: Bool?
+        package var rollback: Bool?
+        package var resetOnHealthyTask: Bool?
+        package var thresholdConfiguration: ThresholdConfiguration?
 
-        public init(enable: Bool? = nil, rollback: Bool? = nil, resetOnHealthyTask: Bool? = nil, thresholdConfiguration: ThresholdConfiguration? = nil) {
+        package init(enable: Bool? = nil, rollback: Bool? = nil, resetOnHealthyTask: Bool? = nil, thresholdConfiguration: ThresholdConfiguration? = nil) {
             self.enable = enable
             self.rollback = rollback
             self.resetOnHealthyTask = resetOnHealthyTask
@@ -542,19 +542,19 @@ public enum ECSAPI {
         }
     }
 
-    public struct DeploymentConfiguration: Codable, Sendable, Equatable {
-        public var deploymentCircuitBreaker: DeploymentCircuitBreaker?
-        public var maximumPercent: Int?
-        public var minimumHealthyPercent: Int?
-        public var alarms: DeploymentAlarms?
-        public var strategy: String?
-        public var bakeTimeInMinutes: Int?
-        public var lifecycleHooks: [DeploymentLifecycleHook]?
-        public var linearConfiguration: LinearConfiguration?
-        public var canaryConfiguration: CanaryConfiguration?
-        public var earlySuccessCriteria: DeploymentEarlySuccessCriteria?
+    package struct DeploymentConfiguration: Codable, Sendable, Equatable {
+        package var deploymentCircuitBreaker: DeploymentCircuitBreaker?
+        package var maximumPercent: Int?
+        package var minimumHealthyPercent: Int?
+        package var alarms: DeploymentAlarms?
+        package var strategy: String?
+        package var bakeTimeInMinutes: Int?
+        package var lifecycleHooks: [DeploymentLifecycleHook]?
+        package var linearConfiguration: LinearConfiguration?
+        package var canaryConfiguration: CanaryConfiguration?
+        package var earlySuccessCriteria: DeploymentEarlySuccessCriteria?
 
-        public init(deploymentCircuitBreaker: DeploymentCircuitBreaker? = nil, maximumPercent: Int? = nil, minimumHealthyPercent: Int? = nil, alarms: DeploymentAlarms? = nil, strategy: String? = nil, bakeTimeInMinutes: Int? = nil, lifecycleHooks: [DeploymentLifecycleHook]? = nil, linearConfiguration: LinearConfiguration? = nil, canaryConfiguration: CanaryConfiguration? = nil, earlySuccessCriteria: DeploymentEarlySuccessCriteria? = nil) {
+        package init(deploymentCircuitBreaker: DeploymentCircuitBreaker? = nil, maximumPercent: Int? = nil, minimumHealthyPercent: Int? = nil, alarms: DeploymentAlarms? = nil, strategy: String? = nil, bakeTimeInMinutes: Int? = nil, lifecycleHooks: [DeploymentLifecycleHook]? = nil, linearConfiguration: LinearConfiguration? = nil, canaryConfiguration: CanaryConfiguration? = nil, earlySuccessCriteria: DeploymentEarlySuccessCriteria? = nil) {
             self.deploymentCircuitBreaker = deploymentCircuitBreaker
             self.maximumPercent = maximumPercent
             self.minimumHealthyPercent = minimumHealthyPercent
@@ -568,43 +568,43 @@ public enum ECSAPI {
         }
     }
 
-    public struct DeploymentController: Codable, Sendable, Equatable {
-        public var type: String?
+    package struct DeploymentController: Codable, Sendable, Equatable {
+        package var type: String?
 
-        public init(type: String? = nil) {
+        package init(type: String? = nil) {
             self.type = type
         }
     }
 
-    public struct DeploymentEarlySuccessCriteria: Codable, Sendable, Equatable {
-        public var enable: Bool?
-        public var healthyPercent: Int?
-        public var sourceServiceRevisionCleanup: String?
+    package struct DeploymentEarlySuccessCriteria: Codable, Sendable, Equatable {
+        package var enable: Bool?
+        package var healthyPercent: Int?
+        package var sourceServiceRevisionCleanup: String?
 
-        public init(enable: Bool? = nil, healthyPercent: Int? = nil, sourceServiceRevisionCleanup: String? = nil) {
+        package init(enable: Bool? = nil, healthyPercent: Int? = nil, sourceServiceRevisionCleanup: String? = nil) {
             self.enable = enable
             self.healthyPercent = healthyPercent
             self.sourceServiceRevisionCleanup = sourceServiceRevisionCleanup
         }
     }
 
-    public struct DeploymentEphemeralStorage: Codable, Sendable, Equatable {
-        public var kmsKeyId: String?
+    package struct DeploymentEphemeralStorage: Codable, Sendable, Equatable {
+        package var kmsKeyId: String?
 
-        public init(kmsKeyId: String? = nil) {
+        package init(kmsKeyId: String? = nil) {
             self.kmsKeyId = kmsKeyId
         }
     }
 
-    public struct DeploymentLifecycleHook: Codable, Sendable, Equatable {
-        public var targetType: String?
-        public var hookTargetArn: String?
-        public var roleArn: String?
-        public var lifecycleStages: [String]?
-        public var hookDetails: JSONValue?
-        public var timeoutConfiguration: DeploymentLifecycleHookTimeoutConfiguration?
+    package struct DeploymentLifecycleHook: Codable, Sendable, Equatable {
+        package var targetType: String?
+        package var hookTargetArn: String?
+        package var roleArn: String?
+        package var lifecycleStages: [String]?
+        package var hookDetails: JSONValue?
+        package var timeoutConfiguration: DeploymentLifecycleHookTimeoutConfiguration?
 
-        public init(targetType: String? = nil, hookTargetArn: String? = nil, roleArn: String? = nil, lifecycleStages: [String]? = nil, hookDetails: JSONValue? = nil, timeoutConfiguration: DeploymentLifecycleHookTimeoutConfiguration? = nil) {
+        package init(targetType: String? = nil, hookTargetArn: String? = nil, roleArn: String? = nil, lifecycleStages: [String]? = nil, hookDetails: JSONValue? = nil, timeoutConfiguration: DeploymentLifecycleHookTimeoutConfiguration? = nil) {
             self.targetType = targetType
             self.hookTargetArn = hookTargetArn
             self.roleArn = roleArn
@@ -614,15 +614,15 @@ public enum ECSAPI {
         }
     }
 
-    public struct DeploymentLifecycleHookDetail: Codable, Sendable, Equatable {
-        public var hookId: String?
-        public var targetType: String?
-        public var targetArn: String?
-        public var status: String?
-        public var expiresAt: Timestamp?
-        public var timeoutAction: String?
+    package struct DeploymentLifecycleHookDetail: Codable, Sendable, Equatable {
+        package var hookId: String?
+        package var targetType: String?
+        package var targetArn: String?
+        package var status: String?
+        package var expiresAt: Timestamp?
+        package var timeoutAction: String?
 
-        public init(hookId: String? = nil, targetType: String? = nil, targetArn: String? = nil, status: String? = nil, expiresAt: Timestamp? = nil, timeoutAction: String? = nil) {
+        package init(hookId: String? = nil, targetType: String? = nil, targetArn: String? = nil, status: String? = nil, expiresAt: Timestamp? = nil, timeoutAction: String? = nil) {
             self.hookId = hookId
             self.targetType = targetType
             self.targetArn = targetArn
@@ -632,154 +632,154 @@ public enum ECSAPI {
         }
     }
 
-    public struct DeploymentLifecycleHookTimeoutConfiguration: Codable, Sendable, Equatable {
-        public var timeoutInMinutes: Int?
-        public var action: String?
+    package struct DeploymentLifecycleHookTimeoutConfiguration: Codable, Sendable, Equatable {
+        package var timeoutInMinutes: Int?
+        package var action: String?
 
-        public init(timeoutInMinutes: Int? = nil, action: String? = nil) {
+        package init(timeoutInMinutes: Int? = nil, action: String? = nil) {
             self.timeoutInMinutes = timeoutInMinutes
             self.action = action
         }
     }
 
-    public struct DeregisterTaskDefinitionRequest: Codable, Sendable, Equatable {
-        public var taskDefinition: String?
+    package struct DeregisterTaskDefinitionRequest: Codable, Sendable, Equatable {
+        package var taskDefinition: String?
 
-        public init(taskDefinition: String? = nil) {
+        package init(taskDefinition: String? = nil) {
             self.taskDefinition = taskDefinition
         }
     }
 
-    public struct DeregisterTaskDefinitionResponse: Codable, Sendable, Equatable {
-        public var taskDefinition: TaskDefinition?
+    package struct DeregisterTaskDefinitionResponse: Codable, Sendable, Equatable {
+        package var taskDefinition: TaskDefinition?
 
-        public init(taskDefinition: TaskDefinition? = nil) {
+        package init(taskDefinition: TaskDefinition? = nil) {
             self.taskDefinition = taskDefinition
         }
     }
 
-    public struct DescribeClustersRequest: Codable, Sendable, Equatable {
-        public var clusters: [String]?
-        public var include: [String]?
+    package struct DescribeClustersRequest: Codable, Sendable, Equatable {
+        package var clusters: [String]?
+        package var include: [String]?
 
-        public init(clusters: [String]? = nil, include: [String]? = nil) {
+        package init(clusters: [String]? = nil, include: [String]? = nil) {
             self.clusters = clusters
             self.include = include
         }
     }
 
-    public struct DescribeClustersResponse: Codable, Sendable, Equatable {
-        public var clusters: [Cluster]?
-        public var failures: [Failure]?
+    package struct DescribeClustersResponse: Codable, Sendable, Equatable {
+        package var clusters: [Cluster]?
+        package var failures: [Failure]?
 
-        public init(clusters: [Cluster]? = nil, failures: [Failure]? = nil) {
+        package init(clusters: [Cluster]? = nil, failures: [Failure]? = nil) {
             self.clusters = clusters
             self.failures = failures
         }
     }
 
-    public struct DescribeServiceDeploymentsRequest: Codable, Sendable, Equatable {
-        public var serviceDeploymentArns: [String]?
+    package struct DescribeServiceDeploymentsRequest: Codable, Sendable, Equatable {
+        package var serviceDeploymentArns: [String]?
 
-        public init(serviceDeploymentArns: [String]? = nil) {
+        package init(serviceDeploymentArns: [String]? = nil) {
             self.serviceDeploymentArns = serviceDeploymentArns
         }
     }
 
-    public struct DescribeServiceDeploymentsResponse: Codable, Sendable, Equatable {
-        public var serviceDeployments: [ServiceDeployment]?
-        public var failures: [Failure]?
+    package struct DescribeServiceDeploymentsResponse: Codable, Sendable, Equatable {
+        package var serviceDeployments: [ServiceDeployment]?
+        package var failures: [Failure]?
 
-        public init(serviceDeployments: [ServiceDeployment]? = nil, failures: [Failure]? = nil) {
+        package init(serviceDeployments: [ServiceDeployment]? = nil, failures: [Failure]? = nil) {
             self.serviceDeployments = serviceDeployments
             self.failures = failures
         }
     }
 
-    public struct DescribeServicesRequest: Codable, Sendable, Equatable {
-        public var cluster: String?
-        public var services: [String]?
-        public var include: [String]?
+    package struct DescribeServicesRequest: Codable, Sendable, Equatable {
+        package var cluster: String?
+        package var services: [String]?
+        package var include: [String]?
 
-        public init(cluster: String? = nil, services: [String]? = nil, include: [String]? = nil) {
+        package init(cluster: String? = nil, services: [String]? = nil, include: [String]? = nil) {
             self.cluster = cluster
             self.services = services
             self.include = include
         }
     }
 
-    public struct DescribeServicesResponse: Codable, Sendable, Equatable {
-        public var services: [Service]?
-        public var failures: [Failure]?
+    package struct DescribeServicesResponse: Codable, Sendable, Equatable {
+        package var services: [Service]?
+        package var failures: [Failure]?
 
-        public init(services: [Service]? = nil, failures: [Failure]? = nil) {
+        package init(services: [Service]? = nil, failures: [Failure]? = nil) {
             self.services = services
             self.failures = failures
         }
     }
 
-    public struct DescribeTaskDefinitionRequest: Codable, Sendable, Equatable {
-        public var taskDefinition: String?
-        public var include: [String]?
+    package struct DescribeTaskDefinitionRequest: Codable, Sendable, Equatable {
+        package var taskDefinition: String?
+        package var include: [String]?
 
-        public init(taskDefinition: String? = nil, include: [String]? = nil) {
+        package init(taskDefinition: String? = nil, include: [String]? = nil) {
             self.taskDefinition = taskDefinition
             self.include = include
         }
     }
 
-    public struct DescribeTaskDefinitionResponse: Codable, Sendable, Equatable {
-        public var taskDefinition: TaskDefinition?
-        public var tags: [Tag]?
+    package struct DescribeTaskDefinitionResponse: Codable, Sendable, Equatable {
+        package var taskDefinition: TaskDefinition?
+        package var tags: [Tag]?
 
-        public init(taskDefinition: TaskDefinition? = nil, tags: [Tag]? = nil) {
+        package init(taskDefinition: TaskDefinition? = nil, tags: [Tag]? = nil) {
             self.taskDefinition = taskDefinition
             self.tags = tags
         }
     }
 
-    public struct DescribeTasksRequest: Codable, Sendable, Equatable {
-        public var cluster: String?
-        public var tasks: [String]?
-        public var include: [String]?
+    package struct DescribeTasksRequest: Codable, Sendable, Equatable {
+        package var cluster: String?
+        package var tasks: [String]?
+        package var include: [String]?
 
-        public init(cluster: String? = nil, tasks: [String]? = nil, include: [String]? = nil) {
+        package init(cluster: String? = nil, tasks: [String]? = nil, include: [String]? = nil) {
             self.cluster = cluster
             self.tasks = tasks
             self.include = include
         }
     }
 
-    public struct DescribeTasksResponse: Codable, Sendable, Equatable {
-        public var tasks: [Task]?
-        public var failures: [Failure]?
+    package struct DescribeTasksResponse: Codable, Sendable, Equatable {
+        package var tasks: [Task]?
+        package var failures: [Failure]?
 
-        public init(tasks: [Task]? = nil, failures: [Failure]? = nil) {
+        package init(tasks: [Task]? = nil, failures: [Failure]? = nil) {
             self.tasks = tasks
             self.failures = failures
         }
     }
 
-    public struct Device: Codable, Sendable, Equatable {
-        public var hostPath: String?
-        public var containerPath: String?
-        public var permissions: [String]?
+    package struct Device: Codable, Sendable, Equatable {
+        package var hostPath: String?
+        package var containerPath: String?
+        package var permissions: [String]?
 
-        public init(hostPath: String? = nil, containerPath: String? = nil, permissions: [String]? = nil) {
+        package init(hostPath: String? = nil, containerPath: String? = nil, permissions: [String]? = nil) {
             self.hostPath = hostPath
             self.containerPath = containerPath
             self.permissions = permissions
         }
     }
 
-    public struct DockerVolumeConfiguration: Codable, Sendable, Equatable {
-        public var scope: String?
-        public var autoprovision: Bool?
-        public var driver: String?
-        public var driverOpts: [String: String]?
-        public var labels: [String: String]?
+    package struct DockerVolumeConfiguration: Codable, Sendable, Equatable {
+        package var scope: String?
+        package var autoprovision: Bool?
+        package var driver: String?
+        package var driverOpts: [String: String]?
+        package var labels: [String: String]?
 
-        public init(scope: String? = nil, autoprovision: Bool? = nil, driver: String? = nil, driverOpts: [String: String]? = nil, labels: [String: String]? = nil) {
+        package init(scope: String? = nil, autoprovision: Bool? = nil, driver: String? = nil, driverOpts: [String: String]? = nil, labels: [String: String]? = nil) {
             self.scope = scope
             self.autoprovision = autoprovision
             self.driver = driver
@@ -788,36 +788,36 @@ public enum ECSAPI {
         }
     }
 
-    public struct EBSTagSpecification: Codable, Sendable, Equatable {
-        public var resourceType: String?
-        public var tags: [Tag]?
-        public var propagateTags: String?
+    package struct EBSTagSpecification: Codable, Sendable, Equatable {
+        package var resourceType: String?
+        package var tags: [Tag]?
+        package var propagateTags: String?
 
-        public init(resourceType: String? = nil, tags: [Tag]? = nil, propagateTags: String? = nil) {
+        package init(resourceType: String? = nil, tags: [Tag]? = nil, propagateTags: String? = nil) {
             self.resourceType = resourceType
             self.tags = tags
             self.propagateTags = propagateTags
         }
     }
 
-    public struct EFSAuthorizationConfig: Codable, Sendable, Equatable {
-        public var accessPointId: String?
-        public var iam: String?
+    package struct EFSAuthorizationConfig: Codable, Sendable, Equatable {
+        package var accessPointId: String?
+        package var iam: String?
 
-        public init(accessPointId: String? = nil, iam: String? = nil) {
+        package init(accessPointId: String? = nil, iam: String? = nil) {
             self.accessPointId = accessPointId
             self.iam = iam
         }
     }
 
-    public struct EFSVolumeConfiguration: Codable, Sendable, Equatable {
-        public var fileSystemId: String?
-        public var rootDirectory: String?
-        public var transitEncryption: String?
-        public var transitEncryptionPort: Int?
-        public var authorizationConfig: EFSAuthorizationConfig?
+    package struct EFSVolumeConfiguration: Codable, Sendable, Equatable {
+        package var fileSystemId: String?
+        package var rootDirectory: String?
+        package var transitEncryption: String?
+        package var transitEncryptionPort: Int?
+        package var authorizationConfig: EFSAuthorizationConfig?
 
-        public init(fileSystemId: String? = nil, rootDirectory: String? = nil, transitEncryption: String? = nil, transitEncryptionPort: Int? = nil, authorizationConfig: EFSAuthorizationConfig? = nil) {
+        package init(fileSystemId: String? = nil, rootDirectory: String? = nil, transitEncryption: String? = nil, transitEncryptionPort: Int? = nil, authorizationConfig: EFSAuthorizationConfig? = nil) {
             self.fileSystemId = fileSystemId
             self.rootDirectory = rootDirectory
             self.transitEncryption = transitEncryption
@@ -826,44 +826,44 @@ public enum ECSAPI {
         }
     }
 
-    public struct EnvironmentFile: Codable, Sendable, Equatable {
-        public var value: String?
-        public var type: String?
+    package struct EnvironmentFile: Codable, Sendable, Equatable {
+        package var value: String?
+        package var type: String?
 
-        public init(value: String? = nil, type: String? = nil) {
+        package init(value: String? = nil, type: String? = nil) {
             self.value = value
             self.type = type
         }
     }
 
-    public struct EphemeralStorage: Codable, Sendable, Equatable {
-        public var sizeInGiB: Int?
+    package struct EphemeralStorage: Codable, Sendable, Equatable {
+        package var sizeInGiB: Int?
 
-        public init(sizeInGiB: Int? = nil) {
+        package init(sizeInGiB: Int? = nil) {
             self.sizeInGiB = sizeInGiB
         }
     }
 
-    public struct ExecuteCommandConfiguration: Codable, Sendable, Equatable {
-        public var kmsKeyId: String?
-        public var logging: String?
-        public var logConfiguration: ExecuteCommandLogConfiguration?
+    package struct ExecuteCommandConfiguration: Codable, Sendable, Equatable {
+        package var kmsKeyId: String?
+        package var logging: String?
+        package var logConfiguration: ExecuteCommandLogConfiguration?
 
-        public init(kmsKeyId: String? = nil, logging: String? = nil, logConfiguration: ExecuteCommandLogConfiguration? = nil) {
+        package init(kmsKeyId: String? = nil, logging: String? = nil, logConfiguration: ExecuteCommandLogConfiguration? = nil) {
             self.kmsKeyId = kmsKeyId
             self.logging = logging
             self.logConfiguration = logConfiguration
         }
     }
 
-    public struct ExecuteCommandLogConfiguration: Codable, Sendable, Equatable {
-        public var cloudWatchLogGroupName: String?
-        public var cloudWatchEncryptionEnabled: Bool?
-        public var s3BucketName: String?
-        public var s3EncryptionEnabled: Bool?
-        public var s3KeyPrefix: String?
+    package struct ExecuteCommandLogConfiguration: Codable, Sendable, Equatable {
+        package var cloudWatchLogGroupName: String?
+        package var cloudWatchEncryptionEnabled: Bool?
+        package var s3BucketName: String?
+        package var s3EncryptionEnabled: Bool?
+        package var s3KeyPrefix: String?
 
-        public init(cloudWatchLogGroupName: String? = nil, cloudWatchEncryptionEnabled: Bool? = nil, s3BucketName: String? = nil, s3EncryptionEnabled: Bool? = nil, s3KeyPrefix: String? = nil) {
+        package init(cloudWatchLogGroupName: String? = nil, cloudWatchEncryptionEnabled: Bool? = nil, s3BucketName: String? = nil, s3EncryptionEnabled: Bool? = nil, s3KeyPrefix: String? = nil) {
             self.cloudWatchLogGroupName = cloudWatchLogGroupName
             self.cloudWatchEncryptionEnabled = cloudWatchEncryptionEnabled
             self.s3BucketName = s3BucketName
@@ -872,57 +872,57 @@ public enum ECSAPI {
         }
     }
 
-    public struct FSxWindowsFileServerAuthorizationConfig: Codable, Sendable, Equatable {
-        public var credentialsParameter: String?
-        public var domain: String?
+    package struct FSxWindowsFileServerAuthorizationConfig: Codable, Sendable, Equatable {
+        package var credentialsParameter: String?
+        package var domain: String?
 
-        public init(credentialsParameter: String? = nil, domain: String? = nil) {
+        package init(credentialsParameter: String? = nil, domain: String? = nil) {
             self.credentialsParameter = credentialsParameter
             self.domain = domain
         }
     }
 
-    public struct FSxWindowsFileServerVolumeConfiguration: Codable, Sendable, Equatable {
-        public var fileSystemId: String?
-        public var rootDirectory: String?
-        public var authorizationConfig: FSxWindowsFileServerAuthorizationConfig?
+    package struct FSxWindowsFileServerVolumeConfiguration: Codable, Sendable, Equatable {
+        package var fileSystemId: String?
+        package var rootDirectory: String?
+        package var authorizationConfig: FSxWindowsFileServerAuthorizationConfig?
 
-        public init(fileSystemId: String? = nil, rootDirectory: String? = nil, authorizationConfig: FSxWindowsFileServerAuthorizationConfig? = nil) {
+        package init(fileSystemId: String? = nil, rootDirectory: String? = nil, authorizationConfig: FSxWindowsFileServerAuthorizationConfig? = nil) {
             self.fileSystemId = fileSystemId
             self.rootDirectory = rootDirectory
             self.authorizationConfig = authorizationConfig
         }
     }
 
-    public struct Failure: Codable, Sendable, Equatable {
-        public var arn: String?
-        public var reason: String?
-        public var detail: String?
+    package struct Failure: Codable, Sendable, Equatable {
+        package var arn: String?
+        package var reason: String?
+        package var detail: String?
 
-        public init(arn: String? = nil, reason: String? = nil, detail: String? = nil) {
+        package init(arn: String? = nil, reason: String? = nil, detail: String? = nil) {
             self.arn = arn
             self.reason = reason
             self.detail = detail
         }
     }
 
-    public struct FirelensConfiguration: Codable, Sendable, Equatable {
-        public var type: String?
-        public var options: [String: String]?
+    package struct FirelensConfiguration: Codable, Sendable, Equatable {
+        package var type: String?
+        package var options: [String: String]?
 
-        public init(type: String? = nil, options: [String: String]? = nil) {
+        package init(type: String? = nil, options: [String: String]? = nil) {
             self.type = type
             self.options = options
         }
     }
 
-    public struct GatewayConnector: Codable, Sendable, Equatable {
-        public var portName: String?
-        public var healthCheck: GatewayConnectorHealthCheck?
-        public var filters: GatewayConnectorFilters?
-        public var deregistrationDelay: GatewayConnectorDeregistrationDelay?
+    package struct GatewayConnector: Codable, Sendable, Equatable {
+        package var portName: String?
+        package var healthCheck: GatewayConnectorHealthCheck?
+        package var filters: GatewayConnectorFilters?
+        package var deregistrationDelay: GatewayConnectorDeregistrationDelay?
 
-        public init(portName: String? = nil, healthCheck: GatewayConnectorHealthCheck? = nil, filters: GatewayConnectorFilters? = nil, deregistrationDelay: GatewayConnectorDeregistrationDelay? = nil) {
+        package init(portName: String? = nil, healthCheck: GatewayConnectorHealthCheck? = nil, filters: GatewayConnectorFilters? = nil, deregistrationDelay: GatewayConnectorDeregistrationDelay? = nil) {
             self.portName = portName
             self.healthCheck = healthCheck
             self.filters = filters
@@ -930,33 +930,33 @@ public enum ECSAPI {
         }
     }
 
-    public struct GatewayConnectorDeregistrationDelay: Codable, Sendable, Equatable {
-        public var timeoutSeconds: Int?
+    package struct GatewayConnectorDeregistrationDelay: Codable, Sendable, Equatable {
+        package var timeoutSeconds: Int?
 
-        public init(timeoutSeconds: Int? = nil) {
+        package init(timeoutSeconds: Int? = nil) {
             self.timeoutSeconds = timeoutSeconds
         }
     }
 
-    public struct GatewayConnectorFilters: Codable, Sendable, Equatable {
-        public var accessTypes: [String]?
+    package struct GatewayConnectorFilters: Codable, Sendable, Equatable {
+        package var accessTypes: [String]?
 
-        public init(accessTypes: [String]? = nil) {
+        package init(accessTypes: [String]? = nil) {
             self.accessTypes = accessTypes
         }
     }
 
-    public struct GatewayConnectorHealthCheck: Codable, Sendable, Equatable {
-        public var healthCheckProtocol: String?
-        public var healthCheckPort: Int?
-        public var healthCheckPath: String?
-        public var healthCheckTimeoutSeconds: Int?
-        public var healthCheckIntervalSeconds: Int?
-        public var healthyThresholdCount: Int?
-        public var unhealthyThresholdCount: Int?
-        public var matcher: GatewayConnectorHealthCheckMatcher?
+    package struct GatewayConnectorHealthCheck: Codable, Sendable, Equatable {
+        package var healthCheckProtocol: String?
+        package var healthCheckPort: Int?
+        package var healthCheckPath: String?
+        package var healthCheckTimeoutSeconds: Int?
+        package var healthCheckIntervalSeconds: Int?
+        package var healthyThresholdCount: Int?
+        package var unhealthyThresholdCount: Int?
+        package var matcher: GatewayConnectorHealthCheckMatcher?
 
-        public init(healthCheckProtocol: String? = nil, healthCheckPort: Int? = nil, healthCheckPath: String? = nil, healthCheckTimeoutSeconds: Int? = nil, healthCheckIntervalSeconds: Int? = nil, healthyThresholdCount: Int? = nil, unhealthyThresholdCount: Int? = nil, matcher: GatewayConnectorHealthCheckMatcher? = nil) {
+        package init(healthCheckProtocol: String? = nil, healthCheckPort: Int? = nil, healthCheckPath: String? = nil, healthCheckTimeoutSeconds: Int? = nil, healthCheckIntervalSeconds: Int? = nil, healthyThresholdCount: Int? = nil, unhealthyThresholdCount: Int? = nil, matcher: GatewayConnectorHealthCheckMatcher? = nil) {
             self.healthCheckProtocol = healthCheckProtocol
             self.healthCheckPort = healthCheckPort
             self.healthCheckPath = healthCheckPath
@@ -968,24 +968,24 @@ public enum ECSAPI {
         }
     }
 
-    public struct GatewayConnectorHealthCheckMatcher: Codable, Sendable, Equatable {
-        public var httpCode: String?
-        public var grpcCode: String?
+    package struct GatewayConnectorHealthCheckMatcher: Codable, Sendable, Equatable {
+        package var httpCode: String?
+        package var grpcCode: String?
 
-        public init(httpCode: String? = nil, grpcCode: String? = nil) {
+        package init(httpCode: String? = nil, grpcCode: String? = nil) {
             self.httpCode = httpCode
             self.grpcCode = grpcCode
         }
     }
 
-    public struct HealthCheck: Codable, Sendable, Equatable {
-        public var command: [String]?
-        public var interval: Int?
-        public var timeout: Int?
-        public var retries: Int?
-        public var startPeriod: Int?
+    package struct HealthCheck: Codable, Sendable, Equatable {
+        package var command: [String]?
+        package var interval: Int?
+        package var timeout: Int?
+        package var retries: Int?
+        package var startPeriod: Int?
 
-        public init(command: [String]? = nil, interval: Int? = nil, timeout: Int? = nil, retries: Int? = nil, startPeriod: Int? = nil) {
+        package init(command: [String]? = nil, interval: Int? = nil, timeout: Int? = nil, retries: Int? = nil, startPeriod: Int? = nil) {
             self.command = command
             self.interval = interval
             self.timeout = timeout
@@ -994,84 +994,84 @@ public enum ECSAPI {
         }
     }
 
-    public struct HostEntry: Codable, Sendable, Equatable {
-        public var hostname: String?
-        public var ipAddress: String?
+    package struct HostEntry: Codable, Sendable, Equatable {
+        package var hostname: String?
+        package var ipAddress: String?
 
-        public init(hostname: String? = nil, ipAddress: String? = nil) {
+        package init(hostname: String? = nil, ipAddress: String? = nil) {
             self.hostname = hostname
             self.ipAddress = ipAddress
         }
     }
 
-    public struct HostVolumeProperties: Codable, Sendable, Equatable {
-        public var sourcePath: String?
+    package struct HostVolumeProperties: Codable, Sendable, Equatable {
+        package var sourcePath: String?
 
-        public init(sourcePath: String? = nil) {
+        package init(sourcePath: String? = nil) {
             self.sourcePath = sourcePath
         }
     }
 
-    public struct InferenceAccelerator: Codable, Sendable, Equatable {
-        public var deviceName: String?
-        public var deviceType: String?
+    package struct InferenceAccelerator: Codable, Sendable, Equatable {
+        package var deviceName: String?
+        package var deviceType: String?
 
-        public init(deviceName: String? = nil, deviceType: String? = nil) {
+        package init(deviceName: String? = nil, deviceType: String? = nil) {
             self.deviceName = deviceName
             self.deviceType = deviceType
         }
     }
 
-    public struct InferenceAcceleratorOverride: Codable, Sendable, Equatable {
-        public var deviceName: String?
-        public var deviceType: String?
+    package struct InferenceAcceleratorOverride: Codable, Sendable, Equatable {
+        package var deviceName: String?
+        package var deviceType: String?
 
-        public init(deviceName: String? = nil, deviceType: String? = nil) {
+        package init(deviceName: String? = nil, deviceType: String? = nil) {
             self.deviceName = deviceName
             self.deviceType = deviceType
         }
     }
 
-    public struct KernelCapabilities: Codable, Sendable, Equatable {
-        public var add: [String]?
-        public var drop: [String]?
+    package struct KernelCapabilities: Codable, Sendable, Equatable {
+        package var add: [String]?
+        package var drop: [String]?
 
-        public init(add: [String]? = nil, drop: [String]? = nil) {
+        package init(add: [String]? = nil, drop: [String]? = nil) {
             self.add = add
             self.drop = drop
         }
     }
 
-    public struct KeyValuePair: Codable, Sendable, Equatable {
-        public var name: String?
-        public var value: String?
+    package struct KeyValuePair: Codable, Sendable, Equatable {
+        package var name: String?
+        package var value: String?
 
-        public init(name: String? = nil, value: String? = nil) {
+        package init(name: String? = nil, value: String? = nil) {
             self.name = name
             self.value = value
         }
     }
 
-    public struct LinearConfiguration: Codable, Sendable, Equatable {
-        public var stepPercent: Double?
-        public var stepBakeTimeInMinutes: Int?
+    package struct LinearConfiguration: Codable, Sendable, Equatable {
+        package var stepPercent: Double?
+        package var stepBakeTimeInMinutes: Int?
 
-        public init(stepPercent: Double? = nil, stepBakeTimeInMinutes: Int? = nil) {
+        package init(stepPercent: Double? = nil, stepBakeTimeInMinutes: Int? = nil) {
             self.stepPercent = stepPercent
             self.stepBakeTimeInMinutes = stepBakeTimeInMinutes
         }
     }
 
-    public struct LinuxParameters: Codable, Sendable, Equatable {
-        public var capabilities: KernelCapabilities?
-        public var devices: [Device]?
-        public var initProcessEnabled: Bool?
-        public var sharedMemorySize: Int?
-        public var tmpfs: [Tmpfs]?
-        public var maxSwap: Int?
-        public var swappiness: Int?
+    package struct LinuxParameters: Codable, Sendable, Equatable {
+        package var capabilities: KernelCapabilities?
+        package var devices: [Device]?
+        package var initProcessEnabled: Bool?
+        package var sharedMemorySize: Int?
+        package var tmpfs: [Tmpfs]?
+        package var maxSwap: Int?
+        package var swappiness: Int?
 
-        public init(capabilities: KernelCapabilities? = nil, devices: [Device]? = nil, initProcessEnabled: Bool? = nil, sharedMemorySize: Int? = nil, tmpfs: [Tmpfs]? = nil, maxSwap: Int? = nil, swappiness: Int? = nil) {
+        package init(capabilities: KernelCapabilities? = nil, devices: [Device]? = nil, initProcessEnabled: Bool? = nil, sharedMemorySize: Int? = nil, tmpfs: [Tmpfs]? = nil, maxSwap: Int? = nil, swappiness: Int? = nil) {
             self.capabilities = capabilities
             self.devices = devices
             self.initProcessEnabled = initProcessEnabled
@@ -1082,15 +1082,15 @@ public enum ECSAPI {
         }
     }
 
-    public struct ListServiceDeploymentsRequest: Codable, Sendable, Equatable {
-        public var service: String?
-        public var cluster: String?
-        public var status: [String]?
-        public var createdAt: CreatedAt?
-        public var nextToken: String?
-        public var maxResults: Int?
+    package struct ListServiceDeploymentsRequest: Codable, Sendable, Equatable {
+        package var service: String?
+        package var cluster: String?
+        package var status: [String]?
+        package var createdAt: CreatedAt?
+        package var nextToken: String?
+        package var maxResults: Int?
 
-        public init(service: String? = nil, cluster: String? = nil, status: [String]? = nil, createdAt: CreatedAt? = nil, nextToken: String? = nil, maxResults: Int? = nil) {
+        package init(service: String? = nil, cluster: String? = nil, status: [String]? = nil, createdAt: CreatedAt? = nil, nextToken: String? = nil, maxResults: Int? = nil) {
             self.service = service
             self.cluster = cluster
             self.status = status
@@ -1100,25 +1100,25 @@ public enum ECSAPI {
         }
     }
 
-    public struct ListServiceDeploymentsResponse: Codable, Sendable, Equatable {
-        public var serviceDeployments: [ServiceDeploymentBrief]?
-        public var nextToken: String?
+    package struct ListServiceDeploymentsResponse: Codable, Sendable, Equatable {
+        package var serviceDeployments: [ServiceDeploymentBrief]?
+        package var nextToken: String?
 
-        public init(serviceDeployments: [ServiceDeploymentBrief]? = nil, nextToken: String? = nil) {
+        package init(serviceDeployments: [ServiceDeploymentBrief]? = nil, nextToken: String? = nil) {
             self.serviceDeployments = serviceDeployments
             self.nextToken = nextToken
         }
     }
 
-    public struct ListServicesRequest: Codable, Sendable, Equatable {
-        public var cluster: String?
-        public var nextToken: String?
-        public var maxResults: Int?
-        public var launchType: String?
-        public var schedulingStrategy: String?
-        public var resourceManagementType: String?
+    package struct ListServicesRequest: Codable, Sendable, Equatable {
+        package var cluster: String?
+        package var nextToken: String?
+        package var maxResults: Int?
+        package var launchType: String?
+        package var schedulingStrategy: String?
+        package var resourceManagementType: String?
 
-        public init(cluster: String? = nil, nextToken: String? = nil, maxResults: Int? = nil, launchType: String? = nil, schedulingStrategy: String? = nil, resourceManagementType: String? = nil) {
+        package init(cluster: String? = nil, nextToken: String? = nil, maxResults: Int? = nil, launchType: String? = nil, schedulingStrategy: String? = nil, resourceManagementType: String? = nil) {
             self.cluster = cluster
             self.nextToken = nextToken
             self.maxResults = maxResults
@@ -1128,40 +1128,40 @@ public enum ECSAPI {
         }
     }
 
-    public struct ListServicesResponse: Codable, Sendable, Equatable {
-        public var serviceArns: [String]?
-        public var nextToken: String?
+    package struct ListServicesResponse: Codable, Sendable, Equatable {
+        package var serviceArns: [String]?
+        package var nextToken: String?
 
-        public init(serviceArns: [String]? = nil, nextToken: String? = nil) {
+        package init(serviceArns: [String]? = nil, nextToken: String? = nil) {
             self.serviceArns = serviceArns
             self.nextToken = nextToken
         }
     }
 
-    public struct ListTagsForResourceRequest: Codable, Sendable, Equatable {
-        public var resourceArn: String?
+    package struct ListTagsForResourceRequest: Codable, Sendable, Equatable {
+        package var resourceArn: String?
 
-        public init(resourceArn: String? = nil) {
+        package init(resourceArn: String? = nil) {
             self.resourceArn = resourceArn
         }
     }
 
-    public struct ListTagsForResourceResponse: Codable, Sendable, Equatable {
-        public var tags: [Tag]?
+    package struct ListTagsForResourceResponse: Codable, Sendable, Equatable {
+        package var tags: [Tag]?
 
-        public init(tags: [Tag]? = nil) {
+        package init(tags: [Tag]? = nil) {
             self.tags = tags
         }
     }
 
-    public struct ListTaskDefinitionsRequest: Codable, Sendable, Equatable {
-        public var familyPrefix: String?
-        public var status: String?
-        public var sort: String?
-        public var nextToken: String?
-        public var maxResults: Int?
+    package struct ListTaskDefinitionsRequest: Codable, Sendable, Equatable {
+        package var familyPrefix: String?
+        package var status: String?
+        package var sort: String?
+        package var nextToken: String?
+        package var maxResults: Int?
 
-        public init(familyPrefix: String? = nil, status: String? = nil, sort: String? = nil, nextToken: String? = nil, maxResults: Int? = nil) {
+        package init(familyPrefix: String? = nil, status: String? = nil, sort: String? = nil, nextToken: String? = nil, maxResults: Int? = nil) {
             self.familyPrefix = familyPrefix
             self.status = status
             self.sort = sort
@@ -1170,24 +1170,24 @@ public enum ECSAPI {
         }
     }
 
-    public struct ListTaskDefinitionsResponse: Codable, Sendable, Equatable {
-        public var taskDefinitionArns: [String]?
-        public var nextToken: String?
+    package struct ListTaskDefinitionsResponse: Codable, Sendable, Equatable {
+        package var taskDefinitionArns: [String]?
+        package var nextToken: String?
 
-        public init(taskDefinitionArns: [String]? = nil, nextToken: String? = nil) {
+        package init(taskDefinitionArns: [String]? = nil, nextToken: String? = nil) {
             self.taskDefinitionArns = taskDefinitionArns
             self.nextToken = nextToken
         }
     }
 
-    public struct LoadBalancer: Codable, Sendable, Equatable {
-        public var targetGroupArn: String?
-        public var loadBalancerName: String?
-        public var containerName: String?
-        public var containerPort: Int?
-        public var advancedConfiguration: AdvancedConfiguration?
+    package struct LoadBalancer: Codable, Sendable, Equatable {
+        package var targetGroupArn: String?
+        package var loadBalancerName: String?
+        package var containerName: String?
+        package var containerPort: Int?
+        package var advancedConfiguration: AdvancedConfiguration?
 
-        public init(targetGroupArn: String? = nil, loadBalancerName: String? = nil, containerName: String? = nil, containerPort: Int? = nil, advancedConfiguration: AdvancedConfiguration? = nil) {
+        package init(targetGroupArn: String? = nil, loadBalancerName: String? = nil, containerName: String? = nil, containerPort: Int? = nil, advancedConfiguration: AdvancedConfiguration? = nil) {
             self.targetGroupArn = targetGroupArn
             self.loadBalancerName = loadBalancerName
             self.containerName = containerName
@@ -1196,25 +1196,25 @@ public enum ECSAPI {
         }
     }
 
-    public struct LogConfiguration: Codable, Sendable, Equatable {
-        public var logDriver: String?
-        public var options: [String: String]?
-        public var secretOptions: [Secret]?
+    package struct LogConfiguration: Codable, Sendable, Equatable {
+        package var logDriver: String?
+        package var options: [String: String]?
+        package var secretOptions: [Secret]?
 
-        public init(logDriver: String? = nil, options: [String: String]? = nil, secretOptions: [Secret]? = nil) {
+        package init(logDriver: String? = nil, options: [String: String]? = nil, secretOptions: [Secret]? = nil) {
             self.logDriver = logDriver
             self.options = options
             self.secretOptions = secretOptions
         }
     }
 
-    public struct ManagedAgent: Codable, Sendable, Equatable {
-        public var lastStartedAt: Timestamp?
-        public var name: String?
-        public var reason: String?
-        public var lastStatus: String?
+    package struct ManagedAgent: Codable, Sendable, Equatable {
+        package var lastStartedAt: Timestamp?
+        package var name: String?
+        package var reason: String?
+        package var lastStatus: String?
 
-        public init(lastStartedAt: Timestamp? = nil, name: String? = nil, reason: String? = nil, lastStatus: String? = nil) {
+        package init(lastStartedAt: Timestamp? = nil, name: String? = nil, reason: String? = nil, lastStatus: String? = nil) {
             self.lastStartedAt = lastStartedAt
             self.name = name
             self.reason = reason
@@ -1222,55 +1222,55 @@ public enum ECSAPI {
         }
     }
 
-    public struct ManagedStorageConfiguration: Codable, Sendable, Equatable {
-        public var kmsKeyId: String?
-        public var fargateEphemeralStorageKmsKeyId: String?
+    package struct ManagedStorageConfiguration: Codable, Sendable, Equatable {
+        package var kmsKeyId: String?
+        package var fargateEphemeralStorageKmsKeyId: String?
 
-        public init(kmsKeyId: String? = nil, fargateEphemeralStorageKmsKeyId: String? = nil) {
+        package init(kmsKeyId: String? = nil, fargateEphemeralStorageKmsKeyId: String? = nil) {
             self.kmsKeyId = kmsKeyId
             self.fargateEphemeralStorageKmsKeyId = fargateEphemeralStorageKmsKeyId
         }
     }
 
-    public struct MetricConfiguration: Codable, Sendable, Equatable {
-        public var metricNames: [String]?
-        public var resolutionSeconds: Int?
+    package struct MetricConfiguration: Codable, Sendable, Equatable {
+        package var metricNames: [String]?
+        package var resolutionSeconds: Int?
 
-        public init(metricNames: [String]? = nil, resolutionSeconds: Int? = nil) {
+        package init(metricNames: [String]? = nil, resolutionSeconds: Int? = nil) {
             self.metricNames = metricNames
             self.resolutionSeconds = resolutionSeconds
         }
     }
 
-    public struct MonitoringConfiguration: Codable, Sendable, Equatable {
-        public var metricConfigurations: [MetricConfiguration]?
+    package struct MonitoringConfiguration: Codable, Sendable, Equatable {
+        package var metricConfigurations: [MetricConfiguration]?
 
-        public init(metricConfigurations: [MetricConfiguration]? = nil) {
+        package init(metricConfigurations: [MetricConfiguration]? = nil) {
             self.metricConfigurations = metricConfigurations
         }
     }
 
-    public struct MountPoint: Codable, Sendable, Equatable {
-        public var sourceVolume: String?
-        public var containerPath: String?
-        public var readOnly: Bool?
+    package struct MountPoint: Codable, Sendable, Equatable {
+        package var sourceVolume: String?
+        package var containerPath: String?
+        package var readOnly: Bool?
 
-        public init(sourceVolume: String? = nil, containerPath: String? = nil, readOnly: Bool? = nil) {
+        package init(sourceVolume: String? = nil, containerPath: String? = nil, readOnly: Bool? = nil) {
             self.sourceVolume = sourceVolume
             self.containerPath = containerPath
             self.readOnly = readOnly
         }
     }
 
-    public struct NetworkBinding: Codable, Sendable, Equatable {
-        public var bindIP: String?
-        public var containerPort: Int?
-        public var hostPort: Int?
-        public var `protocol`: String?
-        public var containerPortRange: String?
-        public var hostPortRange: String?
+    package struct NetworkBinding: Codable, Sendable, Equatable {
+        package var bindIP: String?
+        package var containerPort: Int?
+        package var hostPort: Int?
+        package var `protocol`: String?
+        package var containerPortRange: String?
+        package var hostPortRange: String?
 
-        public init(bindIP: String? = nil, containerPort: Int? = nil, hostPort: Int? = nil, `protocol`: String? = nil, containerPortRange: String? = nil, hostPortRange: String? = nil) {
+        package init(bindIP: String? = nil, containerPort: Int? = nil, hostPort: Int? = nil, `protocol`: String? = nil, containerPortRange: String? = nil, hostPortRange: String? = nil) {
             self.bindIP = bindIP
             self.containerPort = containerPort
             self.hostPort = hostPort
@@ -1280,65 +1280,65 @@ public enum ECSAPI {
         }
     }
 
-    public struct NetworkConfiguration: Codable, Sendable, Equatable {
-        public var awsvpcConfiguration: AwsVpcConfiguration?
+    package struct NetworkConfiguration: Codable, Sendable, Equatable {
+        package var awsvpcConfiguration: AwsVpcConfiguration?
 
-        public init(awsvpcConfiguration: AwsVpcConfiguration? = nil) {
+        package init(awsvpcConfiguration: AwsVpcConfiguration? = nil) {
             self.awsvpcConfiguration = awsvpcConfiguration
         }
     }
 
-    public struct NetworkInterface: Codable, Sendable, Equatable {
-        public var attachmentId: String?
-        public var privateIpv4Address: String?
-        public var ipv6Address: String?
+    package struct NetworkInterface: Codable, Sendable, Equatable {
+        package var attachmentId: String?
+        package var privateIpv4Address: String?
+        package var ipv6Address: String?
 
-        public init(attachmentId: String? = nil, privateIpv4Address: String? = nil, ipv6Address: String? = nil) {
+        package init(attachmentId: String? = nil, privateIpv4Address: String? = nil, ipv6Address: String? = nil) {
             self.attachmentId = attachmentId
             self.privateIpv4Address = privateIpv4Address
             self.ipv6Address = ipv6Address
         }
     }
 
-    public struct NvidiaMpsAllocation: Codable, Sendable, Equatable {
-        public var memory: Int?
-        public var maxComputePercent: Int?
+    package struct NvidiaMpsAllocation: Codable, Sendable, Equatable {
+        package var memory: Int?
+        package var maxComputePercent: Int?
 
-        public init(memory: Int? = nil, maxComputePercent: Int? = nil) {
+        package init(memory: Int? = nil, maxComputePercent: Int? = nil) {
             self.memory = memory
             self.maxComputePercent = maxComputePercent
         }
     }
 
-    public struct PlacementConstraint: Codable, Sendable, Equatable {
-        public var type: String?
-        public var expression: String?
+    package struct PlacementConstraint: Codable, Sendable, Equatable {
+        package var type: String?
+        package var expression: String?
 
-        public init(type: String? = nil, expression: String? = nil) {
+        package init(type: String? = nil, expression: String? = nil) {
             self.type = type
             self.expression = expression
         }
     }
 
-    public struct PlacementStrategy: Codable, Sendable, Equatable {
-        public var type: String?
-        public var field: String?
+    package struct PlacementStrategy: Codable, Sendable, Equatable {
+        package var type: String?
+        package var field: String?
 
-        public init(type: String? = nil, field: String? = nil) {
+        package init(type: String? = nil, field: String? = nil) {
             self.type = type
             self.field = field
         }
     }
 
-    public struct PortMapping: Codable, Sendable, Equatable {
-        public var containerPort: Int?
-        public var hostPort: Int?
-        public var `protocol`: String?
-        public var name: String?
-        public var appProtocol: String?
-        public var containerPortRange: String?
+    package struct PortMapping: Codable, Sendable, Equatable {
+        package var containerPort: Int?
+        package var hostPort: Int?
+        package var `protocol`: String?
+        package var name: String?
+        package var appProtocol: String?
+        package var containerPortRange: String?
 
-        public init(containerPort: Int? = nil, hostPort: Int? = nil, `protocol`: String? = nil, name: String? = nil, appProtocol: String? = nil, containerPortRange: String? = nil) {
+        package init(containerPort: Int? = nil, hostPort: Int? = nil, `protocol`: String? = nil, name: String? = nil, appProtocol: String? = nil, containerPortRange: String? = nil) {
             self.containerPort = containerPort
             self.hostPort = hostPort
             self.`protocol` = `protocol`
@@ -1348,46 +1348,46 @@ public enum ECSAPI {
         }
     }
 
-    public struct ProxyConfiguration: Codable, Sendable, Equatable {
-        public var type: String?
-        public var containerName: String?
-        public var properties: [KeyValuePair]?
+    package struct ProxyConfiguration: Codable, Sendable, Equatable {
+        package var type: String?
+        package var containerName: String?
+        package var properties: [KeyValuePair]?
 
-        public init(type: String? = nil, containerName: String? = nil, properties: [KeyValuePair]? = nil) {
+        package init(type: String? = nil, containerName: String? = nil, properties: [KeyValuePair]? = nil) {
             self.type = type
             self.containerName = containerName
             self.properties = properties
         }
     }
 
-    public struct RegisterTaskDefinitionRequest: Codable, Sendable, Equatable {
-        public var family: String?
-        public var taskRoleArn: String?
-        public var executionRoleArn: String?
-        public var networkMode: String?
-        public var containerDefinitions: [ContainerDefinition]?
-        public var volumes: [Volume]?
-        public var placementConstraints: [TaskDefinitionPlacementConstraint]?
-        public var requiresCompatibilities: [String]?
-        public var cpu: String?
-        public var memory: String?
-        public var tags: [Tag]?
-        public var pidMode: String?
-        public var ipcMode: String?
-        public var proxyConfiguration: ProxyConfiguration?
-        public var inferenceAccelerators: [InferenceAccelerator]?
-        public var ephemeralStorage: EphemeralStorage?
-        public var runtimePlatform: RuntimePlatform?
-        public var enableFaultInjection: Bool?
-        public var trustedExecutionConfiguration: TrustedExecutionConfiguration?
+    package struct RegisterTaskDefinitionRequest: Codable, Sendable, Equatable {
+        package var family: String?
+        package var taskRoleArn: String?
+        package var executionRoleArn: String?
+        package var networkMode: String?
+        package var containerDefinitions: [ContainerDefinition]?
+        package var volumes: [Volume]?
+        package var placementConstraints: [TaskDefinitionPlacementConstraint]?
+        package var requiresCompatibilities: [String]?
+        package var cpu: String?
+        package var memory: String?
+        package var tags: [Tag]?
+        package var pidMode: String?
+        package var ipcMode: String?
+        package var proxyConfiguration: ProxyConfiguration?
+        package var inferenceAccelerators: [InferenceAccelerator]?
+        package var ephemeralStorage: EphemeralStorage?
+        package var runtimePlatform: RuntimePlatform?
+        package var enableFaultInjection: Bool?
+        package var trustedExecutionConfiguration: TrustedExecutionConfiguration?
         /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).
-        public var additionalFields: JSONValue? = nil
+        package var additionalFields: JSONValue? = nil
 
         enum CodingKeys: String, CodingKey {
             case family, taskRoleArn, executionRoleArn, networkMode, containerDefinitions, volumes, placementConstraints, requiresCompatibilities, cpu, memory, tags, pidMode, ipcMode, proxyConfiguration, inferenceAccelerators, ephemeralStorage, runtimePlatform, enableFaultInjection, trustedExecutionConfiguration
         }
 
-        public init(family: String? = nil, taskRoleArn: String? = nil, executionRoleArn: String? = nil, networkMode: String? = nil, containerDefinitions: [ContainerDefinition]? = nil, volumes: [Volume]? = nil, placementConstraints: [TaskDefinitionPlacementConstraint]? = nil, requiresCompatibilities: [String]? = nil, cpu: String? = nil, memory: String? = nil, tags: [Tag]? = nil, pidMode: String? = nil, ipcMode: String? = nil, proxyConfiguration: ProxyConfiguration? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, ephemeralStorage: EphemeralStorage? = nil, runtimePlatform: RuntimePlatform? = nil, enableFaultInjection: Bool? = nil, trustedExecutionConfiguration: TrustedExecutionConfiguration? = nil) {
+        package init(family: String? = nil, taskRoleArn: String? = nil, executionRoleArn: String? = nil, networkMode: String? = nil, containerDefinitions: [ContainerDefinition]? = nil, volumes: [Volume]? = nil, placementConstraints: [TaskDefinitionPlacementConstraint]? = nil, requiresCompatibilities: [String]? = nil, cpu: String? = nil, memory: String? = nil, tags: [Tag]? = nil, pidMode: String? = nil, ipcMode: String? = nil, proxyConfiguration: ProxyConfiguration? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, ephemeralStorage: EphemeralStorage? = nil, runtimePlatform: RuntimePlatform? = nil, enableFaultInjection: Bool? = nil, trustedExecutionConfiguration: TrustedExecutionConfiguration? = nil) {
             self.family = family
             self.taskRoleArn = taskRoleArn
             self.executionRoleArn = executionRoleArn
@@ -1410,70 +1410,70 @@ public enum ECSAPI {
         }
     }
 
-    public struct RegisterTaskDefinitionResponse: Codable, Sendable, Equatable {
-        public var taskDefinition: TaskDefinition?
-        public var tags: [Tag]?
+    package struct RegisterTaskDefinitionResponse: Codable, Sendable, Equatable {
+        package var taskDefinition: TaskDefinition?
+        package var tags: [Tag]?
 
-        public init(taskDefinition: TaskDefinition? = nil, tags: [Tag]? = nil) {
+        package init(taskDefinition: TaskDefinition? = nil, tags: [Tag]? = nil) {
             self.taskDefinition = taskDefinition
             self.tags = tags
         }
     }
 
-    public struct RepositoryCredentials: Codable, Sendable, Equatable {
-        public var credentialsParameter: String?
+    package struct RepositoryCredentials: Codable, Sendable, Equatable {
+        package var credentialsParameter: String?
 
-        public init(credentialsParameter: String? = nil) {
+        package init(credentialsParameter: String? = nil) {
             self.credentialsParameter = credentialsParameter
         }
     }
 
-    public struct ResourceRequirement: Codable, Sendable, Equatable {
-        public var value: String?
-        public var type: String?
-        public var sharingStrategy: SharingStrategy?
+    package struct ResourceRequirement: Codable, Sendable, Equatable {
+        package var value: String?
+        package var type: String?
+        package var sharingStrategy: SharingStrategy?
 
-        public init(value: String? = nil, type: String? = nil, sharingStrategy: SharingStrategy? = nil) {
+        package init(value: String? = nil, type: String? = nil, sharingStrategy: SharingStrategy? = nil) {
             self.value = value
             self.type = type
             self.sharingStrategy = sharingStrategy
         }
     }
 
-    public struct Rollback: Codable, Sendable, Equatable {
-        public var reason: String?
-        public var startedAt: Timestamp?
-        public var serviceRevisionArn: String?
+    package struct Rollback: Codable, Sendable, Equatable {
+        package var reason: String?
+        package var startedAt: Timestamp?
+        package var serviceRevisionArn: String?
 
-        public init(reason: String? = nil, startedAt: Timestamp? = nil, serviceRevisionArn: String? = nil) {
+        package init(reason: String? = nil, startedAt: Timestamp? = nil, serviceRevisionArn: String? = nil) {
             self.reason = reason
             self.startedAt = startedAt
             self.serviceRevisionArn = serviceRevisionArn
         }
     }
 
-    public struct RunTaskRequest: Codable, Sendable, Equatable {
-        public var capacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var cluster: String?
-        public var count: Int?
-        public var enableECSManagedTags: Bool?
-        public var enableExecuteCommand: Bool?
-        public var group: String?
-        public var launchType: String?
-        public var networkConfiguration: NetworkConfiguration?
-        public var overrides: TaskOverride?
-        public var placementConstraints: [PlacementConstraint]?
-        public var placementStrategy: [PlacementStrategy]?
-        public var platformVersion: String?
-        public var propagateTags: String?
-        public var referenceId: String?
-        public var startedBy: String?
-        public var tags: [Tag]?
-        public var taskDefinition: String?
-        public var clientToken: String?
-        public var volumeConfigurations: [TaskVolumeConfiguration]?
+    package struct RunTaskRequest: Codable, Sendable, Equatable {
+        package var capacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var cluster: String?
+        package var count: Int?
+        package var enableECSManagedTags: Bool?
+        package var enableExecuteCommand: Bool?
+        package var group: String?
+        package var launchType: String?
+        package var networkConfiguration: NetworkConfiguration?
+        package var overrides: TaskOverride?
+        package var placementConstraints: [PlacementConstraint]?
+        package var placementStrategy: [PlacementStrategy]?
+        package var platformVersion: String?
+        package var propagateTags: String?
+        package var referenceId: String?
+        package var startedBy: String?
+        package var tags: [Tag]?
+        package var taskDefinition: String?
+        package var clientToken: String?
+        package var volumeConfigurations: [TaskVolumeConfiguration]?
 
-        public init(capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, cluster: String? = nil, count: Int? = nil, enableECSManagedTags: Bool? = nil, enableExecuteCommand: Bool? = nil, group: String? = nil, launchType: String? = nil, networkConfiguration: NetworkConfiguration? = nil, overrides: TaskOverride? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, platformVersion: String? = nil, propagateTags: String? = nil, referenceId: String? = nil, startedBy: String? = nil, tags: [Tag]? = nil, taskDefinition: String? = nil, clientToken: String? = nil, volumeConfigurations: [TaskVolumeConfiguration]? = nil) {
+        package init(capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, cluster: String? = nil, count: Int? = nil, enableECSManagedTags: Bool? = nil, enableExecuteCommand: Bool? = nil, group: String? = nil, launchType: String? = nil, networkConfiguration: NetworkConfiguration? = nil, overrides: TaskOverride? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, platformVersion: String? = nil, propagateTags: String? = nil, referenceId: String? = nil, startedBy: String? = nil, tags: [Tag]? = nil, taskDefinition: String? = nil, clientToken: String? = nil, volumeConfigurations: [TaskVolumeConfiguration]? = nil) {
             self.capacityProviderStrategy = capacityProviderStrategy
             self.cluster = cluster
             self.count = count
@@ -1496,33 +1496,33 @@ public enum ECSAPI {
         }
     }
 
-    public struct RunTaskResponse: Codable, Sendable, Equatable {
-        public var tasks: [Task]?
-        public var failures: [Failure]?
+    package struct RunTaskResponse: Codable, Sendable, Equatable {
+        package var tasks: [Task]?
+        package var failures: [Failure]?
 
-        public init(tasks: [Task]? = nil, failures: [Failure]? = nil) {
+        package init(tasks: [Task]? = nil, failures: [Failure]? = nil) {
             self.tasks = tasks
             self.failures = failures
         }
     }
 
-    public struct RuntimePlatform: Codable, Sendable, Equatable {
-        public var cpuArchitecture: String?
-        public var operatingSystemFamily: String?
+    package struct RuntimePlatform: Codable, Sendable, Equatable {
+        package var cpuArchitecture: String?
+        package var operatingSystemFamily: String?
 
-        public init(cpuArchitecture: String? = nil, operatingSystemFamily: String? = nil) {
+        package init(cpuArchitecture: String? = nil, operatingSystemFamily: String? = nil) {
             self.cpuArchitecture = cpuArchitecture
             self.operatingSystemFamily = operatingSystemFamily
         }
     }
 
-    public struct S3FilesVolumeConfiguration: Codable, Sendable, Equatable {
-        public var fileSystemArn: String?
-        public var rootDirectory: String?
-        public var transitEncryptionPort: Int?
-        public var accessPointArn: String?
+    package struct S3FilesVolumeConfiguration: Codable, Sendable, Equatable {
+        package var fileSystemArn: String?
+        package var rootDirectory: String?
+        package var transitEncryptionPort: Int?
+        package var accessPointArn: String?
 
-        public init(fileSystemArn: String? = nil, rootDirectory: String? = nil, transitEncryptionPort: Int? = nil, accessPointArn: String? = nil) {
+        package init(fileSystemArn: String? = nil, rootDirectory: String? = nil, transitEncryptionPort: Int? = nil, accessPointArn: String? = nil) {
             self.fileSystemArn = fileSystemArn
             self.rootDirectory = rootDirectory
             self.transitEncryptionPort = transitEncryptionPort
@@ -1530,64 +1530,64 @@ public enum ECSAPI {
         }
     }
 
-    public struct Scale: Codable, Sendable, Equatable {
-        public var value: Double?
-        public var unit: String?
+    package struct Scale: Codable, Sendable, Equatable {
+        package var value: Double?
+        package var unit: String?
 
-        public init(value: Double? = nil, unit: String? = nil) {
+        package init(value: Double? = nil, unit: String? = nil) {
             self.value = value
             self.unit = unit
         }
     }
 
-    public struct Secret: Codable, Sendable, Equatable {
-        public var name: String?
-        public var valueFrom: String?
+    package struct Secret: Codable, Sendable, Equatable {
+        package var name: String?
+        package var valueFrom: String?
 
-        public init(name: String? = nil, valueFrom: String? = nil) {
+        package init(name: String? = nil, valueFrom: String? = nil) {
             self.name = name
             self.valueFrom = valueFrom
         }
     }
 
-    public struct Service: Codable, Sendable, Equatable {
-        public var serviceArn: String?
-        public var serviceName: String?
-        public var clusterArn: String?
-        public var loadBalancers: [LoadBalancer]?
-        public var serviceRegistries: [ServiceRegistry]?
-        public var status: String?
-        public var desiredCount: Int?
-        public var runningCount: Int?
-        public var pendingCount: Int?
-        public var launchType: String?
-        public var capacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var platformVersion: String?
-        public var platformFamily: String?
-        public var taskDefinition: String?
-        public var deploymentConfiguration: DeploymentConfiguration?
-        public var taskSets: [TaskSet]?
-        public var deployments: [Deployment]?
-        public var roleArn: String?
-        public var events: [ServiceEvent]?
-        public var createdAt: Timestamp?
-        public var currentServiceDeployment: String?
-        public var currentServiceRevisions: [ServiceCurrentRevisionSummary]?
-        public var placementConstraints: [PlacementConstraint]?
-        public var placementStrategy: [PlacementStrategy]?
-        public var networkConfiguration: NetworkConfiguration?
-        public var healthCheckGracePeriodSeconds: Int?
-        public var schedulingStrategy: String?
-        public var deploymentController: DeploymentController?
-        public var tags: [Tag]?
-        public var createdBy: String?
-        public var enableECSManagedTags: Bool?
-        public var propagateTags: String?
-        public var enableExecuteCommand: Bool?
-        public var availabilityZoneRebalancing: String?
-        public var resourceManagementType: String?
+    package struct Service: Codable, Sendable, Equatable {
+        package var serviceArn: String?
+        package var serviceName: String?
+        package var clusterArn: String?
+        package var loadBalancers: [LoadBalancer]?
+        package var serviceRegistries: [ServiceRegistry]?
+        package var status: String?
+        package var desiredCount: Int?
+        package var runningCount: Int?
+        package var pendingCount: Int?
+        package var launchType: String?
+        package var capacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var platformVersion: String?
+        package var platformFamily: String?
+        package var taskDefinition: String?
+        package var deploymentConfiguration: DeploymentConfiguration?
+        package var taskSets: [TaskSet]?
+        package var deployments: [Deployment]?
+        package var roleArn: String?
+        package var events: [ServiceEvent]?
+        package var createdAt: Timestamp?
+        package var currentServiceDeployment: String?
+        package var currentServiceRevisions: [ServiceCurrentRevisionSummary]?
+        package var placementConstraints: [PlacementConstraint]?
+        package var placementStrategy: [PlacementStrategy]?
+        package var networkConfiguration: NetworkConfiguration?
+        package var healthCheckGracePeriodSeconds: Int?
+        package var schedulingStrategy: String?
+        package var deploymentController: DeploymentController?
+        package var tags: [Tag]?
+        package var createdBy: String?
+        package var enableECSManagedTags: Bool?
+        package var propagateTags: String?
+        package var enableExecuteCommand: Bool?
+        package var availabilityZoneRebalancing: String?
+        package var resourceManagementType: String?
 
-        public init(serviceArn: String? = nil, serviceName: String? = nil, clusterArn: String? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, status: String? = nil, desiredCount: Int? = nil, runningCount: Int? = nil, pendingCount: Int? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, platformFamily: String? = nil, taskDefinition: String? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, taskSets: [TaskSet]? = nil, deployments: [Deployment]? = nil, roleArn: String? = nil, events: [ServiceEvent]? = nil, createdAt: Timestamp? = nil, currentServiceDeployment: String? = nil, currentServiceRevisions: [ServiceCurrentRevisionSummary]? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, networkConfiguration: NetworkConfiguration? = nil, healthCheckGracePeriodSeconds: Int? = nil, schedulingStrategy: String? = nil, deploymentController: DeploymentController? = nil, tags: [Tag]? = nil, createdBy: String? = nil, enableECSManagedTags: Bool? = nil, propagateTags: String? = nil, enableExecuteCommand: Bool? = nil, availabilityZoneRebalancing: String? = nil, resourceManagementType: String? = nil) {
+        package init(serviceArn: String? = nil, serviceName: String? = nil, clusterArn: String? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, status: String? = nil, desiredCount: Int? = nil, runningCount: Int? = nil, pendingCount: Int? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, platformFamily: String? = nil, taskDefinition: String? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, taskSets: [TaskSet]? = nil, deployments: [Deployment]? = nil, roleArn: String? = nil, events: [ServiceEvent]? = nil, createdAt: Timestamp? = nil, currentServiceDeployment: String? = nil, currentServiceRevisions: [ServiceCurrentRevisionSummary]? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, networkConfiguration: NetworkConfiguration? = nil, healthCheckGracePeriodSeconds: Int? = nil, schedulingStrategy: String? = nil, deploymentController: DeploymentController? = nil, tags: [Tag]? = nil, createdBy: String? = nil, enableECSManagedTags: Bool? = nil, propagateTags: String? = nil, enableExecuteCommand: Bool? = nil, availabilityZoneRebalancing: String? = nil, resourceManagementType: String? = nil) {
             self.serviceArn = serviceArn
             self.serviceName = serviceName
             self.clusterArn = clusterArn
@@ -1626,37 +1626,37 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceConnectAccessLogConfiguration: Codable, Sendable, Equatable {
-        public var format: String?
-        public var includeQueryParameters: String?
+    package struct ServiceConnectAccessLogConfiguration: Codable, Sendable, Equatable {
+        package var format: String?
+        package var includeQueryParameters: String?
 
-        public init(format: String? = nil, includeQueryParameters: String? = nil) {
+        package init(format: String? = nil, includeQueryParameters: String? = nil) {
             self.format = format
             self.includeQueryParameters = includeQueryParameters
         }
     }
 
-    public struct ServiceConnectClientAlias: Codable, Sendable, Equatable {
-        public var port: Int?
-        public var dnsName: String?
-        public var testTrafficRules: ServiceConnectTestTrafficRules?
+    package struct ServiceConnectClientAlias: Codable, Sendable, Equatable {
+        package var port: Int?
+        package var dnsName: String?
+        package var testTrafficRules: ServiceConnectTestTrafficRules?
 
-        public init(port: Int? = nil, dnsName: String? = nil, testTrafficRules: ServiceConnectTestTrafficRules? = nil) {
+        package init(port: Int? = nil, dnsName: String? = nil, testTrafficRules: ServiceConnectTestTrafficRules? = nil) {
             self.port = port
             self.dnsName = dnsName
             self.testTrafficRules = testTrafficRules
         }
     }
 
-    public struct ServiceConnectConfiguration: Codable, Sendable, Equatable {
-        public var enabled: Bool?
-        public var namespace: String?
-        public var services: [ServiceConnectService]?
-        public var logConfiguration: LogConfiguration?
-        public var accessLogConfiguration: ServiceConnectAccessLogConfiguration?
-        public var containerConfigurations: [ServiceConnectContainerConfiguration]?
+    package struct ServiceConnectConfiguration: Codable, Sendable, Equatable {
+        package var enabled: Bool?
+        package var namespace: String?
+        package var services: [ServiceConnectService]?
+        package var logConfiguration: LogConfiguration?
+        package var accessLogConfiguration: ServiceConnectAccessLogConfiguration?
+        package var containerConfigurations: [ServiceConnectContainerConfiguration]?
 
-        public init(enabled: Bool? = nil, namespace: String? = nil, services: [ServiceConnectService]? = nil, logConfiguration: LogConfiguration? = nil, accessLogConfiguration: ServiceConnectAccessLogConfiguration? = nil, containerConfigurations: [ServiceConnectContainerConfiguration]? = nil) {
+        package init(enabled: Bool? = nil, namespace: String? = nil, services: [ServiceConnectService]? = nil, logConfiguration: LogConfiguration? = nil, accessLogConfiguration: ServiceConnectAccessLogConfiguration? = nil, containerConfigurations: [ServiceConnectContainerConfiguration]? = nil) {
             self.enabled = enabled
             self.namespace = namespace
             self.services = services
@@ -1666,23 +1666,23 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceConnectContainerConfiguration: Codable, Sendable, Equatable {
-        public var logLevel: String?
+    package struct ServiceConnectContainerConfiguration: Codable, Sendable, Equatable {
+        package var logLevel: String?
 
-        public init(logLevel: String? = nil) {
+        package init(logLevel: String? = nil) {
             self.logLevel = logLevel
         }
     }
 
-    public struct ServiceConnectService: Codable, Sendable, Equatable {
-        public var portName: String?
-        public var discoveryName: String?
-        public var clientAliases: [ServiceConnectClientAlias]?
-        public var ingressPortOverride: Int?
-        public var timeout: TimeoutConfiguration?
-        public var tls: ServiceConnectTlsConfiguration?
+    package struct ServiceConnectService: Codable, Sendable, Equatable {
+        package var portName: String?
+        package var discoveryName: String?
+        package var clientAliases: [ServiceConnectClientAlias]?
+        package var ingressPortOverride: Int?
+        package var timeout: TimeoutConfiguration?
+        package var tls: ServiceConnectTlsConfiguration?
 
-        public init(portName: String? = nil, discoveryName: String? = nil, clientAliases: [ServiceConnectClientAlias]? = nil, ingressPortOverride: Int? = nil, timeout: TimeoutConfiguration? = nil, tls: ServiceConnectTlsConfiguration? = nil) {
+        package init(portName: String? = nil, discoveryName: String? = nil, clientAliases: [ServiceConnectClientAlias]? = nil, ingressPortOverride: Int? = nil, timeout: TimeoutConfiguration? = nil, tls: ServiceConnectTlsConfiguration? = nil) {
             self.portName = portName
             self.discoveryName = discoveryName
             self.clientAliases = clientAliases
@@ -1692,69 +1692,69 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceConnectServiceResource: Codable, Sendable, Equatable {
-        public var discoveryName: String?
-        public var discoveryArn: String?
+    package struct ServiceConnectServiceResource: Codable, Sendable, Equatable {
+        package var discoveryName: String?
+        package var discoveryArn: String?
 
-        public init(discoveryName: String? = nil, discoveryArn: String? = nil) {
+        package init(discoveryName: String? = nil, discoveryArn: String? = nil) {
             self.discoveryName = discoveryName
             self.discoveryArn = discoveryArn
         }
     }
 
-    public struct ServiceConnectTestTrafficHeaderMatchRules: Codable, Sendable, Equatable {
-        public var exact: String?
+    package struct ServiceConnectTestTrafficHeaderMatchRules: Codable, Sendable, Equatable {
+        package var exact: String?
 
-        public init(exact: String? = nil) {
+        package init(exact: String? = nil) {
             self.exact = exact
         }
     }
 
-    public struct ServiceConnectTestTrafficHeaderRules: Codable, Sendable, Equatable {
-        public var name: String?
-        public var value: ServiceConnectTestTrafficHeaderMatchRules?
+    package struct ServiceConnectTestTrafficHeaderRules: Codable, Sendable, Equatable {
+        package var name: String?
+        package var value: ServiceConnectTestTrafficHeaderMatchRules?
 
-        public init(name: String? = nil, value: ServiceConnectTestTrafficHeaderMatchRules? = nil) {
+        package init(name: String? = nil, value: ServiceConnectTestTrafficHeaderMatchRules? = nil) {
             self.name = name
             self.value = value
         }
     }
 
-    public struct ServiceConnectTestTrafficRules: Codable, Sendable, Equatable {
-        public var header: ServiceConnectTestTrafficHeaderRules?
+    package struct ServiceConnectTestTrafficRules: Codable, Sendable, Equatable {
+        package var header: ServiceConnectTestTrafficHeaderRules?
 
-        public init(header: ServiceConnectTestTrafficHeaderRules? = nil) {
+        package init(header: ServiceConnectTestTrafficHeaderRules? = nil) {
             self.header = header
         }
     }
 
-    public struct ServiceConnectTlsCertificateAuthority: Codable, Sendable, Equatable {
-        public var awsPcaAuthorityArn: String?
+    package struct ServiceConnectTlsCertificateAuthority: Codable, Sendable, Equatable {
+        package var awsPcaAuthorityArn: String?
 
-        public init(awsPcaAuthorityArn: String? = nil) {
+        package init(awsPcaAuthorityArn: String? = nil) {
             self.awsPcaAuthorityArn = awsPcaAuthorityArn
         }
     }
 
-    public struct ServiceConnectTlsConfiguration: Codable, Sendable, Equatable {
-        public var issuerCertificateAuthority: ServiceConnectTlsCertificateAuthority?
-        public var kmsKey: String?
-        public var roleArn: String?
+    package struct ServiceConnectTlsConfiguration: Codable, Sendable, Equatable {
+        package var issuerCertificateAuthority: ServiceConnectTlsCertificateAuthority?
+        package var kmsKey: String?
+        package var roleArn: String?
 
-        public init(issuerCertificateAuthority: ServiceConnectTlsCertificateAuthority? = nil, kmsKey: String? = nil, roleArn: String? = nil) {
+        package init(issuerCertificateAuthority: ServiceConnectTlsCertificateAuthority? = nil, kmsKey: String? = nil, roleArn: String? = nil) {
             self.issuerCertificateAuthority = issuerCertificateAuthority
             self.kmsKey = kmsKey
             self.roleArn = roleArn
         }
     }
 
-    public struct ServiceCurrentRevisionSummary: Codable, Sendable, Equatable {
-        public var arn: String?
-        public var requestedTaskCount: Int?
-        public var runningTaskCount: Int?
-        public var pendingTaskCount: Int?
+    package struct ServiceCurrentRevisionSummary: Codable, Sendable, Equatable {
+        package var arn: String?
+        package var requestedTaskCount: Int?
+        package var runningTaskCount: Int?
+        package var pendingTaskCount: Int?
 
-        public init(arn: String? = nil, requestedTaskCount: Int? = nil, runningTaskCount: Int? = nil, pendingTaskCount: Int? = nil) {
+        package init(arn: String? = nil, requestedTaskCount: Int? = nil, runningTaskCount: Int? = nil, pendingTaskCount: Int? = nil) {
             self.arn = arn
             self.requestedTaskCount = requestedTaskCount
             self.runningTaskCount = runningTaskCount
@@ -1762,27 +1762,27 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceDeployment: Codable, Sendable, Equatable {
-        public var serviceDeploymentArn: String?
-        public var serviceArn: String?
-        public var clusterArn: String?
-        public var createdAt: Timestamp?
-        public var startedAt: Timestamp?
-        public var finishedAt: Timestamp?
-        public var stoppedAt: Timestamp?
-        public var updatedAt: Timestamp?
-        public var sourceServiceRevisions: [ServiceRevisionSummary]?
-        public var targetServiceRevision: ServiceRevisionSummary?
-        public var status: String?
-        public var statusReason: String?
-        public var lifecycleStage: String?
-        public var lifecycleHookDetails: [DeploymentLifecycleHookDetail]?
-        public var deploymentConfiguration: DeploymentConfiguration?
-        public var rollback: Rollback?
-        public var deploymentCircuitBreaker: ServiceDeploymentCircuitBreaker?
-        public var alarms: ServiceDeploymentAlarms?
+    package struct ServiceDeployment: Codable, Sendable, Equatable {
+        package var serviceDeploymentArn: String?
+        package var serviceArn: String?
+        package var clusterArn: String?
+        package var createdAt: Timestamp?
+        package var startedAt: Timestamp?
+        package var finishedAt: Timestamp?
+        package var stoppedAt: Timestamp?
+        package var updatedAt: Timestamp?
+        package var sourceServiceRevisions: [ServiceRevisionSummary]?
+        package var targetServiceRevision: ServiceRevisionSummary?
+        package var status: String?
+        package var statusReason: String?
+        package var lifecycleStage: String?
+        package var lifecycleHookDetails: [DeploymentLifecycleHookDetail]?
+        package var deploymentConfiguration: DeploymentConfiguration?
+        package var rollback: Rollback?
+        package var deploymentCircuitBreaker: ServiceDeploymentCircuitBreaker?
+        package var alarms: ServiceDeploymentAlarms?
 
-        public init(serviceDeploymentArn: String? = nil, serviceArn: String? = nil, clusterArn: String? = nil, createdAt: Timestamp? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, stoppedAt: Timestamp? = nil, updatedAt: Timestamp? = nil, sourceServiceRevisions: [ServiceRevisionSummary]? = nil, targetServiceRevision: ServiceRevisionSummary? = nil, status: String? = nil, statusReason: String? = nil, lifecycleStage: String? = nil, lifecycleHookDetails: [DeploymentLifecycleHookDetail]? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, rollback: Rollback? = nil, deploymentCircuitBreaker: ServiceDeploymentCircuitBreaker? = nil, alarms: ServiceDeploymentAlarms? = nil) {
+        package init(serviceDeploymentArn: String? = nil, serviceArn: String? = nil, clusterArn: String? = nil, createdAt: Timestamp? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, stoppedAt: Timestamp? = nil, updatedAt: Timestamp? = nil, sourceServiceRevisions: [ServiceRevisionSummary]? = nil, targetServiceRevision: ServiceRevisionSummary? = nil, status: String? = nil, statusReason: String? = nil, lifecycleStage: String? = nil, lifecycleHookDetails: [DeploymentLifecycleHookDetail]? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, rollback: Rollback? = nil, deploymentCircuitBreaker: ServiceDeploymentCircuitBreaker? = nil, alarms: ServiceDeploymentAlarms? = nil) {
             self.serviceDeploymentArn = serviceDeploymentArn
             self.serviceArn = serviceArn
             self.clusterArn = clusterArn
@@ -1804,30 +1804,30 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceDeploymentAlarms: Codable, Sendable, Equatable {
-        public var status: String?
-        public var alarmNames: [String]?
-        public var triggeredAlarmNames: [String]?
+    package struct ServiceDeploymentAlarms: Codable, Sendable, Equatable {
+        package var status: String?
+        package var alarmNames: [String]?
+        package var triggeredAlarmNames: [String]?
 
-        public init(status: String? = nil, alarmNames: [String]? = nil, triggeredAlarmNames: [String]? = nil) {
+        package init(status: String? = nil, alarmNames: [String]? = nil, triggeredAlarmNames: [String]? = nil) {
             self.status = status
             self.alarmNames = alarmNames
             self.triggeredAlarmNames = triggeredAlarmNames
         }
     }
 
-    public struct ServiceDeploymentBrief: Codable, Sendable, Equatable {
-        public var serviceDeploymentArn: String?
-        public var serviceArn: String?
-        public var clusterArn: String?
-        public var startedAt: Timestamp?
-        public var createdAt: Timestamp?
-        public var finishedAt: Timestamp?
-        public var targetServiceRevisionArn: String?
-        public var status: String?
-        public var statusReason: String?
+    package struct ServiceDeploymentBrief: Codable, Sendable, Equatable {
+        package var serviceDeploymentArn: String?
+        package var serviceArn: String?
+        package var clusterArn: String?
+        package var startedAt: Timestamp?
+        package var createdAt: Timestamp?
+        package var finishedAt: Timestamp?
+        package var targetServiceRevisionArn: String?
+        package var status: String?
+        package var statusReason: String?
 
-        public init(serviceDeploymentArn: String? = nil, serviceArn: String? = nil, clusterArn: String? = nil, startedAt: Timestamp? = nil, createdAt: Timestamp? = nil, finishedAt: Timestamp? = nil, targetServiceRevisionArn: String? = nil, status: String? = nil, statusReason: String? = nil) {
+        package init(serviceDeploymentArn: String? = nil, serviceArn: String? = nil, clusterArn: String? = nil, startedAt: Timestamp? = nil, createdAt: Timestamp? = nil, finishedAt: Timestamp? = nil, targetServiceRevisionArn: String? = nil, status: String? = nil, statusReason: String? = nil) {
             self.serviceDeploymentArn = serviceDeploymentArn
             self.serviceArn = serviceArn
             self.clusterArn = clusterArn
@@ -1840,44 +1840,44 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceDeploymentCircuitBreaker: Codable, Sendable, Equatable {
-        public var status: String?
-        public var failureCount: Int?
-        public var threshold: Int?
+    package struct ServiceDeploymentCircuitBreaker: Codable, Sendable, Equatable {
+        package var status: String?
+        package var failureCount: Int?
+        package var threshold: Int?
 
-        public init(status: String? = nil, failureCount: Int? = nil, threshold: Int? = nil) {
+        package init(status: String? = nil, failureCount: Int? = nil, threshold: Int? = nil) {
             self.status = status
             self.failureCount = failureCount
             self.threshold = threshold
         }
     }
 
-    public struct ServiceEvent: Codable, Sendable, Equatable {
-        public var id: String?
-        public var createdAt: Timestamp?
-        public var message: String?
+    package struct ServiceEvent: Codable, Sendable, Equatable {
+        package var id: String?
+        package var createdAt: Timestamp?
+        package var message: String?
 
-        public init(id: String? = nil, createdAt: Timestamp? = nil, message: String? = nil) {
+        package init(id: String? = nil, createdAt: Timestamp? = nil, message: String? = nil) {
             self.id = id
             self.createdAt = createdAt
             self.message = message
         }
     }
 
-    public struct ServiceManagedEBSVolumeConfiguration: Codable, Sendable, Equatable {
-        public var encrypted: Bool?
-        public var kmsKeyId: String?
-        public var volumeType: String?
-        public var sizeInGiB: Int?
-        public var snapshotId: String?
-        public var volumeInitializationRate: Int?
-        public var iops: Int?
-        public var throughput: Int?
-        public var tagSpecifications: [EBSTagSpecification]?
-        public var roleArn: String?
-        public var filesystemType: String?
+    package struct ServiceManagedEBSVolumeConfiguration: Codable, Sendable, Equatable {
+        package var encrypted: Bool?
+        package var kmsKeyId: String?
+        package var volumeType: String?
+        package var sizeInGiB: Int?
+        package var snapshotId: String?
+        package var volumeInitializationRate: Int?
+        package var iops: Int?
+        package var throughput: Int?
+        package var tagSpecifications: [EBSTagSpecification]?
+        package var roleArn: String?
+        package var filesystemType: String?
 
-        public init(encrypted: Bool? = nil, kmsKeyId: String? = nil, volumeType: String? = nil, sizeInGiB: Int? = nil, snapshotId: String? = nil, volumeInitializationRate: Int? = nil, iops: Int? = nil, throughput: Int? = nil, tagSpecifications: [EBSTagSpecification]? = nil, roleArn: String? = nil, filesystemType: String? = nil) {
+        package init(encrypted: Bool? = nil, kmsKeyId: String? = nil, volumeType: String? = nil, sizeInGiB: Int? = nil, snapshotId: String? = nil, volumeInitializationRate: Int? = nil, iops: Int? = nil, throughput: Int? = nil, tagSpecifications: [EBSTagSpecification]? = nil, roleArn: String? = nil, filesystemType: String? = nil) {
             self.encrypted = encrypted
             self.kmsKeyId = kmsKeyId
             self.volumeType = volumeType
@@ -1892,13 +1892,13 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceRegistry: Codable, Sendable, Equatable {
-        public var registryArn: String?
-        public var port: Int?
-        public var containerName: String?
-        public var containerPort: Int?
+    package struct ServiceRegistry: Codable, Sendable, Equatable {
+        package var registryArn: String?
+        package var port: Int?
+        package var containerName: String?
+        package var containerPort: Int?
 
-        public init(registryArn: String? = nil, port: Int? = nil, containerName: String? = nil, containerPort: Int? = nil) {
+        package init(registryArn: String? = nil, port: Int? = nil, containerName: String? = nil, containerPort: Int? = nil) {
             self.registryArn = registryArn
             self.port = port
             self.containerName = containerName
@@ -1906,15 +1906,15 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceRevisionSummary: Codable, Sendable, Equatable {
-        public var arn: String?
-        public var requestedTaskCount: Int?
-        public var runningTaskCount: Int?
-        public var pendingTaskCount: Int?
-        public var requestedTestTrafficWeight: Double?
-        public var requestedProductionTrafficWeight: Double?
+    package struct ServiceRevisionSummary: Codable, Sendable, Equatable {
+        package var arn: String?
+        package var requestedTaskCount: Int?
+        package var runningTaskCount: Int?
+        package var pendingTaskCount: Int?
+        package var requestedTestTrafficWeight: Double?
+        package var requestedProductionTrafficWeight: Double?
 
-        public init(arn: String? = nil, requestedTaskCount: Int? = nil, runningTaskCount: Int? = nil, pendingTaskCount: Int? = nil, requestedTestTrafficWeight: Double? = nil, requestedProductionTrafficWeight: Double? = nil) {
+        package init(arn: String? = nil, requestedTaskCount: Int? = nil, runningTaskCount: Int? = nil, pendingTaskCount: Int? = nil, requestedTestTrafficWeight: Double? = nil, requestedProductionTrafficWeight: Double? = nil) {
             self.arn = arn
             self.requestedTaskCount = requestedTaskCount
             self.runningTaskCount = runningTaskCount
@@ -1924,99 +1924,99 @@ public enum ECSAPI {
         }
     }
 
-    public struct ServiceVolumeConfiguration: Codable, Sendable, Equatable {
-        public var name: String?
-        public var managedEBSVolume: ServiceManagedEBSVolumeConfiguration?
+    package struct ServiceVolumeConfiguration: Codable, Sendable, Equatable {
+        package var name: String?
+        package var managedEBSVolume: ServiceManagedEBSVolumeConfiguration?
 
-        public init(name: String? = nil, managedEBSVolume: ServiceManagedEBSVolumeConfiguration? = nil) {
+        package init(name: String? = nil, managedEBSVolume: ServiceManagedEBSVolumeConfiguration? = nil) {
             self.name = name
             self.managedEBSVolume = managedEBSVolume
         }
     }
 
-    public struct SharingStrategy: Codable, Sendable, Equatable {
-        public var nvidiaMps: NvidiaMpsAllocation?
+    package struct SharingStrategy: Codable, Sendable, Equatable {
+        package var nvidiaMps: NvidiaMpsAllocation?
 
-        public init(nvidiaMps: NvidiaMpsAllocation? = nil) {
+        package init(nvidiaMps: NvidiaMpsAllocation? = nil) {
             self.nvidiaMps = nvidiaMps
         }
     }
 
-    public struct SystemControl: Codable, Sendable, Equatable {
-        public var namespace: String?
-        public var value: String?
+    package struct SystemControl: Codable, Sendable, Equatable {
+        package var namespace: String?
+        package var value: String?
 
-        public init(namespace: String? = nil, value: String? = nil) {
+        package init(namespace: String? = nil, value: String? = nil) {
             self.namespace = namespace
             self.value = value
         }
     }
 
-    public struct Tag: Codable, Sendable, Equatable {
-        public var key: String?
-        public var value: String?
+    package struct Tag: Codable, Sendable, Equatable {
+        package var key: String?
+        package var value: String?
 
-        public init(key: String? = nil, value: String? = nil) {
+        package init(key: String? = nil, value: String? = nil) {
             self.key = key
             self.value = value
         }
     }
 
-    public struct TagResourceRequest: Codable, Sendable, Equatable {
-        public var resourceArn: String?
-        public var tags: [Tag]?
+    package struct TagResourceRequest: Codable, Sendable, Equatable {
+        package var resourceArn: String?
+        package var tags: [Tag]?
 
-        public init(resourceArn: String? = nil, tags: [Tag]? = nil) {
+        package init(resourceArn: String? = nil, tags: [Tag]? = nil) {
             self.resourceArn = resourceArn
             self.tags = tags
         }
     }
 
-    public struct TagResourceResponse: Codable, Sendable, Equatable {
-        public init() {}
+    package struct TagResourceResponse: Codable, Sendable, Equatable {
+        package init() {}
     }
 
-    public struct Task: Codable, Sendable, Equatable {
-        public var attachments: [Attachment]?
-        public var attributes: [Attribute]?
-        public var availabilityZone: String?
-        public var capacityProviderName: String?
-        public var clusterArn: String?
-        public var connectivity: String?
-        public var connectivityAt: Timestamp?
-        public var containerInstanceArn: String?
-        public var containers: [Container]?
-        public var cpu: String?
-        public var createdAt: Timestamp?
-        public var desiredStatus: String?
-        public var enableExecuteCommand: Bool?
-        public var executionStoppedAt: Timestamp?
-        public var group: String?
-        public var healthStatus: String?
-        public var inferenceAccelerators: [InferenceAccelerator]?
-        public var lastStatus: String?
-        public var launchType: String?
-        public var memory: String?
-        public var overrides: TaskOverride?
-        public var platformVersion: String?
-        public var platformFamily: String?
-        public var pullStartedAt: Timestamp?
-        public var pullStoppedAt: Timestamp?
-        public var startedAt: Timestamp?
-        public var startedBy: String?
-        public var stopCode: String?
-        public var stoppedAt: Timestamp?
-        public var stoppedReason: String?
-        public var stoppingAt: Timestamp?
-        public var tags: [Tag]?
-        public var taskArn: String?
-        public var taskDefinitionArn: String?
-        public var version: Int?
-        public var ephemeralStorage: EphemeralStorage?
-        public var fargateEphemeralStorage: TaskEphemeralStorage?
-        public var trustedExecutionSummary: TrustedExecutionSummary?
+    package struct Task: Codable, Sendable, Equatable {
+        package var attachments: [Attachment]?
+        package var attributes: [Attribute]?
+        package var availabilityZone: String?
+        package var capacityProviderName: String?
+        package var clusterArn: String?
+        package var connectivity: String?
+        package var connectivityAt: Timestamp?
+        package var containerInstanceArn: String?
+        package var containers: [Container]?
+        package var cpu: String?
+        package var createdAt: Timestamp?
+        package var desiredStatus: String?
+        package var enableExecuteCommand: Bool?
+        package var executionStoppedAt: Timestamp?
+        package var group: String?
+        package var healthStatus: String?
+        package var inferenceAccelerators: [InferenceAccelerator]?
+        package var lastStatus: String?
+        package var launchType: String?
+        package var memory: String?
+        package var overrides: TaskOverride?
+        package var platformVersion: String?
+        package var platformFamily: String?
+        package var pullStartedAt: Timestamp?
+        package var pullStoppedAt: Timestamp?
+        package var startedAt: Timestamp?
+        package var startedBy: String?
+        package var stopCode: String?
+        package var stoppedAt: Timestamp?
+        package var stoppedReason: String?
+        package var stoppingAt: Timestamp?
+        package var tags: [Tag]?
+        package var taskArn: String?
+        package var taskDefinitionArn: String?
+        package var version: Int?
+        package var ephemeralStorage: EphemeralStorage?
+        package var fargateEphemeralStorage: TaskEphemeralStorage?
+        package var trustedExecutionSummary: TrustedExecutionSummary?
 
-        public init(attachments: [Attachment]? = nil, attributes: [Attribute]? = nil, availabilityZone: String? = nil, capacityProviderName: String? = nil, clusterArn: String? = nil, connectivity: String? = nil, connectivityAt: Timestamp? = nil, containerInstanceArn: String? = nil, containers: [Container]? = nil, cpu: String? = nil, createdAt: Timestamp? = nil, desiredStatus: String? = nil, enableExecuteCommand: Bool? = nil, executionStoppedAt: Timestamp? = nil, group: String? = nil, healthStatus: String? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, lastStatus: String? = nil, launchType: String? = nil, memory: String? = nil, overrides: TaskOverride? = nil, platformVersion: String? = nil, platformFamily: String? = nil, pullStartedAt: Timestamp? = nil, pullStoppedAt: Timestamp? = nil, startedAt: Timestamp? = nil, startedBy: String? = nil, stopCode: String? = nil, stoppedAt: Timestamp? = nil, stoppedReason: String? = nil, stoppingAt: Timestamp? = nil, tags: [Tag]? = nil, taskArn: String? = nil, taskDefinitionArn: String? = nil, version: Int? = nil, ephemeralStorage: EphemeralStorage? = nil, fargateEphemeralStorage: TaskEphemeralStorage? = nil, trustedExecutionSummary: TrustedExecutionSummary? = nil) {
+        package init(attachments: [Attachment]? = nil, attributes: [Attribute]? = nil, availabilityZone: String? = nil, capacityProviderName: String? = nil, clusterArn: String? = nil, connectivity: String? = nil, connectivityAt: Timestamp? = nil, containerInstanceArn: String? = nil, containers: [Container]? = nil, cpu: String? = nil, createdAt: Timestamp? = nil, desiredStatus: String? = nil, enableExecuteCommand: Bool? = nil, executionStoppedAt: Timestamp? = nil, group: String? = nil, healthStatus: String? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, lastStatus: String? = nil, launchType: String? = nil, memory: String? = nil, overrides: TaskOverride? = nil, platformVersion: String? = nil, platformFamily: String? = nil, pullStartedAt: Timestamp? = nil, pullStoppedAt: Timestamp? = nil, startedAt: Timestamp? = nil, startedBy: String? = nil, stopCode: String? = nil, stoppedAt: Timestamp? = nil, stoppedReason: String? = nil, stoppingAt: Timestamp? = nil, tags: [Tag]? = nil, taskArn: String? = nil, taskDefinitionArn: String? = nil, version: Int? = nil, ephemeralStorage: EphemeralStorage? = nil, fargateEphemeralStorage: TaskEphemeralStorage? = nil, trustedExecutionSummary: TrustedExecutionSummary? = nil) {
             self.attachments = attachments
             self.attributes = attributes
             self.availabilityZone = availabilityZone
@@ -2058,36 +2058,36 @@ public enum ECSAPI {
         }
     }
 
-    public struct TaskDefinition: Codable, Sendable, Equatable {
-        public var taskDefinitionArn: String?
-        public var containerDefinitions: [ContainerDefinition]?
-        public var family: String?
-        public var taskRoleArn: String?
-        public var executionRoleArn: String?
-        public var networkMode: String?
-        public var revision: Int?
-        public var volumes: [Volume]?
-        public var status: String?
-        public var requiresAttributes: [Attribute]?
-        public var placementConstraints: [TaskDefinitionPlacementConstraint]?
-        public var compatibilities: [String]?
-        public var runtimePlatform: RuntimePlatform?
-        public var requiresCompatibilities: [String]?
-        public var cpu: String?
-        public var memory: String?
-        public var inferenceAccelerators: [InferenceAccelerator]?
-        public var pidMode: String?
-        public var ipcMode: String?
-        public var proxyConfiguration: ProxyConfiguration?
-        public var registeredAt: Timestamp?
-        public var deregisteredAt: Timestamp?
-        public var deleteRequestedAt: Timestamp?
-        public var registeredBy: String?
-        public var ephemeralStorage: EphemeralStorage?
-        public var enableFaultInjection: Bool?
-        public var trustedExecutionConfiguration: TrustedExecutionConfiguration?
+    package struct TaskDefinition: Codable, Sendable, Equatable {
+        package var taskDefinitionArn: String?
+        package var containerDefinitions: [ContainerDefinition]?
+        package var family: String?
+        package var taskRoleArn: String?
+        package var executionRoleArn: String?
+        package var networkMode: String?
+        package var revision: Int?
+        package var volumes: [Volume]?
+        package var status: String?
+        package var requiresAttributes: [Attribute]?
+        package var placementConstraints: [TaskDefinitionPlacementConstraint]?
+        package var compatibilities: [String]?
+        package var runtimePlatform: RuntimePlatform?
+        package var requiresCompatibilities: [String]?
+        package var cpu: String?
+        package var memory: String?
+        package var inferenceAccelerators: [InferenceAccelerator]?
+        package var pidMode: String?
+        package var ipcMode: String?
+        package var proxyConfiguration: ProxyConfiguration?
+        package var registeredAt: Timestamp?
+        package var deregisteredAt: Timestamp?
+        package var deleteRequestedAt: Timestamp?
+        package var registeredBy: String?
+        package var ephemeralStorage: EphemeralStorage?
+        package var enableFaultInjection: Bool?
+        package var trustedExecutionConfiguration: TrustedExecutionConfiguration?
 
-        public init(taskDefinitionArn: String? = nil, containerDefinitions: [ContainerDefinition]? = nil, family: String? = nil, taskRoleArn: String? = nil, executionRoleArn: String? = nil, networkMode: String? = nil, revision: Int? = nil, volumes: [Volume]? = nil, status: String? = nil, requiresAttributes: [Attribute]? = nil, placementConstraints: [TaskDefinitionPlacementConstraint]? = nil, compatibilities: [String]? = nil, runtimePlatform: RuntimePlatform? = nil, requiresCompatibilities: [String]? = nil, cpu: String? = nil, memory: String? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, pidMode: String? = nil, ipcMode: String? = nil, proxyConfiguration: ProxyConfiguration? = nil, registeredAt: Timestamp? = nil, deregisteredAt: Timestamp? = nil, deleteRequestedAt: Timestamp? = nil, registeredBy: String? = nil, ephemeralStorage: EphemeralStorage? = nil, enableFaultInjection: Bool? = nil, trustedExecutionConfiguration: TrustedExecutionConfiguration? = nil) {
+        package init(taskDefinitionArn: String? = nil, containerDefinitions: [ContainerDefinition]? = nil, family: String? = nil, taskRoleArn: String? = nil, executionRoleArn: String? = nil, networkMode: String? = nil, revision: Int? = nil, volumes: [Volume]? = nil, status: String? = nil, requiresAttributes: [Attribute]? = nil, placementConstraints: [TaskDefinitionPlacementConstraint]? = nil, compatibilities: [String]? = nil, runtimePlatform: RuntimePlatform? = nil, requiresCompatibilities: [String]? = nil, cpu: String? = nil, memory: String? = nil, inferenceAccelerators: [InferenceAccelerator]? = nil, pidMode: String? = nil, ipcMode: String? = nil, proxyConfiguration: ProxyConfiguration? = nil, registeredAt: Timestamp? = nil, deregisteredAt: Timestamp? = nil, deleteRequestedAt: Timestamp? = nil, registeredBy: String? = nil, ephemeralStorage: EphemeralStorage? = nil, enableFaultInjection: Bool? = nil, trustedExecutionConfiguration: TrustedExecutionConfiguration? = nil) {
             self.taskDefinitionArn = taskDefinitionArn
             self.containerDefinitions = containerDefinitions
             self.family = family
@@ -2118,41 +2118,41 @@ public enum ECSAPI {
         }
     }
 
-    public struct TaskDefinitionPlacementConstraint: Codable, Sendable, Equatable {
-        public var type: String?
-        public var expression: String?
+    package struct TaskDefinitionPlacementConstraint: Codable, Sendable, Equatable {
+        package var type: String?
+        package var expression: String?
 
-        public init(type: String? = nil, expression: String? = nil) {
+        package init(type: String? = nil, expression: String? = nil) {
             self.type = type
             self.expression = expression
         }
     }
 
-    public struct TaskEphemeralStorage: Codable, Sendable, Equatable {
-        public var sizeInGiB: Int?
-        public var kmsKeyId: String?
+    package struct TaskEphemeralStorage: Codable, Sendable, Equatable {
+        package var sizeInGiB: Int?
+        package var kmsKeyId: String?
 
-        public init(sizeInGiB: Int? = nil, kmsKeyId: String? = nil) {
+        package init(sizeInGiB: Int? = nil, kmsKeyId: String? = nil) {
             self.sizeInGiB = sizeInGiB
             self.kmsKeyId = kmsKeyId
         }
     }
 
-    public struct TaskManagedEBSVolumeConfiguration: Codable, Sendable, Equatable {
-        public var encrypted: Bool?
-        public var kmsKeyId: String?
-        public var volumeType: String?
-        public var sizeInGiB: Int?
-        public var snapshotId: String?
-        public var volumeInitializationRate: Int?
-        public var iops: Int?
-        public var throughput: Int?
-        public var tagSpecifications: [EBSTagSpecification]?
-        public var roleArn: String?
-        public var terminationPolicy: TaskManagedEBSVolumeTerminationPolicy?
-        public var filesystemType: String?
+    package struct TaskManagedEBSVolumeConfiguration: Codable, Sendable, Equatable {
+        package var encrypted: Bool?
+        package var kmsKeyId: String?
+        package var volumeType: String?
+        package var sizeInGiB: Int?
+        package var snapshotId: String?
+        package var volumeInitializationRate: Int?
+        package var iops: Int?
+        package var throughput: Int?
+        package var tagSpecifications: [EBSTagSpecification]?
+        package var roleArn: String?
+        package var terminationPolicy: TaskManagedEBSVolumeTerminationPolicy?
+        package var filesystemType: String?
 
-        public init(encrypted: Bool? = nil, kmsKeyId: String? = nil, volumeType: String? = nil, sizeInGiB: Int? = nil, snapshotId: String? = nil, volumeInitializationRate: Int? = nil, iops: Int? = nil, throughput: Int? = nil, tagSpecifications: [EBSTagSpecification]? = nil, roleArn: String? = nil, terminationPolicy: TaskManagedEBSVolumeTerminationPolicy? = nil, filesystemType: String? = nil) {
+        package init(encrypted: Bool? = nil, kmsKeyId: String? = nil, volumeType: String? = nil, sizeInGiB: Int? = nil, snapshotId: String? = nil, volumeInitializationRate: Int? = nil, iops: Int? = nil, throughput: Int? = nil, tagSpecifications: [EBSTagSpecification]? = nil, roleArn: String? = nil, terminationPolicy: TaskManagedEBSVolumeTerminationPolicy? = nil, filesystemType: String? = nil) {
             self.encrypted = encrypted
             self.kmsKeyId = kmsKeyId
             self.volumeType = volumeType
@@ -2168,24 +2168,24 @@ public enum ECSAPI {
         }
     }
 
-    public struct TaskManagedEBSVolumeTerminationPolicy: Codable, Sendable, Equatable {
-        public var deleteOnTermination: Bool?
+    package struct TaskManagedEBSVolumeTerminationPolicy: Codable, Sendable, Equatable {
+        package var deleteOnTermination: Bool?
 
-        public init(deleteOnTermination: Bool? = nil) {
+        package init(deleteOnTermination: Bool? = nil) {
             self.deleteOnTermination = deleteOnTermination
         }
     }
 
-    public struct TaskOverride: Codable, Sendable, Equatable {
-        public var containerOverrides: [ContainerOverride]?
-        public var cpu: String?
-        public var inferenceAcceleratorOverrides: [InferenceAcceleratorOverride]?
-        public var executionRoleArn: String?
-        public var memory: String?
-        public var taskRoleArn: String?
-        public var ephemeralStorage: EphemeralStorage?
+    package struct TaskOverride: Codable, Sendable, Equatable {
+        package var containerOverrides: [ContainerOverride]?
+        package var cpu: String?
+        package var inferenceAcceleratorOverrides: [InferenceAcceleratorOverride]?
+        package var executionRoleArn: String?
+        package var memory: String?
+        package var taskRoleArn: String?
+        package var ephemeralStorage: EphemeralStorage?
 
-        public init(containerOverrides: [ContainerOverride]? = nil, cpu: String? = nil, inferenceAcceleratorOverrides: [InferenceAcceleratorOverride]? = nil, executionRoleArn: String? = nil, memory: String? = nil, taskRoleArn: String? = nil, ephemeralStorage: EphemeralStorage? = nil) {
+        package init(containerOverrides: [ContainerOverride]? = nil, cpu: String? = nil, inferenceAcceleratorOverrides: [InferenceAcceleratorOverride]? = nil, executionRoleArn: String? = nil, memory: String? = nil, taskRoleArn: String? = nil, ephemeralStorage: EphemeralStorage? = nil) {
             self.containerOverrides = containerOverrides
             self.cpu = cpu
             self.inferenceAcceleratorOverrides = inferenceAcceleratorOverrides
@@ -2196,34 +2196,34 @@ public enum ECSAPI {
         }
     }
 
-    public struct TaskSet: Codable, Sendable, Equatable {
-        public var id: String?
-        public var taskSetArn: String?
-        public var serviceArn: String?
-        public var clusterArn: String?
-        public var startedBy: String?
-        public var externalId: String?
-        public var status: String?
-        public var taskDefinition: String?
-        public var computedDesiredCount: Int?
-        public var pendingCount: Int?
-        public var runningCount: Int?
-        public var createdAt: Timestamp?
-        public var updatedAt: Timestamp?
-        public var launchType: String?
-        public var capacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var platformVersion: String?
-        public var platformFamily: String?
-        public var networkConfiguration: NetworkConfiguration?
-        public var loadBalancers: [LoadBalancer]?
-        public var serviceRegistries: [ServiceRegistry]?
-        public var scale: Scale?
-        public var stabilityStatus: String?
-        public var stabilityStatusAt: Timestamp?
-        public var tags: [Tag]?
-        public var fargateEphemeralStorage: DeploymentEphemeralStorage?
+    package struct TaskSet: Codable, Sendable, Equatable {
+        package var id: String?
+        package var taskSetArn: String?
+        package var serviceArn: String?
+        package var clusterArn: String?
+        package var startedBy: String?
+        package var externalId: String?
+        package var status: String?
+        package var taskDefinition: String?
+        package var computedDesiredCount: Int?
+        package var pendingCount: Int?
+        package var runningCount: Int?
+        package var createdAt: Timestamp?
+        package var updatedAt: Timestamp?
+        package var launchType: String?
+        package var capacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var platformVersion: String?
+        package var platformFamily: String?
+        package var networkConfiguration: NetworkConfiguration?
+        package var loadBalancers: [LoadBalancer]?
+        package var serviceRegistries: [ServiceRegistry]?
+        package var scale: Scale?
+        package var stabilityStatus: String?
+        package var stabilityStatusAt: Timestamp?
+        package var tags: [Tag]?
+        package var fargateEphemeralStorage: DeploymentEphemeralStorage?
 
-        public init(id: String? = nil, taskSetArn: String? = nil, serviceArn: String? = nil, clusterArn: String? = nil, startedBy: String? = nil, externalId: String? = nil, status: String? = nil, taskDefinition: String? = nil, computedDesiredCount: Int? = nil, pendingCount: Int? = nil, runningCount: Int? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, platformFamily: String? = nil, networkConfiguration: NetworkConfiguration? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, scale: Scale? = nil, stabilityStatus: String? = nil, stabilityStatusAt: Timestamp? = nil, tags: [Tag]? = nil, fargateEphemeralStorage: DeploymentEphemeralStorage? = nil) {
+        package init(id: String? = nil, taskSetArn: String? = nil, serviceArn: String? = nil, clusterArn: String? = nil, startedBy: String? = nil, externalId: String? = nil, status: String? = nil, taskDefinition: String? = nil, computedDesiredCount: Int? = nil, pendingCount: Int? = nil, runningCount: Int? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil, launchType: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, platformVersion: String? = nil, platformFamily: String? = nil, networkConfiguration: NetworkConfiguration? = nil, loadBalancers: [LoadBalancer]? = nil, serviceRegistries: [ServiceRegistry]? = nil, scale: Scale? = nil, stabilityStatus: String? = nil, stabilityStatusAt: Timestamp? = nil, tags: [Tag]? = nil, fargateEphemeralStorage: DeploymentEphemeralStorage? = nil) {
             self.id = id
             self.taskSetArn = taskSetArn
             self.serviceArn = serviceArn
@@ -2252,127 +2252,127 @@ public enum ECSAPI {
         }
     }
 
-    public struct TaskVolumeConfiguration: Codable, Sendable, Equatable {
-        public var name: String?
-        public var managedEBSVolume: TaskManagedEBSVolumeConfiguration?
+    package struct TaskVolumeConfiguration: Codable, Sendable, Equatable {
+        package var name: String?
+        package var managedEBSVolume: TaskManagedEBSVolumeConfiguration?
 
-        public init(name: String? = nil, managedEBSVolume: TaskManagedEBSVolumeConfiguration? = nil) {
+        package init(name: String? = nil, managedEBSVolume: TaskManagedEBSVolumeConfiguration? = nil) {
             self.name = name
             self.managedEBSVolume = managedEBSVolume
         }
     }
 
-    public struct ThresholdConfiguration: Codable, Sendable, Equatable {
-        public var type: String?
-        public var value: Int?
+    package struct ThresholdConfiguration: Codable, Sendable, Equatable {
+        package var type: String?
+        package var value: Int?
 
-        public init(type: String? = nil, value: Int? = nil) {
+        package init(type: String? = nil, value: Int? = nil) {
             self.type = type
             self.value = value
         }
     }
 
-    public struct TimeoutConfiguration: Codable, Sendable, Equatable {
-        public var idleTimeoutSeconds: Int?
-        public var perRequestTimeoutSeconds: Int?
+    package struct TimeoutConfiguration: Codable, Sendable, Equatable {
+        package var idleTimeoutSeconds: Int?
+        package var perRequestTimeoutSeconds: Int?
 
-        public init(idleTimeoutSeconds: Int? = nil, perRequestTimeoutSeconds: Int? = nil) {
+        package init(idleTimeoutSeconds: Int? = nil, perRequestTimeoutSeconds: Int? = nil) {
             self.idleTimeoutSeconds = idleTimeoutSeconds
             self.perRequestTimeoutSeconds = perRequestTimeoutSeconds
         }
     }
 
-    public struct Tmpfs: Codable, Sendable, Equatable {
-        public var containerPath: String?
-        public var size: Int?
-        public var mountOptions: [String]?
+    package struct Tmpfs: Codable, Sendable, Equatable {
+        package var containerPath: String?
+        package var size: Int?
+        package var mountOptions: [String]?
 
-        public init(containerPath: String? = nil, size: Int? = nil, mountOptions: [String]? = nil) {
+        package init(containerPath: String? = nil, size: Int? = nil, mountOptions: [String]? = nil) {
             self.containerPath = containerPath
             self.size = size
             self.mountOptions = mountOptions
         }
     }
 
-    public struct TrustedExecutionConfiguration: Codable, Sendable, Equatable {
-        public var isolationMode: String?
-        public var attestationPolicy: String?
+    package struct TrustedExecutionConfiguration: Codable, Sendable, Equatable {
+        package var isolationMode: String?
+        package var attestationPolicy: String?
 
-        public init(isolationMode: String? = nil, attestationPolicy: String? = nil) {
+        package init(isolationMode: String? = nil, attestationPolicy: String? = nil) {
             self.isolationMode = isolationMode
             self.attestationPolicy = attestationPolicy
         }
     }
 
-    public struct TrustedExecutionSummary: Codable, Sendable, Equatable {
-        public var isolationMode: String?
-        public var attestationPolicyStatus: String?
+    package struct TrustedExecutionSummary: Codable, Sendable, Equatable {
+        package var isolationMode: String?
+        package var attestationPolicyStatus: String?
 
-        public init(isolationMode: String? = nil, attestationPolicyStatus: String? = nil) {
+        package init(isolationMode: String? = nil, attestationPolicyStatus: String? = nil) {
             self.isolationMode = isolationMode
             self.attestationPolicyStatus = attestationPolicyStatus
         }
     }
 
-    public struct Ulimit: Codable, Sendable, Equatable {
-        public var name: String?
-        public var softLimit: Int?
-        public var hardLimit: Int?
+    package struct Ulimit: Codable, Sendable, Equatable {
+        package var name: String?
+        package var softLimit: Int?
+        package var hardLimit: Int?
 
-        public init(name: String? = nil, softLimit: Int? = nil, hardLimit: Int? = nil) {
+        package init(name: String? = nil, softLimit: Int? = nil, hardLimit: Int? = nil) {
             self.name = name
             self.softLimit = softLimit
             self.hardLimit = hardLimit
         }
     }
 
-    public struct UntagResourceRequest: Codable, Sendable, Equatable {
-        public var resourceArn: String?
-        public var tagKeys: [String]?
+    package struct UntagResourceRequest: Codable, Sendable, Equatable {
+        package var resourceArn: String?
+        package var tagKeys: [String]?
 
-        public init(resourceArn: String? = nil, tagKeys: [String]? = nil) {
+        package init(resourceArn: String? = nil, tagKeys: [String]? = nil) {
             self.resourceArn = resourceArn
             self.tagKeys = tagKeys
         }
     }
 
-    public struct UntagResourceResponse: Codable, Sendable, Equatable {
-        public init() {}
+    package struct UntagResourceResponse: Codable, Sendable, Equatable {
+        package init() {}
     }
 
-    public struct UpdateServiceRequest: Codable, Sendable, Equatable {
-        public var cluster: String?
-        public var service: String?
-        public var desiredCount: Int?
-        public var taskDefinition: String?
-        public var capacityProviderStrategy: [CapacityProviderStrategyItem]?
-        public var deploymentConfiguration: DeploymentConfiguration?
-        public var availabilityZoneRebalancing: String?
-        public var networkConfiguration: NetworkConfiguration?
-        public var placementConstraints: [PlacementConstraint]?
-        public var placementStrategy: [PlacementStrategy]?
-        public var platformVersion: String?
-        public var forceNewDeployment: Bool?
-        public var healthCheckGracePeriodSeconds: Int?
-        public var deploymentController: DeploymentController?
-        public var enableExecuteCommand: Bool?
-        public var enableECSManagedTags: Bool?
-        public var loadBalancers: [LoadBalancer]?
-        public var propagateTags: String?
-        public var serviceRegistries: [ServiceRegistry]?
-        public var serviceConnectConfiguration: ServiceConnectConfiguration?
-        public var volumeConfigurations: [ServiceVolumeConfiguration]?
-        public var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
-        public var gatewayConnectors: [GatewayConnector]?
-        public var monitoring: MonitoringConfiguration?
+    package struct UpdateServiceRequest: Codable, Sendable, Equatable {
+        package var cluster: String?
+        package var service: String?
+        package var desiredCount: Int?
+        package var taskDefinition: String?
+        package var capacityProviderStrategy: [CapacityProviderStrategyItem]?
+        package var deploymentConfiguration: DeploymentConfiguration?
+        package var availabilityZoneRebalancing: String?
+        package var networkConfiguration: NetworkConfiguration?
+        package var placementConstraints: [PlacementConstraint]?
+        package var placementStrategy: [PlacementStrategy]?
+        package var platformVersion: String?
+        package var forceNewDeployment: Bool?
+        package var healthCheckGracePeriodSeconds: Int?
+        package var deploymentController: DeploymentController?
+        package var enableExecuteCommand: Bool?
+        package var enableECSManagedTags: Bool?
+        package var loadBalancers: [LoadBalancer]?
+        package var propagateTags: String?
+        package var serviceRegistries: [ServiceRegistry]?
+        package var serviceConnectConfiguration: ServiceConnectConfiguration?
+        package var volumeConfigurations: [ServiceVolumeConfiguration]?
+        package var vpcLatticeConfigurations: [VpcLatticeConfiguration]?
+        package var gatewayConnectors: [GatewayConnector]?
+        package var monitoring: MonitoringConfiguration?
         /// Fields newer than this schema, sent as written (berth.yaml `allowUnknownFields`).
-        public var additionalFields: JSONValue? = nil
+        package var additionalFields: JSONValue? = nil
 
         enum CodingKeys: String, CodingKey {
             case cluster, service, desiredCount, taskDefinition, capacityProviderStrategy, deploymentConfiguration, availabilityZoneRebalancing, networkConfiguration, placementConstraints, placementStrategy, platformVersion, forceNewDeployment, healthCheckGracePeriodSeconds, deploymentController, enableExecuteCommand, enableECSManagedTags, loadBalancers, propagateTags, serviceRegistries, serviceConnectConfiguration, volumeConfigurations, vpcLatticeConfigurations, gatewayConnectors, monitoring
         }
 
-        public init(cluster: String? = nil, service: String? = nil, desiredCount: Int? = nil, taskDefinition: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, availabilityZoneRebalancing: String? = nil, networkConfiguration: NetworkConfiguration? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, platformVersion: String? = nil, forceNewDeployment: Bool? = nil, healthCheckGracePeriodSeconds: Int? = nil, deploymentController: DeploymentController? = nil, enableExecuteCommand: Bool? = nil, enableECSManagedTags: Bool? = nil, loadBalancers: [LoadBalancer]? = nil, propagateTags: String? = nil, serviceRegistries: [ServiceRegistry]? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil, gatewayConnectors: [GatewayConnector]? = nil, monitoring: MonitoringConfiguration? = nil) {
+        package init(cluster: String? = nil, service: String? = nil, desiredCount: Int? = nil, taskDefinition: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, deploymentConfiguration: DeploymentConfiguration? = nil, availabilityZoneRebalancing: String? = nil, networkConfiguration: NetworkConfiguration? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, platformVersion: String? = nil, forceNewDeployment: Bool? = nil, healthCheckGracePeriodSeconds: Int? = nil, deploymentController: DeploymentController? = nil, enableExecuteCommand: Bool? = nil, enableECSManagedTags: Bool? = nil, loadBalancers: [LoadBalancer]? = nil, propagateTags: String? = nil, serviceRegistries: [ServiceRegistry]? = nil, serviceConnectConfiguration: ServiceConnectConfiguration? = nil, volumeConfigurations: [ServiceVolumeConfiguration]? = nil, vpcLatticeConfigurations: [VpcLatticeConfiguration]? = nil, gatewayConnectors: [GatewayConnector]? = nil, monitoring: MonitoringConfiguration? = nil) {
             self.cluster = cluster
             self.service = service
             self.desiredCount = desiredCount
@@ -2400,24 +2400,24 @@ public enum ECSAPI {
         }
     }
 
-    public struct UpdateServiceResponse: Codable, Sendable, Equatable {
-        public var service: Service?
+    package struct UpdateServiceResponse: Codable, Sendable, Equatable {
+        package var service: Service?
 
-        public init(service: Service? = nil) {
+        package init(service: Service? = nil) {
             self.service = service
         }
     }
 
-    public struct Volume: Codable, Sendable, Equatable {
-        public var name: String?
-        public var host: HostVolumeProperties?
-        public var dockerVolumeConfiguration: DockerVolumeConfiguration?
-        public var efsVolumeConfiguration: EFSVolumeConfiguration?
-        public var s3filesVolumeConfiguration: S3FilesVolumeConfiguration?
-        public var fsxWindowsFileServerVolumeConfiguration: FSxWindowsFileServerVolumeConfiguration?
-        public var configuredAtLaunch: Bool?
+    package struct Volume: Codable, Sendable, Equatable {
+        package var name: String?
+        package var host: HostVolumeProperties?
+        package var dockerVolumeConfiguration: DockerVolumeConfiguration?
+        package var efsVolumeConfiguration: EFSVolumeConfiguration?
+        package var s3filesVolumeConfiguration: S3FilesVolumeConfiguration?
+        package var fsxWindowsFileServerVolumeConfiguration: FSxWindowsFileServerVolumeConfiguration?
+        package var configuredAtLaunch: Bool?
 
-        public init(name: String? = nil, host: HostVolumeProperties? = nil, dockerVolumeConfiguration: DockerVolumeConfiguration? = nil, efsVolumeConfiguration: EFSVolumeConfiguration? = nil, s3filesVolumeConfiguration: S3FilesVolumeConfiguration? = nil, fsxWindowsFileServerVolumeConfiguration: FSxWindowsFileServerVolumeConfiguration? = nil, configuredAtLaunch: Bool? = nil) {
+        package init(name: String? = nil, host: HostVolumeProperties? = nil, dockerVolumeConfiguration: DockerVolumeConfiguration? = nil, efsVolumeConfiguration: EFSVolumeConfiguration? = nil, s3filesVolumeConfiguration: S3FilesVolumeConfiguration? = nil, fsxWindowsFileServerVolumeConfiguration: FSxWindowsFileServerVolumeConfiguration? = nil, configuredAtLaunch: Bool? = nil) {
             self.name = name
             self.host = host
             self.dockerVolumeConfiguration = dockerVolumeConfiguration
@@ -2428,35 +2428,35 @@ public enum ECSAPI {
         }
     }
 
-    public struct VolumeFrom: Codable, Sendable, Equatable {
-        public var sourceContainer: String?
-        public var readOnly: Bool?
+    package struct VolumeFrom: Codable, Sendable, Equatable {
+        package var sourceContainer: String?
+        package var readOnly: Bool?
 
-        public init(sourceContainer: String? = nil, readOnly: Bool? = nil) {
+        package init(sourceContainer: String? = nil, readOnly: Bool? = nil) {
             self.sourceContainer = sourceContainer
             self.readOnly = readOnly
         }
     }
 
-    public struct VpcLatticeAdvancedConfiguration: Codable, Sendable, Equatable {
-        public var alternateTargetGroupArn: String?
-        public var productionListenerRule: String?
-        public var testListenerRule: String?
+    package struct VpcLatticeAdvancedConfiguration: Codable, Sendable, Equatable {
+        package var alternateTargetGroupArn: String?
+        package var productionListenerRule: String?
+        package var testListenerRule: String?
 
-        public init(alternateTargetGroupArn: String? = nil, productionListenerRule: String? = nil, testListenerRule: String? = nil) {
+        package init(alternateTargetGroupArn: String? = nil, productionListenerRule: String? = nil, testListenerRule: String? = nil) {
             self.alternateTargetGroupArn = alternateTargetGroupArn
             self.productionListenerRule = productionListenerRule
             self.testListenerRule = testListenerRule
         }
     }
 
-    public struct VpcLatticeConfiguration: Codable, Sendable, Equatable {
-        public var roleArn: String?
-        public var targetGroupArn: String?
-        public var portName: String?
-        public var advancedConfiguration: VpcLatticeAdvancedConfiguration?
+    package struct VpcLatticeConfiguration: Codable, Sendable, Equatable {
+        package var roleArn: String?
+        package var targetGroupArn: String?
+        package var portName: String?
+        package var advancedConfiguration: VpcLatticeAdvancedConfiguration?
 
-        public init(roleArn: String? = nil, targetGroupArn: String? = nil, portName: String? = nil, advancedConfiguration: VpcLatticeAdvancedConfiguration? = nil) {
+        package init(roleArn: String? = nil, targetGroupArn: String? = nil, portName: String? = nil, advancedConfiguration: VpcLatticeAdvancedConfiguration? = nil) {
             self.roleArn = roleArn
             self.targetGroupArn = targetGroupArn
             self.portName = portName

@@ -1,19 +1,19 @@
 /// Changes one value in a YAML (or JSON) file by editing its text, so that comments, order and
 /// formatting around it stay as the author wrote them. Promotion uses it to move release fields.
-public struct YAMLEdit {
-    public private(set) var text: String
+package struct YAMLEdit {
+    package private(set) var text: String
     let file: String
 
-    public init(text: String, file: String) {
+    package init(text: String, file: String) {
         self.text = text
         self.file = file
     }
 
-    public enum EditError: Error, CustomStringConvertible {
+    package enum EditError: Error, CustomStringConvertible {
         case unreadable(String)
         case notAMapping(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .unreadable(let why): return why
             case .notAMapping(let path): return "'\(path)' is not a mapping; cannot set a value in it"
@@ -22,7 +22,7 @@ public struct YAMLEdit {
     }
 
     /// Sets `path` (e.g. ["release", "version"]) to `value`, adding the key (and its parents) when missing.
-    public mutating func set(_ path: [String], to value: String) throws {
+    package mutating func set(_ path: [String], to value: String) throws {
         var diagnostics = Diagnostics()
         guard let root = YAMLReader().read(Array(text.utf8), file: file, into: &diagnostics) else {
             throw EditError.unreadable(diagnostics.sorted.map(\.description).joined(separator: "; "))

@@ -9,25 +9,25 @@ import Git
 ///
 /// The controller keeps one per repository, `berth log` one per walk; commits may come in any
 /// order (the cost is the difference between consecutive ones).
-public struct IncrementalLoader: Sendable {
-    public let limits: Limits
-    public let path: String
+package struct IncrementalLoader: Sendable {
+    package let limits: Limits
+    package let path: String
     /// Only these environments are read and rendered (nil: all).
-    public let environments: Set<String>?
+    package let environments: Set<String>?
     private var files: ManifestFiles?
     var memo = LoadMemo()
     /// The last load (of a commit, without a review) and what it was loaded from: a small change
     /// patches it.
     private var last: (loaded: LoadedManifests, from: ManifestFiles)?
 
-    public init(path: String, environments: Set<String>? = nil, limits: Limits = Limits()) {
+    package init(path: String, environments: Set<String>? = nil, limits: Limits = Limits()) {
         self.path = path
         self.environments = environments
         self.limits = limits
     }
 
     /// The manifests at `commit`, and the files they were loaded from.
-    public mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
+    package mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
         // With environments named, the others' folders are not even compared.
         var within: [String]?
         let root = try ManifestPath.normalizedRoot(path)
@@ -45,7 +45,7 @@ public struct IncrementalLoader: Sendable {
     /// The manifests in `files` (read from a commit: files without git versions are loaded
     /// afresh, with nothing kept). Files read from the last ones, or edited in memory after the
     /// same read (`ManifestFiles.write`), patch the last load when they can.
-    public mutating func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
+    package mutating func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
         if review == nil, let last, let changes = files.changes(since: last.from),
             let result = patch(last.loaded, from: last.from, to: files, changes: changes)
         {
@@ -77,12 +77,12 @@ public struct IncrementalLoader: Sendable {
     }
 
     /// How many loads were patches of the one before (`patch`), not whole loads.
-    public private(set) var patched = 0
+    package private(set) var patched = 0
 
     /// What the last load did rather than reuse.
-    public internal(set) var lastWork = LoadWork()
+    package internal(set) var lastWork = LoadWork()
 
     /// The files of the last commit loaded (nil with environments named: the others' files
     /// are not kept up to date).
-    public var lastFiles: ManifestFiles? { environments == nil ? files : nil }
+    package var lastFiles: ManifestFiles? { environments == nil ? files : nil }
 }

@@ -125,11 +125,11 @@ final class ReadLog {
 }
 
 /// What a load computed rather than reused: base and overlay files read, services rendered.
-public struct LoadWork: Sendable, Equatable {
-    public var read = 0
-    public var rendered = 0
+package struct LoadWork: Sendable, Equatable {
+    package var read = 0
+    package var rendered = 0
 
-    public init(read: Int = 0, rendered: Int = 0) {
+    package init(read: Int = 0, rendered: Int = 0) {
         self.read = read
         self.rendered = rendered
     }

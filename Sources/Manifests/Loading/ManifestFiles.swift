@@ -3,8 +3,8 @@ import Git
 
 /// The files under a manifest root, read once into memory: from a commit through libgit2, or
 /// (with `--worktree`) from the folder on disk. Everything after this is a pure function of it.
-public struct ManifestFiles: Sendable {
-    public enum Content: Sendable, Equatable {
+package struct ManifestFiles: Sendable {
+    package enum Content: Sendable, Equatable {
         case data([UInt8])
         /// Links are never followed: they could point outside the repository.
         case symlink
@@ -16,27 +16,27 @@ public struct ManifestFiles: Sendable {
 
     /// The manifest root relative to the repository root ("" or e.g. "manifests/"), prefixed to
     /// every file in messages, so that a location is what a reader finds in the repository.
-    public let displayPrefix: String
+    package let displayPrefix: String
     /// Paths relative to the manifest root, with `/` separators.
-    public private(set) var files: [String: Content]
+    package private(set) var files: [String: Content]
     /// The commit read, nil for a work tree.
-    public private(set) var commit: ObjectID?
+    package private(set) var commit: ObjectID?
     /// For a read made from another (`read(after:)`), that one's commit and the paths that
     /// differ from it.
-    public private(set) var base: ObjectID?
-    public private(set) var changes: Set<String>?
+    package private(set) var base: ObjectID?
+    package private(set) var changes: Set<String>?
     /// What git stores at each path (object id and mode), for files read from a commit: equal
     /// versions are equal contents, which is how `IncrementalLoader` knows what to reuse.
-    public private(set) var versions: [String: Version]?
+    package private(set) var versions: [String: Version]?
 
     /// The paths written in memory after the read (`write`): then the files are no longer the
     /// commit's, and a later read cannot start from them.
-    public private(set) var edits: Set<String> = []
-    public var edited: Bool { !edits.isEmpty }
+    package private(set) var edits: Set<String> = []
+    package var edited: Bool { !edits.isEmpty }
 
     /// Replaces a file's contents in memory (a release edit), keeping its version exact: the
     /// blob id git would give these bytes.
-    public mutating func write(_ path: String, _ bytes: [UInt8]) {
+    package mutating func write(_ path: String, _ bytes: [UInt8]) {
         set(path, .data(bytes))
         if versions != nil { versions![path] = Version(id: .blob(hashing: bytes), kind: .file) }
         edits.insert(path)
@@ -45,7 +45,7 @@ public struct ManifestFiles: Sendable {
     /// Every path that may differ between `other` and these files, when that is known without
     /// comparing them all (one was read from the other, or both are edits of one read); nil when
     /// it is not.
-    public func changes(since other: ManifestFiles) -> Set<String>? {
+    package func changes(since other: ManifestFiles) -> Set<String>? {
         guard versions != nil, other.versions != nil, other.displayPrefix == displayPrefix else { return nil }
         if let commit, other.commit == commit, other.edits.isSubset(of: edits) { return edits }
         if let base, other.commit == base, other.edits.isEmpty, let changes { return changes.union(edits) }
@@ -53,16 +53,16 @@ public struct ManifestFiles: Sendable {
     }
 
     /// A path's object in git: the same id with another mode (a file become a link) differs.
-    public struct Version: Hashable, Sendable {
-        public let id: ObjectID
-        public let kind: TreeEntry.Kind
+    package struct Version: Hashable, Sendable {
+        package let id: ObjectID
+        package let kind: TreeEntry.Kind
     }
 
     /// Each folder's direct entries (files and folders) by name: listing a folder costs its
     /// size, not the size of the whole tree.
     private var folders: [String: Set<String>] = [:]
 
-    public init(files: [String: Content], displayPrefix: String = "", commit: ObjectID? = nil) {
+    package init(files: [String: Content], displayPrefix: String = "", commit: ObjectID? = nil) {
         self.files = [:]
         self.displayPrefix = displayPrefix
         self.commit = commit
@@ -98,17 +98,17 @@ public struct ManifestFiles: Sendable {
     }
 
     /// The names directly inside `folder` ("" for the root), files and folders, sorted.
-    public func names(in folder: String) -> [String] {
+    package func names(in folder: String) -> [String] {
         (folders[folder] ?? []).sorted()
     }
 
     /// How a path is shown in diagnostics.
-    public func display(_ path: String) -> String { displayPrefix + path }
+    package func display(_ path: String) -> String { displayPrefix + path }
 
-    public func contains(_ path: String) -> Bool { files[path] != nil }
+    package func contains(_ path: String) -> Bool { files[path] != nil }
 
     /// Paths of files (and links) directly inside `folder` ("" for the root), sorted.
-    public func children(of folder: String) -> [String] {
+    package func children(of folder: String) -> [String] {
         let prefix = folder.isEmpty ? "" : folder + "/"
         return names(in: folder).map { prefix + $0 }.filter {
             guard let content = files[$0] else { return false }
@@ -119,7 +119,7 @@ public struct ManifestFiles: Sendable {
 
     /// What stands where a folder was expected (`services/api`, `environments/prod`) when it is
     /// a link or a submodule, in words for a message; nil for anything else.
-    public func notAFolder(_ path: String) -> String? {
+    package func notAFolder(_ path: String) -> String? {
         switch files[path] {
         case .symlink?:
             return "\(display(path)) is a symbolic link; berth does not follow links (they can point outside the repository): make it a folder"
@@ -130,13 +130,13 @@ public struct ManifestFiles: Sendable {
     }
 
     /// Names of folders directly inside `folder`, sorted.
-    public func subfolders(of folder: String) -> [String] {
+    package func subfolders(of folder: String) -> [String] {
         let prefix = folder.isEmpty ? "" : folder + "/"
         return names(in: folder).filter { folders[prefix + $0] != nil }
     }
 
     /// Reads the manifest root `path` of `commit` in `repository`.
-    public static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
+    package static func read(repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
         let entries = try repository.listTree(at: commit, under: root).filter { $0.kind != .directory }
         guard entries.count <= limits.maxFiles else { throw tooMany(entries.count, root: root, limits: limits) }
@@ -152,7 +152,7 @@ public struct ManifestFiles: Sendable {
     ///
     /// With `within` (paths under the root), only changes there are read: the rest stays as
     /// `previous` had it, for a reader that looks at nothing else (a log of one environment).
-    public static func read(
+    package static func read(
         repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
         after previous: ManifestFiles?, within: [String]? = nil
     ) throws -> ManifestFiles {
@@ -209,7 +209,7 @@ public struct ManifestFiles: Sendable {
     }
 
     /// Reads the manifest root `path` inside the work tree at `worktree`.
-    public static func read(worktree: String, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
+    package static func read(worktree: String, path: String, limits: Limits = Limits()) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
         let base = URL(fileURLWithPath: worktree).appendingPathComponent(root).standardizedFileURL.path
         var isDirectory: ObjCBool = false
@@ -247,15 +247,15 @@ public struct ManifestFiles: Sendable {
 }
 
 /// A problem that stops reading before any manifest is parsed (bad --path, unreadable repository).
-public struct ManifestError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct ManifestError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Paths inside the manifest root: relative, `/`-separated, never leaving the root.
-public enum ManifestPath {
+package enum ManifestPath {
     /// `--path` as a clean relative folder ("" for the repository root).
-    public static func normalizedRoot(_ path: String) throws -> String {
+    package static func normalizedRoot(_ path: String) throws -> String {
         guard !path.hasPrefix("/") else {
             throw ManifestError("--path '\(path)' must be relative to the repository root")
         }
@@ -266,7 +266,7 @@ public enum ManifestPath {
     }
 
     /// `relative` resolved against the folder `from`; nil when it climbs above the root.
-    public static func resolve(_ relative: String, from folder: String) -> String? {
+    package static func resolve(_ relative: String, from folder: String) -> String? {
         var parts = relative.hasPrefix("/") ? [] : folder.split(separator: "/").map(String.init)
         if relative.hasPrefix("/") { return nil }
         for part in relative.split(separator: "/") {

@@ -3,20 +3,20 @@
 /// The shape of the repository is the contract in docs/manifests.md:
 /// `berth.yaml`, `services/<service>/service.yaml`, `environments/<env>/environment.yaml` and
 /// `environments/<env>/<service>.yaml`. Every error of a run is collected, never thrown.
-public struct ManifestLoader: Sendable {
-    public let limits: Limits
+package struct ManifestLoader: Sendable {
+    package let limits: Limits
 
     /// File names inside an environment folder that are not service overlays.
-    public static let reservedEnvironmentFiles: Set<String> = ["environment", "freeze"]
-    public static let extensions = ["yaml", "yml", "json"]
+    package static let reservedEnvironmentFiles: Set<String> = ["environment", "freeze"]
+    package static let extensions = ["yaml", "yml", "json"]
 
-    public init(limits: Limits = Limits()) {
+    package init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
     /// With `review`, the result also holds that review environment, derived from its base
     /// environment in `files` (a review branch's manifests).
-    public func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
+    package func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
         var run = LoadRun(files: files, reader: YAMLReader(limits: limits))
         run.review = review
         return run.load()

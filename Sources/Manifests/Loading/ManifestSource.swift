@@ -2,36 +2,36 @@ import Foundation
 import Git
 
 /// Where manifests are read from: a commit of a repository (path or URL), or a work tree.
-public struct ManifestSource: Sendable {
+package struct ManifestSource: Sendable {
     /// A path to a repository (or a folder inside one), or a URL to clone.
-    public var repository: String
+    package var repository: String
     /// The manifest root inside the repository.
-    public var path: String
+    package var path: String
     /// A revision; nil means HEAD.
-    public var ref: String?
+    package var ref: String?
     /// Read uncommitted files from the work tree instead of a commit.
-    public var worktree: Bool
+    package var worktree: Bool
 
-    public init(repository: String = ".", path: String = "", ref: String? = nil, worktree: Bool = false) {
+    package init(repository: String = ".", path: String = "", ref: String? = nil, worktree: Bool = false) {
         self.repository = repository
         self.path = path
         self.ref = ref
         self.worktree = worktree
     }
 
-    public static func isURL(_ text: String) -> Bool {
+    package static func isURL(_ text: String) -> Bool {
         text.contains("://") || (text.contains("@") && text.contains(":") && !FileManager.default.fileExists(atPath: text))
     }
 
     /// The top of the local repository (its work tree, or the repository itself when bare);
     /// nil for a URL. Notes and the local target's state live there.
-    public func repositoryRoot() -> String? {
+    package func repositoryRoot() -> String? {
         guard !Self.isURL(repository), let repo = try? Repository.discover(from: repository) else { return nil }
         return repo.workingDirectory ?? repo.path
     }
 
     /// Reads the manifest files (cloning a URL into a temporary folder first).
-    public func read(limits: Limits = Limits()) throws -> ManifestFiles {
+    package func read(limits: Limits = Limits()) throws -> ManifestFiles {
         if Self.isURL(repository) {
             guard !worktree else { throw ManifestError("--worktree needs a local repository, not a URL") }
             let temp = FileManager.default.temporaryDirectory.appendingPathComponent("berth-clone-\(UUID().uuidString)").path

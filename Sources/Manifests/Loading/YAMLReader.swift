@@ -5,15 +5,15 @@ import Yams
 ///
 /// Plain scalars follow the YAML 1.2 core schema, so `yes`, `no`, `on` and `off` stay strings.
 /// Aliases are expanded within a budget, merge keys (`<<`) are honoured, duplicate keys are errors.
-public struct YAMLReader {
+package struct YAMLReader {
     let limits: Limits
 
-    public init(limits: Limits = Limits()) {
+    package init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
     /// The parsed document, or nil with the reasons added to `diagnostics`. An empty file is `null`.
-    public func read(_ bytes: [UInt8], file: String, into diagnostics: inout Diagnostics) -> Node? {
+    package func read(_ bytes: [UInt8], file: String, into diagnostics: inout Diagnostics) -> Node? {
         let start = SourceLocation(file: file)
         if bytes.count > limits.maxFileBytes {
             diagnostics.error("file is \(bytes.count) bytes, over the limit of \(limits.maxFileBytes)", at: start)

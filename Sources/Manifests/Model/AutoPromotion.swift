@@ -1,24 +1,24 @@
 /// `autoPromote:` in berth.yaml: when the controller sees `from` converge on a release that `to`
 /// does not run, it promotes it itself, as a pull request or as a commit.
-public struct AutoPromotion: Sendable, Equatable {
-    public enum Mode: String, Sendable, CaseIterable {
+package struct AutoPromotion: Sendable, Equatable {
+    package enum Mode: String, Sendable, CaseIterable {
         /// Open (or update) the promotion's pull request on berth.yaml's forge.
         case pullRequest = "pull-request"
         /// Commit the promotion to the followed branch and push it.
         case commit
     }
 
-    public let from: String
-    public let to: String
-    public let mode: Mode
+    package let from: String
+    package let to: String
+    package let mode: Mode
     /// Merge the pull request through the forge once its commit statuses all pass.
-    public let autoMerge: Bool
+    package let autoMerge: Bool
     /// How: `merge` (a merge commit), `squash`, or `rebase` (GitHub only), as the repository allows.
-    public var mergeMethod = "merge"
+    package var mergeMethod = "merge"
 
-    public static let mergeMethods = ["merge", "squash", "rebase"]
+    package static let mergeMethods = ["merge", "squash", "rebase"]
 
-    public init(from: String, to: String, mode: Mode, autoMerge: Bool) {
+    package init(from: String, to: String, mode: Mode, autoMerge: Bool) {
         self.from = from
         self.to = to
         self.mode = mode

@@ -2,27 +2,27 @@
 /// application and deployment group (found from the service when not named, as CodeDeploy
 /// ties them), an optional deployment configuration, and the AppSpec's lifecycle hooks.
 /// Written as `codeDeploy:` in a service file or an overlay; the overlay's fields win.
-public struct CodeDeploySettings: Sendable, Equatable {
-    public struct Hook: Sendable, Equatable {
+package struct CodeDeploySettings: Sendable, Equatable {
+    package struct Hook: Sendable, Equatable {
         /// The AppSpec event (`BeforeInstall`, `AfterAllowTestTraffic`, …).
-        public let event: String
+        package let event: String
         /// The Lambda function CodeDeploy calls at that event.
-        public let function: String
+        package let function: String
     }
 
-    public var application: String?
-    public var deploymentGroup: String?
-    public var deploymentConfig: String?
+    package var application: String?
+    package var deploymentGroup: String?
+    package var deploymentConfig: String?
     /// In the order CodeDeploy runs them.
-    public var hooks: [Hook]
+    package var hooks: [Hook]
 
     /// The manifest's names for the AppSpec's events, in the order CodeDeploy runs them.
-    public static let hookEvents: [(key: String, event: String)] = [
+    package static let hookEvents: [(key: String, event: String)] = [
         ("beforeInstall", "BeforeInstall"), ("afterInstall", "AfterInstall"), ("afterAllowTestTraffic", "AfterAllowTestTraffic"),
         ("beforeAllowTraffic", "BeforeAllowTraffic"), ("afterAllowTraffic", "AfterAllowTraffic"),
     ]
 
-    public init(application: String? = nil, deploymentGroup: String? = nil, deploymentConfig: String? = nil, hooks: [Hook] = []) {
+    package init(application: String? = nil, deploymentGroup: String? = nil, deploymentConfig: String? = nil, hooks: [Hook] = []) {
         self.application = application
         self.deploymentGroup = deploymentGroup
         self.deploymentConfig = deploymentConfig

@@ -1,13 +1,13 @@
 import Foundation
 
 /// Durations as people write them in flags and manifests: "90s", "10m", "1h30m", "3d" or plain seconds.
-public enum DurationText {
+package enum DurationText {
     /// The longest duration berth takes (ten years): `inf` and `1e300` parse as numbers, and
     /// would overflow every date and integer they reach.
-    public static let longest: TimeInterval = 315_360_000
+    package static let longest: TimeInterval = 315_360_000
 
     /// Seconds, or nil when the text is not a duration (or longer than `longest`).
-    public static func seconds(_ text: String) -> TimeInterval? {
+    package static func seconds(_ text: String) -> TimeInterval? {
         guard let total = parse(text), total.isFinite, total >= 0, total <= longest else { return nil }
         return total
     }
@@ -34,7 +34,7 @@ public enum DurationText {
     }
 
     /// The shortest of "3d4h", "2h5m", "4m10s", "12s": for ages and time left.
-    public static func format(_ seconds: TimeInterval) -> String {
+    package static func format(_ seconds: TimeInterval) -> String {
         let total = seconds.isFinite ? Int(min(max(0, seconds), longest).rounded()) : 0
         let days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60, rest = total % 60
         if days > 0 { return "\(days)d" + (hours > 0 ? "\(hours)h" : "") }

@@ -1,18 +1,18 @@
 /// `forge:` in berth.yaml: the GitHub or GitLab project berth opens promotion pull requests on
 /// and reports plans to. The token is never here: it comes from the environment.
-public struct ForgeConfig: Sendable, Equatable {
-    public static let types = ["github", "gitlab"]
+package struct ForgeConfig: Sendable, Equatable {
+    package static let types = ["github", "gitlab"]
 
     /// `github` or `gitlab`.
-    public let type: String
+    package let type: String
     /// `owner/name` (GitHub) or the project's full path (GitLab); nil: from the CI's variables.
-    public let repository: String?
+    package let repository: String?
     /// The REST API's base; nil: the public forge's, or the CI's.
-    public let apiURL: String?
+    package let apiURL: String?
     /// Labels for the pull requests berth opens.
-    public let labels: [String]
+    package let labels: [String]
 
-    public init(type: String, repository: String?, apiURL: String?, labels: [String]) {
+    package init(type: String, repository: String?, apiURL: String?, labels: [String]) {
         self.type = type
         self.repository = repository
         self.apiURL = apiURL

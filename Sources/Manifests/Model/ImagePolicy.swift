@@ -3,8 +3,8 @@ import Foundation
 /// One entry of berth.yaml's `images:`: which registry tags a service's container may move to,
 /// and how the newest is chosen (image automation, as Flux's image policies and Argo CD Image
 /// Updater do it).
-public struct ImagePolicy: Sendable {
-    public enum Order: Sendable, Equatable {
+package struct ImagePolicy: Sendable {
+    package enum Order: Sendable, Equatable {
         /// The highest version in a semver range.
         case semver(SemverRange)
         /// Tags matching a regular expression, ordered by its first group (the whole match
@@ -13,7 +13,7 @@ public struct ImagePolicy: Sendable {
         /// The newest pushed.
         case latest
 
-        public static func == (a: Order, b: Order) -> Bool {
+        package static func == (a: Order, b: Order) -> Bool {
             switch (a, b) {
             case let (.semver(x), .semver(y)): return x.description == y.description
             case let (.pattern(x, n), .pattern(y, m)): return x == y && n == m
@@ -23,21 +23,21 @@ public struct ImagePolicy: Sendable {
         }
     }
 
-    public enum Mode: String, Sendable, CaseIterable {
+    package enum Mode: String, Sendable, CaseIterable {
         case commit
         case pullRequest = "pull-request"
     }
 
-    public let service: String
+    package let service: String
     /// The container whose image moves; nil: every container of the service whose image is in
     /// `repository`.
-    public let container: String?
+    package let container: String?
     /// `<account>.dkr.ecr.<region>.amazonaws.com/<name>`.
-    public let repository: String
-    public let order: Order
-    public let mode: Mode
+    package let repository: String
+    package let order: Order
+    package let mode: Mode
 
-    public init(service: String, container: String?, repository: String, order: Order, mode: Mode) {
+    package init(service: String, container: String?, repository: String, order: Order, mode: Mode) {
         self.service = service
         self.container = container
         self.repository = repository
@@ -46,7 +46,7 @@ public struct ImagePolicy: Sendable {
     }
 
     /// The registry's account, Region and repository name, from the repository URI.
-    public var registry: (account: String, region: String, name: String)? {
+    package var registry: (account: String, region: String, name: String)? {
         guard let slash = repository.firstIndex(of: "/") else { return nil }
         let host = repository[..<slash].split(separator: ".")
         guard host.count >= 6, host[1] == "dkr", host[2] == "ecr", host[0].count == 12, host[0].allSatisfy(\.isNumber) else { return nil }
@@ -56,13 +56,13 @@ public struct ImagePolicy: Sendable {
     }
 
     /// The newest allowed tag among `tags` (each with when it was pushed), or nil.
-    public func newest(_ tags: [(tag: String, pushed: Date?)]) -> String? {
+    package func newest(_ tags: [(tag: String, pushed: Date?)]) -> String? {
         allowed(tags).last?.tag
     }
 
     /// Whether `candidate` is newer than `current` by this policy (a tag the policy does not
     /// allow is older than any it does, so a hand-written pin is moved on, never back).
-    public func isNewer(_ candidate: String, than current: String, among tags: [(tag: String, pushed: Date?)]) -> Bool {
+    package func isNewer(_ candidate: String, than current: String, among tags: [(tag: String, pushed: Date?)]) -> Bool {
         // A version pinned by hand (a hotfix, a major the range leaves out) is never replaced
         // by a lower one; the same version under another spelling (v1.2.0, 1.2.0) is no update.
         if case .semver = order, let new = SemanticVersion(candidate), let old = SemanticVersion(current) { return new > old }

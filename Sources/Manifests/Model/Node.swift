@@ -1,7 +1,7 @@
 /// A manifest value (YAML or JSON) that remembers where each part was written, so every
 /// error after merging and rendering can still name the file, line and column.
-public struct Node: Sendable {
-    public enum Value: Sendable {
+package struct Node: Sendable {
+    package enum Value: Sendable {
         case null
         case bool(Bool)
         case int(Int)
@@ -13,53 +13,53 @@ public struct Node: Sendable {
     }
 
     /// One key of a mapping, in the order written.
-    public struct Entry: Sendable {
-        public var key: String
-        public var keyLocation: SourceLocation
-        public var node: Node
+    package struct Entry: Sendable {
+        package var key: String
+        package var keyLocation: SourceLocation
+        package var node: Node
 
-        public init(key: String, keyLocation: SourceLocation, node: Node) {
+        package init(key: String, keyLocation: SourceLocation, node: Node) {
             self.key = key
             self.keyLocation = keyLocation
             self.node = node
         }
     }
 
-    public var value: Value
-    public var location: SourceLocation
+    package var value: Value
+    package var location: SourceLocation
 
-    public init(_ value: Value, at location: SourceLocation) {
+    package init(_ value: Value, at location: SourceLocation) {
         self.value = value
         self.location = location
     }
 
-    public subscript(key: String) -> Node? {
+    package subscript(key: String) -> Node? {
         guard case .map(let entries) = value else { return nil }
         return entries.last { $0.key == key }?.node
     }
 
-    public var entries: [Entry]? {
+    package var entries: [Entry]? {
         if case .map(let entries) = value { return entries }
         return nil
     }
 
-    public var items: [Node]? {
+    package var items: [Node]? {
         if case .list(let items) = value { return items }
         return nil
     }
 
-    public var string: String? {
+    package var string: String? {
         if case .string(let s) = value { return s }
         return nil
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = value { return true }
         return false
     }
 
     /// A scalar as text (numbers and booleans as written), nil for null, lists and maps.
-    public var scalarText: String? {
+    package var scalarText: String? {
         switch value {
         case .string(let s): return s
         case .int(let i): return String(i)
@@ -70,12 +70,12 @@ public struct Node: Sendable {
     }
 
     /// The entry for `key` in the key's own location (for errors about the key itself).
-    public func entry(_ key: String) -> Entry? {
+    package func entry(_ key: String) -> Entry? {
         entries?.last { $0.key == key }
     }
 
     /// A copy of a map with `key` set (replacing it in place, or appended).
-    public func setting(_ key: String, to node: Node, keyLocation: SourceLocation? = nil) -> Node {
+    package func setting(_ key: String, to node: Node, keyLocation: SourceLocation? = nil) -> Node {
         guard case .map(var entries) = value else { return self }
         if let index = entries.lastIndex(where: { $0.key == key }) {
             entries[index].node = node
@@ -86,13 +86,13 @@ public struct Node: Sendable {
     }
 
     /// A copy of a map without `key`.
-    public func removing(_ key: String) -> Node {
+    package func removing(_ key: String) -> Node {
         guard case .map(let entries) = value else { return self }
         return Node(.map(entries.filter { $0.key != key }), at: location)
     }
 
     /// Same data, wherever it was written: null-valued keys count as absent, key order is ignored.
-    public func sameContent(as other: Node) -> Bool {
+    package func sameContent(as other: Node) -> Bool {
         switch (value, other.value) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -111,7 +111,7 @@ public struct Node: Sendable {
     }
 
     /// The same tree with null-valued keys removed at every level (null means "not set").
-    public func droppingNulls() -> Node {
+    package func droppingNulls() -> Node {
         switch value {
         case .map(let entries):
             let kept = entries.filter { !$0.node.isNull }.map {

@@ -1,30 +1,30 @@
 /// What one service should be in one environment: the exact RegisterTaskDefinition request and
 /// the CreateService/UpdateService settings, ready for the ECS API.
-public struct RenderedService: Sendable {
-    public let environment: String
-    public let service: String
-    public let family: String
-    public let serviceName: String
-    public let cluster: String
+package struct RenderedService: Sendable {
+    package let environment: String
+    package let service: String
+    package let family: String
+    package let serviceName: String
+    package let cluster: String
     /// The RegisterTaskDefinition request (camelCase AWS field names).
-    public let taskDefinition: Node
+    package let taskDefinition: Node
     /// The CreateService request: `serviceName`, `cluster`, `taskDefinition` (the family) and
     /// the manifest's service settings.
-    public let serviceSettings: Node
+    package let serviceSettings: Node
     /// The files this was rendered from, as shown in messages.
-    public let sources: [String]
+    package let sources: [String]
     /// The same number for the same rendering: a later load that found this service's inputs
     /// unchanged returns it as it was, so what is derived from it (canonical forms, hashes) can
     /// be kept by this number. Unique within the process.
-    public let renderID: UInt64
+    package let renderID: UInt64
     /// How CodeDeploy deploys it, for a `CODE_DEPLOY` service; deployment settings, not part
     /// of the spec (changing a hook deploys nothing).
-    public var codeDeploy: CodeDeploySettings? = nil
+    package var codeDeploy: CodeDeploySettings? = nil
 }
 
 extension RenderedService {
     /// Each container's image, by container name: what promotion moves and compares.
-    public var images: [String: String] {
+    package var images: [String: String] {
         var result: [String: String] = [:]
         for container in taskDefinition["containerDefinitions"]?.items ?? [] {
             if let name = container["name"]?.string, let image = container["image"]?.string { result[name] = image }
@@ -35,7 +35,7 @@ extension RenderedService {
 
 extension LoadedManifests {
     /// Each service's images in `environment`, by service and container.
-    public func images(environment: String) -> [String: [String: String]] {
+    package func images(environment: String) -> [String: [String: String]] {
         Dictionary(uniqueKeysWithValues: rendered(environment: environment).map { ($0.service, $0.images) })
     }
 }

@@ -1,14 +1,14 @@
 /// A semantic version (semver.org), as image tags carry them: `1.4.0`, `v2.0.0-rc.1`. Build
 /// metadata is kept out of the order, as the specification says.
-public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
-    public let major: Int
-    public let minor: Int
-    public let patch: Int
+package struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
+    package let major: Int
+    package let minor: Int
+    package let patch: Int
     /// Dot-separated pre-release identifiers; empty for a release.
-    public let prerelease: [String]
+    package let prerelease: [String]
 
     /// Reads `MAJOR.MINOR.PATCH[-pre][+build]`, with an optional leading `v`; nil otherwise.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var rest = Substring(text)
         if rest.first == "v" || rest.first == "V" { rest = rest.dropFirst() }
         if let plus = rest.firstIndex(of: "+") { rest = rest[..<plus] }
@@ -34,11 +34,11 @@ public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
         (self.major, self.minor, self.patch, prerelease) = (major, minor, patch, [])
     }
 
-    public var description: String {
+    package var description: String {
         "\(major).\(minor).\(patch)" + (prerelease.isEmpty ? "" : "-" + prerelease.joined(separator: "."))
     }
 
-    public static func < (a: SemanticVersion, b: SemanticVersion) -> Bool {
+    package static func < (a: SemanticVersion, b: SemanticVersion) -> Bool {
         if (a.major, a.minor, a.patch) != (b.major, b.minor, b.patch) { return (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch) }
         // A pre-release comes before its release; identifiers compare numerically when numbers.
         if a.prerelease.isEmpty || b.prerelease.isEmpty { return !a.prerelease.isEmpty && b.prerelease.isEmpty }
@@ -53,7 +53,7 @@ public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
         return a.prerelease.count < b.prerelease.count
     }
 
-    public static func == (a: SemanticVersion, b: SemanticVersion) -> Bool {
+    package static func == (a: SemanticVersion, b: SemanticVersion) -> Bool {
         (a.major, a.minor, a.patch) == (b.major, b.minor, b.patch) && a.prerelease == b.prerelease
     }
 }
@@ -62,7 +62,7 @@ public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
 /// alternatives joined by `||`. Comparators: `>=1.2.0`, `>1.2.0`, `<=`, `<`, `=1.2.0` or `1.2.0`,
 /// `^1.2.0` (same major; for 0.x, same minor), `~1.2.0` (same minor). Pre-releases match only a
 /// comparator that names a pre-release of the same version.
-public struct SemverRange: Sendable, CustomStringConvertible {
+package struct SemverRange: Sendable, CustomStringConvertible {
     struct Comparator: Sendable {
         enum Operation: String, Sendable { case gte = ">=", gt = ">", lte = "<=", lt = "<", eq = "=" }
         let operation: Operation
@@ -70,10 +70,10 @@ public struct SemverRange: Sendable, CustomStringConvertible {
     }
 
     let alternatives: [[Comparator]]
-    public let description: String
+    package let description: String
 
     /// The range, or the part of `text` that is not one.
-    public static func parse(_ text: String) -> Result<SemverRange, RangeError> {
+    package static func parse(_ text: String) -> Result<SemverRange, RangeError> {
         var alternatives: [[Comparator]] = []
         for alternative in text.components(separatedBy: "||") {
             var all: [Comparator] = []
@@ -88,8 +88,8 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         return .success(SemverRange(alternatives: alternatives, description: text))
     }
 
-    public struct RangeError: Error, Sendable {
-        public let part: String
+    package struct RangeError: Error, Sendable {
+        package let part: String
     }
 
     static func comparators(_ part: String) -> [Comparator]? {
@@ -110,7 +110,7 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         return SemanticVersion(part).map { [Comparator(operation: .eq, version: $0)] }
     }
 
-    public func contains(_ version: SemanticVersion) -> Bool {
+    package func contains(_ version: SemanticVersion) -> Bool {
         alternatives.contains { all in
             if !version.prerelease.isEmpty,
                 !all.contains(where: {

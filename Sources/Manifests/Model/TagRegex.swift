@@ -7,25 +7,25 @@
 /// and `\`-escapes, `.`, classes (`[a-f0-9]`, `[^-]`, `\d`, `\w`, `\s`), groups (`(…)`, `(?:…)`,
 /// `(?P<name>…)`, `(?<name>…)`), `|`, `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}` (lazy forms are
 /// read as greedy), anchors `^` and `$`. Search semantics, as Go's `MatchString`.
-public struct TagRegex: Sendable, Equatable {
-    public let pattern: String
+package struct TagRegex: Sendable, Equatable {
+    package let pattern: String
     let program: [Instruction]
     let groups: Int
 
-    public static func == (a: TagRegex, b: TagRegex) -> Bool { a.pattern == b.pattern }
+    package static func == (a: TagRegex, b: TagRegex) -> Bool { a.pattern == b.pattern }
 
     /// Patterns longer than this, or repetitions past `maxRepeat`, are refused: the program stays small.
-    public static let maxLength = 256
+    package static let maxLength = 256
     static let maxRepeat = 32
     /// The program bounds the work: each character of a tag steps each state at most once.
     static let maxProgram = 300
     static let maxGroups = 16
 
-    public struct SyntaxError: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    package struct SyntaxError: Error, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
-    public init(_ pattern: String) throws {
+    package init(_ pattern: String) throws {
         guard pattern.count <= Self.maxLength else { throw SyntaxError(description: "longer than \(Self.maxLength) characters") }
         var parser = Parser(Array(pattern))
         let node = try parser.parseAlternation()
@@ -41,7 +41,7 @@ public struct TagRegex: Sendable, Equatable {
     }
 
     /// The first group's text (the whole match without groups) when `text` matches; nil otherwise.
-    public func key(_ text: String) -> String? {
+    package func key(_ text: String) -> String? {
         let characters = Array(text)
         guard let slots = run(characters) else { return nil }
         let (start, end) = groups > 0 && slots[2] >= 0 && slots[3] >= 0 ? (slots[2], slots[3]) : (slots[0], slots[1])

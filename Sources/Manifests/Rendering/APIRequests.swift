@@ -5,7 +5,7 @@ import Foundation
 /// wants a number or a boolean (`"containerPort": "3000"`, which berth warned about) are
 /// converted here, so what is sent is what ECS expects.
 extension RenderedService {
-    public func registerRequest() throws -> ECSAPI.RegisterTaskDefinitionRequest {
+    package func registerRequest() throws -> ECSAPI.RegisterTaskDefinitionRequest {
         var request: ECSAPI.RegisterTaskDefinitionRequest = try APIValue.decode(taskDefinition, as: .structure(BerthShapes.taskDefinition))
         request.family = family
         if request.tags?.isEmpty == true { request.tags = nil }
@@ -14,7 +14,7 @@ extension RenderedService {
     }
 
     /// The CreateService request for `taskDefinition` (an ARN).
-    public func createServiceRequest(taskDefinition: String) throws -> ECSAPI.CreateServiceRequest {
+    package func createServiceRequest(taskDefinition: String) throws -> ECSAPI.CreateServiceRequest {
         let shape = Shape.structure(BerthShapes.serviceSettings.adding([("cluster", .string()), ("taskDefinition", .string())]))
         var request: ECSAPI.CreateServiceRequest = try APIValue.decode(serviceSettings, as: shape)
         request.serviceName = serviceName

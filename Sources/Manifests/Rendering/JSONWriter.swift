@@ -1,7 +1,7 @@
 /// Writes a `Node` as JSON, keeping the order keys were written in (so rendered output reads
 /// like the manifest), with two-space indentation when pretty.
-public enum JSONWriter {
-    public static func write(_ node: Node, pretty: Bool = true) -> String {
+package enum JSONWriter {
+    package static func write(_ node: Node, pretty: Bool = true) -> String {
         var out = ""
         write(node, into: &out, indent: pretty ? "" : nil)
         return out

@@ -1,9 +1,9 @@
 /// Merges an environment overlay onto a service's base: mappings by key, lists of named things
 /// by their key (containers and environment variables by name, port mappings by container
 /// port, ...), anything else replaced. A `null` in the overlay removes the key.
-public enum Merge {
+package enum Merge {
     /// The key that identifies an item, for each list merged item by item.
-    public static let listKeys: [String: String] = [
+    package static let listKeys: [String: String] = [
         "containerDefinitions": "name",
         "environment": "name",
         "secrets": "name",

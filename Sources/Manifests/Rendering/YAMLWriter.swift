@@ -1,8 +1,8 @@
 import Yams
 
 /// Writes a `Node` as YAML, quoting any string that would otherwise read back as another type.
-public enum YAMLWriter {
-    public static func write(_ node: Node) throws -> String {
+package enum YAMLWriter {
+    package static func write(_ node: Node) throws -> String {
         try Yams.serialize(node: convert(node), sortKeys: false)
     }
 

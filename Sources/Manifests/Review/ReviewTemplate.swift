@@ -3,28 +3,28 @@ import Foundation
 /// `review:` in berth.yaml: which branches get a review environment of their own, derived
 /// from which environment, where, named how, for how long and how many at once. Read from the
 /// tracked branch only, so a branch cannot widen its own limits or move its own target.
-public struct ReviewTemplate: Sendable, Equatable {
+package struct ReviewTemplate: Sendable, Equatable {
     /// Branch globs (`review/*`; `*` is every branch with commits of its own).
-    public let branches: [String]
+    package let branches: [String]
     /// The environment each review environment copies (usually staging).
-    public let from: String
+    package let from: String
     /// The environment name, with `${branch}` standing for the branch's slug.
-    public let namePattern: String
+    package let namePattern: String
     /// The cluster review environments run in; nil: the base environment's.
-    public let cluster: String?
+    package let cluster: String?
     /// Seconds without a new commit on the branch after which the environment is torn down.
-    public let ttl: TimeInterval?
+    package let ttl: TimeInterval?
     /// How many review environments may exist at once; nil: no limit.
-    public let maxEnvironments: Int?
+    package let maxEnvironments: Int?
     /// The services a review environment runs; nil: every service of the base environment.
-    public let services: [String]?
+    package let services: [String]?
 
-    public static let defaultNamePattern = "review-${branch}"
+    package static let defaultNamePattern = "review-${branch}"
     /// Names stay short enough for `<name>-<service>` to read well in the console and to
     /// leave room under ECS's 255-character limits.
-    public static let maxNameLength = 40
+    package static let maxNameLength = 40
 
-    public init(
+    package init(
         branches: [String], from: String, namePattern: String = defaultNamePattern, cluster: String? = nil,
         ttl: TimeInterval? = nil, maxEnvironments: Int? = nil, services: [String]? = nil
     ) {
@@ -38,13 +38,13 @@ public struct ReviewTemplate: Sendable, Equatable {
     }
 
     /// Whether `branch` (a short name such as `review/feature-x`) asks for a review environment.
-    public func matches(_ branch: String) -> Bool {
+    package func matches(_ branch: String) -> Bool {
         branches.contains { fnmatch($0, branch, 0) == 0 }
     }
 
     /// The part of `branch` after the fixed start of the glob it matches (`feature-x` of
     /// `review/feature-x` for `review/*`): what `${branch}` stands for.
-    public func distinctPart(of branch: String) -> String {
+    package func distinctPart(of branch: String) -> String {
         guard let glob = branches.first(where: { fnmatch($0, branch, 0) == 0 }) else { return branch }
         let fixed = String(glob.prefix { !"*?[\\".contains($0) })
         let rest = branch.hasPrefix(fixed) ? String(branch.dropFirst(fixed.count)) : branch
@@ -54,7 +54,7 @@ public struct ReviewTemplate: Sendable, Equatable {
     /// The environment name for `branch`: the pattern with the branch's slug, lower case, within
     /// `maxNameLength` (a long slug is cut and given a hash of the whole branch name, so two
     /// long branches that share a start still differ).
-    public func name(for branch: String) -> String {
+    package func name(for branch: String) -> String {
         let parts = namePattern.components(separatedBy: "${branch}")
         let fixed = parts.joined().count
         var slug = Self.slug(distinctPart(of: branch))
@@ -72,7 +72,7 @@ public struct ReviewTemplate: Sendable, Equatable {
     }
 
     /// Lower-case letters and digits, everything else one `-`.
-    public static func slug(_ branch: String) -> String {
+    package static func slug(_ branch: String) -> String {
         var result = ""
         for character in branch.lowercased() {
             if character.isASCII && (character.isLetter || character.isNumber) {
@@ -88,15 +88,15 @@ public struct ReviewTemplate: Sendable, Equatable {
 
 /// Which review environment a rendering is for: the tags on everything berth creates for it,
 /// by which (and only by which) a teardown finds what it may delete.
-public struct ReviewIdentity: Sendable, Equatable {
-    public let name: String
-    public let branch: String
+package struct ReviewIdentity: Sendable, Equatable {
+    package let name: String
+    package let branch: String
     /// Tells one life of a review environment from the next one of the same name.
-    public let instance: String
-    public let base: String
-    public let created: Date
+    package let instance: String
+    package let base: String
+    package let created: Date
 
-    public init(name: String, branch: String, instance: String, base: String, created: Date) {
+    package init(name: String, branch: String, instance: String, base: String, created: Date) {
         self.name = name
         self.branch = branch
         self.instance = instance
@@ -104,13 +104,13 @@ public struct ReviewIdentity: Sendable, Equatable {
         self.created = created
     }
 
-    public static let nameTag = "berth:review"
-    public static let branchTag = "berth:review-branch"
-    public static let instanceTag = "berth:review-instance"
-    public static let createdTag = "berth:review-created"
+    package static let nameTag = "berth:review"
+    package static let branchTag = "berth:review-branch"
+    package static let instanceTag = "berth:review-instance"
+    package static let createdTag = "berth:review-created"
 
     /// The tags that mark a resource as this review environment's.
-    public var tags: [(key: String, value: String)] {
+    package var tags: [(key: String, value: String)] {
         [
             (Self.nameTag, name), (Self.branchTag, String(branch.prefix(256))), (Self.instanceTag, instance),
             (Self.createdTag, ISO8601DateFormatter().string(from: created)),
@@ -118,12 +118,12 @@ public struct ReviewIdentity: Sendable, Equatable {
     }
 
     /// Whether a resource's tags say it belongs to this life of this review environment.
-    public func owns(_ tags: [String: String]) -> Bool {
+    package func owns(_ tags: [String: String]) -> Bool {
         tags[Self.nameTag] == name && tags[Self.instanceTag] == instance
     }
 
     /// A fresh instance id.
-    public static func newInstance() -> String {
+    package static func newInstance() -> String {
         String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10)).lowercased()
     }
 }
@@ -132,23 +132,23 @@ public struct ReviewIdentity: Sendable, Equatable {
 /// `identity.name` from the branch's manifests. Where it runs, its policy and whom it notifies
 /// come from `tracked`, the base environment on the tracked branch: a review branch cannot
 /// move its own target, loosen its policy or send events elsewhere.
-public struct ReviewRequest: Sendable {
-    public let template: ReviewTemplate
-    public let identity: ReviewIdentity
-    public let tracked: Environment
+package struct ReviewRequest: Sendable {
+    package let template: ReviewTemplate
+    package let identity: ReviewIdentity
+    package let tracked: Environment
 
-    public init(template: ReviewTemplate, identity: ReviewIdentity, tracked: Environment) {
+    package init(template: ReviewTemplate, identity: ReviewIdentity, tracked: Environment) {
         self.template = template
         self.identity = identity
         self.tracked = tracked
     }
 
-    public var target: Target { tracked.target.withCluster(template.cluster) }
+    package var target: Target { tracked.target.withCluster(template.cluster) }
 }
 
 extension Target {
     /// The same target with another cluster.
-    public func withCluster(_ cluster: String?) -> Target {
+    package func withCluster(_ cluster: String?) -> Target {
         guard let cluster else { return self }
         switch self {
         case .local(var local):

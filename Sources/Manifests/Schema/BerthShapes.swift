@@ -1,11 +1,11 @@
 /// The shapes of berth's own files, and of the parts of ECS requests a manifest may hold.
-public enum BerthShapes {
+package enum BerthShapes {
     /// The RegisterTaskDefinition request, as written under `taskDefinition:`.
-    public static let taskDefinition: Structure = ECSShapes.registerTaskDefinitionRequest.structure!
+    package static let taskDefinition: Structure = ECSShapes.registerTaskDefinitionRequest.structure!
 
     /// Fields ECS returns from DescribeTaskDefinition that a request must not carry: pasted
     /// `describe-task-definition` output is accepted and these are dropped with a warning.
-    public static let outputOnlyTaskDefinitionFields: [String] = {
+    package static let outputOnlyTaskDefinitionFields: [String] = {
         let output = ECSShapes.taskDefinition.structure!.memberNames
         let input = Set(taskDefinition.memberNames)
         return output.filter { !input.contains($0) }
@@ -13,12 +13,12 @@ public enum BerthShapes {
 
     /// What berth manages through CreateService/UpdateService. berth sets `cluster` and
     /// `taskDefinition` itself; `clientToken` is per call.
-    public static let serviceSettings: Structure = ECSShapes.createServiceRequest.structure!
+    package static let serviceSettings: Structure = ECSShapes.createServiceRequest.structure!
         .removing(["cluster", "taskDefinition", "clientToken"], renamed: "service settings")
         .makingOptional(["serviceName"])
 
     /// `codeDeploy:`, for a service CodeDeploy deploys (`CodeDeploySettings`).
-    public static let codeDeploy = Structure(
+    package static let codeDeploy = Structure(
         name: "codeDeploy",
         members: [
             ("application", .string()),
@@ -28,7 +28,7 @@ public enum BerthShapes {
         ])
 
     /// `services/<service>/service.yaml`.
-    public static let serviceFile = Structure(
+    package static let serviceFile = Structure(
         name: "service.yaml",
         members: [
             ("taskDefinition", .structure(taskDefinition)),
@@ -38,7 +38,7 @@ public enum BerthShapes {
         ])
 
     /// `environments/<env>/<service>.yaml`.
-    public static let overlayFile = Structure(
+    package static let overlayFile = Structure(
         name: "overlay",
         members: [
             ("images", .map(.string())),
@@ -100,7 +100,7 @@ public enum BerthShapes {
         ], required: ["name", "when", "service"])
 
     /// `environments/<env>/environment.yaml`.
-    public static let environmentFile = Structure(
+    package static let environmentFile = Structure(
         name: "environment.yaml",
         members: [
             ("target", .structure(target)),
@@ -113,7 +113,7 @@ public enum BerthShapes {
         ])
 
     /// `environments/<env>/freeze.yaml`.
-    public static let freezeFile = Structure(
+    package static let freezeFile = Structure(
         name: "freeze.yaml",
         members: [
             ("reason", .string()),
@@ -185,7 +185,7 @@ public enum BerthShapes {
         ], required: ["service", "repository"])
 
     /// `berth.yaml`.
-    public static let configFile = Structure(
+    package static let configFile = Structure(
         name: "berth.yaml",
         members: [
             ("version", .int32),

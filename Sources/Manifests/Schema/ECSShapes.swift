@@ -3,12 +3,12 @@
 // (API version 2014-11-13). Do not edit by hand: re-run the script.
 
 /// The ECS API's request and response shapes, as the AWS model defines them.
-public enum ECSShapes {
-    public static let repositoryCredentials: Shape = .structure(Structure(name: "RepositoryCredentials", members: [
+package enum ECSShapes {
+    package static let repositoryCredentials: Shape = .structure(Structure(name: "RepositoryCredentials", members: [
         ("credentialsParameter", .string()),
     ], required: ["credentialsParameter"]))
-    public static let stringList: Shape = .list(.string())
-    public static let portMapping: Shape = .structure(Structure(name: "PortMapping", members: [
+    package static let stringList: Shape = .list(.string())
+    package static let portMapping: Shape = .structure(Structure(name: "PortMapping", members: [
         ("containerPort", .integer(0...65535)),
         ("hostPort", .integer(0...65535)),
         ("protocol", .string(enumValues: ["tcp", "udp"])),
@@ -16,52 +16,52 @@ public enum ECSShapes {
         ("appProtocol", .string(enumValues: ["http", "http2", "grpc"])),
         ("containerPortRange", .string()),
     ], required: []))
-    public static let portMappingList: Shape = .list(ECSShapes.portMapping)
-    public static let integerList: Shape = .list(.int32)
-    public static let containerRestartPolicy: Shape = .structure(Structure(name: "ContainerRestartPolicy", members: [
+    package static let portMappingList: Shape = .list(ECSShapes.portMapping)
+    package static let integerList: Shape = .list(.int32)
+    package static let containerRestartPolicy: Shape = .structure(Structure(name: "ContainerRestartPolicy", members: [
         ("enabled", .boolean),
         ("ignoredExitCodes", ECSShapes.integerList),
         ("restartAttemptPeriod", .int32),
     ], required: ["enabled"]))
-    public static let keyValuePair: Shape = .structure(Structure(name: "KeyValuePair", members: [
+    package static let keyValuePair: Shape = .structure(Structure(name: "KeyValuePair", members: [
         ("name", .string()),
         ("value", .string()),
     ], required: []))
-    public static let environmentVariables: Shape = .list(ECSShapes.keyValuePair)
-    public static let environmentFile: Shape = .structure(Structure(name: "EnvironmentFile", members: [
+    package static let environmentVariables: Shape = .list(ECSShapes.keyValuePair)
+    package static let environmentFile: Shape = .structure(Structure(name: "EnvironmentFile", members: [
         ("value", .string()),
         ("type", .string(enumValues: ["s3"])),
     ], required: ["value", "type"]))
-    public static let environmentFiles: Shape = .list(ECSShapes.environmentFile)
-    public static let mountPoint: Shape = .structure(Structure(name: "MountPoint", members: [
+    package static let environmentFiles: Shape = .list(ECSShapes.environmentFile)
+    package static let mountPoint: Shape = .structure(Structure(name: "MountPoint", members: [
         ("sourceVolume", .string()),
         ("containerPath", .string()),
         ("readOnly", .boolean),
     ], required: []))
-    public static let mountPointList: Shape = .list(ECSShapes.mountPoint)
-    public static let volumeFrom: Shape = .structure(Structure(name: "VolumeFrom", members: [
+    package static let mountPointList: Shape = .list(ECSShapes.mountPoint)
+    package static let volumeFrom: Shape = .structure(Structure(name: "VolumeFrom", members: [
         ("sourceContainer", .string()),
         ("readOnly", .boolean),
     ], required: []))
-    public static let volumeFromList: Shape = .list(ECSShapes.volumeFrom)
-    public static let kernelCapabilities: Shape = .structure(Structure(name: "KernelCapabilities", members: [
+    package static let volumeFromList: Shape = .list(ECSShapes.volumeFrom)
+    package static let kernelCapabilities: Shape = .structure(Structure(name: "KernelCapabilities", members: [
         ("add", ECSShapes.stringList),
         ("drop", ECSShapes.stringList),
     ], required: []))
-    public static let deviceCgroupPermissions: Shape = .list(.string(enumValues: ["read", "write", "mknod"]))
-    public static let device: Shape = .structure(Structure(name: "Device", members: [
+    package static let deviceCgroupPermissions: Shape = .list(.string(enumValues: ["read", "write", "mknod"]))
+    package static let device: Shape = .structure(Structure(name: "Device", members: [
         ("hostPath", .string()),
         ("containerPath", .string()),
         ("permissions", ECSShapes.deviceCgroupPermissions),
     ], required: ["hostPath"]))
-    public static let devicesList: Shape = .list(ECSShapes.device)
-    public static let tmpfs: Shape = .structure(Structure(name: "Tmpfs", members: [
+    package static let devicesList: Shape = .list(ECSShapes.device)
+    package static let tmpfs: Shape = .structure(Structure(name: "Tmpfs", members: [
         ("containerPath", .string()),
         ("size", .integer(0...2147483647)),
         ("mountOptions", ECSShapes.stringList),
     ], required: ["containerPath", "size"]))
-    public static let tmpfsList: Shape = .list(ECSShapes.tmpfs)
-    public static let linuxParameters: Shape = .structure(Structure(name: "LinuxParameters", members: [
+    package static let tmpfsList: Shape = .list(ECSShapes.tmpfs)
+    package static let linuxParameters: Shape = .structure(Structure(name: "LinuxParameters", members: [
         ("capabilities", ECSShapes.kernelCapabilities),
         ("devices", ECSShapes.devicesList),
         ("initProcessEnabled", .boolean),
@@ -70,65 +70,65 @@ public enum ECSShapes {
         ("maxSwap", .integer(0...2147483647)),
         ("swappiness", .integer(0...100)),
     ], required: []))
-    public static let secret: Shape = .structure(Structure(name: "Secret", members: [
+    package static let secret: Shape = .structure(Structure(name: "Secret", members: [
         ("name", .string()),
         ("valueFrom", .string()),
     ], required: ["name", "valueFrom"]))
-    public static let secretList: Shape = .list(ECSShapes.secret)
-    public static let containerDependency: Shape = .structure(Structure(name: "ContainerDependency", members: [
+    package static let secretList: Shape = .list(ECSShapes.secret)
+    package static let containerDependency: Shape = .structure(Structure(name: "ContainerDependency", members: [
         ("containerName", .string()),
         ("condition", .string(enumValues: ["START", "COMPLETE", "SUCCESS", "HEALTHY"])),
     ], required: ["containerName", "condition"]))
-    public static let containerDependencies: Shape = .list(ECSShapes.containerDependency)
-    public static let hostEntry: Shape = .structure(Structure(name: "HostEntry", members: [
+    package static let containerDependencies: Shape = .list(ECSShapes.containerDependency)
+    package static let hostEntry: Shape = .structure(Structure(name: "HostEntry", members: [
         ("hostname", .string()),
         ("ipAddress", .string()),
     ], required: ["hostname", "ipAddress"]))
-    public static let hostEntryList: Shape = .list(ECSShapes.hostEntry)
-    public static let dockerLabelsMap: Shape = .map(.string())
-    public static let ulimit: Shape = .structure(Structure(name: "Ulimit", members: [
+    package static let hostEntryList: Shape = .list(ECSShapes.hostEntry)
+    package static let dockerLabelsMap: Shape = .map(.string())
+    package static let ulimit: Shape = .structure(Structure(name: "Ulimit", members: [
         ("name", .string(enumValues: ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"])),
         ("softLimit", .integer(0...2147483647)),
         ("hardLimit", .integer(0...2147483647)),
     ], required: ["name", "softLimit", "hardLimit"]))
-    public static let ulimitList: Shape = .list(ECSShapes.ulimit)
-    public static let logConfigurationOptionsMap: Shape = .map(.string())
-    public static let logConfiguration: Shape = .structure(Structure(name: "LogConfiguration", members: [
+    package static let ulimitList: Shape = .list(ECSShapes.ulimit)
+    package static let logConfigurationOptionsMap: Shape = .map(.string())
+    package static let logConfiguration: Shape = .structure(Structure(name: "LogConfiguration", members: [
         ("logDriver", .string(enumValues: ["json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"])),
         ("options", ECSShapes.logConfigurationOptionsMap),
         ("secretOptions", ECSShapes.secretList),
     ], required: ["logDriver"]))
-    public static let healthCheck: Shape = .structure(Structure(name: "HealthCheck", members: [
+    package static let healthCheck: Shape = .structure(Structure(name: "HealthCheck", members: [
         ("command", ECSShapes.stringList),
         ("interval", .integer(5...300)),
         ("timeout", .integer(2...120)),
         ("retries", .integer(1...10)),
         ("startPeriod", .integer(0...300)),
     ], required: ["command"]))
-    public static let systemControl: Shape = .structure(Structure(name: "SystemControl", members: [
+    package static let systemControl: Shape = .structure(Structure(name: "SystemControl", members: [
         ("namespace", .string()),
         ("value", .string()),
     ], required: []))
-    public static let systemControls: Shape = .list(ECSShapes.systemControl)
-    public static let nvidiaMpsAllocation: Shape = .structure(Structure(name: "NvidiaMpsAllocation", members: [
+    package static let systemControls: Shape = .list(ECSShapes.systemControl)
+    package static let nvidiaMpsAllocation: Shape = .structure(Structure(name: "NvidiaMpsAllocation", members: [
         ("memory", .integer(1...2147483647)),
         ("maxComputePercent", .integer(1...100)),
     ], required: ["memory"]))
-    public static let sharingStrategy: Shape = .structure(Structure(name: "SharingStrategy", members: [
+    package static let sharingStrategy: Shape = .structure(Structure(name: "SharingStrategy", members: [
         ("nvidiaMps", ECSShapes.nvidiaMpsAllocation),
     ], required: []))
-    public static let resourceRequirement: Shape = .structure(Structure(name: "ResourceRequirement", members: [
+    package static let resourceRequirement: Shape = .structure(Structure(name: "ResourceRequirement", members: [
         ("value", .string()),
         ("type", .string(enumValues: ["GPU", "InferenceAccelerator", "NeuronDevice"])),
         ("sharingStrategy", ECSShapes.sharingStrategy),
     ], required: ["type"]))
-    public static let resourceRequirements: Shape = .list(ECSShapes.resourceRequirement)
-    public static let firelensConfigurationOptionsMap: Shape = .map(.string())
-    public static let firelensConfiguration: Shape = .structure(Structure(name: "FirelensConfiguration", members: [
+    package static let resourceRequirements: Shape = .list(ECSShapes.resourceRequirement)
+    package static let firelensConfigurationOptionsMap: Shape = .map(.string())
+    package static let firelensConfiguration: Shape = .structure(Structure(name: "FirelensConfiguration", members: [
         ("type", .string(enumValues: ["fluentd", "fluentbit"])),
         ("options", ECSShapes.firelensConfigurationOptionsMap),
     ], required: ["type"]))
-    public static let containerDefinition: Shape = .structure(Structure(name: "ContainerDefinition", members: [
+    package static let containerDefinition: Shape = .structure(Structure(name: "ContainerDefinition", members: [
         ("name", .string()),
         ("image", .string()),
         ("repositoryCredentials", ECSShapes.repositoryCredentials),
@@ -172,45 +172,45 @@ public enum ECSShapes {
         ("firelensConfiguration", ECSShapes.firelensConfiguration),
         ("credentialSpecs", ECSShapes.stringList),
     ], required: []))
-    public static let containerDefinitions: Shape = .list(ECSShapes.containerDefinition)
-    public static let hostVolumeProperties: Shape = .structure(Structure(name: "HostVolumeProperties", members: [
+    package static let containerDefinitions: Shape = .list(ECSShapes.containerDefinition)
+    package static let hostVolumeProperties: Shape = .structure(Structure(name: "HostVolumeProperties", members: [
         ("sourcePath", .string()),
     ], required: []))
-    public static let stringMap: Shape = .map(.string())
-    public static let dockerVolumeConfiguration: Shape = .structure(Structure(name: "DockerVolumeConfiguration", members: [
+    package static let stringMap: Shape = .map(.string())
+    package static let dockerVolumeConfiguration: Shape = .structure(Structure(name: "DockerVolumeConfiguration", members: [
         ("scope", .string(enumValues: ["task", "shared"])),
         ("autoprovision", .boolean),
         ("driver", .string()),
         ("driverOpts", ECSShapes.stringMap),
         ("labels", ECSShapes.stringMap),
     ], required: []))
-    public static let eFSAuthorizationConfig: Shape = .structure(Structure(name: "EFSAuthorizationConfig", members: [
+    package static let eFSAuthorizationConfig: Shape = .structure(Structure(name: "EFSAuthorizationConfig", members: [
         ("accessPointId", .string()),
         ("iam", .string(enumValues: ["ENABLED", "DISABLED"])),
     ], required: []))
-    public static let eFSVolumeConfiguration: Shape = .structure(Structure(name: "EFSVolumeConfiguration", members: [
+    package static let eFSVolumeConfiguration: Shape = .structure(Structure(name: "EFSVolumeConfiguration", members: [
         ("fileSystemId", .string()),
         ("rootDirectory", .string()),
         ("transitEncryption", .string(enumValues: ["ENABLED", "DISABLED"])),
         ("transitEncryptionPort", .int32),
         ("authorizationConfig", ECSShapes.eFSAuthorizationConfig),
     ], required: ["fileSystemId"]))
-    public static let s3FilesVolumeConfiguration: Shape = .structure(Structure(name: "S3FilesVolumeConfiguration", members: [
+    package static let s3FilesVolumeConfiguration: Shape = .structure(Structure(name: "S3FilesVolumeConfiguration", members: [
         ("fileSystemArn", .string()),
         ("rootDirectory", .string()),
         ("transitEncryptionPort", .int32),
         ("accessPointArn", .string()),
     ], required: ["fileSystemArn"]))
-    public static let fSxWindowsFileServerAuthorizationConfig: Shape = .structure(Structure(name: "FSxWindowsFileServerAuthorizationConfig", members: [
+    package static let fSxWindowsFileServerAuthorizationConfig: Shape = .structure(Structure(name: "FSxWindowsFileServerAuthorizationConfig", members: [
         ("credentialsParameter", .string()),
         ("domain", .string()),
     ], required: ["credentialsParameter", "domain"]))
-    public static let fSxWindowsFileServerVolumeConfiguration: Shape = .structure(Structure(name: "FSxWindowsFileServerVolumeConfiguration", members: [
+    package static let fSxWindowsFileServerVolumeConfiguration: Shape = .structure(Structure(name: "FSxWindowsFileServerVolumeConfiguration", members: [
         ("fileSystemId", .string()),
         ("rootDirectory", .string()),
         ("authorizationConfig", ECSShapes.fSxWindowsFileServerAuthorizationConfig),
     ], required: ["fileSystemId", "rootDirectory", "authorizationConfig"]))
-    public static let volume: Shape = .structure(Structure(name: "Volume", members: [
+    package static let volume: Shape = .structure(Structure(name: "Volume", members: [
         ("name", .string()),
         ("host", ECSShapes.hostVolumeProperties),
         ("dockerVolumeConfiguration", ECSShapes.dockerVolumeConfiguration),
@@ -219,41 +219,41 @@ public enum ECSShapes {
         ("fsxWindowsFileServerVolumeConfiguration", ECSShapes.fSxWindowsFileServerVolumeConfiguration),
         ("configuredAtLaunch", .boolean),
     ], required: []))
-    public static let volumeList: Shape = .list(ECSShapes.volume)
-    public static let taskDefinitionPlacementConstraint: Shape = .structure(Structure(name: "TaskDefinitionPlacementConstraint", members: [
+    package static let volumeList: Shape = .list(ECSShapes.volume)
+    package static let taskDefinitionPlacementConstraint: Shape = .structure(Structure(name: "TaskDefinitionPlacementConstraint", members: [
         ("type", .string(enumValues: ["memberOf"])),
         ("expression", .string()),
     ], required: []))
-    public static let taskDefinitionPlacementConstraints: Shape = .list(ECSShapes.taskDefinitionPlacementConstraint)
-    public static let compatibilityList: Shape = .list(.string(enumValues: ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"]))
-    public static let tag: Shape = .structure(Structure(name: "Tag", members: [
+    package static let taskDefinitionPlacementConstraints: Shape = .list(ECSShapes.taskDefinitionPlacementConstraint)
+    package static let compatibilityList: Shape = .list(.string(enumValues: ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"]))
+    package static let tag: Shape = .structure(Structure(name: "Tag", members: [
         ("key", .string()),
         ("value", .string()),
     ], required: []))
-    public static let tags: Shape = .list(ECSShapes.tag)
-    public static let proxyConfigurationProperties: Shape = .list(ECSShapes.keyValuePair)
-    public static let proxyConfiguration: Shape = .structure(Structure(name: "ProxyConfiguration", members: [
+    package static let tags: Shape = .list(ECSShapes.tag)
+    package static let proxyConfigurationProperties: Shape = .list(ECSShapes.keyValuePair)
+    package static let proxyConfiguration: Shape = .structure(Structure(name: "ProxyConfiguration", members: [
         ("type", .string(enumValues: ["APPMESH"])),
         ("containerName", .string()),
         ("properties", ECSShapes.proxyConfigurationProperties),
     ], required: ["containerName"]))
-    public static let inferenceAccelerator: Shape = .structure(Structure(name: "InferenceAccelerator", members: [
+    package static let inferenceAccelerator: Shape = .structure(Structure(name: "InferenceAccelerator", members: [
         ("deviceName", .string()),
         ("deviceType", .string()),
     ], required: ["deviceName", "deviceType"]))
-    public static let inferenceAccelerators: Shape = .list(ECSShapes.inferenceAccelerator)
-    public static let ephemeralStorage: Shape = .structure(Structure(name: "EphemeralStorage", members: [
+    package static let inferenceAccelerators: Shape = .list(ECSShapes.inferenceAccelerator)
+    package static let ephemeralStorage: Shape = .structure(Structure(name: "EphemeralStorage", members: [
         ("sizeInGiB", .integer(21...200)),
     ], required: ["sizeInGiB"]))
-    public static let runtimePlatform: Shape = .structure(Structure(name: "RuntimePlatform", members: [
+    package static let runtimePlatform: Shape = .structure(Structure(name: "RuntimePlatform", members: [
         ("cpuArchitecture", .string(enumValues: ["X86_64", "ARM64"])),
         ("operatingSystemFamily", .string(enumValues: ["WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE", "LINUX"])),
     ], required: []))
-    public static let trustedExecutionConfiguration: Shape = .structure(Structure(name: "TrustedExecutionConfiguration", members: [
+    package static let trustedExecutionConfiguration: Shape = .structure(Structure(name: "TrustedExecutionConfiguration", members: [
         ("isolationMode", .string(enumValues: ["SHARED", "ISOLATED_SANDBOX", "CONFIDENTIAL_SANDBOX"])),
         ("attestationPolicy", .string()),
     ], required: ["isolationMode"]))
-    public static let registerTaskDefinitionRequest: Shape = .structure(Structure(name: "RegisterTaskDefinitionRequest", members: [
+    package static let registerTaskDefinitionRequest: Shape = .structure(Structure(name: "RegisterTaskDefinitionRequest", members: [
         ("family", .string()),
         ("taskRoleArn", .string()),
         ("executionRoleArn", .string()),
@@ -274,14 +274,14 @@ public enum ECSShapes {
         ("enableFaultInjection", .boolean),
         ("trustedExecutionConfiguration", ECSShapes.trustedExecutionConfiguration),
     ], required: ["family", "containerDefinitions"]))
-    public static let attribute: Shape = .structure(Structure(name: "Attribute", members: [
+    package static let attribute: Shape = .structure(Structure(name: "Attribute", members: [
         ("name", .string()),
         ("value", .string()),
         ("targetType", .string(enumValues: ["container-instance"])),
         ("targetId", .string()),
     ], required: ["name"]))
-    public static let requiresAttributes: Shape = .list(ECSShapes.attribute)
-    public static let taskDefinition: Shape = .structure(Structure(name: "TaskDefinition", members: [
+    package static let requiresAttributes: Shape = .list(ECSShapes.attribute)
+    package static let taskDefinition: Shape = .structure(Structure(name: "TaskDefinition", members: [
         ("taskDefinitionArn", .string()),
         ("containerDefinitions", ECSShapes.containerDefinitions),
         ("family", .string()),
@@ -310,54 +310,54 @@ public enum ECSShapes {
         ("enableFaultInjection", .boolean),
         ("trustedExecutionConfiguration", ECSShapes.trustedExecutionConfiguration),
     ], required: []))
-    public static let advancedConfiguration: Shape = .structure(Structure(name: "AdvancedConfiguration", members: [
+    package static let advancedConfiguration: Shape = .structure(Structure(name: "AdvancedConfiguration", members: [
         ("alternateTargetGroupArn", .string()),
         ("productionListenerRule", .string()),
         ("testListenerRule", .string()),
         ("roleArn", .string()),
     ], required: []))
-    public static let loadBalancer: Shape = .structure(Structure(name: "LoadBalancer", members: [
+    package static let loadBalancer: Shape = .structure(Structure(name: "LoadBalancer", members: [
         ("targetGroupArn", .string()),
         ("loadBalancerName", .string()),
         ("containerName", .string()),
         ("containerPort", .integer(0...65535)),
         ("advancedConfiguration", ECSShapes.advancedConfiguration),
     ], required: []))
-    public static let loadBalancers: Shape = .list(ECSShapes.loadBalancer)
-    public static let serviceRegistry: Shape = .structure(Structure(name: "ServiceRegistry", members: [
+    package static let loadBalancers: Shape = .list(ECSShapes.loadBalancer)
+    package static let serviceRegistry: Shape = .structure(Structure(name: "ServiceRegistry", members: [
         ("registryArn", .string()),
         ("port", .integer(0...65535)),
         ("containerName", .string()),
         ("containerPort", .integer(0...65535)),
     ], required: []))
-    public static let serviceRegistries: Shape = .list(ECSShapes.serviceRegistry)
-    public static let capacityProviderStrategyItem: Shape = .structure(Structure(name: "CapacityProviderStrategyItem", members: [
+    package static let serviceRegistries: Shape = .list(ECSShapes.serviceRegistry)
+    package static let capacityProviderStrategyItem: Shape = .structure(Structure(name: "CapacityProviderStrategyItem", members: [
         ("capacityProvider", .string()),
         ("weight", .integer(0...1000)),
         ("base", .integer(0...100000)),
     ], required: ["capacityProvider"]))
-    public static let capacityProviderStrategy: Shape = .list(ECSShapes.capacityProviderStrategyItem)
-    public static let thresholdConfiguration: Shape = .structure(Structure(name: "ThresholdConfiguration", members: [
+    package static let capacityProviderStrategy: Shape = .list(ECSShapes.capacityProviderStrategyItem)
+    package static let thresholdConfiguration: Shape = .structure(Structure(name: "ThresholdConfiguration", members: [
         ("type", .string(enumValues: ["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"])),
         ("value", .int32),
     ], required: ["type", "value"]))
-    public static let deploymentCircuitBreaker: Shape = .structure(Structure(name: "DeploymentCircuitBreaker", members: [
+    package static let deploymentCircuitBreaker: Shape = .structure(Structure(name: "DeploymentCircuitBreaker", members: [
         ("enable", .boolean),
         ("rollback", .boolean),
         ("resetOnHealthyTask", .boolean),
         ("thresholdConfiguration", ECSShapes.thresholdConfiguration),
     ], required: ["enable", "rollback"]))
-    public static let deploymentAlarms: Shape = .structure(Structure(name: "DeploymentAlarms", members: [
+    package static let deploymentAlarms: Shape = .structure(Structure(name: "DeploymentAlarms", members: [
         ("alarmNames", ECSShapes.stringList),
         ("rollback", .boolean),
         ("enable", .boolean),
     ], required: ["alarmNames", "rollback", "enable"]))
-    public static let deploymentLifecycleHookStageList: Shape = .list(.string(enumValues: ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]))
-    public static let deploymentLifecycleHookTimeoutConfiguration: Shape = .structure(Structure(name: "DeploymentLifecycleHookTimeoutConfiguration", members: [
+    package static let deploymentLifecycleHookStageList: Shape = .list(.string(enumValues: ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]))
+    package static let deploymentLifecycleHookTimeoutConfiguration: Shape = .structure(Structure(name: "DeploymentLifecycleHookTimeoutConfiguration", members: [
         ("timeoutInMinutes", .integer(1...20160)),
         ("action", .string(enumValues: ["ROLLBACK", "CONTINUE"])),
     ], required: []))
-    public static let deploymentLifecycleHook: Shape = .structure(Structure(name: "DeploymentLifecycleHook", members: [
+    package static let deploymentLifecycleHook: Shape = .structure(Structure(name: "DeploymentLifecycleHook", members: [
         ("targetType", .string(enumValues: ["AWS_LAMBDA", "PAUSE"])),
         ("hookTargetArn", .string()),
         ("roleArn", .string()),
@@ -365,21 +365,21 @@ public enum ECSShapes {
         ("hookDetails", .any),
         ("timeoutConfiguration", ECSShapes.deploymentLifecycleHookTimeoutConfiguration),
     ], required: []))
-    public static let deploymentLifecycleHookList: Shape = .list(ECSShapes.deploymentLifecycleHook)
-    public static let linearConfiguration: Shape = .structure(Structure(name: "LinearConfiguration", members: [
+    package static let deploymentLifecycleHookList: Shape = .list(ECSShapes.deploymentLifecycleHook)
+    package static let linearConfiguration: Shape = .structure(Structure(name: "LinearConfiguration", members: [
         ("stepPercent", .double),
         ("stepBakeTimeInMinutes", .int32),
     ], required: []))
-    public static let canaryConfiguration: Shape = .structure(Structure(name: "CanaryConfiguration", members: [
+    package static let canaryConfiguration: Shape = .structure(Structure(name: "CanaryConfiguration", members: [
         ("canaryPercent", .double),
         ("canaryBakeTimeInMinutes", .int32),
     ], required: []))
-    public static let deploymentEarlySuccessCriteria: Shape = .structure(Structure(name: "DeploymentEarlySuccessCriteria", members: [
+    package static let deploymentEarlySuccessCriteria: Shape = .structure(Structure(name: "DeploymentEarlySuccessCriteria", members: [
         ("enable", .boolean),
         ("healthyPercent", .integer(0...100)),
         ("sourceServiceRevisionCleanup", .string(enumValues: ["BLOCKING", "DEFERRED"])),
     ], required: ["enable"]))
-    public static let deploymentConfiguration: Shape = .structure(Structure(name: "DeploymentConfiguration", members: [
+    package static let deploymentConfiguration: Shape = .structure(Structure(name: "DeploymentConfiguration", members: [
         ("deploymentCircuitBreaker", ECSShapes.deploymentCircuitBreaker),
         ("maximumPercent", .integer(0...2147483647)),
         ("minimumHealthyPercent", .integer(0...2147483647)),
@@ -391,56 +391,56 @@ public enum ECSShapes {
         ("canaryConfiguration", ECSShapes.canaryConfiguration),
         ("earlySuccessCriteria", ECSShapes.deploymentEarlySuccessCriteria),
     ], required: []))
-    public static let placementConstraint: Shape = .structure(Structure(name: "PlacementConstraint", members: [
+    package static let placementConstraint: Shape = .structure(Structure(name: "PlacementConstraint", members: [
         ("type", .string(enumValues: ["distinctInstance", "memberOf"])),
         ("expression", .string()),
     ], required: []))
-    public static let placementConstraints: Shape = .list(ECSShapes.placementConstraint)
-    public static let placementStrategy: Shape = .structure(Structure(name: "PlacementStrategy", members: [
+    package static let placementConstraints: Shape = .list(ECSShapes.placementConstraint)
+    package static let placementStrategy: Shape = .structure(Structure(name: "PlacementStrategy", members: [
         ("type", .string(enumValues: ["random", "spread", "binpack"])),
         ("field", .string()),
     ], required: []))
-    public static let placementStrategies: Shape = .list(ECSShapes.placementStrategy)
-    public static let awsVpcConfiguration: Shape = .structure(Structure(name: "AwsVpcConfiguration", members: [
+    package static let placementStrategies: Shape = .list(ECSShapes.placementStrategy)
+    package static let awsVpcConfiguration: Shape = .structure(Structure(name: "AwsVpcConfiguration", members: [
         ("subnets", ECSShapes.stringList),
         ("securityGroups", ECSShapes.stringList),
         ("assignPublicIp", .string(enumValues: ["ENABLED", "DISABLED"])),
     ], required: ["subnets"]))
-    public static let networkConfiguration: Shape = .structure(Structure(name: "NetworkConfiguration", members: [
+    package static let networkConfiguration: Shape = .structure(Structure(name: "NetworkConfiguration", members: [
         ("awsvpcConfiguration", ECSShapes.awsVpcConfiguration),
     ], required: []))
-    public static let deploymentController: Shape = .structure(Structure(name: "DeploymentController", members: [
+    package static let deploymentController: Shape = .structure(Structure(name: "DeploymentController", members: [
         ("type", .string(enumValues: ["ECS", "CODE_DEPLOY", "EXTERNAL"])),
     ], required: ["type"]))
-    public static let serviceConnectTestTrafficHeaderMatchRules: Shape = .structure(Structure(name: "ServiceConnectTestTrafficHeaderMatchRules", members: [
+    package static let serviceConnectTestTrafficHeaderMatchRules: Shape = .structure(Structure(name: "ServiceConnectTestTrafficHeaderMatchRules", members: [
         ("exact", .string()),
     ], required: ["exact"]))
-    public static let serviceConnectTestTrafficHeaderRules: Shape = .structure(Structure(name: "ServiceConnectTestTrafficHeaderRules", members: [
+    package static let serviceConnectTestTrafficHeaderRules: Shape = .structure(Structure(name: "ServiceConnectTestTrafficHeaderRules", members: [
         ("name", .string()),
         ("value", ECSShapes.serviceConnectTestTrafficHeaderMatchRules),
     ], required: ["name"]))
-    public static let serviceConnectTestTrafficRules: Shape = .structure(Structure(name: "ServiceConnectTestTrafficRules", members: [
+    package static let serviceConnectTestTrafficRules: Shape = .structure(Structure(name: "ServiceConnectTestTrafficRules", members: [
         ("header", ECSShapes.serviceConnectTestTrafficHeaderRules),
     ], required: ["header"]))
-    public static let serviceConnectClientAlias: Shape = .structure(Structure(name: "ServiceConnectClientAlias", members: [
+    package static let serviceConnectClientAlias: Shape = .structure(Structure(name: "ServiceConnectClientAlias", members: [
         ("port", .integer(0...65535)),
         ("dnsName", .string()),
         ("testTrafficRules", ECSShapes.serviceConnectTestTrafficRules),
     ], required: ["port"]))
-    public static let serviceConnectClientAliasList: Shape = .list(ECSShapes.serviceConnectClientAlias)
-    public static let timeoutConfiguration: Shape = .structure(Structure(name: "TimeoutConfiguration", members: [
+    package static let serviceConnectClientAliasList: Shape = .list(ECSShapes.serviceConnectClientAlias)
+    package static let timeoutConfiguration: Shape = .structure(Structure(name: "TimeoutConfiguration", members: [
         ("idleTimeoutSeconds", .integer(0...2147483647)),
         ("perRequestTimeoutSeconds", .integer(0...2147483647)),
     ], required: []))
-    public static let serviceConnectTlsCertificateAuthority: Shape = .structure(Structure(name: "ServiceConnectTlsCertificateAuthority", members: [
+    package static let serviceConnectTlsCertificateAuthority: Shape = .structure(Structure(name: "ServiceConnectTlsCertificateAuthority", members: [
         ("awsPcaAuthorityArn", .string()),
     ], required: []))
-    public static let serviceConnectTlsConfiguration: Shape = .structure(Structure(name: "ServiceConnectTlsConfiguration", members: [
+    package static let serviceConnectTlsConfiguration: Shape = .structure(Structure(name: "ServiceConnectTlsConfiguration", members: [
         ("issuerCertificateAuthority", ECSShapes.serviceConnectTlsCertificateAuthority),
         ("kmsKey", .string()),
         ("roleArn", .string()),
     ], required: ["issuerCertificateAuthority"]))
-    public static let serviceConnectService: Shape = .structure(Structure(name: "ServiceConnectService", members: [
+    package static let serviceConnectService: Shape = .structure(Structure(name: "ServiceConnectService", members: [
         ("portName", .string()),
         ("discoveryName", .string()),
         ("clientAliases", ECSShapes.serviceConnectClientAliasList),
@@ -448,16 +448,16 @@ public enum ECSShapes {
         ("timeout", ECSShapes.timeoutConfiguration),
         ("tls", ECSShapes.serviceConnectTlsConfiguration),
     ], required: ["portName"]))
-    public static let serviceConnectServiceList: Shape = .list(ECSShapes.serviceConnectService)
-    public static let serviceConnectAccessLogConfiguration: Shape = .structure(Structure(name: "ServiceConnectAccessLogConfiguration", members: [
+    package static let serviceConnectServiceList: Shape = .list(ECSShapes.serviceConnectService)
+    package static let serviceConnectAccessLogConfiguration: Shape = .structure(Structure(name: "ServiceConnectAccessLogConfiguration", members: [
         ("format", .string(enumValues: ["TEXT", "JSON"])),
         ("includeQueryParameters", .string(enumValues: ["DISABLED", "ENABLED"])),
     ], required: ["format"]))
-    public static let serviceConnectContainerConfiguration: Shape = .structure(Structure(name: "ServiceConnectContainerConfiguration", members: [
+    package static let serviceConnectContainerConfiguration: Shape = .structure(Structure(name: "ServiceConnectContainerConfiguration", members: [
         ("logLevel", .string(enumValues: ["debug", "info"])),
     ], required: []))
-    public static let serviceConnectContainerConfigurations: Shape = .list(ECSShapes.serviceConnectContainerConfiguration)
-    public static let serviceConnectConfiguration: Shape = .structure(Structure(name: "ServiceConnectConfiguration", members: [
+    package static let serviceConnectContainerConfigurations: Shape = .list(ECSShapes.serviceConnectContainerConfiguration)
+    package static let serviceConnectConfiguration: Shape = .structure(Structure(name: "ServiceConnectConfiguration", members: [
         ("enabled", .boolean),
         ("namespace", .string()),
         ("services", ECSShapes.serviceConnectServiceList),
@@ -465,13 +465,13 @@ public enum ECSShapes {
         ("accessLogConfiguration", ECSShapes.serviceConnectAccessLogConfiguration),
         ("containerConfigurations", ECSShapes.serviceConnectContainerConfigurations),
     ], required: ["enabled"]))
-    public static let eBSTagSpecification: Shape = .structure(Structure(name: "EBSTagSpecification", members: [
+    package static let eBSTagSpecification: Shape = .structure(Structure(name: "EBSTagSpecification", members: [
         ("resourceType", .string(enumValues: ["volume"])),
         ("tags", ECSShapes.tags),
         ("propagateTags", .string(enumValues: ["TASK_DEFINITION", "SERVICE", "NONE"])),
     ], required: ["resourceType"]))
-    public static let eBSTagSpecifications: Shape = .list(ECSShapes.eBSTagSpecification)
-    public static let serviceManagedEBSVolumeConfiguration: Shape = .structure(Structure(name: "ServiceManagedEBSVolumeConfiguration", members: [
+    package static let eBSTagSpecifications: Shape = .list(ECSShapes.eBSTagSpecification)
+    package static let serviceManagedEBSVolumeConfiguration: Shape = .structure(Structure(name: "ServiceManagedEBSVolumeConfiguration", members: [
         ("encrypted", .boolean),
         ("kmsKeyId", .string()),
         ("volumeType", .string()),
@@ -484,28 +484,28 @@ public enum ECSShapes {
         ("roleArn", .string()),
         ("filesystemType", .string(enumValues: ["ext3", "ext4", "xfs", "ntfs"])),
     ], required: ["roleArn"]))
-    public static let serviceVolumeConfiguration: Shape = .structure(Structure(name: "ServiceVolumeConfiguration", members: [
+    package static let serviceVolumeConfiguration: Shape = .structure(Structure(name: "ServiceVolumeConfiguration", members: [
         ("name", .string()),
         ("managedEBSVolume", ECSShapes.serviceManagedEBSVolumeConfiguration),
     ], required: ["name"]))
-    public static let serviceVolumeConfigurations: Shape = .list(ECSShapes.serviceVolumeConfiguration)
-    public static let vpcLatticeAdvancedConfiguration: Shape = .structure(Structure(name: "VpcLatticeAdvancedConfiguration", members: [
+    package static let serviceVolumeConfigurations: Shape = .list(ECSShapes.serviceVolumeConfiguration)
+    package static let vpcLatticeAdvancedConfiguration: Shape = .structure(Structure(name: "VpcLatticeAdvancedConfiguration", members: [
         ("alternateTargetGroupArn", .string()),
         ("productionListenerRule", .string()),
         ("testListenerRule", .string()),
     ], required: []))
-    public static let vpcLatticeConfiguration: Shape = .structure(Structure(name: "VpcLatticeConfiguration", members: [
+    package static let vpcLatticeConfiguration: Shape = .structure(Structure(name: "VpcLatticeConfiguration", members: [
         ("roleArn", .string()),
         ("targetGroupArn", .string()),
         ("portName", .string()),
         ("advancedConfiguration", ECSShapes.vpcLatticeAdvancedConfiguration),
     ], required: ["roleArn", "targetGroupArn", "portName"]))
-    public static let vpcLatticeConfigurations: Shape = .list(ECSShapes.vpcLatticeConfiguration)
-    public static let gatewayConnectorHealthCheckMatcher: Shape = .structure(Structure(name: "GatewayConnectorHealthCheckMatcher", members: [
+    package static let vpcLatticeConfigurations: Shape = .list(ECSShapes.vpcLatticeConfiguration)
+    package static let gatewayConnectorHealthCheckMatcher: Shape = .structure(Structure(name: "GatewayConnectorHealthCheckMatcher", members: [
         ("httpCode", .string()),
         ("grpcCode", .string()),
     ], required: []))
-    public static let gatewayConnectorHealthCheck: Shape = .structure(Structure(name: "GatewayConnectorHealthCheck", members: [
+    package static let gatewayConnectorHealthCheck: Shape = .structure(Structure(name: "GatewayConnectorHealthCheck", members: [
         ("healthCheckProtocol", .string(enumValues: ["HTTP", "HTTPS"])),
         ("healthCheckPort", .int32),
         ("healthCheckPath", .string()),
@@ -515,30 +515,30 @@ public enum ECSShapes {
         ("unhealthyThresholdCount", .int32),
         ("matcher", ECSShapes.gatewayConnectorHealthCheckMatcher),
     ], required: []))
-    public static let accessTypeList: Shape = .list(.string(enumValues: ["PUBLIC", "PRIVATE"]))
-    public static let gatewayConnectorFilters: Shape = .structure(Structure(name: "GatewayConnectorFilters", members: [
+    package static let accessTypeList: Shape = .list(.string(enumValues: ["PUBLIC", "PRIVATE"]))
+    package static let gatewayConnectorFilters: Shape = .structure(Structure(name: "GatewayConnectorFilters", members: [
         ("accessTypes", ECSShapes.accessTypeList),
     ], required: []))
-    public static let gatewayConnectorDeregistrationDelay: Shape = .structure(Structure(name: "GatewayConnectorDeregistrationDelay", members: [
+    package static let gatewayConnectorDeregistrationDelay: Shape = .structure(Structure(name: "GatewayConnectorDeregistrationDelay", members: [
         ("timeoutSeconds", .integer(0...3600)),
     ], required: []))
-    public static let gatewayConnector: Shape = .structure(Structure(name: "GatewayConnector", members: [
+    package static let gatewayConnector: Shape = .structure(Structure(name: "GatewayConnector", members: [
         ("portName", .string()),
         ("healthCheck", ECSShapes.gatewayConnectorHealthCheck),
         ("filters", ECSShapes.gatewayConnectorFilters),
         ("deregistrationDelay", ECSShapes.gatewayConnectorDeregistrationDelay),
     ], required: ["portName"]))
-    public static let gatewayConnectorList: Shape = .list(ECSShapes.gatewayConnector)
-    public static let metricNamesList: Shape = .list(.string())
-    public static let metricConfiguration: Shape = .structure(Structure(name: "MetricConfiguration", members: [
+    package static let gatewayConnectorList: Shape = .list(ECSShapes.gatewayConnector)
+    package static let metricNamesList: Shape = .list(.string())
+    package static let metricConfiguration: Shape = .structure(Structure(name: "MetricConfiguration", members: [
         ("metricNames", ECSShapes.metricNamesList),
         ("resolutionSeconds", .integer(20...60)),
     ], required: ["metricNames", "resolutionSeconds"]))
-    public static let metricConfigurationList: Shape = .list(ECSShapes.metricConfiguration)
-    public static let monitoringConfiguration: Shape = .structure(Structure(name: "MonitoringConfiguration", members: [
+    package static let metricConfigurationList: Shape = .list(ECSShapes.metricConfiguration)
+    package static let monitoringConfiguration: Shape = .structure(Structure(name: "MonitoringConfiguration", members: [
         ("metricConfigurations", ECSShapes.metricConfigurationList),
     ], required: []))
-    public static let createServiceRequest: Shape = .structure(Structure(name: "CreateServiceRequest", members: [
+    package static let createServiceRequest: Shape = .structure(Structure(name: "CreateServiceRequest", members: [
         ("cluster", .string()),
         ("serviceName", .string()),
         ("taskDefinition", .string()),
@@ -568,7 +568,7 @@ public enum ECSShapes {
         ("gatewayConnectors", ECSShapes.gatewayConnectorList),
         ("monitoring", ECSShapes.monitoringConfiguration),
     ], required: ["serviceName"]))
-    public static let updateServiceRequest: Shape = .structure(Structure(name: "UpdateServiceRequest", members: [
+    package static let updateServiceRequest: Shape = .structure(Structure(name: "UpdateServiceRequest", members: [
         ("cluster", .string()),
         ("service", .string()),
         ("desiredCount", .integer(0...2147483647)),

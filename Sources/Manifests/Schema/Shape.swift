@@ -1,6 +1,6 @@
 /// The type of a manifest field, in the AWS model's terms, so one checker serves berth's own
 /// files and the ECS request shapes alike.
-public indirect enum Shape: Sendable {
+package indirect enum Shape: Sendable {
     /// A string; when `enumValues` is not empty, one of them exactly.
     case string(enumValues: [String] = [])
     /// An integer ECS accepts: the model's 32- or 64-bit range, or narrower where a shape or
@@ -17,9 +17,9 @@ public indirect enum Shape: Sendable {
     case any
 
     /// The model's `integer`, a signed 32-bit value.
-    public static let int32 = Shape.integer(Int(Int32.min)...Int(Int32.max))
+    package static let int32 = Shape.integer(Int(Int32.min)...Int(Int32.max))
     /// The model's `long`.
-    public static let int64 = Shape.integer(Int.min...Int.max)
+    package static let int64 = Shape.integer(Int.min...Int.max)
 
     var typeName: String {
         switch self {
@@ -36,13 +36,13 @@ public indirect enum Shape: Sendable {
 }
 
 /// A structure's members in the model's order, and which of them are required.
-public struct Structure: Sendable {
-    public let name: String
-    public let memberNames: [String]
-    public let members: [String: Shape]
-    public let required: [String]
+package struct Structure: Sendable {
+    package let name: String
+    package let memberNames: [String]
+    package let members: [String: Shape]
+    package let required: [String]
 
-    public init(name: String, members: [(String, Shape)], required: [String] = []) {
+    package init(name: String, members: [(String, Shape)], required: [String] = []) {
         self.name = name
         memberNames = members.map(\.0)
         self.members = Dictionary(members, uniquingKeysWith: { first, _ in first })
@@ -50,19 +50,19 @@ public struct Structure: Sendable {
     }
 
     /// The same structure without some members (e.g. what berth sets itself).
-    public func removing(_ names: Set<String>, renamed: String? = nil) -> Structure {
+    package func removing(_ names: Set<String>, renamed: String? = nil) -> Structure {
         Structure(
             name: renamed ?? name, members: memberNames.filter { !names.contains($0) }.map { ($0, members[$0]!) },
             required: required.filter { !names.contains($0) })
     }
 
     /// The same structure with some members no longer required (berth fills them in).
-    public func makingOptional(_ names: Set<String>) -> Structure {
+    package func makingOptional(_ names: Set<String>) -> Structure {
         Structure(name: name, members: memberNames.map { ($0, members[$0]!) }, required: required.filter { !names.contains($0) })
     }
 
     /// The same structure with extra members.
-    public func adding(_ extra: [(String, Shape)], renamed: String? = nil) -> Structure {
+    package func adding(_ extra: [(String, Shape)], renamed: String? = nil) -> Structure {
         Structure(name: renamed ?? name, members: memberNames.map { ($0, members[$0]!) } + extra, required: required)
     }
 }

@@ -1,10 +1,10 @@
 /// A container image reference, split the way registries read it.
-public struct ImageReference: Sendable {
-    public let repository: String
-    public let tag: String?
-    public let digest: String?
+package struct ImageReference: Sendable {
+    package let repository: String
+    package let tag: String?
+    package let digest: String?
 
-    public init(_ text: String) {
+    package init(_ text: String) {
         var rest = Substring(text)
         if let at = rest.firstIndex(of: "@") {
             digest = String(rest[rest.index(after: at)...])

@@ -3,7 +3,7 @@ import Foundation
 /// Recognises secrets written in plain text, by a variable's name and by the value itself, so
 /// `berth validate` can say so and plans never print them. Detection names what it found
 /// ("a GitHub token"), never the value.
-public enum SecretDetection {
+package enum SecretDetection {
     private static let secretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
     /// A last name part that says the variable holds an attribute of a secret, not the secret
     /// (`SMTP_CREDENTIALS__PORT`, `DB_PASSWORD_FILE`, `TOKEN_TTL`).
@@ -14,7 +14,7 @@ public enum SecretDetection {
     ]
 
     /// Whether a variable's name says it holds a secret.
-    public static func nameSuggestsSecret(_ name: String) -> Bool {
+    package static func nameSuggestsSecret(_ name: String) -> Bool {
         let upper = name.uppercased()
         guard secretWords.contains(where: { upper.contains($0) }) else { return false }
         let parts = upper.split(whereSeparator: { $0 == "_" || $0 == "." || $0 == "-" })
@@ -23,12 +23,12 @@ public enum SecretDetection {
 
     /// Whether `name = value` is a secret in plain text: the value is one by its shape, or the
     /// name says so and the value is not a plain number, flag or reference.
-    public static func isSecret(name: String?, value: String) -> Bool {
+    package static func isSecret(name: String?, value: String) -> Bool {
         kind(ofValue: value) != nil || (name.map(nameSuggestsSecret) ?? false && !isPlainSetting(value))
     }
 
     /// What a value is, when its shape alone says it is a secret.
-    public static func kind(ofValue value: String) -> String? {
+    package static func kind(ofValue value: String) -> String? {
         let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.count >= 8 else { return nil }
         if text.contains("-----BEGIN"), text.contains("PRIVATE KEY") { return "a private key" }

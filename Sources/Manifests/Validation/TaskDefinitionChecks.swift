@@ -2,7 +2,7 @@ import ECSModel
 
 /// Checks on a rendered task definition that no single field's type can express: references
 /// between containers and volumes, duplicates, Fargate's rules, image and secret hygiene.
-public struct TaskDefinitionChecks {
+package struct TaskDefinitionChecks {
     let policy: Policy
     let environment: String
     var diagnostics = Diagnostics()
