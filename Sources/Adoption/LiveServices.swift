@@ -32,7 +32,7 @@ package struct LiveServices {
             let chunk = Array(wanted[start..<min(start + 10, wanted.count)])
             let described = try await ecs.describeServices(cluster: cluster, names: chunk, includeTags: true)
             let found = Dictionary(
-                (described.services ?? []).filter { $0.status == "ACTIVE" }.map { ($0.serviceName ?? "", $0) },
+                (described.services ?? []).filter { $0.status == ECSStatus.active }.map { ($0.serviceName ?? "", $0) },
                 uniquingKeysWith: { first, _ in first })
             for name in chunk {
                 guard let service = found[name], let arn = service.taskDefinition else {

@@ -23,6 +23,7 @@ extension Applier {
         let blocked = changed.subtracting(ServiceUpdate.codeDeployUpdatable).subtracting(ServiceUpdate.codeDeployAppSpec)
         guard blocked.isEmpty else {
             throw ReconcileError(
+                .deploymentController,
                 "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller: ECS changes "
                     + blocked.sorted().map { "service.\($0)" }.joined(separator: ", ")
                     + " neither through UpdateService nor through a CodeDeploy deployment; the service has to be created again "
@@ -37,7 +38,7 @@ extension Applier {
         }
         guard let codeDeploy else {
             throw ReconcileError(
-                "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller, and this target has no CodeDeploy",
+                .deploymentController, "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller, and this target has no CodeDeploy",
                 kind: .terminal)
         }
         let appSpec = try CodeDeployAppSpec(
@@ -55,6 +56,7 @@ extension Applier {
         if let active = try await activeDeployment(application, group, client: codeDeploy) {
             guard active.taskDefinition == taskDefinitionArn else {
                 throw ReconcileError(
+                    .deploymentUnderWay,
                     "CodeDeploy deployment \(active.id) of \(application)/\(group) is \(active.status); "
                         + "\(want.name) is deployed once it ends")
             }
@@ -90,6 +92,7 @@ extension Applier {
         }
         guard let id = created.deploymentId, !id.isEmpty else {
             throw ReconcileError(
+                .incompleteAnswer,
                 "codedeploy CreateDeployment for \(want.rendered.serviceName) answered without a deployment id; "
                     + "look at \(application)/\(group) before applying again")
         }
@@ -162,6 +165,7 @@ extension Applier {
             else {
                 let listed = services.map { "\($0.clusterName ?? "?")/\($0.serviceName ?? "?")" }.joined(separator: ", ")
                 throw ReconcileError(
+                    .deploymentController,
                     "CodeDeploy deployment group \(application)/\(group) deploys \(listed.isEmpty ? "no ECS service" : listed), "
                         + "not \(cluster)/\(want.rendered.serviceName); name this environment's group in its overlay", kind: .terminal)
             }
@@ -176,6 +180,7 @@ extension Applier {
             return names
         }
         throw ReconcileError(
+            .deploymentController,
             "no CodeDeploy deployment group deploys \(want.rendered.serviceName) in \(cluster); name it in "
                 + "\(want.rendered.sources.first ?? "the service file") under codeDeploy: {application, deploymentGroup}",
             kind: .terminal)

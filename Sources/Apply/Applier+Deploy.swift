@@ -53,6 +53,7 @@ extension Applier {
             let response = try await client.createService(create)
             guard response.service?.serviceName != nil else {
                 throw ReconcileError(
+                    .incompleteAnswer,
                     "ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
             }
             progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
@@ -70,7 +71,7 @@ extension Applier {
                         primaryTaskSet: true),
                     started: begun)
             default:
-                let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+                let primary = response.service?.deployments?.first { $0.status == ECSStatus.primary }
                 return Started(
                     want: want, taskDefinitionArn: taskDefinitionArn,
                     expectation: .init(serviceName: want.rendered.serviceName, deploymentId: primary?.id, taskDefinitionArn: taskDefinitionArn),
@@ -89,7 +90,7 @@ extension Applier {
         if plan.taskDefinitionChanged { update.taskDefinition = taskDefinitionArn }
         let response = try await updateService(update, want)
         progress("\(environment.name)/\(want.name): updated service \(want.rendered.serviceName)")
-        let primary = response.service?.deployments?.first { $0.status == "PRIMARY" }
+        let primary = response.service?.deployments?.first { $0.status == ECSStatus.primary }
         let newDeployment = primary?.id != plan.liveDeploymentId || plan.taskDefinitionChanged
         return Started(
             want: want, taskDefinitionArn: taskDefinitionArn,
@@ -106,6 +107,7 @@ extension Applier {
         let response = try await client.updateService(update)
         guard response.service?.serviceName != nil else {
             throw ReconcileError(
+                .incompleteAnswer,
                 "ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
         }
         return response
@@ -126,6 +128,7 @@ extension Applier {
         }
         guard blocked.isEmpty else {
             throw ReconcileError(
+                .deploymentController,
                 "\(want.rendered.serviceName) uses the EXTERNAL deployment controller: ECS does not change "
                     + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it; "
                     + "change them through the controller that deploys it", kind: .terminal)

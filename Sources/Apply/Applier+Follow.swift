@@ -16,8 +16,8 @@ extension Applier {
     static func phase(_ live: LiveSummary?) -> RolloutPhase {
         guard let live else { return .inProgress }
         switch live.rolloutState {
-        case "COMPLETED"?: return .completed
-        case "FAILED"?: return .failed
+        case .some(ECSStatus.completed): return .completed
+        case .some(ECSStatus.failed): return .failed
         case nil: return live.runningCount == live.desiredCount && live.pendingCount == 0 ? .completed : .inProgress
         default: return .inProgress
         }

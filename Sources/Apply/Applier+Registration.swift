@@ -12,7 +12,7 @@ import Records
 extension Applier {
     func ensureCluster(_ cluster: String) async throws {
         let existing = try await client.describeClusters(ECSAPI.DescribeClustersRequest(clusters: [cluster]))
-        if existing.clusters?.contains(where: { $0.clusterName == cluster && $0.status == "ACTIVE" }) != true {
+        if existing.clusters?.contains(where: { $0.clusterName == cluster && $0.status == ECSStatus.active }) != true {
             try await hooks.beforeWrite?()
             _ = try await client.createCluster(ECSAPI.CreateClusterRequest(clusterName: cluster))
         }
@@ -42,6 +42,7 @@ extension Applier {
             }
             guard let arn = registered.taskDefinition?.taskDefinitionArn, arn.hasPrefix("arn:") else {
                 throw ReconcileError(
+                    .incompleteAnswer,
                     "ecs RegisterTaskDefinition for \(want.rendered.family) answered without a task definition ARN; "
                         + "\(want.name) is not changed (nothing was created or updated with it)")
             }
@@ -49,7 +50,7 @@ extension Applier {
             try await hooks.afterRegister?(arn)
             return arn
         }
-        throw ReconcileError("cannot register a task definition for \(want.name)")
+        throw ReconcileError(.incompleteAnswer, "cannot register a task definition for \(want.name)")
     }
 
     static func tags(user: [ECSAPI.Tag]?, want: DesiredService, environment: Environment, commit: ObjectID) -> [ECSAPI.Tag] {

@@ -50,7 +50,7 @@ extension Applier {
         let deadline = now().addingTimeInterval(timeout)
         while now() < deadline {
             let task = try await client.describeTasks(ECSAPI.DescribeTasksRequest(cluster: cluster, tasks: [taskArn])).tasks?.first
-            if task?.lastStatus == "STOPPED" {
+            if task?.lastStatus == ECSStatus.stopped {
                 let failed = (task?.containers ?? []).filter { ($0.exitCode ?? 1) != 0 }
                 if failed.isEmpty { return (.converged, "exit code 0") }
                 return (

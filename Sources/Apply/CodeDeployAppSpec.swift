@@ -13,6 +13,7 @@ struct CodeDeployAppSpec {
     init(taskDefinitionArn: String, service: ECSAPI.CreateServiceRequest, hooks: [CodeDeploySettings.Hook], serviceName: String) throws {
         guard let balancer = service.loadBalancers?.first, let container = balancer.containerName, let port = balancer.containerPort else {
             throw ReconcileError(
+                .invalidManifests,
                 "\(serviceName) uses the CODE_DEPLOY deployment controller, which needs a load balancer: "
                     + "set service.loadBalancers with containerName and containerPort", kind: .terminal)
         }
@@ -30,7 +31,8 @@ struct CodeDeployAppSpec {
         if let strategy = service.capacityProviderStrategy {
             properties["CapacityProviderStrategy"] = try strategy.map { item -> [String: Any] in
                 guard let provider = item.capacityProvider, !provider.isEmpty else {
-                    throw ReconcileError("\(serviceName): a capacityProviderStrategy item without its capacityProvider", kind: .terminal)
+                    throw ReconcileError(
+                        .invalidManifests, "\(serviceName): a capacityProviderStrategy item without its capacityProvider", kind: .terminal)
                 }
                 var entry: [String: Any] = ["CapacityProvider": provider]
                 if let base = item.base { entry["Base"] = base }

@@ -25,14 +25,14 @@ struct RolloutWatcher {
     static func judge(_ service: ECSAPI.Service, _ expected: Expectation) -> Verdict {
         if expected.primaryTaskSet { return judgeTaskSet(service, expected) }
         let deployments = service.deployments ?? []
-        let primary = deployments.first { $0.status == "PRIMARY" }
+        let primary = deployments.first { $0.status == ECSStatus.primary }
         let progress =
             "\(primary?.rolloutState ?? "in progress"): \(service.runningCount ?? 0)/\(service.desiredCount ?? 0) running, \(service.pendingCount ?? 0) pending"
         if let ours = deployments.first(where: { $0.id == expected.deploymentId }) {
             switch ours.rolloutState {
-            case "COMPLETED" where ours.status == "PRIMARY":
+            case ECSStatus.completed where ours.status == ECSStatus.primary:
                 return .done(.converged, ours.rolloutStateReason)
-            case "FAILED":
+            case ECSStatus.failed:
                 if let primary, primary.id != ours.id {
                     return .done(
                         .rolledBack,
@@ -41,7 +41,7 @@ struct RolloutWatcher {
                 return .done(.failed, ours.rolloutStateReason)
             case nil:
                 // No rollout state (older endpoints): the services-stable rule, for our deployment only.
-                if deployments.count == 1, ours.status == "PRIMARY", service.runningCount == service.desiredCount {
+                if deployments.count == 1, ours.status == ECSStatus.primary, service.runningCount == service.desiredCount {
                     return .done(.converged, nil)
                 }
                 return .waiting(progress)
@@ -60,7 +60,7 @@ struct RolloutWatcher {
 
     /// A new CODE_DEPLOY service's first task set: converged once it is steady with the revision.
     static func judgeTaskSet(_ service: ECSAPI.Service, _ expected: Expectation) -> Verdict {
-        guard let primary = service.taskSets?.first(where: { $0.status == "PRIMARY" }) else {
+        guard let primary = service.taskSets?.first(where: { $0.status == ECSStatus.primary }) else {
             return .waiting("waiting for the primary task set")
         }
         let counts = "\(primary.runningCount ?? 0)/\(primary.computedDesiredCount ?? 0) running, \(primary.pendingCount ?? 0) pending"

@@ -20,7 +20,7 @@ package enum ServiceCanonical {
         settings.taskSets = nil
         var fields = JSONValue.from(settings)
         // Some settings live only on the PRIMARY deployment.
-        if case .object(var members) = fields, let primary = service.deployments?.first(where: { $0.status == "PRIMARY" }) {
+        if case .object(var members) = fields, let primary = service.deployments?.first(where: { $0.status == ECSStatus.primary }) {
             let deployment = JSONValue.from(primary)
             for key in ["serviceConnectConfiguration", "volumeConfigurations", "vpcLatticeConfigurations"] where members[key] == nil {
                 members[key] = deployment[key]

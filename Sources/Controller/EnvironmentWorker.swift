@@ -52,6 +52,7 @@ struct EnvironmentWorker: Sendable {
             if let refusal = rewrite {
                 state.error = refusal
                 state.errorKind = .terminal
+                state.errorCode = ReconcileError.Code.refused.rawValue
                 logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
                 if !job.refusalNotified {
                     try? await job.reconciler.recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
@@ -177,11 +178,13 @@ struct EnvironmentWorker: Sendable {
             state.error = "superseded by a newer commit while its rollout was in progress"
             logger.info("\(name): \(head.short) superseded by a newer commit")
         } catch {
-            let kind = ErrorKind.of(error)
+            let kind = ErrorKind.of(error), code = (error as? any KindedError)?.code
             state.error = "\(error)"
             state.errorKind = kind
-            logger.error(
-                "\(name): \(error)", metadata: ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"])
+            state.errorCode = code
+            var metadata: Logger.Metadata = ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"]
+            metadata["code"] = code.map { "\($0)" }
+            logger.error("\(name): \(error)", metadata: metadata)
         }
         await status.update(state)
         await publisher.publish()

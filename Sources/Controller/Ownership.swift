@@ -60,7 +60,7 @@ actor Ownership {
         let now = self.now
         return {
             guard try await leases.stillHolds(lease, now: now()) else {
-                throw ReconcileError("lost the lease on \(name) (version \(lease.version)); writing nothing")
+                throw ReconcileError(.leaseLost, "lost the lease on \(name) (version \(lease.version)); writing nothing")
             }
         }
     }

@@ -190,6 +190,7 @@ actor ReviewRunner {
                 let verdict = try CommitVerifier(trust: trust).verify(branch.tip, in: repo)
                 guard case .valid = verdict else {
                     throw ReconcileError(
+                        .refused,
                         "\(tracked.name) requires signed commits and \(branch.branch) at \(branch.tip.short) is \(verdict); nothing is applied")
                 }
             }
@@ -197,7 +198,7 @@ actor ReviewRunner {
             state.services = loaded.rendered(environment: identity.name).map(\.serviceName)
             if loaded.blockedEnvironments.contains(identity.name) {
                 let errors = loaded.diagnostics.errors.prefix(3).map(\.description).joined(separator: "; ")
-                throw ReconcileError("the manifests of \(branch.branch) at \(branch.tip.short) have errors: \(errors)")
+                throw ReconcileError(.invalidManifests, "the manifests of \(branch.branch) at \(branch.tip.short) have errors: \(errors)")
             }
             if !everything, converged[identity.name] == key {
                 state.state = .ready

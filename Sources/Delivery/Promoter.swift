@@ -1,3 +1,4 @@
+import ECSModel
 import ECS
 import Forge
 import Foundation
@@ -180,7 +181,7 @@ package struct Promoter: Sendable {
                 problems.append(
                     "\(service.service): what runs in \(source.name) differs from this release ("
                         + fields.prefix(4).joined(separator: ", ") + (fields.count > 4 ? ", …" : "") + ")")
-            } else if let state = service.live?.rolloutState, state != "COMPLETED" {
+            } else if let state = service.live?.rolloutState, state != ECSStatus.completed {
                 problems.append("\(service.service): its deployment in \(source.name) is \(state)")
             }
         }

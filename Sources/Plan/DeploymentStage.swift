@@ -25,6 +25,6 @@ package enum DeploymentStage {
 
     /// Still running: a bake or the clean-up may follow a rollout ECS already calls complete.
     package static func unfinished(_ deployment: ECSAPI.ServiceDeployment) -> Bool {
-        ["PENDING", "IN_PROGRESS"].contains(deployment.status ?? "")
+        [ECSStatus.pending, ECSStatus.inProgress].contains(deployment.status ?? "")
     }
 }

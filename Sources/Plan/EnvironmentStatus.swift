@@ -1,3 +1,4 @@
+import ECSModel
 import Foundation
 import Git
 import Records
@@ -46,8 +47,8 @@ package struct EnvironmentStatus: Sendable, Codable {
     /// Failed and progressing rollouts count before differences: they say what ECS is doing.
     static func state(_ plan: ServicePlan) -> SyncState {
         guard let live = plan.live else { return .missing }
-        if live.rolloutState == "FAILED" { return .failed }
-        if live.rolloutState == "IN_PROGRESS" { return .progressing }
+        if live.rolloutState == ECSStatus.failed { return .failed }
+        if live.rolloutState == ECSStatus.inProgress { return .progressing }
         if plan.action == .inSync { return .inSync }
         return plan.drift ? .drifted : .outOfSync
     }

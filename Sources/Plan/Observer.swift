@@ -30,7 +30,7 @@ package struct Observer: Sendable {
             if let arn = service.taskDefinition, recordedSpecs[arn] != want.specHash, observation.taskDefinitions[arn] == nil {
                 observation.taskDefinitions[arn] = try await cache.get(arn, from: client)
             }
-            if service.deployments?.first(where: { $0.status == "PRIMARY" })?.rolloutState == "IN_PROGRESS",
+            if service.deployments?.first(where: { $0.status == ECSStatus.primary })?.rolloutState == ECSStatus.inProgress,
                 let stage = await DeploymentStage.current(of: service, client: client)
             {
                 observation.stages[want.rendered.serviceName] = DeploymentStage.describe(stage, strategy: service.deploymentConfiguration?.strategy)
@@ -47,7 +47,7 @@ package struct Observer: Sendable {
         do {
             let response = try await client.describeServices(cluster: cluster, names: names, includeTags: true)
             var live: [String: ECSAPI.Service] = [:]
-            for service in response.services ?? [] where service.status == "ACTIVE" {
+            for service in response.services ?? [] where service.status == ECSStatus.active {
                 if let name = service.serviceName { live[name] = service }
             }
             return live
@@ -71,7 +71,7 @@ package struct Observer: Sendable {
         let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
         return found.compactMap { service -> PrunedService? in
             let tags = Tags.map(service.tags)
-            guard service.status == "ACTIVE", tags[Tags.environment] == environment.name, let name = tags[Tags.service],
+            guard service.status == ECSStatus.active, tags[Tags.environment] == environment.name, let name = tags[Tags.service],
                 let serviceName = service.serviceName, let arn = service.serviceArn
             else { return nil }
             return PrunedService(

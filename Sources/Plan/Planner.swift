@@ -42,6 +42,7 @@ package enum Planner {
         if let review = environment.review, !review.owns(Tags.map(service.tags)) {
             // Same name, not this review environment's: never adopted, changed or deleted.
             throw ReconcileError(
+                .notOwned,
                 "service \(want.rendered.serviceName) in cluster \(cluster) is not tagged as review environment "
                     + "\(review.name) (instance \(review.instance)); berth leaves it alone and applies nothing to \(review.name)")
         }
@@ -51,7 +52,7 @@ package enum Planner {
             liveImages = want.rendered.images
         } else if let arn = service.taskDefinition {
             guard let entry = observed.taskDefinitions[arn] else {
-                throw ReconcileError("task definition \(arn) of service \(want.rendered.serviceName) was not observed")
+                throw ReconcileError(.incompleteAnswer, "task definition \(arn) of service \(want.rendered.serviceName) was not observed")
             }
             tdChanges = FieldDiff.full(live: entry.canonical, desired: want.canonicalTaskDefinition)
             for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
@@ -83,7 +84,7 @@ package enum Planner {
         }
         let changed = !tdChanges.isEmpty || !settingsChanges.isEmpty
         let drift = changed && last?.specHash == want.specHash && last?.settingsHash == want.settingsHash
-        let primary = service.deployments?.first { $0.status == "PRIMARY" }
+        let primary = service.deployments?.first { $0.status == ECSStatus.primary }
         var plan = ServicePlan(
             service: want.name, serviceName: want.rendered.serviceName, family: want.rendered.family,
             action: changed ? .update : .inSync, taskDefinitionChanges: tdChanges,
@@ -96,7 +97,7 @@ package enum Planner {
         plan.live = LiveSummary(
             runningCount: service.runningCount ?? 0, desiredCount: service.desiredCount ?? 0,
             pendingCount: service.pendingCount ?? 0, rolloutState: primary?.rolloutState, images: liveImages)
-        if plan.live?.rolloutState == "IN_PROGRESS" { plan.live?.stage = observed.stages[want.rendered.serviceName] }
+        if plan.live?.rolloutState == ECSStatus.inProgress { plan.live?.stage = observed.stages[want.rendered.serviceName] }
         return plan
     }
 }

@@ -3,5 +3,6 @@
 package struct RefusedError: KindedError, CustomStringConvertible, Sendable {
     package let description: String
     package var kind: ErrorKind { .terminal }
+    package var code: String? { ReconcileError.Code.refused.rawValue }
     package init(_ description: String) { self.description = description }
 }

@@ -39,7 +39,7 @@ package actor TaskDefinitionCache {
         if let entry = entries[arn] { return entry }
         let response = try await client.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn, include: ["TAGS"]))
         guard let definition = response.taskDefinition else {
-            throw ReconcileError("ECS returned no task definition for \(arn)")
+            throw ReconcileError(.incompleteAnswer, "ECS returned no task definition for \(arn)")
         }
         let entry = Entry(
             definition: definition, tags: Tags.map(response.tags),
@@ -62,7 +62,7 @@ package actor TaskDefinitionCache {
         // the family only grows. Sorted again for servers that ignore `sort` (moto).
         let page = try await client.listTaskDefinitions(
             ECSAPI.ListTaskDefinitionsRequest(
-                familyPrefix: family, status: "ACTIVE", sort: "DESC", maxResults: limit))
+                familyPrefix: family, status: ECSStatus.active, sort: "DESC", maxResults: limit))
         let arns = (page.taskDefinitionArns ?? []).sorted { Self.revision($0) > Self.revision($1) }
         for arn in arns.prefix(limit) {
             let entry = try await get(arn, from: client)

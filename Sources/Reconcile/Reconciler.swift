@@ -30,12 +30,15 @@ package struct Reconciler: Sendable {
     /// The environment and its desired services, or an error naming why it cannot be applied.
     package func desired(_ name: String) throws -> (Environment, [DesiredService]) {
         guard manifests.environmentNames.contains(name) else {
-            throw ReconcileError("no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))", kind: .terminal)
+            throw ReconcileError(
+                .unknownEnvironment, "no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))", kind: .terminal
+            )
         }
         guard !manifests.blockedEnvironments.contains(name), let environment = manifests.environment(name) else {
             let errors = manifests.diagnostics.sorted.filter { $0.severity == .error }
             let shown = errors.prefix(5).map { "\n  \($0)" }.joined() + (errors.count > 5 ? "\n  … and \(errors.count - 5) more" : "")
             throw ReconcileError(
+                .invalidManifests,
                 "environment '\(name)' has \(errors.count) error(s) in its manifests; nothing is applied (run `berth validate`):"
                     + shown, kind: .terminal)
         }
@@ -44,7 +47,8 @@ package struct Reconciler: Sendable {
                 do {
                     return try cache?.desired(rendered) ?? DesiredService(rendered)
                 } catch {
-                    throw ReconcileError("\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)", kind: .terminal)
+                    throw ReconcileError(
+                        .invalidManifests, "\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)", kind: .terminal)
                 }
             }
         }
@@ -90,7 +94,7 @@ package struct Reconciler: Sendable {
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> (EnvironmentPlan, [ServiceOutcome]) {
         guard let commit = manifests.commit else {
-            throw ReconcileError("berth applies commits, not work trees: commit the change (or drop --worktree)")
+            throw ReconcileError(.refused, "berth applies commits, not work trees", next: "commit the change (or drop --worktree)")
         }
         let (environment, desired) = try desired(name)
         if let freeze = environment.freeze, freeze.isActive() {
@@ -114,7 +118,7 @@ package struct Reconciler: Sendable {
                 try await refuse(reason, environment, desired, commit, options)
             }
         } else if environment.policy.requireSignedCommits {
-            throw ReconcileError("\(name) requires signed commits: apply it from a local repository", kind: .terminal)
+            throw ReconcileError(.refused, "\(name) requires signed commits: apply it from a local repository", kind: .terminal)
         }
         if let branch = environment.policy.deployFrom, let problem = try unmerged(commit, branch: branch) {
             guard let reason = options.breakGlass else {

@@ -24,7 +24,7 @@ package struct ReviewInstance: Sendable {
         ReviewIdentity(name: name, branch: branch, instance: instance, base: base, created: created ?? Date())
     }
 
-    package var activeServices: [ECSAPI.Service] { services.filter { $0.status == "ACTIVE" } }
+    package var activeServices: [ECSAPI.Service] { services.filter { $0.status == ECSStatus.active } }
 
     /// Only DRAINING services are left: ECS is removing them, and the name is not free yet.
     package var isDraining: Bool { activeServices.isEmpty }

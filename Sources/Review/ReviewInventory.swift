@@ -18,7 +18,7 @@ package enum ReviewInventory {
         let names = arns.map { String($0.split(separator: "/").last ?? "") }
         let services = try await client.describeServices(cluster: cluster, names: names, includeTags: true).services ?? []
         var instances: [String: ReviewInstance] = [:]
-        for service in services where service.status == "ACTIVE" || service.status == "DRAINING" {
+        for service in services where service.status == ECSStatus.active || service.status == ECSStatus.draining {
             let tags = Tags.map(service.tags)
             guard let name = tags[ReviewIdentity.nameTag], let instance = tags[ReviewIdentity.instanceTag] else { continue }
             let key = name + "/" + instance

@@ -14,7 +14,8 @@ package struct ReviewSurvey: Sendable {
     /// The base environment at the head, and the review target derived from it.
     package static func base(_ template: ReviewTemplate, in loaded: LoadedManifests) throws -> (Environment, Target) {
         guard let base = loaded.environment(template.from), !loaded.blockedEnvironments.contains(template.from) else {
-            throw ReconcileError("review.from '\(template.from)' cannot be loaded at \(loaded.commit?.short ?? "the head"); review environments wait")
+            throw ReconcileError(
+                .notReady, "review.from '\(template.from)' cannot be loaded at \(loaded.commit?.short ?? "the head"); review environments wait")
         }
         return (base, base.target.withCluster(template.cluster))
     }

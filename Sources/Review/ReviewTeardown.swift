@@ -79,7 +79,7 @@ package struct ReviewTeardown: Sendable {
         let others = serviceNames.filter { !known.contains($0) }
         if !others.isEmpty {
             let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
-            for service in found where service.status == "ACTIVE" && !owner.owns(Tags.map(service.tags)) {
+            for service in found where service.status == ECSStatus.active && !owner.owns(Tags.map(service.tags)) {
                 report.leftAlone.append("service \(service.serviceName ?? ""): " + Self.whose(Tags.map(service.tags)))
             }
         }
@@ -110,7 +110,7 @@ package struct ReviewTeardown: Sendable {
     ) async throws -> [String] {
         var deregistered: [String] = []
         for family in Set(families).sorted() {
-            for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: "ACTIVE") {
+            for arn in try await client.allTaskDefinitionArns(familyPrefix: family, status: ECSStatus.active) {
                 let tags = try await cache.get(arn, from: client).tags
                 guard owned(tags) else {
                     notDeregistered(arn, tags)

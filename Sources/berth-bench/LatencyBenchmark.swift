@@ -1,3 +1,4 @@
+import ECSModel
 import Controller
 import ECS
 import Foundation
@@ -56,7 +57,7 @@ struct LatencyBenchmark {
                 headers: [("X-Hub-Signature-256", WebhookSignature.header(Array(body.utf8), secret: secret))])
             try await waitApplied(controller, env: env, head: tip.hex)
             let described = try await ecs.describeServices(cluster: env, names: [service]).services?.first
-            guard let primary = described?.deployments?.first(where: { $0.status == "PRIMARY" }), let created = primary.createdAt?.date,
+            guard let primary = described?.deployments?.first(where: { $0.status == ECSStatus.primary }), let created = primary.createdAt?.date,
                 primary.taskDefinition == described?.taskDefinition
             else { throw BenchError("\(service) in \(env) was not updated") }
             latencies.append(created.timeIntervalSince(pushed))

@@ -88,7 +88,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: berthBinary())
         process.arguments = ["apply", "--path", "manifests", "--env", "staging"]
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "30"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["BERTH_LOCAL_PACE": "300"]) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -98,10 +98,11 @@ import Testing
             received.withLock { $0.append(chunk) }
         }
         try process.run()
-        // The apply waits on a slow rollout for minutes: what reaches the pipe while it runs is
-        // what a pipe's reader sees. Killed as soon as a line arrives, or after 10 s.
-        for _ in 0..<200 where received.withLock({ $0.isEmpty }) { try await Task.sleep(nanoseconds: 50_000_000) }
-        #expect(process.isRunning, "the apply ended before it was killed")
+        // The apply waits on a rollout of five minutes: what reaches the pipe while it runs is
+        // what a pipe's reader sees. Killed as soon as a line arrives, or after 20 s.
+        let deadline = Date().addingTimeInterval(20)
+        while received.withLock({ $0.isEmpty }), Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(process.isRunning, "the apply ended before it was killed: \(String(decoding: received.withLock { $0 }, as: UTF8.self))")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         out.fileHandleForReading.readabilityHandler = nil

@@ -176,6 +176,7 @@ import Testing
         let shown = await controller.status.current.environments.first
         let first = try #require(shown)
         #expect(first.errorKind == .terminal, "\(String(describing: first.error))")
+        #expect(first.errorCode == "invalid-manifests")
         clock.advance(86_400)
         // Past any backoff, and on a full resync: not tried again.
         #expect(await controller.pass(full: true, wait: true) == false)

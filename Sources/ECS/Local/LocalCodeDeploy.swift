@@ -125,7 +125,7 @@ extension LocalECS: CodeDeployClient {
                 throw fail("InvalidRevisionException", "The AppSpec content is missing or is not an ECS AppSpec.")
             }
             let definition = try requireActiveTaskDefinition(spec.taskDefinition, state)
-            guard let service = state.services[group.serviceKey], service.service.status == "ACTIVE" else {
+            guard let service = state.services[group.serviceKey], service.service.status == ECSStatus.active else {
                 throw fail("ECSServiceMappingLimitExceededException", "The ECS service of deployment group \(group.name) does not exist.")
             }
             if let balancer = service.service.loadBalancers?.first,
@@ -278,8 +278,8 @@ extension LocalECS: CodeDeployClient {
     /// The service after CodeDeploy's swap: the new revision's task set is primary and steady,
     /// and traffic is on the target group the old one did not use.
     func swap(_ local: inout LocalService, to taskDefinition: String, targetGroups: [String], at: Date, state: inout LocalState) {
-        for index in local.deployments.indices where local.deployments[index].status != "INACTIVE" {
-            local.deployments[index].status = "INACTIVE"
+        for index in local.deployments.indices where local.deployments[index].status != ECSStatus.inactive {
+            local.deployments[index].status = ECSStatus.inactive
         }
         let id = state.makeID()
         local.deployments.insert(
@@ -287,7 +287,7 @@ extension LocalECS: CodeDeployClient {
                 id: id, arn: deploymentArn(local.service, id), taskDefinition: taskDefinition, desiredCount: local.service.desiredCount ?? 0,
                 at: at, completed: true, reason: "CodeDeploy moved traffic to the replacement task set.", status: "SUCCESSFUL",
                 source: local.service.taskDefinition), at: 0)
-        local.deployments.removeAll { $0.status == "INACTIVE" }
+        local.deployments.removeAll { $0.status == ECSStatus.inactive }
         local.service.taskDefinition = taskDefinition
         if targetGroups.count == 2, var balancers = local.service.loadBalancers, !balancers.isEmpty {
             let current = balancers[0].targetGroupArn ?? ""

@@ -30,9 +30,9 @@ extension LocalECS {
     }
 
     nonisolated func clusterView(_ cluster: LocalCluster, _ state: LocalState) -> ECSAPI.Cluster {
-        let services = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status == "ACTIVE" }
+        let services = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status == ECSStatus.active }
         return ECSAPI.Cluster(
-            clusterArn: cluster.arn, clusterName: cluster.name, status: "ACTIVE", registeredContainerInstancesCount: 0,
+            clusterArn: cluster.arn, clusterName: cluster.name, status: ECSStatus.active, registeredContainerInstancesCount: 0,
             runningTasksCount: services.reduce(0) { $0 + (LocalRollout.view($1).runningCount ?? 0) },
             pendingTasksCount: 0, activeServicesCount: services.count)
     }
@@ -47,7 +47,7 @@ extension LocalECS {
     /// The ACTIVE service `service` of `cluster`, with its state key.
     nonisolated func requireService(cluster: String?, service: String?, _ state: LocalState) throws -> (String, LocalService) {
         let key = "\(try requireCluster(cluster, state).name)/\(clusterName(service))"
-        guard let local = state.services[key], local.service.status == "ACTIVE" else {
+        guard let local = state.services[key], local.service.status == ECSStatus.active else {
             throw fail("ServiceNotFoundException", "Service not found.")
         }
         return (key, local)
@@ -58,7 +58,7 @@ extension LocalECS {
         guard let reference, let definition = find(reference, in: state) else {
             throw fail("ClientException", "Unable to describe task definition.")
         }
-        guard definition.status == "ACTIVE" else { throw fail("ClientException", "TaskDefinition is inactive") }
+        guard definition.status == ECSStatus.active else { throw fail("ClientException", "TaskDefinition is inactive") }
         return definition
     }
 
@@ -69,8 +69,8 @@ extension LocalECS {
             let key = "\(cluster.name)/\(name)"
             advanceAll(&state)
             switch state.services[key]?.service.status {
-            case "ACTIVE": throw fail("InvalidParameterException", "Creation of service was not idempotent.")
-            case "DRAINING": throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
+            case ECSStatus.active: throw fail("InvalidParameterException", "Creation of service was not idempotent.")
+            case ECSStatus.draining: throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
             default: break
             }
             // An EXTERNAL service starts with no task set: the controller that deploys it makes them.
@@ -87,7 +87,7 @@ extension LocalECS {
                 ?? ECSAPI.DeploymentCircuitBreaker(enable: false, rollback: false)
             let service = ECSAPI.Service(
                 serviceArn: arn("service/\(cluster.name)/\(name)"), serviceName: name, clusterArn: cluster.arn,
-                loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], status: "ACTIVE",
+                loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], status: ECSStatus.active,
                 desiredCount: input.desiredCount ?? 0, runningCount: 0, pendingCount: 0,
                 launchType: input.launchType ?? (input.capacityProviderStrategy == nil ? "EC2" : nil),
                 capacityProviderStrategy: input.capacityProviderStrategy,
@@ -124,7 +124,7 @@ extension LocalECS {
             var service = local.service
             if let count = input.desiredCount {
                 service.desiredCount = count
-                for index in local.deployments.indices where local.deployments[index].status == "PRIMARY" {
+                for index in local.deployments.indices where local.deployments[index].status == ECSStatus.primary {
                     local.deployments[index].desiredCount = count
                 }
             }
@@ -177,9 +177,9 @@ extension LocalECS {
             guard input.force == true || (local.service.desiredCount ?? 0) == 0 else {
                 throw fail("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
             }
-            guard local.service.status == "ACTIVE" else { throw fail("ServiceNotActiveException", "Service was not ACTIVE.") }
+            guard local.service.status == ECSStatus.active else { throw fail("ServiceNotActiveException", "Service was not ACTIVE.") }
             // Like ECS: DRAINING while its tasks stop, INACTIVE after (advanceAll).
-            local.service.status = "DRAINING"
+            local.service.status = ECSStatus.draining
             local.service.desiredCount = 0
             local.deletedAt = now()
             state.services[key] = local
@@ -213,7 +213,7 @@ extension LocalECS {
         try await run("ListServices") { state in
             let cluster = try requireCluster(input.cluster, state)
             advanceAll(&state)
-            let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status != "INACTIVE" }
+            let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status != ECSStatus.inactive }
                 .compactMap(\.service.serviceArn).sorted()
             return Self.page(arns, maxResults: input.maxResults ?? 10, token: input.nextToken) { page, next in
                 ECSAPI.ListServicesResponse(serviceArns: page, nextToken: next)
@@ -259,7 +259,7 @@ extension LocalECS {
                 }
                 // ECS's own strategies say where they stand: the lifecycle stage and the traffic moved.
                 let stage =
-                    deployment.rolloutState == "IN_PROGRESS"
+                    deployment.rolloutState == ECSStatus.inProgress
                     ? LocalStrategy(deployment.configuration, pace: pace)?.stage(at: now().timeIntervalSince(deployment.createdAt)) : nil
                 let rollback =
                     deployment.rollbackReason.map {

@@ -33,7 +33,7 @@ extension LocalECS {
             // One family is looked up, not found among all of them (a first sync asks once per service).
             let families = input.familyPrefix.map { [$0] } ?? state.revisionCounts.keys.sorted()
             var all = families.flatMap { state.history(of: $0) }
-                .filter { $0.status == (input.status ?? "ACTIVE") }
+                .filter { $0.status == (input.status ?? ECSStatus.active) }
                 .compactMap(\.taskDefinitionArn)
             if input.sort == "DESC" { all.reverse() }
             return Self.page(all, maxResults: input.maxResults ?? 100, token: input.nextToken) { arns, next in
@@ -49,7 +49,7 @@ extension LocalECS {
             else {
                 throw fail("ClientException", "The specified task definition does not exist.")
             }
-            definition.status = "INACTIVE"
+            definition.status = ECSStatus.inactive
             definition.deregisteredAt = Timestamp(now())
             state.set(definition, family: family, revision: revision)
             return ECSAPI.DeregisterTaskDefinitionResponse(taskDefinition: definition)

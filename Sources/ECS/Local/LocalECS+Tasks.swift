@@ -20,8 +20,8 @@ extension LocalECS {
                     containers: (definition.containerDefinitions ?? []).map {
                         ECSAPI.Container(
                             containerArn: arn("container/\(cluster.name)/\(id)/\($0.name ?? "")"), taskArn: taskArn,
-                            name: $0.name, image: $0.image, lastStatus: "PENDING")
-                    }, cpu: definition.cpu, createdAt: Timestamp(now()), desiredStatus: "RUNNING", group: input.group,
+                            name: $0.name, image: $0.image, lastStatus: ECSStatus.pending)
+                    }, cpu: definition.cpu, createdAt: Timestamp(now()), desiredStatus: ECSStatus.running, group: input.group,
                     lastStatus: "PROVISIONING", launchType: input.launchType, memory: definition.memory,
                     overrides: input.overrides, startedBy: input.startedBy, tags: input.tags, taskArn: taskArn,
                     taskDefinitionArn: definition.taskDefinitionArn)
@@ -52,19 +52,19 @@ extension LocalECS {
     nonisolated func progress(_ local: LocalTask) -> ECSAPI.Task {
         var task = local.task
         let elapsed = now().timeIntervalSince(local.startedAt)
-        let stage = elapsed < pace / 2 ? "PROVISIONING" : elapsed < pace ? "RUNNING" : "STOPPED"
+        let stage = elapsed < pace / 2 ? "PROVISIONING" : elapsed < pace ? ECSStatus.running : ECSStatus.stopped
         task.lastStatus = stage
         if stage != "PROVISIONING" { task.startedAt = Timestamp(local.startedAt.addingTimeInterval(pace / 2)) }
-        if stage == "STOPPED" {
-            task.desiredStatus = "STOPPED"
+        if stage == ECSStatus.stopped {
+            task.desiredStatus = ECSStatus.stopped
             task.stoppedAt = Timestamp(local.startedAt.addingTimeInterval(pace))
             task.stopCode = "EssentialContainerExited"
             task.stoppedReason = "Essential container in task exited"
         }
         task.containers = task.containers?.map { container in
             var container = container
-            container.lastStatus = stage == "PROVISIONING" ? "PENDING" : stage
-            if stage == "STOPPED" { container.exitCode = local.fails ? 1 : 0 }
+            container.lastStatus = stage == "PROVISIONING" ? ECSStatus.pending : stage
+            if stage == ECSStatus.stopped { container.exitCode = local.fails ? 1 : 0 }
             return container
         }
         return task

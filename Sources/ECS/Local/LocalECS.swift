@@ -95,7 +95,7 @@ package actor LocalECS: ECSClient {
         if parts.count == 2, let revision = Int(parts[1]) {
             return revision >= 1 && revision <= count ? state.revision(family, revision) : nil
         }
-        return (1...max(count, 1)).reversed().lazy.compactMap { state.revision(family, $0) }.first { $0.status == "ACTIVE" }
+        return (1...max(count, 1)).reversed().lazy.compactMap { state.revision(family, $0) }.first { $0.status == ECSStatus.active }
     }
 
     /// Brings every service's deployments up to now, and deleted services to INACTIVE once drained.
@@ -106,7 +106,7 @@ package actor LocalECS: ECSClient {
             guard let draining = state.services[key], draining.draining,
                 (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now()
             else { continue }
-            state.services[key]!.service.status = "INACTIVE"
+            state.services[key]!.service.status = ECSStatus.inactive
         }
         for key in state.services.busy {
             guard let moving = state.services[key], moving.rollingOut else { continue }
@@ -138,10 +138,10 @@ package actor LocalECS: ECSClient {
     /// A new PRIMARY deployment of `taskDefinition`; the previous primary becomes ACTIVE.
     func deploy(_ local: inout LocalService, taskDefinition: String, state: inout LocalState) {
         let at = now()
-        for index in local.deployments.indices where local.deployments[index].status == "PRIMARY" {
-            local.deployments[index].status = "ACTIVE"
-            if local.deployments[index].rolloutState == "IN_PROGRESS" {
-                local.deployments[index].serviceDeploymentStatus = "STOPPED"
+        for index in local.deployments.indices where local.deployments[index].status == ECSStatus.primary {
+            local.deployments[index].status = ECSStatus.active
+            if local.deployments[index].rolloutState == ECSStatus.inProgress {
+                local.deployments[index].serviceDeploymentStatus = ECSStatus.stopped
                 local.deployments[index].finishedAt = at
             }
         }
@@ -149,10 +149,11 @@ package actor LocalECS: ECSClient {
         local.deployments.insert(
             .primary(
                 id: id, arn: deploymentArn(local.service, id), taskDefinition: taskDefinition, desiredCount: local.service.desiredCount ?? 0,
-                at: at, completed: false, reason: "ECS deployment ecs-svc/\(id) in progress.", status: "IN_PROGRESS",
-                source: local.deployments.first { $0.status == "ACTIVE" }?.taskDefinition, configuration: local.service.deploymentConfiguration),
+                at: at, completed: false, reason: "ECS deployment ecs-svc/\(id) in progress.", status: ECSStatus.inProgress,
+                source: local.deployments.first { $0.status == ECSStatus.active }?.taskDefinition,
+                configuration: local.service.deploymentConfiguration),
             at: 0)
-        local.deployments.removeAll { $0.status == "INACTIVE" }
+        local.deployments.removeAll { $0.status == ECSStatus.inactive }
         local.service.taskDefinition = taskDefinition
     }
 
@@ -193,16 +194,16 @@ package actor LocalECS: ECSClient {
             for cluster in state.clusters.keys.sorted() { lines.append("cluster \(cluster)") }
             for family in state.revisionCounts.keys.sorted() {
                 let revisions = state.history(of: family)
-                let active = revisions.filter { $0.status == "ACTIVE" }.count
+                let active = revisions.filter { $0.status == ECSStatus.active }.count
                 lines.append("task definition family \(family): \(revisions.count) revision(s), \(active) active")
             }
             for key in state.services.keys.sorted() {
                 let view = LocalRollout.view(state.services[key]!)
-                guard view.status == "ACTIVE" else {
-                    lines.append("service \(key): deleted (\(view.status ?? "INACTIVE"))")
+                guard view.status == ECSStatus.active else {
+                    lines.append("service \(key): deleted (\(view.status ?? ECSStatus.inactive))")
                     continue
                 }
-                let rollout = view.deployments?.first { $0.status == "PRIMARY" }?.rolloutState ?? "-"
+                let rollout = view.deployments?.first { $0.status == ECSStatus.primary }?.rolloutState ?? "-"
                 lines.append(
                     "service \(key): \(view.taskDefinition?.split(separator: "/").last ?? "-") desired \(view.desiredCount ?? 0) running \(view.runningCount ?? 0) rollout \(rollout)"
                 )

@@ -49,7 +49,7 @@ enum LocalRegistration {
         return ECSAPI.TaskDefinition(
             taskDefinitionArn: arn, containerDefinitions: containers, family: input.family,
             taskRoleArn: input.taskRoleArn, executionRoleArn: input.executionRoleArn, networkMode: networkMode,
-            revision: revision, volumes: (input.volumes ?? []).map(fill), status: "ACTIVE",
+            revision: revision, volumes: (input.volumes ?? []).map(fill), status: ECSStatus.active,
             requiresAttributes: [], placementConstraints: input.placementConstraints ?? [],
             compatibilities: fargate ? ["EC2", "FARGATE"] : ["EC2"], runtimePlatform: input.runtimePlatform,
             requiresCompatibilities: input.requiresCompatibilities, cpu: input.cpu.flatMap(TaskSize.cpuUnits).map(String.init) ?? input.cpu,

@@ -20,9 +20,9 @@ struct LocalRollout {
         var changed = true
         while changed {
             changed = false
-            guard let index = local.deployments.firstIndex(where: { $0.status == "PRIMARY" }) else { return }
+            guard let index = local.deployments.firstIndex(where: { $0.status == ECSStatus.primary }) else { return }
             var primary = local.deployments[index]
-            guard primary.rolloutState == "IN_PROGRESS" else { return }
+            guard primary.rolloutState == ECSStatus.inProgress else { return }
             let breaker = local.service.deploymentConfiguration?.deploymentCircuitBreaker
             if failing(primary.taskDefinition) {
                 let elapsed = now.timeIntervalSince(primary.createdAt)
@@ -30,11 +30,11 @@ struct LocalRollout {
                 local.deployments[index] = primary
                 guard breaker?.enable == true, elapsed >= 2 * pace else { return }
                 let failedAt = primary.createdAt.addingTimeInterval(2 * pace)
-                primary.rolloutState = "FAILED"
+                primary.rolloutState = ECSStatus.failed
                 primary.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
                 primary.updatedAt = failedAt
                 if breaker?.rollback == true, let previous = lastCompletedTaskDefinition(local) {
-                    primary.status = "ACTIVE"
+                    primary.status = ECSStatus.active
                     primary.serviceDeploymentStatus = "ROLLBACK_SUCCESSFUL"
                     primary.finishedAt = failedAt
                     local.deployments[index] = primary
@@ -72,15 +72,15 @@ struct LocalRollout {
             }
             let doneAt = primary.createdAt.addingTimeInterval(strategy?.duration ?? pace)
             guard now >= doneAt else { return }
-            primary.rolloutState = "COMPLETED"
+            primary.rolloutState = ECSStatus.completed
             primary.rolloutStateReason = "ECS deployment \(primary.id) completed."
             primary.updatedAt = doneAt
             primary.finishedAt = doneAt
             primary.serviceDeploymentStatus = primary.rollbackOf == nil ? "SUCCESSFUL" : "ROLLBACK_SUCCESSFUL"
             local.deployments[index] = primary
             // Older deployments have drained once the new one is steady.
-            for other in local.deployments.indices where other != index && local.deployments[other].status == "ACTIVE" {
-                local.deployments[other].status = "INACTIVE"
+            for other in local.deployments.indices where other != index && local.deployments[other].status == ECSStatus.active {
+                local.deployments[other].status = ECSStatus.inactive
             }
             Self.add(event("(service \(local.service.serviceName ?? "")) has reached a steady state.", doneAt), to: &local)
             changed = true
@@ -91,8 +91,8 @@ struct LocalRollout {
     /// it is primary and steady again at once, and the new one failed.
     private func rollBack(_ local: inout LocalService, index: Int, to previous: String, at: Date, reason: String) {
         var failed = local.deployments[index]
-        failed.status = "ACTIVE"
-        failed.rolloutState = "FAILED"
+        failed.status = ECSStatus.active
+        failed.rolloutState = ECSStatus.failed
         failed.rolloutStateReason = reason
         failed.serviceDeploymentStatus = "ROLLBACK_SUCCESSFUL"
         failed.rollbackReason = reason
@@ -100,8 +100,8 @@ struct LocalRollout {
         failed.finishedAt = at
         local.deployments[index] = failed
         // The source revision's tasks take the traffic back; any older set has drained.
-        for other in local.deployments.indices where other != index && local.deployments[other].status == "ACTIVE" {
-            local.deployments[other].status = "INACTIVE"
+        for other in local.deployments.indices where other != index && local.deployments[other].status == ECSStatus.active {
+            local.deployments[other].status = ECSStatus.inactive
         }
         let id = makeID()
         local.deployments.insert(
@@ -113,7 +113,7 @@ struct LocalRollout {
     }
 
     private func lastCompletedTaskDefinition(_ local: LocalService) -> String? {
-        local.deployments.filter { $0.rolloutState == "COMPLETED" }.max { $0.updatedAt < $1.updatedAt }?.taskDefinition
+        local.deployments.filter { $0.rolloutState == ECSStatus.completed }.max { $0.updatedAt < $1.updatedAt }?.taskDefinition
     }
 
     /// Newest first, the last 100, as DescribeServices shows them: a service deployed every
@@ -131,10 +131,10 @@ struct LocalRollout {
     /// The service as DescribeServices shows it: counts and the deployments still visible.
     static func view(_ local: LocalService) -> ECSAPI.Service {
         var service = local.service
-        let visible = local.deployments.filter { $0.status != "INACTIVE" }
+        let visible = local.deployments.filter { $0.status != ECSStatus.inactive }
         service.deployments = visible.map { deployment in
-            let steady = deployment.rolloutState == "COMPLETED"
-            let running = deployment.status == "PRIMARY" ? (steady ? deployment.desiredCount : 0) : (steady ? deployment.desiredCount : 0)
+            let steady = deployment.rolloutState == ECSStatus.completed
+            let running = deployment.status == ECSStatus.primary ? (steady ? deployment.desiredCount : 0) : (steady ? deployment.desiredCount : 0)
             return ECSAPI.Deployment(
                 id: deployment.id, status: deployment.status, taskDefinition: deployment.taskDefinition,
                 desiredCount: deployment.desiredCount, pendingCount: steady ? 0 : deployment.desiredCount, runningCount: running,
@@ -143,7 +143,7 @@ struct LocalRollout {
                 platformVersion: service.platformVersion, networkConfiguration: service.networkConfiguration,
                 rolloutState: deployment.rolloutState, rolloutStateReason: deployment.rolloutStateReason)
         }
-        let primary = visible.first { $0.status == "PRIMARY" }
+        let primary = visible.first { $0.status == ECSStatus.primary }
         if let controller = service.deploymentController?.type, controller != "ECS" {
             // CodeDeploy and external controllers deploy task sets: ECS shows those, and no deployments.
             service.taskSets =
@@ -153,7 +153,7 @@ struct LocalRollout {
                         taskDefinition: deployment.taskDefinition, computedDesiredCount: deployment.desiredCount,
                         pendingCount: deployment.pendingCount, runningCount: deployment.runningCount,
                         createdAt: deployment.createdAt, updatedAt: deployment.updatedAt,
-                        stabilityStatus: deployment.rolloutState == "COMPLETED" ? "STEADY_STATE" : "STABILIZING")
+                        stabilityStatus: deployment.rolloutState == ECSStatus.completed ? "STEADY_STATE" : "STABILIZING")
                 } ?? []
             service.runningCount = service.taskSets?.reduce(0) { $0 + ($1.runningCount ?? 0) } ?? 0
             service.pendingCount = service.taskSets?.reduce(0) { $0 + ($1.pendingCount ?? 0) } ?? 0

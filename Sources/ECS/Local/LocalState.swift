@@ -159,9 +159,9 @@ struct LocalService: Codable, Sendable, Equatable {
     }
 
     /// Deleted, and not yet INACTIVE.
-    var draining: Bool { service.status == "DRAINING" }
+    var draining: Bool { service.status == ECSStatus.draining }
     /// Its primary deployment is rolling out.
-    var rollingOut: Bool { deployments.contains { $0.status == "PRIMARY" && $0.rolloutState == "IN_PROGRESS" } }
+    var rollingOut: Bool { deployments.contains { $0.status == ECSStatus.primary && $0.rolloutState == ECSStatus.inProgress } }
 
     static func == (a: LocalService, b: LocalService) -> Bool { a.storage === b.storage || a.storage.value == b.storage.value }
 }
@@ -215,7 +215,8 @@ extension LocalDeployment {
     ) -> LocalDeployment {
         LocalDeployment(
             id: "ecs-svc/\(id)", arn: arn, taskDefinition: taskDefinition, desiredCount: desiredCount, createdAt: at, updatedAt: at,
-            status: "PRIMARY", rolloutState: completed ? "COMPLETED" : "IN_PROGRESS", rolloutStateReason: reason, failedTasks: 0,
+            status: ECSStatus.primary, rolloutState: completed ? ECSStatus.completed : ECSStatus.inProgress, rolloutStateReason: reason,
+            failedTasks: 0,
             serviceDeploymentStatus: status, finishedAt: completed ? at : nil, rollbackOf: rollbackOf, sourceTaskDefinition: source,
             configuration: configuration)
     }
