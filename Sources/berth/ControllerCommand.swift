@@ -107,7 +107,8 @@ struct ControllerCommand: AsyncParsableCommand {
                 let state = environment.error.map { "error: \($0)" } ?? (environment.converged ? "converged" : "not converged")
                 print("  \(environment.environment) (\(environment.target)): \(state)")
                 for service in environment.services {
-                    print("    \(service.service): \(service.sync)\(service.reason.map { " (\($0))" } ?? "")")
+                    print(
+                        "    \(service.service): \(service.sync.replacingOccurrences(of: "-", with: " "))\(service.reason.map { " (\($0))" } ?? "")")
                 }
             }
             for review in snapshot.reviews {
