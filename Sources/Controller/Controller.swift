@@ -205,7 +205,9 @@ package actor Controller {
         }
         // Review environments belong to whoever reconciles the environment they copy.
         if let template = loaded.config?.review, mine.contains(template.from) {
-            await reviews.start(template, loaded: loaded, head: head, everything: everything, fence: await ownership.fence(template.from))
+            // Asked for at each write: a review run can outlast the lease version of this pass.
+            let ownership = self.ownership, from = template.from
+            await reviews.start(template, loaded: loaded, head: head, everything: everything) { try await ownership.fence(from)?() }
         }
         await registries.look(loaded, owned: mine)
         guard wait else { return await status.current.environments.allSatisfy(\.converged) }
@@ -226,13 +228,14 @@ package actor Controller {
             _ = await running?.value
             // Superseded again while it waited: the newer worker does the work.
             guard !Task.isCancelled else { return false }
+            // Running from here on: a pass that comes while the fence is asked for joins it.
+            self.schedule.began(name)
             let fence = await self.ownership.fence(name)
             var job = draft
             job.settled = observeAll ? [:] : self.schedule.settled[name] ?? [:]
             job.fence = fence
             job.refusalNotified = self.refusalsSent[name] == draft.head
             job.accepted = self.acceptedNotifications[name] ?? []
-            self.schedule.began(name)
             return self.finish(job, await self.worker.run(job))
         }
         workers[name] = task

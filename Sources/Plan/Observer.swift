@@ -27,6 +27,8 @@ package struct Observer: Sendable {
         }
         for want in desired {
             guard let service = observation.services[want.rendered.serviceName] else { continue }
+            // Not this review environment's: the planner refuses it, and nothing of it is read.
+            if let review = environment.review, !review.owns(Tags.map(service.tags)) { continue }
             if let arn = service.taskDefinition, recordedSpecs[arn] != want.specHash, observation.taskDefinitions[arn] == nil {
                 observation.taskDefinitions[arn] = try await cache.get(arn, from: client)
             }
