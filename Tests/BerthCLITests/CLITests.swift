@@ -3,12 +3,8 @@ import Foundation
 import Testing
 import Git
 
-/// Runs the built `berth` executable, as a user would, on real repositories.
-struct BerthRun {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
+/// What the built `berth` executable, run as a user would on real repositories, printed.
+typealias BerthRun = ProcessResult
 
 func berthBinary() -> String {
     if let explicit = ProcessInfo.processInfo.environment["BERTH_BINARY"] { return explicit }
@@ -25,8 +21,7 @@ func berthBinary() -> String {
 }
 
 func berth(_ args: [String], in dir: String, environment: [String: String] = [:]) throws -> BerthRun {
-    let result = try ProcessRunner.runBlocking(berthBinary(), args, in: dir, environment: berthEnvironment(environment))
-    return BerthRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
+    try ProcessRunner.runBlocking(berthBinary(), args, in: dir, environment: berthEnvironment(environment))
 }
 
 /// A fast local target and no colour, under what the test sets.
@@ -36,8 +31,7 @@ func berthEnvironment(_ environment: [String: String]) -> [String: String] {
 
 /// `berth` from async code: waits on a thread of its own, never on the cooperative pool.
 func berth(_ args: [String], in dir: String, environment: [String: String] = [:]) async throws -> BerthRun {
-    let result = try await ProcessRunner.run(berthBinary(), args, in: dir, environment: berthEnvironment(environment))
-    return BerthRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
+    try await ProcessRunner.run(berthBinary(), args, in: dir, environment: berthEnvironment(environment))
 }
 
 /// The repository's own manifests/ folder.

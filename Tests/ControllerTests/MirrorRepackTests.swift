@@ -9,11 +9,6 @@ import Testing
 /// machine; a pack, over the network); past the limits they become one pack, and the mirror
 /// stays a complete repository (checked by git's own fsck).
 @Suite struct MirrorRepackTests {
-    static func git(_ args: [String]) throws -> (status: Int32, output: String) {
-        let result = try ProcessRunner.runBlocking("git", args, mergingErrors: true)
-        return (result.status, result.stdout)
-    }
-
     /// Loose objects in `repository`, counted exactly.
     static func looseObjects(_ repository: String) -> Int {
         let objects = repository + "/objects"
@@ -32,7 +27,7 @@ import Testing
         // branches and notes only, but a repack must keep whatever a reference holds).
         try origin.setNote("{\"berth\": 1}", on: tip, author: author)
         #expect(
-            try Self.git([
+            try GitCLI.run([
                 "-C", mirror.path, "-c", "user.name=Dev", "-c", "user.email=dev@example.com",
                 "tag", "-a", "v1", "-m", "first release", tip.hex,
             ]).status == 0)
@@ -54,13 +49,13 @@ import Testing
         #expect(repo.packCount == 1, "\(repo.packCount) packs")
         #expect(Self.looseObjects(mirror.path) == 0, "every loose object is in the pack, and is removed")
         // Everything reachable is still there, as git itself sees it.
-        let fsck = try Self.git(["-C", mirror.path, "fsck", "--full", "--strict"])
+        let fsck = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsck.status == 0, "\(fsck.output)")
         #expect(try repo.history(from: tip).count == fetches + 1)
         #expect(try repo.file(at: tip, path: "services/s1/service.yaml") != nil)
         // The origin's notes are fetched to berth's own ref, never over the notes it writes.
         #expect(try repo.note(on: repo.history(from: tip).last!.id, ref: NotesRecorder.originNotesRef) == "{\"berth\": 1}")
-        #expect(try Self.git(["-C", mirror.path, "cat-file", "-t", "refs/tags/v1"]).output.hasPrefix("tag"))
+        #expect(try GitCLI.run(["-C", mirror.path, "cat-file", "-t", "refs/tags/v1"]).output.hasPrefix("tag"))
         // And it keeps fetching: a branch comes and goes, and a force-push moves main back.
         let feature = try origin.commit(
             changes: [.write("berth.yaml", "version: 1\n# feature\n")], onto: "feature", expectedTip: nil,
@@ -72,7 +67,7 @@ import Testing
         try origin.moveReference("refs/heads/main", to: parent, expected: tip, logMessage: "force-push")
         #expect(try mirror.sync(branch: "main") == parent)
         #expect(try repo.referenceTarget("refs/heads/feature") == nil, "pruned")
-        let fsckAfter = try Self.git(["-C", mirror.path, "fsck", "--full", "--strict"])
+        let fsckAfter = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsckAfter.status == 0, "\(fsckAfter.output)")
     }
 }
