@@ -25,6 +25,9 @@ package struct ApplyOptions: Sendable {
     /// observed again: a new head describes only what it changed, and drift is left to the
     /// periodic resync, which passes none.
     package var settled: [String: String] = [:]
+    /// The time a freeze is judged at: the controller's clock, so a freeze that ends is seen
+    /// by the pass that decided to apply.
+    package var now = Date()
 
     package init(
         wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,

@@ -15,14 +15,8 @@ import Records
 /// no other environment, nor the next pass. It reads what it is given (`WorkerJob`) and hands
 /// back what the scheduler must remember (`WorkerResult`); status, metrics, logs, records and
 /// notifications are its own to write.
-struct EnvironmentWorker: Sendable {
-    let options: ControllerOptions
-    let mirror: RepositoryMirror
-    let status: ControllerStatus
-    let metrics: ControllerMetrics
-    let connector: TargetConnector
-    let publisher: RecordPublisher
-    let logger: Logger
+struct EnvironmentWorker: ControllerPart, Sendable {
+    let context: ControllerContext
     let revertStep: Controller.RevertStep?
     let promoteStep: Controller.PromoteStep?
 
@@ -71,11 +65,12 @@ struct EnvironmentWorker: Sendable {
             let reconciler = job.reconciler
             let fence = job.fence
             let logger = self.logger
+            var applying = ApplyOptions(
+                wait: true, timeout: 600, pollInterval: options.pollInterval, trigger: trigger, trustAnchor: anchor, settled: settled)
+            applying.now = now()
             let (plan, outcomes) = try await reconciler.apply(
                 name,
-                options: ApplyOptions(
-                    wait: true, timeout: 600, pollInterval: options.pollInterval,
-                    trigger: trigger, trustAnchor: anchor, settled: settled),
+                options: applying,
                 hooks: ApplyHooks(beforeWrite: fence)
             ) { step in
                 logger.info("\(step)", metadata: ["event": "apply-step", "environment": "\(name)", "commit": "\(head.hex)"])

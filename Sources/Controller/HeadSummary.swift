@@ -1,4 +1,5 @@
 import Canonical
+import Foundation
 import Manifests
 import Reconcile
 
@@ -31,11 +32,11 @@ enum HeadSummary {
         return result
     }
 
-    /// The specs, plus what can change without a new head: a freeze starting or ending.
-    static func fingerprints(_ loaded: LoadedManifests, specs: [String: [String: String]]) -> [String: String] {
+    /// The specs, plus what can change without a new head: a freeze starting or ending at `now`.
+    static func fingerprints(_ loaded: LoadedManifests, specs: [String: [String: String]], now: Date) -> [String: String] {
         var result: [String: String] = [:]
         for name in loaded.environmentNames {
-            let frozen = loaded.environment(name)?.freeze.map { $0.isActive() ? "frozen" : "" } ?? ""
+            let frozen = loaded.environment(name)?.freeze.map { $0.isActive(at: now) ? "frozen" : "" } ?? ""
             let services = (specs[name] ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
             result[name] = SpecHash.of(.string(services + frozen + (loaded.blockedEnvironments.contains(name) ? "blocked" : "")))
         }

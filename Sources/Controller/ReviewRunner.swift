@@ -15,19 +15,10 @@ import Trust
 /// the mirror), apart from the controller's passes. A run observes the review cluster, tears
 /// down what should go and applies what should run; what it leaves to do makes the next pass
 /// start another.
-actor ReviewRunner {
+actor ReviewRunner: ControllerPart {
     private nonisolated let executor = DedicatedExecutor(name: "berth-reviews")
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    let options: ControllerOptions
-    let mirror: RepositoryMirror
-    let status: ControllerStatus
-    let metrics: ControllerMetrics
-    let connector: TargetConnector
-    let recorder: NotesRecorder
-    let publisher: RecordPublisher
-    let logger: Logger
-    /// The time branches' idleness and time to live are judged at.
-    let now: @Sendable () -> Date
+    nonisolated let context: ControllerContext
 
     private var task: Task<Void, Never>?
     private var running = false
@@ -41,20 +32,8 @@ actor ReviewRunner {
     /// retried, so a failing creation reuses its task definitions instead of registering more.
     private var lives: [String: String] = [:]
 
-    init(
-        options: ControllerOptions, mirror: RepositoryMirror, status: ControllerStatus, metrics: ControllerMetrics,
-        connector: TargetConnector, recorder: NotesRecorder, publisher: RecordPublisher, logger: Logger,
-        now: @escaping @Sendable () -> Date
-    ) {
-        self.now = now
-        self.options = options
-        self.mirror = mirror
-        self.status = status
-        self.metrics = metrics
-        self.connector = connector
-        self.recorder = recorder
-        self.publisher = publisher
-        self.logger = logger
+    init(context: ControllerContext) {
+        self.context = context
     }
 
     /// Waits for the run in progress, if any.

@@ -1,18 +1,20 @@
 import Canonical
+import Foundation
 import ECS
 import ECSModel
 import Manifests
 import Records
 
 /// Compares what git wants with what ECS runs (`Observation`, read by `Observer`): a pure
-/// function, so every way a service can differ is testable without a target.
+/// function (the time a freeze is judged at is given), so every way a service can differ is
+/// testable without a target.
 package enum Planner {
     /// With `recordedSpecs` (task definition ARN to the spec hash berth registered it for, from
     /// its records), a service running the revision berth registered for exactly what git wants
     /// is compared without its task definition: a revision never changes once registered.
     package static func plan(
         environment: Environment, desired: [DesiredService], observed: Observation, commit: String?,
-        lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: [String: String] = [:]
+        lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: [String: String] = [:], now: Date = Date()
     ) throws -> EnvironmentPlan {
         let services = try desired.map { want in
             try servicePlan(
@@ -21,7 +23,7 @@ package enum Planner {
         }
         var plan = EnvironmentPlan(
             environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),
-            services: services, frozen: environment.freeze.flatMap { $0.isActive() ? $0.description : nil })
+            services: services, frozen: environment.freeze.flatMap { $0.isActive(at: now) ? $0.description : nil })
         if environment.policy.prune, environment.review == nil { plan.pruned = observed.prunable }
         return plan
     }

@@ -68,7 +68,7 @@ package struct Reconciler: Sendable {
 
     /// The plan of `name`; services whose specs are those `settled` names (see
     /// `ApplyOptions.settled`) are left out, unless a one-off task runs from them.
-    package func plan(_ name: String, settled: [String: String] = [:]) async throws -> EnvironmentPlan {
+    package func plan(_ name: String, settled: [String: String] = [:], now: Date = Date()) async throws -> EnvironmentPlan {
         let (environment, all) = try desired(name)
         let taskServices = Set(environment.tasks.map(\.service))
         let desired = settled.isEmpty ? all : all.filter { settled[$0.name] != $0.specs || taskServices.contains($0.name) }
@@ -78,7 +78,7 @@ package struct Reconciler: Sendable {
         let observed = try await observer.observe(environment: environment, desired: desired, recordedSpecs: records.recordedSpecs)
         return try Planner.plan(
             environment: environment, desired: desired, observed: observed, commit: manifests.commit?.hex,
-            lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs)
+            lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs, now: now)
     }
 
     /// What runs in `name` against what git wants, with the last apply of each service.
@@ -97,7 +97,7 @@ package struct Reconciler: Sendable {
             throw ReconcileError(.refused, "berth applies commits, not work trees", next: "commit the change (or drop --worktree)")
         }
         let (environment, desired) = try desired(name)
-        if let freeze = environment.freeze, freeze.isActive() {
+        if let freeze = environment.freeze, freeze.isActive(at: options.now) {
             try await refuse("environment '\(name)' is \(freeze.description); nothing is applied", environment, desired, commit, options)
         }
         if let path = recorder?.repositoryPath {
@@ -131,7 +131,7 @@ package struct Reconciler: Sendable {
             await notify("break-glass", environment, commit: commit, reason: "\(problem); deployed anyway: \(reason)", services: [])
         }
         accept(commit, environment: name)
-        let plan = try await plan(name, settled: options.settled)
+        let plan = try await plan(name, settled: options.settled, now: options.now)
         await announceDuration(of: plan, environment: environment, progress: progress)
         let client = await connector.client(for: environment.target)
         let applier = Applier(

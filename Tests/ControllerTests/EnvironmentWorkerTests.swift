@@ -28,11 +28,11 @@ import Testing
         connector = TargetConnector(
             repositoryRoot: options.stateDirectory, environment: ["BERTH_LOCAL_PACE": "0.05", "HOME": "/nonexistent"])
         recorder = NotesRecorder(repositoryPath: mirror.path)
-        let logger = Logger(label: "test")
         worker = EnvironmentWorker(
-            options: options, mirror: mirror, status: ControllerStatus(), metrics: ControllerMetrics(calls: CallCounter()),
-            connector: connector, publisher: RecordPublisher(recorder: recorder, remote: mirror.notesRemote, logger: logger),
-            logger: logger, revertStep: nil, promoteStep: nil)
+            context: ControllerContext(
+                options: options, mirror: mirror, connector: connector, recorder: recorder, metrics: ControllerMetrics(calls: CallCounter()),
+                logger: Logger(label: "test")),
+            revertStep: nil, promoteStep: nil)
     }
 
     /// Commits a release of one service on main and fetches it into the mirror; the job for it.

@@ -220,6 +220,29 @@ import Testing
         #expect(await controller.status.current.environments.first?.error == nil)
     }
 
+    /// A freeze that ends by itself changes no commit: the first pass after its end takes the
+    /// environment, and none before it does. The freeze is judged at the controller's clock.
+    @Test func aFreezeThatEndsIsTakenByTheNextPassOnTheSameHead() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let clock = TestClock()
+        let until = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(3_600))
+        _ = try origin.commit(
+            changes: Self.manifests("1") + [.write("environments/staging/freeze.yaml", "reason: release week\nuntil: \"\(until)\"\n")],
+            onto: "main", expectedTip: nil, message: "release 1, frozen", author: Self.author)
+        let controller = Self.controller(folder, interval: 10, clock: clock)
+        #expect(await controller.pass(full: true, wait: true) == false)
+        let frozen = try #require(await controller.status.current.environments.first)
+        #expect(frozen.error?.contains("frozen") == true, "\(String(describing: frozen.error))")
+        clock.advance(1_800)
+        #expect(await controller.pass(wait: true) == false)
+        #expect(await controller.status.current.environments.first?.lastReconciled == frozen.lastReconciled)
+        clock.advance(1_801)
+        #expect(await controller.pass(wait: true))
+        let thawed = try #require(await controller.status.current.environments.first)
+        #expect(thawed.converged && thawed.error == nil)
+    }
+
     /// `policy.revertOnRollback` in the controller, too: after ECS's circuit breaker rolled a
     /// release back, the revert commit waits on a branch of the origin for review.
     @Test func theControllerCommitsARevertAfterARollback() async throws {
