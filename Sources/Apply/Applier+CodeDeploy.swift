@@ -26,8 +26,8 @@ extension Applier {
                 .deploymentController,
                 "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller: ECS changes "
                     + blocked.sorted().map { "service.\($0)" }.joined(separator: ", ")
-                    + " neither through UpdateService nor through a CodeDeploy deployment; the service has to be created again "
-                    + "for it", kind: .terminal)
+                    + " neither through UpdateService nor through a CodeDeploy deployment",
+                next: "the service has to be created again for it")
         }
         if !updatable.isEmpty {
             _ = try await updateService(try ServiceUpdate.request(from: want.create, only: ServiceUpdate.codeDeployUpdatable), want)
@@ -38,8 +38,7 @@ extension Applier {
         }
         guard let codeDeploy else {
             throw ReconcileError(
-                .deploymentController, "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller, and this target has no CodeDeploy",
-                kind: .terminal)
+                .deploymentController, "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller, and this target has no CodeDeploy")
         }
         let appSpec = try CodeDeployAppSpec(
             taskDefinitionArn: taskDefinitionArn, service: want.create,
@@ -167,7 +166,7 @@ extension Applier {
                 throw ReconcileError(
                     .deploymentController,
                     "CodeDeploy deployment group \(application)/\(group) deploys \(listed.isEmpty ? "no ECS service" : listed), "
-                        + "not \(cluster)/\(want.rendered.serviceName); name this environment's group in its overlay", kind: .terminal)
+                        + "not \(cluster)/\(want.rendered.serviceName)", next: "name this environment's group in its overlay")
             }
             return (application, group)
         }
@@ -181,9 +180,8 @@ extension Applier {
         }
         throw ReconcileError(
             .deploymentController,
-            "no CodeDeploy deployment group deploys \(want.rendered.serviceName) in \(cluster); name it in "
-                + "\(want.rendered.sources.first ?? "the service file") under codeDeploy: {application, deploymentGroup}",
-            kind: .terminal)
+            "no CodeDeploy deployment group deploys \(want.rendered.serviceName) in \(cluster)",
+            next: "name it in \(want.rendered.sources.first ?? "the service file") under codeDeploy: {application, deploymentGroup}")
     }
 
     /// The local target's application and group for `want`, created when missing, with the

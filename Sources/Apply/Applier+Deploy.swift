@@ -54,7 +54,8 @@ extension Applier {
             guard response.service?.serviceName != nil else {
                 throw ReconcileError(
                     .incompleteAnswer,
-                    "ecs CreateService for \(want.rendered.serviceName) answered without the service; look at the cluster before applying again")
+                    "ecs CreateService for \(want.rendered.serviceName) answered without the service",
+                    next: "look at the cluster before applying again")
             }
             progress("\(environment.name)/\(want.name): created service \(want.rendered.serviceName)")
             switch controller {
@@ -108,7 +109,7 @@ extension Applier {
         guard response.service?.serviceName != nil else {
             throw ReconcileError(
                 .incompleteAnswer,
-                "ecs UpdateService for \(want.rendered.serviceName) answered without the service; apply again to see where it stands")
+                "ecs UpdateService for \(want.rendered.serviceName) answered without the service", next: "apply again to see where it stands")
         }
         return response
     }
@@ -130,8 +131,8 @@ extension Applier {
             throw ReconcileError(
                 .deploymentController,
                 "\(want.rendered.serviceName) uses the EXTERNAL deployment controller: ECS does not change "
-                    + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it; "
-                    + "change them through the controller that deploys it", kind: .terminal)
+                    + blocked.map { "service.\($0)" }.joined(separator: ", ") + " through UpdateService for it",
+                next: "change them through the controller that deploys it")
         }
         if plan.settingsChanges.contains(where: { Self.topField($0.path) != "tags" }) {
             _ = try await updateService(try ServiceUpdate.request(from: want.create, only: ServiceUpdate.externalUpdatable), want)

@@ -14,8 +14,8 @@ struct CodeDeployAppSpec {
         guard let balancer = service.loadBalancers?.first, let container = balancer.containerName, let port = balancer.containerPort else {
             throw ReconcileError(
                 .invalidManifests,
-                "\(serviceName) uses the CODE_DEPLOY deployment controller, which needs a load balancer: "
-                    + "set service.loadBalancers with containerName and containerPort", kind: .terminal)
+                "\(serviceName) uses the CODE_DEPLOY deployment controller, which needs a load balancer",
+                next: "set service.loadBalancers with containerName and containerPort")
         }
         var properties: [String: Any] = [
             "TaskDefinition": taskDefinitionArn,
@@ -32,7 +32,7 @@ struct CodeDeployAppSpec {
             properties["CapacityProviderStrategy"] = try strategy.map { item -> [String: Any] in
                 guard let provider = item.capacityProvider, !provider.isEmpty else {
                     throw ReconcileError(
-                        .invalidManifests, "\(serviceName): a capacityProviderStrategy item without its capacityProvider", kind: .terminal)
+                        .invalidManifests, "\(serviceName): a capacityProviderStrategy item without its capacityProvider")
                 }
                 var entry: [String: Any] = ["CapacityProvider": provider]
                 if let base = item.base { entry["Base"] = base }

@@ -31,7 +31,7 @@ enum ServiceUpdate {
     static func request(from create: ECSAPI.CreateServiceRequest, only: Set<String>? = nil) throws -> ECSAPI.UpdateServiceRequest {
         guard var fields = try JSONSerialization.jsonObject(with: JSONEncoder().encode(create)) as? [String: Any] else {
             throw ReconcileError(
-                .invalidManifests, "cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update", kind: .terminal)
+                .invalidManifests, "cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update")
         }
         fields = fields.filter { !notCarried.contains($0.key) && (only?.contains($0.key) ?? true) }
         fields["cluster"] = create.cluster
@@ -41,8 +41,7 @@ enum ServiceUpdate {
             update = try JSONDecoder().decode(ECSAPI.UpdateServiceRequest.self, from: JSONSerialization.data(withJSONObject: fields))
         } catch {
             throw ReconcileError(
-                .invalidManifests, "cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update: \(error)",
-                kind: .terminal)
+                .invalidManifests, "cannot turn the CreateService settings of \(create.serviceName ?? "a service") into an update: \(error)")
         }
         // Fields newer than the schema go with the whole update, not with the few fields ECS
         // takes for a service another controller deploys.

@@ -46,9 +46,11 @@ package actor ControllerStatus {
         /// `terminal` (stalled until the environment's inputs change) or `transient` (retried
         /// with backoff), with an error.
         package var errorKind: ErrorKind? = nil
-        /// What went wrong as a word a program matches on (`ReconcileError.Code`), when berth
+        /// What went wrong as a word a program matches on (`ErrorCode`), when berth
         /// knows it.
         package var errorCode: String? = nil
+        /// What the person reading the error can do, when berth knows.
+        package var errorNext: String? = nil
         package var services: [ServiceState]
         /// Seconds from the applied commit to every service being steady (DORA's lead time).
         package var leadTimeSeconds: Double?

@@ -46,7 +46,7 @@ struct EnvironmentWorker: ControllerPart, Sendable {
             if let refusal = rewrite {
                 state.error = refusal
                 state.errorKind = .terminal
-                state.errorCode = ReconcileError.Code.refused.rawValue
+                state.errorCode = ErrorCode.refused.rawValue
                 logger.error("\(name): \(refusal)", metadata: ["event": "refused", "environment": "\(name)", "commit": "\(head.hex)"])
                 if !job.refusalNotified {
                     try? await job.reconciler.recordRefusal(refusal, environment: name, commit: head, trigger: trigger)
@@ -173,12 +173,13 @@ struct EnvironmentWorker: ControllerPart, Sendable {
             state.error = "superseded by a newer commit while its rollout was in progress"
             logger.info("\(name): \(head.short) superseded by a newer commit")
         } catch {
-            let kind = ErrorKind.of(error), code = (error as? any KindedError)?.code
+            let kind = ErrorKind.of(error), explained = error as? any KindedError
             state.error = "\(error)"
             state.errorKind = kind
-            state.errorCode = code
+            state.errorCode = explained?.errorCode?.rawValue
+            state.errorNext = explained?.next
             var metadata: Logger.Metadata = ["event": "error", "environment": "\(name)", "commit": "\(head.hex)", "kind": "\(kind.rawValue)"]
-            metadata["code"] = code.map { "\($0)" }
+            metadata["code"] = state.errorCode.map { "\($0)" }
             logger.error("\(name): \(error)", metadata: metadata)
         }
         await status.update(state)

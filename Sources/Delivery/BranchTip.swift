@@ -12,7 +12,9 @@ struct BranchTip {
 
     static func open(_ repositoryPath: String, manifestPath: String, purpose: String) throws -> BranchTip {
         let repo = try Repository.discover(from: repositoryPath)
-        guard let head = try repo.headBranch() else { throw PromotionError("HEAD is detached; check out the branch to \(purpose) on") }
+        guard let head = try repo.headBranch() else {
+            throw PromotionError("HEAD is detached; check out the branch to \(purpose) on", code: .invalidArgument)
+        }
         let tip = try repo.resolve(head)
         let files = try ManifestFiles.read(repository: repo, commit: tip, path: manifestPath)
         return BranchTip(

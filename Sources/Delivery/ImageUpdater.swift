@@ -53,7 +53,7 @@ package struct ImageUpdater: Sendable {
             let policies = config.images.filter { $0.mode == mode }
             guard !policies.isEmpty, let target = config.promotion.first else { continue }
             guard opened.loaded.environment(target) != nil, !opened.loaded.blockedEnvironments.contains(target) else {
-                throw PromotionError("\(target), where image updates go, has errors in its manifests; run `berth validate`")
+                throw PromotionError("\(target), where image updates go, has errors in its manifests; run `berth validate`", code: .invalidManifests)
             }
             let (updates, notes) = try await findUpdates(policies, rendered: opened.loaded.rendered(environment: target), environment: target)
             outcome.updates += updates
@@ -71,13 +71,15 @@ package struct ImageUpdater: Sendable {
         for policy in policies {
             guard let registry = policy.registry else { continue }
             guard let service = rendered.first(where: { $0.service == policy.service }) else {
-                throw PromotionError("images: \(policy.service) does not run in \(environment)")
+                throw PromotionError("images: \(policy.service) does not run in \(environment)", code: .invalidArgument)
             }
             let containers =
                 policy.container.map { [$0] } ?? service.images.filter { ImageReference($0.value).repository == policy.repository }.keys.sorted()
-            if containers.isEmpty { throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)") }
+            if containers.isEmpty {
+                throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)", code: .invalidArgument)
+            }
             for container in containers where service.images[container] == nil {
-                throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)")
+                throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)", code: .invalidArgument)
             }
             if tagsByRepository[policy.repository] == nil {
                 tagsByRepository[policy.repository] = try await connector.ecr(region: registry.region)
@@ -116,7 +118,7 @@ package struct ImageUpdater: Sendable {
         guard !mover.loaded.blockedEnvironments.contains(target) else {
             throw PromotionError(
                 "after the image update \(target) would not validate:\n"
-                    + mover.loaded.diagnostics.errors.map(\.description).joined(separator: "\n"))
+                    + mover.loaded.diagnostics.errors.map(\.description).joined(separator: "\n"), code: .invalidManifests)
         }
         let key = ReleaseBranchKey(trailer: "Berth-Image-Updates", value: target, defaultBranch: "berth/images-\(target)")
         let subject =

@@ -53,7 +53,7 @@ package struct Promoter: Sendable {
         }
         if loaded.blockedEnvironments.contains(target.name) {
             let errors = loaded.diagnostics.errors.map(\.description).joined(separator: "\n")
-            throw PromotionError("after promotion \(target.name) would not validate:\n\(errors)")
+            throw PromotionError("after promotion \(target.name) would not validate:\n\(errors)", code: .invalidManifests)
         }
 
         let records = try await checkConverged(source: source, services: services, loaded: loaded)
@@ -124,14 +124,15 @@ package struct Promoter: Sendable {
     func environments(_ request: PromotionRequest, _ loaded: LoadedManifests) throws -> (Environment, Environment) {
         for name in [request.from, request.to] {
             guard loaded.environmentNames.contains(name) else {
-                throw PromotionError("no environment '\(name)' (environments: \(loaded.environmentNames.joined(separator: ", ")))")
+                throw PromotionError(
+                    "no environment '\(name)' (environments: \(loaded.environmentNames.joined(separator: ", ")))", code: .unknownEnvironment)
             }
             guard !loaded.blockedEnvironments.contains(name), loaded.environment(name) != nil else {
-                throw PromotionError("environment '\(name)' has errors in its manifests; run `berth validate`")
+                throw PromotionError("environment '\(name)' has errors in its manifests; run `berth validate`", code: .invalidManifests)
             }
         }
         if let order = loaded.config?.promotion, let from = order.firstIndex(of: request.from), let to = order.firstIndex(of: request.to), to < from {
-            throw PromotionError("\(request.to) comes before \(request.from) in berth.yaml's promotion order")
+            throw PromotionError("\(request.to) comes before \(request.from) in berth.yaml's promotion order", code: .invalidArgument)
         }
         return (loaded.environment(request.from)!, loaded.environment(request.to)!)
     }
@@ -139,7 +140,7 @@ package struct Promoter: Sendable {
     func chosenServices(_ request: PromotionRequest, source: Environment, target: Environment) throws -> [String] {
         guard !request.services.isEmpty else { return target.services.filter(source.services.contains) }
         for service in request.services where !(source.services.contains(service) && target.services.contains(service)) {
-            throw PromotionError("service '\(service)' does not run in both \(source.name) and \(target.name)")
+            throw PromotionError("service '\(service)' does not run in both \(source.name) and \(target.name)", code: .invalidArgument)
         }
         return request.services
     }
@@ -163,7 +164,9 @@ package struct Promoter: Sendable {
             }
         }
         if !problems.isEmpty {
-            throw PromotionError("\(source.name) has not converged on this release, so it is not promoted:\n  " + problems.joined(separator: "\n  "))
+            throw PromotionError(
+                "\(source.name) has not converged on this release, so it is not promoted:\n  " + problems.joined(separator: "\n  "),
+                code: .notConverged)
         }
         return converged
     }
@@ -188,7 +191,7 @@ package struct Promoter: Sendable {
         if !problems.isEmpty {
             throw PromotionError(
                 "\(source.name)'s records say converged, but ECS shows otherwise, so it is not promoted:\n  "
-                    + problems.joined(separator: "\n  "))
+                    + problems.joined(separator: "\n  "), code: .notConverged)
         }
     }
 
@@ -207,7 +210,7 @@ package struct Promoter: Sendable {
             }
         }
         if !missing.isEmpty {
-            throw PromotionError("not in \(target.name)'s registry, so not promoted: \(missing.joined(separator: ", "))")
+            throw PromotionError("not in \(target.name)'s registry, so not promoted: \(missing.joined(separator: ", "))", code: .notInRegistry)
         }
         return true
     }

@@ -93,7 +93,14 @@ package struct PromotionGate: Sendable, Equatable {
     }
 }
 
-package struct PromotionError: Error, CustomStringConvertible, Sendable {
+/// Why a promotion, rollback or image update did not happen, with the code of the one error
+/// model (`ErrorCode`): what is refused as asked is terminal, what waits on ECS is not.
+package struct PromotionError: KindedError, CustomStringConvertible, Sendable {
     package let description: String
-    package init(_ description: String) { self.description = description }
+    package let code: ErrorCode
+    package init(_ description: String, code: ErrorCode = .refused) {
+        self.description = description
+        self.code = code
+    }
+    package var errorCode: ErrorCode? { code }
 }

@@ -25,14 +25,17 @@ enum ReleaseCommitter {
             return (commit, baseBranch)
         }
         guard branch.lowercased() != baseBranch.lowercased() else {
-            throw PromotionError("refusing to put the release commit on \(branch), the branch it starts from; choose another --branch")
+            throw PromotionError(
+                "refusing to put the release commit on \(branch), the branch it starts from; choose another --branch", code: .invalidArgument)
         }
         guard ReleaseBranchKey.isPlainBranch(branch) else {
-            throw PromotionError("'\(branch.prefix(100))' is not a branch name berth makes (letters, digits, '/', '-', '_', '.'; not HEAD or refs/…)")
+            throw PromotionError(
+                "'\(branch.prefix(100))' is not a branch name berth makes (letters, digits, '/', '-', '_', '.'; not HEAD or refs/…)",
+                code: .invalidArgument)
         }
         let existing = try repo.referenceTarget("refs/heads/\(branch)")
         if existing != nil && replacing == nil {
-            throw PromotionError("branch \(branch) already exists; choose another --branch or delete it")
+            throw PromotionError("branch \(branch) already exists; choose another --branch or delete it", code: .conflict)
         }
         // Both copies are checked before either is touched.
         var remote_: RemoteBranch = .unread
@@ -113,25 +116,26 @@ enum ReleaseCommitter {
     {
         let limit = 500
         guard let fork = try repo.mergeBase(tip, base) else {
-            throw PromotionError("\(place) shares no history with the base; berth does not overwrite it")
+            throw PromotionError("\(place) shares no history with the base; berth does not overwrite it", code: .conflict)
         }
         let commits = try repo.commits(between: fork, and: tip, limit: limit)
         guard commits.count < limit else {
-            throw PromotionError("\(place) has \(limit) commits or more beyond the base; berth does not overwrite it")
+            throw PromotionError("\(place) has \(limit) commits or more beyond the base; berth does not overwrite it", code: .conflict)
         }
         var berths = 0
         for commit in commits where commit.parents.count < 2 {
             guard commit.trailers.contains(where: { $0.key == key.trailer && $0.value == key.value }) else {
                 throw PromotionError(
                     "\(place) has a commit berth did not make for \(key.trailer): \(key.value) (\(commit.id.short) by \(commit.author.name): "
-                        + "\(commit.subject)); berth does not overwrite it. Merge or close its pull request, or push with another --branch")
+                        + "\(commit.subject)); berth does not overwrite it. Merge or close its pull request, or push with another --branch",
+                    code: .conflict)
             }
             berths += 1
         }
         if berths == 0 && branch != key.defaultBranch {
             throw PromotionError(
                 "\(place) exists and holds no commit of berth's for \(key.trailer): \(key.value); berth does not overwrite it. "
-                    + "Choose another --branch")
+                    + "Choose another --branch", code: .conflict)
         }
     }
 

@@ -35,7 +35,7 @@ struct ReleaseMover {
         for service in services {
             guard let rendered = current.rendered(environment: environment).first(where: { $0.service == service }), let wanted = images[service]
             else {
-                throw PromotionError("\(service) does not render in \(environment); run `berth validate`")
+                throw PromotionError("\(service) does not render in \(environment); run `berth validate`", code: .invalidManifests)
             }
             let overlay = try Self.relative(rendered.sources.last ?? "", in: files)
             let have = rendered.images
@@ -48,19 +48,21 @@ struct ReleaseMover {
     }
 
     static func relative(_ display: String, in files: ManifestFiles) throws -> String {
-        guard display.hasPrefix(files.displayPrefix) else { throw PromotionError("cannot find \(display)") }
+        guard display.hasPrefix(files.displayPrefix) else { throw PromotionError("cannot find \(display)", code: .invalidManifests) }
         return String(display.dropFirst(files.displayPrefix.count))
     }
 
     private mutating func edit(_ path: String, _ field: [String], _ value: String) throws {
         if edits[path] == nil {
-            guard case .data(let bytes)? = files.files[path] else { throw PromotionError("cannot read \(files.display(path))") }
+            guard case .data(let bytes)? = files.files[path] else {
+                throw PromotionError("cannot read \(files.display(path))", code: .invalidManifests)
+            }
             edits[path] = YAMLEdit(text: String(decoding: bytes, as: UTF8.self), file: files.display(path))
         }
         do {
             try edits[path]!.set(field, to: value)
         } catch {
-            throw PromotionError("\(files.display(path)): cannot set \(field.joined(separator: ".")): \(error)")
+            throw PromotionError("\(files.display(path)): cannot set \(field.joined(separator: ".")): \(error)", code: .invalidManifests)
         }
     }
 

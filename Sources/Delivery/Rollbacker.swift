@@ -27,7 +27,7 @@ package struct Rollbacker: Sendable {
         let opened = try BranchTip.open(repositoryPath, manifestPath: manifestPath, purpose: "roll back")
         let (repo, baseBranch, tip, files, loaded) = (opened.repo, opened.branch, opened.tip, opened.files, opened.loaded)
         guard let environment = loaded.environment(name), !loaded.blockedEnvironments.contains(name) else {
-            throw PromotionError("environment '\(name)' is missing or has errors in its manifests; run `berth validate`")
+            throw PromotionError("environment '\(name)' is missing or has errors in its manifests; run `berth validate`", code: .invalidManifests)
         }
 
         let converged = try await convergedCommits(name, repo: repo, from: tip)
@@ -35,14 +35,15 @@ package struct Rollbacker: Sendable {
         if let revision {
             restore = try repo.resolve(revision)
             guard converged.contains(restore) else {
-                throw PromotionError("\(restore.short) never converged in \(name) (no converged apply in berth's notes); choose another --to")
+                throw PromotionError(
+                    "\(restore.short) never converged in \(name) (no converged apply in berth's notes); choose another --to", code: .notConverged)
             }
         } else {
             // The newest converged release that differs from what the branch asks for now: the
             // one before it when the current release converged, the one still running when it failed.
             let currentState = try release(at: tip, environment: name, repo: repo)
             guard let earlier = try converged.first(where: { try release(at: $0, environment: name, repo: repo) != currentState }) else {
-                throw PromotionError("\(name) has no converged release other than the current one to go back to")
+                throw PromotionError("\(name) has no converged release other than the current one to go back to", code: .notConverged)
             }
             restore = earlier
         }
@@ -58,7 +59,7 @@ package struct Rollbacker: Sendable {
                 message: "nothing to roll back: \(name) already has the release of \(restore.short)", pushed: false)
         }
         guard !mover.loaded.blockedEnvironments.contains(name) else {
-            throw PromotionError("after the rollback \(name) would not validate; run `berth validate`")
+            throw PromotionError("after the rollback \(name) would not validate; run `berth validate`", code: .invalidManifests)
         }
         let versions = services.map { service -> String in
             let image = wantedImages[service]?.sorted { $0.key < $1.key }.first?.value ?? ""

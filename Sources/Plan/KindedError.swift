@@ -1,10 +1,13 @@
-/// An error that knows whether waiting helps, and may name what went wrong as a word a program
-/// matches on (`ReconcileError.Code`).
+/// An error berth explains: whether waiting helps (`kind`), what went wrong as a word a program
+/// matches on (`errorCode`), and what the person reading it can do (`next`), when berth knows.
 package protocol KindedError: Error {
     var kind: ErrorKind { get }
-    var code: String? { get }
+    var errorCode: ErrorCode? { get }
+    var next: String? { get }
 }
 
 extension KindedError {
-    package var code: String? { nil }
+    package var kind: ErrorKind { errorCode?.kind ?? .transient }
+    package var errorCode: ErrorCode? { nil }
+    package var next: String? { nil }
 }

@@ -2,7 +2,6 @@
 /// terminal for that commit, recorded, and never a reason to move what the controller trusts.
 package struct RefusedError: KindedError, CustomStringConvertible, Sendable {
     package let description: String
-    package var kind: ErrorKind { .terminal }
-    package var code: String? { ReconcileError.Code.refused.rawValue }
+    package var errorCode: ErrorCode? { .refused }
     package init(_ description: String) { self.description = description }
 }

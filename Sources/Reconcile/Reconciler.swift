@@ -31,7 +31,7 @@ package struct Reconciler: Sendable {
     package func desired(_ name: String) throws -> (Environment, [DesiredService]) {
         guard manifests.environmentNames.contains(name) else {
             throw ReconcileError(
-                .unknownEnvironment, "no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))", kind: .terminal
+                .unknownEnvironment, "no environment '\(name)' (environments: \(manifests.environmentNames.joined(separator: ", ")))"
             )
         }
         guard !manifests.blockedEnvironments.contains(name), let environment = manifests.environment(name) else {
@@ -40,7 +40,7 @@ package struct Reconciler: Sendable {
             throw ReconcileError(
                 .invalidManifests,
                 "environment '\(name)' has \(errors.count) error(s) in its manifests; nothing is applied (run `berth validate`):"
-                    + shown, kind: .terminal)
+                    + shown)
         }
         let desired = try memo.value(name) {
             try manifests.rendered(environment: name).map { rendered in
@@ -48,7 +48,7 @@ package struct Reconciler: Sendable {
                     return try cache?.desired(rendered) ?? DesiredService(rendered)
                 } catch {
                     throw ReconcileError(
-                        .invalidManifests, "\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)", kind: .terminal)
+                        .invalidManifests, "\(rendered.sources.first ?? rendered.service): cannot make an ECS request: \(error)")
                 }
             }
         }
@@ -118,7 +118,7 @@ package struct Reconciler: Sendable {
                 try await refuse(reason, environment, desired, commit, options)
             }
         } else if environment.policy.requireSignedCommits {
-            throw ReconcileError(.refused, "\(name) requires signed commits: apply it from a local repository", kind: .terminal)
+            throw ReconcileError(.refused, "\(name) requires signed commits", next: "apply it from a local repository")
         }
         if let branch = environment.policy.deployFrom, let problem = try unmerged(commit, branch: branch) {
             guard let reason = options.breakGlass else {

@@ -1,11 +1,14 @@
 import Foundation
 
-/// The shared folder beside the checkout (fixtures, conformance suites).
-package let sharedFolder: String = {
+/// The checkout's root folder (Package.swift, docs/).
+package let checkoutFolder: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("../shared").standardizedFileURL.path
+    return url.standardizedFileURL.path
 }()
+
+/// The shared folder beside the checkout (fixtures, conformance suites).
+package let sharedFolder: String = URL(fileURLWithPath: checkoutFolder).appendingPathComponent("../shared").standardizedFileURL.path
 
 /// A temporary folder removed when released.
 package final class ScratchFolder: Sendable {

@@ -46,7 +46,7 @@ import Testing
         clock.advance(21)
         #expect(await second.owned(names) == Set(names))
         let error = await #expect(throws: ReconcileError.self) { try await fence() }
-        #expect(error?.reason == .leaseLost && error?.message.contains(name) == true)
+        #expect(error?.code == .leaseLost && error?.message.contains(name) == true)
     }
 
     @Test func withoutLeasesEverythingIsOwnedAndNothingFenced() async {
