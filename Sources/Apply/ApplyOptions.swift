@@ -25,8 +25,8 @@ package struct ApplyOptions: Sendable {
     /// observed again: a new head describes only what it changed, and drift is left to the
     /// periodic resync, which passes none.
     package var settled: [String: String] = [:]
-    /// The time a freeze is judged at: the controller's clock, so a freeze that ends is seen
-    /// by the pass that decided to apply.
+    /// The time a freeze is judged at: the controller's clock when its worker starts (a
+    /// virtual clock in tests), the wall clock for the CLI.
     package var now = Date()
 
     package init(

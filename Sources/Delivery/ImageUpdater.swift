@@ -71,15 +71,15 @@ package struct ImageUpdater: Sendable {
         for policy in policies {
             guard let registry = policy.registry else { continue }
             guard let service = rendered.first(where: { $0.service == policy.service }) else {
-                throw PromotionError("images: \(policy.service) does not run in \(environment)", code: .invalidArgument)
+                throw PromotionError("images: \(policy.service) does not run in \(environment)", code: .invalidManifests)
             }
             let containers =
                 policy.container.map { [$0] } ?? service.images.filter { ImageReference($0.value).repository == policy.repository }.keys.sorted()
             if containers.isEmpty {
-                throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)", code: .invalidArgument)
+                throw PromotionError("images: no container of \(policy.service) in \(environment) runs \(policy.repository)", code: .invalidManifests)
             }
             for container in containers where service.images[container] == nil {
-                throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)", code: .invalidArgument)
+                throw PromotionError("images: \(policy.service) has no container \(container) in \(environment)", code: .invalidManifests)
             }
             if tagsByRepository[policy.repository] == nil {
                 tagsByRepository[policy.repository] = try await connector.ecr(region: registry.region)

@@ -32,7 +32,7 @@ package struct Promoter: Sendable {
         var (files, loaded) = (opened.files, opened.loaded)
         let (source, target) = try environments(request, loaded)
         if let freeze = target.freeze, freeze.isActive() {
-            throw PromotionError("\(target.name) is \(freeze.description); nothing is promoted")
+            throw PromotionError("\(target.name) is \(freeze.description); nothing is promoted", code: .refused)
         }
         let services = try chosenServices(request, source: source, target: target)
 

@@ -98,7 +98,7 @@ package struct PromotionGate: Sendable, Equatable {
 package struct PromotionError: KindedError, CustomStringConvertible, Sendable {
     package let description: String
     package let code: ErrorCode
-    package init(_ description: String, code: ErrorCode = .refused) {
+    package init(_ description: String, code: ErrorCode) {
         self.description = description
         self.code = code
     }

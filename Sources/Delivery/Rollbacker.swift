@@ -36,7 +36,7 @@ package struct Rollbacker: Sendable {
             restore = try repo.resolve(revision)
             guard converged.contains(restore) else {
                 throw PromotionError(
-                    "\(restore.short) never converged in \(name) (no converged apply in berth's notes); choose another --to", code: .notConverged)
+                    "\(restore.short) never converged in \(name) (no converged apply in berth's notes); choose another --to", code: .invalidArgument)
             }
         } else {
             // The newest converged release that differs from what the branch asks for now: the

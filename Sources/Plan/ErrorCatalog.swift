@@ -6,7 +6,7 @@ import Records
 
 // What the errors of the layers below berth's pipeline mean, in the one error model: each
 // gets a code, a kind and, where berth knows one, a next step. Their own modules stay free of
-// the model; this file is the one place a reader looks up what an error is called.
+// the model. (The forge's errors are given theirs in Delivery, which alone imports Forge.)
 
 extension GitError: KindedError {
     package var errorCode: ErrorCode? {
@@ -75,6 +75,8 @@ extension ManifestError: KindedError {
 
 extension Diagnostic: KindedError {
     package var errorCode: ErrorCode? { .invalidManifests }
+    // Like ManifestError: a file read while being written reads differently next time.
+    package var kind: ErrorKind { .transient }
     package var next: String? { "run `berth validate`" }
 }
 

@@ -309,8 +309,14 @@ extension ReviewEnvironmentTests {
         #expect(waiting.contains { $0.state == .tearingDown && $0.instance == first && $0.reason?.contains("draining") == true }, "\(waiting)")
         #expect(waiting.contains { $0.state == .waiting && $0.reason?.contains("the previous review-feature-x is being torn down") == true })
 
-        try await Task.sleep(nanoseconds: 1_200_000_000)
-        #expect(await controller.pass(wait: true))
+        // The old life drains (the local target's pace), then the new one is created: looked at
+        // until it is, at most 4 s.
+        for _ in 0..<80 {
+            let review = await controller.status.current.reviews.first
+            if review?.state == .ready && review?.instance != first { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+            _ = await controller.pass(wait: true)
+        }
         let second = try #require(await controller.status.current.reviews.first)
         #expect(second.state == .ready && second.instance != first)
         let api = try #require(
