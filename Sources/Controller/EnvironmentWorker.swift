@@ -214,7 +214,14 @@ struct EnvironmentWorker: ControllerPart, Sendable {
         let paths = ["berth.yaml", "berth.yml", "berth.json", "services", "environments/" + environment].map { prefix + $0 }
         return try? await Blocking.run { [path = mirror.path] in
             let repo = try Repository.open(at: path)
-            return (try? repo.history(from: head, paths: paths, limit: 1).first)?.committer.date ?? (try? repo.commit(head))?.committer.date
+            // By date, as git log: streamed, so the cost is the commits up to the change, where
+            // the topological order would read the whole history every pass.
+            var changed: Date?
+            try? repo.walkHistory(from: head, paths: paths, byDate: true) { commit in
+                changed = commit.committer.date
+                return false
+            }
+            return changed ?? (try? repo.commit(head))?.committer.date
         }
     }
 
