@@ -2,6 +2,7 @@ import AWS
 import ECS
 import ECSModel
 import Manifests
+import Records
 
 /// Reads what an environment runs. Read calls only: one DescribeServices per 10 services, and
 /// DescribeTaskDefinition only for revisions neither recorded nor seen before in this process.
@@ -17,7 +18,7 @@ package struct Observer: Sendable {
     /// What `desired` runs in `environment`'s cluster. `recordedSpecs` maps task definition ARNs
     /// to the spec hash berth registered each for (from its records).
     package func observe(
-        environment: Environment, desired: [DesiredService], recordedSpecs: [String: String] = [:]
+        environment: Environment, desired: [DesiredService], recordedSpecs: RecordedSpecs = [:]
     ) async throws
         -> Observation
     {
@@ -29,7 +30,7 @@ package struct Observer: Sendable {
             guard let service = observation.services[want.rendered.serviceName] else { continue }
             // Not this review environment's: the planner refuses it, and nothing of it is read.
             if let review = environment.review, !review.owns(Tags.map(service.tags)) { continue }
-            if let arn = service.taskDefinition, recordedSpecs[arn] != want.specHash, observation.taskDefinitions[arn] == nil {
+            if let arn = service.taskDefinition, !recordedSpecs.isRecorded(arn, as: want.specHash), observation.taskDefinitions[arn] == nil {
                 observation.taskDefinitions[arn] = try await cache.get(arn, from: client)
             }
             if service.deployments?.first(where: { $0.status == ECSStatus.primary })?.rolloutState == ECSStatus.inProgress,

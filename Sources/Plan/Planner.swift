@@ -14,7 +14,7 @@ package enum Planner {
     /// is compared without its task definition: a revision never changes once registered.
     package static func plan(
         environment: Environment, desired: [DesiredService], observed: Observation, commit: String?,
-        lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: [String: String] = [:], now: Date = Date()
+        lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: RecordedSpecs = [:], now: Date = Date()
     ) throws -> EnvironmentPlan {
         let services = try desired.map { want in
             try servicePlan(
@@ -30,7 +30,7 @@ package enum Planner {
 
     static func servicePlan(
         _ want: DesiredService, live service: ECSAPI.Service?, environment: Environment, observed: Observation,
-        last: DeploymentRecord?, recordedSpecs: [String: String]
+        last: DeploymentRecord?, recordedSpecs: RecordedSpecs
     ) throws -> ServicePlan {
         guard let service else {
             var plan = ServicePlan(
@@ -50,7 +50,7 @@ package enum Planner {
         }
         var tdChanges: [FieldChange] = []
         var liveImages: [String: String] = [:]
-        if let arn = service.taskDefinition, recordedSpecs[arn] == want.specHash {
+        if let arn = service.taskDefinition, recordedSpecs.isRecorded(arn, as: want.specHash) {
             liveImages = want.rendered.images
         } else if let arn = service.taskDefinition {
             guard let entry = observed.taskDefinitions[arn] else {

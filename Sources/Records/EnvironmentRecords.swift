@@ -1,30 +1,28 @@
 import Git
 
 /// What a controller's pass asks of one environment's records, kept up to date as records
-/// arrive: each service's records, its last convergence, the spec each task definition was
-/// deployed for, and what was seen of each spec. Every pass asked these of the whole history,
-/// once per service, so passes grew slower with every record (benchmark 7); each answer now
-/// costs the same at the ten-thousandth record as at the first.
+/// arrive: each service's newest records, its last convergence, the spec each task definition
+/// was deployed for, and what was seen of each spec. Every answer costs the same at the
+/// ten-thousandth record as at the first, and so does the memory it holds: a service's older
+/// records stay in git, and what is asked of every spec ever recorded is held as 64-bit
+/// digests (benchmark 7).
 package struct EnvironmentRecords: Sendable {
     package typealias Entry = (commit: ObjectID, record: DeploymentRecord)
 
-    /// Each service's records, oldest first by when they finished (or started).
-    package private(set) var byService: [String: [Entry]] = [:]
+    /// How many of each service's records are held: what the controller shows (`recent`).
+    package static let recentLimit = 10
+
+    /// Each service's newest records, oldest first by when they finished (or started).
+    private var byService: [String: [Entry]] = [:]
     /// Each service's last converged record.
     package private(set) var lastConverged: [String: DeploymentRecord] = [:]
-    /// The spec berth deployed each task definition ARN for (revisions are immutable).
-    package private(set) var recordedSpecs: [String: String] = [:]
-    private var converged = Set<SpecKey>()
-    private var deployments = Set<DeploymentKey>()
-    private var failures: [SpecKey: DeploymentRecord] = [:]
-
-    private struct SpecKey: Hashable {
-        let service: String, specHash: String, settingsHash: String
-    }
-
-    private struct DeploymentKey: Hashable {
-        let service: String, specHash: String, deploymentId: String?
-    }
+    /// The spec berth deployed each task definition ARN for.
+    package private(set) var recordedSpecs = RecordedSpecs()
+    /// Digests of each (service, spec) recorded converged, and of each (service, spec,
+    /// deployment) recorded at all.
+    private var converged = Set<Int>()
+    private var deployments = Set<Int>()
+    private var failures: [Int: DeploymentRecord] = [:]
 
     package init() {}
 
@@ -33,36 +31,53 @@ package struct EnvironmentRecords: Sendable {
         for entry in entries { append(entry) }
     }
 
+    private static func spec(_ service: String, _ specHash: String, _ settingsHash: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(service)
+        hasher.combine(specHash)
+        hasher.combine(settingsHash)
+        return hasher.finalize()
+    }
+
+    private static func deployment(_ service: String, _ specHash: String, _ deploymentId: String?) -> Int {
+        var hasher = Hasher()
+        hasher.combine(service)
+        hasher.combine(specHash)
+        hasher.combine(deploymentId)
+        return hasher.finalize()
+    }
+
     /// Adds a record newer than all the others.
     mutating func append(_ entry: Entry) {
         let record = entry.record
         byService[record.service, default: []].append(entry)
-        let spec = SpecKey(service: record.service, specHash: record.specHash, settingsHash: record.settingsHash)
+        if byService[record.service]!.count > Self.recentLimit { byService[record.service]!.removeFirst() }
+        let spec = Self.spec(record.service, record.specHash, record.settingsHash)
         if record.outcome == .converged {
             lastConverged[record.service] = record
             converged.insert(spec)
         }
-        if record.outcome.deployed, !record.taskDefinitionArn.isEmpty { recordedSpecs[record.taskDefinitionArn] = record.specHash }
+        if record.outcome.deployed, !record.taskDefinitionArn.isEmpty { recordedSpecs.record(record.taskDefinitionArn, specHash: record.specHash) }
         if record.outcome.isFailure { failures[spec] = record }
-        deployments.insert(DeploymentKey(service: record.service, specHash: record.specHash, deploymentId: record.deploymentId))
+        deployments.insert(Self.deployment(record.service, record.specHash, record.deploymentId))
     }
 
     /// Whether this spec of `service` was ever recorded converged.
     package func converged(_ service: String, specHash: String, settingsHash: String) -> Bool {
-        converged.contains(SpecKey(service: service, specHash: specHash, settingsHash: settingsHash))
+        converged.contains(Self.spec(service, specHash, settingsHash))
     }
 
     /// Whether a record of this spec of `service` names `deploymentId`.
     package func saw(_ service: String, specHash: String, deploymentId: String?) -> Bool {
-        deployments.contains(DeploymentKey(service: service, specHash: specHash, deploymentId: deploymentId))
+        deployments.contains(Self.deployment(service, specHash, deploymentId))
     }
 
     /// The last failure (failed or rolled back) of this spec of `service`.
     package func lastFailure(_ service: String, specHash: String, settingsHash: String) -> DeploymentRecord? {
-        failures[SpecKey(service: service, specHash: specHash, settingsHash: settingsHash)]
+        failures[Self.spec(service, specHash, settingsHash)]
     }
 
-    /// The newest `limit` records of each service, newest first.
+    /// The newest `limit` records of each service (at most `recentLimit`), newest first.
     package func recent(limit: Int) -> [String: [Entry]] {
         byService.mapValues { Array($0.suffix(limit).reversed()) }
     }

@@ -127,14 +127,15 @@ package actor NotesRecorder {
         return try repo.note(on: commit, ref: ref).flatMap(DeploymentNote.parse)
     }
 
-    /// The notes read so far, and each environment's records in order (`RecordIndex`).
+    /// The notes read so far, and each environment's summary (`RecordIndex`).
     var index = RecordIndex()
 
-    /// Every record in the notes ref, with its commit, by commit. Only notes that changed since
-    /// the last call are read again.
+    /// Every record in the notes ref, with its commit, by commit: read from the notes, which
+    /// the index does not hold.
     package func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
-        return index.notes.keys.sorted().flatMap { commit in index.notes[commit]!.records.map { (commit, $0) } }
+        let repo = try Repository.discover(from: repositoryPath)
+        return try index.notes.keys.sorted().flatMap { commit in try Self.records(in: index.notes[commit]!, repo).map { (commit, $0) } }
     }
 }
 

@@ -1,23 +1,26 @@
 import Foundation
 import Git
 
-/// Every record in a notes ref, kept up to date by what changed in the notes (a diff of the
-/// notes trees by ids), and each environment's records kept in order: a controller's pass asks
-/// for an environment's records every time, and reading and sorting every note ever written
-/// made each pass slower than the last (benchmark 7).
+/// Each environment's `EnvironmentRecords`, kept up to date by what changed in the notes (a
+/// diff of the notes trees by ids): a controller's pass asks for an environment's records every
+/// time, and reading and sorting every note ever written made each pass slower than the last
+/// (benchmark 7). Only the summaries and each note's blob id are held: the records themselves
+/// stay in git, read again when all of them are asked for (`allRecords`), so the memory a
+/// long-running controller holds does not grow with its history.
 struct RecordIndex: Sendable {
     /// The notes commit the index reflects.
     var tip: ObjectID?
-    /// Per annotated commit, its note's blob and records.
-    private(set) var notes: [ObjectID: (blob: ObjectID, records: [DeploymentRecord])] = [:]
-    /// Per environment, its records oldest first by when they finished (or started), ties in
-    /// commit order and then in the note's order; and their keys, for binary search.
-    private(set) var lists: [String: [(commit: ObjectID, record: DeploymentRecord)]] = [:]
-    private var keys: [String: [Key]] = [:]
+    /// Per annotated commit, its note's blob.
+    var notes: [ObjectID: ObjectID] = [:]
+    /// Per environment, the order key of its newest record: a newer one is appended to the
+    /// summary; anything else has the environment summarised again from the notes.
+    var newest: [String: Key] = [:]
     /// Per environment, what a pass asks of its records (`EnvironmentRecords`).
-    private(set) var summaries: [String: EnvironmentRecords] = [:]
+    var summaries: [String: EnvironmentRecords] = [:]
 
-    struct Key: Comparable {
+    /// Records are ordered by when they finished (or started), ties in commit order and then
+    /// in the note's order.
+    struct Key: Comparable, Sendable {
         let time: Date
         let commit: ObjectID
         let position: Int
@@ -32,54 +35,14 @@ struct RecordIndex: Sendable {
             (a.time, a.commit, a.position) < (b.time, b.commit, b.position)
         }
     }
-
-    /// Sets the note on `commit` (nil: removed), moving its records in and out of the lists.
-    mutating func set(_ commit: ObjectID, _ note: (blob: ObjectID, records: [DeploymentRecord])?) {
-        // Environments whose summary cannot follow by appending (a record taken away, or one
-        // older than the newest) are summarised again from their list.
-        var stale = Set<String>()
-        for (position, record) in (notes[commit]?.records ?? []).enumerated() {
-            let key = Key(record, commit: commit, position: position)
-            let index = Self.lowerBound(key, in: keys[record.environment] ?? [])
-            guard index < keys[record.environment]?.count ?? 0, keys[record.environment]![index] == key else { continue }
-            keys[record.environment]!.remove(at: index)
-            lists[record.environment]!.remove(at: index)
-            stale.insert(record.environment)
-        }
-        notes[commit] = note
-        for (position, record) in (note?.records ?? []).enumerated() {
-            let key = Key(record, commit: commit, position: position)
-            // Keys are unique (commit and position): the newest records, the usual case, go on
-            // the end without a search.
-            var index = keys[record.environment]?.count ?? 0
-            if let last = keys[record.environment]?.last, key < last { index = Self.lowerBound(key, in: keys[record.environment]!) }
-            keys[record.environment, default: []].insert(key, at: index)
-            lists[record.environment, default: []].insert((commit, record), at: index)
-            if index + 1 < lists[record.environment]!.count {
-                stale.insert(record.environment)
-            } else if !stale.contains(record.environment) {
-                summaries[record.environment, default: EnvironmentRecords()].append((commit, record))
-            }
-        }
-        for environment in stale { summaries[environment] = EnvironmentRecords(lists[environment] ?? []) }
-    }
-
-    private static func lowerBound(_ key: Key, in keys: [Key]) -> Int {
-        var low = 0, high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle] < key { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
 }
 
 extension NotesRecorder {
     /// The records of `environment`, oldest first by when they finished (or started), with the
-    /// commit each is on.
+    /// commit each is on. Read from the notes.
     package func records(of environment: String) throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
-        return index.lists[environment] ?? []
+        return try ordered(try Repository.discover(from: repositoryPath), only: [environment])[environment] ?? []
     }
 
     /// What a pass asks of `environment`'s records, without going through them.
@@ -88,8 +51,26 @@ extension NotesRecorder {
         return index.summaries[environment] ?? EnvironmentRecords()
     }
 
+    /// The records of the note blob `blob`.
+    static func records(in blob: ObjectID, _ repo: Repository) throws -> [DeploymentRecord] {
+        DeploymentNote.parse(String(decoding: try repo.blob(blob), as: UTF8.self))?.records ?? []
+    }
+
+    /// The records of the environments `only` (every one when nil), each in order.
+    func ordered(_ repo: Repository, only: Set<String>?) throws -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
+        var keyed: [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] = [:]
+        for (commit, blob) in index.notes {
+            for (position, record) in try Self.records(in: blob, repo).enumerated() where only?.contains(record.environment) ?? true {
+                keyed[record.environment, default: []].append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
+            }
+        }
+        return keyed.mapValues { $0.sorted { $0.key < $1.key }.map { ($0.commit, $0.record) } }
+    }
+
     /// Brings the index up to the notes ref: the notes that changed since it was last read, or
-    /// all of them the first time (or when the last commit read is gone).
+    /// all of them the first time (or when the last commit read is gone). A note that grew by
+    /// records newer than its environment's newest (the usual write) is appended; any other
+    /// change has its environments summarised again from every note.
     func refreshIndex() throws {
         let repo = try Repository.discover(from: repositoryPath)
         let tip = try repo.referenceTarget(ref)
@@ -97,6 +78,7 @@ extension NotesRecorder {
         // Each changed note's blob now (nil: removed). A note moved between the flat and the
         // fanned-out layout shows as removed at one path and added at another: added wins.
         var changed: [ObjectID: ObjectID?] = [:]
+        var everything = false
         if let old = index.tip, let tip, let diff = try? repo.changedFiles(from: old, to: tip, under: [""]) {
             for change in diff {
                 guard let object = ObjectID(hex: change.path.replacingOccurrences(of: "/", with: "")) else { continue }
@@ -104,18 +86,47 @@ extension NotesRecorder {
                 if blob != nil || changed[object] == nil { changed[object] = .some(blob) }
             }
         } else {
+            everything = true
             let entries = try tip.map { try repo.noteEntries(commit: $0) } ?? []
             for object in index.notes.keys { changed[object] = .some(nil) }
             for entry in entries { changed[entry.object] = .some(entry.blob) }
         }
-        for (object, blob) in changed {
-            guard let blob else {
-                index.set(object, nil)
+        var stale = Set<String>()
+        var added: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)] = []
+        for (commit, blob) in changed {
+            let before = index.notes[commit]
+            guard before != blob else { continue }
+            index.notes[commit] = blob
+            if everything { continue }
+            let old = try before.map { try Self.records(in: $0, repo) } ?? []
+            let new = try blob.map { try Self.records(in: $0, repo) } ?? []
+            guard new.count >= old.count, Array(new.prefix(old.count)) == old else {
+                stale.formUnion((old + new).map(\.environment))
                 continue
             }
-            if index.notes[object]?.blob == blob { continue }
-            let records = DeploymentNote.parse(String(decoding: try repo.blob(blob), as: UTF8.self))?.records ?? []
-            index.set(object, (blob, records))
+            for (position, record) in new.enumerated().dropFirst(old.count) {
+                added.append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
+            }
+        }
+        for (key, commit, record) in added.sorted(by: { $0.key < $1.key }) where !stale.contains(record.environment) {
+            if let newest = index.newest[record.environment], key < newest {
+                stale.insert(record.environment)
+                continue
+            }
+            index.summaries[record.environment, default: EnvironmentRecords()].append((commit, record))
+            index.newest[record.environment] = key
+        }
+        if everything || !stale.isEmpty {
+            let all = try ordered(repo, only: everything ? nil : stale)
+            if everything { (index.summaries, index.newest) = ([:], [:]) }
+            for environment in everything ? Set(all.keys) : stale {
+                let list = all[environment] ?? []
+                index.summaries[environment] = EnvironmentRecords(list)
+                index.newest[environment] = nil
+                if let last = list.last, let position = try Self.records(in: index.notes[last.commit]!, repo).lastIndex(of: last.record) {
+                    index.newest[environment] = RecordIndex.Key(last.record, commit: last.commit, position: position)
+                }
+            }
         }
         index.tip = tip
     }

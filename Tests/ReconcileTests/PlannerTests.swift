@@ -27,7 +27,7 @@ import Testing
         return service
     }
 
-    func plan(_ observed: Observation, recorded: [String: String] = [:], last: DeploymentRecord? = nil) throws -> ServicePlan {
+    func plan(_ observed: Observation, recorded: RecordedSpecs = [:], last: DeploymentRecord? = nil) throws -> ServicePlan {
         try #require(
             Planner.plan(
                 environment: environment, desired: [want], observed: observed, commit: nil,
