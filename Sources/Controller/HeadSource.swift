@@ -15,8 +15,10 @@ final class HeadSource {
     private let context: ControllerContext
     /// Fetches on a thread of their own, bounded by `options.fetchTimeout`.
     private let fetcher = BoundedFetch()
-    /// About how many loose objects the last repack of the mirror left (`RepositoryMirror.compact`).
+    /// About how many loose objects the last repack of the mirror left, and what it packed
+    /// (`RepositoryMirror.compact`).
     private var looseAfterRepack = 0
+    private var packed: Repository.Packed?
     private(set) var last: (head: ObjectID, loaded: LoadedManifests)?
     /// Loads each new head by what changed since the last one.
     private var loader: IncrementalLoader
@@ -100,8 +102,8 @@ final class HeadSource {
     private func compactMirror() {
         let started = Date()
         do {
-            if let result = try context.mirror.compact(baseline: looseAfterRepack) {
-                looseAfterRepack = result.looseLeft
+            if let result = try context.mirror.compact(baseline: looseAfterRepack, packed: packed) {
+                (looseAfterRepack, packed) = (result.looseLeft, result.packed)
                 context.logger.info(
                     "repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
                     metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])

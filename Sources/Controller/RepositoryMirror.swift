@@ -69,21 +69,38 @@ package struct RepositoryMirror: Sendable {
     /// Above about this many loose objects (a fetch from a repository on this machine copies
     /// objects loose, and notes are written loose), `compact` repacks (git's `gc.auto`).
     package static let looseLimit = 6_700
+    /// At most this many packs of berth's own before they are packed into one again.
+    package static let packedLimit = 10
 
-    /// Repacks the mirror into one pack, folding in the loose objects it reaches, when fetches
-    /// and notes have left more than `limit` packs or about `looseLimit` loose objects more than
-    /// `baseline` (what the last repack left loose: objects nothing reaches wait there for their
-    /// expiry, and must not make every pass repack); nil when there was nothing to do. Safe
-    /// while notes are written: a loose object is deleted only once the new pack holds it, or
-    /// long after it was written. `looseLeft` is the next baseline.
+    /// Packs the mirror when fetches and notes have left more than `limit` packs or about
+    /// `looseLimit` loose objects more than `baseline` (what the last repack left loose:
+    /// objects nothing reaches wait there for their expiry, and must not make every pass
+    /// repack); nil when there was nothing to do. Geometric, as git's `repack --geometric=2`:
+    /// with `packed` (what the last repack packed), only what arrived since goes into a new
+    /// pack, and the whole history is packed into one again only once the packs made since the
+    /// last whole one reach half its size. So a long-running controller's compaction costs what
+    /// arrived, not the length of its history (benchmark 7). Safe while notes are written: a
+    /// loose object is deleted only once a pack holds it, or long after it was written.
+    /// `looseLeft` is the next baseline, `packed` the next `packed`.
     package func compact(
         limit: Int = packLimit, looseLimit: Int = looseLimit,
-        baseline: Int = 0
-    ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int)? {
+        baseline: Int = 0, packed: Repository.Packed? = nil
+    ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
         let repo = try Repository.open(at: path)
         guard repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit else { return nil }
-        let (objects, replaced) = try repo.repack()
-        return (objects, replaced, repo.looseObjectEstimate)
+        let (objects, replaced, now) = try repo.repack(since: packed.flatMap { wholeIsLarger($0) ? $0 : nil })
+        return (objects, replaced, repo.looseObjectEstimate, now)
+    }
+
+    /// Whether the largest of `packed`'s packs is more than twice the others together, and
+    /// they are few: then packing what arrived into a pack of its own keeps the sizes
+    /// geometric and the packs a lookup searches few.
+    func wholeIsLarger(_ packed: Repository.Packed) -> Bool {
+        guard packed.packs.count <= Self.packedLimit else { return false }
+        let folder = URL(fileURLWithPath: path).appendingPathComponent("objects/pack").path
+        let sizes = packed.packs.map { ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + $0))?[.size] as? Int) ?? 0 }
+        guard let largest = sizes.max() else { return false }
+        return largest > 2 * (sizes.reduce(0, +) - largest)
     }
 
     /// Where records are published: the origin this mirror fetches.

@@ -20,16 +20,31 @@ extension Repository {
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).count * 256
     }
 
+    /// What a repack packed: the commits the references pointed at, and the packs that hold
+    /// everything reachable from them. The next repack need pack only what is new since
+    /// (`repack(since:)`), not the whole history again.
+    package struct Packed: Sendable, Equatable {
+        package let tips: [ObjectID]
+        /// Pack file names (`pack-….pack`).
+        package let packs: Set<String>
+    }
+
     /// Writes every object reachable from a reference (commits with their trees and blobs, and
     /// annotated tags) into one new pack, then removes the packs that were there before (what
     /// only they held is kept loose) and the loose objects the new pack holds. Other loose
     /// objects stay until `unreachableExpiry` has passed since they were written: one being
-    /// written right now (a note) may not be referenced yet. Returns how many objects the new
-    /// pack holds and how many packs it replaced.
+    /// written right now (a note) may not be referenced yet.
+    ///
+    /// With `since` (what an earlier repack packed, while its packs are all still here), only
+    /// what is reachable now and not from `since.tips` goes into the new pack, and only the
+    /// packs that came after it (fetches) are replaced: the cost is what arrived since, not the
+    /// length of the history. Returns how many objects the new pack holds, how many packs it
+    /// replaced, and what is now packed.
     @discardableResult
-    package func repack() throws(GitError) -> (objects: Int, replacedPacks: Int) {
+    package func repack(since: Packed? = nil) throws(GitError) -> (objects: Int, replacedPacks: Int, packed: Packed) {
         let folder = packFolder
         let before = packFiles
+        let since = since.flatMap { Set(before).isSuperset(of: $0.packs) ? $0 : nil }
         var builder: OpaquePointer?
         try check(git_packbuilder_new(&builder, handle), "start a pack")
         defer { git_packbuilder_free(builder) }
@@ -37,6 +52,7 @@ extension Repository {
         var walk: OpaquePointer?
         try check(git_revwalk_new(&walk, handle), "start a history walk")
         defer { git_revwalk_free(walk) }
+        var tips: [ObjectID] = []
         for name in try references(matching: "refs/*") {
             guard let id = try referenceTarget(name) else { continue }
             var oid = id.raw
@@ -46,6 +62,7 @@ extension Repository {
             switch git_object_type(object) {
             case GIT_OBJECT_COMMIT:
                 try check(git_revwalk_push(walk, &oid), "walk \(name)")
+                tips.append(id)
             case GIT_OBJECT_TAG:
                 // The tag object itself, and the history it points into.
                 try check(git_packbuilder_insert(builder, &oid, name), "pack \(name)")
@@ -54,6 +71,7 @@ extension Repository {
                     defer { git_object_free(peeled) }
                     var target = git_object_id(peeled)!.pointee
                     try check(git_revwalk_push(walk, &target), "walk \(name)")
+                    tips.append(ObjectID(target))
                 } else {
                     try check(git_packbuilder_insert_recur(builder, git_object_id(object), name), "pack \(name)")
                 }
@@ -61,35 +79,54 @@ extension Repository {
                 try check(git_packbuilder_insert_recur(builder, &oid, name), "pack \(name)")
             }
         }
+        // What was packed before is left out: its commits, and the trees of its tips.
+        for tip in since?.tips ?? [] where (try? commit(tip)) != nil {
+            var oid = tip.raw
+            try check(git_revwalk_hide(walk, &oid), "leave out \(tip.short)")
+        }
         try check(git_packbuilder_insert_walk(builder, walk), "pack the history")
         let objects = git_packbuilder_object_count(builder)
-        try check(git_packbuilder_write(builder, nil, 0, nil, nil), "write a pack")
-        let written = "pack-" + String(gitString: git_packbuilder_name(builder))
-        let index = (folder as NSString).appendingPathComponent(written + ".idx")
-        let replacedPacks = before.filter { !$0.hasPrefix(written + ".") }
-            .map { (folder as NSString).appendingPathComponent(String($0.dropLast(".pack".count))) }
+        let kept = since?.packs ?? []
+        var written: String?
+        if objects > 0 || since == nil {
+            try check(git_packbuilder_write(builder, nil, 0, nil, nil), "write a pack")
+            written = "pack-" + String(gitString: git_packbuilder_name(builder))
+        }
+        let stem = { (name: String) in (folder as NSString).appendingPathComponent(String(name.dropLast(".pack".count))) }
+        let holding = (written.map { [(folder as NSString).appendingPathComponent($0 + ".idx")] } ?? []) + kept.map { stem($0) + ".idx" }
+        let replacedPacks = before.filter { name in written.map { !name.hasPrefix($0 + ".") } ?? true && !kept.contains(name) }
+            .map(stem)
             .filter { !FileManager.default.fileExists(atPath: $0 + ".keep") }  // someone wants that pack left as it is
         // What the old packs hold and no reference reaches (a deleted branch, a lost notes
         // write) is kept loose and expires by age, as git's `repack -A` and `prune` do: an
         // object here must keep everything it points to, or a fetch that finds it would trust
         // a history that is gone.
-        try loosen(packs: replacedPacks, missingFrom: index)
+        try loosen(packs: replacedPacks, missingFrom: holding)
         for stem in replacedPacks {
             // The index first: a pack without one is ignored, an index without its pack is an error.
             for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
         }
-        removeLooseObjects(in: index, expiring: Date().addingTimeInterval(-Self.unreachableExpiry))
-        return (objects, replacedPacks.count)
+        if let written {
+            removeLooseObjects(
+                in: (folder as NSString).appendingPathComponent(written + ".idx"), expiring: Date().addingTimeInterval(-Self.unreachableExpiry))
+        }
+        return (objects, replacedPacks.count, Packed(tips: tips, packs: kept.union(written.map { [$0 + ".pack"] } ?? [])))
     }
 
     /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).
     package static let unreachableExpiry: TimeInterval = 14 * 24 * 3600
 
-    /// Writes loose the objects of `packs` that the pack indexed by `index` does not hold.
-    func loosen(packs: [String], missingFrom index: String) throws(GitError) {
-        var newPack: OpaquePointer?, loose: OpaquePointer?
-        try check(cgit_pack_odb(&newPack, index), "read the new pack")
-        defer { git_odb_free(newPack) }
+    /// Writes loose the objects of `packs` that none of the packs indexed by `indexes` holds.
+    func loosen(packs: [String], missingFrom indexes: [String]) throws(GitError) {
+        guard !packs.isEmpty else { return }
+        var holding: [OpaquePointer?] = []
+        defer { for odb in holding { git_odb_free(odb) } }
+        for index in indexes {
+            var odb: OpaquePointer?
+            try check(cgit_pack_odb(&odb, index), "read the pack \((index as NSString).lastPathComponent)")
+            holding.append(odb)
+        }
+        var loose: OpaquePointer?
         try check(cgit_loose_odb(&loose, (path as NSString).appendingPathComponent("objects")), "open the loose objects")
         defer { git_odb_free(loose) }
         for stem in packs {
@@ -105,7 +142,7 @@ extension Repository {
                         return 0
                     }, pointer)
             }
-            for var id in ids where git_odb_exists(newPack, &id) == 0 && git_odb_exists(loose, &id) == 0 {
+            for var id in ids where !holding.contains(where: { git_odb_exists($0, &id) == 1 }) && git_odb_exists(loose, &id) == 0 {
                 try copyObject(ObjectID(id), from: old, to: loose)
             }
         }

@@ -70,6 +70,49 @@ import Testing
         let fsckAfter = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsckAfter.status == 0, "\(fsckAfter.output)")
     }
+    /// Past the first whole repack, what arrives goes into packs of its own (loose objects and
+    /// the packs fetches brought alike), until they reach half the whole one's size.
+    @Test func laterRepacksPackWhatArrivedNotTheWholeHistory() throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let author = Signature(name: "Dev", email: "dev@example.com")
+        var tip = try origin.commit(
+            changes: (1...200).map { .write("services/s\($0)/service.yaml", "taskDefinition: {cpu: \($0)}\n") }, onto: "main",
+            expectedTip: nil, message: "start", author: author)
+        let mirror = RepositoryMirror(source: folder.path + "/origin.git", stateDirectory: folder.path + "/state")
+        _ = try mirror.sync(branch: "main")
+        let whole = try #require(try mirror.compact(looseLimit: -1))
+        #expect(whole.packed.packs.count == 1 && whole.packed.tips.contains(tip))
+
+        // Loose objects from local fetches, and a pack as a fetch over the network leaves one.
+        for index in 1...3 {
+            tip = try origin.commit(
+                changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {cpu: \(index * 1000)}\n")], onto: "main",
+                expectedTip: tip, message: "change \(index)", author: author)
+            _ = try mirror.sync(branch: "main")
+        }
+        tip = try origin.commit(
+            changes: [.write("berth.yaml", "version: 1\n")], onto: "main", expectedTip: tip, message: "fetched as a pack", author: author)
+        #expect(try GitCLI.run(["-C", mirror.path, "-c", "fetch.unpackLimit=1", "fetch", "-q", "origin", "+refs/heads/*:refs/heads/*"]).status == 0)
+        let repo = try Repository.open(at: mirror.path)
+        #expect(repo.packCount == 2)
+
+        let arrived = try #require(try mirror.compact(limit: 0, packed: whole.packed))
+        #expect(arrived.objects < 40, "\(arrived.objects) objects: only what arrived, not the 200 services again")
+        #expect(arrived.replacedPacks == 1, "the fetch's pack")
+        #expect(arrived.packed.packs.isSuperset(of: whole.packed.packs) && arrived.packed.packs.count == 2)
+        #expect(repo.packCount == 2 && Self.looseObjects(mirror.path) == 0)
+        let fsck = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
+        #expect(fsck.status == 0, "\(fsck.output)")
+        #expect(try repo.history(from: tip).count == 5)
+
+        // The next arrivals would go on their own too (the whole pack is far the larger);
+        // without what was packed (a restart), everything is one pack again.
+        #expect(mirror.wholeIsLarger(arrived.packed))
+        let again = try #require(try mirror.compact(limit: 0, packed: nil))
+        #expect(again.objects > 200 && again.packed.packs.count == 1 && repo.packCount == 1)
+        #expect(try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"]).status == 0)
+    }
 }
 
 /// A URL with credentials in it: they authenticate, and are stored and shown nowhere.
