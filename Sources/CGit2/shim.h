@@ -19,6 +19,12 @@ static inline int cgit_set_cache_object_limit(git_object_t type, size_t size) {
 static inline int cgit_set_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
 }
+static inline int cgit_set_mwindow_mapped_limit(size_t size) {
+    return git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, size);
+}
+static inline int cgit_set_mwindow_file_limit(size_t count) {
+    return git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, count);
+}
 /* An object database of one pack alone: which objects a pack holds. */
 static inline int cgit_pack_odb(git_odb **out, const char *index_file) {
     git_odb *odb = NULL;

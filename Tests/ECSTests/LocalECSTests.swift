@@ -18,6 +18,39 @@ import Testing
         try await ECSConformance.services(LocalECS(stateFile: folder.path + "/state.json"))
     }
 
+    /// Pages of revisions, both orders, across families and with some deregistered, are the
+    /// full list's pages: read in the order asked for, a page stops where it is full.
+    @Test func taskDefinitionPagesAreTheFullListsPages() async throws {
+        let ecs = LocalECS(stateFile: nil)
+        for index in 1...23 {
+            let family = index % 3 == 0 ? "api" : "web"
+            let registered = try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: family, containerDefinitions: [ECSAPI.ContainerDefinition(name: "app", image: "app:\(index)", memory: 64)]))
+            if index % 5 == 0 {
+                _ = try await ecs.deregisterTaskDefinition(
+                    ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: registered.taskDefinition?.taskDefinitionArn))
+            }
+        }
+        for family in [nil, "web"] as [String?] {
+            for status in ["ACTIVE", "INACTIVE"] {
+                let ascending = try await ecs.allTaskDefinitionArns(familyPrefix: family, status: status)
+                #expect(try await ecs.allTaskDefinitionArns(familyPrefix: family, status: status, sort: "DESC") == ascending.reversed())
+                var pages: [String] = []
+                var token: String?
+                repeat {
+                    let page = try await ecs.listTaskDefinitions(
+                        ECSAPI.ListTaskDefinitionsRequest(familyPrefix: family, status: status, sort: "DESC", nextToken: token, maxResults: 4))
+                    #expect((page.taskDefinitionArns ?? []).count <= 4)
+                    pages += page.taskDefinitionArns ?? []
+                    token = page.nextToken
+                } while token != nil
+                #expect(pages == ascending.reversed(), "\(family ?? "all") \(status)")
+            }
+        }
+        #expect(try await ecs.allTaskDefinitionArns(familyPrefix: "web", status: "INACTIVE").count == 3)
+    }
+
     @Test func registrationFillsWhatECSFillsIn() async throws {
         let ecs = LocalECS(stateFile: nil)
         let registered = try #require(

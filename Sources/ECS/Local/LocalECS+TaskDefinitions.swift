@@ -30,15 +30,29 @@ extension LocalECS {
 
     package func listTaskDefinitions(_ input: ECSAPI.ListTaskDefinitionsRequest) async throws -> ECSAPI.ListTaskDefinitionsResponse {
         try await run("ListTaskDefinitions") { state in
-            // One family is looked up, not found among all of them (a first sync asks once per service).
-            let families = input.familyPrefix.map { [$0] } ?? state.revisionCounts.keys.sorted()
-            var all = families.flatMap { state.history(of: $0) }
-                .filter { $0.status == (input.status ?? ECSStatus.active) }
-                .compactMap(\.taskDefinitionArn)
-            if input.sort == "DESC" { all.reverse() }
-            return Self.page(all, maxResults: input.maxResults ?? 100, token: input.nextToken) { arns, next in
-                ECSAPI.ListTaskDefinitionsResponse(taskDefinitionArns: arns, nextToken: next)
+            // One family is looked up, not found among all of them (a first sync asks once per
+            // service); revisions are read in the order asked for until the page is full, so the
+            // newest ten of a family cost ten, however long its history.
+            let descending = input.sort == "DESC"
+            var families = input.familyPrefix.map { [$0] } ?? state.revisionCounts.keys.sorted()
+            if descending { families.reverse() }
+            let status = input.status ?? ECSStatus.active
+            let start = input.nextToken.flatMap(Int.init) ?? 0, size = max(1, input.maxResults ?? 100)
+            var arns: [String] = []
+            var more = false
+            families: for family in families {
+                let count = state.revisionCounts[family] ?? 0
+                for number in descending ? stride(from: count, through: 1, by: -1) : stride(from: 1, through: count, by: 1) {
+                    guard let definition = state.revision(family, number), definition.status == status, let arn = definition.taskDefinitionArn
+                    else { continue }
+                    if arns.count == start + size {
+                        more = true
+                        break families
+                    }
+                    arns.append(arn)
+                }
             }
+            return ECSAPI.ListTaskDefinitionsResponse(taskDefinitionArns: Array(arns.dropFirst(start)), nextToken: more ? String(start + size) : nil)
         }
     }
 
