@@ -12,6 +12,14 @@ int berth_release_free_memory(void) {
 #endif
 }
 
+int berth_limit_arenas(int count) {
+#if defined(__GLIBC__)
+    return mallopt(M_ARENA_MAX, count);
+#else
+    return 0;
+#endif
+}
+
 unsigned long berth_heap_in_use(void) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     struct mallinfo2 info = mallinfo2();

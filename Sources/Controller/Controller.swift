@@ -1,4 +1,5 @@
 import Blocking
+import CMemory
 import Foundation
 import Git
 import Logging
@@ -46,6 +47,10 @@ package actor Controller {
         logger: Logger = Logger(label: "berth.controller"), revert: RevertStep? = nil, promote: PromoteStep? = nil,
         images: ImageStep? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        // Two malloc arenas, not eight per core: each keeps its freed memory apart from the
+        // others, and the controller's threads made it hold about 10 MiB more at 1,000 services
+        // (benchmark 5: 81/89 MiB, 72/77 with two; a full reconcile 280 and 293 ms).
+        berth_limit_arenas(2)
         let context = ControllerContext.make(options: options, environment: environment, logger: logger, now: now)
         self.context = context
         context.mirror.removeStaleLocks()

@@ -6,6 +6,11 @@
    otherwise keeps its high-water mark in its malloc arenas. Returns 1 when memory was released. */
 int berth_release_free_memory(void);
 
+/* Caps the allocator's arenas at `count` (glibc's M_ARENA_MAX; by default eight per core): each
+   thread that allocates under contention gets an arena of its own, which keeps its freed memory
+   apart from the others'. Called before the threads start. Returns 1 on success. */
+int berth_limit_arenas(int count);
+
 /* Bytes the allocator has handed out and not had back (glibc's mallinfo2): what the program
    holds, as opposed to what the process keeps resident. 0 where unknown. */
 unsigned long berth_heap_in_use(void);
