@@ -216,12 +216,8 @@ struct EnvironmentWorker: ControllerPart, Sendable {
             let repo = try Repository.open(at: path)
             // By date, as git log: streamed, so the cost is the commits up to the change, where
             // the topological order would read the whole history every pass.
-            var changed: Date?
-            try? repo.walkHistory(from: head, paths: paths, byDate: true) { commit in
-                changed = commit.committer.date
-                return false
-            }
-            return changed ?? (try? repo.commit(head))?.committer.date
+            return (try? repo.history(from: head, paths: paths, limit: 1, byDate: true).first)?.committer.date
+                ?? (try? repo.commit(head))?.committer.date
         }
     }
 

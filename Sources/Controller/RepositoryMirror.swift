@@ -88,17 +88,16 @@ package struct RepositoryMirror: Sendable {
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
         let repo = try Repository.open(at: path)
         guard repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit else { return nil }
-        let (objects, replaced, now) = try repo.repack(since: packed.flatMap { wholeIsLarger($0) ? $0 : nil })
+        let (objects, replaced, now) = try repo.repack(since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil })
         return (objects, replaced, repo.looseObjectEstimate, now)
     }
 
     /// Whether the largest of `packed`'s packs is more than twice the others together, and
     /// they are few: then packing what arrived into a pack of its own keeps the sizes
     /// geometric and the packs a lookup searches few.
-    func wholeIsLarger(_ packed: Repository.Packed) -> Bool {
-        guard packed.packs.count <= Self.packedLimit else { return false }
-        let folder = URL(fileURLWithPath: path).appendingPathComponent("objects/pack").path
-        let sizes = packed.packs.map { ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + $0))?[.size] as? Int) ?? 0 }
+    static func wholeIsLarger(_ packed: Repository.Packed, in repo: Repository) -> Bool {
+        guard packed.packs.count <= packedLimit else { return false }
+        let sizes = packed.packs.map(repo.packSize)
         guard let largest = sizes.max() else { return false }
         return largest > 2 * (sizes.reduce(0, +) - largest)
     }

@@ -11,11 +11,11 @@ extension Repository {
     /// lists as deployed) as well as the branch's own commits.
     package func history(
         from start: ObjectID, paths: [String] = [], limit: Int = .max,
-        mergesByFirstParent: Bool = false
+        mergesByFirstParent: Bool = false, byDate: Bool = false
     ) throws(GitError) -> [Commit] {
         var result: [Commit] = []
         guard limit > 0 else { return [] }
-        try walkHistory(from: start, paths: paths, mergesByFirstParent: mergesByFirstParent) { (commit) throws(GitError) in
+        try walkHistory(from: start, paths: paths, mergesByFirstParent: mergesByFirstParent, byDate: byDate) { (commit) throws(GitError) in
             result.append(commit)
             return result.count < limit
         }

@@ -8,6 +8,11 @@ extension Repository {
 
     var packFolder: String { (path as NSString).appendingPathComponent("objects/pack") }
 
+    /// The size in bytes of the pack file `name` (`pack-….pack`), 0 when it is gone.
+    package func packSize(_ name: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: (packFolder as NSString).appendingPathComponent(name)))?[.size] as? Int) ?? 0
+    }
+
     /// The `pack-*.pack` file names in the object store.
     var packFiles: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: packFolder)) ?? []).filter { $0.hasSuffix(".pack") }
@@ -86,31 +91,29 @@ extension Repository {
         }
         try check(git_packbuilder_insert_walk(builder, walk), "pack the history")
         let objects = git_packbuilder_object_count(builder)
+        // Pack file names (`pack-….pack`): what stays, and what was written.
         let kept = since?.packs ?? []
         var written: String?
         if objects > 0 || since == nil {
             try check(git_packbuilder_write(builder, nil, 0, nil, nil), "write a pack")
-            written = "pack-" + String(gitString: git_packbuilder_name(builder))
+            written = "pack-" + String(gitString: git_packbuilder_name(builder)) + ".pack"
         }
+        let packed = kept.union(written.map { [$0] } ?? [])
         let stem = { (name: String) in (folder as NSString).appendingPathComponent(String(name.dropLast(".pack".count))) }
-        let holding = (written.map { [(folder as NSString).appendingPathComponent($0 + ".idx")] } ?? []) + kept.map { stem($0) + ".idx" }
-        let replacedPacks = before.filter { name in written.map { !name.hasPrefix($0 + ".") } ?? true && !kept.contains(name) }
+        let replacedPacks = before.filter { !packed.contains($0) }
             .map(stem)
             .filter { !FileManager.default.fileExists(atPath: $0 + ".keep") }  // someone wants that pack left as it is
         // What the old packs hold and no reference reaches (a deleted branch, a lost notes
         // write) is kept loose and expires by age, as git's `repack -A` and `prune` do: an
         // object here must keep everything it points to, or a fetch that finds it would trust
         // a history that is gone.
-        try loosen(packs: replacedPacks, missingFrom: holding)
+        try loosen(packs: replacedPacks, missingFrom: packed.map { stem($0) + ".idx" })
         for stem in replacedPacks {
             // The index first: a pack without one is ignored, an index without its pack is an error.
             for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
         }
-        if let written {
-            removeLooseObjects(
-                in: (folder as NSString).appendingPathComponent(written + ".idx"), expiring: Date().addingTimeInterval(-Self.unreachableExpiry))
-        }
-        return (objects, replacedPacks.count, Packed(tips: tips, packs: kept.union(written.map { [$0 + ".pack"] } ?? [])))
+        if let written { removeLooseObjects(in: stem(written) + ".idx", expiring: Date().addingTimeInterval(-Self.unreachableExpiry)) }
+        return (objects, replacedPacks.count, Packed(tips: tips, packs: packed))
     }
 
     /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).

@@ -42,7 +42,7 @@ extension NotesRecorder {
     /// commit each is on. Read from the notes.
     package func records(of environment: String) throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
-        return try ordered(try Repository.discover(from: repositoryPath), only: [environment])[environment] ?? []
+        return (try ordered(try Repository.discover(from: repositoryPath), only: [environment])[environment] ?? []).map { ($0.commit, $0.record) }
     }
 
     /// What a pass asks of `environment`'s records, without going through them.
@@ -56,15 +56,15 @@ extension NotesRecorder {
         DeploymentNote.parse(String(decoding: try repo.blob(blob), as: UTF8.self))?.records ?? []
     }
 
-    /// The records of the environments `only` (every one when nil), each in order.
-    func ordered(_ repo: Repository, only: Set<String>?) throws -> [String: [(commit: ObjectID, record: DeploymentRecord)]] {
+    /// The records of the environments `only` (every one when nil), each in order, with their keys.
+    func ordered(_ repo: Repository, only: Set<String>?) throws -> [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] {
         var keyed: [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] = [:]
         for (commit, blob) in index.notes {
             for (position, record) in try Self.records(in: blob, repo).enumerated() where only?.contains(record.environment) ?? true {
                 keyed[record.environment, default: []].append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
             }
         }
-        return keyed.mapValues { $0.sorted { $0.key < $1.key }.map { ($0.commit, $0.record) } }
+        return keyed.mapValues { $0.sorted { $0.key < $1.key } }
     }
 
     /// Brings the index up to the notes ref: the notes that changed since it was last read, or
@@ -121,11 +121,8 @@ extension NotesRecorder {
             if everything { (index.summaries, index.newest) = ([:], [:]) }
             for environment in everything ? Set(all.keys) : stale {
                 let list = all[environment] ?? []
-                index.summaries[environment] = EnvironmentRecords(list)
-                index.newest[environment] = nil
-                if let last = list.last, let position = try Self.records(in: index.notes[last.commit]!, repo).lastIndex(of: last.record) {
-                    index.newest[environment] = RecordIndex.Key(last.record, commit: last.commit, position: position)
-                }
+                index.summaries[environment] = EnvironmentRecords(list.map { ($0.commit, $0.record) })
+                index.newest[environment] = list.last?.key
             }
         }
         index.tip = tip

@@ -108,7 +108,7 @@ import Testing
 
         // The next arrivals would go on their own too (the whole pack is far the larger);
         // without what was packed (a restart), everything is one pack again.
-        #expect(mirror.wholeIsLarger(arrived.packed))
+        #expect(RepositoryMirror.wholeIsLarger(arrived.packed, in: repo))
         let again = try #require(try mirror.compact(limit: 0, packed: nil))
         #expect(again.objects > 200 && again.packed.packs.count == 1 && repo.packCount == 1)
         #expect(try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"]).status == 0)
