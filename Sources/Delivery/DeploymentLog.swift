@@ -288,10 +288,10 @@ struct StateWindow {
                 services[rendered.environment, default: [:]][rendered.service] = known
                 continue
             }
-            guard let made = try? DesiredService(rendered) else { continue }
+            guard let (made, canonical) = try? DesiredService.withCanonical(rendered) else { continue }
             let state = DeploymentLog.ServiceState(
                 renderID: rendered.renderID, specHash: made.specHash, settingsHash: made.settingsHash,
-                taskDefinition: made.canonicalTaskDefinition, settings: made.canonicalSettings)
+                taskDefinition: canonical, settings: made.canonicalSettings)
             desired[rendered.renderID] = state
             services[rendered.environment, default: [:]][rendered.service] = state
         }

@@ -4,24 +4,41 @@ import ECSModel
 import Manifests
 
 /// One service as git wants it, in the forms the planner compares and the applier sends.
-package struct DesiredService: Sendable {
+/// A class: its typed requests are large, and caches keyed by render id hold one per service
+/// of every head (a dictionary holding them inline holds a third more slots than entries).
+package final class DesiredService: Sendable {
     package let rendered: RenderedService
     package let register: ECSAPI.RegisterTaskDefinitionRequest
     package let create: ECSAPI.CreateServiceRequest
-    package let canonicalTaskDefinition: JSONValue
     package let canonicalSettings: JSONValue
     package let specHash: String
     package let settingsHash: String
 
-    package init(_ rendered: RenderedService) throws {
+    package convenience init(_ rendered: RenderedService) throws {
+        let register = try rendered.registerRequest()
+        try self.init(rendered, register: register, canonicalTaskDefinition: TaskDefinitionCanonical.canonical(register))
+    }
+
+    /// The service and its task definition's canonical form, for a caller that keeps the form.
+    package static func withCanonical(_ rendered: RenderedService) throws -> (service: DesiredService, canonicalTaskDefinition: JSONValue) {
+        let register = try rendered.registerRequest()
+        let canonical = TaskDefinitionCanonical.canonical(register)
+        return (try DesiredService(rendered, register: register, canonicalTaskDefinition: canonical), canonical)
+    }
+
+    private init(_ rendered: RenderedService, register: ECSAPI.RegisterTaskDefinitionRequest, canonicalTaskDefinition: JSONValue) throws {
         self.rendered = rendered
-        register = try rendered.registerRequest()
+        self.register = register
         create = try rendered.createServiceRequest(taskDefinition: rendered.family)
-        canonicalTaskDefinition = TaskDefinitionCanonical.canonical(register)
         canonicalSettings = ServiceCanonical.desired(create)
         specHash = SpecHash.of(canonicalTaskDefinition)
         settingsHash = SpecHash.of(canonicalSettings)
     }
+
+    /// The task definition's canonical form, made again when asked: only a diff against a
+    /// revision berth did not record needs it, and a controller holds a desired service for
+    /// every service of every head it follows (the whole form is larger than the request).
+    package var canonicalTaskDefinition: JSONValue { TaskDefinitionCanonical.canonical(register) }
 
     package var name: String { rendered.service }
 
