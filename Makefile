@@ -49,12 +49,14 @@ test: test-deps
 format:
 	swift format --in-place --recursive --parallel Sources Tests
 
-# berth-bench (docs/performance.md), release build. ecs-deploy and the AWS CLI, the peers of
+# berth-bench (docs/performance.md), built as deploy/Dockerfile builds berth (release, Swift's
+# runtime linked in), in a build folder of its own. ecs-deploy and the AWS CLI, the peers of
 # benchmark 4, go into a virtual environment of their own. BENCH_ARGS picks and sizes them,
 # e.g. make bench BENCH_ARGS="--only resync --resync 100".
+BENCH_BUILD = swift build -c release --static-swift-stdlib --scratch-path .build-static
 bench: test-deps
 	@[ -x .build/bench-venv/bin/ecs ] && [ -x .build/bench-venv/bin/aws ] || \
 	  { python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install --quiet ecs-deploy awscli; }
-	swift build -c release --product berth
-	swift build -c release --product berth-bench
-	.build/release/berth-bench $(BENCH_ARGS)
+	$(BENCH_BUILD) --product berth
+	$(BENCH_BUILD) --product berth-bench
+	.build-static/release/berth-bench $(BENCH_ARGS)

@@ -1,3 +1,4 @@
+import CMemory
 import Foundation
 import Git
 
@@ -53,6 +54,18 @@ enum Memory {
     static func residentMiB() -> Double { field("VmRSS:") }
     /// The highest resident memory this process reached.
     static func peakMiB() -> Double { field("VmHWM:") }
+    /// Resident memory that is no mapped file: the heap, stacks, what the process made.
+    static func anonymousMiB() -> Double { field("RssAnon:") }
+    /// Resident pages of mapped files: the code and constants of the binary and its libraries,
+    /// shared with every process that maps them and dropped first under memory pressure.
+    static func fileMiB() -> Double { field("RssFile:") }
+    /// The heap in use (glibc's count), without what malloc keeps free.
+    static func heapMiB() -> Double { Double(berth_heap_in_use()) / 1_048_576 }
+
+    /// Resident memory as the benchmarks print it: the total, then what it is made of.
+    static func breakdown() -> String {
+        String(format: "%.0f MiB (anonymous %.0f, of it heap %.0f; mapped files %.0f)", residentMiB(), anonymousMiB(), heapMiB(), fileMiB())
+    }
 
     private static func field(_ name: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
