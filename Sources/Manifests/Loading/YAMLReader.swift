@@ -30,7 +30,9 @@ package struct YAMLReader {
         }
         let root: Yams.Node?
         do {
-            let parser = try Parser(yaml: text)
+            // UTF-8 named here: Yams's default reads the process environment (building a
+            // dictionary of it) at every parser, and a YAMS_DEFAULT_ENCODING there prints a line.
+            let parser = try Parser(yaml: text, encoding: .utf8)
             root = try parser.singleRoot()
         } catch let error as YamlError {
             diagnostics.add(syntaxDiagnostic(error, text: text, file: file))

@@ -28,8 +28,7 @@ extension RenderedService {
 /// A located manifest value made into a typed API value.
 enum APIValue {
     static func decode<T: Decodable>(_ node: Node, as shape: Shape) throws -> T {
-        let json = JSONWriter.write(coerce(node.droppingNulls(), shape), pretty: false)
-        return try JSONDecoder().decode(T.self, from: Data(json.utf8))
+        try NodeDecoder.decode(T.self, from: coerce(node.droppingNulls(), shape))
     }
 
     /// The members `shape` does not know (kept only under `allowUnknownFields`), with the path
@@ -42,9 +41,7 @@ enum APIValue {
             for entry in entries {
                 if let member = structure.members[entry.key] {
                     if let nested = unknown(entry.node, member) { found[entry.key] = nested }
-                } else if !entry.node.isNull,
-                    let value = try? JSONDecoder().decode(JSONValue.self, from: Data(JSONWriter.write(entry.node, pretty: false).utf8))
-                {
+                } else if !entry.node.isNull, let value = try? NodeDecoder.decode(JSONValue.self, from: entry.node) {
                     found[entry.key] = value
                 }
             }
