@@ -32,7 +32,7 @@ package struct YAMLReader {
         do {
             // UTF-8 named here: Yams's default reads the process environment (building a
             // dictionary of it) at every parser, and a YAMS_DEFAULT_ENCODING there prints a line.
-            let parser = try Parser(yaml: text, encoding: .utf8)
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             root = try parser.singleRoot()
         } catch let error as YamlError {
             diagnostics.add(syntaxDiagnostic(error, text: text, file: file))
@@ -137,7 +137,7 @@ private struct Converter {
         if depth > limits.maxDepth {
             throw Diagnostic(.error, "nesting deeper than \(limits.maxDepth) levels", at: location)
         }
-        if case let tag = node.tag.rawValue, !Self.plainTags.contains(tag) {
+        if case let tag = Self.writtenTag(node), !Self.plainTags.contains(tag) {
             // Reported, and the value read as if untagged: the rest of the file is still checked.
             let shown = tag.hasPrefix(Self.coreTagPrefix) ? "!!" + tag.dropFirst(Self.coreTagPrefix.count) : tag
             problems.append(
@@ -198,6 +198,18 @@ private struct Converter {
         SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
+    /// The tag the file wrote ("" or "!" when none). `Yams.Node.tag` would resolve it, matching
+    /// a plain scalar against Yams's regular expressions, which was a tenth of loading; berth
+    /// reads plain scalars by its own rules (`resolvePlain`).
+    static func writtenTag(_ node: Yams.Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.tag.rawValue
+        case .mapping(let mapping): return mapping.tag.rawValue
+        case .sequence(let sequence): return sequence.tag.rawValue
+        case .alias(let alias): return alias.tag.rawValue
+        }
+    }
+
     static let coreTagPrefix = "tag:yaml.org,2002:"
     /// Tags that only say what the value already is (`!!str`, `!!int`, …) or that Yams' resolver
     /// gives untagged values. Any other (`!!binary`, `!!python/object`, `!custom`) asks for a
@@ -208,7 +220,7 @@ private struct Converter {
     /// YAML 1.2 core schema for plain scalars; quoted scalars and `!!str` are strings.
     static func resolve(_ scalar: Yams.Node.Scalar) -> Node.Value {
         let text = scalar.string
-        let tag = scalar.tag.rawValue
+        let tag = scalar.tag.rawValue  // as written: "" for a plain scalar without a tag
         if scalar.style != .plain || tag == "tag:yaml.org,2002:str" || tag == "!" {
             return .string(text)
         }
