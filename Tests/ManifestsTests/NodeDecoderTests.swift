@@ -54,4 +54,11 @@ import Testing
             return context.debugDescription.contains("td.yaml:1:") && context.codingPath.map(\.stringValue).first == "containerDefinitions"
         }
     }
+
+    @Test func aNumberTooLargeForADoubleFailsAsInJSONText() throws {
+        var diagnostics = Diagnostics()
+        let node = try #require(YAMLReader().read(Array("{hookDetails: 1e400}".utf8), file: "s.yaml", into: &diagnostics))
+        #expect(throws: DecodingError.self) { try NodeDecoder.decode(JSONValue.self, from: node) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(JSONValue.self, from: Data(JSONWriter.write(node, pretty: false).utf8)) }
+    }
 }

@@ -157,6 +157,7 @@ private struct Converter {
             return Node(.list(items), at: location)
         case .mapping(let mapping):
             var entries: [Node.Entry] = []
+            var keys = Set<String>()
             var merged: [Node.Entry] = []
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key else {
@@ -167,11 +168,15 @@ private struct Converter {
                     merged.append(contentsOf: try mergeEntries(converted))
                     continue
                 }
+                // Yams refuses most repeated keys; a tag can make two keys differ to Yams
+                // (`1` and `!!int 1`) that are the same text to berth.
+                if !keys.insert(keyScalar.string).inserted {
+                    throw Diagnostic(.error, "duplicate key '\(keyScalar.string)' in the same mapping", at: locate(key.mark))
+                }
                 entries.append(Node.Entry(key: keyScalar.string, keyLocation: locate(key.mark), node: converted))
             }
-            let explicit = Set(entries.map(\.key))
             var seen = Set<String>()
-            let inherited = merged.filter { !explicit.contains($0.key) && seen.insert($0.key).inserted }
+            let inherited = merged.filter { !keys.contains($0.key) && seen.insert($0.key).inserted }
             return Node(.map(entries + inherited), at: location)
         }
     }
@@ -235,8 +240,11 @@ private struct Converter {
         default: break
         }
         if let int = Int(text), text.first != "+" || text.count > 1 { return .int(int) }
-        if text.hasPrefix("0x"), let int = Int(text.dropFirst(2), radix: 16) { return .int(int) }
-        if text.hasPrefix("0o"), let int = Int(text.dropFirst(2), radix: 8) { return .int(int) }
+        // YAML 1.2 has no sign after 0x or 0o, which Int(_:radix:) would take.
+        if text.hasPrefix("0x"), text.dropFirst(2).allSatisfy(\.isHexDigit), let int = Int(text.dropFirst(2), radix: 16) { return .int(int) }
+        if text.hasPrefix("0o"), text.dropFirst(2).allSatisfy({ ("0"..."7").contains($0) }), let int = Int(text.dropFirst(2), radix: 8) {
+            return .int(int)
+        }
         if isFloat(text), let double = Double(text) { return .double(double, literal: text) }
         return .string(text)
     }

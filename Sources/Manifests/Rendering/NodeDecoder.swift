@@ -31,13 +31,10 @@ struct NodeDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleNodeContainer(node: node, codingPath: codingPath) }
 }
 
-/// JSON has no non-finite numbers: the text form wrote them as null.
+/// A number too large for a double (`1e400`) is no null: it fails, as JSONDecoder fails on it.
 private func isNull(_ node: Node) -> Bool {
-    switch node.value {
-    case .null: return true
-    case .double(let d, _): return !d.isFinite
-    default: return false
-    }
+    if case .null = node.value { return true }
+    return false
 }
 
 private func mismatch(_ type: Any.Type, _ node: Node, _ path: [any CodingKey]) -> DecodingError {
@@ -94,7 +91,8 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     let entries: [Node.Entry]
     let codingPath: [any CodingKey]
 
-    /// The value of `key`: the last one written, as a JSON parser keeps.
+    /// The value of `key`: the last one written, as `Node`'s own lookups take it (the reader
+    /// refuses a file that writes a key twice).
     private func value(_ key: Key) -> Node? { entries.last { $0.key == key.stringValue }?.node }
 
     private func required(_ key: Key) throws -> Node {
