@@ -31,7 +31,7 @@ let package = Package(
         // The ECS and ECR shapes generated from botocore: no networking, so manifests and the
         // fuzzer need nothing of the AWS stack.
         .target(name: "ECSModel"),
-        .target(name: "Manifests", dependencies: ["Git", "ECSModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Manifests", dependencies: ["Blocking", "Git", "ECSModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "AWS",
             dependencies: [
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Reconcile",
             dependencies: [
-                "Git", "Manifests", "ECS", "AWS", "Records", "Trust", "Notify", "Plan", "Apply",
+                "Blocking", "Git", "Manifests", "ECS", "AWS", "Records", "Trust", "Notify", "Plan", "Apply",
             ]),
         .target(
             name: "Delivery",

@@ -1,5 +1,6 @@
 import AWS
 import Apply
+import Blocking
 import ECS
 import Foundation
 import Git
@@ -42,8 +43,10 @@ package struct Reconciler: Sendable {
                 "environment '\(name)' has \(errors.count) error(s) in its manifests; nothing is applied (run `berth validate`):"
                     + shown)
         }
+        let cache = self.cache
         let desired = try memo.value(name) {
-            try manifests.rendered(environment: name).map { rendered in
+            // Each service's requests, canonical forms and hashes are its own: made on every core.
+            try manifests.rendered(environment: name).concurrentMap { rendered in
                 do {
                     return try cache?.desired(rendered) ?? DesiredService(rendered)
                 } catch {

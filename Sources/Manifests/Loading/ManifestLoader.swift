@@ -1,3 +1,5 @@
+import Blocking
+
 /// Reads a manifest root into rendered, validated services per environment.
 ///
 /// The shape of the repository is the contract in docs/manifests.md:
@@ -152,9 +154,12 @@ struct LoadRun {
             }
         }
 
-        var rendered: [RenderedService] = []
+        // What to render is decided in order; the renderings themselves, each its own service's,
+        // run on every core (`concurrentMap`), and are put back in that order.
+        var slots: [(environment: String, key: LoadMemo.RenderKey, rendering: LoadMemo.Rendering?)] = []
+        var renderers: [ServiceRenderer] = []
+        var stamps: [(context: UInt64, base: UInt64, overlay: UInt64, path: String)] = []
         for environment in environments {
-            var diagnostics = environmentDiagnostics[environment.name] ?? Diagnostics()
             let context = RenderContext(environment)
             let contextStamp = memo?.contexts[environment.name].flatMap { $0.context == context ? $0.stamp : nil } ?? LoadMemo.stamp()
             fresh?.contexts[environment.name] = (context, contextStamp)
@@ -162,22 +167,38 @@ struct LoadRun {
             for overlay in overlays[environment.name] ?? [] {
                 guard let base = bases[overlay.service], let baseStamp = baseStamps[overlay.service] else { continue }
                 let key = LoadMemo.RenderKey(environment: environment.name, service: overlay.service)
-                var rendering = memo?.renderings[key]
-                if rendering == nil || rendering!.context != contextStamp || rendering!.base != baseStamp || rendering!.overlay != overlay.stamp {
-                    if expanded == nil { expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment)) }
-                    var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
-                    renderer.allowUnknownFields = allowUnknownFields
-                    renderer.renderID = LoadMemo.stamp()
-                    work.rendered += 1
-                    rendering = LoadMemo.Rendering(
-                        context: contextStamp, base: baseStamp, overlay: overlay.stamp, overlayPath: overlay.path,
-                        result: renderer.render(), diagnostics: renderer.diagnostics)
+                let known = memo?.renderings[key]
+                if let known, known.context == contextStamp, known.base == baseStamp, known.overlay == overlay.stamp {
+                    slots.append((environment.name, key, known))
+                    continue
                 }
-                fresh?.renderings[key] = rendering
-                if let service = rendering!.result { rendered.append(service) }
-                diagnostics.append(contentsOf: rendering!.diagnostics)
+                if expanded == nil { expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment)) }
+                var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
+                renderer.allowUnknownFields = allowUnknownFields
+                renderer.renderID = LoadMemo.stamp()
+                renderers.append(renderer)
+                stamps.append((contextStamp, baseStamp, overlay.stamp, overlay.path))
+                slots.append((environment.name, key, nil))
             }
-            environmentDiagnostics[environment.name] = diagnostics
+        }
+        work.rendered += renderers.count
+        let results = renderers.concurrentMap { renderer in
+            var renderer = renderer
+            return (result: renderer.render(), diagnostics: renderer.diagnostics)
+        }
+        var rendered: [RenderedService] = []
+        var made = zip(results, stamps).makeIterator()
+        for slot in slots {
+            var rendering = slot.rendering
+            if rendering == nil, let (result, stamp) = made.next() {
+                rendering = LoadMemo.Rendering(
+                    context: stamp.context, base: stamp.base, overlay: stamp.overlay, overlayPath: stamp.path,
+                    result: result.result, diagnostics: result.diagnostics)
+            }
+            guard let rendering else { continue }
+            fresh?.renderings[slot.key] = rendering
+            if let service = rendering.result { rendered.append(service) }
+            environmentDiagnostics[slot.environment, default: Diagnostics()].append(contentsOf: rendering.diagnostics)
         }
 
         var all = global
