@@ -16,7 +16,7 @@ package enum SecretDetection {
     /// Whether a variable's name says it holds a secret.
     package static func nameSuggestsSecret(_ name: String) -> Bool {
         let upper = name.uppercased()
-        guard secretWords.contains(where: { upper.contains($0) }) else { return false }
+        guard secretWords.contains(where: { upper.includes($0) }) else { return false }
         let parts = upper.split(whereSeparator: { $0 == "_" || $0 == "." || $0 == "-" })
         return !(parts.count > 1 && attributeWords.contains(String(parts.last!)))
     }
@@ -29,9 +29,9 @@ package enum SecretDetection {
 
     /// What a value is, when its shape alone says it is a secret.
     package static func kind(ofValue value: String) -> String? {
-        let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(value.trimmed)
         guard text.count >= 8 else { return nil }
-        if text.contains("-----BEGIN"), text.contains("PRIVATE KEY") { return "a private key" }
+        if text.includes("-----BEGIN"), text.includes("PRIVATE KEY") { return "a private key" }
         if let kind = tokenKind(text) { return kind }
         if hasURLPassword(text) { return "a URL with a password" }
         if isJWT(text) { return "a JSON web token" }
@@ -67,7 +67,7 @@ package enum SecretDetection {
 
     /// `scheme://user:password@host…` with a password that is not a placeholder.
     private static func hasURLPassword(_ text: String) -> Bool {
-        guard let scheme = text.range(of: "://") else { return false }
+        guard let scheme = text.byteRange(of: "://") else { return false }
         let rest = text[scheme.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard let at = authority.lastIndex(of: "@") else { return false }

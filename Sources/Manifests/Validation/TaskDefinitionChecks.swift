@@ -72,7 +72,7 @@ package struct TaskDefinitionChecks {
             return
         }
         guard let text = image.string else { return }
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if text.trimmed.isEmpty {
             diagnostics.error(
                 "container '\(name)' has an empty image in \(environment); ECS refuses to register it",
                 at: image.location, field: "\(path).image")
@@ -198,7 +198,7 @@ package struct TaskDefinitionChecks {
             return
         }
         guard let cpuText = cpuNode.scalarText, let memoryText = memoryNode.scalarText,
-            !cpuText.contains("${"), !memoryText.contains("${")
+            !cpuText.includes("${"), !memoryText.includes("${")
         else { return }
         guard let cpu = TaskSize.cpuUnits(cpuText) else {
             diagnostics.error("cpu '\(cpuText)' is not a size (e.g. \"256\" or \"1 vCPU\")", at: cpuNode.location, field: "\(field).cpu")

@@ -3,7 +3,7 @@
 enum TemplatePlaceholder {
     /// The first placeholder in `text`, as written.
     static func first(in text: String) -> String? {
-        if let open = text.range(of: "{{"), let close = text.range(of: "}}", range: open.upperBound..<text.endIndex) {
+        if let open = text.byteRange(of: "{{"), let close = text[open.upperBound...].byteRange(of: "}}") {
             return String(text[open.lowerBound..<close.upperBound])
         }
         var index = text.startIndex
