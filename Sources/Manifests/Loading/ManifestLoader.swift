@@ -48,6 +48,10 @@ struct LoadRun {
     var allowUnknownFields = false
     /// The folders in services/, each a service (looked up for every overlay).
     lazy var serviceFolders = Set(files.subfolders(of: "services"))
+    /// Every manifest file parsed up front on every core, when the load has nothing to reuse
+    /// (a cold plan, a controller's first head): `parse` takes a file from here, as if it had
+    /// parsed it then. A file nothing reads costs its parse and says nothing.
+    var preparsed: [String: (node: Node?, diagnostics: Diagnostics)] = [:]
 
     init(files: ManifestFiles, reader: YAMLReader) {
         self.files = files
@@ -73,6 +77,7 @@ struct LoadRun {
     }
 
     mutating func load() -> LoadedManifests {
+        if memo == nil { preparse() }
         let config = readConfig()
         allowUnknownFields = config?.config.allowUnknownFields ?? false
         // What was read with the other setting was checked differently: none of it is kept.
@@ -279,12 +284,27 @@ struct LoadRun {
                 diagnostics.append(contentsOf: kept.diagnostics)
                 return kept.node
             }
-            var found = Diagnostics()
-            let node = reader.read(bytes, file: files.display(path), into: &found)
+            var found = preparsed[path]?.diagnostics ?? Diagnostics()
+            let node = preparsed[path] != nil ? preparsed[path]!.node : reader.read(bytes, file: files.display(path), into: &found)
             if let version { parses.new[path] = LoadMemo.Parsed(version: version, node: node, diagnostics: found) }
             diagnostics.append(contentsOf: found)
             return node
         }
+    }
+
+    private mutating func preparse() {
+        let files = files, reader = reader
+        let paths = files.files.keys.filter { path in
+            guard case .data = files.files[path] else { return false }
+            return ManifestLoader.extensions.contains { path.hasSuffix("." + $0) }
+        }
+        let parsed = paths.concurrentMap { path in
+            var diagnostics = Diagnostics()
+            guard case .data(let bytes)? = files.files[path] else { return (node: Node?.none, diagnostics: diagnostics) }
+            let node = reader.read(bytes, file: files.display(path), into: &diagnostics)
+            return (node: node, diagnostics: diagnostics)
+        }
+        preparsed = Dictionary(uniqueKeysWithValues: zip(paths, parsed))
     }
 
     /// Parses and checks a whole file against `shape`; nil when it is not a mapping.
