@@ -1,6 +1,8 @@
 /// What one service should be in one environment: the exact RegisterTaskDefinition request and
-/// the CreateService/UpdateService settings, ready for the ECS API.
-package struct RenderedService: Sendable {
+/// the CreateService/UpdateService settings, ready for the ECS API. A class: loads hand the
+/// same renderings from head to head and from list to list, and copying the struct retained
+/// every string and node in it (`berth log` at 100,000 commits went from about 12.3 to 11.5 s).
+package final class RenderedService: Sendable {
     package let environment: String
     package let service: String
     package let family: String
@@ -19,7 +21,23 @@ package struct RenderedService: Sendable {
     package let renderID: UInt64
     /// How CodeDeploy deploys it, for a `CODE_DEPLOY` service; deployment settings, not part
     /// of the spec (changing a hook deploys nothing).
-    package var codeDeploy: CodeDeploySettings? = nil
+    package let codeDeploy: CodeDeploySettings?
+
+    init(
+        environment: String, service: String, family: String, serviceName: String, cluster: String, taskDefinition: Node,
+        serviceSettings: Node, sources: [String], renderID: UInt64, codeDeploy: CodeDeploySettings? = nil
+    ) {
+        self.environment = environment
+        self.service = service
+        self.family = family
+        self.serviceName = serviceName
+        self.cluster = cluster
+        self.taskDefinition = taskDefinition
+        self.serviceSettings = serviceSettings
+        self.sources = sources
+        self.renderID = renderID
+        self.codeDeploy = codeDeploy
+    }
 }
 
 extension RenderedService {
