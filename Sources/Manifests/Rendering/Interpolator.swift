@@ -5,7 +5,7 @@ struct Interpolator {
 
     func apply(_ node: Node, diagnostics: inout Diagnostics, field: String) -> Node {
         switch node.value {
-        case .string(let text) where text.contains("$"):
+        case .string(let text) where text.includes("$"):
             return Node(.string(substitute(text, at: node.location, diagnostics: &diagnostics, field: field)), at: node.location)
         case .list(let items):
             return Node(

@@ -21,7 +21,7 @@ enum VariableExpansion {
 
     static func expand(_ raw: [String: String]) -> Result {
         var state = State(raw: raw)
-        for name in raw.keys.sorted() where raw[name]!.contains("$") { _ = state.value(of: name, path: []) }
+        for name in raw.keys.sorted() where raw[name]!.includes("$") { _ = state.value(of: name, path: []) }
         return Result(values: raw.merging(state.done) { _, expanded in expanded }, problems: state.problems)
     }
 
@@ -34,7 +34,7 @@ enum VariableExpansion {
     }
 
     static func forService(_ expanded: [String: String], _ service: String) -> [String: String] {
-        expanded.mapValues { $0.contains("\u{0}") ? $0.replacingOccurrences(of: serviceMark, with: service) : $0 }
+        expanded.mapValues { $0.includes("\u{0}") ? $0.replacingOccurrences(of: serviceMark, with: service) : $0 }
     }
 
     private struct State {
@@ -53,7 +53,7 @@ enum VariableExpansion {
                 for member in path[start...] { problems[member] = "is part of a reference cycle: \(cycle)" }
                 return nil
             }
-            guard text.contains("$") else { return text }
+            guard text.includes("$") else { return text }
             guard path.count < VariableExpansion.maxDepth else {
                 problems[name] = "refers through more than \(VariableExpansion.maxDepth) variables"
                 return nil
