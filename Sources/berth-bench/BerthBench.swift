@@ -34,6 +34,9 @@ struct BerthBench: AsyncParsableCommand {
     @Flag(help: "2: services of varied shapes in 2 environments (VariedManifests), not uniform ones in 3.")
     var latencyVaried = false
 
+    @Flag(help: "3: services of varied shapes in 2 environments (VariedManifests), not uniform ones in 3.")
+    var coldVaried = false
+
     @Option(help: "4: services deployed by each tool.")
     var compareServices = 20
 
@@ -92,7 +95,7 @@ struct BerthBench: AsyncParsableCommand {
             }
             return figures
         case .latency: return try await LatencyBenchmark(services: services, commits: latencyCommits, varied: latencyVaried).run()
-        case .cold: return try await PlanBenchmarks.coldPlan(services: services)
+        case .cold: return try await PlanBenchmarks.coldPlan(services: services, varied: coldVaried)
         case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
         case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles)
         case .log: return try LogBenchmark(commits: commits, services: logServices, keep: logRepository).run()

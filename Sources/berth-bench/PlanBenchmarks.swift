@@ -58,8 +58,8 @@ struct PlanBenchmarks {
         return changes
     }
 
-    static func reconciler(_ folder: String, counter: CallCounter, environment: [String: String]) throws -> Reconciler {
-        let files = try ManifestSource(repository: folder).read()
+    static func reconciler(_ folder: String, counter: CallCounter, environment: [String: String], path: String = "") throws -> Reconciler {
+        let files = try ManifestSource(repository: folder, path: path).read()
         return Reconciler(
             manifests: ManifestLoader().load(files),
             connector: TargetConnector(repositoryRoot: folder, environment: environment, counter: counter),
@@ -109,26 +109,31 @@ struct PlanBenchmarks {
     /// Benchmark 3: a first plan (nothing cached, nothing deployed) of `services` × 3 environments,
     /// five times, each with a reconciler of its own (nothing kept between them): the first, as a
     /// fresh process pays it, and the median, which one slow moment of the machine does not move.
-    /// The repository is written to disk first, so its writeback is not timed.
-    static func coldPlan(services: Int, rounds: Int = 5) async throws -> [Figure] {
+    /// The repository is written to disk first, so its writeback is not timed. `varied`: the
+    /// services of `VariedManifests` (sidecars, secrets, variables, JSON files) in its two
+    /// environments, not uniform ones in three.
+    static func coldPlan(services: Int, varied: Bool = false, rounds: Int = 5) async throws -> [Figure] {
         let folder = BenchFolder()
         defer { folder.remove() }
-        let environments = ["dev", "staging", "prod"]
+        let environments = varied ? VariedManifests.environments : ["dev", "staging", "prod"]
         let repo = try Repository.create(at: folder.path)
         let targets = Dictionary(uniqueKeysWithValues: environments.map { ($0, "{local: {cluster: \($0)}}") })
         try repo.commit(
-            changes: manifestFiles(services: services, environments: targets), onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
+            changes: varied
+                ? VariedManifests.files(services: services, clusters: true) : manifestFiles(services: services, environments: targets),
+            onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
         sync()
         let before = Memory.peakMiB()
         var loads: [Double] = [], totals: [Double] = []
         for _ in 1...rounds {
             let start = Date()
-            let reconciler = try reconciler(folder.path, counter: CallCounter(), environment: ["BERTH_LOCAL_PACE": "0"])
+            let reconciler = try reconciler(
+                folder.path, counter: CallCounter(), environment: ["BERTH_LOCAL_PACE": "0"], path: varied ? "manifests" : "")
             loads.append(Date().timeIntervalSince(start))
             for env in environments { _ = try await reconciler.plan(env) }
             totals.append(Date().timeIntervalSince(start))
         }
-        let inputs = "\(services) services x 3 envs, local, nothing deployed"
+        let inputs = varied ? "\(services) varied svc x 2 envs, nothing deployed" : "\(services) services x 3 envs, local, nothing deployed"
         func shown(_ values: [Double]) -> String { "\(format(values[0])) first, \(format(percentile(values, 0.5))) median of \(values.count)" }
         return [
             Figure(name: "3 cold plan: load and render", inputs: inputs, value: shown(loads), seconds: percentile(loads, 0.5)),
