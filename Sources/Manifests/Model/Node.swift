@@ -111,17 +111,33 @@ package struct Node: Sendable {
     }
 
     /// The same tree with null-valued keys removed at every level (null means "not set").
-    package func droppingNulls() -> Node {
+    package func droppingNulls() -> Node { withoutNulls() ?? self }
+
+    /// This node without its nulls, or nil when it holds none (and is kept as it is).
+    private func withoutNulls() -> Node? {
         switch value {
         case .map(let entries):
-            let kept = entries.filter { !$0.node.isNull }.map {
-                Entry(key: $0.key, keyLocation: $0.keyLocation, node: $0.node.droppingNulls())
+            var changed: [Entry]?
+            for (index, entry) in entries.enumerated() {
+                if entry.node.isNull {
+                    if changed == nil { changed = Array(entries[..<index]) }
+                    continue
+                }
+                let kept = entry.node.withoutNulls()
+                if changed == nil, kept != nil { changed = Array(entries[..<index]) }
+                if changed != nil { changed!.append(kept.map { Entry(key: entry.key, keyLocation: entry.keyLocation, node: $0) } ?? entry) }
             }
-            return Node(.map(kept), at: location)
+            return changed.map { Node(.map($0), at: location) }
         case .list(let items):
-            return Node(.list(items.map { $0.droppingNulls() }), at: location)
+            var changed: [Node]?
+            for (index, item) in items.enumerated() {
+                guard let kept = item.withoutNulls() else { continue }
+                if changed == nil { changed = items }
+                changed![index] = kept
+            }
+            return changed.map { Node(.list($0), at: location) }
         default:
-            return self
+            return nil
         }
     }
 }

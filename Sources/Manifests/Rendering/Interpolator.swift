@@ -4,23 +4,38 @@ struct Interpolator {
     let variables: [String: String]
 
     func apply(_ node: Node, diagnostics: inout Diagnostics, field: String) -> Node {
+        substituted(node, &diagnostics) { field } ?? node
+    }
+
+    /// `node` with its references replaced, or nil when it holds none: most of a task
+    /// definition holds none, and is then kept as it is rather than built again. The field's
+    /// path is spelled only for a string that is substituted (it names errors).
+    private func substituted(_ node: Node, _ diagnostics: inout Diagnostics, _ field: () -> String) -> Node? {
         switch node.value {
         case .string(let text) where text.includes("$"):
-            return Node(.string(substitute(text, at: node.location, diagnostics: &diagnostics, field: field)), at: node.location)
+            return Node(.string(substitute(text, at: node.location, diagnostics: &diagnostics, field: field())), at: node.location)
         case .list(let items):
-            return Node(
-                .list(items.enumerated().map { apply($1, diagnostics: &diagnostics, field: "\(field)[\($0)]") }),
-                at: node.location)
+            var changed: [Node]?
+            for (index, item) in items.enumerated() {
+                guard let new = substituted(item, &diagnostics, { "\(field())[\(index)]" }) else { continue }
+                if changed == nil { changed = items }
+                changed![index] = new
+            }
+            return changed.map { Node(.list($0), at: node.location) }
         case .map(let entries):
-            return Node(
-                .map(
-                    entries.map {
-                        Node.Entry(
-                            key: $0.key, keyLocation: $0.keyLocation,
-                            node: apply($0.node, diagnostics: &diagnostics, field: field.isEmpty ? $0.key : "\(field).\($0.key)"))
-                    }), at: node.location)
+            var changed: [Node.Entry]?
+            for (index, entry) in entries.enumerated() {
+                let path = { () -> String in
+                    let parent = field()
+                    return parent.isEmpty ? entry.key : "\(parent).\(entry.key)"
+                }
+                guard let new = substituted(entry.node, &diagnostics, path) else { continue }
+                if changed == nil { changed = entries }
+                changed![index].node = new
+            }
+            return changed.map { Node(.map($0), at: node.location) }
         default:
-            return node
+            return nil
         }
     }
 
