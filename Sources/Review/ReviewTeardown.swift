@@ -47,7 +47,23 @@ package struct ReviewTeardown: Sendable {
     ) async throws -> Report {
         let owner = instance.identity(base: "")
         var report = Report()
-        let active = instance.activeServices
+        // Services the template names that the inventory did not see (one created after it was
+        // taken): this life's are torn down with the rest, anyone else's reported.
+        let known = Set(instance.services.compactMap(\.serviceName))
+        let others = serviceNames.filter { !known.contains($0) }
+        var late: [ECSAPI.Service] = []
+        if !others.isEmpty {
+            let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
+            for service in found where service.status == ECSStatus.active {
+                if owner.owns(Tags.map(service.tags)) {
+                    late.append(service)
+                } else {
+                    report.leftAlone.append("service \(service.serviceName ?? ""): " + Self.whose(Tags.map(service.tags)))
+                }
+            }
+        }
+        let services = instance.services + late
+        let active = services.filter { $0.status == ECSStatus.active }
         for service in active where Tags.map(service.tags)[ReviewInstance.teardownTag] == nil {
             try await beforeWrite?()
             _ = try await client.tagResource(
@@ -61,7 +77,7 @@ package struct ReviewTeardown: Sendable {
             report.scaledDown.append(service.serviceName ?? "")
             progress("\(instance.name): scaled \(service.serviceName ?? "") to 0")
         }
-        let liveFamilies = instance.services.compactMap { $0.taskDefinition.map(Self.family) }
+        let liveFamilies = services.compactMap { $0.taskDefinition.map(Self.family) }
         var foreign: [String] = []
         report.deregistered = try await deregister(
             in: families + liveFamilies, where: { owner.owns($0) },
@@ -74,14 +90,6 @@ package struct ReviewTeardown: Sendable {
             _ = try await client.deleteService(ECSAPI.DeleteServiceRequest(cluster: cluster, service: service.serviceName))
             report.deletedServices.append(service.serviceName ?? "")
             progress("\(instance.name): deleted service \(service.serviceName ?? "")")
-        }
-        let known = Set(instance.services.compactMap(\.serviceName))
-        let others = serviceNames.filter { !known.contains($0) }
-        if !others.isEmpty {
-            let found = try await client.describeServices(cluster: cluster, names: others, includeTags: true).services ?? []
-            for service in found where service.status == ECSStatus.active && !owner.owns(Tags.map(service.tags)) {
-                report.leftAlone.append("service \(service.serviceName ?? ""): " + Self.whose(Tags.map(service.tags)))
-            }
         }
         return report
     }
