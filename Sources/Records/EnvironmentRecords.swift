@@ -31,19 +31,12 @@ package struct EnvironmentRecords: Sendable {
         for entry in entries { append(entry) }
     }
 
-    private static func spec(_ service: String, _ specHash: String, _ settingsHash: String) -> Int {
+    /// The digest of a service's spec (settings hash third) or deployment (deployment id third).
+    private static func digest(_ service: String, _ specHash: String, _ third: String?) -> Int {
         var hasher = Hasher()
         hasher.combine(service)
         hasher.combine(specHash)
-        hasher.combine(settingsHash)
-        return hasher.finalize()
-    }
-
-    private static func deployment(_ service: String, _ specHash: String, _ deploymentId: String?) -> Int {
-        var hasher = Hasher()
-        hasher.combine(service)
-        hasher.combine(specHash)
-        hasher.combine(deploymentId)
+        hasher.combine(third)
         return hasher.finalize()
     }
 
@@ -52,29 +45,29 @@ package struct EnvironmentRecords: Sendable {
         let record = entry.record
         byService[record.service, default: []].append(entry)
         if byService[record.service]!.count > Self.recentLimit { byService[record.service]!.removeFirst() }
-        let spec = Self.spec(record.service, record.specHash, record.settingsHash)
+        let spec = Self.digest(record.service, record.specHash, record.settingsHash)
         if record.outcome == .converged {
             lastConverged[record.service] = record
             converged.insert(spec)
         }
         if record.outcome.deployed, !record.taskDefinitionArn.isEmpty { recordedSpecs.record(record.taskDefinitionArn, specHash: record.specHash) }
         if record.outcome.isFailure { failures[spec] = record }
-        deployments.insert(Self.deployment(record.service, record.specHash, record.deploymentId))
+        deployments.insert(Self.digest(record.service, record.specHash, record.deploymentId))
     }
 
     /// Whether this spec of `service` was ever recorded converged.
     package func converged(_ service: String, specHash: String, settingsHash: String) -> Bool {
-        converged.contains(Self.spec(service, specHash, settingsHash))
+        converged.contains(Self.digest(service, specHash, settingsHash))
     }
 
     /// Whether a record of this spec of `service` names `deploymentId`.
     package func saw(_ service: String, specHash: String, deploymentId: String?) -> Bool {
-        deployments.contains(Self.deployment(service, specHash, deploymentId))
+        deployments.contains(Self.digest(service, specHash, deploymentId))
     }
 
     /// The last failure (failed or rolled back) of this spec of `service`.
     package func lastFailure(_ service: String, specHash: String, settingsHash: String) -> DeploymentRecord? {
-        failures[Self.spec(service, specHash, settingsHash)]
+        failures[Self.digest(service, specHash, settingsHash)]
     }
 
     /// The newest `limit` records of each service (at most `recentLimit`), newest first.

@@ -31,12 +31,6 @@ struct NodeDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleNodeContainer(node: node, codingPath: codingPath) }
 }
 
-/// A number too large for a double (`1e400`) is no null: it fails, as JSONDecoder fails on it.
-private func isNull(_ node: Node) -> Bool {
-    if case .null = node.value { return true }
-    return false
-}
-
 private func mismatch(_ type: Any.Type, _ node: Node, _ path: [any CodingKey]) -> DecodingError {
     .typeMismatch(type, .init(codingPath: path, debugDescription: "expected \(type) at \(node.location)"))
 }
@@ -51,6 +45,7 @@ private func number<T: BinaryInteger>(_ type: T.Type, _ node: Node, _ path: [any
     throw mismatch(type, node, path)
 }
 
+/// A number too large for a double (`1e400`) fails, as JSONDecoder fails on it.
 private func floating(_ node: Node, _ path: [any CodingKey]) throws -> Double {
     switch node.value {
     case .int(let i): return Double(i)
@@ -63,7 +58,7 @@ private struct SingleNodeContainer: SingleValueDecodingContainer {
     let node: Node
     let codingPath: [any CodingKey]
 
-    func decodeNil() -> Bool { isNull(node) }
+    func decodeNil() -> Bool { node.isNull }
     func decode(_ type: Bool.Type) throws -> Bool {
         guard case .bool(let b) = node.value else { throw mismatch(type, node, codingPath) }
         return b
@@ -108,7 +103,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     var allKeys: [Key] { entries.compactMap { Key(stringValue: $0.key) } }
     func contains(_ key: Key) -> Bool { value(key) != nil }
-    func decodeNil(forKey key: Key) throws -> Bool { isNull(try required(key)) }
+    func decodeNil(forKey key: Key) throws -> Bool { try required(key).isNull }
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try single(key).decode(type) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try single(key).decode(type) }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try single(key).decode(type) }
@@ -169,7 +164,7 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd, isNull(items[currentIndex]) else { return false }
+        guard !isAtEnd, items[currentIndex].isNull else { return false }
         currentIndex += 1
         return true
     }
