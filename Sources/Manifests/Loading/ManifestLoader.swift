@@ -162,8 +162,7 @@ struct LoadRun {
         // What to render is decided in order; the renderings themselves, each its own service's,
         // run on every core (`concurrentMap`), and are put back in that order.
         var slots: [(environment: String, key: LoadMemo.RenderKey, rendering: LoadMemo.Rendering?)] = []
-        var renderers: [ServiceRenderer] = []
-        var stamps: [(context: UInt64, base: UInt64, overlay: UInt64, path: String)] = []
+        var jobs: [(renderer: ServiceRenderer, context: UInt64, base: UInt64, overlay: Overlay)] = []
         for environment in environments {
             let context = RenderContext(environment)
             let contextStamp = memo?.contexts[environment.name].flatMap { $0.context == context ? $0.stamp : nil } ?? LoadMemo.stamp()
@@ -181,26 +180,22 @@ struct LoadRun {
                 var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
                 renderer.allowUnknownFields = allowUnknownFields
                 renderer.renderID = LoadMemo.stamp()
-                renderers.append(renderer)
-                stamps.append((contextStamp, baseStamp, overlay.stamp, overlay.path))
+                jobs.append((renderer, contextStamp, baseStamp, overlay))
                 slots.append((environment.name, key, nil))
             }
         }
-        work.rendered += renderers.count
-        let results = renderers.concurrentMap { renderer in
-            var renderer = renderer
-            return (result: renderer.render(), diagnostics: renderer.diagnostics)
-        }
+        work.rendered += jobs.count
+        var made = jobs.concurrentMap { job in
+            var renderer = job.renderer
+            let result = renderer.render()
+            return LoadMemo.Rendering(
+                context: job.context, base: job.base, overlay: job.overlay.stamp, overlayPath: job.overlay.path, result: result,
+                diagnostics: renderer.diagnostics)
+        }.makeIterator()
         var rendered: [RenderedService] = []
-        var made = zip(results, stamps).makeIterator()
         for slot in slots {
-            var rendering = slot.rendering
-            if rendering == nil, let (result, stamp) = made.next() {
-                rendering = LoadMemo.Rendering(
-                    context: stamp.context, base: stamp.base, overlay: stamp.overlay, overlayPath: stamp.path,
-                    result: result.result, diagnostics: result.diagnostics)
-            }
-            guard let rendering else { continue }
+            // Each slot without a kept rendering has the next one made, in the order decided.
+            guard let rendering = slot.rendering ?? made.next() else { continue }
             fresh?.renderings[slot.key] = rendering
             if let service = rendering.result { rendered.append(service) }
             environmentDiagnostics[slot.environment, default: Diagnostics()].append(contentsOf: rendering.diagnostics)
@@ -284,27 +279,27 @@ struct LoadRun {
                 diagnostics.append(contentsOf: kept.diagnostics)
                 return kept.node
             }
-            var found = preparsed[path]?.diagnostics ?? Diagnostics()
-            let node = preparsed[path] != nil ? preparsed[path]!.node : reader.read(bytes, file: files.display(path), into: &found)
+            let (node, found) = preparsed[path] ?? Self.read(bytes, path, files: files, reader: reader)
             if let version { parses.new[path] = LoadMemo.Parsed(version: version, node: node, diagnostics: found) }
             diagnostics.append(contentsOf: found)
             return node
         }
     }
 
+    private static func read(_ bytes: [UInt8], _ path: String, files: ManifestFiles, reader: YAMLReader) -> (node: Node?, diagnostics: Diagnostics) {
+        var diagnostics = Diagnostics()
+        let node = reader.read(bytes, file: files.display(path), into: &diagnostics)
+        return (node, diagnostics)
+    }
+
     private mutating func preparse() {
         let files = files, reader = reader
-        let paths = files.files.keys.filter { path in
-            guard case .data = files.files[path] else { return false }
-            return ManifestLoader.extensions.contains { path.hasSuffix("." + $0) }
+        let manifests = files.files.compactMap { path, content -> (path: String, bytes: [UInt8])? in
+            guard case .data(let bytes) = content, ManifestLoader.extensions.contains(where: { path.hasSuffix("." + $0) }) else { return nil }
+            return (path, bytes)
         }
-        let parsed = paths.concurrentMap { path in
-            var diagnostics = Diagnostics()
-            guard case .data(let bytes)? = files.files[path] else { return (node: Node?.none, diagnostics: diagnostics) }
-            let node = reader.read(bytes, file: files.display(path), into: &diagnostics)
-            return (node: node, diagnostics: diagnostics)
-        }
-        preparsed = Dictionary(uniqueKeysWithValues: zip(paths, parsed))
+        let parsed = manifests.concurrentMap { Self.read($0.bytes, $0.path, files: files, reader: reader) }
+        preparsed = Dictionary(uniqueKeysWithValues: zip(manifests.map(\.path), parsed))
     }
 
     /// Parses and checks a whole file against `shape`; nil when it is not a mapping.
