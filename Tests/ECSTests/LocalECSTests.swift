@@ -289,7 +289,7 @@ import Testing
         var cursor = LocalStateFile.Cursor()
         try file.transact(&state, &cursor) { $0.failingImages = ["x:1"] }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".journal")).isEmpty)
-        #expect(try LocalStateFile(path: path).load(path).history(of: "j").count == 3)
+        #expect(try LocalStateFile(path: path).load(path).revisionCounts["j"] == 3)
         let described = try await LocalECS(stateFile: path).describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "j"))
         #expect(described.taskDefinition?.containerDefinitions?.first?.image == "a:3")
     }
@@ -358,9 +358,98 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let arns = try await LocalECS(stateFile: path).allTaskDefinitionArns(familyPrefix: "shared")
+        let reader = LocalECS(stateFile: path)
+        let arns = try await reader.allTaskDefinitionArns(familyPrefix: "shared")
         #expect(arns.count == 40)
         #expect(Set(arns).count == 40)
+        // Each revision's body, appended by whichever process registered it, is its own.
+        var images: Set<String> = []
+        for arn in arns {
+            let described = try await reader.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: arn))
+            #expect(described.taskDefinition?.taskDefinitionArn == arn)
+            images.formUnion(described.taskDefinition?.containerDefinitions?.compactMap(\.image) ?? [])
+        }
+        #expect(images == Set((0..<4).flatMap { writer in (0..<10).map { "a:\(writer)-\($0)" } }))
+    }
+
+    /// Bodies go once to the revisions file: the snapshot and the journal hold a status and a
+    /// place, a deregistration changes only the status, and another process reads the bodies.
+    @Test func revisionBodiesLiveInTheRevisionsFile() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        let ecs = LocalECS(stateFile: path)
+        for revision in 1...5 {
+            _ = try await ecs.registerTaskDefinition(
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "body", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "image-\(revision)", memory: 8)]))
+        }
+        let journal = try String(contentsOfFile: path + ".journal", encoding: .utf8)
+        #expect(!journal.contains("image-"))
+        let stored = try Data(contentsOf: URL(fileURLWithPath: path + ".revisions"))
+        #expect(String(decoding: stored, as: UTF8.self).split(separator: "\n").count == 5)
+        _ = try await ecs.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: "body:2"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".revisions")) == stored)
+
+        // Folded into the snapshot, the bodies stay out of it too.
+        var file = LocalStateFile(path: path)
+        file.journalLimit = 1
+        var state = LocalState()
+        var cursor = LocalStateFile.Cursor()
+        try file.transact(&state, &cursor) { $0.nextID += 1 }
+        #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("image-"))
+
+        let other = LocalECS(stateFile: path)
+        let second = try await other.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "body:2"))
+        #expect(second.taskDefinition?.status == "INACTIVE")
+        #expect(second.taskDefinition?.deregisteredAt != nil)
+        #expect(second.taskDefinition?.containerDefinitions?.first?.image == "image-2")
+        let latest = try await other.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "body"))
+        #expect(latest.taskDefinition?.revision == 5)
+        #expect(latest.taskDefinition?.containerDefinitions?.first?.image == "image-5")
+        let active = try await other.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(familyPrefix: "body"))
+        #expect(active.taskDefinitionArns?.count == 4)
+
+        // A lost revisions file is named, never read as a missing revision.
+        try FileManager.default.removeItem(atPath: path + ".revisions")
+        let error = await #expect(throws: (any Error).self) {
+            _ = try await LocalECS(stateFile: path).describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "body:3"))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("state.json.revisions"), "\(String(describing: error))")
+
+        // A reset forgets the bodies, and the file starts again once the journal is folded.
+        try await LocalECS(stateFile: path).reset()
+        try "old bodies\n".write(toFile: path + ".revisions", atomically: true, encoding: .utf8)
+        for _ in 0..<200 {
+            try file.transact(&state, &cursor) { $0.nextID += 1 }
+            if try Data(contentsOf: URL(fileURLWithPath: path + ".journal")).isEmpty { break }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".journal")).isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".revisions")).isEmpty)
+    }
+
+    /// A snapshot written when every revision was held whole (version 2) reads the same, and
+    /// the revisions registered after it go to the revisions file.
+    @Test func stateWithWholeRevisionsStillLoads() async throws {
+        let folder = ScratchFolder()
+        let path = folder.path + "/state.json"
+        let whole =
+            #"{"family":"held","revision":1,"status":"ACTIVE","taskDefinitionArn":"arn:aws:ecs:us-east-1:000000000000:task-definition/held:1","containerDefinitions":[{"name":"a","image":"a:1"}]}"#
+        try Data(
+            #"{"version":2,"clusters":{},"revisionCounts":{"held":1},"revisions":{"held:1":\#(whole)},"tags":{},"services":{},"tasks":{},"failingImages":[],"nextID":1}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let ecs = LocalECS(stateFile: path)
+        let next = try await ecs.registerTaskDefinition(
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "held", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "a:2", memory: 8)]))
+        #expect(next.taskDefinition?.revision == 2)
+        _ = try await ecs.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: "held:1"))
+        let other = LocalECS(stateFile: path)
+        let first = try await other.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "held:1"))
+        #expect(first.taskDefinition?.containerDefinitions?.first?.image == "a:1")
+        #expect(first.taskDefinition?.status == "INACTIVE")
+        let second = try await other.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "held"))
+        #expect(second.taskDefinition?.containerDefinitions?.first?.image == "a:2")
     }
 
     @Test func paginationFollowsNextToken() async throws {

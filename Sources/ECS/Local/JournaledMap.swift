@@ -104,7 +104,6 @@ extension JournaledValue {
 extension Array: JournaledValue where Element: Codable & Equatable {}
 extension LocalCluster: JournaledValue {}
 extension Int: JournaledValue {}
-extension ECSAPI.TaskDefinition: JournaledValue {}
 extension LocalTask: JournaledValue {}
 
 extension LocalService: JournaledValue {

@@ -234,7 +234,7 @@ extension LocalECS: CodeDeployClient {
         for key in state.codeDeploy.busy {
             guard case .deployment(var deployment)? = state.codeDeploy[key] else { continue }
             let failing = Set(state.failingImages)
-            let fails = find(deployment.taskDefinition, in: state)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
+            let fails = usesFailingImage(deployment.taskDefinition, in: state, failing: failing)
             let group = try? requireGroup(deployment.application, deployment.group, state)
             if fails {
                 let failedAt = deployment.createdAt.addingTimeInterval(2 * pace)

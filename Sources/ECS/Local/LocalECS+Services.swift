@@ -55,7 +55,7 @@ extension LocalECS {
 
     /// A task definition a service or task may use: it must exist and be ACTIVE.
     nonisolated func requireActiveTaskDefinition(_ reference: String?, _ state: LocalState) throws -> ECSAPI.TaskDefinition {
-        guard let reference, let definition = find(reference, in: state) else {
+        guard let reference, let definition = try find(reference, in: state) else {
             throw fail("ClientException", "Unable to describe task definition.")
         }
         guard definition.status == ECSStatus.active else { throw fail("ClientException", "TaskDefinition is inactive") }
@@ -153,7 +153,7 @@ extension LocalECS {
     /// What ECS refuses to change on a service CodeDeploy deploys: those go out as a deployment.
     nonisolated func refuseCodeDeployChanges(_ input: ECSAPI.UpdateServiceRequest, _ service: ECSAPI.Service, _ state: LocalState) throws {
         let suffix = " on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to deploy."
-        if let reference = input.taskDefinition, find(reference, in: state)?.taskDefinitionArn != service.taskDefinition {
+        if let reference = input.taskDefinition, try find(reference, in: state)?.taskDefinitionArn != service.taskDefinition {
             throw fail("InvalidParameterException", "Unable to update task definition" + suffix)
         }
         if let value = input.loadBalancers, value != service.loadBalancers {

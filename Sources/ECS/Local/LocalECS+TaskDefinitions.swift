@@ -12,7 +12,7 @@ extension LocalECS {
             let definition = LocalRegistration.register(
                 input, revision: revision, arn: taskArn,
                 registeredBy: "arn:aws:iam::\(accountId):root", now: now())
-            state.set(definition, family: family, revision: revision)
+            try state.add(definition, family: family, revision: revision)
             if let tags = input.tags { state.tags[taskArn] = tags }
             return ECSAPI.RegisterTaskDefinitionResponse(taskDefinition: definition, tags: input.tags)
         }
@@ -20,7 +20,7 @@ extension LocalECS {
 
     package func describeTaskDefinition(_ input: ECSAPI.DescribeTaskDefinitionRequest) async throws -> ECSAPI.DescribeTaskDefinitionResponse {
         try await run("DescribeTaskDefinition") { state in
-            guard let reference = input.taskDefinition, let definition = find(reference, in: state) else {
+            guard let reference = input.taskDefinition, let definition = try find(reference, in: state) else {
                 throw fail("ClientException", "Unable to describe task definition.")
             }
             let tags = input.include?.contains("TAGS") == true ? (state.tags[definition.taskDefinitionArn!] ?? []) : nil
@@ -43,8 +43,8 @@ extension LocalECS {
             families: for family in families {
                 let count = state.revisionCounts[family] ?? 0
                 for number in descending ? stride(from: count, through: 1, by: -1) : stride(from: 1, through: count, by: 1) {
-                    guard let definition = state.revision(family, number), definition.status == status, let arn = definition.taskDefinitionArn
-                    else { continue }
+                    guard state.status(family, number) == status else { continue }
+                    let arn = arn("task-definition/\(family):\(number)")
                     if arns.count == start + size {
                         more = true
                         break families
@@ -58,14 +58,16 @@ extension LocalECS {
 
     package func deregisterTaskDefinition(_ input: ECSAPI.DeregisterTaskDefinitionRequest) async throws -> ECSAPI.DeregisterTaskDefinitionResponse {
         try await run("DeregisterTaskDefinition") { state in
-            guard let reference = input.taskDefinition, reference.contains(":"), var definition = find(reference, in: state),
+            guard let reference = input.taskDefinition, reference.contains(":"), var definition = try find(reference, in: state),
                 let family = definition.family, let revision = definition.revision
             else {
                 throw fail("ClientException", "The specified task definition does not exist.")
             }
             definition.status = ECSStatus.inactive
             definition.deregisteredAt = Timestamp(now())
-            state.set(definition, family: family, revision: revision)
+            // The body stays where it is: only the status changes.
+            state.revisions[LocalState.revisionKey(family, revision)]?.status = ECSStatus.inactive
+            state.revisions[LocalState.revisionKey(family, revision)]?.deregisteredAt = definition.deregisteredAt
             return ECSAPI.DeregisterTaskDefinitionResponse(taskDefinition: definition)
         }
     }
@@ -109,7 +111,7 @@ extension LocalECS {
     /// Task definitions, services and clusters can carry tags.
     nonisolated func taggable(_ resource: String?, _ state: LocalState) throws -> String {
         guard let resource else { throw fail("InvalidParameterException", "resourceArn is required.") }
-        if resource.contains(":task-definition/"), find(resource, in: state) != nil { return resource }
+        if resource.contains(":task-definition/"), try find(resource, in: state) != nil { return resource }
         if state.services.values.contains(where: { $0.service.serviceArn == resource }) { return resource }
         if state.clusters.values.contains(where: { $0.arn == resource }) { return resource }
         throw fail("InvalidParameterException", "The specified resource is not found.")

@@ -88,14 +88,23 @@ package actor LocalECS: ECSClient {
     }
 
     /// Finds a task definition by ARN, `family:revision` or `family` (latest ACTIVE).
-    nonisolated func find(_ reference: String, in state: LocalState) -> ECSAPI.TaskDefinition? {
+    nonisolated func find(_ reference: String, in state: LocalState) throws -> ECSAPI.TaskDefinition? {
         let name = reference.hasPrefix("arn:") ? String(reference.split(separator: "/", maxSplits: 1).last ?? "") : reference
         let parts = name.split(separator: ":")
         guard let family = parts.first.map(String.init), let count = state.revisionCounts[family] else { return nil }
         if parts.count == 2, let revision = Int(parts[1]) {
-            return revision >= 1 && revision <= count ? state.revision(family, revision) : nil
+            return revision >= 1 && revision <= count ? try state.revision(family, revision) : nil
         }
-        return (1...max(count, 1)).reversed().lazy.compactMap { state.revision(family, $0) }.first { $0.status == ECSStatus.active }
+        guard let latest = (1...max(count, 1)).reversed().first(where: { state.status(family, $0) == ECSStatus.active }) else { return nil }
+        return try state.revision(family, latest)
+    }
+
+    /// Whether `reference`'s containers run an image made to fail (`setImage`). Only asked
+    /// while images are set to fail, which only tests and demos do: a body that cannot be read
+    /// counts as not failing, and the calls that describe it say why.
+    nonisolated func usesFailingImage(_ reference: String, in state: LocalState, failing: Set<String>) -> Bool {
+        guard !failing.isEmpty else { return false }
+        return (try? find(reference, in: state))??.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
     }
 
     /// Brings every service's deployments up to now, and deleted services to INACTIVE once drained.
@@ -114,12 +123,10 @@ package actor LocalECS: ECSClient {
             let service = local.service
             var next = state.nextID
             let failing = Set(state.failingImages)
-            let definitions = LocalState(revisionCounts: state.revisionCounts, revisions: state.revisions)
+            let definitions = LocalState(revisionCounts: state.revisionCounts, revisions: state.revisions, revisionFile: state.revisionFile)
             LocalRollout(
                 pace: pace, now: now(),
-                failing: { [self] td in
-                    find(td, in: definitions)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
-                }, failingHooks: Set(state.failingHooks.keys),
+                failing: { [self] td in usesFailingImage(td, in: definitions, failing: failing) }, failingHooks: Set(state.failingHooks.keys),
                 makeID: {
                     defer { next += 1 }
                     return String(format: "%012x", next)
@@ -193,9 +200,9 @@ package actor LocalECS: ECSClient {
             var lines: [String] = []
             for cluster in state.clusters.keys.sorted() { lines.append("cluster \(cluster)") }
             for family in state.revisionCounts.keys.sorted() {
-                let revisions = state.history(of: family)
-                let active = revisions.filter { $0.status == ECSStatus.active }.count
-                lines.append("task definition family \(family): \(revisions.count) revision(s), \(active) active")
+                let statuses = (0..<(state.revisionCounts[family] ?? 0)).compactMap { state.status(family, $0 + 1) }
+                let active = statuses.filter { $0 == ECSStatus.active }.count
+                lines.append("task definition family \(family): \(statuses.count) revision(s), \(active) active")
             }
             for key in state.services.keys.sorted() {
                 let view = LocalRollout.view(state.services[key]!)

@@ -3,15 +3,16 @@ import Foundation
 
 /// Everything the local ECS backend holds, as one Codable value persisted to a state file.
 struct LocalState: Codable, Sendable {
-    /// 2: revisions one by one (`revisions`); 1 held each family's list whole (still read).
-    var version = 2
+    /// 3: revisions' bodies in the revisions file (`LocalRevision`); 2: revisions one by one,
+    /// whole; 1: each family's list whole (all still read).
+    var version = 3
     var clusters = JournaledMap<LocalCluster>()
     /// How many revisions each family has.
     var revisionCounts = JournaledMap<Int>()
     /// Every revision, by `family:revision`: a registration journals the one revision it adds,
     /// where a family's whole history in one entry made each registration write all of it again
     /// (the journal line, and so each call, grew with the family: benchmark 7).
-    var revisions = JournaledMap<ECSAPI.TaskDefinition>()
+    var revisions = JournaledMap<LocalRevision>()
     /// Tags by resource ARN.
     var tags = JournaledMap<[ECSAPI.Tag]>()
     /// Services by "cluster/name".
@@ -24,6 +25,8 @@ struct LocalState: Codable, Sendable {
     /// Images whose tasks never become healthy, so their rollouts fail (tests and demos).
     var failingImages: [String] = []
     var nextID = 1
+    /// Where revisions' bodies go (nil: they are held in memory, as without a state file).
+    var revisionFile: LocalRevisionFile?
 
     /// The change is journaled: forget what the entries held before it.
     mutating func settle() {
@@ -44,19 +47,33 @@ struct LocalState: Codable, Sendable {
         nextID = 1
     }
 
-    /// Revision `number` of `family`.
-    func revision(_ family: String, _ number: Int) -> ECSAPI.TaskDefinition? {
-        revisions[Self.revisionKey(family, number)]
+    /// Revision `number` of `family`, its body read from the revisions file when it is there.
+    func revision(_ family: String, _ number: Int) throws -> ECSAPI.TaskDefinition? {
+        let key = Self.revisionKey(family, number)
+        return try revisions[key]?.definition(in: revisionFile, key: key)
     }
 
-    /// The revisions of `family`, oldest first.
-    func history(of family: String) -> [ECSAPI.TaskDefinition] {
-        (0..<(revisionCounts[family] ?? 0)).compactMap { revision(family, $0 + 1) }
+    /// The status of revision `number` of `family`, without reading its body.
+    func status(_ family: String, _ number: Int) -> String? {
+        revisions[Self.revisionKey(family, number)]?.status
     }
 
-    /// Sets revision `number` of `family`, counting it when it is new.
-    mutating func set(_ definition: ECSAPI.TaskDefinition, family: String, revision number: Int) {
-        revisions[Self.revisionKey(family, number)] = definition
+    /// Adds revision `number` of `family`: its body goes to the revisions file when there is one.
+    mutating func add(_ definition: ECSAPI.TaskDefinition, family: String, revision number: Int) throws {
+        if let revisionFile {
+            let (offset, length) = try revisionFile.append(definition)
+            var stored = LocalRevision(status: definition.status ?? ECSStatus.active, stored: offset, length: length)
+            stored.deregisteredAt = definition.deregisteredAt
+            revisions[Self.revisionKey(family, number)] = stored
+        } else {
+            revisions[Self.revisionKey(family, number)] = LocalRevision(definition)
+        }
+        if number > revisionCounts[family] ?? 0 { revisionCounts[family] = number }
+    }
+
+    /// Sets revision `number` of `family` as read from an old state file (its body held).
+    private mutating func set(_ definition: ECSAPI.TaskDefinition, family: String, revision number: Int) {
+        revisions[Self.revisionKey(family, number)] = LocalRevision(definition)
         if number > revisionCounts[family] ?? 0 { revisionCounts[family] = number }
     }
 
@@ -88,7 +105,7 @@ extension LocalState {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         clusters = try container.decodeIfPresent(JournaledMap<LocalCluster>.self, forKey: .clusters) ?? JournaledMap()
         revisionCounts = try container.decodeIfPresent(JournaledMap<Int>.self, forKey: .revisionCounts) ?? JournaledMap()
-        revisions = try container.decodeIfPresent(JournaledMap<ECSAPI.TaskDefinition>.self, forKey: .revisions) ?? JournaledMap()
+        revisions = try container.decodeIfPresent(JournaledMap<LocalRevision>.self, forKey: .revisions) ?? JournaledMap()
         if let families = try container.decodeIfPresent([String: [ECSAPI.TaskDefinition]].self, forKey: .families) {
             setFamilies(families)
             settle()

@@ -5,7 +5,7 @@ import ECSModel
 struct LocalStateDelta: Codable, Sendable {
     var clusters: [String: LocalCluster?] = [:]
     var revisionCounts: [String: Int?] = [:]
-    var revisions: [String: ECSAPI.TaskDefinition?] = [:]
+    var revisions: [String: LocalRevision?] = [:]
     /// Lines written before `revisions`: each family's revisions whole.
     var families: [String: [ECSAPI.TaskDefinition]?]?
     var tags: [String: [ECSAPI.Tag]?] = [:]
@@ -62,7 +62,7 @@ extension LocalStateDelta {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         clusters = try container.decodeIfPresent([String: LocalCluster?].self, forKey: .clusters) ?? [:]
         revisionCounts = try container.decodeIfPresent([String: Int?].self, forKey: .revisionCounts) ?? [:]
-        revisions = try container.decodeIfPresent([String: ECSAPI.TaskDefinition?].self, forKey: .revisions) ?? [:]
+        revisions = try container.decodeIfPresent([String: LocalRevision?].self, forKey: .revisions) ?? [:]
         families = try container.decodeIfPresent([String: [ECSAPI.TaskDefinition]?].self, forKey: .families)
         tags = try container.decodeIfPresent([String: [ECSAPI.Tag]?].self, forKey: .tags) ?? [:]
         services = try container.decodeIfPresent([String: LocalService?].self, forKey: .services) ?? [:]

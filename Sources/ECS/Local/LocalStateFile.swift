@@ -10,9 +10,12 @@ import Foundation
 /// change appends one line. When the journal outgrows the snapshot it is folded into a new
 /// snapshot (temporary file, fsync, rename). Journal lines set whole entries, so replaying lines
 /// a snapshot already holds changes nothing, and a line torn by a crash is dropped: that call
-/// never answered.
+/// never answered. Task definition bodies, which never change, go once to a third file
+/// (`<file>.revisions`, `LocalRevisionFile`): the snapshot and the journal name where they are.
 struct LocalStateFile: Sendable {
     let path: String?
+    /// Where revisions' bodies are kept (`LocalRevision`).
+    var revisionFile: LocalRevisionFile? { path.map { LocalRevisionFile(path: $0 + ".revisions") } }
     /// Journal bytes past which it is folded into the snapshot (or the snapshot's size, if larger).
     var journalLimit = 4 << 20
 
@@ -55,10 +58,13 @@ struct LocalStateFile: Sendable {
             cursor = Cursor()
             throw error
         }
+        memory.revisionFile = revisionFile
 
         let (result, delta) = try Self.change(&memory, body) { delta in
             var line = try JSONEncoder.stable.encode(delta)
             line.append(UInt8(ascii: "\n"))
+            // The bodies a line names are durable before the line.
+            if durable, !delta.revisions.isEmpty { try revisionFile?.sync() }
             do {
                 try append(line, to: journal, sync: durable)
             } catch {
@@ -157,6 +163,7 @@ struct LocalStateFile: Sendable {
     /// the last one (group commit).
     func syncJournal() throws {
         guard let path else { return }
+        try revisionFile?.sync()
         let fd = open(path + ".journal", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw LocalStateError("cannot open \(path).journal: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -170,6 +177,8 @@ struct LocalStateFile: Sendable {
     private func compact(_ state: LocalState, journal: Int32, _ cursor: inout Cursor) throws {
         try writeSnapshot(try JSONEncoder.stable.encode(state), to: path!)
         guard ftruncate(journal, 0) == 0, fsync(journal) == 0 else { throw LocalStateError("cannot empty \(path!).journal") }
+        // After a reset nothing names a body: the file starts again.
+        if !state.revisions.values.contains(where: \.isStored) { revisionFile?.empty() }
         cursor.snapshot = FileIdentity(path: path!)
         cursor.journalOffset = 0
     }

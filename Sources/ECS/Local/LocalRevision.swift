@@ -1,0 +1,146 @@
+import ECSModel
+import Foundation
+
+/// A task definition revision as the local target holds it. ECS keeps every revision, and so
+/// does the local target; but a revision never changes after it is registered, except for its
+/// status. With a state file the body is appended once to the revisions file beside it
+/// (`LocalRevisionFile`) and memory keeps only the status and where the body is: a controller
+/// that registers a revision at every commit for months holds a few dozen bytes per revision,
+/// not kilobytes, and folding the journal into the snapshot no longer rewrites every body
+/// (benchmark 7). In memory only (no state file), or as read from a state file written before
+/// the revisions file, the body is held here.
+struct LocalRevision: Sendable, Equatable, JournaledValue {
+    enum Body: Sendable, Equatable {
+        indirect case held(ECSAPI.TaskDefinition)
+        /// Bytes `offset..<offset + length` of the revisions file.
+        case stored(offset: Int, length: Int)
+    }
+
+    var status: String
+    var deregisteredAt: Timestamp?
+    let body: Body
+
+    init(_ definition: ECSAPI.TaskDefinition) {
+        status = definition.status ?? ECSStatus.active
+        deregisteredAt = definition.deregisteredAt
+        body = .held(definition)
+    }
+
+    init(status: String, stored offset: Int, length: Int) {
+        self.status = status
+        body = .stored(offset: offset, length: length)
+    }
+
+    var isStored: Bool {
+        if case .stored = body { return true }
+        return false
+    }
+
+    /// The revision as ECS describes it, its body read from `file` when it is stored there.
+    func definition(in file: LocalRevisionFile?, key: String) throws -> ECSAPI.TaskDefinition {
+        var definition: ECSAPI.TaskDefinition
+        switch body {
+        case .held(let held): definition = held
+        case .stored(let offset, let length):
+            guard let file else { throw LocalStateError("the local ECS revision \(key) is in a revisions file, and there is none") }
+            definition = try file.read(offset: offset, length: length, key: key)
+        }
+        definition.status = status
+        definition.deregisteredAt = deregisteredAt
+        return definition
+    }
+}
+
+extension LocalRevision: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case status, deregisteredAt, offset, length
+    }
+
+    /// A stored revision is its status and place; a held one is the task definition itself, as
+    /// state files wrote every revision before the revisions file (they still read).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let offset = try container.decodeIfPresent(Int.self, forKey: .offset) else {
+            self.init(try ECSAPI.TaskDefinition(from: decoder))
+            return
+        }
+        self.init(status: try container.decode(String.self, forKey: .status), stored: offset, length: try container.decode(Int.self, forKey: .length))
+        deregisteredAt = try container.decodeIfPresent(Timestamp.self, forKey: .deregisteredAt)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        switch body {
+        case .held(var definition):
+            definition.status = status
+            definition.deregisteredAt = deregisteredAt
+            try definition.encode(to: encoder)
+        case .stored(let offset, let length):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(status, forKey: .status)
+            try container.encodeIfPresent(deregisteredAt, forKey: .deregisteredAt)
+            try container.encode(offset, forKey: .offset)
+            try container.encode(length, forKey: .length)
+        }
+    }
+}
+
+/// The local target's revisions file (`<state file>.revisions`): each revision's body, one JSON
+/// line, appended under the state file's lock before the journal line that refers to it, so
+/// a line torn by a crash is one no journal line names. Nothing in it is rewritten; `berth
+/// local reset` empties it once nothing refers to it.
+struct LocalRevisionFile: Sendable {
+    let path: String
+
+    /// Appends `definition`, and says where it went. Not yet durable: `sync()` makes it so.
+    func append(_ definition: ECSAPI.TaskDefinition) throws -> (offset: Int, length: Int) {
+        var line = try JSONEncoder.stable.encode(definition)
+        line.append(UInt8(ascii: "\n"))
+        let fd = open(path, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw LocalStateError("cannot read the size of \(path)") }
+        let offset = Int(status.st_size)
+        errno = 0
+        let written = line.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else {
+            let why = errno == 0 || errno == ENOSPC ? "no space left on the device" : String(cString: strerror(errno))
+            _ = ftruncate(fd, off_t(offset))
+            throw LocalStateError("cannot append to \(path): \(why); nothing was changed")
+        }
+        return (offset, line.count - 1)
+    }
+
+    /// The body of revision `key` at `offset`.
+    func read(offset: Int, length: Int, key: String) throws -> ECSAPI.TaskDefinition {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw unreadable(key, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: length)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
+        guard count == length else { throw unreadable(key, "it ends before byte \(offset + length)") }
+        do {
+            return try JSONDecoder.stable.decode(ECSAPI.TaskDefinition.self, from: Data(bytes))
+        } catch {
+            throw unreadable(key, "the bytes there are no task definition")
+        }
+    }
+
+    private func unreadable(_ key: String, _ why: String) -> LocalStateError {
+        LocalStateError("the local ECS revision \(key) cannot be read from \(path) (\(why)); move the state away or run `berth local reset`")
+    }
+
+    /// Makes every appended body durable (before the journal lines that name them).
+    func sync() throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }  // nothing appended yet
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw LocalStateError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Empties the file, once the snapshot names none of its bodies.
+    func empty() {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), (attributes[.size] as? Int ?? 0) > 0 else { return }
+        _ = truncate(path, 0)
+    }
+}
