@@ -381,10 +381,11 @@ import Testing
         for revision in 1...5 {
             _ = try await ecs.registerTaskDefinition(
                 ECSAPI.RegisterTaskDefinitionRequest(
-                    family: "body", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "image-\(revision)", memory: 8)]))
+                    family: "body", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "image-\(revision)", memory: 8)],
+                    tags: [ECSAPI.Tag(key: "commit", value: "commit-\(revision)")]))
         }
         let journal = try String(contentsOfFile: path + ".journal", encoding: .utf8)
-        #expect(!journal.contains("image-"))
+        #expect(!journal.contains("image-") && !journal.contains("commit-"))
         let stored = try Data(contentsOf: URL(fileURLWithPath: path + ".revisions"))
         #expect(String(decoding: stored, as: UTF8.self).split(separator: "\n").count == 5)
         _ = try await ecs.deregisterTaskDefinition(ECSAPI.DeregisterTaskDefinitionRequest(taskDefinition: "body:2"))
@@ -408,6 +409,14 @@ import Testing
         #expect(latest.taskDefinition?.containerDefinitions?.first?.image == "image-5")
         let active = try await other.listTaskDefinitions(ECSAPI.ListTaskDefinitionsRequest(familyPrefix: "body"))
         #expect(active.taskDefinitionArns?.count == 4)
+        // Tags registered with a revision are kept with its body; tags set later over them.
+        let arn = try #require(latest.taskDefinition?.taskDefinitionArn)
+        let tagged = try await other.describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "body:3", include: ["TAGS"]))
+        #expect(tagged.tags?.map(\.value) == ["commit-3"])
+        _ = try await other.tagResource(ECSAPI.TagResourceRequest(resourceArn: arn, tags: [ECSAPI.Tag(key: "team", value: "x")]))
+        #expect(try await ecs.listTagsForResource(ECSAPI.ListTagsForResourceRequest(resourceArn: arn)).tags?.map(\.key) == ["commit", "team"])
+        _ = try await ecs.untagResource(ECSAPI.UntagResourceRequest(resourceArn: arn, tagKeys: ["commit", "team"]))
+        #expect(try await other.listTagsForResource(ECSAPI.ListTagsForResourceRequest(resourceArn: arn)).tags == [])
 
         // A lost revisions file is named, never read as a missing revision.
         try FileManager.default.removeItem(atPath: path + ".revisions")

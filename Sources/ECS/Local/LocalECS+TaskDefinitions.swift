@@ -12,8 +12,7 @@ extension LocalECS {
             let definition = LocalRegistration.register(
                 input, revision: revision, arn: taskArn,
                 registeredBy: "arn:aws:iam::\(accountId):root", now: now())
-            try state.add(definition, family: family, revision: revision)
-            if let tags = input.tags { state.tags[taskArn] = tags }
+            try state.add(definition, tags: input.tags, family: family, revision: revision)
             return ECSAPI.RegisterTaskDefinitionResponse(taskDefinition: definition, tags: input.tags)
         }
     }
@@ -23,7 +22,7 @@ extension LocalECS {
             guard let reference = input.taskDefinition, let definition = try find(reference, in: state) else {
                 throw fail("ClientException", "Unable to describe task definition.")
             }
-            let tags = input.include?.contains("TAGS") == true ? (state.tags[definition.taskDefinitionArn!] ?? []) : nil
+            let tags = input.include?.contains("TAGS") == true ? (try state.tags(of: definition.taskDefinitionArn!) ?? []) : nil
             return ECSAPI.DescribeTaskDefinitionResponse(taskDefinition: definition, tags: tags)
         }
     }
@@ -85,10 +84,12 @@ extension LocalECS {
     package func tagResource(_ input: ECSAPI.TagResourceRequest) async throws -> ECSAPI.TagResourceResponse {
         try await run("TagResource") { state in
             let resource = try taggable(input.resourceArn, state)
+            var tags = try state.tags(of: resource) ?? []
             for tag in input.tags ?? [] {
-                state.tags[resource, default: []].removeAll { $0.key == tag.key }
-                state.tags[resource, default: []].append(tag)
+                tags.removeAll { $0.key == tag.key }
+                tags.append(tag)
             }
+            state.tags[resource] = tags
             return ECSAPI.TagResourceResponse()
         }
     }
@@ -97,14 +98,14 @@ extension LocalECS {
         try await run("UntagResource") { state in
             let resource = try taggable(input.resourceArn, state)
             let keys = Set(input.tagKeys ?? [])
-            state.tags[resource, default: []].removeAll { keys.contains($0.key ?? "") }
+            state.tags[resource] = try (state.tags(of: resource) ?? []).filter { !keys.contains($0.key ?? "") }
             return ECSAPI.UntagResourceResponse()
         }
     }
 
     package func listTagsForResource(_ input: ECSAPI.ListTagsForResourceRequest) async throws -> ECSAPI.ListTagsForResourceResponse {
         try await run("ListTagsForResource") { state in
-            ECSAPI.ListTagsForResourceResponse(tags: state.tags[try taggable(input.resourceArn, state)] ?? [])
+            ECSAPI.ListTagsForResourceResponse(tags: try state.tags(of: try taggable(input.resourceArn, state)) ?? [])
         }
     }
 

@@ -31,6 +31,11 @@ struct LocalRevision: Sendable, Equatable, JournaledValue {
         body = .stored(offset: offset, length: length)
     }
 
+    private var held: ECSAPI.TaskDefinition? {
+        if case .held(let definition) = body { return definition }
+        return nil
+    }
+
     var isStored: Bool {
         if case .stored = body { return true }
         return false
@@ -38,16 +43,19 @@ struct LocalRevision: Sendable, Equatable, JournaledValue {
 
     /// The revision as ECS describes it, its body read from `file` when it is stored there.
     func definition(in file: LocalRevisionFile?, key: String) throws -> ECSAPI.TaskDefinition {
-        var definition: ECSAPI.TaskDefinition
-        switch body {
-        case .held(let held): definition = held
-        case .stored(let offset, let length):
-            guard let file else { throw LocalStateError("the local ECS revision \(key) is in a revisions file, and there is none") }
-            definition = try file.read(offset: offset, length: length, key: key)
+        guard var definition = try stored(in: file, key: key)?.definition ?? held else {
+            throw LocalStateError("the local ECS revision \(key) has no body")  // one of the two is always there
         }
         definition.status = status
         definition.deregisteredAt = deregisteredAt
         return definition
+    }
+
+    /// What the revisions file holds for a stored revision (nil for a held one).
+    func stored(in file: LocalRevisionFile?, key: String) throws -> LocalRevisionFile.Line? {
+        guard case .stored(let offset, let length) = body else { return nil }
+        guard let file else { throw LocalStateError("the local ECS revision \(key) is in a revisions file, and there is none") }
+        return try file.read(offset: offset, length: length, key: key)
     }
 }
 
@@ -84,16 +92,23 @@ extension LocalRevision: Codable {
     }
 }
 
-/// The local target's revisions file (`<state file>.revisions`): each revision's body, one JSON
-/// line, appended under the state file's lock before the journal line that refers to it, so
+/// The local target's revisions file (`<state file>.revisions`): each revision's body and the
+/// tags it was registered with (berth's five, with a commit and a hash: most of what a revision
+/// weighs), one JSON line, appended under the state file's lock before the journal line that refers to it, so
 /// a line torn by a crash is one no journal line names. Nothing in it is rewritten; `berth
 /// local reset` empties it once nothing refers to it.
 struct LocalRevisionFile: Sendable {
+    struct Line: Codable {
+        var definition: ECSAPI.TaskDefinition
+        /// Tags set later are kept in the state (`LocalState.tags`), over these.
+        var tags: [ECSAPI.Tag]?
+    }
+
     let path: String
 
-    /// Appends `definition`, and says where it went. Not yet durable: `sync()` makes it so.
-    func append(_ definition: ECSAPI.TaskDefinition) throws -> (offset: Int, length: Int) {
-        var line = try JSONEncoder.stable.encode(definition)
+    /// Appends `line`, and says where it went. Not yet durable: `sync()` makes it so.
+    func append(_ line: Line) throws -> (offset: Int, length: Int) {
+        var line = try JSONEncoder.stable.encode(line)
         line.append(UInt8(ascii: "\n"))
         let fd = open(path, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
@@ -111,8 +126,8 @@ struct LocalRevisionFile: Sendable {
         return (offset, line.count - 1)
     }
 
-    /// The body of revision `key` at `offset`.
-    func read(offset: Int, length: Int, key: String) throws -> ECSAPI.TaskDefinition {
+    /// The line of revision `key` at `offset`.
+    func read(offset: Int, length: Int, key: String) throws -> Line {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw unreadable(key, String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -120,7 +135,7 @@ struct LocalRevisionFile: Sendable {
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
         guard count == length else { throw unreadable(key, "it ends before byte \(offset + length)") }
         do {
-            return try JSONDecoder.stable.decode(ECSAPI.TaskDefinition.self, from: Data(bytes))
+            return try JSONDecoder.stable.decode(Line.self, from: Data(bytes))
         } catch {
             throw unreadable(key, "the bytes there are no task definition")
         }

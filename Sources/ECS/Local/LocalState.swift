@@ -58,17 +58,29 @@ struct LocalState: Codable, Sendable {
         revisions[Self.revisionKey(family, number)]?.status
     }
 
-    /// Adds revision `number` of `family`: its body goes to the revisions file when there is one.
-    mutating func add(_ definition: ECSAPI.TaskDefinition, family: String, revision number: Int) throws {
+    /// Adds revision `number` of `family`, registered with `tags`: both go to the revisions file
+    /// when there is one.
+    mutating func add(_ definition: ECSAPI.TaskDefinition, tags registered: [ECSAPI.Tag]?, family: String, revision number: Int) throws {
         if let revisionFile {
-            let (offset, length) = try revisionFile.append(definition)
+            let (offset, length) = try revisionFile.append(LocalRevisionFile.Line(definition: definition, tags: registered))
             var stored = LocalRevision(status: definition.status ?? ECSStatus.active, stored: offset, length: length)
             stored.deregisteredAt = definition.deregisteredAt
             revisions[Self.revisionKey(family, number)] = stored
         } else {
             revisions[Self.revisionKey(family, number)] = LocalRevision(definition)
+            if let registered, let arn = definition.taskDefinitionArn { tags[arn] = registered }
         }
         if number > revisionCounts[family] ?? 0 { revisionCounts[family] = number }
+    }
+
+    /// The tags of `resource`: those set on it, else for a stored revision, those it was
+    /// registered with.
+    func tags(of resource: String) throws -> [ECSAPI.Tag]? {
+        if let set = tags[resource] { return set }
+        guard let name = resource.split(separator: "/", maxSplits: 1).last, resource.contains(":task-definition/"),
+            let revision = revisions[String(name)]
+        else { return nil }
+        return try revision.stored(in: revisionFile, key: String(name))?.tags
     }
 
     /// Sets revision `number` of `family` as read from an old state file (its body held).
