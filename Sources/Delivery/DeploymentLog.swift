@@ -242,7 +242,7 @@ struct StateWindow {
 
     /// Entry names and ids: a renamed file with the same contents is a change too.
     struct Key: Equatable {
-        var names: [String] = []
+        var entries: [UInt8] = []
         var ids: [ObjectID?] = []
     }
 
@@ -270,12 +270,10 @@ struct StateWindow {
     }
 
     private func makeKey(_ tree: ObjectID) throws -> Key {
-        guard let environment, let top = try repo.entryIDs(in: tree, folder: root) else {
+        guard let environment, let (shared, environments) = try repo.folderSignature(in: tree, folder: root, leavingOut: "environments") else {
             return try (root.isEmpty ? tree : repo.entryID(in: tree, at: root)).map { Key(ids: [$0]) } ?? Self.noRoot
         }
-        let shared = top.filter { $0.name != "environments" }
-        let folder = root.isEmpty ? "environments" : root + "/environments"
-        return Key(names: shared.map(\.name), ids: shared.map(\.id) + [try repo.entryID(in: tree, at: folder + "/" + environment)])
+        return Key(entries: shared, ids: [try environments.flatMap { try repo.entryID(in: $0, at: environment) }])
     }
 
     mutating func state(_ id: ObjectID) throws -> State {

@@ -32,6 +32,18 @@ enum LibGit2 {
     }
 }
 
+extension Repository {
+    /// For a process that from now on only reads and prints (`berth log`, once its records are
+    /// fetched): objects are no longer hashed again as they are read (git itself never does;
+    /// it was a tenth of `berth log`). Nothing read after this is copied or written anywhere,
+    /// so a corrupted object cannot spread under another id, which is why every other process
+    /// keeps the check; a damaged pack still fails its zlib checksums. Process-wide.
+    package static func readOnlyProcess() {
+        LibGit2.bootstrap()
+        _ = cgit_set_strict_hash_verification(0)
+    }
+}
+
 /// Turns a libgit2 return code into a thrown `GitError`. It must run straight after the failing
 /// call: libgit2 keeps its last error per thread.
 @discardableResult

@@ -69,37 +69,42 @@ extension Repository {
     /// tree; "" for all of it), found by comparing tree ids: a subtree with the same id on both
     /// sides is never read. For a reader that looks at a few folders of a large tree (one
     /// environment of hundreds), this costs the change where a pathspec diff costs the tree.
-    package func changedFiles(from old: ObjectID, to new: ObjectID, under folders: [String]) throws(GitError) -> [ChangedPath] {
+    ///
+    /// `skipping` names folders left out (with all they hold), for a reader of one environment.
+    package func changedFiles(
+        from old: ObjectID, to new: ObjectID, under folders: [String], skipping skip: (String) -> Bool = { _ in false }
+    ) throws(GitError) -> [ChangedPath] {
         var result: [ChangedPath] = []
         for folder in folders {
-            let before = try folder.isEmpty ? (try commit(old).tree, TreeEntry.Kind.directory) : entry(at: old, path: folder).map { ($0.id, $0.kind) }
-            let after = try folder.isEmpty ? (try commit(new).tree, TreeEntry.Kind.directory) : entry(at: new, path: folder).map { ($0.id, $0.kind) }
-            try compare(before, after, at: folder, into: &result)
+            let before = try folder.isEmpty ? (try treeID(of: old), TreeEntry.Kind.directory) : entry(at: old, path: folder).map { ($0.id, $0.kind) }
+            let after = try folder.isEmpty ? (try treeID(of: new), TreeEntry.Kind.directory) : entry(at: new, path: folder).map { ($0.id, $0.kind) }
+            try compare(before, after, at: folder, skip: skip, into: &result)
         }
         return result
     }
 
     private func compare(
         _ old: (ObjectID, TreeEntry.Kind)?, _ new: (ObjectID, TreeEntry.Kind)?, at path: String,
-        into result: inout [ChangedPath]
+        skip: (String) -> Bool, into result: inout [ChangedPath]
     ) throws(GitError) {
         if let old, let new, old.0 == new.0, old.1 == new.1 { return }
+        if old?.1 == .directory || new?.1 == .directory, skip(path) { return }
         if old?.1 == .directory, new?.1 == .directory {
             for (name, before, after) in try differingEntries(old!.0, new!.0) {
-                try compare(before, after, at: path.isEmpty ? name : path + "/" + name, into: &result)
+                try compare(before, after, at: path.isEmpty ? name : path + "/" + name, skip: skip, into: &result)
             }
             return
         }
         if let old {
             if old.1 == .directory {
-                for (name, entry) in try treeEntries(old.0) { try compare(entry, nil, at: path + "/" + name, into: &result) }
+                for (name, entry) in try treeEntries(old.0) { try compare(entry, nil, at: path + "/" + name, skip: skip, into: &result) }
             } else if new == nil || new?.1 == .directory {
                 result.append(ChangedPath(path: path, oldPath: path, status: .deleted))
             }
         }
         if let new {
             if new.1 == .directory {
-                for (name, entry) in try treeEntries(new.0) { try compare(nil, entry, at: path + "/" + name, into: &result) }
+                for (name, entry) in try treeEntries(new.0) { try compare(nil, entry, at: path + "/" + name, skip: skip, into: &result) }
             } else {
                 var change = ChangedPath(path: path, oldPath: path, status: old == nil || old?.1 == .directory ? .added : .modified)
                 change.new = new
@@ -122,7 +127,9 @@ extension Repository {
 
     /// The entries of two trees that differ (by id or mode), by name, sorted. Equal entries are
     /// compared in libgit2's memory and never copied out: a folder of hundreds where one file
-    /// changed costs one name, not hundreds.
+    /// changed costs one name, not hundreds. Both trees are in git's order, so one pass over
+    /// the two finds them (a name that is a file on one side and a folder on the other comes
+    /// out as two entries, a removal and an addition, which is what such a change is).
     private func differingEntries(
         _ old: ObjectID, _ new: ObjectID
     ) throws(GitError)
@@ -131,21 +138,26 @@ extension Repository {
         try withTree(old) { (before) throws(GitError) in
             try withTree(new) { (after) throws(GitError) in
                 var result: [(name: String, old: (ObjectID, TreeEntry.Kind)?, new: (ObjectID, TreeEntry.Kind)?)] = []
-                for index in 0..<git_tree_entrycount(after) {
-                    let entry = git_tree_entry_byindex(after, index)!
-                    let name = git_tree_entry_name(entry)!
-                    let match = git_tree_entry_byname(before, name)
-                    if let match, git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) == 1,
-                        git_tree_entry_filemode(match) == git_tree_entry_filemode(entry)
-                    {
-                        continue
+                let oldCount = git_tree_entrycount(before), newCount = git_tree_entrycount(after)
+                var i = 0, j = 0
+                while i < oldCount || j < newCount {
+                    let a = i < oldCount ? git_tree_entry_byindex(before, i) : nil
+                    let b = j < newCount ? git_tree_entry_byindex(after, j) : nil
+                    let order = a == nil ? 1 : b == nil ? -1 : git_tree_entry_cmp(a, b)
+                    if order == 0 {
+                        i += 1
+                        j += 1
+                        if git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)) == 1, git_tree_entry_filemode(a) == git_tree_entry_filemode(b) {
+                            continue
+                        }
+                        result.append((String(gitString: git_tree_entry_name(b)), Self.idAndKind(a!), Self.idAndKind(b!)))
+                    } else if order < 0 {
+                        i += 1
+                        result.append((String(gitString: git_tree_entry_name(a)), Self.idAndKind(a!), nil))
+                    } else {
+                        j += 1
+                        result.append((String(gitString: git_tree_entry_name(b)), nil, Self.idAndKind(b!)))
                     }
-                    result.append((String(gitString: name), match.map(Self.idAndKind), Self.idAndKind(entry)))
-                }
-                for index in 0..<git_tree_entrycount(before) {
-                    let entry = git_tree_entry_byindex(before, index)!
-                    let name = git_tree_entry_name(entry)!
-                    if git_tree_entry_byname(after, name) == nil { result.append((String(gitString: name), Self.idAndKind(entry), nil)) }
                 }
                 return result.sorted { $0.name < $1.name }
             }

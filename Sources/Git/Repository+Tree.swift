@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 extension Repository {
     /// Every entry below `folder` (empty: the whole tree) at `commit`, recursively, sorted by path.
@@ -65,17 +66,29 @@ extension Repository {
         try withCommit(commit) { ObjectID(git_commit_tree_id($0)!) }
     }
 
-    /// The names and ids of the entries directly inside `folder` of `tree` ("" for the tree
-    /// itself); nil when there is no such folder. Ids only: nothing below is read, which is how
-    /// a walk tells what changed from one commit to the next.
-    package func entryIDs(in tree: ObjectID, folder: String) throws(GitError) -> [(name: String, id: ObjectID)]? {
+    /// What `folder` of `tree` holds but its entry `leavingOut`, as bytes (each entry's name,
+    /// mode and id), and the id of that entry: two trees whose bytes are equal hold the same
+    /// there, names included. One buffer, nothing below read: a walk makes one at every commit.
+    /// Nil when there is no such folder.
+    package func folderSignature(in tree: ObjectID, folder: String, leavingOut: String) throws(GitError) -> (bytes: [UInt8], leftOut: ObjectID?)? {
         var found: (id: ObjectID, type: git_object_t)? = (tree, GIT_OBJECT_TREE)
         if !folder.isEmpty { found = try withTree(tree) { (handle) throws(GitError) in try lookUp(folder, in: handle) } }
         guard let (id, type) = found, type == GIT_OBJECT_TREE else { return nil }
-        return try withTree(id) { (handle) throws(GitError) -> [(name: String, id: ObjectID)]? in
-            (0..<git_tree_entrycount(handle)).compactMap { index in
-                git_tree_entry_byindex(handle, index).map { (String(gitString: git_tree_entry_name($0)), ObjectID(git_tree_entry_id($0)!)) }
+        return try withTree(id) { (handle) throws(GitError) -> (bytes: [UInt8], leftOut: ObjectID?) in
+            var bytes: [UInt8] = []
+            var leftOut: ObjectID?
+            for index in 0..<git_tree_entrycount(handle) {
+                guard let entry = git_tree_entry_byindex(handle, index), let name = git_tree_entry_name(entry) else { continue }
+                let id = git_tree_entry_id(entry)!
+                if strcmp(name, leavingOut) == 0 {
+                    leftOut = ObjectID(id)
+                    continue
+                }
+                withUnsafeBytes(of: id.pointee.id) { bytes.append(contentsOf: $0) }
+                withUnsafeBytes(of: git_tree_entry_filemode(entry).rawValue) { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name) + 1))
             }
+            return (bytes, leftOut)
         }
     }
 

@@ -59,6 +59,22 @@ enum Memory {
     /// Resident pages of mapped files: the code and constants of the binary and its libraries,
     /// shared with every process that maps them and dropped first under memory pressure.
     static func fileMiB() -> Double { field("RssFile:") }
+    /// Resident pages of this program's own file (its code and constants): they grow as code
+    /// runs for the first time, a path taken only now and then (a repack) late in a run.
+    static func executableMiB() -> Double {
+        guard let maps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8),
+            let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        else { return -1 }
+        var inExecutable = false, kb = 0.0
+        for line in maps.split(separator: "\n") {
+            if let first = line.first, first.isHexDigit, line.contains("-") {
+                inExecutable = line.hasSuffix(" " + executable)
+            } else if inExecutable, line.hasPrefix("Rss:") {
+                kb += Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            }
+        }
+        return kb / 1024
+    }
     /// The heap in use (glibc's count), without what malloc keeps free.
     static func heapMiB() -> Double { Double(berth_heap_in_use()) / 1_048_576 }
 

@@ -82,7 +82,7 @@ struct ControllerBenchmarks {
         var durations: [Double] = []
         durations.reserveCapacity(cycles)
         let window = min(1_000, max(cycles / 2, 1))
-        var warm: Double?, warmHeap: Double?, warmFiles: Double?
+        var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
         for cycle in 1...cycles {
             let service = "svc\(cycle % services)"
             // The origin is another process in production: a handle kept open here would map
@@ -95,7 +95,10 @@ struct ControllerBenchmarks {
             let began = Date()
             guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
             durations.append(Date().timeIntervalSince(began))
-            if cycle == window { (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB()) }
+            if cycle == window {
+                (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
+                (warmExecutable, warmAnonymous) = (Memory.executableMiB(), Memory.anonymousMiB())
+            }
             if cycle % max(cycles / 10, 1) == 0 {
                 let packs = (try? Repository.open(at: controller.mirror.path).packCount) ?? -1
                 samples.append(
@@ -109,7 +112,8 @@ struct ControllerBenchmarks {
         let first = durations.prefix(window).reduce(0, +) / Double(window)
         let last = durations.suffix(window).reduce(0, +) / Double(window)
         let growth = Memory.residentMiB() - (warm ?? 0), heapGrowth = Memory.heapMiB() - (warmHeap ?? 0)
-        let fileGrowth = Memory.fileMiB() - (warmFiles ?? 0)
+        let fileGrowth = Memory.fileMiB() - (warmFiles ?? 0), executableGrowth = Memory.executableMiB() - (warmExecutable ?? 0)
+        let anonymousGrowth = Memory.anonymousMiB() - (warmAnonymous ?? 0)
         // ECS keeps every revision, and so does the local target, here in this process.
         let target = try await localTargetMiB(in: folder)
         withExtendedLifetime(controller) {}
@@ -121,7 +125,9 @@ struct ControllerBenchmarks {
                 value: "\(format(first)) / \(format(last)) (\(String(format: "%+.0f", (last / first - 1) * 100)) %; goal within 20 %)", seconds: last),
             Figure(
                 name: "7 resident growth after cycle \(window)", inputs: inputs,
-                value: String(format: "%.1f MiB (goal < 5 MiB); heap %+.1f MiB, mapped files %+.1f MiB", growth, heapGrowth, fileGrowth),
+                value: String(
+                    format: "%.1f MiB (goal < 5 MiB): anonymous %+.1f MiB (heap %+.1f), mapped files %+.1f MiB (this program's code %+.1f)",
+                    growth, anonymousGrowth, heapGrowth, fileGrowth, executableGrowth),
                 seconds: nil),
             Figure(
                 name: "7 local target's state at the end", inputs: inputs,

@@ -42,6 +42,8 @@ struct LogCommand: AsyncParsableCommand {
         let root = repository.root
         // The team's log: the origin's records merged with this clone's.
         await RecordsOptions.sync(NotesRecorder(repositoryPath: root))
+        // What follows only reads.
+        Repository.readOnlyProcess()
         var sinceDate: Date?, untilDate: Date?
         if let since {
             guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }

@@ -29,15 +29,8 @@ package struct IncrementalLoader: Sendable {
     /// The manifests at `commit`, and the files they were loaded from.
     package mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
         // With environments named, the others' folders are not even compared.
-        var within: [String]?
-        let root = try ManifestPath.normalizedRoot(path)
-        if let environments, let top = try repository.children(at: commit, of: root) {
-            let prefix = root.isEmpty ? "" : root + "/"
-            within =
-                top.map { String($0.path.dropFirst(prefix.count)) }.filter { $0 != "environments" }
-                + environments.sorted().map { "environments/" + $0 }
-        }
-        let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits, after: files, within: within)
+        let read = try ManifestFiles.read(
+            repository: repository, commit: commit, path: path, limits: limits, after: files, environments: environments)
         files = read
         return load(read, review: review)
     }

@@ -150,11 +150,12 @@ package struct ManifestFiles: Sendable {
     /// between the two: only changed files are read, so the cost follows the change, not the
     /// size of the repository. Without a usable `previous`, a full read.
     ///
-    /// With `within` (paths under the root), only changes there are read: the rest stays as
-    /// `previous` had it, for a reader that looks at nothing else (a log of one environment).
+    /// With `environments` named, the other environments' folders are not compared: what is
+    /// there stays as `previous` had it, for a reader that looks at nothing else (a log of one
+    /// environment).
     package static func read(
         repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
-        after previous: ManifestFiles?, within: [String]? = nil
+        after previous: ManifestFiles?, environments: Set<String>? = nil
     ) throws -> ManifestFiles {
         let root = try ManifestPath.normalizedRoot(path)
         let prefix = root.isEmpty ? "" : root + "/"
@@ -175,8 +176,13 @@ package struct ManifestFiles: Sendable {
         read.commit = commit
         read.base = from
         read.changes = []
-        let scope = within.map { $0.map { prefix + $0 } } ?? [root]
-        for change in try repository.changedFiles(from: from, to: commit, under: scope) where change.path.hasPrefix(prefix) {
+        let others = prefix + "environments/"
+        let changes = try repository.changedFiles(from: from, to: commit, under: [root]) { folder in
+            guard let environments, folder.hasPrefix(others) else { return false }
+            let name = folder.dropFirst(others.count)
+            return !name.contains("/") && !environments.contains(String(name))
+        }
+        for change in changes where change.path.hasPrefix(prefix) {
             let relative = String(change.path.dropFirst(prefix.count))
             read.changes?.insert(relative)
             read.remove(relative)
