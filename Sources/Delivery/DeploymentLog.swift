@@ -88,7 +88,7 @@ package struct DeploymentLog {
         // Commits berth applied an environment at although they changed nothing of it (the
         // controller's first pass at whatever the head was) are part of the log too: they join
         // the walk by date.
-        var pending = try notes.filter { id, note in
+        let pending = try notes.filter { id, note in
             reachable.contains(id) && note?.environments.keys.contains { environment == nil || $0 == environment } == true
         }.keys.map { (id) throws -> Commit in try repo.commit(id) }.sorted { $0.committer.date > $1.committer.date }
         // Where each environment's deployments happened, oldest first: a change never applied at
@@ -162,25 +162,33 @@ package struct DeploymentLog {
                 try body(entry)
             }
         }
-        var stopped: (any Error)?
-        try repo.walkHistory(from: tip, byDate: true) { commit in
-            do {
+        let feed = HistoryFeed()
+        feed.start { [repositoryPath, root, environment, pending] push in
+            let repo = try Repository.discover(from: repositoryPath)
+            var keys = StateWindow(repo: repo, root: root, environment: environment)
+            var pending = pending[...]
+            var stopped: (any Error)?
+            try repo.walkHistory(from: tip, byDate: true) { commit in
                 while let next = pending.first, next.committer.date > commit.committer.date {
                     pending.removeFirst()
-                    try show(next)
+                    guard push(next) else { return false }
                 }
                 // Commits that changed nothing the environment is rendered from (with one
                 // named: those that touched only other environments) are passed over by tree
                 // ids, without loading anything.
-                if try states.changed(commit) { try show(commit) }
-                return true
-            } catch {
-                stopped = error
-                return false
+                do {
+                    if try keys.changed(commit) { return push(commit) }
+                    return true
+                } catch {
+                    stopped = error
+                    return false
+                }
             }
+            if let stopped { throw stopped }
+            for commit in pending { guard push(commit) else { return } }
         }
-        if let stopped { throw stopped }
-        for commit in pending { try show(commit) }
+        defer { feed.stop() }
+        while let commit = try feed.next() { try show(commit) }
     }
 
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`
