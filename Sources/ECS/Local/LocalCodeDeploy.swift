@@ -119,7 +119,7 @@ extension LocalECS: CodeDeployClient {
 
     package func createDeployment(_ input: CodeDeployAPI.CreateDeploymentInput) async throws -> CodeDeployAPI.CreateDeploymentOutput {
         try await run("CreateDeployment", service: "codedeploy") { state in
-            advanceAll(&state)
+            try advanceAll(&state)
             let group = try requireGroup(input.applicationName, input.deploymentGroupName, state)
             guard let content = input.revision?.appSpecContent?.content, let spec = ECSAppSpec(content) else {
                 throw fail("InvalidRevisionException", "The AppSpec content is missing or is not an ECS AppSpec.")
@@ -157,7 +157,7 @@ extension LocalECS: CodeDeployClient {
 
     package func getDeployment(_ input: CodeDeployAPI.GetDeploymentInput) async throws -> CodeDeployAPI.GetDeploymentOutput {
         try await run("GetDeployment", service: "codedeploy") { state in
-            advanceAll(&state)
+            try advanceAll(&state)
             guard let id = input.deploymentId, case .deployment(let deployment)? = state.codeDeploy[LocalCodeDeployEntry.deploymentKey(id)] else {
                 throw fail("DeploymentDoesNotExistException", "The deployment \(input.deploymentId ?? "") could not be found.")
             }
@@ -167,7 +167,7 @@ extension LocalECS: CodeDeployClient {
 
     package func listDeployments(_ input: CodeDeployAPI.ListDeploymentsInput) async throws -> CodeDeployAPI.ListDeploymentsOutput {
         try await run("ListDeployments", service: "codedeploy") { state in
-            advanceAll(&state)
+            try advanceAll(&state)
             let statuses = input.includeOnlyStatuses ?? []
             let ids = state.codeDeploy.values.compactMap { entry -> LocalCodeDeployment? in
                 guard case .deployment(let d) = entry, input.applicationName == nil || d.application == input.applicationName,
@@ -230,11 +230,11 @@ extension LocalECS: CodeDeployClient {
     }
 
     /// Moves every active CodeDeploy deployment on to where its times put it.
-    func advanceCodeDeploy(_ state: inout LocalState) {
+    func advanceCodeDeploy(_ state: inout LocalState) throws {
         for key in state.codeDeploy.busy {
             guard case .deployment(var deployment)? = state.codeDeploy[key] else { continue }
             let failing = Set(state.failingImages)
-            let fails = usesFailingImage(deployment.taskDefinition, in: state, failing: failing)
+            let fails = try usesFailingImage(deployment.taskDefinition, in: state, failing: failing)
             let group = try? requireGroup(deployment.application, deployment.group, state)
             if fails {
                 let failedAt = deployment.createdAt.addingTimeInterval(2 * pace)

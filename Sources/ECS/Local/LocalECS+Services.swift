@@ -67,7 +67,7 @@ extension LocalECS {
             let cluster = try requireCluster(input.cluster, state)
             guard let name = input.serviceName, !name.isEmpty else { throw fail("InvalidParameterException", "serviceName is required.") }
             let key = "\(cluster.name)/\(name)"
-            advanceAll(&state)
+            try advanceAll(&state)
             switch state.services[key]?.service.status {
             case ECSStatus.active: throw fail("InvalidParameterException", "Creation of service was not idempotent.")
             case ECSStatus.draining: throw fail("InvalidParameterException", "Unable to Start a service that is still Draining.")
@@ -111,7 +111,7 @@ extension LocalECS {
     package func updateService(_ input: ECSAPI.UpdateServiceRequest) async throws -> ECSAPI.UpdateServiceResponse {
         try await run("UpdateService") { state in
             let (key, _) = try requireService(cluster: input.cluster, service: input.service, state)
-            advanceAll(&state)
+            try advanceAll(&state)
             var local = state.services[key]!
             if local.service.deploymentController?.type == "CODE_DEPLOY" { try refuseCodeDeployChanges(input, local.service, state) }
             var redeploy = input.forceNewDeployment == true
@@ -192,7 +192,7 @@ extension LocalECS {
             let cluster = try requireCluster(input.cluster, state)
             let names = input.services ?? []
             guard names.count <= 10 else { throw fail("InvalidParameterException", "services can have at most 10 items.") }
-            advanceAll(&state)
+            try advanceAll(&state)
             var services: [ECSAPI.Service] = []
             var failures: [ECSAPI.Failure] = []
             for reference in names {
@@ -212,7 +212,7 @@ extension LocalECS {
     package func listServices(_ input: ECSAPI.ListServicesRequest) async throws -> ECSAPI.ListServicesResponse {
         try await run("ListServices") { state in
             let cluster = try requireCluster(input.cluster, state)
-            advanceAll(&state)
+            try advanceAll(&state)
             let arns = state.services.values.filter { clusterName($0.service.clusterArn) == cluster.name && $0.service.status != ECSStatus.inactive }
                 .compactMap(\.service.serviceArn).sorted()
             return Self.page(arns, maxResults: input.maxResults ?? 10, token: input.nextToken) { page, next in
@@ -224,7 +224,7 @@ extension LocalECS {
     package func listServiceDeployments(_ input: ECSAPI.ListServiceDeploymentsRequest) async throws -> ECSAPI.ListServiceDeploymentsResponse {
         try await run("ListServiceDeployments") { state in
             let cluster = try requireCluster(input.cluster, state)
-            advanceAll(&state)
+            try advanceAll(&state)
             guard let local = state.services["\(cluster.name)/\(clusterName(input.service))"] else {
                 throw fail("ServiceNotFoundException", "Service not found.")
             }
@@ -245,7 +245,7 @@ extension LocalECS {
         _ input: ECSAPI.DescribeServiceDeploymentsRequest
     ) async throws -> ECSAPI.DescribeServiceDeploymentsResponse {
         try await run("DescribeServiceDeployments") { state in
-            advanceAll(&state)
+            try advanceAll(&state)
             var found: [ECSAPI.ServiceDeployment] = []
             var failures: [ECSAPI.Failure] = []
             for wanted in input.serviceDeploymentArns ?? [] {

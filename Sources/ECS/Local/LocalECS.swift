@@ -100,17 +100,16 @@ package actor LocalECS: ECSClient {
     }
 
     /// Whether `reference`'s containers run an image made to fail (`setImage`). Only asked
-    /// while images are set to fail, which only tests and demos do: a body that cannot be read
-    /// counts as not failing, and the calls that describe it say why.
-    nonisolated func usesFailingImage(_ reference: String, in state: LocalState, failing: Set<String>) -> Bool {
+    /// while images are set to fail (tests and demos), so a body is read only then.
+    nonisolated func usesFailingImage(_ reference: String, in state: LocalState, failing: Set<String>) throws -> Bool {
         guard !failing.isEmpty else { return false }
-        return (try? find(reference, in: state))??.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
+        return try find(reference, in: state)?.containerDefinitions?.contains { failing.contains($0.image ?? "") } ?? false
     }
 
     /// Brings every service's deployments up to now, and deleted services to INACTIVE once drained.
     /// Only the services with something in progress are looked at (`JournaledMap.busy`).
-    func advanceAll(_ state: inout LocalState) {
-        advanceCodeDeploy(&state)
+    func advanceAll(_ state: inout LocalState) throws {
+        try advanceCodeDeploy(&state)
         for key in state.services.busy {
             guard let draining = state.services[key], draining.draining,
                 (draining.deletedAt ?? .distantPast).addingTimeInterval(pace) <= now()
@@ -124,9 +123,9 @@ package actor LocalECS: ECSClient {
             var next = state.nextID
             let failing = Set(state.failingImages)
             let definitions = LocalState(revisionCounts: state.revisionCounts, revisions: state.revisions, revisionFile: state.revisionFile)
-            LocalRollout(
+            try LocalRollout(
                 pace: pace, now: now(),
-                failing: { [self] td in usesFailingImage(td, in: definitions, failing: failing) }, failingHooks: Set(state.failingHooks.keys),
+                failing: { [self] td in try usesFailingImage(td, in: definitions, failing: failing) }, failingHooks: Set(state.failingHooks.keys),
                 makeID: {
                     defer { next += 1 }
                     return String(format: "%012x", next)
@@ -196,7 +195,7 @@ package actor LocalECS: ECSClient {
     /// A summary for `berth local show`.
     package func summary() async throws -> String {
         try await run("Show") { state in
-            advanceAll(&state)
+            try advanceAll(&state)
             var lines: [String] = []
             for cluster in state.clusters.keys.sorted() { lines.append("cluster \(cluster)") }
             for family in state.revisionCounts.keys.sorted() {

@@ -36,6 +36,12 @@ struct LocalRevision: Sendable, Equatable, JournaledValue {
         return nil
     }
 
+    /// Where its body ends in the revisions file (0 when it is held).
+    var end: Int {
+        if case .stored(let offset, let length) = body { return offset + length + 1 }
+        return 0
+    }
+
     var isStored: Bool {
         if case .stored = body { return true }
         return false
@@ -134,11 +140,17 @@ struct LocalRevisionFile: Sendable {
         var bytes = [UInt8](repeating: 0, count: length)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
         guard count == length else { throw unreadable(key, "it ends before byte \(offset + length)") }
+        let line: Line
         do {
-            return try JSONDecoder.stable.decode(Line.self, from: Data(bytes))
+            line = try JSONDecoder.stable.decode(Line.self, from: Data(bytes))
         } catch {
             throw unreadable(key, "the bytes there are no task definition")
         }
+        // Bytes from before a reset, or another revision's, are never taken for this one.
+        guard let family = line.definition.family, let revision = line.definition.revision, LocalState.revisionKey(family, revision) == key else {
+            throw unreadable(key, "the body there is another revision's")
+        }
+        return line
     }
 
     private func unreadable(_ key: String, _ why: String) -> LocalStateError {
@@ -148,14 +160,25 @@ struct LocalRevisionFile: Sendable {
     /// Makes every appended body durable (before the journal lines that name them).
     func sync() throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }  // nothing appended yet
+        if fd < 0, errno == ENOENT { return }  // nothing appended yet
+        guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw LocalStateError("cannot sync \(path): \(String(cString: strerror(errno)))") }
     }
 
-    /// Empties the file, once the snapshot names none of its bodies.
-    func empty() {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), (attributes[.size] as? Int ?? 0) > 0 else { return }
-        _ = truncate(path, 0)
+    /// Its size in bytes (0 when there is none).
+    var size: Int {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int(status.st_size) : 0
+    }
+
+    /// Empties the file, once the snapshot names none of its bodies, durably: a body appended
+    /// after must never sit behind old bytes that a crash brought back.
+    func empty() throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        if fd < 0, errno == ENOENT { return }
+        guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw LocalStateError("cannot empty \(path): \(String(cString: strerror(errno)))") }
     }
 }

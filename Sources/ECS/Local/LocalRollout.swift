@@ -10,13 +10,13 @@ import Foundation
 struct LocalRollout {
     let pace: TimeInterval
     let now: Date
-    let failing: (String) -> Bool
+    let failing: (String) throws -> Bool
     /// Lifecycle stages whose hooks fail (`LocalStrategy`).
     var failingHooks: Set<String> = []
     let makeID: () -> String
     let deploymentArn: (String) -> String
 
-    func advance(_ local: inout LocalService) {
+    func advance(_ local: inout LocalService) throws {
         var changed = true
         while changed {
             changed = false
@@ -24,7 +24,7 @@ struct LocalRollout {
             var primary = local.deployments[index]
             guard primary.rolloutState == ECSStatus.inProgress else { return }
             let breaker = local.service.deploymentConfiguration?.deploymentCircuitBreaker
-            if failing(primary.taskDefinition) {
+            if try failing(primary.taskDefinition) {
                 let elapsed = now.timeIntervalSince(primary.createdAt)
                 primary.failedTasks = max(primary.failedTasks, Int(elapsed / max(pace / 4, 0.001)))
                 local.deployments[index] = primary

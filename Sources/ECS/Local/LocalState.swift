@@ -80,7 +80,8 @@ struct LocalState: Codable, Sendable {
         guard let name = resource.split(separator: "/", maxSplits: 1).last, resource.contains(":task-definition/"),
             let revision = revisions[String(name)]
         else { return nil }
-        return try revision.stored(in: revisionFile, key: String(name))?.tags
+        guard let line = try revision.stored(in: revisionFile, key: String(name)), line.definition.taskDefinitionArn == resource else { return nil }
+        return line.tags
     }
 
     /// Sets revision `number` of `family` as read from an old state file (its body held).
@@ -115,6 +116,11 @@ extension LocalState {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        // A newer berth's state would be read as something else (and written back so).
+        let written = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        guard written <= version else {
+            throw LocalStateError("the local ECS state was written by a newer berth (format \(written), this one reads up to \(version))")
+        }
         clusters = try container.decodeIfPresent(JournaledMap<LocalCluster>.self, forKey: .clusters) ?? JournaledMap()
         revisionCounts = try container.decodeIfPresent(JournaledMap<Int>.self, forKey: .revisionCounts) ?? JournaledMap()
         revisions = try container.decodeIfPresent(JournaledMap<LocalRevision>.self, forKey: .revisions) ?? JournaledMap()

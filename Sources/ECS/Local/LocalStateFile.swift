@@ -63,8 +63,9 @@ struct LocalStateFile: Sendable {
         let (result, delta) = try Self.change(&memory, body) { delta in
             var line = try JSONEncoder.stable.encode(delta)
             line.append(UInt8(ascii: "\n"))
-            // The bodies a line names are durable before the line.
-            if durable, !delta.revisions.isEmpty { try revisionFile?.sync() }
+            // The bodies a line names (this call's, and those of lines not yet synced) are
+            // durable before the line.
+            if durable { try revisionFile?.sync() }
             do {
                 try append(line, to: journal, sync: durable)
             } catch {
@@ -75,7 +76,9 @@ struct LocalStateFile: Sendable {
             cursor.journalOffset += line.count
             if !durable { cursor.unsynced = true }
         }
-        if !delta.isEmpty, cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
+        // After a reset (no revision left), at once: the revisions file starts again.
+        let reset = !delta.revisions.isEmpty && memory.revisions.keys.isEmpty && (revisionFile?.size ?? 0) > 0
+        if !delta.isEmpty, reset || cursor.snapshot == nil || cursor.journalOffset > max(journalLimit, cursor.snapshot?.size ?? 0) {
             // The change is journaled and stands: a fold that fails (a full disk) leaves the
             // journal longer, and the next call tries again. Either file state reads the same.
             try? compact(memory, journal: journal, &cursor)
@@ -126,12 +129,27 @@ struct LocalStateFile: Sendable {
             return
         }
         let decoder = JSONDecoder.stable
-        for line in bytes[...lastNewline].split(separator: UInt8(ascii: "\n")) {
+        // A line naming a body past the end of the revisions file lost it in a crash of the
+        // machine, and so did every line after it: none of those calls answered (a call answers
+        // once the revisions file is synced after its body, and so after every earlier body).
+        let stored = revisionFile?.size ?? 0
+        var start = 0
+        while start <= lastNewline {
+            let end = bytes[start...lastNewline].firstIndex(of: UInt8(ascii: "\n"))!
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            let delta: LocalStateDelta
             do {
-                try decoder.decode(LocalStateDelta.self, from: Data(line)).apply(to: &memory)
+                delta = try decoder.decode(LocalStateDelta.self, from: Data(bytes[start..<end]))
             } catch {
                 throw LocalStateError("the local ECS journal \(path!).journal is unreadable (\(error)); move it away or run `berth local reset`")
             }
+            if delta.revisions.values.contains(where: { $0.map { $0.end > stored } ?? false }) {
+                cursor.journalOffset += start
+                ftruncate(journal, off_t(cursor.journalOffset))
+                return
+            }
+            delta.apply(to: &memory)
         }
         cursor.journalOffset += lastNewline + 1
         if lastNewline + 1 < bytes.count { ftruncate(journal, off_t(cursor.journalOffset)) }  // a line torn by a crash
@@ -175,10 +193,12 @@ struct LocalStateFile: Sendable {
 
     /// Folds the journal into a new snapshot, then empties the journal.
     private func compact(_ state: LocalState, journal: Int32, _ cursor: inout Cursor) throws {
+        // The snapshot is durable at once: so must be the bodies it names.
+        try revisionFile?.sync()
         try writeSnapshot(try JSONEncoder.stable.encode(state), to: path!)
         guard ftruncate(journal, 0) == 0, fsync(journal) == 0 else { throw LocalStateError("cannot empty \(path!).journal") }
         // After a reset nothing names a body: the file starts again.
-        if !state.revisions.values.contains(where: \.isStored) { revisionFile?.empty() }
+        if !state.revisions.values.contains(where: \.isStored) { try revisionFile?.empty() }
         cursor.snapshot = FileIdentity(path: path!)
         cursor.journalOffset = 0
     }
