@@ -110,7 +110,7 @@ package struct DeploymentLog {
             guard seen.insert(commit.id).inserted else { return }
             if let since, commit.committer.date < since { return }
             let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in
-                try repo.entry(at: id, path: root) != nil || root.isEmpty ? id : nil
+                try root.isEmpty || states.key(id) != StateWindow.noRoot ? id : nil
             }
             let now = try states.state(commit.id)
             let before = try parent.map { try states.state($0) }
@@ -171,24 +171,29 @@ package struct DeploymentLog {
             try repo.walkHistory(from: tip, byDate: true) { commit in
                 while let next = pending.first, next.committer.date > commit.committer.date {
                     pending.removeFirst()
-                    guard push(next) else { return false }
+                    guard push(.init(commit: next)) else { return false }
                 }
                 // Commits that changed nothing the environment is rendered from (with one
                 // named: those that touched only other environments) are passed over by tree
-                // ids, without loading anything.
+                // ids, without loading anything. The keys go along: the rendering needs them.
                 do {
-                    if try keys.changed(commit) { return push(commit) }
-                    return true
+                    guard try keys.changed(commit) else { return true }
+                    var item = HistoryFeed.Item(commit: commit, keys: [(commit.id, try keys.key(commit.id))])
+                    if let parent = commit.parents.first { item.keys.append((parent, try keys.key(parent))) }
+                    return push(item)
                 } catch {
                     stopped = error
                     return false
                 }
             }
             if let stopped { throw stopped }
-            for commit in pending { guard push(commit) else { return } }
+            for commit in pending { guard push(.init(commit: commit)) else { return } }
         }
         defer { feed.stop() }
-        while let commit = try feed.next() { try show(commit) }
+        while let item = try feed.next() {
+            for (id, key) in item.keys { states.know(id, key) }
+            try show(item.commit)
+        }
     }
 
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`
@@ -249,7 +254,7 @@ struct StateWindow {
     }
 
     /// Entry names and ids: a renamed file with the same contents is a change too.
-    struct Key: Equatable {
+    struct Key: Equatable, Sendable {
         var entries: [UInt8] = []
         var ids: [ObjectID?] = []
     }
@@ -264,6 +269,13 @@ struct StateWindow {
     }
 
     static let noRoot = Key()
+
+    /// A key made elsewhere (the walk's thread) for `id`, so it is not made again.
+    mutating func know(_ id: ObjectID, _ key: Key) {
+        guard !keys.contains(where: { $0.id == id }) else { return }
+        keys.append((id, key))
+        if keys.count > 2 { keys.removeFirst() }
+    }
 
     /// What a commit's state is rendered from, by tree ids: the root's tree, or with an
     /// environment named, the root's entries but the environments folder, and that

@@ -6,8 +6,14 @@ import Git
 /// nothing from the rendering that follows, so the two run side by side. The walk stays at
 /// most `capacity` commits ahead: the log still never holds its history.
 final class HistoryFeed: @unchecked Sendable {
+    /// A commit to show, with the keys the walk made for it and its parent (`StateWindow`).
+    struct Item: Sendable {
+        let commit: Commit
+        var keys: [(id: ObjectID, key: StateWindow.Key)] = []
+    }
+
     private let condition = NSCondition()
-    private var ready: [Commit] = []
+    private var ready: [Item] = []
     private var head = 0
     private var finished = false
     private var stopped = false
@@ -21,7 +27,7 @@ final class HistoryFeed: @unchecked Sendable {
 
     /// Runs `walk` on a new thread; it hands over commits with the function it is given, which
     /// says false once the reader has stopped.
-    func start(_ walk: @escaping @Sendable (_ push: (Commit) -> Bool) throws -> Void) {
+    func start(_ walk: @escaping @Sendable (_ push: (Item) -> Bool) throws -> Void) {
         let thread = Thread { [self] in
             var failed: (any Error)?
             do { try walk(push) } catch { failed = error }
@@ -37,30 +43,30 @@ final class HistoryFeed: @unchecked Sendable {
         thread.start()
     }
 
-    private func push(_ commit: Commit) -> Bool {
+    private func push(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while ready.count - head >= capacity, !stopped { condition.wait() }
         guard !stopped else { return false }
-        ready.append(commit)
+        ready.append(item)
         condition.broadcast()
         return true
     }
 
     /// The next commit, nil at the end of the walk; the walk's error, if it failed.
-    func next() throws -> Commit? {
+    func next() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while head == ready.count, !finished { condition.wait() }
         if head < ready.count {
-            let commit = ready[head]
+            let item = ready[head]
             head += 1
             if head >= capacity {
                 ready.removeFirst(head)
                 head = 0
             }
             condition.broadcast()
-            return commit
+            return item
         }
         if let failure { throw failure }
         return nil
