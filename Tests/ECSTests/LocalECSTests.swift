@@ -431,7 +431,8 @@ import Testing
         try await fresh.reset()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".revisions")).isEmpty)
         _ = try await fresh.registerTaskDefinition(
-            ECSAPI.RegisterTaskDefinitionRequest(family: "body", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "again", memory: 8)]))
+            ECSAPI.RegisterTaskDefinitionRequest(
+                family: "body", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "again", memory: 8)]))
         let again = try await LocalECS(stateFile: path).describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "body"))
         #expect(again.taskDefinition?.revision == 1)
         #expect(again.taskDefinition?.containerDefinitions?.first?.image == "again")
@@ -445,7 +446,8 @@ import Testing
         let ecs = LocalECS(stateFile: path)
         for image in ["kept", "lost"] {
             _ = try await ecs.registerTaskDefinition(
-                ECSAPI.RegisterTaskDefinitionRequest(family: "c", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: image, memory: 8)]))
+                ECSAPI.RegisterTaskDefinitionRequest(
+                    family: "c", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: image, memory: 8)]))
         }
         let bodies = try Data(contentsOf: URL(fileURLWithPath: path + ".revisions"))
         let firstLine = try #require(bodies.firstIndex(of: UInt8(ascii: "\n")))
@@ -455,7 +457,8 @@ import Testing
         #expect(latest.taskDefinition?.revision == 1)
         #expect(latest.taskDefinition?.containerDefinitions?.first?.image == "kept")
         let next = try await after.registerTaskDefinition(
-            ECSAPI.RegisterTaskDefinitionRequest(family: "c", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "next", memory: 8)]))
+            ECSAPI.RegisterTaskDefinitionRequest(family: "c", containerDefinitions: [ECSAPI.ContainerDefinition(name: "a", image: "next", memory: 8)])
+        )
         #expect(next.taskDefinition?.revision == 2)
         let second = try await LocalECS(stateFile: path).describeTaskDefinition(ECSAPI.DescribeTaskDefinitionRequest(taskDefinition: "c:2"))
         #expect(second.taskDefinition?.containerDefinitions?.first?.image == "next")
