@@ -163,7 +163,7 @@ package struct DeploymentLog {
             }
         }
         let feed = HistoryFeed()
-        feed.start { [repositoryPath, root, environment, pending] push in
+        feed.start { [repositoryPath, root, environment, pending] push, goingOn in
             let repo = try Repository.discover(from: repositoryPath)
             var keys = StateWindow(repo: repo, root: root, environment: environment)
             var pending = pending[...]
@@ -177,7 +177,8 @@ package struct DeploymentLog {
                 // named: those that touched only other environments) are passed over by tree
                 // ids, without loading anything. The keys go along: the rendering needs them.
                 do {
-                    guard try keys.changed(commit) else { return true }
+                    // A reader that stopped (its output closed) is not kept waiting for the rest.
+                    guard try keys.changed(commit) else { return goingOn() }
                     var item = HistoryFeed.Item(commit: commit, keys: [(commit.id, try keys.key(commit.id))])
                     if let parent = commit.parents.first { item.keys.append((parent, try keys.key(parent))) }
                     return push(item)

@@ -25,12 +25,12 @@ final class HistoryFeed: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Runs `walk` on a new thread; it hands over commits with the function it is given, which
-    /// says false once the reader has stopped.
-    func start(_ walk: @escaping @Sendable (_ push: (Item) -> Bool) throws -> Void) {
+    /// Runs `walk` on a new thread; it hands over commits with `push`, which says false once
+    /// the reader has stopped, and asks `goingOn` between commits it does not hand over.
+    func start(_ walk: @escaping @Sendable (_ push: (Item) -> Bool, _ goingOn: () -> Bool) throws -> Void) {
         let thread = Thread { [self] in
             var failed: (any Error)?
-            do { try walk(push) } catch { failed = error }
+            do { try walk(push, goingOn) } catch { failed = error }
             condition.lock()
             finished = true
             failure = failed
@@ -41,6 +41,12 @@ final class HistoryFeed: @unchecked Sendable {
         thread.name = "berth-log-walk"
         thread.stackSize = 8 << 20
         thread.start()
+    }
+
+    private func goingOn() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !stopped
     }
 
     private func push(_ item: Item) -> Bool {

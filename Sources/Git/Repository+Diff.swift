@@ -159,7 +159,9 @@ extension Repository {
                         result.append((String(gitString: git_tree_entry_name(b)), nil, Self.idAndKind(b!)))
                     }
                 }
-                return result.sorted { $0.name < $1.name }
+                // A folder replaced by a file of its name: the folder's removal first, so a
+                // reader that applies the changes in order never removes what it just added.
+                return result.sorted { $0.name != $1.name ? $0.name < $1.name : $0.new == nil && $1.new != nil }
             }
         }
     }

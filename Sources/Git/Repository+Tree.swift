@@ -81,7 +81,8 @@ extension Repository {
                 guard let entry = git_tree_entry_byindex(handle, index), let name = git_tree_entry_name(entry) else { continue }
                 let id = git_tree_entry_id(entry)!
                 if strcmp(name, leavingOut) == 0 {
-                    leftOut = ObjectID(id)
+                    // Only a folder there is one to look into; anything else is none.
+                    if git_tree_entry_type(entry) == GIT_OBJECT_TREE { leftOut = ObjectID(id) }
                     continue
                 }
                 withUnsafeBytes(of: id.pointee.id) { bytes.append(contentsOf: $0) }

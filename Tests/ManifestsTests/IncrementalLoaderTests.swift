@@ -58,6 +58,40 @@ import Testing
         #expect(loader.patched > 0, "seed \(seed): no load was a patch")
     }
 
+    /// A folder replaced by a file of its name (an environment made a file by mistake) reads as
+    /// a full read does: the file is listed where the folder was, and reported.
+    @Test func aFolderReplacedByAFileReadsAsAFullReadDoes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-incremental-kind-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repo = try Repository.create(at: folder, bare: true)
+        let files: [String: String] = [
+            "berth.yaml": "version: 1\n",
+            "environments/prod/environment.yaml": "target: {local: {}}\n",
+            "environments/prod/api.yaml": "{}\n",
+            "environments/qa/environment.yaml": "target: {local: {}}\n",
+            "environments/qa/api.yaml": "{}\n",
+            "services/api/service.yaml": "taskDefinition: {containerDefinitions: [{name: app, image: r/api:1, memory: 128}]}\n",
+        ]
+        let first = try repo.commit(changes: files.map { .write($0.key, $0.value) }, onto: "main", expectedTip: nil, message: "a", author: author)
+        let gone = try repo.commit(
+            changes: [.delete("environments/qa/environment.yaml"), .delete("environments/qa/api.yaml")],
+            onto: "main", expectedTip: first, message: "b", author: author)
+        // Loaded from the first commit straight to this one: a folder there, a file here.
+        let second = try repo.commit(changes: [.write("environments/qa", "oops\n")], onto: "main", expectedTip: gone, message: "c", author: author)
+        for environments in [nil, Set(["qa"])] {
+            var loader = IncrementalLoader(path: "", environments: environments)
+            _ = try loader.load(repository: repo, commit: first)
+            let incremental = try loader.load(repository: repo, commit: second)
+            let whole = try ManifestFiles.read(repository: repo, commit: second, path: "")
+            var full = IncrementalLoader(path: "", environments: environments)
+            #expect(Summary(incremental) == Summary(try full.load(repository: repo, commit: second)))
+            if environments == nil {
+                #expect(loader.lastFiles?.names(in: "environments") == whole.names(in: "environments"))
+                #expect(loader.lastFiles?.files == whole.files)
+            }
+        }
+    }
+
     @Test func aChangedTaskDefinitionFileRendersItsServiceAgain() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-incremental-td-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
