@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import Manifests
 import Synchronization
 
 /// libgit2 (1.5) has no timeout on a git server that stops answering, and a fetch blocks the
@@ -23,20 +24,25 @@ final class BoundedFetch: Sendable {
             throw Stuck(description: "the previous fetch has not returned yet (the git server stopped answering?); keeping the last known state")
         }
         let once = Once<ObjectID>()
+        // The deadline is called off when the fetch returns: a controller fetching every few
+        // seconds kept one timer per fetch alive for the whole timeout, and the first to fire
+        // formatted its message with ICU, which mapped megabytes of its data (benchmark 7).
         return try await withCheckedThrowingContinuation { continuation in
             once.set(continuation)
-            Thread {
-                let result = Result { try fetch() }
-                self.running.withLock { $0 = false }
-                once.resume(with: result)
-            }.start()
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            let deadline = Task {
+                guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
                 once.resume(
                     with: .failure(
                         Stuck(
-                            description: "the fetch did not finish within \(seconds.formatted())s; "
+                            description: "the fetch did not finish within \(DurationText.format(seconds)); "
                                 + "keeping the last known state until it does")))
             }
+            Thread {
+                let result = Result { try fetch() }
+                self.running.withLock { $0 = false }
+                deadline.cancel()
+                once.resume(with: result)
+            }.start()
         }
     }
 }

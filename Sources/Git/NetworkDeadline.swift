@@ -78,7 +78,7 @@ package enum NetworkDeadline {
                 if watch.finishedAfterAbandon { stuck.withLock { _ = $0.remove(key) } }
                 throw GitError(
                     code: .timeout,
-                    message: "the git server sent nothing for \(idle.formatted())s; gave up "
+                    message: "the git server sent nothing for \(idle.rounded() == idle ? String(Int(idle)) : String(idle))s; gave up "
                         + "(\(variable) sets this limit)", operation: operation)
             }
         }
