@@ -54,19 +54,6 @@ package struct DeploymentLog {
         self.manifestPath = manifestPath
     }
 
-    struct ServiceState {
-        /// Equal numbers: the same rendering (nothing it was made from changed).
-        let renderID: UInt64
-        let specHash: String
-        let settingsHash: String
-        let taskDefinition: JSONValue
-        let settings: JSONValue
-
-        func same(as other: ServiceState) -> Bool {
-            renderID == other.renderID || (specHash == other.specHash && settingsHash == other.settingsHash)
-        }
-    }
-
     package func entries(ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil) throws -> [LogEntry] {
         var entries: [LogEntry] = []
         try forEachEntry(ref: ref, environment: environment, service: service, since: since) { entries.append($0) }
@@ -141,10 +128,9 @@ package struct DeploymentLog {
                 return check
             }
             let recordedHere = notes[commit.id]??.environments ?? [:]
-            let beforeServices = before?.services ?? [:]
-            for env in Set(now.services.keys).union(beforeServices.keys).union(recordedHere.keys).sorted()
-            where environment == nil || env == environment {
-                let changes = Self.changes(beforeServices[env] ?? [:], now.services[env] ?? [:]).filter { service == nil || $0.service == service }
+            let changed = states.changes(from: before, to: now)
+            for env in Set(changed.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
+                let changes = (changed[env] ?? []).filter { service == nil || $0.service == service }
                 let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
                     .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
                 guard !changes.isEmpty || !applied.isEmpty else { continue }
@@ -207,122 +193,5 @@ package struct DeploymentLog {
         case .invalid(let why): return "signed (\(kind)): not verified (\(why))"
         case .unsigned: return "unsigned"
         }
-    }
-
-    static func changes(_ before: [String: ServiceState], _ after: [String: ServiceState]) -> [LogEntry.ServiceChange] {
-        // Most services keep their rendering from one commit to the next: only the others are
-        // sorted and compared.
-        var names = after.compactMap { name, state in before[name].map { $0.same(as: state) } == true ? nil : name }
-        names += before.keys.filter { after[$0] == nil }
-        return names.sorted().compactMap { name in
-            switch (before[name], after[name]) {
-            case (nil, _?): return .init(change: "added", service: name, fields: [])
-            case (_?, nil): return .init(change: "removed", service: name, fields: [])
-            case (let old?, let new?):
-                let fields =
-                    FieldDiff.full(live: old.taskDefinition, desired: new.taskDefinition).map(\.path)
-                    + FieldDiff.full(live: old.settings, desired: new.settings).map { "service.\($0.path)" }
-                return .init(change: "changed", service: name, fields: fields)
-            default: return nil
-            }
-        }
-    }
-}
-
-/// The rendered states of the last few commits the log looked at, by what they were rendered
-/// from: a commit and its parent are usually the next commit's state and its parent's, so each
-/// commit is loaded about once, and only by what changed since the one before.
-struct StateWindow {
-    struct State {
-        let services: [String: [String: DeploymentLog.ServiceState]]
-        let trust: SigningTrust?
-    }
-
-    let repo: Repository
-    let root: String
-    let environment: String?
-    private var loader: IncrementalLoader
-    private var recent: [(key: Key, state: State)] = []
-    private var desired: [UInt64: DeploymentLog.ServiceState] = [:]
-    private var loads = 0
-    static let size = 4
-
-    init(repo: Repository, root: String, environment: String?) {
-        self.repo = repo
-        self.root = root
-        self.environment = environment
-        loader = IncrementalLoader(path: root, environments: environment.map { [$0] })
-    }
-
-    /// Entry names and ids: a renamed file with the same contents is a change too.
-    struct Key: Equatable, Sendable {
-        var entries: [UInt8] = []
-        var ids: [ObjectID?] = []
-    }
-
-    private var keys: [(id: ObjectID, key: Key)] = []
-
-    /// Whether `commit` changed what the environment is rendered from, against its first parent.
-    mutating func changed(_ commit: Commit) throws -> Bool {
-        let own = try key(commit.id, tree: commit.tree)
-        guard let parent = commit.parents.first else { return own != Self.noRoot }
-        return try own != key(parent)
-    }
-
-    static let noRoot = Key()
-
-    /// A key made elsewhere (the walk's thread) for `id`, so it is not made again.
-    mutating func know(_ id: ObjectID, _ key: Key) {
-        guard !keys.contains(where: { $0.id == id }) else { return }
-        keys.append((id, key))
-        if keys.count > 2 { keys.removeFirst() }
-    }
-
-    /// What a commit's state is rendered from, by tree ids: the root's tree, or with an
-    /// environment named, the root's entries but the environments folder, and that
-    /// environment's folder (`noRoot` where there is no manifest root). Nothing is named or
-    /// read below those: this runs for every commit of the history.
-    mutating func key(_ id: ObjectID, tree: ObjectID? = nil) throws -> Key {
-        if let known = keys.first(where: { $0.id == id }) { return known.key }
-        let key = try makeKey(tree ?? repo.treeID(of: id))
-        keys.append((id, key))
-        if keys.count > 2 { keys.removeFirst() }
-        return key
-    }
-
-    private func makeKey(_ tree: ObjectID) throws -> Key {
-        guard let environment, let (shared, environments) = try repo.folderSignature(in: tree, folder: root, leavingOut: "environments") else {
-            return try (root.isEmpty ? tree : repo.entryID(in: tree, at: root)).map { Key(ids: [$0]) } ?? Self.noRoot
-        }
-        return Key(entries: shared, ids: [try environments.flatMap { try repo.entryID(in: $0, at: environment) }])
-    }
-
-    mutating func state(_ id: ObjectID) throws -> State {
-        let key = try key(id)
-        if let index = recent.firstIndex(where: { $0.key == key }) { return recent[index].state }
-        let loaded = try loader.load(repository: repo, commit: id)
-        var services: [String: [String: DeploymentLog.ServiceState]] = [:]
-        for rendered in loaded.rendered {
-            if let known = desired[rendered.renderID] {
-                services[rendered.environment, default: [:]][rendered.service] = known
-                continue
-            }
-            guard let (made, canonical) = try? DesiredService.withCanonical(rendered) else { continue }
-            let state = DeploymentLog.ServiceState(
-                renderID: rendered.renderID, specHash: made.specHash, settingsHash: made.settingsHash,
-                taskDefinition: canonical, settings: made.canonicalSettings)
-            desired[rendered.renderID] = state
-            services[rendered.environment, default: [:]][rendered.service] = state
-        }
-        let state = State(services: services, trust: loaded.config?.signing)
-        recent.append((key, state))
-        if recent.count > Self.size { recent.removeFirst() }
-        // Only what the states kept can be reused (looked at now and then: it costs the size).
-        loads += 1
-        if loads % 64 == 0 {
-            let live = Set(recent.flatMap { $0.state.services.values.flatMap { $0.values.map(\.renderID) } })
-            desired = desired.filter { live.contains($0.key) }
-        }
-        return state
     }
 }
