@@ -34,7 +34,7 @@ final class BoundedFetch: Sendable {
                 once.resume(
                     with: .failure(
                         Stuck(
-                            description: "the fetch did not finish within \(DurationText.format(seconds)); "
+                            description: "the fetch did not finish within \(DurationText.limit(seconds)); "
                                 + "keeping the last known state until it does")))
             }
             Thread {

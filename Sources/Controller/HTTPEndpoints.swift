@@ -116,7 +116,7 @@ package enum HTTPEndpoints {
         } catch is NIOTooManyBytesError {
             return .failure(tooLarge)
         } catch is Deadline.Passed {
-            return .failure(Refusal(status: .requestTimeout, message: "webhook body not received within \(DurationText.format(seconds))\n"))
+            return .failure(Refusal(status: .requestTimeout, message: "webhook body not received within \(DurationText.limit(seconds))\n"))
         } catch {
             return .failure(Refusal(status: .badRequest, message: "webhook body could not be read\n"))
         }

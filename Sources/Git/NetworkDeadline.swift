@@ -32,6 +32,14 @@ package enum NetworkDeadline {
     }
 
     /// A URL that reaches a server; local paths and file:// are read directly and need no watch.
+    /// Seconds as set, to the millisecond ("2", "1.5", "0.7"), without Foundation's
+    /// formatting (which loads ICU's number data into the process).
+    static func seconds(_ value: Double) -> String {
+        let milliseconds = Int((value * 1000).rounded())
+        let fraction = String(milliseconds % 1000 + 1000).dropFirst().reversed().drop { $0 == "0" }.reversed()
+        return "\(milliseconds / 1000)" + (fraction.isEmpty ? "" : "." + String(fraction))
+    }
+
     static func isNetwork(_ url: String) -> Bool {
         if url.hasPrefix("file://") || url.hasPrefix("/") || url.hasPrefix(".") { return false }
         if url.contains("://") { return true }
@@ -78,7 +86,7 @@ package enum NetworkDeadline {
                 if watch.finishedAfterAbandon { stuck.withLock { _ = $0.remove(key) } }
                 throw GitError(
                     code: .timeout,
-                    message: "the git server sent nothing for \(idle.rounded() == idle ? String(Int(idle)) : String(idle))s; gave up "
+                    message: "the git server sent nothing for \(Self.seconds(idle))s; gave up "
                         + "(\(variable) sets this limit)", operation: operation)
             }
         }

@@ -42,4 +42,12 @@ package enum DurationText {
         if minutes > 0 { return "\(minutes)m" + (rest > 0 ? "\(rest)s" : "") }
         return "\(rest)s"
     }
+
+    /// A limit as set: whole seconds as `format` writes them ("2m"), anything finer to the
+    /// millisecond ("0.3s", "1.5s"), so a message never says a limit was "0s".
+    package static func limit(_ seconds: TimeInterval) -> String {
+        let milliseconds = seconds.isFinite ? (min(max(0, seconds), longest) * 1000).rounded() : 0
+        guard milliseconds.truncatingRemainder(dividingBy: 1000) != 0 else { return format(seconds) }
+        return "\(milliseconds / 1000)s"
+    }
 }
