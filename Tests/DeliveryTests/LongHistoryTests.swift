@@ -53,5 +53,18 @@ import Testing
         #expect(prod.first?.services.first?.fields == ["containerDefinitions[app].memory"])  // 995: the base file
         #expect(prod.dropFirst().first?.services.first?.fields == ["containerDefinitions[app].image"])  // 990: prod's release
         #expect(try log.entries(environment: "prod", service: "api").count == expectedProd.count)
+
+        // A reader that stops (`berth log | head`) stops the walk on its thread too: the error
+        // comes back after the first entry, with every entry of every environment still there.
+        struct Closed: Error {}
+        var shown = 0
+        #expect(throws: Closed.self) {
+            try log.forEachEntry { _ in
+                shown += 1
+                throw Closed()
+            }
+        }
+        #expect(shown == 1)
+        #expect(try log.entries().count == prod.count + staging.count)
     }
 }
