@@ -17,7 +17,6 @@ final class HistoryFeed: @unchecked Sendable {
     private var head = 0
     private var finished = false
     private var stopped = false
-    private var running = true
     private var failure: (any Error)?
     let capacity: Int
 
@@ -34,7 +33,6 @@ final class HistoryFeed: @unchecked Sendable {
             condition.lock()
             finished = true
             failure = failed
-            running = false
             condition.broadcast()
             condition.unlock()
         }
@@ -84,7 +82,7 @@ final class HistoryFeed: @unchecked Sendable {
         condition.lock()
         stopped = true
         condition.broadcast()
-        while running { condition.wait() }
+        while !finished { condition.wait() }
         condition.unlock()
     }
 }

@@ -60,7 +60,8 @@ struct StateWindow {
 
     static let noRoot = Key()
 
-    /// A key made elsewhere (the walk's thread) for `id`, so it is not made again.
+    /// A key made for `id` (here, or on the walk's thread), kept with the last one so neither
+    /// is made again.
     mutating func know(_ id: ObjectID, _ key: Key) {
         guard !keys.contains(where: { $0.id == id }) else { return }
         keys.append((id, key))
@@ -74,8 +75,7 @@ struct StateWindow {
     mutating func key(_ id: ObjectID, tree: ObjectID? = nil) throws -> Key {
         if let known = keys.first(where: { $0.id == id }) { return known.key }
         let key = try makeKey(tree ?? repo.treeID(of: id))
-        keys.append((id, key))
-        if keys.count > 2 { keys.removeFirst() }
+        know(id, key)
         return key
     }
 

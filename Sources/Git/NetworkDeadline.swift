@@ -31,15 +31,15 @@ package enum NetworkDeadline {
             operation: "read \(variable)")
     }
 
-    /// A URL that reaches a server; local paths and file:// are read directly and need no watch.
     /// Seconds as set, to the millisecond ("2", "1.5", "0.7"), without Foundation's
-    /// formatting (which loads ICU's number data into the process).
+    /// formatting (which loads ICU's number data into the process). `DurationText.limit` does
+    /// the same above this module.
     static func seconds(_ value: Double) -> String {
-        let milliseconds = Int((value * 1000).rounded())
-        let fraction = String(milliseconds % 1000 + 1000).dropFirst().reversed().drop { $0 == "0" }.reversed()
-        return "\(milliseconds / 1000)" + (fraction.isEmpty ? "" : "." + String(fraction))
+        let milliseconds = (value * 1000).rounded()
+        return milliseconds.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(milliseconds / 1000))" : "\(milliseconds / 1000)"
     }
 
+    /// A URL that reaches a server; local paths and file:// are read directly and need no watch.
     static func isNetwork(_ url: String) -> Bool {
         if url.hasPrefix("file://") || url.hasPrefix("/") || url.hasPrefix(".") { return false }
         if url.contains("://") { return true }

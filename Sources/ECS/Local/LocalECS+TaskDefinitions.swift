@@ -65,8 +65,9 @@ extension LocalECS {
             definition.status = ECSStatus.inactive
             definition.deregisteredAt = Timestamp(now())
             // The body stays where it is: only the status changes.
-            state.revisions[LocalState.revisionKey(family, revision)]?.status = ECSStatus.inactive
-            state.revisions[LocalState.revisionKey(family, revision)]?.deregisteredAt = definition.deregisteredAt
+            let key = LocalState.revisionKey(family, revision)
+            state.revisions[key]?.status = ECSStatus.inactive
+            state.revisions[key]?.deregisteredAt = definition.deregisteredAt
             return ECSAPI.DeregisterTaskDefinitionResponse(taskDefinition: definition)
         }
     }

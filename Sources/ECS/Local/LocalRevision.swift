@@ -26,14 +26,10 @@ struct LocalRevision: Sendable, Equatable, JournaledValue {
         body = .held(definition)
     }
 
-    init(status: String, stored offset: Int, length: Int) {
+    init(status: String, deregisteredAt: Timestamp? = nil, stored offset: Int, length: Int) {
         self.status = status
+        self.deregisteredAt = deregisteredAt
         body = .stored(offset: offset, length: length)
-    }
-
-    private var held: ECSAPI.TaskDefinition? {
-        if case .held(let definition) = body { return definition }
-        return nil
     }
 
     /// Where its body ends in the revisions file (0 when it is held).
@@ -49,8 +45,10 @@ struct LocalRevision: Sendable, Equatable, JournaledValue {
 
     /// The revision as ECS describes it, its body read from `file` when it is stored there.
     func definition(in file: LocalRevisionFile?, key: String) throws -> ECSAPI.TaskDefinition {
-        guard var definition = try stored(in: file, key: key)?.definition ?? held else {
-            throw LocalStateError("the local ECS revision \(key) has no body")  // one of the two is always there
+        var definition: ECSAPI.TaskDefinition
+        switch body {
+        case .held(let held): definition = held
+        case .stored(let offset, let length): definition = try Self.line(offset, length, in: file, key: key).definition
         }
         definition.status = status
         definition.deregisteredAt = deregisteredAt
@@ -60,6 +58,10 @@ struct LocalRevision: Sendable, Equatable, JournaledValue {
     /// What the revisions file holds for a stored revision (nil for a held one).
     func stored(in file: LocalRevisionFile?, key: String) throws -> LocalRevisionFile.Line? {
         guard case .stored(let offset, let length) = body else { return nil }
+        return try Self.line(offset, length, in: file, key: key)
+    }
+
+    private static func line(_ offset: Int, _ length: Int, in file: LocalRevisionFile?, key: String) throws -> LocalRevisionFile.Line {
         guard let file else { throw LocalStateError("the local ECS revision \(key) is in a revisions file, and there is none") }
         return try file.read(offset: offset, length: length, key: key)
     }
@@ -78,8 +80,10 @@ extension LocalRevision: Codable {
             self.init(try ECSAPI.TaskDefinition(from: decoder))
             return
         }
-        self.init(status: try container.decode(String.self, forKey: .status), stored: offset, length: try container.decode(Int.self, forKey: .length))
-        deregisteredAt = try container.decodeIfPresent(Timestamp.self, forKey: .deregisteredAt)
+        self.init(
+            status: try container.decode(String.self, forKey: .status),
+            deregisteredAt: try container.decodeIfPresent(Timestamp.self, forKey: .deregisteredAt), stored: offset,
+            length: try container.decode(Int.self, forKey: .length))
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -157,11 +161,17 @@ struct LocalRevisionFile: Sendable {
         LocalStateError("the local ECS revision \(key) cannot be read from \(path) (\(why)); move the state away or run `berth local reset`")
     }
 
+    /// The file opened with `flags`, nil when there is none (nothing appended yet).
+    private func opened(_ flags: Int32) throws -> Int32? {
+        let fd = open(path, flags | O_CLOEXEC)
+        if fd < 0, errno == ENOENT { return nil }
+        guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        return fd
+    }
+
     /// Makes every appended body durable (before the journal lines that name them).
     func sync() throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0, errno == ENOENT { return }  // nothing appended yet
-        guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard let fd = try opened(O_RDONLY) else { return }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw LocalStateError("cannot sync \(path): \(String(cString: strerror(errno)))") }
     }
@@ -175,9 +185,7 @@ struct LocalRevisionFile: Sendable {
     /// Empties the file, once the snapshot names none of its bodies, durably: a body appended
     /// after must never sit behind old bytes that a crash brought back.
     func empty() throws {
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
-        if fd < 0, errno == ENOENT { return }
-        guard fd >= 0 else { throw LocalStateError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard let fd = try opened(O_WRONLY) else { return }
         defer { close(fd) }
         guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw LocalStateError("cannot empty \(path): \(String(cString: strerror(errno)))") }
     }

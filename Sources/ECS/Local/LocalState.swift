@@ -61,16 +61,16 @@ struct LocalState: Codable, Sendable {
     /// Adds revision `number` of `family`, registered with `tags`: both go to the revisions file
     /// when there is one.
     mutating func add(_ definition: ECSAPI.TaskDefinition, tags registered: [ECSAPI.Tag]?, family: String, revision number: Int) throws {
-        if let revisionFile {
-            let (offset, length) = try revisionFile.append(LocalRevisionFile.Line(definition: definition, tags: registered))
-            var stored = LocalRevision(status: definition.status ?? ECSStatus.active, stored: offset, length: length)
-            stored.deregisteredAt = definition.deregisteredAt
-            revisions[Self.revisionKey(family, number)] = stored
-        } else {
-            revisions[Self.revisionKey(family, number)] = LocalRevision(definition)
+        guard let revisionFile else {
+            set(definition, family: family, revision: number)
             if let registered, let arn = definition.taskDefinitionArn { tags[arn] = registered }
+            return
         }
-        if number > revisionCounts[family] ?? 0 { revisionCounts[family] = number }
+        let (offset, length) = try revisionFile.append(LocalRevisionFile.Line(definition: definition, tags: registered))
+        put(
+            LocalRevision(
+                status: definition.status ?? ECSStatus.active, deregisteredAt: definition.deregisteredAt, stored: offset, length: length),
+            family: family, revision: number)
     }
 
     /// The tags of `resource`: those set on it, else for a stored revision, those it was
@@ -84,9 +84,15 @@ struct LocalState: Codable, Sendable {
         return line.tags
     }
 
-    /// Sets revision `number` of `family` as read from an old state file (its body held).
+    /// Sets revision `number` of `family` with its body held (no state file, or as read from an
+    /// old one).
     private mutating func set(_ definition: ECSAPI.TaskDefinition, family: String, revision number: Int) {
-        revisions[Self.revisionKey(family, number)] = LocalRevision(definition)
+        put(LocalRevision(definition), family: family, revision: number)
+    }
+
+    /// Puts revision `number` of `family`, counting it when it is new.
+    private mutating func put(_ revision: LocalRevision, family: String, revision number: Int) {
+        revisions[Self.revisionKey(family, number)] = revision
         if number > revisionCounts[family] ?? 0 { revisionCounts[family] = number }
     }
 
