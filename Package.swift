@@ -1,6 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// berth's programs as a release links them on Linux (deploy/'s image, berth-bench): lld with
+/// packed relative relocations, which glibc 2.36 and later read (3.3 MiB of relocation records
+/// that every start reads, and keeps resident, become 47 KiB), and no symbol exported that no
+/// library asks for (the toolchain's static runtime exports all of the program's: 4.6 MiB of
+/// dynamic symbol tables).
+/// docs/performance.md, benchmark 5.
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
     name: "berth",
     platforms: [.macOS(.v14)],
@@ -102,7 +114,7 @@ let package = Package(
                 "Forge", "CLibc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]),
+            ], linkerSettings: releaseLinking),
         .target(name: "Adoption", dependencies: ["ECSModel", "ECS", "Manifests", "Canonical", "Plan", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "manifest-fuzzer", dependencies: ["Manifests", "Canonical", "ECSModel"]),
         .executableTarget(
@@ -111,7 +123,7 @@ let package = Package(
                 "Git", "Manifests", "Plan", "Apply", "Reconcile", "Records", "Notify", "ECSModel", "ECS", "AWS", "Controller", "LocalAWS", "CMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ], linkerSettings: releaseLinking),
         // Reads Sources/ and checks every import against the graph in docs/architecture.md.
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Git", "BerthTestSupport"]),

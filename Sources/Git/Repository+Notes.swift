@@ -15,6 +15,18 @@ extension Repository {
         return String(gitString: git_note_message(note))
     }
 
+    /// The blob holding the note on `object` under `ref`, nil when there is none: a writer that
+    /// remembers the note it wrote knows by this whether it is still the one there.
+    package func noteBlob(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) -> ObjectID? {
+        var oid = object.raw
+        var note: OpaquePointer?
+        let rc = git_note_read(&note, handle, ref, &oid)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try check(rc, "read note on \(object.short)")
+        defer { git_note_free(note) }
+        return ObjectID(git_note_id(note).pointee)
+    }
+
     /// Attaches `text` to `object` under `ref`, replacing any note already there, in git's
     /// fan-out layout. Callers that merge entries read the old note first.
     @discardableResult

@@ -22,9 +22,10 @@ package actor NotesRecorder {
     package nonisolated let deployer: DeploymentRecord.Deployer?
     /// The identity of notes commits: berth's own, never the host's git configuration.
     package nonisolated let author: NotesAuthor
-    /// The last note written, as text and parsed: the next record on the same commit (a first
-    /// sync writes thousands there) starts from it instead of parsing the note again.
-    private var lastWritten: (commit: ObjectID, text: String, note: DeploymentNote)?
+    /// The last note written, by its blob and parsed: the next record on the same commit (a
+    /// first sync writes there at every step of its apply) starts from it instead of parsing the
+    /// note again. The blob, not the text: a controller would hold its first sync's whole note.
+    private var lastWritten: (commit: ObjectID, blob: ObjectID, note: DeploymentNote)?
 
     package init(
         repositoryPath: String, ref: String = Repository.berthNotesRef, deployer: DeploymentRecord.Deployer? = nil,
@@ -85,21 +86,22 @@ package actor NotesRecorder {
         while true {
             attempt += 1
             let tip = try repo.referenceTarget(ref)
-            var note =
-                try repo.note(on: commit, ref: ref).map { text -> DeploymentNote in
-                    if let last = lastWritten, last.commit == commit, last.text == text { return last.note }
-                    guard let parsed = DeploymentNote.parse(text) else {
-                        throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
-                    }
-                    return parsed
-                } ?? DeploymentNote()
+            var note = DeploymentNote()
+            if let last = lastWritten, last.commit == commit, try repo.noteBlob(on: commit, ref: ref) == last.blob {
+                note = last.note
+            } else if let text = try repo.note(on: commit, ref: ref) {
+                guard let parsed = DeploymentNote.parse(text) else {
+                    throw NotesError("the note on \(commit.short) in \(ref) is not berth's; refusing to overwrite it")
+                }
+                note = parsed
+            }
             let before = note
             let result = change(&note)
             if note == before { return result }
             do {
                 let text = note.text
                 try repo.writeNotes([commit: text], ref: ref, expected: .some(tip), author: author.signature())
-                lastWritten = (commit, text, note)
+                lastWritten = (commit, ObjectID.blob(hashing: Array(text.utf8)), note)
                 return result
             } catch {
                 guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: ref) else { throw error }

@@ -25,6 +25,7 @@ struct SchemaChecker {
         case .structure(let structure):
             guard let entries = node.entries else { return mismatch(node, shape, field) }
             var checked: [Node.Entry] = []
+            checked.reserveCapacity(entries.count)
             if enforceRequired {
                 for name in structure.required where node[name] == nil || node[name]!.isNull {
                     diagnostics.error(
