@@ -16,8 +16,8 @@ import Testing
         let map = try #require(node)
         #expect(map["a"]?.scalarText == "31" && map["c"]?.scalarText == "15")
         for key in ["b", "d", "f", "g", "h"] { #expect(map[key]?.string != nil, "\(key) should stay text") }
-        if case .double(let value, _)? = map["e"]?.value { #expect(value == -0.5) } else { Issue.record("-.5 is a number") }
-        if case .double(let value, _)? = map["i"]?.value { #expect(value == 1000) } else { Issue.record("1e3 is a number") }
+        if case .double(let number)? = map["e"]?.value { #expect(number.value == -0.5) } else { Issue.record("-.5 is a number") }
+        if case .double(let number)? = map["i"]?.value { #expect(number.value == 1000) } else { Issue.record("1e3 is a number") }
     }
 
     @Test func keysTheSameToBerthAreDuplicatesWhateverTheirTags() {

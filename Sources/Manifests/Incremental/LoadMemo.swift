@@ -7,14 +7,23 @@ import Synchronization
 /// environment; the rest of a load (berth.yaml, environment.yaml, the checks across them) is
 /// small and done every time.
 struct LoadMemo: Sendable {
-    /// A piece's result and everything it depends on.
-    struct Piece<Value: Sendable>: Sendable {
+    /// A piece's result and everything it depends on. A class: the memo holds one per service
+    /// and overlay, in dictionaries whose spare slots would each hold a whole piece inline, and
+    /// every load hands the unchanged ones to the next memo.
+    final class Piece<Value: Sendable>: Sendable {
         let value: Value
         let diagnostics: Diagnostics
         /// Each path read, and what git held there (nil: nothing).
         let reads: [String: ManifestFiles.Version?]
         /// Changes whenever the piece is computed again: what depends on it compares stamps.
         let stamp: UInt64
+
+        init(value: Value, diagnostics: Diagnostics, reads: [String: ManifestFiles.Version?], stamp: UInt64) {
+            self.value = value
+            self.diagnostics = diagnostics
+            self.reads = reads
+            self.stamp = stamp
+        }
 
         func holds(in files: ManifestFiles) -> Bool {
             guard let versions = files.versions else { return false }

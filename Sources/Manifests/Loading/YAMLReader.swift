@@ -42,7 +42,7 @@ package struct YAMLReader {
             return nil
         }
         guard let root else { return Node(.null, at: start) }
-        var converter = Converter(file: file, limits: limits)
+        var converter = Converter(start: start, limits: limits)
         do {
             let node = try converter.convert(root, depth: 0)
             for problem in converter.problems { diagnostics.add(problem) }
@@ -117,14 +117,15 @@ package struct YAMLReader {
 
 /// Turns Yams' tree into located `Node`s, expanding aliases within the node budget.
 private struct Converter {
-    let file: String
+    /// The file's first place: every node's location is made from it.
+    let start: SourceLocation
     let limits: Limits
     var count = 0
     /// Problems that do not stop the conversion.
     var problems: [Diagnostic] = []
 
-    init(file: String, limits: Limits) {
-        self.file = file
+    init(start: SourceLocation, limits: Limits) {
+        self.start = start
         self.limits = limits
     }
 
@@ -200,7 +201,7 @@ private struct Converter {
     }
 
     private func locate(_ mark: Mark?) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        start.moved(line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
     /// The tag the file wrote ("" or "!" when none). `Yams.Node.tag` would resolve it, matching
@@ -245,7 +246,7 @@ private struct Converter {
         if text.hasPrefix("0o"), text.dropFirst(2).allSatisfy({ ("0"..."7").contains($0) }), let int = Int(text.dropFirst(2), radix: 8) {
             return .int(int)
         }
-        if isFloat(text), let double = Double(text) { return .double(double, literal: text) }
+        if isFloat(text), Double(text) != nil { return .double(NumberText(text)) }
         return .string(text)
     }
 

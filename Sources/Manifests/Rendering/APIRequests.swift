@@ -63,7 +63,7 @@ enum APIValue {
         case (.integer, .string(let text)):
             return Int(text).map { Node(.int($0), at: node.location) } ?? node
         case (.double, .string(let text)):
-            return Double(text).map { Node(.double($0, literal: text), at: node.location) } ?? node
+            return Double(text) != nil ? Node(.double(NumberText(text)), at: node.location) : node
         case (.boolean, .string(let text)) where text == "true" || text == "false":
             return Node(.bool(text == "true"), at: node.location)
         case (.string, .int), (.string, .double), (.string, .bool):

@@ -12,8 +12,8 @@ package enum JSONWriter {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
-        case .double(let d, let literal):
-            out += isJSONNumber(literal) ? literal : (d.isFinite ? String(d) : "null")
+        case .double(let number):
+            out += isJSONNumber(number.text) ? number.text : (number.value.isFinite ? String(number.value) : "null")
         case .string(let s): writeString(s, into: &out)
         case .list(let items):
             writeContainer(

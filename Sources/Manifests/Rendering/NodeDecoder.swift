@@ -39,7 +39,7 @@ private func mismatch(_ type: Any.Type, _ node: Node, _ path: [any CodingKey]) -
 private func number<T: BinaryInteger>(_ type: T.Type, _ node: Node, _ path: [any CodingKey]) throws -> T {
     switch node.value {
     case .int(let i): if let exact = T(exactly: i) { return exact }
-    case .double(let d, _): if let exact = T(exactly: d) { return exact }
+    case .double(let number): if let exact = T(exactly: number.value) { return exact }
     default: break
     }
     throw mismatch(type, node, path)
@@ -49,7 +49,7 @@ private func number<T: BinaryInteger>(_ type: T.Type, _ node: Node, _ path: [any
 private func floating(_ node: Node, _ path: [any CodingKey]) throws -> Double {
     switch node.value {
     case .int(let i): return Double(i)
-    case .double(let d, _) where d.isFinite: return d
+    case .double(let number) where number.value.isFinite: return number.value
     default: throw mismatch(Double.self, node, path)
     }
 }

@@ -11,7 +11,7 @@ package enum YAMLWriter {
         case .null: return Yams.Node("null", Tag(.null))
         case .bool(let b): return Yams.Node(b ? "true" : "false", Tag(.bool))
         case .int(let i): return Yams.Node(String(i), Tag(.int))
-        case .double(_, let literal): return Yams.Node(literal, Tag(.float))
+        case .double(let number): return Yams.Node(number.text, Tag(.float))
         case .string(let s):
             let plainReadsAsString: Bool
             if case .string = YAMLReader.resolvePlain(s) { plainReadsAsString = true } else { plainReadsAsString = false }
