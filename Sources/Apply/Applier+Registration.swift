@@ -28,7 +28,7 @@ extension Applier {
                 progress("\(environment.name)/\(want.name): reusing \(Self.short(existing)) (same spec)")
                 return existing
             }
-            var request = want.register
+            var request = try want.register
             request.tags = Self.tags(user: request.tags, want: want, environment: environment, commit: commit)
             try await hooks.beforeWrite?()
             let registered: ECSAPI.RegisterTaskDefinitionResponse

@@ -18,7 +18,7 @@ extension Applier {
             return ServiceOutcome(service: label, result: .skipped("service \(task.service) is not rendered"), record: nil)
         }
         let arn = taskDefinitions[task.service] ?? plan.services.first { $0.service == task.service }?.liveTaskDefinitionArn ?? ""
-        let container = task.container ?? want.register.containerDefinitions?.first?.name ?? ""
+        let container = try task.container ?? want.register.containerDefinitions?.first?.name ?? ""
         let started = now()
         progress("\(environment.name)/\(label): running \(Self.short(arn))\(task.command.map { " with command \($0.joined(separator: " "))" } ?? "")")
         try await hooks.beforeWrite?()

@@ -8,7 +8,6 @@ import Manifests
 /// of every head (a dictionary holding them inline holds a third more slots than entries).
 package final class DesiredService: Sendable {
     package let rendered: RenderedService
-    package let register: ECSAPI.RegisterTaskDefinitionRequest
     package let create: ECSAPI.CreateServiceRequest
     package let canonicalSettings: JSONValue
     package let specHash: String
@@ -28,17 +27,24 @@ package final class DesiredService: Sendable {
 
     private init(_ rendered: RenderedService, register: ECSAPI.RegisterTaskDefinitionRequest, canonicalTaskDefinition: JSONValue) throws {
         self.rendered = rendered
-        self.register = register
         create = try rendered.createServiceRequest(taskDefinition: rendered.family)
         canonicalSettings = ServiceCanonical.desired(create)
         specHash = SpecHash.of(canonicalTaskDefinition)
         settingsHash = SpecHash.of(canonicalSettings)
     }
 
-    /// The task definition's canonical form, made again when asked: only a diff against a
-    /// revision berth did not record needs it, and a controller holds a desired service for
-    /// every service of every head it follows (the whole form is larger than the request).
-    package var canonicalTaskDefinition: JSONValue { TaskDefinitionCanonical.canonical(register) }
+    /// The RegisterTaskDefinition request, decoded again from the rendered service when asked:
+    /// only registering and a diff against a revision berth did not record read it, and a
+    /// controller holds a desired service for every service of every head it follows (the
+    /// request and its strings were a tenth of its heap at 1,000 services).
+    package var register: ECSAPI.RegisterTaskDefinitionRequest {
+        get throws { try rendered.registerRequest() }
+    }
+
+    /// The task definition's canonical form, made again when asked, like `register`.
+    package var canonicalTaskDefinition: JSONValue {
+        get throws { TaskDefinitionCanonical.canonical(try register) }
+    }
 
     package var name: String { rendered.service }
 

@@ -56,7 +56,7 @@ package enum Planner {
             guard let entry = observed.taskDefinitions[arn] else {
                 throw ReconcileError(.incompleteAnswer, "task definition \(arn) of service \(want.rendered.serviceName) was not observed")
             }
-            tdChanges = FieldDiff.full(live: entry.canonical, desired: want.canonicalTaskDefinition)
+            tdChanges = FieldDiff.full(live: entry.canonical, desired: try want.canonicalTaskDefinition)
             for container in entry.definition.containerDefinitions ?? [] { liveImages[container.name ?? ""] = container.image ?? "" }
         } else {
             // Nothing runs yet (an EXTERNAL service before its controller made a task set):

@@ -51,7 +51,7 @@ import Testing
 
     @Test func aDifferentLiveTaskDefinitionIsAnUpdateAndDriftWhenGitDidNotMove() throws {
         let arn = "arn:aws:ecs:us-east-1:000000000000:task-definition/\(want.rendered.family):4"
-        var edited = want.register
+        var edited = try want.register
         edited.containerDefinitions?[0].image = "registry.example.com/app:hotfix"
         let entry = TaskDefinitionCache.Entry(
             definition: ECSAPI.TaskDefinition(containerDefinitions: edited.containerDefinitions), tags: [:],
