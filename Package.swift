@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
+                "Blocking",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

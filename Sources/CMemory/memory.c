@@ -20,6 +20,14 @@ int berth_limit_arenas(int count) {
 #endif
 }
 
+int berth_fix_mmap_threshold(int bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, bytes);
+#else
+    return 0;
+#endif
+}
+
 unsigned long berth_heap_in_use(void) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     struct mallinfo2 info = mallinfo2();

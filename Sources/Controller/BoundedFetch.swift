@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Git
 import Manifests
@@ -24,13 +25,13 @@ final class BoundedFetch: Sendable {
             throw Stuck(description: "the previous fetch has not returned yet (the git server stopped answering?); keeping the last known state")
         }
         let once = Once<ObjectID>()
-        // The deadline is called off when the fetch returns: a controller fetching every few
-        // seconds kept one timer per fetch alive for the whole timeout, and the first to fire
-        // formatted its message with ICU, which mapped megabytes of its data (benchmark 7).
+        // The deadline is called off when the fetch returns (an `Alarm`, whose timer goes
+        // with it): a controller fetching every few seconds kept one timer per fetch alive for
+        // the whole timeout, and the first to fire formatted its message with ICU, which
+        // mapped megabytes of its data (benchmark 7).
         return try await withCheckedThrowingContinuation { continuation in
             once.set(continuation)
-            let deadline = Task {
-                guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
+            let deadline = Alarm(after: seconds) {
                 once.resume(
                     with: .failure(
                         Stuck(

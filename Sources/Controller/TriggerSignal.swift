@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Synchronization
 
@@ -23,10 +24,8 @@ final class TriggerSignal: Sendable {
     /// cancellation; true when it was fired.
     @discardableResult
     func wait(upTo seconds: TimeInterval) async -> Bool {
-        let timer = Task { [weak self] in
-            guard (try? await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1e9))) != nil else { return }
-            self?.wake()
-        }
+        // An alarm, not a sleeping task: a cancelled sleep holds its timer until it would end.
+        let timer = Alarm(after: seconds) { [weak self] in self?.wake() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in

@@ -80,7 +80,7 @@ enum Memory {
 
     /// Resident memory as the benchmarks print it: the total, then what it is made of.
     static func breakdown() -> String {
-        String(format: "%.0f MiB (anonymous %.0f, of it heap %.0f; mapped files %.0f)", residentMiB(), anonymousMiB(), heapMiB(), fileMiB())
+        String(format: "%.1f MiB (anonymous %.1f, of it heap %.1f; mapped files %.1f)", residentMiB(), anonymousMiB(), heapMiB(), fileMiB())
     }
 
     private static func field(_ name: String) -> Double {

@@ -38,7 +38,7 @@ struct ControllerBenchmarks {
         let start = Date()
         for cycle in 1...cycles {
             guard await controller.pass(full: true, wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
-            if cycle % max(cycles / 4, 1) == 0 { samples.append(String(format: "%d: %.0f", cycle, Memory.residentMiB())) }
+            if cycle % max(cycles / 4, 1) == 0 { samples.append(String(format: "%d: %.1f", cycle, Memory.residentMiB())) }
         }
         let seconds = Date().timeIntervalSince(start)
         let last = Memory.breakdown()

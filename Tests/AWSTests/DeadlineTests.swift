@@ -1,0 +1,54 @@
+import Blocking
+import Foundation
+import Synchronization
+import Testing
+
+@testable import AWS
+
+/// Deadlines on AWS calls, and the alarm under them: called off when the work ends, so a
+/// process making thousands of calls holds no timer past each call.
+@Suite struct DeadlineTests {
+    @Test func workThatEndsFirstReturnsItsValue() async throws {
+        let value = try await Deadline.within(5) { 42 }
+        #expect(value == 42)
+    }
+
+    @Test func workPastTheDeadlineIsCancelledAndThrowsPassed() async throws {
+        let cancelled = Atomic(false)
+        let started = ContinuousClock.now
+        await #expect(throws: Deadline.Passed.self) {
+            try await Deadline.within(0.2) {
+                do { try await Task.sleep(for: .seconds(30)) } catch { cancelled.store(true, ordering: .relaxed) }
+                return 0
+            }
+        }
+        let wasCancelled = cancelled.load(ordering: .relaxed)
+        #expect(wasCancelled)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func theCallersCancellationReachesTheWork() async throws {
+        let task = Task { try await Deadline.within(60) { try await Task.sleep(for: .seconds(30)) } }
+        try await Task.sleep(for: .milliseconds(50))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
+    @Test func anAlarmFiresOnceItsTimeHasPassed() async throws {
+        let fired = Atomic(0)
+        let alarm = Alarm(after: 0.05) { fired.add(1, ordering: .relaxed) }
+        for _ in 0..<200 where fired.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(25)) }
+        let times = fired.load(ordering: .relaxed)
+        #expect(times == 1)
+        alarm.cancel()
+    }
+
+    @Test func anAlarmCalledOffNeverFires() async throws {
+        let fired = Atomic(0)
+        let alarms = (0..<100).map { _ in Alarm(after: 0.1) { fired.add(1, ordering: .relaxed) } }
+        for alarm in alarms { alarm.cancel() }
+        try await Task.sleep(for: .milliseconds(300))
+        let times = fired.load(ordering: .relaxed)
+        #expect(times == 0)
+    }
+}
