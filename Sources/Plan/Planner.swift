@@ -14,12 +14,12 @@ package enum Planner {
     /// is compared without its task definition: a revision never changes once registered.
     package static func plan(
         environment: Environment, desired: [DesiredService], observed: Observation, commit: String?,
-        lastConverged: [String: DeploymentRecord] = [:], recordedSpecs: RecordedSpecs = [:], now: Date = Date()
+        lastConverged: (String) -> DeploymentRecord? = { _ in nil }, recordedSpecs: RecordedSpecs = [:], now: Date = Date()
     ) throws -> EnvironmentPlan {
         let services = try desired.map { want in
             try servicePlan(
                 want, live: observed.services[want.rendered.serviceName], environment: environment, observed: observed,
-                last: lastConverged[want.name], recordedSpecs: recordedSpecs)
+                last: lastConverged(want.name), recordedSpecs: recordedSpecs)
         }
         var plan = EnvironmentPlan(
             environment: environment.name, commit: commit, target: TargetDescription.of(environment.target),

@@ -81,7 +81,7 @@ package struct Reconciler: Sendable {
         let observed = try await observer.observe(environment: environment, desired: desired, recordedSpecs: records.recordedSpecs)
         return try Planner.plan(
             environment: environment, desired: desired, observed: observed, commit: manifests.commit?.hex,
-            lastConverged: records.lastConverged, recordedSpecs: records.recordedSpecs, now: now)
+            lastConverged: records.lastConverged(_:), recordedSpecs: records.recordedSpecs, now: now)
     }
 
     /// What runs in `name` against what git wants, with the last apply of each service.

@@ -18,17 +18,19 @@ import Testing
         let started = ContinuousClock.now
         await #expect(throws: Deadline.Passed.self) {
             try await Deadline.within(0.2) {
-                do { try await Task.sleep(for: .seconds(30)) } catch { cancelled.store(true, ordering: .relaxed) }
+                do { try await Task.sleep(for: .seconds(600)) } catch { cancelled.store(true, ordering: .relaxed) }
                 return 0
             }
         }
         let wasCancelled = cancelled.load(ordering: .relaxed)
         #expect(wasCancelled)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Far below the work's 600 s: the margin is for a 2-core machine whose pool other
+        // tests keep busy.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func theCallersCancellationReachesTheWork() async throws {
-        let task = Task { try await Deadline.within(60) { try await Task.sleep(for: .seconds(30)) } }
+        let task = Task { try await Deadline.within(600) { try await Task.sleep(for: .seconds(300)) } }
         try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }

@@ -8,13 +8,17 @@ package enum Deadline {
     package struct Passed: Error {}
 
     /// Runs `body`, cancelling it when `seconds` pass first (then throws `Passed`). The
-    /// deadline is an `Alarm`, called off when the work ends: every AWS call has one.
+    /// deadline is an `Alarm`, called off when the work ends: every AWS call has one. When it
+    /// rings, the cancelling is a task of its own, queued behind the work like any other: while
+    /// every thread of the pool is busy, work that is ready to end is not cut for the wait.
     package static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let work = Task { try await body() }
-        let passed = Atomic(false)
+        let race = Race()
+        let work = Task {
+            defer { race.finish() }
+            return try await body()
+        }
         let alarm = Alarm(after: seconds) {
-            passed.store(true, ordering: .sequentiallyConsistent)
-            work.cancel()
+            Task { if race.pass() { work.cancel() } }
         }
         defer { alarm.cancel() }
         let result = await withTaskCancellationHandler {
@@ -22,7 +26,20 @@ package enum Deadline {
         } onCancel: {
             work.cancel()
         }
-        if passed.load(ordering: .sequentiallyConsistent) { throw Passed() }
+        if race.passed { throw Passed() }
         return try result.get()
+    }
+
+    /// The work finishing or the deadline passing: whichever comes first decides.
+    private final class Race: Sendable {
+        private let state = Atomic<UInt8>(0)
+        private static let running: UInt8 = 0, finished: UInt8 = 1, passedFirst: UInt8 = 2
+
+        func finish() { _ = state.compareExchange(expected: Self.running, desired: Self.finished, ordering: .sequentiallyConsistent) }
+
+        /// True when the deadline came first.
+        func pass() -> Bool { state.compareExchange(expected: Self.running, desired: Self.passedFirst, ordering: .sequentiallyConsistent).exchanged }
+
+        var passed: Bool { state.load(ordering: .sequentiallyConsistent) == Self.passedFirst }
     }
 }
