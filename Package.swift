@@ -1,17 +1,35 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// berth's programs as a release links them on Linux (deploy/'s image, berth-bench): lld with
-/// packed relative relocations, which glibc 2.36 and later read (3.3 MiB of relocation records
-/// that every start reads, and keeps resident, become 47 KiB), and no symbol exported that no
-/// library asks for (the toolchain's static runtime exports all of the program's: 4.6 MiB of
-/// dynamic symbol tables).
-/// docs/performance.md, benchmark 5.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// berth's programs as a release links them on Linux (deploy/'s image, berth-bench): lld, no
+/// symbol exported that no library asks for (the toolchain's static runtime exports all of the
+/// program's: 4.6 MiB of dynamic symbol tables), and packed relative relocations (3.3 MiB of
+/// relocation records that every start reads, and keeps resident, become 47 KiB) where the
+/// glibc building it reads them: a build usually runs where it is made, and glibc before 2.36
+/// does not start such a program. docs/performance.md, benchmark 5.
 let releaseLinking: [LinkerSetting] = [
     .unsafeFlags(
-        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        ["-use-ld=lld", "-Xlinker", "--no-export-dynamic"]
+            + (glibcReadsPackedRelocations ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
         .when(platforms: [.linux], configuration: .release))
 ]
+
+/// Whether this machine's glibc is 2.36 or later.
+let glibcReadsPackedRelocations: Bool = {
+    #if canImport(Glibc)
+    var text = [CChar](repeating: 0, count: 64)
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
+    let name = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let version = (name.split(separator: " ").last ?? "").split(separator: ".").compactMap { Int($0) }
+    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+    #else
+    return false
+    #endif
+}()
 
 let package = Package(
     name: "berth",

@@ -7,6 +7,10 @@ final class TriggerSignal: Sendable {
     private struct State {
         var fired = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// The wait in progress, and whether its time is up: an alarm that rings before its
+        /// wait has stored the waiter still ends that wait, and a late one never ends the next.
+        var wait = 0
+        var timeUp = false
     }
 
     private let state = Mutex(State())
@@ -24,12 +28,17 @@ final class TriggerSignal: Sendable {
     /// cancellation; true when it was fired.
     @discardableResult
     func wait(upTo seconds: TimeInterval) async -> Bool {
+        let number = state.withLock { state -> Int in
+            state.wait += 1
+            state.timeUp = false
+            return state.wait
+        }
         // An alarm, not a sleeping task: a cancelled sleep holds its timer until it would end.
-        let timer = Alarm(after: seconds) { [weak self] in self?.wake() }
+        let timer = Alarm(after: seconds) { [weak self] in self?.ring(number) }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.fired || Task.isCancelled { return true }
+                    if state.fired || state.timeUp || Task.isCancelled { return true }
                     state.waiter = continuation
                     return false
                 }
@@ -43,6 +52,17 @@ final class TriggerSignal: Sendable {
             defer { state.fired = false }
             return state.fired
         }
+    }
+
+    /// Wait `number`'s time is up.
+    private func ring(_ number: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.wait == number else { return nil }
+            state.timeUp = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     private func wake() {

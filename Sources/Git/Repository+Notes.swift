@@ -6,25 +6,23 @@ extension Repository {
 
     /// The note attached to `object` under `ref`, nil when there is none.
     package func note(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) -> String? {
-        var oid = object.raw
-        var note: OpaquePointer?
-        let rc = git_note_read(&note, handle, ref, &oid)
-        if rc == GIT_ENOTFOUND.rawValue { return nil }
-        try check(rc, "read note on \(object.short)")
-        defer { git_note_free(note) }
-        return String(gitString: git_note_message(note))
+        try readNote(on: object, ref: ref) { String(gitString: git_note_message($0)) }
     }
 
     /// The blob holding the note on `object` under `ref`, nil when there is none: a writer that
     /// remembers the note it wrote knows by this whether it is still the one there.
     package func noteBlob(on object: ObjectID, ref: String = Repository.berthNotesRef) throws(GitError) -> ObjectID? {
+        try readNote(on: object, ref: ref) { ObjectID(git_note_id($0).pointee) }
+    }
+
+    private func readNote<T>(on object: ObjectID, ref: String, _ read: (OpaquePointer?) -> T) throws(GitError) -> T? {
         var oid = object.raw
         var note: OpaquePointer?
         let rc = git_note_read(&note, handle, ref, &oid)
         if rc == GIT_ENOTFOUND.rawValue { return nil }
         try check(rc, "read note on \(object.short)")
         defer { git_note_free(note) }
-        return ObjectID(git_note_id(note).pointee)
+        return read(note)
     }
 
     /// Attaches `text` to `object` under `ref`, replacing any note already there, in git's

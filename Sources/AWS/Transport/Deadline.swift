@@ -17,8 +17,11 @@ package enum Deadline {
             defer { race.finish() }
             return try await body()
         }
+        // At the caller's priority, as the work runs: a task made on the timer's thread would
+        // run at that thread's, ahead of the work's next steps.
+        let priority = Task.currentPriority
         let alarm = Alarm(after: seconds) {
-            Task { if race.pass() { work.cancel() } }
+            Task(priority: priority) { if race.pass() { work.cancel() } }
         }
         defer { alarm.cancel() }
         let result = await withTaskCancellationHandler {
