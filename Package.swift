@@ -5,6 +5,19 @@ import PackageDescription
 import Glibc
 #endif
 
+/// Whether this machine's glibc is 2.36 or later (declared first: the manifest runs in order).
+let glibcReadsPackedRelocations: Bool = {
+    #if canImport(Glibc)
+    var text = [CChar](repeating: 0, count: 64)
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
+    let name = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let version = (name.split(separator: " ").last ?? "").split(separator: ".").compactMap { Int($0) }
+    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+    #else
+    return false
+    #endif
+}()
+
 /// berth's programs as a release links them on Linux (deploy/'s image, berth-bench): lld, no
 /// symbol exported that no library asks for (the toolchain's static runtime exports all of the
 /// program's: 4.6 MiB of dynamic symbol tables), and packed relative relocations (3.3 MiB of
@@ -17,19 +30,6 @@ let releaseLinking: [LinkerSetting] = [
             + (glibcReadsPackedRelocations ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
         .when(platforms: [.linux], configuration: .release))
 ]
-
-/// Whether this machine's glibc is 2.36 or later.
-let glibcReadsPackedRelocations: Bool = {
-    #if canImport(Glibc)
-    var text = [CChar](repeating: 0, count: 64)
-    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
-    let name = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    let version = (name.split(separator: " ").last ?? "").split(separator: ".").compactMap { Int($0) }
-    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
-    #else
-    return false
-    #endif
-}()
 
 let package = Package(
     name: "berth",
