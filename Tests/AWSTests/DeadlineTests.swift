@@ -36,6 +36,18 @@ import Testing
         await #expect(throws: CancellationError.self) { try await task.value }
     }
 
+    @Test func aSleepCancelledEndsAtOnceAndOneNotCancelledEndsOnTime() async throws {
+        let started = ContinuousClock.now
+        let sleeper = Task { try await Alarm.sleep(600) }
+        try await Task.sleep(for: .milliseconds(50))
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(ContinuousClock.now - started < .seconds(120))
+        let short = ContinuousClock.now
+        try await Alarm.sleep(0.1)
+        #expect(ContinuousClock.now - short >= .milliseconds(90))
+    }
+
     @Test func anAlarmFiresOnceItsTimeHasPassed() async throws {
         let fired = Atomic(0)
         let alarm = Alarm(after: 0.05) { fired.add(1, ordering: .relaxed) }
@@ -47,9 +59,10 @@ import Testing
 
     @Test func anAlarmCalledOffNeverFires() async throws {
         let fired = Atomic(0)
-        let alarms = (0..<100).map { _ in Alarm(after: 0.1) { fired.add(1, ordering: .relaxed) } }
+        // Two seconds: the margin is for a 2-core machine whose threads other tests keep busy.
+        let alarms = (0..<100).map { _ in Alarm(after: 2) { fired.add(1, ordering: .relaxed) } }
         for alarm in alarms { alarm.cancel() }
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(2500))
         let times = fired.load(ordering: .relaxed)
         #expect(times == 0)
     }
