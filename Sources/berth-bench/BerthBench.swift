@@ -46,6 +46,9 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "5: full reconciles before memory is read.")
     var cycles = 1000
 
+    @Flag(help: "5: half as many services of varied shapes (VariedManifests) in each of 2 environments.")
+    var memoryVaried = false
+
     @Option(help: "6: commits in the generated history.")
     var commits = 100_000
 
@@ -97,7 +100,7 @@ struct BerthBench: AsyncParsableCommand {
         case .latency: return try await LatencyBenchmark(services: services, commits: latencyCommits, varied: latencyVaried).run()
         case .cold: return try await PlanBenchmarks.coldPlan(services: services, varied: coldVaried)
         case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
-        case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles)
+        case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles, varied: memoryVaried)
         case .log: return try LogBenchmark(commits: commits, services: logServices, keep: logRepository).run()
         case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles)
         case .notes: return try NotesBenchmark(sizes: notes).run()

@@ -10,13 +10,19 @@ import Git
 /// process (each benchmark has a process of its own), so the resident memory is the controller's.
 struct ControllerBenchmarks {
     /// A bare origin of `services` services in one environment on the local target, and a
-    /// controller following it with its state in `folder`.
-    static func setUp(services: Int, in folder: BenchFolder) throws -> (Repository, ObjectID, Controller) {
+    /// controller following it with its state in `folder`. `varied`: half as many services of
+    /// `VariedManifests` (sidecars, secrets, variables, JSON files) in each of its two
+    /// environments, as many in all.
+    static func setUp(services: Int, in folder: BenchFolder, varied: Bool = false) throws -> (Repository, ObjectID, Controller) {
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
         let tip = try origin.commit(
-            changes: PlanBenchmarks.manifestFiles(services: services, environments: ["prod": "{local: {cluster: prod}}"]),
+            changes: varied
+                ? VariedManifests.files(services: services / 2, clusters: true)
+                : PlanBenchmarks.manifestFiles(services: services, environments: ["prod": "{local: {cluster: prod}}"]),
             onto: "main", expectedTip: nil, message: "start", author: benchAuthor)
-        var options = ControllerOptions(repository: folder.path + "/origin.git", interval: 3600, resync: 3600, stateDirectory: folder.path + "/state")
+        var options = ControllerOptions(
+            repository: folder.path + "/origin.git", path: varied ? "manifests" : "", interval: 3600, resync: 3600,
+            stateDirectory: folder.path + "/state")
         options.pollInterval = 0.01
         return (
             origin, tip,
@@ -28,10 +34,10 @@ struct ControllerBenchmarks {
     /// with what it is made of: the mapped code of the binary and its libraries (which a process
     /// of 10 services holds as well), and the heap, which holds the local target's state too
     /// (ECS's, in production another machine's); that state is measured on a copy of it.
-    static func memory(services: Int, cycles: Int) async throws -> [Figure] {
+    static func memory(services: Int, cycles: Int, varied: Bool = false) async throws -> [Figure] {
         let folder = BenchFolder()
         defer { folder.remove() }
-        let (_, _, controller) = try setUp(services: services, in: folder)
+        let (_, _, controller) = try setUp(services: services, in: folder, varied: varied)
         guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
         let first = Memory.breakdown()
         var samples: [String] = []
@@ -44,7 +50,8 @@ struct ControllerBenchmarks {
         let last = Memory.breakdown()
         let target = try await localTargetMiB(in: folder)
         withExtendedLifetime(controller) {}
-        let inputs = "\(services) services, \(cycles) full reconciles"
+        let inputs =
+            varied ? "\(services / 2) varied svc x 2 envs, \(cycles) full reconciles" : "\(services) services, \(cycles) full reconciles"
         return [
             Figure(name: "5 controller RSS after first sync", inputs: inputs, value: first, seconds: nil),
             Figure(
