@@ -41,7 +41,7 @@ extension Applier {
                 .deploymentController, "\(want.rendered.serviceName) uses the CODE_DEPLOY deployment controller, and this target has no CodeDeploy")
         }
         let appSpec = try CodeDeployAppSpec(
-            taskDefinitionArn: taskDefinitionArn, service: want.create,
+            taskDefinitionArn: taskDefinitionArn, service: try want.create,
             hooks: want.rendered.codeDeploy?.hooks ?? [], serviceName: want.rendered.serviceName)
         let (application, group) = try await codeDeployGroup(want, environment: environment, client: codeDeploy)
         func following(_ id: String) -> Started {
@@ -197,7 +197,7 @@ extension Applier {
         do {
             _ = try await codeDeploy.createApplication(CodeDeployAPI.CreateApplicationInput(applicationName: application, computePlatform: "ECS"))
         } catch let error as AWSError where error.code == "ApplicationAlreadyExistsException" {}
-        let blue = want.create.loadBalancers?.first?.targetGroupArn ?? "\(want.rendered.serviceName)-blue"
+        let blue = try want.create.loadBalancers?.first?.targetGroupArn ?? "\(want.rendered.serviceName)-blue"
         let green =
             blue.contains("targetgroup/")
             ? blue.replacingOccurrences(

@@ -19,7 +19,7 @@ extension Applier {
         let started = try await startRollout(plan, want, environment: environment, taskDefinitionArn: taskDefinitionArn, commit: commit)
         if plan.action != .create, let arn = plan.liveServiceArn {
             let (tag, untag) = ServiceTags.changes(
-                live: plan.liveTags, user: want.create.tags, environment: environment.name,
+                live: plan.liveTags, user: want.tags, environment: environment.name,
                 service: want.name, prune: environment.policy.prune)
             if !tag.isEmpty {
                 try await hooks.beforeWrite?()
@@ -40,7 +40,7 @@ extension Applier {
     ) async throws -> Started {
         let begun = now()
         if plan.action == .create {
-            var create = want.create
+            var create = try want.create
             create.taskDefinition = taskDefinitionArn
             create.tags = ServiceTags.create(user: create.tags, environment: environment.name, service: want.name)
             let controller = create.deploymentController?.type ?? "ECS"

@@ -19,13 +19,14 @@ extension Applier {
         }
         let arn = taskDefinitions[task.service] ?? plan.services.first { $0.service == task.service }?.liveTaskDefinitionArn ?? ""
         let container = try task.container ?? want.register.containerDefinitions?.first?.name ?? ""
+        let create = try want.create
         let started = now()
         progress("\(environment.name)/\(label): running \(Self.short(arn))\(task.command.map { " with command \($0.joined(separator: " "))" } ?? "")")
         try await hooks.beforeWrite?()
         let response = try await client.runTask(
             ECSAPI.RunTaskRequest(
-                capacityProviderStrategy: want.create.capacityProviderStrategy, cluster: environment.target.cluster, count: 1,
-                launchType: want.create.launchType, networkConfiguration: want.create.networkConfiguration,
+                capacityProviderStrategy: create.capacityProviderStrategy, cluster: environment.target.cluster, count: 1,
+                launchType: create.launchType, networkConfiguration: create.networkConfiguration,
                 overrides: task.command.map { ECSAPI.TaskOverride(containerOverrides: [ECSAPI.ContainerOverride(name: container, command: $0)]) },
                 startedBy: "berth", taskDefinition: arn))
         var outcome = DeploymentRecord.Outcome.failed

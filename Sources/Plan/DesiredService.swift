@@ -8,7 +8,8 @@ import Manifests
 /// of every head (a dictionary holding them inline holds a third more slots than entries).
 package final class DesiredService: Sendable {
     package let rendered: RenderedService
-    package let create: ECSAPI.CreateServiceRequest
+    /// The service's own tags (CreateService's `tags`): what every pass compares with ECS's.
+    package let tags: [ECSAPI.Tag]?
     package let canonicalSettings: JSONValue
     package let specHash: String
     package let settingsHash: String
@@ -27,7 +28,8 @@ package final class DesiredService: Sendable {
 
     private init(_ rendered: RenderedService, register: ECSAPI.RegisterTaskDefinitionRequest, canonicalTaskDefinition: JSONValue) throws {
         self.rendered = rendered
-        create = try rendered.createServiceRequest(taskDefinition: rendered.family)
+        let create = try rendered.createServiceRequest(taskDefinition: rendered.family)
+        tags = create.tags
         canonicalSettings = ServiceCanonical.desired(create)
         specHash = SpecHash.of(canonicalTaskDefinition)
         settingsHash = SpecHash.of(canonicalSettings)
@@ -39,6 +41,12 @@ package final class DesiredService: Sendable {
     /// request and its strings were a tenth of its heap at 1,000 services).
     package var register: ECSAPI.RegisterTaskDefinitionRequest {
         get throws { try rendered.registerRequest() }
+    }
+
+    /// The CreateService request, decoded again when asked, like `register`: only an apply
+    /// reads it (a pass compares `canonicalSettings` and `tags`).
+    package var create: ECSAPI.CreateServiceRequest {
+        get throws { try rendered.createServiceRequest(taskDefinition: rendered.family) }
     }
 
     /// The task definition's canonical form, made again when asked, like `register`.

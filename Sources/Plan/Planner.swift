@@ -78,7 +78,7 @@ package enum Planner {
             // A tag git set once and no longer sets is removed under prune: a change to show.
             let live = Tags.map(service.tags)
             settingsChanges += ServiceTags.changes(
-                live: live, user: want.create.tags, environment: environment.name, service: want.name,
+                live: live, user: want.tags, environment: environment.name, service: want.name,
                 prune: true
             ).untag.map {
                 FieldChange(path: "tags.\($0)", kind: .removed, before: live[$0].map(JSONValue.string), after: nil)

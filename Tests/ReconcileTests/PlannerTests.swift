@@ -20,7 +20,7 @@ import Testing
 
     /// What ECS answers for the service git wants, running `arn`.
     func live(running arn: String?, rollout: String = "COMPLETED") throws -> ECSAPI.Service {
-        var service = try JSONDecoder().decode(ECSAPI.Service.self, from: JSONEncoder().encode(want.create))
+        var service = try JSONDecoder().decode(ECSAPI.Service.self, from: JSONEncoder().encode(try want.create))
         service.taskDefinition = arn
         service.status = "ACTIVE"
         service.deployments = [ECSAPI.Deployment(id: "ecs-svc/1", status: "PRIMARY", rolloutState: rollout)]
