@@ -36,42 +36,13 @@ extension Alarm {
     /// `Task.sleep` that lets go of its timer when cancelled: for a deadline raced against
     /// work in a task group, where the sleeping child is cancelled as soon as the work ends.
     package static func sleep(_ seconds: Double) async throws {
-        let ending = Ending()
+        let ending = FirstResult<Void>()
         let alarm = Alarm(after: seconds) { ending.end(.success(())) }
         defer { alarm.cancel() }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { ending.wait($0) }
         } onCancel: {
             ending.end(.failure(CancellationError()))
-        }
-    }
-
-    /// The end of one sleep, by its time or by cancellation, whichever comes first, and
-    /// whether the sleeper is waiting for it yet.
-    private final class Ending: Sendable {
-        private struct State {
-            var waiting: CheckedContinuation<Void, any Error>?
-            var result: Result<Void, any Error>?
-        }
-
-        private let state = Mutex(State())
-
-        func wait(_ continuation: CheckedContinuation<Void, any Error>) {
-            let ready = state.withLock { state -> Result<Void, any Error>? in
-                if let result = state.result { return result }
-                state.waiting = continuation
-                return nil
-            }
-            if let ready { continuation.resume(with: ready) }
-        }
-
-        func end(_ result: Result<Void, any Error>) {
-            let waiting = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-                guard state.result == nil else { return nil }
-                state.result = result
-                return state.waiting.take()
-            }
-            waiting?.resume(with: result)
         }
     }
 }

@@ -24,16 +24,16 @@ final class BoundedFetch: Sendable {
         guard started else {
             throw Stuck(description: "the previous fetch has not returned yet (the git server stopped answering?); keeping the last known state")
         }
-        let once = Once<ObjectID>()
+        let first = FirstResult<ObjectID>()
         // The deadline is called off when the fetch returns (an `Alarm`, whose timer goes
         // with it): a controller fetching every few seconds kept one timer per fetch alive for
         // the whole timeout, and the first to fire formatted its message with ICU, which
         // mapped megabytes of its data (benchmark 7).
         return try await withCheckedThrowingContinuation { continuation in
-            once.set(continuation)
+            first.wait(continuation)
             let deadline = Alarm(after: seconds) {
-                once.resume(
-                    with: .failure(
+                first.end(
+                    .failure(
                         Stuck(
                             description: "the fetch did not finish within \(DurationText.limit(seconds)); "
                                 + "keeping the last known state until it does")))
@@ -42,21 +42,8 @@ final class BoundedFetch: Sendable {
                 let result = Result { try fetch() }
                 self.running.withLock { $0 = false }
                 deadline.cancel()
-                once.resume(with: result)
+                first.end(result)
             }.start()
         }
-    }
-}
-
-/// A continuation resumed by whichever comes first: the work or its deadline.
-private final class Once<T: Sendable>: Sendable {
-    private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
-
-    func set(_ continuation: CheckedContinuation<T, any Error>) {
-        slot.withLock { $0 = continuation }
-    }
-
-    func resume(with result: Result<T, any Error>) {
-        slot.withLock { $0.take() }?.resume(with: result)
     }
 }

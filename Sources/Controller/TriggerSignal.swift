@@ -16,12 +16,10 @@ final class TriggerSignal: Sendable {
     private let state = Mutex(State())
 
     func fire() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        resumeWaiter { state in
             state.fired = true
-            defer { state.waiter = nil }
-            return state.waiter
+            return true
         }
-        waiter?.resume()
     }
 
     /// Returns when fired (now, if it fired since the last wait), after `seconds`, or on
@@ -45,7 +43,7 @@ final class TriggerSignal: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            wake()
+            resumeWaiter { _ in true }
         }
         timer.cancel()
         return state.withLock { state in
@@ -56,17 +54,17 @@ final class TriggerSignal: Sendable {
 
     /// Wait `number`'s time is up.
     private func ring(_ number: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.wait == number else { return nil }
+        resumeWaiter { state in
+            guard state.wait == number else { return false }
             state.timeUp = true
-            defer { state.waiter = nil }
-            return state.waiter
+            return true
         }
-        waiter?.resume()
     }
 
-    private func wake() {
+    /// Changes the state and, unless `change` says no, ends the wait in progress, if one is.
+    private func resumeWaiter(_ change: (inout State) -> Bool) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard change(&state) else { return nil }
             defer { state.waiter = nil }
             return state.waiter
         }

@@ -99,9 +99,9 @@ package actor NotesRecorder {
             let result = change(&note)
             if note == before { return result }
             do {
-                let text = note.text
-                try repo.writeNotes([commit: text], ref: ref, expected: .some(tip), author: author.signature())
-                lastWritten = (commit, ObjectID.blob(hashing: Array(text.utf8)), note)
+                let blob = try repo.writeBlob(Array(note.text.utf8))
+                try repo.writeNoteBlobs([commit: blob], ref: ref, expected: .some(tip), author: author.signature())
+                lastWritten = (commit, blob, note)
                 return result
             } catch {
                 guard Self.retryAfter(error, attempt: attempt, repo: repo, ref: ref) else { throw error }

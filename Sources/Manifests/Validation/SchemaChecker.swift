@@ -71,8 +71,9 @@ struct SchemaChecker {
             guard let entries = node.entries else { return mismatch(node, shape, field) }
             var changed: [Node.Entry]?
             for (index, entry) in entries.enumerated() {
-                let change = settled(entry.node, as: valueShape, field: "\(field).\(entry.key)").map(Change.replaced) ?? .none
-                Self.apply(change, to: entry, at: index, in: entries, changed: &changed)
+                guard let new = settled(entry.node, as: valueShape, field: "\(field).\(entry.key)") else { continue }
+                if changed == nil { changed = entries }
+                changed![index].node = new
             }
             return changed.map { Node(.map($0), at: node.location) }
         case .list(let itemShape):
