@@ -25,6 +25,9 @@ static inline int cgit_set_mwindow_mapped_limit(size_t size) {
 static inline int cgit_set_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
 }
+static inline int cgit_enable_caching(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
+}
 static inline int cgit_set_mwindow_file_limit(size_t count) {
     return git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, count);
 }

@@ -154,7 +154,7 @@ package struct DeploymentLog {
             var keys = StateWindow(repo: repo, root: root, environment: environment)
             var pending = pending[...]
             var stopped: (any Error)?
-            try repo.walkHistory(from: tip, byDate: true) { commit in
+            try repo.walkByDate(from: tip) { commit, parents in
                 while let next = pending.first, next.committer.date > commit.committer.date {
                     pending.removeFirst()
                     guard push(.init(commit: next)) else { return false }
@@ -164,9 +164,9 @@ package struct DeploymentLog {
                 // ids, without loading anything. The keys go along: the rendering needs them.
                 do {
                     // A reader that stopped (its output closed) is not kept waiting for the rest.
-                    guard try keys.changed(commit) else { return goingOn() }
+                    guard try keys.changed(commit, parentTree: parents.first?.tree) else { return goingOn() }
                     var item = HistoryFeed.Item(commit: commit, keys: [(commit.id, try keys.key(commit.id))])
-                    if let parent = commit.parents.first { item.keys.append((parent, try keys.key(parent))) }
+                    if let parent = parents.first { item.keys.append((parent.id, try keys.key(parent.id))) }
                     return push(item)
                 } catch {
                     stopped = error

@@ -14,7 +14,11 @@ final class HistoryFeed: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var ready: [Item] = []
-    private var head = 0
+    /// Taken from `ready` in one go, so the two threads meet once per batch, not per commit.
+    private var taken: [Item] = []
+    private var nextTaken = 0
+    private var readerWaits = false
+    private var walkWaits = false
     private var finished = false
     private var stopped = false
     private var failure: (any Error)?
@@ -50,30 +54,39 @@ final class HistoryFeed: @unchecked Sendable {
     private func push(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while ready.count - head >= capacity, !stopped { condition.wait() }
+        while ready.count >= capacity, !stopped {
+            walkWaits = true
+            condition.wait()
+        }
+        walkWaits = false
         guard !stopped else { return false }
         ready.append(item)
-        condition.broadcast()
+        if readerWaits { condition.signal() }
         return true
     }
 
     /// The next commit, nil at the end of the walk; the walk's error, if it failed.
     func next() throws -> Item? {
+        if nextTaken < taken.count {
+            defer { nextTaken += 1 }
+            return taken[nextTaken]
+        }
         condition.lock()
         defer { condition.unlock() }
-        while head == ready.count, !finished { condition.wait() }
-        if head < ready.count {
-            let item = ready[head]
-            head += 1
-            if head >= capacity {
-                ready.removeFirst(head)
-                head = 0
-            }
-            condition.broadcast()
-            return item
+        while ready.isEmpty, !finished {
+            readerWaits = true
+            condition.wait()
         }
-        if let failure { throw failure }
-        return nil
+        readerWaits = false
+        guard !ready.isEmpty else {
+            if let failure { throw failure }
+            return nil
+        }
+        taken.removeAll(keepingCapacity: true)
+        swap(&taken, &ready)
+        nextTaken = 1
+        if walkWaits { condition.signal() }
+        return taken[0]
     }
 
     /// Stops the walk (the reader is done, or failed) and waits until its thread lets go of

@@ -51,11 +51,12 @@ struct StateWindow {
 
     private var keys: [(id: ObjectID, key: Key)] = []
 
-    /// Whether `commit` changed what the environment is rendered from, against its first parent.
-    mutating func changed(_ commit: Commit) throws -> Bool {
+    /// Whether `commit` changed what the environment is rendered from, against its first parent
+    /// (whose tree the walk may have read already).
+    mutating func changed(_ commit: Commit, parentTree: ObjectID? = nil) throws -> Bool {
         let own = try key(commit.id, tree: commit.tree)
         guard let parent = commit.parents.first else { return own != Self.noRoot }
-        return try own != key(parent)
+        return try own != key(parent, tree: parentTree)
     }
 
     static let noRoot = Key()

@@ -12,16 +12,31 @@ struct DateOrderedWalk {
         push(start)
     }
 
-    /// The next commit, its parents queued by `load`.
-    mutating func next(_ load: (ObjectID) throws(GitError) -> Commit) throws(GitError) -> Commit? {
+    /// The next commit and its parents, those not seen before queued by `load`. A parent
+    /// already seen is found among the queued ones (the frontier: one commit per line of
+    /// history open), or read again when it was shown already.
+    mutating func next(_ load: (ObjectID) throws(GitError) -> Commit) throws(GitError) -> (commit: Commit, parents: [Commit])? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
             siftDown(0)
         }
-        for parent in first.commit.parents where !seen.contains(parent) { push(try load(parent)) }
-        return first.commit
+        var parents: [Commit] = []
+        for id in first.commit.parents {
+            if !seen.contains(id) {
+                let parent = try load(id)
+                push(parent)
+                parents.append(parent)
+            } else {
+                if let queued = heap.first(where: { $0.commit.id == id }) {
+                    parents.append(queued.commit)
+                } else {
+                    parents.append(try load(id))
+                }
+            }
+        }
+        return (first.commit, parents)
     }
 
     private mutating func push(_ commit: Commit) {

@@ -37,10 +37,13 @@ extension Repository {
     /// fetched): objects are no longer hashed again as they are read (git itself never does;
     /// it was a tenth of `berth log`). Nothing read after this is copied or written anywhere,
     /// so a corrupted object cannot spread under another id, which is why every other process
-    /// keeps the check; a damaged pack still fails its zlib checksums. Process-wide.
+    /// keeps the check; a damaged pack still fails its zlib checksums. Nor are objects cached:
+    /// such a process reads each object about once, so the cache only churned (a quarter of the
+    /// log's walk went to looking ids up in it, and 50 MiB to holding them). Process-wide.
     package static func readOnlyProcess() {
         LibGit2.bootstrap()
         _ = cgit_set_strict_hash_verification(0)
+        _ = cgit_enable_caching(0)
     }
 }
 

@@ -43,10 +43,10 @@ extension Repository {
     ) throws(GitError) {
         do {
             if byDate {
-                var walk = DateOrderedWalk(try commit(start))
-                while let next = try walk.next({ (id) throws(GitError) in try commit(id) }) {
+                try walkByDate(from: start) { (next, _) throws(GitError) in
                     let keep = try paths.isEmpty ? true : touches(next, paths: paths, firstParentOnly: mergesByFirstParent)
-                    if keep, try !body(next) { break }
+                    guard keep else { return true }
+                    return try body(next)
                 }
                 return
             }
@@ -67,6 +67,16 @@ extension Repository {
             }
         } catch {
             throw shallowAware(error)
+        }
+    }
+
+    /// Every commit reachable from `start` in git log's order (`DateOrderedWalk`), each with its
+    /// parents as read for the walk: a caller comparing a commit with its parent reads nothing
+    /// twice. `body` returns false to stop.
+    package func walkByDate(from start: ObjectID, _ body: (Commit, _ parents: [Commit]) throws(GitError) -> Bool) throws(GitError) {
+        var walk = DateOrderedWalk(try commit(start))
+        while let (next, parents) = try walk.next({ (id) throws(GitError) in try commit(id) }) {
+            guard try body(next, parents) else { return }
         }
     }
 
