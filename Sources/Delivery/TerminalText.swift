@@ -4,6 +4,18 @@
 package enum TerminalText {
     /// One line, with every control character escaped.
     package static func line(_ text: String) -> String {
+        // Most lines hold nothing to escape: one pass over the bytes says so (C1 controls are
+        // 0xC2 0x80–0x9F in UTF-8).
+        var clean = true
+        var afterC2 = false
+        for byte in text.utf8 {
+            if byte < 0x20 && byte != 0x09 || byte == 0x7F || afterC2 && byte < 0xA0 {
+                clean = false
+                break
+            }
+            afterC2 = byte == 0xC2
+        }
+        if clean { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {

@@ -108,5 +108,7 @@ import Testing
         #expect(trailers("s\n\nbody\n\n\n\nSigned-off-by:  A <a@b>  \r\n\n  ") == ["Signed-off-by=A <a@b>"])
         #expect(trailers("s\n\nnot a trailer\nKey: v").isEmpty)
         #expect(trailers("s\n\nBad Key: v").isEmpty)
+        #expect(trailers("s\n\nÉtat: prêt\nKey: v") == ["État=prêt", "Key=v"])
+        #expect(trailers("s\n\nKey→: v").isEmpty)
     }
 }
