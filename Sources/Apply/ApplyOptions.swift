@@ -24,7 +24,7 @@ package struct ApplyOptions: Sendable {
     /// last convergence, as the controller saw it. A service that still wants the same is not
     /// observed again: a new head describes only what it changed, and drift is left to the
     /// periodic resync, which passes none.
-    package var settled: [String: String] = [:]
+    package var settled: [String: ServiceSpecs] = [:]
     /// The time a freeze is judged at: the controller's clock when its worker starts (a
     /// virtual clock in tests), the wall clock for the CLI.
     package var now = Date()
@@ -32,7 +32,7 @@ package struct ApplyOptions: Sendable {
     package init(
         wait: Bool = true, timeout: TimeInterval = 600, pollInterval: TimeInterval = 5, retry: Bool = false, concurrency: Int = 4,
         trigger: DeploymentRecord.Trigger = .manual, breakGlass: String? = nil, trustAnchor: ObjectID? = nil,
-        settled: [String: String] = [:]
+        settled: [String: ServiceSpecs] = [:]
     ) {
         self.settled = settled
         self.trustAnchor = trustAnchor

@@ -25,7 +25,7 @@ final class HeadSource {
     /// Desired services of the last head, reused for the services a new head did not change.
     private let desiredCache = DesiredCache()
     private var cachedReconciler: (head: ObjectID, reconciler: Reconciler)?
-    private var cachedSpecs: (head: ObjectID, specs: [String: [String: String]])?
+    private var cachedSpecs: (head: ObjectID, specs: [String: [String: ServiceSpecs]])?
 
     init(context: ControllerContext) {
         self.context = context
@@ -90,7 +90,7 @@ final class HeadSource {
     }
 
     /// Each environment's spec hashes at `head`, by service.
-    func specs(for head: ObjectID, _ loaded: LoadedManifests) -> [String: [String: String]] {
+    func specs(for head: ObjectID, _ loaded: LoadedManifests) -> [String: [String: ServiceSpecs]] {
         if let cachedSpecs, cachedSpecs.head == head { return cachedSpecs.specs }
         let specs = HeadSummary.specs(loaded, reconciler(for: head, loaded))
         cachedSpecs = (head, specs)

@@ -1,6 +1,7 @@
 import Canonical
 import Foundation
 import Manifests
+import Plan
 import Reconcile
 
 /// What a head renders to, as the scheduler compares it: each environment's services and their
@@ -24,8 +25,8 @@ enum HeadSummary {
 
     /// Each environment's services and their `DesiredService.specs`: what a head renders to.
     /// Made by the head's reconciler, which keeps them for the apply that follows.
-    static func specs(_ loaded: LoadedManifests, _ reconciler: Reconciler) -> [String: [String: String]] {
-        var result: [String: [String: String]] = [:]
+    static func specs(_ loaded: LoadedManifests, _ reconciler: Reconciler) -> [String: [String: ServiceSpecs]] {
+        var result: [String: [String: ServiceSpecs]] = [:]
         for name in loaded.environmentNames {
             result[name] = Dictionary(((try? reconciler.desired(name).1) ?? []).map { ($0.name, $0.specs) }, uniquingKeysWith: { one, _ in one })
         }
@@ -33,7 +34,7 @@ enum HeadSummary {
     }
 
     /// The specs, plus what can change without a new head: a freeze starting or ending at `now`.
-    static func fingerprints(_ loaded: LoadedManifests, specs: [String: [String: String]], now: Date) -> [String: String] {
+    static func fingerprints(_ loaded: LoadedManifests, specs: [String: [String: ServiceSpecs]], now: Date) -> [String: String] {
         var result: [String: String] = [:]
         for name in loaded.environmentNames {
             let frozen = loaded.environment(name)?.freeze.map { $0.isActive(at: now) ? "frozen" : "" } ?? ""

@@ -51,7 +51,7 @@ struct Scheduler: Sendable {
     private(set) var converged: [String: String] = [:]
     /// Each environment's services (`DesiredService.specs`) when it last converged: a new
     /// head observes only the services it changed (`ApplyOptions.settled`).
-    private(set) var settled: [String: [String: String]] = [:]
+    private(set) var settled: [String: [String: ServiceSpecs]] = [:]
     private(set) var backoff: [String: Backoff] = [:]
     /// The last worker started for each environment (running, waiting for the one before it,
     /// or done).
@@ -168,7 +168,7 @@ struct Scheduler: Sendable {
     /// Takes in what worker `id` of `head` found. Returns whether the environment stalled just
     /// now (a terminal error, said once), and whether a request waits for it (wake the loop).
     mutating func finished(
-        _ name: String, worker id: Int, head: ObjectID, fingerprint: String?, specs: [String: String], converged ok: Bool,
+        _ name: String, worker id: Int, head: ObjectID, fingerprint: String?, specs: [String: ServiceSpecs], converged ok: Bool,
         kind: ErrorKind, now: Date
     ) -> (stalled: Bool, requested: Bool) {
         reconciling.remove(name)

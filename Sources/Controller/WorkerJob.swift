@@ -16,10 +16,10 @@ struct WorkerJob: Sendable {
     /// The environment's desired state (`HeadSummary.fingerprints`).
     let fingerprint: String?
     /// The services and their specs at `head`.
-    let specs: [String: String]
+    let specs: [String: ServiceSpecs]
     /// The services as they were when the environment last converged: those still the same
     /// are not observed (empty: observe everything).
-    var settled: [String: String]
+    var settled: [String: ServiceSpecs]
     let trigger: DeploymentRecord.Trigger
     let reconciler: Reconciler
     var fence: (@Sendable () async throws -> Void)?

@@ -56,6 +56,20 @@ package final class DesiredService: Sendable {
 
     package var name: String { rendered.service }
 
-    /// What the service wants, as one string: equal exactly when both hashes are.
-    package var specs: String { "\(specHash)/\(settingsHash)" }
+    /// What the service wants: equal exactly when both hashes are.
+    package var specs: ServiceSpecs { ServiceSpecs(spec: specHash, settings: settingsHash) }
+}
+
+/// A service's two hashes, kept by the controller for every service of a head. The desired
+/// service's own strings, not a third joined from them: 1,000 services made 0.2 MiB of those.
+package struct ServiceSpecs: Hashable, Sendable, CustomStringConvertible {
+    package let spec: String
+    package let settings: String
+
+    package init(spec: String, settings: String) {
+        self.spec = spec
+        self.settings = settings
+    }
+
+    package var description: String { "\(spec)/\(settings)" }
 }

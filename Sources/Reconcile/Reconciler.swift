@@ -71,7 +71,7 @@ package struct Reconciler: Sendable {
 
     /// The plan of `name`; services whose specs are those `settled` names (see
     /// `ApplyOptions.settled`) are left out, unless a one-off task runs from them.
-    package func plan(_ name: String, settled: [String: String] = [:], now: Date = Date()) async throws -> EnvironmentPlan {
+    package func plan(_ name: String, settled: [String: ServiceSpecs] = [:], now: Date = Date()) async throws -> EnvironmentPlan {
         let (environment, all) = try desired(name)
         let taskServices = Set(environment.tasks.map(\.service))
         let desired = settled.isEmpty ? all : all.filter { settled[$0.name] != $0.specs || taskServices.contains($0.name) }

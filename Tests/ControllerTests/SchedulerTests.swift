@@ -36,7 +36,7 @@ import Testing
 
     /// The environment's last worker begins and ends, converged or failing with `failing`.
     func end(
-        _ scheduler: inout Scheduler, _ name: String, head: ObjectID, fingerprint: String?, specs: [String: String] = [:],
+        _ scheduler: inout Scheduler, _ name: String, head: ObjectID, fingerprint: String?, specs: [String: ServiceSpecs] = [:],
         failing: ErrorKind? = nil, at seconds: TimeInterval
     ) -> (stalled: Bool, requested: Bool) {
         scheduler.began(name)
@@ -149,10 +149,11 @@ import Testing
         #expect(scheduler.trigger(for: .webhook) == .webhook)
         #expect(decide(&scheduler, ["prod"], head: two, fingerprints: after, at: 2)["prod"] == .join)
         let ended = scheduler.finished(
-            "prod", worker: scheduler.workers["prod"]!.id, head: two, fingerprint: "p2", specs: ["web": "a/b"], converged: true,
+            "prod", worker: scheduler.workers["prod"]!.id, head: two, fingerprint: "p2", specs: ["web": ServiceSpecs(spec: "a", settings: "b")],
+            converged: true,
             kind: .transient, now: start + 3)
         #expect(ended.requested)
-        #expect(scheduler.settled["prod"] == ["web": "a/b"])
+        #expect(scheduler.settled["prod"] == ["web": ServiceSpecs(spec: "a", settings: "b")])
         #expect(
             decide(&scheduler, ["prod"], head: two, fingerprints: after, at: 3)["prod"] == .start(cause: .manual, observeAll: true, supersede: false))
     }

@@ -21,7 +21,7 @@ extension IncrementalLoader {
             guard let old = oldVersions[path], let new = versions[path], old.kind == new.kind, !memo.outside.contains(path) else { return nil }
             if old == new { continue }
             if memo.overlays[path] != nil { overlays.append(path) }
-            services.formUnion(memo.readers[path] ?? [])
+            if let readers = memo.readers[path] { services.formUnion(readers.names) }
         }
         // The memo is taken out while it changes, so that nothing copies it.
         var fresh = memo
@@ -47,7 +47,7 @@ extension IncrementalLoader {
             let read = run.piece(\.services, name) { run, diagnostics in run.readService(name, diagnostics: &diagnostics) }
             guard read.diagnostics.items.isEmpty, read.value != nil else { return nil }
             fresh.services[name] = read
-            for path in read.reads.keys { fresh.readers[path, default: []].insert(name) }
+            for path in read.reads.keys { fresh.noteReader(name, of: path) }
             keys += previous.environments.map { LoadMemo.RenderKey(environment: $0.name, service: name) }
         }
         var rendered = previous.rendered
