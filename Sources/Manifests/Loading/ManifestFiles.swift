@@ -185,7 +185,9 @@ package struct ManifestFiles: Sendable {
         for change in changes where change.path.hasPrefix(prefix) {
             let relative = String(change.path.dropFirst(prefix.count))
             read.changes?.insert(relative)
-            read.remove(relative)
+            // A file changed in place keeps its place in its folder: taking it out and putting
+            // it back would copy the folder's listing, which the previous read shares.
+            if change.new.map({ $0.kind == .directory || !read.contains(relative) }) ?? true { read.remove(relative) }
             read.versions?[relative] = nil
             // What the comparison found there now.
             if let new = change.new {
