@@ -41,15 +41,15 @@ extension Repository {
         from start: ObjectID, paths: [String] = [], mergesByFirstParent: Bool = false, byDate: Bool = false,
         _ body: (Commit) throws(GitError) -> Bool
     ) throws(GitError) {
-        do {
-            if byDate {
-                try walkByDate(from: start) { (next, _) throws(GitError) in
-                    let keep = try paths.isEmpty ? true : touches(next, paths: paths, firstParentOnly: mergesByFirstParent)
-                    guard keep else { return true }
-                    return try body(next)
-                }
-                return
+        if byDate {
+            try walkByDate(from: start) { (next, _) throws(GitError) in
+                let keep = try paths.isEmpty ? true : touches(next, paths: paths, firstParentOnly: mergesByFirstParent)
+                guard keep else { return true }
+                return try body(next)
             }
+            return
+        }
+        do {
             var walker: OpaquePointer?
             try check(git_revwalk_new(&walker, handle), "start history walk")
             defer { git_revwalk_free(walker) }
@@ -74,9 +74,13 @@ extension Repository {
     /// parents as read for the walk: a caller comparing a commit with its parent reads nothing
     /// twice. `body` returns false to stop.
     package func walkByDate(from start: ObjectID, _ body: (Commit, _ parents: [Commit]) throws(GitError) -> Bool) throws(GitError) {
-        var walk = DateOrderedWalk(try commit(start))
-        while let (next, parents) = try walk.next({ (id) throws(GitError) in try commit(id) }) {
-            guard try body(next, parents) else { return }
+        do {
+            var walk = DateOrderedWalk(try commit(start))
+            while let (next, parents) = try walk.next({ (id) throws(GitError) in try commit(id) }) {
+                guard try body(next, parents) else { return }
+            }
+        } catch {
+            throw shallowAware(error)
         }
     }
 
