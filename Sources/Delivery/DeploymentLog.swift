@@ -90,66 +90,11 @@ package struct DeploymentLog {
         }
         for env in deployments.keys { deployments[env]!.sort { $0.committer.date < $1.committer.date } }
 
-        var states = StateWindow(repo: repo, root: root, environment: environment)
-        var verifier = TrailerVerifier(repo: repo, root: root)
-        var seen = Set<ObjectID>()
-        func show(_ commit: Commit) throws {
-            guard seen.insert(commit.id).inserted else { return }
-            if let since, commit.committer.date < since { return }
-            let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in
-                try root.isEmpty || states.key(id) != StateWindow.noRoot ? id : nil
-            }
-            let now = try states.state(commit.id)
-            let before = try parent.map { try states.state($0) }
-            let trust = now.trust
-            let signature = try signatureStatus(commit.id, repo: repo, trust: trust)
-            var trailers: [String: [String]] = [:]
-            for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
-            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
-            let carriers = try repo.mergedCommits(of: commit).filter { $0.trailers.contains { $0.key.hasPrefix("Berth-") } }
-            for merged in carriers {
-                for trailer in merged.trailers where trailer.key.hasPrefix("Berth-") && !(trailers[trailer.key] ?? []).contains(trailer.value) {
-                    trailers[trailer.key, default: []].append(trailer.value)
-                }
-            }
-            // Verified once, and only for a commit the log shows: the merge's own trailers, or
-            // where the merged commits carrying them were made.
-            var checked: TrailerVerification??
-            func trailerCheck() throws -> TrailerVerification? {
-                if let checked { return checked }
-                var check = verifier.verify(commit, signature: signature)
-                for merged in carriers where check?.verified != false {
-                    let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: trust)
-                    if let found = verifier.verify(merged, signature: mergedSignature) {
-                        check = TrailerVerification(verified: found.verified, reason: "in merged \(merged.id.short): \(found.reason)")
-                    }
-                }
-                checked = .some(check)
-                return check
-            }
-            let recordedHere = notes[commit.id]??.environments ?? [:]
-            let changed = states.changes(from: before, to: now)
-            for env in Set(changed.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
-                let changes = (changed[env] ?? []).filter { service == nil || $0.service == service }
-                let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
-                    .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
-                guard !changes.isEmpty || !applied.isEmpty else { continue }
-                var entry = LogEntry(
-                    commit: commit.id.hex, environment: env, subject: commit.subject,
-                    author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
-                    committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
-                    signature: signature, trailers: trailers, trailerCheck: try trailerCheck(), services: changes, applied: applied)
-                if !applied.contains(where: { $0.outcome.deployed }) {
-                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter {
-                        $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id
-                    }
-                    .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
-                }
-                try body(entry)
-            }
-        }
-        let feed = HistoryFeed()
-        feed.start { [repositoryPath, root, environment, pending] push, goingOn in
+        // Four stages on threads of their own: the walk, loading what it found, comparing each
+        // state with its parent's, and here, finishing and showing the entries (signatures,
+        // trailers, where a change was deployed).
+        let walk = HandOff<WalkedCommit>()
+        walk.start("berth-log-walk") { [repositoryPath, root, environment, pending] push, goingOn in
             let repo = try Repository.discover(from: repositoryPath)
             var keys = StateWindow(repo: repo, root: root, environment: environment)
             var pending = pending[...]
@@ -165,7 +110,7 @@ package struct DeploymentLog {
                 do {
                     // A reader that stopped (its output closed) is not kept waiting for the rest.
                     guard try keys.changed(commit, parentTree: parents.first?.tree) else { return goingOn() }
-                    var item = HistoryFeed.Item(commit: commit, keys: [(commit.id, try keys.key(commit.id))])
+                    var item = WalkedCommit(commit: commit, keys: [(commit.id, try keys.key(commit.id))])
                     if let parent = parents.first { item.keys.append((parent.id, try keys.key(parent.id))) }
                     return push(item)
                 } catch {
@@ -176,11 +121,100 @@ package struct DeploymentLog {
             if let stopped { throw stopped }
             for commit in pending { guard push(.init(commit: commit)) else { return } }
         }
-        defer { feed.stop() }
-        while let item = try feed.next() {
-            for (id, key) in item.keys { states.know(id, key) }
-            try show(item.commit)
+        let loading = HandOff<LoadedCommit>()
+        loading.start("berth-log-load") { [repositoryPath, root, environment, since] push, _ in
+            defer { walk.stop() }
+            let repo = try Repository.discover(from: repositoryPath)
+            var states = StateWindow(repo: repo, root: root, environment: environment)
+            var seen = Set<ObjectID>()
+            while let item = try walk.next() {
+                for (id, key) in item.keys { states.know(id, key) }
+                let commit = item.commit
+                guard seen.insert(commit.id).inserted else { continue }
+                if let since, commit.committer.date < since { continue }
+                let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in
+                    try root.isEmpty || states.key(id) != StateWindow.noRoot ? id : nil
+                }
+                let now = try states.state(commit.id)
+                guard push(LoadedCommit(commit: commit, before: try parent.map { try states.state($0) }, now: now)) else { return }
+            }
         }
+        let rendering = HandOff<RenderedCommit>()
+        rendering.start("berth-log-compare") { [environment, service, notes] push, _ in
+            defer { loading.stop() }
+            var comparer = StateComparer()
+            while let loaded = try loading.next() {
+                let recordedHere = notes[loaded.commit.id]??.environments ?? [:]
+                let changed = comparer.changes(from: loaded.before, to: loaded.now)
+                var made = RenderedCommit(commit: loaded.commit, trust: loaded.now.trust)
+                for env in Set(changed.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
+                    let changes = (changed[env] ?? []).filter { service == nil || $0.service == service }
+                    let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
+                        .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
+                    guard !changes.isEmpty || !applied.isEmpty else { continue }
+                    made.entries.append((env, changes, applied))
+                }
+                guard made.entries.isEmpty || push(made) else { return }
+            }
+        }
+        defer { rendering.stop() }
+        var verifier = TrailerVerifier(repo: repo, root: root)
+        while let made = try rendering.next() {
+            let commit = made.commit
+            let signature = try signatureStatus(commit.id, repo: repo, trust: made.trust)
+            var trailers: [String: [String]] = [:]
+            for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
+            // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
+            let carriers = try repo.mergedCommits(of: commit).filter { $0.trailers.contains { $0.key.hasPrefix("Berth-") } }
+            for merged in carriers {
+                for trailer in merged.trailers where trailer.key.hasPrefix("Berth-") && !(trailers[trailer.key] ?? []).contains(trailer.value) {
+                    trailers[trailer.key, default: []].append(trailer.value)
+                }
+            }
+            // Verified once, and only for a commit the log shows: the merge's own trailers, or
+            // where the merged commits carrying them were made.
+            var check = verifier.verify(commit, signature: signature)
+            for merged in carriers where check?.verified != false {
+                let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: made.trust)
+                if let found = verifier.verify(merged, signature: mergedSignature) {
+                    check = TrailerVerification(verified: found.verified, reason: "in merged \(merged.id.short): \(found.reason)")
+                }
+            }
+            for (env, changes, applied) in made.entries {
+                var entry = LogEntry(
+                    commit: commit.id.hex, environment: env, subject: commit.subject,
+                    author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
+                    committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
+                    signature: signature, trailers: trailers, trailerCheck: check, services: changes, applied: applied)
+                if !applied.contains(where: { $0.outcome.deployed }) {
+                    entry.deployedWith = try (deployments[env] ?? []).lazy.filter {
+                        $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id
+                    }
+                    .prefix(100).first { (later) throws -> Bool in try repo.isAncestor(commit.id, of: later.id) }?.id.hex
+                }
+                try body(entry)
+            }
+        }
+    }
+
+    /// A commit to show, with the keys the walk made for it and its parent (`StateWindow`).
+    struct WalkedCommit: Sendable {
+        let commit: Commit
+        var keys: [(id: ObjectID, key: StateWindow.Key)] = []
+    }
+
+    /// A commit's state and its parent's, as loaded.
+    struct LoadedCommit: Sendable {
+        let commit: Commit
+        let before: StateWindow.State?
+        let now: StateWindow.State
+    }
+
+    /// A commit's entries as the comparison made them, for the last stage to finish.
+    struct RenderedCommit: Sendable {
+        let commit: Commit
+        let trust: SigningTrust?
+        var entries: [(environment: String, services: [LogEntry.ServiceChange], applied: [DeploymentRecord])] = []
     }
 
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`

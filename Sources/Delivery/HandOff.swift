@@ -1,17 +1,11 @@
 import Foundation
-import Git
 
-/// The commits a log shows, found on a thread of their own: walking 100,000 commits and telling
-/// by tree ids which could change an environment is a quarter of `berth log`, and it needs
-/// nothing from the rendering that follows, so the two run side by side. The walk stays at
-/// most `capacity` commits ahead: the log still never holds its history.
-final class HistoryFeed: @unchecked Sendable {
-    /// A commit to show, with the keys the walk made for it and its parent (`StateWindow`).
-    struct Item: Sendable {
-        let commit: Commit
-        var keys: [(id: ObjectID, key: StateWindow.Key)] = []
-    }
-
+/// Hands values from a thread of its own to the reader, in order: `berth log` walks the
+/// history on one thread (telling by tree ids which commits could change an environment),
+/// renders those commits on a second, and finishes and prints the entries on the caller's, so
+/// that the three run side by side on the cores there are. The producer stays at most
+/// `capacity` values ahead: the log still never holds its history.
+final class HandOff<Item: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [Item] = []
     /// Taken from `ready` in one go, so the two threads meet once per batch, not per commit.
@@ -28,19 +22,20 @@ final class HistoryFeed: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Runs `walk` on a new thread; it hands over commits with `push`, which says false once
-    /// the reader has stopped, and asks `goingOn` between commits it does not hand over.
-    func start(_ walk: @escaping @Sendable (_ push: (Item) -> Bool, _ goingOn: () -> Bool) throws -> Void) {
+    /// Runs `produce` on a new thread named `name`; it hands values over with `push`, which
+    /// says false once the reader has stopped, and asks `goingOn` between values it does not
+    /// hand over.
+    func start(_ name: String, _ produce: @escaping @Sendable (_ push: (Item) -> Bool, _ goingOn: () -> Bool) throws -> Void) {
         let thread = Thread { [self] in
             var failed: (any Error)?
-            do { try walk(push, goingOn) } catch { failed = error }
+            do { try produce(push, goingOn) } catch { failed = error }
             condition.lock()
             finished = true
             failure = failed
             condition.broadcast()
             condition.unlock()
         }
-        thread.name = "berth-log-walk"
+        thread.name = name
         thread.stackSize = 8 << 20
         thread.start()
     }
@@ -65,7 +60,7 @@ final class HistoryFeed: @unchecked Sendable {
         return true
     }
 
-    /// The next commit, nil at the end of the walk; the walk's error, if it failed.
+    /// The next value, nil at the end; the producer's error, if it failed.
     func next() throws -> Item? {
         if nextTaken < taken.count {
             defer { nextTaken += 1 }
@@ -89,8 +84,8 @@ final class HistoryFeed: @unchecked Sendable {
         return taken[0]
     }
 
-    /// Stops the walk (the reader is done, or failed) and waits until its thread lets go of
-    /// the repository.
+    /// Stops the producer (the reader is done, or failed) and waits until its thread has
+    /// ended (and let go of its repository).
     func stop() {
         condition.lock()
         stopped = true
