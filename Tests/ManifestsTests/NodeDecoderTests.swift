@@ -51,8 +51,15 @@ import Testing
             let _: ECSAPI.RegisterTaskDefinitionRequest = try NodeDecoder.decode(ECSAPI.RegisterTaskDefinitionRequest.self, from: node)
         } throws: { error in
             guard case DecodingError.typeMismatch(_, let context) = error else { return false }
-            return context.debugDescription.contains("td.yaml:1:") && context.codingPath.map(\.stringValue).first == "containerDefinitions"
+            return context.debugDescription.contains("td.yaml:1:")
+                && context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue } == ["containerDefinitions", "0", "name"]
         }
+        // A missing or null optional is nil, as JSONDecoder has it; a present one is decoded.
+        let optional = try #require(
+            YAMLReader().read(
+                Array("{family: web, cpu: null, containerDefinitions: [{name: app, memory: 512}]}".utf8), file: "td.yaml", into: &diagnostics))
+        let request = try NodeDecoder.decode(ECSAPI.RegisterTaskDefinitionRequest.self, from: optional)
+        #expect(request.cpu == nil && request.memory == nil && request.containerDefinitions?.first?.memory == 512)
     }
 
     @Test func aNumberTooLargeForADoubleFailsAsInJSONText() throws {

@@ -6,12 +6,16 @@ import Foundation
 /// it and where the manifest wrote it.
 struct NodeDecoder: Decoder {
     let node: Node
-    let codingPath: [any CodingKey]
+    /// Where the node sits: its container's path and its own key.
+    let parent: NodePath
+    let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var codingPath: [any CodingKey] { parent.keys(then: key) }
 
-    init(_ node: Node, codingPath: [any CodingKey] = []) {
+    init(_ node: Node, parent: NodePath = NodePath(), key: (any CodingKey)? = nil) {
         self.node = node
-        self.codingPath = codingPath
+        self.parent = parent
+        self.key = key
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from node: Node) throws -> T {
@@ -20,15 +24,51 @@ struct NodeDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .map(let entries) = node.value else { throw mismatch([String: Any].self, node, codingPath) }
-        return KeyedDecodingContainer(KeyedNodeContainer<Key>(entries: entries, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedNodeContainer<Key>(entries: entries, path: parent.appending(key)))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .list(let items) = node.value else { throw mismatch([Any].self, node, codingPath) }
-        return UnkeyedNodeContainer(items: items, codingPath: codingPath)
+        return UnkeyedNodeContainer(items: items, path: parent.appending(key))
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleNodeContainer(node: node, codingPath: codingPath) }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { single }
+}
+
+/// Where a decoded value sits, as a chain of keys spelled out only when asked (an error names
+/// it): building the path as an array for every value decoded was a third of decoding a task
+/// definition. A container makes one link; a value in it, none.
+struct NodePath {
+    final class Link {
+        let parent: Link?
+        let key: any CodingKey
+        init(parent: Link?, key: any CodingKey) {
+            self.parent = parent
+            self.key = key
+        }
+    }
+
+    private var last: Link?
+
+    init() {}
+
+    func appending(_ key: (any CodingKey)?) -> NodePath {
+        guard let key else { return self }
+        var path = NodePath()
+        path.last = Link(parent: last, key: key)
+        return path
+    }
+
+    /// The keys from the top, and `key` after them.
+    func keys(then key: (any CodingKey)? = nil) -> [any CodingKey] {
+        var result: [any CodingKey] = key.map { [$0] } ?? []
+        var link = last
+        while let current = link {
+            result.append(current.key)
+            link = current.parent
+        }
+        return result.reversed()
+    }
 }
 
 private func mismatch(_ type: Any.Type, _ node: Node, _ path: [any CodingKey]) -> DecodingError {
@@ -56,7 +96,9 @@ private func floating(_ node: Node, _ path: [any CodingKey]) throws -> Double {
 
 private struct SingleNodeContainer: SingleValueDecodingContainer {
     let node: Node
-    let codingPath: [any CodingKey]
+    let parent: NodePath
+    let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { parent.keys(then: key) }
 
     func decodeNil() -> Bool { node.isNull }
     func decode(_ type: Bool.Type) throws -> Bool {
@@ -79,12 +121,13 @@ private struct SingleNodeContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try number(type, node, codingPath) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try number(type, node, codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try number(type, node, codingPath) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: NodeDecoder(node, codingPath: codingPath)) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: NodeDecoder(node, parent: parent, key: key)) }
 }
 
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let entries: [Node.Entry]
-    let codingPath: [any CodingKey]
+    let path: NodePath
+    var codingPath: [any CodingKey] { path.keys() }
 
     /// The value of `key`: the last one written, as `Node`'s own lookups take it (the reader
     /// refuses a file that writes a key twice).
@@ -98,7 +141,14 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     private func single(_ key: Key) throws -> SingleNodeContainer {
-        SingleNodeContainer(node: try required(key), codingPath: codingPath + [key])
+        SingleNodeContainer(node: try required(key), parent: path, key: key)
+    }
+
+    /// The value of `key` unless it is missing or null, looked up once (the protocol's own
+    /// `decodeIfPresent` looks it up three times, and an ECS request is mostly optionals).
+    private func present(_ key: Key) -> SingleNodeContainer? {
+        guard let node = value(key), !node.isNull else { return nil }
+        return SingleNodeContainer(node: node, parent: path, key: key)
     }
 
     var allKeys: [Key] { entries.compactMap { Key(stringValue: $0.key) } }
@@ -119,27 +169,34 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try single(key).decode(type) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try single(key).decode(type) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try single(key).decode(type) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(key)?.decode(type) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(key)?.decode(type) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(key)?.decode(type) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(key)?.decode(type) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(key)?.decode(type) }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try present(key)?.decode(type) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try NodeDecoder(try required(key), codingPath: codingPath + [key]).container(keyedBy: type)
+        try NodeDecoder(try required(key), parent: path, key: key).container(keyedBy: type)
     }
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try NodeDecoder(try required(key), codingPath: codingPath + [key]).unkeyedContainer()
+        try NodeDecoder(try required(key), parent: path, key: key).unkeyedContainer()
     }
     func superDecoder() throws -> any Decoder {
-        NodeDecoder(Node(.map(entries), at: entries.first?.keyLocation ?? .init(file: "")), codingPath: codingPath)
+        NodeDecoder(Node(.map(entries), at: entries.first?.keyLocation ?? .init(file: "")), parent: path)
     }
-    func superDecoder(forKey key: Key) throws -> any Decoder { NodeDecoder(try required(key), codingPath: codingPath + [key]) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { NodeDecoder(try required(key), parent: path, key: key) }
 }
 
 private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
     let items: [Node]
-    let codingPath: [any CodingKey]
+    let path: NodePath
     var currentIndex = 0
+    var codingPath: [any CodingKey] { path.keys() }
 
-    init(items: [Node], codingPath: [any CodingKey]) {
+    init(items: [Node], path: NodePath) {
         self.items = items
-        self.codingPath = codingPath
+        self.path = path
     }
 
     var count: Int? { items.count }
@@ -156,9 +213,9 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
     /// The next item's decoder; the index moves on only when decoding it succeeds.
     private mutating func next<T>(_ body: (NodeDecoder) throws -> T) throws -> T {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(T.self, .init(codingPath: codingPath + [Index(currentIndex)], debugDescription: "the list has ended"))
+            throw DecodingError.valueNotFound(T.self, .init(codingPath: path.keys(then: Index(currentIndex)), debugDescription: "the list has ended"))
         }
-        let value = try body(NodeDecoder(items[currentIndex], codingPath: codingPath + [Index(currentIndex)]))
+        let value = try body(NodeDecoder(items[currentIndex], parent: path, key: Index(currentIndex)))
         currentIndex += 1
         return value
     }
@@ -192,5 +249,5 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
 }
 
 extension NodeDecoder {
-    fileprivate var single: SingleNodeContainer { SingleNodeContainer(node: node, codingPath: codingPath) }
+    fileprivate var single: SingleNodeContainer { SingleNodeContainer(node: node, parent: parent, key: key) }
 }
