@@ -61,7 +61,9 @@ extension IncrementalLoader {
             overlay.stamp = overlayPiece.stamp
             overlay.path = rendering.overlayPath
             guard let baseValue = base.value else { return nil }
-            var renderer = ServiceRenderer(environment: environment, base: baseValue, overlay: overlay)
+            let expanded = fresh.expansions[key.environment] ?? VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment))
+            fresh.expansions[key.environment] = expanded
+            var renderer = ServiceRenderer(environment: environment, base: baseValue, overlay: overlay, expanded: expanded)
             renderer.allowUnknownFields = run.allowUnknownFields
             renderer.renderID = LoadMemo.stamp()
             guard let result = renderer.render(), renderer.diagnostics.items.isEmpty else { return nil }

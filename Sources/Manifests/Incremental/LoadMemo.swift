@@ -49,6 +49,9 @@ struct LoadMemo: Sendable {
     var renderings: [RenderKey: Rendering] = [:]
     /// Each environment's render context, stamped: renderings compare the stamp.
     var contexts: [String: (context: RenderContext, stamp: UInt64)] = [:]
+    /// Each environment's variables as expanded for its renderings (`VariableExpansion`): only
+    /// a whole load reads environments, so a patch renders with what the last one expanded.
+    var expansions: [String: [String: String]] = [:]
     /// Every file parsed, by path, with the version parsed.
     var parsed: [String: Parsed] = [:]
     /// berth.yaml's `allowUnknownFields` when the pieces were checked.

@@ -176,7 +176,10 @@ struct LoadRun {
                     slots.append((environment.name, key, known))
                     continue
                 }
-                if expanded == nil { expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment)) }
+                if expanded == nil {
+                    expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment))
+                    fresh?.expansions[environment.name] = expanded
+                }
                 var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
                 renderer.allowUnknownFields = allowUnknownFields
                 renderer.renderID = LoadMemo.stamp()

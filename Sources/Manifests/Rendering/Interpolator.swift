@@ -1,7 +1,7 @@
 /// Replaces `${name}` in every string with the environment's variables; `$${` writes a literal `${`.
 /// No code runs: a reference is a name, and an unknown name is an error.
 struct Interpolator {
-    let variables: [String: String]
+    let variables: ServiceVariables
 
     func apply(_ node: Node, diagnostics: inout Diagnostics, field: String) -> Node {
         substituted(node, &diagnostics) { field } ?? node
@@ -52,7 +52,7 @@ struct Interpolator {
                 if let value = variables[name] {
                     output += value
                 } else {
-                    let known = variables.keys.sorted()
+                    let known = variables.names.sorted()
                     diagnostics.error(
                         "unknown variable '${\(name)}'" + Suggestion.hint(for: name, in: known)
                             + " (known: \(known.joined(separator: ", ")))", at: location, field: field)

@@ -22,7 +22,7 @@ struct ServiceRenderer {
 
     /// Every `${name}` a manifest may use, expanded (a variable that cannot be was reported
     /// when the environment was read, and stays as written).
-    var variables: [String: String] {
+    var variables: ServiceVariables {
         VariableExpansion.forService(expanded, base.name)
     }
 

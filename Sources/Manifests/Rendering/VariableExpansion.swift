@@ -33,8 +33,8 @@ enum VariableExpansion {
         return expand(marked).values
     }
 
-    static func forService(_ expanded: [String: String], _ service: String) -> [String: String] {
-        expanded.mapValues { $0.includes("\u{0}") ? $0.replacingOccurrences(of: serviceMark, with: service) : $0 }
+    static func forService(_ expanded: [String: String], _ service: String) -> ServiceVariables {
+        ServiceVariables(expanded: expanded, service: service)
     }
 
     private struct State {
@@ -97,4 +97,21 @@ enum VariableExpansion {
             return output
         }
     }
+}
+
+/// An environment's expanded variables as one service reads them: `${service}` is put in as a
+/// value is read, rather than in a copy of every variable made for each service rendered (an
+/// environment's release names every service, so it has hundreds).
+struct ServiceVariables {
+    let expanded: [String: String]
+    let service: String
+
+    subscript(name: String) -> String? {
+        guard let value = expanded[name] else { return nil }
+        guard value.utf8.contains(0) else { return value }
+        return value.split(separator: VariableExpansion.serviceMark, omittingEmptySubsequences: false).joined(separator: service)
+    }
+
+    /// Every name, for the message about an unknown one.
+    var names: Dictionary<String, String>.Keys { expanded.keys }
 }
