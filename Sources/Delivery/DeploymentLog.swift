@@ -217,6 +217,27 @@ package struct DeploymentLog {
         var entries: [(environment: String, services: [LogEntry.ServiceChange], applied: [DeploymentRecord])] = []
     }
 
+    /// Why a log of `environment` may have shown nothing, when the reason is that `ref` has no
+    /// such environment (a name mistyped, or the manifests in a folder `--path` did not name);
+    /// nil when it has one. An environment removed since still has its history: this is only
+    /// said next to an empty log.
+    package func missingEnvironment(_ environment: String, ref: String = "HEAD") throws -> String? {
+        let repo = try Repository.discover(from: repositoryPath)
+        let root = try ManifestPath.normalizedRoot(manifestPath)
+        let tip = try repo.resolve(ref)
+        let folder = root.isEmpty ? "environments" : root + "/environments"
+        guard let present = try repo.children(at: tip, of: folder) else {
+            let top = try repo.children(at: tip, of: root)?.filter { $0.kind == .directory }.map(\.path) ?? []
+            let holders = top.filter { (try? repo.entry(at: tip, path: $0 + "/environments"))?.kind == .directory }
+            return "there is no \(folder) folder at \(ref)"
+                + (holders.isEmpty ? "" : " (manifests are in \(holders.joined(separator: ", ")): pass --path \(holders[0]))")
+        }
+        let names = present.filter { $0.kind == .directory }.map { String($0.path.split(separator: "/").last ?? "") }
+        guard !names.contains(environment) else { return nil }
+        return "there is no environment '\(environment)' at \(ref)"
+            + (names.isEmpty ? "" : " (environments: \(names.sorted().joined(separator: ", ")))")
+    }
+
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`
     /// against the trust material berth.yaml names at that commit.
     func signatureStatus(_ commit: ObjectID, repo: Repository, trust: SigningTrust?) throws -> String {

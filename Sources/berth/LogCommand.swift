@@ -98,7 +98,11 @@ struct LogCommand: AsyncParsableCommand {
         }
         switch output {
         case .json: print(shown == 0 ? "[\n\n]" : "\n]")
-        case .text: if shown == 0 { print("no deployments\(env.map { " in \($0)" } ?? "")") }
+        case .text:
+            if shown == 0 {
+                let why = env.flatMap { try? DeploymentLog(repositoryPath: root, manifestPath: repository.path).missingEnvironment($0, ref: ref) }
+                print("no deployments\(env.map { " in \($0)" } ?? "")" + (why.map { ": " + TerminalText.line($0) } ?? ""))
+            }
         }
     }
 

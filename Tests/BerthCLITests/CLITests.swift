@@ -181,6 +181,14 @@ final class ScratchRepo {
         #expect(noEnv.stderr.contains("no environment 'qa' (environments: prod, staging)"))
         let noService = try berth(["render", "--path", "manifests", "--env", "prod", "--service", "billing"], in: scratch.path)
         #expect(noService.stderr.contains("service 'billing' does not run in 'prod'"))
+        // An empty log says why when the environment is not there, or the manifests are elsewhere.
+        let noLogEnv = try berth(["log", "--path", "manifests", "--env", "qa"], in: scratch.path)
+        #expect(
+            noLogEnv.stdout.contains("no deployments in qa: there is no environment 'qa' at HEAD (environments: prod, staging)"), "\(noLogEnv.stdout)"
+        )
+        let noPath = try berth(["log", "--env", "prod"], in: scratch.path)
+        #expect(
+            noPath.stdout.contains("there is no environments folder at HEAD (manifests are in manifests: pass --path manifests)"), "\(noPath.stdout)")
 
         // A shallow clone (CI's default checkout) cannot give the history the log reads.
         try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 4\n")], "scale web")
