@@ -122,6 +122,9 @@ struct PlanBenchmarks {
             changes: varied
                 ? VariedManifests.files(services: services, clusters: true) : manifestFiles(services: services, environments: targets),
             onto: "main", expectedTip: nil, message: "bench", author: benchAuthor)
+        // Packed, as a clone (CI's checkout) holds it: thousands of loose objects would time the
+        // file system's lookups as much as berth.
+        try runProgram(["git", "-C", folder.path, "repack", "-adq"])
         sync()
         let before = Memory.peakMiB()
         var loads: [Double] = [], totals: [Double] = []
