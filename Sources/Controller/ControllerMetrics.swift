@@ -87,7 +87,8 @@ package final class ControllerMetrics: Sendable {
     /// slow to repeat for thousands of services every pass.
     private let inSyncGauges = Mutex<[String: Gauge]>([:])
 
-    func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool) {
+    /// `selfHeal`: the environment's policy, which decides the one drift series that applies.
+    func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool, selfHeal: Bool) {
         let key = environment + "/" + service
         let known = inSyncGauges.withLock { $0[key] }
         let gauge =
@@ -97,8 +98,9 @@ package final class ControllerMetrics: Sendable {
                 [("environment", environment), ("service", service)])
         if known == nil {
             inSyncGauges.withLock { $0[key] = gauge }
-            // Present at zero from the service's first pass, so rate() sees the first drift.
-            for healed in [true, false] { _ = driftCounter(environment, service, healed: healed) }
+            // Present at zero from the service's first pass, so rate() sees the first drift: the
+            // series its policy makes (healed or left), not both (a counter per service each).
+            _ = driftCounter(environment, service, healed: selfHeal)
         }
         gauge.set(to: inSync ? 1 : 0)
     }

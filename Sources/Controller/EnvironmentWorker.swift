@@ -137,8 +137,9 @@ struct EnvironmentWorker: ControllerPart, Sendable {
             result.accepted = loaded.environment(name)?.notifications ?? []
             state.converged = outcomes.allSatisfy(\.succeeded)
             if state.converged { state.appliedCommit = head.hex }
+            let selfHeal = loaded.environment(name)?.policy.selfHeal ?? true
             for outcome in outcomes where !outcome.service.hasPrefix("task:") {
-                metrics.serviceInSync(name, outcome.service, outcome.succeeded)
+                metrics.serviceInSync(name, outcome.service, outcome.succeeded, selfHeal: selfHeal)
                 Self.log(outcome, environment: name, commit: head, logger: logger)
                 if let drift = outcome.drift { metrics.drift(name, outcome.service, healed: drift == .healed) }
                 if case .applied = outcome.result, let record = outcome.record, record.outcome.deployed, let finished = record.finished {
