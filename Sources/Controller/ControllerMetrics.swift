@@ -84,22 +84,24 @@ package final class ControllerMetrics: Sendable {
     }
 
     /// Each service's in-sync gauge, made once: the registry's lookup of a labelled series is
-    /// slow to repeat for thousands of services every pass.
-    private let inSyncGauges = Mutex<[String: Gauge]>([:])
+    /// slow to repeat for thousands of services every pass. With it, the self-heal policy its
+    /// drift series was made for.
+    private let inSyncGauges = Mutex<[String: (gauge: Gauge, selfHeal: Bool)]>([:])
 
     /// `selfHeal`: the environment's policy, which decides the one drift series that applies.
     func serviceInSync(_ environment: String, _ service: String, _ inSync: Bool, selfHeal: Bool) {
         let key = environment + "/" + service
         let known = inSyncGauges.withLock { $0[key] }
         let gauge =
-            known
+            known?.gauge
             ?? gauge(
                 "berth_service_in_sync", "1 when the service matches its manifest.",
                 [("environment", environment), ("service", service)])
-        if known == nil {
-            inSyncGauges.withLock { $0[key] = gauge }
-            // Present at zero from the service's first pass, so rate() sees the first drift: the
-            // series its policy makes (healed or left), not both (a counter per service each).
+        if known?.selfHeal != selfHeal {
+            inSyncGauges.withLock { $0[key] = (gauge, selfHeal) }
+            // Present at zero from the service's first pass (and from the first pass after its
+            // policy changed), so rate() sees the first drift: the series its policy makes
+            // (healed or left), not both (a counter per service each).
             _ = driftCounter(environment, service, healed: selfHeal)
         }
         gauge.set(to: inSync ? 1 : 0)

@@ -122,7 +122,7 @@ package struct DeploymentLog {
             for commit in pending { guard push(.init(commit: commit)) else { return } }
         }
         let loading = HandOff<LoadedCommit>()
-        loading.start("berth-log-load") { [repositoryPath, root, environment, since] push, _ in
+        loading.start("berth-log-load") { [repositoryPath, root, environment, since] push, goingOn in
             defer { walk.stop() }
             let repo = try Repository.discover(from: repositoryPath)
             var states = StateWindow(repo: repo, root: root, environment: environment)
@@ -130,8 +130,10 @@ package struct DeploymentLog {
             while let item = try walk.next() {
                 for (id, key) in item.keys { states.know(id, key) }
                 let commit = item.commit
-                guard seen.insert(commit.id).inserted else { continue }
-                if let since, commit.committer.date < since { continue }
+                guard seen.insert(commit.id).inserted, since.map({ commit.committer.date >= $0 }) ?? true else {
+                    guard goingOn() else { return }
+                    continue
+                }
                 let parent = try commit.parents.first.flatMap { (id) throws -> ObjectID? in
                     try root.isEmpty || states.key(id) != StateWindow.noRoot ? id : nil
                 }
@@ -140,7 +142,7 @@ package struct DeploymentLog {
             }
         }
         let rendering = HandOff<RenderedCommit>()
-        rendering.start("berth-log-compare") { [environment, service, notes] push, _ in
+        rendering.start("berth-log-compare") { [environment, service, notes] push, goingOn in
             defer { loading.stop() }
             var comparer = StateComparer()
             while let loaded = try loading.next() {
@@ -154,10 +156,16 @@ package struct DeploymentLog {
                     guard !changes.isEmpty || !applied.isEmpty else { continue }
                     made.entries.append((env, changes, applied))
                 }
-                guard made.entries.isEmpty || push(made) else { return }
+                // A stage that hands nothing on still asks whether the caller has stopped.
+                guard made.entries.isEmpty ? goingOn() : push(made) else { return }
             }
         }
-        defer { rendering.stop() }
+        // Every stage is told at once; each waits for the one before it to end.
+        defer {
+            walk.cancel()
+            loading.cancel()
+            rendering.stop()
+        }
         var verifier = TrailerVerifier(repo: repo, root: root)
         while let made = try rendering.next() {
             let commit = made.commit

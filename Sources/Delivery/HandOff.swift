@@ -60,7 +60,7 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         return true
     }
 
-    /// The next value, nil at the end; the producer's error, if it failed.
+    /// The next value, nil at the end (or once cancelled); the producer's error, if it failed.
     func next() throws -> Item? {
         if nextTaken < taken.count {
             defer { nextTaken += 1 }
@@ -68,12 +68,12 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         }
         condition.lock()
         defer { condition.unlock() }
-        while ready.isEmpty, !finished {
+        while ready.isEmpty, !finished, !stopped {
             readerWaits = true
             condition.wait()
         }
         readerWaits = false
-        guard !ready.isEmpty else {
+        guard !ready.isEmpty, !stopped else {
             if let failure { throw failure }
             return nil
         }
@@ -87,10 +87,19 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
     /// Stops the producer (the reader is done, or failed) and waits until its thread has
     /// ended (and let go of its repository).
     func stop() {
+        cancel()
+        condition.lock()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Tells both sides to stop, without waiting: for a hand-off between two other threads
+    /// (the log's caller stops every stage at once, not only the one it reads, which may be
+    /// passing over thousands of commits without a value to hand on).
+    func cancel() {
         condition.lock()
         stopped = true
         condition.broadcast()
-        while !finished { condition.wait() }
         condition.unlock()
     }
 }
