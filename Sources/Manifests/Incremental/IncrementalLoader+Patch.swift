@@ -61,9 +61,8 @@ extension IncrementalLoader {
             overlay.stamp = overlayPiece.stamp
             overlay.path = rendering.overlayPath
             guard let baseValue = base.value else { return nil }
-            let expanded = fresh.expansions[key.environment] ?? VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment))
-            fresh.expansions[key.environment] = expanded
-            var renderer = ServiceRenderer(environment: environment, base: baseValue, overlay: overlay, expanded: expanded)
+            var renderer = ServiceRenderer(
+                environment: environment, base: baseValue, overlay: overlay, expanded: fresh.expansion(of: environment))
             renderer.allowUnknownFields = run.allowUnknownFields
             renderer.renderID = LoadMemo.stamp()
             guard let result = renderer.render(), renderer.diagnostics.items.isEmpty else { return nil }

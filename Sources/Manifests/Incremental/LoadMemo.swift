@@ -84,6 +84,14 @@ struct LoadMemo: Sendable {
         readers = sets.mapValues { $0.count == 1 ? .one($0.first!) : .many($0) }
     }
 
+    /// `environment`'s expansion, made once and kept for the patches that follow.
+    mutating func expansion(of environment: Environment) -> [String: String] {
+        if let known = expansions[environment.name] { return known }
+        let made = ServiceRenderer.expansion(of: environment)
+        expansions[environment.name] = made
+        return made
+    }
+
     /// Notes that service `name` read `path`.
     mutating func noteReader(_ name: String, of path: String) {
         switch readers[path] {

@@ -176,10 +176,7 @@ struct LoadRun {
                     slots.append((environment.name, key, known))
                     continue
                 }
-                if expanded == nil {
-                    expanded = VariableExpansion.forEnvironment(ServiceRenderer.variables(of: environment))
-                    fresh?.expansions[environment.name] = expanded
-                }
+                if expanded == nil { expanded = fresh?.expansion(of: environment) ?? ServiceRenderer.expansion(of: environment) }
                 var renderer = ServiceRenderer(environment: environment, base: base, overlay: overlay, expanded: expanded)
                 renderer.allowUnknownFields = allowUnknownFields
                 renderer.renderID = LoadMemo.stamp()

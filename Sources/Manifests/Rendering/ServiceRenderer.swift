@@ -17,7 +17,12 @@ struct ServiceRenderer {
         self.environment = environment
         self.base = base
         self.overlay = overlay
-        self.expanded = expanded ?? VariableExpansion.forEnvironment(Self.variables(of: environment))
+        self.expanded = expanded ?? Self.expansion(of: environment)
+    }
+
+    /// The environment's variables expanded for all its services, `${service}` left as a mark.
+    static func expansion(of environment: Environment) -> [String: String] {
+        VariableExpansion.forEnvironment(variables(of: environment))
     }
 
     /// Every `${name}` a manifest may use, expanded (a variable that cannot be was reported
