@@ -1,10 +1,9 @@
 import Foundation
 
-/// Hands values from a thread of its own to the reader, in order: `berth log` walks the
-/// history on one thread (telling by tree ids which commits could change an environment),
-/// renders those commits on a second, and finishes and prints the entries on the caller's, so
-/// that the three run side by side on the cores there are. The producer stays at most
-/// `capacity` values ahead: the log still never holds its history.
+/// Hands values from a thread of its own to the reader, in order: `berth log`'s stages (the
+/// walk, loading, comparing, and showing on the caller's thread) run side by side on the cores
+/// there are, each handing its results to the next through one of these. The producer stays
+/// at most `capacity` values ahead: the log still never holds its history.
 final class HandOff<Item: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [Item] = []
@@ -12,7 +11,7 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
     private var taken: [Item] = []
     private var nextTaken = 0
     private var readerWaits = false
-    private var walkWaits = false
+    private var producerWaits = false
     private var finished = false
     private var stopped = false
     private var failure: (any Error)?
@@ -50,10 +49,10 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while ready.count >= capacity, !stopped {
-            walkWaits = true
+            producerWaits = true
             condition.wait()
         }
-        walkWaits = false
+        producerWaits = false
         guard !stopped else { return false }
         ready.append(item)
         if readerWaits { condition.signal() }
@@ -80,7 +79,7 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         taken.removeAll(keepingCapacity: true)
         swap(&taken, &ready)
         nextTaken = 1
-        if walkWaits { condition.signal() }
+        if producerWaits { condition.signal() }
         return taken[0]
     }
 

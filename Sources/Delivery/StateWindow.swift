@@ -1,8 +1,5 @@
-import Canonical
-import ECSModel
 import Git
 import Manifests
-import Plan
 import Trust
 
 /// The rendered states of the last few commits the log looked at, by what they were rendered

@@ -49,15 +49,3 @@ package struct Commit: Sendable, Equatable {
 
     package static func == (lhs: Commit, rhs: Commit) -> Bool { lhs.id == rhs.id }
 }
-
-import Foundation
-
-extension StringProtocol {
-    /// Without leading and trailing white space (newlines included).
-    var trimmed: SubSequence {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
-    }
-}

@@ -28,12 +28,10 @@ struct DateOrderedWalk {
                 let parent = try load(id)
                 push(parent)
                 parents.append(parent)
+            } else if let queued = heap.first(where: { $0.commit.id == id }) {
+                parents.append(queued.commit)
             } else {
-                if let queued = heap.first(where: { $0.commit.id == id }) {
-                    parents.append(queued.commit)
-                } else {
-                    parents.append(try load(id))
-                }
+                parents.append(try load(id))
             }
         }
         return (first.commit, parents)

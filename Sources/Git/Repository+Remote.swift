@@ -35,7 +35,7 @@ extension Repository {
     package func addRemote(_ name: String, url: String) throws(GitError) {
         var valid: Int32 = 0
         try check(git_remote_name_is_valid(&valid, name), "add remote \(name)")
-        guard valid == 1 else { throw GitError(code: .invalidSpec, message: "'\(name)' is not a valid remote name", operation: "add remote") }
+        guard valid == 1 else { throw GitError(code: .invalidSpec, message: "'\(name)' is not a valid remote name", operation: "add remote \(name)") }
         guard configuredURL(ofRemote: name) == nil else {
             throw GitError(code: .exists, message: "remote '\(name)' already exists", operation: "add remote \(name)")
         }
