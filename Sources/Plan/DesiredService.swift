@@ -28,7 +28,7 @@ package final class DesiredService: Sendable {
 
     private init(_ rendered: RenderedService, register: ECSAPI.RegisterTaskDefinitionRequest, canonicalTaskDefinition: JSONValue) throws {
         self.rendered = rendered
-        let create = try rendered.createServiceRequest(taskDefinition: rendered.family)
+        let create = try Self.createRequest(rendered)
         tags = create.tags
         canonicalSettings = ServiceCanonical.desired(create)
         specHash = SpecHash.of(canonicalTaskDefinition)
@@ -46,7 +46,12 @@ package final class DesiredService: Sendable {
     /// The CreateService request, decoded again when asked, like `register`: only an apply
     /// reads it (a pass compares `canonicalSettings` and `tags`).
     package var create: ECSAPI.CreateServiceRequest {
-        get throws { try rendered.createServiceRequest(taskDefinition: rendered.family) }
+        get throws { try Self.createRequest(rendered) }
+    }
+
+    /// CreateService naming the family; an apply puts the registered revision's ARN in.
+    private static func createRequest(_ rendered: RenderedService) throws -> ECSAPI.CreateServiceRequest {
+        try rendered.createServiceRequest(taskDefinition: rendered.family)
     }
 
     /// The task definition's canonical form, made again when asked, like `register`.

@@ -70,6 +70,7 @@ struct LogCommand: AsyncParsableCommand {
             }
             return entry.applied.isEmpty ? nil : entry
         }
+        let log = DeploymentLog(repositoryPath: root, manifestPath: repository.path)
         var shown = 0
         let show: (LogEntry) throws -> Void
         switch output {
@@ -86,7 +87,7 @@ struct LogCommand: AsyncParsableCommand {
             show = { entry in Self.printText(entry, dates: formatter) }
         }
         do {
-            try DeploymentLog(repositoryPath: root, manifestPath: repository.path).forEachEntry(
+            try log.forEachEntry(
                 ref: ref, environment: env, service: service, since: sinceDate
             ) { entry in
                 guard let entry = keep(entry) else { return }
@@ -100,7 +101,7 @@ struct LogCommand: AsyncParsableCommand {
         case .json: print(shown == 0 ? "[\n\n]" : "\n]")
         case .text:
             if shown == 0 {
-                let why = env.flatMap { try? DeploymentLog(repositoryPath: root, manifestPath: repository.path).missingEnvironment($0, ref: ref) }
+                let why = env.flatMap { try? log.missingEnvironment($0, ref: ref) }
                 print("no deployments\(env.map { " in \($0)" } ?? "")" + (why.map { ": " + TerminalText.line($0) } ?? ""))
             }
         }
