@@ -62,10 +62,11 @@ package struct DeploymentLog {
 
     /// The log, newest first, one entry at a time: nothing holds the whole history. Commits are
     /// loaded by what changed since the last one (`IncrementalLoader`), so the cost follows the
-    /// changes to the environment, not the size of the repository times its history.
+    /// changes to the environment, not the size of the repository times its history. `waiting`
+    /// runs whenever the next entry is not found yet (a caller that buffers writes out then).
     package func forEachEntry(
         ref: String = "HEAD", environment: String? = nil, service: String? = nil, since: Date? = nil,
-        _ body: (LogEntry) throws -> Void
+        waiting: () -> Void = {}, _ body: (LogEntry) throws -> Void
     ) throws {
         let repo = try Repository.discover(from: repositoryPath)
         let root = try ManifestPath.normalizedRoot(manifestPath)
@@ -167,7 +168,7 @@ package struct DeploymentLog {
             rendering.stop()
         }
         var verifier = TrailerVerifier(repo: repo, root: root)
-        while let made = try rendering.next() {
+        while let made = try rendering.next(waiting: waiting) {
             let commit = made.commit
             let signature = try signatureStatus(commit.id, repo: repo, trust: made.trust)
             var trailers: [String: [String]] = [:]

@@ -60,13 +60,21 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
     }
 
     /// The next value, nil at the end (or once cancelled); the producer's error, if it failed.
-    func next() throws -> Item? {
+    /// `waiting` runs (without the lock) before the reader would wait for one: a reader that
+    /// buffers its output writes it out then, so what was found is seen while the rest is
+    /// looked for.
+    func next(waiting: () -> Void = {}) throws -> Item? {
         if nextTaken < taken.count {
             defer { nextTaken += 1 }
             return taken[nextTaken]
         }
         condition.lock()
         defer { condition.unlock() }
+        if ready.isEmpty, !finished, !stopped {
+            condition.unlock()
+            waiting()
+            condition.lock()
+        }
         while ready.isEmpty, !finished, !stopped {
             readerWaits = true
             condition.wait()

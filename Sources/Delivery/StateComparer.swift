@@ -5,17 +5,16 @@ import Plan
 
 /// What changed from one rendered state of an environment to the next, service by service:
 /// the log's third stage, after the walk and the loading. Each rendering is made into its
-/// hashes and canonical forms once, kept by its render id while the states around it last.
+/// canonical forms once, kept by its render id while the states around it last.
 struct StateComparer {
-    /// What the log compares of a service: its hashes, and the canonical forms a changed one is
-    /// diffed by. Made only for a rendering that differs from the one it is compared with.
+    /// What the log compares of a service: the canonical forms its hashes are made of (equal
+    /// forms, equal hashes), which a changed one is diffed by. Made only for a rendering that
+    /// differs from the one it is compared with.
     struct ServiceState {
-        let specHash: String
-        let settingsHash: String
         let taskDefinition: JSONValue
         let settings: JSONValue
 
-        func same(as other: ServiceState) -> Bool { specHash == other.specHash && settingsHash == other.settingsHash }
+        func same(as other: ServiceState) -> Bool { taskDefinition == other.taskDefinition && settings == other.settings }
     }
 
     /// By render id: nil for a rendering whose requests cannot be made (left out, as before).
@@ -64,7 +63,7 @@ struct StateComparer {
         return result
     }
 
-    /// How `name` changed, nil when it did not: the same rendering, or the same hashes.
+    /// How `name` changed, nil when it did not: the same rendering, or the same canonical forms.
     private mutating func change(_ name: String, from old: RenderedService?, to new: RenderedService?) -> LogEntry.ServiceChange? {
         if let old, let new, old.renderID == new.renderID { return nil }
         switch (old.flatMap { compare($0) }, new.flatMap { compare($0) }) {
@@ -80,14 +79,10 @@ struct StateComparer {
         }
     }
 
-    /// The hashes and canonical forms of a rendering, kept by its render id.
+    /// The canonical forms of a rendering, kept by its render id.
     private mutating func compare(_ rendered: RenderedService) -> ServiceState? {
         if let known = compared[rendered.renderID] { return known }
-        let made = (try? DesiredService.withCanonical(rendered)).map { desired, canonical in
-            ServiceState(
-                specHash: desired.specHash, settingsHash: desired.settingsHash, taskDefinition: canonical,
-                settings: desired.canonicalSettings)
-        }
+        let made = (try? DesiredService.canonicalForms(rendered)).map { ServiceState(taskDefinition: $0, settings: $1) }
         compared[rendered.renderID] = made
         return made
     }

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import Synchronization
 
 /// libgit2 must be initialised once per process before any other call; `git_libgit2_init`
 /// is reference-counted, and a lazily initialised static runs it exactly once, thread-safely.
@@ -30,6 +31,10 @@ enum LibGit2 {
     static func bootstrap() {
         _ = initResult
     }
+
+    /// How many trees each repository keeps open after reading them (`Repository.withTree`):
+    /// none while libgit2's cache keeps them.
+    static let keptTrees = Atomic<Int>(0)
 }
 
 extension Repository {
@@ -39,11 +44,13 @@ extension Repository {
     /// so a corrupted object cannot spread under another id, which is why every other process
     /// keeps the check; a damaged pack still fails its zlib checksums. Nor are objects cached:
     /// such a process reads each object about once, so the cache only churned (a quarter of the
-    /// log's walk went to looking ids up in it, and 50 MiB to holding them). Process-wide.
+    /// log's walk went to looking ids up in it, and 50 MiB to holding them); each repository
+    /// keeps its last few trees instead. Process-wide.
     package static func readOnlyProcess() {
         LibGit2.bootstrap()
         _ = cgit_set_strict_hash_verification(0)
         _ = cgit_enable_caching(0)
+        LibGit2.keptTrees.store(8, ordering: .relaxed)
     }
 }
 

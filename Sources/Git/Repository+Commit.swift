@@ -18,7 +18,7 @@ extension Repository {
         let author = author ?? defaultSignature()
         let committer = committer ?? author
         let parent = expectedTip ?? newBranchBase
-        let baseTree = try parent.map { (tip) throws(GitError) in try commit(tip).tree }
+        let baseTree = try parent.map { (tip) throws(GitError) in try treeID(of: tip) }
         let tree = try buildTree(base: baseTree, changes: changes)
         let newCommit = try createCommit(
             tree: tree, parents: parent.map { [$0] } ?? [],

@@ -24,8 +24,8 @@ extension Repository {
     /// Paths that differ between two commits' trees. `from: nil` compares against the empty tree.
     /// `paths` limits the comparison to those pathspecs (exact paths, folders or globs).
     package func changedPaths(from old: ObjectID?, to new: ObjectID, paths: [String] = []) throws(GitError) -> [ChangedPath] {
-        let newTree = try commit(new).tree
-        let oldTree = try old.map { (id) throws(GitError) in try commit(id).tree }
+        let newTree = try treeID(of: new)
+        let oldTree = try old.map { (id) throws(GitError) in try treeID(of: id) }
         return try diffTrees(oldTree, newTree, paths: paths)
     }
 
@@ -80,6 +80,17 @@ extension Repository {
             let after = try folder.isEmpty ? (try treeID(of: new), TreeEntry.Kind.directory) : entry(at: new, path: folder).map { ($0.id, $0.kind) }
             try compare(before, after, at: folder, skip: skip, into: &result)
         }
+        return result
+    }
+
+    /// The files that differ between two trees of the folder `path` (as `changedFiles(from:to:under:)`
+    /// finds them), for a reader that knows the folder's trees already and need not read the
+    /// commits again.
+    package func changedFiles(
+        from old: ObjectID, to new: ObjectID, at path: String, skipping skip: (String) -> Bool = { _ in false }
+    ) throws(GitError) -> [ChangedPath] {
+        var result: [ChangedPath] = []
+        try compare((old, .directory), (new, .directory), at: path, skip: skip, into: &result)
         return result
     }
 

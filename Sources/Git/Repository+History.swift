@@ -95,7 +95,7 @@ extension Repository {
         let mine = try ids(at: paths, in: commit.tree)
         guard !commit.parents.isEmpty else { return mine.contains { $0 != nil } }
         for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
-            if try ids(at: paths, in: self.commit(parent).tree) == mine { return false }
+            if try ids(at: paths, in: self.treeID(of: parent)) == mine { return false }
         }
         return true
     }
@@ -104,7 +104,7 @@ extension Repository {
     private func touchesPattern(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
         guard !commit.parents.isEmpty else { return try !diffTrees(nil, commit.tree, paths: paths).isEmpty }
         for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
-            if try diffTrees(self.commit(parent).tree, commit.tree, paths: paths).isEmpty { return false }
+            if try diffTrees(self.treeID(of: parent), commit.tree, paths: paths).isEmpty { return false }
         }
         return true
     }

@@ -42,7 +42,7 @@ extension Repository {
     ) throws(GitError) -> ObjectID? {
         let current: ObjectID?
         if let expected { current = expected } else { current = try referenceTarget(ref) }
-        let baseTree = try current.map { (tip) throws(GitError) in try commit(tip).tree }
+        let baseTree = try current.map { (tip) throws(GitError) in try treeID(of: tip) }
         var updates: [String: ObjectID?] = [:]
         for (object, blob) in blobs { updates[object.hex] = blob }
         let tree: ObjectID

@@ -32,7 +32,7 @@ extension Repository {
     package func children(at commit: ObjectID, of folder: String = "") throws(GitError) -> [TreeEntry]? {
         let tree: ObjectID
         if folder.isEmpty {
-            tree = try self.commit(commit).tree
+            tree = try treeID(of: commit)
         } else {
             guard let entry = try entry(at: commit, path: folder), entry.kind == .directory else { return nil }
             tree = entry.id
@@ -50,8 +50,7 @@ extension Repository {
 
     /// The entry at `path` in `commit`'s tree, nil when there is none.
     package func entry(at commit: ObjectID, path: String) throws(GitError) -> TreeEntry? {
-        let info = try self.commit(commit)
-        return try withTree(info.tree) { (tree) throws(GitError) -> TreeEntry? in
+        return try withTree(try treeID(of: commit)) { (tree) throws(GitError) -> TreeEntry? in
             var entry: OpaquePointer?
             let rc = git_tree_entry_bypath(&entry, tree, path)
             if rc == GIT_ENOTFOUND.rawValue { return nil }

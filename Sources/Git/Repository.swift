@@ -7,6 +7,8 @@ import Foundation
 /// so each task or actor opens its own `Repository`.
 package final class Repository {
     let handle: OpaquePointer
+    /// Trees `withTree` read last, oldest first, each held open (freed before the handle).
+    private var recentTrees: [(id: ObjectID, tree: OpaquePointer)] = []
     /// The folder holding the repository (the work tree's root, or the bare repository itself).
     package let path: String
 
@@ -20,6 +22,7 @@ package final class Repository {
     }
 
     deinit {
+        for (_, tree) in recentTrees { git_tree_free(tree) }
         git_repository_free(handle)
     }
 
@@ -171,10 +174,24 @@ package final class Repository {
         return try body(commit!)
     }
 
+    /// Runs `body` with the tree `id` open. In a read-only process (libgit2's cache off) the
+    /// last few trees stay open: a diff reads as its old side the trees the step before read as
+    /// its new one (the log's next load).
     func withTree<R>(_ id: ObjectID, _ body: (OpaquePointer) throws(GitError) -> R) throws(GitError) -> R {
-        var oid = id.raw
         var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, handle, &oid), "read tree \(id.short)")
+        if let index = recentTrees.firstIndex(where: { $0.id == id }) {
+            // Held for the body, which may read trees enough to push this one out.
+            git_object_dup(&tree, recentTrees[index].tree)
+        } else {
+            var oid = id.raw
+            try check(git_tree_lookup(&tree, handle, &oid), "read tree \(id.short)")
+            if LibGit2.keptTrees.load(ordering: .relaxed) > 0 {
+                var kept: OpaquePointer?
+                git_object_dup(&kept, tree)
+                recentTrees.append((id, kept!))
+                if recentTrees.count > LibGit2.keptTrees.load(ordering: .relaxed) { git_tree_free(recentTrees.removeFirst().tree) }
+            }
+        }
         defer { git_tree_free(tree) }
         return try body(tree!)
     }

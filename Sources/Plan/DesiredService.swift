@@ -26,6 +26,13 @@ package final class DesiredService: Sendable {
         return (try DesiredService(rendered, register: register, canonicalTaskDefinition: canonical), canonical)
     }
 
+    /// The canonical forms of the task definition and the service settings, without their
+    /// hashes: equal forms are equal hashes, for a reader that compares two renderings only
+    /// (`berth log`).
+    package static func canonicalForms(_ rendered: RenderedService) throws -> (taskDefinition: JSONValue, settings: JSONValue) {
+        (TaskDefinitionCanonical.canonical(try rendered.registerRequest()), ServiceCanonical.desired(try createRequest(rendered)))
+    }
+
     private init(_ rendered: RenderedService, register: ECSAPI.RegisterTaskDefinitionRequest, canonicalTaskDefinition: JSONValue) throws {
         self.rendered = rendered
         let create = try Self.createRequest(rendered)

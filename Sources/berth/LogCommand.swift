@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLibc
 import Delivery
 import Foundation
 import Git
@@ -44,6 +45,9 @@ struct LogCommand: AsyncParsableCommand {
         await RecordsOptions.sync(NotesRecorder(repositoryPath: root))
         // What follows only reads.
         Repository.readOnlyProcess()
+        // Written out in blocks, and whenever the log waits for its next entry (a line at a time
+        // was a tenth of the log's time at 100,000 commits).
+        berth_block_buffer_stdout()
         var sinceDate: Date?, untilDate: Date?
         if let since {
             guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }
@@ -83,12 +87,11 @@ struct LogCommand: AsyncParsableCommand {
                 print((shown == 0 ? "[\n  " : ",\n  ") + text, terminator: "")
             }
         case .text:
-            let formatter = ISO8601DateFormatter()
-            show = { entry in Self.printText(entry, dates: formatter) }
+            show = { entry in Self.printText(entry) }
         }
         do {
             try log.forEachEntry(
-                ref: ref, environment: env, service: service, since: sinceDate
+                ref: ref, environment: env, service: service, since: sinceDate, waiting: { berth_flush_stdout() }
             ) { entry in
                 guard let entry = keep(entry) else { return }
                 try show(entry)
@@ -109,9 +112,9 @@ struct LogCommand: AsyncParsableCommand {
 
     /// One entry as text. Commit subjects, names and reasons come from git: nothing in them
     /// reaches the terminal as a control sequence, and none can forge a line.
-    static func printText(_ entry: LogEntry, dates formatter: ISO8601DateFormatter) {
+    static func printText(_ entry: LogEntry) {
         func show(_ line: String) { print(TerminalText.line(line)) }
-        show("commit \(ObjectID.short(entry.commit))  \(entry.environment)  \(formatter.string(from: entry.committer.date))  \(entry.signature)")
+        show("commit \(ObjectID.short(entry.commit))  \(entry.environment)  \(utc(entry.committer.date))  \(entry.signature)")
         show("    \(entry.subject)")
         show("    author \(entry.author.name) <\(entry.author.email)>, committed by \(entry.committer.name)")
         for (key, values) in entry.trailers.sorted(by: { $0.key < $1.key }) where key.hasPrefix("Berth-") {
@@ -129,7 +132,7 @@ struct LogCommand: AsyncParsableCommand {
             let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
             let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
             show(
-                "    applied \(record.service): \(record.outcome.rawValue) \(formatter.string(from: record.finished ?? record.started))\(revision)"
+                "    applied \(record.service): \(record.outcome.rawValue) \(utc(record.finished ?? record.started))\(revision)"
                     + (who.isEmpty ? "" : " " + who.joined(separator: " ")) + (record.reason.map { " (\($0))" } ?? ""))
             if let drifted = record.drifted, !drifted.isEmpty { show("      self-heal: put back \(drifted.joined(separator: ", "))") }
             if let reason = record.breakGlass { show("      break glass: \(reason)") }
@@ -140,5 +143,17 @@ struct LogCommand: AsyncParsableCommand {
             show("    not applied")
         }
         show("")
+    }
+
+    /// A time as ISO 8601 in UTC, to the second (what ISO8601DateFormatter prints, at a
+    /// fraction of its cost: every entry prints one or more).
+    static func utc(_ date: Date) -> String {
+        var time = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let count = strftime(buffer.baseAddress!, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), as: UTF8.self)
+        }
     }
 }

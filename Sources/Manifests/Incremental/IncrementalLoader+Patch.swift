@@ -8,17 +8,17 @@
 /// file read outside the pieces (berth.yaml, environment.yaml, a freeze), or a diagnostic
 /// before or after (the diagnostics, and so what is blocked, must stay the same).
 extension IncrementalLoader {
-    /// `changes` holds every path that may differ between `before` (what `previous` was loaded
-    /// from) and `files`.
+    /// `changes` holds every path that may differ between the files `previous` was loaded from
+    /// and `files`; `old` says what each held there (nil: nothing).
     mutating func patch(
-        _ previous: LoadedManifests, from before: ManifestFiles, to files: ManifestFiles,
+        _ previous: LoadedManifests, old: (String) -> ManifestFiles.Version?, to files: ManifestFiles,
         changes: Set<String>
     ) -> LoadedManifests? {
-        guard let versions = files.versions, let oldVersions = before.versions else { return nil }
+        guard let versions = files.versions else { return nil }
         var services = Set<String>()
         var overlays: [String] = []
         for path in changes {
-            guard let old = oldVersions[path], let new = versions[path], old.kind == new.kind, !memo.outside.contains(path) else { return nil }
+            guard let old = old(path), let new = versions[path], old.kind == new.kind, !memo.outside.contains(path) else { return nil }
             if old == new { continue }
             if memo.overlays[path] != nil { overlays.append(path) }
             if let readers = memo.readers[path] { services.formUnion(readers.names) }

@@ -19,6 +19,9 @@ package struct IncrementalLoader: Sendable {
     /// The last load (of a commit, without a review) and what it was loaded from: a small change
     /// patches it.
     private var last: (loaded: LoadedManifests, from: ManifestFiles)?
+    /// Whether the last load was made from `files` as this loader read them (not from files
+    /// edited or read elsewhere): then the next read may take them over.
+    private var lastIsOwnRead = false
 
     package init(path: String, environments: Set<String>? = nil, limits: Limits = Limits()) {
         self.path = path
@@ -28,26 +31,55 @@ package struct IncrementalLoader: Sendable {
 
     /// The manifests at `commit`, and the files they were loaded from.
     package mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
+        guard var read = files else {
+            let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits)
+            files = read
+            return load(read, review: review, ownRead: true)
+        }
+        // The last read moves on to `commit` in place: nothing else may hold it then, not even
+        // the last load when it was made from it (a patch compares with what the move replaced).
+        // Copying the files of every service at every commit was a fifth of a long log's loading.
+        files = nil
+        var kept: LoadedManifests?
+        if lastIsOwnRead, let last {
+            kept = last.loaded
+            self.last = nil
+        }
+        let from = read.commit
         // With environments named, the others' folders are not even compared.
-        let read = try ManifestFiles.read(
-            repository: repository, commit: commit, path: path, limits: limits, after: files, environments: environments)
+        try read.move(to: commit, repository: repository, path: path, limits: limits, environments: environments)
         files = read
-        return load(read, review: review)
+        if review == nil, let kept, let from, read.base == from, let changes = read.changes,
+            let result = patch(kept, old: { [read] in read.replaced[$0] }, to: read, changes: changes)
+        {
+            last = (result, read)
+            lastIsOwnRead = true
+            patched += 1
+            return result
+        }
+        return load(read, review: review, ownRead: true)
     }
 
     /// The manifests in `files` (read from a commit: files without git versions are loaded
     /// afresh, with nothing kept). Files read from the last ones, or edited in memory after the
     /// same read (`ManifestFiles.write`), patch the last load when they can.
     package mutating func load(_ files: ManifestFiles, review: ReviewRequest? = nil) -> LoadedManifests {
+        load(files, review: review, ownRead: false)
+    }
+
+    private mutating func load(_ files: ManifestFiles, review: ReviewRequest?, ownRead: Bool) -> LoadedManifests {
+        lastIsOwnRead = false
         if review == nil, let last, let changes = files.changes(since: last.from),
-            let result = patch(last.loaded, from: last.from, to: files, changes: changes)
+            let result = patch(last.loaded, old: { last.from.versions?[$0] }, to: files, changes: changes)
         {
             self.last = (result, files)
+            lastIsOwnRead = ownRead
             patched += 1
             return result
         }
         let loaded = full(files, review: review)
         last = review == nil && files.versions != nil ? (loaded, files) : nil
+        lastIsOwnRead = ownRead && last != nil
         return loaded
     }
 

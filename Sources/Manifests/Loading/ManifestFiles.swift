@@ -21,10 +21,16 @@ package struct ManifestFiles: Sendable {
     package private(set) var files: [String: Content]
     /// The commit read, nil for a work tree.
     package private(set) var commit: ObjectID?
+    /// The root folder's tree at `commit`: the next read compares from it without reading
+    /// this commit again.
+    private var rootTree: ObjectID?
     /// For a read made from another (`read(after:)`), that one's commit and the paths that
     /// differ from it.
     package private(set) var base: ObjectID?
     package private(set) var changes: Set<String>?
+    /// What the paths in `changes` held in that read (a path it did not have is not here): what
+    /// a patch of its load compares with once it is gone.
+    package private(set) var replaced: [String: Version] = [:]
     /// What git stores at each path (object id and mode), for files read from a commit: equal
     /// versions are equal contents, which is how `IncrementalLoader` knows what to reuse.
     package private(set) var versions: [String: Version]?
@@ -142,6 +148,7 @@ package struct ManifestFiles: Sendable {
         guard entries.count <= limits.maxFiles else { throw tooMany(entries.count, root: root, limits: limits) }
         var read = ManifestFiles(files: [:], displayPrefix: root.isEmpty ? "" : root + "/", commit: commit)
         read.versions = [:]
+        read.rootTree = try rootTree(of: commit, root: root, in: repository)
         for entry in entries { try read.store(entry, at: entry.path, from: repository, limits: limits) }
         return read
     }
@@ -157,48 +164,62 @@ package struct ManifestFiles: Sendable {
         repository: Repository, commit: ObjectID, path: String, limits: Limits = Limits(),
         after previous: ManifestFiles?, environments: Set<String>? = nil
     ) throws -> ManifestFiles {
+        guard var read = previous else { return try read(repository: repository, commit: commit, path: path, limits: limits) }
+        try read.move(to: commit, repository: repository, path: path, limits: limits, environments: environments)
+        return read
+    }
+
+    /// Makes these files `commit`'s, as `read(after:)` does, in place: a reader that keeps no
+    /// other copy of them (a log's loader) changes the few paths that differ and copies nothing.
+    package mutating func move(
+        to commit: ObjectID, repository: Repository, path: String, limits: Limits = Limits(), environments: Set<String>? = nil
+    ) throws {
         let root = try ManifestPath.normalizedRoot(path)
         let prefix = root.isEmpty ? "" : root + "/"
-        guard let previous, let from = previous.commit, previous.versions != nil, !previous.edited, previous.displayPrefix == prefix else {
-            return try read(repository: repository, commit: commit, path: path, limits: limits)
+        guard let from = self.commit, versions != nil, !edited, displayPrefix == prefix else {
+            self = try Self.read(repository: repository, commit: commit, path: path, limits: limits)
+            return
         }
-        if from == commit {
-            var same = previous
-            same.base = from
-            same.changes = []
-            return same
-        }
+        base = from
+        changes = []
+        replaced = [:]
+        if from == commit { return }
         // A root that is gone (or no longer a folder) fails as a full read says.
-        if !root.isEmpty, try repository.entry(at: commit, path: root)?.kind != .directory {
-            return try read(repository: repository, commit: commit, path: path, limits: limits)
+        guard let newRoot = try Self.rootTree(of: commit, root: root, in: repository),
+            let oldRoot = try rootTree ?? Self.rootTree(of: from, root: root, in: repository)
+        else {
+            self = try Self.read(repository: repository, commit: commit, path: path, limits: limits)
+            return
         }
-        var read = previous
-        read.commit = commit
-        read.base = from
-        read.changes = []
+        self.commit = commit
+        rootTree = newRoot
         let others = prefix + "environments/"
-        let changes = try repository.changedFiles(from: from, to: commit, under: [root]) { folder in
+        let found = try repository.changedFiles(from: oldRoot, to: newRoot, at: root) { folder in
             guard let environments, folder.hasPrefix(others) else { return false }
             let name = folder.dropFirst(others.count)
             return !name.contains("/") && !environments.contains(String(name))
         }
-        for change in changes where change.path.hasPrefix(prefix) {
+        for change in found where change.path.hasPrefix(prefix) {
             let relative = String(change.path.dropFirst(prefix.count))
-            read.changes?.insert(relative)
+            changes?.insert(relative)
             // A file changed in place keeps its place in its folder: taking it out and putting
-            // it back would copy the folder's listing, which the previous read shares.
-            if change.new.map({ $0.kind == .directory || !read.contains(relative) }) ?? true { read.remove(relative) }
-            read.versions?[relative] = nil
+            // it back would rebuild the folder's listing.
+            if change.new.map({ $0.kind == .directory || !contains(relative) }) ?? true { remove(relative) }
+            if let old = versions?.removeValue(forKey: relative) { replaced[relative] = old }
             // What the comparison found there now.
             if let new = change.new {
                 let size = new.kind == .submodule ? 0 : try repository.objectSize(new.id)
-                try read.store(
-                    TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative,
-                    from: repository, limits: limits)
+                try store(TreeEntry(path: relative, kind: new.kind, id: new.id, size: size), at: relative, from: repository, limits: limits)
             }
         }
-        guard read.files.count <= limits.maxFiles else { throw tooMany(read.files.count, root: root, limits: limits) }
-        return read
+        guard files.count <= limits.maxFiles else { throw Self.tooMany(files.count, root: root, limits: limits) }
+    }
+
+    /// The tree of the folder `root` at `commit` (its whole tree for ""), nil when that is not
+    /// a folder there.
+    private static func rootTree(of commit: ObjectID, root: String, in repository: Repository) throws -> ObjectID? {
+        guard !root.isEmpty else { return try repository.treeID(of: commit) }
+        return try repository.entry(at: commit, path: root).flatMap { $0.kind == .directory ? $0.id : nil }
     }
 
     private mutating func store(_ entry: TreeEntry, at path: String, from repository: Repository, limits: Limits) throws {

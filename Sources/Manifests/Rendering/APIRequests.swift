@@ -15,7 +15,7 @@ extension RenderedService {
 
     /// The CreateService request for `taskDefinition` (an ARN).
     package func createServiceRequest(taskDefinition: String) throws -> ECSAPI.CreateServiceRequest {
-        let shape = Shape.structure(BerthShapes.serviceSettings.adding([("cluster", .string()), ("taskDefinition", .string())]))
+        let shape = Self.createServiceShape
         var request: ECSAPI.CreateServiceRequest = try APIValue.decode(serviceSettings, as: shape)
         request.serviceName = serviceName
         request.cluster = cluster
@@ -23,6 +23,10 @@ extension RenderedService {
         request.additionalFields = APIValue.unknown(serviceSettings, shape)
         return request
     }
+
+    /// The service settings and what berth fills in: made once, not for every request.
+    private static let createServiceShape = Shape.structure(
+        BerthShapes.serviceSettings.adding([("cluster", .string()), ("taskDefinition", .string())]))
 }
 
 /// A located manifest value made into a typed API value.

@@ -131,7 +131,17 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     /// The value of `key`: the last one written, as `Node`'s own lookups take it (the reader
     /// refuses a file that writes a key twice).
-    private func value(_ key: Key) -> Node? { entries.last { $0.key == key.stringValue }?.node }
+    private func value(_ key: Key) -> Node? {
+        // By index, and the key's name made once: a closure over the entries copied each one
+        // it looked at, and an ECS request asks for every one of its keys.
+        let name = key.stringValue
+        var index = entries.endIndex
+        while index > entries.startIndex {
+            index -= 1
+            if entries[index].key == name { return entries[index].node }
+        }
+        return nil
+    }
 
     private func required(_ key: Key) throws -> Node {
         guard let node = value(key) else {
