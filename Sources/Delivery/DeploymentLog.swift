@@ -111,8 +111,8 @@ package struct DeploymentLog {
                 do {
                     // A reader that stopped (its output closed) is not kept waiting for the rest.
                     guard try keys.changed(commit, parentTree: parents.first?.tree) else { return goingOn() }
-                    var item = WalkedCommit(commit: commit, keys: [(commit.id, try keys.key(commit.id))])
-                    if let parent = parents.first { item.keys.append((parent.id, try keys.key(parent.id))) }
+                    var item = WalkedCommit(commit: commit, keys: [(commit.id, try keys.known(commit.id))])
+                    if let parent = parents.first { item.keys.append((parent.id, try keys.known(parent.id))) }
                     return push(item)
                 } catch {
                     stopped = error
@@ -128,8 +128,8 @@ package struct DeploymentLog {
             let repo = try Repository.discover(from: repositoryPath)
             var states = StateWindow(repo: repo, root: root, environment: environment)
             var seen = Set<ObjectID>()
-            while let item = try walk.next() {
-                for (id, key) in item.keys { states.know(id, key) }
+            while let item = try walk.next(waiting: loading.flush) {
+                for (id, known) in item.keys { states.know(id, known) }
                 let commit = item.commit
                 guard seen.insert(commit.id).inserted, since.map({ commit.committer.date >= $0 }) ?? true else {
                     guard goingOn() else { return }
@@ -146,7 +146,7 @@ package struct DeploymentLog {
         rendering.start("berth-log-compare") { [environment, service, notes] push, goingOn in
             defer { loading.stop() }
             var comparer = StateComparer()
-            while let loaded = try loading.next() {
+            while let loaded = try loading.next(waiting: rendering.flush) {
                 let recordedHere = notes[loaded.commit.id]??.environments ?? [:]
                 let changed = comparer.changes(from: loaded.before, to: loaded.now)
                 var made = RenderedCommit(commit: loaded.commit, trust: loaded.now.trust)
@@ -170,7 +170,7 @@ package struct DeploymentLog {
         var verifier = TrailerVerifier(repo: repo, root: root)
         while let made = try rendering.next(waiting: waiting) {
             let commit = made.commit
-            let signature = try signatureStatus(commit.id, repo: repo, trust: made.trust)
+            let signature = try signatureStatus(commit, repo: repo, trust: made.trust)
             var trailers: [String: [String]] = [:]
             for trailer in commit.trailers { trailers[trailer.key, default: []].append(trailer.value) }
             // A merge carries the promotion its branch brought (GitHub's "Create a merge commit").
@@ -184,7 +184,7 @@ package struct DeploymentLog {
             // where the merged commits carrying them were made.
             var check = verifier.verify(commit, signature: signature)
             for merged in carriers where check?.verified != false {
-                let mergedSignature = try signatureStatus(merged.id, repo: repo, trust: made.trust)
+                let mergedSignature = try signatureStatus(merged, repo: repo, trust: made.trust)
                 if let found = verifier.verify(merged, signature: mergedSignature) {
                     check = TrailerVerification(verified: found.verified, reason: "in merged \(merged.id.short): \(found.reason)")
                 }
@@ -209,7 +209,7 @@ package struct DeploymentLog {
     /// A commit to show, with the keys the walk made for it and its parent (`StateWindow`).
     struct WalkedCommit: Sendable {
         let commit: Commit
-        var keys: [(id: ObjectID, key: StateWindow.Key)] = []
+        var keys: [(id: ObjectID, known: StateWindow.Known)] = []
     }
 
     /// A commit's state and its parent's, as loaded.
@@ -249,10 +249,10 @@ package struct DeploymentLog {
 
     /// `unsigned`, or `signed (ssh): verified, <signer>` / `signed (openpgp): not verified (<why>)`
     /// against the trust material berth.yaml names at that commit.
-    func signatureStatus(_ commit: ObjectID, repo: Repository, trust: SigningTrust?) throws -> String {
-        guard let signature = try repo.signature(of: commit) else { return "unsigned" }
+    func signatureStatus(_ commit: Commit, repo: Repository, trust: SigningTrust?) throws -> String {
+        guard commit.signed, let signature = try repo.signature(of: commit.id) else { return "unsigned" }
         let kind = signature.format == .ssh ? "ssh" : signature.format == .openPGP ? "openpgp" : "x509"
-        switch try CommitVerifier(trust: trust).verify(commit, in: repo) {
+        switch try CommitVerifier(trust: trust).verify(commit.id, in: repo) {
         case .valid(let signer): return "signed (\(kind)): verified, \(signer)"
         case .invalid(let why): return "signed (\(kind)): not verified (\(why))"
         case .unsigned: return "unsigned"

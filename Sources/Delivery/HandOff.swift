@@ -11,6 +11,12 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
     private var taken: [Item] = []
     private var nextTaken = 0
     private var readerWaits = false
+    /// When the first value the waiting reader has not been woken for was handed over: it is
+    /// woken for a batch (`batch` values, or one that waited `delay`), not for every value,
+    /// which made the two threads meet (a futex each) once per commit.
+    private var unannouncedSince: UInt64?
+    static var batch: Int { 32 }
+    static var delay: UInt64 { 20_000_000 }
     private var producerWaits = false
     private var finished = false
     private var stopped = false
@@ -42,6 +48,7 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
     private func goingOn() -> Bool {
         condition.lock()
         defer { condition.unlock() }
+        announce(force: false)
         return !stopped
     }
 
@@ -55,8 +62,30 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         producerWaits = false
         guard !stopped else { return false }
         ready.append(item)
-        if readerWaits { condition.signal() }
+        announce(force: false)
         return true
+    }
+
+    /// Wakes a waiting reader for what is ready: now (`force`), or once a batch is there or the
+    /// first of it has waited long enough. Under the lock.
+    private func announce(force: Bool) {
+        guard readerWaits, !ready.isEmpty else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let since = unannouncedSince ?? now
+        guard force || ready.count >= Self.batch || now - since >= Self.delay else {
+            unannouncedSince = since
+            return
+        }
+        unannouncedSince = nil
+        condition.signal()
+    }
+
+    /// Wakes a waiting reader for whatever is ready: for a producer about to wait for its own
+    /// input, which would otherwise keep what it made from the reader meanwhile.
+    func flush() {
+        condition.lock()
+        announce(force: true)
+        condition.unlock()
     }
 
     /// The next value, nil at the end (or once cancelled); the producer's error, if it failed.
@@ -80,6 +109,7 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
             condition.wait()
         }
         readerWaits = false
+        unannouncedSince = nil
         guard !ready.isEmpty, !stopped else {
             if let failure { throw failure }
             return nil

@@ -32,7 +32,14 @@ struct StateWindow {
         var ids: [ObjectID?] = []
     }
 
-    private var keys: [(id: ObjectID, key: Key)] = []
+    /// A commit's key, and the manifest root's tree there (found on the way, and handed to the
+    /// loader so that it does not read the commit again).
+    struct Known: Sendable {
+        let key: Key
+        var root: ObjectID?
+    }
+
+    private var keys: [(id: ObjectID, known: Known)] = []
 
     /// Whether `commit` changed what the environment is rendered from, against its first parent
     /// (whose tree the walk may have read already).
@@ -46,9 +53,9 @@ struct StateWindow {
 
     /// A key made for `id` (here, or on the walk's thread), kept with the last one so neither
     /// is made again.
-    mutating func know(_ id: ObjectID, _ key: Key) {
+    mutating func know(_ id: ObjectID, _ known: Known) {
         guard !keys.contains(where: { $0.id == id }) else { return }
-        keys.append((id, key))
+        keys.append((id, known))
         if keys.count > 2 { keys.removeFirst() }
     }
 
@@ -57,23 +64,31 @@ struct StateWindow {
     /// environment's folder (`noRoot` where there is no manifest root). Nothing is named or
     /// read below those: this runs for every commit of the history.
     mutating func key(_ id: ObjectID, tree: ObjectID? = nil) throws -> Key {
-        if let known = keys.first(where: { $0.id == id }) { return known.key }
-        let key = try makeKey(tree ?? repo.treeID(of: id))
-        know(id, key)
-        return key
+        try known(id, tree: tree).key
     }
 
-    private func makeKey(_ tree: ObjectID) throws -> Key {
-        guard let environment, let (shared, environments) = try repo.folderSignature(in: tree, folder: root, leavingOut: "environments") else {
-            return try (root.isEmpty ? tree : repo.entryID(in: tree, at: root)).map { Key(ids: [$0]) } ?? Self.noRoot
+    mutating func known(_ id: ObjectID, tree: ObjectID? = nil) throws -> Known {
+        if let known = keys.first(where: { $0.id == id }) { return known.known }
+        let known = try makeKey(tree ?? repo.treeID(of: id))
+        know(id, known)
+        return known
+    }
+
+    private func makeKey(_ tree: ObjectID) throws -> Known {
+        guard let environment, let (shared, environments, folder) = try repo.folderSignature(in: tree, folder: root, leavingOut: "environments")
+        else {
+            // The entry at `root` may be a file: then the loader finds out for itself.
+            return try (root.isEmpty ? tree : repo.entryID(in: tree, at: root)).map { Known(key: Key(ids: [$0]), root: root.isEmpty ? $0 : nil) }
+                ?? Known(key: Self.noRoot)
         }
-        return Key(entries: shared, ids: [try environments.flatMap { try repo.entryID(in: $0, at: environment) }])
+        return Known(key: Key(entries: shared, ids: [try environments.flatMap { try repo.entryID(in: $0, at: environment) }]), root: folder)
     }
 
     mutating func state(_ id: ObjectID) throws -> State {
-        let key = try key(id)
+        let known = try known(id)
+        let key = known.key
         if let index = recent.firstIndex(where: { $0.key == key }) { return recent[index].state }
-        let loaded = try loader.load(repository: repo, commit: id)
+        let loaded = try loader.load(repository: repo, commit: id, rootTree: known.root)
         let state = State(rendered: loaded.rendered, trust: loaded.config?.signing)
         recent.append((key, state))
         if recent.count > Self.size { recent.removeFirst() }

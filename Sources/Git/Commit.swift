@@ -6,6 +6,9 @@ package struct Commit: Sendable, Equatable {
     package let author: Signature
     package let committer: Signature
     package let message: String
+    /// Whether its header carries a signature (a `gpgsig` field, where git puts OpenPGP, SSH and
+    /// X.509 signatures): one without needs no second read to say it is unsigned.
+    package var signed = false
 
     /// The first line of the message.
     package var subject: String {

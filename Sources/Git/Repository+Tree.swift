@@ -68,12 +68,14 @@ extension Repository {
     /// What `folder` of `tree` holds but its entry `leavingOut`, as bytes (each entry's name,
     /// mode and id), and the id of that entry: two trees whose bytes are equal hold the same
     /// there, names included. One buffer, nothing below read: a walk makes one at every commit.
-    /// Nil when there is no such folder.
-    package func folderSignature(in tree: ObjectID, folder: String, leavingOut: String) throws(GitError) -> (bytes: [UInt8], leftOut: ObjectID?)? {
+    /// Nil when there is no such folder; `folder` is that folder's own tree.
+    package func folderSignature(
+        in tree: ObjectID, folder: String, leavingOut: String
+    ) throws(GitError) -> (bytes: [UInt8], leftOut: ObjectID?, folder: ObjectID)? {
         var found: (id: ObjectID, type: git_object_t)? = (tree, GIT_OBJECT_TREE)
         if !folder.isEmpty { found = try withTree(tree) { (handle) throws(GitError) in try lookUp(folder, in: handle) } }
         guard let (id, type) = found, type == GIT_OBJECT_TREE else { return nil }
-        return try withTree(id) { (handle) throws(GitError) -> (bytes: [UInt8], leftOut: ObjectID?) in
+        return try withTree(id) { (handle) throws(GitError) -> (bytes: [UInt8], leftOut: ObjectID?, folder: ObjectID) in
             var bytes: [UInt8] = []
             var leftOut: ObjectID?
             for index in 0..<git_tree_entrycount(handle) {
@@ -88,7 +90,7 @@ extension Repository {
                 withUnsafeBytes(of: git_tree_entry_filemode(entry).rawValue) { bytes.append(contentsOf: $0) }
                 bytes.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name) + 1))
             }
-            return (bytes, leftOut)
+            return (bytes, leftOut, id)
         }
     }
 

@@ -104,7 +104,8 @@ package final class Repository {
                 id: id, tree: ObjectID(git_commit_tree_id(commit)!), parents: parents,
                 author: Signature(git_commit_author(commit)!),
                 committer: Signature(git_commit_committer(commit)!),
-                message: String(gitString: git_commit_message(commit)))
+                message: String(gitString: git_commit_message(commit)),
+                signed: git_commit_raw_header(commit).map { strstr($0, "\ngpgsig ") != nil } ?? false)
         }
     }
 

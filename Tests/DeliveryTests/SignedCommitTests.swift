@@ -107,7 +107,7 @@ import Trust
         // The deployment log says who signed what.
         let statuses = try space.clone.history(from: space.clone.resolve("HEAD")).map {
             try Delivery.DeploymentLog(repositoryPath: space.clonePath, manifestPath: "").signatureStatus(
-                $0.id, repo: space.clone,
+                $0, repo: space.clone,
                 trust: SigningTrust(
                     allowedSigners: keys.allowedSigners, openpgpKeys: keys.openpgpKeys))
         }

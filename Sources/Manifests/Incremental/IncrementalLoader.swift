@@ -29,8 +29,11 @@ package struct IncrementalLoader: Sendable {
         self.limits = limits
     }
 
-    /// The manifests at `commit`, and the files they were loaded from.
-    package mutating func load(repository: Repository, commit: ObjectID, review: ReviewRequest? = nil) throws -> LoadedManifests {
+    /// The manifests at `commit`, and the files they were loaded from. `rootTree`, when the
+    /// caller knows it, is the manifest root's tree at `commit`.
+    package mutating func load(
+        repository: Repository, commit: ObjectID, rootTree: ObjectID? = nil, review: ReviewRequest? = nil
+    ) throws -> LoadedManifests {
         guard var read = files else {
             let read = try ManifestFiles.read(repository: repository, commit: commit, path: path, limits: limits)
             files = read
@@ -47,7 +50,7 @@ package struct IncrementalLoader: Sendable {
         }
         let from = read.commit
         // With environments named, the others' folders are not even compared.
-        try read.move(to: commit, repository: repository, path: path, limits: limits, environments: environments)
+        try read.move(to: commit, rootTree: rootTree, repository: repository, path: path, limits: limits, environments: environments)
         files = read
         if review == nil, let kept, let from, read.base == from, let changes = read.changes,
             let result = patch(kept, old: { [read] in read.replaced[$0] }, to: read, changes: changes)

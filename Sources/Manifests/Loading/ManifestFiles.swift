@@ -171,8 +171,10 @@ package struct ManifestFiles: Sendable {
 
     /// Makes these files `commit`'s, as `read(after:)` does, in place: a reader that keeps no
     /// other copy of them (a log's loader) changes the few paths that differ and copies nothing.
+    /// `rootTree` is the root folder's tree at `commit` when the caller has found it already.
     package mutating func move(
-        to commit: ObjectID, repository: Repository, path: String, limits: Limits = Limits(), environments: Set<String>? = nil
+        to commit: ObjectID, rootTree known: ObjectID? = nil, repository: Repository, path: String, limits: Limits = Limits(),
+        environments: Set<String>? = nil
     ) throws {
         let root = try ManifestPath.normalizedRoot(path)
         let prefix = root.isEmpty ? "" : root + "/"
@@ -185,7 +187,7 @@ package struct ManifestFiles: Sendable {
         replaced = [:]
         if from == commit { return }
         // A root that is gone (or no longer a folder) fails as a full read says.
-        guard let newRoot = try Self.rootTree(of: commit, root: root, in: repository),
+        guard let newRoot = try known ?? Self.rootTree(of: commit, root: root, in: repository),
             let oldRoot = try rootTree ?? Self.rootTree(of: from, root: root, in: repository)
         else {
             self = try Self.read(repository: repository, commit: commit, path: path, limits: limits)
