@@ -1,13 +1,18 @@
 #include "clibc.h"
 #include <stdio.h>
+#include <unistd.h>
 
 void berth_line_buffer_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
 void berth_block_buffer_stdout(void) {
+    /* A terminal keeps its lines as they come. Elsewhere (a pipe, a file), blocks small
+       enough that a reader such as `head` or `less` has its first screen at once. */
+    static char buffer[8 << 10];
+    if (isatty(STDOUT_FILENO)) return;
     fflush(stdout);
-    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
 }
 
 void berth_flush_stdout(void) {

@@ -56,6 +56,8 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while ready.count >= capacity, !stopped {
+            // A full batch the reader has not been woken for yet would keep both waiting.
+            announce(force: true)
             producerWaits = true
             condition.wait()
         }
@@ -106,7 +108,9 @@ final class HandOff<Item: Sendable>: @unchecked Sendable {
         }
         while ready.isEmpty, !finished, !stopped {
             readerWaits = true
-            condition.wait()
+            // Woken for a batch, or after `delay` at most: a value handed over just before its
+            // producer went on to something long (a whole load) is not kept from the reader.
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(Self.delay) / 1e9))
         }
         readerWaits = false
         unannouncedSince = nil

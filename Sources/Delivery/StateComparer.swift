@@ -14,7 +14,12 @@ struct StateComparer {
         let taskDefinition: JSONValue
         let settings: JSONValue
 
-        func same(as other: ServiceState) -> Bool { taskDefinition == other.taskDefinition && settings == other.settings }
+        /// Equal forms, confirmed by their bytes (what the hashes are made of): strings that
+        /// differ only in Unicode normalization are equal to Swift, not to the hash.
+        func same(as other: ServiceState) -> Bool {
+            taskDefinition == other.taskDefinition && settings == other.settings
+                && taskDefinition.canonicalBytes == other.taskDefinition.canonicalBytes && settings.canonicalBytes == other.settings.canonicalBytes
+        }
     }
 
     /// By render id: nil for a rendering whose requests cannot be made (left out, as before).

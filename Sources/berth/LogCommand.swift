@@ -48,6 +48,8 @@ struct LogCommand: AsyncParsableCommand {
         // Written out in blocks, and whenever the log waits for its next entry (a line at a time
         // was a tenth of the log's time at 100,000 commits).
         berth_block_buffer_stdout()
+        // What was found is out before an error that stopped the rest is.
+        defer { berth_flush_stdout() }
         var sinceDate: Date?, untilDate: Date?
         if let since {
             guard let date = Freeze.parseDate(since) else { throw ValidationError("--since '\(since)' is not a date") }

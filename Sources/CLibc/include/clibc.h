@@ -6,8 +6,8 @@
    escape hatch; C can. */
 void berth_line_buffer_stdout(void);
 
-/* Makes stdout buffered in blocks, for a command that prints many lines at once (`berth log`);
-   it flushes with `berth_flush_stdout` whenever it waits. */
+/* Makes stdout buffered in blocks unless it is a terminal, for a command that prints many lines
+   at once (`berth log`); it flushes with `berth_flush_stdout` whenever it waits. */
 void berth_block_buffer_stdout(void);
 void berth_flush_stdout(void);
 

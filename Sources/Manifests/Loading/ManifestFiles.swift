@@ -193,8 +193,10 @@ package struct ManifestFiles: Sendable {
             self = try Self.read(repository: repository, commit: commit, path: path, limits: limits)
             return
         }
-        self.commit = commit
-        rootTree = newRoot
+        // Named after `commit` only once moved: files that failed half way are no one's, and
+        // a read after them starts afresh.
+        self.commit = nil
+        rootTree = nil
         let others = prefix + "environments/"
         let found = try repository.changedFiles(from: oldRoot, to: newRoot, at: root) { folder in
             guard let environments, folder.hasPrefix(others) else { return false }
@@ -215,6 +217,8 @@ package struct ManifestFiles: Sendable {
             }
         }
         guard files.count <= limits.maxFiles else { throw Self.tooMany(files.count, root: root, limits: limits) }
+        self.commit = commit
+        rootTree = newRoot
     }
 
     /// The tree of the folder `root` at `commit` (its whole tree for ""), nil when that is not
