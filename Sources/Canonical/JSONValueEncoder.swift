@@ -12,7 +12,7 @@ import Foundation
 struct JSONValueEncoder {
     static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let root = Slot()
-        try root.store(value, path: [])
+        try root.store(value, path: nil)
         if case .empty = root.content {
             throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(T.self) did not encode any values"))
         }
@@ -40,26 +40,38 @@ struct JSONValueEncoder {
             }
         }
 
-        func store<T: Encodable>(_ value: T, path: [any CodingKey]) throws {
-            switch value {
-            case let data as Data: content = .value(.string(data.base64EncodedString()))
-            case let url as URL: content = .value(.string(url.absoluteString))
-            case let number as Float:
-                guard number.isFinite else { throw Self.nonFinite(number, path) }
-                content = .value(.number(Double("\(number)") ?? Double(number)))
-            case let number as Double:
-                guard number.isFinite else { throw Self.nonFinite(number, path) }
-                content = .value(.number(number))
-            default: try value.encode(to: SlotEncoder(slot: self, codingPath: path))
+        func store<T: Encodable>(_ value: T, path: CodingPath?) throws {
+            // By type, not by casting every value: most are strings and numbers the switch
+            // below never needs.
+            if T.self == Data.self || T.self == URL.self || T.self == Float.self || T.self == Double.self
+                || T.self == (any Encodable).self
+            {
+                switch value {
+                case let data as Data: content = .value(.string(data.base64EncodedString()))
+                case let url as URL: content = .value(.string(url.absoluteString))
+                case let number as Float:
+                    guard number.isFinite else { throw Self.nonFinite(number, path) }
+                    content = .value(.number(Double("\(number)") ?? Double(number)))
+                case let number as Double:
+                    guard number.isFinite else { throw Self.nonFinite(number, path) }
+                    content = .value(.number(number))
+                default: try value.encode(to: SlotEncoder(slot: self, path: path))
+                }
+                return
             }
+            try value.encode(to: SlotEncoder(slot: self, path: path))
         }
 
         /// The object this slot holds, made when first asked for (a keyed container used twice
-        /// writes into the same object, as `JSONEncoder`'s does).
+        /// writes into the same object, as `JSONEncoder`'s does). The members are taken out of
+        /// the slot while one is added, so they are not copied for every member.
         func member(_ key: String) -> Slot {
             var members: [String: Slot] = [:]
-            if case .object(let existing) = content { members = existing }
-            if let slot = members[key] { return slot }
+            if case .object(let existing) = content {
+                if let slot = existing[key] { return slot }
+                members = existing
+            }
+            content = .empty
             let slot = Slot()
             members[key] = slot
             content = .object(members)
@@ -69,6 +81,7 @@ struct JSONValueEncoder {
         func append() -> Slot {
             var items: [Slot] = []
             if case .array(let existing) = content { items = existing }
+            content = .empty
             let slot = Slot()
             items.append(slot)
             content = .array(items)
@@ -83,74 +96,100 @@ struct JSONValueEncoder {
         func becomeObject() { if case .object = content {} else { content = .object([:]) } }
         func becomeArray() { if case .array = content {} else { content = .array([]) } }
 
-        static func nonFinite(_ value: Any, _ path: [any CodingKey]) -> EncodingError {
-            EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) is not a valid JSON number"))
+        static func nonFinite(_ value: Any, _ path: CodingPath?) -> EncodingError {
+            EncodingError.invalidValue(value, .init(codingPath: CodingPath.keys(path), debugDescription: "\(value) is not a valid JSON number"))
+        }
+    }
+
+    /// A coding path as a chain of links, spelled out only when asked (an error, or a type
+    /// that reads its path): an array made for every value was a tenth of encoding.
+    final class CodingPath {
+        let parent: CodingPath?
+        let key: any CodingKey
+
+        init(_ parent: CodingPath?, _ key: any CodingKey) {
+            self.parent = parent
+            self.key = key
+        }
+
+        static func keys(_ path: CodingPath?) -> [any CodingKey] {
+            var keys: [any CodingKey] = []
+            var link = path
+            while let current = link {
+                keys.append(current.key)
+                link = current.parent
+            }
+            return keys.reversed()
         }
     }
 
     struct SlotEncoder: Encoder {
         let slot: Slot
-        let codingPath: [any CodingKey]
+        let path: CodingPath?
+        var codingPath: [any CodingKey] { CodingPath.keys(path) }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             slot.becomeObject()
-            return KeyedEncodingContainer(Keyed<Key>(slot: slot, codingPath: codingPath))
+            return KeyedEncodingContainer(Keyed<Key>(slot: slot, path: path))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
             slot.becomeArray()
-            return Unkeyed(slot: slot, codingPath: codingPath)
+            return Unkeyed(slot: slot, path: path)
         }
 
-        func singleValueContainer() -> any SingleValueEncodingContainer { Single(slot: slot, codingPath: codingPath) }
+        func singleValueContainer() -> any SingleValueEncodingContainer { Single(slot: slot, path: path) }
     }
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let slot: Slot
-        let codingPath: [any CodingKey]
+        let path: CodingPath?
+        var codingPath: [any CodingKey] { CodingPath.keys(path) }
 
         mutating func encodeNil(forKey key: Key) throws { slot.member(key.stringValue).content = .value(.null) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            try slot.member(key.stringValue).store(value, path: codingPath + [key])
+            try slot.member(key.stringValue).store(value, path: CodingPath(path, key))
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
             let member = slot.member(key.stringValue)
             member.becomeObject()
-            return KeyedEncodingContainer(Keyed<NestedKey>(slot: member, codingPath: codingPath + [key]))
+            return KeyedEncodingContainer(Keyed<NestedKey>(slot: member, path: CodingPath(path, key)))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             let member = slot.member(key.stringValue)
             member.becomeArray()
-            return Unkeyed(slot: member, codingPath: codingPath + [key])
+            return Unkeyed(slot: member, path: CodingPath(path, key))
         }
-        mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.member("super"), codingPath: codingPath) }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { SlotEncoder(slot: slot.member(key.stringValue), codingPath: codingPath + [key]) }
+        mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.member("super"), path: path) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { SlotEncoder(slot: slot.member(key.stringValue), path: CodingPath(path, key)) }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
         let slot: Slot
-        let codingPath: [any CodingKey]
+        let path: CodingPath?
+        var codingPath: [any CodingKey] { CodingPath.keys(path) }
         var count: Int { slot.count }
 
         mutating func encodeNil() throws { slot.append().content = .value(.null) }
-        mutating func encode<T: Encodable>(_ value: T) throws { try slot.append().store(value, path: codingPath) }
+        mutating func encode<T: Encodable>(_ value: T) throws { try slot.append().store(value, path: path) }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             let item = slot.append()
             item.becomeObject()
-            return KeyedEncodingContainer(Keyed<NestedKey>(slot: item, codingPath: codingPath))
+            return KeyedEncodingContainer(Keyed<NestedKey>(slot: item, path: path))
         }
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
             let item = slot.append()
             item.becomeArray()
-            return Unkeyed(slot: item, codingPath: codingPath)
+            return Unkeyed(slot: item, path: path)
         }
-        mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.append(), codingPath: codingPath) }
+        mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.append(), path: path) }
     }
 
     struct Single: SingleValueEncodingContainer {
         let slot: Slot
-        let codingPath: [any CodingKey]
+        let path: CodingPath?
+        var codingPath: [any CodingKey] { CodingPath.keys(path) }
 
         mutating func encodeNil() throws { slot.content = .value(.null) }
         mutating func encode(_ value: Bool) throws { slot.content = .value(.bool(value)) }
@@ -165,8 +204,8 @@ struct JSONValueEncoder {
         mutating func encode(_ value: UInt8) throws { slot.content = .value(.number(Double(value))) }
         mutating func encode(_ value: UInt16) throws { slot.content = .value(.number(Double(value))) }
         mutating func encode(_ value: UInt32) throws { slot.content = .value(.number(Double(value))) }
-        mutating func encode(_ value: Double) throws { try slot.store(value, path: codingPath) }
-        mutating func encode(_ value: Float) throws { try slot.store(value, path: codingPath) }
-        mutating func encode<T: Encodable>(_ value: T) throws { try slot.store(value, path: codingPath) }
+        mutating func encode(_ value: Double) throws { try slot.store(value, path: path) }
+        mutating func encode(_ value: Float) throws { try slot.store(value, path: path) }
+        mutating func encode<T: Encodable>(_ value: T) throws { try slot.store(value, path: path) }
     }
 }
