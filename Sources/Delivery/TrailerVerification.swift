@@ -22,7 +22,7 @@ struct TrailerVerifier {
     let root: String
     /// The services of the last commit compared: a commit asked for twice in a row is loaded
     /// once. One, not all: a long log must not keep every promotion's services.
-    private var rendered: (id: ObjectID, services: [String: [String: RenderedService]])?
+    private var rendered: (id: ObjectID, services: [RenderedService])?
     /// The commits checked are close to each other: each is loaded by what changed since the
     /// last, and services that did not change keep their hashes.
     private var loader: IncrementalLoader
@@ -127,8 +127,7 @@ struct TrailerVerifier {
     }
 
     private mutating func compare(_ commit: Commit, with remade: LoadedManifests, making what: String) throws -> TrailerVerification {
-        let actual = try services(at: commit.id)
-        let expected = Self.services(remade)
+        let actualServices = try services(at: commit.id)
         // The same rendering is the same service; only services rendered apart are hashed.
         func same(_ a: RenderedService?, _ b: RenderedService?) -> Bool {
             guard let a, let b else { return a == nil && b == nil }
@@ -136,9 +135,22 @@ struct TrailerVerifier {
             guard let left = try? desired.desired(a), let right = try? desired.desired(b) else { return false }
             return left.specHash == right.specHash && left.settingsHash == right.settingsHash
         }
-        let differing = Set(actual.keys).union(expected.keys).sorted().flatMap { env in
-            Set((actual[env] ?? [:]).keys).union((expected[env] ?? [:]).keys).sorted()
-                .filter { !same(actual[env]?[$0], expected[env]?[$0]) }.map { "\(env)/\($0)" }
+        var differing: [String]
+        if actualServices.count == remade.rendered.count,
+            zip(actualServices, remade.rendered).allSatisfy({ $0.environment == $1.environment && $0.service == $1.service })
+        {
+            // Both loaded by one loader from nearly the same files: the services stand in the
+            // same places, and most are the same renderings.
+            differing = zip(actualServices, remade.rendered).filter { !same($0, $1) }
+                .sorted { ($0.0.environment, $0.0.service) < ($1.0.environment, $1.0.service) }
+                .map { "\($0.0.environment)/\($0.0.service)" }
+        } else {
+            let actual = Self.services(actualServices)
+            let expected = Self.services(remade.rendered)
+            differing = Set(actual.keys).union(expected.keys).sorted().flatMap { env in
+                Set((actual[env] ?? [:]).keys).union((expected[env] ?? [:]).keys).sorted()
+                    .filter { !same(actual[env]?[$0], expected[env]?[$0]) }.map { "\(env)/\($0)" }
+            }
         }
         desired.keep(only: remade)
         guard differing.isEmpty else {
@@ -148,17 +160,17 @@ struct TrailerVerifier {
         return .init(verified: true, reason: "the commit is what \(what) makes")
     }
 
-    private mutating func services(at id: ObjectID) throws -> [String: [String: RenderedService]] {
+    private mutating func services(at id: ObjectID) throws -> [RenderedService] {
         if let rendered, rendered.id == id { return rendered.services }
-        let state = Self.services(try loader.load(repository: repo, commit: id))
+        let state = try loader.load(repository: repo, commit: id).rendered
         rendered = (id, state)
         return state
     }
 
     /// Each environment's rendered services, by name.
-    static func services(_ loaded: LoadedManifests) -> [String: [String: RenderedService]] {
+    static func services(_ rendered: [RenderedService]) -> [String: [String: RenderedService]] {
         var result: [String: [String: RenderedService]] = [:]
-        for service in loaded.rendered { result[service.environment, default: [:]][service.service] = service }
+        for service in rendered { result[service.environment, default: [:]][service.service] = service }
         return result
     }
 }
