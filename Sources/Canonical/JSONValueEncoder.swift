@@ -12,7 +12,7 @@ import Foundation
 struct JSONValueEncoder {
     static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let root = Slot()
-        try root.store(value, path: nil)
+        try root.store(value, path: CodingKeyPath())
         if case .empty = root.content {
             throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(T.self) did not encode any values"))
         }
@@ -40,7 +40,7 @@ struct JSONValueEncoder {
             }
         }
 
-        func store<T: Encodable>(_ value: T, path: CodingPath?) throws {
+        func store<T: Encodable>(_ value: T, path: CodingKeyPath) throws {
             // By type, not by casting every value: most are strings and numbers the switch
             // below never needs.
             if T.self == Data.self || T.self == URL.self || T.self == Float.self || T.self == Double.self
@@ -96,37 +96,15 @@ struct JSONValueEncoder {
         func becomeObject() { if case .object = content {} else { content = .object([:]) } }
         func becomeArray() { if case .array = content {} else { content = .array([]) } }
 
-        static func nonFinite(_ value: Any, _ path: CodingPath?) -> EncodingError {
-            EncodingError.invalidValue(value, .init(codingPath: CodingPath.keys(path), debugDescription: "\(value) is not a valid JSON number"))
-        }
-    }
-
-    /// A coding path as a chain of links, spelled out only when asked (an error, or a type
-    /// that reads its path): an array made for every value was a tenth of encoding.
-    final class CodingPath {
-        let parent: CodingPath?
-        let key: any CodingKey
-
-        init(_ parent: CodingPath?, _ key: any CodingKey) {
-            self.parent = parent
-            self.key = key
-        }
-
-        static func keys(_ path: CodingPath?) -> [any CodingKey] {
-            var keys: [any CodingKey] = []
-            var link = path
-            while let current = link {
-                keys.append(current.key)
-                link = current.parent
-            }
-            return keys.reversed()
+        static func nonFinite(_ value: Any, _ path: CodingKeyPath) -> EncodingError {
+            EncodingError.invalidValue(value, .init(codingPath: path.keys(), debugDescription: "\(value) is not a valid JSON number"))
         }
     }
 
     struct SlotEncoder: Encoder {
         let slot: Slot
-        let path: CodingPath?
-        var codingPath: [any CodingKey] { CodingPath.keys(path) }
+        let path: CodingKeyPath
+        var codingPath: [any CodingKey] { path.keys() }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -144,31 +122,31 @@ struct JSONValueEncoder {
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let slot: Slot
-        let path: CodingPath?
-        var codingPath: [any CodingKey] { CodingPath.keys(path) }
+        let path: CodingKeyPath
+        var codingPath: [any CodingKey] { path.keys() }
 
         mutating func encodeNil(forKey key: Key) throws { slot.member(key.stringValue).content = .value(.null) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            try slot.member(key.stringValue).store(value, path: CodingPath(path, key))
+            try slot.member(key.stringValue).store(value, path: path.appending(key))
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
             let member = slot.member(key.stringValue)
             member.becomeObject()
-            return KeyedEncodingContainer(Keyed<NestedKey>(slot: member, path: CodingPath(path, key)))
+            return KeyedEncodingContainer(Keyed<NestedKey>(slot: member, path: path.appending(key)))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             let member = slot.member(key.stringValue)
             member.becomeArray()
-            return Unkeyed(slot: member, path: CodingPath(path, key))
+            return Unkeyed(slot: member, path: path.appending(key))
         }
         mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.member("super"), path: path) }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { SlotEncoder(slot: slot.member(key.stringValue), path: CodingPath(path, key)) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { SlotEncoder(slot: slot.member(key.stringValue), path: path.appending(key)) }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
         let slot: Slot
-        let path: CodingPath?
-        var codingPath: [any CodingKey] { CodingPath.keys(path) }
+        let path: CodingKeyPath
+        var codingPath: [any CodingKey] { path.keys() }
         var count: Int { slot.count }
 
         mutating func encodeNil() throws { slot.append().content = .value(.null) }
@@ -188,8 +166,8 @@ struct JSONValueEncoder {
 
     struct Single: SingleValueEncodingContainer {
         let slot: Slot
-        let path: CodingPath?
-        var codingPath: [any CodingKey] { CodingPath.keys(path) }
+        let path: CodingKeyPath
+        var codingPath: [any CodingKey] { path.keys() }
 
         mutating func encodeNil() throws { slot.content = .value(.null) }
         mutating func encode(_ value: Bool) throws { slot.content = .value(.bool(value)) }

@@ -1,3 +1,4 @@
+import ECSModel
 import Foundation
 
 /// Decodes a typed value straight from a manifest node, as `JSONDecoder` would from the node
@@ -7,12 +8,12 @@ import Foundation
 struct NodeDecoder: Decoder {
     let node: Node
     /// Where the node sits: its container's path and its own key.
-    let parent: NodePath
+    let parent: CodingKeyPath
     let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var codingPath: [any CodingKey] { parent.keys(then: key) }
 
-    init(_ node: Node, parent: NodePath = NodePath(), key: (any CodingKey)? = nil) {
+    init(_ node: Node, parent: CodingKeyPath = CodingKeyPath(), key: (any CodingKey)? = nil) {
         self.node = node
         self.parent = parent
         self.key = key
@@ -33,42 +34,6 @@ struct NodeDecoder: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { single }
-}
-
-/// Where a decoded value sits, as a chain of keys spelled out only when asked (an error names
-/// it): building the path as an array for every value decoded was a third of decoding a task
-/// definition. A container makes one link; a value in it, none.
-struct NodePath {
-    final class Link {
-        let parent: Link?
-        let key: any CodingKey
-        init(parent: Link?, key: any CodingKey) {
-            self.parent = parent
-            self.key = key
-        }
-    }
-
-    private var last: Link?
-
-    init() {}
-
-    func appending(_ key: (any CodingKey)?) -> NodePath {
-        guard let key else { return self }
-        var path = NodePath()
-        path.last = Link(parent: last, key: key)
-        return path
-    }
-
-    /// The keys from the top, and `key` after them.
-    func keys(then key: (any CodingKey)? = nil) -> [any CodingKey] {
-        var result: [any CodingKey] = key.map { [$0] } ?? []
-        var link = last
-        while let current = link {
-            result.append(current.key)
-            link = current.parent
-        }
-        return result.reversed()
-    }
 }
 
 private func mismatch(_ type: Any.Type, _ node: Node, _ path: [any CodingKey]) -> DecodingError {
@@ -96,7 +61,7 @@ private func floating(_ node: Node, _ path: [any CodingKey]) throws -> Double {
 
 private struct SingleNodeContainer: SingleValueDecodingContainer {
     let node: Node
-    let parent: NodePath
+    let parent: CodingKeyPath
     let key: (any CodingKey)?
     var codingPath: [any CodingKey] { parent.keys(then: key) }
 
@@ -126,7 +91,7 @@ private struct SingleNodeContainer: SingleValueDecodingContainer {
 
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let entries: [Node.Entry]
-    let path: NodePath
+    let path: CodingKeyPath
     var codingPath: [any CodingKey] { path.keys() }
 
     /// The value of `key`: the last one written, as `Node`'s own lookups take it (the reader
@@ -200,11 +165,11 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
 private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
     let items: [Node]
-    let path: NodePath
+    let path: CodingKeyPath
     var currentIndex = 0
     var codingPath: [any CodingKey] { path.keys() }
 
-    init(items: [Node], path: NodePath) {
+    init(items: [Node], path: CodingKeyPath) {
         self.items = items
         self.path = path
     }
