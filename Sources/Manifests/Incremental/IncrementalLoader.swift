@@ -48,19 +48,10 @@ package struct IncrementalLoader: Sendable {
             kept = last.loaded
             self.last = nil
         }
-        let from = read.commit
         // With environments named, the others' folders are not even compared.
         try read.move(to: commit, rootTree: rootTree, repository: repository, path: path, limits: limits, environments: environments)
         files = read
-        if review == nil, let kept, let from, read.base == from, let changes = read.changes,
-            let result = patch(kept, old: { [read] in read.replaced[$0] }, to: read, changes: changes)
-        {
-            last = (result, read)
-            lastIsOwnRead = true
-            patched += 1
-            return result
-        }
-        return load(read, review: review, ownRead: true)
+        return load(read, review: review, ownRead: true, movedFrom: kept)
     }
 
     /// The manifests in `files` (read from a commit: files without git versions are loaded
@@ -70,11 +61,20 @@ package struct IncrementalLoader: Sendable {
         load(files, review: review, ownRead: false)
     }
 
-    private mutating func load(_ files: ManifestFiles, review: ReviewRequest?, ownRead: Bool) -> LoadedManifests {
+    /// `movedFrom`: the load of the read `files` were moved from (`ManifestFiles.move`), which
+    /// a patch compares with through what the move replaced.
+    private mutating func load(
+        _ files: ManifestFiles, review: ReviewRequest?, ownRead: Bool, movedFrom kept: LoadedManifests? = nil
+    ) -> LoadedManifests {
         lastIsOwnRead = false
-        if review == nil, let last, let changes = files.changes(since: last.from),
-            let result = patch(last.loaded, old: { last.from.versions?[$0] }, to: files, changes: changes)
-        {
+        var result: LoadedManifests?
+        if review == nil, let kept, let changes = files.changes {
+            // A move that fell back to a whole read has no changes, and loads afresh.
+            result = patch(kept, old: { files.replaced[$0] }, to: files, changes: changes)
+        } else if review == nil, let last, let changes = files.changes(since: last.from) {
+            result = patch(last.loaded, old: { last.from.versions?[$0] }, to: files, changes: changes)
+        }
+        if let result {
             self.last = (result, files)
             lastIsOwnRead = ownRead
             patched += 1

@@ -21,8 +21,8 @@ package struct ManifestFiles: Sendable {
     package private(set) var files: [String: Content]
     /// The commit read, nil for a work tree.
     package private(set) var commit: ObjectID?
-    /// The root folder's tree at `commit`: the next read compares from it without reading
-    /// this commit again.
+    /// The root folder's tree at `commit`, once a move has found it: the next move compares
+    /// from it without reading this commit again (a whole read leaves it to the first move).
     private var rootTree: ObjectID?
     /// For a read made from another (`read(after:)`), that one's commit and the paths that
     /// differ from it.
@@ -148,7 +148,6 @@ package struct ManifestFiles: Sendable {
         guard entries.count <= limits.maxFiles else { throw tooMany(entries.count, root: root, limits: limits) }
         var read = ManifestFiles(files: [:], displayPrefix: root.isEmpty ? "" : root + "/", commit: commit)
         read.versions = [:]
-        read.rootTree = try rootTree(of: commit, root: root, in: repository)
         for entry in entries { try read.store(entry, at: entry.path, from: repository, limits: limits) }
         return read
     }
