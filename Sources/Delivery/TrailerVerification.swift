@@ -135,23 +135,23 @@ struct TrailerVerifier {
             guard let left = try? desired.desired(a), let right = try? desired.desired(b) else { return false }
             return left.specHash == right.specHash && left.settingsHash == right.settingsHash
         }
-        var differing: [String]
+        // Each service of either side, with its rendering on each.
+        var pairs: [(environment: String, service: String, actual: RenderedService?, expected: RenderedService?)]
         if actualServices.count == remade.rendered.count,
             zip(actualServices, remade.rendered).allSatisfy({ $0.environment == $1.environment && $0.service == $1.service })
         {
             // Both loaded by one loader from nearly the same files: the services stand in the
             // same places, and most are the same renderings.
-            differing = zip(actualServices, remade.rendered).filter { !same($0, $1) }
-                .sorted { ($0.0.environment, $0.0.service) < ($1.0.environment, $1.0.service) }
-                .map { "\($0.0.environment)/\($0.0.service)" }
+            pairs = zip(actualServices, remade.rendered).map { ($0.environment, $0.service, $0, $1) }
         } else {
             let actual = Self.services(actualServices)
             let expected = Self.services(remade.rendered)
-            differing = Set(actual.keys).union(expected.keys).sorted().flatMap { env in
-                Set((actual[env] ?? [:]).keys).union((expected[env] ?? [:]).keys).sorted()
-                    .filter { !same(actual[env]?[$0], expected[env]?[$0]) }.map { "\(env)/\($0)" }
+            pairs = Set(actual.keys).union(expected.keys).flatMap { env in
+                Set((actual[env] ?? [:]).keys).union((expected[env] ?? [:]).keys).map { (env, $0, actual[env]?[$0], expected[env]?[$0]) }
             }
         }
+        let differing = pairs.filter { !same($0.actual, $0.expected) }.sorted { ($0.environment, $0.service) < ($1.environment, $1.service) }
+            .map { "\($0.environment)/\($0.service)" }
         desired.keep(only: remade)
         guard differing.isEmpty else {
             let shown = differing.prefix(5).joined(separator: ", ") + (differing.count > 5 ? ", …" : "")
