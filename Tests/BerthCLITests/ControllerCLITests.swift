@@ -113,10 +113,14 @@ import Testing
         let scratch = try ScratchRepo()
         let origin = try Repository.create(at: scratch.path + "/origin.git", bare: true)
         try origin.fetch(scratch.path, refspecs: ["+refs/heads/main:refs/heads/main"])
-        let port = try FreePort.pick(), prometheusPort = try FreePort.pick()
+        let port = try FreePort.pick()
         let controller = try Self.controller(scratch.path + "/origin.git", port: port)
         defer { if controller.isRunning { controller.terminate() } }
-        _ = await Self.waitFor("http://127.0.0.1:\(port)") { Self.environments($0).values.filter { $0["converged"] as? Bool == true }.count == 2 }
+        // Deadlines, not counts: on a loaded two-core machine every step here can take long.
+        let converged = await Self.waitFor("http://127.0.0.1:\(port)", seconds: 120) {
+            Self.environments($0).values.filter { $0["converged"] as? Bool == true }.count == 2
+        }
+        #expect(converged.map { Self.environments($0).values.filter { $0["converged"] as? Bool == true }.count } == 2)
 
         let folder = scratch.path + "/prometheus"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -126,17 +130,30 @@ import Testing
           - job_name: berth
             static_configs: [{targets: ["127.0.0.1:\(port)"]}]
         """.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let prometheus = Process()
-        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        prometheus.arguments = [
-            "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data",
-            "--web.listen-address=127.0.0.1:\(prometheusPort)",
-        ]
-        prometheus.standardOutput = FileHandle.nullDevice
-        prometheus.standardError = FileHandle.nullDevice
-        try prometheus.run()
+        // Another test can take the picked port before Prometheus binds it: then it exits, and
+        // it starts again on another.
+        var prometheus = Process(), prometheusPort = 0, ready = false
+        for attempt in 0..<3 where !ready {
+            prometheusPort = try FreePort.pick()
+            prometheus = Process()
+            prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+            prometheus.arguments = [
+                "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/data\(attempt)",
+                "--web.listen-address=127.0.0.1:\(prometheusPort)",
+            ]
+            prometheus.standardOutput = FileHandle.nullDevice
+            prometheus.standardError = FileHandle.nullDevice
+            try prometheus.run()
+            let deadline = Date().addingTimeInterval(60)
+            while prometheus.isRunning && !ready && Date() < deadline {
+                ready = (try? await Self.http("GET", "http://127.0.0.1:\(prometheusPort)/-/ready"))?.0 == 200
+                if !ready { try await Task.sleep(nanoseconds: 200_000_000) }
+            }
+            if !ready { kill(prometheus.processIdentifier, SIGKILL); prometheus.waitUntilExit() }
+        }
+        #expect(ready, "Prometheus did not become ready")
         // SIGKILL: the test runner's blocked SIGTERM is inherited.
-        defer { kill(prometheus.processIdentifier, SIGKILL); prometheus.waitUntilExit() }
+        defer { if prometheus.isRunning { kill(prometheus.processIdentifier, SIGKILL); prometheus.waitUntilExit() } }
 
         func quantile(_ expression: String) async -> Double? {
             let query = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -150,10 +167,16 @@ import Testing
         let reconcile = "histogram_quantile(0.9, sum by (le) (berth_reconcile_duration_seconds_bucket))"
         let lead = "histogram_quantile(0.5, sum by (le) (berth_lead_time_seconds_bucket{stage=\"steady\"}))"
         var answers: (Double?, Double?) = (nil, nil)
-        for _ in 0..<150 {
+        let deadline = Date().addingTimeInterval(90)
+        while ready && Date() < deadline {
             answers = (await quantile(reconcile), await quantile(lead))
             if answers.0 != nil && answers.1 != nil { break }
             try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        if answers.0 == nil || answers.1 == nil, ready {
+            // What Prometheus saw of its target, for whoever reads the failure.
+            let targets = try? await Self.http("GET", "http://127.0.0.1:\(prometheusPort)/api/v1/targets")
+            Issue.record("Prometheus's targets: \(targets?.1 ?? "none")")
         }
         #expect(answers.0.map { $0.isFinite && $0 > 0 } == true, "reconcile p90: \(String(describing: answers.0))")
         #expect(answers.1.map { $0.isFinite && $0 >= 0 } == true, "lead time p50: \(String(describing: answers.1))")
