@@ -38,11 +38,15 @@ extension NotesRecorder {
     /// Publishes the local records: merges the origin's, then moves the origin's notes ref from
     /// the commit that was merged to the merge, by compare-and-swap (a push that must fast-
     /// forward; in place for a repository on this machine). A writer in between makes the
-    /// move fail: berth fetches, merges and tries again, with backoff, `attempts` times.
+    /// move fail: berth fetches, merges and tries again, with backoff, at least `attempts`
+    /// times and for at least `patience` seconds: with several writers on a loaded machine one
+    /// round can take a second, and a count alone gave up while the others kept winning.
     /// `fetched`: the origin's notes were fetched just now, so the first attempt need not.
     /// Publishes asked for while another waits its turn join it: the one that starts pushes
     /// every record written before it started, so those asked for before that need not push.
-    package nonisolated func publish(to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8) async throws -> PublishResult {
+    package nonisolated func publish(
+        to remote: NotesRemote, fetched: Bool = false, attempts: Int = 8, patience: TimeInterval = 60
+    ) async throws -> PublishResult {
         let ticket = publishes.withLock { state -> Int in
             state.asked[remote.url, default: 0] += 1
             return state.asked[remote.url]!
@@ -50,16 +54,19 @@ extension NotesRecorder {
         return try await publisher.run {
             if let done = self.publishes.withLock({ $0.done[remote.url] }), done.upTo >= ticket { return done.result }
             let upTo = self.publishes.withLock { $0.asked[remote.url] ?? ticket }
-            let result = try self.publishNow(to: remote, fetched: fetched, attempts: attempts)
+            let result = try self.publishNow(to: remote, fetched: fetched, attempts: attempts, patience: patience)
             self.publishes.withLock { $0.done[remote.url] = (upTo, result) }
             return result
         }
     }
 
-    nonisolated func publishNow(to remote: NotesRemote, fetched: Bool, attempts: Int) throws -> PublishResult {
+    nonisolated func publishNow(to remote: NotesRemote, fetched: Bool, attempts: Int, patience: TimeInterval) throws -> PublishResult {
         let repo = try Repository.discover(from: repositoryPath)
+        let deadline = Date().addingTimeInterval(patience)
         var lastError: GitError?
-        for attempt in 1...attempts {
+        var attempt = 0
+        while attempt < attempts || Date() < deadline {
+            attempt += 1
             if attempt > 1 { Thread.sleep(forTimeInterval: min(2, 0.05 * pow(2, Double(attempt - 2))) * Double.random(in: 0.5...1.5)) }
             do {
                 if attempt > 1 || !fetched { try fetchOrigin(repo, remote) }
@@ -81,7 +88,7 @@ extension NotesRecorder {
                 lastError = error
             }
         }
-        throw NotesError("records not published to \(remote.display) after \(attempts) attempts: \(lastError.map { "\($0)" } ?? "refused")")
+        throw NotesError("records not published to \(remote.display) after \(attempt) attempts: \(lastError.map { "\($0)" } ?? "refused")")
     }
 
     /// Another reader or publisher on this repository (another process, or a second recorder)
@@ -129,17 +136,21 @@ extension NotesRecorder {
         return DeploymentNote.union(mine, other).text
     }
 
+    static func moved(_ ref: String, _ origin: Repository) -> GitError {
+        let current = try? origin.referenceTarget(ref)
+        return GitError(code: .modified, message: "\(ref) moved to \(current?.short ?? "nothing") meanwhile", operation: "publish records")
+    }
+
     /// Moves the notes ref of a repository on this machine from `expected` to `commit`: the
     /// objects are copied into it under a scratch ref, then the ref is swapped atomically.
     nonisolated func moveInPlace(_ path: String, to commit: ObjectID, expected: ObjectID?) throws {
         let origin = try Repository.discover(from: path)
+        // Another writer moved it since the fetch: fail before copying objects for nothing.
+        if try origin.referenceTarget(ref) != expected { throw Self.moved(ref, origin) }
         let scratch = "refs/berth/incoming/\(UUID().uuidString.lowercased())"
         try origin.fetch(repositoryPath, refspecs: ["+\(ref):\(scratch)"])
         defer { try? origin.deleteReference(scratch) }
-        let current = try origin.referenceTarget(ref)
-        guard current == expected else {
-            throw GitError(code: .modified, message: "\(ref) moved to \(current?.short ?? "nothing") meanwhile", operation: "publish records")
-        }
+        guard try origin.referenceTarget(ref) == expected else { throw Self.moved(ref, origin) }
         do {
             try origin.moveReference(ref, to: commit, expected: expected, logMessage: "berth: records published")
         } catch {
