@@ -66,6 +66,16 @@ extension Repository {
     }
 }
 
+extension Repository {
+    /// Copies `root` and what it points to that this repository lacks from the repository at
+    /// `sourcePath`, children first, moving no reference: what moving a reference here by
+    /// compare-and-swap needs first. False when more than `localCopyLimit` objects are missing
+    /// (then a fetch writes them as one pack, not thousands of files).
+    package func copyMissingObjects(from sourcePath: String, reachableFrom root: ObjectID) throws(GitError) -> Bool {
+        try ObjectCopier(from: try Repository.open(at: sourcePath), to: self).copy(root, limit: Self.localCopyLimit)
+    }
+}
+
 /// A fetch refspec (`[+]src:dst`, each side with at most one `*`), as a local fetch reads it.
 struct LocalRefspec {
     let force: Bool

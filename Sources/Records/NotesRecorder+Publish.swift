@@ -142,14 +142,20 @@ extension NotesRecorder {
     }
 
     /// Moves the notes ref of a repository on this machine from `expected` to `commit`: the
-    /// objects are copied into it under a scratch ref, then the ref is swapped atomically.
+    /// objects it lacks are copied into it, then the ref is swapped atomically. Copied objects
+    /// a lost swap leaves behind are fresh, and git's gc keeps those for two weeks.
     nonisolated func moveInPlace(_ path: String, to commit: ObjectID, expected: ObjectID?) throws {
         let origin = try Repository.discover(from: path)
         // Another writer moved it since the fetch: fail before copying objects for nothing.
         if try origin.referenceTarget(ref) != expected { throw Self.moved(ref, origin) }
-        let scratch = "refs/berth/incoming/\(UUID().uuidString.lowercased())"
-        try origin.fetch(repositoryPath, refspecs: ["+\(ref):\(scratch)"])
-        defer { try? origin.deleteReference(scratch) }
+        var scratch: String?
+        defer { if let scratch { try? origin.deleteReference(scratch) } }
+        if try !origin.copyMissingObjects(from: repositoryPath, reachableFrom: commit) {
+            // Thousands missing (a first publish): fetched as one pack, under a ref of its own.
+            let name = "refs/berth/incoming/\(UUID().uuidString.lowercased())"
+            scratch = name
+            try origin.fetch(repositoryPath, refspecs: ["+\(ref):\(name)"])
+        }
         guard try origin.referenceTarget(ref) == expected else { throw Self.moved(ref, origin) }
         do {
             try origin.moveReference(ref, to: commit, expected: expected, logMessage: "berth: records published")
