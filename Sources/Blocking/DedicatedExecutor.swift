@@ -20,6 +20,12 @@ package final class DedicatedExecutor: SerialExecutor, Sendable {
         try await queue.run(body)
     }
 
+    /// Runs `body` on this executor's thread, in order, and returns at once: work whose caller
+    /// must not wait for it.
+    package func start(_ body: @escaping @Sendable () -> Void) {
+        queue.add(.closure(body))
+    }
+
     package func checkIsolated() {
         precondition(WorkQueue.current === queue, "not on \(queue.name)'s thread")
     }

@@ -15,10 +15,8 @@ final class HeadSource {
     private let context: ControllerContext
     /// Fetches on a thread of their own, bounded by `options.fetchTimeout`.
     private let fetcher = BoundedFetch()
-    /// About how many loose objects the last repack of the mirror left, and what it packed
-    /// (`RepositoryMirror.compact`).
-    private var looseAfterRepack = 0
-    private var packed: Repository.Packed?
+    /// Repacks the mirror after fetches, on a thread of its own.
+    private let compactor: MirrorCompactor
     private(set) var last: (head: ObjectID, loaded: LoadedManifests)?
     /// Loads each new head by what changed since the last one.
     private var loader: IncrementalLoader
@@ -30,6 +28,7 @@ final class HeadSource {
     init(context: ControllerContext) {
         self.context = context
         loader = IncrementalLoader(path: context.options.path)
+        compactor = MirrorCompactor(mirror: context.mirror, logger: context.logger, metrics: context.metrics)
     }
 
     /// Fetches the branch; its head, or nil (said in the status and the log) when the fetch
@@ -51,7 +50,7 @@ final class HeadSource {
             } else {
                 logger.debug("fetched; head unchanged", metadata: ["event": "fetch", "commit": "\(head.hex)"])
             }
-            compactMirror()
+            compactor.compactIfDue()
             do {
                 try await context.recorder.absorbOrigin()
             } catch {
@@ -95,22 +94,5 @@ final class HeadSource {
         let specs = HeadSummary.specs(loaded, reconciler(for: head, loaded))
         cachedSpecs = (head, specs)
         return specs
-    }
-
-    /// Keeps the mirror's pack count bounded (each fetch adds a pack; libgit2 has no gc). A
-    /// failed repack changes nothing and is tried again after the next fetch.
-    private func compactMirror() {
-        let started = Date()
-        do {
-            if let result = try context.mirror.compact(baseline: looseAfterRepack, packed: packed) {
-                (looseAfterRepack, packed) = (result.looseLeft, result.packed)
-                context.logger.info(
-                    "repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
-                    metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
-                context.metrics.repacked(seconds: Date().timeIntervalSince(started))
-            }
-        } catch {
-            context.logger.warning("repacking the mirror failed; the next fetch tries again", metadata: ["error": "\(error)"])
-        }
     }
 }

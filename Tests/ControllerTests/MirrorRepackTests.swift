@@ -1,6 +1,7 @@
 import BerthTestSupport
 import Foundation
 import Git
+import AWS
 import Records
 import Testing
 @testable import Controller
@@ -117,6 +118,42 @@ import Testing
 
 /// A URL with credentials in it: they authenticate, and are stored and shown nowhere.
 @Suite struct MirrorCredentialTests {
+    /// The controller's repacks run on a thread of their own while fetches and notes go on:
+    /// repacking after every fetch, the mirror still holds every commit and note, as git's
+    /// fsck sees it.
+    @Test func repacksBesideFetchesAndNotesLoseNothing() async throws {
+        let folder = ScratchFolder()
+        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
+        let author = Signature(name: "Dev", email: "dev@example.com")
+        var tip = try origin.commit(changes: [.write("berth.yaml", "version: 1\n")], onto: "main", expectedTip: nil, message: "start", author: author)
+        let mirror = RepositoryMirror(source: folder.path + "/origin.git", stateDirectory: folder.path + "/state")
+        _ = try mirror.sync(branch: "main")
+        let compactor = MirrorCompactor(
+            mirror: mirror, logger: .init(label: "test"), metrics: ControllerMetrics(calls: CallCounter()), limits: (0, -1))
+        let recorder = NotesRecorder(repositoryPath: mirror.path)
+        let commits = 40
+        for index in 1...commits {
+            tip = try origin.commit(
+                changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {}\n")], onto: "main",
+                expectedTip: tip, message: "commit \(index)", author: author)
+            #expect(try mirror.sync(branch: "main") == tip)
+            compactor.compactIfDue()
+            let record = DeploymentRecord(
+                environment: "prod", service: "s\(index)", taskDefinitionArn: "arn:aws:ecs:us-east-1:1:task-definition/s\(index):1",
+                specHash: "s", settingsHash: "t", deploymentId: nil, started: Date(), finished: Date(), outcome: .converged,
+                reason: nil, target: "local", trigger: .poll)
+            _ = try await recorder.record(record, on: tip)
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while compactor.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(!compactor.isRunning)
+        let repo = try Repository.open(at: mirror.path)
+        #expect(try repo.history(from: tip).count == commits + 1)
+        #expect(try repo.notes().count == commits)
+        let fsck = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
+        #expect(fsck.status == 0, "\(fsck.output)")
+    }
+
     @Test func credentialsInTheURLAreNeverStoredInTheMirror() throws {
         let folder = ScratchFolder()
         let mirror = RepositoryMirror(source: "http://ana:s3cret-token@127.0.0.1:9/shop.git", stateDirectory: folder.path + "/state")
