@@ -139,6 +139,10 @@ struct ControllerBenchmarks {
                     return String(format: "%.0f", part.reduce(0, +) / Double(part.count) * 1000)
                 }.joined(separator: ", ") + " ms", seconds: nil),
             Figure(
+                name: "7 slowest cycles", inputs: inputs,
+                value: durations.indices.sorted { durations[$0] > durations[$1] }.prefix(5)
+                    .map { String(format: "%d: %.0f ms", $0 + 1, durations[$0] * 1000) }.joined(separator: ", "), seconds: nil),
+            Figure(
                 name: "7 resident growth after cycle \(window)", inputs: inputs,
                 value: String(
                     format: "%.1f MiB (goal < 5 MiB): anonymous %+.1f MiB (heap %+.1f), mapped files %+.1f MiB (this program's code %+.1f)",
