@@ -7,10 +7,12 @@ import Synchronization
 /// Keeps the mirror's pack count bounded (each fetch adds a pack or loose objects; libgit2 has
 /// no gc), on a thread of its own. A whole repack of a long history takes seconds (36 s at
 /// 10,000 commits in benchmark 7), and no pass, webhook or other environment waits for it.
-/// One runs at a time. A fetch or a note written meanwhile is safe: `Repository.repack` keeps
-/// the packs it did not list and, loose, whatever only the packs it removes held. A failed
-/// repack changes nothing and is tried again after the next fetch.
-final class MirrorCompactor: Sendable {
+/// One runs at a time. Fetches and notes go on meanwhile: `Repository.repack` keeps the packs
+/// it did not list and, loose, whatever only the packs it removes held, and its end (where it
+/// deletes) waits for a running fetch and expires nothing if a reference moved since it began
+/// (`RepositoryMirror.exclusively`). A failed repack changes nothing and is tried again after
+/// the next fetch.
+package final class MirrorCompactor: Sendable {
     private struct State {
         var running = false
         /// About how many loose objects the last repack left, and what it packed
@@ -37,7 +39,7 @@ final class MirrorCompactor: Sendable {
     }
 
     /// Whether a repack is running now.
-    var isRunning: Bool { state.withLock { $0.running } }
+    package var isRunning: Bool { state.withLock { $0.running } }
 
     /// Repacks the mirror if it is due and no repack is running; returns at once.
     func compactIfDue() {

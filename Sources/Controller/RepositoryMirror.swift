@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import Records
+import Synchronization
 
 /// The controller's own bare clone of the manifest repository. Branches are fetched as a
 /// mirror; the origin's notes go to a ref of berth's own (`NotesRecorder.originNotesRef`),
@@ -26,6 +27,23 @@ package struct RepositoryMirror: Sendable {
 
     /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
     /// mirror belongs to this process, and nothing of it is locked before its first pass.
+    /// Fetches into a mirror, and the end of its repacks, one at a time: the repack runs beside
+    /// fetches (`MirrorCompactor`), a fetch skips objects it finds here, and the repack's end
+    /// removes objects (`Repository.repack`).
+    private static let locks = Mutex<[String: NSLock]>([:])
+
+    func exclusively<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        let lock = Self.locks.withLock { locks in
+            if let lock = locks[path] { return lock }
+            let lock = NSLock()
+            locks[path] = lock
+            return lock
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
     package func removeStaleLocks() {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return }
         while let relative = enumerator.nextObject() as? String {
@@ -47,9 +65,11 @@ package struct RepositoryMirror: Sendable {
         }
         for attempt in 1...3 {
             do {
-                try repo.fetch(
-                    "origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
-                    prune: true, credentials: credentials)
+                try exclusively { () throws(GitError) in
+                    try repo.fetch(
+                        "origin", refspecs: ["+refs/heads/*:refs/heads/*", "+\(Repository.berthNotesRef):\(NotesRecorder.originNotesRef)"],
+                        prune: true, credentials: credentials)
+                }
                 break
             } catch {
                 // A ref the origin listed was gone when read (a publisher's scratch ref on an
@@ -88,7 +108,8 @@ package struct RepositoryMirror: Sendable {
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
         let repo = try Repository.open(at: path)
         guard repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit else { return nil }
-        let (objects, replaced, now) = try repo.repack(since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil })
+        let (objects, replaced, now) = try repo.repack(
+            since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil }, exclusive: { end in exclusively(end) })
         return (objects, replaced, repo.looseObjectEstimate, now)
     }
 

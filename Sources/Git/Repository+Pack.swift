@@ -45,9 +45,14 @@ extension Repository {
     /// packs that came after it (fetches) are replaced: the cost is what arrived since, not the
     /// length of the history. Returns how many objects the new pack holds, how many packs it
     /// replaced, and what is now packed.
+    ///
+    /// `exclusive` runs the end (removing packs and loose objects) apart from fetches into this
+    /// repository, when those run beside the repack: a fetch skips objects it finds here, so
+    /// loose objects expire only if no reference moved since the repack read them.
     @discardableResult
-    package func repack(since: Packed? = nil) throws(GitError) -> (objects: Int, replacedPacks: Int, packed: Packed) {
-        let folder = packFolder
+    package func repack(
+        since: Packed? = nil, exclusive: (() -> Void) -> Void = { $0() }
+    ) throws(GitError) -> (objects: Int, replacedPacks: Int, packed: Packed) {
         let before = packFiles
         let since = since.flatMap { Set(before).isSuperset(of: $0.packs) ? $0 : nil }
         var builder: OpaquePointer?
@@ -58,8 +63,8 @@ extension Repository {
         try check(git_revwalk_new(&walk, handle), "start a history walk")
         defer { git_revwalk_free(walk) }
         var tips: [ObjectID] = []
-        for name in try references(matching: "refs/*") {
-            guard let id = try referenceTarget(name) else { continue }
+        let listed = try referenceTargets()
+        for (name, id) in listed.sorted(by: { $0.key < $1.key }) {
             var oid = id.raw
             var object: OpaquePointer?
             try check(git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY), "read \(name)")
@@ -99,6 +104,28 @@ extension Repository {
             written = "pack-" + String(gitString: git_packbuilder_name(builder)) + ".pack"
         }
         let packed = kept.union(written.map { [$0] } ?? [])
+        var finished: Result<Int, GitError> = .success(0)
+        exclusive {
+            finished = Result { () throws(GitError) in
+                try finishRepack(before: before, packed: packed, written: written, expire: try referenceTargets() == listed)
+            }
+        }
+        return (objects, try finished.get(), Packed(tips: tips, packs: packed))
+    }
+
+    /// Every reference and the object it points at, by name.
+    func referenceTargets() throws(GitError) -> [String: ObjectID] {
+        var targets: [String: ObjectID] = [:]
+        // A reference deleted since it was listed is skipped.
+        for name in try references(matching: "refs/*") { targets[name] = try referenceTarget(name) }
+        return targets
+    }
+
+    /// A repack's end: the packs it replaced go, with what they alone held kept loose, and the
+    /// loose objects the new pack holds go; with `expire`, also loose objects older than
+    /// `unreachableExpiry` that it does not hold. Returns how many packs it replaced.
+    private func finishRepack(before: [String], packed: Set<String>, written: String?, expire: Bool) throws(GitError) -> Int {
+        let folder = packFolder
         let stem = { (name: String) in (folder as NSString).appendingPathComponent(String(name.dropLast(".pack".count))) }
         let replacedPacks = before.filter { !packed.contains($0) }
             .map(stem)
@@ -112,8 +139,10 @@ extension Repository {
             // The index first: a pack without one is ignored, an index without its pack is an error.
             for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
         }
-        if let written { removeLooseObjects(in: stem(written) + ".idx", expiring: Date().addingTimeInterval(-Self.unreachableExpiry)) }
-        return (objects, replacedPacks.count, Packed(tips: tips, packs: packed))
+        if let written {
+            removeLooseObjects(in: stem(written) + ".idx", expiring: expire ? Date().addingTimeInterval(-Self.unreachableExpiry) : nil)
+        }
+        return replacedPacks.count
     }
 
     /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).
@@ -154,7 +183,7 @@ extension Repository {
     /// Deletes the loose objects that the pack indexed by `index` also holds (their content is
     /// in the pack, so nothing can be lost), and those it does not hold last written before
     /// `expiring` (no reference reached them at this repack; a write in progress is newer).
-    func removeLooseObjects(in index: String, expiring: Date) {
+    func removeLooseObjects(in index: String, expiring: Date?) {
         var packOdb: OpaquePointer?
         guard cgit_pack_odb(&packOdb, index) == 0 else { return }
         defer { git_odb_free(packOdb) }
@@ -167,7 +196,7 @@ extension Repository {
                 let file = (folder as NSString).appendingPathComponent(name)
                 if git_odb_exists(packOdb, &oid) == 1 {
                     try? FileManager.default.removeItem(atPath: file)
-                } else if let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
+                } else if let expiring, let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
                     modified < expiring
                 {
                     try? FileManager.default.removeItem(atPath: file)

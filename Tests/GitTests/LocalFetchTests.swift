@@ -90,6 +90,51 @@ import Testing
         #expect(try mirror().history(from: f2).count == 2)
     }
 
+    /// A repack beside fetches (the controller's): a fetch that lands while it runs may rely
+    /// on an old loose object no reference reached when the repack began, so its end expires
+    /// nothing if a reference moved meanwhile. With references at rest, what nothing reaches
+    /// expires once two weeks old.
+    @Test func aRepackExpiresNothingWhenAReferenceMovedMeanwhile() throws {
+        let dir = ScratchFolder()
+        let source = try Repository.create(at: dir.sub("source.git"), bare: true)
+        _ = try Repository.create(at: dir.sub("mirror.git"), bare: true)
+        func mirror() throws -> Repository { try Repository.open(at: dir.sub("mirror.git")) }
+        func fetch() throws { try mirror().fetch(dir.sub("source.git"), refspecs: ["+refs/heads/*:refs/heads/*"], prune: true) }
+        /// Every loose object in the mirror, made older than the expiry.
+        func age() throws {
+            let objects = dir.sub("mirror.git") + "/objects"
+            let old = Date().addingTimeInterval(-Repository.unreachableExpiry - 86_400)
+            for folder in try FileManager.default.contentsOfDirectory(atPath: objects) where folder.count == 2 {
+                for name in try FileManager.default.contentsOfDirectory(atPath: objects + "/" + folder) {
+                    try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: objects + "/" + folder + "/" + name)
+                }
+            }
+        }
+        try commitFiles(source, ["berth.yaml": "version: 1\n"])
+        try fetch()
+        try mirror().repack()
+        let feature = try commitFiles(source, ["services/a.yaml": "one\n"], on: "feature")
+        try fetch()  // the feature's objects, loose
+        try source.deleteReference("refs/heads/feature")
+        try fetch()  // nothing reaches them now
+        try age()
+        // The branch comes back while the repack runs: the fetch finds its objects present.
+        try source.moveReference("refs/heads/feature", to: feature, expected: nil, logMessage: "restore")
+        try mirror().repack(exclusive: { end in
+            #expect((try? fetch()) != nil)
+            end()
+        })
+        #expect(try mirror().file(at: feature, path: "services/a.yaml") != nil)
+        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("mirror.git"))
+        #expect(fsck.status == 0, "\(fsck.output)")
+
+        // Gone again, with references at rest: the loose objects nothing reaches expire.
+        try source.deleteReference("refs/heads/feature")
+        try fetch()
+        try mirror().repack()
+        #expect((try? mirror().file(at: feature, path: "services/a.yaml")) == nil)
+    }
+
     @Test func refspecsAreReadAsGitReadsThem() throws {
         let pattern = try LocalRefspec("+refs/heads/*:refs/remotes/origin/*")
         #expect(pattern.force && pattern.isPattern)
