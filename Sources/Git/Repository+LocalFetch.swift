@@ -69,8 +69,8 @@ extension Repository {
 extension Repository {
     /// Copies `root` and what it points to that this repository lacks from the repository at
     /// `sourcePath`, children first, moving no reference: what moving a reference here by
-    /// compare-and-swap needs first. False when more than `localCopyLimit` objects are missing
-    /// (then a fetch writes them as one pack, not thousands of files).
+    /// compare-and-swap needs first. False, having written nothing, when more than
+    /// `localCopyLimit` objects are missing (then a fetch writes them as one pack).
     package func copyMissingObjects(from sourcePath: String, reachableFrom root: ObjectID) throws(GitError) -> Bool {
         try ObjectCopier(from: try Repository.open(at: sourcePath), to: self).copy(root, limit: Self.localCopyLimit)
     }
@@ -144,13 +144,16 @@ private final class ObjectCopier {
         return git_odb_exists(targetOdb, &oid) == 1
     }
 
-    /// Copies `root` and whatever it points to that is missing; false past `limit` objects.
+    /// Copies `root` and whatever it points to that is missing; false, having written nothing,
+    /// past `limit` objects (the caller fetches one pack instead).
     func copy(_ root: ObjectID, limit: Int) throws(GitError) -> Bool {
         var stack: [(id: ObjectID, children: Bool)] = [(root, false)]
         var entered = Set<ObjectID>()
+        // Children before the objects that point to them.
+        var order: [ObjectID] = []
         while let (id, expanded) = stack.popLast() {
             if expanded {
-                try write(id)
+                order.append(id)
                 continue
             }
             guard !entered.contains(id), !has(id) else { continue }
@@ -162,6 +165,7 @@ private final class ObjectCopier {
                 stack.append((child, false))
             }
         }
+        for id in order { try write(id) }
         return true
     }
 
