@@ -7,7 +7,7 @@ import Plan
 import Records
 
 /// What every part of the controller shares, made once from its options: the mirror, the
-/// targets, the one writer of notes and its publisher, the status page, the metrics, the lease
+/// targets, the one writer of notes and its publisher, the mirror's repacks, the status page, the metrics, the lease
 /// table, the log and the clock. `HeadSource`, each environment's worker and the review runner
 /// take this one value instead of a list of their own.
 package struct ControllerContext: Sendable {
@@ -19,6 +19,8 @@ package struct ControllerContext: Sendable {
     /// One writer of notes for every environment's worker and the review runner.
     let recorder: NotesRecorder
     let publisher: RecordPublisher
+    /// Repacks the mirror after fetches, on a thread of its own.
+    package let compactor: MirrorCompactor
     /// Leases, when several replicas share the environments.
     package let leases: LeaseStore?
     package let logger: Logger
@@ -36,6 +38,7 @@ package struct ControllerContext: Sendable {
         self.connector = connector
         self.recorder = recorder
         self.publisher = RecordPublisher(recorder: recorder, remote: mirror.notesRemote, logger: logger)
+        self.compactor = MirrorCompactor(mirror: mirror, logger: logger, metrics: metrics)
         self.leases = leases
         self.logger = logger
         self.now = now

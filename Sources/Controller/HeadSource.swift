@@ -15,8 +15,6 @@ final class HeadSource {
     private let context: ControllerContext
     /// Fetches on a thread of their own, bounded by `options.fetchTimeout`.
     private let fetcher = BoundedFetch()
-    /// Repacks the mirror after fetches, on a thread of its own.
-    private let compactor: MirrorCompactor
     private(set) var last: (head: ObjectID, loaded: LoadedManifests)?
     /// Loads each new head by what changed since the last one.
     private var loader: IncrementalLoader
@@ -28,7 +26,6 @@ final class HeadSource {
     init(context: ControllerContext) {
         self.context = context
         loader = IncrementalLoader(path: context.options.path)
-        compactor = MirrorCompactor(mirror: context.mirror, logger: context.logger, metrics: context.metrics)
     }
 
     /// Fetches the branch; its head, or nil (said in the status and the log) when the fetch
@@ -50,7 +47,7 @@ final class HeadSource {
             } else {
                 logger.debug("fetched; head unchanged", metadata: ["event": "fetch", "commit": "\(head.hex)"])
             }
-            compactor.compactIfDue()
+            context.compactor.compactIfDue()
             do {
                 try await context.recorder.absorbOrigin()
             } catch {

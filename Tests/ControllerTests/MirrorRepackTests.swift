@@ -1,7 +1,7 @@
+import AWS
 import BerthTestSupport
 import Foundation
 import Git
-import AWS
 import Records
 import Testing
 @testable import Controller
@@ -114,10 +114,7 @@ import Testing
         #expect(again.objects > 200 && again.packed.packs.count == 1 && repo.packCount == 1)
         #expect(try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"]).status == 0)
     }
-}
 
-/// A URL with credentials in it: they authenticate, and are stored and shown nowhere.
-@Suite struct MirrorCredentialTests {
     /// The controller's repacks run on a thread of their own while fetches and notes go on:
     /// repacking after every fetch, the mirror still holds every commit and note, as git's
     /// fsck sees it.
@@ -153,7 +150,10 @@ import Testing
         let fsck = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsck.status == 0, "\(fsck.output)")
     }
+}
 
+/// A URL with credentials in it: they authenticate, and are stored and shown nowhere.
+@Suite struct MirrorCredentialTests {
     @Test func credentialsInTheURLAreNeverStoredInTheMirror() throws {
         let folder = ScratchFolder()
         let mirror = RepositoryMirror(source: "http://ana:s3cret-token@127.0.0.1:9/shop.git", stateDirectory: folder.path + "/state")
