@@ -8,9 +8,9 @@ import Synchronization
 /// no gc), on a thread of its own. A whole repack of a long history takes seconds (36 s at
 /// 10,000 commits in benchmark 7), and no pass, webhook or other environment waits for it.
 /// One runs at a time. Fetches and notes go on meanwhile: `Repository.repack` keeps the packs
-/// it did not list and, loose, whatever only the packs it removes held, and its end (where it
-/// deletes) waits for a running fetch and expires nothing if a reference moved since it began
-/// (`RepositoryMirror.exclusively`). A failed repack changes nothing and is tried again after
+/// it did not list and, loose, whatever only the packs it removes held, and its expiry of old
+/// loose objects waits for a running fetch and deletes nothing if a reference moved since it
+/// began (`RepositoryMirror.exclusively`). A failed repack changes nothing and is tried again after
 /// the next fetch.
 package final class MirrorCompactor: Sendable {
     private struct State {

@@ -27,9 +27,9 @@ package struct RepositoryMirror: Sendable {
 
     /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
     /// mirror belongs to this process, and nothing of it is locked before its first pass.
-    /// Fetches into a mirror, and the end of its repacks, one at a time: the repack runs beside
-    /// fetches (`MirrorCompactor`), a fetch skips objects it finds here, and the repack's end
-    /// removes objects (`Repository.repack`).
+    /// Fetches into a mirror, and its repacks' expiry of old loose objects, one at a time: the
+    /// repack runs beside fetches (`MirrorCompactor`), and a fetch skips objects it finds here
+    /// (`Repository.repack`).
     private static let locks = Mutex<[String: NSLock]>([:])
 
     func exclusively<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {

@@ -46,9 +46,9 @@ extension Repository {
     /// length of the history. Returns how many objects the new pack holds, how many packs it
     /// replaced, and what is now packed.
     ///
-    /// `exclusive` runs the end (removing packs and loose objects) apart from fetches into this
-    /// repository, when those run beside the repack: a fetch skips objects it finds here, so
-    /// loose objects expire only if no reference moved since the repack read them.
+    /// `exclusive` runs the expiry of old loose objects apart from fetches into this repository,
+    /// when those run beside the repack: a fetch skips objects it finds here, so they expire
+    /// only if no reference moved since the repack read them.
     @discardableResult
     package func repack(
         since: Packed? = nil, exclusive: (() -> Void) -> Void = { $0() }
@@ -104,13 +104,19 @@ extension Repository {
             written = "pack-" + String(gitString: git_packbuilder_name(builder)) + ".pack"
         }
         let packed = kept.union(written.map { [$0] } ?? [])
-        var finished: Result<Int, GitError> = .success(0)
-        exclusive {
-            finished = Result { () throws(GitError) in
-                try finishRepack(before: before, packed: packed, written: written, expire: try referenceTargets() == listed)
+        let expiring = Date().addingTimeInterval(-Self.unreachableExpiry)
+        let (replaced, old) = try finishRepack(before: before, packed: packed, written: written, expiring: expiring)
+        // Old loose objects nothing reached when the repack began: a fetch running beside it may
+        // have found one present and moved a reference to it, so they go only if no reference
+        // moved, and apart from fetches. One written again since (libgit2 touches an object it
+        // finds present) is newer than the expiry by now, and stays.
+        if !old.isEmpty {
+            exclusive {
+                guard (try? referenceTargets()) == listed else { return }
+                for file in old where Self.modified(file).map({ $0 < expiring }) == true { try? FileManager.default.removeItem(atPath: file) }
             }
         }
-        return (objects, try finished.get(), Packed(tips: tips, packs: packed))
+        return (objects, replaced, Packed(tips: tips, packs: packed))
     }
 
     /// Every reference and the object it points at, by name.
@@ -122,9 +128,9 @@ extension Repository {
     }
 
     /// A repack's end: the packs it replaced go, with what they alone held kept loose, and the
-    /// loose objects the new pack holds go; with `expire`, also loose objects older than
-    /// `unreachableExpiry` that it does not hold. Returns how many packs it replaced.
-    private func finishRepack(before: [String], packed: Set<String>, written: String?, expire: Bool) throws(GitError) -> Int {
+    /// loose objects the new pack holds go. Returns how many packs it replaced, and the loose
+    /// objects it does not hold that are older than `expiring`.
+    private func finishRepack(before: [String], packed: Set<String>, written: String?, expiring: Date) throws(GitError) -> (Int, [String]) {
         let folder = packFolder
         let stem = { (name: String) in (folder as NSString).appendingPathComponent(String(name.dropLast(".pack".count))) }
         let replacedPacks = before.filter { !packed.contains($0) }
@@ -139,10 +145,8 @@ extension Repository {
             // The index first: a pack without one is ignored, an index without its pack is an error.
             for suffix in [".idx", ".rev", ".pack"] { try? FileManager.default.removeItem(atPath: stem + suffix) }
         }
-        if let written {
-            removeLooseObjects(in: stem(written) + ".idx", expiring: expire ? Date().addingTimeInterval(-Self.unreachableExpiry) : nil)
-        }
-        return replacedPacks.count
+        let old = written.map { removeLooseObjects(in: stem($0) + ".idx", olderThan: expiring) }
+        return (replacedPacks.count, old ?? [])
     }
 
     /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).
@@ -181,12 +185,14 @@ extension Repository {
     }
 
     /// Deletes the loose objects that the pack indexed by `index` also holds (their content is
-    /// in the pack, so nothing can be lost), and those it does not hold last written before
-    /// `expiring` (no reference reached them at this repack; a write in progress is newer).
-    func removeLooseObjects(in index: String, expiring: Date?) {
+    /// in the pack, so nothing can be lost). Returns the files of those it does not hold last
+    /// written before `expiring` (no reference reached them at this repack; a write in progress
+    /// is newer), for the caller to expire.
+    func removeLooseObjects(in index: String, olderThan expiring: Date) -> [String] {
         var packOdb: OpaquePointer?
-        guard cgit_pack_odb(&packOdb, index) == 0 else { return }
+        guard cgit_pack_odb(&packOdb, index) == 0 else { return [] }
         defer { git_odb_free(packOdb) }
+        var old: [String] = []
         let objects = (path as NSString).appendingPathComponent("objects")
         for fanout in (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? [] where fanout.count == 2 {
             let folder = (objects as NSString).appendingPathComponent(fanout)
@@ -196,12 +202,16 @@ extension Repository {
                 let file = (folder as NSString).appendingPathComponent(name)
                 if git_odb_exists(packOdb, &oid) == 1 {
                     try? FileManager.default.removeItem(atPath: file)
-                } else if let expiring, let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
-                    modified < expiring
-                {
-                    try? FileManager.default.removeItem(atPath: file)
+                } else if let modified = Self.modified(file), modified < expiring {
+                    old.append(file)
                 }
             }
         }
+        return old
+    }
+
+    /// When the file at `path` was last written, nil when it is gone.
+    static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 }

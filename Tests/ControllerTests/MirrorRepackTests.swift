@@ -17,16 +17,24 @@ import Testing
             .reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: objects + "/" + $1)) ?? []).count }
     }
 
-    @Test func fetchedObjectsAreFoldedIntoOnePackAndNothingIsLost() throws {
-        let folder = ScratchFolder()
+    static let author = Signature(name: "Dev", email: "dev@example.com")
+
+    /// An origin with one commit on main, and a mirror that fetched it.
+    static func originAndMirror(_ folder: ScratchFolder) throws -> (Repository, ObjectID, RepositoryMirror) {
         let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        let author = Signature(name: "Dev", email: "dev@example.com")
-        var tip = try origin.commit(changes: [.write("berth.yaml", "version: 1\n")], onto: "main", expectedTip: nil, message: "start", author: author)
+        let tip = try origin.commit(changes: [.write("berth.yaml", "version: 1\n")], onto: "main", expectedTip: nil, message: "start", author: author)
         let mirror = RepositoryMirror(source: folder.path + "/origin.git", stateDirectory: folder.path + "/state")
         _ = try mirror.sync(branch: "main")
+        return (origin, tip, mirror)
+    }
+
+    @Test func fetchedObjectsAreFoldedIntoOnePackAndNothingIsLost() throws {
+        let folder = ScratchFolder()
+        let (origin, first, mirror) = try Self.originAndMirror(folder)
+        var tip = first
         // A note fetched from the origin, and an annotated tag in the mirror (the mirror fetches
         // branches and notes only, but a repack must keep whatever a reference holds).
-        try origin.setNote("{\"berth\": 1}", on: tip, author: author)
+        try origin.setNote("{\"berth\": 1}", on: tip, author: Self.author)
         #expect(
             try GitCLI.run([
                 "-C", mirror.path, "-c", "user.name=Dev", "-c", "user.email=dev@example.com",
@@ -37,7 +45,7 @@ import Testing
         for index in 1...fetches {
             tip = try origin.commit(
                 changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {}\n")], onto: "main",
-                expectedTip: tip, message: "commit \(index)", author: author)
+                expectedTip: tip, message: "commit \(index)", author: Self.author)
             #expect(try mirror.sync(branch: "main") == tip)
             #expect(try mirror.compact() == nil, "under the limits nothing is repacked")
         }
@@ -60,7 +68,7 @@ import Testing
         // And it keeps fetching: a branch comes and goes, and a force-push moves main back.
         let feature = try origin.commit(
             changes: [.write("berth.yaml", "version: 1\n# feature\n")], onto: "feature", expectedTip: nil,
-            message: "feature", author: author)
+            message: "feature", author: Self.author)
         #expect(try mirror.sync(branch: "main") == tip)
         #expect(try repo.referenceTarget("refs/heads/feature") == feature)
         try origin.deleteReference("refs/heads/feature")
@@ -120,11 +128,8 @@ import Testing
     /// fsck sees it.
     @Test func repacksBesideFetchesAndNotesLoseNothing() async throws {
         let folder = ScratchFolder()
-        let origin = try Repository.create(at: folder.path + "/origin.git", bare: true)
-        let author = Signature(name: "Dev", email: "dev@example.com")
-        var tip = try origin.commit(changes: [.write("berth.yaml", "version: 1\n")], onto: "main", expectedTip: nil, message: "start", author: author)
-        let mirror = RepositoryMirror(source: folder.path + "/origin.git", stateDirectory: folder.path + "/state")
-        _ = try mirror.sync(branch: "main")
+        let (origin, first, mirror) = try Self.originAndMirror(folder)
+        var tip = first
         let compactor = MirrorCompactor(
             mirror: mirror, logger: .init(label: "test"), metrics: ControllerMetrics(calls: CallCounter()), limits: (0, -1))
         let recorder = NotesRecorder(repositoryPath: mirror.path)
@@ -132,7 +137,7 @@ import Testing
         for index in 1...commits {
             tip = try origin.commit(
                 changes: [.write("services/s\(index)/service.yaml", "taskDefinition: {}\n")], onto: "main",
-                expectedTip: tip, message: "commit \(index)", author: author)
+                expectedTip: tip, message: "commit \(index)", author: Self.author)
             #expect(try mirror.sync(branch: "main") == tip)
             compactor.compactIfDue()
             let record = DeploymentRecord(
