@@ -7,9 +7,9 @@ import Plan
 import Records
 
 /// What every part of the controller shares, made once from its options: the mirror, the
-/// targets, the one writer of notes and its publisher, the mirror's repacks, the status page, the metrics, the lease
-/// table, the log and the clock. `HeadSource`, each environment's worker and the review runner
-/// take this one value instead of a list of their own.
+/// targets, the one writer of notes and its publisher, the mirror's repacks, the status page,
+/// the metrics, the lease table, the log and the clock. `HeadSource`, each environment's
+/// worker and the review runner take this one value instead of a list of their own.
 package struct ControllerContext: Sendable {
     package let options: ControllerOptions
     package let mirror: RepositoryMirror

@@ -10,8 +10,8 @@ import Synchronization
 /// One runs at a time. Fetches and notes go on meanwhile: `Repository.repack` keeps the packs
 /// it did not list and, loose, whatever only the packs it removes held, and its expiry of old
 /// loose objects waits for a running fetch and deletes nothing if a reference moved since it
-/// began (`RepositoryMirror.exclusively`). A failed repack changes nothing and is tried again after
-/// the next fetch.
+/// began (`RepositoryMirror.exclusively`). A failed repack changes nothing and is tried again
+/// after the next fetch.
 package final class MirrorCompactor: Sendable {
     private struct State {
         var running = false

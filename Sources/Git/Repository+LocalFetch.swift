@@ -29,10 +29,8 @@ extension Repository {
         let specs = try refspecs.map { spec throws(GitError) in try LocalRefspec(spec) }
         // Each destination, the commit it gets, and whether its refspec forces it.
         var wanted: [String: (target: ObjectID, force: Bool)] = [:]
-        for name in try source.references(matching: "refs/*") {
-            // A reference deleted since it was listed (another writer's scratch ref) is skipped;
-            // any other error stops the fetch, so nothing is pruned on a misread.
-            guard let target = try source.referenceTarget(name) else { continue }
+        // Any error reading them stops the fetch, so nothing is pruned on a misread.
+        for (name, target) in try source.referenceTargets().sorted(by: { $0.key < $1.key }) {
             for spec in specs {
                 if let destination = spec.destination(for: name) { wanted[destination] = (target, spec.force) }
             }

@@ -122,7 +122,7 @@ extension Repository {
     /// Every reference and the object it points at, by name.
     func referenceTargets() throws(GitError) -> [String: ObjectID] {
         var targets: [String: ObjectID] = [:]
-        // A reference deleted since it was listed is skipped.
+        // A reference deleted since it was listed (another writer's scratch ref) is skipped.
         for name in try references(matching: "refs/*") { targets[name] = try referenceTarget(name) }
         return targets
     }
