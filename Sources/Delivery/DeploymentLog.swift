@@ -142,7 +142,10 @@ package struct DeploymentLog {
                 guard push(LoadedCommit(commit: commit, before: try parent.map { try states.state($0) }, now: now)) else { return }
             }
         }
-        let rendering = HandOff<RenderedCommit>()
+        // The last stage checks trailers at up to `TrailerVerifier.budget` commits, the newest,
+        // a few milliseconds each: its hand-off is deeper, so that the stages before it go on
+        // through the history meanwhile instead of waiting for room (the peak did not move).
+        let rendering = HandOff<RenderedCommit>(capacity: 4_096)
         rendering.start("berth-log-compare") { [environment, service, notes] push, goingOn in
             defer { loading.stop() }
             var comparer = StateComparer()
