@@ -58,6 +58,9 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "6: keep the generated history in this folder, and reuse it when it is there.")
     var logRepository: String?
 
+    @Option(help: "6: runs of each log, alternating, of which the medians are compared.")
+    var logRuns = 5
+
     @Option(help: "7: fetch and reconcile cycles.")
     var soakCycles = 10_000
 
@@ -101,7 +104,7 @@ struct BerthBench: AsyncParsableCommand {
         case .cold: return try await PlanBenchmarks.coldPlan(services: services, varied: coldVaried)
         case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
         case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles, varied: memoryVaried)
-        case .log: return try LogBenchmark(commits: commits, services: logServices, keep: logRepository).run()
+        case .log: return try LogBenchmark(commits: commits, services: logServices, keep: logRepository, runs: logRuns).run()
         case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles)
         case .notes: return try NotesBenchmark(sizes: notes).run()
         }
