@@ -91,6 +91,13 @@ struct LogCommand: AsyncParsableCommand {
         case .text:
             show = { entry in Self.printText(entry) }
         }
+        // A mistyped environment or a forgotten --path is said at once, on standard error: the
+        // log itself can only say so after walking the whole history (11 s at 100,000
+        // commits), and an environment removed since still has one, so the walk goes on.
+        let missing = env.flatMap { try? log.missingEnvironment($0, ref: ref) }
+        if let missing {
+            FileHandle.standardError.write(Data("note: \(TerminalText.line(missing)); reading the history anyway\n".utf8))
+        }
         do {
             try log.forEachEntry(
                 ref: ref, environment: env, service: service, since: sinceDate, waiting: { berth_flush_stdout() }
@@ -106,8 +113,7 @@ struct LogCommand: AsyncParsableCommand {
         case .json: print(shown == 0 ? "[\n\n]" : "\n]")
         case .text:
             if shown == 0 {
-                let why = env.flatMap { try? log.missingEnvironment($0, ref: ref) }
-                print("no deployments\(env.map { " in \($0)" } ?? "")" + (why.map { ": " + TerminalText.line($0) } ?? ""))
+                print("no deployments\(env.map { " in \($0)" } ?? "")" + (missing.map { ": " + TerminalText.line($0) } ?? ""))
             }
         }
     }

@@ -189,6 +189,9 @@ final class ScratchRepo {
         let noPath = try berth(["log", "--env", "prod"], in: scratch.path)
         #expect(
             noPath.stdout.contains("there is no environments folder at HEAD (manifests are in manifests: pass --path manifests)"), "\(noPath.stdout)")
+        // Said before the walk too, where a long history would keep it back.
+        #expect(noPath.stderr.contains("note: there is no environments folder at HEAD"), "\(noPath.stderr)")
+        #expect(noLogEnv.stderr.contains("note: there is no environment 'qa' at HEAD"), "\(noLogEnv.stderr)")
 
         // A shallow clone (CI's default checkout) cannot give the history the log reads.
         try scratch.commit([.write("manifests/environments/prod/web.yaml", "service:\n  desiredCount: 4\n")], "scale web")
