@@ -150,7 +150,7 @@ extension NotesRecorder {
         if try origin.referenceTarget(ref) != expected { throw Self.moved(ref, origin) }
         var scratch: String?
         defer { if let scratch { try? origin.deleteReference(scratch) } }
-        if try !origin.copyMissingObjects(from: repositoryPath, reachableFrom: commit) {
+        if try !origin.copyMissingObjects(from: repositoryPath, reachableFrom: commit, have: expected) {
             // Thousands missing (a first publish): fetched as one pack, under a ref of its own.
             let name = "refs/berth/incoming/\(UUID().uuidString.lowercased())"
             scratch = name

@@ -15,3 +15,10 @@ package enum GitCLI {
         return (result.status, result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
+
+/// Loose objects in the repository at `path`, counted exactly (file by file).
+package func looseObjectFiles(_ path: String) -> Int {
+    let objects = path + "/objects"
+    return ((try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? []).filter { $0.count == 2 }
+        .reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: objects + "/" + $1)) ?? []).count }
+}

@@ -10,13 +10,6 @@ import Testing
 /// machine; a pack, over the network); past the limits they become one pack, and the mirror
 /// stays a complete repository (checked by git's own fsck).
 @Suite struct MirrorRepackTests {
-    /// Loose objects in `repository`, counted exactly.
-    static func looseObjects(_ repository: String) -> Int {
-        let objects = repository + "/objects"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? []).filter { $0.count == 2 }
-            .reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: objects + "/" + $1)) ?? []).count }
-    }
-
     static let author = Signature(name: "Dev", email: "dev@example.com")
 
     /// An origin with one commit on main, and a mirror that fetched it.
@@ -49,14 +42,14 @@ import Testing
             #expect(try mirror.sync(branch: "main") == tip)
             #expect(try mirror.compact() == nil, "under the limits nothing is repacked")
         }
-        #expect(Self.looseObjects(mirror.path) >= fetches * 3, "a local fetch copies what it lacks: the commit and its new trees")
+        #expect(looseObjectFiles(mirror.path) >= fetches * 3, "a local fetch copies what it lacks: the commit and its new trees")
         // Past the loose limit it repacks; right after, what it left loose is the baseline.
         let result = try #require(try mirror.compact(looseLimit: -1))
         #expect(result.looseLeft == 0)
         #expect(try mirror.compact(looseLimit: 0, baseline: result.looseLeft) == nil)
         let repo = try Repository.open(at: mirror.path)
         #expect(repo.packCount == 1, "\(repo.packCount) packs")
-        #expect(Self.looseObjects(mirror.path) == 0, "every loose object is in the pack, and is removed")
+        #expect(looseObjectFiles(mirror.path) == 0, "every loose object is in the pack, and is removed")
         // Everything reachable is still there, as git itself sees it.
         let fsck = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsck.status == 0, "\(fsck.output)")
@@ -110,7 +103,7 @@ import Testing
         #expect(arrived.objects < 40, "\(arrived.objects) objects: only what arrived, not the 200 services again")
         #expect(arrived.replacedPacks == 1, "the fetch's pack")
         #expect(arrived.packed.packs.isSuperset(of: whole.packed.packs) && arrived.packed.packs.count == 2)
-        #expect(repo.packCount == 2 && Self.looseObjects(mirror.path) == 0)
+        #expect(repo.packCount == 2 && looseObjectFiles(mirror.path) == 0)
         let fsck = try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"])
         #expect(fsck.status == 0, "\(fsck.output)")
         #expect(try repo.history(from: tip).count == 5)

@@ -148,6 +148,50 @@ import Testing
         #expect(throws: GitError.self) { try LocalRefspec("refs/heads/main") }
     }
 
+    /// One more note into a repository that holds the others, with the notes tree fanned out
+    /// into folders: compared with the commit held there, the copy brings the note, its folder,
+    /// the notes tree and the commit, and the repository stays whole.
+    @Test func aCopyBesideACommitHeldBringsOnlyWhatIsNew() throws {
+        let dir = ScratchFolder()
+        let source = try Repository.create(at: dir.sub("source.git"), bare: true)
+        let origin = try Repository.create(at: dir.sub("origin.git"), bare: true)
+        let tip = try commitFiles(source, ["berth.yaml": "version: 1\n"])
+        var notes: [ObjectID: String?] = [:]
+        for index in 0..<300 { notes[try #require(ObjectID(hex: String(format: "%02x%038x", index * 37 % 256, index)))] = "{\"n\": \(index)}" }
+        try source.writeNotes(notes, author: alice)
+        try origin.fetch(dir.sub("source.git"), refspecs: ["+refs/heads/*:refs/heads/*", "+refs/notes/berth:refs/notes/berth"], prune: false)
+        let held = try #require(try origin.referenceTarget("refs/notes/berth"))
+        let next = try source.setNote("{\"n\": 300}", on: tip, author: alice)
+        let before = looseObjectFiles(dir.sub("origin.git"))
+        let copier = try ObjectCopier(from: source, to: origin)
+        #expect(try copier.copy(next, limit: Repository.localCopyLimit, have: held))
+        #expect(looseObjectFiles(dir.sub("origin.git")) - before == 4)
+        // The 255 folders the note left alone are known by `held`, not asked after one by one.
+        #expect(copier.asked < 10, "\(copier.asked)")
+        try origin.moveReference("refs/notes/berth", to: next, expected: held, logMessage: "publish")
+        #expect(try origin.note(on: tip) == "{\"n\": 300}")
+        #expect(try origin.notes().count == 301)
+        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("origin.git"))
+        #expect(fsck.status == 0, "\(fsck.output)")
+    }
+
+    /// Compared with a commit held, a folder that became a file, a file that became a folder
+    /// and a renamed file are each copied as they are now: the result is whole.
+    @Test func aCopyBesideACommitHeldFollowsFoldersAndFilesThatChangedKind() throws {
+        let dir = ScratchFolder()
+        let source = try Repository.create(at: dir.sub("source.git"), bare: true)
+        let copied = try Repository.create(at: dir.sub("copied.git"), bare: true)
+        let first = try commitFiles(
+            source, ["env/a/web.yaml": "image: r:1\n", "env/b": "a file\n", "env/c/old.yaml": "image: r:1\n", "berth.yaml": "version: 1\n"])
+        try copied.fetch(dir.sub("source.git"), refspecs: ["+refs/heads/*:refs/heads/*"], prune: false)
+        try commitFiles(source, ["env/a/web.yaml": nil, "env/b": nil, "env/c/old.yaml": nil])
+        let next = try commitFiles(source, ["env/a": "now a file\n", "env/b/api.yaml": "image: r:2\n", "env/c/new.yaml": "image: r:1\n"])
+        #expect(try copied.copyMissingObjects(from: dir.sub("source.git"), reachableFrom: next, have: first))
+        try copied.moveReference("refs/heads/main", to: next, expected: first, logMessage: "fetch")
+        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("copied.git"))
+        #expect(fsck.status == 0, "\(fsck.output)")
+    }
+
     /// A corrupted object in the source (its bytes no longer hash to its name) fails the fetch
     /// and moves no reference: it is never stored under another id.
     @Test func aCorruptedObjectFailsTheFetch() throws {
