@@ -43,13 +43,18 @@ import Testing
             return run.output
         }
 
-        /// The log as an auditor's fresh clone shows it.
+        /// The log as an auditor's fresh clone shows it, which is what `berth log --repo`
+        /// shows of the origin itself (where `origin/x` is the branch `x`).
         func log(_ arguments: [String]) throws -> String {
             let auditor = scratch.path + "-auditor"
             try? FileManager.default.removeItem(atPath: auditor)
             _ = try Self.clone(origin, to: auditor, name: "Audit")
             let log = try berth(["log", "--path", "manifests"] + arguments, in: auditor)
             try #require(log.status == 0, "\(log.stderr)")
+            let onOrigin = arguments.map { $0.hasPrefix("origin/") ? String($0.dropFirst("origin/".count)) : $0 }
+            let direct = try berth(["log", "--repo", origin, "--path", "manifests"] + onOrigin, in: scratch.path)
+            try #require(direct.status == 0, "\(direct.stderr)")
+            #expect(direct.stdout == log.stdout, "berth log --repo \(origin): \(direct.stdout)")
             return log.stdout
         }
     }
@@ -88,7 +93,8 @@ import Testing
         let log = try team.log(["--env", "prod"])
         let entry = Self.entry(log, deployed)
         #expect(entry.contains("applied api: converged"), "\(style): \(log)")
-        #expect(entry.contains("by Ana Ops <ana.ops@example.com>"))
+        // Who applied (the person, from the host they ran on) and why.
+        #expect(entry.contains("by Ana Ops <ana.ops@example.com> on ") && entry.contains(" (manual)"), "\(entry)")
         #expect(entry.contains("Berth-Promotion: staging -> prod"), "\(style): \(entry)")
         #expect(entry.contains("Berth-Release: api=1.5.0"))
         #expect(entry.contains("trailers verified: ") && entry.contains("is what promoting staging at "), "\(style): \(entry)")
@@ -174,8 +180,11 @@ import Testing
 
         let log = try team.log(["--env", "prod", "--ref", "origin/hotfix"])
         let entry = Self.entry(log, hotfix)
-        #expect(entry.contains("applied api: refused"), "\(log)")
-        #expect(entry.contains("applied api: converged"))
+        let lines = entry.components(separatedBy: "\n")
+        let refusal = lines.first { $0.contains("applied api: refused") } ?? ""
+        #expect(refusal.contains("by Ana Ops <ana.ops@example.com> on ") && refusal.contains(" (manual)"), "\(log)")
+        let deploy = lines.first { $0.contains("applied api: converged") } ?? ""
+        #expect(deploy.contains("by Ana Ops <ana.ops@example.com> on ") && deploy.contains(" (manual)"), "\(entry)")
         #expect(entry.contains("break glass: INC-42: checkout is down"))
         let refusals = try team.log(["--env", "prod", "--ref", "origin/hotfix", "--outcome", "refused"])
         #expect(Self.entry(refusals, hotfix).contains("refused") && !Self.entry(refusals, hotfix).contains("converged"))
@@ -189,9 +198,22 @@ import Testing
         #expect(heal.status == 0, "\(heal.stdout)\(heal.stderr)")
         let log = try team.log(["--env", "staging", "--service", "web"])
         #expect(log.contains("self-heal: put back service.desiredCount"), "\(log)")
-        #expect(log.contains("by Ana Ops <ana.ops@example.com>"))
-        let byDeployer = try team.log(["--env", "staging", "--deployer", "nobody"])
-        #expect(byDeployer.contains("no deployments"))
+        let healed = log.components(separatedBy: "\n").last { $0.contains("applied web: converged") } ?? ""
+        #expect(healed.contains("by Ana Ops <ana.ops@example.com> on ") && healed.contains(" (manual)"), "\(log)")
+        // --service keeps that service's changes and records, and only those.
+        #expect(!log.contains("applied api") && !log.contains("applied worker") && !log.contains("added api"), "\(log)")
+        // --deployer matches the applier's name or address, in any case.
+        #expect(try team.log(["--env", "staging", "--deployer", "ana.OPS"]).contains("self-heal: put back service.desiredCount"))
+        #expect(try team.log(["--env", "staging", "--deployer", "nobody"]).contains("no deployments"))
+        // --since and --until bound the commits by their dates.
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"
+        day.timeZone = TimeZone(identifier: "UTC")
+        let (yesterday, tomorrow) = (day.string(from: Date() - 86_400), day.string(from: Date() + 86_400))
+        #expect(try team.log(["--env", "staging", "--since", yesterday]).contains("self-heal: put back service.desiredCount"))
+        #expect(try team.log(["--env", "staging", "--since", tomorrow]).contains("no deployments"))
+        #expect(try team.log(["--env", "staging", "--until", yesterday]).contains("no deployments"))
+        #expect(try team.log(["--env", "staging", "--until", tomorrow]).contains("self-heal: put back service.desiredCount"))
     }
 }
 
