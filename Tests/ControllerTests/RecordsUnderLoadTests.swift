@@ -118,6 +118,11 @@ import Testing
         }
         #expect(onOrigin.contains { $0.commit == last && $0.record.environment == "staging" && $0.record.outcome == .converged })
         #expect(onOrigin.allSatisfy { $0.record.deployer != nil && $0.record.trigger != nil && $0.record.id != nil })
+        // The controller's records name it (its instance id and version) and what woke it.
+        let byController = onOrigin.map(\.record).filter { $0.deployer?.kind == "controller" }
+        #expect(!byController.isEmpty)
+        #expect(byController.allSatisfy { $0.deployer?.name == controller.options.identity && $0.deployer?.version == BerthVersion.current })
+        #expect(byController.allSatisfy { [.poll, .webhook, .resync].contains($0.trigger) }, "\(Set(byController.compactMap(\.trigger)))")
         let fsck = try GitCLI.run(["fsck", "--strict", "--no-dangling"], in: originPath)
         #expect(fsck.status == 0, "\(fsck.output)")
     }
