@@ -154,13 +154,16 @@ import Testing
         #expect(check["verified"] as? Bool == false)
     }
 
-    @Test func anUnmergedCommitIsRefusedUnlessTheGlassIsBroken() throws {
+    @Test func anUnmergedCommitIsRefusedUnlessTheGlassIsBroken() async throws {
         let team = try Team()
+        let receiver = try await LoopbackServer { _, _ in .respond(status: 204, headers: [], body: "") }
+        defer { Task { await receiver.shutdown() } }
         let policy = team.ana + "/manifests/environments/prod/environment.yaml"
-        try (try String(contentsOfFile: policy, encoding: .utf8) + "  deployFrom: main\n").write(toFile: policy, atomically: true, encoding: .utf8)
+        try (try String(contentsOfFile: policy, encoding: .utf8) + "  deployFrom: main\nnotifications:\n  - {url: \"\(receiver.url)/hook\"}\n")
+            .write(toFile: policy, atomically: true, encoding: .utf8)
         try team.git(["commit", "--quiet", "-am", "prod deploys only what is merged"])
         try team.git(["push", "--quiet", "origin", "HEAD:main"])
-        #expect(try berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana).status == 0)
+        #expect(try await berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana).status == 0)
 
         try team.git(["checkout", "--quiet", "-b", "hotfix"])
         let overlay = team.ana + "/manifests/environments/prod/api.yaml"
@@ -170,12 +173,12 @@ import Testing
         try team.git(["push", "--quiet", "origin", "hotfix"])
         let hotfix = try team.git(["rev-parse", "HEAD"])
 
-        let refused = try berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana)
+        let refused = try await berth(["apply", "--path", "manifests", "--env", "prod"], in: team.ana)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("policy.deployFrom"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--break-glass"))
         #expect(refused.stderr.contains("refs/remotes/origin/main"))
-        let broken = try berth(["apply", "--path", "manifests", "--env", "prod", "--break-glass", "INC-42: checkout is down"], in: team.ana)
+        let broken = try await berth(["apply", "--path", "manifests", "--env", "prod", "--break-glass", "INC-42: checkout is down"], in: team.ana)
         #expect(broken.status == 0, "\(broken.stdout)\(broken.stderr)")
 
         let log = try team.log(["--env", "prod", "--ref", "origin/hotfix"])
@@ -188,6 +191,13 @@ import Testing
         #expect(entry.contains("break glass: INC-42: checkout is down"))
         let refusals = try team.log(["--env", "prod", "--ref", "origin/hotfix", "--outcome", "refused"])
         #expect(Self.entry(refusals, hotfix).contains("refused") && !Self.entry(refusals, hotfix).contains("converged"))
+        // Both were told to the environment's receivers: the refusal, then the broken glass and why.
+        let events = receiver.requests.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any] }
+        let told = events.filter { $0["commit"] as? String == hotfix }
+        let kinds = told.map { $0["event"] as? String ?? "" }.filter { ["refused", "break-glass"].contains($0) }
+        #expect(kinds == ["refused", "break-glass"], "\(told)")
+        let glass = told.first { $0["event"] as? String == "break-glass" }
+        #expect((glass?["reason"] as? String)?.contains("INC-42: checkout is down") == true, "\(String(describing: glass))")
     }
 
     @Test func aSelfHealRecordsWhatHadDrifted() async throws {
