@@ -78,6 +78,44 @@ enum Memory {
     /// The heap in use (glibc's count), without what malloc keeps free.
     static func heapMiB() -> Double { Double(berth_heap_in_use()) / 1_048_576 }
 
+    /// Resident KiB of each anonymous mapping, by its start address and what it likely is
+    /// (the main heap, a malloc arena of 64 MiB, a thread's stack of 8 MiB, or another):
+    /// where anonymous growth sits, which the totals alone do not say.
+    static func anonymousMappings() -> [String: (kind: String, kb: Double)] {
+        guard let maps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return [:] }
+        var result: [String: (kind: String, kb: Double)] = [:]
+        var current: (start: String, kind: String)?
+        for line in maps.split(separator: "\n") {
+            if let first = line.first, first.isHexDigit, line.contains("-") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                let range = fields[0].split(separator: "-")
+                let size = (range.count == 2 ? (UInt64(range[1], radix: 16) ?? 0) - (UInt64(range[0], radix: 16) ?? 0) : 0) / 1024
+                let name = fields.count > 5 ? String(fields[5]) : ""
+                guard name.isEmpty || name.hasPrefix("[") else {
+                    current = nil
+                    continue
+                }
+                let kind =
+                    name == "[heap]" ? "main heap" : name == "[stack]" ? "main stack" : !name.isEmpty ? name
+                    : size == 65_536 ? "malloc arena" : size >= 8_188 && size <= 8_196 ? "thread stack" : "other (\(size) KiB)"
+                current = (String(range.first ?? ""), kind)
+            } else if let mapping = current, line.hasPrefix("Rss:") {
+                result[mapping.start] = (mapping.kind, Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0)
+            }
+        }
+        return result
+    }
+
+    /// Growth of anonymous memory since `before`, by kind of mapping, largest first.
+    static func anonymousGrowth(since before: [String: (kind: String, kb: Double)]) -> String {
+        let after = anonymousMappings()
+        var byKind: [String: Double] = [:]
+        for (start, now) in after { byKind[now.kind, default: 0] += now.kb - (before[start]?.kb ?? 0) }
+        for (start, then) in before where after[start] == nil { byKind[then.kind, default: 0] -= then.kb }
+        return byKind.filter { abs($0.value) >= 64 }.sorted { abs($0.value) > abs($1.value) }
+            .map { "\($0.key) " + String(format: "%+.1f", $0.value / 1024) }.joined(separator: ", ")
+    }
+
     /// Resident memory as the benchmarks print it: the total, then what it is made of.
     static func breakdown() -> String {
         String(format: "%.1f MiB (anonymous %.1f, of it heap %.1f; mapped files %.1f)", residentMiB(), anonymousMiB(), heapMiB(), fileMiB())

@@ -90,6 +90,7 @@ struct ControllerBenchmarks {
         durations.reserveCapacity(cycles)
         let window = min(1_000, max(cycles / 2, 1))
         var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
+        var warmMappings: [String: (kind: String, kb: Double)] = [:]
         for cycle in 1...cycles {
             let service = "svc\(cycle % services)"
             // The origin is another process in production: a handle kept open here would map
@@ -105,6 +106,7 @@ struct ControllerBenchmarks {
             if cycle == window {
                 (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
                 (warmExecutable, warmAnonymous) = (Memory.executableMiB(), Memory.anonymousMiB())
+                warmMappings = Memory.anonymousMappings()
             }
             if cycle % max(cycles / 10, 1) == 0 {
                 let packs = (try? Repository.open(at: controller.mirror.path).packCount) ?? -1
@@ -157,7 +159,8 @@ struct ControllerBenchmarks {
                     format:
                         "%.1f MiB (goal < 5 MiB): anonymous %+.1f MiB (heap %+.1f), mapped files %+.1f MiB (this program's code %+.1f)"
                         + "; read after waiting %.1f s for a repack to end",
-                    growth, anonymousGrowth, heapGrowth, fileGrowth, executableGrowth, waited),
+                    growth, anonymousGrowth, heapGrowth, fileGrowth, executableGrowth, waited)
+                    + "; anonymous growth by mapping (MiB): " + Memory.anonymousGrowth(since: warmMappings),
                 seconds: nil),
             Figure(
                 name: "7 local target's state at the end", inputs: inputs,
