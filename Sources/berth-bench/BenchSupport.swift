@@ -62,8 +62,7 @@ enum Memory {
     /// Resident pages of this program's own file (its code and constants): they grow as code
     /// runs for the first time, a path taken only now and then (a repack) late in a run.
     static func executableMiB() -> Double {
-        guard let maps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8),
-            let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        guard let maps = procFile("smaps"), let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         else { return -1 }
         var inExecutable = false, kb = 0.0
         for line in maps.split(separator: "\n") {
@@ -79,10 +78,10 @@ enum Memory {
     static func heapMiB() -> Double { Double(berth_heap_in_use()) / 1_048_576 }
 
     /// Resident KiB of each anonymous mapping, by its start address and what it likely is
-    /// (the main heap, a malloc arena of 64 MiB, a thread's stack of 8 MiB, or another):
+    /// (the main heap, a thread's stack of 8 MiB, a malloc arena, or another):
     /// where anonymous growth sits, which the totals alone do not say.
     static func anonymousMappings() -> [String: (kind: String, kb: Double)] {
-        guard let maps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return [:] }
+        guard let maps = procFile("smaps") else { return [:] }
         var result: [String: (kind: String, kb: Double)] = [:]
         var current: (start: String, kind: String)?
         for line in maps.split(separator: "\n") {
@@ -95,9 +94,16 @@ enum Memory {
                     current = nil
                     continue
                 }
-                let kind =
-                    name == "[heap]" ? "main heap" : name == "[stack]" ? "main stack" : !name.isEmpty ? name
-                    : size == 65_536 ? "malloc arena" : size >= 8_188 && size <= 8_196 ? "thread stack" : "other (\(size) KiB)"
+                let kind: String
+                switch (name, size) {
+                case ("[heap]", _): kind = "main heap"
+                case ("[stack]", _): kind = "main stack"
+                case ("", 8_188...8_196): kind = "thread stack"
+                // glibc reserves 64 MiB for each arena besides the main one, readable up to its use.
+                case ("", 16_384...65_536): kind = "arena or other (\(size) KiB)"
+                case ("", _): kind = "other (\(size) KiB)"
+                default: kind = name
+                }
                 current = (String(range.first ?? ""), kind)
             } else if let mapping = current, line.hasPrefix("Rss:") {
                 result[mapping.start] = (mapping.kind, Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0)
@@ -121,8 +127,17 @@ enum Memory {
         String(format: "%.1f MiB (anonymous %.1f, of it heap %.1f; mapped files %.1f)", residentMiB(), anonymousMiB(), heapMiB(), fileMiB())
     }
 
+    /// A file of /proc/self, whole: its size reads as 0, and a read by that size (as
+    /// `String(contentsOfFile:)` makes) stops after the first page, the first few mappings
+    /// of smaps.
+    private static func procFile(_ name: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/" + name) else { return nil }
+        defer { try? handle.close() }
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     private static func field(_ name: String) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        guard let status = procFile("status"),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
             let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
         else { return -1 }
