@@ -6,6 +6,12 @@ import Testing
 /// A fetch from a repository on this machine copies only missing objects, and ends where
 /// libgit2's own fetch ends: the same references, and a repository git's fsck finds whole.
 @Suite struct LocalFetchTests {
+    /// git's own fsck finds the repository at `path` whole: every object it reaches is there.
+    static func expectWhole(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: path)
+        #expect(fsck.status == 0, "\(fsck.output)", sourceLocation: sourceLocation)
+    }
+
     @Test func randomHistoriesFetchAsLibgit2Would() throws {
         let dir = ScratchFolder()
         let source = try Repository.create(at: dir.sub("source.git"), bare: true)
@@ -59,8 +65,7 @@ import Testing
             #expect(actual == expected, "round \(round)")
             #expect(try copied.referenceTarget("refs/berth/origin-notes") == source.referenceTarget("refs/notes/berth"))
         }
-        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("copied.git"))
-        #expect(fsck.status == 0, "\(fsck.output)")
+        try Self.expectWhole(dir.sub("copied.git"))
     }
 
     /// A branch deleted and restored around a repack: what only the old packs held is kept
@@ -125,8 +130,7 @@ import Testing
             end()
         })
         #expect(try mirror().file(at: feature, path: "services/a.yaml") != nil)
-        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("mirror.git"))
-        #expect(fsck.status == 0, "\(fsck.output)")
+        try Self.expectWhole(dir.sub("mirror.git"))
 
         // Gone again, with references at rest: the loose objects nothing reaches expire.
         try source.deleteReference("refs/heads/feature")
@@ -171,8 +175,7 @@ import Testing
         try origin.moveReference("refs/notes/berth", to: next, expected: held, logMessage: "publish")
         #expect(try origin.note(on: tip) == "{\"n\": 300}")
         #expect(try origin.notes().count == 301)
-        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("origin.git"))
-        #expect(fsck.status == 0, "\(fsck.output)")
+        try Self.expectWhole(dir.sub("origin.git"))
     }
 
     /// Compared with a commit held, a folder that became a file, a file that became a folder
@@ -188,8 +191,7 @@ import Testing
         let next = try commitFiles(source, ["env/a": "now a file\n", "env/b/api.yaml": "image: r:2\n", "env/c/new.yaml": "image: r:1\n"])
         #expect(try copied.copyMissingObjects(from: dir.sub("source.git"), reachableFrom: next, have: first))
         try copied.moveReference("refs/heads/main", to: next, expected: first, logMessage: "fetch")
-        let fsck = try GitCLI.run(["fsck", "--full", "--strict", "--no-dangling"], in: dir.sub("copied.git"))
-        #expect(fsck.status == 0, "\(fsck.output)")
+        try Self.expectWhole(dir.sub("copied.git"))
     }
 
     /// A corrupted object in the source (its bytes no longer hash to its name) fails the fetch
