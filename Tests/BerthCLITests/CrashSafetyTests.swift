@@ -1,3 +1,4 @@
+import BerthTestSupport
 import ECS
 import Foundation
 import Git

@@ -4,10 +4,6 @@ import Foundation
 import Git
 import Logging
 import Manifests
-import Plan
-import Apply
-import Review
-import Reconcile
 import Records
 import Testing
 
@@ -73,19 +69,13 @@ import Testing
                 }
                 return seen
             }
-            // A person applying ops from a clone, ten times (a fresh local target each time, so
-            // each apply deploys and records).
+            // A person running `berth apply` for ops in a clone, ten times (a fresh local target
+            // each time, so each apply deploys, records and publishes).
             group.addTask {
                 for _ in 0..<10 {
                     try? FileManager.default.removeItem(atPath: clone + "/.berth")
-                    let files = try ManifestSource(repository: clone).read()
-                    let recorder = NotesRecorder(repositoryPath: clone, deployer: .person(repositoryPath: clone))
-                    let reconciler = Reconciler(
-                        manifests: ManifestLoader().load(files),
-                        connector: TargetConnector(repositoryRoot: clone, environment: environment), recorder: recorder)
-                    let (_, outcomes) = try await reconciler.apply("ops", options: ApplyOptions(pollInterval: 0.02))
-                    #expect(outcomes.allSatisfy { $0.succeeded })
-                    _ = try await recorder.publish(to: try #require(NotesRemote.origin(of: clone)))
+                    let apply = try await berth(["apply", "--env", "ops"], in: clone, environment: environment)
+                    #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
                 }
                 return []
             }
