@@ -81,6 +81,8 @@ import Testing
         try GitCLI.run(["commit", "--quiet", "-am", "staging 1.6.0"], in: ana)
         try GitCLI.run(["push", "--quiet", "origin", "HEAD:main"], in: ana)
         #expect(try await berth(["apply", "--path", "manifests", "--env", "staging"], in: ana).status == 0)
+        // And prod, at its own release: each environment's last converged record is its own.
+        #expect(try await berth(["apply", "--path", "manifests", "--env", "prod"], in: ana).status == 0)
 
         let auditor = try clone("auditor")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -91,13 +93,16 @@ import Testing
         var reconstructed: [String: String] = [:]
         for line in lines {
             let fields = line.split(separator: "\t").map(String.init)
-            if fields.count == 4, fields[0] == "staging" { reconstructed[fields[1]] = fields[2] }
+            if fields.count == 4 { reconstructed[fields[0] + "/" + fields[1]] = fields[2] }
         }
         let ecs = LocalECS(stateFile: ana + "/.berth/local-ecs.json")
-        let live = try await ecs.describeServices(cluster: "staging", names: ["api", "web", "worker"]).services ?? []
-        #expect(live.count == 3)
-        for service in live {
-            #expect(reconstructed[service.serviceName ?? ""] == service.taskDefinition, "\(service.serviceName ?? "")")
+        for environment in ["staging", "prod"] {
+            let live = try await ecs.describeServices(cluster: environment, names: ["api", "web", "worker"]).services ?? []
+            #expect(live.count == 3, "\(environment)")
+            for service in live {
+                let name = environment + "/" + (service.serviceName ?? "")
+                #expect(reconstructed[name] == service.taskDefinition, "\(name): \(reconstruction.stdout)")
+            }
         }
     }
 }
