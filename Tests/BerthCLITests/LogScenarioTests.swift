@@ -198,7 +198,30 @@ import Testing
         #expect(kinds == ["refused", "break-glass"], "\(told)")
         let glass = told.first { $0["event"] as? String == "break-glass" }
         #expect((glass?["reason"] as? String)?.contains("INC-42: checkout is down") == true, "\(String(describing: glass))")
+        // Every note on the origin (converged, refused and break-glass records among them) is
+        // what the published schema says a note is.
+        let schema = URL(fileURLWithPath: exampleManifests).deletingLastPathComponent()
+            .appendingPathComponent("docs/schema/deployment-note.schema.json").path
+        let validation = try await ProcessRunner.run("python3", ["-c", Self.validateNotes, schema, team.origin])
+        #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
+        #expect(validation.stdout.contains("notes valid"), "\(validation.stdout)")
     }
+
+    /// Checks every note under refs/notes/berth of a repository against a JSON Schema
+    /// (python's jsonschema, which `make test` installs): arguments, the schema and the repository.
+    static let validateNotes = """
+        import json, subprocess, sys, jsonschema
+        schema = json.load(open(sys.argv[1]))
+        validator = jsonschema.Draft202012Validator(schema)
+        git = ["git", "-C", sys.argv[2]]
+        listed = subprocess.run(git + ["notes", "--ref=berth", "list"], check=True, capture_output=True, text=True).stdout.split()
+        notes = listed[0::2]
+        for blob in notes:
+            note = json.loads(subprocess.run(git + ["cat-file", "-p", blob], check=True, capture_output=True, text=True).stdout)
+            for error in validator.iter_errors(note):
+                sys.exit(f"note {blob}: {error.message} at {list(error.absolute_path)}")
+        print(f"{len(notes)} notes valid")
+        """
 
     @Test func aSelfHealRecordsWhatHadDrifted() async throws {
         let team = try Team()
