@@ -25,13 +25,12 @@ package struct RepositoryMirror: Sendable {
 
     var url: String { source.contains("://") ? source : "file://" + source }
 
-    /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
-    /// mirror belongs to this process, and nothing of it is locked before its first pass.
     /// Fetches into a mirror, and its repacks' expiry of old loose objects, one at a time: the
     /// repack runs beside fetches (`MirrorCompactor`), and a fetch skips objects it finds here
-    /// (`Repository.repack`).
+    /// (`Repository.repack`). One lock per mirror path, for every value naming it.
     private static let locks = Mutex<[String: NSLock]>([:])
 
+    /// Runs `body` holding this mirror's lock (`locks`).
     func exclusively<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         let lock = Self.locks.withLock { locks in
             if let lock = locks[path] { return lock }
@@ -44,6 +43,8 @@ package struct RepositoryMirror: Sendable {
         return try body()
     }
 
+    /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
+    /// mirror belongs to this process, and nothing of it is locked before its first pass.
     package func removeStaleLocks() {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return }
         while let relative = enumerator.nextObject() as? String {

@@ -197,16 +197,9 @@ final class ObjectCopier {
     /// A folder's entries by name, as the source holds it (not submodule commits, which no
     /// repository here holds).
     private func entries(of tree: ObjectID) throws(GitError) -> [[UInt8]: (id: ObjectID, isTree: Bool)] {
-        var oid = tree.raw
-        var object: OpaquePointer?
-        try check(git_tree_lookup(&object, source.handle, &oid), "read \(tree.short) from the source")
-        defer { git_tree_free(object) }
         var result: [[UInt8]: (id: ObjectID, isTree: Bool)] = [:]
-        for index in 0..<git_tree_entrycount(object) {
-            let entry = git_tree_entry_byindex(object, index)
-            guard git_tree_entry_filemode(entry) != GIT_FILEMODE_COMMIT, let name = git_tree_entry_name(entry) else { continue }
-            result[Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))] =
-                (ObjectID(git_tree_entry_id(entry)!.pointee), git_tree_entry_type(entry) == GIT_OBJECT_TREE)
+        for child in try children(of: tree) {
+            if let name = child.name { result[name] = (child.id, child.isTree) }
         }
         return result
     }
