@@ -56,7 +56,7 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // Threads of berth's own for work that blocks (libgit2, flock, fsync), off Swift's
         // cooperative pool.
-        .target(name: "Blocking"),
+        .target(name: "Blocking", dependencies: ["CLibc"]),
         .target(name: "Git", dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]),
         // The ECS and ECR shapes generated from botocore: no networking, so manifests and the
         // fuzzer need nothing of the AWS stack.
@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Git", "Manifests", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Plan", "Apply", "Review", "Reconcile", "CMemory",
+                "Git", "Manifests", "ECS", "AWS", "Canonical", "Records", "Trust", "Notify", "Plan", "Apply", "Review", "Reconcile", "CMemory", "CLibc",
                 "Blocking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

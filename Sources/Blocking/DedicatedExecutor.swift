@@ -6,8 +6,10 @@
 package final class DedicatedExecutor: SerialExecutor, Sendable {
     private let queue: WorkQueue
 
-    package init(name: String) {
-        queue = WorkQueue(name: name, width: 1)
+    /// `background`: its thread runs at the least priority, for work that may take as long as
+    /// it likes but must never take a core from anything else (`berth_lower_thread_priority`).
+    package init(name: String, background: Bool = false) {
+        queue = WorkQueue(name: name, width: 1, background: background)
     }
 
     package func enqueue(_ job: consuming ExecutorJob) {

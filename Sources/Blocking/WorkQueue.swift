@@ -1,3 +1,4 @@
+import CLibc
 import Foundation
 
 /// Work run in order by up to `width` threads of its own. Threads start with the first work
@@ -14,6 +15,8 @@ final class WorkQueue: @unchecked Sendable {
 
     let name: String
     let width: Int
+    /// Whether its threads run at the least priority (`berth_lower_thread_priority`).
+    let background: Bool
     /// Guards everything below.
     private let condition = NSCondition()
     private var pending: [Work] = []
@@ -22,9 +25,10 @@ final class WorkQueue: @unchecked Sendable {
     private var idle = 0
     private static let linger: TimeInterval = 1
 
-    init(name: String, width: Int) {
+    init(name: String, width: Int, background: Bool = false) {
         self.name = name
         self.width = max(1, width)
+        self.background = background
     }
 
     func add(_ work: Work) {
@@ -51,6 +55,7 @@ final class WorkQueue: @unchecked Sendable {
 
     private func drain() {
         Self.current = self
+        if background { _ = berth_lower_thread_priority() }
         condition.lock()
         while true {
             if next < pending.count {

@@ -1,6 +1,10 @@
+#define _GNU_SOURCE /* gettid */
 #include "clibc.h"
 #include <stdio.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/resource.h>
+#endif
 
 void berth_line_buffer_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -17,4 +21,12 @@ void berth_block_buffer_stdout(void) {
 
 void berth_flush_stdout(void) {
     fflush(stdout);
+}
+
+int berth_lower_thread_priority(void) {
+#if defined(__linux__)
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+#else
+    return 0;
+#endif
 }

@@ -38,7 +38,7 @@ package struct ControllerContext: Sendable {
         self.connector = connector
         self.recorder = recorder
         self.publisher = RecordPublisher(recorder: recorder, remote: mirror.notesRemote, logger: logger)
-        self.compactor = MirrorCompactor(mirror: mirror, logger: logger, metrics: metrics)
+        self.compactor = MirrorCompactor(mirror: mirror, logger: logger, metrics: metrics, program: options.repackProgram)
         self.leases = leases
         self.logger = logger
         self.now = now

@@ -28,6 +28,9 @@ package struct ControllerOptions: Sendable {
     package var leaseDuration: TimeInterval = 60
     /// Seconds between looks at the registries of berth.yaml's `images:` (0: every pass).
     package var imageInterval: TimeInterval = 300
+    /// The program the mirror's repacks run in (this executable, run with
+    /// `MirrorRepackProcess.verb`); nil: on a thread of the controller's (tests, embedders).
+    package var repackProgram: String?
     /// This replica's name in the lease table.
     package var identity: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
 

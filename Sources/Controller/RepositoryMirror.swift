@@ -27,10 +27,15 @@ package struct RepositoryMirror: Sendable {
 
     /// Fetches into a mirror, and its repacks' expiry of old loose objects, one at a time: the
     /// repack runs beside fetches (`MirrorCompactor`), and a fetch skips objects it finds here
-    /// (`Repository.repack`). One lock per mirror path, for every value naming it.
+    /// (`Repository.repack`). One lock per mirror path, for every value naming it, and across
+    /// processes (the repack runs in one of its own) an `flock` of `lockFile`, which the
+    /// system lets go of when its holder ends, however it ends.
     private static let locks = Mutex<[String: NSLock]>([:])
 
-    /// Runs `body` holding this mirror's lock (`locks`).
+    /// Not `*.lock`: `removeStaleLocks` removes those, and this one is never stale.
+    var lockFile: String { path + "/berth.flock" }
+
+    /// Runs `body` holding this mirror's lock (`locks`), and its file's.
     func exclusively<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         let lock = Self.locks.withLock { locks in
             if let lock = locks[path] { return lock }
@@ -40,6 +45,12 @@ package struct RepositoryMirror: Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
+        // Without the file (a mirror not made yet, a read-only one), this process's lock is all
+        // there is: nothing else can be writing there either.
+        let file = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard file >= 0 else { return try body() }
+        defer { close(file) }
+        while flock(file, LOCK_EX) != 0 && errno == EINTR {}
         return try body()
     }
 
@@ -107,11 +118,18 @@ package struct RepositoryMirror: Sendable {
         limit: Int = packLimit, looseLimit: Int = looseLimit,
         baseline: Int = 0, packed: Repository.Packed? = nil
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
+        guard try compactionDue(limit: limit, looseLimit: looseLimit, baseline: baseline) else { return nil }
         let repo = try Repository.open(at: path)
-        guard repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit else { return nil }
         let (objects, replaced, now) = try repo.repack(
             since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil }, exclusive: { end in exclusively(end) })
         return (objects, replaced, repo.looseObjectEstimate, now)
+    }
+
+    /// Whether `compact` would repack: a look at the object store's folders, for a caller that
+    /// starts a process only when there is work for it.
+    package func compactionDue(limit: Int = packLimit, looseLimit: Int = looseLimit, baseline: Int = 0) throws -> Bool {
+        let repo = try Repository.open(at: path)
+        return repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit
     }
 
     /// Whether the largest of `packed`'s packs is more than twice the others together, and

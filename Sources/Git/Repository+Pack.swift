@@ -32,6 +32,11 @@ extension Repository {
         package let tips: [ObjectID]
         /// Pack file names (`pack-….pack`).
         package let packs: Set<String>
+
+        package init(tips: [ObjectID], packs: Set<String>) {
+            self.tips = tips
+            self.packs = packs
+        }
     }
 
     /// Writes every object reachable from a reference (commits with their trees and blobs, and

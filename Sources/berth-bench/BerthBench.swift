@@ -1,9 +1,19 @@
 import ArgumentParser
+import Controller
 import Foundation
+
+@main
+enum BerthBenchMain {
+    /// This program is also the repack process of the controllers it runs (as `berth` is of
+    /// `berth controller`).
+    static func main() async {
+        MirrorRepackProcess.runIfAsked()
+        await BerthBench.main()
+    }
+}
 
 /// Measures berth and prints the figures; asserts nothing about time. Each benchmark runs in a
 /// process of its own, so one's memory never shows in another's figures. See docs/performance.md.
-@main
 struct BerthBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "berth-bench", abstract: "Measure berth and print the figures.")
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLibc
+import Controller
 import Foundation
 import Records
 
@@ -7,6 +8,8 @@ import Records
 struct Berth: AsyncParsableCommand {
     /// Progress lines reach a pipe (CI, `tee`, `timeout`) as they are printed, not at exit.
     static func main() async {
+        // The controller's repack of its mirror, in a process of its own.
+        MirrorRepackProcess.runIfAsked()
         berth_line_buffer_stdout()
         do {
             var command = try parseAsRoot()

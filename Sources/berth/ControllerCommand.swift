@@ -91,6 +91,7 @@ struct ControllerCommand: AsyncParsableCommand {
         options.http.headerTimeout = httpHeaderTimeout.seconds
         options.http.bodyTimeout = httpHeaderTimeout.seconds
         options.leaseDuration = leaseDuration.seconds
+        options.repackProgram = MirrorRepackProcess.ownExecutable
         if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
         var logger = Logger(label: "berth")
         logger.logLevel = once ? .warning : .info

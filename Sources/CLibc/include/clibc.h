@@ -11,4 +11,9 @@ void berth_line_buffer_stdout(void);
 void berth_block_buffer_stdout(void);
 void berth_flush_stdout(void);
 
+/* Lowers the calling thread's scheduling priority to the least (nice 19), for work that must
+   never take a core from the rest of the process: a repack of the controller's mirror. Linux
+   keeps a nice value per thread; elsewhere this does nothing. Returns 0 when done. */
+int berth_lower_thread_priority(void);
+
 #endif
