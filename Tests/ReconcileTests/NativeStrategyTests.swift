@@ -29,17 +29,19 @@ import Testing
     }
 
     /// Each strategy from a rolling service: the commit that sets it deploys with it. The
-    /// waits are long enough (pace 0.4 s: an ECS minute is 0.4 s) for a loaded machine's polls.
+    /// waits are long enough (pace 0.4 s: an ECS minute is 0.4 s) for a loaded machine's polls:
+    /// with the whole suite running on two cores, a canary stage of 1.2 s once passed between
+    /// two polls.
     @Test func eachStrategyIsFollowedToSuccessAndSaysItsStage() async throws {
         for (configuration, line, atLeast) in [
             ("{strategy: BLUE_GREEN, bakeTimeInMinutes: 5}", "BLUE_GREEN at BAKE_TIME", 2.0),
             (
-                "{strategy: LINEAR, linearConfiguration: {stepPercent: 50, stepBakeTimeInMinutes: 3}}",
-                "LINEAR at PRODUCTION_TRAFFIC_SHIFT, production traffic 50%", 1.2
+                "{strategy: LINEAR, linearConfiguration: {stepPercent: 50, stepBakeTimeInMinutes: 6}}",
+                "LINEAR at PRODUCTION_TRAFFIC_SHIFT, production traffic 50%", 2.4
             ),
             (
-                "{strategy: CANARY, canaryConfiguration: {canaryPercent: 20, canaryBakeTimeInMinutes: 3}}",
-                "CANARY at PRODUCTION_TRAFFIC_SHIFT, production traffic 20%", 1.2
+                "{strategy: CANARY, canaryConfiguration: {canaryPercent: 20, canaryBakeTimeInMinutes: 6}}",
+                "CANARY at PRODUCTION_TRAFFIC_SHIFT, production traffic 20%", 2.4
             ),
         ] {
             let repo = try ManifestRepo(manifests(services: 1), environment: ["BERTH_LOCAL_PACE": "0.4"])
