@@ -93,8 +93,10 @@ struct ControllerBenchmarks {
         let window = min(1_000, max(cycles / 2, 1))
         var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
         var warmMappings: [String: (kind: String, kb: Double)] = [:]
-        // Cycles that began or ended while the mirror was being repacked (on a thread of its own).
+        // Cycles that began or ended while the mirror was being repacked (in a process of its own).
         var besideRepack = Set<Int>()
+        // The same fixed work in the middle of each window: whether the machine got slower.
+        var reference: [(seconds: Double, besideRepack: Bool)] = []
         for cycle in 1...cycles {
             let service = "svc\(cycle % services)"
             // The origin is another process in production: a handle kept open here would map
@@ -109,6 +111,7 @@ struct ControllerBenchmarks {
             guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
             durations.append(Date().timeIntervalSince(began))
             if repacking || controller.context.compactor.isRepacking { besideRepack.insert(durations.count - 1) }
+            if cycle % window == window / 2 { reference.append((Self.referenceWork(), controller.context.compactor.isRepacking)) }
             if cycle == window {
                 (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
                 (warmExecutable, warmAnonymous) = (Memory.executableMiB(), Memory.anonymousMiB())
@@ -156,6 +159,11 @@ struct ControllerBenchmarks {
                     return String(format: "%.0f", part.reduce(0, +) / Double(part.count) * 1000)
                 }.joined(separator: ", ") + " ms", seconds: nil),
             Figure(
+                name: "7 the same reference work in each \(window) cycles", inputs: inputs,
+                value: reference.map { String(format: "%.1f", $0.seconds * 1000) + ($0.besideRepack ? " (beside a repack)" : "") }
+                    .joined(separator: ", ") + " ms (sorting 200,000 numbers, the best of 5: the same work, so what changes is the machine)",
+                seconds: nil),
+            Figure(
                 name: "7 cycles beside a repack", inputs: inputs,
                 value: Self.besideRepack(durations, besideRepack, window: window, repacks: controller.context.compactor.repacks), seconds: nil),
             Figure(
@@ -190,5 +198,34 @@ struct ControllerBenchmarks {
             + String(
                 format: ", mean %.0f ms against %.0f ms for the others; %d repacks, %.1f s in all, the longest %.1f s", with, without,
                 repacks.count, repacks.seconds, repacks.longest)
+    }
+
+    /// Work that is the same every time (sorting the same 200,000 numbers; the best of five),
+    /// timed: a soak's windows compared with it say whether the machine or berth got slower.
+    static func referenceWork() -> Double {
+        var generator = SplitMix(seed: 7)
+        let numbers = (0..<200_000).map { _ in generator.next() }
+        var best = Double.infinity
+        for _ in 0..<5 {
+            var copy = numbers
+            let started = Date()
+            copy.sort()
+            best = min(best, Date().timeIntervalSince(started))
+            precondition(copy.count == numbers.count)
+        }
+        return best
+    }
+}
+
+/// A small seeded generator, so the reference work sorts the same numbers every time.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
