@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* gettid */
 #include "clibc.h"
 #include <stdio.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/resource.h>
@@ -29,4 +31,10 @@ int berth_lower_thread_priority(void) {
 #else
     return 0;
 #endif
+}
+
+void berth_unblock_signals(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
 }

@@ -36,9 +36,11 @@ package final class MirrorCompactor: Sendable {
     }
 
     private let state = Mutex(State())
-    /// At the least priority: a whole repack of a long history takes a core for tens of
-    /// seconds, and a pass, a webhook's deploy or a fetch must not wait for a core meanwhile.
-    private let executor = DedicatedExecutor(name: "berth-repack", background: true)
+    /// Where the repack runs when there is no process for it, at the least priority: a whole
+    /// repack of a long history takes a core for tens of seconds, and a pass, a webhook's
+    /// deploy or a fetch must not wait for a core meanwhile. With a process, only that process
+    /// has the least priority (threads started from this one would inherit it).
+    private let executor: DedicatedExecutor
     private let mirror: RepositoryMirror
     private let logger: Logger
     private let metrics: ControllerMetrics
@@ -55,6 +57,7 @@ package final class MirrorCompactor: Sendable {
         self.metrics = metrics
         self.limits = limits
         self.program = program
+        executor = DedicatedExecutor(name: "berth-repack", background: program == nil)
     }
 
     /// Whether a repack, or the look at whether one is due, is running now.

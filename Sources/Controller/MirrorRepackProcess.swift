@@ -24,12 +24,16 @@ package enum MirrorRepackProcess {
         if CommandLine.arguments.dropFirst().first == verb { exit(main()) }
     }
 
+    /// The request files' names in the mirror's folder (`RepositoryMirror.removeStaleLocks`
+    /// removes any a controller that ended left).
+    static let requestPrefix = "berth-repack-request-"
+
     /// Longer than any repack should take; past it the process is ended and the next fetch
     /// tries again.
     static let deadline: TimeInterval = 3_600
 
     struct Request: Codable {
-        let source: String
+        /// The mirror's folder (nothing of its origin: a repack fetches nothing).
         let path: String
         let packs: Int
         let loose: Int
@@ -64,11 +68,10 @@ package enum MirrorRepackProcess {
     static func compact(
         _ mirror: RepositoryMirror, program: String, limits: (packs: Int, loose: Int), baseline: Int, packed: Repository.Packed?
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
-        let request = Request(
-            source: mirror.source, path: mirror.path, packs: limits.packs, loose: limits.loose, baseline: baseline, packed: packed.map(Packed.init))
+        let request = Request(path: mirror.path, packs: limits.packs, loose: limits.loose, baseline: baseline, packed: packed.map(Packed.init))
         // In a file, not a pipe: a process that ended before reading all of it would leave the
         // controller writing to a closed pipe (SIGPIPE).
-        let file = (mirror.path as NSString).deletingLastPathComponent + "/repack-\(UUID().uuidString).json"
+        let file = mirror.path + "/\(requestPrefix)\(UUID().uuidString).json"
         try JSONEncoder().encode(request).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
         let process = Process()
@@ -78,7 +81,8 @@ package enum MirrorRepackProcess {
         // What it says on standard error (a crash's last words) goes where the controller's does.
         (process.standardInput, process.standardOutput, process.standardError) = (FileHandle.nullDevice, output, FileHandle.standardError)
         try process.run()
-        let alarm = Alarm(after: deadline) { [process] in process.terminate() }
+        // SIGKILL: a signal the child could block (it inherits its spawner's mask) is no deadline.
+        let alarm = Alarm(after: deadline) { [process] in kill(process.processIdentifier, SIGKILL) }
         defer { alarm.cancel() }
         let answer = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -108,14 +112,18 @@ package enum MirrorRepackProcess {
     /// The repack process: reads the request from the file its argument names, repacks, and
     /// answers on standard output (`Reply`). Returns the exit status.
     package static func main() -> Int32 {
+        // Started from a thread that blocks signals (a dispatch worker's), it would keep that
+        // mask and could not be stopped by a SIGTERM.
+        berth_unblock_signals()
         _ = berth_lower_thread_priority()
         var reply = Reply()
         do {
             let arguments = CommandLine.arguments
             guard arguments.count == 3 else { throw RepackFailed(description: "usage: \(verb) REQUEST-FILE") }
             let request = try JSONDecoder().decode(Request.self, from: Data(contentsOf: URL(fileURLWithPath: arguments[2])))
-            let mirror = RepositoryMirror(source: request.source, stateDirectory: (request.path as NSString).deletingLastPathComponent)
-            guard mirror.path == request.path else { throw RepackFailed(description: "\(request.path) is not a mirror's path") }
+            // Read: it is not needed again, and a controller that ended does not leave it.
+            try? FileManager.default.removeItem(atPath: arguments[2])
+            let mirror = RepositoryMirror(mirrorAt: request.path)
             let done = try mirror.compact(limit: request.packs, looseLimit: request.loose, baseline: request.baseline, packed: request.packed?.value)
             reply.result = done.map {
                 Result(objects: $0.objects, replacedPacks: $0.replacedPacks, looseLeft: $0.looseLeft, packed: Packed($0.packed))

@@ -23,6 +23,13 @@ package struct RepositoryMirror: Sendable {
         self.path = URL(fileURLWithPath: stateDirectory).appendingPathComponent("repository.git").standardizedFileURL.path
     }
 
+    /// The mirror at `path` alone, for its repack process: no origin, no credentials.
+    init(mirrorAt path: String) {
+        source = ""
+        credentials = nil
+        self.path = path
+    }
+
     var url: String { source.contains("://") ? source : "file://" + source }
 
     /// Fetches into a mirror, and its repacks' expiry of old loose objects, one at a time: the
@@ -35,8 +42,10 @@ package struct RepositoryMirror: Sendable {
     /// Not `*.lock`: `removeStaleLocks` removes those, and this one is never stale.
     var lockFile: String { path + "/berth.flock" }
 
-    /// Runs `body` holding this mirror's lock (`locks`), and its file's.
-    func exclusively<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    /// Runs `body` holding this mirror's lock (`locks`), and its file's. Where the file cannot
+    /// be locked, `body` does not run: a fetch fails (and the next pass tries again), and a
+    /// repack's expiry deletes nothing, which is always safe.
+    func exclusively<T>(_ body: () throws(GitError) -> T) throws(GitError) -> T {
         let lock = Self.locks.withLock { locks in
             if let lock = locks[path] { return lock }
             let lock = NSLock()
@@ -45,21 +54,42 @@ package struct RepositoryMirror: Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        // Without the file (a mirror not made yet, a read-only one), this process's lock is all
-        // there is: nothing else can be writing there either.
         let file = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard file >= 0 else { return try body() }
+        if file < 0 {
+            // No mirror folder yet: nothing else can be writing there either.
+            guard errno == ENOENT else { throw Self.lockFailed(lockFile) }
+            return try body()
+        }
         defer { close(file) }
-        while flock(file, LOCK_EX) != 0 && errno == EINTR {}
+        var locked = flock(file, LOCK_EX)
+        while locked != 0 && errno == EINTR { locked = flock(file, LOCK_EX) }
+        guard locked == 0 else { throw Self.lockFailed(lockFile) }
         return try body()
     }
 
-    /// Removes lock files a killed controller left in its own mirror. Only at start-up: the
+    static func lockFailed(_ file: String) -> GitError {
+        GitError(code: .locked, message: "cannot lock \(file): \(String(cString: strerror(errno)))", operation: "lock the mirror")
+    }
+
+    /// A lock held for a whole repack, by whichever process runs it, and never waited for: a
+    /// repack process left running by a controller that ended is not joined by a second one.
+    /// Returns nil (and `body` does not run) while another holds it.
+    func repacking<T>(_ body: () throws -> T) throws -> T? {
+        let file = open(path + "/berth-repack.flock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard file >= 0 else { throw Self.lockFailed(path + "/berth-repack.flock") }
+        defer { close(file) }
+        guard flock(file, LOCK_EX | LOCK_NB) == 0 else { return nil }
+        return try body()
+    }
+
+    /// Removes lock files (and repack requests) a killed controller left in its own mirror. Only at start-up: the
     /// mirror belongs to this process, and nothing of it is locked before its first pass.
     package func removeStaleLocks() {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return }
         while let relative = enumerator.nextObject() as? String {
-            if relative.hasSuffix(".lock") { try? FileManager.default.removeItem(atPath: path + "/" + relative) }
+            if relative.hasSuffix(".lock") || relative.hasPrefix(MirrorRepackProcess.requestPrefix) {
+                try? FileManager.default.removeItem(atPath: path + "/" + relative)
+            }
         }
     }
 
@@ -107,7 +137,8 @@ package struct RepositoryMirror: Sendable {
     /// Packs the mirror when fetches and notes have left more than `limit` packs or about
     /// `looseLimit` loose objects more than `baseline` (what the last repack left loose:
     /// objects nothing reaches wait there for their expiry, and must not make every pass
-    /// repack); nil when there was nothing to do. Geometric, as git's `repack --geometric=2`:
+    /// repack); nil when there was nothing to do, or another repack runs (a repack process a
+    /// controller that ended left running). Geometric, as git's `repack --geometric=2`:
     /// with `packed` (what the last repack packed), only what arrived since goes into a new
     /// pack, and the whole history is packed into one again only once the packs made since the
     /// last whole one reach half its size. So a long-running controller's compaction costs what
@@ -120,9 +151,14 @@ package struct RepositoryMirror: Sendable {
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
         guard try compactionDue(limit: limit, looseLimit: looseLimit, baseline: baseline) else { return nil }
         let repo = try Repository.open(at: path)
-        let (objects, replaced, now) = try repo.repack(
-            since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil }, exclusive: { end in exclusively(end) })
-        return (objects, replaced, repo.looseObjectEstimate, now)
+        let done = try repacking { () throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed) in
+            // What a repack that was killed left (no fetch writes a pack while this is held).
+            try exclusively { () throws(GitError) in repo.removeUnfinishedWrites(looseAge: MirrorRepackProcess.deadline) }
+            let (objects, replaced, now) = try repo.repack(
+                since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil }, exclusive: { end in try? exclusively(end) })
+            return (objects, replaced, repo.looseObjectEstimate, now)
+        }
+        return done
     }
 
     /// Whether `compact` would repack: a look at the object store's folders, for a caller that

@@ -154,6 +154,30 @@ extension Repository {
         return (replacedPacks.count, old ?? [])
     }
 
+    /// Removes what a pack write that was killed leaves behind: libgit2's indexer writes a new
+    /// pack to `objects/pack/pack_git2_*` and its index before the pack takes its name, and a
+    /// loose write goes through `objects/tmp_object_git2_*`. Only for a caller that knows no
+    /// pack is being written now (no fetch, no repack); loose writes (notes) may run at any
+    /// time, so their files go only once older than `looseAge` seconds. An index left without
+    /// its pack is removed too (libgit2 skips one, git's fsck complains).
+    package func removeUnfinishedWrites(looseAge: TimeInterval) {
+        let files = FileManager.default
+        let folder = packFolder
+        let names = (try? files.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names {
+            let orphanIndex = name.hasSuffix(".idx") && !names.contains(String(name.dropLast(".idx".count)) + ".pack")
+            if name.hasPrefix("pack_git2_") || name.hasSuffix(".idx.lock") || orphanIndex {
+                try? files.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            }
+        }
+        let objects = (path as NSString).appendingPathComponent("objects")
+        let old = Date().addingTimeInterval(-looseAge)
+        for name in (try? files.contentsOfDirectory(atPath: objects)) ?? [] where name.hasPrefix("tmp_object_git2_") {
+            let file = (objects as NSString).appendingPathComponent(name)
+            if Self.modified(file).map({ $0 < old }) == true { try? files.removeItem(atPath: file) }
+        }
+    }
+
     /// How long an object no reference reaches is kept (git's `gc.pruneExpire`).
     package static let unreachableExpiry: TimeInterval = 14 * 24 * 3600
 

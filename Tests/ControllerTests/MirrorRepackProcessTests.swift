@@ -100,6 +100,62 @@ import Testing
         }
     }
 
+    /// A repack that was killed leaves a pack half written, maybe its index, and loose
+    /// temporary files: the next repack removes them (loose ones only once old, as a note may be
+    /// being written), and its request file is gone once read.
+    @Test func theNextRepackRemovesWhatAKilledOneLeft() async throws {
+        let folder = ScratchFolder()
+        let (origin, first, mirror) = try MirrorRepackTests.originAndMirror(folder)
+        _ = try origin.commit(
+            changes: [.write("services/a/service.yaml", "taskDefinition: {}\n")], onto: "main",
+            expectedTip: first, message: "a", author: MirrorRepackTests.author)
+        _ = try mirror.sync(branch: "main")
+        let pack = mirror.path + "/objects/pack"
+        try FileManager.default.createDirectory(atPath: pack, withIntermediateDirectories: true)
+        let (half, orphan) = (pack + "/pack_git2_Xy12Zq", pack + "/pack-0123456789abcdef0123456789abcdef01234567.idx")
+        let (oldLoose, newLoose) = (mirror.path + "/objects/tmp_object_git2_old", mirror.path + "/objects/tmp_object_git2_new")
+        for file in [half, orphan, oldLoose, newLoose] { try Data("x".utf8).write(to: URL(fileURLWithPath: file)) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7_200)], ofItemAtPath: oldLoose)
+
+        let (program, _) = try Self.recordingBerth(in: folder)
+        let compactor = MirrorCompactor(
+            mirror: mirror, logger: .init(label: "test"), metrics: ControllerMetrics(calls: CallCounter()), limits: (0, -1), program: program)
+        compactor.compactIfDue()
+        try await Self.waitForRepack(compactor)
+        #expect(compactor.repacks.count == 1)
+        for file in [half, orphan, oldLoose] { #expect(!FileManager.default.fileExists(atPath: file), "\(file)") }
+        #expect(FileManager.default.fileExists(atPath: newLoose), "a loose write may be under way")
+        let left = try FileManager.default.contentsOfDirectory(atPath: mirror.path)
+        #expect(!left.contains { $0.hasPrefix(MirrorRepackProcess.requestPrefix) }, "\(left)")
+        try FileManager.default.removeItem(atPath: newLoose)
+        #expect(try GitCLI.run(["-C", mirror.path, "fsck", "--full", "--strict"]).status == 0)
+
+        // A request a controller that ended left is removed when the next one starts.
+        let stale = mirror.path + "/\(MirrorRepackProcess.requestPrefix)stale.json"
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: stale))
+        mirror.removeStaleLocks()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+    }
+
+    /// A repack process a controller that ended left running is not joined by a second one:
+    /// the second finds the repack lock held and does nothing.
+    @Test func aSecondRepackBesideARunningOneDoesNothing() throws {
+        let folder = ScratchFolder()
+        let (_, _, mirror) = try MirrorRepackTests.originAndMirror(folder)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [mirror.path + "/berth-repack.flock", "-c", "echo held; sleep 1"]
+        let output = Pipe()
+        holder.standardOutput = output
+        try holder.run()
+        _ = output.fileHandleForReading.availableData
+        let packs = try Repository.open(at: mirror.path).packCount
+        #expect(try mirror.compact(limit: -1, looseLimit: -1) == nil)
+        #expect(try Repository.open(at: mirror.path).packCount == packs)
+        holder.waitUntilExit()
+        #expect(try mirror.compact(limit: -1, looseLimit: -1) != nil)
+    }
+
     /// The lock that keeps a repack's expiry of loose objects apart from fetches is held
     /// across processes: while another process holds it, the mirror waits.
     @Test func theMirrorsLockIsHeldAcrossProcesses() async throws {
@@ -114,7 +170,7 @@ import Testing
         // Once it says it holds the lock.
         _ = output.fileHandleForReading.availableData
         let started = Date()
-        mirror.exclusively {}
+        try mirror.exclusively {}
         let waited = Date().timeIntervalSince(started)
         holder.waitUntilExit()
         #expect(waited > 0.5, "waited \(waited) s")

@@ -16,4 +16,8 @@ void berth_flush_stdout(void);
    keeps a nice value per thread; elsewhere this does nothing. Returns 0 when done. */
 int berth_lower_thread_priority(void);
 
+/* Unblocks every signal for the calling thread: a process started from a thread that blocked
+   some (libdispatch's workers block SIGTERM among others) inherits that mask. */
+void berth_unblock_signals(void);
+
 #endif
