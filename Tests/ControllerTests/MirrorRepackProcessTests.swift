@@ -18,6 +18,28 @@ import Testing
         return (program, runs)
     }
 
+    /// An origin and a mirror that fetched a second commit (loose, as a local fetch copies).
+    static func mirrorWithLooseObjects(_ folder: ScratchFolder) throws -> RepositoryMirror {
+        let (origin, first, mirror) = try MirrorRepackTests.originAndMirror(folder)
+        _ = try origin.commit(
+            changes: [.write("services/a/service.yaml", "taskDefinition: {}\n")], onto: "main",
+            expectedTip: first, message: "a", author: MirrorRepackTests.author)
+        _ = try mirror.sync(branch: "main")
+        return mirror
+    }
+
+    /// Another process (`flock(1)`) holding `file` for a second; returns once it holds it.
+    static func holdLock(_ file: String) throws -> Process {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [file, "-c", "echo held; sleep 1"]
+        let output = Pipe()
+        holder.standardOutput = output
+        try holder.run()
+        _ = output.fileHandleForReading.availableData
+        return holder
+    }
+
     static func waitForRepack(_ compactor: MirrorCompactor) async throws {
         let deadline = Date().addingTimeInterval(60)
         while compactor.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
@@ -77,11 +99,7 @@ import Testing
     /// was, and the next fetch's repack tries again.
     @Test func aRepackProcessThatFailsChangesNothing() async throws {
         let folder = ScratchFolder()
-        let (origin, first, mirror) = try MirrorRepackTests.originAndMirror(folder)
-        _ = try origin.commit(
-            changes: [.write("services/a/service.yaml", "taskDefinition: {}\n")], onto: "main",
-            expectedTip: first, message: "a", author: MirrorRepackTests.author)
-        _ = try mirror.sync(branch: "main")
+        let mirror = try Self.mirrorWithLooseObjects(folder)
         let loose = looseObjectFiles(mirror.path)
         for script in ["kill -9 $$", "echo '{\"result\": {\"objects\": 1}}'", "echo 'not json'; exit 0"] {
             let program = folder.path + "/failing"
@@ -105,11 +123,7 @@ import Testing
     /// being written), and its request file is gone once read.
     @Test func theNextRepackRemovesWhatAKilledOneLeft() async throws {
         let folder = ScratchFolder()
-        let (origin, first, mirror) = try MirrorRepackTests.originAndMirror(folder)
-        _ = try origin.commit(
-            changes: [.write("services/a/service.yaml", "taskDefinition: {}\n")], onto: "main",
-            expectedTip: first, message: "a", author: MirrorRepackTests.author)
-        _ = try mirror.sync(branch: "main")
+        let mirror = try Self.mirrorWithLooseObjects(folder)
         let pack = mirror.path + "/objects/pack"
         try FileManager.default.createDirectory(atPath: pack, withIntermediateDirectories: true)
         let (half, orphan) = (pack + "/pack_git2_Xy12Zq", pack + "/pack-0123456789abcdef0123456789abcdef01234567.idx")
@@ -142,13 +156,7 @@ import Testing
     @Test func aSecondRepackBesideARunningOneDoesNothing() throws {
         let folder = ScratchFolder()
         let (_, _, mirror) = try MirrorRepackTests.originAndMirror(folder)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [mirror.path + "/berth-repack.flock", "-c", "echo held; sleep 1"]
-        let output = Pipe()
-        holder.standardOutput = output
-        try holder.run()
-        _ = output.fileHandleForReading.availableData
+        let holder = try Self.holdLock(mirror.path + "/berth-repack.flock")
         let packs = try Repository.open(at: mirror.path).packCount
         #expect(try mirror.compact(limit: -1, looseLimit: -1) == nil)
         #expect(try Repository.open(at: mirror.path).packCount == packs)
@@ -161,14 +169,7 @@ import Testing
     @Test func theMirrorsLockIsHeldAcrossProcesses() async throws {
         let folder = ScratchFolder()
         let (_, _, mirror) = try MirrorRepackTests.originAndMirror(folder)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [mirror.lockFile, "-c", "echo held; sleep 1"]
-        let output = Pipe()
-        holder.standardOutput = output
-        try holder.run()
-        // Once it says it holds the lock.
-        _ = output.fileHandleForReading.availableData
+        let holder = try Self.holdLock(mirror.lockFile)
         let started = Date()
         try mirror.exclusively {}
         let waited = Date().timeIntervalSince(started)
