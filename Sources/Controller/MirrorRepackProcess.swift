@@ -7,8 +7,9 @@ import Git
 /// repack of a long history takes tens of MiB of heap and more (41 MiB at 9,000 commits in
 /// benchmark 7), and in the controller's process some of what it freed stayed resident in
 /// malloc's arenas (9.8 MiB in one run). A process of its own gives all of it back when it
-/// ends, runs at the least priority, and cannot take the controller down with it. The controller runs its own executable again with `verb` and a
-/// file holding the request; the result comes back on standard output, both as JSON.
+/// ends, runs at the least priority, and cannot take the controller down with it. The
+/// controller runs its own executable again with `verb` and a file holding the request; the
+/// result comes back on standard output, both as JSON.
 package enum MirrorRepackProcess {
     /// The first argument that makes `berth` (or `berth-bench`) a repack process.
     package static let verb = "__repack-mirror"

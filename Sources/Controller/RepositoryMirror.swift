@@ -42,6 +42,9 @@ package struct RepositoryMirror: Sendable {
     /// Not `*.lock`: `removeStaleLocks` removes those, and this one is never stale.
     var lockFile: String { path + "/berth.flock" }
 
+    /// Held for a whole repack (`repacking`).
+    var repackLockFile: String { path + "/berth-repack.flock" }
+
     /// Runs `body` holding this mirror's lock (`locks`), and its file's. Where the file cannot
     /// be locked, `body` does not run: a fetch fails (and the next pass tries again), and a
     /// repack's expiry deletes nothing, which is always safe.
@@ -54,36 +57,43 @@ package struct RepositoryMirror: Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        let file = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if file < 0 {
-            // No mirror folder yet: nothing else can be writing there either.
-            guard errno == ENOENT else { throw Self.lockFailed(lockFile) }
-            return try body()
-        }
+        // No mirror folder yet: nothing else can be writing there either.
+        guard FileManager.default.fileExists(atPath: path) else { return try body() }
+        let file = try Self.flocked(lockFile, wait: true)!
         defer { close(file) }
-        var locked = flock(file, LOCK_EX)
-        while locked != 0 && errno == EINTR { locked = flock(file, LOCK_EX) }
-        guard locked == 0 else { throw Self.lockFailed(lockFile) }
         return try body()
-    }
-
-    static func lockFailed(_ file: String) -> GitError {
-        GitError(code: .locked, message: "cannot lock \(file): \(String(cString: strerror(errno)))", operation: "lock the mirror")
     }
 
     /// A lock held for a whole repack, by whichever process runs it, and never waited for: a
     /// repack process left running by a controller that ended is not joined by a second one.
     /// Returns nil (and `body` does not run) while another holds it.
     func repacking<T>(_ body: () throws -> T) throws -> T? {
-        let file = open(path + "/berth-repack.flock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard file >= 0 else { throw Self.lockFailed(path + "/berth-repack.flock") }
+        guard let file = try Self.flocked(repackLockFile, wait: false) else { return nil }
         defer { close(file) }
-        guard flock(file, LOCK_EX | LOCK_NB) == 0 else { return nil }
         return try body()
     }
 
-    /// Removes lock files (and repack requests) a killed controller left in its own mirror. Only at start-up: the
-    /// mirror belongs to this process, and nothing of it is locked before its first pass.
+    /// `file` opened (made if missing) and locked with `flock`, to close when done; nil when
+    /// another holds it and `wait` is false.
+    private static func flocked(_ file: String, wait: Bool) throws(GitError) -> Int32? {
+        let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw lockFailed(file, errno) }
+        var locked = flock(descriptor, wait ? LOCK_EX : LOCK_EX | LOCK_NB)
+        while locked != 0 && errno == EINTR { locked = flock(descriptor, wait ? LOCK_EX : LOCK_EX | LOCK_NB) }
+        if locked == 0 { return descriptor }
+        let reason = errno
+        close(descriptor)
+        if !wait && reason == EWOULDBLOCK { return nil }
+        throw lockFailed(file, reason)
+    }
+
+    private static func lockFailed(_ file: String, _ reason: Int32) -> GitError {
+        GitError(code: .locked, message: "cannot lock \(file): \(String(cString: strerror(reason)))", operation: "lock the mirror")
+    }
+
+    /// Removes lock files (and repack requests) a killed controller left in its own mirror.
+    /// Only at start-up: the mirror belongs to this process, and nothing of it is locked before
+    /// its first pass.
     package func removeStaleLocks() {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return }
         while let relative = enumerator.nextObject() as? String {
@@ -149,23 +159,25 @@ package struct RepositoryMirror: Sendable {
         limit: Int = packLimit, looseLimit: Int = looseLimit,
         baseline: Int = 0, packed: Repository.Packed? = nil
     ) throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed)? {
-        guard try compactionDue(limit: limit, looseLimit: looseLimit, baseline: baseline) else { return nil }
         let repo = try Repository.open(at: path)
-        let done = try repacking { () throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed) in
+        guard Self.due(repo, limit: limit, looseLimit: looseLimit, baseline: baseline) else { return nil }
+        return try repacking { () throws -> (objects: Int, replacedPacks: Int, looseLeft: Int, packed: Repository.Packed) in
             // What a repack that was killed left (no fetch writes a pack while this is held).
             try exclusively { () throws(GitError) in repo.removeUnfinishedWrites(looseAge: MirrorRepackProcess.deadline) }
             let (objects, replaced, now) = try repo.repack(
                 since: packed.flatMap { Self.wholeIsLarger($0, in: repo) ? $0 : nil }, exclusive: { end in try? exclusively(end) })
             return (objects, replaced, repo.looseObjectEstimate, now)
         }
-        return done
     }
 
     /// Whether `compact` would repack: a look at the object store's folders, for a caller that
     /// starts a process only when there is work for it.
     package func compactionDue(limit: Int = packLimit, looseLimit: Int = looseLimit, baseline: Int = 0) throws -> Bool {
-        let repo = try Repository.open(at: path)
-        return repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit
+        Self.due(try Repository.open(at: path), limit: limit, looseLimit: looseLimit, baseline: baseline)
+    }
+
+    private static func due(_ repo: Repository, limit: Int, looseLimit: Int, baseline: Int) -> Bool {
+        repo.packCount > limit || repo.looseObjectEstimate - baseline > looseLimit
     }
 
     /// Whether the largest of `packed`'s packs is more than twice the others together, and

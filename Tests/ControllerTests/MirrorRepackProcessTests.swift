@@ -156,7 +156,7 @@ import Testing
     @Test func aSecondRepackBesideARunningOneDoesNothing() throws {
         let folder = ScratchFolder()
         let (_, _, mirror) = try MirrorRepackTests.originAndMirror(folder)
-        let holder = try Self.holdLock(mirror.path + "/berth-repack.flock")
+        let holder = try Self.holdLock(mirror.repackLockFile)
         let packs = try Repository.open(at: mirror.path).packCount
         #expect(try mirror.compact(limit: -1, looseLimit: -1) == nil)
         #expect(try Repository.open(at: mirror.path).packCount == packs)
