@@ -49,6 +49,14 @@ func runProgram(
     return (process.terminationStatus, String(decoding: data, as: UTF8.self), Date().timeIntervalSince(start))
 }
 
+/// The CPU time this process has used (user and system, every thread; children apart): set
+/// beside the time a piece of work took, it says whether the work grew or the machine waited.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 enum Memory {
     /// This process's resident memory, from /proc (each benchmark has a process of its own).
     static func residentMiB() -> Double { field("VmRSS:") }

@@ -81,48 +81,43 @@ struct ControllerBenchmarks {
     static func soak(cycles: Int, services: Int = 10) async throws -> [Figure] {
         let folder = BenchFolder()
         defer { folder.remove() }
-        var (origin, tip, controller) = try setUp(services: services, in: folder)
-        let originPath = origin.path
-        guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
+        var run = try await SoakRun(services: services, in: folder)
+        let controller = run.controller
         var samples = [String(format: "0: %.0f", Memory.residentMiB())]
         let start = Date()
         // Each pass's seconds, and resident memory once the first thousandth-of-a-run warm-up is
         // over: the goal compares the last 1,000 cycles with the first 1,000, and growth after that.
         var durations: [Double] = []
         durations.reserveCapacity(cycles)
+        // The CPU time of each pass: what berth did, apart from what the machine made it wait.
+        var cpu: [Double] = []
+        cpu.reserveCapacity(cycles)
         let window = min(1_000, max(cycles / 2, 1))
         var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
         var warmMappings: [String: (kind: String, kb: Double)] = [:]
         // Cycles that began or ended while the mirror was being repacked (in a process of its own).
         var besideRepack = Set<Int>()
-        // The same fixed work in the middle of each window: whether the machine got slower.
-        var reference: [(seconds: Double, besideRepack: Bool)] = []
         for cycle in 1...cycles {
-            let service = "svc\(cycle % services)"
-            // The origin is another process in production: a handle kept open here would map
-            // every pack the controller pushes to it, and be counted as the controller's memory.
-            origin = try Repository.open(at: originPath)
-            tip = try origin.commit(
-                changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(cycle)\"}\n")],
-                onto: "main", expectedTip: tip, message: "\(service) \(cycle)", author: benchAuthor)
-            // Only the controller's pass is timed: the commit stands in for a push.
-            let began = Date()
             let repacking = controller.context.compactor.isRepacking
-            guard await controller.pass(wait: true) else { throw BenchError("cycle \(cycle) did not converge") }
-            durations.append(Date().timeIntervalSince(began))
+            let (seconds, cpuSeconds) = try await run.cycle(cycle)
+            durations.append(seconds)
+            cpu.append(cpuSeconds)
             if repacking || controller.context.compactor.isRepacking { besideRepack.insert(durations.count - 1) }
-            if cycle % window == window / 2 { reference.append((Self.referenceWork(), controller.context.compactor.isRepacking)) }
             if cycle == window {
                 (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
                 (warmExecutable, warmAnonymous) = (Memory.executableMiB(), Memory.anonymousMiB())
                 warmMappings = Memory.anonymousMappings()
             }
             if cycle % max(cycles / 10, 1) == 0 {
+                // Progress, with the time since the start: a profiler attached to a stretch of
+                // the run can count the cycles it saw.
+                FileHandle.standardError.write(
+                    Data(String(format: "berth-bench: soak cycle %d of %d at %.1f s\n", cycle, cycles, Date().timeIntervalSince(start)).utf8))
                 let packs = (try? Repository.open(at: controller.mirror.path).packCount) ?? -1
                 samples.append(
                     String(
-                        format: "%d: %.0f (heap %.0f, mapped files %.0f, %d packs)", cycle, Memory.residentMiB(), Memory.heapMiB(),
-                        Memory.fileMiB(), packs))
+                        format: "%d: %.0f (heap %.0f, mapped files %.0f, %d packs; origin %d packs, ~%d loose)", cycle,
+                        Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB(), packs, run.origin.packCount, run.origin.looseObjectEstimate))
             }
         }
         let seconds = Date().timeIntervalSince(start)
@@ -143,7 +138,16 @@ struct ControllerBenchmarks {
         let anonymousGrowth = Memory.anonymousMiB() - (warmAnonymous ?? 0)
         // ECS keeps every revision, and so does the local target, here in this process.
         let target = try await localTargetMiB(in: folder)
-        withExtendedLifetime(controller) {}
+        // This machine's speed moves by a third from one stretch of a run to another, and a
+        // window's mean with it: a fresh controller, timed now over as many cycles, is the first
+        // window again on the machine of the last one. Memory is read before it starts.
+        let freshFolder = BenchFolder()
+        defer { freshFolder.remove() }
+        var fresh = try await SoakRun(services: services, in: freshFolder)
+        var freshDurations: [Double] = []
+        for cycle in 1...window { freshDurations.append(try await fresh.cycle(cycle).seconds) }
+        let again = freshDurations.reduce(0, +) / Double(window)
+        withExtendedLifetime((controller, fresh)) {}
         return [
             Figure(name: "7 libgit2 soak RSS (cycle: MiB)", inputs: inputs, value: samples.joined(separator: ", "), seconds: nil),
             Figure(name: "7 fetch+reconcile cycle, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
@@ -152,17 +156,18 @@ struct ControllerBenchmarks {
                 value: "\(format(first)) / \(format(last)) (\(String(format: "%+.0f", (last / first - 1) * 100)) %; goal within 20 %)", seconds: last),
             // Each window's mean: a steady creep and one slow stretch of the machine look alike
             // in the first and last alone.
+            Figure(name: "7 mean of each \(window) cycles", inputs: inputs, value: Self.windowMeans(durations, window) + " ms", seconds: nil),
+            // The same windows in CPU time: flat while the means above rise is the machine (or a
+            // wait), not more work per cycle.
             Figure(
-                name: "7 mean of each \(window) cycles", inputs: inputs,
-                value: stride(from: 0, to: durations.count, by: window).map { start in
-                    let part = durations[start..<min(start + window, durations.count)]
-                    return String(format: "%.0f", part.reduce(0, +) / Double(part.count) * 1000)
-                }.joined(separator: ", ") + " ms", seconds: nil),
-            Figure(
-                name: "7 the same reference work in each \(window) cycles", inputs: inputs,
-                value: reference.map { String(format: "%.1f", $0.seconds * 1000) + ($0.besideRepack ? " (beside a repack)" : "") }
-                    .joined(separator: ", ") + " ms (sorting 200,000 numbers, the best of 5: the same work, so what changes is the machine)",
+                name: "7 CPU time of a cycle, each \(window)", inputs: inputs,
+                value: Self.windowMeans(cpu, window, decimals: 1) + " ms (user and system, every thread of the controller's process)",
                 seconds: nil),
+            Figure(
+                name: "7 last \(window) against a fresh run's", inputs: inputs,
+                value: "\(format(last)) / \(format(again)) (\(String(format: "%+.0f", (last / again - 1) * 100)) %): a controller "
+                    + "started after the run, over its first \(window) cycles (the run's own first \(window): \(format(first)))",
+                seconds: again),
             Figure(
                 name: "7 cycles beside a repack", inputs: inputs,
                 value: Self.besideRepack(durations, besideRepack, window: window, repacks: controller.context.compactor.repacks), seconds: nil),
@@ -185,6 +190,14 @@ struct ControllerBenchmarks {
         ]
     }
 
+    /// Each `window` values' mean, in milliseconds: "21, 22, 21".
+    private static func windowMeans(_ values: [Double], _ window: Int, decimals: Int = 0) -> String {
+        stride(from: 0, to: values.count, by: window).map { start in
+            let part = values[start..<min(start + window, values.count)]
+            return String(format: "%.\(decimals)f", part.reduce(0, +) / Double(part.count) * 1000)
+        }.joined(separator: ", ")
+    }
+
     /// "812 of 10,000 cycles (per 1,000: …), mean 24 ms against 20 ms for the others; 31
     /// repacks, 95.2 s in all, the longest 33.8 s": whether a window's mean is the repacks'.
     private static func besideRepack(_ durations: [Double], _ beside: Set<Int>, window: Int, repacks: MirrorCompactor.Repacks) -> String {
@@ -200,19 +213,36 @@ struct ControllerBenchmarks {
                 repacks.count, repacks.seconds, repacks.longest)
     }
 
-    /// Work that is the same every time (sorting the same 200,000 numbers, in the same
-    /// scrambled order; the best of five), timed: a soak's windows compared with it say
-    /// whether the machine or berth got slower.
-    static func referenceWork() -> Double {
-        let numbers = (0..<UInt64(200_000)).map { $0 &* 0x9E37_79B9_7F4A_7C15 }
-        var best = Double.infinity
-        for _ in 0..<5 {
-            var copy = numbers
-            let started = Date()
-            copy.sort()
-            best = min(best, Date().timeIntervalSince(started))
-            precondition(copy.count == numbers.count)
-        }
-        return best
+}
+
+/// Benchmark 7's set-up and its cycle: a new commit on the origin, then the controller's pass
+/// that fetches and applies it, timed.
+struct SoakRun {
+    let services: Int
+    let originPath: String
+    let controller: Controller
+    private(set) var origin: Repository
+    private var tip: ObjectID
+
+    init(services: Int, in folder: BenchFolder) async throws {
+        let (origin, tip, controller) = try ControllerBenchmarks.setUp(services: services, in: folder)
+        (self.services, self.origin, self.tip, self.controller, originPath) = (services, origin, tip, controller, origin.path)
+        guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
+    }
+
+    /// Cycle `number`: its seconds, and the CPU seconds of this process meanwhile (what berth
+    /// did, apart from what the machine made it wait).
+    mutating func cycle(_ number: Int) async throws -> (seconds: Double, cpu: Double) {
+        let service = "svc\(number % services)"
+        // The origin is another process in production: a handle kept open here would map
+        // every pack the controller pushes to it, and be counted as the controller's memory.
+        origin = try Repository.open(at: originPath)
+        tip = try origin.commit(
+            changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(number)\"}\n")],
+            onto: "main", expectedTip: tip, message: "\(service) \(number)", author: benchAuthor)
+        // Only the controller's pass is timed: the commit stands in for a push.
+        let began = Date(), beganCPU = processCPUSeconds()
+        guard await controller.pass(wait: true) else { throw BenchError("cycle \(number) did not converge") }
+        return (Date().timeIntervalSince(began), processCPUSeconds() - beganCPU)
     }
 }
