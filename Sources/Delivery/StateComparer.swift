@@ -71,7 +71,21 @@ struct StateComparer {
     /// How `name` changed, nil when it did not: the same rendering, or the same canonical forms.
     private mutating func change(_ name: String, from old: RenderedService?, to new: RenderedService?) -> LogEntry.ServiceChange? {
         if let old, let new, old.renderID == new.renderID { return nil }
-        switch (old.flatMap { compare($0) }, new.flatMap { compare($0) }) {
+        // One side is usually known from the comparison before (a log walks back in time: the
+        // earlier state is the new one): it is made first, and the other made like it.
+        func like(_ rendered: RenderedService?, _ state: ServiceState?) -> (RenderedService, ServiceState)? {
+            guard let rendered, let state else { return nil }
+            return (rendered, state)
+        }
+        let before: ServiceState?, after: ServiceState?
+        if let old, compared[old.renderID] == nil {
+            after = new.flatMap { compare($0) }
+            before = compare(old, like: like(new, after))
+        } else {
+            before = old.flatMap { compare($0) }
+            after = new.flatMap { compare($0, like: like(old, before)) }
+        }
+        switch (before, after) {
         case (nil, _?): return .init(change: "added", service: name, fields: [])
         case (_?, nil): return .init(change: "removed", service: name, fields: [])
         case (let before?, let after?):
@@ -84,11 +98,27 @@ struct StateComparer {
         }
     }
 
-    /// The canonical forms of a rendering, kept by its render id.
-    private mutating func compare(_ rendered: RenderedService) -> ServiceState? {
+    /// The canonical forms of a rendering, kept by its render id. Most changes leave the
+    /// service's settings as they were (a new image): settings made of identical inputs to
+    /// `other`'s have its canonical form, which is not made again.
+    private mutating func compare(_ rendered: RenderedService, like other: (RenderedService, ServiceState)? = nil) -> ServiceState? {
         if let known = compared[rendered.renderID] { return known }
-        let made = (try? DesiredService.canonicalForms(rendered)).map { ServiceState(taskDefinition: $0, settings: $1) }
+        let made: ServiceState?
+        if let (similar, state) = other, Self.sameSettings(similar, rendered) {
+            made = (try? TaskDefinitionCanonical.canonical(rendered.registerRequest())).map {
+                ServiceState(taskDefinition: $0, settings: state.settings)
+            }
+        } else {
+            made = (try? DesiredService.canonicalForms(rendered)).map { ServiceState(taskDefinition: $0, settings: $1) }
+        }
         compared[rendered.renderID] = made
         return made
+    }
+
+    /// Whether two renderings' CreateService settings are made of the same inputs (what
+    /// `DesiredService.canonicalForms` reads for them), byte for byte.
+    static func sameSettings(_ a: RenderedService, _ b: RenderedService) -> Bool {
+        a.serviceName.utf8.elementsEqual(b.serviceName.utf8) && a.cluster.utf8.elementsEqual(b.cluster.utf8)
+            && a.family.utf8.elementsEqual(b.family.utf8) && a.serviceSettings.identical(to: b.serviceSettings)
     }
 }

@@ -110,6 +110,24 @@ package struct Node: Sendable {
         }
     }
 
+    /// The same values written the same way, wherever they were written: keys in the same
+    /// order, strings and numbers byte for byte (Swift's `==` finds strings equal that differ
+    /// in Unicode normalization, and their hashes differ). Whatever is made of one (a request,
+    /// a canonical form, a hash) is made of the other.
+    package func identical(to other: Node) -> Bool {
+        switch (value, other.value) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a.text.utf8.elementsEqual(b.text.utf8)
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.list(let a), .list(let b)): return a.count == b.count && zip(a, b).allSatisfy { $0.identical(to: $1) }
+        case (.map(let a), .map(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.node.identical(to: $1.node) }
+        default: return false
+        }
+    }
+
     /// The same tree with null-valued keys removed at every level (null means "not set").
     package func droppingNulls() -> Node { withoutNulls() ?? self }
 
