@@ -101,7 +101,7 @@ package struct DeploymentLog {
             var pending = pending[...]
             var stopped: (any Error)?
             try repo.walkByDate(from: tip) { commit, parents in
-                while let next = pending.first, next.committer.date > commit.committer.date {
+                while let next = pending.first, Int64(next.committer.date.timeIntervalSince1970) > commit.time {
                     pending.removeFirst()
                     guard push(.init(commit: next)) else { return false }
                 }
@@ -111,7 +111,7 @@ package struct DeploymentLog {
                 do {
                     // A reader that stopped (its output closed) is not kept waiting for the rest.
                     guard try keys.changed(commit, parentTree: parents.first?.tree) else { return goingOn() }
-                    var item = WalkedCommit(commit: commit, keys: [(commit.id, try keys.known(commit.id))])
+                    var item = WalkedCommit(commit: try repo.commit(commit.id), keys: [(commit.id, try keys.known(commit.id))])
                     if let parent = parents.first { item.keys.append((parent.id, try keys.known(parent.id))) }
                     return push(item)
                 } catch {

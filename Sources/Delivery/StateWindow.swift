@@ -43,7 +43,7 @@ struct StateWindow {
 
     /// Whether `commit` changed what the environment is rendered from, against its first parent
     /// (whose tree the walk may have read already).
-    mutating func changed(_ commit: Commit, parentTree: ObjectID? = nil) throws -> Bool {
+    mutating func changed(_ commit: CommitLinks, parentTree: ObjectID? = nil) throws -> Bool {
         let own = try key(commit.id, tree: commit.tree)
         guard let parent = commit.parents.first else { return own != Self.noRoot }
         return try own != key(parent, tree: parentTree)

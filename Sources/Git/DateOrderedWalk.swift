@@ -4,25 +4,25 @@
 /// sort breaks such ties at random, and its topological sort reads the whole history before
 /// the first commit; this holds only the frontier and the ids seen.
 struct DateOrderedWalk {
-    private var heap: [(commit: Commit, order: Int)] = []
+    private var heap: [(commit: CommitLinks, order: Int)] = []
     private var seen = Set<ObjectID>()
     private var queued = 0
 
-    init(_ start: Commit) {
+    init(_ start: CommitLinks) {
         push(start)
     }
 
     /// The next commit and its parents, those not seen before queued by `load`. A parent
     /// already seen is found among the queued ones (the frontier: one commit per line of
     /// history open), or read again when it was shown already.
-    mutating func next(_ load: (ObjectID) throws(GitError) -> Commit) throws(GitError) -> (commit: Commit, parents: [Commit])? {
+    mutating func next(_ load: (ObjectID) throws(GitError) -> CommitLinks) throws(GitError) -> (commit: CommitLinks, parents: [CommitLinks])? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
             siftDown(0)
         }
-        var parents: [Commit] = []
+        var parents: [CommitLinks] = []
         for id in first.commit.parents {
             if !seen.contains(id) {
                 let parent = try load(id)
@@ -37,7 +37,7 @@ struct DateOrderedWalk {
         return (first.commit, parents)
     }
 
-    private mutating func push(_ commit: Commit) {
+    private mutating func push(_ commit: CommitLinks) {
         seen.insert(commit.id)
         heap.append((commit, queued))
         queued += 1
@@ -64,7 +64,7 @@ struct DateOrderedWalk {
     /// Newer first; for equal dates, the one queued first.
     private func before(_ a: Int, _ b: Int) -> Bool {
         let (x, y) = (heap[a], heap[b])
-        if x.commit.committer.date != y.commit.committer.date { return x.commit.committer.date > y.commit.committer.date }
+        if x.commit.time != y.commit.time { return x.commit.time > y.commit.time }
         return x.order < y.order
     }
 }

@@ -30,6 +30,26 @@ package struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable
         (self.high, self.middle, self.low) = (high, middle, low)
     }
 
+    /// 40 lowercase hex digits, as git writes ids in a commit's header.
+    init?(lowercaseHex hex: Slice<UnsafeRawBufferPointer>) {
+        guard hex.count == 40 else { return nil }
+        var high: UInt64 = 0, middle: UInt64 = 0, low: UInt32 = 0
+        for (index, character) in hex.enumerated() {
+            let digit: UInt8
+            switch character {
+            case 0x30...0x39: digit = character - 0x30
+            case 0x61...0x66: digit = character - 0x61 + 10
+            default: return nil
+            }
+            switch index {
+            case 0..<16: high = high << 4 | UInt64(digit)
+            case 16..<32: middle = middle << 4 | UInt64(digit)
+            default: low = low << 4 | UInt32(digit)
+            }
+        }
+        (self.high, self.middle, self.low) = (high, middle, low)
+    }
+
     init(_ oid: git_oid) {
         var oid = oid
         self = withUnsafeBytes(of: &oid.id) { ObjectID(bytes: $0) }

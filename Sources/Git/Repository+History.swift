@@ -45,7 +45,7 @@ extension Repository {
             try walkByDate(from: start) { (next, _) throws(GitError) in
                 let keep = try paths.isEmpty ? true : touches(next, paths: paths, firstParentOnly: mergesByFirstParent)
                 guard keep else { return true }
-                return try body(next)
+                return try body(commit(next.id))
             }
             return
         }
@@ -62,7 +62,7 @@ extension Repository {
                 if rc == GIT_ITEROVER.rawValue { break }
                 try check(rc, "walk history")
                 let commit = try self.commit(ObjectID(oid))
-                let keep = try paths.isEmpty ? true : touches(commit, paths: paths, firstParentOnly: mergesByFirstParent)
+                let keep = try paths.isEmpty ? true : touches(CommitLinks(commit), paths: paths, firstParentOnly: mergesByFirstParent)
                 if keep, try !body(commit) { break }
             }
         } catch {
@@ -72,11 +72,12 @@ extension Repository {
 
     /// Every commit reachable from `start` in git log's order (`DateOrderedWalk`), each with its
     /// parents as read for the walk: a caller comparing a commit with its parent reads nothing
-    /// twice. `body` returns false to stop.
-    package func walkByDate(from start: ObjectID, _ body: (Commit, _ parents: [Commit]) throws(GitError) -> Bool) throws(GitError) {
+    /// twice. Only their links are read (`CommitLinks`); a caller reads the whole commit of
+    /// those it keeps. `body` returns false to stop.
+    package func walkByDate(from start: ObjectID, _ body: (CommitLinks, _ parents: [CommitLinks]) throws(GitError) -> Bool) throws(GitError) {
         do {
-            var walk = DateOrderedWalk(try commit(start))
-            while let (next, parents) = try walk.next({ (id) throws(GitError) in try commit(id) }) {
+            var walk = DateOrderedWalk(try links(start))
+            while let (next, parents) = try walk.next({ (id) throws(GitError) in try links(id) }) {
                 guard try body(next, parents) else { return }
             }
         } catch {
@@ -88,7 +89,7 @@ extension Repository {
     /// (against none, for a root commit; against each, for a merge). Compared by the ids of the
     /// entries at those paths: a folder whose id is unchanged is not read at all, where a
     /// pathspec diff reads whole trees.
-    private func touches(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
+    private func touches(_ commit: CommitLinks, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
         if paths.contains(where: { $0.contains(where: "*?[".contains) }) {
             return try touchesPattern(commit, paths: paths, firstParentOnly: firstParentOnly)
         }
@@ -101,7 +102,7 @@ extension Repository {
     }
 
     /// `touches` for pathspec patterns (`env/*`), by libgit2's diff.
-    private func touchesPattern(_ commit: Commit, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
+    private func touchesPattern(_ commit: CommitLinks, paths: [String], firstParentOnly: Bool) throws(GitError) -> Bool {
         guard !commit.parents.isEmpty else { return try !diffTrees(nil, commit.tree, paths: paths).isEmpty }
         for parent in firstParentOnly ? [commit.parents[0]] : commit.parents {
             if try diffTrees(self.treeID(of: parent), commit.tree, paths: paths).isEmpty { return false }
