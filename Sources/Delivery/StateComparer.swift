@@ -71,8 +71,9 @@ struct StateComparer {
     /// How `name` changed, nil when it did not: the same rendering, or the same canonical forms.
     private mutating func change(_ name: String, from old: RenderedService?, to new: RenderedService?) -> LogEntry.ServiceChange? {
         if let old, let new, old.renderID == new.renderID { return nil }
-        // One side is usually known from the comparison before (a log walks back in time: the
-        // earlier state is the new one): it is made first, and the other made like it.
+        // One side is usually known from the comparison before (a log walks back in time: this
+        // comparison's later state was the last one's earlier state): it is made first, and
+        // the other made like it.
         func like(_ rendered: RenderedService?, _ state: ServiceState?) -> (RenderedService, ServiceState)? {
             guard let rendered, let state else { return nil }
             return (rendered, state)

@@ -111,9 +111,10 @@ package struct Node: Sendable {
     }
 
     /// The same values written the same way, wherever they were written: keys in the same
-    /// order, strings and numbers byte for byte (Swift's `==` finds strings equal that differ
-    /// in Unicode normalization, and their hashes differ). Whatever is made of one (a request,
-    /// a canonical form, a hash) is made of the other.
+    /// order, strings and fractional numbers byte for byte, integers by value (Swift's `==`
+    /// finds strings equal that differ in Unicode normalization, and their hashes differ).
+    /// What is made of one's values (a request, a canonical form, a hash) is made of the
+    /// other's; only messages that name a place differ.
     package func identical(to other: Node) -> Bool {
         switch (value, other.value) {
         case (.null, .null): return true
