@@ -10,12 +10,9 @@ package struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable
 
     /// Accepts a full 40-character lowercase hex id.
     package init?(hex: String) {
-        guard hex.utf8.count == 40, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
-            return nil
-        }
-        var oid = git_oid()
-        guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
-        self.init(oid)
+        var hex = hex
+        guard let id = hex.withUTF8({ ObjectID(lowercaseHex: UnsafeRawBufferPointer($0)[...]) }) else { return nil }
+        self = id
     }
 
     private init<Bytes: Collection<UInt8>>(bytes: Bytes) {
@@ -30,7 +27,7 @@ package struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable
         (self.high, self.middle, self.low) = (high, middle, low)
     }
 
-    /// 40 lowercase hex digits, as git writes ids in a commit's header.
+    /// 40 lowercase hex digits, as git writes ids (in a commit's header, in a note's name).
     init?(lowercaseHex hex: Slice<UnsafeRawBufferPointer>) {
         guard hex.count == 40 else { return nil }
         var high: UInt64 = 0, middle: UInt64 = 0, low: UInt32 = 0
