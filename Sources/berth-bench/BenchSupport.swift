@@ -50,7 +50,7 @@ func runProgram(
 }
 
 /// The CPU time this process has used (user and system, every thread; children apart): set
-/// beside the time a piece of work took, it says whether the work grew or the machine waited.
+/// beside the time a piece of work took, it says whether that time went to work or to waiting.
 func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -123,16 +123,11 @@ struct ControllerBenchmarks {
         let seconds = Date().timeIntervalSince(start)
         // A repack of the mirror may still run on its own thread: its working memory is not
         // growth, so the last reading waits for it (bounded), and says how long it waited.
-        let settling = Date()
-        while controller.context.compactor.isRunning && Date().timeIntervalSince(settling) < 300 {
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        let waited = Date().timeIntervalSince(settling)
+        let waited = try await Self.settle(controller)
         // As the controller's next pass would (it trims after each).
         if waited > 0.05 { _ = berth_release_free_memory() }
         let inputs = "\(cycles) commits fetched and applied, \(services) services"
-        let first = durations.prefix(window).reduce(0, +) / Double(window)
-        let last = durations.suffix(window).reduce(0, +) / Double(window)
+        let first = Self.mean(durations.prefix(window)), last = Self.mean(durations.suffix(window))
         let growth = Memory.residentMiB() - (warm ?? 0), heapGrowth = Memory.heapMiB() - (warmHeap ?? 0)
         let fileGrowth = Memory.fileMiB() - (warmFiles ?? 0), executableGrowth = Memory.executableMiB() - (warmExecutable ?? 0)
         let anonymousGrowth = Memory.anonymousMiB() - (warmAnonymous ?? 0)
@@ -158,12 +153,8 @@ struct ControllerBenchmarks {
             if repacking || anyRepack() { freshBeside += 1 }
         }
         // Its folder goes when this returns: a repack of its mirror ends first (bounded).
-        let freshSettling = Date()
-        while fresh.controller.context.compactor.isRunning && Date().timeIntervalSince(freshSettling) < 300 {
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        let again = freshDurations.reduce(0, +) / Double(window), againCPU = freshCPU.reduce(0, +) / Double(window)
-        let lastCPU = cpu.suffix(window).reduce(0, +) / Double(window)
+        _ = try await Self.settle(fresh.controller)
+        let again = Self.mean(freshDurations), againCPU = Self.mean(freshCPU), lastCPU = Self.mean(cpu.suffix(window))
         let lastBeside = besideRepack.filter { $0 >= durations.count - window }.count
         withExtendedLifetime((controller, fresh)) {}
         return [
@@ -212,17 +203,29 @@ struct ControllerBenchmarks {
     /// Each `window` values' mean, in milliseconds: "21, 22, 21".
     private static func windowMeans(_ values: [Double], _ window: Int, decimals: Int = 0) -> String {
         stride(from: 0, to: values.count, by: window).map { start in
-            let part = values[start..<min(start + window, values.count)]
-            return String(format: "%.\(decimals)f", part.reduce(0, +) / Double(part.count) * 1000)
+            String(format: "%.\(decimals)f", mean(values[start..<min(start + window, values.count)]) * 1000)
         }.joined(separator: ", ")
+    }
+
+    /// The mean of `values`, 0 for none.
+    private static func mean(_ values: some Collection<Double>) -> Double {
+        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Waits (at most 300 s) for a repack of `controller`'s mirror to end, and says how long.
+    private static func settle(_ controller: Controller) async throws -> TimeInterval {
+        let settling = Date()
+        while controller.context.compactor.isRunning && Date().timeIntervalSince(settling) < 300 {
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return Date().timeIntervalSince(settling)
     }
 
     /// "812 of 10,000 cycles (per 1,000: …), mean 24 ms against 20 ms for the others; 31
     /// repacks, 95.2 s in all, the longest 33.8 s": whether a window's mean is the repacks'.
     private static func besideRepack(_ durations: [Double], _ beside: Set<Int>, window: Int, repacks: MirrorCompactor.Repacks) -> String {
-        let mean: ([Double]) -> Double = { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) * 1000 }
-        let with = mean(beside.map { durations[$0] })
-        let without = mean(durations.indices.filter { !beside.contains($0) }.map { durations[$0] })
+        let with = mean(beside.map { durations[$0] }) * 1000
+        let without = mean(durations.indices.filter { !beside.contains($0) }.map { durations[$0] }) * 1000
         let perWindow = stride(from: 0, to: durations.count, by: window).map { start in
             String(beside.filter { $0 >= start && $0 < start + window }.count)
         }
@@ -231,7 +234,6 @@ struct ControllerBenchmarks {
                 format: ", mean %.0f ms against %.0f ms for the others; %d repacks, %.1f s in all, the longest %.1f s", with, without,
                 repacks.count, repacks.seconds, repacks.longest)
     }
-
 }
 
 /// Benchmark 7's set-up and its cycle: a new commit on the origin, then the controller's pass
