@@ -123,6 +123,26 @@ struct BadInput: CustomTestStringConvertible, Sendable {
         #expect(loaded.rendered.count == 2)
     }
 
+    /// Placeholders and plain-text secrets are found anywhere in a task definition, and named
+    /// by the field they are in (its path is only spelled out for a field that has one).
+    @Test func placeholdersAndSecretsNameTheirField() {
+        var files = baseFiles()
+        files[Self.api] = serviceFile(
+            "    - name: app\n      image: r/api:<IMAGE_TAG>\n      command: [run, \"--flag={{ .Flag }}\"]\n"
+                + "      environment: [{name: PLAIN, value: \"a <b> c\"}, {name: DB_PASSWORD, value: hunter2}]\n"
+                + "      dockerLabels: {note: \"<lowercase> is no placeholder\"}")
+        let found = load(files).diagnostics.sorted.map { "\($0.severity) \($0.field ?? "-"): \($0.message.prefix(60))" }
+        let container = "taskDefinition.containerDefinitions[0]"
+        for expected in [
+            "error \(container).command[1]: unrendered template placeholder {{",
+            "warning \(container).image: unrendered template placeholder <IMAGE_TAG>",
+            "warning \(container).environment[1].value: environment variable 'DB_PASSWORD'",
+        ] {
+            #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
+        }
+        #expect(found.count == 3, "\(found)")
+    }
+
     @Test func secretValuesNeverAppearInMessages() {
         var files = baseFiles()
         files[Self.api] = serviceFile(

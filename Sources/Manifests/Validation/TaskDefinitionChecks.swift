@@ -45,7 +45,7 @@ package struct TaskDefinitionChecks {
         }
         checkDependencyCycles(containers, field: field)
         checkFargate(td, field: field, networkMode: networkMode)
-        checkPlaceholders(td, field: field)
+        checkPlaceholders(td) { field }
         if let family = td["family"], let text = family.string, !text.isEmpty, !Self.isValidName(text) {
             diagnostics.error(
                 "family '\(text)' may only hold letters, digits, '-' and '_' (at most 255)", at: family.location, field: "\(field).family")
@@ -147,15 +147,16 @@ package struct TaskDefinitionChecks {
         }
     }
 
+    /// `what` and `field` are spelled out only for a value that is a secret.
     private mutating func warnIfSecret(
-        _ value: String, name: String?, what: String, at node: Node, field: String,
+        _ value: String, name: String?, what: @autoclosure () -> String, at node: Node, field: @autoclosure () -> String,
         moveTo: String = "'secrets'"
     ) {
         guard SecretDetection.isSecret(name: name, value: value) else { return }
         let holds = SecretDetection.kind(ofValue: value).map { "holds \($0)" } ?? "looks like a secret"
         diagnostics.warning(
-            "\(what) \(holds) in plain text; move it to \(moveTo) with valueFrom (SSM or Secrets Manager)",
-            at: node.location, field: field)
+            "\(what()) \(holds) in plain text; move it to \(moveTo) with valueFrom (SSM or Secrets Manager)",
+            at: node.location, field: field())
     }
 
     private mutating func checkDependencyCycles(_ containers: [Node], field: String) {
@@ -225,7 +226,9 @@ package struct TaskDefinitionChecks {
         }
     }
 
-    private mutating func checkPlaceholders(_ node: Node, field: String) {
+    /// Every string of the task definition is looked at, and nearly none holds a placeholder:
+    /// a field's path is only spelled out for one that does.
+    private mutating func checkPlaceholders(_ node: Node, field: () -> String) {
         switch node.value {
         case .string(let text):
             if let placeholder = TemplatePlaceholder.first(in: text) {
@@ -234,15 +237,15 @@ package struct TaskDefinitionChecks {
                 let message =
                     "unrendered template placeholder \(placeholder): berth does not run templates; use ${vars.NAME} or images: (see docs/manifests.md)"
                 if placeholder.hasPrefix("{{") {
-                    diagnostics.error(message, at: node.location, field: field)
+                    diagnostics.error(message, at: node.location, field: field())
                 } else {
-                    diagnostics.warning(message, at: node.location, field: field)
+                    diagnostics.warning(message, at: node.location, field: field())
                 }
             }
         case .list(let items):
-            for (i, item) in items.enumerated() { checkPlaceholders(item, field: "\(field)[\(i)]") }
+            for (i, item) in items.enumerated() { checkPlaceholders(item) { "\(field())[\(i)]" } }
         case .map(let entries):
-            for entry in entries { checkPlaceholders(entry.node, field: "\(field).\(entry.key)") }
+            for entry in entries { checkPlaceholders(entry.node) { "\(field()).\(entry.key)" } }
         default:
             break
         }

@@ -3,6 +3,8 @@
 enum TemplatePlaceholder {
     /// The first placeholder in `text`, as written.
     static func first(in text: String) -> String? {
+        // Every string of a task definition comes here: most hold neither opening mark.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "<") }) else { return nil }
         if let open = text.byteRange(of: "{{"), let close = text[open.upperBound...].byteRange(of: "}}") {
             return String(text[open.lowerBound..<close.upperBound])
         }
