@@ -76,10 +76,13 @@ struct TrailerVerifier {
             commit, from: sourceHex, trailer: "Berth-Source-Commit", reading: source, editing: target,
             making: { "promoting \(source) at \($0.short)" }
         ) { mover, then, from, to in
-            let common = to.services.filter(from.services.contains)
+            let sourceServices = Set(from.services)
+            let common = to.services.filter(sourceServices.contains)
             let partial = !named.isEmpty && Set(named) != Set(common)
             if !partial { try mover.setRelease(from.release, in: to) }
-            try mover.pinImages(then.images(environment: source), services: partial ? named : common, in: target)
+            // A promotion of a few services reads only their images.
+            let pinned = partial ? named : common
+            try mover.pinImages(then.images(environment: source, only: Set(pinned)), services: pinned, in: target)
         }
     }
 

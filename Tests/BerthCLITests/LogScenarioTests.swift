@@ -112,6 +112,22 @@ import Testing
         #expect((first["applied"] as? [[String: Any]])?.contains { ($0["trigger"] as? String) == "manual" } == true)
     }
 
+    /// A promotion of chosen services is made again for those services alone, and verified;
+    /// the same trailers on a commit that also changes another service are a claim.
+    @Test func aPromotionOfChosenServicesIsVerified() throws {
+        let team = try Team()
+        let promote = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--service", "web", "--branch", "promote/web"], in: team.ana)
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        let promotion = try team.git(["rev-parse", "promote/web"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try team.git(["merge", "--quiet", "--ff-only", "promote/web"])
+        try team.git(["push", "--quiet", "origin", "main"])
+
+        let entry = Self.entry(try team.log(["--env", "prod"]), promotion)
+        #expect(entry.contains("Berth-Release: web="), "\(entry)")
+        #expect(entry.contains("trailers verified: ") && entry.contains("is what promoting staging at "), "\(entry)")
+    }
+
     /// Trailers anyone can type are shown as claims unless the commit is what berth would make.
     @Test func handWrittenTrailersAreShownAsClaims() throws {
         let team = try Team()

@@ -52,8 +52,11 @@ extension RenderedService {
 }
 
 extension LoadedManifests {
-    /// Each service's images in `environment`, by service and container.
-    package func images(environment: String) -> [String: [String: String]] {
-        Dictionary(uniqueKeysWithValues: rendered(environment: environment).map { ($0.service, $0.images) })
+    /// Each service's images in `environment` (of the services in `only`, when given), by
+    /// service and container.
+    package func images(environment: String, only services: Set<String>? = nil) -> [String: [String: String]] {
+        Dictionary(
+            uniqueKeysWithValues: rendered(environment: environment).lazy.filter { services?.contains($0.service) ?? true }
+                .map { ($0.service, $0.images) })
     }
 }
