@@ -51,10 +51,13 @@ func runProgram(
 
 /// The CPU time this process has used (user and system, every thread; children apart): set
 /// beside the time a piece of work took, it says whether that time went to work or to waiting.
-func processCPUSeconds() -> Double {
+/// And its page faults so far: a page mapped on first touch, which is what a pack window that
+/// libgit2 let go costs each time it is mapped again.
+func processUsage() -> (cpu: Double, faults: Int) {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return (cpu, usage.ru_minflt + usage.ru_majflt)
 }
 
 enum Memory {

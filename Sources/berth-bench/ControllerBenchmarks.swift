@@ -92,6 +92,9 @@ struct ControllerBenchmarks {
         // The CPU time of each pass: what berth did, apart from what the machine made it wait.
         var cpu: [Double] = []
         cpu.reserveCapacity(cycles)
+        // Its page faults: pages mapped afresh, as libgit2 maps pack windows again.
+        var faults: [Double] = []
+        faults.reserveCapacity(cycles)
         let window = min(1_000, max(cycles / 2, 1))
         var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
         var warmMappings: [String: (kind: String, kb: Double)] = [:]
@@ -99,9 +102,10 @@ struct ControllerBenchmarks {
         var besideRepack = Set<Int>()
         for cycle in 1...cycles {
             let repacking = controller.context.compactor.isRepacking
-            let (seconds, cpuSeconds) = try await run.cycle(cycle)
-            durations.append(seconds)
-            cpu.append(cpuSeconds)
+            let cost = try await run.cycle(cycle)
+            durations.append(cost.seconds)
+            cpu.append(cost.cpu)
+            faults.append(Double(cost.faults))
             if repacking || controller.context.compactor.isRepacking { besideRepack.insert(durations.count - 1) }
             if cycle == window {
                 (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
@@ -143,13 +147,14 @@ struct ControllerBenchmarks {
         let freshFolder = BenchFolder()
         defer { freshFolder.remove() }
         var fresh = try await SoakRun(services: services, in: freshFolder)
-        var freshDurations: [Double] = [], freshCPU: [Double] = [], freshBeside = 0
+        var freshDurations: [Double] = [], freshCPU: [Double] = [], freshFaults: [Double] = [], freshBeside = 0
         let anyRepack = { controller.context.compactor.isRepacking || fresh.controller.context.compactor.isRepacking }
         for cycle in 1...window {
             let repacking = anyRepack()
-            let (seconds, cpuSeconds) = try await fresh.cycle(cycle)
-            freshDurations.append(seconds)
-            freshCPU.append(cpuSeconds)
+            let cost = try await fresh.cycle(cycle)
+            freshDurations.append(cost.seconds)
+            freshCPU.append(cost.cpu)
+            freshFaults.append(Double(cost.faults))
             if repacking || anyRepack() { freshBeside += 1 }
         }
         // Its folder goes when this returns: a repack of its mirror ends first (bounded).
@@ -174,9 +179,14 @@ struct ControllerBenchmarks {
                     + " ms (user and system, every thread of the controller's process; the repack's process apart)",
                 seconds: nil),
             Figure(
+                name: "7 page faults of a cycle, each \(window)", inputs: inputs,
+                value: Self.windowMeans(faults, window, scale: 1) + " (minor and major, every thread of the controller's process)",
+                seconds: nil),
+            Figure(
                 name: "7 last \(window) against a fresh run's", inputs: inputs,
                 value: "\(format(last)) / \(format(again)) (\(String(format: "%+.0f", (last / again - 1) * 100)) %), CPU "
                     + String(format: "%.1f / %.1f ms", lastCPU * 1000, againCPU * 1000)
+                    + String(format: ", page faults %.0f / %.0f", Self.mean(faults.suffix(window)), Self.mean(freshFaults))
                     + ", beside a repack \(lastBeside) / \(freshBeside) cycles: a controller started after the run in this process, "
                     + "over its first \(window) cycles (the run's own first \(window): \(format(first)))",
                 seconds: again),
@@ -200,10 +210,10 @@ struct ControllerBenchmarks {
         ]
     }
 
-    /// Each `window` values' mean, in milliseconds: "21, 22, 21".
-    private static func windowMeans(_ values: [Double], _ window: Int, decimals: Int = 0) -> String {
+    /// Each `window` values' mean, in milliseconds (`scale` 1000, seconds given): "21, 22, 21".
+    private static func windowMeans(_ values: [Double], _ window: Int, decimals: Int = 0, scale: Double = 1000) -> String {
         stride(from: 0, to: values.count, by: window).map { start in
-            String(format: "%.\(decimals)f", mean(values[start..<min(start + window, values.count)]) * 1000)
+            String(format: "%.\(decimals)f", mean(values[start..<min(start + window, values.count)]) * scale)
         }.joined(separator: ", ")
     }
 
@@ -252,8 +262,8 @@ struct SoakRun {
     }
 
     /// Cycle `number`: its seconds, and the CPU seconds of this process meanwhile (what berth
-    /// did, apart from what the machine made it wait).
-    mutating func cycle(_ number: Int) async throws -> (seconds: Double, cpu: Double) {
+    /// did, apart from what the machine made it wait) and its page faults.
+    mutating func cycle(_ number: Int) async throws -> (seconds: Double, cpu: Double, faults: Int) {
         let service = "svc\(number % services)"
         // The origin is another process in production: a handle kept open here would map
         // every pack the controller pushes to it, and be counted as the controller's memory.
@@ -262,8 +272,9 @@ struct SoakRun {
             changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(number)\"}\n")],
             onto: "main", expectedTip: tip, message: "\(service) \(number)", author: benchAuthor)
         // Only the controller's pass is timed: the commit stands in for a push.
-        let began = Date(), beganCPU = processCPUSeconds()
+        let began = Date(), usage = processUsage()
         guard await controller.pass(wait: true) else { throw BenchError("cycle \(number) did not converge") }
-        return (Date().timeIntervalSince(began), processCPUSeconds() - beganCPU)
+        let after = processUsage()
+        return (Date().timeIntervalSince(began), after.cpu - usage.cpu, after.faults - usage.faults)
     }
 }
