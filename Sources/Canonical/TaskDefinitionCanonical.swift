@@ -55,6 +55,27 @@ package enum TaskDefinitionCanonical {
         return JSONValue.from(r).pruned() ?? .object([:])
     }
 
+    /// A canonical form with containers' images replaced, by container name: nothing in
+    /// `canonical(_:)` reads an image, so a task definition that differs from another only in
+    /// images has the other's form with those replaced. Nil unless each named container is
+    /// there exactly once, with the old image.
+    package static func replacingImages(in canonical: JSONValue, _ images: [String: (old: String, new: String)]) -> JSONValue? {
+        guard case .object(var task) = canonical, case .array(var containers)? = task["containerDefinitions"] else { return nil }
+        var replaced = 0
+        for index in containers.indices {
+            guard case .object(var container) = containers[index], case .string(let name)? = container["name"], let image = images[name]
+            else { continue }
+            guard case .string(let current)? = container["image"], current.utf8.elementsEqual(image.old.utf8) else { return nil }
+            container["image"] = .string(image.new)
+            containers[index] = .object(container)
+            replaced += 1
+        }
+        // A name twice is replaced twice: which container it meant is not known.
+        guard replaced == images.count else { return nil }
+        task["containerDefinitions"] = .array(containers)
+        return .object(task)
+    }
+
     static func container(_ input: ECSAPI.ContainerDefinition, networkMode: String) -> ECSAPI.ContainerDefinition {
         var c = input
         c.essential = c.essential ?? true

@@ -100,13 +100,17 @@ struct StateComparer {
     }
 
     /// The canonical forms of a rendering, kept by its render id. Most changes leave the
-    /// service's settings as they were (a new image): settings made of identical inputs to
-    /// `other`'s have its canonical form, which is not made again.
+    /// service's settings as they were, and change only images: settings made of identical
+    /// inputs to `other`'s have its canonical form, and a task definition that differs from
+    /// `other`'s only in images has its form with those replaced; neither is made again.
     private mutating func compare(_ rendered: RenderedService, like other: (RenderedService, ServiceState)? = nil) -> ServiceState? {
         if let known = compared[rendered.renderID] { return known }
         let made: ServiceState?
         if let (similar, state) = other, Self.sameSettings(similar, rendered) {
-            made = (try? TaskDefinitionCanonical.canonical(rendered.registerRequest())).map {
+            let replaced = rendered.imageChanges(from: similar).flatMap {
+                TaskDefinitionCanonical.replacingImages(in: state.taskDefinition, $0)
+            }
+            made = (replaced ?? (try? TaskDefinitionCanonical.canonical(rendered.registerRequest()))).map {
                 ServiceState(taskDefinition: $0, settings: state.settings)
             }
         } else {

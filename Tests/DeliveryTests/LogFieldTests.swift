@@ -1,3 +1,4 @@
+import Canonical
 import Foundation
 import Git
 import Manifests
@@ -41,5 +42,57 @@ import Testing
             #expect(entry.services.map(\.service) == ["api"], "\(entry.subject)")
             #expect(entry.services.first?.fields == fields, "\(entry.subject)")
         }
+    }
+
+    /// A rendering that differs from another only in container images has the other's
+    /// canonical task definition with those images replaced (what the log then uses instead of
+    /// making the form again); anything else differing, and it is made again.
+    @Test func anImageOnlyChangeKeepsTheOtherCanonicalForm() throws {
+        let base = """
+            taskDefinition:
+              networkMode: awsvpc
+              containerDefinitions:
+                - name: app
+                  image: "registry.example.com/shop/api:${release.version}"
+                  memory: 256
+                  portMappings: [{containerPort: 8080}, {containerPort: 443}]
+                  environment: [{name: B, value: "2"}, {name: A, value: "1"}]
+                - {name: log-router, image: "fluent/fluent-bit:2.1", essential: false, memory: 64}
+            service: {desiredCount: 1}
+
+            """
+        func rendered(_ overlay: String, release: String = "1.0.0") throws -> RenderedService {
+            var files = twoEnvironments()
+            files["services/api/service.yaml"] = base
+            files["environments/prod/environment.yaml"] = "target: {local: {cluster: prod}}\nrelease: {version: \"\(release)\"}\n"
+            files["environments/prod/api.yaml"] = overlay
+            let loaded = ManifestLoader().load(ManifestFiles(files: files.mapValues { .data(Array($0.utf8)) }, displayPrefix: ""))
+            return try #require(loaded.rendered(environment: "prod").first { $0.service == "api" }, "\(loaded.diagnostics.items)")
+        }
+        let start = try rendered("{}\n")
+        let startForm = TaskDefinitionCanonical.canonical(try start.registerRequest())
+        let alike: [(String, String)] = [
+            ("{}\n", "1.1.0"),
+            ("images: {log-router: \"fluent/fluent-bit:2.2\"}\n", "1.0.0"),
+            ("images: {app: \"registry.example.com/shop/api:caf\u{E9}\", log-router: \"fluent/fluent-bit:2.2\"}\n", "1.0.0"),
+        ]
+        for (overlay, release) in alike {
+            let next = try rendered(overlay, release: release)
+            let changes = try #require(next.imageChanges(from: start), "\(overlay) \(release)")
+            let replaced = try #require(TaskDefinitionCanonical.replacingImages(in: startForm, changes))
+            let made = TaskDefinitionCanonical.canonical(try next.registerRequest())
+            #expect(replaced.canonicalBytes == made.canonicalBytes, "\(overlay) \(release)")
+        }
+        let unlike = [
+            "taskDefinition: {containerDefinitions: [{name: app, memory: 512}]}\nimages: {app: \"r/api:2\"}\n",
+            "taskDefinition: {cpu: \"256\"}\nimages: {app: \"r/api:2\"}\n",
+            "service: {desiredCount: 2}\n",
+        ]
+        for overlay in unlike {
+            let next = try rendered(overlay)
+            #expect(next.taskDefinition.identical(to: start.taskDefinition) || next.imageChanges(from: start) == nil, "\(overlay)")
+        }
+        // No image changed: nothing to replace.
+        #expect(try rendered("{}\n").imageChanges(from: start) == nil)
     }
 }

@@ -51,6 +51,38 @@ extension RenderedService {
     }
 }
 
+extension RenderedService {
+    /// The container images of this rendering that differ from `other`'s, by container name,
+    /// when nothing else of the two task definitions differs, byte for byte, nor the family:
+    /// a new release, the common change, whose canonical form is the other's with those images
+    /// replaced. Nil when anything else differs, or no image does.
+    package func imageChanges(from other: RenderedService) -> [String: (old: String, new: String)]? {
+        guard family.utf8.elementsEqual(other.family.utf8), case .map(let theirs) = other.taskDefinition.value,
+            case .map(let mine) = taskDefinition.value, theirs.count == mine.count
+        else { return nil }
+        var changes: [String: (old: String, new: String)] = [:]
+        for (was, now) in zip(theirs, mine) {
+            guard was.key.utf8.elementsEqual(now.key.utf8) else { return nil }
+            if was.node.identical(to: now.node) { continue }
+            guard was.key == "containerDefinitions", case .list(let olds) = was.node.value, case .list(let news) = now.node.value,
+                olds.count == news.count
+            else { return nil }
+            for (old, new) in zip(olds, news) where !old.identical(to: new) {
+                guard case .map(let oldEntries) = old.value, case .map(let newEntries) = new.value, oldEntries.count == newEntries.count,
+                    let name = new["name"]?.string, changes[name] == nil
+                else { return nil }
+                for (a, b) in zip(oldEntries, newEntries) where !(a.key.utf8.elementsEqual(b.key.utf8) && a.node.identical(to: b.node)) {
+                    guard a.key == "image", b.key == "image", case .string(let before) = a.node.value, case .string(let after) = b.node.value,
+                        changes[name] == nil
+                    else { return nil }
+                    changes[name] = (before, after)
+                }
+            }
+        }
+        return changes.isEmpty ? nil : changes
+    }
+}
+
 extension LoadedManifests {
     /// Each service's images in `environment` (of the services in `only`, when given), by
     /// service and container.
