@@ -123,9 +123,28 @@ import Testing
         try team.git(["merge", "--quiet", "--ff-only", "promote/web"])
         try team.git(["push", "--quiet", "origin", "main"])
 
-        let entry = Self.entry(try team.log(["--env", "prod"]), promotion)
+        // The same for worker, with api's desired count slipped in.
+        let other = try berth(
+            ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--service", "worker", "--branch", "promote/worker"],
+            in: team.ana)
+        #expect(other.status == 0, "\(other.stdout)\(other.stderr)")
+        try team.git(["checkout", "--quiet", "promote/worker"])
+        let api = team.ana + "/manifests/environments/prod/api.yaml"
+        try (try String(contentsOfFile: api, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 4", with: "desiredCount: 5")
+            .write(toFile: api, atomically: true, encoding: .utf8)
+        try team.git(["commit", "--quiet", "--amend", "-a", "--no-edit"])
+        let padded = try team.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try team.git(["checkout", "--quiet", "main"])
+        try team.git(["merge", "--quiet", "--ff-only", padded])
+        try team.git(["push", "--quiet", "origin", "main"])
+
+        let log = try team.log(["--env", "prod"])
+        let entry = Self.entry(log, promotion)
         #expect(entry.contains("Berth-Release: web="), "\(entry)")
         #expect(entry.contains("trailers verified: ") && entry.contains("is what promoting staging at "), "\(entry)")
+        let paddedEntry = Self.entry(log, padded)
+        #expect(paddedEntry.contains("Berth-Release: worker="), "\(paddedEntry)")
+        #expect(paddedEntry.contains("trailers claimed, not verified: ") && paddedEntry.contains("(differs in prod/api)"), "\(paddedEntry)")
     }
 
     /// Trailers anyone can type are shown as claims unless the commit is what berth would make.

@@ -1,4 +1,5 @@
 import Canonical
+import ECSModel
 import Foundation
 import Git
 import Manifests
@@ -86,13 +87,26 @@ import Testing
         let unlike = [
             "taskDefinition: {containerDefinitions: [{name: app, memory: 512}]}\nimages: {app: \"r/api:2\"}\n",
             "taskDefinition: {cpu: \"256\"}\nimages: {app: \"r/api:2\"}\n",
-            "service: {desiredCount: 2}\n",
         ]
-        for overlay in unlike {
-            let next = try rendered(overlay)
-            #expect(next.taskDefinition.identical(to: start.taskDefinition) || next.imageChanges(from: start) == nil, "\(overlay)")
-        }
-        // No image changed: nothing to replace.
+        for overlay in unlike { #expect(try rendered(overlay).imageChanges(from: start) == nil, "\(overlay)") }
+        // No image changed (the settings did, or nothing): nothing to replace.
+        #expect(try rendered("service: {desiredCount: 2}\n").imageChanges(from: start) == nil)
         #expect(try rendered("{}\n").imageChanges(from: start) == nil)
+    }
+
+    /// A form the images cannot be replaced in is made again: a container name twice (which
+    /// one was meant is not known), or an image the form does not hold as expected.
+    @Test func imagesAreReplacedOnlyWhereTheFormHoldsThemOnce() {
+        func form(_ containers: [(String, String)]) -> JSONValue {
+            let listed = containers.map { JSONValue.object(["name": .string($0), "image": .string($1)]) }
+            return .object(["family": .string("api"), "containerDefinitions": .array(listed)])
+        }
+        let change = ["app": (old: "r/app:1", new: "r/app:2")]
+        #expect(TaskDefinitionCanonical.replacingImages(in: form([("app", "r/app:1"), ("app", "r/app:1")]), change) == nil)
+        #expect(TaskDefinitionCanonical.replacingImages(in: form([("app", "r/app:0")]), change) == nil)
+        #expect(TaskDefinitionCanonical.replacingImages(in: form([("web", "r/app:1")]), change) == nil)
+        #expect(
+            TaskDefinitionCanonical.replacingImages(in: form([("app", "r/app:1"), ("log", "r/log:1")]), change)
+                == form([("app", "r/app:2"), ("log", "r/log:1")]))
     }
 }
