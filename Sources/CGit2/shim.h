@@ -28,6 +28,9 @@ static inline int cgit_set_strict_hash_verification(int enabled) {
 static inline int cgit_enable_caching(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
 }
+static inline int cgit_get_cached_memory(ssize_t *current, ssize_t *allowed) {
+    return git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, current, allowed);
+}
 static inline int cgit_set_mwindow_file_limit(size_t count) {
     return git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, count);
 }

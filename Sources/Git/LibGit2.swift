@@ -4,7 +4,7 @@ import Synchronization
 
 /// libgit2 must be initialised once per process before any other call; `git_libgit2_init`
 /// is reference-counted, and a lazily initialised static runs it exactly once, thread-safely.
-enum LibGit2 {
+package enum LibGit2 {
     private static let initResult: Int32 = {
         let rc = git_libgit2_init()
         // Trees are cached up to 1 MiB each (libgit2 keeps none over 4 KiB by default): a folder
@@ -30,6 +30,15 @@ enum LibGit2 {
 
     static func bootstrap() {
         _ = initResult
+    }
+
+    /// What libgit2's object cache holds now, in bytes of raw objects, across every repository
+    /// of the process (what `GIT_OPT_SET_CACHE_MAX_SIZE` bounds).
+    package static var cachedBytes: Int {
+        bootstrap()
+        var current = 0, allowed = 0
+        _ = cgit_get_cached_memory(&current, &allowed)
+        return current
     }
 
     /// How many trees each repository keeps open after reading them (`Repository.withTree`):

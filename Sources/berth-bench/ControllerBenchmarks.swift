@@ -49,7 +49,7 @@ struct ControllerBenchmarks {
             if cycle % max(cycles / 4, 1) == 0 { samples.append(String(format: "%d: %.1f", cycle, Memory.residentMiB())) }
         }
         let seconds = Date().timeIntervalSince(start)
-        let last = Memory.breakdown()
+        let last = Memory.breakdown() + String(format: "; libgit2's object cache %.1f MiB raw", Double(LibGit2.cachedBytes) / 1_048_576)
         let target = try await localTargetMiB(in: folder)
         withExtendedLifetime(controller) {}
         let inputs =
