@@ -43,6 +43,20 @@ import Testing
             return run.output
         }
 
+        /// Amends the tip of `branch` with one more edit to `file` (as someone slipping a change
+        /// into a promotion would), fast-forwards main to it, and returns the amended commit.
+        func pad(_ branch: String, file: String, replacing old: String, with new: String) throws -> String {
+            try git(["checkout", "--quiet", branch])
+            let path = ana + "/" + file
+            try (try String(contentsOfFile: path, encoding: .utf8)).replacingOccurrences(of: old, with: new)
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            try git(["commit", "--quiet", "--amend", "-a", "--no-edit"])
+            let padded = try git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            try git(["checkout", "--quiet", "main"])
+            try git(["merge", "--quiet", "--ff-only", padded])
+            return padded
+        }
+
         /// The log as an auditor's fresh clone shows it, which is what `berth log --repo`
         /// shows of the origin itself (where `origin/x` is the branch `x`).
         func log(_ arguments: [String]) throws -> String {
@@ -128,14 +142,8 @@ import Testing
             ["promote", "--path", "manifests", "--from", "staging", "--to", "prod", "--service", "worker", "--branch", "promote/worker"],
             in: team.ana)
         #expect(other.status == 0, "\(other.stdout)\(other.stderr)")
-        try team.git(["checkout", "--quiet", "promote/worker"])
-        let api = team.ana + "/manifests/environments/prod/api.yaml"
-        try (try String(contentsOfFile: api, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 4", with: "desiredCount: 5")
-            .write(toFile: api, atomically: true, encoding: .utf8)
-        try team.git(["commit", "--quiet", "--amend", "-a", "--no-edit"])
-        let padded = try team.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        try team.git(["checkout", "--quiet", "main"])
-        try team.git(["merge", "--quiet", "--ff-only", padded])
+        let padded = try team.pad(
+            "promote/worker", file: "manifests/environments/prod/api.yaml", replacing: "desiredCount: 4", with: "desiredCount: 5")
         try team.git(["push", "--quiet", "origin", "main"])
 
         let log = try team.log(["--env", "prod"])
@@ -154,14 +162,8 @@ import Testing
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         let staging = try team.git(["rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
         // The real promotion, with one more change slipped in.
-        try team.git(["checkout", "--quiet", "promote/1.5.0"])
-        let web = team.ana + "/manifests/environments/prod/web.yaml"
-        try (try String(contentsOfFile: web, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 3", with: "desiredCount: 9")
-            .write(toFile: web, atomically: true, encoding: .utf8)
-        try team.git(["commit", "--quiet", "--amend", "-a", "--no-edit"])
-        let padded = try team.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        try team.git(["checkout", "--quiet", "main"])
-        try team.git(["merge", "--quiet", "--ff-only", padded])
+        let padded = try team.pad(
+            "promote/1.5.0", file: "manifests/environments/prod/web.yaml", replacing: "desiredCount: 3", with: "desiredCount: 9")
         // A plain change whose message claims to be a promotion from a commit that never existed.
         let api = team.ana + "/manifests/environments/prod/api.yaml"
         try (try String(contentsOfFile: api, encoding: .utf8)).replacingOccurrences(of: "desiredCount: 4", with: "desiredCount: 5")
