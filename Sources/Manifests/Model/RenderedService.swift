@@ -49,9 +49,7 @@ extension RenderedService {
         }
         return result
     }
-}
 
-extension RenderedService {
     /// The container images of this rendering that differ from `other`'s, by container name,
     /// when nothing else of the two task definitions differs, byte for byte, nor the family:
     /// a new release, the common change, whose canonical form is the other's with those images
