@@ -98,15 +98,19 @@ struct ControllerBenchmarks {
         let window = min(1_000, max(cycles / 2, 1))
         var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
         var warmMappings: [String: (kind: String, kb: Double)] = [:]
-        // Cycles that began or ended while the mirror was being repacked (in a process of its own).
+        // Cycles that began or ended while a mirror was being repacked (in a process of its own).
         var besideRepack = Set<Int>()
+        var control = SoakControl(services: services, every: 2)
         for cycle in 1...cycles {
-            let repacking = controller.context.compactor.isRepacking
+            if (cycle - 1) % window == 0 { try await control.start() }
+            let repacking = controller.context.compactor.isRepacking || control.isRepacking
             let cost = try await run.cycle(cycle)
             durations.append(cost.seconds)
             cpu.append(cost.cpu)
             faults.append(Double(cost.faults))
-            if repacking || controller.context.compactor.isRepacking { besideRepack.insert(durations.count - 1) }
+            if repacking || controller.context.compactor.isRepacking || control.isRepacking { besideRepack.insert(durations.count - 1) }
+            if cycle % control.every == 0 { try await control.cycle() }
+            if cycle % window == 0 || cycle == cycles { try await control.stop() }
             if cycle == window {
                 (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
                 (warmExecutable, warmAnonymous) = (Memory.executableMiB(), Memory.anonymousMiB())
@@ -139,29 +143,7 @@ struct ControllerBenchmarks {
         // ECS keeps every revision, and so does the local target, here in this process.
         let target = try await localTargetMiB(in: folder)
         let repacks = Self.besideRepack(durations, besideRepack, window: window, repacks: controller.context.compactor.repacks)
-        // This machine's speed moves by a third from one stretch of a run to another, and a
-        // window's mean with it: a fresh controller, timed now over as many cycles, is the first
-        // window again on the machine of the last one. Everything above is read before it
-        // starts. It shares this process with the first (libgit2's caches and limits, warm code),
-        // so it is the control of the machine, not of a process started afresh.
-        let freshFolder = BenchFolder()
-        defer { freshFolder.remove() }
-        var fresh = try await SoakRun(services: services, in: freshFolder)
-        var freshDurations: [Double] = [], freshCPU: [Double] = [], freshFaults: [Double] = [], freshBeside = 0
-        let anyRepack = { controller.context.compactor.isRepacking || fresh.controller.context.compactor.isRepacking }
-        for cycle in 1...window {
-            let repacking = anyRepack()
-            let cost = try await fresh.cycle(cycle)
-            freshDurations.append(cost.seconds)
-            freshCPU.append(cost.cpu)
-            freshFaults.append(Double(cost.faults))
-            if repacking || anyRepack() { freshBeside += 1 }
-        }
-        // Its folder goes when this returns: a repack of its mirror ends first (bounded).
-        _ = try await Self.settle(fresh.controller)
-        let again = Self.mean(freshDurations), againCPU = Self.mean(freshCPU), lastCPU = Self.mean(cpu.suffix(window))
-        let lastBeside = besideRepack.filter { $0 >= durations.count - window }.count
-        withExtendedLifetime((controller, fresh)) {}
+        withExtendedLifetime(controller) {}
         return [
             Figure(name: "7 libgit2 soak RSS (cycle: MiB)", inputs: inputs, value: samples.joined(separator: ", "), seconds: nil),
             Figure(name: "7 fetch+reconcile cycle, mean", inputs: inputs, value: format(seconds / Double(cycles)), seconds: seconds / Double(cycles)),
@@ -183,13 +165,9 @@ struct ControllerBenchmarks {
                 value: Self.windowMeans(faults, window, scale: 1) + " (minor and major, every thread of the controller's process)",
                 seconds: nil),
             Figure(
-                name: "7 last \(window) against a fresh run's", inputs: inputs,
-                value: "\(format(last)) / \(format(again)) (\(String(format: "%+.0f", (last / again - 1) * 100)) %), CPU "
-                    + String(format: "%.1f / %.1f ms", lastCPU * 1000, againCPU * 1000)
-                    + String(format: ", page faults %.0f / %.0f", Self.mean(faults.suffix(window)), Self.mean(freshFaults))
-                    + ", beside a repack \(lastBeside) / \(freshBeside) cycles: a controller started after the run in this process, "
-                    + "over its first \(window) cycles (the run's own first \(window): \(format(first)))",
-                seconds: again),
+                name: "7 against a fresh controller beside it", inputs: inputs,
+                value: Self.againstControl(cpu: cpu, durations: durations, control: control, window: window),
+                seconds: nil),
             Figure(name: "7 cycles beside a repack", inputs: inputs, value: repacks, seconds: nil),
             Figure(
                 name: "7 slowest cycles", inputs: inputs,
@@ -217,13 +195,34 @@ struct ControllerBenchmarks {
         }.joined(separator: ", ")
     }
 
+    /// Each window's CPU time and wall time over the control's, the CPU time the control took,
+    /// and the goal read against it: how much the last window's ratio is above the first's.
+    private static func againstControl(cpu: [Double], durations: [Double], control: SoakControl, window: Int) -> String {
+        let starts = Array(stride(from: 0, to: cpu.count, by: window))
+        let pairs = zip(starts, control.windows).map { start, control in
+            (
+                cpu: mean(cpu[start..<min(start + window, cpu.count)]) / mean(control.cpu),
+                wall: mean(durations[start..<min(start + window, durations.count)]) / mean(control.seconds)
+            )
+        }
+        guard let first = pairs.first, let last = pairs.last else { return "no windows" }
+        let ratios = { (values: [Double]) in values.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
+        let controlCPU = control.windows.map { String(format: "%.1f", mean($0.cpu) * 1000) }.joined(separator: ", ")
+        return "CPU time over the control's, each \(window): " + ratios(pairs.map(\.cpu))
+            + String(format: "; the last window against the first %+.0f %% (goal within 20 %%)", (last.cpu / first.cpu - 1) * 100)
+            + "; wall time over the control's: " + ratios(pairs.map(\.wall))
+            + String(format: " (last against first %+.0f %%)", (last.wall / first.wall - 1) * 100)
+            + "; the control's CPU time, ms: \(controlCPU) (a controller started afresh each window, "
+            + "one cycle after every \(control.every) of the run's)"
+    }
+
     /// The mean of `values`, 0 for none.
     private static func mean(_ values: some Collection<Double>) -> Double {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 
     /// Waits (at most 300 s) for a repack of `controller`'s mirror to end, and says how long.
-    private static func settle(_ controller: Controller) async throws -> TimeInterval {
+    static func settle(_ controller: Controller) async throws -> TimeInterval {
         let settling = Date()
         while controller.context.compactor.isRunning && Date().timeIntervalSince(settling) < 300 {
             try await Task.sleep(nanoseconds: 100_000_000)
