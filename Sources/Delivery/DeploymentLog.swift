@@ -34,6 +34,10 @@ package struct LogEntry: Codable, Sendable {
     package let trailers: [String: [String]]
     /// Whether berth could verify the `Berth-` trailers (nil when there are none).
     package var trailerCheck: TrailerVerification?
+    /// Where this commit changed whether the environment's manifests validate: "does not
+    /// validate: <errors>; …" (nothing of it is applied, and no service shows as changed), or
+    /// "validates again: …" (its services compared with the last commit that validated).
+    package var validity: String?
     package let services: [ServiceChange]
     /// berth's records of applying this commit to this environment.
     package var applied: [DeploymentRecord]
@@ -139,7 +143,13 @@ package struct DeploymentLog {
                     try root.isEmpty || states.key(id) != StateWindow.noRoot ? id : nil
                 }
                 let now = try states.state(commit.id)
-                guard push(LoadedCommit(commit: commit, before: try parent.map { try states.state($0) }, now: now)) else { return }
+                var before = try parent.map { try states.state($0) }
+                // An environment its parent left blocked and this commit does not is compared
+                // with the last commit where it validated: what ran until this one.
+                if let parent, let earlier = before, case let again = Set(earlier.blocked.keys).subtracting(now.blocked.keys), !again.isEmpty {
+                    before = try states.lastValid(earlier, of: parent, for: again)
+                }
+                guard push(LoadedCommit(commit: commit, before: before, now: now)) else { return }
             }
         }
         // The last stage checks trailers at up to `TrailerVerifier.budget` commits, the newest,
@@ -151,14 +161,17 @@ package struct DeploymentLog {
             var comparer = StateComparer()
             while let loaded = try loading.next(waiting: rendering.flush) {
                 let recordedHere = notes[loaded.commit.id]??.environments ?? [:]
-                let changed = comparer.changes(from: loaded.before, to: loaded.now)
+                // A blocked environment runs what it ran: none of its services changed here.
+                let now = loaded.now.blocked.keys.reduce(loaded.now) { $0.with($1, from: loaded.before) }
+                let changed = comparer.changes(from: loaded.before, to: now)
+                let validity = Self.validity(before: loaded.before, now: loaded.now)
                 var made = RenderedCommit(commit: loaded.commit, trust: loaded.now.trust)
-                for env in Set(changed.keys).union(recordedHere.keys).sorted() where environment == nil || env == environment {
+                for env in Set(changed.keys).union(recordedHere.keys).union(validity.keys).sorted() where environment == nil || env == environment {
                     let changes = (changed[env] ?? []).filter { service == nil || $0.service == service }
                     let applied = (recordedHere[env] ?? [:]).values.flatMap { $0 }
                         .filter { service == nil || $0.service == service }.sorted { ($0.service, $0.started) < ($1.service, $1.started) }
-                    guard !changes.isEmpty || !applied.isEmpty else { continue }
-                    made.entries.append((env, changes, applied))
+                    guard !changes.isEmpty || !applied.isEmpty || validity[env] != nil else { continue }
+                    made.entries.append((env, changes, applied, validity[env], loaded.now.blocked[env] != nil))
                 }
                 // A stage that hands nothing on still asks whether the caller has stopped.
                 guard made.entries.isEmpty ? goingOn() : push(made) else { return }
@@ -192,13 +205,14 @@ package struct DeploymentLog {
                     check = TrailerVerification(verified: found.verified, reason: "in merged \(merged.id.short): \(found.reason)")
                 }
             }
-            for (env, changes, applied) in made.entries {
+            for (env, changes, applied, validity, blocked) in made.entries {
                 var entry = LogEntry(
                     commit: commit.id.hex, environment: env, subject: commit.subject,
                     author: .init(name: commit.author.name, email: commit.author.email, date: commit.author.date),
                     committer: .init(name: commit.committer.name, email: commit.committer.email, date: commit.committer.date),
-                    signature: signature, trailers: trailers, trailerCheck: check, services: changes, applied: applied)
-                if !applied.contains(where: { $0.outcome.deployed }) {
+                    signature: signature, trailers: trailers, trailerCheck: check, validity: validity, services: changes, applied: applied)
+                // A blocked commit changed nothing a later deployment could have carried.
+                if !blocked, !applied.contains(where: { $0.outcome.deployed }) {
                     entry.deployedWith = try (deployments[env] ?? []).lazy.filter {
                         $0.committer.date >= commit.committer.date.addingTimeInterval(-86_400) && $0.id != commit.id
                     }
@@ -215,6 +229,21 @@ package struct DeploymentLog {
         var keys: [(id: ObjectID, known: StateWindow.Known)] = []
     }
 
+    /// What an entry says of the environments whose validity `now` changed from `before`.
+    static func validity(before: StateWindow.State?, now: StateWindow.State) -> [String: String] {
+        var said: [String: String] = [:]
+        for (env, errors) in now.blocked where before?.blocked[env] != errors {
+            let still = before?.blocked[env] != nil ? "still " : ""
+            said[env] = "\(still)does not validate: \(errors); nothing of it is applied"
+        }
+        for (env, earlier) in before?.standIns ?? [:] {
+            said[env] =
+                earlier.map { "validates again: compared with \($0.short), the last commit before it that validated" }
+                ?? "validates again: none of the \(StateWindow.lookBack) commits before it validated, so its services are compared with none"
+        }
+        return said
+    }
+
     /// A commit's state and its parent's, as loaded.
     struct LoadedCommit: Sendable {
         let commit: Commit
@@ -226,7 +255,7 @@ package struct DeploymentLog {
     struct RenderedCommit: Sendable {
         let commit: Commit
         let trust: SigningTrust?
-        var entries: [(environment: String, services: [LogEntry.ServiceChange], applied: [DeploymentRecord])] = []
+        var entries: [(environment: String, services: [LogEntry.ServiceChange], applied: [DeploymentRecord], validity: String?, blocked: Bool)] = []
     }
 
     /// Why a log of `environment` may have shown nothing, when the reason is that `ref` has no

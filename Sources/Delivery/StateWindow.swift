@@ -8,8 +8,23 @@ import Trust
 struct StateWindow {
     struct State: Sendable {
         /// The services as loaded, in the loader's order (a patched load keeps it).
-        let rendered: [RenderedService]
+        var rendered: [RenderedService]
         let trust: SigningTrust?
+        /// Environments whose manifests have errors here, so nothing of them is applied (and
+        /// none of their services is rendered), with the first errors as the controller reports
+        /// them.
+        var blocked: [String: String] = [:]
+        /// Environments whose services here are those of an earlier commit: the last before
+        /// this one, on its first-parent line, whose manifests validated there (nil: none of the
+        /// `lookBack` before it did). What a controller ran meanwhile.
+        var standIns: [String: ObjectID?] = [:]
+
+        /// This state with `environment`'s services those of `other` (none without it).
+        func with(_ environment: String, from other: State?) -> State {
+            var copy = self
+            copy.rendered = rendered.filter { $0.environment != environment } + (other?.rendered.filter { $0.environment == environment } ?? [])
+            return copy
+        }
     }
 
     let repo: Repository
@@ -89,9 +104,41 @@ struct StateWindow {
         let key = known.key
         if let index = recent.firstIndex(where: { $0.key == key }) { return recent[index].state }
         let loaded = try loader.load(repository: repo, commit: id, rootTree: known.root)
-        let state = State(rendered: loaded.rendered, trust: loaded.config?.signing)
+        var state = State(rendered: loaded.rendered, trust: loaded.config?.signing)
+        if !loaded.blockedEnvironments.isEmpty {
+            let errors = loaded.diagnostics.errors
+            let shown = errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 ? "; \(errors.count - 3) more" : "")
+            for environment in loaded.blockedEnvironments { state.blocked[environment] = shown }
+        }
         recent.append((key, state))
         if recent.count > Self.size { recent.removeFirst() }
         return state
+    }
+
+    /// How far back `lastValid` looks for a commit whose manifests validated.
+    static let lookBack = 100
+
+    /// `state` (of commit `id`) with each of `environments`, blocked there, given the services
+    /// of the last commit before `id` on its first-parent line where it was not: a commit that
+    /// makes an environment valid again changes what runs from there, not from nothing.
+    mutating func lastValid(_ state: State, of id: ObjectID, for environments: Set<String>) throws -> State {
+        var result = state
+        for environment in environments.sorted() {
+            var cursor = id
+            var found: (id: ObjectID, state: State)?
+            for _ in 0..<Self.lookBack {
+                guard let parent = try repo.commit(cursor).parents.first else { break }
+                let earlier = try self.state(parent)
+                if earlier.blocked[environment] == nil {
+                    found = (parent, earlier)
+                    break
+                }
+                cursor = parent
+            }
+            result = result.with(environment, from: found?.state)
+            result.blocked[environment] = nil
+            result.standIns[environment] = .some(found?.id)
+        }
+        return result
     }
 }

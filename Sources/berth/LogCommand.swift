@@ -131,11 +131,12 @@ struct LogCommand: AsyncParsableCommand {
         if let check = entry.trailerCheck {
             show("    trailers \(check.verified ? "verified" : "claimed, not verified"): \(check.reason)")
         }
+        if let validity = entry.validity { show("    \(validity)") }
         for change in entry.services {
             let fields = change.fields.isEmpty ? "" : ": " + change.fields.prefix(6).joined(separator: ", ") + (change.fields.count > 6 ? ", …" : "")
             show("    \(change.change) \(change.service)\(fields)")
         }
-        if entry.services.isEmpty { show("    no change to \(entry.environment) of its own: applied at this commit") }
+        if entry.services.isEmpty, entry.validity == nil { show("    no change to \(entry.environment) of its own: applied at this commit") }
         for record in entry.applied {
             let revision = record.taskDefinitionArn.split(separator: "/").last.map { " " + $0 } ?? ""
             let who = [record.deployer.map { "by \($0.display)" }, record.trigger.map { "(\($0.rawValue))" }].compactMap { $0 }
