@@ -74,6 +74,9 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "7: fetch and reconcile cycles.")
     var soakCycles = 10_000
 
+    @Flag(help: "7: services of varied shapes (VariedManifests), half as many in each of 2 environments.")
+    var soakVaried = false
+
     @Option(help: "8: notes already written when one more is timed.")
     var notes: [Int] = [100, 100_000]
 
@@ -115,7 +118,7 @@ struct BerthBench: AsyncParsableCommand {
         case .compare: return try await PeerComparison(services: compareServices, tools: tools).run()
         case .memory: return try await ControllerBenchmarks.memory(services: services, cycles: cycles, varied: memoryVaried)
         case .log: return try LogBenchmark(commits: commits, services: logServices, keep: logRepository, runs: logRuns).run()
-        case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles)
+        case .soak: return try await ControllerBenchmarks.soak(cycles: soakCycles, varied: soakVaried)
         case .notes: return try NotesBenchmark(sizes: notes).run()
         }
     }

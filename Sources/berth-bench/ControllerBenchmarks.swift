@@ -78,10 +78,10 @@ struct ControllerBenchmarks {
 
     /// Benchmark 7: a new commit, a fetch and a reconcile that applies it, `cycles` times;
     /// resident memory every `cycles / 10`.
-    static func soak(cycles: Int, services: Int = 10) async throws -> [Figure] {
+    static func soak(cycles: Int, services: Int = 10, varied: Bool = false) async throws -> [Figure] {
         let folder = BenchFolder()
         defer { folder.remove() }
-        var run = try await SoakRun(services: services, in: folder)
+        var run = try await SoakRun(services: services, varied: varied, in: folder)
         let controller = run.controller
         var samples = [String(format: "0: %.0f", Memory.residentMiB())]
         let start = Date()
@@ -100,7 +100,7 @@ struct ControllerBenchmarks {
         var warmMappings: [String: (kind: String, kb: Double)] = [:]
         // Cycles that began or ended while a mirror was being repacked (in a process of its own).
         var besideRepack = Set<Int>()
-        var control = SoakControl(services: services, every: 2)
+        var control = SoakControl(services: services, varied: varied, every: 2)
         for cycle in 1...cycles {
             if (cycle - 1) % window == 0 { try await control.start() }
             let repacking = controller.context.compactor.isRepacking || control.isRepacking
@@ -134,7 +134,7 @@ struct ControllerBenchmarks {
         let waited = try await Self.settle(controller)
         // As the controller's next pass would (it trims after each).
         if waited > 0.05 { _ = berth_release_free_memory() }
-        let inputs = "\(cycles) commits fetched and applied, \(services) services"
+        let inputs = "\(cycles) commits fetched and applied, \(services)\(varied ? " varied" : "") services"
         let first = Self.mean(durations.prefix(window)), last = Self.mean(durations.suffix(window))
         let growth = Memory.residentMiB() - (warm ?? 0), heapGrowth = Memory.heapMiB() - (warmHeap ?? 0)
         let fileGrowth = Memory.fileMiB() - (warmFiles ?? 0), executableGrowth = Memory.executableMiB() - (warmExecutable ?? 0)
@@ -249,31 +249,51 @@ struct ControllerBenchmarks {
 /// that fetches and applies it, timed.
 struct SoakRun {
     let services: Int
+    /// Services of `VariedManifests` (half as many in each of its two environments), whose
+    /// cycles pin an image in one environment or, every tenth, change a base in both.
+    let varied: Bool
     let originPath: String
     let controller: Controller
     private(set) var origin: Repository
     private var tip: ObjectID
 
-    init(services: Int, in folder: BenchFolder) async throws {
-        let (origin, tip, controller) = try ControllerBenchmarks.setUp(services: services, in: folder)
-        (self.services, self.origin, self.tip, self.controller, originPath) = (services, origin, tip, controller, origin.path)
+    init(services: Int, varied: Bool = false, in folder: BenchFolder) async throws {
+        let (origin, tip, controller) = try ControllerBenchmarks.setUp(services: services, in: folder, varied: varied)
+        (self.services, self.varied, self.origin, self.tip, self.controller, originPath) = (services, varied, origin, tip, controller, origin.path)
         guard await controller.pass(full: true, wait: true) else { throw BenchError("the first pass did not converge") }
     }
 
     /// Cycle `number`: its seconds, and the CPU seconds of this process meanwhile (what berth
     /// did, apart from what the machine made it wait) and its page faults.
     mutating func cycle(_ number: Int) async throws -> (seconds: Double, cpu: Double, faults: Int) {
-        let service = "svc\(number % services)"
+        let (changes, message) = change(number)
         // The origin is another process in production: a handle kept open here would map
         // every pack the controller pushes to it, and be counted as the controller's memory.
         origin = try Repository.open(at: originPath)
-        tip = try origin.commit(
-            changes: [.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(number)\"}\n")],
-            onto: "main", expectedTip: tip, message: "\(service) \(number)", author: benchAuthor)
+        tip = try origin.commit(changes: changes, onto: "main", expectedTip: tip, message: message, author: benchAuthor)
         // Only the controller's pass is timed: the commit stands in for a push.
         let began = Date(), usage = processUsage()
         guard await controller.pass(wait: true) else { throw BenchError("cycle \(number) did not converge") }
         let after = processUsage()
         return (Date().timeIntervalSince(began), after.cpu - usage.cpu, after.faults - usage.faults)
+    }
+
+    /// What cycle `number` commits, and its message.
+    private func change(_ number: Int) -> ([FileChange], String) {
+        guard varied else {
+            let service = "svc\(number % services)"
+            return ([.write("environments/prod/\(service).yaml", "images: {app: \"r/\(service):\(number)\"}\n")], "\(service) \(number)")
+        }
+        let perEnvironment = max(services / VariedManifests.environments.count, 1)
+        if number % 10 == 0 {
+            let index = (number / 10) % perEnvironment
+            return (VariedManifests.service(index, revision: number / 10, root: "manifests"), "svc\(index) base \(number)")
+        }
+        let index = (number / VariedManifests.environments.count) % perEnvironment
+        let env = VariedManifests.environments[number % VariedManifests.environments.count]
+        return (
+            [.write("manifests/environments/\(env)/svc\(index).yaml", VariedManifests.overlay(index, env: env, build: number))],
+            "\(env)/svc\(index) \(number)"
+        )
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 /// got slower than a controller without its history, on the same machine at the same time.
 struct SoakControl {
     let services: Int
+    let varied: Bool
     let every: Int
     private var run: SoakRun?
     private var folder: BenchFolder?
@@ -14,8 +15,8 @@ struct SoakControl {
     /// Each window's control cycles: their seconds and CPU seconds.
     private(set) var windows: [(seconds: [Double], cpu: [Double])] = []
 
-    init(services: Int, every: Int) {
-        (self.services, self.every) = (services, every)
+    init(services: Int, varied: Bool, every: Int) {
+        (self.services, self.varied, self.every) = (services, varied, every)
     }
 
     /// Whether the control's mirror is being repacked now (in a process of its own).
@@ -24,7 +25,7 @@ struct SoakControl {
     /// A fresh controller for the window that begins.
     mutating func start() async throws {
         let folder = BenchFolder()
-        run = try await SoakRun(services: services, in: folder)
+        run = try await SoakRun(services: services, varied: varied, in: folder)
         (self.folder, number) = (folder, 0)
         windows.append(([], []))
     }

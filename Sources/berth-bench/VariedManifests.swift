@@ -136,7 +136,7 @@ enum VariedManifests {
                 .write(
                     "\(folder)/task-definition.json",
                     """
-                    {"family": "svc\(index)", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "512", "memory": "\(1024 + 512 * (revision % 2))",
+                    {"family": "svc\(index)", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "512", "memory": "\(1024 * (1 + revision % 2))",
                      "containerDefinitions": [{"name": "app", "image": "registry.example.com/svc\(index):${release.version}",
                        "portMappings": [{"containerPort": 8080, "protocol": "tcp"}], "essential": true}]}
                     """),
