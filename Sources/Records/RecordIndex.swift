@@ -17,6 +17,9 @@ struct RecordIndex: Sendable {
     var newest: [String: Key] = [:]
     /// Per environment, what a pass asks of its records (`EnvironmentRecords`).
     var summaries: [String: EnvironmentRecords] = [:]
+    /// How many times environments were summarised again from every note (the first read is
+    /// one): what a pass costs when appending would not do, and grows with the history.
+    var rebuilds = 0
 
     /// Records are ordered by when they finished (or started), ties in commit order and then
     /// in the note's order.
@@ -100,11 +103,16 @@ extension NotesRecorder {
             if everything { continue }
             let old = try before.map { try Self.records(in: $0, repo) } ?? []
             let new = try blob.map { try Self.records(in: $0, repo) } ?? []
-            guard new.count >= old.count, Array(new.prefix(old.count)) == old else {
+            // A note lists its records by environment and service, so a record added for an
+            // environment or service that sorts first lands before older ones: still only an
+            // addition, as long as every record it had is there unchanged.
+            let now = Dictionary(new.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            guard new.count >= old.count, old.allSatisfy({ now[$0.key] == $0 }) else {
                 stale.formUnion((old + new).map(\.environment))
                 continue
             }
-            for (position, record) in new.enumerated().dropFirst(old.count) {
+            let had = Set(old.map(\.key))
+            for (position, record) in new.enumerated() where !had.contains(record.key) {
                 added.append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
             }
         }
@@ -117,6 +125,7 @@ extension NotesRecorder {
             index.newest[record.environment] = key
         }
         if everything || !stale.isEmpty {
+            index.rebuilds += 1
             let all = try ordered(repo, only: everything ? nil : stale)
             if everything { (index.summaries, index.newest) = ([:], [:]) }
             for environment in everything ? Set(all.keys) : stale {

@@ -59,4 +59,40 @@ import Testing
         }
         #expect(try await recorder.records(of: "staging").count + recorder.records(of: "prod").count == 400)
     }
+
+    /// Records for several environments and services on one commit, written in any order, are
+    /// appended to the summaries: a note lists them by environment and service, so one that
+    /// sorts first lands before the others, and that is still only an addition. Summarising
+    /// again from every note would make each such pass cost the whole history (benchmark 7 on
+    /// varied services, where a base change deploys in both environments).
+    @Test func recordsLandingBeforeOthersInANoteAreStillAppended() async throws {
+        let folder = ScratchFolder()
+        let repo = try Repository.create(at: folder.path + "/repo")
+        let commit = try repo.commit(changes: [.write("f", "1\n")], onto: "main", expectedTip: nil, message: "c", author: PublishTests.author)
+        let recorder = NotesRecorder(repositoryPath: folder.path + "/repo")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        // Later writes sort first in the note: prod before staging, svc0 before svc1.
+        let writes = [("svc1", "staging"), ("svc1", "prod"), ("svc0", "staging"), ("svc0", "prod")]
+        for (offset, (service, environment)) in writes.enumerated() {
+            var record = PublishTests.record(service, environment)
+            record.started = base.addingTimeInterval(Double(offset))
+            record.finished = record.started.addingTimeInterval(1)
+            _ = try await recorder.record([(record, once: false)], on: commit)
+            for environment in ["staging", "prod"] { _ = try await recorder.summary(of: environment) }
+        }
+        // The first read, and no other.
+        #expect(await recorder.index.rebuilds == 1)
+        for environment in ["staging", "prod"] {
+            let kept = try await recorder.summary(of: environment)
+            let made = EnvironmentRecords(try await recorder.records(of: environment))
+            #expect(kept.recent(limit: 3).mapValues { $0.map(\.record.key) } == made.recent(limit: 3).mapValues { $0.map(\.record.key) })
+            #expect(kept.lastConverged.mapValues(\.key) == made.lastConverged.mapValues(\.key))
+        }
+        // A record changed in place is not an addition: summarised again.
+        var note = try #require(try await recorder.note(on: commit))
+        note.environments["prod"]!["svc0"]![0].reason = "edited"
+        _ = try await recorder.write({ $0 = note }, on: commit)
+        _ = try await recorder.summary(of: "prod")
+        #expect(await recorder.index.rebuilds == 2)
+    }
 }
