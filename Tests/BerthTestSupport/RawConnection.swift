@@ -9,7 +9,10 @@ package final class RawConnection: Sendable {
     private let fd: Int32
 
     package init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The descriptor is this object's only once connected: an initializer that throws
+        // after every property is set still runs `deinit`, and a second close of a number
+        // another thread has opened since (a lock file libgit2 is writing) closes that file.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -21,6 +24,7 @@ package final class RawConnection: Sendable {
             close(fd)
             throw MotoError.notStarted("cannot connect to 127.0.0.1:\(port)")
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }
