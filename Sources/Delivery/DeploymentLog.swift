@@ -146,7 +146,11 @@ package struct DeploymentLog {
                 var before = try parent.map { try states.state($0) }
                 // An environment its parent left blocked and this commit does not is compared
                 // with the last commit where it validated: what ran until this one.
-                if let parent, let earlier = before, case let again = Set(earlier.blocked.keys).subtracting(now.blocked.keys), !again.isEmpty {
+                if let parent, let earlier = before,
+                    case let again = Set(earlier.blocked.keys).subtracting(now.blocked.keys).intersection(now.environments)
+                        .filter({ environment == nil || $0 == environment }),
+                    !again.isEmpty
+                {
                     before = try states.lastValid(earlier, of: parent, for: again)
                 }
                 guard push(LoadedCommit(commit: commit, before: before, now: now)) else { return }
@@ -236,10 +240,15 @@ package struct DeploymentLog {
             let still = before?.blocked[env] != nil ? "still " : ""
             said[env] = "\(still)does not validate: \(errors); nothing of it is applied"
         }
-        for (env, earlier) in before?.standIns ?? [:] {
-            said[env] =
-                earlier.map { "validates again: compared with \($0.short), the last commit before it that validated" }
-                ?? "validates again: none of the \(StateWindow.lookBack) commits before it validated, so its services are compared with none"
+        for (env, standIn) in before?.standIns ?? [:] {
+            switch standIn {
+            case .validAt(let commit): said[env] = "validates again: compared with \(commit.short), the last commit before it that validated"
+            case .never: said[env] = "validates for the first time: its services are compared with none"
+            case .notFound:
+                said[env] =
+                    "validates again: it did not validate through the \(StateWindow.lookBack) changes before it, "
+                    + "so its services are compared with none"
+            }
         }
         return said
     }

@@ -14,10 +14,11 @@ struct StateWindow {
         /// none of their services is rendered), with the first errors as the controller reports
         /// them.
         var blocked: [String: String] = [:]
-        /// Environments whose services here are those of an earlier commit: the last before
-        /// this one, on its first-parent line, whose manifests validated there (nil: none of the
-        /// `lookBack` before it did). What a controller ran meanwhile.
-        var standIns: [String: ObjectID?] = [:]
+        /// Every environment found here, blocked or not.
+        var environments: Set<String> = []
+        /// Environments whose services here are those of an earlier commit: what a controller
+        /// ran while they were blocked (`lastValid`).
+        var standIns: [String: StandIn] = [:]
 
         /// This state with `environment`'s services those of `other` (none without it).
         func with(_ environment: String, from other: State?) -> State {
@@ -66,6 +67,16 @@ struct StateWindow {
 
     static let noRoot = Key()
 
+    /// Where the services of an environment blocked at a commit were taken from.
+    enum StandIn: Sendable, Equatable {
+        /// The last commit before, on the first-parent line, where it validated.
+        case validAt(ObjectID)
+        /// It never validated before: the history begins, or the manifests do not exist yet.
+        case never
+        /// It was blocked through `lookBack` changes before: not looked at further.
+        case notFound
+    }
+
     /// A key made for `id` (here, or on the walk's thread), kept with the last one so neither
     /// is made again.
     mutating func know(_ id: ObjectID, _ known: Known) {
@@ -104,19 +115,30 @@ struct StateWindow {
         let key = known.key
         if let index = recent.firstIndex(where: { $0.key == key }) { return recent[index].state }
         let loaded = try loader.load(repository: repo, commit: id, rootTree: known.root)
-        var state = State(rendered: loaded.rendered, trust: loaded.config?.signing)
-        if !loaded.blockedEnvironments.isEmpty {
-            let errors = loaded.diagnostics.errors
-            let shown = errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 ? "; \(errors.count - 3) more" : "")
-            for environment in loaded.blockedEnvironments { state.blocked[environment] = shown }
+        var state = State(rendered: loaded.rendered, trust: loaded.config?.signing, environments: Set(loaded.environmentNames))
+        for environment in loaded.blockedEnvironments {
+            // Its own errors: not those in another environment's folder.
+            let errors = loaded.diagnostics.errors.filter { !elsewhere($0.location.file, than: environment) }
+            state.blocked[environment] =
+                errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 ? "; \(errors.count - 3) more" : "")
         }
         recent.append((key, state))
         if recent.count > Self.size { recent.removeFirst() }
         return state
     }
 
-    /// How far back `lastValid` looks for a commit whose manifests validated.
+    /// Whether `file` lies in the folder of an environment other than `environment`.
+    private func elsewhere(_ file: String, than environment: String) -> Bool {
+        let folder = (root.isEmpty || root.hasSuffix("/") ? root : root + "/") + "environments/"
+        guard file.hasPrefix(folder) else { return false }
+        return file.dropFirst(folder.count).split(separator: "/", maxSplits: 1).first.map(String.init) != environment
+    }
+
+    /// How many changes back `lastValid` looks for a commit where an environment validated
+    /// (commits that changed nothing it is rendered from are passed over by their trees, up to
+    /// `walkLimit` of them).
     static let lookBack = 100
+    static let walkLimit = 10_000
 
     /// `state` (of commit `id`) with each of `environments`, blocked there, given the services
     /// of the last commit before `id` on its first-parent line where it was not: a commit that
@@ -124,20 +146,30 @@ struct StateWindow {
     mutating func lastValid(_ state: State, of id: ObjectID, for environments: Set<String>) throws -> State {
         var result = state
         for environment in environments.sorted() {
-            var cursor = id
-            var found: (id: ObjectID, state: State)?
-            for _ in 0..<Self.lookBack {
-                guard let parent = try repo.commit(cursor).parents.first else { break }
-                let earlier = try self.state(parent)
-                if earlier.blocked[environment] == nil {
-                    found = (parent, earlier)
+            var (cursor, key) = (id, try self.key(id))
+            var (changes, walked) = (0, 0)
+            var standIn = StandIn.notFound
+            var earlier: State?
+            while changes < Self.lookBack, walked < Self.walkLimit {
+                walked += 1
+                guard let parent = try repo.commit(cursor).parents.first, case let parentKey = try self.key(parent), parentKey != Self.noRoot
+                else {
+                    standIn = .never
                     break
                 }
                 cursor = parent
+                // Nothing it is rendered from changed: the same state, not loaded again.
+                guard parentKey != key else { continue }
+                (key, changes) = (parentKey, changes + 1)
+                let loaded = try self.state(parent)
+                if loaded.blocked[environment] == nil {
+                    (standIn, earlier) = (.validAt(parent), loaded)
+                    break
+                }
             }
-            result = result.with(environment, from: found?.state)
+            result = result.with(environment, from: earlier)
             result.blocked[environment] = nil
-            result.standIns[environment] = .some(found?.id)
+            result.standIns[environment] = standIn
         }
         return result
     }

@@ -107,12 +107,21 @@ extension NotesRecorder {
             // environment or service that sorts first lands before older ones: still only an
             // addition, as long as every record it had is there unchanged.
             let now = Dictionary(new.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-            guard new.count >= old.count, old.allSatisfy({ now[$0.key] == $0 }) else {
+            let had = Set(old.map(\.key))
+            let fresh = new.enumerated().filter { !had.contains($0.element.key) }
+            // Each record once, and the old ones as they were: otherwise summarised again.
+            guard now.count == new.count, had.count == old.count, fresh.count == new.count - old.count, old.allSatisfy({ now[$0.key] == $0 })
+            else {
                 stale.formUnion((old + new).map(\.environment))
                 continue
             }
-            let had = Set(old.map(\.key))
-            for (position, record) in new.enumerated() where !had.contains(record.key) {
+            // One that finished in the same millisecond as an old one of its environment on this
+            // note sorts by its place in the note, which it shifted: summarised again too.
+            let times = Set(old.map { "\($0.environment) \(($0.finished ?? $0.started).timeIntervalSince1970)" })
+            for (position, record) in fresh {
+                if times.contains("\(record.environment) \((record.finished ?? record.started).timeIntervalSince1970)") {
+                    stale.insert(record.environment)
+                }
                 added.append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
             }
         }

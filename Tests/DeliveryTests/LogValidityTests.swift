@@ -41,7 +41,6 @@ import Testing
         #expect(broken.validity?.contains("manifests/services/api/task-definition.json") == true)
         #expect(broken.validity?.contains("1536") == true)
         #expect(broken.validity?.hasSuffix("; nothing of it is applied") == true)
-        #expect(broken.deployedWith == nil)
         // Other errors on the next commit: said again, and still no service changed.
         #expect(still.services.isEmpty)
         #expect(still.validity?.hasPrefix("still does not validate: ") == true)
@@ -65,5 +64,43 @@ import Testing
         #expect(prodOnly.first?.validity?.contains("manifests/environments/prod/api.yaml") == true)
         #expect(prodOnly.first?.services.isEmpty == true)
         #expect(all.filter { $0.subject == "too big by half" }.map(\.environment) == ["prod", "staging"])
+        // With every environment loaded, the fix is compared with "start" in each.
+        let fixes = all.filter { $0.subject == "fixed" }
+        #expect(fixes.map(\.environment) == ["prod", "staging"])
+        #expect(fixes.allSatisfy { $0.validity?.hasPrefix("validates again: compared with \(ObjectID.short(start.commit))") == true })
+        #expect(fixes.allSatisfy { $0.services.map(\.service) == ["api"] && $0.services.first?.fields == ["memory"] })
+        #expect(all.filter { $0.subject == "prod only" && $0.environment == "staging" }.isEmpty)
+    }
+
+    /// Manifests that begin with an error, and many commits that touch nothing they are
+    /// rendered from while prod is blocked: the fix says it validates for the first time, and
+    /// the look back counts changes, not commits.
+    @Test func theFirstValidCommitAndALongBlockedStretch() throws {
+        let folder = ScratchFolderRef()
+        let repo = try Repository.create(at: folder.path, bare: true)
+        let who = Signature(name: "Dev", email: "dev@example.com")
+        var tip = try repo.commit(
+            changes: [.write("README", "before the manifests\n")], onto: "main", expectedTip: nil, message: "readme", author: who)
+        let files = twoEnvironments().filter { $0.key != "environments/prod/api.yaml" }.sorted { $0.key < $1.key }
+            .map { FileChange.write("manifests/" + $0.key, $0.value) }
+        let broken = FileChange.write("manifests/environments/prod/api.yaml", "service: {desiredCount: -1}\n")
+        let fixed = FileChange.write("manifests/environments/prod/api.yaml", "service: {desiredCount: 3}\n")
+        tip = try repo.commit(changes: files + [broken], onto: "main", expectedTip: tip, message: "begin broken", author: who)
+        tip = try repo.commit(changes: [fixed], onto: "main", expectedTip: tip, message: "first fix", author: who)
+        tip = try repo.commit(changes: [broken], onto: "main", expectedTip: tip, message: "break again", author: who)
+        for index in 0..<(StateWindow.lookBack + 20) {
+            tip = try repo.commit(changes: [.write("README", "\(index)\n")], onto: "main", expectedTip: tip, message: "readme \(index)", author: who)
+        }
+        tip = try repo.commit(
+            changes: [.write("manifests/environments/prod/api.yaml", "service: {desiredCount: 4}\n")], onto: "main", expectedTip: tip,
+            message: "second fix", author: who)
+        let entries = try DeploymentLog(repositoryPath: folder.path, manifestPath: "manifests").entries(environment: "prod")
+        #expect(entries.map(\.subject) == ["second fix", "break again", "first fix", "begin broken"])
+        let firstFix = try #require(entries.first { $0.subject == "first fix" })
+        #expect(firstFix.validity == "validates for the first time: its services are compared with none")
+        #expect(firstFix.services.map(\.change) == ["added"])
+        let secondFix = try #require(entries.first)
+        #expect(secondFix.validity == "validates again: compared with \(ObjectID.short(firstFix.commit)), the last commit before it that validated")
+        #expect(secondFix.services.first?.fields == ["service.desiredCount"])
     }
 }

@@ -88,11 +88,21 @@ import Testing
             #expect(kept.recent(limit: 3).mapValues { $0.map(\.record.key) } == made.recent(limit: 3).mapValues { $0.map(\.record.key) })
             #expect(kept.lastConverged.mapValues(\.key) == made.lastConverged.mapValues(\.key))
         }
+        // One that finished in the same millisecond as an old one of its environment, and lands
+        // before it in the note: the two sort by their places there, so summarised again.
+        var tie = PublishTests.record("svc", "staging")
+        tie.started = base.addingTimeInterval(2)
+        tie.finished = base.addingTimeInterval(3)
+        _ = try await recorder.record([(tie, once: false)], on: commit)
+        let kept = try await recorder.summary(of: "staging")
+        let made = EnvironmentRecords(try await recorder.records(of: "staging"))
+        #expect(kept.recent(limit: 3).mapValues { $0.map(\.record.key) } == made.recent(limit: 3).mapValues { $0.map(\.record.key) })
+        #expect(await recorder.index.rebuilds == 2)
         // A record changed in place is not an addition: summarised again.
         var note = try #require(try await recorder.note(on: commit))
         note.environments["prod"]!["svc0"]![0].reason = "edited"
         _ = try await recorder.write({ $0 = note }, on: commit)
         _ = try await recorder.summary(of: "prod")
-        #expect(await recorder.index.rebuilds == 2)
+        #expect(await recorder.index.rebuilds == 3)
     }
 }
