@@ -117,8 +117,9 @@ struct StateWindow {
         let loaded = try loader.load(repository: repo, commit: id, rootTree: known.root)
         var state = State(rendered: loaded.rendered, trust: loaded.config?.signing, environments: Set(loaded.environmentNames))
         for environment in loaded.blockedEnvironments {
-            // Its own errors: not those in another environment's folder.
-            let errors = loaded.diagnostics.errors.filter { !elsewhere($0.location.file, than: environment) }
+            // Its own errors, each once and in order (as `berth validate` prints them): not those
+            // in another environment's folder.
+            let errors = loaded.diagnostics.sorted.filter { $0.severity == .error && !elsewhere($0.location.file, than: environment) }
             state.blocked[environment] =
                 errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 ? "; \(errors.count - 3) more" : "")
         }
