@@ -117,22 +117,14 @@ struct StateWindow {
         let loaded = try loader.load(repository: repo, commit: id, rootTree: known.root)
         var state = State(rendered: loaded.rendered, trust: loaded.config?.signing, environments: Set(loaded.environmentNames))
         for environment in loaded.blockedEnvironments {
-            // Its own errors, each once and in order (as `berth validate` prints them): not those
-            // in another environment's folder.
-            let errors = loaded.diagnostics.sorted.filter { $0.severity == .error && !elsewhere($0.location.file, than: environment) }
+            // What blocks it, each error once and in order (as `berth validate` prints them).
+            let errors = (loaded.blocking[environment] ?? Diagnostics()).sorted.filter { $0.severity == .error }
             state.blocked[environment] =
                 errors.prefix(3).map(\.description).joined(separator: "; ") + (errors.count > 3 ? "; \(errors.count - 3) more" : "")
         }
         recent.append((key, state))
         if recent.count > Self.size { recent.removeFirst() }
         return state
-    }
-
-    /// Whether `file` lies in the folder of an environment other than `environment`.
-    private func elsewhere(_ file: String, than environment: String) -> Bool {
-        let folder = (root.isEmpty || root.hasSuffix("/") ? root : root + "/") + "environments/"
-        guard file.hasPrefix(folder) else { return false }
-        return file.dropFirst(folder.count).split(separator: "/", maxSplits: 1).first.map(String.init) != environment
     }
 
     /// How many changes back `lastValid` looks for a commit where an environment validated

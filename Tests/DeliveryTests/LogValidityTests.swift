@@ -72,6 +72,21 @@ import Testing
         #expect(fixes.allSatisfy { $0.validity?.hasPrefix("validates again: compared with \(ObjectID.short(start.commit))") == true })
         #expect(fixes.allSatisfy { $0.services.map(\.service) == ["api"] && $0.services.first?.fields == ["memory"] })
         #expect(all.filter { $0.subject == "prod only" && $0.environment == "staging" }.isEmpty)
+
+        // Each environment says what blocks it: staging its overlay, prod a base only prod uses.
+        tip = try repo.commit(
+            changes: [
+                .write("manifests/environments/prod/api.yaml", "service: {desiredCount: 2}\n"),
+                .write("manifests/environments/staging/api.yaml", "service: {desiredCount: -2}\n"),
+                .write("manifests/services/extra/service.yaml", "taskDefinition: {containerDefinitions: [{name: app, memory: -5}]}\n"),
+                .write("manifests/environments/prod/extra.yaml", "{}\n"),
+            ], onto: "main", expectedTip: tip, message: "apart", author: who)
+        let apart = try log.entries().filter { $0.subject == "apart" }
+        #expect(apart.map(\.environment) == ["prod", "staging"])
+        #expect(apart.first?.validity?.contains("manifests/services/extra/service.yaml") == true)
+        #expect(apart.first?.validity?.contains("environments/staging") == false)
+        #expect(apart.last?.validity?.contains("manifests/environments/staging/api.yaml") == true)
+        #expect(apart.last?.validity?.contains("services/extra") == false)
     }
 
     /// Manifests that begin with an error, and many commits that touch nothing they are

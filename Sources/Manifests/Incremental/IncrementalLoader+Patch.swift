@@ -82,7 +82,7 @@ extension IncrementalLoader {
         var loaded = LoadedManifests(
             config: previous.config, environments: previous.environments, services: previous.services,
             rendered: rendered, diagnostics: previous.diagnostics,
-            blockedEnvironments: previous.blockedEnvironments, commit: files.commit,
+            blockedEnvironments: previous.blockedEnvironments, blocking: previous.blocking, commit: files.commit,
             environmentNames: previous.environmentNames)
         loaded.root = previous.root
         return loaded

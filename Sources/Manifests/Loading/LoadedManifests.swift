@@ -8,6 +8,9 @@ package struct LoadedManifests: Sendable {
     package let rendered: [RenderedService]
     package let diagnostics: Diagnostics
     package let blockedEnvironments: Set<String>
+    /// For each blocked environment, the diagnostics of what blocks it: the shared files', the
+    /// bases it uses', and its own folder's. Their errors are why nothing of it may be applied.
+    package let blocking: [String: Diagnostics]
     package let commit: ObjectID?
 
     package func environment(_ name: String) -> Environment? {

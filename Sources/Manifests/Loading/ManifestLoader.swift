@@ -205,20 +205,28 @@ struct LoadRun {
         for (_, d) in serviceDiagnostics { all.append(contentsOf: d) }
         for (_, d) in environmentDiagnostics { all.append(contentsOf: d) }
         var blocked = Set<String>()
+        var blocking: [String: Diagnostics] = [:]
         for name in environmentNames {
-            let usesBrokenBase = (overlays[name] ?? []).contains { serviceDiagnostics[$0.service]?.hasErrors ?? false }
+            let brokenBases = (overlays[name] ?? []).compactMap { serviceDiagnostics[$0.service] }.filter(\.hasErrors)
             // A review environment stands or falls with the environment it copies.
-            let brokenOrigin = review.map { $0.identity.name == name && (environmentDiagnostics[$0.identity.base]?.hasErrors ?? false) } ?? false
-            if global.hasErrors || usesBrokenBase || brokenOrigin || (environmentDiagnostics[name]?.hasErrors ?? false)
+            let brokenOrigin = review.flatMap { $0.identity.name == name ? environmentDiagnostics[$0.identity.base] : nil }.flatMap {
+                $0.hasErrors ? $0 : nil
+            }
+            if global.hasErrors || !brokenBases.isEmpty || brokenOrigin != nil || (environmentDiagnostics[name]?.hasErrors ?? false)
                 || (!environments.contains(where: { $0.name == name }) && only?.contains(name) != false)
             {
                 blocked.insert(name)
+                var why = global
+                for diagnostics in brokenBases + [brokenOrigin, environmentDiagnostics[name]].compactMap({ $0 }) {
+                    why.append(contentsOf: diagnostics)
+                }
+                blocking[name] = why
             }
         }
         var loaded = LoadedManifests(
             config: config?.config, environments: environments, services: bases.keys.sorted(),
             rendered: rendered.filter { !blocked.contains($0.environment) },
-            diagnostics: all, blockedEnvironments: blocked, commit: files.commit,
+            diagnostics: all, blockedEnvironments: blocked, blocking: blocking, commit: files.commit,
             environmentNames: environmentNames)
         loaded.root = files.displayPrefix
         return loaded
