@@ -117,12 +117,14 @@ extension NotesRecorder {
             }
             // One that finished in the same millisecond as an old one of its environment on this
             // note sorts by its place in the note, which it shifted: summarised again too.
-            let times = Set(old.map { "\($0.environment) \(($0.finished ?? $0.started).timeIntervalSince1970)" })
+            var times: [String: Set<Date>] = [:]
+            for (position, record) in old.enumerated() {
+                times[record.environment, default: []].insert(RecordIndex.Key(record, commit: commit, position: position).time)
+            }
             for (position, record) in fresh {
-                if times.contains("\(record.environment) \((record.finished ?? record.started).timeIntervalSince1970)") {
-                    stale.insert(record.environment)
-                }
-                added.append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
+                let key = RecordIndex.Key(record, commit: commit, position: position)
+                if times[record.environment]?.contains(key.time) == true { stale.insert(record.environment) }
+                added.append((key, commit, record))
             }
         }
         for (key, commit, record) in added.sorted(by: { $0.key < $1.key }) where !stale.contains(record.environment) {
