@@ -103,12 +103,13 @@ struct ControllerBenchmarks {
         var control = SoakControl(services: services, varied: varied, every: 2)
         for cycle in 1...cycles {
             if (cycle - 1) % window == 0 { try await control.start() }
-            let repacking = controller.context.compactor.isRepacking || control.isRepacking
+            let anyRepack = { [control] in controller.context.compactor.isRepacking || control.isRepacking }
+            let repacking = anyRepack()
             let cost = try await run.cycle(cycle)
             durations.append(cost.seconds)
             cpu.append(cost.cpu)
             faults.append(Double(cost.faults))
-            if repacking || controller.context.compactor.isRepacking || control.isRepacking { besideRepack.insert(durations.count - 1) }
+            if repacking || anyRepack() { besideRepack.insert(durations.count - 1) }
             if cycle % control.every == 0 { try await control.cycle() }
             if cycle % window == 0 || cycle == cycles { try await control.stop() }
             if cycle == window {
@@ -190,20 +191,19 @@ struct ControllerBenchmarks {
 
     /// Each `window` values' mean, in milliseconds (`scale` 1000, seconds given): "21, 22, 21".
     private static func windowMeans(_ values: [Double], _ window: Int, decimals: Int = 0, scale: Double = 1000) -> String {
-        stride(from: 0, to: values.count, by: window).map { start in
-            String(format: "%.\(decimals)f", mean(values[start..<min(start + window, values.count)]) * scale)
-        }.joined(separator: ", ")
+        means(values, window).map { String(format: "%.\(decimals)f", $0 * scale) }.joined(separator: ", ")
+    }
+
+    /// The mean of each `window` values, in order (the last window may be shorter).
+    private static func means(_ values: [Double], _ window: Int) -> [Double] {
+        stride(from: 0, to: values.count, by: window).map { mean(values[$0..<min($0 + window, values.count)]) }
     }
 
     /// Each window's CPU time and wall time over the control's, the CPU time the control took,
     /// and the goal read against it: how much the last window's ratio is above the first's.
     private static func againstControl(cpu: [Double], durations: [Double], control: SoakControl, window: Int) -> String {
-        let starts = Array(stride(from: 0, to: cpu.count, by: window))
-        let pairs = zip(starts, control.windows).map { start, control in
-            (
-                cpu: mean(cpu[start..<min(start + window, cpu.count)]) / mean(control.cpu),
-                wall: mean(durations[start..<min(start + window, durations.count)]) / mean(control.seconds)
-            )
+        let pairs = zip(zip(means(cpu, window), means(durations, window)), control.windows).map { run, control in
+            (cpu: run.0 / mean(control.cpu), wall: run.1 / mean(control.seconds))
         }
         guard let first = pairs.first, let last = pairs.last else { return "no windows" }
         let ratios = { (values: [Double]) in values.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
