@@ -13,10 +13,13 @@ package struct ChangedPath: Sendable, Equatable {
     /// What the path holds after the change, as `changedFiles` finds it (nil when it was
     /// deleted): read it without looking the path up again.
     package var new: (id: ObjectID, kind: TreeEntry.Kind)?
+    /// What the path held before the change, as `changedFiles` finds it (nil when it was
+    /// added, or was a folder).
+    package var old: (id: ObjectID, kind: TreeEntry.Kind)?
 
     package static func == (lhs: ChangedPath, rhs: ChangedPath) -> Bool {
         lhs.path == rhs.path && lhs.oldPath == rhs.oldPath && lhs.status == rhs.status
-            && lhs.new?.id == rhs.new?.id && lhs.new?.kind == rhs.new?.kind
+            && lhs.new?.id == rhs.new?.id && lhs.new?.kind == rhs.new?.kind && lhs.old?.id == rhs.old?.id && lhs.old?.kind == rhs.old?.kind
     }
 }
 
@@ -110,7 +113,9 @@ extension Repository {
             if old.1 == .directory {
                 for (name, entry) in try treeEntries(old.0) { try compare(entry, nil, at: path + "/" + name, skip: skip, into: &result) }
             } else if new == nil || new?.1 == .directory {
-                result.append(ChangedPath(path: path, oldPath: path, status: .deleted))
+                var change = ChangedPath(path: path, oldPath: path, status: .deleted)
+                change.old = old
+                result.append(change)
             }
         }
         if let new {
@@ -119,6 +124,7 @@ extension Repository {
             } else {
                 var change = ChangedPath(path: path, oldPath: path, status: old == nil || old?.1 == .directory ? .added : .modified)
                 change.new = new
+                if old?.1 != .directory { change.old = old }
                 result.append(change)
             }
         }

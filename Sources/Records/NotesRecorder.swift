@@ -137,7 +137,8 @@ package actor NotesRecorder {
     package func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
         let repo = try Repository.discover(from: repositoryPath)
-        return try index.notes.keys.sorted().flatMap { commit in try Self.records(in: index.notes[commit]!, repo).map { (commit, $0) } }
+        let notes = try index.tip.map { try repo.noteEntries(commit: $0) } ?? []
+        return try notes.sorted { $0.object < $1.object }.flatMap { note in try Self.records(in: note.blob, repo).map { (note.object, $0) } }
     }
 }
 

@@ -4,14 +4,13 @@ import Git
 /// Each environment's `EnvironmentRecords`, kept up to date by what changed in the notes (a
 /// diff of the notes trees by ids): a controller's pass asks for an environment's records every
 /// time, and reading and sorting every note ever written made each pass slower than the last
-/// (benchmark 7). Only the summaries and each note's blob id are held: the records themselves
-/// stay in git, read again when all of them are asked for (`allRecords`), so the memory a
-/// long-running controller holds does not grow with its history.
+/// (benchmark 7). Only the summaries are held, not even which notes there are (a diff of the
+/// notes trees says what each changed note held before): the records stay in git, read again
+/// when all of them are asked for (`allRecords`), so the memory a long-running controller holds
+/// does not grow with its history.
 struct RecordIndex: Sendable {
     /// The notes commit the index reflects.
     var tip: ObjectID?
-    /// Per annotated commit, its note's blob.
-    var notes: [ObjectID: ObjectID] = [:]
     /// Per environment, the order key of its newest record: a newer one is appended to the
     /// summary; anything else has the environment summarised again from the notes.
     var newest: [String: Key] = [:]
@@ -45,7 +44,8 @@ extension NotesRecorder {
     /// commit each is on. Read from the notes.
     package func records(of environment: String) throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
-        return (try ordered(try Repository.discover(from: repositoryPath), only: [environment])[environment] ?? []).map { ($0.commit, $0.record) }
+        let repo = try Repository.discover(from: repositoryPath)
+        return (try ordered(repo, at: index.tip, only: [environment])[environment] ?? []).map { ($0.commit, $0.record) }
     }
 
     /// What a pass asks of `environment`'s records, without going through them.
@@ -59,12 +59,15 @@ extension NotesRecorder {
         DeploymentNote.parse(String(decoding: try repo.blob(blob), as: UTF8.self))?.records ?? []
     }
 
-    /// The records of the environments `only` (every one when nil), each in order, with their keys.
-    func ordered(_ repo: Repository, only: Set<String>?) throws -> [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] {
+    /// The records of the environments `only` (every one when nil) in the notes commit `tip`,
+    /// each in order, with their keys.
+    func ordered(
+        _ repo: Repository, at tip: ObjectID?, only: Set<String>?
+    ) throws -> [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] {
         var keyed: [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] = [:]
-        for (commit, blob) in index.notes {
-            for (position, record) in try Self.records(in: blob, repo).enumerated() where only?.contains(record.environment) ?? true {
-                keyed[record.environment, default: []].append((RecordIndex.Key(record, commit: commit, position: position), commit, record))
+        for note in try tip.map({ try repo.noteEntries(commit: $0) }) ?? [] {
+            for (position, record) in try Self.records(in: note.blob, repo).enumerated() where only?.contains(record.environment) ?? true {
+                keyed[record.environment, default: []].append((RecordIndex.Key(record, commit: note.object, position: position), note.object, record))
             }
         }
         return keyed.mapValues { $0.sorted { $0.key < $1.key } }
@@ -78,29 +81,21 @@ extension NotesRecorder {
         let repo = try Repository.discover(from: repositoryPath)
         let tip = try repo.referenceTarget(ref)
         guard tip != index.tip else { return }
-        // Each changed note's blob now (nil: removed). A note moved between the flat and the
-        // fanned-out layout shows as removed at one path and added at another: added wins.
-        var changed: [ObjectID: ObjectID?] = [:]
-        var everything = false
-        if let old = index.tip, let tip, let diff = try? repo.changedFiles(from: old, to: tip, under: [""]) {
-            for change in diff {
-                guard let object = ObjectID(hex: change.path.replacingOccurrences(of: "/", with: "")) else { continue }
-                let blob = change.status == .deleted ? nil : change.new?.id
-                if blob != nil || changed[object] == nil { changed[object] = .some(blob) }
-            }
-        } else {
-            everything = true
-            let entries = try tip.map { try repo.noteEntries(commit: $0) } ?? []
-            for object in index.notes.keys { changed[object] = .some(nil) }
-            for entry in entries { changed[entry.object] = .some(entry.blob) }
+        // Each changed note's blob before and now (nil: none). A note moved between the flat and
+        // the fanned-out layout shows as removed at one path and added at another: one note,
+        // unchanged. The first time (or when the last commit read is gone), every note is read.
+        var changed: [ObjectID: (before: ObjectID?, blob: ObjectID?)] = [:]
+        var diff: [ChangedPath]?
+        if let old = index.tip, let tip { diff = try? repo.changedFiles(from: old, to: tip, under: [""]) }
+        let everything = diff == nil
+        for change in diff ?? [] {
+            guard let object = ObjectID(hex: change.path.replacingOccurrences(of: "/", with: "")) else { continue }
+            if let old = change.old?.id { changed[object, default: (nil, nil)].before = old }
+            if change.status != .deleted, let new = change.new?.id { changed[object, default: (nil, nil)].blob = new }
         }
         var stale = Set<String>()
         var added: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)] = []
-        for (commit, blob) in changed {
-            let before = index.notes[commit]
-            guard before != blob else { continue }
-            index.notes[commit] = blob
-            if everything { continue }
+        for (commit, (before, blob)) in changed where before != blob {
             let old = try before.map { try Self.records(in: $0, repo) } ?? []
             let new = try blob.map { try Self.records(in: $0, repo) } ?? []
             // A note lists its records by environment and service, so a record added for an
@@ -137,7 +132,7 @@ extension NotesRecorder {
         }
         if everything || !stale.isEmpty {
             index.rebuilds += 1
-            let all = try ordered(repo, only: everything ? nil : stale)
+            let all = try ordered(repo, at: tip, only: everything ? nil : stale)
             if everything { (index.summaries, index.newest) = ([:], [:]) }
             for environment in everything ? Set(all.keys) : stale {
                 let list = all[environment] ?? []
