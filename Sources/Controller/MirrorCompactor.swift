@@ -103,6 +103,7 @@ package final class MirrorCompactor: Sendable {
                     (state.running, state.repacking) = (false, false)
                 }
                 guard let result else { return }
+                mirror.letGoOfPacks()
                 logger.info(
                     "repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
                     metadata: ["seconds": "\(String(format: "%.2f", seconds))"])

@@ -11,6 +11,11 @@ package struct RepositoryMirror: Sendable {
     package let path: String
     /// For private remotes (BERTH_GIT_TOKEN, BERTH_GIT_SSH_KEY, …).
     package let credentials: RemoteCredentials?
+    /// The last sync's handle, kept so the mirror's packs stay parsed between passes.
+    private let held = HeldRepository()
+
+    /// Lets go of the packs the last sync held: a repack replaced some of them.
+    func letGoOfPacks() { held.letGo() }
 
     package init(source: String, stateDirectory: String, credentials: RemoteCredentials? = nil) {
         // Credentials in the URL are used as credentials, never stored in the mirror's config.
@@ -105,6 +110,8 @@ package struct RepositoryMirror: Sendable {
 
     /// Fetches every branch and the origin's notes; returns the tip of `branch`.
     package func sync(branch: String) throws -> ObjectID {
+        // Before this pass's handles find in libgit2's cache the packs held since the last.
+        held.letGo()
         let repo: Repository
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
             repo = try Repository.open(at: path)
@@ -133,6 +140,7 @@ package struct RepositoryMirror: Sendable {
         // HEAD names the followed branch, so what works on "the current branch" (a revert
         // commit after a rollback) works on it.
         if try repo.headBranch() != "refs/heads/\(branch)" { try repo.setHead("refs/heads/\(branch)") }
+        held.holdPacks(of: path)
         return tip
     }
 

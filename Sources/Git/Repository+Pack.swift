@@ -6,6 +6,19 @@ extension Repository {
     /// long-lived mirror that is never repacked searches and maps more of them every pass.
     package var packCount: Int { packFiles.count }
 
+    /// Takes hold of every pack the object store has now, including those written since this
+    /// handle first read it. libgit2 keeps a pack (its descriptor, its index's map, its
+    /// windows) in one cache for the whole process, by path, and frees it when the last
+    /// repository holding it closes; while this handle lives, every other handle opened on the
+    /// same store finds these packs as the first left them (`RepositoryMirror.sync`). A pack
+    /// deleted since stays held, and open, until this handle is freed.
+    package func holdPacks() throws(GitError) {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open object database")
+        defer { git_odb_free(odb) }
+        try check(git_odb_refresh(odb), "list the packs")
+    }
+
     var packFolder: String { (path as NSString).appendingPathComponent("objects/pack") }
 
     /// The size in bytes of the pack file `name` (`pack-….pack`), 0 when it is gone.

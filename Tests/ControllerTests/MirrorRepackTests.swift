@@ -150,6 +150,67 @@ import Testing
     }
 }
 
+/// A pass opens the mirror several times; the last sync's handle keeps its packs parsed in
+/// between (libgit2 frees a pack with the last handle holding it), and lets go of packs a
+/// repack replaced: at the repack's end in the controller, at the next sync otherwise.
+@Suite struct MirrorHeldPacksTests {
+    @Test func packsStayMappedBetweenPassesAndReplacedOnesAreLetGo() async throws {
+        let folder = ScratchFolder()
+        let (origin, first, mirror) = try MirrorRepackTests.originAndMirror(folder)
+        var tip = first
+        let store = URL(fileURLWithPath: mirror.path).resolvingSymlinksInPath().path + "/objects/pack/"
+        let replaced = { Self.held(under: store).filter { $0.hasSuffix(" (deleted)") } }
+        // The first fetch wrote a pack; a repack of the same objects writes it again under the
+        // same name, and the next sync holds the new one, not the one libgit2 had cached.
+        try { _ = try Repository.open(at: mirror.path).commit(tip) }()
+        _ = try #require(try mirror.compact(looseLimit: -1))
+        _ = try mirror.sync(branch: "main")
+        #expect(replaced().isEmpty, "\(replaced())")
+        // A handle of the pass reads the tip out of the pack, and is closed.
+        try { _ = try Repository.open(at: mirror.path).commit(tip) }()
+        let held = Self.held(under: store)
+        #expect(held.contains { $0.hasSuffix(".idx") }, "the pack's index stays mapped after the handle that read it closed: \(held)")
+
+        // A repack by hand: the pack it replaced stays held until the next sync.
+        tip = try Self.commit(on: origin, after: tip, "again")
+        _ = try mirror.sync(branch: "main")
+        #expect(try #require(try mirror.compact(looseLimit: -1)).replacedPacks == 1)
+        #expect(!replaced().isEmpty, "held until the next sync")
+        _ = try mirror.sync(branch: "main")
+        #expect(replaced().isEmpty, "\(replaced())")
+
+        // The controller's repack lets go of what it replaced when it ends.
+        try { _ = try Repository.open(at: mirror.path).commit(tip) }()
+        tip = try Self.commit(on: origin, after: tip, "once more")
+        _ = try mirror.sync(branch: "main")
+        let compactor = MirrorCompactor(
+            mirror: mirror, logger: .init(label: "test"), metrics: ControllerMetrics(calls: CallCounter()), limits: (0, -1))
+        compactor.compactIfDue()
+        let deadline = Date().addingTimeInterval(60)
+        while compactor.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(compactor.repacks.count == 1)
+        #expect(replaced().isEmpty, "\(replaced())")
+        #expect(try Repository.open(at: mirror.path).commit(tip).id == tip)
+    }
+
+    static func commit(on origin: Repository, after tip: ObjectID, _ message: String) throws -> ObjectID {
+        try origin.commit(
+            changes: [.write("berth.yaml", "version: 1\n# \(message)\n")], onto: "main", expectedTip: tip, message: message,
+            author: MirrorRepackTests.author)
+    }
+
+    /// The files under `folder` this process maps or has open, as the kernel names them (a
+    /// deleted one ends in " (deleted)").
+    static func held(under folder: String) -> Set<String> {
+        // Read whole: /proc files read as empty, and a read by that size stops at a page.
+        let maps = FileHandle(forReadingAtPath: "/proc/self/maps").map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+        let mapped = maps.split(separator: "\n").compactMap { line in line.firstRange(of: folder).map { String(line[$0.lowerBound...]) } }
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        let open = descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
+        return Set(mapped + open.filter { $0.hasPrefix(folder) })
+    }
+}
+
 /// A URL with credentials in it: they authenticate, and are stored and shown nowhere.
 @Suite struct MirrorCredentialTests {
     @Test func credentialsInTheURLAreNeverStoredInTheMirror() throws {
