@@ -73,13 +73,27 @@ enum Memory {
     /// Resident pages of this program's own file (its code and constants): they grow as code
     /// runs for the first time, a path taken only now and then (a repack) late in a run.
     static func executableMiB() -> Double {
-        guard let maps = procFile("smaps"), let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        else { return -1 }
-        var inExecutable = false, kb = 0.0
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return -1 }
+        return mappedMiB { $0 == executable }
+    }
+    /// Resident pages of files under `folder` this process maps (a repository's pack indexes
+    /// and windows), deleted ones too.
+    static func mappedMiB(under folder: String) -> Double {
+        let prefix = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path + "/"
+        return mappedMiB { $0.hasPrefix(prefix) }
+    }
+    /// Resident pages of shared memory: files on tmpfs this process maps, among others.
+    static func sharedMiB() -> Double { field("RssShmem:") }
+
+    /// The resident pages of the mappings whose file `matches`, from smaps.
+    private static func mappedMiB(_ matches: (String) -> Bool) -> Double {
+        guard let maps = procFile("smaps") else { return -1 }
+        var inMatch = false, kb = 0.0
         for line in maps.split(separator: "\n") {
             if let first = line.first, first.isHexDigit, line.contains("-") {
-                inExecutable = line.hasSuffix(" " + executable)
-            } else if inExecutable, line.hasPrefix("Rss:") {
+                let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+                inMatch = fields.count > 5 && matches(String(fields[5].trimmingPrefix(while: { $0 == " " })))
+            } else if inMatch, line.hasPrefix("Rss:") {
                 kb += Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0
             }
         }

@@ -97,6 +97,7 @@ struct ControllerBenchmarks {
         faults.reserveCapacity(cycles)
         let window = min(1_000, max(cycles / 2, 1))
         var warm: Double?, warmHeap: Double?, warmFiles: Double?, warmExecutable: Double?, warmAnonymous: Double?
+        var warmShared: Double?, warmMirror: Double?
         var warmMappings: [String: (kind: String, kb: Double)] = [:]
         // Cycles that began or ended while a mirror was being repacked (in a process of its own).
         var besideRepack = Set<Int>()
@@ -115,6 +116,7 @@ struct ControllerBenchmarks {
             if cycle == window {
                 (warm, warmHeap, warmFiles) = (Memory.residentMiB(), Memory.heapMiB(), Memory.fileMiB())
                 (warmExecutable, warmAnonymous) = (Memory.executableMiB(), Memory.anonymousMiB())
+                (warmShared, warmMirror) = (Memory.sharedMiB(), Memory.mappedMiB(under: controller.mirror.path))
                 warmMappings = Memory.anonymousMappings()
             }
             if cycle % max(cycles / 10, 1) == 0 {
@@ -133,13 +135,20 @@ struct ControllerBenchmarks {
         // A repack of the mirror may still run on its own thread: its working memory is not
         // growth, so the last reading waits for it (bounded), and says how long it waited.
         let waited = try await Self.settle(controller)
-        // As the controller's next pass would (it trims after each).
-        if waited > 0.05 { _ = berth_release_free_memory() }
+        if waited > 0.05 {
+            // The repack's end let go of the mirror's packs (`HeldRepository`), which the next
+            // pass holds again: read as between any two passes, after one.
+            _ = await controller.pass(wait: true)
+            // As the controller's next pass would (it trims after each).
+            _ = berth_release_free_memory()
+        }
         let inputs = "\(cycles) commits fetched and applied, \(services)\(varied ? " varied" : "") services"
         let first = Self.mean(durations.prefix(window)), last = Self.mean(durations.suffix(window))
         let growth = Memory.residentMiB() - (warm ?? 0), heapGrowth = Memory.heapMiB() - (warmHeap ?? 0)
         let fileGrowth = Memory.fileMiB() - (warmFiles ?? 0), executableGrowth = Memory.executableMiB() - (warmExecutable ?? 0)
         let anonymousGrowth = Memory.anonymousMiB() - (warmAnonymous ?? 0)
+        let sharedGrowth = Memory.sharedMiB() - (warmShared ?? 0)
+        let mirrorGrowth = Memory.mappedMiB(under: controller.mirror.path) - (warmMirror ?? 0)
         let mappingGrowth = Memory.anonymousGrowth(since: warmMappings)
         // ECS keeps every revision, and so does the local target, here in this process.
         let target = try await localTargetMiB(in: folder)
@@ -179,8 +188,9 @@ struct ControllerBenchmarks {
                 value: String(
                     format:
                         "%.1f MiB (goal < 5 MiB): anonymous %+.1f MiB (heap %+.1f), mapped files %+.1f MiB (this program's code %+.1f)"
+                        + ", shared memory (files on tmpfs) %+.1f MiB; of the files, the mirror's packs %+.1f MiB"
                         + "; read after waiting %.1f s for a repack to end",
-                    growth, anonymousGrowth, heapGrowth, fileGrowth, executableGrowth, waited)
+                    growth, anonymousGrowth, heapGrowth, fileGrowth, executableGrowth, sharedGrowth, mirrorGrowth, waited)
                     + "; anonymous growth by mapping (MiB): " + mappingGrowth,
                 seconds: nil),
             Figure(
