@@ -93,6 +93,8 @@ package final class MirrorCompactor: Sendable {
                         try mirror.compact(limit: limits.packs, looseLimit: limits.loose, baseline: baseline, packed: packed)
                     }
                 let seconds = Date().timeIntervalSince(started)
+                // Before anyone waiting on `isRunning` looks: the packs it replaced go now.
+                if result != nil { mirror.letGoOfPacks() }
                 state.withLock { state in
                     if let result {
                         (state.looseAfterRepack, state.packed) = (result.looseLeft, result.packed)
@@ -103,7 +105,6 @@ package final class MirrorCompactor: Sendable {
                     (state.running, state.repacking) = (false, false)
                 }
                 guard let result else { return }
-                mirror.letGoOfPacks()
                 logger.info(
                     "repacked the mirror: \(result.objects) objects, \(result.replacedPacks) packs replaced",
                     metadata: ["seconds": "\(String(format: "%.2f", seconds))"])

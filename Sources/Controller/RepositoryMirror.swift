@@ -112,6 +112,15 @@ package struct RepositoryMirror: Sendable {
     package func sync(branch: String) throws -> ObjectID {
         // Before this pass's handles find in libgit2's cache the packs held since the last.
         held.letGo()
+        let tip = try fetch(branch: branch)
+        // Once the fetch's own handle is closed: a repack that ended meanwhile may have
+        // replaced a pack it held, and a new handle would be given that one.
+        held.holdPacks(of: path)
+        return tip
+    }
+
+    /// `sync`'s fetch, with a handle of its own that is closed when it returns.
+    private func fetch(branch: String) throws -> ObjectID {
         let repo: Repository
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
             repo = try Repository.open(at: path)
@@ -140,7 +149,6 @@ package struct RepositoryMirror: Sendable {
         // HEAD names the followed branch, so what works on "the current branch" (a revert
         // commit after a rollback) works on it.
         if try repo.headBranch() != "refs/heads/\(branch)" { try repo.setHead("refs/heads/\(branch)") }
-        held.holdPacks(of: path)
         return tip
     }
 

@@ -137,8 +137,8 @@ package actor NotesRecorder {
     package func allRecords() throws -> [(commit: ObjectID, record: DeploymentRecord)] {
         try refreshIndex()
         let repo = try Repository.discover(from: repositoryPath)
-        let notes = try index.tip.map { try repo.noteEntries(commit: $0) } ?? []
-        return try notes.sorted { $0.object < $1.object }.flatMap { note in try Self.records(in: note.blob, repo).map { (note.object, $0) } }
+        return try Self.notes(at: index.tip, repo).sorted { $0.object < $1.object }
+            .flatMap { note in try Self.records(in: note.blob, repo).map { (note.object, $0) } }
     }
 }
 

@@ -65,12 +65,20 @@ extension NotesRecorder {
         _ repo: Repository, at tip: ObjectID?, only: Set<String>?
     ) throws -> [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] {
         var keyed: [String: [(key: RecordIndex.Key, commit: ObjectID, record: DeploymentRecord)]] = [:]
-        for note in try tip.map({ try repo.noteEntries(commit: $0) }) ?? [] {
+        for note in try Self.notes(at: tip, repo) {
             for (position, record) in try Self.records(in: note.blob, repo).enumerated() where only?.contains(record.environment) ?? true {
                 keyed[record.environment, default: []].append((RecordIndex.Key(record, commit: note.object, position: position), note.object, record))
             }
         }
         return keyed.mapValues { $0.sorted { $0.key < $1.key } }
+    }
+
+    /// The notes of the notes commit `tip`, one for each annotated commit. A note another
+    /// writer left both flat and fanned out is listed twice, the fanned-out one first (a
+    /// folder `ab/` sorts before `abc…`): that one is what readers find, so it is kept.
+    static func notes(at tip: ObjectID?, _ repo: Repository) throws -> [(object: ObjectID, blob: ObjectID)] {
+        var seen = Set<ObjectID>()
+        return try (tip.map { try repo.noteEntries(commit: $0) } ?? []).filter { seen.insert($0.object).inserted }
     }
 
     /// Brings the index up to the notes ref: the notes that changed since it was last read, or
@@ -122,24 +130,28 @@ extension NotesRecorder {
                 added.append((key, commit, record))
             }
         }
+        // Changed as a whole or not at all: a read that fails leaves the index at its last tip,
+        // and the next refresh applies the same changes again.
+        var next = index
         for (key, commit, record) in added.sorted(by: { $0.key < $1.key }) where !stale.contains(record.environment) {
-            if let newest = index.newest[record.environment], key < newest {
+            if let newest = next.newest[record.environment], key < newest {
                 stale.insert(record.environment)
                 continue
             }
-            index.summaries[record.environment, default: EnvironmentRecords()].append((commit, record))
-            index.newest[record.environment] = key
+            next.summaries[record.environment, default: EnvironmentRecords()].append((commit, record))
+            next.newest[record.environment] = key
         }
         if everything || !stale.isEmpty {
-            index.rebuilds += 1
+            next.rebuilds += 1
             let all = try ordered(repo, at: tip, only: everything ? nil : stale)
-            if everything { (index.summaries, index.newest) = ([:], [:]) }
+            if everything { (next.summaries, next.newest) = ([:], [:]) }
             for environment in everything ? Set(all.keys) : stale {
                 let list = all[environment] ?? []
-                index.summaries[environment] = EnvironmentRecords(list.map { ($0.commit, $0.record) })
-                index.newest[environment] = list.last?.key
+                next.summaries[environment] = EnvironmentRecords(list.map { ($0.commit, $0.record) })
+                next.newest[environment] = list.last?.key
             }
         }
-        index.tip = tip
+        next.tip = tip
+        index = next
     }
 }

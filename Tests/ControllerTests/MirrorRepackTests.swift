@@ -154,6 +154,7 @@ import Testing
 /// between (libgit2 frees a pack with the last handle holding it), and lets go of packs a
 /// repack replaced: at the repack's end in the controller, at the next sync otherwise.
 @Suite struct MirrorHeldPacksTests {
+    #if os(Linux)
     @Test func packsStayMappedBetweenPassesAndReplacedOnesAreLetGo() async throws {
         let folder = ScratchFolder()
         let (origin, first, mirror) = try MirrorRepackTests.originAndMirror(folder)
@@ -192,6 +193,7 @@ import Testing
         #expect(replaced().isEmpty, "\(replaced())")
         #expect(try Repository.open(at: mirror.path).commit(tip).id == tip)
     }
+    #endif
 
     static func commit(on origin: Repository, after tip: ObjectID, _ message: String) throws -> ObjectID {
         try origin.commit(

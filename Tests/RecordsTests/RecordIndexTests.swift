@@ -15,6 +15,30 @@ import Testing
             .map { "\($0.commit.short) \($0.record.key)" }
     }
 
+    /// Another writer can leave a commit's note both fanned out (`ab/cd…`) and flat (`abcd…`):
+    /// readers find the fanned-out one, and its records are counted once.
+    @Test func aNoteInBothLayoutsIsReadOnceAsReadersFindIt() async throws {
+        let folder = ScratchFolder()
+        let repo = try Repository.create(at: folder.path + "/repo")
+        let commit = try repo.commit(
+            changes: [.write("f", "1\n")], onto: "main", expectedTip: nil, message: "c", author: PublishTests.author)
+        func note(_ service: String) -> String {
+            var note = DeploymentNote()
+            note.merge(PublishTests.record(service))
+            return note.text
+        }
+        let hex = commit.hex
+        let tree = try repo.buildTree(
+            base: nil,
+            changes: [.write(String(hex.prefix(2)) + "/" + String(hex.dropFirst(2)), note("fanned")), .write(hex, note("flat"))])
+        let notes = try repo.createCommit(tree: tree, parents: [], message: "notes\n", author: PublishTests.author, committer: PublishTests.author)
+        try repo.moveReference(Repository.berthNotesRef, to: notes, expected: nil, logMessage: "test")
+        let recorder = NotesRecorder(repositoryPath: folder.path + "/repo")
+        #expect(try await recorder.allRecords().map(\.record.service) == ["fanned"])
+        #expect(try await recorder.records(of: "staging").map(\.record.service) == ["fanned"])
+        #expect(try repo.note(on: commit).map { DeploymentNote.parse($0)?.environments["staging"]?.keys.first } == "fanned")
+    }
+
     @Test func incrementalRecordsEqualAFullRead() async throws {
         let folder = ScratchFolder()
         let repo = try Repository.create(at: folder.path + "/repo")
