@@ -147,7 +147,8 @@ package struct AWSClient: Sendable {
                 var buffer = try await answer.body.collect(upTo: 64 << 20)
                 return ((Int(answer.status.code), answer.headers.map { ($0.name, $0.value) }), buffer.readBytes(length: buffer.readableBytes) ?? [])
             }
-        } catch let error as HTTPClientError where error == .connectTimeout {
+        } catch let error as HTTPClientError where error == .connectTimeout || error == .getConnectionFromPoolTimeout {
+            // No connection, so nothing was sent: safe to try again, even a registration.
             throw AWSError(
                 code: "ConnectFailed", message: "cannot connect to \(endpoint) within \(retry.timeout)s", status: 0,
                 service: service.signingName, operation: operation)
